@@ -1,0 +1,473 @@
+// The engine: one Simulation object owns a run.
+//
+// A Simulation holds logical processes (LPs), one pending-event queue and one random
+// stream per LP, simulated time and run statistics. Nothing is global or static: two
+// Simulations can run side by side in one process.
+//
+// Execution is conservative and window by window. The model declares a lookahead L: the
+// minimum delay of any message from one LP to another. With T the earliest pending
+// event, no LP can affect another within [T, T + L), so each LP processes its events of
+// the window independently, in parallel on oneTBB. Messages to other LPs are buffered
+// per (source chunk, destination chunk) and merged into the destination queues at the
+// start of the next window. Each LP's queue is ordered by the total key (time, sender
+// LP, sender sequence number), so every LP sees the same events in the same order at any
+// thread count: results are bit-identical at 1, 2, 4 or 8 threads. See
+// docs/architecture.md.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/partitioner.h>
+#include <tbb/task_arena.h>
+
+#include "sim/engine/errors.hpp"
+#include "sim/engine/event.hpp"
+#include "sim/engine/random.hpp"
+#include "sim/engine/stats.hpp"
+#include "sim/engine/time.hpp"
+
+namespace footprint::engine {
+
+template <class Payload>
+class Simulation;
+
+/// What a handler sees: the current time, its own LP id and random stream, and the
+/// means to send messages. Nothing else is reachable from a handler.
+template <class Payload>
+class Context {
+ public:
+  [[nodiscard]] SimTime now() const { return now_; }
+  [[nodiscard]] LpId self() const { return self_; }
+  [[nodiscard]] SimTime lookahead() const { return sim_->lookahead(); }
+  [[nodiscard]] std::size_t lp_count() const { return sim_->lp_count(); }
+
+  /// This LP's random stream (derived from (seed, LP id)).
+  RandomStream& rng() { return sim_->lps_[self_].rng; }
+  /// An independent sub-stream of this LP's stream, for example one per device.
+  [[nodiscard]] RandomStream substream(std::uint64_t k) const {
+    return sim_->lps_[self_].rng.derive(k);
+  }
+
+  /// Sends `payload` to LP `target`, to arrive after `delay`. A message to another LP
+  /// needs delay >= lookahead (LookaheadError otherwise); a message to self any delay >= 0.
+  void send(LpId target, SimTime delay, Payload payload) {
+    sim_->send_from(*this, target, delay, std::move(payload));
+  }
+  /// Sends `payload` to this LP itself after `delay` >= 0.
+  void schedule(SimTime delay, Payload payload) {
+    sim_->send_from(*this, self_, delay, std::move(payload));
+  }
+
+ private:
+  friend class Simulation<Payload>;
+  enum class Mode { kStart, kDirect, kBuffered, kStop };
+
+  Context(Simulation<Payload>* sim, Mode mode) : sim_(sim), mode_(mode) {}
+
+  Simulation<Payload>* sim_;
+  Mode mode_;
+  LpId self_ = 0;
+  SimTime now_;
+  std::size_t chunk_ = 0;  ///< the sending chunk, in buffered mode
+  SimTime::rep out_min_ = std::numeric_limits<SimTime::rep>::max();
+  std::uint64_t cross_ = 0;
+};
+
+/// A logical process: the unit of state that handles events. Models derive from it.
+template <class Payload>
+class Process {
+ public:
+  Process() = default;
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  Process(Process&&) = delete;
+  Process& operator=(Process&&) = delete;
+  virtual ~Process() = default;
+
+  /// Called once, in LP order, at time zero before the first event. Sends here may use
+  /// any delay >= 0, to any LP.
+  virtual void on_start(Context<Payload>& ctx) { static_cast<void>(ctx); }
+  /// Called for each event, in the LP's total order.
+  virtual void on_event(Context<Payload>& ctx, const Event<Payload>& event) = 0;
+  /// Called once when the run stops, with now() = the stop time. No sends.
+  virtual void on_stop(Context<Payload>& ctx) { static_cast<void>(ctx); }
+};
+
+struct SimulationOptions {
+  std::uint64_t seed = 0;
+  /// Minimum delay of any message from one LP to another; must be positive.
+  /// SimTime::max() declares that LPs never message each other.
+  SimTime lookahead = SimTime::max();
+};
+
+struct RunOptions {
+  /// Events with time < until are processed. SimTime::max(): until no event is left.
+  SimTime until = SimTime::max();
+  /// Worker threads for this run; 0 means all cores. 1 takes the serial path, which
+  /// gives the same results.
+  unsigned threads = 0;
+  /// Called between windows at most every `progress_every_s` of wall time.
+  std::function<void(SimTime now, const RunStats&)> progress;
+  double progress_every_s = 0.5;
+};
+
+template <class Payload>
+class Simulation {
+ public:
+  using EventT = Event<Payload>;
+  using ProcessT = Process<Payload>;
+  using ContextT = Context<Payload>;
+
+  explicit Simulation(SimulationOptions options) : opt_(options) {
+    if (opt_.lookahead <= SimTime::zero()) {
+      throw UsageError(
+          fmt::format("the lookahead must be positive, got {}", to_string(opt_.lookahead)));
+    }
+  }
+
+  /// Adds an LP; returns its id (ids are dense, in order of addition).
+  LpId add(std::unique_ptr<ProcessT> process) {
+    if (started_) {
+      throw UsageError("LPs must be added before the simulation runs");
+    }
+    if (!process) {
+      throw UsageError("add() was given no process");
+    }
+    const auto id = static_cast<LpId>(procs_.size());
+    procs_.push_back(std::move(process));
+    lps_.push_back(Lp{{}, RandomStream(opt_.seed, id, 0), 0});
+    next_.push_back(kNever);
+    return id;
+  }
+
+  template <class T, class... Args>
+  T& emplace(Args&&... args) {
+    auto p = std::make_unique<T>(std::forward<Args>(args)...);
+    T& ref = *p;
+    add(std::move(p));
+    return ref;
+  }
+
+  [[nodiscard]] std::size_t lp_count() const { return procs_.size(); }
+  [[nodiscard]] SimTime lookahead() const { return opt_.lookahead; }
+  [[nodiscard]] std::uint64_t seed() const { return opt_.seed; }
+  [[nodiscard]] SimTime now() const { return now_; }
+  [[nodiscard]] const RunStats& stats() const { return stats_; }
+  [[nodiscard]] ProcessT& process(LpId id) { return *procs_.at(id); }
+  [[nodiscard]] const ProcessT& process(LpId id) const { return *procs_.at(id); }
+
+  /// Runs the simulation once. Throws what a handler throws (after which the
+  /// Simulation cannot be run again), LookaheadError, or UsageError.
+  const RunStats& run(const RunOptions& ro = {}) {
+    if (started_) {
+      throw UsageError("a Simulation runs once; create a new one for another run");
+    }
+    started_ = true;
+    unsigned threads =
+        ro.threads != 0 ? ro.threads : std::max(1U, std::thread::hardware_concurrency());
+    threads =
+        std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(1, lps_.size())));
+    stats_ = RunStats{};
+    stats_.threads = threads;
+    const auto t0 = Clock::now();
+    start_all();
+    if (threads == 1) {
+      run_serial(ro);
+    } else {
+      run_parallel(ro, threads);
+    }
+    stats_.wall_s = seconds_since(t0);
+    stop_all(ro.until);
+    std::uint64_t pending = 0;
+    for (const auto& lp : lps_) {
+      pending += lp.queue.size();
+    }
+    stats_.pending = pending;
+    return stats_;
+  }
+
+ private:
+  friend class Context<Payload>;
+  using Clock = std::chrono::steady_clock;
+  using rep = SimTime::rep;
+  static constexpr rep kNever = std::numeric_limits<rep>::max();
+
+  struct Lp {
+    std::vector<EventT> queue;  ///< binary min-heap on before()
+    RandomStream rng;
+    std::uint64_t seq = 0;
+  };
+
+  struct alignas(64) ChunkState {
+    rep min_next = kNever;
+    rep last_time = 0;  ///< latest event time processed
+    std::uint64_t events = 0;
+    std::uint64_t window_events = 0;
+    std::uint64_t cross = 0;
+    double process_s = 0;
+    double deliver_s = 0;
+  };
+
+  static bool later(const EventT& a, const EventT& b) { return before(b, a); }
+  static double seconds_since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  }
+
+  void push(LpId dst, EventT&& e) {
+    auto& q = lps_[dst].queue;
+    const rep t = e.time.count();
+    q.push_back(std::move(e));
+    std::push_heap(q.begin(), q.end(), later);
+    next_[dst] = std::min(next_[dst], t);
+  }
+
+  void send_from(ContextT& ctx, LpId target, SimTime delay, Payload&& payload) {
+    using Mode = typename ContextT::Mode;
+    if (ctx.mode_ == Mode::kStop) {
+      throw UsageError(fmt::format("LP {} sent a message from on_stop()", ctx.self_));
+    }
+    if (target >= lps_.size()) {
+      throw UsageError(fmt::format("LP {} at {} sent to LP {}, but there are only {} LPs",
+                                   ctx.self_, to_string(ctx.now_), target, lps_.size()));
+    }
+    if (delay < SimTime::zero()) {
+      throw UsageError(fmt::format("LP {} at {} sent to LP {} with a negative delay {}", ctx.self_,
+                                   to_string(ctx.now_), target, to_string(delay)));
+    }
+    if (target != ctx.self_ && delay < opt_.lookahead && ctx.mode_ != Mode::kStart) {
+      throw LookaheadError(fmt::format(
+          "LP {} at {} sent to LP {} with delay {}, below the declared lookahead {}", ctx.self_,
+          to_string(ctx.now_), target, to_string(delay), to_string(opt_.lookahead)));
+    }
+    auto& src = lps_[ctx.self_];
+    EventT e{ctx.now_.checked_add(delay), ctx.self_, target, src.seq++, std::move(payload)};
+    if (target == ctx.self_ || ctx.mode_ != Mode::kBuffered) {
+      if (target != ctx.self_) {
+        ++ctx.cross_;
+        ctx.out_min_ = std::min(ctx.out_min_, e.time.count());
+      }
+      push(target, std::move(e));
+      return;
+    }
+    ++ctx.cross_;
+    ctx.out_min_ = std::min(ctx.out_min_, e.time.count());
+    outbox(parity_, ctx.chunk_, chunk_of(target)).push_back(std::move(e));
+  }
+
+  void start_all() {
+    ContextT ctx(this, ContextT::Mode::kStart);
+    ctx.now_ = SimTime::zero();
+    for (LpId id = 0; id < procs_.size(); ++id) {
+      ctx.self_ = id;
+      procs_[id]->on_start(ctx);
+    }
+    stats_.cross_lp_messages += ctx.cross_;
+  }
+
+  void stop_all(SimTime until) {
+    if (until == SimTime::max()) {
+      until = now_;
+    }
+    now_ = until;
+    ContextT ctx(this, ContextT::Mode::kStop);
+    ctx.now_ = until;
+    for (LpId id = 0; id < procs_.size(); ++id) {
+      ctx.self_ = id;
+      procs_[id]->on_stop(ctx);
+    }
+  }
+
+  /// Processes LP `id`'s events with time < wend; returns the count.
+  std::uint64_t process_lp(LpId id, rep wend, ContextT& ctx, rep& last_time) {
+    auto& q = lps_[id].queue;
+    std::uint64_t n = 0;
+    ctx.self_ = id;
+    while (!q.empty() && q.front().time.count() < wend) {
+      std::pop_heap(q.begin(), q.end(), later);
+      EventT ev = std::move(q.back());
+      q.pop_back();
+      ctx.now_ = ev.time;
+      procs_[id]->on_event(ctx, ev);
+      ++n;
+    }
+    next_[id] = q.empty() ? kNever : q.front().time.count();
+    if (n != 0) {
+      last_time = std::max(last_time, ctx.now_.count());
+    }
+    return n;
+  }
+
+  [[nodiscard]] rep scan_min() const {
+    rep m = kNever;
+    for (const rep t : next_) {
+      m = std::min(m, t);
+    }
+    return m;
+  }
+
+  [[nodiscard]] rep window_end(rep start, rep until) const {
+    rep end = 0;
+    if (__builtin_add_overflow(start, opt_.lookahead.count(), &end)) {
+      end = kNever;
+    }
+    return std::min(end, until);
+  }
+
+  void maybe_progress(const RunOptions& ro, rep t, Clock::time_point& last) {
+    if (ro.progress && seconds_since(last) >= ro.progress_every_s) {
+      ro.progress(SimTime::ticks(t), stats_);
+      last = Clock::now();
+    }
+  }
+
+  void run_serial(const RunOptions& ro) {
+    chunk_size_ = std::max<std::size_t>(1, lps_.size());
+    nchunks_ = 1;
+    rep last_time = 0;
+    const rep until = ro.until.count();
+    ContextT ctx(this, ContextT::Mode::kDirect);
+    rep t = scan_min();
+    auto last = Clock::now();
+    const auto n = static_cast<LpId>(lps_.size());
+    while (t < until) {
+      const rep wend = window_end(t, until);
+      rep mn = kNever;
+      std::uint64_t in_window = 0;
+      ctx.out_min_ = kNever;
+      for (LpId id = 0; id < n; ++id) {
+        if (next_[id] < wend) {
+          in_window += process_lp(id, wend, ctx, last_time);
+        }
+        mn = std::min(mn, next_[id]);
+      }
+      t = std::min(mn, ctx.out_min_);
+      stats_.events += in_window;
+      stats_.max_window_events = std::max(stats_.max_window_events, in_window);
+      ++stats_.windows;
+      maybe_progress(ro, t, last);
+    }
+    stats_.cross_lp_messages += ctx.cross_;
+    now_ = SimTime::ticks(last_time);
+  }
+
+  [[nodiscard]] std::size_t chunk_of(LpId id) const { return id / chunk_size_; }
+  std::vector<EventT>& outbox(unsigned parity, std::size_t src, std::size_t dst) {
+    return out_[parity][src * nchunks_ + dst];
+  }
+
+  void run_chunk(std::size_t c, rep wend, unsigned parity) {
+    auto& cs = chunk_[c];
+    const auto t0 = Clock::now();
+    // Deliver what other chunks sent to this chunk during the previous window.
+    for (std::size_t s = 0; s < nchunks_; ++s) {
+      auto& box = outbox(parity ^ 1U, s, c);
+      for (auto& e : box) {
+        push(e.dst, std::move(e));
+      }
+      box.clear();
+    }
+    const auto t1 = Clock::now();
+    ContextT ctx(this, ContextT::Mode::kBuffered);
+    ctx.chunk_ = c;
+    const auto lo = static_cast<LpId>(c * chunk_size_);
+    const auto hi = static_cast<LpId>(std::min(lps_.size(), (c + 1) * chunk_size_));
+    rep mn = kNever;
+    std::uint64_t n = 0;
+    for (LpId id = lo; id < hi; ++id) {
+      if (next_[id] < wend) {
+        n += process_lp(id, wend, ctx, cs.last_time);
+      }
+      mn = std::min(mn, next_[id]);
+    }
+    cs.min_next = std::min(mn, ctx.out_min_);
+    cs.window_events = n;
+    cs.events += n;
+    cs.cross += ctx.cross_;
+    const auto t2 = Clock::now();
+    cs.deliver_s += std::chrono::duration<double>(t1 - t0).count();
+    cs.process_s += std::chrono::duration<double>(t2 - t1).count();
+  }
+
+  void run_parallel(const RunOptions& ro, unsigned threads) {
+    nchunks_ = threads;
+    chunk_size_ = (lps_.size() + nchunks_ - 1) / nchunks_;
+    chunk_.assign(nchunks_, ChunkState{});
+    for (auto& o : out_) {
+      o.assign(nchunks_ * nchunks_, {});
+    }
+    parity_ = 0;
+    const rep until = ro.until.count();
+    tbb::task_arena arena(static_cast<int>(threads));
+    arena.execute([&] {
+      rep t = scan_min();
+      auto last = Clock::now();
+      while (t < until) {
+        const rep wend = window_end(t, until);
+        tbb::parallel_for(
+            tbb::blocked_range<std::size_t>(0, nchunks_, 1),
+            [&](const tbb::blocked_range<std::size_t>& r) {
+              for (std::size_t c = r.begin(); c != r.end(); ++c) {
+                run_chunk(c, wend, parity_);
+              }
+            },
+            tbb::static_partitioner());
+        t = kNever;
+        std::uint64_t in_window = 0;
+        for (const auto& cs : chunk_) {
+          t = std::min(t, cs.min_next);
+          in_window += cs.window_events;
+        }
+        parity_ ^= 1U;
+        stats_.events += in_window;
+        stats_.max_window_events = std::max(stats_.max_window_events, in_window);
+        ++stats_.windows;
+        if (ro.progress) {
+          maybe_progress(ro, t, last);
+        }
+      }
+    });
+    // Deliver what the last window sent, so that pending counts and queues are whole.
+    for (auto& box : out_[parity_ ^ 1U]) {
+      for (auto& e : box) {
+        push(e.dst, std::move(e));
+      }
+      box.clear();
+    }
+    rep last_t = 0;
+    for (std::size_t c = 0; c < nchunks_; ++c) {
+      stats_.process_s += chunk_[c].process_s;
+      stats_.deliver_s += chunk_[c].deliver_s;
+      stats_.cross_lp_messages += chunk_[c].cross;
+      last_t = std::max(last_t, chunk_[c].last_time);
+    }
+    now_ = SimTime::ticks(last_t);
+  }
+
+  SimulationOptions opt_;
+  std::vector<std::unique_ptr<ProcessT>> procs_;
+  std::vector<Lp> lps_;
+  std::vector<rep> next_;  ///< per LP: time of its earliest pending event, or kNever
+  std::size_t nchunks_ = 1;
+  std::size_t chunk_size_ = 1;
+  std::vector<ChunkState> chunk_;
+  std::vector<std::vector<EventT>> out_[2];
+  unsigned parity_ = 0;
+  SimTime now_;
+  RunStats stats_;
+  bool started_ = false;
+};
+
+}  // namespace footprint::engine

@@ -1,0 +1,271 @@
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "sim/engine/simulation.hpp"
+
+namespace eng = footprint::engine;
+using eng::Context;
+using eng::Event;
+using eng::LpId;
+using eng::SimTime;
+
+namespace {
+
+struct Msg {
+  int tag = 0;
+};
+
+struct Received {
+  SimTime time;
+  LpId src;
+  std::uint64_t seq;
+  int tag;
+};
+
+/// Records what it receives; at start sends what it was told to.
+class Recorder final : public eng::Process<Msg> {
+ public:
+  struct Plan {
+    LpId to;
+    SimTime delay;
+    int tag;
+  };
+  std::vector<Plan> at_start;
+  std::vector<Plan> on_each;  // sent on every event received
+  std::vector<Received> got;
+  SimTime stopped_at = SimTime::ticks(-1);
+
+  void on_start(Context<Msg>& ctx) override {
+    for (const auto& p : at_start) {
+      ctx.send(p.to, p.delay, Msg{p.tag});
+    }
+  }
+  void on_event(Context<Msg>& ctx, const Event<Msg>& e) override {
+    got.push_back({e.time, e.src, e.seq, e.payload.tag});
+    for (const auto& p : on_each) {
+      ctx.send(p.to, p.delay, Msg{p.tag});
+    }
+  }
+  void on_stop(Context<Msg>& ctx) override { stopped_at = ctx.now(); }
+};
+
+eng::Simulation<Msg> make_sim(SimTime lookahead, std::uint64_t seed = 1) {
+  return eng::Simulation<Msg>({.seed = seed, .lookahead = lookahead});
+}
+
+}  // namespace
+
+TEST_CASE("Events at the same time arrive in (sender, sequence) order", "[engine]") {
+  for (unsigned threads : {1U, 2U}) {
+    auto sim = make_sim(SimTime::seconds(1));
+    auto& r0 = sim.emplace<Recorder>();
+    auto& r1 = sim.emplace<Recorder>();
+    auto& r2 = sim.emplace<Recorder>();
+    const auto t5 = SimTime::seconds(5);
+    // Sent in an order that differs from the expected receive order.
+    r2.at_start = {{0, t5, 20}, {0, t5, 21}};
+    r1.at_start = {{0, t5, 10}};
+    r0.at_start = {{0, t5, 0}};
+    sim.run({.threads = threads});
+    REQUIRE(r0.got.size() == 4);
+    CHECK(r0.got[0].src == 0);
+    CHECK(r0.got[1].src == 1);
+    CHECK(r0.got[2].tag == 20);
+    CHECK(r0.got[3].tag == 21);
+    CHECK(r0.got[2].seq < r0.got[3].seq);
+    CHECK(sim.stats().events == 4);
+  }
+}
+
+TEST_CASE("A message sent with delay exactly the lookahead lands on the window boundary",
+          "[engine]") {
+  for (unsigned threads : {1U, 2U, 4U}) {
+    auto sim = make_sim(SimTime::seconds(1));
+    auto& a = sim.emplace<Recorder>();
+    auto& b = sim.emplace<Recorder>();
+    a.at_start = {{0, SimTime::zero(), 1}};
+    a.on_each = {{1, SimTime::seconds(1), 2}};
+    b.on_each = {{0, SimTime::seconds(1), 3}};
+    sim.run({.until = SimTime::seconds(4), .threads = threads});
+    // a at 0, 2 (and 4 is not processed: until is exclusive); b at 1, 3.
+    REQUIRE(a.got.size() == 2);
+    REQUIRE(b.got.size() == 2);
+    CHECK(a.got[0].time == SimTime::zero());
+    CHECK(b.got[0].time == SimTime::seconds(1));
+    CHECK(a.got[1].time == SimTime::seconds(2));
+    CHECK(b.got[1].time == SimTime::seconds(3));
+    CHECK(sim.stats().events == 4);
+    CHECK(sim.stats().windows == 4);
+    CHECK(sim.stats().pending == 1);
+    CHECK(a.stopped_at == SimTime::seconds(4));
+    CHECK(sim.now() == SimTime::seconds(4));
+  }
+}
+
+TEST_CASE("Empty stretches of time are skipped, not stepped through", "[engine]") {
+  for (unsigned threads : {1U, 2U}) {
+    auto sim = make_sim(SimTime::seconds(1));
+    auto& a = sim.emplace<Recorder>();
+    sim.emplace<Recorder>();
+    a.at_start = {{0, SimTime::zero(), 1}, {1, SimTime::days(100), 2}};
+    sim.run({.threads = threads});
+    CHECK(sim.stats().events == 2);
+    CHECK(sim.stats().windows == 2);
+    CHECK(sim.now() == SimTime::days(100));
+  }
+}
+
+TEST_CASE("The end time is exclusive and on_stop sees it", "[engine]") {
+  for (unsigned threads : {1U, 2U}) {
+    auto sim = make_sim(SimTime::seconds(1));
+    auto& a = sim.emplace<Recorder>();
+    sim.emplace<Recorder>();
+    a.at_start = {{0, SimTime::seconds(5), 1},
+                  {0, SimTime::seconds(10) - SimTime::ticks(1), 2},
+                  {1, SimTime::seconds(10), 3}};
+    sim.run({.until = SimTime::seconds(10), .threads = threads});
+    CHECK(a.got.size() == 2);
+    CHECK(sim.stats().pending == 1);
+    CHECK(a.stopped_at == SimTime::seconds(10));
+  }
+}
+
+TEST_CASE("A message below the lookahead is an error naming the LPs and times", "[engine]") {
+  for (unsigned threads : {1U, 2U}) {
+    auto sim = make_sim(SimTime::seconds(1));
+    auto& a = sim.emplace<Recorder>();
+    sim.emplace<Recorder>();
+    a.at_start = {{0, SimTime::seconds(3), 1}};
+    a.on_each = {{1, SimTime::from_seconds(0.5), 2}};
+    try {
+      sim.run({.threads = threads});
+      FAIL("expected a LookaheadError");
+    } catch (const eng::LookaheadError& e) {
+      const std::string m = e.what();
+      CHECK(m.find("LP 0 at 3 s sent to LP 1 with delay 0.5 s") != std::string::npos);
+      CHECK(m.find("lookahead 1 s") != std::string::npos);
+    }
+    CHECK_THROWS_AS(sim.run(), eng::UsageError);
+  }
+}
+
+TEST_CASE("Bad engine usage is a typed error", "[engine]") {
+  CHECK_THROWS_AS(make_sim(SimTime::zero()), eng::UsageError);
+  auto sim = make_sim(SimTime::seconds(1));
+  auto& a = sim.emplace<Recorder>();
+  a.at_start = {{5, SimTime::seconds(1), 0}};
+  CHECK_THROWS_AS(sim.run(), eng::UsageError);
+  CHECK_THROWS_AS(sim.add(nullptr), eng::UsageError);
+}
+
+namespace {
+
+/// Heavy cross-LP traffic: every event updates a state hash from what it received and
+/// from its random stream, then sends to `fanout` random LPs (and itself) with random
+/// delays at or above the lookahead. Any difference in delivery order or in random
+/// numbers changes the final hashes.
+struct Token {
+  std::uint64_t value = 0;
+  std::uint32_t hops = 0;
+};
+
+class Gossip final : public eng::Process<Token> {
+ public:
+  Gossip(std::uint32_t fanout, std::uint32_t max_hops) : fanout_(fanout), max_hops_(max_hops) {}
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  std::uint64_t received = 0;
+
+  void on_start(Context<Token>& ctx) override {
+    ctx.schedule(SimTime::ticks(static_cast<SimTime::rep>(ctx.rng().below(1000))),
+                 Token{ctx.self(), 0});
+  }
+  void on_event(Context<Token>& ctx, const Event<Token>& e) override {
+    ++received;
+    mix(static_cast<std::uint64_t>(e.time.count()));
+    mix(e.src);
+    mix(e.payload.value);
+    mix(ctx.rng().next());
+    if (e.payload.hops >= max_hops_) {
+      return;
+    }
+    const auto n = static_cast<std::uint64_t>(ctx.lp_count());
+    for (std::uint32_t k = 0; k < fanout_; ++k) {
+      const auto to = static_cast<LpId>(ctx.rng().below(n));
+      const auto extra = static_cast<SimTime::rep>(ctx.rng().below(3) * 250);  // ties likely
+      ctx.send(to, ctx.lookahead() + SimTime::ticks(extra), Token{hash, e.payload.hops + 1});
+    }
+  }
+
+ private:
+  void mix(std::uint64_t x) {
+    hash ^= x;
+    hash *= 0x100000001b3ULL;
+  }
+  std::uint32_t fanout_;
+  std::uint32_t max_hops_;
+};
+
+std::pair<std::uint64_t, std::uint64_t> run_gossip(std::uint64_t seed, unsigned threads) {
+  eng::Simulation<Token> sim({.seed = seed, .lookahead = SimTime::ticks(1000)});
+  std::vector<const Gossip*> lps;
+  for (int i = 0; i < 97; ++i) {
+    lps.push_back(&sim.emplace<Gossip>(2, 9));  // up to 2^9 descendants per token
+  }
+  sim.run({.threads = threads});
+  std::uint64_t h = 0;
+  std::uint64_t total = 0;
+  for (const auto* lp : lps) {
+    h = h * 31 + lp->hash;
+    total += lp->received;
+  }
+  REQUIRE(total == sim.stats().events);
+  return {h, total};
+}
+
+}  // namespace
+
+TEST_CASE("Heavy cross-LP traffic gives identical results at 1, 2, 4 and 8 threads",
+          "[engine][determinism]") {
+  for (std::uint64_t seed : {1ULL, 2ULL, 99ULL}) {
+    const auto ref = run_gossip(seed, 1);
+    // 97 tokens, each fanning out 2-fold for 9 hops: 97 * (2^10 - 1) events.
+    CHECK(ref.second == 97ULL * 1023ULL);
+    for (unsigned threads : {2U, 4U, 8U}) {
+      CHECK(run_gossip(seed, threads) == ref);
+    }
+  }
+  CHECK(run_gossip(1, 2).first != run_gossip(2, 2).first);
+}
+
+TEST_CASE("Two simulations run side by side in one process", "[engine][determinism]") {
+  const auto a_ref = run_gossip(5, 1);
+  const auto b_ref = run_gossip(6, 1);
+  std::pair<std::uint64_t, std::uint64_t> a;
+  std::pair<std::uint64_t, std::uint64_t> b;
+  std::thread ta([&] { a = run_gossip(5, 2); });
+  std::thread tb([&] { b = run_gossip(6, 2); });
+  ta.join();
+  tb.join();
+  CHECK(a == a_ref);
+  CHECK(b == b_ref);
+}
+
+TEST_CASE("An exception in a handler reaches the caller", "[engine]") {
+  struct Thrower final : eng::Process<Msg> {
+    void on_start(Context<Msg>& ctx) override { ctx.schedule(SimTime::seconds(1), Msg{}); }
+    void on_event(Context<Msg>& /*ctx*/, const Event<Msg>& /*e*/) override {
+      throw std::runtime_error("model failed");
+    }
+  };
+  for (unsigned threads : {1U, 2U}) {
+    auto sim = make_sim(SimTime::seconds(1));
+    sim.emplace<Thrower>();
+    sim.emplace<Thrower>();
+    CHECK_THROWS_WITH(sim.run({.threads = threads}), "model failed");
+  }
+}
