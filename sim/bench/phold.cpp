@@ -1,5 +1,7 @@
 #include "sim/bench/phold.hpp"
 
+#include <sys/resource.h>
+
 #include <cmath>
 #include <stdexcept>
 #include <vector>
@@ -104,6 +106,11 @@ PholdResult run_phold(const PholdConfig& c) {
     r.remote_to_other += lp->remote_to_other();
   }
   r.fingerprint = h;
+  rusage ru{};
+  if (getrusage(RUSAGE_SELF, &ru) == 0) {
+    constexpr std::uint64_t kBytesPerKiB = 1024;
+    r.peak_rss_bytes = static_cast<std::uint64_t>(ru.ru_maxrss) * kBytesPerKiB;
+  }
   return r;
 }
 
@@ -111,10 +118,10 @@ std::string format_line(const PholdConfig& c, const PholdResult& r) {
   return fmt::format(
       "phold lps={} start_events={} end={:g} remote={:g} lookahead={:g} mean={:g} seed={} "
       "threads={} processed={} remote_to_other={} pending_at_end={} run_s={:.4f} "
-      "events_per_s={:.1f} fingerprint={:016x} windows={} events_per_window={:.1f}",
+      "events_per_s={:.1f} fingerprint={:016x} windows={} events_per_window={:.1f} peak_rss_bytes={}",
       c.lps, c.start_events, c.end, c.remote, c.lookahead, c.mean, c.seed, r.stats.threads,
       r.processed, r.remote_to_other, r.pending, r.run_s, r.events_per_s, r.fingerprint,
-      r.stats.windows, r.stats.events_per_window());
+      r.stats.windows, r.stats.events_per_window(), r.peak_rss_bytes);
 }
 
 std::string format_json(const PholdConfig& c, const PholdResult& r) {
@@ -122,10 +129,11 @@ std::string format_json(const PholdConfig& c, const PholdResult& r) {
       R"({{"model":"phold","lps":{},"start_events":{},"end":{},"remote":{},"lookahead":{},)"
       R"("mean":{},"seed":{},"threads":{},"processed":{},"remote_to_other":{},)"
       R"("pending_at_end":{},"run_s":{},"events_per_s":{},"fingerprint":"{:016x}",)"
-      R"("windows":{},"events_per_window":{},"process_s":{},"deliver_s":{}}})",
+      R"("windows":{},"events_per_window":{},"process_s":{},"deliver_s":{},"peak_rss_bytes":{}}})",
       c.lps, c.start_events, c.end, c.remote, c.lookahead, c.mean, c.seed, r.stats.threads,
       r.processed, r.remote_to_other, r.pending, r.run_s, r.events_per_s, r.fingerprint,
-      r.stats.windows, r.stats.events_per_window(), r.stats.process_s, r.stats.deliver_s);
+      r.stats.windows, r.stats.events_per_window(), r.stats.process_s, r.stats.deliver_s,
+      r.peak_rss_bytes);
 }
 
 }  // namespace footprint::bench

@@ -34,6 +34,7 @@ struct PholdResult {
   std::uint64_t fingerprint = 0;
   double run_s = 0;
   double events_per_s = 0;
+  std::uint64_t peak_rss_bytes = 0;  ///< of the whole process, after the run
   engine::RunStats stats;
 };
 
