@@ -118,7 +118,8 @@ std::string format_line(const PholdConfig& c, const PholdResult& r) {
   return fmt::format(
       "phold lps={} start_events={} end={:g} remote={:g} lookahead={:g} mean={:g} seed={} "
       "threads={} processed={} remote_to_other={} pending_at_end={} run_s={:.4f} "
-      "events_per_s={:.1f} fingerprint={:016x} windows={} events_per_window={:.1f} peak_rss_bytes={}",
+      "events_per_s={:.1f} fingerprint={:016x} windows={} events_per_window={:.1f} "
+      "peak_rss_bytes={}",
       c.lps, c.start_events, c.end, c.remote, c.lookahead, c.mean, c.seed, r.stats.threads,
       r.processed, r.remote_to_other, r.pending, r.run_s, r.events_per_s, r.fingerprint,
       r.stats.windows, r.stats.events_per_window(), r.peak_rss_bytes);

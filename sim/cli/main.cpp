@@ -1,21 +1,50 @@
 // footprint: the command-line program.
 //
-// Exit codes: 0 success; 1 a failure while running; 2 bad input (flags, files).
+// Exit codes: 0 success; 1 a failure while running; 2 bad input (flags, scenario or data
+// files, output paths). Library code throws typed errors; only this file turns them into
+// messages and exit codes.
+#include <unistd.h>
+
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "analysis/report.hpp"
 #include "footprint/version.hpp"
 #include "sim/bench/phold.hpp"
 #include "sim/engine/errors.hpp"
+#include "sim/engine/time.hpp"
+#include "sim/io/hdf5.hpp"
+#include "sim/io/trace.hpp"
+#include "sim/scenario/diagnostics.hpp"
+#include "sim/scenario/run.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace {
 
 constexpr int kExitFailure = 1;
 constexpr int kExitBadInput = 2;
+
+namespace fs = std::filesystem;
+
+struct RunArgs {
+  std::string scenario;
+  std::string output;
+  unsigned threads = 0;
+  std::optional<std::uint64_t> seed;
+  bool force = false;
+  bool quiet = false;
+};
+
+struct ReportArgs {
+  std::string trace;
+  std::string format = "table";
+};
 
 void add_phold(CLI::App& bench, footprint::bench::PholdConfig& c, bool& json) {
   auto* phold = bench.add_subcommand("phold", "Run the PHOLD engine benchmark");
@@ -43,6 +72,79 @@ void add_phold(CLI::App& bench, footprint::bench::PholdConfig& c, bool& json) {
   phold->add_flag("--json", json, "Print one JSON object instead of a key=value line");
 }
 
+/// A one-line progress bar on standard error, only when it is a terminal.
+class Progress {
+ public:
+  explicit Progress(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO) == 1) {}
+  void operator()(double fraction) {
+    if (!enabled_) {
+      return;
+    }
+    constexpr int kWidth = 40;
+    constexpr double kPercent = 100.0;
+    const int filled = static_cast<int>(fraction * kWidth);
+    fmt::print(stderr, "\r[{:<{}}] {:5.1f} %", std::string(static_cast<std::size_t>(filled), '#'),
+               kWidth, fraction * kPercent);
+    if (fraction >= 1.0) {
+      fmt::print(stderr, "\r{:<{}}\r", "", kWidth + 10);
+    }
+  }
+
+ private:
+  bool enabled_;
+};
+
+int cmd_check(const std::string& path) {
+  const auto sc = footprint::scenario::load_scenario(path);
+  fmt::print("{}: ok: scenario \"{}\", {} regions, {} datacenters, {} jobs\n", path, sc.name,
+             sc.regions.size(), sc.datacenters.size(), sc.jobs.size());
+  return 0;
+}
+
+int cmd_run(const RunArgs& a) {
+  const auto sc = footprint::scenario::load_scenario(a.scenario);
+  const fs::path out = a.output.empty() ? fs::path(fs::path(a.scenario).stem().string() + ".h5")
+                                        : fs::path(a.output);
+  // Checked before running: an existing file (without --force) or a bad folder.
+  footprint::io::AtomicOutput output(out, a.force);
+  Progress progress(!a.quiet);
+  footprint::scenario::RunConfig rc;
+  rc.threads = a.threads;
+  rc.seed = a.seed;
+  rc.progress = [&](double f) { progress(f); };
+  const auto result = footprint::scenario::run_scenario(sc, rc);
+  footprint::io::write_trace(output, sc, result, {footprint::kVersion, footprint::kGitCommit});
+  const auto report = footprint::analysis::read_report(out);
+  if (!a.quiet) {
+    fmt::print("{}\n", footprint::analysis::render_table(report));
+  }
+  fmt::print("wrote {}\n", out.string());
+  return 0;
+}
+
+int cmd_report(const ReportArgs& a) {
+  if (!fs::exists(a.trace)) {
+    fmt::print(stderr, "footprint: error: {}: no such file\n", a.trace);
+    return kExitBadInput;
+  }
+  footprint::analysis::Report r;
+  try {
+    r = footprint::analysis::read_report(a.trace);
+  } catch (const footprint::io::H5Error& e) {
+    fmt::print(stderr, "footprint: error: {}: not a readable Footprint trace: {}\n", a.trace,
+               e.what());
+    return kExitBadInput;
+  }
+  if (a.format == "csv") {
+    fmt::print("{}", footprint::analysis::render_csv(r));
+  } else if (a.format == "json") {
+    fmt::print("{}", footprint::analysis::render_json(r));
+  } else {
+    fmt::print("{}", footprint::analysis::render_table(r));
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -51,6 +153,29 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", fmt::format("footprint {} (commit {})", footprint::kVersion,
                                                 footprint::kGitCommit));
+
+  RunArgs run;
+  auto* run_cmd = app.add_subcommand("run", "Run a scenario and write its HDF5 trace");
+  run_cmd->add_option("scenario", run.scenario, "Scenario file (YAML)")->required();
+  run_cmd->add_option("-o,--output", run.output, "Trace file to write (default: <scenario>.h5)");
+  run_cmd->add_option("--threads", run.threads, "Worker threads (0: all cores)")
+      ->capture_default_str();
+  run_cmd->add_option("--seed", run.seed, "Random seed (overrides the scenario's)");
+  run_cmd->add_flag("--force", run.force, "Replace an existing output file");
+  run_cmd->add_flag("-q,--quiet", run.quiet, "Print only the output path");
+
+  std::string check_path;
+  auto* check_cmd = app.add_subcommand("check", "Validate a scenario file without running it");
+  check_cmd->add_option("scenario", check_path, "Scenario file (YAML)")->required();
+
+  ReportArgs rep;
+  auto* report_cmd = app.add_subcommand("report", "Summarise a trace file");
+  report_cmd->add_option("trace", rep.trace, "Trace file (HDF5) written by footprint run")
+      ->required();
+  report_cmd->add_option("--format", rep.format, "table, csv or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+
   auto* bench = app.add_subcommand("bench", "Engine benchmarks");
   bench->require_subcommand(1);
   footprint::bench::PholdConfig phold;
@@ -65,6 +190,15 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (*run_cmd) {
+      return cmd_run(run);
+    }
+    if (*check_cmd) {
+      return cmd_check(check_path);
+    }
+    if (*report_cmd) {
+      return cmd_report(rep);
+    }
     if (bench->got_subcommand("phold")) {
       const auto r = footprint::bench::run_phold(phold);
       std::puts((json ? format_json(phold, r) : format_line(phold, r)).c_str());
@@ -72,6 +206,24 @@ int main(int argc, char** argv) {
     }
     std::puts(app.help().c_str());
     return 0;
+  } catch (const footprint::scenario::InputError& e) {
+    for (const auto& d : e.diagnostics()) {
+      std::string where = d.file;
+      if (d.line > 0) {
+        where += fmt::format(":{}:{}", d.line, d.column);
+      }
+      fmt::print(stderr, "{}: error: {}{}\n", where, d.path.empty() ? "" : d.path + ": ",
+                 d.message);
+    }
+    fmt::print(stderr, "footprint: {} problem{} found; nothing was run\n", e.diagnostics().size(),
+               e.diagnostics().size() == 1 ? "" : "s");
+    return kExitBadInput;
+  } catch (const footprint::io::OutputExistsError& e) {
+    fmt::print(stderr, "footprint: error: {}\n", e.what());
+    return kExitBadInput;
+  } catch (const footprint::io::OutputPathError& e) {
+    fmt::print(stderr, "footprint: error: {}\n", e.what());
+    return kExitBadInput;
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "footprint: error: {}\n", e.what());
     return kExitBadInput;

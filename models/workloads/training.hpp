@@ -1,0 +1,69 @@
+// Training jobs: what a scenario says of a run, and the plan derived from it.
+//
+// Energy of a run = devices x duration x power per device (x PUE, at the datacenter);
+// the duration follows from the work and the achieved throughput per device
+// (Patterson et al. 2021, section 2). docs/models.md has every equation.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "models/accelerators/accelerator.hpp"
+#include "sim/units/quantity.hpp"
+
+namespace footprint::models {
+
+enum class Architecture { kDense, kMoe };
+
+struct ModelShape {
+  Architecture architecture = Architecture::kDense;
+  double parameters = 0;         ///< total parameters
+  double active_parameters = 0;  ///< parameters active per token (= parameters when dense)
+};
+
+enum class WorkKind { kFlops, kTokens, kDuration };
+
+struct TrainingJobSpec {
+  std::string name;
+  std::size_t datacenter = 0;  ///< index into the scenario's datacenters
+  std::string accelerator;     ///< canonical library name
+  std::int64_t devices = 0;
+  ModelShape model;
+
+  WorkKind work_kind = WorkKind::kFlops;
+  units::Flops work_flops;
+  units::Tokens work_tokens;
+  units::Seconds work_duration;
+
+  std::optional<units::Tokens> batch;         ///< global batch
+  std::optional<std::int64_t> steps;          ///< given step count
+  std::optional<units::FlopRate> throughput;  ///< achieved per device
+  std::optional<double> mfu;                  ///< achieved fraction of peak
+  std::optional<units::Watts> power;          ///< measured average per device
+  double utilisation = 1.0;                   ///< of the compute phase, when power is modelled
+  units::Seconds start;
+};
+
+/// The 6 FLOP per active parameter per token of a training step (forward 2, backward 4;
+/// Kaplan et al. 2020, "Scaling Laws for Neural Language Models", section 2.1).
+inline constexpr double kTrainingFlopsPerParameterToken = 6.0;
+
+/// Steps when neither a batch nor a step count is given: one per hour of run time.
+inline constexpr double kDefaultStepSeconds = units::kSecondsPerHour;
+
+struct TrainingPlan {
+  units::FlopRate throughput;  ///< achieved per device
+  units::Flops flops;          ///< total work
+  std::optional<units::Tokens> tokens;
+  units::Seconds duration;
+  double steps_exact = 0;     ///< may be fractional: the last step is partial
+  std::int64_t steps = 0;     ///< executed steps: ceil(steps_exact)
+  units::Watts device_power;  ///< average per device while running
+};
+
+/// Derives the plan. `type` must be the job's accelerator. Throws std::invalid_argument
+/// when the spec cannot give a plan (the scenario loader checks this first).
+TrainingPlan plan_training(const TrainingJobSpec& job, const AcceleratorType& type);
+
+}  // namespace footprint::models

@@ -1,0 +1,322 @@
+// Footprint's output files: a thin RAII layer over the HDF5 C API.
+//
+// Every failing HDF5 call throws H5Error naming the operation, the object path inside the
+// file and the file, followed by HDF5's own innermost error description. HDF5's automatic
+// printing of its error stack to stderr is switched off for the duration of each call into
+// this layer and restored afterwards (HDF5 keeps that setting process-wide, so it is set
+// where it is used instead of once at start-up). The serial HDF5 library is not
+// thread-safe: use one File from one thread at a time, and do not call HDF5 from two
+// threads at once.
+//
+// Files written by File::create are byte-reproducible: the same calls with the same data
+// produce byte-identical files. Object modification times are not recorded, the file
+// format is pinned to exactly the HDF5 1.8 format (libver bounds V18..V18: readable by
+// every HDF5 >= 1.8 and h5py, and attributes may exceed 64 KiB), and nothing in the file
+// depends on the file name, the time or the process.
+//
+// Groups and datasets are views into their File: closing the File (or destroying it)
+// closes them too, after which using them throws H5Error. Keep the File alive, e.g.
+//   File file = File::open_read(p); Group root = file.root();   // not File::open_read(p).root()
+//
+// Layout conventions:
+//  * Vectors are 1-D chunked datasets (chunks of min(n, 4096) elements; an empty vector has
+//    extent 0 and unlimited maximum extent), compressed with shuffle + deflate level 4, with
+//    a scalar string attribute `units`.
+//  * Tables are 1-D datasets of a packed compound type, one member per column, chunked and
+//    compressed the same way. Column units are stored in ONE attribute `units` on the
+//    dataset: a 1-D array of strings with one entry per column, in member order (an empty
+//    string for a column without units). In h5py:
+//      dict(zip(ds.dtype.names, (u.decode() for u in ds.attrs["units"])))
+//  * Strings (attributes and table columns) are fixed-length, UTF-8, null-padded; h5py
+//    reads them as bytes. Readers also accept variable-length strings.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace footprint::io {
+
+/// A failing HDF5 call; the message names the operation, the object and the file.
+class H5Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// An HDF5 identifier (hid_t; 64-bit since HDF5 1.10).
+using Hid = std::int64_t;
+
+/// Owns one HDF5 identifier and closes it with the function matching its kind (file,
+/// group, dataset, dataspace, datatype, attribute or property list).
+class Handle {
+ public:
+  Handle() noexcept = default;
+  explicit Handle(Hid id) noexcept : id_(id) {}
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  Handle(Handle&& other) noexcept : id_(other.release()) {}
+  Handle& operator=(Handle&& other) noexcept;
+  ~Handle();
+
+  Hid get() const noexcept { return id_; }
+  bool valid() const noexcept { return id_ >= 0; }
+  /// Gives up ownership without closing.
+  Hid release() noexcept;
+  /// Closes now; throws H5Error if HDF5 reports a failure (a file that cannot be flushed).
+  /// Closing an identifier HDF5 already invalidated is not an error.
+  void close();
+
+ private:
+  Hid id_ = -1;
+};
+
+class Group;
+class Dataset;
+
+/// A group or dataset: something with a path and attributes. Attribute setters replace
+/// an existing attribute of the same name.
+class Node {
+ public:
+  /// The object's absolute path inside its file, e.g. "/results/jobs".
+  const std::string& path() const noexcept { return path_; }
+  /// The file's name on disk, for messages.
+  const std::string& file_name() const noexcept { return file_; }
+  const Handle& handle() const noexcept { return handle_; }
+
+  void set_attr(std::string_view name, double value);
+  void set_attr(std::string_view name, std::int64_t value);
+  void set_attr(std::string_view name, std::uint64_t value);
+  void set_attr(std::string_view name, std::string_view value);
+  void set_attr(std::string_view name, const char* value) {
+    set_attr(name, std::string_view(value));
+  }
+  /// Other integer types go to the signed or unsigned 64-bit attribute.
+  template <std::signed_integral T>
+  void set_attr(std::string_view name, T value) {
+    set_attr(name, static_cast<std::int64_t>(value));
+  }
+  template <std::unsigned_integral T>
+  requires(!std::same_as<T, bool>) void set_attr(std::string_view name, T value) {
+    set_attr(name, static_cast<std::uint64_t>(value));
+  }
+  /// A 1-D array of strings (as used for a table's `units`).
+  void set_attr_strings(std::string_view name, std::span<const std::string> values);
+
+  /// Readers of scalar attributes. get_attr_double accepts any float or integer attribute;
+  /// the integer readers require an integer attribute whose value fits.
+  double get_attr_double(std::string_view name) const;
+  std::int64_t get_attr_int64(std::string_view name) const;
+  std::uint64_t get_attr_uint64(std::string_view name) const;
+  std::string get_attr_string(std::string_view name) const;
+  /// A string attribute of any shape, flattened (a scalar gives one element).
+  std::vector<std::string> get_attr_strings(std::string_view name) const;
+
+  bool has_attr(std::string_view name) const;
+  /// Attribute names, sorted.
+  std::vector<std::string> attr_names() const;
+  void remove_attr(std::string_view name);
+
+ protected:
+  Node(Handle handle, std::string path, std::string file)
+      : handle_(std::move(handle)), path_(std::move(path)), file_(std::move(file)) {}
+  ~Node() = default;
+  Node(Node&&) noexcept = default;
+  Node& operator=(Node&&) noexcept = default;
+
+  /// The absolute path of a child called `name`.
+  std::string child_path(std::string_view name) const;
+
+  Handle handle_;
+  std::string path_;
+  std::string file_;
+};
+
+/// A dataset. Numeric vectors are read back with read_double/read_int64.
+class Dataset : public Node {
+ public:
+  /// Total number of elements (rows, for a table).
+  std::size_t size() const;
+  /// Reads a 1-D floating-point dataset.
+  std::vector<double> read_double() const;
+  /// Reads a 1-D integer dataset (values must fit in int64).
+  std::vector<std::int64_t> read_int64() const;
+
+ private:
+  friend class Group;
+  Dataset(Handle handle, std::string path, std::string file)
+      : Node(std::move(handle), std::move(path), std::move(file)) {}
+};
+
+/// A group: creates, opens and lists children; writes and reads vectors.
+class Group : public Node {
+ public:
+  Group create_group(std::string_view name);
+  Group open_group(std::string_view name) const;
+  Dataset open_dataset(std::string_view name) const;
+  /// Whether a link called `name` exists; `name` may be a relative path "a/b".
+  bool has(std::string_view name) const;
+  /// Names of the direct children, sorted.
+  std::vector<std::string> list() const;
+
+  Dataset write_vector(std::string_view name, std::span<const double> values,
+                       std::string_view units);
+  Dataset write_vector(std::string_view name, std::span<const std::int64_t> values,
+                       std::string_view units);
+  std::vector<double> read_vector_double(std::string_view name) const;
+  std::vector<std::int64_t> read_vector_int64(std::string_view name) const;
+
+ private:
+  friend class File;
+  friend class TableWriter;
+  Group(Handle handle, std::string path, std::string file)
+      : Node(std::move(handle), std::move(path), std::move(file)) {}
+  /// Creates a chunked, compressed 1-D dataset of `count` elements and returns it.
+  Dataset create_chunked(std::string_view name, Hid file_type, std::size_t count,
+                         std::size_t element_bytes);
+};
+
+/// An open HDF5 file. Closing it (explicitly or on destruction) closes every object still
+/// open in it, so data is complete on disk once close() returns.
+class File {
+ public:
+  /// Creates (or truncates) a file for byte-reproducible writing.
+  static File create(const std::filesystem::path& path);
+  /// Opens an existing file read-only.
+  static File open_read(const std::filesystem::path& path);
+
+  File(File&&) noexcept = default;
+  File& operator=(File&&) noexcept = default;
+  ~File() = default;
+
+  Group root() const;
+  const std::filesystem::path& path() const noexcept { return path_; }
+  /// Flushes and closes; throws H5Error on failure. Further use throws H5Error.
+  void close();
+
+ private:
+  File(Handle handle, std::filesystem::path path)
+      : handle_(std::move(handle)), path_(std::move(path)) {}
+  Handle handle_;
+  std::filesystem::path path_;
+};
+
+enum class ColumnType { float64, int64, uint64, string };
+
+/// Builds a table of rows with named, typed columns and writes it as one compound
+/// dataset. Every column must have the same number of rows; names must be unique.
+/// Strings are stored fixed-length (the longest value's byte length) and must not
+/// contain NUL characters. Throws std::invalid_argument on misuse.
+class TableWriter {
+ public:
+  void add_double_column(std::string name, std::span<const double> values, std::string units = {});
+  void add_int64_column(std::string name, std::span<const std::int64_t> values,
+                        std::string units = {});
+  void add_uint64_column(std::string name, std::span<const std::uint64_t> values,
+                         std::string units = {});
+  void add_string_column(std::string name, std::span<const std::string> values,
+                         std::string units = {});
+
+  std::size_t rows() const noexcept { return rows_; }
+  std::size_t columns() const noexcept { return columns_.size(); }
+
+  /// Writes the table as dataset `name` in `group`, with its `units` attribute.
+  Dataset write(Group& group, std::string_view name) const;
+
+ private:
+  using Values = std::variant<std::vector<double>, std::vector<std::int64_t>,
+                              std::vector<std::uint64_t>, std::vector<std::string>>;
+  struct Column {
+    std::string name;
+    std::string units;
+    Values values;
+  };
+  void add(std::string name, std::string units, Values values, std::size_t count);
+
+  std::vector<Column> columns_;
+  std::size_t rows_ = 0;
+};
+
+/// A table read back from a compound dataset, by column name. Accessors throw
+/// std::invalid_argument for an unknown column or a column of another type.
+class Table {
+ public:
+  std::size_t rows() const noexcept { return rows_; }
+  /// Column names in member order.
+  const std::vector<std::string>& column_names() const noexcept { return names_; }
+  bool has_column(std::string_view name) const;
+  ColumnType type(std::string_view name) const;
+  /// The column's units from the dataset's `units` attribute ("" if absent).
+  const std::string& units(std::string_view name) const;
+
+  const std::vector<double>& doubles(std::string_view name) const;
+  const std::vector<std::int64_t>& int64s(std::string_view name) const;
+  const std::vector<std::uint64_t>& uint64s(std::string_view name) const;
+  const std::vector<std::string>& strings(std::string_view name) const;
+
+ private:
+  friend Table read_table(const Group& group, std::string_view name);
+  using Values = std::variant<std::vector<double>, std::vector<std::int64_t>,
+                              std::vector<std::uint64_t>, std::vector<std::string>>;
+  const Values& column(std::string_view name, ColumnType wanted) const;
+
+  std::size_t rows_ = 0;
+  std::vector<std::string> names_;
+  std::vector<std::string> units_;
+  std::vector<Values> values_;
+};
+
+/// Reads a 1-D compound dataset whose members are floats (read as double), signed
+/// integers (int64), unsigned integers (uint64) or strings. Other member types throw
+/// H5Error.
+Table read_table(const Group& group, std::string_view name);
+
+/// The output file exists and overwriting was not requested.
+class OutputExistsError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The output's directory is missing, not a directory or not writable, or the final
+/// path cannot be used.
+class OutputPathError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Writes an output file under a temporary name in the same directory and renames it to
+/// the final name on commit(), so a reader never sees a half-written file and a failed
+/// run leaves nothing under the final name. The destructor removes the temporary file if
+/// commit() was not called. Close the file written to temp_path() before commit().
+class AtomicOutput {
+ public:
+  /// Checks the destination before anything is written: throws OutputExistsError if
+  /// `final_path` exists and !force, OutputPathError if its directory is unusable.
+  AtomicOutput(std::filesystem::path final_path, bool force);
+  AtomicOutput(const AtomicOutput&) = delete;
+  AtomicOutput& operator=(const AtomicOutput&) = delete;
+  ~AtomicOutput();
+
+  /// `.<name>.tmp-<pid>` next to the final path.
+  const std::filesystem::path& temp_path() const noexcept { return temp_; }
+  const std::filesystem::path& final_path() const noexcept { return final_; }
+  bool committed() const noexcept { return committed_; }
+  /// Renames the temporary file to the final name. Throws OutputExistsError if the final
+  /// path appeared meanwhile and !force, OutputPathError if the rename fails, and
+  /// std::logic_error if already committed.
+  void commit();
+
+ private:
+  std::filesystem::path final_;
+  std::filesystem::path temp_;
+  bool force_;
+  bool committed_ = false;
+};
+
+}  // namespace footprint::io

@@ -1,0 +1,84 @@
+#include "sim/scenario/diagnostics.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <numeric>
+
+#include <fmt/format.h>
+
+namespace footprint::scenario {
+
+std::string Diagnostic::render() const {
+  std::string out = file;
+  if (line > 0) {
+    out += fmt::format(":{}:{}", line, column);
+  }
+  out += ": ";
+  if (!path.empty()) {
+    out += path + ": ";
+  }
+  out += message;
+  return out;
+}
+
+namespace {
+std::string join(const std::vector<Diagnostic>& d) {
+  std::string s;
+  for (const auto& x : d) {
+    if (!s.empty()) {
+      s += '\n';
+    }
+    s += x.render();
+  }
+  return s;
+}
+}  // namespace
+
+InputError::InputError(std::vector<Diagnostic> diagnostics)
+    : std::runtime_error(join(diagnostics)), diagnostics_(std::move(diagnostics)) {}
+
+void Diagnostics::error(int line, int column, std::string path, std::string message) {
+  items_.push_back({file_, line, column, std::move(path), std::move(message)});
+}
+
+void Diagnostics::throw_if_any() const {
+  if (!items_.empty()) {
+    throw InputError(items_);
+  }
+}
+
+namespace {
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  std::iota(row.begin(), row.end(), std::size_t{0});
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                        std::tolower(static_cast<unsigned char>(b[j - 1]));
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0U : 1U)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+}  // namespace
+
+std::string closest_match(std::string_view word, std::span<const std::string> candidates) {
+  std::string best;
+  std::size_t best_d = std::string_view::npos;
+  for (const auto& c : candidates) {
+    const auto d = edit_distance(word, c);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  // Plausible typo: at most a third of the word's letters wrong, and at least one right.
+  const std::size_t limit = std::max<std::size_t>(1, (word.size() + 2) / 3);
+  return best_d <= limit ? best : std::string{};
+}
+
+}  // namespace footprint::scenario

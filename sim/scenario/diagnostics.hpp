@@ -1,0 +1,59 @@
+// Problems found in user input (scenario files, data files), collected so that every
+// problem is reported at once, each with file:line:column where one exists and the key
+// path, and raised together as one InputError.
+#pragma once
+
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace footprint::scenario {
+
+struct Diagnostic {
+  std::string file;
+  int line = 0;      ///< 1-based; 0 when there is no location
+  int column = 0;    ///< 1-based; 0 when there is no location
+  std::string path;  ///< key path, for example "jobs[2].power"
+  std::string message;
+
+  /// "file:line:column: path: message" (location parts omitted when absent).
+  [[nodiscard]] std::string render() const;
+};
+
+/// Bad input: the CLI turns it into the listed messages and exit code 2.
+class InputError : public std::runtime_error {
+ public:
+  explicit InputError(std::vector<Diagnostic> diagnostics);
+  [[nodiscard]] const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+};
+
+class Diagnostics {
+ public:
+  explicit Diagnostics(std::string file) : file_(std::move(file)) {}
+
+  /// line and column are 1-based; 0 means unknown.
+  void error(int line, int column, std::string path, std::string message);
+  void error(std::string path, std::string message) {
+    error(0, 0, std::move(path), std::move(message));
+  }
+  [[nodiscard]] bool empty() const { return items_.empty(); }
+  [[nodiscard]] const std::vector<Diagnostic>& items() const { return items_; }
+  [[nodiscard]] const std::string& file() const { return file_; }
+  /// Throws InputError with every problem recorded, if there is any.
+  void throw_if_any() const;
+
+ private:
+  std::string file_;
+  std::vector<Diagnostic> items_;
+};
+
+/// The candidate closest to `word` by edit distance, if it is close enough to be a
+/// plausible typo; empty otherwise.
+std::string closest_match(std::string_view word, std::span<const std::string> candidates);
+
+}  // namespace footprint::scenario
