@@ -18,6 +18,7 @@
 #include "footprint/version.hpp"
 #include "sim/bench/phold.hpp"
 #include "sim/engine/errors.hpp"
+#include "sim/engine/stats.hpp"
 #include "sim/engine/time.hpp"
 #include "sim/io/hdf5.hpp"
 #include "sim/io/trace.hpp"
@@ -34,7 +35,7 @@ namespace fs = std::filesystem;
 
 struct RunArgs {
   std::string scenario;
-  std::string output;
+  std::optional<std::string> output;  ///< given but empty is an error, not the default
   unsigned threads = 0;
   std::optional<std::uint64_t> seed;
   bool force = false;
@@ -103,8 +104,8 @@ int cmd_check(const std::string& path) {
 
 int cmd_run(const RunArgs& a) {
   const auto sc = footprint::scenario::load_scenario(a.scenario);
-  const fs::path out = a.output.empty() ? fs::path(fs::path(a.scenario).stem().string() + ".h5")
-                                        : fs::path(a.output);
+  const fs::path out =
+      a.output ? fs::path(*a.output) : fs::path(fs::path(a.scenario).stem().string() + ".h5");
   // Checked before running: an existing file (without --force) or a bad folder.
   footprint::io::AtomicOutput output(out, a.force);
   Progress progress(!a.quiet);
@@ -117,6 +118,7 @@ int cmd_run(const RunArgs& a) {
   const auto report = footprint::analysis::read_report(out);
   if (!a.quiet) {
     fmt::print("{}\n", footprint::analysis::render_table(report));
+    fmt::print("engine: {}\n", footprint::engine::describe(result.stats));
   }
   fmt::print("wrote {}\n", out.string());
   return 0;
@@ -125,6 +127,10 @@ int cmd_run(const RunArgs& a) {
 int cmd_report(const ReportArgs& a) {
   if (!fs::exists(a.trace)) {
     fmt::print(stderr, "footprint: error: {}: no such file\n", a.trace);
+    return kExitBadInput;
+  }
+  if (fs::is_directory(a.trace)) {
+    fmt::print(stderr, "footprint: error: {}: is a directory, not a trace file\n", a.trace);
     return kExitBadInput;
   }
   footprint::analysis::Report r;
