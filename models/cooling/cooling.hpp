@@ -1,13 +1,26 @@
-// Cooling and facility overhead, expressed as the PUE: facility power over IT power.
+// Cooling and facility overhead: the power a facility draws beyond its IT load.
+//
+// A model gives, for an IT load at a time, the facility's power split into IT, cooling,
+// power distribution losses and fixed overhead; the PUE is total over IT. It may depend on
+// time (weather) and load, and is piecewise constant in time for a given load, changing
+// at next_change().
 #pragma once
+
+#include <optional>
 
 #include "sim/engine/time.hpp"
 #include "sim/units/quantity.hpp"
 
 namespace footprint::models {
 
-/// A PUE that may depend on time (weather) and IT load; piecewise constant in time for a
-/// given load, changing at next_change().
+struct FacilityPower {
+  units::Watts it;
+  units::Watts cooling;
+  units::Watts distribution;  ///< losses in power conversion and distribution
+  units::Watts fixed;         ///< load-independent overhead (lighting, offices, idle plant)
+  [[nodiscard]] units::Watts total() const { return it + cooling + distribution + fixed; }
+};
+
 class CoolingModel {
  public:
   CoolingModel() = default;
@@ -17,16 +30,23 @@ class CoolingModel {
   CoolingModel& operator=(CoolingModel&&) = delete;
   virtual ~CoolingModel() = default;
 
-  [[nodiscard]] virtual double pue(engine::SimTime t, units::Watts it_power) const = 0;
+  [[nodiscard]] virtual FacilityPower facility(engine::SimTime t, units::Watts it) const = 0;
+  /// The first time after t at which facility() may change for a fixed load;
+  /// SimTime::max() for never.
   [[nodiscard]] virtual engine::SimTime next_change(engine::SimTime t) const = 0;
+  /// Outdoor dry-bulb temperature in degrees Celsius, for models driven by weather.
+  [[nodiscard]] virtual std::optional<double> outdoor_temperature_c(engine::SimTime /*t*/) const {
+    return std::nullopt;
+  }
 };
 
-/// A constant PUE, as reported for a site (Patterson et al. 2021, Table 4).
+/// A constant PUE, as reported for a site (Patterson et al. 2021, Table 4): all overhead
+/// is proportional to the IT load.
 class ConstantPue final : public CoolingModel {
  public:
   explicit ConstantPue(double pue) : pue_(pue) {}
-  [[nodiscard]] double pue(engine::SimTime /*t*/, units::Watts /*it*/) const override {
-    return pue_;
+  [[nodiscard]] FacilityPower facility(engine::SimTime /*t*/, units::Watts it) const override {
+    return {it, units::Watts::zero(), units::Watts::zero(), it * (pue_ - 1.0)};
   }
   [[nodiscard]] engine::SimTime next_change(engine::SimTime /*t*/) const override {
     return engine::SimTime::max();

@@ -1,6 +1,7 @@
 #include "models/topology/datacenter.hpp"
 
 #include <cmath>
+#include <limits>
 
 namespace footprint::models {
 
@@ -17,7 +18,6 @@ DatacenterLp::DatacenterLp(std::unique_ptr<CoolingModel> cooling,
       outcomes_(jobs_.size()),
       b_it_(SimTime::zero(), trace_interval),
       b_fac_(SimTime::zero(), trace_interval),
-      b_pue_(SimTime::zero(), trace_interval),
       b_iloc_(SimTime::zero(), trace_interval),
       b_imkt_(SimTime::zero(), trace_interval),
       b_eloc_(SimTime::zero(), trace_interval),
@@ -126,20 +126,23 @@ void DatacenterLp::update(SimTime now) {
     it_power_ = units::Watts::zero();
   }
   const double it = units::to_watts(it_power_);
-  const double pue = cooling_->pue(now, it_power_);
+  const auto fp = cooling_->facility(now, it_power_);
+  const double fac = units::to_watts(fp.total());
+  // Facility power per IT watt, for attributing overhead to jobs; when nothing runs
+  // there is nothing to attribute (the overhead still counts at the datacenter).
+  const double ratio = it > 0 ? fac / it : 0.0;
   const auto in = carbon_->at(now);
   const double iloc = in.location.si();
   const double imkt = in.market.si();
-  c_pue_.set(now, pue);
-  c_loc_.set(now, pue * iloc);
-  c_mkt_.set(now, pue * imkt);
+  c_pue_.set(now, ratio);
+  c_loc_.set(now, ratio * iloc);
+  c_mkt_.set(now, ratio * imkt);
   b_it_.set(now, it);
-  b_fac_.set(now, it * pue);
-  b_pue_.set(now, pue);
+  b_fac_.set(now, fac);
   b_iloc_.set(now, iloc);
   b_imkt_.set(now, imkt);
-  b_eloc_.set(now, it * pue * iloc);
-  b_emkt_.set(now, it * pue * imkt);
+  b_eloc_.set(now, fac * iloc);
+  b_emkt_.set(now, fac * imkt);
 }
 
 void DatacenterLp::on_stop(engine::Context<FleetMsg>& ctx) {
@@ -155,7 +158,7 @@ void DatacenterLp::on_stop(engine::Context<FleetMsg>& ctx) {
       close_phase(j, ctx.now());
     }
   }
-  for (auto* b : {&b_it_, &b_fac_, &b_pue_, &b_iloc_, &b_imkt_, &b_eloc_, &b_emkt_}) {
+  for (auto* b : {&b_it_, &b_fac_, &b_iloc_, &b_imkt_, &b_eloc_, &b_emkt_}) {
     b->advance(end);
   }
 }
@@ -171,7 +174,7 @@ DatacenterTrace DatacenterLp::trace(std::size_t intervals) const {
     t.facility_energy_j.push_back(fac);
     t.it_power_w.push_back(it / w);
     t.facility_power_w.push_back(fac / w);
-    t.pue.push_back(it > 0 ? fac / it : b_pue_.bin(k) / w);
+    t.pue.push_back(it > 0 ? fac / it : std::numeric_limits<double>::quiet_NaN());
     t.intensity_location_g_per_kwh.push_back(b_iloc_.bin(k) / w * units::kJoulesPerKilowattHour);
     t.intensity_market_g_per_kwh.push_back(b_imkt_.bin(k) / w * units::kJoulesPerKilowattHour);
     t.emissions_location_g.push_back(b_eloc_.bin(k));

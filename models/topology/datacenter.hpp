@@ -58,7 +58,7 @@ struct DatacenterTrace {
   std::vector<double> facility_energy_j;
   std::vector<double> it_power_w;        ///< mean over the interval
   std::vector<double> facility_power_w;  ///< mean over the interval
-  std::vector<double> pue;               ///< facility / IT energy; the time-mean PUE when idle
+  std::vector<double> pue;               ///< facility / IT energy; NaN when no IT energy
   std::vector<double> intensity_location_g_per_kwh;  ///< time-mean
   std::vector<double> intensity_market_g_per_kwh;    ///< time-mean
   std::vector<double> emissions_location_g;
@@ -103,13 +103,12 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   units::Watts it_power_;
 
   // Running integrals (value x seconds) for per-job attribution.
-  engine::PiecewiseIntegral c_pue_;
+  engine::PiecewiseIntegral c_pue_;  ///< facility power per IT watt (the PUE while loaded)
   engine::PiecewiseIntegral c_loc_;  ///< PUE x location intensity, in g/J
   engine::PiecewiseIntegral c_mkt_;
   // Per-interval integrals for the trace.
   engine::BinnedIntegral b_it_;
   engine::BinnedIntegral b_fac_;
-  engine::BinnedIntegral b_pue_;
   engine::BinnedIntegral b_iloc_;  ///< intensity, in g/J
   engine::BinnedIntegral b_imkt_;
   engine::BinnedIntegral b_eloc_;  ///< emission rate, g/s
