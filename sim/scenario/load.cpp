@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "sim/engine/time.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/yaml_reader.hpp"
 
@@ -268,6 +269,15 @@ bool read_work(const MapReader& r, TrainingJobSpec& job) {
   return true;
 }
 
+bool fits_sim_time(double seconds) {
+  try {
+    (void)engine::SimTime::from_seconds(seconds);
+    return true;
+  } catch (const engine::TimeError&) {
+    return false;
+  }
+}
+
 struct JobNode {
   TrainingJobSpec spec;
   YAML::Node node;
@@ -359,16 +369,25 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
       report(d, r.get("accelerators"), r.path("accelerators"),
              "expected a mapping of accelerator type to count, e.g. { V100: 10000 }");
     } else {
+      // Canonical accelerator name -> the line where it was first listed.
+      std::map<std::string, int> listed;
       for (const auto& kv : r.get("accelerators")) {
         const auto type_name = kv.first.as<std::string>("");
         const auto p = r.path("accelerators") + "." + type_name;
         const auto* t = resolve_accelerator(sc.accelerators, d, kv.first, p, type_name);
         const auto n = read_number(d, kv.second, p);
-        if (n && (*n < 1 || *n != std::floor(*n))) {
+        constexpr double kMaxExact = 9.007199254740992e15;  // 2^53
+        if (n && (*n < 1 || *n != std::floor(*n) || *n > kMaxExact)) {
           report(d, kv.second, p,
                  fmt::format("expected a whole number of at least 1, got {:g}", *n));
         } else if (t && n) {
-          dc.inventory.push_back({t->name, static_cast<std::int64_t>(*n)});
+          const auto [first, fresh] = listed.emplace(t->name, kv.first.Mark().line + 1);
+          if (!fresh) {
+            report(d, kv.first, p,
+                   fmt::format("{} is listed twice (first on line {})", t->name, first->second));
+          } else {
+            dc.inventory.push_back({t->name, static_cast<std::int64_t>(*n)});
+          }
         }
       }
     }
@@ -488,8 +507,9 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
     std::int64_t delta;
   };
   std::map<std::pair<std::size_t, std::string>, std::vector<Use>> uses;
+  const bool input_ok = d.empty();
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    if (!jobs[i].complete || !d.empty()) {
+    if (!jobs[i].complete || !input_ok) {
       continue;
     }
     const auto& job = jobs[i].spec;
@@ -497,6 +517,17 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
       const auto plan = models::plan_training(job, *sc.accelerators.find(job.accelerator));
       const double s = units::to_seconds(job.start);
       const double e = s + units::to_seconds(plan.duration);
+      // The run keeps times as int64 nanoseconds: the start and the end must fit.
+      const bool start_fits = fits_sim_time(s);
+      if (!start_fits || !fits_sim_time(units::to_seconds(plan.duration)) || !fits_sim_time(e)) {
+        const char* key = start_fits ? "work" : "start";
+        const YAML::Node& node = jobs[i].node;
+        report(d, node[key], item_path("jobs", i) + "." + key,
+               fmt::format("the job would {} at {:g} s, past the limit of simulated time "
+                           "(int64 ns, about 292 years)",
+                           start_fits ? "end" : "start", start_fits ? e : s));
+        continue;
+      }
       auto& u = uses[{job.datacenter, job.accelerator}];
       u.push_back({s, job.devices});
       u.push_back({e, -job.devices});
@@ -532,6 +563,12 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
 }
 
 Scenario load_scenario(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    Diagnostics d(path.string());
+    d.error("", "is a directory, not a scenario file");
+    d.throw_if_any();
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     Diagnostics d(path.string());

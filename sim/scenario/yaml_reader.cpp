@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -33,6 +34,17 @@ std::optional<double> parse_double(std::string_view s) {
   return v;
 }
 
+/// YAML's own spellings of NaN and infinity (".nan", "-.inf"), which from_chars does not read.
+bool is_yaml_non_finite(std::string_view s) {
+  if (s == ".nan" || s == ".NaN" || s == ".NAN") {
+    return true;
+  }
+  if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+    s.remove_prefix(1);
+  }
+  return s == ".inf" || s == ".Inf" || s == ".INF";
+}
+
 }  // namespace
 
 std::optional<double> read_number(Diagnostics& d, const YAML::Node& node, const std::string& path) {
@@ -42,6 +54,10 @@ std::optional<double> read_number(Diagnostics& d, const YAML::Node& node, const 
   }
   const auto& s = node.Scalar();
   const auto v = parse_double(s);
+  if (!v && is_yaml_non_finite(s)) {
+    report(d, node, path, fmt::format("expected a finite number, got \"{}\"", s));
+    return std::nullopt;
+  }
   if (!v) {
     report(d, node, path, fmt::format("expected a number, got \"{}\"", s));
     return std::nullopt;
@@ -61,8 +77,15 @@ MapReader::MapReader(const YAML::Node& node, std::string path, Diagnostics& d,
     return;
   }
   valid_ = true;
+  std::map<std::string, int> first_line;
   for (const auto& kv : node) {
     const auto key = kv.first.as<std::string>("");
+    const auto [first, fresh] = first_line.emplace(key, kv.first.Mark().line + 1);
+    if (!fresh) {
+      report(d, kv.first, path_.empty() ? key : path_ + "." + key,
+             fmt::format("duplicate key \"{}\" (first given on line {})", key, first->second));
+      continue;
+    }
     bool known = false;
     for (const auto& a : allowed) {
       known = known || a == key;

@@ -1,0 +1,693 @@
+#!/usr/bin/python3
+"""Bad input through the footprint CLI.
+
+Usage: bad_input.py FOOTPRINT_BINARY SCENARIOS_DIR
+
+Each case writes a broken scenario (or passes a bad flag or path) in a fresh temporary
+folder and checks that footprint refuses it cleanly: exit code 2, no crash, every
+problem on stderr as `FILE:LINE:COLUMN: error: KEY.PATH: message` with the right
+location, a summary line with the number of problems, and no output file (nor a
+leftover temporary one) afterwards. Standard library only.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import traceback
+
+# A small valid scenario: one region, one datacenter, one job. Cases edit its text.
+BASE = """\
+name: small
+seed: 1
+trace: { interval: 1 h }
+regions:
+  - name: georgia
+    intensity: 0.431 kg/kWh
+datacenters:
+  - name: dc-georgia
+    region: georgia
+    pue: 1.10
+    accelerators: { V100: 64, TPUv3: 32 }
+jobs:
+  - name: job1
+    type: training
+    datacenter: dc-georgia
+    accelerator: V100
+    devices: 8
+    work: 1 d
+    throughput: 20 TFLOP/s
+    power: 300 W
+"""
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+SUMMARY = re.compile(r"^footprint: (\d+) problems? found; nothing was run$", re.M)
+
+
+class Failure(Exception):
+    pass
+
+
+def expect(cond, reason):
+    if not cond:
+        raise Failure(reason)
+
+
+class Harness:
+    def __init__(self, binary, scenarios_dir):
+        self.binary = os.path.abspath(binary)
+        self.scenarios_dir = os.path.abspath(scenarios_dir)
+        self.tmp = None
+        self.out = None
+        self.count = 0
+
+    # ------------------------------------------------------------------ files and runs
+
+    def fresh_dir(self):
+        self.tmp = tempfile.mkdtemp(prefix="footprint-bad-input-")
+        self.out = os.path.join(self.tmp, "out.h5")
+
+    def cleanup(self):
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def write(self, text, name=None):
+        self.count += 1
+        path = os.path.join(self.tmp, name or "case{}.yaml".format(self.count))
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def run(self, *args):
+        try:
+            p = subprocess.run(
+                [self.binary, *args],
+                cwd=self.tmp,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                timeout=60,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise Failure("timed out: footprint {}".format(" ".join(args)))
+        return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode(
+            "utf-8", "replace"
+        )
+
+    def leftovers(self, out):
+        """The output file, or temporary files next to it, if any exist."""
+        found = []
+        if os.path.lexists(out):
+            found.append(out)
+        folder = os.path.dirname(out)
+        if os.path.isdir(folder):
+            prefix = "." + os.path.basename(out) + ".tmp"
+            found += [os.path.join(folder, n) for n in os.listdir(folder) if n.startswith(prefix)]
+        return found
+
+    def bad(self, *args, out=None):
+        """Runs footprint expecting bad input: exit 2, no crash, nothing written."""
+        before = set(os.listdir(self.tmp))
+        rc, stdout, stderr = self.run(*args)
+        cmd = "footprint " + " ".join(args)
+        expect(rc >= 0, "{}: killed by signal {}\n{}".format(cmd, -rc, stderr))
+        expect(rc not in (134, 139), "{}: crashed (exit {})\n{}".format(cmd, rc, stderr))
+        expect("terminate called" not in stderr, "{}: uncaught exception\n{}".format(cmd, stderr))
+        expect(rc == 2, "{}: exit code {}, expected 2\nstderr:\n{}".format(cmd, rc, stderr))
+        expect(stderr.strip() != "", "{}: nothing on stderr".format(cmd))
+        if out is not None:
+            left = self.leftovers(out)
+            expect(not left, "{}: left files behind: {}".format(cmd, left))
+        new = set(os.listdir(self.tmp)) - before
+        expect(not new, "{}: created {} in the working folder".format(cmd, sorted(new)))
+        return stderr
+
+    # ------------------------------------------------------------------ scenarios
+
+    @staticmethod
+    def edit(old, new, text=BASE):
+        expect(text.count(old) == 1, "test bug: {!r} is not unique in the scenario".format(old))
+        return text.replace(old, new)
+
+    @staticmethod
+    def where(text, line_has, token=None):
+        """1-based line and column of `token` on the one line containing `line_has`."""
+        lines = text.split("\n")
+        hits = [i for i, l in enumerate(lines) if line_has in l]
+        expect(len(hits) == 1, "test bug: {!r} is on {} lines".format(line_has, len(hits)))
+        line = lines[hits[0]]
+        tok = token if token is not None else line_has
+        expect(tok in line, "test bug: {!r} not on line {!r}".format(tok, line))
+        return hits[0] + 1, line.index(tok) + 1
+
+    def bad_scenario(self, text, expected, commands=("run", "check")):
+        """Writes `text`, runs it, and checks that stderr has each expected diagnostic.
+
+        `expected` lists (line, column, key_path, [patterns]). Each diagnostic must be one line `PATH:LINE:COL: error: KEY_PATH: ...`
+        matching every pattern (regular expressions, case-insensitive). Returns the
+        scenario path and the stderr of the last command.
+        """
+        path = self.write(text)
+        stderr = ""
+        for cmd in commands:
+            if cmd == "run":
+                stderr = self.bad("run", path, "-o", self.out, out=self.out)
+            else:
+                stderr = self.bad(cmd, path)
+            self.check_diagnostics(path, stderr, expected, cmd)
+        return path, stderr
+
+    @staticmethod
+    def error_lines(path, stderr):
+        return [l for l in stderr.splitlines() if l.startswith(path + ":") and " error: " in l]
+
+    def check_diagnostics(self, path, stderr, expected, cmd):
+        errors = self.error_lines(path, stderr)
+        for line, column, key, patterns in expected:
+            head = re.compile(
+                "^{}:{}:{}: error: {}: ".format(re.escape(path), line, column, re.escape(key))
+            )
+            matches = [
+                e
+                for e in errors
+                if head.match(e) and all(re.search(p, e, re.I) for p in patterns)
+            ]
+            expect(
+                matches,
+                "{}: no diagnostic {}:{}:{}: {} matching {}\nstderr:\n{}".format(
+                    cmd, os.path.basename(path), line, column, key, patterns, stderr
+                ),
+            )
+        self.check_summary(path, stderr, cmd)
+
+    def check_summary(self, path, stderr, cmd):
+        m = SUMMARY.search(stderr)
+        expect(m, "{}: no summary line\nstderr:\n{}".format(cmd, stderr))
+        n = len(self.error_lines(path, stderr))
+        expect(
+            int(m.group(1)) == n,
+            "{}: summary says {} problems, {} error lines\nstderr:\n{}".format(
+                cmd, m.group(1), n, stderr
+            ),
+        )
+
+    def one_edit(self, old, new, line_has, token, key, patterns, commands=("run", "check")):
+        """BASE with `old` replaced by `new`; one diagnostic at `token` on the line."""
+        text = self.edit(old, new)
+        line, col = self.where(text, line_has, token)
+        return self.bad_scenario(text, [(line, col, key, patterns)], commands)
+
+
+# ---------------------------------------------------------------------- cases
+
+
+def test_base_scenario_is_valid(h):
+    # The cases below break this scenario; it must be accepted as it is.
+    path = h.write(BASE)
+    rc, _, stderr = h.run("run", path, "-o", h.out, "-q")
+    expect(rc == 0, "the base scenario fails (exit {}):\n{}".format(rc, stderr))
+    os.remove(h.out)
+    rc, _, stderr = h.run("check", os.path.join(h.scenarios_dir, "patterson2021.yaml"))
+    expect(rc == 0, "patterson2021.yaml fails check (exit {}):\n{}".format(rc, stderr))
+
+
+def test_missing_required_key(h):
+    # Reported at the mapping that lacks the key.
+    text = h.edit("    devices: 8\n", "")
+    line, col = h.where(text, "- name: job1", "name")
+    h.bad_scenario(text, [(line, col, "jobs[0].devices", [r'missing required key "devices"'])])
+    text = h.edit("    pue: 1.10\n", "")
+    line, col = h.where(text, "- name: dc-georgia", "name")
+    h.bad_scenario(text, [(line, col, "datacenters[0].pue", [r'missing required key "pue"'])])
+    text = h.edit("name: small\n", "")
+    h.bad_scenario(text, [(1, 1, "name", [r'missing required key "name"'])])
+
+
+def test_unknown_key_suggests_closest(h):
+    h.one_edit(
+        "    power: 300 W",
+        "    powr: 300 W",
+        "powr:",
+        "powr",
+        "jobs[0].powr",
+        [r'unknown key "powr"', r'did you mean "power"'],
+    )
+    h.one_edit(
+        "    pue: 1.10",
+        "    peu: 1.10",
+        "peu:",
+        "peu",
+        "datacenters[0].peu",
+        [r'unknown key "peu"', r'did you mean "pue"'],
+    )
+
+
+def test_wrong_unit_dimension(h):
+    h.one_edit(
+        "power: 300 W",
+        "power: 14 d",
+        "power:",
+        "14 d",
+        "jobs[0].power",
+        [r"expected a power", r"\bW\b", r"duration"],
+    )
+    h.one_edit(
+        "throughput: 20 TFLOP/s",
+        "throughput: 20 kWh",
+        "throughput:",
+        "20 kWh",
+        "jobs[0].throughput",
+        [r"expected a FLOP rate", r"energy"],
+    )
+    h.one_edit(
+        "intensity: 0.431 kg/kWh",
+        "intensity: 0.431 kg",
+        "intensity:",
+        "0.431 kg",
+        "regions[0].intensity",
+        [r"expected a carbon intensity"],
+    )
+
+
+def test_unknown_unit(h):
+    h.one_edit(
+        "power: 300 W",
+        "power: 300 Wats",
+        "power:",
+        "300 Wats",
+        "jobs[0].power",
+        [r'unknown unit "Wats"'],
+    )
+
+
+def test_bare_number_needs_unit(h):
+    h.one_edit(
+        "power: 300 W",
+        "power: 310",
+        "power:",
+        "310",
+        "jobs[0].power",
+        [r'"310" needs a unit', r"expected a power"],
+    )
+
+
+def test_zero_devices(h):
+    h.one_edit(
+        "devices: 8",
+        "devices: 0",
+        "devices:",
+        "0",
+        "jobs[0].devices",
+        [r"must be at least 1", r"got 0"],
+    )
+
+
+def test_negative_power(h):
+    h.one_edit(
+        "power: 300 W",
+        "power: -5 W",
+        "power:",
+        "-5 W",
+        "jobs[0].power",
+        [r"must be positive", r"-5"],
+    )
+
+
+def test_non_whole_devices(h):
+    h.one_edit(
+        "devices: 8",
+        "devices: 8.5",
+        "devices:",
+        "8.5",
+        "jobs[0].devices",
+        [r"expected a whole number", r"8\.5"],
+    )
+
+
+def test_nan(h):
+    for old, new, token, key, patterns in [
+        ("power: 300 W", "power: .nan", ".nan", "jobs[0].power", [r"expected a number"]),
+        ("power: 300 W", "power: nan W", "nan W", "jobs[0].power", [r"not a finite number"]),
+        ("pue: 1.10", "pue: .nan", ".nan", "datacenters[0].pue", [r"expected a finite number"]),
+        ("pue: 1.10", "pue: nan", "nan", "datacenters[0].pue", [r"expected a finite number"]),
+        ("devices: 8", "devices: .NaN", ".NaN", "jobs[0].devices", [r"expected a finite number"]),
+    ]:
+        line_has = new.split(":")[0] + ":"
+        h.one_edit(old, new, line_has, token, key, patterns)
+
+
+def test_infinity(h):
+    for old, new, token, key, patterns in [
+        ("power: 300 W", "power: inf W", "inf W", "jobs[0].power", [r"not a finite number"]),
+        ("power: 300 W", "power: .inf", ".inf", "jobs[0].power", [r"expected a number"]),
+        ("pue: 1.10", "pue: .inf", ".inf", "datacenters[0].pue", [r"expected a finite number"]),
+        ("pue: 1.10", "pue: inf", "inf", "datacenters[0].pue", [r"expected a finite number"]),
+        ("devices: 8", "devices: -.inf", "-.inf", "jobs[0].devices", [r"expected a finite"]),
+        ("work: 1 d", "work: 1e400 FLOP", "1e400", "jobs[0].work", [r"out of range"]),
+    ]:
+        line_has = new.split(":")[0] + ":"
+        h.one_edit(old, new, line_has, token, key, patterns)
+
+
+def test_pue_below_one(h):
+    h.one_edit(
+        "pue: 1.10",
+        "pue: 0.95",
+        "pue:",
+        "0.95",
+        "datacenters[0].pue",
+        [r"at least 1", r"0\.95"],
+    )
+
+
+def test_unknown_datacenter(h):
+    h.one_edit(
+        "    datacenter: dc-georgia",
+        "    datacenter: dc-gorgia",
+        "datacenter: dc-gorgia",
+        "dc-gorgia",
+        "jobs[0].datacenter",
+        [r'unknown datacenter "dc-gorgia"', r'did you mean "dc-georgia"'],
+    )
+    # Nothing close: the known names are listed instead.
+    h.one_edit(
+        "    datacenter: dc-georgia",
+        "    datacenter: elsewhere",
+        "datacenter: elsewhere",
+        "elsewhere",
+        "jobs[0].datacenter",
+        [r'unknown datacenter "elsewhere"', r"known: dc-georgia"],
+    )
+
+
+def test_unknown_region(h):
+    h.one_edit(
+        "region: georgia",
+        "region: gorgia",
+        "region:",
+        "gorgia",
+        "datacenters[0].region",
+        [r'unknown region "gorgia"', r'did you mean "georgia"'],
+    )
+
+
+def test_unknown_accelerator(h):
+    h.one_edit(
+        "accelerator: V100",
+        "accelerator: V10",
+        "accelerator: V10",
+        "V10",
+        "jobs[0].accelerator",
+        [r'unknown accelerator "V10"', r'did you mean "V100"'],
+    )
+    # In a datacenter's inventory, located at the type name.
+    text = h.edit("{ V100: 64, TPUv3: 32 }", "{ V100: 64, TPUv9: 32 }")
+    line, col = h.where(text, "TPUv9", "TPUv9")
+    h.bad_scenario(
+        text,
+        [(line, col, "datacenters[0].accelerators.TPUv9", [r'unknown accelerator "TPUv9"'])],
+    )
+
+
+def test_accelerator_missing_from_datacenter(h):
+    h.one_edit(
+        "accelerator: V100",
+        "accelerator: TPUv2",
+        "accelerator: TPUv2",
+        "TPUv2",
+        "jobs[0].accelerator",
+        [r'datacenter "dc-georgia" has no TPUv2'],
+    )
+
+
+def test_more_devices_than_datacenter(h):
+    h.one_edit(
+        "devices: 8",
+        "devices: 65",
+        "devices:",
+        "65",
+        "jobs[0].devices",
+        [r"65 devices requested", r'"dc-georgia" has 64 V100'],
+    )
+
+
+def test_inventory_count_too_large(h):
+    h.one_edit(
+        "V100: 64,",
+        "V100: 1e300,",
+        "V100: 1e300",
+        "1e300",
+        "datacenters[0].accelerators.V100",
+        [r"expected a whole number of at least 1"],
+    )
+
+
+def test_duplicate_key(h):
+    text = h.edit("    power: 300 W\n", "    power: 300 W\n    power: 200 W\n")
+    first, _ = h.where(text, "power: 300 W")
+    line, col = h.where(text, "power: 200 W", "power")
+    h.bad_scenario(
+        text,
+        [(line, col, "jobs[0].power", [r'duplicate key "power"', r"line {}\b".format(first)])],
+    )
+    text = h.edit("{ V100: 64, TPUv3: 32 }", "{ V100: 64, V100: 32 }")
+    line, col = h.where(text, "V100: 32", "V100: 32")
+    h.bad_scenario(text, [(line, col, "datacenters[0].accelerators.V100", [r"listed twice"])])
+
+
+def test_job_beyond_simulated_time(h):
+    # Longer than int64 nanoseconds can hold: bad input, not a failure while running.
+    h.one_edit(
+        "work: 1 d",
+        "work: 1e30 FLOP",
+        "work:",
+        "1e30 FLOP",
+        "jobs[0].work",
+        [r"past the limit of simulated time"],
+    )
+    h.one_edit(
+        "    power: 300 W\n",
+        "    power: 300 W\n    start: 300 y\n",
+        "start:",
+        "300 y",
+        "jobs[0].start",
+        [r"past the limit of simulated time"],
+    )
+
+
+def test_yaml_syntax_error(h):
+    # A tab used for indentation: the error is at the tab.
+    text = h.edit("    power: 300 W", "\tpower: 300 W")
+    line, _ = h.where(text, "\tpower")
+    path = h.write(text)
+    for cmd in ("run", "check"):
+        args = ("run", path, "-o", h.out) if cmd == "run" else ("check", path)
+        stderr = h.bad(*args, out=h.out)
+        head = "{}:{}:1: error: YAML syntax error: ".format(path, line)
+        expect(head in stderr, "{}: no {!r} in\n{}".format(cmd, head, stderr))
+        h.check_summary(path, stderr, cmd)
+    # A value where a key was expected: reported at the stray colon.
+    text = h.edit("    devices: 8", "      devices: 8")
+    line, _ = h.where(text, "devices: 8")
+    path = h.write(text)
+    stderr = h.bad("run", path, "-o", h.out, out=h.out)
+    expect(
+        re.search(r"^{}:{}:\d+: error: YAML syntax error: ".format(re.escape(path), line), stderr, re.M),
+        "no syntax error on line {}:\n{}".format(line, stderr),
+    )
+    h.check_summary(path, stderr, "run")
+
+
+def test_empty_file(h):
+    for text in ("", "\n# only a comment\n"):
+        path = h.write(text)
+        for args in (("run", path, "-o", h.out), ("check", path)):
+            stderr = h.bad(*args, out=h.out)
+            expect(
+                re.search(r"^{}: error: .*empty".format(re.escape(path)), stderr, re.M),
+                "no '{}: error: ... empty' in\n{}".format(path, stderr),
+            )
+            h.check_summary(path, stderr, args[0])
+
+
+def test_not_a_mapping(h):
+    path = h.write("- just\n- a list\n")
+    stderr = h.bad("check", path)
+    expect(
+        "{}:1:1: error: expected a mapping".format(path) in stderr,
+        "no mapping error at 1:1:\n{}".format(stderr),
+    )
+
+
+def test_missing_file(h):
+    path = os.path.join(h.tmp, "no-such-scenario.yaml")
+    for args in (("run", path, "-o", h.out), ("check", path)):
+        stderr = h.bad(*args, out=h.out)
+        expect(
+            "{}: error: no such file".format(path) in stderr,
+            "no '{}: error: no such file' in\n{}".format(path, stderr),
+        )
+        h.check_summary(path, stderr, args[0])
+
+
+def test_scenario_is_a_directory(h):
+    path = os.path.join(h.tmp, "folder.yaml")
+    os.mkdir(path)
+    stderr = h.bad("check", path)
+    expect("{}: error: is a directory".format(path) in stderr, "got\n{}".format(stderr))
+
+
+def test_output_directory_missing(h):
+    scen = h.write(BASE)
+    folder = os.path.join(h.tmp, "no-such-folder")
+    out = os.path.join(folder, "out.h5")
+    stderr = h.bad("run", scen, "-o", out, out=out)
+    expect(folder in stderr, "the message does not name {}:\n{}".format(folder, stderr))
+    expect("does not exist" in stderr, "the message does not say why:\n{}".format(stderr))
+    expect(not os.path.exists(folder), "the folder was created")
+
+
+def test_output_under_regular_file(h):
+    scen = h.write(BASE)
+    plain = h.write("not a folder\n", "plain-file")
+    out = os.path.join(plain, "out.h5")
+    stderr = h.bad("run", scen, "-o", out, out=out)
+    expect(plain in stderr, "the message does not name {}:\n{}".format(plain, stderr))
+    expect("not a directory" in stderr, "the message does not say why:\n{}".format(stderr))
+    with open(plain, encoding="utf-8") as f:
+        expect(f.read() == "not a folder\n", "the regular file was changed")
+
+
+def test_output_is_a_directory(h):
+    scen = h.write(BASE)
+    out = os.path.join(h.tmp, "folder.h5")
+    os.mkdir(out)
+    stderr = h.bad("run", scen, "-o", out)
+    expect(out in stderr and "is a directory" in stderr, "got\n{}".format(stderr))
+    expect(os.listdir(out) == [], "something was written into the folder")
+
+
+def test_empty_output_path(h):
+    # An explicitly empty -o is an error, not the default output name.
+    scen = h.write(BASE)
+    stderr = h.bad("run", scen, "-o", "")
+    expect("does not name a file" in stderr, "got\n{}".format(stderr))
+
+
+def test_existing_output_needs_force(h):
+    scen = h.write(BASE)
+    precious = b"an earlier trace\n"
+    with open(h.out, "wb") as f:
+        f.write(precious)
+    rc, _, stderr = h.run("run", scen, "-o", h.out)
+    expect(rc == 2, "exit code {} without --force, expected 2\n{}".format(rc, stderr))
+    expect(h.out in stderr and "--force" in stderr, "the message does not name the path:\n" + stderr)
+    with open(h.out, "rb") as f:
+        expect(f.read() == precious, "the existing file was changed without --force")
+    expect(h.leftovers(h.out) == [h.out], "left files: {}".format(h.leftovers(h.out)))
+    rc, stdout, stderr = h.run("run", scen, "-o", h.out, "--force", "-q")
+    expect(rc == 0, "exit code {} with --force, expected 0\n{}".format(rc, stderr))
+    with open(h.out, "rb") as f:
+        expect(f.read(8) == HDF5_SIGNATURE, "--force did not write an HDF5 trace")
+    expect(h.leftovers(h.out) == [h.out], "left files: {}".format(h.leftovers(h.out)))
+    expect("wrote " + h.out in stdout, "no 'wrote' line:\n" + stdout)
+
+
+def test_several_problems_all_reported(h):
+    text = BASE
+    text = h.edit("region: georgia", "region: gorgia", text)
+    text = h.edit("pue: 1.10", "pue: 0.8", text)
+    text = h.edit("devices: 8", "devices: 0", text)
+    text = h.edit("power: 300 W", "powr: 300 W", text)
+    text = h.edit("throughput: 20 TFLOP/s", "throughput: 20", text)
+    expected = [
+        h.where(text, "region:", "gorgia") + ("datacenters[0].region", [r"did you mean"]),
+        h.where(text, "pue:", "0.8") + ("datacenters[0].pue", [r"at least 1"]),
+        h.where(text, "devices:", "0") + ("jobs[0].devices", [r"at least 1"]),
+        h.where(text, "powr:", "powr") + ("jobs[0].powr", [r'did you mean "power"']),
+        h.where(text, "throughput:", "20") + ("jobs[0].throughput", [r"needs a unit"]),
+    ]
+    path, stderr = h.bad_scenario(text, expected)
+    n = len(h.error_lines(path, stderr))
+    expect(n >= len(expected), "{} error lines, expected at least {}".format(n, len(expected)))
+    m = SUMMARY.search(stderr)
+    expect(m and m.group(0).startswith("footprint: {} problems".format(n)), "summary:\n" + stderr)
+
+
+def test_bad_cli_flags(h):
+    scen = h.write(BASE)
+    for args in (
+        ("run", scen, "-o", h.out, "--threads", "abc"),
+        ("run", scen, "-o", h.out, "--threads", "-1"),
+        ("run", scen, "-o", h.out, "--seed", "x"),
+        ("run", scen, "-o", h.out, "--no-such-flag"),
+        ("run",),
+        ("no-such-command",),
+        ("report", "x.h5", "--format", "xml"),
+    ):
+        stderr = h.bad(*args, out=h.out)
+        flag = next((a for a in args if a.startswith("--")), None)
+        if flag:
+            expect(flag in stderr, "{}: the message does not name {}:\n{}".format(args, flag, stderr))
+
+
+def test_report_missing_file(h):
+    path = os.path.join(h.tmp, "no-such-trace.h5")
+    stderr = h.bad("report", path)
+    expect(path in stderr and "no such file" in stderr, "got\n{}".format(stderr))
+
+
+def test_report_not_hdf5(h):
+    for content, name in ((BASE, "scenario.yaml"), ("", "empty.h5"), ("garbage" * 100, "junk.h5")):
+        path = h.write(content, name)
+        stderr = h.bad("report", path)
+        expect(path in stderr and "not a readable Footprint trace" in stderr, "got\n" + stderr)
+
+
+def test_report_on_directory(h):
+    path = os.path.join(h.tmp, "traces.h5")
+    os.mkdir(path)
+    stderr = h.bad("report", path)
+    expect(path in stderr and "is a directory" in stderr, "got\n{}".format(stderr))
+
+
+CASES = [(name[len("test_"):], fn) for name, fn in list(globals().items()) if name.startswith("test_")]
+
+
+def main(argv):
+    if len(argv) != 3:
+        print("usage: bad_input.py FOOTPRINT_BINARY SCENARIOS_DIR", file=sys.stderr)
+        return 2
+    h = Harness(argv[1], argv[2])
+    if not os.access(h.binary, os.X_OK):
+        print("FAIL setup: {} is not an executable".format(h.binary))
+        print("0 passed, 1 failed")
+        return 1
+    passed = failed = 0
+    for name, fn in CASES:
+        h.fresh_dir()
+        try:
+            fn(h)
+            print("ok " + name)
+            passed += 1
+        except Failure as e:
+            lines = str(e).splitlines() or [""]
+            print("FAIL {}: {}".format(name, lines[0]))
+            for l in lines[1:]:
+                print("    " + l)
+            failed += 1
+        except Exception:  # a bug in the test itself still counts as a failure
+            print("FAIL {}: exception in the test".format(name))
+            print(traceback.format_exc())
+            failed += 1
+        finally:
+            h.cleanup()
+        sys.stdout.flush()
+    print("{} passed, {} failed".format(passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
