@@ -161,6 +161,17 @@ class Simulation {
     return ref;
   }
 
+  /// Relative cost of each LP (default: equal). The parallel path splits LPs into
+  /// contiguous chunks of about equal total weight, one per thread. Results do not
+  /// depend on it; only the balance between threads does.
+  void set_weights(std::vector<double> weights) {
+    if (weights.size() != procs_.size()) {
+      throw UsageError(
+          fmt::format("set_weights: {} weights for {} LPs", weights.size(), procs_.size()));
+    }
+    weights_ = std::move(weights);
+  }
+
   [[nodiscard]] std::size_t lp_count() const { return procs_.size(); }
   [[nodiscard]] SimTime lookahead() const { return opt_.lookahead; }
   [[nodiscard]] std::uint64_t seed() const { return opt_.seed; }
@@ -333,9 +344,37 @@ class Simulation {
     }
   }
 
+  /// Contiguous chunk boundaries of about equal weight.
+  void partition(std::size_t chunks) {
+    nchunks_ = chunks;
+    const std::size_t n = lps_.size();
+    std::vector<double> w = weights_.empty() ? std::vector<double>(n, 1.0) : weights_;
+    double total = 0;
+    for (const double x : w) {
+      total += x;
+    }
+    chunk_lo_.assign(chunks + 1, static_cast<LpId>(n));
+    chunk_of_.assign(n, 0);
+    chunk_lo_[0] = 0;
+    double acc = 0;
+    std::size_t c = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      // Start the next chunk once this one holds its share, keeping at least one LP
+      // for each remaining chunk where there are enough LPs.
+      const double share = total * static_cast<double>(c + 1) / static_cast<double>(chunks);
+      if (c + 1 < chunks && i > chunk_lo_[c] && (acc >= share || n - i <= chunks - c - 1)) {
+        chunk_lo_[++c] = static_cast<LpId>(i);
+      }
+      chunk_of_[i] = static_cast<std::uint32_t>(c);
+      acc += w[i];
+    }
+    for (std::size_t k = c + 1; k <= chunks; ++k) {
+      chunk_lo_[k] = static_cast<LpId>(n);
+    }
+  }
+
   void run_serial(const RunOptions& ro) {
-    chunk_size_ = std::max<std::size_t>(1, lps_.size());
-    nchunks_ = 1;
+    partition(1);
     rep last_time = 0;
     const rep until = ro.until.count();
     ContextT ctx(this, ContextT::Mode::kDirect);
@@ -363,7 +402,7 @@ class Simulation {
     now_ = SimTime::ticks(last_time);
   }
 
-  [[nodiscard]] std::size_t chunk_of(LpId id) const { return id / chunk_size_; }
+  [[nodiscard]] std::size_t chunk_of(LpId id) const { return chunk_of_[id]; }
   std::vector<EventT>& outbox(unsigned parity, std::size_t src, std::size_t dst) {
     return out_[parity][src * nchunks_ + dst];
   }
@@ -382,8 +421,8 @@ class Simulation {
     const auto t1 = Clock::now();
     ContextT ctx(this, ContextT::Mode::kBuffered);
     ctx.chunk_ = c;
-    const auto lo = static_cast<LpId>(c * chunk_size_);
-    const auto hi = static_cast<LpId>(std::min(lps_.size(), (c + 1) * chunk_size_));
+    const LpId lo = chunk_lo_[c];
+    const LpId hi = chunk_lo_[c + 1];
     rep mn = kNever;
     std::uint64_t n = 0;
     for (LpId id = lo; id < hi; ++id) {
@@ -402,8 +441,7 @@ class Simulation {
   }
 
   void run_parallel(const RunOptions& ro, unsigned threads) {
-    nchunks_ = threads;
-    chunk_size_ = (lps_.size() + nchunks_ - 1) / nchunks_;
+    partition(threads);
     chunk_.assign(nchunks_, ChunkState{});
     for (auto& o : out_) {
       o.assign(nchunks_ * nchunks_, {});
@@ -461,7 +499,9 @@ class Simulation {
   std::vector<Lp> lps_;
   std::vector<rep> next_;  ///< per LP: time of its earliest pending event, or kNever
   std::size_t nchunks_ = 1;
-  std::size_t chunk_size_ = 1;
+  std::vector<double> weights_;
+  std::vector<LpId> chunk_lo_;           ///< chunk c holds LPs [chunk_lo_[c], chunk_lo_[c + 1])
+  std::vector<std::uint32_t> chunk_of_;  ///< per LP: its chunk
   std::vector<ChunkState> chunk_;
   std::vector<std::vector<EventT>> out_[2];
   unsigned parity_ = 0;

@@ -210,11 +210,17 @@ class Gossip final : public eng::Process<Token> {
   std::uint32_t max_hops_;
 };
 
-std::pair<std::uint64_t, std::uint64_t> run_gossip(std::uint64_t seed, unsigned threads) {
+std::pair<std::uint64_t, std::uint64_t> run_gossip(std::uint64_t seed, unsigned threads,
+                                                   bool skewed_weights = false) {
   eng::Simulation<Token> sim({.seed = seed, .lookahead = SimTime::ticks(1000)});
   std::vector<const Gossip*> lps;
   for (int i = 0; i < 97; ++i) {
     lps.push_back(&sim.emplace<Gossip>(2, 9));  // up to 2^9 descendants per token
+  }
+  if (skewed_weights) {
+    std::vector<double> w(97, 1.0);
+    w[0] = 500.0;  // LP 0 alone in the first chunk
+    sim.set_weights(w);
   }
   sim.run({.threads = threads});
   std::uint64_t h = 0;
@@ -240,6 +246,13 @@ TEST_CASE("Heavy cross-LP traffic gives identical results at 1, 2, 4 and 8 threa
     }
   }
   CHECK(run_gossip(1, 2).first != run_gossip(2, 2).first);
+}
+
+TEST_CASE("LP weights change the partition, not the results", "[engine][determinism]") {
+  const auto ref = run_gossip(3, 1);
+  for (unsigned threads : {2U, 3U, 8U}) {
+    CHECK(run_gossip(3, threads, true) == ref);
+  }
 }
 
 TEST_CASE("Two simulations run side by side in one process", "[engine][determinism]") {
