@@ -1,6 +1,7 @@
 #include "analysis/report.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include <fmt/format.h>
@@ -13,6 +14,8 @@ namespace {
 constexpr double kJoulesPerMwh = 3.6e9;
 constexpr double kGramsPerTonne = 1e6;
 constexpr double kSecondsPerDay = 86400.0;
+constexpr double kWattsPerMegawatt = 1e6;
+constexpr double kSecondsPerHour = 3600.0;
 
 std::string json_string(std::string_view s) {
   std::string out = "\"";
@@ -36,6 +39,11 @@ std::string json_string(std::string_view s) {
     }
   }
   return out + "\"";
+}
+
+/// JSON has no NaN: unknown values are null.
+std::string json_number(double v) {
+  return std::isfinite(v) ? fmt::format("{:.17g}", v) : "null";
 }
 
 std::string csv_field(const std::string& s) {
@@ -65,9 +73,14 @@ Report read_report(const std::filesystem::path& trace) {
     j.accelerator = jobs.strings("accelerator")[i];
     j.devices = jobs.int64s("devices")[i];
     j.steps = jobs.int64s("steps")[i];
+    j.submit_s = jobs.doubles("submit_s")[i];
     j.start_s = jobs.doubles("start_s")[i];
     j.end_s = jobs.doubles("end_s")[i];
-    j.days = (j.end_s - j.start_s) / kSecondsPerDay;
+    j.wait_s = jobs.doubles("wait_s")[i];
+    j.finished = jobs.int64s("finished")[i] != 0;
+    j.restarts = jobs.int64s("restarts")[i];
+    j.days = j.finished ? (j.end_s - j.start_s) / kSecondsPerDay : 0.0;
+    j.embodied_t = jobs.doubles("embodied_g")[i] / kGramsPerTonne;
     j.device_hours = jobs.doubles("device_hours")[i];
     j.flops = jobs.doubles("flops")[i];
     j.it_energy_mwh = jobs.doubles("it_energy_j")[i] / kJoulesPerMwh;
@@ -80,7 +93,13 @@ Report read_report(const std::filesystem::path& trace) {
   r.totals.name = "total";
   double first = std::numeric_limits<double>::infinity();
   double last = 0;
+  // Groups list in name order; the scenario's order is each group's `index`.
+  std::vector<std::pair<std::int64_t, std::string>> order;
   for (const auto& name : dcs.list()) {
+    order.emplace_back(dcs.open_group(name).get_attr_int64("index"), name);
+  }
+  std::sort(order.begin(), order.end());
+  for (const auto& [index, name] : order) {
     const auto g = dcs.open_group(name);
     DatacenterRow d;
     d.name = name;
@@ -90,10 +109,13 @@ Report read_report(const std::filesystem::path& trace) {
     d.pue = d.it_energy_mwh > 0 ? d.energy_mwh / d.it_energy_mwh : 0.0;
     d.emissions_location_t = g.get_attr_double("emissions_location_g") / kGramsPerTonne;
     d.emissions_market_t = g.get_attr_double("emissions_market_g") / kGramsPerTonne;
+    d.embodied_t = g.get_attr_double("embodied_g") / kGramsPerTonne;
+    d.peak_facility_mw = g.get_attr_double("peak_facility_power_w") / kWattsPerMegawatt;
+    d.p99_facility_mw = g.get_attr_double("p99_facility_power_w") / kWattsPerMegawatt;
     double a = std::numeric_limits<double>::infinity();
     double b = 0;
     for (const auto& j : r.jobs) {
-      if (j.datacenter == name) {
+      if (j.datacenter == name && j.finished) {
         d.device_hours += j.device_hours;
         a = std::min(a, j.start_s);
         b = std::max(b, j.end_s);
@@ -107,44 +129,86 @@ Report read_report(const std::filesystem::path& trace) {
     r.totals.energy_mwh += d.energy_mwh;
     r.totals.emissions_location_t += d.emissions_location_t;
     r.totals.emissions_market_t += d.emissions_market_t;
+    r.totals.embodied_t += d.embodied_t;
+    r.totals.peak_facility_mw += d.peak_facility_mw;
+    r.totals.p99_facility_mw += d.p99_facility_mw;
     r.datacenters.push_back(std::move(d));
   }
   r.totals.days = last > first ? (last - first) / kSecondsPerDay : 0.0;
   r.totals.pue = r.totals.it_energy_mwh > 0 ? r.totals.energy_mwh / r.totals.it_energy_mwh : 0.0;
+  const auto summary = root.open_group("summary");
+  r.mean_wait_h = summary.get_attr_double("mean_wait_s") / kSecondsPerHour;
+  r.jobs_finished = summary.get_attr_int64("jobs_finished");
+  r.restarts = summary.get_attr_int64("restarts");
+  r.lost_device_hours = summary.get_attr_double("lost_device_hours");
+  if (summary.has_attr("emissions_saved_location_g")) {
+    r.compared_to_fifo = true;
+    r.saved_location_t = summary.get_attr_double("emissions_saved_location_g") / kGramsPerTonne;
+    r.saved_market_t = summary.get_attr_double("emissions_saved_market_g") / kGramsPerTonne;
+    r.delay_added_h = summary.get_attr_double("delay_added_s") / kSecondsPerHour;
+    r.jobs_finished_fifo = summary.get_attr_int64("jobs_finished_fifo");
+    r.jobs_compared = summary.get_attr_int64("jobs_compared");
+  }
   return r;
 }
 
 std::string render_table(const Report& r) {
+  constexpr std::size_t kMaxJobRows = 30;
   std::size_t w = std::string_view("datacenter").size();
-  for (const auto& j : r.jobs) {
-    w = std::max(w, j.name.size());
+  for (std::size_t i = 0; i < std::min(r.jobs.size(), kMaxJobRows); ++i) {
+    w = std::max(w, r.jobs[i].name.size());
   }
   for (const auto& d : r.datacenters) {
     w = std::max(w, d.name.size());
   }
   std::string out = fmt::format("scenario {} (seed {})\n\n", r.scenario, r.seed);
   const auto header = [&](std::string_view first) {
-    return fmt::format("{:<{}}  {:>8}  {:>14}  {:>11}  {:>10}  {:>10}  {:>5}\n", first, w, "days",
+    return fmt::format("{:<{}}  {:>8}  {:>14}  {:>11}  {:>10}  {:>10}  {:>5}", first, w, "days",
                        "device-hours", "energy MWh", "loc tCO2e", "mkt tCO2e", "PUE");
   };
   const auto row = [&](const std::string& name, double days, double dh, double mwh, double loc,
                        double mkt, double pue) {
-    return fmt::format("{:<{}}  {:>8.2f}  {:>14.4g}  {:>11.4g}  {:>10.4g}  {:>10.4g}  {:>5.3f}\n",
+    return fmt::format("{:<{}}  {:>8.2f}  {:>14.4g}  {:>11.4g}  {:>10.4g}  {:>10.4g}  {:>5.3f}",
                        name, w, days, dh, mwh, loc, mkt, pue);
   };
-  out += header("job");
-  for (const auto& j : r.jobs) {
+  out += header("job") + "\n";
+  for (std::size_t i = 0; i < std::min(r.jobs.size(), kMaxJobRows); ++i) {
+    const auto& j = r.jobs[i];
     out += row(j.name, j.days, j.device_hours, j.energy_mwh, j.emissions_location_t,
                j.emissions_market_t, j.it_energy_mwh > 0 ? j.energy_mwh / j.it_energy_mwh : 0.0);
+    out += j.finished ? "\n" : "  (unfinished)\n";
   }
-  out += "\n" + header("datacenter");
+  if (r.jobs.size() > kMaxJobRows) {
+    out += fmt::format("... and {} more jobs (footprint report --format csv lists all)\n",
+                       r.jobs.size() - kMaxJobRows);
+  }
+  out += "\n" + header("datacenter") +
+         fmt::format("  {:>8}  {:>8}  {:>9}\n", "peak MW", "p99 MW", "emb tCO2e");
+  const auto extra = [](const DatacenterRow& d) {
+    return fmt::format("  {:>8.3f}  {:>8.3f}  {:>9.4g}\n", d.peak_facility_mw, d.p99_facility_mw,
+                       d.embodied_t);
+  };
   for (const auto& d : r.datacenters) {
     out += row(d.name, d.days, d.device_hours, d.energy_mwh, d.emissions_location_t,
-               d.emissions_market_t, d.pue);
+               d.emissions_market_t, d.pue) +
+           extra(d);
   }
   const auto& t = r.totals;
   out += row("total", t.days, t.device_hours, t.energy_mwh, t.emissions_location_t,
-             t.emissions_market_t, t.pue);
+             t.emissions_market_t, t.pue) +
+         extra(t);
+  out += fmt::format(
+      "\njobs finished {} of {}; mean wait {:.2f} h; restarts {}; lost {:.4g} "
+      "device-hours\n",
+      r.jobs_finished, r.jobs.size(), r.mean_wait_h, r.restarts, r.lost_device_hours);
+  if (r.compared_to_fifo) {
+    out += fmt::format(
+        "versus FIFO, over the {} jobs finished under both: saved {:.4g} t "
+        "location-based, {:.4g} t market-based; start {:+.2f} h later on average "
+        "(jobs finished: {}, FIFO {})\n",
+        r.jobs_compared, r.saved_location_t, r.saved_market_t, r.delay_added_h, r.jobs_finished,
+        r.jobs_finished_fifo);
+  }
   return out;
 }
 
@@ -177,21 +241,25 @@ std::string render_json(const Report& r) {
     const auto& j = r.jobs[i];
     out += fmt::format(
         "{}{{\"name\": {}, \"datacenter\": {}, \"accelerator\": {}, \"devices\": {}, "
-        "\"steps\": {}, \"start_s\": {:.17g}, \"end_s\": {:.17g}, \"days\": {:.17g}, "
+        "\"steps\": {}, \"start_s\": {}, \"end_s\": {}, \"days\": {:.17g}, "
         "\"device_hours\": {:.17g}, \"flops\": {:.17g}, \"it_energy_mwh\": {:.17g}, "
         "\"energy_mwh\": {:.17g}, \"emissions_location_t\": {:.17g}, "
-        "\"emissions_market_t\": {:.17g}}}",
+        "\"emissions_market_t\": {:.17g}, \"embodied_t\": {:.17g}, \"finished\": {}, "
+        "\"submit_s\": {:.17g}, \"wait_s\": {}, \"restarts\": {}}}",
         i ? ", " : "", json_string(j.name), json_string(j.datacenter), json_string(j.accelerator),
-        j.devices, j.steps, j.start_s, j.end_s, j.days, j.device_hours, j.flops, j.it_energy_mwh,
-        j.energy_mwh, j.emissions_location_t, j.emissions_market_t);
+        j.devices, j.steps, json_number(j.start_s), json_number(j.end_s), j.days, j.device_hours,
+        j.flops, j.it_energy_mwh, j.energy_mwh, j.emissions_location_t, j.emissions_market_t,
+        j.embodied_t, j.finished ? "true" : "false", j.submit_s, json_number(j.wait_s), j.restarts);
   }
   const auto dc = [](const DatacenterRow& d) {
     return fmt::format(
         "{{\"name\": {}, \"region\": {}, \"days\": {:.17g}, \"device_hours\": {:.17g}, "
         "\"it_energy_mwh\": {:.17g}, \"energy_mwh\": {:.17g}, \"pue\": {:.17g}, "
-        "\"emissions_location_t\": {:.17g}, \"emissions_market_t\": {:.17g}}}",
+        "\"emissions_location_t\": {:.17g}, \"emissions_market_t\": {:.17g}, "
+        "\"embodied_t\": {:.17g}, \"peak_facility_mw\": {:.17g}, \"p99_facility_mw\": {:.17g}}}",
         json_string(d.name), json_string(d.region), d.days, d.device_hours, d.it_energy_mwh,
-        d.energy_mwh, d.pue, d.emissions_location_t, d.emissions_market_t);
+        d.energy_mwh, d.pue, d.emissions_location_t, d.emissions_market_t, d.embodied_t,
+        d.peak_facility_mw, d.p99_facility_mw);
   };
   out += "], \"datacenters\": [";
   for (std::size_t i = 0; i < r.datacenters.size(); ++i) {

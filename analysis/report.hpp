@@ -15,6 +15,10 @@ struct JobRow {
   std::string accelerator;
   std::int64_t devices = 0;
   std::int64_t steps = 0;
+  std::int64_t restarts = 0;
+  bool finished = false;
+  double submit_s = 0;
+  double wait_s = 0;  ///< NaN if it never started
   double start_s = 0;
   double end_s = 0;
   double days = 0;
@@ -24,6 +28,7 @@ struct JobRow {
   double energy_mwh = 0;  ///< facility energy (IT x PUE)
   double emissions_location_t = 0;
   double emissions_market_t = 0;
+  double embodied_t = 0;
 };
 
 struct DatacenterRow {
@@ -36,6 +41,9 @@ struct DatacenterRow {
   double pue = 0;  ///< energy / IT energy
   double emissions_location_t = 0;
   double emissions_market_t = 0;
+  double embodied_t = 0;        ///< amortised over the run, whole inventory
+  double peak_facility_mw = 0;  ///< instantaneous peak (summed for the total)
+  double p99_facility_mw = 0;   ///< 99th percentile of interval means (summed for the total)
 };
 
 struct Report {
@@ -44,6 +52,16 @@ struct Report {
   std::vector<JobRow> jobs;
   std::vector<DatacenterRow> datacenters;
   DatacenterRow totals;  ///< name "total"
+  std::int64_t jobs_finished = 0;
+  std::int64_t restarts = 0;
+  double lost_device_hours = 0;
+  double mean_wait_h = 0;
+  bool compared_to_fifo = false;
+  double saved_location_t = 0;  ///< versus the same workload under FIFO
+  double saved_market_t = 0;
+  double delay_added_h = 0;  ///< mean wait, versus FIFO
+  std::int64_t jobs_finished_fifo = 0;
+  std::int64_t jobs_compared = 0;
 };
 
 /// Reads a trace file; throws io::H5Error for a file that is not a Footprint trace.

@@ -10,6 +10,8 @@
 
 namespace footprint::models {
 
+inline constexpr double kDefaultServiceLifeYears = 5.0;
+
 struct AcceleratorType {
   std::string name;
   std::vector<std::string> aliases;
@@ -22,11 +24,18 @@ struct AcceleratorType {
   units::ByteRate memory_bandwidth;
   /// Embodied emissions of the chip, when a published figure exists.
   std::optional<units::Grams> embodied;
+  /// Service life over which the embodied emissions are amortised (an assumption of
+  /// Footprint's: 5 years unless a scenario says otherwise).
+  units::Seconds service_life = units::years(kDefaultServiceLifeYears);
   std::string source;
 
   /// Power at utilisation u in [0, 1]: idle + (TDP - idle) x u.
   [[nodiscard]] units::Watts power_at(double utilisation) const {
     return idle + (tdp - idle) * utilisation;
+  }
+  /// Embodied emissions per second of a device's use (0 without a published figure).
+  [[nodiscard]] double embodied_g_per_s() const {
+    return embodied ? embodied->si() / units::to_seconds(service_life) : 0.0;
   }
 };
 

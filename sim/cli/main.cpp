@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <optional>
@@ -25,6 +26,7 @@
 #include "sim/scenario/diagnostics.hpp"
 #include "sim/scenario/run.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "sim/scenario/world.hpp"
 
 namespace {
 
@@ -35,6 +37,7 @@ namespace fs = std::filesystem;
 
 struct RunArgs {
   std::string scenario;
+  std::vector<std::string> data_dirs;
   std::optional<std::string> output;  ///< given but empty is an error, not the default
   unsigned threads = 0;
   std::optional<std::uint64_t> seed;
@@ -95,15 +98,47 @@ class Progress {
   bool enabled_;
 };
 
-int cmd_check(const std::string& path) {
-  const auto sc = footprint::scenario::load_scenario(path);
+/// --data-dir folders, then FOOTPRINT_DATA (colon-separated).
+footprint::scenario::LoadOptions load_options(const std::vector<std::string>& dirs) {
+  footprint::scenario::LoadOptions o;
+  for (const auto& d : dirs) {
+    o.data_dirs.emplace_back(d);
+  }
+  if (const char* env = std::getenv("FOOTPRINT_DATA")) {
+    std::string v = env;
+    std::size_t pos = 0;
+    while (pos <= v.size()) {
+      const auto next = v.find(':', pos);
+      const auto part = v.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+      if (!part.empty()) {
+        o.data_dirs.emplace_back(part);
+      }
+      if (next == std::string::npos) {
+        break;
+      }
+      pos = next + 1;
+    }
+  }
+  return o;
+}
+
+int cmd_check(const std::string& path, const std::vector<std::string>& data_dirs) {
+  const auto sc = footprint::scenario::load_scenario(path, load_options(data_dirs));
+  // Data files are read too, and the generator's jobs drawn, so that every problem shows.
+  std::vector<std::string> warnings;
+  std::vector<std::string> names;
+  const auto fleet = footprint::scenario::build_fleet(sc, sc.seed, names);
+  footprint::scenario::build_world(sc, footprint::engine::SimTime::days(1), warnings);
+  for (const auto& w : warnings) {
+    fmt::print(stderr, "{}: warning: {}\n", path, w);
+  }
   fmt::print("{}: ok: scenario \"{}\", {} regions, {} datacenters, {} jobs\n", path, sc.name,
-             sc.regions.size(), sc.datacenters.size(), sc.jobs.size());
+             sc.regions.size(), sc.datacenters.size(), fleet->jobs.size());
   return 0;
 }
 
 int cmd_run(const RunArgs& a) {
-  const auto sc = footprint::scenario::load_scenario(a.scenario);
+  const auto sc = footprint::scenario::load_scenario(a.scenario, load_options(a.data_dirs));
   const fs::path out =
       a.output ? fs::path(*a.output) : fs::path(fs::path(a.scenario).stem().string() + ".h5");
   // Checked before running: an existing file (without --force) or a bad folder.
@@ -114,6 +149,9 @@ int cmd_run(const RunArgs& a) {
   rc.seed = a.seed;
   rc.progress = [&](double f) { progress(f); };
   const auto result = footprint::scenario::run_scenario(sc, rc);
+  for (const auto& w : result.warnings) {
+    fmt::print(stderr, "{}: warning: {}\n", a.scenario, w);
+  }
   footprint::io::write_trace(output, sc, result, {footprint::kVersion, footprint::kGitCommit});
   const auto report = footprint::analysis::read_report(out);
   if (!a.quiet) {
@@ -168,11 +206,15 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   run_cmd->add_option("--seed", run.seed, "Random seed (overrides the scenario's)");
   run_cmd->add_flag("--force", run.force, "Replace an existing output file");
+  run_cmd->add_option("--data-dir", run.data_dirs,
+                      "Folder to search for relative data paths (repeatable; also FOOTPRINT_DATA)");
   run_cmd->add_flag("-q,--quiet", run.quiet, "Print only the output path");
 
   std::string check_path;
+  std::vector<std::string> check_dirs;
   auto* check_cmd = app.add_subcommand("check", "Validate a scenario file without running it");
   check_cmd->add_option("scenario", check_path, "Scenario file (YAML)")->required();
+  check_cmd->add_option("--data-dir", check_dirs, "Folder to search for relative data paths");
 
   ReportArgs rep;
   auto* report_cmd = app.add_subcommand("report", "Summarise a trace file");
@@ -200,7 +242,7 @@ int main(int argc, char** argv) {
       return cmd_run(run);
     }
     if (*check_cmd) {
-      return cmd_check(check_path);
+      return cmd_check(check_path, check_dirs);
     }
     if (*report_cmd) {
       return cmd_report(rep);

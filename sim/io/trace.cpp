@@ -1,5 +1,8 @@
 #include "sim/io/trace.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <numeric>
 #include <vector>
 
@@ -13,15 +16,32 @@ double sum(const std::vector<double>& v) {
   return std::accumulate(v.begin(), v.end(), 0.0);
 }
 
+/// The 99th percentile of interval means (nearest rank).
+double p99(std::vector<double> v) {
+  if (v.empty()) {
+    return 0;
+  }
+  constexpr double kQuantile = 0.99;
+  std::sort(v.begin(), v.end());
+  const auto rank = static_cast<std::size_t>(std::ceil(kQuantile * static_cast<double>(v.size())));
+  return v[std::max<std::size_t>(rank, 1) - 1];
+}
+
 void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d,
-                      const models::DatacenterTrace& t) {
+                      const scenario::RunResult& r) {
   const auto& spec = sc.datacenters[d];
+  const auto& t = r.datacenters[d];
+  const auto& s = r.summaries[d];
   Group g = parent.create_group(spec.name);
+  g.set_attr("index", static_cast<std::int64_t>(d));
   g.set_attr("region", sc.regions[spec.region].name);
-  g.set_attr("pue_configured", spec.pue);
+  g.set_attr("cooling", spec.cooling.model == scenario::CoolingSpec::Model::kConstant
+                            ? std::string("constant")
+                            : std::string("economizer-chiller"));
   g.write_vector("time_s", t.time_s, "s");
   g.write_vector("it_energy_j", t.it_energy_j, "J");
   g.write_vector("facility_energy_j", t.facility_energy_j, "J");
+  g.write_vector("cooling_energy_j", t.cooling_energy_j, "J");
   g.write_vector("it_power_w", t.it_power_w, "W");
   g.write_vector("facility_power_w", t.facility_power_w, "W");
   g.write_vector("pue", t.pue, "1");
@@ -29,58 +49,99 @@ void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d
   g.write_vector("intensity_market_g_per_kwh", t.intensity_market_g_per_kwh, "g/kWh");
   g.write_vector("emissions_location_g", t.emissions_location_g, "g");
   g.write_vector("emissions_market_g", t.emissions_market_g, "g");
-  g.set_attr("it_energy_j", sum(t.it_energy_j));
-  g.set_attr("energy_j", sum(t.facility_energy_j));
-  g.set_attr("emissions_location_g", sum(t.emissions_location_g));
-  g.set_attr("emissions_market_g", sum(t.emissions_market_g));
+  g.write_vector("busy_devices", t.busy_devices, "1");
+  g.write_vector("outdoor_temperature_c", t.outdoor_temperature_c, "degC");
+  g.set_attr("it_energy_j", s.it_energy_j);
+  g.set_attr("energy_j", s.energy_j);
+  g.set_attr("emissions_location_g", s.emissions_location_g);
+  g.set_attr("emissions_market_g", s.emissions_market_g);
+  g.set_attr("embodied_g", s.embodied_g);
+  g.set_attr("peak_facility_power_w", s.peak_facility_power_w);
+  g.set_attr("p99_facility_power_w", p99(t.facility_power_w));
+  g.set_attr("cooling_energy_j", sum(t.cooling_energy_j));
 }
 
 void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunResult& r) {
-  std::vector<std::string> name;
-  std::vector<std::string> dc;
-  std::vector<std::string> acc;
-  std::vector<std::int64_t> devices;
-  std::vector<std::int64_t> steps;
-  std::vector<double> start;
-  std::vector<double> end;
-  std::vector<double> dh;
-  std::vector<double> flops;
-  std::vector<double> it_e;
-  std::vector<double> e;
-  std::vector<double> loc;
-  std::vector<double> mkt;
-  for (std::size_t j = 0; j < sc.jobs.size(); ++j) {
-    const auto& spec = sc.jobs[j];
+  const auto n = r.jobs.size();
+  std::vector<std::string> name(n);
+  std::vector<std::string> dc(n);
+  std::vector<std::string> acc(n);
+  std::vector<std::int64_t> devices(n);
+  std::vector<std::int64_t> steps(n);
+  std::vector<std::int64_t> restarts(n);
+  std::vector<std::int64_t> checkpoints(n);
+  std::vector<std::int64_t> finished(n);
+  std::vector<double> submit(n);
+  std::vector<double> start(n);
+  std::vector<double> end(n);
+  std::vector<double> wait(n);
+  std::vector<double> dh(n);
+  std::vector<double> lost(n);
+  std::vector<double> flops(n);
+  std::vector<double> it_e(n);
+  std::vector<double> e(n);
+  std::vector<double> loc(n);
+  std::vector<double> mkt(n);
+  std::vector<double> emb(n);
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  for (std::size_t j = 0; j < n; ++j) {
+    const auto& f = r.tables->jobs[j];
     const auto& o = r.jobs[j];
-    name.push_back(spec.name);
-    dc.push_back(sc.datacenters[spec.datacenter].name);
-    acc.push_back(spec.accelerator);
-    devices.push_back(spec.devices);
-    steps.push_back(o.steps);
-    start.push_back(o.start_s);
-    end.push_back(o.end_s);
-    dh.push_back(o.device_hours);
-    flops.push_back(o.flops);
-    it_e.push_back(o.it_energy_j);
-    e.push_back(o.energy_j);
-    loc.push_back(o.emissions_location_g);
-    mkt.push_back(o.emissions_market_g);
+    name[j] = r.job_names[j];
+    dc[j] = r.started[j] ? sc.datacenters[o.datacenter].name : std::string();
+    acc[j] = r.tables->types[f.type].name;
+    devices[j] = f.devices;
+    steps[j] = o.steps;
+    restarts[j] = o.restarts;
+    checkpoints[j] = o.checkpoints;
+    finished[j] = o.end_s > 0 ? 1 : 0;
+    submit[j] = f.submit.to_seconds();
+    start[j] = r.started[j] ? o.start_s : kNaN;
+    end[j] = o.end_s > 0 ? o.end_s : kNaN;
+    wait[j] = r.started[j] ? o.start_s - submit[j] : kNaN;
+    dh[j] = o.device_hours;
+    lost[j] = o.lost_device_hours;
+    flops[j] = f.flops;
+    it_e[j] = o.it_energy_j;
+    e[j] = o.energy_j;
+    loc[j] = o.emissions_location_g;
+    mkt[j] = o.emissions_market_g;
+    emb[j] = o.embodied_g;
   }
   TableWriter t;
   t.add_string_column("name", name);
   t.add_string_column("datacenter", dc);
   t.add_string_column("accelerator", acc);
   t.add_int64_column("devices", devices, "1");
+  t.add_double_column("submit_s", submit, "s");
   t.add_double_column("start_s", start, "s");
   t.add_double_column("end_s", end, "s");
+  t.add_double_column("wait_s", wait, "s");
+  t.add_int64_column("finished", finished, "1");
   t.add_int64_column("steps", steps, "1");
+  t.add_int64_column("restarts", restarts, "1");
+  t.add_int64_column("checkpoints", checkpoints, "1");
   t.add_double_column("device_hours", dh, "h");
+  t.add_double_column("lost_device_hours", lost, "h");
   t.add_double_column("flops", flops, "FLOP");
   t.add_double_column("it_energy_j", it_e, "J");
   t.add_double_column("energy_j", e, "J");
   t.add_double_column("emissions_location_g", loc, "g");
   t.add_double_column("emissions_market_g", mkt, "g");
+  t.add_double_column("embodied_g", emb, "g");
   t.write(root, "jobs");
+}
+
+void write_totals(Group& g, const scenario::Totals& t) {
+  g.set_attr("jobs_energy_j", t.jobs_energy_j);
+  g.set_attr("jobs_emissions_location_g", t.jobs_emissions_location_g);
+  g.set_attr("jobs_emissions_market_g", t.jobs_emissions_market_g);
+  g.set_attr("it_energy_j", t.it_energy_j);
+  g.set_attr("energy_j", t.energy_j);
+  g.set_attr("emissions_location_g", t.emissions_location_g);
+  g.set_attr("emissions_market_g", t.emissions_market_g);
+  g.set_attr("mean_wait_s", t.mean_wait_s);
+  g.set_attr("jobs_finished", t.jobs_finished);
 }
 
 }  // namespace
@@ -97,42 +158,63 @@ void write_trace(AtomicOutput& output, const scenario::Scenario& sc, const scena
     root.set_attr("scenario_name", sc.name);
     root.set_attr("scenario_sha256", sha256_hex(sc.text));
     root.set_attr("seed", r.seed);
+    root.set_attr("epoch_unix_s", sc.epoch_unix_s);
     root.set_attr("trace_interval_s", r.interval_s);
     root.set_attr("horizon_s", r.horizon_s);
-    const std::vector<std::string> inputs{sc.source.filename().string()};
-    const std::vector<std::string> hashes{sha256_hex(sc.text)};
+    std::vector<std::string> inputs{sc.source.filename().string()};
+    std::vector<std::string> hashes{sha256_hex(sc.text)};
+    for (const auto& file : r.inputs) {
+      inputs.push_back(file);
+      hashes.push_back(sha256_file(file));
+    }
     root.set_attr_strings("input_files", inputs);
     root.set_attr_strings("input_sha256", hashes);
+    if (!r.warnings.empty()) {
+      root.set_attr_strings("input_warnings", r.warnings);
+    }
 
     Group dcs = root.create_group("datacenters");
     for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
-      write_datacenter(dcs, sc, d, r.datacenters[d]);
+      write_datacenter(dcs, sc, d, r);
     }
     write_jobs(root, sc, r);
 
     Group s = root.create_group("summary");
-    double it = 0;
-    double fac = 0;
-    double loc = 0;
-    double mkt = 0;
     double dh = 0;
+    double lost = 0;
+    double job_embodied = 0;
     double makespan = 0;
+    std::int64_t restarts = 0;
     for (const auto& o : r.jobs) {
-      it += o.it_energy_j;
-      fac += o.energy_j;
-      loc += o.emissions_location_g;
-      mkt += o.emissions_market_g;
       dh += o.device_hours;
+      lost += o.lost_device_hours;
+      job_embodied += o.embodied_g;
+      restarts += o.restarts;
       makespan = std::max(makespan, o.end_s);
     }
+    double fleet_embodied = 0;
+    for (const auto& ds : r.summaries) {
+      fleet_embodied += ds.embodied_g;
+    }
     s.set_attr("jobs", static_cast<std::int64_t>(r.jobs.size()));
-    s.set_attr("it_energy_j", it);
-    s.set_attr("energy_j", fac);
-    s.set_attr("emissions_location_g", loc);
-    s.set_attr("emissions_market_g", mkt);
+    write_totals(s, r.totals);
     s.set_attr("device_hours", dh);
+    s.set_attr("lost_device_hours", lost);
+    s.set_attr("restarts", restarts);
+    s.set_attr("embodied_jobs_g", job_embodied);
+    s.set_attr("embodied_fleet_g", fleet_embodied);
     s.set_attr("makespan_s", makespan);
     s.set_attr("events", r.stats.events);
+    if (r.fifo) {
+      Group b = s.create_group("fifo");
+      write_totals(b, *r.fifo);
+      // Over the jobs that finished under both policies: the same work.
+      s.set_attr("emissions_saved_location_g", r.saved_location_g);
+      s.set_attr("emissions_saved_market_g", r.saved_market_g);
+      s.set_attr("delay_added_s", r.delay_added_s);
+      s.set_attr("jobs_compared", r.jobs_compared);
+      s.set_attr("jobs_finished_fifo", r.fifo->jobs_finished);
+    }
     f.close();
   }
   output.commit();

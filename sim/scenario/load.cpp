@@ -1,5 +1,7 @@
 // Reading a scenario file: YAML -> Scenario, with every problem collected.
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -280,14 +282,230 @@ bool fits_sim_time(double seconds) {
 
 struct JobNode {
   TrainingJobSpec spec;
+  JobPlacement place;
   YAML::Node node;
   bool complete = false;
 };
 
+/// "2022-01-01T00:00:00Z" (or +00:00) -> seconds since 1970-01-01 UTC.
+std::optional<std::int64_t> parse_utc(const std::string& text) {
+  int y = 0, mo = 0, da = 0, h = 0, mi = 0, se = 0;
+  char tail[8] = {};
+  const int n =
+      std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%7s", &y, &mo, &da, &h, &mi, &se, tail);
+  const std::string zone = n == 7 ? tail : "";
+  if (n != 7 || (zone != "Z" && zone != "+00:00") || mo < 1 || mo > 12 || da < 1 || da > 31 ||
+      h > 23 || mi > 59 || se > 59 || h < 0 || mi < 0 || se < 0) {
+    return std::nullopt;
+  }
+  // Days from civil (proleptic Gregorian), H. Hinnant's algorithm.
+  const int yy = y - (mo <= 2 ? 1 : 0);
+  const int era = (yy >= 0 ? yy : yy - 399) / 400;
+  const int yoe = yy - era * 400;
+  const int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + da - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const std::int64_t days = static_cast<std::int64_t>(era) * 146097 + doe - 719468;
+  constexpr std::int64_t kSecondsPerDay = 86400;
+  constexpr std::int64_t kSecondsPerHour = 3600;
+  constexpr std::int64_t kSecondsPerMinute = 60;
+  return days * kSecondsPerDay + h * kSecondsPerHour + mi * kSecondsPerMinute + se;
+}
+
+/// Resolves a data file: absolute as is; relative against the scenario's folder, then
+/// the data folders. Returns the first that exists, or empty (with a diagnostic).
+std::string resolve_file(const std::string& name, const std::filesystem::path& scenario_dir,
+                         const LoadOptions& options, const MapReader& r, const std::string& key) {
+  namespace fs = std::filesystem;
+  const fs::path p(name);
+  std::vector<fs::path> tried;
+  if (p.is_absolute()) {
+    tried.push_back(p);
+  } else {
+    tried.push_back(scenario_dir / p);
+    for (const auto& dir : options.data_dirs) {
+      tried.push_back(dir / p);
+    }
+  }
+  std::error_code ec;
+  for (const auto& t : tried) {
+    if (fs::is_regular_file(t, ec)) {
+      return t.string();
+    }
+  }
+  std::string where;
+  for (const auto& t : tried) {
+    where += (where.empty() ? "" : ", ") + t.string();
+  }
+  report(r.diagnostics(), r.get(key), r.path(key),
+         fmt::format("data file \"{}\" not found (looked in: {}; give --data-dir or set "
+                     "FOOTPRINT_DATA for a data folder)",
+                     name, where));
+  return {};
+}
+
+/// A series: { file: F | profile: P, repeat: yearly|none, max_gap: D }.
+std::optional<SeriesSource> read_series(const MapReader& parent, const std::string& key,
+                                        const std::filesystem::path& scenario_dir,
+                                        const LoadOptions& options) {
+  MapReader r(parent.get(key), parent.path(key), parent.diagnostics(),
+              {"file", "profile", "repeat", "max_gap"});
+  if (!r.valid()) {
+    return std::nullopt;
+  }
+  SeriesSource s;
+  s.key_path = r.path();
+  const auto file = r.text("file", false);
+  const auto profile = r.text("profile", false);
+  if (file && profile) {
+    report(r.diagnostics(), r.node(), r.path(), "give file or profile, not both");
+  } else if (!file && !profile) {
+    report(r.diagnostics(), r.node(), r.path(),
+           "missing required key \"file\" (a CSV time series) or \"profile\" (built in)");
+    return std::nullopt;
+  }
+  if (file) {
+    s.file = resolve_file(*file, scenario_dir, options, r, "file");
+    if (s.file.empty()) {
+      return std::nullopt;
+    }
+  }
+  if (profile) {
+    s.profile = *profile;
+  }
+  if (const auto rep = r.text("repeat", false)) {
+    if (*rep == "yearly") {
+      s.repeat_yearly = true;
+    } else if (*rep != "none") {
+      report(r.diagnostics(), r.get("repeat"), r.path("repeat"),
+             fmt::format("expected \"yearly\" or \"none\", got \"{}\"", *rep));
+    }
+  }
+  if (const auto gap = r.quantity<units::Seconds>("max_gap", false, Sign::kNonNegative)) {
+    s.max_gap = *gap;
+  }
+  return s;
+}
+
+/// workload: { generator: { count, span, classes: [...] } }
+void read_workload(const MapReader& top, Diagnostics& d, Scenario& sc) {
+  MapReader w(top.get("workload"), "workload", d, {"generator"});
+  if (!w.has("generator")) {
+    if (w.valid()) {
+      w.missing("generator");
+    }
+    return;
+  }
+  MapReader g(w.get("generator"), w.path("generator"), d, {"count", "span", "classes"});
+  GeneratorSpec spec;
+  spec.count = g.count("count", true, 1).value_or(0);
+  spec.span = g.quantity<units::Seconds>("span", true).value_or(units::days(1));
+  const auto classes = g.get("classes");
+  if (!classes.IsDefined()) {
+    if (g.valid()) {
+      g.missing("classes");
+    }
+  } else if (!classes.IsSequence() || classes.size() == 0) {
+    report(d, classes, g.path("classes"), "expected a list of job classes");
+  } else {
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+      MapReader c(classes[i], fmt::format("{}[{}]", g.path("classes"), i), d,
+                  {"name", "weight", "devices", "duration", "accelerators", "architecture",
+                   "utilisation", "mfu", "slack", "checkpoint"});
+      JobClass jc;
+      jc.name = c.text("name", true).value_or("");
+      jc.weight = c.number("weight", true, Sign::kPositive).value_or(1.0);
+      const auto range = [&](const std::string& key, bool whole) -> std::pair<double, double> {
+        const auto n = c.get(key);
+        if (!n.IsDefined()) {
+          c.missing(key);
+          return {0, 0};
+        }
+        if (!n.IsSequence() || n.size() != 2) {
+          report(d, n, c.path(key), "expected [min, max]");
+          return {0, 0};
+        }
+        std::pair<double, double> out{0, 0};
+        for (std::size_t k = 0; k < 2; ++k) {
+          const auto p = fmt::format("{}[{}]", c.path(key), k);
+          double v = 0;
+          if (whole) {
+            v = read_number(d, n[k], p).value_or(0);
+            if (v < 1 || v != std::floor(v)) {
+              report(d, n[k], p, "expected a whole number of at least 1");
+            }
+          } else {
+            try {
+              v = units::parse_as<units::Seconds>(n[k].as<std::string>("")).si();
+              if (!(v > 0)) {
+                report(d, n[k], p, "must be positive");
+              }
+            } catch (const units::UnitError& e) {
+              report(d, n[k], p, e.what());
+            }
+          }
+          (k == 0 ? out.first : out.second) = v;
+        }
+        if (out.first > out.second) {
+          report(d, n, c.path(key), "min exceeds max");
+        }
+        return out;
+      };
+      const auto dev = range("devices", true);
+      jc.devices_min = static_cast<std::int64_t>(dev.first);
+      jc.devices_max = static_cast<std::int64_t>(dev.second);
+      const auto dur = range("duration", false);
+      jc.duration_min = units::seconds(dur.first);
+      jc.duration_max = units::seconds(dur.second);
+      const auto accs = c.get("accelerators");
+      if (!accs.IsDefined()) {
+        if (c.valid()) {
+          c.missing("accelerators");
+        }
+      } else if (!accs.IsSequence() || accs.size() == 0) {
+        report(d, accs, c.path("accelerators"), "expected a list of accelerator types");
+      } else {
+        for (std::size_t k = 0; k < accs.size(); ++k) {
+          const auto name = accs[k].as<std::string>("");
+          if (const auto* t =
+                  resolve_accelerator(sc.accelerators, d, accs[k],
+                                      fmt::format("{}[{}]", c.path("accelerators"), k), name)) {
+            jc.accelerators.push_back(t->name);
+          }
+        }
+      }
+      if (const auto arch = c.text("architecture", false)) {
+        if (*arch == "moe") {
+          jc.architecture = models::Architecture::kMoe;
+        } else if (*arch != "dense") {
+          report(d, c.get("architecture"), c.path("architecture"),
+                 fmt::format("expected \"dense\" or \"moe\", got \"{}\"", *arch));
+        }
+      }
+      jc.utilisation = c.fraction("utilisation", false).value_or(1.0);
+      jc.mfu = c.fraction("mfu", false).value_or(jc.mfu);
+      if (!(jc.mfu > 0)) {
+        report(d, c.get("mfu"), c.path("mfu"), "must be positive");
+      }
+      jc.slack = c.quantity<units::Seconds>("slack", false, Sign::kNonNegative)
+                     .value_or(units::Seconds::zero());
+      if (c.has("checkpoint")) {
+        MapReader cr(c.get("checkpoint"), c.path("checkpoint"), d, {"interval", "duration"});
+        jc.checkpoint_interval = cr.quantity<units::Seconds>("interval", true);
+        jc.checkpoint_duration = cr.quantity<units::Seconds>("duration", true, Sign::kNonNegative)
+                                     .value_or(units::Seconds::zero());
+      }
+      spec.classes.push_back(std::move(jc));
+    }
+  }
+  sc.generator = std::move(spec);
+}
+
 }  // namespace
 
-Scenario parse_scenario(const std::string& text, const std::string& file_name) {
+Scenario parse_scenario(const std::string& text, const std::string& file_name,
+                        const LoadOptions& options) {
   Diagnostics d(file_name);
+  const auto scenario_dir = std::filesystem::path(file_name).parent_path();
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -303,8 +521,8 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
   sc.source = file_name;
   sc.text = text;
   MapReader top(root, "", d,
-                {"name", "description", "seed", "trace", "regions", "datacenters", "jobs",
-                 "accelerator_types"});
+                {"name", "description", "seed", "trace", "epoch", "horizon", "scheduler",
+                 "failures", "workload", "regions", "datacenters", "jobs", "accelerator_types"});
   if (!top.valid()) {
     d.throw_if_any();
   }
@@ -327,20 +545,101 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
     }
   }
 
+  if (const auto epoch = top.text("epoch", false)) {
+    if (const auto t = parse_utc(*epoch)) {
+      sc.epoch_unix_s = *t;
+    } else {
+      report(d, top.get("epoch"), "epoch",
+             fmt::format("expected a UTC time such as 2022-01-01T00:00:00Z, got \"{}\"", *epoch));
+    }
+  }
+  sc.horizon = top.quantity<units::Seconds>("horizon", false);
+  if (top.has("scheduler")) {
+    MapReader r(top.get("scheduler"), "scheduler", d,
+                {"policy", "forecast", "epoch", "backfill_depth", "compare"});
+    if (const auto policy = r.text("policy", false)) {
+      if (*policy == "fifo") {
+        sc.scheduler.policy = models::Policy::kFifo;
+      } else if (*policy == "backfill") {
+        sc.scheduler.policy = models::Policy::kBackfill;
+      } else if (*policy == "carbon-aware") {
+        sc.scheduler.policy = models::Policy::kCarbonAware;
+      } else {
+        report(d, r.get("policy"), r.path("policy"),
+               fmt::format("expected fifo, backfill or carbon-aware, got \"{}\"", *policy));
+      }
+    }
+    if (r.has("forecast")) {
+      const auto f = r.get("forecast");
+      if (f.IsScalar() && f.Scalar() == "perfect") {
+        sc.scheduler.forecast_error = 0;
+      } else if (f.IsMap()) {
+        MapReader fr(f, r.path("forecast"), d, {"error"});
+        sc.scheduler.forecast_error = fr.fraction("error", true).value_or(0.0);
+      } else {
+        report(d, f, r.path("forecast"),
+               "expected \"perfect\" or { error: 10 % } (relative error of hourly forecasts)");
+      }
+    }
+    if (const auto e = r.quantity<units::Seconds>("epoch", false)) {
+      sc.scheduler.epoch = engine::SimTime::from_seconds(units::to_seconds(*e));
+      if (sc.scheduler.epoch < engine::SimTime::seconds(1)) {
+        report(d, r.get("epoch"), r.path("epoch"), "must be at least 1 s");
+        sc.scheduler.epoch = engine::SimTime::minutes(5);
+      }
+    }
+    if (const auto depth = r.count("backfill_depth", false, 1)) {
+      sc.scheduler.backfill_depth = static_cast<std::size_t>(*depth);
+    }
+    if (const auto cmp = r.text("compare", false)) {
+      if (*cmp == "fifo") {
+        sc.compare_fifo = true;
+      } else if (*cmp != "none") {
+        report(d, r.get("compare"), r.path("compare"),
+               fmt::format("expected \"fifo\" or \"none\", got \"{}\"", *cmp));
+      }
+    }
+  }
+  if (top.has("failures")) {
+    MapReader r(top.get("failures"), "failures", d, {"device_mtbf", "restart"});
+    if (const auto m = r.quantity<units::Seconds>("device_mtbf", true)) {
+      sc.failures.device_mtbf_hours = units::to_hours(*m);
+    }
+    if (const auto rs = r.quantity<units::Seconds>("restart", false, Sign::kNonNegative)) {
+      sc.failures.restart = *rs;
+    }
+  }
+
   read_accelerator_types(root, d, sc.accelerators);
 
   // Regions.
   const auto region_nodes = list_items(root, "regions", true, d);
   for (std::size_t i = 0; i < region_nodes.size(); ++i) {
     MapReader r(region_nodes[i], item_path("regions", i), d,
-                {"name", "intensity", "market_intensity"});
+                {"name", "intensity", "market_intensity", "cfe"});
     RegionSpec reg;
     reg.name = r.text("name", true).value_or("");
-    const auto gross = r.quantity<units::CarbonIntensity>("intensity", true, Sign::kNonNegative);
-    const auto net =
+    if (r.has("intensity") && r.get("intensity").IsMap()) {
+      reg.series = read_series(r, "intensity", scenario_dir, options);
+    } else {
+      const auto gross = r.quantity<units::CarbonIntensity>("intensity", true, Sign::kNonNegative);
+      reg.intensity = gross.value_or(units::CarbonIntensity::zero());
+    }
+    reg.market_intensity =
         r.quantity<units::CarbonIntensity>("market_intensity", false, Sign::kNonNegative);
-    reg.intensity = gross.value_or(units::CarbonIntensity::zero());
-    reg.market_intensity = net ? *net : reg.intensity;
+    if (r.has("cfe")) {
+      MapReader cr(r.get("cfe"), r.path("cfe"), d, {"annual", "hourly"});
+      reg.cfe_annual = cr.fraction("annual", false);
+      if (cr.has("hourly")) {
+        reg.cfe_hourly = read_series(cr, "hourly", scenario_dir, options);
+      }
+      if (cr.valid() && (reg.cfe_annual.has_value() == cr.has("hourly"))) {
+        report(d, cr.node(), cr.path(), "give annual or hourly carbon-free energy, one of them");
+      }
+      if (reg.market_intensity) {
+        report(d, cr.node(), cr.path(), "give market_intensity or cfe, not both");
+      }
+    }
     sc.regions.push_back(std::move(reg));
   }
   const auto region_index = index_names(sc.regions, region_nodes, "regions", d);
@@ -350,16 +649,69 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
   std::vector<YAML::Node> inventory_nodes;
   for (std::size_t i = 0; i < dc_nodes.size(); ++i) {
     MapReader r(dc_nodes[i], item_path("datacenters", i), d,
-                {"name", "region", "pue", "accelerators"});
+                {"name", "region", "pue", "cooling", "accelerators", "power_cap", "idle",
+                 "host_overhead", "topology"});
     DatacenterSpec dc;
     dc.name = r.text("name", true).value_or("");
+    if (dc.name.find_first_of("/.") != std::string::npos) {
+      report(d, r.get("name"), r.path("name"), "a datacenter name may not contain '/' or '.'");
+    }
     dc.region = resolve(region_index, r, "region", "region").value_or(0);
-    if (const auto pue = r.number("pue", true)) {
-      if (*pue < 1.0) {
-        report(d, r.get("pue"), r.path("pue"),
-               fmt::format("a PUE is facility energy over IT energy, at least 1, got {:g}", *pue));
+    const auto check_pue = [&](const MapReader& at, double pue) {
+      if (pue < 1.0) {
+        report(d, at.get("pue"), at.path("pue"),
+               fmt::format("a PUE is facility energy over IT energy, at least 1, got {:g}", pue));
       }
-      dc.pue = *pue;
+    };
+    if (r.has("cooling")) {
+      MapReader cr(r.get("cooling"), r.path("cooling"), d, {"model", "pue", "weather"});
+      const auto model = cr.text("model", true);
+      if (model && *model == "constant") {
+        dc.cooling.model = CoolingSpec::Model::kConstant;
+        if (const auto pue = cr.number("pue", true)) {
+          check_pue(cr, *pue);
+          dc.cooling.pue = *pue;
+        }
+      } else if (model && *model == "economizer-chiller") {
+        dc.cooling.model = CoolingSpec::Model::kEconomizerChiller;
+        if (!cr.has("weather")) {
+          cr.missing("weather");
+        } else {
+          dc.cooling.weather = read_series(cr, "weather", scenario_dir, options);
+        }
+      } else if (model) {
+        report(d, cr.get("model"), cr.path("model"),
+               fmt::format("expected \"constant\" or \"economizer-chiller\", got \"{}\"", *model));
+      }
+      if (r.has("pue")) {
+        report(d, r.get("pue"), r.path("pue"), "give pue or cooling, not both");
+      }
+    } else if (const auto pue = r.number("pue", true)) {
+      check_pue(r, *pue);
+      dc.cooling.pue = *pue;
+    }
+    dc.power_cap = r.quantity<units::Watts>("power_cap", false);
+    if (const auto idle = r.text("idle", false)) {
+      if (*idle == "off") {
+        dc.idle_draw = false;
+      } else if (*idle != "draw") {
+        report(d, r.get("idle"), r.path("idle"),
+               fmt::format("expected \"draw\" (idle accelerators draw idle power) or \"off\", "
+                           "got \"{}\"",
+                           *idle));
+      }
+    }
+    dc.host_overhead = r.quantity<units::Watts>("host_overhead", false, Sign::kNonNegative)
+                           .value_or(units::Watts::zero());
+    if (r.has("topology")) {
+      MapReader tr(r.get("topology"), r.path("topology"), d, {"kind", "pod_size"});
+      dc.topology.kind = tr.text("kind", true).value_or("");
+      if (!dc.topology.kind.empty() && dc.topology.kind != "fat-tree" &&
+          dc.topology.kind != "torus") {
+        report(d, tr.get("kind"), tr.path("kind"),
+               fmt::format("expected \"fat-tree\" or \"torus\", got \"{}\"", dc.topology.kind));
+      }
+      dc.topology.pod_size = tr.count("pod_size", false, 1).value_or(0);
     }
     if (!r.has("accelerators")) {
       if (r.valid()) {
@@ -396,12 +748,16 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
   const auto dc_index = index_names(sc.datacenters, dc_nodes, "datacenters", d);
 
   // Jobs.
-  const auto job_nodes = list_items(root, "jobs", true, d);
+  if (top.has("workload")) {
+    read_workload(top, d, sc);
+  }
+  const auto job_nodes = list_items(root, "jobs", !sc.generator.has_value(), d);
   std::vector<JobNode> jobs;
   for (std::size_t i = 0; i < job_nodes.size(); ++i) {
     MapReader r(job_nodes[i], item_path("jobs", i), d,
                 {"name", "type", "datacenter", "accelerator", "devices", "model", "work", "batch",
-                 "steps", "throughput", "mfu", "power", "utilisation", "start"});
+                 "steps", "throughput", "mfu", "power", "utilisation", "start", "submit", "slack",
+                 "datacenters", "checkpoint"});
     JobNode jn;
     jn.node = job_nodes[i];
     auto& job = jn.spec;
@@ -412,7 +768,41 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
              fmt::format("unknown job type \"{}\" (known: training)", *type));
       ok = false;
     }
-    const auto dci = resolve(dc_index, r, "datacenter", "datacenter");
+    JobPlacement& place = jn.place;
+    std::optional<std::size_t> dci;
+    if (r.has("datacenters")) {
+      const auto list = r.get("datacenters");
+      if (r.has("datacenter")) {
+        report(d, r.get("datacenter"), r.path("datacenter"),
+               "give datacenter or datacenters, not both");
+      }
+      if (!list.IsSequence() || list.size() == 0) {
+        report(d, list, r.path("datacenters"), "expected a list of datacenter names");
+      } else {
+        for (std::size_t k = 0; k < list.size(); ++k) {
+          const auto name = list[k].as<std::string>("");
+          const auto it = dc_index.find(name);
+          if (it == dc_index.end()) {
+            const auto all = keys_of(dc_index);
+            const auto hint = closest_match(name, all);
+            report(d, list[k], fmt::format("{}[{}]", r.path("datacenters"), k),
+                   hint.empty() ? fmt::format("unknown datacenter \"{}\"", name)
+                                : fmt::format("unknown datacenter \"{}\" (did you mean \"{}\"?)",
+                                              name, hint));
+          } else {
+            place.datacenters.push_back(it->second);
+          }
+        }
+        if (place.datacenters.size() == list.size()) {
+          dci = place.datacenters.front();
+        }
+      }
+    } else {
+      dci = resolve(dc_index, r, "datacenter", "datacenter");
+      if (dci) {
+        place.datacenters.push_back(*dci);
+      }
+    }
     ok = ok && dci.has_value();
     job.datacenter = dci.value_or(0);
     const models::AcceleratorType* type = nullptr;
@@ -472,21 +862,57 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
     if (const auto u = r.fraction("utilisation", false)) {
       job.utilisation = *u;
     }
-    job.start = r.quantity<units::Seconds>("start", false, Sign::kNonNegative)
-                    .value_or(units::Seconds::zero());
-    if (dci && type && devices) {
-      const auto& dc = sc.datacenters[*dci];
-      const auto it =
-          std::find_if(dc.inventory.begin(), dc.inventory.end(),
-                       [&](const InventoryItem& x) { return x.accelerator == type->name; });
-      if (it == dc.inventory.end()) {
-        report(d, r.get("accelerator"), r.path("accelerator"),
-               fmt::format("datacenter \"{}\" has no {} accelerators", dc.name, type->name));
-        ok = false;
-      } else if (*devices > it->count) {
+    const auto start = r.quantity<units::Seconds>("start", false, Sign::kNonNegative);
+    place.submit = r.quantity<units::Seconds>("submit", false, Sign::kNonNegative);
+    if (start && place.submit) {
+      report(d, r.get("submit"), r.path("submit"),
+             "give start (a fixed start) or submit (when it may start), not both");
+    }
+    place.fixed_start = start.has_value();
+    job.start = start.value_or(place.submit.value_or(units::Seconds::zero()));
+    if (!start && !place.submit) {
+      place.submit = units::Seconds::zero();
+    }
+    place.slack = r.quantity<units::Seconds>("slack", false, Sign::kNonNegative)
+                      .value_or(units::Seconds::zero());
+    if (start && r.has("slack")) {
+      report(d, r.get("slack"), r.path("slack"), "a job with a fixed start has no slack");
+    }
+    if (start && place.datacenters.size() > 1) {
+      report(d, r.get("datacenters"), r.path("datacenters"),
+             "a job with a fixed start runs in one datacenter");
+    }
+    if (r.has("checkpoint")) {
+      MapReader cr(r.get("checkpoint"), r.path("checkpoint"), d, {"interval", "duration"});
+      place.checkpoint_interval = cr.quantity<units::Seconds>("interval", true);
+      place.checkpoint_duration = cr.quantity<units::Seconds>("duration", true, Sign::kNonNegative)
+                                      .value_or(units::Seconds::zero());
+    }
+    if (type && devices && !place.datacenters.empty()) {
+      // Each listed datacenter must have the type; the job must fit in at least one.
+      std::int64_t most = 0;
+      for (const auto dcx : place.datacenters) {
+        const auto& dc = sc.datacenters[dcx];
+        const auto it =
+            std::find_if(dc.inventory.begin(), dc.inventory.end(),
+                         [&](const InventoryItem& x) { return x.accelerator == type->name; });
+        if (it == dc.inventory.end()) {
+          report(d, r.get("accelerator"), r.path("accelerator"),
+                 fmt::format("datacenter \"{}\" has no {} accelerators", dc.name, type->name));
+          ok = false;
+        } else {
+          most = std::max(most, it->count);
+        }
+      }
+      if (ok && *devices > most) {
+        const auto& dc = sc.datacenters[place.datacenters.front()];
         report(d, r.get("devices"), r.path("devices"),
-               fmt::format("{} devices requested, but datacenter \"{}\" has {} {}", *devices,
-                           dc.name, it->count, type->name));
+               place.datacenters.size() == 1
+                   ? fmt::format("{} devices requested, but datacenter \"{}\" has {} {}", *devices,
+                                 dc.name, most, type->name)
+                   : fmt::format("{} devices requested, but no listed datacenter has more than "
+                                 "{} {}: the job can never run",
+                                 *devices, most, type->name));
         ok = false;
       }
     }
@@ -528,6 +954,9 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
                            start_fits ? "end" : "start", start_fits ? e : s));
         continue;
       }
+      if (!jobs[i].place.fixed_start) {
+        continue;
+      }
       auto& u = uses[{job.datacenter, job.accelerator}];
       u.push_back({s, job.devices});
       u.push_back({e, -job.devices});
@@ -558,11 +987,12 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name) {
   d.throw_if_any();
   for (auto& j : jobs) {
     sc.jobs.push_back(std::move(j.spec));
+    sc.placements.push_back(std::move(j.place));
   }
   return sc;
 }
 
-Scenario load_scenario(const std::filesystem::path& path) {
+Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& options) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     Diagnostics d(path.string());
@@ -577,7 +1007,7 @@ Scenario load_scenario(const std::filesystem::path& path) {
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  auto sc = parse_scenario(ss.str(), path.string());
+  auto sc = parse_scenario(ss.str(), path.string(), options);
   sc.source = path;
   return sc;
 }

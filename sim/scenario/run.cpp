@@ -2,51 +2,293 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
+
+#include <fmt/format.h>
 
 #include "models/cooling/cooling.hpp"
 #include "models/grid/carbon.hpp"
+#include "sim/engine/random.hpp"
+#include "sim/scenario/diagnostics.hpp"
+#include "sim/scenario/world.hpp"
 
 namespace footprint::scenario {
 
 using engine::SimTime;
 
-RunResult run_scenario(const Scenario& sc, const RunConfig& config) {
+namespace {
+
+/// Stream key of the job generator, apart from every LP's stream.
+constexpr std::uint64_t kGeneratorStream = 0x6e'6572'6174'6f72ULL;
+
+SimTime to_sim(units::Seconds s) {
+  return SimTime::from_seconds(units::to_seconds(s));
+}
+
+std::uint32_t type_index(models::FleetTables& t, const models::AcceleratorType& a) {
+  for (std::uint32_t i = 0; i < t.types.size(); ++i) {
+    if (t.types[i].name == a.name) {
+      return i;
+    }
+  }
+  t.types.push_back(a);
+  return static_cast<std::uint32_t>(t.types.size() - 1);
+}
+
+std::int64_t inventory_of(const DatacenterSpec& dc, const std::string& type) {
+  for (const auto& i : dc.inventory) {
+    if (i.accelerator == type) {
+      return i.count;
+    }
+  }
+  return 0;
+}
+
+void add_checkpoint(models::FleetJob& f, const std::optional<units::Seconds>& interval,
+                    units::Seconds duration) {
+  if (interval) {
+    f.checkpoint_interval = to_sim(*interval);
+    f.checkpoint_duration = to_sim(duration);
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::uint64_t seed,
+                                                       std::vector<std::string>& names) {
+  auto t = std::make_shared<models::FleetTables>();
+  // Every type in an inventory has an index, so that datacenters can count them.
+  for (const auto& dc : sc.datacenters) {
+    for (const auto& i : dc.inventory) {
+      type_index(*t, *sc.accelerators.find(i.accelerator));
+    }
+  }
+  for (std::size_t j = 0; j < sc.jobs.size(); ++j) {
+    const auto& spec = sc.jobs[j];
+    const auto& place = sc.placements[j];
+    const auto& type = *sc.accelerators.find(spec.accelerator);
+    const auto plan = models::plan_training(spec, type);
+    models::FleetJob f;
+    f.type = type_index(*t, type);
+    f.devices = spec.devices;
+    f.duration = to_sim(plan.duration);
+    f.steps_exact = plan.steps_exact;
+    f.steps = plan.steps;
+    f.compute_power = plan.device_power;
+    f.flops = units::to_flops(plan.flops);
+    if (place.fixed_start) {
+      f.fixed_start = to_sim(spec.start);
+      f.submit = f.fixed_start;
+    } else {
+      f.submit = to_sim(place.submit.value_or(units::Seconds::zero()));
+      f.slack = to_sim(place.slack);
+    }
+    add_checkpoint(f, place.checkpoint_interval, place.checkpoint_duration);
+    f.first_candidate = static_cast<std::uint32_t>(t->candidates.size());
+    for (const auto dc : place.datacenters) {
+      t->candidates.push_back(static_cast<std::uint32_t>(dc));
+    }
+    f.candidate_count = static_cast<std::uint32_t>(place.datacenters.size());
+    t->jobs.push_back(f);
+    names.push_back(spec.name);
+  }
+  if (sc.generator) {
+    const auto& g = *sc.generator;
+    engine::RandomStream rng(seed, kGeneratorStream, 0);
+    // Arrival times: a Poisson process conditioned on `count` arrivals in the span, drawn
+    // as the normalised partial sums of count + 1 exponentials (uniform order statistics).
+    std::vector<double> sums(static_cast<std::size_t>(g.count) + 1);
+    double acc = 0;
+    for (auto& s : sums) {
+      acc += rng.exponential(1.0);
+      s = acc;
+    }
+    const double span = units::to_seconds(g.span);
+    double total_weight = 0;
+    for (const auto& c : g.classes) {
+      total_weight += c.weight;
+    }
+    // Candidate datacenters per (class, accelerator): every one with enough of the type.
+    Diagnostics d(sc.source.string());
+    for (std::size_t i = 0; i < static_cast<std::size_t>(g.count); ++i) {
+      double pick = rng.uniform() * total_weight;
+      std::size_t ci = 0;
+      while (ci + 1 < g.classes.size() && pick >= g.classes[ci].weight) {
+        pick -= g.classes[ci].weight;
+        ++ci;
+      }
+      const auto& c = g.classes[ci];
+      const auto log_uniform = [&](double lo, double hi) {
+        return std::exp(std::log(lo) + rng.uniform() * (std::log(hi) - std::log(lo)));
+      };
+      const auto devices =
+          std::clamp<std::int64_t>(std::llround(log_uniform(static_cast<double>(c.devices_min),
+                                                            static_cast<double>(c.devices_max))),
+                                   c.devices_min, c.devices_max);
+      const double duration =
+          log_uniform(units::to_seconds(c.duration_min), units::to_seconds(c.duration_max));
+      const auto& acc_name = c.accelerators[rng.below(c.accelerators.size())];
+      const auto& type = *sc.accelerators.find(acc_name);
+      models::FleetJob f;
+      f.type = type_index(*t, type);
+      f.devices = devices;
+      f.submit = SimTime::from_seconds(span * sums[i] / sums.back());
+      f.slack = to_sim(c.slack);
+      f.duration = SimTime::from_seconds(duration);
+      f.steps_exact = std::max(1.0, std::ceil(duration / models::kDefaultStepSeconds));
+      f.steps = static_cast<std::int64_t>(f.steps_exact);
+      f.compute_power = type.power_at(c.utilisation);
+      f.flops =
+          c.mfu * units::to_flops_per_second(type.peak) * static_cast<double>(devices) * duration;
+      add_checkpoint(f, c.checkpoint_interval, c.checkpoint_duration);
+      f.first_candidate = static_cast<std::uint32_t>(t->candidates.size());
+      for (std::size_t dc = 0; dc < sc.datacenters.size(); ++dc) {
+        if (inventory_of(sc.datacenters[dc], type.name) >= devices) {
+          t->candidates.push_back(static_cast<std::uint32_t>(dc));
+        }
+      }
+      f.candidate_count = static_cast<std::uint32_t>(t->candidates.size()) - f.first_candidate;
+      if (f.candidate_count == 0 && d.items().size() < 1) {
+        d.error(fmt::format("workload.generator.classes[{}]", ci),
+                fmt::format("a job of {} {} devices fits in no datacenter", devices, type.name));
+      }
+      t->jobs.push_back(f);
+      names.push_back(fmt::format("{}-{:07d}", c.name, i));
+    }
+    d.throw_if_any();
+  }
+  return t;
+}
+
+namespace {
+
+Totals totals_of(const RunResult& r) {
+  Totals t;
+  double wait = 0;
+  std::int64_t started = 0;
+  for (std::size_t j = 0; j < r.jobs.size(); ++j) {
+    if (r.started[j]) {
+      wait += r.jobs[j].start_s - r.tables->jobs[j].submit.to_seconds();
+      ++started;
+    }
+    t.jobs_finished += r.jobs[j].end_s > 0 ? 1 : 0;
+    t.jobs_energy_j += r.jobs[j].energy_j;
+    t.jobs_emissions_location_g += r.jobs[j].emissions_location_g;
+    t.jobs_emissions_market_g += r.jobs[j].emissions_market_g;
+  }
+  t.mean_wait_s = started > 0 ? wait / static_cast<double>(started) : 0.0;
+  for (const auto& s : r.summaries) {
+    t.it_energy_j += s.it_energy_j;
+    t.energy_j += s.energy_j;
+    t.emissions_location_g += s.emissions_location_g;
+    t.emissions_market_g += s.emissions_market_g;
+  }
+  return t;
+}
+
+RunResult run_once(const Scenario& sc, const RunConfig& config,
+                   std::shared_ptr<const models::FleetTables> tables,
+                   std::vector<std::string> names) {
   RunResult res;
   res.seed = config.seed.value_or(sc.seed);
-  const SimTime interval = SimTime::from_seconds(units::to_seconds(sc.trace_interval));
+  res.tables = tables;
+  res.job_names = std::move(names);
+  const SimTime interval = to_sim(sc.trace_interval);
   res.interval_s = interval.to_seconds();
+  const auto& jobs = tables->jobs;
 
-  // Datacenters never message each other here, so the lookahead is unbounded and each
-  // datacenter runs in parallel with the others.
-  engine::Simulation<models::FleetMsg> sim({.seed = res.seed, .lookahead = SimTime::max()});
+  std::vector<std::uint32_t> scheduled;
+  std::vector<std::vector<std::uint32_t>> fixed(sc.datacenters.size());
+  std::vector<std::uint32_t> fixed_all;
+  SimTime forecast_end = SimTime::days(1);
+  for (std::uint32_t j = 0; j < jobs.size(); ++j) {
+    const auto& f = jobs[j];
+    if (f.fixed_start != SimTime::max()) {
+      fixed[tables->candidates[f.first_candidate]].push_back(j);
+      fixed_all.push_back(j);
+    } else {
+      scheduled.push_back(j);
+    }
+    forecast_end = std::max(forecast_end, f.submit + f.slack + f.duration + SimTime::days(1));
+  }
+  std::stable_sort(scheduled.begin(), scheduled.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return jobs[a].submit < jobs[b].submit;
+  });
+  const bool with_scheduler = !scheduled.empty();
+  models::SchedulerConfig scfg = sc.scheduler;
+  scfg.policy = config.policy.value_or(scfg.policy);
+  scfg.seed = res.seed;
+  scfg.horizon = sc.horizon ? std::max(forecast_end, to_sim(*sc.horizon)) : forecast_end;
+
+  const SimTime horizon = sc.horizon ? to_sim(*sc.horizon) : forecast_end;
+  World world = build_world(sc, horizon, res.warnings);
+  res.inputs = world.files;
+  engine::Simulation<models::FleetMsg> sim(
+      {.seed = res.seed, .lookahead = with_scheduler ? scfg.epoch : SimTime::max()});
+  const engine::LpId first_dc = with_scheduler ? 1 : 0;
+  std::vector<models::DatacenterView> views;
   std::vector<const models::DatacenterLp*> dcs;
-  double expected_end = 0;
+  models::SchedulerLp* scheduler = nullptr;
+  if (with_scheduler) {
+    for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
+      const auto& spec = sc.datacenters[d];
+      models::DatacenterView v;
+      v.lp = first_dc + static_cast<engine::LpId>(d);
+      for (const auto& type : tables->types) {
+        v.inventory.push_back(inventory_of(spec, type.name));
+      }
+      if (spec.power_cap) {
+        v.power_cap_w = units::to_watts(*spec.power_cap);
+      }
+      v.cooling = world.cooling[d].get();
+      v.carbon = world.carbon[spec.region].get();
+      v.idle_draw = spec.idle_draw;
+      v.host_overhead = spec.host_overhead;
+      views.push_back(std::move(v));
+    }
+    scheduler = &sim.emplace<models::SchedulerLp>(tables.get(), views, scfg, scheduled, fixed_all);
+  }
+  std::vector<double> weights;
+  if (with_scheduler) {
+    weights.push_back(1.0);
+  }
   for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
     const auto& spec = sc.datacenters[d];
-    std::vector<models::JobRun> runs;
-    for (std::size_t j = 0; j < sc.jobs.size(); ++j) {
-      const auto& job = sc.jobs[j];
-      if (job.datacenter != d) {
-        continue;
-      }
-      models::JobRun r;
-      r.scenario_index = j;
-      r.devices = job.devices;
-      r.plan = models::plan_training(job, *sc.accelerators.find(job.accelerator));
-      r.start = SimTime::from_seconds(units::to_seconds(job.start));
-      expected_end = std::max(expected_end, units::to_seconds(job.start + r.plan.duration));
-      runs.push_back(std::move(r));
+    models::DatacenterConfig cfg;
+    double devices = 0;
+    for (const auto& type : tables->types) {
+      cfg.inventory.push_back(inventory_of(spec, type.name));
+      devices += static_cast<double>(cfg.inventory.back());
     }
-    const auto& region = sc.regions[spec.region];
-    dcs.push_back(&sim.emplace<models::DatacenterLp>(
-        std::make_unique<models::ConstantPue>(spec.pue),
-        std::make_unique<models::ConstantCarbon>(
-            models::Intensities{region.intensity, region.market_intensity}),
-        interval, std::move(runs)));
+    cfg.idle_draw = spec.idle_draw;
+    cfg.host_overhead = spec.host_overhead;
+    cfg.trace_interval = interval;
+    cfg.device_mtbf_hours = sc.failures.device_mtbf_hours;
+    cfg.restart = to_sim(sc.failures.restart);
+    if (with_scheduler) {
+      cfg.scheduler = 0;
+      cfg.report_delay = scfg.epoch;
+    }
+    // Cooling models and carbon signals are shared, read only, with the scheduler.
+    dcs.push_back(&sim.emplace<models::DatacenterLp>(static_cast<std::uint32_t>(d), tables.get(),
+                                                     std::move(cfg), world.cooling[d],
+                                                     world.carbon[spec.region], fixed[d]));
+    weights.push_back(1.0 + devices);
   }
+  sim.set_weights(std::move(weights));
 
   engine::RunOptions ro;
   ro.threads = config.threads;
+  if (sc.horizon) {
+    ro.until = to_sim(*sc.horizon);
+  }
+  double expected_end = 0;
+  for (const auto& f : jobs) {
+    expected_end = std::max(expected_end, (f.submit + f.duration).to_seconds());
+  }
+  if (sc.horizon) {
+    expected_end = units::to_seconds(*sc.horizon);
+  }
   if (config.progress && expected_end > 0) {
     ro.progress = [&](SimTime now, const engine::RunStats& /*stats*/) {
       config.progress(std::min(1.0, now.to_seconds() / expected_end));
@@ -61,12 +303,51 @@ RunResult run_scenario(const Scenario& sc, const RunConfig& config) {
   const auto stop = sim.now().count();
   res.intervals = static_cast<std::size_t>((stop + w - 1) / w);
   res.horizon_s = static_cast<double>(res.intervals) * res.interval_s;
-  res.jobs.resize(sc.jobs.size());
+  res.jobs.resize(jobs.size());
+  res.started.assign(jobs.size(), false);
   for (const auto* dc : dcs) {
     for (const auto& o : dc->outcomes()) {
-      res.jobs[o.scenario_index] = o;
+      res.jobs[o.job] = o;
+      res.started[o.job] = true;
     }
     res.datacenters.push_back(dc->trace(res.intervals));
+    res.summaries.push_back(dc->summary());
+  }
+  if (scheduler) {
+    res.dispatches = scheduler->dispatches();
+  } else {
+    res.dispatches.resize(jobs.size());
+  }
+  res.totals = totals_of(res);
+  return res;
+}
+
+}  // namespace
+
+RunResult run_scenario(const Scenario& sc, const RunConfig& config) {
+  const auto seed = config.seed.value_or(sc.seed);
+  std::vector<std::string> names;
+  auto tables = build_fleet(sc, seed, names);
+  auto res = run_once(sc, config, tables, names);
+  const auto policy = config.policy.value_or(sc.scheduler.policy);
+  if (sc.compare_fifo && policy != models::Policy::kFifo) {
+    RunConfig fifo = config;
+    fifo.policy = models::Policy::kFifo;
+    fifo.progress = nullptr;
+    const auto base = run_once(sc, fifo, tables, std::vector<std::string>(res.job_names.size()));
+    res.fifo = base.totals;
+    double wait = 0;
+    for (std::size_t j = 0; j < res.jobs.size(); ++j) {
+      const auto& a = res.jobs[j];
+      const auto& b = base.jobs[j];
+      if (a.end_s > 0 && b.end_s > 0) {
+        res.saved_location_g += b.emissions_location_g - a.emissions_location_g;
+        res.saved_market_g += b.emissions_market_g - a.emissions_market_g;
+        wait += (a.start_s - b.start_s);
+        ++res.jobs_compared;
+      }
+    }
+    res.delay_added_s = res.jobs_compared > 0 ? wait / static_cast<double>(res.jobs_compared) : 0;
   }
   return res;
 }

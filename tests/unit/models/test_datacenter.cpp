@@ -1,3 +1,4 @@
+#include <cmath>
 #include <memory>
 #include <numeric>
 
@@ -10,51 +11,65 @@ using engine::SimTime;
 
 namespace {
 
-models::JobRun job(std::size_t index, std::int64_t devices, double watts, double start_h,
-                   double hours) {
-  models::TrainingJobSpec s;
-  s.name = "j";
-  s.devices = devices;
-  s.throughput = units::teraflops_per_second(1);
-  s.power = units::watts(watts);
-  s.work_kind = models::WorkKind::kDuration;
-  s.work_duration = units::hours(hours);
-  const models::AcceleratorLibrary lib;
-  models::JobRun r;
-  r.scenario_index = index;
-  r.devices = devices;
-  r.plan = models::plan_training(s, *lib.find("V100"));
-  r.start = SimTime::from_seconds(start_h * 3600);
-  return r;
+/// A fixed-start job of `devices` x `watts`, `hours` long, from `start_h`.
+models::FleetJob job(std::int64_t devices, double watts, double start_h, double hours) {
+  models::FleetJob f;
+  f.type = 0;
+  f.devices = devices;
+  f.fixed_start = SimTime::from_seconds(start_h * 3600);
+  f.submit = f.fixed_start;
+  f.duration = SimTime::from_seconds(hours * 3600);
+  f.steps_exact = std::ceil(hours);
+  f.steps = static_cast<std::int64_t>(f.steps_exact);
+  f.compute_power = units::watts(watts);
+  return f;
 }
 
 double sum(const std::vector<double>& v) {
   return std::accumulate(v.begin(), v.end(), 0.0);
 }
 
+std::shared_ptr<models::FleetTables> tables(std::vector<models::FleetJob> jobs) {
+  auto t = std::make_shared<models::FleetTables>();
+  t->types.push_back(*models::AcceleratorLibrary().find("V100"));
+  for (auto& j : jobs) {
+    j.first_candidate = 0;
+    j.candidate_count = 1;
+  }
+  t->candidates.push_back(0);
+  t->jobs = std::move(jobs);
+  return t;
+}
+
 }  // namespace
 
 TEST_CASE("A datacenter integrates jobs exactly per job and per interval", "[models]") {
-  // PUE 1.5; 400 g/kWh location-based, 100 g/kWh market-based; 1 h trace interval.
-  // Job 0: 10 devices x 100 W from 0.5 h for 2 h; job 1: 5 x 200 W from 1 h for 1 h.
+  // PUE 1.5; 400 g/kWh location-based, 100 g/kWh market-based; 1 h trace interval;
+  // idle accelerators draw nothing. Job 0: 10 devices x 100 W from 0.5 h for 2 h;
+  // job 1: 5 x 200 W from 1 h for 1 h.
+  const auto t = tables({job(10, 100, 0.5, 2), job(5, 200, 1, 1)});
   for (unsigned threads : {1U, 2U}) {
     engine::Simulation<models::FleetMsg> sim({.seed = 1, .lookahead = SimTime::max()});
-    std::vector<models::JobRun> jobs{job(0, 10, 100, 0.5, 2), job(1, 5, 200, 1, 1)};
+    models::DatacenterConfig cfg;
+    cfg.inventory = {20};
+    cfg.idle_draw = false;
+    cfg.trace_interval = SimTime::hours(1);
     const auto& dc = sim.emplace<models::DatacenterLp>(
-        std::make_unique<models::ConstantPue>(1.5),
-        std::make_unique<models::ConstantCarbon>(
+        0, t.get(), cfg, std::make_shared<models::ConstantPue>(1.5),
+        std::make_shared<models::ConstantCarbon>(
             models::Intensities{units::grams_per_kwh(400), units::grams_per_kwh(100)}),
-        SimTime::hours(1), std::move(jobs));
+        std::vector<std::uint32_t>{0, 1});
     // A second, empty datacenter so that the parallel path has two LPs.
-    sim.emplace<models::DatacenterLp>(std::make_unique<models::ConstantPue>(1.2),
-                                      std::make_unique<models::ConstantCarbon>(models::Intensities{
+    sim.emplace<models::DatacenterLp>(1, t.get(), cfg, std::make_shared<models::ConstantPue>(1.2),
+                                      std::make_shared<models::ConstantCarbon>(models::Intensities{
                                           units::grams_per_kwh(1), units::grams_per_kwh(1)}),
-                                      SimTime::hours(1), std::vector<models::JobRun>{});
+                                      std::vector<std::uint32_t>{});
     sim.run({.threads = threads});
     CHECK(sim.now() == SimTime::from_seconds(2.5 * 3600));
 
     const auto& o = dc.outcomes();
     REQUIRE(o.size() == 2);
+    CHECK(o[0].job == 0);
     CHECK(o[0].start_s == 1800);
     CHECK(o[0].end_s == 9000);
     CHECK(o[0].steps == 2);
@@ -65,22 +80,49 @@ TEST_CASE("A datacenter integrates jobs exactly per job and per interval", "[mod
     CHECK(o[0].emissions_market_g == Approx(1.08e7 / 3.6e6 * 100).epsilon(1e-12));
     CHECK(o[1].it_energy_j == Approx(3.6e6).epsilon(1e-12));
 
-    const auto t = dc.trace(3);
-    REQUIRE(t.time_s == std::vector<double>{0, 3600, 7200});
-    CHECK(t.it_energy_j[0] == Approx(1.8e6).epsilon(1e-12));
-    CHECK(t.it_energy_j[1] == Approx(7.2e6).epsilon(1e-12));
-    CHECK(t.it_energy_j[2] == Approx(1.8e6).epsilon(1e-12));
-    CHECK(t.it_power_w[1] == Approx(2000).epsilon(1e-12));
+    const auto tr = dc.trace(3);
+    REQUIRE(tr.time_s == std::vector<double>{0, 3600, 7200});
+    CHECK(tr.it_energy_j[0] == Approx(1.8e6).epsilon(1e-12));
+    CHECK(tr.it_energy_j[1] == Approx(7.2e6).epsilon(1e-12));
+    CHECK(tr.it_energy_j[2] == Approx(1.8e6).epsilon(1e-12));
+    CHECK(tr.it_power_w[1] == Approx(2000).epsilon(1e-12));
+    CHECK(tr.busy_devices[1] == Approx(15).epsilon(1e-12));
+    CHECK(tr.busy_devices[0] == Approx(5).epsilon(1e-12));  // 10 devices for half the hour
     for (std::size_t k = 0; k < 3; ++k) {
       // Energy conservation in every interval: facility = IT x PUE.
-      CHECK(t.facility_energy_j[k] == Approx(1.5 * t.it_energy_j[k]).epsilon(1e-12));
-      CHECK(t.pue[k] == Approx(1.5).epsilon(1e-12));
-      CHECK(t.intensity_location_g_per_kwh[k] == Approx(400).epsilon(1e-12));
-      CHECK(t.emissions_market_g[k] == Approx(t.facility_energy_j[k] / 3.6e6 * 100).epsilon(1e-12));
+      CHECK(tr.facility_energy_j[k] == Approx(1.5 * tr.it_energy_j[k]).epsilon(1e-12));
+      CHECK(tr.pue[k] == Approx(1.5).epsilon(1e-12));
+      CHECK(tr.intensity_location_g_per_kwh[k] == Approx(400).epsilon(1e-12));
+      CHECK(tr.emissions_market_g[k] ==
+            Approx(tr.facility_energy_j[k] / 3.6e6 * 100).epsilon(1e-12));
     }
     // Per-job and per-interval accounts agree.
-    CHECK(sum(t.facility_energy_j) == Approx(o[0].energy_j + o[1].energy_j).epsilon(1e-12));
-    CHECK(sum(t.emissions_location_g) ==
+    CHECK(sum(tr.facility_energy_j) == Approx(o[0].energy_j + o[1].energy_j).epsilon(1e-12));
+    CHECK(sum(tr.emissions_location_g) ==
           Approx(o[0].emissions_location_g + o[1].emissions_location_g).epsilon(1e-12));
   }
+}
+
+TEST_CASE("Idle accelerators and hosts draw power when idle draw is on", "[models]") {
+  // 20 V100 (idle 45 W: 15 % of 300 W) with 50 W host overhead each; one job of 10 devices
+  // at 100 W for 1 h. IT power: 10 x (100 + 50) + 10 x (45 + 50) = 2450 W for the hour.
+  const auto t = tables({job(10, 100, 0, 1)});
+  engine::Simulation<models::FleetMsg> sim({.seed = 1, .lookahead = SimTime::max()});
+  models::DatacenterConfig cfg;
+  cfg.inventory = {20};
+  cfg.idle_draw = true;
+  cfg.host_overhead = units::watts(50);
+  const auto& dc = sim.emplace<models::DatacenterLp>(
+      0, t.get(), cfg, std::make_shared<models::ConstantPue>(1.0),
+      std::make_shared<models::ConstantCarbon>(
+          models::Intensities{units::grams_per_kwh(0), units::grams_per_kwh(0)}),
+      std::vector<std::uint32_t>{0});
+  sim.run({.threads = 1});
+  const auto tr = dc.trace(1);
+  CHECK(tr.it_power_w[0] == Approx(2450).epsilon(1e-12));
+  // The job is charged its own devices and hosts only.
+  CHECK(dc.outcomes()[0].it_energy_j == Approx(1500.0 * 3600).epsilon(1e-12));
+  // Embodied: 9.78 kg per V100 over 5 years, for 10 device-hours.
+  CHECK(dc.outcomes()[0].embodied_g ==
+        Approx(10 * 3600.0 * 9780.0 / (5 * 365 * 86400.0)).epsilon(1e-12));
 }

@@ -1,0 +1,104 @@
+// Time series of grid carbon intensity (and carbon-free-energy fractions), and their
+// loaders from CSV files.
+//
+// A TimeSeries is piecewise constant: value[i] holds from t_s[i] to t_s[i + 1], and the
+// last value holds for the series' step (the median of its intervals). Times are UTC unix
+// seconds. Loaders report every problem of a file at once as scenario::InputError, each
+// with file:line:column and what was expected; gaps short enough to be interpolated are
+// filled and reported as warnings (docs/grid.md).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace footprint::models {
+
+struct TimeSeries {
+  std::vector<std::int64_t> t_s;  ///< UTC unix seconds, interval starts, strictly increasing
+  std::vector<double> value;      ///< one per t_s
+  std::string source;             ///< where the values came from, for messages and reports
+};
+
+/// The median of the series' intervals (the lower median for an even count); the last
+/// value holds for this long. Throws std::invalid_argument for fewer than two points.
+[[nodiscard]] std::int64_t median_step_s(const TimeSeries& s);
+/// t_s.back() + median_step_s(s): the end of the last interval.
+[[nodiscard]] std::int64_t series_end_s(const TimeSeries& s);
+/// The time-weighted mean over [t_s.front(), series_end_s(s)).
+[[nodiscard]] double time_weighted_mean(const TimeSeries& s);
+/// Throws std::invalid_argument unless t_s and value have the same size of at least two,
+/// t_s increases strictly and every value is finite and within [lo, hi].
+void check_series(const TimeSeries& s, double lo, double hi, std::string_view what);
+
+struct SeriesOptions {
+  /// The longest run of missing values that is filled by linear interpolation (and reported
+  /// as a warning); longer runs are errors. A run's length is the time its missing values
+  /// cover: one missing hour in an hourly series is 1 h. Default 1 h.
+  std::int64_t max_gap_s = 3600;
+};
+
+/// Life-cycle emission factors per fuel, g CO2e/kWh, keyed by the fuel code of the
+/// fuel-mix columns (EIA-930: WND SUN WAT OIL NG COL NUC OTH). Overridable per code.
+struct EmissionFactors {
+  std::map<std::string, double, std::less<>> g_per_kwh;
+
+  /// IPCC AR5 WG III Annex III (Schlomer et al. 2014), Table A.III.2, life-cycle medians:
+  /// COL 820 (coal, pulverised), NG 490 (gas, combined cycle), SUN 48 (PV, utility scale),
+  /// WND 11 (wind onshore), WAT 24 (hydropower), NUC 12 (nuclear); AR5 gives no median for
+  /// oil: OIL 650 (UK Parliamentary Office of Science and Technology 2006, "Carbon
+  /// footprint of electricity generation", as used by Electricity Maps' defaults); OTH 230
+  /// (assumption: EIA-930 "other" is mostly biomass, waste and geothermal; AR5's dedicated
+  /// biomass median). docs/grid.md has the table and the alternatives.
+  [[nodiscard]] static EmissionFactors ipcc_ar5_median();
+};
+
+/// Reads `timestamp_utc,<value_column>` (other columns ignored, columns found by name).
+/// Timestamps: ISO-8601 UTC, "YYYY-MM-DDTHH:MM[:SS]" followed by "Z" or "+00:00" (a space
+/// may replace the "T"); intervals may be irregular. An empty value is a gap. Appends one
+/// warning per interpolated run to `warnings`. Throws scenario::InputError.
+[[nodiscard]] TimeSeries load_intensity_csv(const std::filesystem::path& path,
+                                            const SeriesOptions& options,
+                                            std::vector<std::string>& warnings);
+
+/// As load_intensity_csv, for the value column `cfe_fraction`: the share of the site's
+/// consumption matched by contracted carbon-free energy in each interval, within [0, 1].
+[[nodiscard]] TimeSeries load_cfe_fraction_csv(const std::filesystem::path& path,
+                                               const SeriesOptions& options,
+                                               std::vector<std::string>& warnings);
+
+/// Reads the `*_fuelmix.csv` format: `timestamp_utc` and one `<FUEL>_mwh` column per fuel
+/// (every column ending in "_mwh" is a fuel; each needs a factor). The intensity of a row is
+/// sum(gen_f x factor_f) / sum(gen_f); any other column (the file's own gco2_per_kwh) is
+/// ignored. A row reporting no generation (every fuel cell empty or zero) is a gap,
+/// interpolated in intensity; a row with generation must give every fuel (0 for none).
+[[nodiscard]] TimeSeries load_fuelmix_csv(const std::filesystem::path& path,
+                                          const EmissionFactors& factors,
+                                          const SeriesOptions& options,
+                                          std::vector<std::string>& warnings);
+
+/// Parses an ISO-8601 UTC timestamp as accepted by the loaders. On failure returns empty and
+/// sets `error` to what is wrong ("timestamps must be UTC ...", "month 13 is not 1-12").
+[[nodiscard]] std::optional<std::int64_t> parse_utc_timestamp(std::string_view text,
+                                                              std::string& error);
+/// "2022-03-13T07:00:00Z".
+[[nodiscard]] std::string format_utc(std::int64_t t_s);
+
+// Calendar arithmetic (proleptic Gregorian, UTC).
+struct CivilDate {
+  std::int64_t year = 1970;
+  int month = 1;  ///< 1..12
+  int day = 1;    ///< 1..31
+};
+[[nodiscard]] bool is_leap_year(std::int64_t year);
+[[nodiscard]] int days_in_month(std::int64_t year, int month);
+/// Days since 1970-01-01.
+[[nodiscard]] std::int64_t days_from_civil(std::int64_t year, int month, int day);
+[[nodiscard]] CivilDate civil_from_days(std::int64_t days);
+
+}  // namespace footprint::models

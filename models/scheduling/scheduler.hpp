@@ -1,0 +1,119 @@
+// The scheduler: one logical process that places jobs on datacenters.
+//
+// It acts on a declared epoch (for example every 5 minutes): a decision taken at tick T
+// starts the job at T + epoch, and a datacenter's report that a job ended arrives one
+// epoch after the end. That epoch is the simulation's lookahead: between two of the
+// scheduler's decisions the datacenters run in parallel. docs/scheduling.md has the rules.
+//
+// Policies:
+//  - fifo: each (datacenter, accelerator type) pool starts jobs in submit order while the
+//    first one fits (devices free and the datacenter's power cap respected).
+//  - backfill: EASY backfilling: the first job in a pool's queue gets a reservation at the
+//    earliest time enough devices are expected free; later jobs may start now if they
+//    fit and either end before it or use only devices it does not need.
+//  - carbon-aware: a job with slack waits, at arrival, for the start time (and, when it
+//    lists several datacenters, the place) with the lowest forecast emissions within its
+//    slack, then is dispatched as by backfill.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <set>
+#include <vector>
+
+#include "models/cooling/cooling.hpp"
+#include "models/grid/carbon.hpp"
+#include "models/scheduling/fleet.hpp"
+#include "sim/engine/simulation.hpp"
+
+namespace footprint::models {
+
+enum class Policy : std::uint8_t { kFifo, kBackfill, kCarbonAware };
+
+struct SchedulerConfig {
+  Policy policy = Policy::kFifo;
+  SimTime epoch = SimTime::minutes(5);
+  /// Relative standard deviation of the hourly intensity forecast (0: perfect).
+  double forecast_error = 0;
+  std::uint64_t seed = 0;
+  /// How far the queue is scanned for backfilling.
+  std::size_t backfill_depth = 64;
+  /// The forecast table covers [0, horizon).
+  SimTime horizon = SimTime::days(1);
+};
+
+/// What the scheduler knows of a datacenter: read-only, shared with its LP.
+struct DatacenterView {
+  engine::LpId lp = 0;
+  std::vector<std::int64_t> inventory;  ///< per type
+  double power_cap_w = std::numeric_limits<double>::infinity();
+  const CoolingModel* cooling = nullptr;
+  const CarbonSignal* carbon = nullptr;
+  bool idle_draw = true;
+  units::Watts host_overhead;
+};
+
+/// What the scheduler decided for a job.
+struct Dispatch {
+  double eligible_s = -1;  ///< when it joined a queue
+  double dispatch_s = -1;  ///< when it was sent to start (start = dispatch + epoch)
+  std::uint32_t datacenter = 0;
+};
+
+class SchedulerLp final : public engine::Process<FleetMsg> {
+ public:
+  /// `scheduled`: jobs the scheduler places, in submit order (ties by index).
+  /// `fixed`: jobs with a fixed start, which their datacenter starts by itself.
+  SchedulerLp(const FleetTables* tables, std::vector<DatacenterView> dcs, SchedulerConfig config,
+              std::vector<std::uint32_t> scheduled, std::vector<std::uint32_t> fixed);
+
+  void on_start(engine::Context<FleetMsg>& ctx) override;
+  void on_event(engine::Context<FleetMsg>& ctx, const engine::Event<FleetMsg>& e) override;
+
+  [[nodiscard]] const std::vector<Dispatch>& dispatches() const { return dispatch_; }
+
+  /// Forecast emission weight of running 1 W of IT load in datacenter `dc` over
+  /// [from, to): the integral of forecast intensity x marginal PUE, in g/W.
+  [[nodiscard]] double forecast_weight(std::uint32_t dc, SimTime from, SimTime to) const;
+  /// The carbon-aware choice for `job` arriving at `now`: (tick to dispatch, datacenter).
+  [[nodiscard]] std::pair<SimTime, std::uint32_t> best_start(std::uint32_t job, SimTime now) const;
+
+ private:
+  struct Pool {
+    std::vector<std::uint32_t> queue;  ///< waiting jobs, in order of joining
+    std::size_t head = 0;              ///< queue[head..] are waiting
+    std::set<std::pair<SimTime::rep, std::uint32_t>> running;  ///< (expected end, job)
+  };
+
+  void arrive(engine::Context<FleetMsg>& ctx);
+  void enqueue(engine::Context<FleetMsg>& ctx, std::uint32_t job, std::uint32_t dc);
+  void tick(engine::Context<FleetMsg>& ctx);
+  void ensure_tick(engine::Context<FleetMsg>& ctx);
+  bool fits_power(std::uint32_t dc, const FleetJob& j, SimTime now) const;
+  void take(std::uint32_t dc, std::uint32_t job, SimTime expected_start);
+  void start(engine::Context<FleetMsg>& ctx, std::uint32_t dc, std::uint32_t job);
+  void release(std::uint32_t dc, std::uint32_t job);
+  [[nodiscard]] std::size_t pool_index(std::uint32_t dc, std::uint32_t type) const {
+    return static_cast<std::size_t>(dc) * ntypes_ + type;
+  }
+  void build_forecast();
+
+  const FleetTables* tables_;
+  std::vector<DatacenterView> dcs_;
+  SchedulerConfig cfg_;
+  std::vector<std::uint32_t> scheduled_;
+  std::vector<std::uint32_t> fixed_;
+  std::size_t ntypes_;
+  std::size_t cursor_ = 0;  ///< next job of scheduled_ to arrive
+  std::vector<Pool> pools_;
+  std::vector<std::int64_t> free_;          ///< per pool
+  std::vector<double> jobs_power_w_;        ///< per datacenter: IT power of running jobs
+  std::vector<SimTime::rep> expected_end_;  ///< per job, while running
+  std::vector<Dispatch> dispatch_;
+  SimTime::rep tick_at_ = -1;  ///< time of the next scheduled tick, or -1
+  // Forecast: per datacenter, hourly intensity x marginal PUE (g/J) and its prefix sums.
+  std::vector<std::vector<double>> rate_;
+  std::vector<std::vector<double>> prefix_;
+};
+
+}  // namespace footprint::models

@@ -1,0 +1,27 @@
+// The physical world of a scenario: each region's carbon signal and each datacenter's
+// cooling model, built from constants, data files or built-in profiles. Data files are
+// read here, so `footprint check` reports their problems too.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/cooling/cooling.hpp"
+#include "models/grid/carbon.hpp"
+#include "sim/engine/time.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace footprint::scenario {
+
+struct World {
+  std::vector<std::shared_ptr<const models::CarbonSignal>> carbon;   ///< per region
+  std::vector<std::shared_ptr<const models::CoolingModel>> cooling;  ///< per datacenter
+  std::vector<std::string> files;                                    ///< data files read
+};
+
+/// Throws InputError (naming the key path and the file) for data that cannot be used,
+/// including series that do not cover [0, horizon) without `repeat: yearly`.
+World build_world(const Scenario& sc, engine::SimTime horizon, std::vector<std::string>& warnings);
+
+}  // namespace footprint::scenario
