@@ -1,5 +1,7 @@
 #include "models/scheduling/scheduler.hpp"
 
+#include "models/scheduling/forecast.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -8,18 +10,9 @@
 namespace footprint::models {
 
 namespace {
-constexpr SimTime::rep kHour = SimTime::kTicksPerHour;
-/// The marginal PUE is taken at half the datacenter's capacity, for a step of 1 % of it.
-constexpr double kReferenceLoad = 0.5;
-constexpr double kMarginalStep = 0.01;
-/// Stream key of the forecast errors, apart from every LP's stream.
-constexpr std::uint64_t kForecastStream = 0xf0'0ca5'7000ULL;
 
 SimTime::rep ceil_to(SimTime::rep t, SimTime::rep step) {
   return ((t + step - 1) / step) * step;
-}
-SimTime::rep floor_to(SimTime::rep t, SimTime::rep step) {
-  return (t / step) * step;
 }
 }  // namespace
 
@@ -34,6 +27,7 @@ SchedulerLp::SchedulerLp(const FleetTables* tables, std::vector<DatacenterView> 
       ntypes_(tables->types.size()),
       pools_(dcs_.size() * ntypes_),
       free_(dcs_.size() * ntypes_, 0),
+      queued_(dcs_.size() * ntypes_, 0),
       jobs_power_w_(dcs_.size(), 0.0),
       expected_end_(tables->jobs.size(), 0),
       dispatch_(tables->jobs.size()) {
@@ -43,93 +37,11 @@ SchedulerLp::SchedulerLp(const FleetTables* tables, std::vector<DatacenterView> 
       free_[pool_index(d, t)] = dcs_[d].inventory[t];
     }
   }
-  if (cfg_.policy == Policy::kCarbonAware) {
-    build_forecast();
-  }
 }
 
-void SchedulerLp::build_forecast() {
-  const auto hours = static_cast<std::size_t>(ceil_to(cfg_.horizon.count(), kHour) / kHour) + 1;
-  rate_.assign(dcs_.size(), std::vector<double>(hours, 0.0));
-  prefix_.assign(dcs_.size(), std::vector<double>(hours + 1, 0.0));
-  for (std::uint32_t d = 0; d < dcs_.size(); ++d) {
-    const auto& v = dcs_[d];
-    double capacity_w = 0;
-    for (std::uint32_t t = 0; t < ntypes_; ++t) {
-      capacity_w += static_cast<double>(v.inventory[t]) *
-                    units::to_watts(tables_->types[t].tdp + v.host_overhead);
-    }
-    const auto base = units::watts(std::max(1.0, capacity_w * kReferenceLoad));
-    const auto step = base * kMarginalStep;
-    engine::RandomStream noise(cfg_.seed, kForecastStream, d);
-    for (std::size_t h = 0; h < hours; ++h) {
-      const SimTime t = SimTime::ticks(static_cast<SimTime::rep>(h) * kHour);
-      const double marginal =
-          (v.cooling->facility(t, base + step).total() - v.cooling->facility(t, base).total()) /
-          step;
-      double intensity = v.carbon->at(t).location.si();
-      if (cfg_.forecast_error > 0) {
-        intensity *= std::max(0.0, 1.0 + cfg_.forecast_error * noise.normal());
-      }
-      rate_[d][h] = intensity * marginal;
-      prefix_[d][h + 1] = prefix_[d][h] + rate_[d][h] * static_cast<double>(kHour) /
-                                              static_cast<double>(SimTime::kTicksPerSecond);
-    }
-  }
-}
-
-double SchedulerLp::forecast_weight(std::uint32_t dc, SimTime from, SimTime to) const {
-  const auto& r = rate_[dc];
-  const auto& p = prefix_[dc];
-  const auto cumulative = [&](SimTime::rep t) {
-    const auto last = static_cast<SimTime::rep>(r.size());
-    const SimTime::rep h = std::min(t / kHour, last - 1);
-    const double within =
-        static_cast<double>(t - h * kHour) / static_cast<double>(SimTime::kTicksPerSecond);
-    return p[static_cast<std::size_t>(h)] + r[static_cast<std::size_t>(h)] * within;
-  };
-  return cumulative(to.count()) - cumulative(from.count());
-}
-
-std::pair<SimTime, std::uint32_t> SchedulerLp::best_start(std::uint32_t job, SimTime now) const {
-  const auto& j = tables_->jobs[job];
-  const auto e = cfg_.epoch.count();
-  const SimTime::rep first = ceil_to(now.count(), e);
-  const SimTime::rep last = std::max(first, floor_to(now.count() + j.slack.count(), e));
-  const auto d = j.duration.count();
-  // The forecast emissions of a start s are linear in s between the times at which s or
-  // s + duration crosses an hour; on the tick grid the minimum is at a tick next to one of
-  // those, or at an end of the window.
-  std::vector<SimTime::rep> candidates{first, last};
-  const auto add = [&](SimTime::rep s) {
-    for (const auto t : {floor_to(s, e), ceil_to(s, e)}) {
-      if (t >= first && t <= last) {
-        candidates.push_back(t);
-      }
-    }
-  };
-  for (SimTime::rep h = floor_to(first + e, kHour); h <= last + e + d + kHour; h += kHour) {
-    add(h - e);      // start crosses an hour
-    add(h - e - d);  // end crosses an hour
-  }
-  std::sort(candidates.begin(), candidates.end());
-  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  SimTime best_t = SimTime::ticks(first);
-  std::uint32_t best_dc = tables_->candidates[j.first_candidate];
-  double best = std::numeric_limits<double>::infinity();
-  for (std::uint32_t c = 0; c < j.candidate_count; ++c) {
-    const auto dc = tables_->candidates[j.first_candidate + c];
-    for (const auto s : candidates) {
-      const SimTime begin = SimTime::ticks(s + e);
-      const double w = forecast_weight(dc, begin, begin + j.duration);
-      if (w < best) {
-        best = w;
-        best_t = SimTime::ticks(s);
-        best_dc = dc;
-      }
-    }
-  }
-  return {best_t, best_dc};
+void SchedulerLp::set_carbon_plans(const CarbonForecast* forecast, std::vector<CarbonPlan> plans) {
+  forecast_ = forecast;
+  plans_ = std::move(plans);
 }
 
 void SchedulerLp::on_start(engine::Context<FleetMsg>& ctx) {
@@ -155,8 +67,10 @@ void SchedulerLp::arrive(engine::Context<FleetMsg>& ctx) {
   while (cursor_ < scheduled_.size() && tables_->jobs[scheduled_[cursor_]].submit <= now) {
     const auto job = scheduled_[cursor_++];
     const auto& j = tables_->jobs[job];
-    if (cfg_.policy == Policy::kCarbonAware && j.slack > SimTime::zero()) {
-      const auto [when, dc] = best_start(job, now);
+    if (cfg_.policy == Policy::kCarbonAware && j.slack > SimTime::zero() && plans_[job].planned) {
+      const auto& plan = plans_[job];
+      const SimTime when = plan.dispatch;
+      const std::uint32_t dc = plan.datacenter;
       dispatch_[job].datacenter = dc;
       if (when > now) {
         ctx.schedule(when - now, {FleetMsg::Kind::kEligible, job, dc, 0});
@@ -165,16 +79,7 @@ void SchedulerLp::arrive(engine::Context<FleetMsg>& ctx) {
       enqueue(ctx, job, dc);
       continue;
     }
-    // Otherwise the first listed datacenter with room now, else the first listed.
-    std::uint32_t dc = tables_->candidates[j.first_candidate];
-    for (std::uint32_t c = 0; c < j.candidate_count; ++c) {
-      const auto d = tables_->candidates[j.first_candidate + c];
-      if (free_[pool_index(d, j.type)] >= j.devices) {
-        dc = d;
-        break;
-      }
-    }
-    enqueue(ctx, job, dc);
+    enqueue(ctx, job, place(job, now, std::nullopt));
   }
   if (cursor_ < scheduled_.size()) {
     ctx.schedule(tables_->jobs[scheduled_[cursor_]].submit - now,
@@ -182,10 +87,60 @@ void SchedulerLp::arrive(engine::Context<FleetMsg>& ctx) {
   }
 }
 
+std::uint32_t SchedulerLp::place(std::uint32_t job, SimTime now,
+                                 std::optional<std::uint32_t> planned) const {
+  const auto& j = tables_->jobs[job];
+  const auto room = [&](std::uint32_t dc) { return free_[pool_index(dc, j.type)] >= j.devices; };
+  if (planned && room(*planned)) {
+    return *planned;
+  }
+  // Among candidates with room now: for carbon-aware, the lowest forecast emissions of
+  // starting now; otherwise the most free devices. Without room anywhere: the candidate
+  // whose queue holds the least demand for its size.
+  std::optional<std::uint32_t> best;
+  double best_score = std::numeric_limits<double>::infinity();
+  for (std::uint32_t c = 0; c < j.candidate_count; ++c) {
+    const auto dc = tables_->candidates[j.first_candidate + c];
+    if (!room(dc)) {
+      continue;
+    }
+    double score = -static_cast<double>(free_[pool_index(dc, j.type)]);
+    if (cfg_.policy == Policy::kCarbonAware && forecast_ != nullptr) {
+      const SimTime begin = SimTime::ticks(ceil_to(now.count(), cfg_.epoch.count())) + cfg_.epoch;
+      score = forecast_->weight(dc, begin, begin + j.duration);
+    }
+    if (score < best_score) {
+      best_score = score;
+      best = dc;
+    }
+  }
+  if (best) {
+    return *best;
+  }
+  if (planned) {
+    return *planned;
+  }
+  std::uint32_t least = tables_->candidates[j.first_candidate];
+  double least_load = std::numeric_limits<double>::infinity();
+  for (std::uint32_t c = 0; c < j.candidate_count; ++c) {
+    const auto dc = tables_->candidates[j.first_candidate + c];
+    const auto p = pool_index(dc, j.type);
+    const double load = static_cast<double>(queued_[p]) /
+                        static_cast<double>(std::max<std::int64_t>(1, dcs_[dc].inventory[j.type]));
+    if (load < least_load) {
+      least_load = load;
+      least = dc;
+    }
+  }
+  return least;
+}
+
 void SchedulerLp::enqueue(engine::Context<FleetMsg>& ctx, std::uint32_t job, std::uint32_t dc) {
   dispatch_[job].eligible_s = ctx.now().to_seconds();
   dispatch_[job].datacenter = dc;
-  pools_[pool_index(dc, tables_->jobs[job].type)].queue.push_back(job);
+  const auto p = pool_index(dc, tables_->jobs[job].type);
+  pools_[p].queue.push_back(job);
+  queued_[p] += tables_->jobs[job].devices;
   ensure_tick(ctx);
 }
 
@@ -231,6 +186,7 @@ void SchedulerLp::release(std::uint32_t dc, std::uint32_t job) {
 }
 
 void SchedulerLp::start(engine::Context<FleetMsg>& ctx, std::uint32_t dc, std::uint32_t job) {
+  queued_[pool_index(dc, tables_->jobs[job].type)] -= tables_->jobs[job].devices;
   take(dc, job, ctx.now() + cfg_.epoch);
   dispatch_[job].dispatch_s = ctx.now().to_seconds();
   dispatch_[job].datacenter = dc;
@@ -329,7 +285,8 @@ void SchedulerLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<F
       arrive(ctx);
       break;
     case FleetMsg::Kind::kEligible:
-      enqueue(ctx, m.job, m.slot);
+      // The planned place, unless it is full now and another candidate has room.
+      enqueue(ctx, m.job, place(m.job, ctx.now(), m.slot));
       break;
     case FleetMsg::Kind::kTick:
       if (ctx.now().count() == tick_at_) {

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -27,6 +28,9 @@
 #include "sim/engine/simulation.hpp"
 
 namespace footprint::models {
+
+class CarbonForecast;
+struct CarbonPlan;
 
 enum class Policy : std::uint8_t { kFifo, kBackfill, kCarbonAware };
 
@@ -72,11 +76,8 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
 
   [[nodiscard]] const std::vector<Dispatch>& dispatches() const { return dispatch_; }
 
-  /// Forecast emission weight of running 1 W of IT load in datacenter `dc` over
-  /// [from, to): the integral of forecast intensity x marginal PUE, in g/W.
-  [[nodiscard]] double forecast_weight(std::uint32_t dc, SimTime from, SimTime to) const;
-  /// The carbon-aware choice for `job` arriving at `now`: (tick to dispatch, datacenter).
-  [[nodiscard]] std::pair<SimTime, std::uint32_t> best_start(std::uint32_t job, SimTime now) const;
+  /// For carbon-aware scheduling: the forecast, and each job's planned dispatch (by job).
+  void set_carbon_plans(const class CarbonForecast* forecast, std::vector<struct CarbonPlan> plans);
 
  private:
   struct Pool {
@@ -87,6 +88,9 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
 
   void arrive(engine::Context<FleetMsg>& ctx);
   void enqueue(engine::Context<FleetMsg>& ctx, std::uint32_t job, std::uint32_t dc);
+  /// Where a job joins a queue (see the .cpp for the rule).
+  [[nodiscard]] std::uint32_t place(std::uint32_t job, SimTime now,
+                                    std::optional<std::uint32_t> planned) const;
   void tick(engine::Context<FleetMsg>& ctx);
   void ensure_tick(engine::Context<FleetMsg>& ctx);
   bool fits_power(std::uint32_t dc, const FleetJob& j, SimTime now) const;
@@ -96,7 +100,6 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   [[nodiscard]] std::size_t pool_index(std::uint32_t dc, std::uint32_t type) const {
     return static_cast<std::size_t>(dc) * ntypes_ + type;
   }
-  void build_forecast();
 
   const FleetTables* tables_;
   std::vector<DatacenterView> dcs_;
@@ -107,13 +110,13 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   std::size_t cursor_ = 0;  ///< next job of scheduled_ to arrive
   std::vector<Pool> pools_;
   std::vector<std::int64_t> free_;          ///< per pool
+  std::vector<std::int64_t> queued_;        ///< per pool: devices wanted by queued jobs
   std::vector<double> jobs_power_w_;        ///< per datacenter: IT power of running jobs
   std::vector<SimTime::rep> expected_end_;  ///< per job, while running
   std::vector<Dispatch> dispatch_;
   SimTime::rep tick_at_ = -1;  ///< time of the next scheduled tick, or -1
-  // Forecast: per datacenter, hourly intensity x marginal PUE (g/J) and its prefix sums.
-  std::vector<std::vector<double>> rate_;
-  std::vector<std::vector<double>> prefix_;
+  const CarbonForecast* forecast_ = nullptr;
+  std::vector<CarbonPlan> plans_;
 };
 
 }  // namespace footprint::models

@@ -68,6 +68,8 @@ SimTime DatacenterLp::boundary(const FleetJob& j, std::int64_t step) const {
 
 void DatacenterLp::set_power(Slot& s, units::Watts p, SimTime now) {
   // Close the attribution of the slot's previous power, then switch.
+  integrate(now);
+  changed_ = true;
   auto& o = outcomes_[s.outcome];
   const double w = units::to_watts(s.it_power);
   if (w != 0) {
@@ -125,8 +127,10 @@ void DatacenterLp::start_job(engine::Context<FleetMsg>& ctx, std::uint32_t job) 
   o.job = job;
   o.datacenter = index_;
   o.start_s = ctx.now().to_seconds();
+  integrate(ctx.now());
   busy_[j.type] += j.devices;
   busy_total_ += j.devices;
+  changed_ = true;
   if (cfg_.device_mtbf_hours > 0) {
     // One failure stream per job, keyed by the job: independent of what else runs.
     s.failures = ctx.substream(job);
@@ -213,7 +217,9 @@ void DatacenterLp::on_timer(engine::Context<FleetMsg>& ctx, std::uint32_t slot,
 
 void DatacenterLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<FleetMsg>& e) {
   const SimTime now = ctx.now();
-  integrate(now);
+  // Most events (a step ends, the next begins) change no power: then nothing needs to be
+  // integrated or re-rated, and the integrals stay exact because their rates hold.
+  changed_ = false;
   const auto& m = e.payload;
   switch (m.kind) {
     case FleetMsg::Kind::kStart:
@@ -226,6 +232,8 @@ void DatacenterLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<
       }
       break;
     case FleetMsg::Kind::kSignal: {
+      integrate(now);
+      changed_ = true;
       intensity_ = carbon_->at(now);
       const auto next = std::min(cooling_->next_change(now), carbon_->next_change(now));
       if (next != SimTime::max()) {
@@ -236,7 +244,9 @@ void DatacenterLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<
     default:
       break;
   }
-  refresh(now);
+  if (changed_) {
+    refresh(now);
+  }
 }
 
 void DatacenterLp::integrate(SimTime now) {

@@ -159,6 +159,7 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   engine::BinnedIntegral b_busy_;
   engine::BinnedIntegral b_temp_;
   bool has_weather_ = false;
+  bool changed_ = false;  ///< this event changed a power or a rate
 };
 
 }  // namespace footprint::models

@@ -5,6 +5,7 @@
 // messages and exit codes.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -138,6 +139,7 @@ int cmd_check(const std::string& path, const std::vector<std::string>& data_dirs
 }
 
 int cmd_run(const RunArgs& a) {
+  const auto t0 = std::chrono::steady_clock::now();
   const auto sc = footprint::scenario::load_scenario(a.scenario, load_options(a.data_dirs));
   const fs::path out =
       a.output ? fs::path(*a.output) : fs::path(fs::path(a.scenario).stem().string() + ".h5");
@@ -148,15 +150,26 @@ int cmd_run(const RunArgs& a) {
   rc.threads = a.threads;
   rc.seed = a.seed;
   rc.progress = [&](double f) { progress(f); };
+  const auto t1 = std::chrono::steady_clock::now();
   const auto result = footprint::scenario::run_scenario(sc, rc);
+  const auto t2 = std::chrono::steady_clock::now();
   for (const auto& w : result.warnings) {
     fmt::print(stderr, "{}: warning: {}\n", a.scenario, w);
   }
   footprint::io::write_trace(output, sc, result, {footprint::kVersion, footprint::kGitCommit});
+  const auto t3 = std::chrono::steady_clock::now();
   const auto report = footprint::analysis::read_report(out);
+  const auto t4 = std::chrono::steady_clock::now();
   if (!a.quiet) {
     fmt::print("{}\n", footprint::analysis::render_table(report));
     fmt::print("engine: {}\n", footprint::engine::describe(result.stats));
+    fmt::print(
+        "timing: load {:.3f} s, run {:.3f} s (engine {:.3f} s), write {:.3f} s, "
+        "report {:.3f} s\n",
+        std::chrono::duration<double>(t1 - t0).count(),
+        std::chrono::duration<double>(t2 - t1).count(), result.stats.wall_s,
+        std::chrono::duration<double>(t3 - t2).count(),
+        std::chrono::duration<double>(t4 - t3).count());
   }
   fmt::print("wrote {}\n", out.string());
   return 0;

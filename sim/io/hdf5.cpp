@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 
 // Bytes per chunk: 4096 float64/int64 elements.
 constexpr std::size_t kChunkBytes = 32768;
-constexpr unsigned kDeflateLevel = 4;
+constexpr unsigned kDeflateLevel = 1;  // fast; level 4 saved about 10 % more on traces
 
 // Switches off HDF5's automatic error-stack printing for one scope and restores whatever
 // was set before. The setting is HDF5's (per process in the serial library), not ours.
@@ -953,7 +953,62 @@ Table read_table(const Group& group, std::string_view name) {
 
   Table table;
   table.rows_ = d.count;
-  for (unsigned k = 0; k < static_cast<unsigned>(members); ++k) {
+  // Fast path: every column a 64-bit number or a fixed-length string. The whole table is
+  // read (and decompressed) once, in its native layout, and split into columns, instead
+  // of one pass over the data per column.
+  {
+    Handle mem =
+        own(H5Tget_native_type(d.type.get(), H5T_DIR_ASCEND), "get the native row type of", c);
+    bool simple = d.count > 0;
+    for (unsigned k = 0; simple && k < static_cast<unsigned>(members); ++k) {
+      Handle m = own(H5Tget_member_type(mem.get(), k), "get a column type of", c);
+      const H5T_class_t cls = H5Tget_class(m.get());
+      const std::size_t size = H5Tget_size(m.get());
+      simple = ((cls == H5T_FLOAT || cls == H5T_INTEGER) && size == sizeof(double)) ||
+               (cls == H5T_STRING && H5Tis_variable_str(m.get()) == 0);
+    }
+    if (simple) {
+      const std::size_t row = H5Tget_size(mem.get());
+      std::vector<char> buffer(row * d.count);
+      ok(H5Dread(ds, mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()), "read table", c);
+      for (unsigned k = 0; k < static_cast<unsigned>(members); ++k) {
+        char* raw_name = H5Tget_member_name(mem.get(), k);
+        if (raw_name == nullptr) {
+          fail("get a column name of", c);
+        }
+        std::string column(raw_name);
+        H5free_memory(raw_name);
+        Handle m = own(H5Tget_member_type(mem.get(), k), "get a column type of", c);
+        const std::size_t off = H5Tget_member_offset(mem.get(), k);
+        const std::size_t size = H5Tget_size(m.get());
+        const H5T_class_t cls = H5Tget_class(m.get());
+        auto numbers = [&](auto zero) {
+          std::vector<decltype(zero)> v(d.count);
+          for (std::size_t i = 0; i < d.count; ++i) {
+            std::memcpy(&v[i], buffer.data() + i * row + off, sizeof zero);
+          }
+          return v;
+        };
+        if (cls == H5T_FLOAT) {
+          table.values_.emplace_back(numbers(0.0));
+        } else if (cls == H5T_INTEGER && H5Tget_sign(m.get()) == H5T_SGN_NONE) {
+          table.values_.emplace_back(numbers(std::uint64_t{0}));
+        } else if (cls == H5T_INTEGER) {
+          table.values_.emplace_back(numbers(std::int64_t{0}));
+        } else {
+          std::vector<std::string> v(d.count);
+          for (std::size_t i = 0; i < d.count; ++i) {
+            const char* p = buffer.data() + i * row + off;
+            v[i].assign(p, strnlen(p, size));
+          }
+          table.values_.emplace_back(std::move(v));
+        }
+        table.names_.push_back(std::move(column));
+      }
+    }
+  }
+  const bool read_fast = !table.names_.empty();
+  for (unsigned k = 0; !read_fast && k < static_cast<unsigned>(members); ++k) {
     char* raw_name = H5Tget_member_name(d.type.get(), k);
     if (raw_name == nullptr) {
       fail("get a column name of", c);

@@ -3,11 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <thread>
+
+#include <tbb/task_arena.h>
 
 #include <fmt/format.h>
 
 #include "models/cooling/cooling.hpp"
 #include "models/grid/carbon.hpp"
+#include "models/scheduling/forecast.hpp"
 #include "sim/engine/random.hpp"
 #include "sim/scenario/diagnostics.hpp"
 #include "sim/scenario/world.hpp"
@@ -223,6 +227,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   const SimTime horizon = sc.horizon ? to_sim(*sc.horizon) : forecast_end;
   World world = build_world(sc, horizon, res.warnings);
   res.inputs = world.files;
+  std::unique_ptr<models::CarbonForecast> forecast;  // outlives `sim`: declared before it
   engine::Simulation<models::FleetMsg> sim(
       {.seed = res.seed, .lookahead = with_scheduler ? scfg.epoch : SimTime::max()});
   const engine::LpId first_dc = with_scheduler ? 1 : 0;
@@ -247,6 +252,17 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
       views.push_back(std::move(v));
     }
     scheduler = &sim.emplace<models::SchedulerLp>(tables.get(), views, scfg, scheduled, fixed_all);
+    if (scfg.policy == models::Policy::kCarbonAware) {
+      forecast = std::make_unique<models::CarbonForecast>(tables.get(), views, scfg.horizon,
+                                                          scfg.forecast_error, res.seed);
+      // The plans are independent per job: computed in parallel, in this run's threads.
+      const unsigned threads =
+          config.threads != 0 ? config.threads : std::max(1U, std::thread::hardware_concurrency());
+      tbb::task_arena arena(static_cast<int>(threads));
+      std::vector<models::CarbonPlan> plans;
+      arena.execute([&] { plans = models::plan_carbon_aware(*forecast, *tables, scfg.epoch); });
+      scheduler->set_carbon_plans(forecast.get(), std::move(plans));
+    }
   }
   std::vector<double> weights;
   if (with_scheduler) {

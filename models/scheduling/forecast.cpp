@@ -1,0 +1,138 @@
+#include "models/scheduling/forecast.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include "sim/engine/random.hpp"
+
+namespace footprint::models {
+
+namespace {
+constexpr SimTime::rep kHour = SimTime::kTicksPerHour;
+/// The marginal PUE is taken at half the datacenter's capacity, for a step of 1 % of it.
+constexpr double kReferenceLoad = 0.5;
+constexpr double kMarginalStep = 0.01;
+/// Stream key of the forecast errors, apart from every LP's stream.
+constexpr std::uint64_t kForecastStream = 0xf0'0ca5'7000ULL;
+
+SimTime::rep ceil_to(SimTime::rep t, SimTime::rep step) {
+  return ((t + step - 1) / step) * step;
+}
+SimTime::rep floor_to(SimTime::rep t, SimTime::rep step) {
+  return (t / step) * step;
+}
+}  // namespace
+
+CarbonForecast::CarbonForecast(const FleetTables* tables, const std::vector<DatacenterView>& dcs,
+                               SimTime horizon, double error, std::uint64_t seed)
+    : tables_(tables) {
+  const auto ntypes = tables->types.size();
+  const auto hours = static_cast<std::size_t>(ceil_to(horizon.count(), kHour) / kHour) + 1;
+  rate_.assign(dcs.size(), std::vector<double>(hours, 0.0));
+  prefix_.assign(dcs.size(), std::vector<double>(hours + 1, 0.0));
+  for (std::uint32_t d = 0; d < dcs.size(); ++d) {
+    const auto& v = dcs[d];
+    double capacity_w = 0;
+    for (std::uint32_t t = 0; t < ntypes; ++t) {
+      capacity_w += static_cast<double>(v.inventory[t]) *
+                    units::to_watts(tables_->types[t].tdp + v.host_overhead);
+    }
+    const auto base = units::watts(std::max(1.0, capacity_w * kReferenceLoad));
+    const auto step = base * kMarginalStep;
+    engine::RandomStream noise(seed, kForecastStream, d);
+    for (std::size_t h = 0; h < hours; ++h) {
+      const SimTime t = SimTime::ticks(static_cast<SimTime::rep>(h) * kHour);
+      const double marginal =
+          (v.cooling->facility(t, base + step).total() - v.cooling->facility(t, base).total()) /
+          step;
+      double intensity = v.carbon->at(t).location.si();
+      if (error > 0) {
+        intensity *= std::max(0.0, 1.0 + error * noise.normal());
+      }
+      rate_[d][h] = intensity * marginal;
+      prefix_[d][h + 1] = prefix_[d][h] + rate_[d][h] * static_cast<double>(kHour) /
+                                              static_cast<double>(SimTime::kTicksPerSecond);
+    }
+  }
+}
+
+double CarbonForecast::weight(std::uint32_t dc, SimTime from, SimTime to) const {
+  const auto& r = rate_[dc];
+  const auto& p = prefix_[dc];
+  const auto cumulative = [&](SimTime::rep t) {
+    const auto last = static_cast<SimTime::rep>(r.size());
+    const SimTime::rep h = std::min(t / kHour, last - 1);
+    const double within =
+        static_cast<double>(t - h * kHour) / static_cast<double>(SimTime::kTicksPerSecond);
+    return p[static_cast<std::size_t>(h)] + r[static_cast<std::size_t>(h)] * within;
+  };
+  return cumulative(to.count()) - cumulative(from.count());
+}
+
+std::pair<SimTime, std::uint32_t> CarbonForecast::best_start(std::uint32_t job, SimTime now,
+                                                             SimTime epoch) const {
+  const auto& j = tables_->jobs[job];
+  const auto e = epoch.count();
+  const SimTime::rep first = ceil_to(now.count(), e);
+  const SimTime::rep last = std::max(first, floor_to(now.count() + j.slack.count(), e));
+  const auto d = j.duration.count();
+  // The forecast emissions of a start s are linear in s between the times at which s or
+  // s + duration crosses an hour; on the tick grid the minimum is at a tick next to one of
+  // those, or at an end of the window.
+  std::vector<SimTime::rep> candidates{first, last};
+  const auto add = [&](SimTime::rep s) {
+    for (const auto t : {floor_to(s, e), ceil_to(s, e)}) {
+      if (t >= first && t <= last) {
+        candidates.push_back(t);
+      }
+    }
+  };
+  for (SimTime::rep h = floor_to(first + e, kHour); h <= last + e + d + kHour; h += kHour) {
+    add(h - e);      // start crosses an hour
+    add(h - e - d);  // end crosses an hour
+  }
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  SimTime best_t = SimTime::ticks(first);
+  std::uint32_t best_dc = tables_->candidates[j.first_candidate];
+  double best = std::numeric_limits<double>::infinity();
+  for (std::uint32_t c = 0; c < j.candidate_count; ++c) {
+    const auto dc = tables_->candidates[j.first_candidate + c];
+    for (const auto s : candidates) {
+      const SimTime begin = SimTime::ticks(s + e);
+      const double w = weight(dc, begin, begin + j.duration);
+      if (w < best) {
+        best = w;
+        best_t = SimTime::ticks(s);
+        best_dc = dc;
+      }
+    }
+  }
+  return {best_t, best_dc};
+}
+
+std::vector<CarbonPlan> plan_carbon_aware(const CarbonForecast& forecast, const FleetTables& tables,
+                                          SimTime epoch) {
+  std::vector<CarbonPlan> plans(tables.jobs.size());
+  // Each job's choice depends only on its own submit time, slack and duration and on the
+  // forecast: independent, so computed in parallel (in the caller's task arena).
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, tables.jobs.size(), 1024),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+                      for (std::size_t j = r.begin(); j != r.end(); ++j) {
+                        const auto& f = tables.jobs[j];
+                        if (f.fixed_start != SimTime::max() || f.slack <= SimTime::zero()) {
+                          continue;
+                        }
+                        const auto [when, dc] =
+                            forecast.best_start(static_cast<std::uint32_t>(j), f.submit, epoch);
+                        plans[j] = {when, dc, true};
+                      }
+                    });
+  return plans;
+}
+
+}  // namespace footprint::models

@@ -1,0 +1,47 @@
+// The scheduler's forecast of carbon: for each datacenter, hourly forecast intensity x
+// marginal PUE, with prefix sums, so that the forecast emissions of running 1 W of IT load
+// over any span take O(1); and the carbon-aware choice of start time and place.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "models/scheduling/fleet.hpp"
+#include "models/scheduling/scheduler.hpp"
+
+namespace footprint::models {
+
+class CarbonForecast {
+ public:
+  /// Covers [0, horizon). `error`: relative standard deviation of each hour's forecast
+  /// intensity (0: perfect), drawn from a stream keyed by (seed, datacenter).
+  CarbonForecast(const FleetTables* tables, const std::vector<DatacenterView>& dcs, SimTime horizon,
+                 double error, std::uint64_t seed);
+
+  /// Forecast emission weight of running 1 W of IT load in datacenter `dc` over
+  /// [from, to): the integral of forecast intensity x marginal PUE, in g/W.
+  [[nodiscard]] double weight(std::uint32_t dc, SimTime from, SimTime to) const;
+  /// The carbon-aware choice for `job` arriving at `now`, dispatched on ticks of `epoch`
+  /// and started one epoch later: (tick to dispatch, datacenter). Ties go to the earlier
+  /// tick, then to the earlier-listed datacenter.
+  [[nodiscard]] std::pair<SimTime, std::uint32_t> best_start(std::uint32_t job, SimTime now,
+                                                             SimTime epoch) const;
+
+ private:
+  const FleetTables* tables_;
+  std::vector<std::vector<double>> rate_;    ///< per datacenter, per hour: g/J
+  std::vector<std::vector<double>> prefix_;  ///< per datacenter: cumulative g/W
+};
+
+struct CarbonPlan {
+  SimTime dispatch;
+  std::uint32_t datacenter = 0;
+  bool planned = false;
+};
+
+/// The carbon-aware choice of every job with slack, made at its submit time.
+std::vector<CarbonPlan> plan_carbon_aware(const CarbonForecast& forecast, const FleetTables& tables,
+                                          SimTime epoch);
+
+}  // namespace footprint::models
