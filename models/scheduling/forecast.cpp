@@ -18,6 +18,7 @@ constexpr double kReferenceLoad = 0.5;
 constexpr double kMarginalStep = 0.01;
 /// Stream key of the forecast errors, apart from every LP's stream.
 constexpr std::uint64_t kForecastStream = 0xf0'0ca5'7000ULL;
+constexpr double kTieTolerance = 1e-9;
 
 SimTime::rep ceil_to(SimTime::rep t, SimTime::rep step) {
   return ((t + step - 1) / step) * step;
@@ -105,7 +106,13 @@ std::pair<SimTime, std::uint32_t> CarbonForecast::best_start(std::uint32_t job, 
     for (const auto s : candidates) {
       const SimTime begin = SimTime::ticks(s + e);
       const double w = weight(dc, begin, begin + j.duration);
-      if (w < best) {
+      // Equal forecasts (a typical day repeats; flat hours) differ only by the rounding of the
+      // prefix sums (about 1e-12 relative after a year of hours): within
+      // a relative 1e-9 they tie, and the earlier tick, then the earlier datacenter, wins.
+      const bool tie =
+          std::isfinite(best) && std::fabs(w - best) <= kTieTolerance * std::fabs(best);
+      const bool earlier = s < best_t.count() || (s == best_t.count() && dc < best_dc);
+      if ((!tie && w < best) || (tie && earlier)) {
         best = w;
         best_t = SimTime::ticks(s);
         best_dc = dc;

@@ -23,8 +23,8 @@ class CarbonForecast {
   /// [from, to): the integral of forecast intensity x marginal PUE, in g/W.
   [[nodiscard]] double weight(std::uint32_t dc, SimTime from, SimTime to) const;
   /// The carbon-aware choice for `job` arriving at `now`, dispatched on ticks of `epoch`
-  /// and started one epoch later: (tick to dispatch, datacenter). Ties go to the earlier
-  /// tick, then to the earlier-listed datacenter.
+  /// and started one epoch later: (tick to dispatch, datacenter). Forecasts within a
+  /// relative 1e-9 tie; ties go to the earlier tick, then to the lower datacenter index.
   [[nodiscard]] std::pair<SimTime, std::uint32_t> best_start(std::uint32_t job, SimTime now,
                                                              SimTime epoch) const;
 

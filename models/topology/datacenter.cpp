@@ -27,6 +27,7 @@ DatacenterLp::DatacenterLp(std::uint32_t index, const FleetTables* tables, Datac
       b_it_(bins(cfg_.trace_interval)),
       b_fac_(bins(cfg_.trace_interval)),
       b_cool_(bins(cfg_.trace_interval)),
+      b_over_(bins(cfg_.trace_interval)),
       b_iloc_(bins(cfg_.trace_interval)),
       b_imkt_(bins(cfg_.trace_interval)),
       b_eloc_(bins(cfg_.trace_interval)),
@@ -279,6 +280,7 @@ void DatacenterLp::refresh(SimTime now) {
   b_it_.set(now, itw);
   b_fac_.set(now, fac);
   b_cool_.set(now, units::to_watts(fp.cooling));
+  b_over_.set(now, units::to_watts(fp.distribution + fp.fixed));
   b_iloc_.set(now, iloc);
   b_imkt_.set(now, imkt);
   b_eloc_.set(now, fac * iloc);
@@ -300,8 +302,8 @@ void DatacenterLp::on_stop(engine::Context<FleetMsg>& ctx) {
   // Integrate to the end of the interval that holds the stop time.
   const auto w = cfg_.trace_interval.count();
   const SimTime end = SimTime::ticks(((now.count() + w - 1) / w) * w);
-  for (auto* b :
-       {&b_it_, &b_fac_, &b_cool_, &b_iloc_, &b_imkt_, &b_eloc_, &b_emkt_, &b_busy_, &b_temp_}) {
+  for (auto* b : {&b_it_, &b_fac_, &b_cool_, &b_over_, &b_iloc_, &b_imkt_, &b_eloc_, &b_emkt_,
+                  &b_busy_, &b_temp_}) {
     b->advance(end);
   }
 }
@@ -316,6 +318,7 @@ DatacenterTrace DatacenterLp::trace(std::size_t intervals) const {
     t.it_energy_j.push_back(it);
     t.facility_energy_j.push_back(fac);
     t.cooling_energy_j.push_back(b_cool_.bin(k));
+    t.overhead_energy_j.push_back(b_over_.bin(k));
     t.it_power_w.push_back(it / w);
     t.facility_power_w.push_back(fac / w);
     t.pue.push_back(it > 0 ? fac / it : kNaN);

@@ -64,9 +64,10 @@ struct DatacenterTrace {
   std::vector<double> it_energy_j;
   std::vector<double> facility_energy_j;
   std::vector<double> cooling_energy_j;
-  std::vector<double> it_power_w;        ///< mean over the interval
-  std::vector<double> facility_power_w;  ///< mean over the interval
-  std::vector<double> pue;               ///< facility / IT energy; NaN when no IT energy
+  std::vector<double> overhead_energy_j;  ///< distribution losses and fixed overhead
+  std::vector<double> it_power_w;         ///< mean over the interval
+  std::vector<double> facility_power_w;   ///< mean over the interval
+  std::vector<double> pue;                ///< facility / IT energy; NaN when no IT energy
   std::vector<double> intensity_location_g_per_kwh;  ///< time-mean
   std::vector<double> intensity_market_g_per_kwh;    ///< time-mean
   std::vector<double> emissions_location_g;
@@ -152,6 +153,7 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   engine::BinnedIntegral b_it_;
   engine::BinnedIntegral b_fac_;
   engine::BinnedIntegral b_cool_;
+  engine::BinnedIntegral b_over_;
   engine::BinnedIntegral b_iloc_;
   engine::BinnedIntegral b_imkt_;
   engine::BinnedIntegral b_eloc_;

@@ -42,6 +42,7 @@ void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d
   g.write_vector("it_energy_j", t.it_energy_j, "J");
   g.write_vector("facility_energy_j", t.facility_energy_j, "J");
   g.write_vector("cooling_energy_j", t.cooling_energy_j, "J");
+  g.write_vector("overhead_energy_j", t.overhead_energy_j, "J");
   g.write_vector("it_power_w", t.it_power_w, "W");
   g.write_vector("facility_power_w", t.facility_power_w, "W");
   g.write_vector("pue", t.pue, "1");
