@@ -27,14 +27,19 @@ SchedulerLp::SchedulerLp(const FleetTables* tables, std::vector<DatacenterView> 
       ntypes_(tables->types.size()),
       pools_(dcs_.size() * ntypes_),
       free_(dcs_.size() * ntypes_, 0),
+      alloc_(dcs_.size() * ntypes_),
       queued_(dcs_.size() * ntypes_, 0),
       jobs_power_w_(dcs_.size(), 0.0),
       expected_end_(tables->jobs.size(), 0),
       dispatch_(tables->jobs.size()) {
   for (std::uint32_t d = 0; d < dcs_.size(); ++d) {
     dcs_[d].inventory.resize(ntypes_, 0);
+    dcs_[d].fabrics.resize(ntypes_);
     for (std::uint32_t t = 0; t < ntypes_; ++t) {
       free_[pool_index(d, t)] = dcs_[d].inventory[t];
+      if (dcs_[d].fabrics[t]) {
+        alloc_[pool_index(d, t)] = std::make_unique<Allocator>(*dcs_[d].fabrics[t]);
+      }
     }
   }
 }
@@ -91,6 +96,7 @@ std::uint32_t SchedulerLp::place(std::uint32_t job, SimTime now,
                                  std::optional<std::uint32_t> planned) const {
   const auto& j = tables_->jobs[job];
   const auto room = [&](std::uint32_t dc) { return free_[pool_index(dc, j.type)] >= j.devices; };
+  // (Placement counts devices; whether a compact block exists is checked at dispatch.)
   if (planned && room(*planned)) {
     return *planned;
   }
@@ -166,9 +172,33 @@ bool SchedulerLp::fits_power(std::uint32_t dc, const FleetJob& j, SimTime now) c
   return units::to_watts(v.cooling->facility(now, units::watts(it)).total()) <= v.power_cap_w;
 }
 
+bool SchedulerLp::room(std::size_t p, const FleetJob& j) {
+  if (free_[p] < j.devices) {
+    return false;
+  }
+  if (!alloc_[p]) {
+    return true;
+  }
+  // Free devices may be scattered: a compact block must exist. The trial block is given
+  // back; take() allocates the same one (the allocator is deterministic).
+  const auto block = alloc_[p]->allocate(j.devices);
+  if (!block) {
+    return false;
+  }
+  alloc_[p]->release(*block);
+  return true;
+}
+
 void SchedulerLp::take(std::uint32_t dc, std::uint32_t job, SimTime expected_start) {
   const auto& j = tables_->jobs[job];
   const auto p = pool_index(dc, j.type);
+  if (alloc_[p]) {
+    auto block = alloc_[p]->allocate(j.devices);
+    if (block) {
+      dispatch_[job].pods = static_cast<std::int64_t>(block->pods.size());
+      held_.emplace(job, std::move(*block));
+    }
+  }
   free_[p] -= j.devices;
   jobs_power_w_[dc] +=
       static_cast<double>(j.devices) * units::to_watts(j.compute_power + dcs_[dc].host_overhead);
@@ -179,6 +209,13 @@ void SchedulerLp::take(std::uint32_t dc, std::uint32_t job, SimTime expected_sta
 void SchedulerLp::release(std::uint32_t dc, std::uint32_t job) {
   const auto& j = tables_->jobs[job];
   const auto p = pool_index(dc, j.type);
+  if (alloc_[p]) {
+    const auto it = held_.find(job);
+    if (it != held_.end()) {
+      alloc_[p]->release(it->second);
+      held_.erase(it);
+    }
+  }
   free_[p] += j.devices;
   jobs_power_w_[dc] -=
       static_cast<double>(j.devices) * units::to_watts(j.compute_power + dcs_[dc].host_overhead);
@@ -207,7 +244,7 @@ void SchedulerLp::tick(engine::Context<FleetMsg>& ctx) {
       while (pool.head < pool.queue.size()) {
         const auto job = pool.queue[pool.head];
         const auto& j = tables_->jobs[job];
-        if (free_[p] < j.devices) {
+        if (!room(p, j)) {
           break;
         }
         if (!fits_power(dc, j, now)) {
@@ -239,7 +276,7 @@ void SchedulerLp::tick(engine::Context<FleetMsg>& ctx) {
           continue;
         }
         const auto& j = tables_->jobs[job];
-        if (j.devices > free_[p]) {
+        if (!room(p, j)) {
           continue;
         }
         const bool ends_before = (now + cfg_.epoch + j.duration).count() <= shadow;

@@ -18,13 +18,16 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <vector>
 
 #include "models/cooling/cooling.hpp"
 #include "models/grid/carbon.hpp"
 #include "models/scheduling/fleet.hpp"
+#include "models/topology/placement.hpp"
 #include "sim/engine/simulation.hpp"
 
 namespace footprint::models {
@@ -55,6 +58,9 @@ struct DatacenterView {
   const CarbonSignal* carbon = nullptr;
   bool idle_draw = true;
   units::Watts host_overhead;
+  /// Per type: the network fabric its devices sit on, when the datacenter declares a
+  /// topology (jobs then get compact blocks of it); null: devices are only counted.
+  std::vector<std::shared_ptr<const Fabric>> fabrics;
 };
 
 /// What the scheduler decided for a job.
@@ -62,6 +68,7 @@ struct Dispatch {
   double eligible_s = -1;  ///< when it joined a queue
   double dispatch_s = -1;  ///< when it was sent to start (start = dispatch + epoch)
   std::uint32_t datacenter = 0;
+  std::int64_t pods = 0;  ///< pods its block spans (0 without a topology)
 };
 
 class SchedulerLp final : public engine::Process<FleetMsg> {
@@ -97,6 +104,8 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   void take(std::uint32_t dc, std::uint32_t job, SimTime expected_start);
   void start(engine::Context<FleetMsg>& ctx, std::uint32_t dc, std::uint32_t job);
   void release(std::uint32_t dc, std::uint32_t job);
+  /// Whether `j` can start in pool `p` now: enough free devices and, with a fabric, a block.
+  [[nodiscard]] bool room(std::size_t p, const FleetJob& j);
   [[nodiscard]] std::size_t pool_index(std::uint32_t dc, std::uint32_t type) const {
     return static_cast<std::size_t>(dc) * ntypes_ + type;
   }
@@ -109,8 +118,10 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   std::size_t ntypes_;
   std::size_t cursor_ = 0;  ///< next job of scheduled_ to arrive
   std::vector<Pool> pools_;
-  std::vector<std::int64_t> free_;          ///< per pool
-  std::vector<std::int64_t> queued_;        ///< per pool: devices wanted by queued jobs
+  std::vector<std::int64_t> free_;                      ///< per pool
+  std::vector<std::unique_ptr<Allocator>> alloc_;       ///< per pool, with a fabric
+  std::unordered_map<std::uint32_t, Allocation> held_;  ///< running jobs' blocks
+  std::vector<std::int64_t> queued_;                    ///< per pool: devices wanted by queued jobs
   std::vector<double> jobs_power_w_;        ///< per datacenter: IT power of running jobs
   std::vector<SimTime::rep> expected_end_;  ///< per job, while running
   std::vector<Dispatch> dispatch_;

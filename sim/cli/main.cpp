@@ -130,6 +130,9 @@ int cmd_check(const std::string& path, const std::vector<std::string>& data_dirs
   std::vector<std::string> names;
   const auto fleet = footprint::scenario::build_fleet(sc, sc.seed, names);
   footprint::scenario::build_world(sc, footprint::engine::SimTime::days(1), warnings);
+  for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
+    footprint::scenario::build_fabrics(sc, d, *fleet);
+  }
   for (const auto& w : warnings) {
     fmt::print(stderr, "{}: warning: {}\n", path, w);
   }

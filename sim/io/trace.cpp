@@ -72,6 +72,7 @@ void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunRe
   std::vector<std::int64_t> restarts(n);
   std::vector<std::int64_t> checkpoints(n);
   std::vector<std::int64_t> finished(n);
+  std::vector<std::int64_t> pods(n);
   std::vector<double> submit(n);
   std::vector<double> start(n);
   std::vector<double> end(n);
@@ -96,6 +97,7 @@ void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunRe
     restarts[j] = o.restarts;
     checkpoints[j] = o.checkpoints;
     finished[j] = o.end_s > 0 ? 1 : 0;
+    pods[j] = r.dispatches.empty() ? 0 : r.dispatches[j].pods;
     submit[j] = f.submit.to_seconds();
     start[j] = r.started[j] ? o.start_s : kNaN;
     end[j] = o.end_s > 0 ? o.end_s : kNaN;
@@ -119,6 +121,7 @@ void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunRe
   t.add_double_column("end_s", end, "s");
   t.add_double_column("wait_s", wait, "s");
   t.add_int64_column("finished", finished, "1");
+  t.add_int64_column("pods", pods, "1");
   t.add_int64_column("steps", steps, "1");
   t.add_int64_column("restarts", restarts, "1");
   t.add_int64_column("checkpoints", checkpoints, "1");

@@ -58,6 +58,50 @@ void add_checkpoint(models::FleetJob& f, const std::optional<units::Seconds>& in
 
 }  // namespace
 
+std::vector<std::shared_ptr<const models::Fabric>> build_fabrics(const Scenario& sc, std::size_t d,
+                                                                 const models::FleetTables& t) {
+  const auto& spec = sc.datacenters[d];
+  std::vector<std::shared_ptr<const models::Fabric>> out(t.types.size());
+  if (spec.topology.kind.empty()) {
+    return out;
+  }
+  Diagnostics diag(sc.source.string());
+  const auto path = fmt::format("datacenters[{}].topology", d);
+  for (std::size_t k = 0; k < t.types.size(); ++k) {
+    const auto n = inventory_of(spec, t.types[k].name);
+    if (n == 0) {
+      continue;
+    }
+    try {
+      if (spec.topology.kind == "fat-tree") {
+        models::FatTreeSpec f;
+        f.accelerators = n;
+        if (spec.topology.pod_size > 0) {
+          f.pod_size = spec.topology.pod_size;
+        }
+        out[k] = std::make_shared<const models::Fabric>(models::Fabric::fat_tree(f));
+      } else {
+        // A torus of 4 x 4 x 4 cubes: 4 x 4 x (n / 16) chips.
+        constexpr std::int64_t kCube = 64;
+        constexpr std::int64_t kFace = 16;
+        if (n % kCube != 0) {
+          diag.error(path, fmt::format("a torus holds whole 4x4x4 cubes of 64 chips; {} {} is "
+                                       "not a multiple of 64",
+                                       n, t.types[k].name));
+          continue;
+        }
+        models::TorusSpec ts;
+        ts.z = n / kFace;
+        out[k] = std::make_shared<const models::Fabric>(models::Fabric::torus3d(ts));
+      }
+    } catch (const std::invalid_argument& e) {
+      diag.error(path, fmt::format("{} {}: {}", n, t.types[k].name, e.what()));
+    }
+  }
+  diag.throw_if_any();
+  return out;
+}
+
 std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::uint64_t seed,
                                                        std::vector<std::string>& names) {
   auto t = std::make_shared<models::FleetTables>();
@@ -249,6 +293,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
       v.carbon = world.carbon[spec.region].get();
       v.idle_draw = spec.idle_draw;
       v.host_overhead = spec.host_overhead;
+      v.fabrics = build_fabrics(sc, d, *tables);
       views.push_back(std::move(v));
     }
     scheduler = &sim.emplace<models::SchedulerLp>(tables.get(), views, scfg, scheduled, fixed_all);

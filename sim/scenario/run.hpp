@@ -13,6 +13,7 @@
 #include "models/scheduling/fleet.hpp"
 #include "models/scheduling/scheduler.hpp"
 #include "models/topology/datacenter.hpp"
+#include "models/topology/fabric.hpp"
 #include "sim/engine/stats.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -70,6 +71,11 @@ struct RunResult {
 /// Throws InputError when a generated job cannot fit anywhere.
 std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::uint64_t seed,
                                                        std::vector<std::string>& names);
+
+/// The fabric of each accelerator type of datacenter `d` (null where it declares no
+/// topology). Throws InputError for a topology its inventory cannot form.
+std::vector<std::shared_ptr<const models::Fabric>> build_fabrics(const Scenario& sc, std::size_t d,
+                                                                 const models::FleetTables& t);
 
 RunResult run_scenario(const Scenario& sc, const RunConfig& config);
 

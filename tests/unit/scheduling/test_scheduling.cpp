@@ -209,3 +209,24 @@ jobs:
   }
   CHECK(max_pue > 1.2);
 }
+
+TEST_CASE("With a topology, jobs get compact blocks of whole pods", "[scheduling]") {
+  // A fat tree of 1024 H100 in pods of 256 (docs/topology.md): a 256-device job fits one
+  // pod; a 512-device job two; an 8-device job one.
+  const auto r = run(R"(
+name: blocks
+regions: [ { name: r, intensity: 100 g/kWh } ]
+datacenters:
+  - { name: dc, region: r, pue: 1.1, accelerators: { H100: 1024 },
+      topology: { kind: fat-tree, pod_size: 256 } }
+jobs:
+  - { name: a, type: training, datacenter: dc, accelerator: H100, devices: 256, work: 2 h, mfu: 0.4, submit: 0 s }
+  - { name: b, type: training, datacenter: dc, accelerator: H100, devices: 512, work: 2 h, mfu: 0.4, submit: 0 s }
+  - { name: c, type: training, datacenter: dc, accelerator: H100, devices: 8, work: 2 h, mfu: 0.4, submit: 0 s }
+)");
+  REQUIRE(r.dispatches.size() == 3);
+  CHECK(r.dispatches[0].pods == 1);
+  CHECK(r.dispatches[1].pods == 2);
+  CHECK(r.dispatches[2].pods == 1);
+  CHECK(r.jobs[2].start_s == r.jobs[0].start_s);  // all fit at once
+}
