@@ -1,5 +1,7 @@
 // Reading a scenario file: YAML -> Scenario, with every problem collected.
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -387,11 +389,155 @@ std::optional<SeriesSource> read_series(const MapReader& parent, const std::stri
 }
 
 /// workload: { generator: { count, span, classes: [...] } }
-void read_workload(const MapReader& top, Diagnostics& d, Scenario& sc) {
-  MapReader w(top.get("workload"), "workload", d, {"generator"});
+/// Splits a CSV line (no quoting: job traces hold names and numbers).
+std::vector<std::string> split_csv(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cell;
+  for (const char ch : line) {
+    if (ch == ',') {
+      out.push_back(cell);
+      cell.clear();
+    } else if (ch != '\r') {
+      cell += ch;
+    }
+  }
+  out.push_back(cell);
+  return out;
+}
+
+/// workload.trace: { file: jobs.csv } with columns
+/// name,submit_s,accelerator,devices,duration_s[,datacenters][,slack_s][,utilisation][,mfu].
+void read_job_trace(const MapReader& w, Diagnostics& d, Scenario& sc,
+                    const std::map<std::string, std::size_t>& dc_index,
+                    const std::filesystem::path& scenario_dir, const LoadOptions& options) {
+  MapReader tr(w.get("trace"), w.path("trace"), d, {"file"});
+  const auto name = tr.text("file", true);
+  if (!name) {
+    return;
+  }
+  const auto file = resolve_file(*name, scenario_dir, options, tr, "file");
+  if (file.empty()) {
+    return;
+  }
+  sc.inputs.emplace_back(file, "");
+  Diagnostics fd(file);
+  std::ifstream in(file);
+  std::string line;
+  if (!std::getline(in, line)) {
+    fd.error("", "the job trace is empty (expected a header line)");
+    fd.throw_if_any();
+  }
+  const auto header = split_csv(line);
+  std::map<std::string, std::size_t> col;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    col[header[i]] = i;
+  }
+  for (const char* required : {"name", "submit_s", "accelerator", "devices", "duration_s"}) {
+    if (col.count(required) == 0) {
+      fd.error(1, 1, "",
+               fmt::format("missing column \"{}\" (columns: name, submit_s, "
+                           "accelerator, devices, duration_s, and optionally "
+                           "datacenters, slack_s, utilisation, mfu)",
+                           required));
+    }
+  }
+  fd.throw_if_any();
+  int lineno = 1;
+  const auto column_of = [&](std::size_t i) { return static_cast<int>(i) + 1; };
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (line.empty() || line == "\r") {
+      continue;
+    }
+    const auto cells = split_csv(line);
+    if (cells.size() != header.size()) {
+      fd.error(lineno, 1, "",
+               fmt::format("expected {} cells, found {}", header.size(), cells.size()));
+      continue;
+    }
+    TraceJob j;
+    j.name = cells[col["name"]];
+    const auto number = [&](const char* key, double lo, double hi) -> double {
+      const auto it = col.find(key);
+      if (it == col.end() || cells[it->second].empty()) {
+        return std::nan("");
+      }
+      const auto& text = cells[it->second];
+      double v = 0;
+      const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || !std::isfinite(v)) {
+        fd.error(lineno, column_of(it->second), key,
+                 fmt::format("expected a finite number, got \"{}\"", text));
+        return std::nan("");
+      }
+      if (v < lo || v > hi) {
+        fd.error(lineno, column_of(it->second), key,
+                 fmt::format("{:g} is outside [{:g}, {:g}]", v, lo, hi));
+      }
+      return v;
+    };
+    constexpr double kMaxSeconds = 9.2e9;  // within simulated time (int64 ns)
+    j.submit_s = number("submit_s", 0, kMaxSeconds);
+    j.duration_s = number("duration_s", 1e-9, kMaxSeconds);
+    const double devices = number("devices", 1, 9.0e15);
+    if (std::isfinite(devices) && devices != std::floor(devices)) {
+      fd.error(lineno, column_of(col["devices"]), "devices", "expected a whole number");
+    }
+    j.devices = std::isfinite(devices) ? static_cast<std::int64_t>(devices) : 0;
+    if (col.count("slack_s") != 0) {
+      const double v = number("slack_s", 0, kMaxSeconds);
+      j.slack_s = std::isfinite(v) ? v : 0;
+    }
+    if (col.count("utilisation") != 0) {
+      const double v = number("utilisation", 0, 1);
+      j.utilisation = std::isfinite(v) ? v : 1.0;
+    }
+    if (col.count("mfu") != 0) {
+      const double v = number("mfu", 1e-9, 1);
+      j.mfu = std::isfinite(v) ? v : 0.4;
+    }
+    const auto& acc = cells[col["accelerator"]];
+    if (const auto* t = sc.accelerators.find(acc)) {
+      j.accelerator = t->name;
+    } else {
+      fd.error(lineno, column_of(col["accelerator"]), "accelerator",
+               fmt::format("unknown accelerator \"{}\"", acc));
+    }
+    if (col.count("datacenters") != 0 && !cells[col["datacenters"]].empty()) {
+      std::string names = cells[col["datacenters"]];
+      std::size_t pos = 0;
+      while (pos <= names.size()) {
+        const auto next = names.find(';', pos);
+        const auto dn =
+            names.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+        const auto it = dc_index.find(dn);
+        if (it == dc_index.end()) {
+          fd.error(lineno, column_of(col["datacenters"]), "datacenters",
+                   fmt::format("unknown datacenter \"{}\"", dn));
+        } else {
+          j.datacenters.push_back(it->second);
+        }
+        if (next == std::string::npos) {
+          break;
+        }
+        pos = next + 1;
+      }
+    }
+    sc.trace_jobs.push_back(std::move(j));
+  }
+  fd.throw_if_any();
+}
+
+void read_workload(const MapReader& top, Diagnostics& d, Scenario& sc,
+                   const std::map<std::string, std::size_t>& dc_index,
+                   const std::filesystem::path& scenario_dir, const LoadOptions& options) {
+  MapReader w(top.get("workload"), "workload", d, {"generator", "trace"});
+  if (w.has("trace")) {
+    read_job_trace(w, d, sc, dc_index, scenario_dir, options);
+  }
   if (!w.has("generator")) {
-    if (w.valid()) {
-      w.missing("generator");
+    if (w.valid() && !w.has("trace")) {
+      report(d, w.node(), w.path(), "expected a generator or a trace (a CSV job trace)");
     }
     return;
   }
@@ -749,9 +895,10 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name,
 
   // Jobs.
   if (top.has("workload")) {
-    read_workload(top, d, sc);
+    read_workload(top, d, sc, dc_index, scenario_dir, options);
   }
-  const auto job_nodes = list_items(root, "jobs", !sc.generator.has_value(), d);
+  const auto job_nodes =
+      list_items(root, "jobs", !sc.generator.has_value() && !top.has("workload"), d);
   std::vector<JobNode> jobs;
   for (std::size_t i = 0; i < job_nodes.size(); ++i) {
     MapReader r(job_nodes[i], item_path("jobs", i), d,

@@ -140,6 +140,41 @@ std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::
     t->jobs.push_back(f);
     names.push_back(spec.name);
   }
+  Diagnostics trace_diag(sc.source.string());
+  for (std::size_t i = 0; i < sc.trace_jobs.size(); ++i) {
+    const auto& tj = sc.trace_jobs[i];
+    const auto& type = *sc.accelerators.find(tj.accelerator);
+    models::FleetJob f;
+    f.type = type_index(*t, type);
+    f.devices = tj.devices;
+    f.submit = SimTime::from_seconds(tj.submit_s);
+    f.slack = SimTime::from_seconds(tj.slack_s);
+    f.duration = SimTime::from_seconds(tj.duration_s);
+    f.steps_exact = std::max(1.0, std::ceil(tj.duration_s / models::kDefaultStepSeconds));
+    f.steps = static_cast<std::int64_t>(f.steps_exact);
+    f.compute_power = type.power_at(tj.utilisation);
+    f.flops = tj.mfu * units::to_flops_per_second(type.peak) * static_cast<double>(tj.devices) *
+              tj.duration_s;
+    f.first_candidate = static_cast<std::uint32_t>(t->candidates.size());
+    for (std::size_t dc = 0; dc < sc.datacenters.size(); ++dc) {
+      const bool listed =
+          tj.datacenters.empty() ||
+          std::find(tj.datacenters.begin(), tj.datacenters.end(), dc) != tj.datacenters.end();
+      if (listed && inventory_of(sc.datacenters[dc], type.name) >= tj.devices) {
+        t->candidates.push_back(static_cast<std::uint32_t>(dc));
+      }
+    }
+    f.candidate_count = static_cast<std::uint32_t>(t->candidates.size()) - f.first_candidate;
+    if (f.candidate_count == 0) {
+      trace_diag.error(fmt::format("workload.trace (job \"{}\")", tj.name),
+                       fmt::format("{} {} devices fit in no listed datacenter: the job can never "
+                                   "run",
+                                   tj.devices, type.name));
+    }
+    t->jobs.push_back(f);
+    names.push_back(tj.name);
+  }
+  trace_diag.throw_if_any();
   if (sc.generator) {
     const auto& g = *sc.generator;
     engine::RandomStream rng(seed, kGeneratorStream, 0);
@@ -271,6 +306,9 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   const SimTime horizon = sc.horizon ? to_sim(*sc.horizon) : forecast_end;
   World world = build_world(sc, horizon, res.warnings);
   res.inputs = world.files;
+  for (const auto& input : sc.inputs) {
+    res.inputs.push_back(input.first);
+  }
   std::unique_ptr<models::CarbonForecast> forecast;  // outlives `sim`: declared before it
   engine::Simulation<models::FleetMsg> sim(
       {.seed = res.seed, .lookahead = with_scheduler ? scfg.epoch : SimTime::max()});

@@ -99,6 +99,19 @@ struct GeneratorSpec {
   std::vector<JobClass> classes;
 };
 
+/// A job of a CSV job trace (docs/scenario-format.md: workload.trace).
+struct TraceJob {
+  std::string name;
+  double submit_s = 0;
+  std::string accelerator;  ///< canonical library name
+  std::int64_t devices = 0;
+  double duration_s = 0;
+  std::vector<std::size_t> datacenters;  ///< empty: every datacenter with the type
+  double slack_s = 0;
+  double utilisation = 1.0;
+  double mfu = 0.4;
+};
+
 struct FailureSpec {
   double device_mtbf_hours = 0;  ///< 0: no failures
   units::Seconds restart = units::minutes(30);
@@ -118,11 +131,13 @@ struct Scenario {
   std::vector<models::TrainingJobSpec> jobs;
   std::vector<JobPlacement> placements;  ///< parallel to jobs
   std::optional<GeneratorSpec> generator;
+  std::vector<TraceJob> trace_jobs;  ///< from workload.trace
   models::AcceleratorLibrary accelerators;
 
   std::filesystem::path source;  ///< the file it came from
   std::string text;              ///< the file's full text
-  /// Input files read (data series), with their SHA-256, for the trace's provenance.
+  /// Data files the scenario itself read (a job trace), for the trace's provenance; the
+  /// world's series and weather files are added when it is built.
   std::vector<std::pair<std::string, std::string>> inputs;
 };
 
