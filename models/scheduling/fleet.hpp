@@ -51,6 +51,7 @@ struct FleetMsg {
     kPhaseEnd,    ///< datacenter: a job's current phase ends
     kFailure,     ///< datacenter: a device of a job fails
     kSignal,      ///< datacenter: the grid or the weather changes
+    kShutdown,    ///< scheduler -> datacenter: every job has ended
   };
   Kind kind = Kind::kSignal;
   std::uint32_t job = 0;

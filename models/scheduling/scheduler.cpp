@@ -51,6 +51,15 @@ void SchedulerLp::set_carbon_plans(const CarbonForecast* forecast, std::vector<C
 
 void SchedulerLp::on_start(engine::Context<FleetMsg>& ctx) {
   for (const auto j : fixed_) {
+    const auto& f = tables_->jobs[j];
+    pools_[pool_index(tables_->candidates[f.first_candidate], f.type)].fixed.push_back(j);
+  }
+  for (auto& pool : pools_) {
+    std::stable_sort(pool.fixed.begin(), pool.fixed.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return tables_->jobs[a].fixed_start < tables_->jobs[b].fixed_start;
+    });
+  }
+  for (const auto j : fixed_) {
     ctx.schedule(tables_->jobs[j].fixed_start, {FleetMsg::Kind::kFixedStart, j, 0, 0});
   }
   if (!scheduled_.empty()) {
@@ -172,8 +181,20 @@ bool SchedulerLp::fits_power(std::uint32_t dc, const FleetJob& j, SimTime now) c
   return units::to_watts(v.cooling->facility(now, units::watts(it)).total()) <= v.power_cap_w;
 }
 
-bool SchedulerLp::room(std::size_t p, const FleetJob& j) {
-  if (free_[p] < j.devices) {
+bool SchedulerLp::room(std::size_t p, const FleetJob& j, SimTime now) {
+  // Devices that fixed-start jobs will take before this job would end stay free for them
+  // (conservatively: as if nothing running ended before).
+  std::int64_t reserved = 0;
+  const auto& pool = pools_[p];
+  const SimTime end = now + cfg_.epoch + j.duration;
+  for (std::size_t k = pool.fixed_next; k < pool.fixed.size(); ++k) {
+    const auto& f = tables_->jobs[pool.fixed[k]];
+    if (f.fixed_start >= end) {
+      break;
+    }
+    reserved += f.devices;
+  }
+  if (free_[p] - reserved < j.devices) {
     return false;
   }
   if (!alloc_[p]) {
@@ -244,7 +265,7 @@ void SchedulerLp::tick(engine::Context<FleetMsg>& ctx) {
       while (pool.head < pool.queue.size()) {
         const auto job = pool.queue[pool.head];
         const auto& j = tables_->jobs[job];
-        if (!room(p, j)) {
+        if (!room(p, j, now)) {
           break;
         }
         if (!fits_power(dc, j, now)) {
@@ -276,7 +297,7 @@ void SchedulerLp::tick(engine::Context<FleetMsg>& ctx) {
           continue;
         }
         const auto& j = tables_->jobs[job];
-        if (!room(p, j)) {
+        if (!room(p, j, now)) {
           continue;
         }
         const bool ends_before = (now + cfg_.epoch + j.duration).count() <= shadow;
@@ -333,13 +354,20 @@ void SchedulerLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<F
       break;
     case FleetMsg::Kind::kFixedStart: {
       const auto dc = tables_->candidates[tables_->jobs[m.job].first_candidate];
+      ++pools_[pool_index(dc, tables_->jobs[m.job].type)].fixed_next;
       dispatch_[m.job].datacenter = dc;
       take(dc, m.job, ctx.now());
       break;
     }
     case FleetMsg::Kind::kDone:
       release(dispatch_[m.job].datacenter, m.job);
-      ensure_tick(ctx);
+      if (++done_ == scheduled_.size() + fixed_.size()) {
+        for (const auto& v : dcs_) {
+          ctx.send(v.lp, cfg_.epoch, {FleetMsg::Kind::kShutdown, 0, 0, 0});
+        }
+      } else {
+        ensure_tick(ctx);
+      }
       break;
     default:
       break;

@@ -91,6 +91,8 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
     std::vector<std::uint32_t> queue;  ///< waiting jobs, in order of joining
     std::size_t head = 0;              ///< queue[head..] are waiting
     std::set<std::pair<SimTime::rep, std::uint32_t>> running;  ///< (expected end, job)
+    std::vector<std::uint32_t> fixed;  ///< fixed-start jobs of this pool, by start
+    std::size_t fixed_next = 0;        ///< fixed[fixed_next..] have not started
   };
 
   void arrive(engine::Context<FleetMsg>& ctx);
@@ -105,7 +107,7 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   void start(engine::Context<FleetMsg>& ctx, std::uint32_t dc, std::uint32_t job);
   void release(std::uint32_t dc, std::uint32_t job);
   /// Whether `j` can start in pool `p` now: enough free devices and, with a fabric, a block.
-  [[nodiscard]] bool room(std::size_t p, const FleetJob& j);
+  [[nodiscard]] bool room(std::size_t p, const FleetJob& j, SimTime now);
   [[nodiscard]] std::size_t pool_index(std::uint32_t dc, std::uint32_t type) const {
     return static_cast<std::size_t>(dc) * ntypes_ + type;
   }
@@ -117,6 +119,7 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   std::vector<std::uint32_t> fixed_;
   std::size_t ntypes_;
   std::size_t cursor_ = 0;  ///< next job of scheduled_ to arrive
+  std::size_t done_ = 0;    ///< jobs reported ended
   std::vector<Pool> pools_;
   std::vector<std::int64_t> free_;                      ///< per pool
   std::vector<std::unique_ptr<Allocator>> alloc_;       ///< per pool, with a fabric

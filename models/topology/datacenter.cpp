@@ -157,6 +157,10 @@ void DatacenterLp::finish(engine::Context<FleetMsg>& ctx, std::uint32_t slot) {
   o.embodied_g = static_cast<double>(j.devices) * (o.end_s - o.start_s) *
                  tables_->types[j.type].embodied_g_per_s();
   free_slots_.push_back(slot);
+  ++finished_;
+  if (cfg_.scheduler == DatacenterConfig::kNoScheduler && finished_ == fixed_jobs_.size()) {
+    shutdown_ = true;
+  }
   if (cfg_.scheduler != DatacenterConfig::kNoScheduler) {
     ctx.send(cfg_.scheduler, cfg_.report_delay, {FleetMsg::Kind::kDone, s.job, index_, 0});
   }
@@ -202,6 +206,7 @@ void DatacenterLp::on_timer(engine::Context<FleetMsg>& ctx, std::uint32_t slot,
         arm(ctx, slot, now + j.checkpoint_duration);
         return;
       }
+      s.phase_start = now;  // in compute, phase_start is the current step's start
       arm(ctx, slot, now + (boundary(j, s.step + 1) - boundary(j, s.step)));
       return;
     }
@@ -237,11 +242,16 @@ void DatacenterLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<
       changed_ = true;
       intensity_ = carbon_->at(now);
       const auto next = std::min(cooling_->next_change(now), carbon_->next_change(now));
-      if (next != SimTime::max()) {
+      // Once no job will come any more, the weather and the grid stop being followed: the
+      // run ends with the last of the work, not at the end of time.
+      if (next != SimTime::max() && !(shutdown_ && busy_total_ == 0)) {
         ctx.schedule(next - now, {FleetMsg::Kind::kSignal, 0, 0, 0});
       }
       break;
     }
+    case FleetMsg::Kind::kShutdown:
+      shutdown_ = true;
+      break;
     default:
       break;
   }
@@ -297,6 +307,13 @@ void DatacenterLp::on_stop(engine::Context<FleetMsg>& ctx) {
   for (auto& s : slots_) {
     if (s.active) {
       set_power(s, s.it_power, now);  // close attribution up to the stop time
+      const auto& j = tables_->jobs[s.job];
+      auto& o = outcomes_[s.outcome];
+      const double held_s = now.to_seconds() - o.start_s;
+      o.steps = s.step;
+      o.device_hours = static_cast<double>(j.devices) * held_s / units::kSecondsPerHour;
+      o.embodied_g =
+          static_cast<double>(j.devices) * held_s * tables_->types[j.type].embodied_g_per_s();
     }
   }
   // Integrate to the end of the interval that holds the stop time.

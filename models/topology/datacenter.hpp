@@ -161,7 +161,9 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   engine::BinnedIntegral b_busy_;
   engine::BinnedIntegral b_temp_;
   bool has_weather_ = false;
-  bool changed_ = false;  ///< this event changed a power or a rate
+  bool changed_ = false;   ///< this event changed a power or a rate
+  bool shutdown_ = false;  ///< no job will come any more
+  std::size_t finished_ = 0;
 };
 
 }  // namespace footprint::models

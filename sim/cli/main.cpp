@@ -5,6 +5,7 @@
 // messages and exit codes.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -129,7 +130,16 @@ int cmd_check(const std::string& path, const std::vector<std::string>& data_dirs
   std::vector<std::string> warnings;
   std::vector<std::string> names;
   const auto fleet = footprint::scenario::build_fleet(sc, sc.seed, names);
-  footprint::scenario::build_world(sc, footprint::engine::SimTime::days(1), warnings);
+  // The same horizon a run checks its series against.
+  auto horizon = footprint::engine::SimTime::days(1);
+  for (const auto& f : fleet->jobs) {
+    horizon =
+        std::max(horizon, f.submit + f.slack + f.duration + footprint::engine::SimTime::days(1));
+  }
+  if (sc.horizon) {
+    horizon = footprint::engine::SimTime::from_seconds(footprint::units::to_seconds(*sc.horizon));
+  }
+  footprint::scenario::build_world(sc, horizon, warnings);
   for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
     footprint::scenario::build_fabrics(sc, d, *fleet);
   }

@@ -167,9 +167,11 @@ void write_trace(AtomicOutput& output, const scenario::Scenario& sc, const scena
     root.set_attr("horizon_s", r.horizon_s);
     std::vector<std::string> inputs{sc.source.filename().string()};
     std::vector<std::string> hashes{sha256_hex(sc.text)};
-    for (const auto& file : r.inputs) {
-      inputs.push_back(file);
-      hashes.push_back(sha256_file(file));
+    // Names as the scenario gives them (not where they were found), so that the same
+    // inputs give the same file on any machine.
+    for (const auto& [given, resolved] : r.inputs) {
+      inputs.push_back(given);
+      hashes.push_back(sha256_file(resolved));
     }
     root.set_attr_strings("input_files", inputs);
     root.set_attr_strings("input_sha256", hashes);

@@ -41,6 +41,8 @@ class Diagnostics {
   void error(std::string path, std::string message) {
     error(0, 0, std::move(path), std::move(message));
   }
+  /// Adds a problem found in another file (a data file the scenario names).
+  void add(Diagnostic item) { items_.push_back(std::move(item)); }
   [[nodiscard]] bool empty() const { return items_.empty(); }
   [[nodiscard]] const std::vector<Diagnostic>& items() const { return items_; }
   [[nodiscard]] const std::string& file() const { return file_; }

@@ -120,7 +120,7 @@ void read_accelerator_types(const YAML::Node& root, Diagnostics& d,
   for (std::size_t i = 0; i < items.size(); ++i) {
     MapReader r(items[i], item_path("accelerator_types", i), d,
                 {"name", "base", "aliases", "tdp", "idle", "peak", "memory", "memory_bandwidth",
-                 "embodied", "source"});
+                 "embodied", "service_life", "source"});
     if (!r.valid()) {
       continue;
     }
@@ -141,6 +141,7 @@ void read_accelerator_types(const YAML::Node& root, Diagnostics& d,
     const auto mem = r.quantity<units::Bytes>("memory", false);
     const auto bw = r.quantity<units::ByteRate>("memory_bandwidth", false);
     const auto emb = r.quantity<units::Grams>("embodied", false, Sign::kNonNegative);
+    const auto life = r.quantity<units::Seconds>("service_life", false);
     const auto source = r.text("source", false);
     if (!name) {
       continue;
@@ -166,6 +167,9 @@ void read_accelerator_types(const YAML::Node& root, Diagnostics& d,
     }
     if (emb) {
       t.embodied = *emb;
+    }
+    if (life) {
+      t.service_life = *life;
     }
     t.source = source ? *source : "scenario " + r.path();
     if (r.has("aliases")) {
@@ -366,6 +370,7 @@ std::optional<SeriesSource> read_series(const MapReader& parent, const std::stri
     return std::nullopt;
   }
   if (file) {
+    s.given = *file;
     s.file = resolve_file(*file, scenario_dir, options, r, "file");
     if (s.file.empty()) {
       return std::nullopt;
@@ -419,13 +424,13 @@ void read_job_trace(const MapReader& w, Diagnostics& d, Scenario& sc,
   if (file.empty()) {
     return;
   }
-  sc.inputs.emplace_back(file, "");
+  sc.inputs.emplace_back(*name, file);
   Diagnostics fd(file);
   std::ifstream in(file);
   std::string line;
   if (!std::getline(in, line)) {
-    fd.error("", "the job trace is empty (expected a header line)");
-    fd.throw_if_any();
+    d.add({file, 0, 0, "", "the job trace is empty (expected a header line)"});
+    return;
   }
   const auto header = split_csv(line);
   std::map<std::string, std::size_t> col;
@@ -443,6 +448,7 @@ void read_job_trace(const MapReader& w, Diagnostics& d, Scenario& sc,
   }
   fd.throw_if_any();
   int lineno = 1;
+  std::set<std::string> trace_names;
   const auto column_of = [&](std::size_t i) { return static_cast<int>(i) + 1; };
   while (std::getline(in, line)) {
     ++lineno;
@@ -457,9 +463,24 @@ void read_job_trace(const MapReader& w, Diagnostics& d, Scenario& sc,
     }
     TraceJob j;
     j.name = cells[col["name"]];
+    if (j.name.empty()) {
+      fd.error(lineno, column_of(col["name"]), "name", "a job needs a name");
+    } else if (!trace_names.insert(j.name).second) {
+      fd.error(lineno, column_of(col["name"]), "name",
+               fmt::format("duplicate job name \"{}\"", j.name));
+    }
     const auto number = [&](const char* key, double lo, double hi) -> double {
       const auto it = col.find(key);
-      if (it == col.end() || cells[it->second].empty()) {
+      if (it == col.end()) {
+        return std::nan("");
+      }
+      if (cells[it->second].empty()) {
+        const bool required = std::string_view(key) == "submit_s" ||
+                              std::string_view(key) == "devices" ||
+                              std::string_view(key) == "duration_s";
+        if (required) {
+          fd.error(lineno, column_of(it->second), key, "a value is required here");
+        }
         return std::nan("");
       }
       const auto& text = cells[it->second];
@@ -525,7 +546,9 @@ void read_job_trace(const MapReader& w, Diagnostics& d, Scenario& sc,
     }
     sc.trace_jobs.push_back(std::move(j));
   }
-  fd.throw_if_any();
+  for (const auto& item : fd.items()) {
+    d.add(item);  // reported with the scenario's own problems
+  }
 }
 
 void read_workload(const MapReader& top, Diagnostics& d, Scenario& sc,
@@ -818,12 +841,28 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name,
           check_pue(cr, *pue);
           dc.cooling.pue = *pue;
         }
+        if (cr.has("weather")) {
+          report(d, cr.get("weather"), cr.path("weather"),
+                 "a constant PUE takes no weather (model: economizer-chiller does)");
+        }
       } else if (model && *model == "economizer-chiller") {
         dc.cooling.model = CoolingSpec::Model::kEconomizerChiller;
+        if (cr.has("pue")) {
+          report(d, cr.get("pue"), cr.path("pue"),
+                 "the economizer-chiller model computes its PUE from the weather; pue applies "
+                 "to model: constant");
+        }
         if (!cr.has("weather")) {
           cr.missing("weather");
         } else {
           dc.cooling.weather = read_series(cr, "weather", scenario_dir, options);
+          const auto w = cr.get("weather");
+          for (const char* key : {"repeat", "max_gap"}) {
+            if (w.IsMap() && w[key].IsDefined()) {
+              report(d, w[key], cr.path("weather") + "." + key,
+                     "weather is a typical year that repeats by itself: no repeat or max_gap");
+            }
+          }
         }
       } else if (model) {
         report(d, cr.get("model"), cr.path("model"),

@@ -306,9 +306,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   const SimTime horizon = sc.horizon ? to_sim(*sc.horizon) : forecast_end;
   World world = build_world(sc, horizon, res.warnings);
   res.inputs = world.files;
-  for (const auto& input : sc.inputs) {
-    res.inputs.push_back(input.first);
-  }
+  res.inputs.insert(res.inputs.end(), sc.inputs.begin(), sc.inputs.end());
   std::unique_ptr<models::CarbonForecast> forecast;  // outlives `sim`: declared before it
   engine::Simulation<models::FleetMsg> sim(
       {.seed = res.seed, .lookahead = with_scheduler ? scfg.epoch : SimTime::max()});

@@ -63,7 +63,8 @@ struct RunResult {
   double delay_added_s = 0;
   std::int64_t jobs_compared = 0;
   std::vector<std::string> warnings;  ///< repairs made to input data (interpolated gaps)
-  std::vector<std::string> inputs;    ///< data files read
+  /// Data files read: (name as the scenario gives it, resolved path).
+  std::vector<std::pair<std::string, std::string>> inputs;
   engine::RunStats stats;
 };
 

@@ -19,6 +19,7 @@ namespace footprint::scenario {
 /// Where a time series comes from: a file (resolved against the scenario's folder, then
 /// the data folders) or a built-in profile.
 struct SeriesSource {
+  std::string given;    ///< the file as the scenario names it
   std::string file;     ///< resolved path, empty for a profile
   std::string profile;  ///< built-in profile name, empty for a file
   bool repeat_yearly = false;
@@ -80,7 +81,7 @@ struct JobPlacement {
 struct JobClass {
   std::string name;
   double weight = 1;
-  std::int64_t devices_min = 1;  ///< devices: a power of two, log-uniform in [min, max]
+  std::int64_t devices_min = 1;  ///< devices: log-uniform in [min, max], rounded
   std::int64_t devices_max = 1;
   units::Seconds duration_min;  ///< log-uniform in [min, max]
   units::Seconds duration_max;
@@ -136,8 +137,9 @@ struct Scenario {
 
   std::filesystem::path source;  ///< the file it came from
   std::string text;              ///< the file's full text
-  /// Data files the scenario itself read (a job trace), for the trace's provenance; the
-  /// world's series and weather files are added when it is built.
+  /// Data files the scenario itself read (a job trace): (name as given, resolved path),
+  /// for the trace's provenance; the world's series and weather files are added when it
+  /// is built.
   std::vector<std::pair<std::string, std::string>> inputs;
 };
 

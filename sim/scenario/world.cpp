@@ -55,7 +55,7 @@ models::TimeSeries load_series(const SeriesSource& src, const Scenario& sc, bool
   }
   models::SeriesOptions opt;
   opt.max_gap_s = static_cast<std::int64_t>(units::to_seconds(src.max_gap));
-  world.files.push_back(src.file);
+  world.files.emplace_back(src.given, src.file);
   if (cfe) {
     return models::load_cfe_fraction_csv(src.file, opt, warnings);
   }
@@ -139,7 +139,7 @@ World build_world(const Scenario& sc, engine::SimTime horizon, std::vector<std::
                                     w.profile, hint));
         }
       } else {
-        world.files.push_back(w.file);
+        world.files.emplace_back(w.given, w.file);
         weather = models::load_weather_csv(w.file);
       }
       if (weather) {

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/cooling/cooling.hpp"
@@ -17,7 +18,8 @@ namespace footprint::scenario {
 struct World {
   std::vector<std::shared_ptr<const models::CarbonSignal>> carbon;   ///< per region
   std::vector<std::shared_ptr<const models::CoolingModel>> cooling;  ///< per datacenter
-  std::vector<std::string> files;                                    ///< data files read
+  /// Data files read: (name as the scenario gives it, resolved path).
+  std::vector<std::pair<std::string, std::string>> files;
 };
 
 /// Throws InputError (naming the key path and the file) for data that cannot be used,
