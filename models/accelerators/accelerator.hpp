@@ -25,7 +25,7 @@ struct AcceleratorType {
   /// Embodied emissions of the chip, when a published figure exists.
   std::optional<units::Grams> embodied;
   /// Service life over which the embodied emissions are amortised (an assumption of
-  /// Footprint's: 5 years unless a scenario says otherwise).
+  /// Footprint's: 5 years unless a scenario's accelerator_types gives service_life).
   units::Seconds service_life = units::years(kDefaultServiceLifeYears);
   std::string source;
 

@@ -200,7 +200,8 @@ bool SchedulerLp::room(std::size_t p, const FleetJob& j, SimTime now) {
   if (!alloc_[p]) {
     return true;
   }
-  // Free devices may be scattered: a compact block must exist. The trial block is given
+  // With a fabric the devices come as a block chosen by the allocator (compact when it can
+  // be; scattered only when no compact block is free). The trial block is given
   // back; take() allocates the same one (the allocator is deterministic).
   const auto block = alloc_[p]->allocate(j.devices);
   if (!block) {

@@ -20,7 +20,7 @@
 //
 // Layout conventions:
 //  * Vectors are 1-D chunked datasets (chunks of min(n, 4096) elements; an empty vector has
-//    extent 0 and unlimited maximum extent), compressed with shuffle + deflate level 4, with
+//    extent 0 and unlimited maximum extent), compressed with shuffle + deflate level 1, with
 //    a scalar string attribute `units`.
 //  * Tables are 1-D datasets of a packed compound type, one member per column, chunked and
 //    compressed the same way. Column units are stored in ONE attribute `units` on the
