@@ -59,13 +59,13 @@ std::string csv_field(const std::string& s) {
 
 }  // namespace
 
-Report read_report(const std::filesystem::path& trace) {
+Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
   const auto f = io::File::open_read(trace);
   const auto root = f.root();
   Report r;
   r.scenario = root.get_attr_string("scenario_name");
   r.seed = root.get_attr_uint64("seed");
-  const auto jobs = io::read_table(root, "jobs");
+  const auto jobs = io::read_table(root, "jobs", max_jobs);
   for (std::size_t i = 0; i < jobs.rows(); ++i) {
     JobRow j;
     j.name = jobs.strings("name")[i];
@@ -112,18 +112,14 @@ Report read_report(const std::filesystem::path& trace) {
     d.embodied_t = g.get_attr_double("embodied_g") / kGramsPerTonne;
     d.peak_facility_mw = g.get_attr_double("peak_facility_power_w") / kWattsPerMegawatt;
     d.p99_facility_mw = g.get_attr_double("p99_facility_power_w") / kWattsPerMegawatt;
-    double a = std::numeric_limits<double>::infinity();
-    double b = 0;
-    for (const auto& j : r.jobs) {
-      if (j.datacenter == name && j.finished) {
-        d.device_hours += j.device_hours;
-        a = std::min(a, j.start_s);
-        b = std::max(b, j.end_s);
-      }
-    }
+    const double a = g.get_attr_double("first_start_s");
+    const double b = g.get_attr_double("last_end_s");
+    d.device_hours = g.get_attr_double("device_hours");
     d.days = b > a ? (b - a) / kSecondsPerDay : 0.0;
-    first = std::min(first, a);
-    last = std::max(last, b);
+    if (b > a) {
+      first = std::min(first, a);
+      last = std::max(last, b);
+    }
     r.totals.device_hours += d.device_hours;
     r.totals.it_energy_mwh += d.it_energy_mwh;
     r.totals.energy_mwh += d.energy_mwh;
@@ -137,6 +133,7 @@ Report read_report(const std::filesystem::path& trace) {
   r.totals.days = last > first ? (last - first) / kSecondsPerDay : 0.0;
   r.totals.pue = r.totals.it_energy_mwh > 0 ? r.totals.energy_mwh / r.totals.it_energy_mwh : 0.0;
   const auto summary = root.open_group("summary");
+  r.job_count = summary.get_attr_int64("jobs");
   r.mean_wait_h = summary.get_attr_double("mean_wait_s") / kSecondsPerHour;
   r.jobs_finished = summary.get_attr_int64("jobs_finished");
   r.restarts = summary.get_attr_int64("restarts");
@@ -178,9 +175,10 @@ std::string render_table(const Report& r) {
                j.emissions_market_t, j.it_energy_mwh > 0 ? j.energy_mwh / j.it_energy_mwh : 0.0);
     out += j.finished ? "\n" : "  (unfinished)\n";
   }
-  if (r.jobs.size() > kMaxJobRows) {
+  const auto shown = std::min(r.jobs.size(), kMaxJobRows);
+  if (static_cast<std::size_t>(r.job_count) > shown) {
     out += fmt::format("... and {} more jobs (footprint report --format csv lists all)\n",
-                       r.jobs.size() - kMaxJobRows);
+                       static_cast<std::size_t>(r.job_count) - shown);
   }
   out += "\n" + header("datacenter") +
          fmt::format("  {:>8}  {:>8}  {:>9}\n", "peak MW", "p99 MW", "emb tCO2e");

@@ -48,6 +48,7 @@ struct DatacenterRow {
 
 struct Report {
   std::string scenario;
+  std::int64_t job_count = 0;  ///< all jobs, even when only the first were read
   std::uint64_t seed = 0;
   std::vector<JobRow> jobs;
   std::vector<DatacenterRow> datacenters;
@@ -64,8 +65,10 @@ struct Report {
   std::int64_t jobs_compared = 0;
 };
 
-/// Reads a trace file; throws io::H5Error for a file that is not a Footprint trace.
-Report read_report(const std::filesystem::path& trace);
+/// Reads a trace file; throws io::H5Error for a file that is not a Footprint trace. With
+/// `max_jobs`, only the first jobs are read (the datacenter rows and totals are whole).
+Report read_report(const std::filesystem::path& trace,
+                   std::size_t max_jobs = static_cast<std::size_t>(-1));
 
 std::string render_table(const Report& r);
 std::string render_csv(const Report& r);

@@ -940,7 +940,7 @@ const std::vector<std::string>& Table::strings(std::string_view name) const {
   return std::get<std::vector<std::string>>(column(name, ColumnType::string));
 }
 
-Table read_table(const Group& group, std::string_view name) {
+Table read_table(const Group& group, std::string_view name, std::size_t max_rows) {
   const Dataset dataset = group.open_dataset(name);
   QuietErrors quiet;
   const Ctx c{dataset.path(), dataset.file_name()};
@@ -952,14 +952,15 @@ Table read_table(const Group& group, std::string_view name) {
   }
 
   Table table;
-  table.rows_ = d.count;
+  const std::size_t n = std::min(d.count, max_rows);
+  table.rows_ = n;
   // Fast path: every column a 64-bit number or a fixed-length string. The whole table is
   // read (and decompressed) once, in its native layout, and split into columns, instead
   // of one pass over the data per column.
   {
     Handle mem =
         own(H5Tget_native_type(d.type.get(), H5T_DIR_ASCEND), "get the native row type of", c);
-    bool simple = d.count > 0;
+    bool simple = n > 0;
     for (unsigned k = 0; simple && k < static_cast<unsigned>(members); ++k) {
       Handle m = own(H5Tget_member_type(mem.get(), k), "get a column type of", c);
       const H5T_class_t cls = H5Tget_class(m.get());
@@ -969,8 +970,20 @@ Table read_table(const Group& group, std::string_view name) {
     }
     if (simple) {
       const std::size_t row = H5Tget_size(mem.get());
-      std::vector<char> buffer(row * d.count);
-      ok(H5Dread(ds, mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()), "read table", c);
+      std::vector<char> buffer(row * n);
+      if (n == d.count) {
+        ok(H5Dread(ds, mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()), "read table", c);
+      } else {
+        // The first n rows only: HDF5 decompresses just the chunks that hold them.
+        Handle file_space = own(H5Scopy(d.space.get()), "select rows of", c);
+        const hsize_t start[1] = {0};
+        const hsize_t count[1] = {static_cast<hsize_t>(n)};
+        ok(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
+           "select rows of", c);
+        Handle mem_space = own(H5Screate_simple(1, count, nullptr), "select rows of", c);
+        ok(H5Dread(ds, mem.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()),
+           "read table", c);
+      }
       for (unsigned k = 0; k < static_cast<unsigned>(members); ++k) {
         char* raw_name = H5Tget_member_name(mem.get(), k);
         if (raw_name == nullptr) {
@@ -983,8 +996,8 @@ Table read_table(const Group& group, std::string_view name) {
         const std::size_t size = H5Tget_size(m.get());
         const H5T_class_t cls = H5Tget_class(m.get());
         auto numbers = [&](auto zero) {
-          std::vector<decltype(zero)> v(d.count);
-          for (std::size_t i = 0; i < d.count; ++i) {
+          std::vector<decltype(zero)> v(n);
+          for (std::size_t i = 0; i < n; ++i) {
             std::memcpy(&v[i], buffer.data() + i * row + off, sizeof zero);
           }
           return v;
@@ -996,8 +1009,8 @@ Table read_table(const Group& group, std::string_view name) {
         } else if (cls == H5T_INTEGER) {
           table.values_.emplace_back(numbers(std::int64_t{0}));
         } else {
-          std::vector<std::string> v(d.count);
-          for (std::size_t i = 0; i < d.count; ++i) {
+          std::vector<std::string> v(n);
+          for (std::size_t i = 0; i < n; ++i) {
             const char* p = buffer.data() + i * row + off;
             v[i].assign(p, strnlen(p, size));
           }
@@ -1051,6 +1064,11 @@ Table read_table(const Group& group, std::string_view name) {
       wrong("has an unsupported column type (expected float, integer or string)", cc);
     }
     table.names_.push_back(std::move(column));
+  }
+  if (!read_fast && n < d.count) {
+    for (auto& values : table.values_) {
+      std::visit([&](auto& v) { v.resize(n); }, values);
+    }
   }
 
   table.units_.assign(table.names_.size(), std::string());

@@ -261,7 +261,7 @@ class Table {
   const std::vector<std::string>& strings(std::string_view name) const;
 
  private:
-  friend Table read_table(const Group& group, std::string_view name);
+  friend Table read_table(const Group& group, std::string_view name, std::size_t max_rows);
   using Values = std::variant<std::vector<double>, std::vector<std::int64_t>,
                               std::vector<std::uint64_t>, std::vector<std::string>>;
   const Values& column(std::string_view name, ColumnType wanted) const;
@@ -275,7 +275,9 @@ class Table {
 /// Reads a 1-D compound dataset whose members are floats (read as double), signed
 /// integers (int64), unsigned integers (uint64) or strings. Other member types throw
 /// H5Error.
-Table read_table(const Group& group, std::string_view name);
+/// Reads a compound table; with `max_rows`, only its first rows (the rest is not read).
+Table read_table(const Group& group, std::string_view name,
+                 std::size_t max_rows = static_cast<std::size_t>(-1));
 
 /// The output file exists and overwriting was not requested.
 class OutputExistsError : public std::runtime_error {

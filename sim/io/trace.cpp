@@ -60,6 +60,21 @@ void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d
   g.set_attr("peak_facility_power_w", s.peak_facility_power_w);
   g.set_attr("p99_facility_power_w", p99(t.facility_power_w));
   g.set_attr("cooling_energy_j", sum(t.cooling_energy_j));
+  // The jobs it ran: device-hours held, and the span from the first start to the last end.
+  double device_hours = 0;
+  double first = std::numeric_limits<double>::infinity();
+  double last = 0;
+  for (std::size_t j = 0; j < r.jobs.size(); ++j) {
+    const auto& o = r.jobs[j];
+    if (r.started[j] && o.datacenter == d) {
+      device_hours += o.device_hours;
+      first = std::min(first, o.start_s);
+      last = std::max(last, o.end_s > 0 ? o.end_s : r.horizon_s);
+    }
+  }
+  g.set_attr("device_hours", device_hours);
+  g.set_attr("first_start_s", std::isfinite(first) ? first : 0.0);
+  g.set_attr("last_end_s", last);
 }
 
 void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunResult& r) {

@@ -229,8 +229,9 @@ std::pair<std::uint64_t, std::uint64_t> run_gossip(std::uint64_t seed, unsigned 
     h = h * 31 + lp->hash;
     total += lp->received;
   }
-  REQUIRE(total == sim.stats().events);
-  return {h, total};
+  // No Catch2 assertion here: this runs on several threads at once in one test, and
+  // Catch2's assertions are not thread-safe. Callers check the counts.
+  return {h, total == sim.stats().events ? total : 0};
 }
 
 }  // namespace
