@@ -180,8 +180,9 @@ std::string render_table(const Report& r) {
     out += fmt::format("... and {} more jobs (footprint report --format csv lists all)\n",
                        static_cast<std::size_t>(r.job_count) - shown);
   }
-  out += "\n" + header("datacenter") +
-         fmt::format("  {:>8}  {:>8}  {:>9}\n", "peak MW", "p99 MW", "emb tCO2e");
+  out += '\n';
+  out += header("datacenter");
+  out += fmt::format("  {:>8}  {:>8}  {:>9}\n", "peak MW", "p99 MW", "emb tCO2e");
   const auto extra = [](const DatacenterRow& d) {
     return fmt::format("  {:>8.3f}  {:>8.3f}  {:>9.4g}\n", d.peak_facility_mw, d.p99_facility_mw,
                        d.embodied_t);

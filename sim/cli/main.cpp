@@ -13,8 +13,10 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <fmt/format.h>
+#include <tbb/task_arena.h>
 #include <CLI/CLI.hpp>
 
 #include "analysis/report.hpp"
@@ -169,7 +171,13 @@ int cmd_run(const RunArgs& a) {
   for (const auto& w : result.warnings) {
     fmt::print(stderr, "{}: warning: {}\n", a.scenario, w);
   }
-  footprint::io::write_trace(output, sc, result, {footprint::kVersion, footprint::kGitCommit});
+  // Writing compresses in parallel: within this run's threads.
+  const unsigned threads =
+      a.threads != 0 ? a.threads : std::max(1U, std::thread::hardware_concurrency());
+  tbb::task_arena arena(static_cast<int>(threads));
+  arena.execute([&] {
+    footprint::io::write_trace(output, sc, result, {footprint::kVersion, footprint::kGitCommit});
+  });
   const auto t3 = std::chrono::steady_clock::now();
   // The printed table shows the first jobs only: read just those.
   constexpr std::size_t kPrintedJobs = 30;

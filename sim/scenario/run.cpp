@@ -5,6 +5,8 @@
 #include <numeric>
 #include <thread>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include <fmt/format.h>
@@ -179,7 +181,8 @@ std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::
     const auto& g = *sc.generator;
     engine::RandomStream rng(seed, kGeneratorStream, 0);
     // Arrival times: a Poisson process conditioned on `count` arrivals in the span, drawn
-    // as the normalised partial sums of count + 1 exponentials (uniform order statistics).
+    // as the normalised partial sums of count + 1 exponentials (uniform order statistics),
+    // from the generator's stream 0.
     std::vector<double> sums(static_cast<std::size_t>(g.count) + 1);
     double acc = 0;
     for (auto& s : sums) {
@@ -191,52 +194,74 @@ std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::
     for (const auto& c : g.classes) {
       total_weight += c.weight;
     }
-    // Candidate datacenters per (class, accelerator): every one with enough of the type.
-    Diagnostics d(sc.source.string());
-    for (std::size_t i = 0; i < static_cast<std::size_t>(g.count); ++i) {
-      double pick = rng.uniform() * total_weight;
-      std::size_t ci = 0;
-      while (ci + 1 < g.classes.size() && pick >= g.classes[ci].weight) {
-        pick -= g.classes[ci].weight;
-        ++ci;
+    // Each job draws from its own stream, keyed by its index: the jobs are drawn in
+    // parallel, and are the same whatever the thread count.
+    for (const auto& c : g.classes) {
+      for (const auto& name : c.accelerators) {
+        type_index(*t, *sc.accelerators.find(name));
       }
-      const auto& c = g.classes[ci];
-      const auto log_uniform = [&](double lo, double hi) {
-        return std::exp(std::log(lo) + rng.uniform() * (std::log(hi) - std::log(lo)));
-      };
-      const auto devices =
-          std::clamp<std::int64_t>(std::llround(log_uniform(static_cast<double>(c.devices_min),
-                                                            static_cast<double>(c.devices_max))),
-                                   c.devices_min, c.devices_max);
-      const double duration =
-          log_uniform(units::to_seconds(c.duration_min), units::to_seconds(c.duration_max));
-      const auto& acc_name = c.accelerators[rng.below(c.accelerators.size())];
-      const auto& type = *sc.accelerators.find(acc_name);
-      models::FleetJob f;
-      f.type = type_index(*t, type);
-      f.devices = devices;
-      f.submit = SimTime::from_seconds(span * sums[i] / sums.back());
-      f.slack = to_sim(c.slack);
-      f.duration = SimTime::from_seconds(duration);
-      f.steps_exact = std::max(1.0, std::ceil(duration / models::kDefaultStepSeconds));
-      f.steps = static_cast<std::int64_t>(f.steps_exact);
-      f.compute_power = type.power_at(c.utilisation);
-      f.flops =
-          c.mfu * units::to_flops_per_second(type.peak) * static_cast<double>(devices) * duration;
-      add_checkpoint(f, c.checkpoint_interval, c.checkpoint_duration);
+    }
+    const std::size_t first = t->jobs.size();
+    const auto count = static_cast<std::size_t>(g.count);
+    t->jobs.resize(first + count);
+    names.resize(first + count);
+    std::vector<std::uint32_t> class_of(count);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, count, 4096), [&](const auto& range) {
+      for (std::size_t i = range.begin(); i != range.end(); ++i) {
+        engine::RandomStream rng(seed, kGeneratorStream, i + 1);
+        double pick = rng.uniform() * total_weight;
+        std::size_t ci = 0;
+        while (ci + 1 < g.classes.size() && pick >= g.classes[ci].weight) {
+          pick -= g.classes[ci].weight;
+          ++ci;
+        }
+        const auto& c = g.classes[ci];
+        const auto log_uniform = [&](double lo, double hi) {
+          return std::exp(std::log(lo) + rng.uniform() * (std::log(hi) - std::log(lo)));
+        };
+        const auto devices =
+            std::clamp<std::int64_t>(std::llround(log_uniform(static_cast<double>(c.devices_min),
+                                                              static_cast<double>(c.devices_max))),
+                                     c.devices_min, c.devices_max);
+        const double duration =
+            log_uniform(units::to_seconds(c.duration_min), units::to_seconds(c.duration_max));
+        const auto& type = *sc.accelerators.find(c.accelerators[rng.below(c.accelerators.size())]);
+        auto& f = t->jobs[first + i];
+        for (std::uint32_t k = 0; k < t->types.size(); ++k) {
+          if (t->types[k].name == type.name) {
+            f.type = k;
+          }
+        }
+        f.devices = devices;
+        f.submit = SimTime::from_seconds(span * sums[i] / sums.back());
+        f.slack = to_sim(c.slack);
+        f.duration = SimTime::from_seconds(duration);
+        f.steps_exact = std::max(1.0, std::ceil(duration / models::kDefaultStepSeconds));
+        f.steps = static_cast<std::int64_t>(f.steps_exact);
+        f.compute_power = type.power_at(c.utilisation);
+        f.flops =
+            c.mfu * units::to_flops_per_second(type.peak) * static_cast<double>(devices) * duration;
+        add_checkpoint(f, c.checkpoint_interval, c.checkpoint_duration);
+        class_of[i] = static_cast<std::uint32_t>(ci);
+        names[first + i] = fmt::format("{}-{:07d}", c.name, i);
+      }
+    });
+    // Candidate datacenters: every one with enough of the type.
+    Diagnostics d(sc.source.string());
+    for (std::size_t i = 0; i < count; ++i) {
+      auto& f = t->jobs[first + i];
+      const auto& type_name = t->types[f.type].name;
       f.first_candidate = static_cast<std::uint32_t>(t->candidates.size());
       for (std::size_t dc = 0; dc < sc.datacenters.size(); ++dc) {
-        if (inventory_of(sc.datacenters[dc], type.name) >= devices) {
+        if (inventory_of(sc.datacenters[dc], type_name) >= f.devices) {
           t->candidates.push_back(static_cast<std::uint32_t>(dc));
         }
       }
       f.candidate_count = static_cast<std::uint32_t>(t->candidates.size()) - f.first_candidate;
-      if (f.candidate_count == 0 && d.items().size() < 1) {
-        d.error(fmt::format("workload.generator.classes[{}]", ci),
-                fmt::format("a job of {} {} devices fits in no datacenter", devices, type.name));
+      if (f.candidate_count == 0 && d.empty()) {
+        d.error(fmt::format("workload.generator.classes[{}]", class_of[i]),
+                fmt::format("a job of {} {} devices fits in no datacenter", f.devices, type_name));
       }
-      t->jobs.push_back(f);
-      names.push_back(fmt::format("{}-{:07d}", c.name, i));
     }
     d.throw_if_any();
   }
@@ -424,7 +449,11 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
 RunResult run_scenario(const Scenario& sc, const RunConfig& config) {
   const auto seed = config.seed.value_or(sc.seed);
   std::vector<std::string> names;
-  auto tables = build_fleet(sc, seed, names);
+  std::shared_ptr<const models::FleetTables> tables;
+  const unsigned threads =
+      config.threads != 0 ? config.threads : std::max(1U, std::thread::hardware_concurrency());
+  tbb::task_arena arena(static_cast<int>(threads));
+  arena.execute([&] { tables = build_fleet(sc, seed, names); });
   auto res = run_once(sc, config, tables, names);
   const auto policy = config.policy.value_or(sc.scheduler.policy);
   if (sc.compare_fifo && policy != models::Policy::kFifo) {
