@@ -208,8 +208,8 @@ std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::
     std::vector<std::uint32_t> class_of(count);
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, count, 4096), [&](const auto& range) {
       for (std::size_t i = range.begin(); i != range.end(); ++i) {
-        engine::RandomStream rng(seed, kGeneratorStream, i + 1);
-        double pick = rng.uniform() * total_weight;
+        engine::RandomStream job_rng(seed, kGeneratorStream, i + 1);
+        double pick = job_rng.uniform() * total_weight;
         std::size_t ci = 0;
         while (ci + 1 < g.classes.size() && pick >= g.classes[ci].weight) {
           pick -= g.classes[ci].weight;
@@ -217,7 +217,7 @@ std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::
         }
         const auto& c = g.classes[ci];
         const auto log_uniform = [&](double lo, double hi) {
-          return std::exp(std::log(lo) + rng.uniform() * (std::log(hi) - std::log(lo)));
+          return std::exp(std::log(lo) + job_rng.uniform() * (std::log(hi) - std::log(lo)));
         };
         const auto devices =
             std::clamp<std::int64_t>(std::llround(log_uniform(static_cast<double>(c.devices_min),
@@ -225,7 +225,8 @@ std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::
                                      c.devices_min, c.devices_max);
         const double duration =
             log_uniform(units::to_seconds(c.duration_min), units::to_seconds(c.duration_max));
-        const auto& type = *sc.accelerators.find(c.accelerators[rng.below(c.accelerators.size())]);
+        const auto& type =
+            *sc.accelerators.find(c.accelerators[job_rng.below(c.accelerators.size())]);
         auto& f = t->jobs[first + i];
         for (std::uint32_t k = 0; k < t->types.size(); ++k) {
           if (t->types[k].name == type.name) {
