@@ -230,3 +230,21 @@ jobs:
   CHECK(r.dispatches[2].pods == 1);
   CHECK(r.jobs[2].start_s == r.jobs[0].start_s);  // all fit at once
 }
+
+TEST_CASE("GPT-3 as 300e9 tokens in 3.2e6-token batches executes exactly 93,750 steps",
+          "[scheduling]") {
+  // Brown et al. 2020, Table 2.1: 300 B tokens, batch 3.2 M tokens; every step is an event.
+  const auto r = run(R"(
+name: gpt3-tokens
+regions: [ { name: us, intensity: 429 g/kWh } ]
+datacenters: [ { name: dc, region: us, pue: 1.1, idle: off, accelerators: { V100: 10000 } } ]
+jobs:
+  - { name: gpt3, type: training, datacenter: dc, accelerator: V100, devices: 10000,
+      model: { architecture: dense, parameters: 175e9 }, work: 300e9 tokens,
+      batch: 3.2e6 tokens, throughput: 24.6 TFLOP/s, power: 330 W, start: 0 s }
+)");
+  CHECK(r.jobs[0].steps == 93'750);
+  // 6 x 175e9 x 300e9 FLOP / (1e4 x 24.6e12 FLOP/s).
+  CHECK(r.jobs[0].end_s == Approx(6 * 175e9 * 300e9 / (1e4 * 24.6e12)).epsilon(1e-9));
+  CHECK(r.stats.events == 93'750 + 1);  // the start, then one event per step
+}
