@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "models/grid/series.hpp"
 #include "sim/engine/time.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/yaml_reader.hpp"
@@ -292,30 +293,6 @@ struct JobNode {
   YAML::Node node;
   bool complete = false;
 };
-
-/// "2022-01-01T00:00:00Z" (or +00:00) -> seconds since 1970-01-01 UTC.
-std::optional<std::int64_t> parse_utc(const std::string& text) {
-  int y = 0, mo = 0, da = 0, h = 0, mi = 0, se = 0;
-  char tail[8] = {};
-  const int n =
-      std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%7s", &y, &mo, &da, &h, &mi, &se, tail);
-  const std::string zone = n == 7 ? tail : "";
-  if (n != 7 || (zone != "Z" && zone != "+00:00") || mo < 1 || mo > 12 || da < 1 || da > 31 ||
-      h > 23 || mi > 59 || se > 59 || h < 0 || mi < 0 || se < 0) {
-    return std::nullopt;
-  }
-  // Days from civil (proleptic Gregorian), H. Hinnant's algorithm.
-  const int yy = y - (mo <= 2 ? 1 : 0);
-  const int era = (yy >= 0 ? yy : yy - 399) / 400;
-  const int yoe = yy - era * 400;
-  const int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + da - 1;
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  const std::int64_t days = static_cast<std::int64_t>(era) * 146097 + doe - 719468;
-  constexpr std::int64_t kSecondsPerDay = 86400;
-  constexpr std::int64_t kSecondsPerHour = 3600;
-  constexpr std::int64_t kSecondsPerMinute = 60;
-  return days * kSecondsPerDay + h * kSecondsPerHour + mi * kSecondsPerMinute + se;
-}
 
 /// Resolves a data file: absolute as is; relative against the scenario's folder, then
 /// the data folders. Returns the first that exists, or empty (with a diagnostic).
@@ -715,11 +692,13 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name,
   }
 
   if (const auto epoch = top.text("epoch", false)) {
-    if (const auto t = parse_utc(*epoch)) {
+    std::string why;
+    if (const auto t = models::parse_utc_timestamp(*epoch, why)) {
       sc.epoch_unix_s = *t;
     } else {
       report(d, top.get("epoch"), "epoch",
-             fmt::format("expected a UTC time such as 2022-01-01T00:00:00Z, got \"{}\"", *epoch));
+             fmt::format("expected a UTC time such as 2022-01-01T00:00:00Z, got \"{}\" ({})",
+                         *epoch, why));
     }
   }
   sc.horizon = top.quantity<units::Seconds>("horizon", false);
