@@ -445,13 +445,15 @@ class Simulation {
   /// the task, run by another: the copy and the run carry happens-before annotations for
   /// ThreadSanitizer (tsan.hpp), which cannot see oneTBB's own synchronisation.
   struct WindowBody {
+    TsanReuse reuse;  // first: the task memory that holds a copy is pooled and reused
     Simulation* sim;
     rep wend;
     unsigned parity;
     WindowBody(Simulation* s, rep w, unsigned p) : sim(s), wend(w), parity(p) {
       tsan_release(this);
     }
-    WindowBody(const WindowBody& o) : sim(acquired(o).sim), wend(o.wend), parity(o.parity) {
+    WindowBody(const WindowBody& o)
+        : reuse(), sim(acquired(o).sim), wend(o.wend), parity(o.parity) {
       tsan_release(this);
     }
     static const WindowBody& acquired(const WindowBody& o) {
@@ -462,9 +464,13 @@ class Simulation {
     ~WindowBody() = default;
     void operator()(const tbb::blocked_range<std::size_t>& r) const {
       tsan_acquire(this);
+      Simulation* const s = sim;
+      const rep w = wend;
+      const unsigned p = parity;
+      tsan_release(this);  // done with this object: its memory may be reused
       for (std::size_t c = r.begin(); c != r.end(); ++c) {
-        sim->run_chunk(c, wend, parity);
-        tsan_release(&sim->chunk_[c]);
+        s->run_chunk(c, w, p);
+        tsan_release(&s->chunk_[c]);
       }
     }
   };

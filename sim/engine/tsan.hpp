@@ -23,4 +23,14 @@ inline void tsan_release([[maybe_unused]] const void* addr) {
 #endif
 }
 
+/// First member of an object that oneTBB copies into its own (pooled, reused) task
+/// memory: orders this construction after whatever last used the same address and
+/// released it (see the owners' destructors).
+struct TsanReuse {
+  TsanReuse() { tsan_acquire(this); }
+  TsanReuse(const TsanReuse& /*other*/) { tsan_acquire(this); }
+  TsanReuse& operator=(const TsanReuse&) = default;
+  ~TsanReuse() { tsan_release(this); }
+};
+
 }  // namespace footprint::engine

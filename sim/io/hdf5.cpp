@@ -660,6 +660,7 @@ std::size_t chunk_elements(std::size_t count, std::size_t element_bytes) {
 /// Compresses one chunk as the dataset's filters would (shuffle, then deflate): the
 /// `per_chunk` elements from `first` (zero-padded past `count`, as HDF5 stores edge chunks).
 struct ChunkCompressor {
+  footprint::engine::TsanReuse reuse;  // first: copies live in pooled task memory
   const unsigned char* data;
   std::size_t count;
   std::size_t element_bytes;
@@ -673,7 +674,8 @@ struct ChunkCompressor {
   }
   // Copied by the thread that spawns a task, run by another: see sim/engine/tsan.hpp.
   ChunkCompressor(const ChunkCompressor& o)
-      : data(acquired(o).data),
+      : reuse(),
+        data(acquired(o).data),
         count(o.count),
         element_bytes(o.element_bytes),
         per_chunk(o.per_chunk),
@@ -689,20 +691,26 @@ struct ChunkCompressor {
 
   void operator()(const tbb::blocked_range<std::size_t>& r) const {
     footprint::engine::tsan_acquire(this);
-    const std::size_t bytes = per_chunk * element_bytes;
+    const unsigned char* const src = data;
+    const std::size_t n_total = count;
+    const std::size_t eb = element_bytes;
+    const std::size_t pc = per_chunk;
+    auto& chunks = *out;
+    footprint::engine::tsan_release(this);  // done with this object: its memory may be reused
+    const std::size_t bytes = pc * eb;
     std::vector<unsigned char> raw(bytes);
     std::vector<unsigned char> shuffled(bytes);
     for (std::size_t k = r.begin(); k != r.end(); ++k) {
-      const std::size_t first = k * per_chunk;
-      const std::size_t n = std::min(per_chunk, count - first);
+      const std::size_t first = k * pc;
+      const std::size_t n = std::min(pc, n_total - first);
       std::fill(raw.begin(), raw.end(), 0);
-      std::memcpy(raw.data(), data + first * element_bytes, n * element_bytes);
-      for (std::size_t b = 0; b < element_bytes; ++b) {
-        for (std::size_t i = 0; i < per_chunk; ++i) {
-          shuffled[b * per_chunk + i] = raw[i * element_bytes + b];
+      std::memcpy(raw.data(), src + first * eb, n * eb);
+      for (std::size_t b = 0; b < eb; ++b) {
+        for (std::size_t i = 0; i < pc; ++i) {
+          shuffled[b * pc + i] = raw[i * eb + b];
         }
       }
-      auto& z = (*out)[k];
+      auto& z = chunks[k];
       uLongf size = compressBound(static_cast<uLong>(bytes));
       z.resize(size);
       if (compress2(z.data(), &size, shuffled.data(), static_cast<uLong>(bytes),

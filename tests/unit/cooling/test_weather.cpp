@@ -104,7 +104,7 @@ TEST_CASE("Any UTC time maps to (day of year, hour) of the typical year", "[weat
   CHECK(typical_year_hour(unix_utc_seconds(1900, 3, 1, 4)) == kHoursBeforeMarch + 4);
 }
 
-TEST_CASE("29 February maps to 28 February; 1 March stays day 60", "[weather]") {
+TEST_CASE("29 February maps to 28 February, and 1 March stays day 60", "[weather]") {
   for (int year : {2000, 2020, 2024}) {
     for (int hour : {0, 13, 23}) {
       const auto feb29 = typical_year_hour(unix_utc_seconds(year, 2, 29, hour));

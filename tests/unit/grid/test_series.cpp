@@ -110,7 +110,7 @@ TEST_CASE("the eight US hourly series load with the README's row counts and mean
   }
 }
 
-TEST_CASE("15-, 30-min and mixed European series load; absent 15-min stamps are filled",
+TEST_CASE("15-, 30-min and mixed European series load, and absent 15-min stamps are filled",
           "[grid][series][shared]") {
   const auto dir = shared_grid_dir();
   if (!dir) {

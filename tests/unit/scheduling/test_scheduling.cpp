@@ -40,7 +40,8 @@ jobs:
 
 }  // namespace
 
-TEST_CASE("FIFO keeps submit order; EASY backfill starts a short job in a gap", "[scheduling]") {
+TEST_CASE("FIFO keeps submit order, and EASY backfill starts a short job in a gap",
+          "[scheduling]") {
   // Dispatch happens on 1-minute ticks and takes effect one tick later.
   const auto fifo = run(queue_scenario("fifo"));
   const auto easy = run(queue_scenario("backfill"));
