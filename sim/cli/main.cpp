@@ -31,6 +31,9 @@
 #include "sim/scenario/run.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/world.hpp"
+#include "sim/sweep/mpi.hpp"
+#include "sim/sweep/runner.hpp"
+#include "sim/sweep/sweep.hpp"
 
 namespace {
 
@@ -47,6 +50,18 @@ struct RunArgs {
   std::optional<std::uint64_t> seed;
   bool force = false;
   bool quiet = false;
+};
+
+struct SweepArgs {
+  std::string file;
+  std::string out;
+  std::string merge;
+  std::vector<std::string> data_dirs;
+  unsigned threads = 0;
+  unsigned point_threads = 0;
+  std::optional<std::string> shard;
+  bool quiet = false;
+  bool dry_run = false;
 };
 
 struct ReportArgs {
@@ -129,27 +144,12 @@ footprint::scenario::LoadOptions load_options(const std::vector<std::string>& di
 int cmd_check(const std::string& path, const std::vector<std::string>& data_dirs) {
   const auto sc = footprint::scenario::load_scenario(path, load_options(data_dirs));
   // Data files are read too, and the generator's jobs drawn, so that every problem shows.
-  std::vector<std::string> warnings;
-  std::vector<std::string> names;
-  const auto fleet = footprint::scenario::build_fleet(sc, sc.seed, names);
-  // The same horizon a run checks its series against.
-  auto horizon = footprint::engine::SimTime::days(1);
-  for (const auto& f : fleet->jobs) {
-    horizon =
-        std::max(horizon, f.submit + f.slack + f.duration + footprint::engine::SimTime::days(1));
-  }
-  if (sc.horizon) {
-    horizon = footprint::engine::SimTime::from_seconds(footprint::units::to_seconds(*sc.horizon));
-  }
-  footprint::scenario::build_world(sc, horizon, warnings);
-  for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
-    footprint::scenario::build_fabrics(sc, d, *fleet);
-  }
-  for (const auto& w : warnings) {
+  const auto checked = footprint::scenario::check_scenario(sc);
+  for (const auto& w : checked.warnings) {
     fmt::print(stderr, "{}: warning: {}\n", path, w);
   }
   fmt::print("{}: ok: scenario \"{}\", {} regions, {} datacenters, {} jobs\n", path, sc.name,
-             sc.regions.size(), sc.datacenters.size(), fleet->jobs.size());
+             sc.regions.size(), sc.datacenters.size(), checked.jobs);
   return 0;
 }
 
@@ -196,6 +196,121 @@ int cmd_run(const RunArgs& a) {
   }
   fmt::print("wrote {}\n", out.string());
   return 0;
+}
+
+/// Cores for one rank: all of them, shared by the ranks started on this machine.
+unsigned default_threads(bool under_mpi) {
+  const unsigned hw = std::max(1U, std::thread::hardware_concurrency());
+  if (!under_mpi) {
+    return hw;
+  }
+  const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");  // NOLINT(concurrency-mt-unsafe)
+  const long n = local != nullptr ? std::strtol(local, nullptr, 10) : 1;  // NOLINT
+  return std::max(1U, hw / static_cast<unsigned>(std::max(1L, n)));
+}
+
+void print_failures(const footprint::sweep::Sweep& sw,
+                    const std::vector<footprint::sweep::PointFailure>& failures) {
+  for (const auto& f : failures) {
+    fmt::print(stderr, "{}: error: point {}: {}\n", sw.file.string(), sw.describe(f.point),
+               f.message);
+  }
+}
+
+int cmd_sweep(SweepArgs a, int& argc, char**& argv) {
+  namespace sw = footprint::sweep;
+  if (!a.merge.empty()) {
+    const auto index = sw::merge_shards(a.merge);
+    fmt::print("wrote {}\n", index.string());
+    return 0;
+  }
+  if (a.file.empty() || a.out.empty()) {
+    throw std::invalid_argument("footprint sweep needs SWEEP.yaml and --out DIR (or --merge DIR)");
+  }
+  sw::RunnerOptions o;
+  o.out_dir = a.out;
+  o.point_threads = a.point_threads;
+  o.load = load_options(a.data_dirs);
+  o.provenance = {footprint::kVersion, footprint::kGitCommit};
+  o.progress = !a.quiet;
+  if (a.shard) {
+    std::string why;
+    o.shard = sw::parse_shard(*a.shard, why);
+    if (!o.shard) {
+      throw std::invalid_argument("--shard: " + why);
+    }
+  } else {
+    std::string why;
+    o.shard = sw::shard_from_slurm([](const char* v) { return std::getenv(v); },  // NOLINT
+                                   why);
+    if (!why.empty()) {
+      throw std::invalid_argument(why);
+    }
+  }
+  const bool under_mpi = !a.dry_run && sw::mpi_launched();
+  o.threads = a.threads != 0 ? a.threads : default_threads(under_mpi);
+
+  std::optional<sw::MpiSession> mpi;
+  if (under_mpi) {
+    mpi.emplace(argc, argv);
+  }
+  const bool root = !mpi || mpi->rank() == 0;
+  sw::SweepLoadOptions lo;
+  lo.scenario = o.load;
+  lo.threads = o.threads;
+  sw::Sweep sweep;
+  try {
+    sweep = sw::load_sweep(a.file, lo);
+  } catch (const footprint::scenario::InputError&) {
+    if (!root) {
+      return kExitBadInput;  // rank 0 reports the problems, once
+    }
+    throw;
+  }
+  if (a.dry_run) {
+    fmt::print("sweep \"{}\": {} points\n", sweep.name, sweep.points.size());
+    for (const auto& p : sweep.points) {
+      fmt::print("  {} seed {} sha256 {}\n", sweep.describe(p.index), p.seed,
+                 p.sha256.substr(0, 12));
+    }
+    return 0;
+  }
+  if (!root) {
+    o.progress = false;
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  sw::SweepSummary s;
+  std::vector<sw::RankLoad> ranks;
+  if (mpi && mpi->size() > 1) {
+    try {
+      auto m = sw::run_sweep_mpi(sweep, o, *mpi);
+      s = std::move(m.summary);
+      ranks = std::move(m.ranks);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "footprint: error: rank {}: {}\n", mpi->rank(), e.what());
+      mpi->abort(kExitFailure);
+    }
+  } else {
+    s = sw::run_sweep(sweep, o);
+  }
+  if (!root) {
+    return s.failures.empty() ? 0 : kExitFailure;
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  print_failures(sweep, s.failures);
+  const std::size_t ran = s.in_scope - s.skipped;
+  fmt::print(
+      "sweep \"{}\": {} points{}, {} complete already, {} run{}, {:.2f} s ({:.1f} points/s)\n",
+      sweep.name, sweep.points.size(),
+      o.shard ? fmt::format(" ({} in shard {}/{})", s.in_scope, o.shard->index, o.shard->count)
+              : std::string{},
+      s.skipped, ran, s.failures.empty() ? "" : fmt::format(", {} failed", s.failures.size()), wall,
+      wall > 0 ? static_cast<double>(ran) / wall : 0.0);
+  for (std::size_t r = 0; r < ranks.size(); ++r) {
+    fmt::print("rank {}: {} points, busy {:.2f} s\n", r, ranks[r].points, ranks[r].busy_s);
+  }
+  fmt::print("wrote {}\n", s.index.string());
+  return s.failures.empty() ? 0 : kExitFailure;
 }
 
 int cmd_report(const ReportArgs& a) {
@@ -260,6 +375,24 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "csv", "json"}));
 
+  SweepArgs swa;
+  auto* sweep_cmd = app.add_subcommand(
+      "sweep", "Run every point of a sweep file (also under mpirun, or as one shard of N)");
+  sweep_cmd->add_option("sweep", swa.file, "Sweep file (YAML)");
+  sweep_cmd->add_option("-o,--out", swa.out, "Output folder (created if missing)");
+  sweep_cmd->add_option("--merge", swa.merge, "Join DIR's shard indexes into DIR/index.h5");
+  sweep_cmd->add_option("--threads", swa.threads, "Cores to use (0: all, or shared by MPI ranks)")
+      ->capture_default_str();
+  sweep_cmd
+      ->add_option("--point-threads", swa.point_threads,
+                   "Engine threads per point (0: one per point when points outnumber cores)")
+      ->capture_default_str();
+  sweep_cmd->add_option("--shard", swa.shard,
+                        "Run shard I of N (I from 0); default from SLURM_ARRAY_TASK_* when set");
+  sweep_cmd->add_option("--data-dir", swa.data_dirs, "Folder to search for relative data paths");
+  sweep_cmd->add_flag("-q,--quiet", swa.quiet, "No progress line");
+  sweep_cmd->add_flag("--dry-run", swa.dry_run, "Check every point and list them; run nothing");
+
   auto* bench = app.add_subcommand("bench", "Engine benchmarks");
   bench->require_subcommand(1);
   footprint::bench::PholdConfig phold;
@@ -279,6 +412,9 @@ int main(int argc, char** argv) {
     }
     if (*check_cmd) {
       return cmd_check(check_path, check_dirs);
+    }
+    if (*sweep_cmd) {
+      return cmd_sweep(swa, argc, argv);
     }
     if (*report_cmd) {
       return cmd_report(rep);

@@ -596,6 +596,18 @@ Group Group::create_group(std::string_view name) {
   return Group(std::move(g), std::move(path), file_);
 }
 
+void Group::create_external_link(std::string_view name, const std::string& file,
+                                 const std::string& object) {
+  QuietErrors quiet;
+  const std::string path = child_path(name);
+  const Ctx c{path, file_};
+  const std::string n(name);
+  if (H5Lcreate_external(file.c_str(), object.c_str(), handle_.get(), n.c_str(), H5P_DEFAULT,
+                         H5P_DEFAULT) < 0) {
+    fail("create external link", c);
+  }
+}
+
 Group Group::open_group(std::string_view name) const {
   QuietErrors quiet;
   std::string path = child_path(name);

@@ -160,6 +160,10 @@ class Group : public Node {
   Group create_group(std::string_view name);
   Group open_group(std::string_view name) const;
   Dataset open_dataset(std::string_view name) const;
+  /// An external link `name` to object `object` (for example "/") of the file `file`,
+  /// which HDF5 and h5py look for relative to this file's folder when not absolute.
+  void create_external_link(std::string_view name, const std::string& file,
+                            const std::string& object);
   /// Whether a link called `name` exists; `name` may be a relative path "a/b".
   bool has(std::string_view name) const;
   /// Names of the direct children, sorted.

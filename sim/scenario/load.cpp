@@ -650,15 +650,21 @@ void read_workload(const MapReader& top, Diagnostics& d, Scenario& sc,
 
 Scenario parse_scenario(const std::string& text, const std::string& file_name,
                         const LoadOptions& options) {
-  Diagnostics d(file_name);
-  const auto scenario_dir = std::filesystem::path(file_name).parent_path();
   YAML::Node root;
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
+    Diagnostics d(file_name);
     d.error(e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg);
     d.throw_if_any();
   }
+  return parse_scenario_tree(root, text, file_name, options);
+}
+
+Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
+                             const std::string& file_name, const LoadOptions& options) {
+  Diagnostics d(file_name);
+  const auto scenario_dir = std::filesystem::path(file_name).parent_path();
   if (!root.IsDefined() || root.IsNull()) {
     d.error("", "the scenario file is empty");
     d.throw_if_any();

@@ -479,4 +479,24 @@ RunResult run_scenario(const Scenario& sc, const RunConfig& config) {
   return res;
 }
 
+CheckResult check_scenario(const Scenario& sc) {
+  CheckResult out;
+  std::vector<std::string> names;
+  const auto fleet = build_fleet(sc, sc.seed, names);
+  // The same horizon a run checks its series against.
+  auto horizon = engine::SimTime::days(1);
+  for (const auto& f : fleet->jobs) {
+    horizon = std::max(horizon, f.submit + f.slack + f.duration + engine::SimTime::days(1));
+  }
+  if (sc.horizon) {
+    horizon = engine::SimTime::from_seconds(units::to_seconds(*sc.horizon));
+  }
+  build_world(sc, horizon, out.warnings);
+  for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
+    build_fabrics(sc, d, *fleet);
+  }
+  out.jobs = fleet->jobs.size();
+  return out;
+}
+
 }  // namespace footprint::scenario

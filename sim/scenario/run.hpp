@@ -78,6 +78,17 @@ std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::
 std::vector<std::shared_ptr<const models::Fabric>> build_fabrics(const Scenario& sc, std::size_t d,
                                                                  const models::FleetTables& t);
 
+/// What `footprint check` reports of a scenario that passed.
+struct CheckResult {
+  std::size_t jobs = 0;               ///< the scenario's, the trace's and the generated ones
+  std::vector<std::string> warnings;  ///< repairs made to input data
+};
+
+/// Everything a run checks before it starts, without running: the jobs are built (the
+/// generator's drawn), the data files read against the horizon, the fabrics formed.
+/// Throws InputError listing the problems.
+CheckResult check_scenario(const Scenario& sc);
+
 RunResult run_scenario(const Scenario& sc, const RunConfig& config);
 
 }  // namespace footprint::scenario

@@ -14,6 +14,10 @@
 #include "models/workloads/training.hpp"
 #include "sim/units/quantity.hpp"
 
+namespace YAML {
+class Node;
+}  // namespace YAML
+
 namespace footprint::scenario {
 
 /// Where a time series comes from: a file (resolved against the scenario's folder, then
@@ -153,6 +157,10 @@ struct LoadOptions {
 Scenario parse_scenario(const std::string& text, const std::string& file_name,
                         const LoadOptions& options = {});
 /// Reads `path` and parses it; a missing or unreadable file is an InputError too.
+/// The same, from a YAML tree already read (its nodes' marks locate the problems);
+/// `text` is recorded as the scenario's text.
+Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
+                             const std::string& file_name, const LoadOptions& options = {});
 Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& options = {});
 
 }  // namespace footprint::scenario

@@ -1,0 +1,609 @@
+#!/usr/bin/python3
+"""Plots (PNG) and their data (CSV) from Footprint run traces and sweep indexes.
+
+Usage:
+
+    /usr/bin/python3 analysis/plot.py run TRACE.h5 --out DIR [--datacenter NAME ...]
+    /usr/bin/python3 analysis/plot.py sweep INDEX.h5 --metric COL --axis AXISPATH --out DIR
+                                      [--group-by AXISPATH]
+
+`run` reads a trace written by `footprint run` (docs/trace-format.md) and draws four
+figures over simulated time, x in days since the scenario's epoch (time_s / 86400), one
+line per datacenter (scenario order; `--datacenter` keeps only the ones named):
+
+    DIR/power.png           facility and IT power, MW       (facility_power_w, it_power_w / 1e6)
+    DIR/pue.png             PUE, 1                          (pue; NaN where there is no IT energy)
+    DIR/intensity.png       location- and market-based grid intensity, g CO2e/kWh
+    DIR/emissions_rate.png  location-based emissions rate, t CO2e/h
+                            (emissions_location_g / 1e6 / (trace_interval_s / 3600))
+
+`sweep` reads a sweep's `index.h5` (docs/sweeps.md) and draws one metric (a numeric
+column of /points) against one axis column. The points sharing an x value (replicas and
+the other axes) are summarised as their mean with a 95 % Student-t confidence interval
+(no bar for a single value); `--group-by` draws one line per value of another axis:
+
+    DIR/<metric>_vs_<axis>.png   (<axis> sanitised to letters, digits, '.', '-', '_')
+
+Beside each PNG, a CSV with the same stem holds exactly the data plotted: a header row
+naming each column with its unit, then one row per interval (run) or per group and x
+value (sweep), numbers at full precision (Python's repr, which reads back to the same
+float64; NaN is written `nan`).
+
+Errors in the input (a missing file, a file that is not a Footprint trace or index, an
+unknown datacenter, metric or axis) are reported on stderr as
+`plot.py: error: FILE: message` with exit code 2.
+
+Needs only h5py, numpy and matplotlib (Debian's /usr/bin/python3 has them).
+"""
+
+import argparse
+import csv
+import math
+import os
+import re
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import h5py  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+TRACE_FORMAT_VERSION = "1"
+INDEX_FORMAT_VERSION = "1"
+INDEX_KIND = "footprint-sweep-index"
+SECONDS_PER_DAY = 86400.0
+SECONDS_PER_HOUR = 3600.0
+# /points columns that identify a point rather than measure it: never a metric.
+BOOKKEEPING_COLUMNS = ("point", "replica", "seed")
+# A leading number of an axis value such as "394 g/kWh", "1.1", "-2e3 W".
+LEADING_NUMBER = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)(.*)$")
+
+
+class UserError(Exception):
+    """A problem with the user's input: reported as `FILE: message`, exit code 2."""
+
+    def __init__(self, path, message):
+        super().__init__("{}: {}".format(path, message))
+        self.path = path
+        self.message = message
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def text(value):
+    """Return an HDF5 string value (fixed-length bytes, or str) as str."""
+    if isinstance(value, (bytes, np.bytes_)):
+        return value.decode("utf-8")
+    return str(value)
+
+
+def fmt_float(value):
+    """Format a number at full precision (repr of the float64; `nan` for NaN)."""
+    return repr(float(value))
+
+
+def write_csv(path, header, rows):
+    """Write a CSV file: one header row, then the rows (lists of str)."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def open_h5(path):
+    """Open an HDF5 file for reading, or raise UserError saying why it cannot be."""
+    if not os.path.exists(path):
+        raise UserError(path, "no such file")
+    if os.path.isdir(path):
+        raise UserError(path, "is a directory, not an HDF5 file")
+    if not h5py.is_hdf5(path):
+        raise UserError(path, "not an HDF5 file")
+    try:
+        return h5py.File(path, "r")
+    except OSError as e:
+        raise UserError(path, "cannot be read as HDF5 ({})".format(e)) from None
+
+
+def make_out_dir(path):
+    """Create the output folder if needed, or raise UserError."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise UserError(path, "output path exists and is not a folder")
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as e:
+        raise UserError(path, "cannot create output folder ({})".format(e.strerror)) from None
+    if not os.access(path, os.W_OK):
+        raise UserError(path, "output folder is not writable")
+
+
+def guarded_read(path, what, reader, *args):
+    """Call reader(*args); a malformed file's KeyError/ValueError/OSError -> UserError."""
+    try:
+        return reader(*args)
+    except UserError:
+        raise
+    except (KeyError, ValueError, TypeError, OSError) as e:
+        raise UserError(path, "malformed Footprint {} ({}: {})".format(
+            what, type(e).__name__, e)) from None
+
+
+def guarded_write(out_dir, writer, *args):
+    """Call writer(*args); an OSError (disk full, permissions) -> UserError."""
+    try:
+        return writer(*args)
+    except OSError as e:
+        raise UserError(e.filename or out_dir, "cannot write ({})".format(
+            e.strerror or e)) from None
+
+
+def save_figure(fig, path):
+    """Save a figure as PNG and close it."""
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+# --------------------------------------------------------------------- Student t
+
+
+def _betacf(a, b, x):
+    """Continued fraction of the incomplete beta function (modified Lentz)."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c = 1.0
+    d = 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 1000):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-16:
+            break
+    return h
+
+
+def betainc(a, b, x):
+    """Regularised incomplete beta function I_x(a, b), 0 <= x <= 1."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+                 + a * math.log(x) + b * math.log1p(-x))
+    front = math.exp(log_front)
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _betacf(a, b, x) / a
+    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
+
+
+def student_t_cdf(t, df):
+    """P(T <= t) for Student's t distribution with df degrees of freedom."""
+    tail = 0.5 * betainc(0.5 * df, 0.5, df / (df + t * t))
+    return 1.0 - tail if t > 0 else tail
+
+
+def student_t_quantile(p, df):
+    """The t with P(T <= t) = p, for 0.5 <= p < 1 (bisection to float precision)."""
+    lo, hi = 0.0, 1.0
+    while student_t_cdf(hi, df) < p:
+        lo, hi = hi, hi * 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid <= lo or mid >= hi:
+            break
+        if student_t_cdf(mid, df) < p:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def mean_ci95(values):
+    """Mean and two-sided 95 % Student-t confidence interval of the finite values.
+
+    Returns (mean, low, high, n); low and high are NaN when n < 2, everything but n is
+    NaN when n == 0.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    n = int(v.size)
+    if n == 0:
+        return math.nan, math.nan, math.nan, 0
+    mean = float(np.mean(v))
+    if n == 1:
+        return mean, math.nan, math.nan, 1
+    half = student_t_quantile(0.975, n - 1) * float(np.std(v, ddof=1)) / math.sqrt(n)
+    return mean, mean - half, mean + half, n
+
+
+# ------------------------------------------------------------------------- run mode
+
+def _as_is(values, interval_s):
+    """A series plotted in its own unit."""
+    return values
+
+
+def _w_to_mw(watts, interval_s):
+    """W -> MW: divided by 1e6."""
+    return watts / 1e6
+
+
+def _g_to_t_per_h(grams, interval_s):
+    """g CO2e per interval -> t CO2e/h: / 1e6, then / (interval length in h)."""
+    return grams / 1e6 / (interval_s / SECONDS_PER_HOUR)
+
+
+# The run figures: (file stem, y label, panels); a panel is (title, series) and a
+# series is (CSV column suffix, dataset of /datacenters/<name>, conversion).
+RUN_FIGURES = [
+    ("power", "power (MW)", [
+        ("facility power", [("facility_power_mw", "facility_power_w", _w_to_mw)]),
+        ("IT power", [("it_power_mw", "it_power_w", _w_to_mw)]),
+    ]),
+    ("pue", "PUE (1)", [
+        ("PUE", [("pue", "pue", _as_is)]),
+    ]),
+    ("intensity", "grid intensity (g CO2e/kWh)", [
+        ("location-based", [("intensity_location_g_per_kwh",
+                             "intensity_location_g_per_kwh", _as_is)]),
+        ("market-based", [("intensity_market_g_per_kwh",
+                           "intensity_market_g_per_kwh", _as_is)]),
+    ]),
+    ("emissions_rate", "emissions rate (t CO2e/h)", [
+        ("location-based emissions rate",
+         [("emissions_location_t_per_h", "emissions_location_g", _g_to_t_per_h)]),
+    ]),
+]
+
+
+def check_trace(f, path):
+    """Raise UserError unless the open file is a Footprint run trace we can read."""
+    if "kind" in f.attrs and text(f.attrs["kind"]) == INDEX_KIND:
+        raise UserError(path, "is a sweep index, not a run trace (use `plot.py sweep`)")
+    if "format_version" not in f.attrs or "datacenters" not in f:
+        raise UserError(path, "not a Footprint run trace (no root attribute "
+                              "`format_version` or no /datacenters group)")
+    version = text(f.attrs["format_version"])
+    if version != TRACE_FORMAT_VERSION:
+        raise UserError(path, "trace format version {!r}, this plot.py reads {!r}".format(
+            version, TRACE_FORMAT_VERSION))
+    if "trace_interval_s" not in f.attrs:
+        raise UserError(path, "not a Footprint run trace (no root attribute `trace_interval_s`)")
+
+
+def datacenters_in_order(f, path, wanted):
+    """Names of the trace's datacenters in scenario order (attribute `index`).
+
+    With `wanted` (a list of names), only those, still in scenario order; an unknown
+    name is a UserError listing the valid ones.
+    """
+    groups = f["datacenters"]
+    names = sorted(groups, key=lambda n: (int(groups[n].attrs.get("index", 0)), n))
+    if not names:
+        raise UserError(path, "the trace has no datacenters")
+    if wanted:
+        unknown = [w for w in wanted if w not in groups]
+        if unknown:
+            raise UserError(path, "unknown datacenter {}; the trace has: {}".format(
+                ", ".join(repr(u) for u in unknown), ", ".join(names)))
+        names = [n for n in names if n in wanted]
+    return names
+
+
+def read_series(f, path, dc, dataset):
+    """One float64 series of a datacenter, or UserError if it is missing."""
+    group = f["datacenters"][dc]
+    if dataset not in group:
+        raise UserError(path, "datacenter {!r} has no dataset {!r}".format(dc, dataset))
+    return np.asarray(group[dataset][:], dtype=np.float64)
+
+
+def run_time_days(f, path, names):
+    """Interval start times in days (time_s / 86400), the same for every datacenter."""
+    times = [read_series(f, path, dc, "time_s") for dc in names]
+    for dc, t in zip(names[1:], times[1:]):
+        if t.shape != times[0].shape or not np.array_equal(t, times[0]):
+            raise UserError(path, "datacenter {!r} has different interval times from {!r}"
+                            .format(dc, names[0]))
+    return times[0] / SECONDS_PER_DAY
+
+
+def plot_run_figure(out_dir, stem, ylabel, panels, time_d, names, columns):
+    """Draw one run figure (a panel per entry of `panels`) and write its CSV.
+
+    `columns` maps (dc, csv column suffix) to the converted series.
+    """
+    fig, axes = plt.subplots(len(panels), 1, sharex=True, squeeze=False,
+                             figsize=(10, 3.2 * len(panels) + 0.8))
+    header = ["time_d"]
+    data = [time_d]
+    for (title, series), ax in zip(panels, axes[:, 0]):
+        for suffix, _dataset, _convert in series:
+            for i, dc in enumerate(names):
+                ax.plot(time_d, columns[(dc, suffix)], drawstyle="steps-post",
+                        linewidth=1.0, color="C{}".format(i % 10), label=dc)
+                header.append("{}:{}".format(dc, suffix))
+                data.append(columns[(dc, suffix)])
+        ax.set_title(title)
+        ax.set_ylabel(ylabel)
+        ax.grid(True, alpha=0.3)
+    axes[0, 0].legend(fontsize="small", loc="best")
+    axes[-1, 0].set_xlabel("time since epoch (d)")
+    fig.tight_layout()
+    save_figure(fig, os.path.join(out_dir, stem + ".png"))
+    rows = [[fmt_float(col[k]) for col in data] for k in range(len(time_d))]
+    write_csv(os.path.join(out_dir, stem + ".csv"), header, rows)
+
+
+def load_run(path, wanted):
+    """Read a trace: (datacenter names, time in days, {(dc, suffix): series})."""
+    with open_h5(path) as f:
+        check_trace(f, path)
+        names = datacenters_in_order(f, path, wanted)
+        interval_s = float(f.attrs["trace_interval_s"])
+        time_d = run_time_days(f, path, names)
+        columns = {}
+        for _stem, _ylabel, panels in RUN_FIGURES:
+            for _title, series in panels:
+                for suffix, dataset, convert in series:
+                    for dc in names:
+                        values = convert(read_series(f, path, dc, dataset), interval_s)
+                        if values.shape != time_d.shape:
+                            raise UserError(path, "{}/{} has {} values, time_s has {}".format(
+                                dc, dataset, values.shape[0], time_d.shape[0]))
+                        columns[(dc, suffix)] = values
+    return names, time_d, columns
+
+
+def cmd_run(args):
+    """`plot.py run`: the four time-series figures of a run trace."""
+    names, time_d, columns = guarded_read(args.trace, "trace", load_run, args.trace,
+                                          args.datacenter)
+    make_out_dir(args.out)
+    for stem, ylabel, panels in RUN_FIGURES:
+        guarded_write(args.out, plot_run_figure, args.out, stem, ylabel, panels, time_d,
+                      names, columns)
+        print("wrote", os.path.join(args.out, stem + ".png"), "and .csv")
+
+
+# ----------------------------------------------------------------------- sweep mode
+
+
+def check_index(f, path):
+    """Raise UserError unless the open file is a Footprint sweep index we can read."""
+    kind = text(f.attrs["kind"]) if "kind" in f.attrs else None
+    if kind != INDEX_KIND:
+        if kind is None and "format_version" in f.attrs and "datacenters" in f:
+            raise UserError(path, "is a run trace, not a sweep index (use `plot.py run`)")
+        raise UserError(path, "not a Footprint sweep index (root attribute `kind` is {}, "
+                              "expected {!r})".format("missing" if kind is None else repr(kind),
+                                                      INDEX_KIND))
+    version = text(f.attrs["format_version"]) if "format_version" in f.attrs else None
+    if version != INDEX_FORMAT_VERSION:
+        raise UserError(path, "index format version {}, this plot.py reads {!r}".format(
+            "missing" if version is None else repr(version), INDEX_FORMAT_VERSION))
+    if "points" not in f or not isinstance(f["points"], h5py.Dataset) \
+            or f["points"].dtype.names is None:
+        raise UserError(path, "sweep index without a /points table")
+
+
+def read_index(f, path):
+    """The /points table, its units by column, and the axis column names."""
+    points = f["points"][:]
+    names = points.dtype.names
+    units = {}
+    if "units" in f["points"].attrs:
+        raw = [text(u) for u in f["points"].attrs["units"]]
+        if len(raw) != len(names):
+            raise UserError(path, "/points has {} columns but {} `units` entries".format(
+                len(names), len(raw)))
+        units = dict(zip(names, raw))
+    axes = [text(a) for a in f.attrs["axes"]] if "axes" in f.attrs else []
+    for a in axes:
+        if a not in names:
+            raise UserError(path, "axis {!r} (root attribute `axes`) is not a column of "
+                                  "/points".format(a))
+    return points, units, axes
+
+
+def metric_columns(points, axes):
+    """Columns usable as a metric: numeric, not an axis nor point/replica/seed."""
+    return [n for n in points.dtype.names
+            if n not in axes and n not in BOOKKEEPING_COLUMNS
+            and points.dtype[n].kind in "fiu"]
+
+
+def choose_column(path, what, name, valid):
+    """Return `name` if it is in `valid`, else raise UserError listing the valid ones."""
+    if name not in valid:
+        raise UserError(path, "unknown {} {!r}; valid: {}".format(
+            what, name, ", ".join(valid) if valid else "(none)"))
+    return name
+
+
+def parse_axis_values(strings):
+    """How to place an axis's values on x.
+
+    Returns (numeric, order, unit): if every value is a number followed by the same
+    (possibly empty) text, numeric is a dict value -> float, order the distinct values
+    by that number, and unit the common text; otherwise numeric is None, order the
+    distinct values in order of first appearance and unit "".
+    """
+    distinct = list(dict.fromkeys(strings))
+    numeric, suffixes = {}, set()
+    for s in distinct:
+        m = LEADING_NUMBER.match(s)
+        if m is None:
+            return None, distinct, ""
+        numeric[s] = float(m.group(1))
+        suffixes.add(m.group(2).strip())
+    if len(suffixes) > 1:
+        return None, distinct, ""
+    order = sorted(distinct, key=lambda s: (numeric[s], distinct.index(s)))
+    return numeric, order, suffixes.pop() if suffixes else ""
+
+
+def summarise(points, metric, axis, group_by):
+    """Rows (group, x string, mean, low, high, n), grouped by `group_by` then by x.
+
+    Values of x with the same number (numeric axes) are merged.
+    """
+    xs = [text(v) for v in points[axis]]
+    numeric, x_order, _unit = parse_axis_values(xs)
+    if group_by:
+        gs = [text(v) for v in points[group_by]]
+        _gnum, g_order, _gunit = parse_axis_values(gs)
+    else:
+        gs, g_order = [""] * len(xs), [""]
+    key = (lambda s: numeric[s]) if numeric is not None else (lambda s: s)
+    values = np.asarray(points[metric], dtype=np.float64)
+    rows, seen = [], set()
+    for g in g_order:
+        for x in x_order:
+            if (g, key(x)) in seen:
+                continue
+            seen.add((g, key(x)))
+            sel = [k for k in range(len(xs)) if gs[k] == g and key(xs[k]) == key(x)]
+            if sel:
+                mean, low, high, n = mean_ci95(values[sel])
+                rows.append((g, x, mean, low, high, n))
+    return rows, numeric
+
+
+def label_with_unit(name, unit):
+    """An axis label: `name (unit)`, or `name` without a unit."""
+    return "{} ({})".format(name, unit) if unit else name
+
+
+def sanitise(name):
+    """A file-name-safe form of a column or key path."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "axis"
+
+
+def plot_sweep_figure(out_path, rows, numeric, x_label, y_label, group_by):
+    """Draw the sweep figure: a line with 95 % CI error bars per group."""
+    fig, ax = plt.subplots(figsize=(8, 5))
+    categories = list(dict.fromkeys(r[1] for r in rows))
+    groups = list(dict.fromkeys(r[0] for r in rows))
+    for i, g in enumerate(groups):
+        mine = [r for r in rows if r[0] == g]
+        x = np.array([numeric[r[1]] if numeric is not None else categories.index(r[1])
+                      for r in mine], dtype=np.float64)
+        mean = np.array([r[2] for r in mine], dtype=np.float64)
+        low = np.array([r[3] for r in mine], dtype=np.float64)
+        high = np.array([r[4] for r in mine], dtype=np.float64)
+        color = "C{}".format(i % 10)
+        ax.plot(x, mean, marker="o", color=color,
+                label="{} = {}".format(group_by, g) if group_by else None)
+        has_bar = np.isfinite(low) & np.isfinite(high)  # n = 1: no bar
+        if has_bar.any():
+            ax.errorbar(x[has_bar], mean[has_bar], fmt="none", capsize=4, ecolor=color,
+                        yerr=[mean[has_bar] - low[has_bar], high[has_bar] - mean[has_bar]])
+    if numeric is None:
+        ax.set_xticks(range(len(categories)))
+        ax.set_xticklabels(categories, rotation=30 if len(categories) > 4 else 0, ha="right"
+                           if len(categories) > 4 else "center")
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    ax.grid(True, alpha=0.3)
+    if group_by:
+        ax.legend(fontsize="small", loc="best")
+    ax.set_title("mean and 95 % confidence interval", fontsize="medium")
+    fig.tight_layout()
+    save_figure(fig, out_path)
+
+
+def load_index(path):
+    """Read a sweep index: (/points rows, units by column, axis columns)."""
+    with open_h5(path) as f:
+        check_index(f, path)
+        return read_index(f, path)
+
+
+def write_sweep_csv(path, rows, numeric):
+    """The sweep CSV: group, x (a number for a numeric axis), mean, CI, n."""
+    write_csv(path, ["group", "x", "mean", "ci95_low", "ci95_high", "n"],
+              [[g, fmt_float(numeric[x]) if numeric is not None else x, fmt_float(mean),
+                fmt_float(low), fmt_float(high), str(n)]
+               for g, x, mean, low, high, n in rows])
+
+
+def cmd_sweep(args):
+    """`plot.py sweep`: a metric against an axis of a sweep index."""
+    path = args.index
+    points, units, axes = guarded_read(path, "sweep index", load_index, path)
+    metric = choose_column(path, "metric", args.metric, metric_columns(points, axes))
+    axis = choose_column(path, "axis", args.axis, axes)
+    group_by = None
+    if args.group_by is not None:
+        group_by = choose_column(path, "--group-by axis", args.group_by, axes)
+        if group_by == axis:
+            raise UserError(path, "--group-by {!r} is the same as --axis".format(group_by))
+    if len(points) == 0:
+        raise UserError(path, "/points has no rows")
+    rows, numeric = summarise(points, metric, axis, group_by)
+    _n, _order, parsed_unit = parse_axis_values([text(v) for v in points[axis]])
+    x_unit = units.get(axis, "") or (parsed_unit if numeric is not None else "")
+    make_out_dir(args.out)
+    stem = os.path.join(args.out, "{}_vs_{}".format(sanitise(metric), sanitise(axis)))
+    guarded_write(args.out, plot_sweep_figure, stem + ".png", rows, numeric,
+                  label_with_unit(axis, x_unit), label_with_unit(metric, units.get(metric, "")),
+                  group_by)
+    guarded_write(args.out, write_sweep_csv, stem + ".csv", rows, numeric)
+    print("wrote", stem + ".png", "and .csv")
+
+
+# ---------------------------------------------------------------------------- main
+
+
+def parse_args(argv):
+    """The command line (argparse exits 2 on a usage error)."""
+    parser = argparse.ArgumentParser(
+        prog="plot.py", description="Plots and CSV data from Footprint traces and sweeps.")
+    sub = parser.add_subparsers(dest="command", metavar="{run,sweep}")
+    sub.required = True
+    run = sub.add_parser("run", help="time series of a run trace")
+    run.add_argument("trace", metavar="TRACE.h5")
+    run.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    run.add_argument("--datacenter", action="append", metavar="NAME",
+                     help="only this datacenter (repeatable; default all)")
+    sweep = sub.add_parser("sweep", help="a metric against an axis of a sweep index")
+    sweep.add_argument("index", metavar="INDEX.h5")
+    sweep.add_argument("--metric", required=True, metavar="COL", help="a column of /points")
+    sweep.add_argument("--axis", required=True, metavar="AXISPATH", help="an axis column")
+    sweep.add_argument("--group-by", metavar="AXISPATH", help="one line per value of this axis")
+    sweep.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    """Run the command; user errors go to stderr with exit code 2."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        if args.command == "run":
+            cmd_run(args)
+        else:
+            cmd_sweep(args)
+    except UserError as e:
+        print("plot.py: error: {}".format(e), file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
