@@ -19,7 +19,9 @@
 #include <tbb/task_arena.h>
 #include <CLI/CLI.hpp>
 
+#include "analysis/compare.hpp"
 #include "analysis/report.hpp"
+#include "analysis/sweep_report.hpp"
 #include "footprint/version.hpp"
 #include "sim/bench/phold.hpp"
 #include "sim/engine/errors.hpp"
@@ -66,6 +68,15 @@ struct SweepArgs {
 
 struct ReportArgs {
   std::string trace;
+  std::string format = "table";
+  std::string sort;
+  bool descending = false;
+  std::vector<std::string> group_by;
+};
+
+struct CompareArgs {
+  std::string a;
+  std::string b;
   std::string format = "table";
 };
 
@@ -313,14 +324,41 @@ int cmd_sweep(SweepArgs a, int& argc, char**& argv) {
   return s.failures.empty() ? 0 : kExitFailure;
 }
 
+/// Checks that `path` is a file; prints the problem otherwise.
+bool readable_file(const std::string& path) {
+  if (!fs::exists(path)) {
+    fmt::print(stderr, "footprint: error: {}: no such file\n", path);
+    return false;
+  }
+  if (fs::is_directory(path)) {
+    fmt::print(stderr, "footprint: error: {}: is a directory, not a trace file\n", path);
+    return false;
+  }
+  return true;
+}
+
 int cmd_report(const ReportArgs& a) {
-  if (!fs::exists(a.trace)) {
-    fmt::print(stderr, "footprint: error: {}: no such file\n", a.trace);
+  if (!readable_file(a.trace)) {
     return kExitBadInput;
   }
-  if (fs::is_directory(a.trace)) {
-    fmt::print(stderr, "footprint: error: {}: is a directory, not a trace file\n", a.trace);
+  try {
+    if (footprint::analysis::is_sweep_index(a.trace)) {
+      const auto index = footprint::analysis::read_sweep_index(a.trace);
+      footprint::analysis::SweepReportOptions o;
+      o.sort_by = a.sort;
+      o.descending = a.descending;
+      o.group_by = a.group_by;
+      o.format = a.format;
+      fmt::print("{}", footprint::analysis::render_sweep(index, o));
+      return 0;
+    }
+  } catch (const footprint::io::H5Error& e) {
+    fmt::print(stderr, "footprint: error: {}: not a readable Footprint trace or sweep index: {}\n",
+               a.trace, e.what());
     return kExitBadInput;
+  }
+  if (!a.sort.empty() || !a.group_by.empty()) {
+    throw std::invalid_argument("--sort and --group-by apply to a sweep index (DIR/index.h5)");
   }
   footprint::analysis::Report r;
   try {
@@ -337,6 +375,25 @@ int cmd_report(const ReportArgs& a) {
   } else {
     fmt::print("{}", footprint::analysis::render_table(r));
   }
+  return 0;
+}
+
+int cmd_compare(const CompareArgs& a) {
+  if (!readable_file(a.a) || !readable_file(a.b)) {
+    return kExitBadInput;
+  }
+  footprint::analysis::Report ra;
+  footprint::analysis::Report rb;
+  for (const auto& [path, report] : {std::pair{&a.a, &ra}, std::pair{&a.b, &rb}}) {
+    try {
+      *report = footprint::analysis::read_report(*path);
+    } catch (const footprint::io::H5Error& e) {
+      fmt::print(stderr, "footprint: error: {}: not a readable Footprint trace: {}\n", *path,
+                 e.what());
+      return kExitBadInput;
+    }
+  }
+  fmt::print("{}", footprint::analysis::render_compare(ra, rb, a.a, a.b, a.format));
   return 0;
 }
 
@@ -369,9 +426,23 @@ int main(int argc, char** argv) {
 
   ReportArgs rep;
   auto* report_cmd = app.add_subcommand("report", "Summarise a trace file");
-  report_cmd->add_option("trace", rep.trace, "Trace file (HDF5) written by footprint run")
+  report_cmd
+      ->add_option("trace", rep.trace,
+                   "Trace file written by footprint run, or a sweep's DIR/index.h5")
       ->required();
   report_cmd->add_option("--format", rep.format, "table, csv or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+  report_cmd->add_option("--sort", rep.sort, "Sweep: sort rows by this metric or axis");
+  report_cmd->add_flag("--descending", rep.descending, "Sweep: sort largest first");
+  report_cmd->add_option("--group-by", rep.group_by,
+                         "Sweep: rows per value of these axes, pooling the others (repeatable)");
+
+  CompareArgs cmp;
+  auto* compare_cmd = app.add_subcommand("compare", "Compare two traces metric by metric");
+  compare_cmd->add_option("a", cmp.a, "First trace (the reference)")->required();
+  compare_cmd->add_option("b", cmp.b, "Second trace")->required();
+  compare_cmd->add_option("--format", cmp.format, "table, csv or json")
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "csv", "json"}));
 
@@ -418,6 +489,9 @@ int main(int argc, char** argv) {
     }
     if (*report_cmd) {
       return cmd_report(rep);
+    }
+    if (*compare_cmd) {
+      return cmd_compare(cmp);
     }
     if (bench->got_subcommand("phold")) {
       const auto r = footprint::bench::run_phold(phold);

@@ -193,6 +193,18 @@ fs::path write_index_rows(const IndexHeader& h, const fs::path& dir,
   return path;
 }
 
+/// Removes what a killed run left of a point's file (".p000017.h5.tmp-<pid>"): only this
+/// point's, which no other process writes.
+void remove_stale_temporaries(const fs::path& out) {
+  const std::string prefix = "." + out.filename().string() + ".tmp-";
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(out.parent_path(), ec)) {
+    if (e.path().filename().string().rfind(prefix, 0) == 0) {
+      fs::remove(e.path(), ec);
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<Shard> parse_shard(std::string_view text, std::string& why) {
@@ -295,6 +307,7 @@ void run_points(const Sweep& sw, const RunnerOptions& o, unsigned concurrency,
       rc.threads = point_threads;
       const auto result = scenario::run_scenario(sc, rc);
       std::lock_guard lock(hdf5);
+      remove_stale_temporaries(out);
       io::AtomicOutput output(out, true);
       // Isolated: while this thread waits for its own compression tasks it must not pick
       // up another point, which would wait for the lock this thread holds.

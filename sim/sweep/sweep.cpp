@@ -233,6 +233,7 @@ struct Axis {
     std::string path;
     Resolved resolved;
     std::vector<YAML::Node> values;
+    YAML::Mark mark;  ///< of the path in the sweep file
   };
   std::vector<Member> members;
   [[nodiscard]] std::size_t size() const { return members.front().values.size(); }
@@ -399,7 +400,7 @@ Sweep load_sweep(const fs::path& file, const SweepLoadOptions& options) {
           scenario::report(d, values, where, "expected a non-empty list of values");
           return std::nullopt;
         }
-        Axis::Member m{path, std::move(*resolved), {}};
+        Axis::Member m{path, std::move(*resolved), {}, key.Mark()};
         for (const auto& v : values) {
           m.values.push_back(v);
         }
@@ -511,13 +512,13 @@ Sweep load_sweep(const fs::path& file, const SweepLoadOptions& options) {
     pt.index = p;
     pt.replica = replica;
     YAML::Node tree = YAML::Load(base_text);
-    std::vector<std::string> relocate;
+    std::vector<const Axis::Member*> relocate;
     for (std::size_t a = 0; a < axes.size(); ++a) {
       for (const auto& m : axes[a].members) {
         const YAML::Node& v = m.values[digit[a]];
         apply(tree, m.resolved, v);
         pt.values.push_back(flow_text(v));
-        relocate.push_back(m.resolved.display);
+        relocate.push_back(&m);
       }
     }
     std::uint64_t seed = base.seed;
@@ -540,11 +541,17 @@ Sweep load_sweep(const fs::path& file, const SweepLoadOptions& options) {
           scenario::parse_scenario_tree(tree, pt.text, sw.base_path.string(), options.scenario));
     } catch (const InputError& e) {
       for (auto diag : e.diagnostics()) {
-        const bool inside = std::any_of(relocate.begin(), relocate.end(), [&](const auto& r) {
-          return diag.path == r || is_prefix(r, diag.path);
+        const auto inside = std::find_if(relocate.begin(), relocate.end(), [&](const auto* m) {
+          return diag.path == m->resolved.display || is_prefix(m->resolved.display, diag.path);
         });
-        if (inside && diag.file == sw.base_path.string()) {
-          diag.file = file.string();  // the value came from the sweep file, and its mark
+        if (inside != relocate.end() && diag.file == sw.base_path.string()) {
+          // The value came from the sweep file, with its mark; a key it added has none:
+          // point at the axis.
+          diag.file = file.string();
+          if (diag.line == 0) {
+            diag.line = (*inside)->mark.line + 1;
+            diag.column = (*inside)->mark.column + 1;
+          }
         }
         problems.add(std::move(diag), p);
       }

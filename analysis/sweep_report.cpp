@@ -1,0 +1,727 @@
+#include "analysis/sweep_report.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <initializer_list>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "sim/io/hdf5.hpp"
+
+namespace footprint::analysis {
+namespace {
+
+constexpr std::string_view kIndexKind = "footprint-sweep-index";
+constexpr std::string_view kIndexFormatVersion = "1";
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+/// The metrics whose axis effects the table and JSON formats show.
+constexpr std::array<std::string_view, 2> kEffectMetrics = {"energy_mwh", "emissions_location_t"};
+
+// --- text output (the conventions of report.cpp) --------------------------------------
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+/// JSON has no NaN: unknown values are null.
+std::string json_number(double v) {
+  return std::isfinite(v) ? fmt::format("{:.17g}", v) : "null";
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) {
+    return s;
+  }
+  std::string out = "\"";
+  for (const char c : s) {
+    out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  }
+  return out + "\"";
+}
+
+std::string csv_number(double v) {
+  return std::isnan(v) ? "NaN" : fmt::format("{:.17g}", v);
+}
+
+/// Display width of UTF-8 text: its code points (no wide characters in our output).
+std::size_t text_width(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+/// Aligned columns separated by two spaces; `right[c]` right-aligns column c. Trailing
+/// spaces are trimmed.
+std::string align(const std::vector<std::vector<std::string>>& cells,
+                  const std::vector<bool>& right) {
+  std::vector<std::size_t> width;
+  for (const auto& row : cells) {
+    width.resize(std::max(width.size(), row.size()), 0);
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      width[c] = std::max(width[c], text_width(row[c]));
+    }
+  }
+  std::string out;
+  for (const auto& row : cells) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      const std::string pad(width[c] - text_width(row[c]), ' ');
+      line += c ? "  " : "";
+      line += c < right.size() && right[c] ? pad + row[c] : row[c] + pad;
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out += line + '\n';
+  }
+  return out;
+}
+
+std::string with_units(std::string_view name, std::string_view units) {
+  return units.empty() ? std::string(name) : fmt::format("{} ({})", name, units);
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    out += (i ? std::string(sep) : std::string()) + items[i];
+  }
+  return out;
+}
+
+// --- reading -----------------------------------------------------------------------------
+
+std::string_view type_name(io::ColumnType t) {
+  switch (t) {
+    case io::ColumnType::float64:
+      return "float64";
+    case io::ColumnType::int64:
+      return "int64";
+    case io::ColumnType::uint64:
+      return "uint64";
+    case io::ColumnType::string:
+      return "string";
+  }
+  return "unknown";
+}
+
+// --- statistics ------------------------------------------------------------------------
+
+struct MeanCi {
+  double mean = kNaN;
+  double ci95 = kNaN;
+};
+
+MeanCi mean_ci(const std::vector<double>& xs) {
+  MeanCi r;
+  if (xs.empty()) {
+    return r;
+  }
+  // Sums of deviations from the first value: exact for equal values (their interval is 0,
+  // not rounding noise) and free of cancellation for values far from 0.
+  const double n = static_cast<double>(xs.size());
+  const double x0 = xs.front();
+  double sum = 0;
+  for (const double x : xs) {
+    sum += x - x0;
+  }
+  r.mean = x0 + sum / n;
+  if (xs.size() > 1) {
+    double ss = 0;
+    for (const double x : xs) {
+      ss += (x - x0) * (x - x0);
+    }
+    // Sample variance: (sum of squared deviations from x0 - n (mean - x0)^2) / (n - 1).
+    const double var = std::max(0.0, (ss - sum * sum / n) / (n - 1));
+    r.ci95 = t_quantile_975(static_cast<std::int64_t>(xs.size()) - 1) * std::sqrt(var / n);
+  }
+  return r;
+}
+
+/// Axis values are YAML flow text: a leading number ("1.1", "394 g/kWh") orders
+/// numerically, numbers before text, then text in byte order.
+bool value_less(const std::string& a, const std::string& b) {
+  double x = 0;
+  double y = 0;
+  const auto ra = std::from_chars(a.data(), a.data() + a.size(), x);
+  const auto rb = std::from_chars(b.data(), b.data() + b.size(), y);
+  const bool na = ra.ec == std::errc{} && !std::isnan(x);
+  const bool nb = rb.ec == std::errc{} && !std::isnan(y);
+  if (na && nb && x != y) {
+    return x < y;
+  }
+  if (na != nb) {
+    return na;
+  }
+  return a < b;
+}
+
+/// Distinct axis groups in order of first appearance, each with its column indices.
+std::vector<std::pair<std::string, std::vector<std::size_t>>> groups_of(const SweepIndex& index) {
+  std::vector<std::pair<std::string, std::vector<std::size_t>>> groups;
+  for (std::size_t i = 0; i < index.axes.size(); ++i) {
+    const std::string& g = i < index.axis_groups.size() ? index.axis_groups[i] : index.axes[i];
+    auto it = std::find_if(groups.begin(), groups.end(),
+                           [&](const auto& entry) { return entry.first == g; });
+    if (it == groups.end()) {
+      groups.emplace_back(g, std::vector<std::size_t>{});
+      it = std::prev(groups.end());
+    }
+    it->second.push_back(i);
+  }
+  return groups;
+}
+
+std::string valid_axis_names(const SweepIndex& index) {
+  std::vector<std::string> names = index.axes;
+  for (const auto& [g, cols] : groups_of(index)) {
+    if (std::find(names.begin(), names.end(), g) == names.end()) {
+      names.push_back(g);
+    }
+  }
+  return names.empty() ? std::string("(the sweep has no axes)") : join(names, ", ");
+}
+
+std::optional<std::size_t> metric_index(const SweepIndex& index, std::string_view name) {
+  for (std::size_t m = 0; m < index.metrics.size(); ++m) {
+    if (index.metrics[m].name == name) {
+      return m;
+    }
+  }
+  return std::nullopt;
+}
+
+void check_format(const std::string& format) {
+  if (format != "table" && format != "csv" && format != "json") {
+    throw std::invalid_argument(
+        fmt::format("unknown report format '{}' (valid: table, csv, json)", format));
+  }
+}
+
+}  // namespace
+
+double t_quantile_975(std::int64_t df) {
+  // t_{0.975, df} for df = 1..30, to 9 significant digits (computed as the inverse of the
+  // regularised incomplete beta function; NIST/SEMATECH e-Handbook 1.3.6.7.2 lists them to
+  // 3 decimals: 12.706, 4.303, 3.182, ..., 2.042).
+  static constexpr std::array<double, 30> kTable = {
+      12.7062047, 4.30265273, 3.18244631, 2.77644511, 2.57058184, 2.44691185,
+      2.36462425, 2.30600414, 2.26215716, 2.22813885, 2.20098516, 2.17881283,
+      2.16036866, 2.14478669, 2.13144955, 2.11990530, 2.10981558, 2.10092204,
+      2.09302405, 2.08596345, 2.07961384, 2.07387307, 2.06865761, 2.06389856,
+      2.05953855, 2.05552944, 2.05183052, 2.04840714, 2.04522964, 2.04227246};
+  if (df < 1) {
+    return kNaN;
+  }
+  if (df <= static_cast<std::int64_t>(kTable.size())) {
+    return kTable[static_cast<std::size_t>(df - 1)];
+  }
+  // Abramowitz & Stegun 26.7.5: t = z + g1/v + g2/v^2 + g3/v^3 + g4/v^4, z the normal
+  // quantile (0.975: 1.959963984540054).
+  constexpr double z = 1.959963984540054;
+  const double z2 = z * z;
+  const double z3 = z2 * z;
+  const double z5 = z3 * z2;
+  const double z7 = z5 * z2;
+  const double z9 = z7 * z2;
+  const double g1 = (z3 + z) / 4;
+  const double g2 = (5 * z5 + 16 * z3 + 3 * z) / 96;
+  const double g3 = (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / 384;
+  const double g4 = (79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z) / 92160;
+  const double v = static_cast<double>(df);
+  return z + g1 / v + g2 / (v * v) + g3 / (v * v * v) + g4 / (v * v * v * v);
+}
+
+bool is_sweep_index(const std::filesystem::path& file) {
+  const auto f = io::File::open_read(file);
+  const auto root = f.root();
+  return root.has_attr("kind") && root.get_attr_string("kind") == kIndexKind;
+}
+
+SweepIndex read_sweep_index(const std::filesystem::path& path) {
+  const auto f = io::File::open_read(path);
+  const auto root = f.root();
+  const auto bad = [&](const std::string& what) {
+    return io::H5Error(fmt::format("sweep index '{}': {}", path.string(), what));
+  };
+  if (!root.has_attr("kind")) {
+    throw bad("not a sweep index: no root attribute 'kind' (a run trace?)");
+  }
+  if (const auto kind = root.get_attr_string("kind"); kind != kIndexKind) {
+    throw bad(fmt::format("not a sweep index: root attribute 'kind' is '{}', expected '{}'", kind,
+                          kIndexKind));
+  }
+  for (const char* attr :
+       {"format_version", "sweep_name", "points_total", "replicas", "axes", "axis_groups"}) {
+    if (!root.has_attr(attr)) {
+      throw bad(fmt::format("missing root attribute '{}'", attr));
+    }
+  }
+  if (const auto v = root.get_attr_string("format_version"); v != kIndexFormatVersion) {
+    throw bad(fmt::format("index format version '{}' is not supported (only '{}')", v,
+                          kIndexFormatVersion));
+  }
+  SweepIndex index;
+  index.sweep_name = root.get_attr_string("sweep_name");
+  index.points_total = root.get_attr_int64("points_total");
+  index.replicas = root.get_attr_int64("replicas");
+  index.axes = root.get_attr_strings("axes");
+  index.axis_groups = root.get_attr_strings("axis_groups");
+  if (root.has_attr("shard")) {
+    index.shard = root.get_attr_string("shard");
+  }
+  if (index.axes.size() != index.axis_groups.size()) {
+    throw bad(fmt::format("root attributes 'axes' ({} entries) and 'axis_groups' ({}) differ",
+                          index.axes.size(), index.axis_groups.size()));
+  }
+  if (!root.has("points")) {
+    throw bad("missing table '/points'");
+  }
+  const auto table = io::read_table(root, "points");
+  const auto need = [&](const std::string& column, std::initializer_list<io::ColumnType> types) {
+    if (!table.has_column(column)) {
+      throw bad(fmt::format("table '/points' has no column '{}'", column));
+    }
+    const auto t = table.type(column);
+    if (std::find(types.begin(), types.end(), t) == types.end()) {
+      throw bad(fmt::format("column '{}' of '/points' is {}, expected {}", column, type_name(t),
+                            type_name(*types.begin())));
+    }
+    return t;
+  };
+  need("point", {io::ColumnType::int64});
+  need("replica", {io::ColumnType::int64});
+  const auto seed_type = need("seed", {io::ColumnType::uint64, io::ColumnType::int64});
+  need("file", {io::ColumnType::string});
+  need("scenario_sha256", {io::ColumnType::string});
+  for (std::size_t i = 0; i < index.axes.size(); ++i) {
+    const auto& axis = index.axes[i];
+    if (std::find(index.axes.begin(), index.axes.begin() + static_cast<std::ptrdiff_t>(i), axis) !=
+        index.axes.begin() + static_cast<std::ptrdiff_t>(i)) {
+      throw bad(fmt::format("axis '{}' is listed twice in root attribute 'axes'", axis));
+    }
+    if (!table.has_column(axis)) {
+      throw bad(
+          fmt::format("axis '{}' (root attribute 'axes') is not a column of '/points'", axis));
+    }
+    need(axis, {io::ColumnType::string});
+  }
+  const std::array<std::string_view, 5> fixed = {"point", "replica", "seed", "file",
+                                                 "scenario_sha256"};
+  for (const auto& name : table.column_names()) {
+    const auto t = table.type(name);
+    const bool reserved = std::find(fixed.begin(), fixed.end(), name) != fixed.end() ||
+                          std::find(index.axes.begin(), index.axes.end(), name) != index.axes.end();
+    if (!reserved && (t == io::ColumnType::float64 || t == io::ColumnType::int64)) {
+      index.metrics.push_back({name, table.units(name), t == io::ColumnType::int64});
+    }
+  }
+
+  const auto& points = table.int64s("point");
+  const auto& replicas = table.int64s("replica");
+  const auto& files = table.strings("file");
+  const auto& shas = table.strings("scenario_sha256");
+  index.points.resize(table.rows());
+  for (std::size_t r = 0; r < table.rows(); ++r) {
+    auto& p = index.points[r];
+    p.point = points[r];
+    p.replica = replicas[r];
+    p.seed = seed_type == io::ColumnType::uint64
+                 ? table.uint64s("seed")[r]
+                 : static_cast<std::uint64_t>(table.int64s("seed")[r]);
+    p.file = files[r];
+    p.scenario_sha256 = shas[r];
+    p.axis_values.reserve(index.axes.size());
+    for (const auto& axis : index.axes) {
+      p.axis_values.push_back(table.strings(axis)[r]);
+    }
+    p.metrics.reserve(index.metrics.size());
+    for (const auto& m : index.metrics) {
+      p.metrics.push_back(m.integer ? static_cast<double>(table.int64s(m.name)[r])
+                                    : table.doubles(m.name)[r]);
+    }
+  }
+  return index;
+}
+
+SweepSummary summarise_sweep(const SweepIndex& index, const SweepReportOptions& options) {
+  // The key columns: every axis, or the group_by names expanded (a group to its paths),
+  // in the order given, each once.
+  std::vector<std::size_t> key;
+  if (options.group_by.empty()) {
+    for (std::size_t i = 0; i < index.axes.size(); ++i) {
+      key.push_back(i);
+    }
+  } else {
+    const auto groups = groups_of(index);
+    for (const auto& name : options.group_by) {
+      std::vector<std::size_t> cols;
+      if (const auto it = std::find(index.axes.begin(), index.axes.end(), name);
+          it != index.axes.end()) {
+        cols.push_back(static_cast<std::size_t>(it - index.axes.begin()));
+      } else if (const auto g = std::find_if(groups.begin(), groups.end(),
+                                             [&](const auto& e) { return e.first == name; });
+                 g != groups.end()) {
+        cols = g->second;
+      } else {
+        throw std::invalid_argument(fmt::format("cannot group sweep '{}' by '{}': valid axes: {}",
+                                                index.sweep_name, name, valid_axis_names(index)));
+      }
+      for (const auto c : cols) {
+        if (std::find(key.begin(), key.end(), c) == key.end()) {
+          key.push_back(c);
+        }
+      }
+    }
+  }
+
+  SweepSummary summary;
+  for (const auto c : key) {
+    summary.axes.push_back(index.axes[c]);
+  }
+  // Rows in order of first appearance; the points of each.
+  std::map<std::vector<std::string>, std::size_t> row_of;
+  std::vector<std::vector<std::size_t>> members;
+  for (std::size_t p = 0; p < index.points.size(); ++p) {
+    std::vector<std::string> values;
+    for (const auto c : key) {
+      values.push_back(index.points[p].axis_values.at(c));
+    }
+    const auto [it, inserted] = row_of.emplace(values, summary.rows.size());
+    if (inserted) {
+      summary.rows.push_back({std::move(values), 0, {}, {}});
+      members.emplace_back();
+    }
+    members[it->second].push_back(p);
+  }
+  for (std::size_t r = 0; r < summary.rows.size(); ++r) {
+    auto& row = summary.rows[r];
+    row.n = static_cast<std::int64_t>(members[r].size());
+    for (std::size_t m = 0; m < index.metrics.size(); ++m) {
+      std::vector<double> xs;
+      for (const auto p : members[r]) {
+        xs.push_back(index.points[p].metrics.at(m));
+      }
+      const auto mc = mean_ci(xs);
+      row.mean.push_back(mc.mean);
+      row.ci95.push_back(mc.ci95);
+    }
+  }
+
+  if (options.sort_by.empty()) {
+    return summary;
+  }
+  // A sort key: a metric's mean, n, or a shown axis column (a group: its first path).
+  const auto& by = options.sort_by;
+  std::optional<std::size_t> metric = metric_index(index, by);
+  std::optional<std::size_t> column;
+  for (std::size_t k = 0; k < key.size() && !metric && by != "n" && !column; ++k) {
+    const auto c = key[k];
+    const std::string& g = c < index.axis_groups.size() ? index.axis_groups[c] : index.axes[c];
+    if (index.axes[c] == by || g == by) {
+      column = k;
+    }
+  }
+  if (!metric && !column && by != "n") {
+    std::vector<std::string> valid = summary.axes;
+    for (const auto c : key) {
+      const std::string& g = c < index.axis_groups.size() ? index.axis_groups[c] : index.axes[c];
+      if (std::find(valid.begin(), valid.end(), g) == valid.end()) {
+        valid.push_back(g);
+      }
+    }
+    valid.emplace_back("n");
+    for (const auto& m : index.metrics) {
+      valid.push_back(m.name);
+    }
+    throw std::invalid_argument(
+        fmt::format("cannot sort by '{}': valid columns: {}", by, join(valid, ", ")));
+  }
+  const bool desc = options.descending;
+  std::stable_sort(summary.rows.begin(), summary.rows.end(),
+                   [&](const SweepRow& a, const SweepRow& b) {
+                     if (column) {
+                       const auto& x = a.axis_values[*column];
+                       const auto& y = b.axis_values[*column];
+                       return desc ? value_less(y, x) : value_less(x, y);
+                     }
+                     const double x = metric ? a.mean[*metric] : static_cast<double>(a.n);
+                     const double y = metric ? b.mean[*metric] : static_cast<double>(b.n);
+                     if (std::isnan(x) || std::isnan(y)) {
+                       return !std::isnan(x) && std::isnan(y);  // NaN last either way
+                     }
+                     return desc ? y < x : x < y;
+                   });
+  return summary;
+}
+
+std::vector<AxisEffect> axis_effects(const SweepIndex& index, std::string_view metric) {
+  const auto m = metric_index(index, metric);
+  if (!m) {
+    std::vector<std::string> names;
+    for (const auto& x : index.metrics) {
+      names.push_back(x.name);
+    }
+    throw std::invalid_argument(fmt::format("sweep '{}' has no metric '{}' (metrics: {})",
+                                            index.sweep_name, metric, join(names, ", ")));
+  }
+  std::vector<AxisEffect> effects;
+  if (index.points.empty()) {
+    return effects;
+  }
+  double total = 0;
+  for (const auto& p : index.points) {
+    total += p.metrics.at(*m);
+  }
+  const double overall = total / static_cast<double>(index.points.size());
+  for (const auto& [group, cols] : groups_of(index)) {
+    AxisEffect e;
+    e.metric = std::string(metric);
+    e.axis = group;
+    for (const auto c : cols) {
+      e.paths.push_back(index.axes[c]);
+    }
+    e.overall_mean = overall;
+    // Mean of the metric at each level (value of the group's paths), in order of appearance.
+    std::vector<std::string> labels;
+    std::vector<double> sums;
+    std::vector<double> counts;
+    for (const auto& p : index.points) {
+      std::vector<std::string> values;
+      for (const auto c : cols) {
+        values.push_back(p.axis_values.at(c));
+      }
+      const auto label = join(values, "; ");
+      auto it = std::find(labels.begin(), labels.end(), label);
+      if (it == labels.end()) {
+        labels.push_back(label);
+        sums.push_back(0);
+        counts.push_back(0);
+        it = std::prev(labels.end());
+      }
+      const auto l = static_cast<std::size_t>(it - labels.begin());
+      sums[l] += p.metrics.at(*m);
+      counts[l] += 1;
+    }
+    e.levels = labels.size();
+    e.effect = kNaN;
+    e.lowest_mean = kNaN;
+    e.highest_mean = kNaN;
+    bool all_finite = true;
+    std::size_t lo = 0;
+    std::size_t hi = 0;
+    for (std::size_t l = 0; l < labels.size(); ++l) {
+      const double mean = sums[l] / counts[l];
+      all_finite = all_finite && std::isfinite(mean);
+      if (mean < sums[lo] / counts[lo]) {
+        lo = l;
+      }
+      if (mean > sums[hi] / counts[hi]) {
+        hi = l;
+      }
+    }
+    if (all_finite && !labels.empty()) {
+      e.lowest = labels[lo];
+      e.lowest_mean = sums[lo] / counts[lo];
+      e.highest = labels[hi];
+      e.highest_mean = sums[hi] / counts[hi];
+      e.effect = e.highest_mean - e.lowest_mean;
+    }
+    e.percent = overall != 0 && std::isfinite(overall) ? e.effect / overall * 100 : kNaN;
+    effects.push_back(std::move(e));
+  }
+  std::stable_sort(effects.begin(), effects.end(), [](const AxisEffect& a, const AxisEffect& b) {
+    if (std::isnan(a.effect) || std::isnan(b.effect)) {
+      return !std::isnan(a.effect) && std::isnan(b.effect);
+    }
+    return a.effect > b.effect;
+  });
+  return effects;
+}
+
+std::string render_sweep(const SweepIndex& index, const SweepReportOptions& options) {
+  check_format(options.format);
+  const auto summary = summarise_sweep(index, options);
+  std::vector<std::vector<AxisEffect>> effects;
+  if (options.format != "csv") {
+    for (const auto name : kEffectMetrics) {
+      if (metric_index(index, name)) {
+        effects.push_back(axis_effects(index, name));
+      }
+    }
+  }
+  const auto units_of = [&](std::string_view metric) {
+    return index.metrics.at(*metric_index(index, metric)).units;
+  };
+
+  if (options.format == "csv") {
+    std::vector<std::string> header;
+    for (const auto& a : summary.axes) {
+      header.push_back(csv_field(a));
+    }
+    header.emplace_back("n");
+    for (const auto& m : index.metrics) {
+      header.push_back(csv_field(with_units(m.name, m.units)));
+      header.push_back(csv_field(with_units(m.name + " ci95", m.units)));
+    }
+    std::string out = join(header, ",") + "\n";
+    for (const auto& row : summary.rows) {
+      std::vector<std::string> cells;
+      for (const auto& v : row.axis_values) {
+        cells.push_back(csv_field(v));
+      }
+      cells.push_back(fmt::format("{}", row.n));
+      for (std::size_t m = 0; m < index.metrics.size(); ++m) {
+        cells.push_back(csv_number(row.mean[m]));
+        cells.push_back(csv_number(row.ci95[m]));
+      }
+      out += join(cells, ",") + "\n";
+    }
+    return out;
+  }
+
+  if (options.format == "json") {
+    std::string out =
+        fmt::format("{{\"sweep\": {}, \"points\": {}, \"points_total\": {}, ",
+                    json_string(index.sweep_name), index.points.size(), index.points_total);
+    std::vector<std::string> items;
+    for (const auto& a : summary.axes) {
+      items.push_back(json_string(a));
+    }
+    out += "\"axes\": [" + join(items, ", ") + "], \"metrics\": [";
+    items.clear();
+    for (const auto& m : index.metrics) {
+      items.push_back(fmt::format("{{\"name\": {}, \"units\": {}}}", json_string(m.name),
+                                  json_string(m.units)));
+    }
+    out += join(items, ", ") + "], \"rows\": [";
+    items.clear();
+    for (const auto& row : summary.rows) {
+      std::vector<std::string> axes;
+      for (std::size_t k = 0; k < summary.axes.size(); ++k) {
+        axes.push_back(json_string(summary.axes[k]) + ": " + json_string(row.axis_values[k]));
+      }
+      std::vector<std::string> means;
+      std::vector<std::string> cis;
+      for (std::size_t m = 0; m < index.metrics.size(); ++m) {
+        means.push_back(json_string(index.metrics[m].name) + ": " + json_number(row.mean[m]));
+        cis.push_back(json_string(index.metrics[m].name) + ": " + json_number(row.ci95[m]));
+      }
+      items.push_back(
+          fmt::format("{{\"axes\": {{{}}}, \"n\": {}, \"mean\": {{{}}}, \"ci95\": {{{}}}}}",
+                      join(axes, ", "), row.n, join(means, ", "), join(cis, ", ")));
+    }
+    out += join(items, ", ") + "], \"effects\": [";
+    items.clear();
+    for (const auto& list : effects) {
+      for (const auto& e : list) {
+        std::vector<std::string> paths;
+        for (const auto& p : e.paths) {
+          paths.push_back(json_string(p));
+        }
+        items.push_back(fmt::format(
+            "{{\"metric\": {}, \"units\": {}, \"axis\": {}, \"paths\": [{}], \"levels\": {}, "
+            "\"overall_mean\": {}, \"lowest\": {}, \"lowest_mean\": {}, \"highest\": {}, "
+            "\"highest_mean\": {}, \"effect\": {}, \"effect_percent\": {}}}",
+            json_string(e.metric), json_string(units_of(e.metric)), json_string(e.axis),
+            join(paths, ", "), e.levels, json_number(e.overall_mean), json_string(e.lowest),
+            json_number(e.lowest_mean), json_string(e.highest), json_number(e.highest_mean),
+            json_number(e.effect), json_number(e.percent)));
+      }
+    }
+    return out + join(items, ", ") + "]}\n";
+  }
+
+  // Table.
+  std::string out = fmt::format("sweep {}: {} points", index.sweep_name, index.points.size());
+  if (static_cast<std::int64_t>(index.points.size()) != index.points_total) {
+    out += fmt::format(" of {}", index.points_total);
+  }
+  out += fmt::format(" ({} replica{} each)", index.replicas, index.replicas == 1 ? "" : "s");
+  if (!index.shard.empty()) {
+    out += fmt::format(", shard {}", index.shard);
+  }
+  out += "\n";
+  if (options.group_by.empty()) {
+    out += "one row per combination of axis values, replicas pooled;";
+  } else {
+    out +=
+        fmt::format("grouped by: {} (other axes and replicas pooled);", join(summary.axes, ", "));
+  }
+  out += " mean ± 95 % confidence half-width (Student t), - for n = 1\n\n";
+
+  std::vector<std::vector<std::string>> cells;
+  std::vector<bool> right;
+  std::vector<std::string> header = summary.axes;
+  header.emplace_back("n");
+  for (const auto& m : index.metrics) {
+    header.push_back(with_units(m.name, m.units));
+  }
+  cells.push_back(header);
+  right.assign(summary.axes.size(), false);
+  right.resize(header.size(), true);
+  for (const auto& row : summary.rows) {
+    std::vector<std::string> line = row.axis_values;
+    line.push_back(fmt::format("{}", row.n));
+    for (std::size_t m = 0; m < index.metrics.size(); ++m) {
+      const auto mean =
+          std::isnan(row.mean[m]) ? std::string("-") : fmt::format("{:.4g}", row.mean[m]);
+      const auto ci =
+          std::isnan(row.ci95[m]) ? std::string("-") : fmt::format("{:.3g}", row.ci95[m]);
+      line.push_back(mean + " ± " + ci);
+    }
+    cells.push_back(std::move(line));
+  }
+  out += align(cells, right);
+
+  for (const auto& list : effects) {
+    if (list.empty()) {
+      continue;
+    }
+    const auto& first = list.front();
+    out += fmt::format(
+        "\neffect of each axis on {}: max - min over its values of the mean (all else pooled); "
+        "overall mean {:.4g}\n",
+        with_units(first.metric, units_of(first.metric)), first.overall_mean);
+    std::vector<std::vector<std::string>> rows;
+    rows.push_back({"axis", "levels", "effect", "% of mean", "lowest", "highest"});
+    for (const auto& e : list) {
+      const auto num = [](double v, std::string_view spec) {
+        return std::isnan(v) ? std::string("-") : fmt::format(fmt::runtime(spec), v);
+      };
+      rows.push_back(
+          {e.axis, fmt::format("{}", e.levels), num(e.effect, "{:.4g}"), num(e.percent, "{:.3g} %"),
+           e.lowest.empty() ? "-" : fmt::format("{} ({:.4g})", e.lowest, e.lowest_mean),
+           e.highest.empty() ? "-" : fmt::format("{} ({:.4g})", e.highest, e.highest_mean)});
+    }
+    out += align(rows, {false, true, true, true, false, false});
+  }
+  return out;
+}
+
+}  // namespace footprint::analysis

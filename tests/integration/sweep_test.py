@@ -1,0 +1,249 @@
+#!/usr/bin/python3
+"""Sweeps end to end (docs/sweeps.md), through the footprint program.
+
+usage: sweep_test.py FOOTPRINT SCENARIOS_DIR TEST_SWEEPS_DIR
+
+Checks:
+  * one process (1 and 2 threads), 2 MPI ranks, and 2 shards merged give byte-identical
+    index.h5 and point files;
+  * a sweep killed in the middle, rerun, completes and redoes nothing that had finished;
+  * points of uneven cost keep both MPI ranks busy (dynamic balancing);
+  * replicas get distinct derived seeds, the same for every axis value;
+  * a point's scenario text is complete: `footprint check` accepts it and `footprint run`
+    on it writes the point's file byte for byte;
+  * bad sweep files: exit code 2, the sweep file's line and column, nothing run.
+"""
+
+import filecmp
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import h5py
+
+FAILURES = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        FAILURES.append(what)
+
+
+def run(args, **kw):
+    return subprocess.run(args, capture_output=True, text=True, **kw)
+
+
+def same_tree(a, b):
+    """Whether folders a and b hold the same point files and index, byte for byte."""
+    pa = sorted(os.listdir(os.path.join(a, "points")))
+    pb = sorted(os.listdir(os.path.join(b, "points")))
+    if pa != pb:
+        return False
+    for name in pa:
+        if not filecmp.cmp(os.path.join(a, "points", name), os.path.join(b, "points", name),
+                           shallow=False):
+            return False
+    return filecmp.cmp(os.path.join(a, "index.h5"), os.path.join(b, "index.h5"), shallow=False)
+
+
+def main():
+    exe, scenarios, sweeps = sys.argv[1:4]
+    table4 = os.path.join(scenarios, "sweeps", "table4-pue-region.yaml")
+    tmp = tempfile.mkdtemp(prefix="footprint-sweep-")
+    try:
+        # Identical results whatever the way of running.
+        ref = os.path.join(tmp, "ref")
+        r = run([exe, "sweep", table4, "--out", ref, "--threads", "1", "-q"])
+        check(r.returncode == 0, f"one process, one thread: exit 0 ({r.stderr.strip()[-300:]})")
+        with h5py.File(os.path.join(ref, "index.h5"), "r") as f:
+            pts = f["points"]
+            check(pts.shape[0] == 24, f"table4 sweep: 24 rows in index ({pts.shape[0]})")
+            check(f.attrs["kind"].decode() == "footprint-sweep-index", "index kind attribute")
+            # The external link opens the point file.
+            name = f["links/p000023"].attrs["scenario_name"].decode()
+            check(name == "patterson2021", "external link /links/p000023 reaches the point file")
+            # Axis values vary first axis slowest: point 23 is the last of each.
+            row = pts[23]
+            check(row["datacenters[name=microsoft-gpt3].pue"].decode() == "1.58"
+                  and row["regions[name=us-average-2020].intensity"].decode() == "0.700 kg/kWh"
+                  and row["jobs[name=gpt3].accelerator"].decode() == "A100",
+                  "point 23 has the last value of every axis")
+            # A higher PUE on the same grid and chip: more energy, in proportion for GPT-3.
+            e0, e1 = pts[0]["energy_mwh"], pts[6 * 2 + 0]["energy_mwh"]
+            check(e1 > e0, f"PUE 1.40 uses more energy than PUE 1.06 ({e1:.1f} > {e0:.1f} MWh)")
+
+        two = os.path.join(tmp, "two-threads")
+        r = run([exe, "sweep", table4, "--out", two, "--threads", "2", "-q"])
+        check(r.returncode == 0 and same_tree(ref, two), "2 threads: identical files")
+
+        mpi = os.path.join(tmp, "mpi")
+        r = run(["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2", exe, "sweep",
+                 table4, "--out", mpi, "-q"])
+        check(r.returncode == 0, f"2 MPI ranks: exit 0 ({r.stderr.strip()[-300:]})")
+        check(same_tree(ref, mpi), "2 MPI ranks: identical index and point files")
+
+        shards = os.path.join(tmp, "shards")
+        for i in range(2):
+            r = run([exe, "sweep", table4, "--out", shards, "--shard", f"{i}/2", "-q"])
+            check(r.returncode == 0 and os.path.exists(
+                os.path.join(shards, f"index.shard-{i}-of-2.h5")), f"shard {i}/2 runs")
+        env = dict(os.environ, SLURM_ARRAY_TASK_ID="11", SLURM_ARRAY_TASK_MIN="10",
+                   SLURM_ARRAY_TASK_COUNT="2")
+        slurm = os.path.join(tmp, "slurm")
+        r = run([exe, "sweep", table4, "--out", slurm, "-q"], env=env)
+        check(r.returncode == 0 and os.path.exists(os.path.join(slurm, "index.shard-1-of-2.h5"))
+              and len(os.listdir(os.path.join(slurm, "points"))) == 12,
+              "Slurm array task 11 of 10..11 runs shard 1/2 (12 points)")
+        r = run([exe, "sweep", "--merge", shards])
+        check(r.returncode == 0 and same_tree(ref, shards), "2 shards merged: identical files")
+        os.remove(os.path.join(shards, "index.shard-1-of-2.h5"))
+        r = run([exe, "sweep", "--merge", shards])
+        check(r.returncode == 2 and "index.shard-1-of-2.h5 is missing" in r.stderr,
+              "merge with a shard missing: exit 2, names it")
+
+        # Killed in the middle, then resumed.
+        slow = os.path.join(sweeps, "slow.yaml")
+        clean = os.path.join(tmp, "slow-clean")
+        r = run([exe, "sweep", slow, "--out", clean, "--threads", "1", "-q"])
+        check(r.returncode == 0, "slow sweep runs")
+        killed = os.path.join(tmp, "slow-killed")
+        p = subprocess.Popen([exe, "sweep", slow, "--out", killed, "--threads", "1", "-q"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        points_dir = os.path.join(killed, "points")
+        deadline = time.time() + 120
+        done = []
+        while time.time() < deadline and p.poll() is None:
+            if os.path.isdir(points_dir):
+                done = [n for n in os.listdir(points_dir) if n.endswith(".h5")
+                        and not n.startswith(".")]
+                if len(done) >= 4:
+                    break
+            time.sleep(0.01)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        before = {}
+        for n in os.listdir(points_dir):
+            if n.endswith(".h5") and not n.startswith("."):
+                st = os.stat(os.path.join(points_dir, n))
+                before[n] = (st.st_ino, st.st_mtime_ns)
+        check(4 <= len(before) < 20, f"killed with {len(before)} of 20 points complete")
+        check(not os.path.exists(os.path.join(killed, "index.h5")), "killed: no index yet")
+        r = run([exe, "sweep", slow, "--out", killed, "--threads", "1", "-q"])
+        m = re.search(r"(\d+) complete already, (\d+) run", r.stdout)
+        check(r.returncode == 0 and m is not None and int(m.group(1)) == len(before)
+              and int(m.group(2)) == 20 - len(before),
+              f"rerun skips the {len(before)} complete points ({r.stdout.strip()})")
+        unchanged = all((os.stat(os.path.join(points_dir, n)).st_ino,
+                         os.stat(os.path.join(points_dir, n)).st_mtime_ns) == v
+                        for n, v in before.items())
+        check(unchanged, "rerun leaves the complete points' files untouched")
+        check(not [n for n in os.listdir(points_dir) if ".tmp-" in n],
+              "no temporary file of the killed run is left")
+        check(same_tree(clean, killed), "killed and resumed: identical to an uninterrupted run")
+        # A changed scenario is not complete any more.
+        r = run([exe, "sweep", slow, "--out", killed, "--threads", "1", "-q"])
+        check("20 complete already, 0 run" in r.stdout, "second rerun runs nothing")
+
+        # Uneven costs over two ranks.
+        uneven = os.path.join(tmp, "uneven")
+        r = run(["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2", exe, "sweep",
+                 os.path.join(sweeps, "uneven.yaml"), "--out", uneven, "-q"])
+        ranks = [(int(a), float(b)) for a, b in
+                 re.findall(r"rank \d+: (\d+) points, busy ([0-9.]+) s", r.stdout)]
+        check(r.returncode == 0 and len(ranks) == 2, f"uneven sweep on 2 ranks ({r.stdout})")
+        if len(ranks) == 2:
+            (n0, b0), (n1, b1) = ranks
+            check(n0 >= 1 and n1 >= 1 and n0 + n1 == 16, f"both ranks ran points ({n0}, {n1})")
+            # Round robin would give one rank all four costly points (about 4x the busy time
+            # of the other); dynamic balancing evens the busy times out.
+            check(max(b0, b1) <= 1.6 * min(b0, b1),
+                  f"busy times within a factor 1.6 ({b0:.2f} s, {b1:.2f} s)")
+
+        # Replicas.
+        rep = os.path.join(tmp, "replicas")
+        r = run([exe, "sweep", os.path.join(sweeps, "replicas.yaml"), "--out", rep, "-q"])
+        check(r.returncode == 0, f"replicas sweep runs ({r.stderr.strip()[-300:]})")
+        with h5py.File(os.path.join(rep, "index.h5"), "r") as f:
+            t = f["points"][:]
+            seeds = [int(s) for s in t["seed"]]
+            check(list(t["replica"]) == [0, 1, 2, 0, 1, 2], "replica varies fastest")
+            check(len(set(seeds[:3])) == 3 and seeds[:3] == seeds[3:],
+                  f"3 distinct replica seeds, the same for each axis value ({seeds})")
+            e = list(t["energy_mwh"])
+            check(len(set(e[:3])) == 3, "replicas differ (failures are random)")
+            check(min(e[:3]) > max(e[3:]),
+                  "MTBF 20000 h costs more energy than 50000 h in every replica")
+
+        # A point's scenario is complete on its own.
+        point = os.path.join(ref, "points", "p000013.h5")
+        with h5py.File(point, "r") as f:
+            text = f.attrs["scenario"].decode()
+        own = os.path.join(tmp, "own")
+        os.makedirs(own)
+        path = os.path.join(own, "patterson2021.yaml")  # the name the point file records
+        with open(path, "w") as fh:
+            fh.write(text)
+        r = run([exe, "check", path])
+        check(r.returncode == 0, f"footprint check accepts point 13's scenario ({r.stderr})")
+        out = os.path.join(own, "p13.h5")
+        r = run([exe, "run", path, "-o", out, "-q"])
+        check(r.returncode == 0 and filecmp.cmp(out, point, shallow=False),
+              "footprint run of point 13's scenario writes the point's file byte for byte")
+
+        # Bad sweep files: every problem, located; nothing run.
+        bad_cases = [
+            ("unknown path", "axes:\n  datacenters[name=microsoft-gpt3].peu: [1.1]\n",
+             None, ["sweep.yaml:5:", "peu"]),
+            ("no such item", "axes:\n  datacenters[name=nowhere].pue: [1.1]\n",
+             None, ["sweep.yaml:5:3", "no item of datacenters has name \"nowhere\""]),
+            ("missing parent", "axes:\n  schedular.policy: [fifo]\n",
+             None, ["sweep.yaml:5:3", "has no key \"schedular\""]),
+            ("wrong unit", "axes:\n  jobs[name=gpt3].power: [\"330 W\", \"3 kg\"]\n",
+             None, ["sweep.yaml:5:36", "jobs[5].power: expected a power", "in point 1"]),
+            ("zip lengths", "axes:\n  chip:\n    zip:\n      jobs[name=gpt3].accelerator: [V100, A100]\n"
+             "      jobs[name=gpt3].power: [330 W]\n",
+             None, ["sweep.yaml:8:30", "must have the same length"]),
+            ("not a list", "axes:\n  datacenters[name=microsoft-gpt3].pue: 1.1\n",
+             None, ["sweep.yaml:5:41", "non-empty list"]),
+            ("bad path syntax", "axes:\n  datacenters[name=microsoft-gpt3.pue: [1.1]\n",
+             None, ["sweep.yaml:5:3", "is not closed"]),
+            ("overlap", "axes:\n  regions[name=us-average-2020]: [{ name: us, intensity: 1 g/kWh }]\n"
+             "  regions[5].intensity: [\"1 g/kWh\"]\n",
+             None, ["lies inside"]),
+            ("unknown key", "axis:\n  seed: [1]\n", None, ["sweep.yaml:4:1", "did you mean \"axes\""]),
+            ("missing base", None, "base: nowhere.yaml\n", ["no scenario file"]),
+        ]
+        bad_dir = os.path.join(tmp, "bad")
+        os.makedirs(bad_dir)
+        base = os.path.relpath(os.path.join(scenarios, "patterson2021.yaml"), bad_dir)
+        for what, body, header, expected in bad_cases:
+            sweep = os.path.join(bad_dir, "sweep.yaml")
+            with open(sweep, "w") as fh:
+                fh.write("sweep: bad\n")
+                fh.write(header if header else f"base: {base}\n")
+                fh.write("replicas: 1\n" if header is None else "axes:\n  seed: [1]\n")
+                if body:
+                    fh.write(body)
+            out = os.path.join(bad_dir, "out")
+            r = run([exe, "sweep", sweep, "--out", out])
+            ok = r.returncode == 2 and all(e in r.stderr for e in expected) \
+                and not os.path.exists(out) and "Traceback" not in r.stderr
+            check(ok, f"bad sweep file ({what}): exit 2, {expected}, nothing run"
+                  + ("" if ok else f"\n     got {r.returncode}: {r.stderr.strip()}"))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if FAILURES:
+        print(f"{len(FAILURES)} check(s) failed")
+        return 1
+    print("all sweep checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
