@@ -3,6 +3,7 @@
 // Exit codes: 0 success; 1 a failure while running; 2 bad input (flags, scenario or data
 // files, output paths). Library code throws typed errors; only this file turns them into
 // messages and exit codes.
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,6 +42,7 @@ namespace {
 
 constexpr int kExitFailure = 1;
 constexpr int kExitBadInput = 2;
+constexpr double kMillisecondsPerSecond = 1e3;
 
 namespace fs = std::filesystem;
 
@@ -235,7 +237,7 @@ int cmd_sweep(SweepArgs a, int& argc, char**& argv) {
     fmt::print("wrote {}\n", index.string());
     return 0;
   }
-  if (a.file.empty() || a.out.empty()) {
+  if (a.file.empty() || (a.out.empty() && !a.dry_run)) {
     throw std::invalid_argument("footprint sweep needs SWEEP.yaml and --out DIR (or --merge DIR)");
   }
   sw::RunnerOptions o;
@@ -317,6 +319,14 @@ int cmd_sweep(SweepArgs a, int& argc, char**& argv) {
               : std::string{},
       s.skipped, ran, s.failures.empty() ? "" : fmt::format(", {} failed", s.failures.size()), wall,
       wall > 0 ? static_cast<double>(ran) / wall : 0.0);
+  if (ran > 0) {
+    // Wall time per point over the cores used, and what of it was the simulation itself.
+    const double per_point = wall * static_cast<double>(o.threads) *
+                             static_cast<double>(mpi ? mpi->size() : 1) / static_cast<double>(ran);
+    const double simulate = s.simulate_s / static_cast<double>(ran);
+    fmt::print("per point: {:.2f} ms simulating, {:.2f} ms else (checking, reading, writing)\n",
+               simulate * kMillisecondsPerSecond, (per_point - simulate) * kMillisecondsPerSecond);
+  }
   for (std::size_t r = 0; r < ranks.size(); ++r) {
     fmt::print("rank {}: {} points, busy {:.2f} s\n", r, ranks[r].points, ranks[r].busy_s);
   }
@@ -400,6 +410,12 @@ int cmd_compare(const CompareArgs& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // HDF5 allocates and zeroes about 2 MB of cache for every file it opens and frees it
+  // on close; with glibc's default, the heap shrinks and grows back each time and every
+  // page faults again (a sweep of 1,000 points spent 80 % of its time there:
+  // docs/performance.md). Keeping 64 MiB of slack at the top of the heap avoids it.
+  constexpr int kHeapTopPad = 64 << 20;
+  mallopt(M_TOP_PAD, kHeapTopPad);
   CLI::App app{
       "Footprint: a parallel discrete-event simulator of ML datacenters' energy and emissions"};
   app.require_subcommand(0, 1);

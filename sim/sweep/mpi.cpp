@@ -54,11 +54,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-enum Tag : int { kAsk = 1, kGrant = 2, kDone = 3, kFailText = 4 };
+enum Tag : int { kAsk = 1, kGrant = 2, kDone = 3, kFailText = 4, kTotals = 5 };
 constexpr std::int64_t kNoMore = -1;
-/// How long rank 0's dispatcher sleeps when no message waits: short against a point's
-/// cost, long enough not to take a core from the points.
-constexpr auto kPollSleep = std::chrono::microseconds(100);
+/// How long rank 0's dispatcher sleeps when no message waits: from the shortest, doubling
+/// while nothing comes, to the longest. The other ranks ask for their next point while
+/// they run one, so the wait is hidden; polling often would take a core from the points.
+constexpr auto kPollSleepMin = std::chrono::microseconds(50);
+constexpr auto kPollSleepMax = std::chrono::microseconds(2000);
 
 double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -107,6 +109,7 @@ MpiSweepSummary run_root(const Sweep& sw, const RunnerOptions& o, int size) {
   };
   std::mutex mutex;
   std::mutex hdf5;
+  KnownTotals known;  // the index's rows of the points run now, from every rank
   ProgressLine progress(todo.size(), o.progress);
   std::size_t local_points = 0;
   double local_busy = 0;
@@ -114,10 +117,14 @@ MpiSweepSummary run_root(const Sweep& sw, const RunnerOptions& o, int size) {
     const double t0 = now_s();
     run_points(
         sw, o, concurrency, per_point, take,
-        [&](std::size_t, const PointFailure* f) {
+        [&](std::size_t p, const PointFailure* f, double simulate, const PointTotals* totals) {
           progress.point_done(f != nullptr);
           std::lock_guard lock(mutex);
           ++local_points;
+          s.simulate_s += simulate;
+          if (totals != nullptr) {
+            known[p] = *totals;
+          }
           if (f != nullptr) {
             s.failures.push_back(*f);
           }
@@ -129,15 +136,18 @@ MpiSweepSummary run_root(const Sweep& sw, const RunnerOptions& o, int size) {
   // it was given.
   int exhausted = 0;
   std::size_t outstanding = 0;
+  auto sleep = kPollSleepMin;
   try {
     while (exhausted < size - 1 || outstanding > 0) {
       int flag = 0;
       MPI_Status st;
       check(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st), "probe");
       if (flag == 0) {
-        std::this_thread::sleep_for(kPollSleep);
+        std::this_thread::sleep_for(sleep);
+        sleep = std::min(2 * sleep, kPollSleepMax);
         continue;
       }
+      sleep = kPollSleepMin;
       if (st.MPI_TAG == kAsk) {
         std::int64_t ask = 0;
         check(MPI_Recv(&ask, 1, MPI_INT64_T, st.MPI_SOURCE, kAsk, MPI_COMM_WORLD, &st), "recv");
@@ -150,12 +160,21 @@ MpiSweepSummary run_root(const Sweep& sw, const RunnerOptions& o, int size) {
           ++exhausted;
         }
       } else if (st.MPI_TAG == kDone) {
-        std::array<std::int64_t, 2> msg{};
-        check(MPI_Recv(msg.data(), 2, MPI_INT64_T, st.MPI_SOURCE, kDone, MPI_COMM_WORLD, &st),
+        std::array<std::int64_t, 3> msg{};
+        check(MPI_Recv(msg.data(), 3, MPI_INT64_T, st.MPI_SOURCE, kDone, MPI_COMM_WORLD, &st),
               "recv");
         --outstanding;
         progress.point_done(msg[1] != 0);
-        if (msg[1] != 0) {
+        if (msg[1] == 0) {
+          PointTotals t;
+          t.jobs_finished = msg[2];
+          MPI_Status tt;
+          check(MPI_Recv(t.metrics.data(), static_cast<int>(t.metrics.size()), MPI_DOUBLE,
+                         st.MPI_SOURCE, kTotals, MPI_COMM_WORLD, &tt),
+                "recv");
+          std::lock_guard lock(mutex);
+          known[static_cast<std::size_t>(msg[0])] = t;
+        } else {
           MPI_Status ft;
           check(MPI_Probe(st.MPI_SOURCE, kFailText, MPI_COMM_WORLD, &ft), "probe");
           int n = 0;
@@ -181,15 +200,17 @@ MpiSweepSummary run_root(const Sweep& sw, const RunnerOptions& o, int size) {
   s.ran = todo.size() - s.failures.size();
   s.busy_s = local_busy;
   // What each rank did.
-  const std::array<double, 2> mine{static_cast<double>(local_points), local_busy};
-  std::vector<double> all(2 * static_cast<std::size_t>(size));
-  check(MPI_Gather(mine.data(), 2, MPI_DOUBLE, all.data(), 2, MPI_DOUBLE, 0, MPI_COMM_WORLD),
+  const std::array<double, 3> mine{static_cast<double>(local_points), local_busy, s.simulate_s};
+  std::vector<double> all(3 * static_cast<std::size_t>(size));
+  check(MPI_Gather(mine.data(), 3, MPI_DOUBLE, all.data(), 3, MPI_DOUBLE, 0, MPI_COMM_WORLD),
         "gather");
+  s.simulate_s = 0;
   for (int r = 0; r < size; ++r) {
-    const auto i = 2 * static_cast<std::size_t>(r);
-    out.ranks.push_back({static_cast<std::size_t>(all[i]), all[i + 1]});
+    const auto i = 3 * static_cast<std::size_t>(r);
+    out.ranks.push_back({static_cast<std::size_t>(all[i]), all[i + 1], all[i + 2]});
+    s.simulate_s += all[i + 2];
   }
-  s.index = write_index(sw, o.out_dir, o.shard, scope);
+  s.index = write_index(sw, o.out_dir, o.shard, scope, known);
   return out;
 }
 
@@ -229,11 +250,21 @@ MpiSweepSummary run_worker(const Sweep& sw, const RunnerOptions& o, int rank, in
     return static_cast<std::size_t>(g);
   };
   std::size_t points = 0;
-  auto done = [&](std::size_t p, const PointFailure* f) {
+  double simulate_s = 0;
+  auto done = [&](std::size_t p, const PointFailure* f, double simulate,
+                  const PointTotals* totals) {
     std::lock_guard lock(mpi);
     ++points;
-    const std::array<std::int64_t, 2> msg{static_cast<std::int64_t>(p), f != nullptr ? 1 : 0};
-    check(MPI_Send(msg.data(), 2, MPI_INT64_T, 0, kDone, MPI_COMM_WORLD), "send");
+    simulate_s += simulate;
+    const std::array<std::int64_t, 3> msg{static_cast<std::int64_t>(p), f != nullptr ? 1 : 0,
+                                          totals != nullptr ? totals->jobs_finished : 0};
+    check(MPI_Send(msg.data(), 3, MPI_INT64_T, 0, kDone, MPI_COMM_WORLD), "send");
+    if (totals != nullptr) {
+      // The doubles travel bit for bit: rank 0's index is the same as a one-process run's.
+      check(MPI_Send(totals->metrics.data(), static_cast<int>(totals->metrics.size()), MPI_DOUBLE,
+                     0, kTotals, MPI_COMM_WORLD),
+            "send");
+    }
     if (f != nullptr) {
       check(MPI_Send(f->message.data(), static_cast<int>(f->message.size()), MPI_CHAR, 0, kFailText,
                      MPI_COMM_WORLD),
@@ -245,8 +276,8 @@ MpiSweepSummary run_worker(const Sweep& sw, const RunnerOptions& o, int rank, in
   std::mutex hdf5;
   const double t0 = now_s();
   run_points(sw, o, concurrency, per_point, next, done, hdf5);
-  const std::array<double, 2> mine{static_cast<double>(points), now_s() - t0};
-  check(MPI_Gather(mine.data(), 2, MPI_DOUBLE, nullptr, 0, MPI_DOUBLE, 0, MPI_COMM_WORLD),
+  const std::array<double, 3> mine{static_cast<double>(points), now_s() - t0, simulate_s};
+  check(MPI_Gather(mine.data(), 3, MPI_DOUBLE, nullptr, 0, MPI_DOUBLE, 0, MPI_COMM_WORLD),
         "gather");
   out.summary.ran = points;
   return out;

@@ -21,6 +21,7 @@ bool mpi_launched();
 struct RankLoad {
   std::size_t points = 0;
   double busy_s = 0;
+  double simulate_s = 0;
 };
 
 struct MpiSweepSummary {

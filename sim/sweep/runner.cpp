@@ -52,46 +52,35 @@ struct IndexRow {
   std::string file;
   std::string sha256;
   std::vector<std::string> values;
-  std::vector<double> metrics;  ///< in kMetrics order
-  std::int64_t jobs_finished = 0;
+  PointTotals totals;
 };
 
 struct Metric {
   const char* name;
   const char* units;
 };
-/// The float columns after the axes, in order (jobs_finished, an integer, sits between
-/// `days` and `mean_wait_h`).
-constexpr Metric kMetrics[] = {{"energy_mwh", "MWh"},
-                               {"it_energy_mwh", "MWh"},
-                               {"pue", "1"},
-                               {"emissions_location_t", "t"},
-                               {"emissions_market_t", "t"},
-                               {"embodied_t", "t"},
-                               {"device_hours", "h"},
-                               {"days", "d"},
-                               {"mean_wait_h", "h"},
-                               {"peak_facility_mw", "MW"},
-                               {"p99_facility_mw", "MW"}};
-constexpr std::size_t kMetricCount = std::size(kMetrics);
+constexpr std::array<Metric, kIndexMetrics> kMetrics{{{"energy_mwh", "MWh"},
+                                                      {"it_energy_mwh", "MWh"},
+                                                      {"pue", "1"},
+                                                      {"emissions_location_t", "t"},
+                                                      {"emissions_market_t", "t"},
+                                                      {"embodied_t", "t"},
+                                                      {"device_hours", "h"},
+                                                      {"days", "d"},
+                                                      {"mean_wait_h", "h"},
+                                                      {"peak_facility_mw", "MW"},
+                                                      {"p99_facility_mw", "MW"}}};
+constexpr std::size_t kMetricCount = kIndexMetrics;
 
-IndexRow row_from_point(const Sweep& sw, const fs::path& dir, std::size_t p) {
+IndexRow make_row(const Sweep& sw, std::size_t p, const PointTotals& totals) {
   const Point& pt = sw.points[p];
-  const auto r = analysis::read_report(dir / Sweep::point_file(p), 0);
-  IndexRow row;
-  row.point = static_cast<std::int64_t>(p);
-  row.replica = static_cast<std::int64_t>(pt.replica);
-  row.seed = pt.seed;
-  row.file = Sweep::point_file(p);
-  row.sha256 = pt.sha256;
-  row.values = pt.values;
-  const auto& t = r.totals;
-  row.metrics = {
-      t.energy_mwh,     t.it_energy_mwh, t.pue,  t.emissions_location_t, t.emissions_market_t,
-      t.embodied_t,     t.device_hours,  t.days, r.mean_wait_h,          t.peak_facility_mw,
-      t.p99_facility_mw};
-  row.jobs_finished = r.jobs_finished;
-  return row;
+  return {static_cast<std::int64_t>(p),
+          static_cast<std::int64_t>(pt.replica),
+          pt.seed,
+          Sweep::point_file(p),
+          pt.sha256,
+          pt.values,
+          totals};
 }
 
 struct IndexHeader {
@@ -162,9 +151,9 @@ fs::path write_index_rows(const IndexHeader& h, const fs::path& dir,
         values[a].push_back(r.values[a]);
       }
       for (std::size_t m = 0; m < kMetricCount; ++m) {
-        metrics[m].push_back(r.metrics[m]);
+        metrics[m].push_back(r.totals.metrics[m]);
       }
-      finished.push_back(r.jobs_finished);
+      finished.push_back(r.totals.jobs_finished);
     }
     io::TableWriter t;
     t.add_int64_column("point", point);
@@ -206,6 +195,18 @@ void remove_stale_temporaries(const fs::path& out) {
 }
 
 }  // namespace
+
+PointTotals read_point_totals(const fs::path& file) {
+  const auto r = analysis::read_report(file, 0);
+  const auto& t = r.totals;
+  PointTotals out;
+  out.metrics = {
+      t.energy_mwh,     t.it_energy_mwh, t.pue,  t.emissions_location_t, t.emissions_market_t,
+      t.embodied_t,     t.device_hours,  t.days, r.mean_wait_h,          t.peak_facility_mw,
+      t.p99_facility_mw};
+  out.jobs_finished = r.jobs_finished;
+  return out;
+}
 
 std::optional<Shard> parse_shard(std::string_view text, std::string& why) {
   const auto slash = text.find('/');
@@ -294,35 +295,41 @@ std::pair<unsigned, unsigned> share_cores(std::size_t todo, unsigned threads,
   return {concurrency, per_point};
 }
 
-void run_points(const Sweep& sw, const RunnerOptions& o, unsigned concurrency,
-                unsigned point_threads, const std::function<std::optional<std::size_t>()>& next,
-                const std::function<void(std::size_t, const PointFailure*)>& done,
-                std::mutex& hdf5) {
+void run_points(
+    const Sweep& sw, const RunnerOptions& o, unsigned concurrency, unsigned point_threads,
+    const std::function<std::optional<std::size_t>()>& next,
+    const std::function<void(std::size_t, const PointFailure*, double, const PointTotals*)>& done,
+    std::mutex& hdf5) {
   auto run_one = [&](std::size_t p) {
     const Point& pt = sw.points[p];
     const fs::path out = o.out_dir / Sweep::point_file(p);
+    double simulate = 0;
     try {
       const auto sc = scenario::parse_scenario(pt.text, sw.base_path.string(), o.load);
       scenario::RunConfig rc;
       rc.threads = point_threads;
+      const double t0 = now_s();
       const auto result = scenario::run_scenario(sc, rc);
+      simulate = now_s() - t0;
       std::lock_guard lock(hdf5);
       remove_stale_temporaries(out);
       io::AtomicOutput output(out, true);
       // Isolated: while this thread waits for its own compression tasks it must not pick
       // up another point, which would wait for the lock this thread holds.
       tbb::this_task_arena::isolate([&] { io::write_trace(output, sc, result, o.provenance); });
-      done(p, nullptr);
+      // The index's row, from the file as any later reader sees it.
+      const PointTotals totals = read_point_totals(out);
+      done(p, nullptr, simulate, &totals);
     } catch (const scenario::InputError& e) {
       std::string msg;
       for (const auto& d : e.diagnostics()) {
         msg += (msg.empty() ? "" : "; ") + d.render();
       }
       const PointFailure f{p, msg};
-      done(p, &f);
+      done(p, &f, simulate, nullptr);
     } catch (const std::exception& e) {
       const PointFailure f{p, e.what()};
-      done(p, &f);
+      done(p, &f, simulate, nullptr);
     }
   };
   tbb::task_arena arena(static_cast<int>(concurrency));
@@ -338,11 +345,13 @@ void run_points(const Sweep& sw, const RunnerOptions& o, unsigned concurrency,
 }
 
 fs::path write_index(const Sweep& sw, const fs::path& dir, const std::optional<Shard>& shard,
-                     const std::vector<std::size_t>& points) {
+                     const std::vector<std::size_t>& points, const KnownTotals& known) {
   std::vector<IndexRow> rows;
   for (const auto p : points) {
-    if (point_complete(dir / Sweep::point_file(p), sw.points[p])) {
-      rows.push_back(row_from_point(sw, dir, p));
+    if (const auto it = known.find(p); it != known.end()) {
+      rows.push_back(make_row(sw, p, it->second));
+    } else if (const auto file = dir / Sweep::point_file(p); point_complete(file, sw.points[p])) {
+      rows.push_back(make_row(sw, p, read_point_totals(file)));
     }
   }
   return write_index_rows(header_of(sw), dir, shard, rows);
@@ -368,8 +377,9 @@ SweepSummary run_sweep(const Sweep& sw, const RunnerOptions& o) {
   }
   const auto [concurrency, per_point] = share_cores(todo.size(), o.threads, o.point_threads);
   std::atomic<std::size_t> cursor{0};
-  std::mutex mutex;  // failures, and every HDF5 call
-  std::mutex hdf5;
+  std::mutex mutex;  // failures, totals
+  std::mutex hdf5;   // every HDF5 call
+  KnownTotals known;
   ProgressLine progress(todo.size(), o.progress);
   const double t0 = now_s();
   run_points(
@@ -378,10 +388,14 @@ SweepSummary run_sweep(const Sweep& sw, const RunnerOptions& o) {
         const auto k = cursor.fetch_add(1);
         return k < todo.size() ? std::optional(todo[k]) : std::nullopt;
       },
-      [&](std::size_t, const PointFailure* f) {
+      [&](std::size_t p, const PointFailure* f, double simulate, const PointTotals* totals) {
         progress.point_done(f != nullptr);
+        std::lock_guard lock(mutex);
+        s.simulate_s += simulate;
+        if (totals != nullptr) {
+          known[p] = *totals;
+        }
         if (f != nullptr) {
-          std::lock_guard lock(mutex);
           s.failures.push_back(*f);
         }
       },
@@ -391,7 +405,7 @@ SweepSummary run_sweep(const Sweep& sw, const RunnerOptions& o) {
   s.ran = todo.size() - s.failures.size();
   std::sort(s.failures.begin(), s.failures.end(),
             [](const auto& a, const auto& b) { return a.point < b.point; });
-  s.index = write_index(sw, o.out_dir, o.shard, scope);
+  s.index = write_index(sw, o.out_dir, o.shard, scope, known);
   return s;
 }
 
@@ -468,10 +482,10 @@ fs::path merge_shards(const fs::path& dir) {
       for (const auto& a : h.axes) {
         row.values.push_back(t.strings(a)[r]);
       }
-      for (const auto& m : kMetrics) {
-        row.metrics.push_back(t.doubles(m.name)[r]);
+      for (std::size_t m = 0; m < kMetricCount; ++m) {
+        row.totals.metrics[m] = t.doubles(kMetrics[m].name)[r];
       }
-      row.jobs_finished = t.int64s("jobs_finished")[r];
+      row.totals.jobs_finished = t.int64s("jobs_finished")[r];
       rows.push_back(std::move(row));
     }
   }

@@ -4,10 +4,12 @@
 // each point's file and the index are the same bytes.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -45,6 +47,22 @@ struct RunnerOptions {
   bool progress = true;  ///< a progress line on standard error
 };
 
+/// The metric columns of the index, after the axes (docs/sweeps.md), in order; the
+/// integer `jobs_finished` sits after `days`.
+inline constexpr std::size_t kIndexMetrics = 11;
+
+/// A point's totals as the index holds them, always read back from the point's file.
+struct PointTotals {
+  std::array<double, kIndexMetrics> metrics{};
+  std::int64_t jobs_finished = 0;
+};
+
+/// Reads a point file's totals (throws io::H5Error for a file that is not a trace).
+PointTotals read_point_totals(const std::filesystem::path& file);
+
+/// Totals of the points run by this process (or sent to it by other ranks), by point.
+using KnownTotals = std::map<std::size_t, PointTotals>;
+
 struct PointFailure {
   std::size_t point = 0;
   std::string message;
@@ -55,7 +73,8 @@ struct SweepSummary {
   std::size_t skipped = 0;   ///< complete, with the same scenario, from an earlier run
   std::size_t ran = 0;       ///< run by this process
   std::vector<PointFailure> failures;
-  double busy_s = 0;  ///< wall time this process spent running points
+  double busy_s = 0;      ///< wall time this process spent running points
+  double simulate_s = 0;  ///< of which inside run_scenario, summed over points
   std::filesystem::path index;
 };
 
@@ -67,23 +86,27 @@ bool point_complete(const std::filesystem::path& file, const Point& point);
 
 /// Runs points, `concurrency` at a time, each with `point_threads` engine threads; the
 /// points come from `next` (thread-safe; nullopt when there are no more) and `done` is
-/// called (from the running thread) after each, with the failure if it failed. HDF5 is
+/// called (from the running thread) after each, with the failure if it failed, the
+/// seconds spent simulating (run_scenario, without reading and writing) and the totals
+/// read back from the file written (null if it failed). HDF5 is
 /// not thread-safe: every HDF5 call of the sweep goes through `hdf5`.
-void run_points(const Sweep& sw, const RunnerOptions& o, unsigned concurrency,
-                unsigned point_threads, const std::function<std::optional<std::size_t>()>& next,
-                const std::function<void(std::size_t, const PointFailure*)>& done,
-                std::mutex& hdf5);
+void run_points(
+    const Sweep& sw, const RunnerOptions& o, unsigned concurrency, unsigned point_threads,
+    const std::function<std::optional<std::size_t>()>& next,
+    const std::function<void(std::size_t, const PointFailure*, double, const PointTotals*)>& done,
+    std::mutex& hdf5);
 
 /// How many points at once, and engine threads for each, for `todo` points on `threads`
 /// cores.
 std::pair<unsigned, unsigned> share_cores(std::size_t todo, unsigned threads,
                                           unsigned point_threads);
 
-/// Writes DIR/index.h5 (or DIR/index.shard-I-of-N.h5 for a shard) from the complete point
-/// files among `points`; returns its path.
+/// Writes DIR/index.h5 (or DIR/index.shard-I-of-N.h5 for a shard) with a row for each
+/// complete point among `points`: from `known` where given, else read from its file if it
+/// is complete. Returns its path.
 std::filesystem::path write_index(const Sweep& sw, const std::filesystem::path& dir,
                                   const std::optional<Shard>& shard,
-                                  const std::vector<std::size_t>& points);
+                                  const std::vector<std::size_t>& points, const KnownTotals& known);
 
 /// Runs a sweep (or one shard of it) in this process and writes its index.
 SweepSummary run_sweep(const Sweep& sw, const RunnerOptions& o);

@@ -200,8 +200,9 @@ std::optional<Resolved> resolve(const YAML::Node& root, const std::vector<Step>&
   return out;
 }
 
-/// Sets the value at a resolved path of `root`, sharing `value`'s node (and so its
-/// location in the sweep file, which the scenario's diagnostics then point at).
+/// Sets the value at a resolved path of `root` to a copy of `value` (a copy: sharing the
+/// sweep file's node would tie every point's memory to the sweep's, which yaml-cpp merges
+/// at a cost growing with the number of points).
 void apply(YAML::Node root, const Resolved& r, const YAML::Node& value) {
   YAML::Node node = root;
   for (std::size_t s = 0; s + 1 < r.steps.size(); ++s) {
@@ -211,9 +212,9 @@ void apply(YAML::Node root, const Resolved& r, const YAML::Node& value) {
   }
   const Step& last = r.steps.back();
   if (last.kind == Step::Kind::kKey) {
-    node[last.key] = value;
+    node[last.key] = YAML::Clone(value);
   } else {
-    node[last.index] = value;
+    node[last.index] = YAML::Clone(value);
   }
 }
 
@@ -512,13 +513,13 @@ Sweep load_sweep(const fs::path& file, const SweepLoadOptions& options) {
     pt.index = p;
     pt.replica = replica;
     YAML::Node tree = YAML::Load(base_text);
-    std::vector<const Axis::Member*> relocate;
+    std::vector<std::pair<const Axis::Member*, std::size_t>> relocate;  // member, value
     for (std::size_t a = 0; a < axes.size(); ++a) {
       for (const auto& m : axes[a].members) {
         const YAML::Node& v = m.values[digit[a]];
         apply(tree, m.resolved, v);
         pt.values.push_back(flow_text(v));
-        relocate.push_back(&m);
+        relocate.emplace_back(&m, digit[a]);
       }
     }
     std::uint64_t seed = base.seed;
@@ -541,17 +542,16 @@ Sweep load_sweep(const fs::path& file, const SweepLoadOptions& options) {
           scenario::parse_scenario_tree(tree, pt.text, sw.base_path.string(), options.scenario));
     } catch (const InputError& e) {
       for (auto diag : e.diagnostics()) {
-        const auto inside = std::find_if(relocate.begin(), relocate.end(), [&](const auto* m) {
-          return diag.path == m->resolved.display || is_prefix(m->resolved.display, diag.path);
+        const auto inside = std::find_if(relocate.begin(), relocate.end(), [&](const auto& r) {
+          const auto& at = r.first->resolved.display;
+          return diag.path == at || is_prefix(at, diag.path);
         });
         if (inside != relocate.end() && diag.file == sw.base_path.string()) {
-          // The value came from the sweep file, with its mark; a key it added has none:
-          // point at the axis.
+          // The value came from the sweep file: point at it there.
+          const YAML::Mark mark = inside->first->values[inside->second].Mark();
           diag.file = file.string();
-          if (diag.line == 0) {
-            diag.line = (*inside)->mark.line + 1;
-            diag.column = (*inside)->mark.column + 1;
-          }
+          diag.line = mark.line + 1;
+          diag.column = mark.column + 1;
         }
         problems.add(std::move(diag), p);
       }
