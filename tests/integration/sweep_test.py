@@ -107,6 +107,36 @@ def main():
         check(r.returncode == 2 and "index.shard-1-of-2.h5 is missing" in r.stderr,
               "merge with a shard missing: exit 2, names it")
 
+        # Every shipped sweep runs (each is a regression test).
+        shipped = sorted(f for f in os.listdir(os.path.join(scenarios, "sweeps"))
+                         if f.endswith(".yaml"))
+        check(len(shipped) >= 2, f"shipped sweeps: {shipped}")
+        for name in shipped:
+            out = os.path.join(tmp, "shipped-" + name)
+            r = run([exe, "sweep", os.path.join(scenarios, "sweeps", name), "--out", out, "-q"])
+            m = re.search(r"(\d+) points, 0 complete already, (\d+) run,", r.stdout)
+            check(r.returncode == 0 and m is not None and m.group(1) == m.group(2),
+                  f"scenarios/sweeps/{name} runs every point ({r.stdout.splitlines()[:1]})")
+        # GPT-3's design sweep, against arithmetic: at a fixed per-chip throughput the IT
+        # energy does not depend on the cluster size or anything else swept; the facility
+        # energy is IT x PUE; emissions are energy x intensity (1 g/kWh = 1e-3 t/MWh).
+        with h5py.File(os.path.join(tmp, "shipped-gpt3-design-1000.yaml", "index.h5"), "r") as f:
+            t = f["points"][:]
+            check(t.shape[0] == 1000, "gpt3-design-1000: 1000 rows")
+            it = t["it_energy_mwh"]
+            check(max(it) - min(it) <= 1e-9 * max(it),
+                  f"IT energy the same at every point ({min(it):.6f} to {max(it):.6f} MWh)")
+            pue = [float(v) for v in t["datacenters[name=microsoft-gpt3].pue"]]
+            worst = max(abs(e / (i * p) - 1) for e, i, p in zip(t["energy_mwh"], it, pue))
+            check(worst <= 1e-12, f"energy = IT energy x PUE at every point (worst {worst:.1e})")
+            g = [float(v.split()[0]) for v in t["regions[name=us-average-2020].intensity"]]
+            worst = max(abs(em / (e * gi * 1e-3) - 1)
+                        for em, e, gi in zip(t["emissions_location_t"], t["energy_mwh"], g))
+            check(worst <= 1e-12, f"emissions = energy x intensity at every point (worst {worst:.1e})")
+            days = {int(v): d for v, d in zip(t["jobs[name=gpt3].devices"], t["days"])}
+            check(abs(days[1000] / days[10000] - 10) <= 1e-6,
+                  f"1,000 V100s take 10x as long as 10,000 ({days[1000]:.2f} d, {days[10000]:.2f} d)")
+
         # Killed in the middle, then resumed.
         slow = os.path.join(sweeps, "slow.yaml")
         clean = os.path.join(tmp, "slow-clean")
