@@ -58,6 +58,50 @@ void add_checkpoint(models::FleetJob& f, const std::optional<units::Seconds>& in
   }
 }
 
+/// With failures, a job restarts from its last checkpoint (or its start) after each one.
+/// The compute between checkpoints, T, completes only in a failure-free stretch: with a
+/// failure rate of lambda for the job's devices, the expected number of attempts is
+/// exp(lambda T). Past exp(kMaxFailureExponent) attempts the job would in practice never
+/// finish (the run would end at the limit of simulated time): an input error, with the
+/// numbers, instead.
+void check_failures_allow_progress(const Scenario& sc, const models::FleetTables& t,
+                                   const std::vector<std::string>& names) {
+  if (sc.failures.device_mtbf_hours <= 0) {
+    return;
+  }
+  constexpr double kMaxFailureExponent = 30;  // about 1e13 attempts per stretch
+  constexpr std::size_t kListed = 5;
+  constexpr double kSecondsPerHour = 3600;
+  Diagnostics d(sc.source.string());
+  std::size_t bad = 0;
+  for (std::size_t j = 0; j < t.jobs.size(); ++j) {
+    const auto& f = t.jobs[j];
+    const double stretch_h =
+        std::min(f.checkpoint_interval, f.duration).to_seconds() / kSecondsPerHour;
+    const double rate_per_h = static_cast<double>(f.devices) / sc.failures.device_mtbf_hours;
+    const double exponent = rate_per_h * stretch_h;
+    if (exponent <= kMaxFailureExponent) {
+      continue;
+    }
+    if (++bad <= kListed) {
+      d.error("failures.device_mtbf",
+              fmt::format("job \"{}\" cannot finish: its {} devices fail every {:.3g} h on "
+                          "average, and it computes {:.3g} h {}, which succeeds once in about "
+                          "e^{:.0f} tries; give the job checkpoints (checkpoint: {{ interval, "
+                          "duration }}) shorter than its time between failures",
+                          j < names.size() ? names[j] : std::to_string(j), f.devices,
+                          1.0 / rate_per_h, stretch_h,
+                          f.checkpoint_interval < f.duration ? "between checkpoints"
+                                                             : "without a checkpoint",
+                          exponent));
+    }
+  }
+  if (bad > kListed) {
+    d.error("failures.device_mtbf", fmt::format("and {} more jobs like these", bad - kListed));
+  }
+  d.throw_if_any();
+}
+
 }  // namespace
 
 std::vector<std::shared_ptr<const models::Fabric>> build_fabrics(const Scenario& sc, std::size_t d,
@@ -266,6 +310,7 @@ std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::
     }
     d.throw_if_any();
   }
+  check_failures_allow_progress(sc, *t, names);
   return t;
 }
 

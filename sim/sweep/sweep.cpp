@@ -500,26 +500,48 @@ Sweep load_sweep(const fs::path& file, const SweepLoadOptions& options) {
   std::vector<scenario::Scenario> scenarios;
   scenarios.reserve(count);
   sw.points.reserve(count);
-  std::vector<std::size_t> digit(axes.size(), 0);
-  for (std::size_t p = 0; p < count; ++p) {
-    const std::size_t combo = p / sw.replicas;
-    const std::size_t replica = p % sw.replicas;
-    std::size_t rest = combo;
+  // Which value of each axis a point takes (first axis slowest, replica fastest).
+  auto digits_of = [&](std::size_t p) {
+    std::vector<std::size_t> digit(axes.size(), 0);
+    std::size_t rest = p / sw.replicas;
     for (std::size_t a = axes.size(); a-- > 0;) {
       digit[a] = rest % axes[a].size();
       rest /= axes[a].size();
     }
+    return digit;
+  };
+  // A problem at or under a path a point's value replaced is the sweep file's: located at
+  // that value.
+  auto relocate = [&](Diagnostic& diag, std::size_t p) {
+    if (diag.file != sw.base_path.string()) {
+      return;
+    }
+    const auto digit = digits_of(p);
+    for (std::size_t a = 0; a < axes.size(); ++a) {
+      for (const auto& m : axes[a].members) {
+        const auto& at = m.resolved.display;
+        if (diag.path == at || is_prefix(at, diag.path)) {
+          const YAML::Mark mark = m.values[digit[a]].Mark();
+          diag.file = file.string();
+          diag.line = mark.line + 1;
+          diag.column = mark.column + 1;
+          return;
+        }
+      }
+    }
+  };
+  for (std::size_t p = 0; p < count; ++p) {
+    const std::size_t replica = p % sw.replicas;
+    const auto digit = digits_of(p);
     Point pt;
     pt.index = p;
     pt.replica = replica;
     YAML::Node tree = YAML::Load(base_text);
-    std::vector<std::pair<const Axis::Member*, std::size_t>> relocate;  // member, value
     for (std::size_t a = 0; a < axes.size(); ++a) {
       for (const auto& m : axes[a].members) {
         const YAML::Node& v = m.values[digit[a]];
         apply(tree, m.resolved, v);
         pt.values.push_back(flow_text(v));
-        relocate.emplace_back(&m, digit[a]);
       }
     }
     std::uint64_t seed = base.seed;
@@ -542,17 +564,7 @@ Sweep load_sweep(const fs::path& file, const SweepLoadOptions& options) {
           scenario::parse_scenario_tree(tree, pt.text, sw.base_path.string(), options.scenario));
     } catch (const InputError& e) {
       for (auto diag : e.diagnostics()) {
-        const auto inside = std::find_if(relocate.begin(), relocate.end(), [&](const auto& r) {
-          const auto& at = r.first->resolved.display;
-          return diag.path == at || is_prefix(at, diag.path);
-        });
-        if (inside != relocate.end() && diag.file == sw.base_path.string()) {
-          // The value came from the sweep file: point at it there.
-          const YAML::Mark mark = inside->first->values[inside->second].Mark();
-          diag.file = file.string();
-          diag.line = mark.line + 1;
-          diag.column = mark.column + 1;
-        }
+        relocate(diag, p);
         problems.add(std::move(diag), p);
       }
       scenarios.emplace_back();
@@ -573,8 +585,9 @@ Sweep load_sweep(const fs::path& file, const SweepLoadOptions& options) {
         try {
           (void)scenario::check_scenario(scenarios[p]);
         } catch (const InputError& e) {
-          for (const auto& diag : e.diagnostics()) {
-            deep.add(diag, p);
+          for (auto diag : e.diagnostics()) {
+            relocate(diag, p);
+            deep.add(std::move(diag), p);
           }
         }
       });

@@ -653,6 +653,27 @@ def test_report_on_directory(h):
     expect(path in stderr and "is a directory" in stderr, "got\n{}".format(stderr))
 
 
+def test_failures_without_checkpoints_never_finish(h):
+    # 512 V100s for 30 days without a checkpoint, each failing every 1,000 h on average:
+    # the job fails every ~2 h and would need about e^368 tries (the run would end at the
+    # limit of simulated time). Refused with the numbers; no line, the key path names it.
+    text = h.edit("devices: 8", "devices: 512", h.edit("V100: 64", "V100: 512"))
+    text = h.edit("work: 1 d", "work: 30 d", text) + "failures: { device_mtbf: 1000 h }\n"
+    path = h.write(text)
+    for cmd in ("run", "check"):
+        stderr = h.bad(cmd, path, "-o", h.out, out=h.out) if cmd == "run" else h.bad(cmd, path)
+        expect(
+            re.search(
+                r"^{}: error: failures\.device_mtbf: job \"job1\" cannot finish: its 512 devices "
+                r"fail every 1\.95 h on average, and it computes 720 h without a checkpoint, "
+                r"which succeeds once in about e\^369 tries".format(re.escape(path)),
+                stderr,
+                re.M,
+            ),
+            "{}: got\n{}".format(cmd, stderr),
+        )
+
+
 CASES = [(name[len("test_"):], fn) for name, fn in list(globals().items()) if name.startswith("test_")]
 
 
