@@ -190,10 +190,12 @@ def main():
         if len(ranks) == 2:
             (n0, b0), (n1, b1) = ranks
             check(n0 >= 1 and n1 >= 1 and n0 + n1 == 16, f"both ranks ran points ({n0}, {n1})")
-            # Round robin would give one rank all four costly points (about 4x the busy time
-            # of the other); dynamic balancing evens the busy times out.
-            check(max(b0, b1) <= 1.6 * min(b0, b1),
-                  f"busy times within a factor 1.6 ({b0:.2f} s, {b1:.2f} s)")
+            # Round robin would give one rank all four costly points: about 50x the busy
+            # time of the other (a 30 s point costs about 100 one-hour points). Dynamic
+            # balancing evens them out to within one costly point (about 1.5x here); the
+            # bound leaves room for a noisy machine.
+            check(max(b0, b1) <= 2.5 * min(b0, b1),
+                  f"busy times within a factor 2.5 ({b0:.2f} s, {b1:.2f} s)")
 
         # Replicas.
         rep = os.path.join(tmp, "replicas")
