@@ -146,6 +146,33 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
     r.jobs_finished_fifo = summary.get_attr_int64("jobs_finished_fifo");
     r.jobs_compared = summary.get_attr_int64("jobs_compared");
   }
+  if (root.has("predicted")) {
+    const auto all = root.open_group("predicted");
+    for (const auto& name : all.list()) {
+      const auto g = all.open_group(name);
+      PredictedRow p;
+      p.job = name;
+      p.data = g.get_attr_int64("data");
+      p.tensor = g.get_attr_int64("tensor");
+      p.pipeline = g.get_attr_int64("pipeline");
+      p.expert = g.get_attr_int64("expert");
+      p.microbatches = g.get_attr_int64("microbatches");
+      p.auto_layout = g.get_attr_int64("auto_layout") != 0;
+      if (g.has("phases")) {
+        p.mean_step_s = g.get_attr_double("mean_step_s");
+        p.dropped_token_fraction = g.get_attr_double("dropped_token_fraction");
+        const double devices = static_cast<double>(p.data * p.tensor * p.pipeline);
+        constexpr double kTera = 1e12;
+        p.achieved_tflops_per_device =
+            g.get_attr_double("flops_per_step") / (devices * p.mean_step_s) / kTera;
+        const auto t = io::read_table(g, "phases");
+        p.phases = t.strings("phase");
+        p.phase_seconds = t.doubles("seconds");
+        p.phase_fraction = t.doubles("fraction");
+      }
+      r.predicted.push_back(std::move(p));
+    }
+  }
   return r;
 }
 
@@ -207,6 +234,21 @@ std::string render_table(const Report& r) {
         "(jobs finished: {}, FIFO {})\n",
         r.jobs_compared, r.saved_location_t, r.saved_market_t, r.delay_added_h, r.jobs_finished,
         r.jobs_finished_fifo);
+  }
+  constexpr double kPercent = 100;
+  for (const auto& p : r.predicted) {
+    out += fmt::format(
+        "\npredicted {}: data {} x tensor {} x pipeline {} (expert {}, {} microbatches){}; "
+        "mean step {:.4g} s; {:.4g} TFLOP/s per device{}\n",
+        p.job, p.data, p.tensor, p.pipeline, p.expert, p.microbatches,
+        p.auto_layout ? ", chosen by auto" : "", p.mean_step_s, p.achieved_tflops_per_device,
+        p.dropped_token_fraction > 0
+            ? fmt::format("; {:.3g} % of routed tokens dropped", p.dropped_token_fraction * kPercent)
+            : std::string{});
+    for (std::size_t i = 0; i < p.phases.size(); ++i) {
+      out += fmt::format("  {:<20} {:>12.4g} h  {:>6.2f} %\n", p.phases[i],
+                         p.phase_seconds[i] / kSecondsPerHour, p.phase_fraction[i] * kPercent);
+    }
   }
   return out;
 }

@@ -46,6 +46,19 @@ struct DatacenterRow {
   double p99_facility_mw = 0;   ///< 99th percentile of interval means (summed for the total)
 };
 
+/// A job whose throughput the step model predicted: its layout and where its time went.
+struct PredictedRow {
+  std::string job;
+  std::int64_t data = 1, tensor = 1, pipeline = 1, expert = 1, microbatches = 1;
+  bool auto_layout = false;
+  double mean_step_s = 0;
+  double achieved_tflops_per_device = 0;  ///< architecture FLOPs / (devices x time)
+  double dropped_token_fraction = 0;
+  std::vector<std::string> phases;
+  std::vector<double> phase_seconds;  ///< whole run
+  std::vector<double> phase_fraction;
+};
+
 struct Report {
   std::string scenario;
   std::int64_t job_count = 0;  ///< all jobs, even when only the first were read
@@ -63,6 +76,7 @@ struct Report {
   double delay_added_h = 0;  ///< mean wait, versus FIFO
   std::int64_t jobs_finished_fifo = 0;
   std::int64_t jobs_compared = 0;
+  std::vector<PredictedRow> predicted;
 };
 
 /// Reads a trace file; throws io::H5Error for a file that is not a Footprint trace. With

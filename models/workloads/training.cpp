@@ -1,11 +1,67 @@
 #include "models/workloads/training.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 namespace footprint::models {
 
+std::int64_t predicted_steps(const TrainingJobSpec& job) {
+  const auto& pr = *job.predicted;
+  double tokens = 0;
+  switch (job.work_kind) {
+    case WorkKind::kTokens:
+      tokens = job.work_tokens.si();
+      break;
+    case WorkKind::kFlops:
+      tokens = job.work_flops.si() / (pr.flops_per_step / pr.tokens_per_step);
+      break;
+    case WorkKind::kDuration:
+      throw std::invalid_argument("job " + job.name +
+                                  ": a predicted job's work is tokens or FLOPs, not a duration");
+  }
+  return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(tokens / pr.tokens_per_step)));
+}
+
+namespace {
+
+/// The plan of a job whose steps the step model predicts: the simulated steps when a run
+/// has simulated them, else the expected step repeated.
+TrainingPlan plan_predicted(const TrainingJobSpec& job) {
+  const auto& pr = *job.predicted;
+  TrainingPlan p;
+  const auto steps = predicted_steps(job);
+  const double n = static_cast<double>(job.devices);
+  double seconds = 0;
+  double energy = 0;
+  if (pr.simulated) {
+    seconds = pr.simulated->seconds;
+    energy = pr.simulated->energy_j;
+  } else {
+    for (const auto& ph : pr.phases) {
+      seconds += ph.seconds;
+      energy += ph.seconds * ph.power_w;
+    }
+    seconds *= static_cast<double>(steps);
+    energy *= static_cast<double>(steps) * n;
+  }
+  p.steps = steps;
+  p.steps_exact = static_cast<double>(steps);
+  p.duration = units::Seconds::from_si(seconds);
+  p.flops = units::Flops::from_si(pr.flops_per_step * static_cast<double>(steps));
+  p.tokens = units::Tokens::from_si(pr.tokens_per_step * static_cast<double>(steps));
+  p.throughput = units::FlopRate::from_si(p.flops.si() / (n * seconds));
+  // The same energy as the phases, drawn at a constant average power.
+  p.device_power = units::Watts::from_si(energy / (n * seconds));
+  return p;
+}
+
+}  // namespace
+
 TrainingPlan plan_training(const TrainingJobSpec& job, const AcceleratorType& type) {
+  if (job.predicted) {
+    return plan_predicted(job);
+  }
   TrainingPlan p;
   if (job.throughput) {
     p.throughput = *job.throughput;

@@ -10,6 +10,8 @@
 #include <string>
 
 #include "models/accelerators/accelerator.hpp"
+#include "models/workloads/step_sim.hpp"
+#include "models/workloads/transformer.hpp"
 #include "sim/units/quantity.hpp"
 
 namespace footprint::models {
@@ -20,9 +22,29 @@ struct ModelShape {
   Architecture architecture = Architecture::kDense;
   double parameters = 0;         ///< total parameters
   double active_parameters = 0;  ///< parameters active per token (= parameters when dense)
+  std::optional<TransformerSpec> transformer;  ///< when the architecture is described
 };
 
 enum class WorkKind { kFlops, kTokens, kDuration };
+
+/// A job whose throughput is predicted from its architecture (models/workloads/step_model)
+/// instead of given: the architecture, the layout, and what varies from step to step.
+struct PredictedTraining {
+  TransformerSpec model;
+  ParallelLayout layout;
+  bool auto_layout = false;  ///< the layout was chosen by auto_layout()
+  TrainingPrecision precision;
+  double gradient_overlap = 0;
+  double straggler_mean = 0;  ///< mean slowdown per device and step (step_sim)
+  double routing_skew = 0;    ///< MoE popularity skew (step_sim)
+  /// The expected step (no stragglers, balanced experts): phases and their power.
+  std::vector<StepPhase> phases;
+  double flops_per_step = 0;  ///< by the architecture
+  double tokens_per_step = 0;
+  /// Set by a run from the step-by-step simulation; without it (footprint check) the plan
+  /// uses the expected step.
+  std::optional<StepSimResult> simulated;
+};
 
 struct TrainingJobSpec {
   std::string name;
@@ -43,6 +65,7 @@ struct TrainingJobSpec {
   std::optional<units::Watts> power;          ///< measured average per device
   double utilisation = 1.0;                   ///< of the compute phase, when power is modelled
   units::Seconds start;
+  std::optional<PredictedTraining> predicted;  ///< throughput and power from the step model
 };
 
 /// The 6 FLOP per active parameter per token of a training step (forward 2, backward 4;
@@ -61,6 +84,9 @@ struct TrainingPlan {
   std::int64_t steps = 0;     ///< executed steps: ceil(steps_exact)
   units::Watts device_power;  ///< average per device while running
 };
+
+/// Steps of a predicted job: its tokens over the tokens per step, rounded up.
+std::int64_t predicted_steps(const TrainingJobSpec& job);
 
 /// Derives the plan. `type` must be the job's accelerator. Throws std::invalid_argument
 /// when the spec cannot give a plan (the scenario loader checks this first).

@@ -169,6 +169,62 @@ void write_totals(Group& g, const scenario::Totals& t) {
   g.set_attr("jobs_finished", t.jobs_finished);
 }
 
+/// /predicted/<job>: a job whose throughput the step model predicted: its layout, its
+/// expected step by phase, and where the simulated run's time and energy went.
+void write_predicted(Group& root, const scenario::RunResult& r) {
+  if (r.predicted.empty()) {
+    return;
+  }
+  Group all = root.create_group("predicted");
+  for (const auto& [id, p] : r.predicted) {
+    Group g = all.create_group(r.job_names[id]);
+    g.set_attr("job", static_cast<std::int64_t>(id));
+    g.set_attr("data", p.layout.data);
+    g.set_attr("tensor", p.layout.tensor);
+    g.set_attr("pipeline", p.layout.pipeline);
+    g.set_attr("expert", p.layout.expert);
+    g.set_attr("microbatches", p.layout.microbatches);
+    g.set_attr("auto_layout", static_cast<std::int64_t>(p.auto_layout ? 1 : 0));
+    g.set_attr("flops_per_step", p.flops_per_step);
+    g.set_attr("tokens_per_step", p.tokens_per_step);
+    double expected = 0;
+    for (const auto& ph : p.phases) {
+      expected += ph.seconds;
+    }
+    g.set_attr("expected_step_s", expected);
+    if (p.simulated) {
+      const auto& s = *p.simulated;
+      g.set_attr("seconds", s.seconds);
+      g.set_attr("energy_j", s.energy_j);
+      g.set_attr("mean_step_s", s.mean_step_s);
+      g.set_attr("max_step_s", s.max_step_s);
+      g.set_attr("dropped_token_fraction", s.dropped_token_fraction);
+      TableWriter t;
+      t.add_string_column("phase", s.phase_names);
+      t.add_double_column("seconds", s.phase_seconds, "s");
+      std::vector<double> share;
+      for (const double x : s.phase_seconds) {
+        share.push_back(s.seconds > 0 ? x / s.seconds : 0.0);
+      }
+      t.add_double_column("fraction", share, "1");
+      t.write(g, "phases");
+    }
+    std::vector<std::string> names;
+    std::vector<double> secs;
+    std::vector<double> power;
+    for (const auto& ph : p.phases) {
+      names.push_back(ph.name);
+      secs.push_back(ph.seconds);
+      power.push_back(ph.power_w);
+    }
+    TableWriter e;
+    e.add_string_column("phase", names);
+    e.add_double_column("seconds", secs, "s");
+    e.add_double_column("power_w", power, "W");
+    e.write(g, "expected_step");
+  }
+}
+
 }  // namespace
 
 void write_trace(AtomicOutput& output, const scenario::Scenario& sc, const scenario::RunResult& r,
@@ -205,6 +261,7 @@ void write_trace(AtomicOutput& output, const scenario::Scenario& sc, const scena
       write_datacenter(dcs, sc, d, r);
     }
     write_jobs(root, sc, r);
+    write_predicted(root, r);
 
     Group s = root.create_group("summary");
     double dh = 0;

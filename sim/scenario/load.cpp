@@ -13,6 +13,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "models/grid/series.hpp"
+#include "models/workloads/step_model.hpp"
 #include "sim/engine/time.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/yaml_reader.hpp"
@@ -190,12 +191,218 @@ void read_accelerator_types(const YAML::Node& root, Diagnostics& d,
   }
 }
 
+/// parallelism, precision, stragglers, routing_skew, gradient_overlap of a job whose
+/// throughput the step model predicts; the expected step is estimated now, so that a layout
+/// that does not fit is an input error.
+bool read_predicted(const MapReader& r, Diagnostics& d, TrainingJobSpec& job,
+                    const models::AcceleratorType& chip, std::int64_t devices) {
+  const auto before = d.items().size();
+  models::PredictedTraining p;
+  p.model = *job.model.transformer;
+  if (!job.batch) {
+    report(d, r.node(), r.path(),
+           "a job whose throughput is predicted needs its global batch (batch: \"3.2e6 tokens\")");
+    return false;
+  }
+  if (job.work_kind == WorkKind::kDuration) {
+    report(d, r.get("work"), r.path("work"),
+           "a job whose throughput is predicted gives its work in tokens or FLOP, not a duration");
+    return false;
+  }
+  p.tokens_per_step = job.batch->si();
+  const YAML::Node pn = r.get("parallelism");
+  if (!r.has("parallelism") || (pn.IsScalar() && pn.Scalar() == "auto")) {
+    p.auto_layout = true;
+  } else {
+    MapReader pr(pn, r.path("parallelism"), d,
+                 {"data", "tensor", "pipeline", "expert", "microbatches"});
+    p.layout.data = pr.count("data", false, 1).value_or(1);
+    p.layout.tensor = pr.count("tensor", false, 1).value_or(1);
+    p.layout.pipeline = pr.count("pipeline", false, 1).value_or(1);
+    p.layout.expert = pr.count("expert", false, 1).value_or(1);
+    p.layout.microbatches = pr.count("microbatches", false, 1).value_or(p.layout.pipeline);
+    const auto product = p.layout.data * p.layout.tensor * p.layout.pipeline;
+    if (pr.valid() && product != devices) {
+      report(d, pn, r.path("parallelism"),
+             fmt::format("data x tensor x pipeline = {} x {} x {} = {}, but the job has {} "
+                         "devices",
+                         p.layout.data, p.layout.tensor, p.layout.pipeline, product, devices));
+    }
+  }
+  if (r.has("precision")) {
+    MapReader pr(r.get("precision"), r.path("precision"), d,
+                 {"optimizer", "recompute", "shard_optimizer"});
+    if (const auto o = pr.text("optimizer", false)) {
+      if (*o == "adam") {
+        p.precision.optimizer = models::Optimizer::kAdam;
+      } else if (*o == "adafactor") {
+        p.precision.optimizer = models::Optimizer::kAdafactor;
+      } else if (*o == "sgd") {
+        p.precision.optimizer = models::Optimizer::kSgdMomentum;
+      } else {
+        report(d, pr.get("optimizer"), pr.path("optimizer"),
+               fmt::format("expected adam, adafactor or sgd, got \"{}\"", *o));
+      }
+    }
+    for (const char* key : {"recompute", "shard_optimizer"}) {
+      if (pr.has(key)) {
+        try {
+          (std::string(key) == "recompute" ? p.precision.recompute_activations
+                                           : p.precision.shard_optimizer) = pr.get(key).as<bool>();
+        } catch (const YAML::Exception&) {
+          report(d, pr.get(key), pr.path(key), "expected true or false");
+        }
+      }
+    }
+  }
+  if (r.has("stragglers")) {
+    MapReader sr(r.get("stragglers"), r.path("stragglers"), d, {"mean"});
+    p.straggler_mean = sr.fraction("mean", true).value_or(0);
+  }
+  p.routing_skew = r.number("routing_skew", false, Sign::kNonNegative).value_or(0);
+  if (r.has("routing_skew") && p.model.experts == 0) {
+    report(d, r.get("routing_skew"), r.path("routing_skew"), "applies to architecture: moe");
+  }
+  p.gradient_overlap = r.fraction("gradient_overlap", false).value_or(0);
+  if (d.items().size() != before) {
+    return false;
+  }
+  models::StepModelInput in{p.model, p.layout, p.precision, p.tokens_per_step, p.gradient_overlap};
+  try {
+    const auto net = models::default_network(chip, devices);
+    if (p.auto_layout) {
+      const auto best = models::auto_layout(in, chip, net, devices);
+      if (!best) {
+        report(d, r.has("parallelism") ? r.get("parallelism") : r.node(),
+               r.has("parallelism") ? r.path("parallelism") : r.path(),
+               fmt::format("no layout of {} {} fits the model in memory", devices, chip.name));
+        return false;
+      }
+      in.layout = *best;
+      p.layout = *best;
+    }
+    const auto est = models::estimate_step(in, chip, net);
+    p.phases = est.phases;
+    p.flops_per_step = est.flops_per_step;
+  } catch (const std::invalid_argument& e) {
+    report(d, r.has("parallelism") ? r.get("parallelism") : r.node(),
+           r.has("parallelism") ? r.path("parallelism") : r.path(), e.what());
+    return false;
+  }
+  job.predicted = std::move(p);
+  return true;
+}
+
+/// A given parameter count may differ from the architecture's by this much (biases, layer
+/// norms and position embeddings are not counted: docs/models.md).
+constexpr double kParameterTolerance = 0.05;
+
+/// model: with d_model: a transformer (models/workloads/transformer.hpp). Its counts are
+/// derived; `parameters` / `active_parameters`, when given, must agree within 5 %.
+std::optional<models::ModelShape> read_transformer(const MapReader& r, Diagnostics& d,
+                                                   models::ModelShape m) {
+  models::TransformerSpec t;
+  const auto before = d.items().size();
+  const bool moe = m.architecture == Architecture::kMoe;
+  auto count = [&](const char* key, bool required, std::int64_t min) {
+    return r.count(key, required, min).value_or(0);
+  };
+  if (r.has("layers") && (r.has("encoder_layers") || r.has("decoder_layers"))) {
+    report(d, r.get("layers"), r.path("layers"),
+           "give layers (decoder-only) or encoder_layers and decoder_layers, not both");
+  }
+  if (r.has("layers")) {
+    t.decoder_layers = count("layers", true, 1);
+  } else {
+    t.encoder_layers = count("encoder_layers", true, 1);
+    t.decoder_layers = count("decoder_layers", true, 1);
+  }
+  t.d_model = count("d_model", true, 1);
+  t.d_ff = count("d_ff", true, 1);
+  t.heads = count("heads", true, 1);
+  t.d_head = count("d_head", false, 1);
+  t.vocabulary = count("vocabulary", true, 1);
+  t.sequence = count("sequence", true, 1);
+  t.target_sequence = count("target_sequence", false, 1);
+  if (const auto f = r.text("ffn", false)) {
+    if (*f == "gated") {
+      t.ffn = models::FfnKind::kGated;
+    } else if (*f != "two-matrix") {
+      report(d, r.get("ffn"), r.path("ffn"),
+             fmt::format("expected \"two-matrix\" or \"gated\", got \"{}\"", *f));
+    }
+  }
+  if (const auto f = r.text("expert_ffn", false)) {
+    if (*f == "gated" || *f == "two-matrix") {
+      t.expert_ffn = *f == "gated" ? models::FfnKind::kGated : models::FfnKind::kTwoMatrix;
+    } else {
+      report(d, r.get("expert_ffn"), r.path("expert_ffn"),
+             fmt::format("expected \"two-matrix\" or \"gated\", got \"{}\"", *f));
+    }
+  }
+  if (r.has("tied_embeddings")) {
+    try {
+      t.tied_embeddings = r.get("tied_embeddings").as<bool>();
+    } catch (const YAML::Exception&) {
+      report(d, r.get("tied_embeddings"), r.path("tied_embeddings"), "expected true or false");
+    }
+  }
+  for (const char* key :
+       {"experts", "top_k", "moe_every", "expert_d_ff", "expert_ffn", "capacity_factor"}) {
+    if (!moe && r.has(key)) {
+      report(d, r.get(key), r.path(key), "experts belong to architecture: moe");
+    }
+  }
+  if (moe) {
+    t.experts = count("experts", true, 2);
+    t.top_k = r.count("top_k", false, 1).value_or(1);
+    t.moe_every = r.count("moe_every", false, 1).value_or(2);
+    t.expert_d_ff = count("expert_d_ff", false, 1);
+    t.capacity_factor = r.number("capacity_factor", false, Sign::kPositive).value_or(1.0);
+  }
+  if (d.items().size() != before) {
+    return std::nullopt;
+  }
+  models::TransformerCounts c;
+  try {
+    c = models::count_transformer(t);
+  } catch (const std::invalid_argument& e) {
+    report(d, r.node(), r.path(), e.what());
+    return std::nullopt;
+  }
+  auto agree = [&](const char* key, double derived) {
+    if (const auto given = r.number(key, false, Sign::kPositive)) {
+      if (std::fabs(*given - derived) > kParameterTolerance * derived) {
+        report(d, r.get(key), r.path(key),
+               fmt::format("{:.4g} given, but the architecture has {:.4g} ({:+.1f} %; more than "
+                           "{:g} % apart)",
+                           *given, derived, (*given / derived - 1) * 100,
+                           kParameterTolerance * 100));
+      }
+    }
+  };
+  agree("parameters", c.parameters);
+  agree("active_parameters", c.active_parameters);
+  if (r.has("active_fraction")) {
+    report(d, r.get("active_fraction"), r.path("active_fraction"),
+           "with an architecture the active parameters are derived: give active_parameters to "
+           "check them");
+  }
+  m.parameters = c.parameters;
+  m.active_parameters = c.active_parameters;
+  m.transformer = t;
+  return m;
+}
+
 std::optional<models::ModelShape> read_model(const MapReader& job, Diagnostics& d) {
   if (!job.has("model")) {
     return std::nullopt;
   }
   MapReader r(job.get("model"), job.path("model"), d,
-              {"architecture", "parameters", "active_parameters", "active_fraction"});
+              {"architecture", "parameters", "active_parameters", "active_fraction", "layers",
+               "encoder_layers", "decoder_layers", "d_model", "d_ff", "heads", "d_head",
+               "vocabulary", "sequence", "target_sequence", "ffn", "tied_embeddings", "experts",
+               "top_k", "moe_every", "expert_d_ff", "expert_ffn", "capacity_factor"});
   if (!r.valid()) {
     return std::nullopt;
   }
@@ -206,6 +413,10 @@ std::optional<models::ModelShape> read_model(const MapReader& job, Diagnostics& 
            fmt::format("expected \"dense\" or \"moe\", got \"{}\"", *arch));
   }
   m.architecture = arch && *arch == "moe" ? Architecture::kMoe : Architecture::kDense;
+  if (r.has("d_model")) {
+    // An architecture: the counts come from it (and are checked against given ones).
+    return read_transformer(r, d, m);
+  }
   const auto params = r.number("parameters", true, Sign::kPositive);
   const auto active = r.number("active_parameters", false, Sign::kPositive);
   const auto frac = r.fraction("active_fraction", false);
@@ -928,7 +1139,8 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
     MapReader r(job_nodes[i], item_path("jobs", i), d,
                 {"name", "type", "datacenter", "accelerator", "devices", "model", "work", "batch",
                  "steps", "throughput", "mfu", "power", "utilisation", "start", "submit", "slack",
-                 "datacenters", "checkpoint"});
+                 "datacenters", "checkpoint", "parallelism", "precision", "stragglers",
+                 "routing_skew", "gradient_overlap"});
     JobNode jn;
     jn.node = job_nodes[i];
     auto& job = jn.spec;
@@ -1016,12 +1228,26 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
       report(d, r.get("mfu"), r.path("mfu"), "must be positive");
       ok = false;
     }
+    const bool predict = model && model->transformer && !job.throughput && !job.mfu;
     if (job.throughput && job.mfu) {
       report(d, r.node(), r.path(), "give throughput or mfu, not both");
-    } else if (!job.throughput && !job.mfu && r.valid()) {
+    } else if (!job.throughput && !job.mfu && !predict && r.valid()) {
       report(d, r.node(), r.path(),
-             "missing required key \"throughput\" (achieved FLOP/s per device) or \"mfu\"");
+             "missing required key \"throughput\" (achieved FLOP/s per device) or \"mfu\", "
+             "or the model's architecture (d_model, layers, ...) to predict it");
       ok = false;
+    }
+    for (const char* key : {"parallelism", "precision", "stragglers", "routing_skew",
+                            "gradient_overlap"}) {
+      if (r.has(key) && !predict) {
+        report(d, r.get(key), r.path(key),
+               "applies to a job whose throughput is predicted from its architecture (model: "
+               "with d_model, and no throughput or mfu)");
+        ok = false;
+      }
+    }
+    if (predict && ok && type && devices) {
+      ok = read_predicted(r, d, job, *type, *devices) && ok;
     }
     if (type && job.throughput && *job.throughput > type->peak) {
       report(d, r.get("throughput"), r.path("throughput"),

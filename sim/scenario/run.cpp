@@ -14,6 +14,7 @@
 #include "models/cooling/cooling.hpp"
 #include "models/grid/carbon.hpp"
 #include "models/scheduling/forecast.hpp"
+#include "models/workloads/step_sim.hpp"
 #include "sim/engine/random.hpp"
 #include "sim/scenario/diagnostics.hpp"
 #include "sim/scenario/world.hpp"
@@ -492,8 +493,41 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
 
 }  // namespace
 
-RunResult run_scenario(const Scenario& sc, const RunConfig& config) {
-  const auto seed = config.seed.value_or(sc.seed);
+RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
+  const auto seed = config.seed.value_or(scenario.seed);
+  // Jobs whose throughput is predicted run their steps first, one by one on the engine
+  // (stragglers, expert imbalance): their plans then come from the simulated steps.
+  std::optional<Scenario> simulated;
+  std::vector<std::pair<std::size_t, models::PredictedTraining>> predicted;
+  for (std::size_t j = 0; j < scenario.jobs.size(); ++j) {
+    const auto& job = scenario.jobs[j];
+    if (!job.predicted) {
+      continue;
+    }
+    if (!simulated) {
+      simulated = scenario;
+    }
+    auto& p = *simulated->jobs[j].predicted;
+    models::StepSimConfig c;
+    c.phases = p.phases;
+    c.steps = models::predicted_steps(job);
+    c.devices = job.devices;
+    c.idle_power_w = scenario.accelerators.find(job.accelerator)->idle.si();
+    c.straggler_mean = p.straggler_mean;
+    if (p.model.experts > 0) {
+      c.experts = p.model.experts;
+      c.top_k = p.model.top_k;
+      c.tokens_per_step = p.tokens_per_step;
+      c.capacity_factor = p.model.capacity_factor;
+      c.routing_skew = p.routing_skew;
+    }
+    constexpr std::uint64_t kStepStream = 0x53544550;  // "STEP"
+    c.seed = engine::RandomStream(seed, kStepStream, j).next();
+    c.threads = config.threads;
+    p.simulated = models::simulate_steps(c);
+    predicted.emplace_back(j, p);
+  }
+  const Scenario& sc = simulated ? *simulated : scenario;
   std::vector<std::string> names;
   std::shared_ptr<const models::FleetTables> tables;
   const unsigned threads =
@@ -501,6 +535,7 @@ RunResult run_scenario(const Scenario& sc, const RunConfig& config) {
   tbb::task_arena arena(static_cast<int>(threads));
   arena.execute([&] { tables = build_fleet(sc, seed, names); });
   auto res = run_once(sc, config, tables, names);
+  res.predicted = std::move(predicted);
   const auto policy = config.policy.value_or(sc.scheduler.policy);
   if (sc.compare_fifo && policy != models::Policy::kFifo) {
     RunConfig fifo = config;

@@ -63,6 +63,9 @@ struct RunResult {
   double delay_added_s = 0;
   std::int64_t jobs_compared = 0;
   std::vector<std::string> warnings;  ///< repairs made to input data (interpolated gaps)
+  /// Jobs whose throughput was predicted: (job id, their architecture, layout, expected
+  /// phases and simulated steps).
+  std::vector<std::pair<std::size_t, models::PredictedTraining>> predicted;
   /// Data files read: (name as the scenario gives it, resolved path).
   std::vector<std::pair<std::string, std::string>> inputs;
   engine::RunStats stats;

@@ -1,0 +1,383 @@
+#include "models/workloads/transformer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace footprint::models {
+namespace {
+
+/// Weight matrices of a feed-forward block: in and out, plus the gate when gated.
+constexpr double kTwoMatrixWeights = 2;
+constexpr double kGatedWeights = 3;
+/// Q, K, V and O projections of an attention block.
+constexpr double kAttentionProjections = 4;
+/// Of those, the ones cross-attention applies to the encoder's output (K, V); the other
+/// two (Q, O) act on decoder tokens.
+constexpr double kCrossAttentionEncoderSide = 2;
+/// FLOPs per multiply-add.
+constexpr double kFlopsPerMultiplyAdd = 2;
+/// Attention's products with the context per token: the scores Q K^T and the weighted
+/// sum of V.
+constexpr double kAttentionContextProducts = 2;
+/// Training = forward + backward = 3 x forward: the backward pass computes gradients with
+/// respect to both inputs and weights (Kaplan et al. 2020, sec. 2.1).
+constexpr double kTrainingOverForward = 3;
+
+// Optimizer state per parameter.
+/// Adam, mixed precision: fp32 master weights, momentum and variance (ZeRO, sec. 3.1).
+constexpr double kAdamBytes = 12;
+/// Adafactor: fp32 master weights; its factored second moments are O(rows + columns).
+constexpr double kAdafactorBytes = 4;
+/// SGD with momentum: fp32 master weights and momentum.
+constexpr double kSgdMomentumBytes = 8;
+
+// Activation bytes per layer (Korthikanti et al. 2022, eq. 2), in units of s b h:
+/// not split by tensor parallelism (layer-norm inputs 4, attention and MLP inputs 2 + 2,
+/// dropout masks 1 + 1);
+constexpr double kActivationUnsplit = 10;
+/// split over the tensor-parallel devices (Q, K, V, the attention output, the MLP's
+/// hidden activations...);
+constexpr double kActivationSplit = 24;
+/// and, in units of a s^2 b / t, the attention scores (softmax output 2, dropout mask 1,
+/// dropout output 2).
+constexpr double kActivationScores = 5;
+/// With full recomputation only each layer's 16-bit input is kept: 2 s b h.
+constexpr double kActivationRecomputed = 2;
+
+double as_double(std::int64_t v) {
+  return static_cast<double>(v);
+}
+
+std::string spec_error(const char* field, std::int64_t value, const char* requirement) {
+  return std::string("TransformerSpec.") + field + " " + requirement + " (got " +
+         std::to_string(value) + ")";
+}
+
+void require_positive(const char* field, std::int64_t value) {
+  if (value <= 0) {
+    throw std::invalid_argument(spec_error(field, value, "must be positive"));
+  }
+}
+
+void require_non_negative(const char* field, std::int64_t value) {
+  if (value < 0) {
+    throw std::invalid_argument(spec_error(field, value, "must not be negative"));
+  }
+}
+
+void validate(const TransformerSpec& s) {
+  require_non_negative("encoder_layers", s.encoder_layers);
+  require_positive("decoder_layers", s.decoder_layers);
+  require_positive("d_model", s.d_model);
+  require_positive("d_ff", s.d_ff);
+  require_positive("heads", s.heads);
+  require_non_negative("d_head", s.d_head);
+  require_positive("vocabulary", s.vocabulary);
+  require_positive("sequence", s.sequence);
+  require_non_negative("target_sequence", s.target_sequence);
+  if (s.d_head == 0 && s.d_model % s.heads != 0) {
+    throw std::invalid_argument("TransformerSpec.heads (" + std::to_string(s.heads) +
+                                ") does not divide d_model (" + std::to_string(s.d_model) +
+                                "); give d_head");
+  }
+  if (s.encoder_layers == 0 && s.target_sequence != 0) {
+    throw std::invalid_argument(
+        spec_error("target_sequence", s.target_sequence,
+                   "is for an encoder-decoder, but encoder_layers is 0 (must be 0)"));
+  }
+  require_non_negative("experts", s.experts);
+  if (s.experts > 0) {
+    require_positive("top_k", s.top_k);
+    if (s.top_k > s.experts) {
+      throw std::invalid_argument("TransformerSpec.top_k (" + std::to_string(s.top_k) +
+                                  ") exceeds experts (" + std::to_string(s.experts) + ")");
+    }
+    require_positive("moe_every", s.moe_every);
+    require_non_negative("expert_d_ff", s.expert_d_ff);
+    if (!(s.capacity_factor > 0) || !std::isfinite(s.capacity_factor)) {
+      throw std::invalid_argument(
+          "TransformerSpec.capacity_factor must be positive and finite (got " +
+          std::to_string(s.capacity_factor) + ")");
+    }
+  }
+}
+
+double ffn_weights(FfnKind kind) {
+  return kind == FfnKind::kGated ? kGatedWeights : kTwoMatrixWeights;
+}
+
+/// Sizes every count derives from, in parameters (all weights, no biases or norms).
+struct Blocks {
+  bool encoder_decoder = false;
+  double d = 0;
+  double d_attn = 0;
+  double attention = 0;  ///< one attention block's Q, K, V, O projections
+  double dense_ffn = 0;  ///< one dense feed-forward block
+  double expert = 0;     ///< one expert
+  double router = 0;     ///< one MoE layer's router
+  double embedding = 0;  ///< vocabulary x d_model, one copy
+  double encoder_tokens = 0;
+  double decoder_tokens = 0;
+};
+
+Blocks blocks(const TransformerSpec& s) {
+  Blocks b;
+  b.encoder_decoder = s.encoder_layers > 0;
+  b.d = as_double(s.d_model);
+  const std::int64_t d_head = s.d_head > 0 ? s.d_head : s.d_model / s.heads;
+  b.d_attn = as_double(s.heads) * as_double(d_head);
+  b.attention = kAttentionProjections * b.d * b.d_attn;
+  b.dense_ffn = ffn_weights(s.ffn) * b.d * as_double(s.d_ff);
+  const std::int64_t expert_d_ff = s.expert_d_ff > 0 ? s.expert_d_ff : s.d_ff;
+  b.expert = ffn_weights(s.expert_ffn.value_or(s.ffn)) * b.d * as_double(expert_d_ff);
+  b.router = b.d * as_double(s.experts);
+  b.embedding = as_double(s.vocabulary) * b.d;
+  if (b.encoder_decoder) {
+    b.encoder_tokens = as_double(s.sequence);
+    b.decoder_tokens = as_double(s.target_sequence > 0 ? s.target_sequence : s.sequence);
+  } else {
+    b.decoder_tokens = as_double(s.sequence);
+  }
+  return b;
+}
+
+/// Is layer `index` (0-based, within its own stack) a MoE layer?
+bool is_moe(const TransformerSpec& s, std::int64_t index) {
+  return s.experts > 0 && (index + 1) % s.moe_every == 0;
+}
+
+std::int64_t moe_layers_in(const TransformerSpec& s, std::int64_t stack_layers) {
+  return s.experts > 0 ? stack_layers / s.moe_every : 0;
+}
+
+/// One layer of the whole model, numbered encoder first, then decoder.
+struct Layer {
+  double dense = 0;    ///< parameters outside the experts
+  double experts = 0;  ///< parameters of all its experts
+  double tokens = 0;   ///< tokens per sequence of its stack
+};
+
+Layer layer(const TransformerSpec& s, const Blocks& b, std::int64_t global_index) {
+  const bool decoder = global_index >= s.encoder_layers;
+  const std::int64_t index = decoder ? global_index - s.encoder_layers : global_index;
+  Layer l;
+  l.dense = b.attention;
+  if (decoder && b.encoder_decoder) {
+    l.dense += b.attention;  // cross-attention
+  }
+  if (is_moe(s, index)) {
+    l.dense += b.router;
+    l.experts = as_double(s.experts) * b.expert;
+  } else {
+    l.dense += b.dense_ffn;
+  }
+  l.tokens = decoder ? b.decoder_tokens : b.encoder_tokens;
+  return l;
+}
+
+std::string layout_error(const std::string& what) {
+  return "device_memory: " + what;
+}
+
+void validate(const TransformerSpec& s, const ParallelLayout& p, const TrainingPrecision& precision,
+              double sequences_per_step, std::int64_t layers) {
+  const auto at_least_one = [](const char* field, std::int64_t v) {
+    if (v < 1) {
+      throw std::invalid_argument(layout_error(std::string("ParallelLayout.") + field +
+                                               " must be at least 1 (got " + std::to_string(v) +
+                                               ")"));
+    }
+  };
+  at_least_one("data", p.data);
+  at_least_one("tensor", p.tensor);
+  at_least_one("pipeline", p.pipeline);
+  at_least_one("expert", p.expert);
+  at_least_one("microbatches", p.microbatches);
+  if (s.heads % p.tensor != 0) {
+    throw std::invalid_argument(layout_error("tensor (" + std::to_string(p.tensor) +
+                                             ") does not divide heads (" + std::to_string(s.heads) +
+                                             ")"));
+  }
+  if (p.pipeline > layers) {
+    throw std::invalid_argument(layout_error("pipeline (" + std::to_string(p.pipeline) +
+                                             ") exceeds the layers (" + std::to_string(layers) +
+                                             ")"));
+  }
+  if (s.experts == 0) {
+    if (p.expert != 1) {
+      throw std::invalid_argument(layout_error("expert (" + std::to_string(p.expert) +
+                                               ") must be 1 for a model without experts"));
+    }
+  } else {
+    if (p.data % p.expert != 0) {
+      throw std::invalid_argument(layout_error("expert (" + std::to_string(p.expert) +
+                                               ") does not divide data (" + std::to_string(p.data) +
+                                               ")"));
+    }
+    if (s.experts % p.expert != 0) {
+      throw std::invalid_argument(layout_error("expert (" + std::to_string(p.expert) +
+                                               ") does not divide experts (" +
+                                               std::to_string(s.experts) + ")"));
+    }
+  }
+  if (!(sequences_per_step > 0) || !std::isfinite(sequences_per_step)) {
+    throw std::invalid_argument(
+        layout_error("sequences_per_step must be positive and finite (got " +
+                     std::to_string(sequences_per_step) + ")"));
+  }
+  const auto bytes = [](const char* field, double v) {
+    if (!(v >= 0) || !std::isfinite(v)) {
+      throw std::invalid_argument(layout_error(std::string("TrainingPrecision.") + field +
+                                               " must be finite and not negative (got " +
+                                               std::to_string(v) + ")"));
+    }
+  };
+  bytes("parameter_bytes", precision.parameter_bytes);
+  bytes("gradient_bytes", precision.gradient_bytes);
+}
+
+}  // namespace
+
+TransformerCounts count_transformer(const TransformerSpec& spec) {
+  validate(spec);
+  const Blocks b = blocks(spec);
+  TransformerCounts c;
+  const std::int64_t moe_encoder = moe_layers_in(spec, spec.encoder_layers);
+  const std::int64_t moe_decoder = moe_layers_in(spec, spec.decoder_layers);
+  c.layers = spec.encoder_layers + spec.decoder_layers;
+  c.moe_layers = moe_encoder + moe_decoder;
+  c.dense_ffn_layers = c.layers - c.moe_layers;
+  const std::int64_t decoder_sequence =
+      spec.target_sequence > 0 ? spec.target_sequence : spec.sequence;
+  c.tokens_per_sequence = b.encoder_decoder ? spec.sequence + decoder_sequence : spec.sequence;
+
+  const double encoder_layers = as_double(spec.encoder_layers);
+  const double decoder_layers = as_double(spec.decoder_layers);
+  const double moe_layers = as_double(c.moe_layers);
+  const double top_k = as_double(spec.top_k);
+  const double attention_blocks =
+      encoder_layers + decoder_layers + (b.encoder_decoder ? decoder_layers : 0);
+
+  c.embedding_parameters = b.embedding * (spec.tied_embeddings ? 1 : 2);
+  c.expert_parameters = moe_layers * as_double(spec.experts) * b.expert;
+  c.dense_parameters = c.embedding_parameters + attention_blocks * b.attention +
+                       as_double(c.dense_ffn_layers) * b.dense_ffn + moe_layers * b.router;
+  c.parameters = c.dense_parameters + c.expert_parameters;
+  c.active_parameters = c.dense_parameters + moe_layers * top_k * b.expert;
+
+  // Weights one token meets in a stack's feed-forward blocks: dense blocks, or top_k
+  // experts and the router.
+  const auto ffn_used = [&](std::int64_t stack_layers, std::int64_t stack_moe) {
+    return as_double(stack_layers - stack_moe) * b.dense_ffn +
+           as_double(stack_moe) * (top_k * b.expert + b.router);
+  };
+  const double encoder_weights_per_token =
+      encoder_layers * b.attention + ffn_used(spec.encoder_layers, moe_encoder);
+  double decoder_weights_per_token =
+      decoder_layers * b.attention + ffn_used(spec.decoder_layers, moe_decoder) + b.embedding;
+  double cross_kv_weights_per_encoder_token = 0;
+  if (b.encoder_decoder) {
+    const double encoder_side = b.attention * kCrossAttentionEncoderSide / kAttentionProjections;
+    decoder_weights_per_token += decoder_layers * (b.attention - encoder_side);
+    cross_kv_weights_per_encoder_token = decoder_layers * encoder_side;
+  }
+  c.forward_matmul_flops_per_sequence =
+      kFlopsPerMultiplyAdd *
+      (b.encoder_tokens * (encoder_weights_per_token + cross_kv_weights_per_encoder_token) +
+       b.decoder_tokens * decoder_weights_per_token);
+
+  // Token x context pairs over all attention blocks.
+  double pairs = encoder_layers * b.encoder_tokens * b.encoder_tokens +
+                 decoder_layers * b.decoder_tokens * b.decoder_tokens;
+  if (b.encoder_decoder) {
+    pairs += decoder_layers * b.decoder_tokens * b.encoder_tokens;
+  }
+  c.forward_attention_flops_per_sequence =
+      kFlopsPerMultiplyAdd * kAttentionContextProducts * b.d_attn * pairs;
+
+  c.training_flops_per_token =
+      kTrainingOverForward *
+      (c.forward_matmul_flops_per_sequence + c.forward_attention_flops_per_sequence) /
+      as_double(c.tokens_per_sequence);
+  return c;
+}
+
+double TrainingPrecision::optimizer_bytes() const {
+  switch (optimizer) {
+    case Optimizer::kAdam:
+      return kAdamBytes;
+    case Optimizer::kAdafactor:
+      return kAdafactorBytes;
+    case Optimizer::kSgdMomentum:
+      return kSgdMomentumBytes;
+  }
+  throw std::invalid_argument("TrainingPrecision.optimizer is not a known optimizer");
+}
+
+DeviceMemory device_memory(const TransformerSpec& spec, const ParallelLayout& layout,
+                           const TrainingPrecision& precision, double sequences_per_step) {
+  const TransformerCounts counts = count_transformer(spec);  // validates the spec
+  validate(spec, layout, precision, sequences_per_step, counts.layers);
+  const Blocks b = blocks(spec);
+
+  const double tensor = as_double(layout.tensor);
+  const double expert_split = as_double(layout.expert) * tensor;
+  const double dense_replicas = precision.shard_optimizer ? as_double(layout.data) : 1;
+  const double expert_replicas =
+      precision.shard_optimizer ? as_double(layout.data / layout.expert) : 1;
+  const double microbatch_sequences =
+      sequences_per_step / (as_double(layout.data) * as_double(layout.microbatches));
+  const double h = b.d;
+  const double heads = as_double(spec.heads);
+  const auto activation_bytes = [&](double s) {
+    if (precision.recompute_activations) {
+      return kActivationRecomputed * s * microbatch_sequences * h;
+    }
+    return s * microbatch_sequences * h *
+           (kActivationUnsplit + kActivationSplit / tensor +
+            kActivationScores * heads * s / (h * tensor));
+  };
+
+  const std::int64_t stages = layout.pipeline;
+  const std::int64_t per_stage = counts.layers / stages;
+  const std::int64_t with_one_more = counts.layers % stages;
+  DeviceMemory most;
+  std::int64_t next_layer = 0;
+  for (std::int64_t stage = 0; stage < stages; ++stage) {
+    const std::int64_t stage_layers = per_stage + (stage < with_one_more ? 1 : 0);
+    double dense = 0;
+    double experts = 0;
+    double activations_per_microbatch = 0;
+    for (std::int64_t i = next_layer; i < next_layer + stage_layers; ++i) {
+      const Layer l = layer(spec, b, i);
+      dense += l.dense;
+      experts += l.experts;
+      activations_per_microbatch += activation_bytes(l.tokens);
+    }
+    next_layer += stage_layers;
+    if (stage == 0) {
+      dense += b.embedding;  // input embedding
+    }
+    if (stage == stages - 1 && (!spec.tied_embeddings || stages > 1)) {
+      dense += b.embedding;  // output projection, or the tied embedding's copy
+    }
+    const double dense_here = dense / tensor;
+    const double experts_here = experts / expert_split;
+    const std::int64_t in_flight = std::min(stages - stage, layout.microbatches);
+
+    DeviceMemory m;
+    m.parameters = (dense_here + experts_here) * precision.parameter_bytes;
+    m.gradients = (dense_here + experts_here) * precision.gradient_bytes;
+    m.optimizer = (dense_here / dense_replicas + experts_here / expert_replicas) *
+                  precision.optimizer_bytes();
+    m.activations = activations_per_microbatch * as_double(in_flight);
+    if (stage == 0 || m.total() > most.total()) {
+      most = m;
+    }
+  }
+  return most;
+}
+
+}  // namespace footprint::models

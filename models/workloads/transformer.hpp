@@ -1,0 +1,137 @@
+// Transformer architectures, dense and mixture-of-experts, from first principles:
+// parameter counts, active parameters per token, FLOPs per token from the matmuls and the
+// attention, and the memory a device needs under a parallel layout. docs/models.md
+// ("Transformer architectures") has every equation, its source and its limits.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace footprint::models {
+
+/// Feed-forward block: two matrices (d -> d_ff -> d, ReLU/GELU) or three (gated: GLU,
+/// GEGLU, SwiGLU).
+enum class FfnKind { kTwoMatrix, kGated };
+
+/// A transformer. Decoder-only: `decoder_layers` > 0, `encoder_layers` = 0. Encoder-decoder:
+/// both > 0; each decoder layer then also has cross-attention over the encoder's output.
+struct TransformerSpec {
+  std::int64_t encoder_layers = 0;
+  std::int64_t decoder_layers = 0;
+  std::int64_t d_model = 0;
+  std::int64_t d_ff = 0;  ///< hidden size of a dense feed-forward block
+  std::int64_t heads = 0;
+  std::int64_t d_head = 0;  ///< 0: d_model / heads
+  std::int64_t vocabulary = 0;
+  std::int64_t sequence = 0;         ///< tokens per sequence (encoder input, or the decoder's)
+  std::int64_t target_sequence = 0;  ///< encoder-decoder: decoder tokens (0: = sequence)
+  FfnKind ffn = FfnKind::kTwoMatrix;
+  bool tied_embeddings = true;  ///< the output projection reuses the input embedding
+  // Mixture of experts: experts > 0 makes every `moe_every`-th feed-forward block of each
+  // stack (encoder and decoder counted separately: 0-based layers moe_every - 1,
+  // 2 moe_every - 1, ...; every one with 1) a layer of `experts` experts of hidden size
+  // `expert_d_ff` (0: d_ff), of which each token uses `top_k`, plus a d_model x experts
+  // router.
+  std::int64_t experts = 0;
+  std::int64_t top_k = 1;
+  std::int64_t moe_every = 2;
+  std::int64_t expert_d_ff = 0;
+  /// The experts' feed-forward kind; unset: `ffn`. GLaM gates only its dense blocks (Du et
+  /// al. 2022, "Model architecture": GLU in "the non-MoE Transformer feed-forward
+  /// sub-layers"), so its experts are two-matrix.
+  std::optional<FfnKind> expert_ffn;
+  double capacity_factor = 1.0;  ///< expert capacity = factor x tokens x top_k / experts
+};
+
+/// What the architecture implies. Parameter counts leave out biases and layer norms
+/// (about 0.1 % or less of any model here) and position embeddings (learned ones are
+/// 0.01 % of GPT-3 175B but 1.3 % of GPT-3 Small; relative position biases are tiny).
+/// FLOPs count a multiply-add as 2.
+struct TransformerCounts {
+  double parameters = 0;            ///< all
+  double embedding_parameters = 0;  ///< vocabulary x d_model (x2 when not tied)
+  double expert_parameters = 0;     ///< all experts of all MoE layers (routers excluded)
+  double dense_parameters = 0;      ///< parameters - expert_parameters (embeddings included)
+  double active_parameters = 0;     ///< used per token: dense + top_k experts per MoE layer
+  std::int64_t moe_layers = 0;      ///< feed-forward blocks that are MoE
+  std::int64_t dense_ffn_layers = 0;
+  std::int64_t layers = 0;  ///< encoder + decoder layers
+  /// Tokens per sequence: sequence (+ target_sequence for an encoder-decoder).
+  std::int64_t tokens_per_sequence = 0;
+  /// Forward FLOPs of one sequence, by kind: matmuls with the weights, 2 per weight per
+  /// token that uses it (the output logits, 2 x d_model x vocabulary per output token,
+  /// even with tied embeddings; the embedding lookup is free; a MoE block counts its
+  /// top_k experts and its router; cross-attention's Q and O projections act on decoder
+  /// tokens, its K and V projections on encoder tokens), and attention's score and value
+  /// products (2 x 2 x context x d_attn per token per attention block, d_attn = heads x
+  /// d_head; causal self-attention counts its full context, as Kaplan et al. 2020 do).
+  double forward_matmul_flops_per_sequence = 0;
+  double forward_attention_flops_per_sequence = 0;
+  /// Training (forward + backward = 3 x forward) FLOPs per token, all kinds.
+  double training_flops_per_token = 0;
+};
+
+/// Throws std::invalid_argument naming the field for an inconsistent spec (sizes not
+/// positive, heads not dividing d_model when d_head is 0, top_k > experts, ...).
+TransformerCounts count_transformer(const TransformerSpec& spec);
+
+/// How the work of a step is spread: data x tensor x pipeline = devices; experts are
+/// spread over `expert` devices of the data-parallel dimension (1 <= expert <= data,
+/// dividing it, and dividing the number of experts); the global batch of each step is
+/// split into `microbatches` per data-parallel replica (pipeline schedule 1F1B).
+struct ParallelLayout {
+  std::int64_t data = 1;
+  std::int64_t tensor = 1;
+  std::int64_t pipeline = 1;
+  std::int64_t expert = 1;
+  std::int64_t microbatches = 1;
+};
+
+enum class Optimizer { kAdam, kAdafactor, kSgdMomentum };
+
+struct TrainingPrecision {
+  double parameter_bytes = 2;  ///< bf16/fp16 weights
+  double gradient_bytes = 2;
+  Optimizer optimizer = Optimizer::kAdam;
+  /// Adam with fp32 master weights and two fp32 moments: 12 bytes per parameter
+  /// (Rajbhandari et al. 2020, ZeRO, section 3); Adafactor: fp32 master weights and
+  /// factored second moments, about 4; SGD with momentum: 8.
+  [[nodiscard]] double optimizer_bytes() const;
+  /// Activations are recomputed in the backward pass (only each layer's input is kept).
+  bool recompute_activations = false;
+  /// Optimizer state sharded over the data-parallel replicas (ZeRO stage 1).
+  bool shard_optimizer = false;
+};
+
+/// Bytes one device holds, by kind, for the most loaded device: the pipeline stage with the
+/// largest total (the first stage, which keeps min(pipeline, microbatches) microbatches
+/// of activations in flight under 1F1B, unless a later stage holds heavier layers, as the
+/// decoder layers of an encoder-decoder can be).
+struct DeviceMemory {
+  double parameters = 0;
+  double gradients = 0;
+  double optimizer = 0;
+  double activations = 0;
+  [[nodiscard]] double total() const { return parameters + gradients + optimizer + activations; }
+};
+
+/// Dense weights are split over tensor x pipeline and replicated over data; experts over
+/// expert x tensor x pipeline. Pipeline stages hold contiguous layers (encoder, then
+/// decoder), as evenly as possible (the first layers % pipeline stages one more); the
+/// first stage also holds the input embedding, the last the output projection (a copy of
+/// the embedding when tied and pipeline > 1, as Megatron-LM keeps). Gradients follow the
+/// weights; optimizer state too, divided with shard_optimizer by the data-parallel
+/// replicas of each weight (data for dense weights, data / expert for experts).
+/// Activations per layer and microbatch, with b = sequences_per_step / (data x
+/// microbatches) sequences of s tokens (each stack's own length), h = d_model, a = heads,
+/// t = tensor (Korthikanti et al. 2022, "Reducing Activation Recomputation in Large
+/// Transformer Models", eq. 2 and section 4): s b h (10 + 24/t + 5 a s / (h t)) bytes, or
+/// 2 s b h with recomputation; stage i keeps min(pipeline - i, microbatches) microbatches
+/// in flight. `sequences_per_step` is the global batch in sequences. Throws
+/// std::invalid_argument for a layout that does not divide the model (see ParallelLayout;
+/// also pipeline > layers) or a batch that is not positive.
+DeviceMemory device_memory(const TransformerSpec& spec, const ParallelLayout& layout,
+                           const TrainingPrecision& precision, double sequences_per_step);
+
+}  // namespace footprint::models

@@ -1,0 +1,442 @@
+// Transformer parameter counts, FLOPs and device memory (models/workloads/transformer).
+// Published counts include biases, layer norms and position embeddings, which the model
+// leaves out, and round to 1-3 significant figures: each tolerance says how much of that
+// it covers. docs/models.md ("Transformer architectures") has the equations.
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+
+#include "models/workloads/transformer.hpp"
+
+using footprint::models::count_transformer;
+using footprint::models::device_memory;
+using footprint::models::DeviceMemory;
+using footprint::models::FfnKind;
+using footprint::models::Optimizer;
+using footprint::models::ParallelLayout;
+using footprint::models::TrainingPrecision;
+using footprint::models::TransformerSpec;
+
+namespace {
+
+/// GPT-3 175B, Brown et al. 2020, Table 2.1: 96 layers, d_model 12288, 96 heads of 128,
+/// d_ff = 4 d_model, context 2048; vocabulary 50257 (sec. 2.1, the GPT-2 tokenizer);
+/// tied input and output embeddings.
+TransformerSpec gpt3() {
+  TransformerSpec s;
+  s.decoder_layers = 96;
+  s.d_model = 12288;
+  s.d_ff = 4 * 12288;
+  s.heads = 96;
+  s.d_head = 128;
+  s.vocabulary = 50257;
+  s.sequence = 2048;
+  return s;
+}
+
+/// T5 v1.0 (Raffel et al. 2020): ReLU two-matrix feed-forward, tied embeddings, the
+/// 32128-token SentencePiece vocabulary, 512-token inputs.
+TransformerSpec t5(std::int64_t layers, std::int64_t d_model, std::int64_t d_ff, std::int64_t heads,
+                   std::int64_t d_kv) {
+  TransformerSpec s;
+  s.encoder_layers = layers;
+  s.decoder_layers = layers;
+  s.d_model = d_model;
+  s.d_ff = d_ff;
+  s.heads = heads;
+  s.d_head = d_kv;
+  s.vocabulary = 32128;
+  s.sequence = 512;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("GPT-3 175B and GPT-3 Small match their published sizes", "[models][transformer]") {
+  // Per layer 4 d^2 (attention) + 8 d^2 (feed-forward) = 12 d^2 = 1,811,939,328;
+  // x 96 = 173,946,175,488; embedding 50257 x 12288 = 617,558,016; total
+  // 174,563,733,504, 0.25 % under the published 175.0e9 (the 2048 x 12288 position
+  // embeddings, 25 M, and biases make up most of the gap). Tolerance 1 %.
+  const auto c = count_transformer(gpt3());
+  CHECK(c.parameters == 174'563'733'504.0);
+  CHECK(c.embedding_parameters == 617'558'016.0);
+  CHECK(c.parameters == Approx(175.0e9).epsilon(0.01));
+  CHECK(c.active_parameters == c.parameters);
+  CHECK(c.expert_parameters == 0);
+  CHECK(c.layers == 96);
+  CHECK(c.dense_ffn_layers == 96);
+  CHECK(c.tokens_per_sequence == 2048);
+
+  // GPT-3 Small, same table: 12 layers, d_model 768, 12 heads of 64. 12 x 12 x 768^2
+  // = 84,934,656 + 50257 x 768 = 38,597,376 -> 123,532,032, 1.2 % under 125e6 (position
+  // embeddings 2048 x 768 = 1.6 M are most of the gap). Tolerance 5 %.
+  TransformerSpec small = gpt3();
+  small.decoder_layers = 12;
+  small.d_model = 768;
+  small.d_ff = 4 * 768;
+  small.heads = 12;
+  small.d_head = 64;
+  CHECK(count_transformer(small).parameters == 123'532'032.0);
+  CHECK(count_transformer(small).parameters == Approx(125e6).epsilon(0.05));
+}
+
+TEST_CASE("T5-11B and T5-Base match their published sizes", "[models][transformer]") {
+  // T5-11B, Raffel et al. 2020, sec. 3.7 and Table 14: 24 + 24 layers, d_model 1024,
+  // d_ff 65536, 128 heads, d_kv 128 (d_attn = 16384). Encoder layer 4 x 1024 x 16384 +
+  // 2 x 1024 x 65536 = 201,326,592; decoder layer adds cross-attention: 268,435,456;
+  // embedding 32128 x 1024. Total 11,307,188,224: 2.8 % over "11B" (rounded down from
+  // 11.3). Tolerance 5 %.
+  const auto xxl = count_transformer(t5(24, 1024, 65536, 128, 128));
+  CHECK(xxl.parameters == 11'307'188'224.0);
+  CHECK(xxl.parameters == Approx(11e9).epsilon(0.05));
+  CHECK(xxl.tokens_per_sequence == 1024);
+
+  // T5-Base, Raffel et al. 2020, sec. 3.1.1 ("about 220 million parameters"): 12 + 12
+  // layers, 768, d_ff 3072, 12 heads of 64. 222,855,168: 1.3 % over. Tolerance 5 %.
+  const auto base = count_transformer(t5(12, 768, 3072, 12, 64));
+  CHECK(base.parameters == 222'855'168.0);
+  CHECK(base.parameters == Approx(220e6).epsilon(0.05));
+}
+
+TEST_CASE("Switch-Base matches Table 9 of the Switch Transformer paper", "[models][transformer]") {
+  // Fedus et al. 2022, Table 9: Switch-Base, 7B parameters, d_model 768, FFN_GEGLU,
+  // d_ff 2048, d_kv 64, 12 heads, 12 layers (per stack), expert frequency 1/2, 128
+  // experts, top-1. The GEGLU variant is T5 v1.1 (untied embeddings). MoE layers: 6 per
+  // stack (layers 1, 3, ..., 11). Experts: 12 x 128 x 3 x 768 x 2048 = 7,247,757,312;
+  // dense: attention 36 x 4 x 768^2 = 84,934,656, dense FFN 12 x 4,718,592 = 56,623,104,
+  // routers 12 x 768 x 128 = 1,179,648, embeddings 2 x 32128 x 768 = 49,348,608.
+  // Total 7,439,843,328: 6.3 % over the table's "7B" (one significant figure, so +-7 %),
+  // 0.5 % over the often-quoted 7.4B. Tolerance 10 %.
+  TransformerSpec s = t5(12, 768, 2048, 12, 64);
+  s.ffn = FfnKind::kGated;
+  s.tied_embeddings = false;
+  s.experts = 128;
+  s.top_k = 1;
+  s.moe_every = 2;
+  const auto c = count_transformer(s);
+  CHECK(c.moe_layers == 12);
+  CHECK(c.dense_ffn_layers == 12);
+  CHECK(c.expert_parameters == 7'247'757'312.0);
+  CHECK(c.parameters == 7'439'843'328.0);
+  CHECK(c.parameters == Approx(7e9).epsilon(0.10));
+  // Active: dense 192,086,016 + 12 layers x 1 expert x 4,718,592.
+  CHECK(c.active_parameters == 192'086'016.0 + 12 * 4'718'592.0);
+
+  // The released checkpoint (google/switch-base-128: ReLU, d_ff 3072, tied) has the same
+  // feed-forward sizes (2 x 3072 = 3 x 2048) and one embedding fewer: 7,415,169,024.
+  TransformerSpec released = t5(12, 768, 3072, 12, 64);
+  released.experts = 128;
+  CHECK(count_transformer(released).parameters == 7'415'169'024.0);
+}
+
+TEST_CASE("GShard MoE(2048E, 36L) matches its 600B", "[models][transformer]") {
+  // Lepikhin et al. 2021, Table 1: 36 layers (18 encoder + 18 decoder), d_model 1024,
+  // d_ff 8192, 16 heads of 128, 2048 experts in every other layer, top-2, vocabulary
+  // 32000. Experts: 18 x 2048 x 2 x 1024 x 8192 = 618,475,290,624; dense: attention
+  // 54 x 4 x 1024 x 2048 = 452,984,832, dense FFN 18 x 16,777,216 = 301,989,888,
+  // routers 18 x 1024 x 2048 = 37,748,736, embedding 32,768,000. Total 619,300,782,080:
+  // the paper's "600B" is a round name (3.2 % over); Patterson et al. 2021, Table 4,
+  // count 619B (0.05 % under). Tolerance 5 % against 600B, 1 % against 619B.
+  TransformerSpec s;
+  s.encoder_layers = 18;
+  s.decoder_layers = 18;
+  s.d_model = 1024;
+  s.d_ff = 8192;
+  s.heads = 16;
+  s.d_head = 128;
+  s.vocabulary = 32000;
+  s.sequence = 1024;
+  s.experts = 2048;
+  s.top_k = 2;
+  s.moe_every = 2;
+  const auto c = count_transformer(s);
+  CHECK(c.moe_layers == 18);
+  CHECK(c.parameters == 619'300'782'080.0);
+  CHECK(c.parameters == Approx(600e9).epsilon(0.05));
+  CHECK(c.parameters == Approx(619e9).epsilon(0.01));
+}
+
+TEST_CASE("GLaM 64B/64E matches its 1.2T total and 96.6B active", "[models][transformer]") {
+  // Du et al. 2022, Table 4, GLaM (64B/64E): d_model 8192, d_ff 32768, 128 heads of 128,
+  // 64 experts, top-2, decoder-only, vocabulary 256k. Its layer count is 64, not 32: 32
+  // is the number of MoE layers ("64 experts per MoE layer with 32 MoE layers in total",
+  // Google AI blog, Dec. 2021), one in every other layer. GEGLU replaces only the
+  // non-MoE feed-forward blocks ("Model architecture" section), so the experts have two
+  // matrices. Embeddings tied.
+  //   attention   64 x 4 x 8192 x 16384       =    34,359,738,368
+  //   dense FFN   32 x 3 x 8192 x 32768       =    25,769,803,776
+  //   routers     32 x 8192 x 64              =        16,777,216
+  //   embedding   256000 x 8192               =     2,097,152,000
+  //   experts     32 x 64 x 2 x 8192 x 32768  = 1,099,511,627,776
+  // Total 1,161,755,099,136 (3.2 % under 1.2T, a rounded figure); active = dense
+  // 62,243,471,360 + 32 x 2 x 536,870,912 = 96,603,209,728 (0.003 % over 96.6B).
+  // With 32 layers the total would be 0.58T; with gated experts 1.71T; with no gating
+  // anywhere the active count would be 88.0B (9 % under). Tolerance 5 %.
+  TransformerSpec s;
+  s.decoder_layers = 64;
+  s.d_model = 8192;
+  s.d_ff = 32768;
+  s.heads = 128;
+  s.d_head = 128;
+  s.vocabulary = 256000;
+  s.sequence = 1024;
+  s.ffn = FfnKind::kGated;
+  s.expert_ffn = FfnKind::kTwoMatrix;
+  s.experts = 64;
+  s.top_k = 2;
+  s.moe_every = 2;
+  const auto c = count_transformer(s);
+  CHECK(c.moe_layers == 32);
+  CHECK(c.parameters == 1'161'755'099'136.0);
+  CHECK(c.active_parameters == 96'603'209'728.0);
+  CHECK(c.parameters == Approx(1.2e12).epsilon(0.05));
+  CHECK(c.active_parameters == Approx(96.6e9).epsilon(0.05));
+  CHECK(c.dense_parameters + c.expert_parameters == c.parameters);
+}
+
+TEST_CASE("GPT-3 training FLOPs: 6 N per token plus attention", "[models][transformer]") {
+  // Matmuls: forward 2 x (non-embedding weights + the logits' d V) per token; training
+  // 3 x that: 6 x 173,946,175,488 + 6 x 12288 x 50257 = 1,043,677,052,928 +
+  // 3,705,348,096 = 1,047,382,401,024 FLOP per token.
+  // Attention: 3 x 2 x 2 x 96 layers x 2048 context x 12288 = 28,991,029,248 per token.
+  const auto c = count_transformer(gpt3());
+  constexpr double kTokens = 2048;
+  constexpr double kHandMatmul = 1'047'382'401'024.0;
+  constexpr double kHandAttention = 3.0 * 2 * 2 * 96 * 2048 * 12288;
+  constexpr double kHandTolerance = 1e-3;
+  CHECK(3 * c.forward_matmul_flops_per_sequence / kTokens ==
+        Approx(kHandMatmul).epsilon(kHandTolerance));
+  CHECK(3 * c.forward_attention_flops_per_sequence / kTokens == kHandAttention);
+  CHECK(kHandAttention == 28'991'029'248.0);
+  CHECK(c.training_flops_per_token == Approx(kHandMatmul + kHandAttention).epsilon(1e-12));
+}
+
+TEST_CASE("Encoder-decoder FLOPs: own lengths, cross-attention K/V on encoder tokens",
+          "[models][transformer]") {
+  // 2 encoder + 3 decoder layers, d 4, 2 heads of 3 (d_attn 6), gated d_ff 8, vocabulary
+  // 10 untied, 5 encoder and 3 decoder tokens. Attention block 4 x 4 x 6 = 96; gated FFN
+  // 3 x 4 x 8 = 96; embeddings 2 x 40.
+  // Parameters: 2 x (96 + 96) + 3 x (96 + 96 + 96) + 80 = 1328.
+  // Matmul FLOPs: encoder 5 x 2 x 2 x 192 = 3840; decoder 3 x 2 x (3 x (96 + 48 + 96) +
+  // 40 logits) = 4560; cross K, V on encoder tokens 2 x 3 x 48 x 5 = 1440: 9840.
+  // Attention: 2 x 2 x 6 x (2 x 5^2 + 3 x 3^2 + 3 x 3 x 5) = 24 x 122 = 2928.
+  // Training per token: 3 x (9840 + 2928) / 8 = 4788.
+  TransformerSpec s;
+  s.encoder_layers = 2;
+  s.decoder_layers = 3;
+  s.d_model = 4;
+  s.d_ff = 8;
+  s.heads = 2;
+  s.d_head = 3;
+  s.vocabulary = 10;
+  s.sequence = 5;
+  s.target_sequence = 3;
+  s.ffn = FfnKind::kGated;
+  s.tied_embeddings = false;
+  const auto c = count_transformer(s);
+  CHECK(c.parameters == 1328);
+  CHECK(c.embedding_parameters == 80);
+  CHECK(c.tokens_per_sequence == 8);
+  CHECK(c.forward_matmul_flops_per_sequence == 9840);
+  CHECK(c.forward_attention_flops_per_sequence == 2928);
+  CHECK(c.training_flops_per_token == 4788);
+}
+
+namespace {
+/// A small decoder-only MoE: 4 layers (1 and 3 MoE), d 8, d_ff 32, 2 heads of 4, 4
+/// experts, top-1, vocabulary 100 tied, 16 tokens. Attention 256, dense FFN or one expert
+/// 512, router 32, embedding 800.
+TransformerSpec small_moe() {
+  TransformerSpec s;
+  s.decoder_layers = 4;
+  s.d_model = 8;
+  s.d_ff = 32;
+  s.heads = 2;
+  s.vocabulary = 100;
+  s.sequence = 16;
+  s.experts = 4;
+  s.top_k = 1;
+  s.moe_every = 2;
+  return s;
+}
+}  // namespace
+
+TEST_CASE("MoE counts: experts apart, routers dense, top_k experts active",
+          "[models][transformer]") {
+  // Dense: 800 + 4 x 256 + 2 x 512 + 2 x 32 = 2912; experts 2 x 4 x 512 = 4096; active
+  // 2912 + 2 x 1 x 512 = 3936. Forward matmul per token: 2 x (1024 attention + 1024 dense
+  // FFN + 2 x (512 + 32) + 800 logits) = 7872; x 16 tokens = 125,952. Attention:
+  // 2 x 2 x 8 x 4 layers x 16^2 = 32,768. Training per token 3 x 158,720 / 16 = 29,760.
+  const auto c = count_transformer(small_moe());
+  CHECK(c.moe_layers == 2);
+  CHECK(c.dense_ffn_layers == 2);
+  CHECK(c.dense_parameters == 2912);
+  CHECK(c.expert_parameters == 4096);
+  CHECK(c.parameters == 7008);
+  CHECK(c.active_parameters == 3936);
+  CHECK(c.forward_matmul_flops_per_sequence == 125'952);
+  CHECK(c.forward_attention_flops_per_sequence == 32'768);
+  CHECK(c.training_flops_per_token == 29'760);
+
+  // top-2 uses one more expert per MoE layer: +2 x 512 active, +2 x 2 x 512 x 16 FLOP.
+  auto top2 = small_moe();
+  top2.top_k = 2;
+  CHECK(count_transformer(top2).active_parameters == 3936 + 1024);
+  CHECK(count_transformer(top2).forward_matmul_flops_per_sequence == 125'952 + 2 * 1024 * 16);
+
+  // moe_every 1: every layer; 3: only layer 2 of 4 (0-based).
+  auto every = small_moe();
+  every.moe_every = 1;
+  CHECK(count_transformer(every).moe_layers == 4);
+  every.moe_every = 3;
+  CHECK(count_transformer(every).moe_layers == 1);
+  // expert_d_ff sizes the experts only.
+  auto wide = small_moe();
+  wide.expert_d_ff = 64;
+  CHECK(count_transformer(wide).expert_parameters == 2 * 4 * 2 * 8 * 64);
+  CHECK(count_transformer(wide).dense_parameters == 2912);
+}
+
+TEST_CASE("GPT-3 on tensor 8 x pipeline 16 with Adam: memory of the first stage",
+          "[models][transformer]") {
+  // 1536 sequences per step over data 8 in 192 microbatches: b = 1 sequence.
+  // First stage: 96 / 16 = 6 layers x 1,811,939,328 + the embedding 617,558,016 =
+  // 11,489,193,984 weights / tensor 8 = 1,436,149,248 per device (the rough 175e9 / 128
+  // = 1.37e9, i.e. 21.9 GB, would spread the embedding over the pipeline too). Bytes: weights 2,
+  // gradients 2, Adam 12 -> 22,978,387,968 = 23.0 GB.
+  // Activations (Korthikanti et al. 2022, eq. 2): s b h (10 + 24/8 + 5 x 96 x 2048 /
+  // (12288 x 8)) = 2048 x 12288 x 23 = 578,813,952 per layer and microbatch; x 6 layers
+  // x min(16, 192) = 16 in flight = 55,566,139,392. Total 78.5 GB: over an 80 GB
+  // device's usable memory, which is why Megatron-LM recomputes or shards activations.
+  const ParallelLayout layout{
+      .data = 8, .tensor = 8, .pipeline = 16, .expert = 1, .microbatches = 192};
+  TrainingPrecision adam;
+  constexpr double kSequences = 1536;
+  const DeviceMemory m = device_memory(gpt3(), layout, adam, kSequences);
+  CHECK(m.parameters == 2 * 1'436'149'248.0);
+  CHECK(m.gradients == 2 * 1'436'149'248.0);
+  CHECK(m.optimizer == 12 * 1'436'149'248.0);
+  CHECK(m.activations == 55'566'139'392.0);
+  CHECK(m.total() == 22'978'387'968.0 + 55'566'139'392.0);
+
+  // Recomputation keeps 2 s b h = 50,331,648 per layer and microbatch: x 6 x 16.
+  TrainingPrecision recompute = adam;
+  recompute.recompute_activations = true;
+  CHECK(device_memory(gpt3(), layout, recompute, kSequences).activations == 4'831'838'208.0);
+
+  // ZeRO-1 divides the optimizer state by data = 8.
+  TrainingPrecision zero = adam;
+  zero.shard_optimizer = true;
+  CHECK(device_memory(gpt3(), layout, zero, kSequences).optimizer == 12 * 1'436'149'248.0 / 8);
+
+  // 8 microbatches: only 8 in flight; b = 1536 / (8 x 8) = 24 sequences.
+  ParallelLayout few = layout;
+  few.microbatches = 8;
+  CHECK(device_memory(gpt3(), few, adam, kSequences).activations == 578'813'952.0 * 24 * 6 * 8);
+
+  // One device: all 174.6e9 weights x 16 bytes; Adafactor 4 and SGD 8 bytes of state.
+  CHECK(adam.optimizer_bytes() == 12);
+  TrainingPrecision adafactor;
+  adafactor.optimizer = Optimizer::kAdafactor;
+  CHECK(adafactor.optimizer_bytes() == 4);
+  TrainingPrecision sgd;
+  sgd.optimizer = Optimizer::kSgdMomentum;
+  CHECK(sgd.optimizer_bytes() == 8);
+  const DeviceMemory one = device_memory(gpt3(), ParallelLayout{}, adam, 1);
+  CHECK(one.parameters + one.gradients + one.optimizer == 16 * 174'563'733'504.0);
+}
+
+TEST_CASE("MoE memory: experts split over expert x tensor, ZeRO over their replicas",
+          "[models][transformer]") {
+  // small_moe on data 2, tensor 2, pipeline 2, expert 2, 4 microbatches, 16 sequences
+  // (b = 2). Stage 0: layers 0-1, dense 256 + 512 + 256 + 32 + embedding 800 = 1856,
+  // experts 4 x 512 = 2048. Stage 1: the same (layers 2-3 and the tied embedding's copy).
+  // Per device: 1856 / 2 + 2048 / (2 x 2) = 928 + 512 = 1440 weights.
+  // Activations per layer and microbatch: 16 x 2 x 8 x (10 + 24/2 + 5 x 2 x 16 / (8 x 2))
+  // = 256 x 32 = 8192; stage 0 keeps min(2, 4) = 2 microbatches of 2 layers: 32,768.
+  const ParallelLayout layout{
+      .data = 2, .tensor = 2, .pipeline = 2, .expert = 2, .microbatches = 4};
+  TrainingPrecision adam;
+  const DeviceMemory m = device_memory(small_moe(), layout, adam, 16);
+  CHECK(m.parameters == 2 * 1440);
+  CHECK(m.gradients == 2 * 1440);
+  CHECK(m.optimizer == 12 * 1440);
+  CHECK(m.activations == 32'768);
+  // ZeRO-1: dense state over data 2, expert state over data / expert = 1 replica:
+  // 12 x (928 / 2 + 512) = 11,712.
+  adam.shard_optimizer = true;
+  CHECK(device_memory(small_moe(), layout, adam, 16).optimizer == 11'712);
+}
+
+TEST_CASE("The most loaded stage can be a later one", "[models][transformer]") {
+  // 1 encoder + 3 decoder layers (d 4, 2 heads, ReLU d_ff 8, vocabulary 10 tied; 5 + 3
+  // tokens) on 2 stages, 1 microbatch of 1 sequence, recomputation. Encoder layer 64 +
+  // 64 = 128 weights, decoder layer 64 + 64 + 64 = 192. Stage 0: encoder, decoder 0 and
+  // the embedding 40 = 360; stage 1: decoders 1 and 2 and the embedding's copy = 424.
+  // Bytes: stage 0 360 x 16 + activations 2 x (5 + 3) x 4 = 5824; stage 1 424 x 16 +
+  // 2 x 2 x 3 x 4 = 6832: stage 1 is reported.
+  TransformerSpec s;
+  s.encoder_layers = 1;
+  s.decoder_layers = 3;
+  s.d_model = 4;
+  s.d_ff = 8;
+  s.heads = 2;
+  s.vocabulary = 10;
+  s.sequence = 5;
+  s.target_sequence = 3;
+  TrainingPrecision precision;
+  precision.recompute_activations = true;
+  const DeviceMemory m = device_memory(s, ParallelLayout{.pipeline = 2}, precision, 1);
+  CHECK(m.parameters == 2 * 424);
+  CHECK(m.activations == 48);
+  CHECK(m.total() == 6832);
+}
+
+TEST_CASE("Invalid specs and layouts throw, naming the field", "[models][transformer]") {
+  using Catch::Matchers::Contains;
+  auto s = gpt3();
+  s.d_model = 0;
+  CHECK_THROWS_WITH(count_transformer(s), Contains("d_model"));
+  s = gpt3();
+  s.decoder_layers = 0;
+  CHECK_THROWS_WITH(count_transformer(s), Contains("decoder_layers"));
+  s = gpt3();
+  s.vocabulary = -1;
+  CHECK_THROWS_WITH(count_transformer(s), Contains("vocabulary"));
+  s = gpt3();
+  s.d_head = 0;
+  s.heads = 100;  // does not divide 12288
+  CHECK_THROWS_WITH(count_transformer(s), Contains("heads (100)"));
+  s = gpt3();
+  s.target_sequence = 10;  // decoder-only
+  CHECK_THROWS_WITH(count_transformer(s), Contains("target_sequence"));
+  auto moe = small_moe();
+  moe.top_k = 5;
+  CHECK_THROWS_WITH(count_transformer(moe), Contains("top_k (5)"));
+  moe = small_moe();
+  moe.moe_every = 0;
+  CHECK_THROWS_WITH(count_transformer(moe), Contains("moe_every"));
+  moe = small_moe();
+  moe.capacity_factor = 0;
+  CHECK_THROWS_WITH(count_transformer(moe), Contains("capacity_factor"));
+
+  const TrainingPrecision adam;
+  CHECK_THROWS_WITH(device_memory(gpt3(), ParallelLayout{.tensor = 5}, adam, 1),
+                    Contains("tensor (5) does not divide heads (96)"));
+  CHECK_THROWS_WITH(device_memory(gpt3(), ParallelLayout{.data = 0}, adam, 1), Contains("data"));
+  CHECK_THROWS_WITH(device_memory(gpt3(), ParallelLayout{.microbatches = 0}, adam, 1),
+                    Contains("microbatches"));
+  CHECK_THROWS_WITH(device_memory(gpt3(), ParallelLayout{.pipeline = 97}, adam, 1),
+                    Contains("pipeline (97) exceeds the layers (96)"));
+  CHECK_THROWS_WITH(device_memory(gpt3(), ParallelLayout{.data = 2, .expert = 2}, adam, 1),
+                    Contains("expert (2) must be 1"));
+  CHECK_THROWS_WITH(device_memory(small_moe(), ParallelLayout{.data = 4, .expert = 3}, adam, 1),
+                    Contains("expert (3) does not divide data (4)"));
+  CHECK_THROWS_WITH(device_memory(small_moe(), ParallelLayout{.data = 8, .expert = 8}, adam, 1),
+                    Contains("expert (8) does not divide experts (4)"));
+  CHECK_THROWS_WITH(device_memory(gpt3(), ParallelLayout{}, adam, 0),
+                    Contains("sequences_per_step"));
+  s = gpt3();
+  s.sequence = 0;
+  CHECK_THROWS_AS(device_memory(s, ParallelLayout{}, adam, 1), std::invalid_argument);
+}
