@@ -24,6 +24,7 @@
 #include "analysis/report.hpp"
 #include "analysis/sweep_report.hpp"
 #include "footprint/version.hpp"
+#include "models/workloads/step_bench.hpp"
 #include "sim/bench/phold.hpp"
 #include "sim/engine/errors.hpp"
 #include "sim/engine/stats.hpp"
@@ -485,6 +486,21 @@ int main(int argc, char** argv) {
   footprint::bench::PholdConfig phold;
   bool json = false;
   add_phold(*bench, phold, json);
+  footprint::models::StepBenchConfig steps;
+  auto* steps_cmd = bench->add_subcommand(
+      "steps", "Run a training job step by step: every device draws a straggler delay every step");
+  steps_cmd->add_option("--steps", steps.steps, "Steps")->capture_default_str()->check(
+      CLI::PositiveNumber);
+  steps_cmd->add_option("--devices", steps.devices, "Devices")->capture_default_str()->check(
+      CLI::PositiveNumber);
+  steps_cmd->add_option("--devices-per-lp", steps.devices_per_lp, "Devices per LP (0: about 64 LPs)")
+      ->capture_default_str();
+  steps_cmd->add_option("--straggler-mean", steps.straggler_mean,
+                        "Mean straggler slowdown per device and step")
+      ->capture_default_str();
+  steps_cmd->add_option("--threads", steps.threads, "Worker threads (0: all cores)")
+      ->capture_default_str();
+  steps_cmd->add_option("--seed", steps.seed, "Random seed")->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -508,6 +524,11 @@ int main(int argc, char** argv) {
     }
     if (*compare_cmd) {
       return cmd_compare(cmp);
+    }
+    if (bench->got_subcommand("steps")) {
+      const auto r = footprint::models::run_step_bench(steps);
+      std::puts(footprint::models::format_step_bench(steps, r).c_str());
+      return 0;
     }
     if (bench->got_subcommand("phold")) {
       const auto r = footprint::bench::run_phold(phold);
