@@ -57,6 +57,7 @@ struct DatacenterView {
   const CoolingModel* cooling = nullptr;
   const CarbonSignal* carbon = nullptr;
   bool idle_draw = true;
+  std::optional<units::Watts> sleep_power;  ///< idle devices sleep at this (with their host)
   units::Watts host_overhead;
   /// Per type: the network fabric its devices sit on, when the datacenter declares a
   /// topology (jobs then get compact blocks of it); null: devices are only counted.

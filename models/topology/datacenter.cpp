@@ -273,7 +273,8 @@ void DatacenterLp::refresh(SimTime now) {
   units::Watts it = jobs_power_;
   if (cfg_.idle_draw) {
     for (std::size_t t = 0; t < busy_.size(); ++t) {
-      it += idle_device_power(static_cast<std::uint32_t>(t)) *
+      it += (cfg_.sleep_power ? *cfg_.sleep_power
+                              : idle_device_power(static_cast<std::uint32_t>(t))) *
             static_cast<double>(cfg_.inventory[t] - busy_[t]);
     }
   }

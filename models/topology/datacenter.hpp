@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ namespace footprint::models {
 struct DatacenterConfig {
   std::vector<std::int64_t> inventory;  ///< devices per FleetTables type index
   bool idle_draw = true;                ///< idle accelerators (and their hosts) draw power
+  /// With idle_draw: idle accelerators and their hosts sleep at this power per accelerator
+  /// instead of drawing idle power and host overhead.
+  std::optional<units::Watts> sleep_power;
   units::Watts host_overhead;           ///< per accelerator: CPU, DRAM, NIC share
   SimTime trace_interval = SimTime::hours(1);
   double device_mtbf_hours = 0;  ///< 0: no failures

@@ -1014,7 +1014,7 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
   std::vector<YAML::Node> inventory_nodes;
   for (std::size_t i = 0; i < dc_nodes.size(); ++i) {
     MapReader r(dc_nodes[i], item_path("datacenters", i), d,
-                {"name", "region", "pue", "cooling", "accelerators", "power_cap", "idle",
+                {"name", "region", "pue", "cooling", "accelerators", "power_cap", "idle", "sleep_power",
                  "host_overhead", "topology"});
     DatacenterSpec dc;
     dc.name = r.text("name", true).value_or("");
@@ -1075,12 +1075,18 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
     if (const auto idle = r.text("idle", false)) {
       if (*idle == "off") {
         dc.idle_draw = false;
+      } else if (*idle == "sleep") {
+        dc.sleep_power = r.quantity<units::Watts>("sleep_power", true, Sign::kNonNegative)
+                             .value_or(units::Watts::zero());
       } else if (*idle != "draw") {
         report(d, r.get("idle"), r.path("idle"),
-               fmt::format("expected \"draw\" (idle accelerators draw idle power) or \"off\", "
-                           "got \"{}\"",
+               fmt::format("expected \"draw\" (idle accelerators draw idle power), \"sleep\" "
+                           "(they and their hosts sleep at sleep_power) or \"off\", got \"{}\"",
                            *idle));
       }
+    }
+    if (r.has("sleep_power") && !dc.sleep_power) {
+      report(d, r.get("sleep_power"), r.path("sleep_power"), "applies with idle: sleep");
     }
     dc.host_overhead = r.quantity<units::Watts>("host_overhead", false, Sign::kNonNegative)
                            .value_or(units::Watts::zero());

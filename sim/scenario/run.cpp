@@ -400,6 +400,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
       v.cooling = world.cooling[d].get();
       v.carbon = world.carbon[spec.region].get();
       v.idle_draw = spec.idle_draw;
+      v.sleep_power = spec.sleep_power;
       v.host_overhead = spec.host_overhead;
       v.fabrics = build_fabrics(sc, d, *tables);
       views.push_back(std::move(v));
@@ -430,6 +431,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
       devices += static_cast<double>(cfg.inventory.back());
     }
     cfg.idle_draw = spec.idle_draw;
+    cfg.sleep_power = spec.sleep_power;
     cfg.host_overhead = spec.host_overhead;
     cfg.trace_interval = interval;
     cfg.device_mtbf_hours = sc.failures.device_mtbf_hours;

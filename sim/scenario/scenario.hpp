@@ -67,6 +67,8 @@ struct DatacenterSpec {
   std::vector<InventoryItem> inventory;
   std::optional<units::Watts> power_cap;
   bool idle_draw = true;
+  /// idle: sleep: idle accelerators and their hosts sleep at this power per accelerator.
+  std::optional<units::Watts> sleep_power;
   units::Watts host_overhead;  ///< per accelerator
   TopologySpec topology;
 };

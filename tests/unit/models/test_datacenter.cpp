@@ -126,3 +126,25 @@ TEST_CASE("Idle accelerators and hosts draw power when idle draw is on", "[model
   CHECK(dc.outcomes()[0].embodied_g ==
         Approx(10 * 3600.0 * 9780.0 / (5 * 365 * 86400.0)).epsilon(1e-12));
 }
+
+TEST_CASE("Idle accelerators and hosts sleep at the sleep power with idle: sleep", "[models]") {
+  // The same 20 V100 with 50 W host overhead; one job of 10 devices at 100 W for 1 h. The
+  // 10 idle devices sleep with their hosts at 5 W each: 10 x (100 + 50) + 10 x 5 = 1550 W,
+  // against 2450 W when they draw idle power.
+  const auto t = tables({job(10, 100, 0, 1)});
+  engine::Simulation<models::FleetMsg> sim({.seed = 1, .lookahead = SimTime::max()});
+  models::DatacenterConfig cfg;
+  cfg.inventory = {20};
+  cfg.idle_draw = true;
+  cfg.sleep_power = units::watts(5);
+  cfg.host_overhead = units::watts(50);
+  const auto& dc = sim.emplace<models::DatacenterLp>(
+      0, t.get(), cfg, std::make_shared<models::ConstantPue>(1.0),
+      std::make_shared<models::ConstantCarbon>(
+          models::Intensities{units::grams_per_kwh(0), units::grams_per_kwh(0)}),
+      std::vector<std::uint32_t>{0});
+  sim.run({.threads = 1});
+  const auto tr = dc.trace(1);
+  CHECK(tr.it_power_w[0] == Approx(1550).epsilon(1e-12));
+  CHECK(dc.outcomes()[0].it_energy_j == Approx(1500.0 * 3600).epsilon(1e-12));
+}
