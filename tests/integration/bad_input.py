@@ -674,6 +674,55 @@ def test_failures_without_checkpoints_never_finish(h):
         )
 
 
+PREDICTED = """\
+    model: { architecture: dense, layers: 24, d_model: 2048, d_ff: 8192, heads: 16,
+             vocabulary: 50257, sequence: 2048, parameters: PARAMS }
+    batch: 1048576 tokens
+    parallelism: { data: DATA, tensor: 8, microbatches: 512 }
+"""
+
+
+def predicted(params="1.3e9", data="1"):
+    """BASE's job with its throughput predicted from an architecture (about 1.3B params)."""
+    text = h_edit("devices: 8\n", "devices: 8\n" + PREDICTED.replace("PARAMS", params).replace("DATA", data))
+    text = h_edit("    throughput: 20 TFLOP/s\n", "", text)
+    return h_edit("work: 1 d", "work: 1e9 tokens", text)
+
+
+def h_edit(old, new, text=BASE):
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+def test_predicted_job_is_valid(h):
+    path = h.write(predicted())
+    rc, _, stderr = h.run("check", path)
+    expect(rc == 0, "a valid predicted job fails (exit {}):\n{}".format(rc, stderr))
+
+
+def test_predicted_parameters_disagree(h):
+    text = predicted(params="2.6e9")
+    line, col = h.where(text, "parameters: 2.6e9", "2.6e9")
+    h.bad_scenario(text, [(line, col, "jobs[0].model.parameters",
+                           [r"2\.6e\+09 given, but the architecture has 1\.3\d*e\+09"])])
+
+
+def test_predicted_layout_needs_all_devices(h):
+    text = predicted(data="2")
+    line, col = h.where(text, "parallelism:", "{ data")
+    h.bad_scenario(text, [(line, col, "jobs[0].parallelism",
+                           [r"data x tensor x pipeline = 2 x 8 x 1 = 16, but the job has 8 devices"])])
+
+
+def test_predicted_layout_does_not_fit_memory(h):
+    # 1.3B parameters with Adam on 8 V100 of 32 GB, no parallelism but data: 21 GB of
+    # weights and state, and a 1M-token batch's activations on every device.
+    text = predicted().replace("parallelism: { data: 1, tensor: 8, microbatches: 512 }", "parallelism: { data: 8 }")
+    line, col = h.where(text, "parallelism:", "{ data")
+    h.bad_scenario(text, [(line, col, "jobs[0].parallelism",
+                           [r"the layout needs [0-9.]+ GB per device", r"GB too much"])])
+
+
 CASES = [(name[len("test_"):], fn) for name, fn in list(globals().items()) if name.startswith("test_")]
 
 
