@@ -31,6 +31,11 @@ constexpr double kAllToAllsPerMoeLayer = 4.0;
 constexpr double kOptimizerStateTouches = 2.0;
 constexpr double kGiga = 1e9;
 
+/// auto_layout's search: tensor-parallel degrees up to 64 (beyond, the slices of a
+/// layer's matmuls are too thin to use a chip), microbatches per replica up to 64.
+constexpr std::int64_t kMaxTensor = 64;
+constexpr std::int64_t kMaxMicrobatches = 64;
+
 double ring_allreduce_seconds(double bytes, std::int64_t n, double bandwidth, double latency) {
   if (n <= 1 || bytes <= 0) {
     return 0;
@@ -362,37 +367,22 @@ StepEstimate estimate_step(const StepModelInput& in, const AcceleratorType& chip
 
 std::vector<ParallelLayout> candidate_layouts(const TransformerSpec& model, std::int64_t devices) {
   std::vector<ParallelLayout> out;
-  constexpr std::int64_t kMaxTensor = 16;
-  constexpr std::array<std::int64_t, 4> kMicrobatchesPerStage{1, 2, 4, 8};
-  for (std::int64_t t = 1; t <= kMaxTensor && t <= devices; t *= 2) {
+  const std::int64_t layers = model.encoder_layers + model.decoder_layers;
+  for (std::int64_t t = 1; t <= std::min(devices, kMaxTensor); ++t) {
     if (devices % t != 0 || model.heads % t != 0) {
       continue;
     }
-    for (std::int64_t p = 1; p <= devices / t; ++p) {
+    for (std::int64_t p = 1; p <= std::min(devices / t, layers); ++p) {
       if ((devices / t) % p != 0) {
         continue;
       }
-      const std::int64_t layers = model.encoder_layers + model.decoder_layers;
-      if (p > layers) {
-        break;
-      }
       const std::int64_t d = devices / (t * p);
-      std::vector<std::int64_t> experts{1};
-      if (model.experts > 0) {
-        experts.clear();
-        for (std::int64_t e = 1; e <= d; e *= 2) {
-          if (d % e == 0 && model.experts % e == 0) {
-            experts.push_back(e);
-          }
-        }
-      }
-      for (const auto e : experts) {
-        if (p == 1) {
-          out.push_back({d, t, p, e, 1});
+      for (std::int64_t e = 1; e <= d; ++e) {
+        if (d % e != 0 || (model.experts == 0 ? e != 1 : model.experts % e != 0)) {
           continue;
         }
-        for (const auto k : kMicrobatchesPerStage) {
-          out.push_back({d, t, p, e, k * p});
+        for (std::int64_t m = 1; m <= kMaxMicrobatches; ++m) {
+          out.push_back({d, t, p, e, m});
         }
       }
     }

@@ -78,9 +78,10 @@ struct StepEstimate {
 StepEstimate estimate_step(const StepModelInput& input, const AcceleratorType& chip,
                            const JobNetwork& network);
 
-/// The fastest layout that fits, over data x tensor x pipeline x expert = `devices`
-/// (tensor and expert powers of two, tensor at most a server or a torus ring,
-/// microbatches from a small set); nullopt if none fits.
+/// The fastest layout that fits, over every data x tensor x pipeline = `devices` (tensor
+/// dividing the heads, at most 64; pipeline at most the layers; expert dividing data and
+/// the experts; 1 to 64 microbatches); nullopt if none fits. Ties go to the first in
+/// candidate_layouts() order.
 std::optional<ParallelLayout> auto_layout(StepModelInput input, const AcceleratorType& chip,
                                           const JobNetwork& network, std::int64_t devices);
 

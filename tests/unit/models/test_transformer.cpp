@@ -4,8 +4,11 @@
 // it covers. docs/models.md ("Transformer architectures") has the equations.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 
+#include "models/workloads/step_model.hpp"
 #include "models/workloads/transformer.hpp"
 
 using footprint::models::count_transformer;
@@ -439,4 +442,94 @@ TEST_CASE("Invalid specs and layouts throw, naming the field", "[models][transfo
   s = gpt3();
   s.sequence = 0;
   CHECK_THROWS_AS(device_memory(s, ParallelLayout{}, adam, 1), std::invalid_argument);
+}
+
+// ---------------------------------------------------------------------------------------
+// auto_layout against brute force (models/workloads/step_model).
+
+namespace {
+
+/// Every layout of `devices` by plain loops, with the same bounds as auto_layout's (tensor
+/// <= 64, microbatches <= 64), and the fastest that fits.
+std::pair<double, footprint::models::ParallelLayout> brute_force(
+    footprint::models::StepModelInput in, const footprint::models::AcceleratorType& chip,
+    const footprint::models::JobNetwork& net, std::int64_t devices) {
+  using namespace footprint::models;
+  double best = std::numeric_limits<double>::infinity();
+  ParallelLayout arg;
+  const std::int64_t layers = in.model.encoder_layers + in.model.decoder_layers;
+  for (std::int64_t d = 1; d <= devices; ++d) {
+    for (std::int64_t t = 1; t <= 64; ++t) {
+      for (std::int64_t p = 1; p <= layers; ++p) {
+        if (d * t * p != devices || in.model.heads % t != 0) {
+          continue;
+        }
+        for (std::int64_t e = 1; e <= d; ++e) {
+          const bool ok_e = in.model.experts == 0 ? e == 1 : (d % e == 0 && in.model.experts % e == 0);
+          if (!ok_e) {
+            continue;
+          }
+          for (std::int64_t m = 1; m <= 64; ++m) {
+            in.layout = {d, t, p, e, m};
+            try {
+              const double s = estimate_step(in, chip, net).step_seconds;
+              if (s < best) {
+                best = s;
+                arg = in.layout;
+              }
+            } catch (const std::invalid_argument&) {
+            }
+          }
+        }
+      }
+    }
+  }
+  return {best, arg};
+}
+
+}  // namespace
+
+TEST_CASE("auto_layout finds the fastest layout that brute force finds", "[transformer][auto]") {
+  using namespace footprint::models;
+  const AcceleratorLibrary lib;
+  for (const bool moe : {false, true}) {
+    // A small GPT-like model on 16 V100, and its MoE version with 16 experts.
+    StepModelInput in;
+    in.model.decoder_layers = 8;
+    in.model.d_model = 2048;
+    in.model.d_ff = 8192;
+    in.model.heads = 16;
+    in.model.vocabulary = 32000;
+    in.model.sequence = 1024;
+    if (moe) {
+      in.model.experts = 16;
+      in.model.top_k = 2;
+    }
+    in.tokens_per_step = 256 * 1024.0;
+    const auto& chip = *lib.find("V100");
+    const std::int64_t devices = 16;
+    const auto net = default_network(chip, devices);
+    const auto [best, arg] = brute_force(in, chip, net, devices);
+    REQUIRE(std::isfinite(best));
+    const auto chosen = auto_layout(in, chip, net, devices);
+    REQUIRE(chosen.has_value());
+    in.layout = *chosen;
+    const double s = estimate_step(in, chip, net).step_seconds;
+    INFO("moe " << moe << ": auto " << chosen->data << "x" << chosen->tensor << "x"
+                << chosen->pipeline << " e" << chosen->expert << " m" << chosen->microbatches
+                << " " << s << " s; brute force " << arg.data << "x" << arg.tensor << "x"
+                << arg.pipeline << " e" << arg.expert << " m" << arg.microbatches << " " << best);
+    CHECK(s == best);  // the same minimum, exactly: the same estimates over the same set
+  }
+  // A model too large for 2 devices has no layout.
+  StepModelInput big;
+  big.model.decoder_layers = 96;
+  big.model.d_model = 12288;
+  big.model.d_ff = 49152;
+  big.model.heads = 96;
+  big.model.vocabulary = 50257;
+  big.model.sequence = 2048;
+  big.tokens_per_step = 2048;
+  const auto& v100 = *lib.find("V100");
+  CHECK_FALSE(auto_layout(big, v100, default_network(v100, 2), 2).has_value());
 }

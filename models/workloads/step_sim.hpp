@@ -1,0 +1,90 @@
+// A synchronous training run simulated step by step on the engine: devices grouped into
+// LPs, each device with its own random sub-stream. Every step follows the same sequence
+// of phases (compute, collectives, pipeline bubble, ...; their expected durations come
+// from the step model); what varies from step to step is sampled:
+//  * stragglers: every device draws a slowdown X >= 0 for each step; its compute phases
+//    take (1 + X) times as long, and a synchronous step waits for the slowest device;
+//  * expert load imbalance (MoE): each step routes tokens to experts with a skewed
+//    popularity; the most loaded expert (up to its capacity) sets the pace of the
+//    expert phases, and tokens over capacity are dropped and counted.
+// Per-device power follows the phases: each phase has its power; the time a device
+// waits for the slowest (stragglers, imbalance) is spent at idle power.
+//
+// On the engine: G group LPs, each holding a contiguous block of devices and their random
+// streams, and one coordinator LP; the lookahead is half the shortest possible step.
+// docs/models.md ("Step-by-step simulation") has the design, equations and limits.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/engine/stats.hpp"
+
+namespace footprint::models {
+
+/// How a phase's duration varies from step to step.
+enum class PhaseScaling {
+  kFixed,      ///< collectives, bubble, optimizer: the same every step
+  kStraggler,  ///< device compute: x (1 + max over devices of X)
+  kExpert,     ///< expert compute and all-to-all: x (max expert load / mean load)
+};
+
+struct StepPhase {
+  std::string name;    ///< "compute", "tensor-allreduce", "all-to-all", "bubble", ...
+  double seconds = 0;  ///< expected duration per step without stragglers or imbalance
+  double power_w = 0;  ///< per device while in this phase
+  PhaseScaling scaling = PhaseScaling::kFixed;
+};
+
+struct StepSimConfig {
+  std::vector<StepPhase> phases;  ///< in order, one step; at least one with seconds > 0
+  std::int64_t steps = 0;
+  std::int64_t devices = 1;
+  std::int64_t devices_per_lp = 0;  ///< 0: ceil(devices / 64), so about 64 LPs
+  double idle_power_w = 0;          ///< per device, while waiting for the slowest
+  /// Straggler slowdown per device and step: X ~ Exponential(mean); 0: none. Each X is
+  /// kept in fixed point (multiples of mean x 2^-32), so sums over devices are exact.
+  double straggler_mean = 0;
+  // Expert imbalance (experts = 0: none). Each step draws each expert's popularity
+  // p_e = exp(skew z_e) / sum_j exp(skew z_j) (z standard normal); expert e receives
+  // load_e = tokens x top_k x p_e of the step's routed tokens, processes
+  // min(load_e, capacity), capacity = capacity_factor x tokens x top_k / experts, and
+  // the rest is dropped. The expert phases scale by max_e min(load_e, capacity) / mean,
+  // mean = tokens x top_k / experts (at least 1: the slowest expert is never faster than
+  // the mean). Loads are expected values, so tokens_per_step cancels from both the factor
+  // and the dropped fraction; it must still be positive with experts.
+  std::int64_t experts = 0;
+  std::int64_t top_k = 1;
+  double tokens_per_step = 0;    ///< routed per MoE layer per step
+  double capacity_factor = 1.0;  ///< >= 1
+  double routing_skew = 0;       ///< sigma of the log-normal popularity
+  std::uint64_t seed = 0;
+  unsigned threads = 0;  ///< 0: all cores
+};
+
+struct StepSimResult {
+  double seconds = 0;  ///< the whole run: sum of step durations
+  /// Time per phase summed over steps, by the config's phase names, then "stragglers"
+  /// (the wait beyond the expected compute) and "imbalance" (beyond the expected expert
+  /// phases), in that order; these sum to `seconds`.
+  std::vector<std::string> phase_names;
+  std::vector<double> phase_seconds;
+  double energy_j = 0;  ///< all devices, all steps
+  double mean_step_s = 0;
+  double max_step_s = 0;
+  double dropped_token_fraction = 0;  ///< tokens over capacity / tokens routed (MoE)
+  /// The expert phases' factor max_e min(load_e, capacity) / mean: its mean over steps
+  /// and its largest value (1 without experts). Before rounding to ticks.
+  double mean_expert_factor = 1;
+  double max_expert_factor = 1;
+  std::int64_t devices_per_lp = 0;  ///< as run (the default resolved)
+  std::int64_t group_lps = 0;       ///< LPs holding devices; one coordinator LP besides
+  engine::RunStats stats;
+};
+
+/// Runs the steps on the engine. Bit-identical results at any thread count and any
+/// grouping of devices into LPs. Throws std::invalid_argument for an invalid config.
+StepSimResult simulate_steps(const StepSimConfig& config);
+
+}  // namespace footprint::models
