@@ -918,8 +918,8 @@ Dataset TableWriter::write(Group& group, std::string_view name) const {
   const std::string path = fmt::format("{}/{}", group.path() == "/" ? "" : group.path(), name);
   const Ctx c{path, group.file_name()};
 
-  // Packed layout, columns in the order added; the memory layout is the same with native
-  // types, so the row buffer is written without reordering.
+  // Packed layout, columns in the order added, little-endian: the buffer is packed in the
+  // file's layout and written as raw chunks, without a memory type.
   std::vector<std::size_t> widths;
   std::vector<std::size_t> offsets;
   std::size_t row_bytes = 0;
@@ -937,13 +937,11 @@ Dataset TableWriter::write(Group& group, std::string_view name) const {
   }
 
   Handle file_type = own(H5Tcreate(H5T_COMPOUND, row_bytes), "create the row type of", c);
-  Handle mem_type = own(H5Tcreate(H5T_COMPOUND, row_bytes), "create the row type of", c);
   std::vector<Handle> string_types;
   std::vector<unsigned char> buffer(std::max<std::size_t>(1, rows_ * row_bytes), 0);
   for (std::size_t k = 0; k < columns_.size(); ++k) {
     const Column& column = columns_[k];
     hid_t stored = -1;
-    hid_t native = -1;
     auto fill = [&](const auto& values) {
       for (std::size_t i = 0; i < values.size(); ++i) {
         std::memcpy(buffer.data() + i * row_bytes + offsets[k], &values[i], sizeof values[i]);
@@ -951,29 +949,23 @@ Dataset TableWriter::write(Group& group, std::string_view name) const {
     };
     if (const auto* d = std::get_if<std::vector<double>>(&column.values)) {
       stored = H5T_IEEE_F64LE;
-      native = H5T_NATIVE_DOUBLE;
       fill(*d);
     } else if (const auto* i64 = std::get_if<std::vector<std::int64_t>>(&column.values)) {
       stored = H5T_STD_I64LE;
-      native = H5T_NATIVE_INT64;
       fill(*i64);
     } else if (const auto* u64 = std::get_if<std::vector<std::uint64_t>>(&column.values)) {
       stored = H5T_STD_U64LE;
-      native = H5T_NATIVE_UINT64;
       fill(*u64);
     } else {
       const auto& strings = std::get<std::vector<std::string>>(column.values);
       string_types.push_back(fixed_string_type(widths[k], c));
       stored = string_types.back().get();
-      native = stored;
       for (std::size_t i = 0; i < strings.size(); ++i) {
         std::memcpy(buffer.data() + i * row_bytes + offsets[k], strings[i].data(),
                     strings[i].size());
       }
     }
     ok(H5Tinsert(file_type.get(), column.name.c_str(), offsets[k], stored),
-       "add a column to the row type of", c);
-    ok(H5Tinsert(mem_type.get(), column.name.c_str(), offsets[k], native),
        "add a column to the row type of", c);
   }
 
