@@ -51,9 +51,9 @@ struct StepSimConfig {
   // load_e = tokens x top_k x p_e of the step's routed tokens, processes
   // min(load_e, capacity), capacity = capacity_factor x tokens x top_k / experts, and
   // the rest is dropped. The expert phases scale by max_e min(load_e, capacity) / mean,
-  // mean = tokens x top_k / experts (at least 1: the slowest expert is never faster than
-  // the mean). Loads are expected values, so tokens_per_step cancels from both the factor
-  // and the dropped fraction; it must still be positive with experts.
+  // mean = tokens x top_k / experts (the factor is at least 1: the busiest expert carries
+  // at least the mean). Loads are expected values, so tokens_per_step cancels from both
+  // the factor and the dropped fraction; it must still be positive with experts.
   std::int64_t experts = 0;
   std::int64_t top_k = 1;
   double tokens_per_step = 0;    ///< routed per MoE layer per step
@@ -67,7 +67,8 @@ struct StepSimResult {
   double seconds = 0;  ///< the whole run: sum of step durations
   /// Time per phase summed over steps, by the config's phase names, then "stragglers"
   /// (the wait beyond the expected compute) and "imbalance" (beyond the expected expert
-  /// phases), in that order; these sum to `seconds`.
+  /// phases), in that order; these sum to `seconds` (exactly in integer ns: each phase's
+  /// duration is rounded to ns once, each step's extra time to ns once per phase).
   std::vector<std::string> phase_names;
   std::vector<double> phase_seconds;
   double energy_j = 0;  ///< all devices, all steps
