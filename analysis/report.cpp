@@ -242,9 +242,9 @@ std::string render_table(const Report& r) {
         "mean step {:.4g} s; {:.4g} TFLOP/s per device{}\n",
         p.job, p.data, p.tensor, p.pipeline, p.expert, p.microbatches,
         p.auto_layout ? ", chosen by auto" : "", p.mean_step_s, p.achieved_tflops_per_device,
-        p.dropped_token_fraction > 0
-            ? fmt::format("; {:.3g} % of routed tokens dropped", p.dropped_token_fraction * kPercent)
-            : std::string{});
+        p.dropped_token_fraction > 0 ? fmt::format("; {:.3g} % of routed tokens dropped",
+                                                   p.dropped_token_fraction * kPercent)
+                                     : std::string{});
     for (std::size_t i = 0; i < p.phases.size(); ++i) {
       out += fmt::format("  {:<20} {:>12.4g} h  {:>6.2f} %\n", p.phases[i],
                          p.phase_seconds[i] / kSecondsPerHour, p.phase_fraction[i] * kPercent);

@@ -175,7 +175,8 @@ bool SchedulerLp::fits_power(std::uint32_t dc, const FleetJob& j, SimTime now) c
         idle_devices -= j.devices;
       }
       it += static_cast<double>(idle_devices) *
-            units::to_watts(v.sleep_power ? *v.sleep_power : tables_->types[t].idle + v.host_overhead);
+            units::to_watts(v.sleep_power ? *v.sleep_power
+                                          : tables_->types[t].idle + v.host_overhead);
     }
   }
   return units::to_watts(v.cooling->facility(now, units::watts(it)).total()) <= v.power_cap_w;

@@ -33,7 +33,7 @@ struct DatacenterConfig {
   /// With idle_draw: idle accelerators and their hosts sleep at this power per accelerator
   /// instead of drawing idle power and host overhead.
   std::optional<units::Watts> sleep_power;
-  units::Watts host_overhead;           ///< per accelerator: CPU, DRAM, NIC share
+  units::Watts host_overhead;  ///< per accelerator: CPU, DRAM, NIC share
   SimTime trace_interval = SimTime::hours(1);
   double device_mtbf_hours = 0;  ///< 0: no failures
   SimTime restart;               ///< delay after a failure before computing again

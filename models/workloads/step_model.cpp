@@ -64,10 +64,9 @@ ExpertShare expert_share(const TransformerSpec& m) {
   const double enc_tokens = static_cast<double>(m.sequence);
   const double dec_tokens = m.encoder_layers > 0 ? target : static_cast<double>(m.sequence);
   constexpr double kFlopsPerMac = 2.0;
-  s.forward_flops_per_sequence =
-      kFlopsPerMac * per_expert * static_cast<double>(m.top_k) *
-      (static_cast<double>(moe(m.encoder_layers)) * enc_tokens +
-       static_cast<double>(moe(m.decoder_layers)) * dec_tokens);
+  s.forward_flops_per_sequence = kFlopsPerMac * per_expert * static_cast<double>(m.top_k) *
+                                 (static_cast<double>(moe(m.encoder_layers)) * enc_tokens +
+                                  static_cast<double>(moe(m.decoder_layers)) * dec_tokens);
   s.parameters = per_expert * static_cast<double>(m.experts) *
                  static_cast<double>(moe(m.encoder_layers) + moe(m.decoder_layers));
   return s;
@@ -249,7 +248,8 @@ StepEstimate estimate_step(const StepModelInput& in, const AcceleratorType& chip
   const double peak = chip.peak.si();
   const double hbm = chip.memory_bandwidth.si() * cal->memory_efficiency;
   const auto experts = expert_share(m);
-  const double dense_fwd = counts.forward_matmul_flops_per_sequence - experts.forward_flops_per_sequence;
+  const double dense_fwd =
+      counts.forward_matmul_flops_per_sequence - experts.forward_flops_per_sequence;
   est.flops_per_step = counts.training_flops_per_token * in.tokens_per_step;
   const double mb = static_cast<double>(l.microbatches);
   const double stage_share = 1.0 / static_cast<double>(l.tensor * l.pipeline);
@@ -261,15 +261,15 @@ StepEstimate estimate_step(const StepModelInput& in, const AcceleratorType& chip
       experts.parameters / static_cast<double>(l.expert * l.tensor * l.pipeline);
   const double t_dense_flops =
       kTrainingPasses * dense_fwd * sequences / n / (cal->matmul_efficiency * peak);
-  const double t_dense_mem = kWeightReadsPerMicrobatch * mb * dense_params_device *
-                             in.precision.parameter_bytes / hbm;
+  const double t_dense_mem =
+      kWeightReadsPerMicrobatch * mb * dense_params_device * in.precision.parameter_bytes / hbm;
   const double t_compute = std::max(t_dense_flops, t_dense_mem);
   const double t_attention = kTrainingPasses * counts.forward_attention_flops_per_sequence *
                              sequences / n / (cal->attention_efficiency * peak);
   const double t_expert_flops = kTrainingPasses * experts.forward_flops_per_sequence * sequences /
                                 n / (cal->matmul_efficiency * peak);
-  const double t_expert_mem = kWeightReadsPerMicrobatch * mb * expert_params_device *
-                              in.precision.parameter_bytes / hbm;
+  const double t_expert_mem =
+      kWeightReadsPerMicrobatch * mb * expert_params_device * in.precision.parameter_bytes / hbm;
   const double t_expert = std::max(t_expert_flops, t_expert_mem);
 
   const Fabric& f = *network.fabric;
@@ -281,9 +281,9 @@ StepEstimate estimate_step(const StepModelInput& in, const AcceleratorType& chip
   // Blocks per layer that end in a tensor-parallel all-reduce: attention and feed-forward,
   // and cross-attention in the decoder of an encoder-decoder.
   const double blocks_per_layer =
-      2.0 + (m.encoder_layers > 0 ? static_cast<double>(m.decoder_layers) /
-                                        static_cast<double>(counts.layers)
-                                  : 0.0);
+      2.0 + (m.encoder_layers > 0
+                 ? static_cast<double>(m.decoder_layers) / static_cast<double>(counts.layers)
+                 : 0.0);
   double t_tensor = 0;
   if (l.tensor > 1) {
     const auto [bw, lat] = ring_bandwidth(f, group_ids(0, 1, l.tensor));
@@ -311,9 +311,8 @@ StepEstimate estimate_step(const StepModelInput& in, const AcceleratorType& chip
     const double bisection = f.bisection_bandwidth(ids).si();
     const double ep = static_cast<double>(l.expert);
     // Each device scatters its microbatch's routed tokens evenly over the group.
-    const double bytes = tokens_mb / static_cast<double>(l.tensor) *
-                         static_cast<double>(m.top_k) * static_cast<double>(m.d_model) *
-                         kActivationBytes;
+    const double bytes = tokens_mb / static_cast<double>(l.tensor) * static_cast<double>(m.top_k) *
+                         static_cast<double>(m.d_model) * kActivationBytes;
     const double out_bytes = bytes * (ep - 1) / ep;
     const double cross_bytes = ep * bytes / 4;  // one half to the other, per direction
     const double one = std::max(out_bytes / (eta * inject), cross_bytes / (eta * bisection));
@@ -324,11 +323,12 @@ StepEstimate estimate_step(const StepModelInput& in, const AcceleratorType& chip
   double t_gradients = 0;
   if (l.data > 1) {
     const auto [bw, lat] = ring_bandwidth(f, group_ids(0, l.tensor, l.data));
-    t_gradients = ring_allreduce_seconds(dense_params_device * in.precision.gradient_bytes,
-                                         l.data, eta * bw, lat);
+    t_gradients = ring_allreduce_seconds(dense_params_device * in.precision.gradient_bytes, l.data,
+                                         eta * bw, lat);
     const std::int64_t expert_replicas = l.data / l.expert;
     if (expert_replicas > 1 && expert_params_device > 0) {
-      const auto [ebw, elat] = ring_bandwidth(f, group_ids(0, l.tensor * l.expert, expert_replicas));
+      const auto [ebw, elat] =
+          ring_bandwidth(f, group_ids(0, l.tensor * l.expert, expert_replicas));
       t_gradients += ring_allreduce_seconds(expert_params_device * in.precision.gradient_bytes,
                                             expert_replicas, eta * ebw, elat);
     }

@@ -20,11 +20,11 @@ namespace footprint::models {
 /// published measurements that shares no run with the validation set (see
 /// calibration_sources() and tests/validation/test_step_model.cpp).
 struct ChipCalibration {
-  std::string chip;                  ///< canonical accelerator name
-  double matmul_efficiency = 0;      ///< achieved fraction of peak FLOP/s in matmuls
-  double attention_efficiency = 0;   ///< achieved fraction of peak in attention products
-  double memory_efficiency = 0;      ///< achieved fraction of HBM bandwidth
-  double network_efficiency = 0;     ///< achieved fraction of link bandwidth in collectives
+  std::string chip;                 ///< canonical accelerator name
+  double matmul_efficiency = 0;     ///< achieved fraction of peak FLOP/s in matmuls
+  double attention_efficiency = 0;  ///< achieved fraction of peak in attention products
+  double memory_efficiency = 0;     ///< achieved fraction of HBM bandwidth
+  double network_efficiency = 0;    ///< achieved fraction of link bandwidth in collectives
   /// Power per device by phase, as fractions u of (TDP - idle) above idle:
   /// P = idle + (TDP - idle) x u.
   double compute_utilisation = 1.0;

@@ -201,10 +201,31 @@ class CoordinatorLp final : public engine::Process<StepMsg> {
     }
     // Shares relative to the mean, r_e = experts x p_e, computed with the largest z
     // subtracted so that exp() cannot overflow whatever the skew.
+    if (s_.routing_skew == 0) {
+      // Even popularity: every expert gets the mean, nothing is dropped (cf >= 1).
+      factor_sum_.add(1.0);
+      max_factor_ = std::max(max_factor_, 1.0);
+      return 1.0;
+    }
+    // Standard normals by Marsaglia's polar method, two per accepted pair: one log and
+    // one square root per pair, no trigonometry (Marsaglia and Bray 1964).
     double z_max = -std::numeric_limits<double>::infinity();
-    for (auto& z : z_) {
-      z = expert_rng_.normal();
-      z_max = std::max(z_max, z);
+    for (std::size_t i = 0; i < z_.size();) {
+      double u = 0;
+      double v = 0;
+      double q = 0;
+      do {
+        u = 2 * expert_rng_.uniform() - 1;
+        v = 2 * expert_rng_.uniform() - 1;
+        q = u * u + v * v;
+      } while (q >= 1 || q == 0);
+      const double f = std::sqrt(-2 * std::log(q) / q);
+      z_[i] = u * f;
+      z_max = std::max(z_max, z_[i++]);
+      if (i < z_.size()) {
+        z_[i] = v * f;
+        z_max = std::max(z_max, z_[i++]);
+      }
     }
     double total = 0;
     for (auto& z : z_) {

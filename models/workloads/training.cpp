@@ -20,7 +20,8 @@ std::int64_t predicted_steps(const TrainingJobSpec& job) {
       throw std::invalid_argument("job " + job.name +
                                   ": a predicted job's work is tokens or FLOPs, not a duration");
   }
-  return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(tokens / pr.tokens_per_step)));
+  return std::max<std::int64_t>(1,
+                                static_cast<std::int64_t>(std::ceil(tokens / pr.tokens_per_step)));
 }
 
 namespace {

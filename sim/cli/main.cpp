@@ -489,14 +489,18 @@ int main(int argc, char** argv) {
   footprint::models::StepBenchConfig steps;
   auto* steps_cmd = bench->add_subcommand(
       "steps", "Run a training job step by step: every device draws a straggler delay every step");
-  steps_cmd->add_option("--steps", steps.steps, "Steps")->capture_default_str()->check(
-      CLI::PositiveNumber);
-  steps_cmd->add_option("--devices", steps.devices, "Devices")->capture_default_str()->check(
-      CLI::PositiveNumber);
-  steps_cmd->add_option("--devices-per-lp", steps.devices_per_lp, "Devices per LP (0: about 64 LPs)")
+  steps_cmd->add_option("--steps", steps.steps, "Steps")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  steps_cmd->add_option("--devices", steps.devices, "Devices")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  steps_cmd
+      ->add_option("--devices-per-lp", steps.devices_per_lp, "Devices per LP (0: about 64 LPs)")
       ->capture_default_str();
-  steps_cmd->add_option("--straggler-mean", steps.straggler_mean,
-                        "Mean straggler slowdown per device and step")
+  steps_cmd
+      ->add_option("--straggler-mean", steps.straggler_mean,
+                   "Mean straggler slowdown per device and step")
       ->capture_default_str();
   steps_cmd->add_option("--threads", steps.threads, "Worker threads (0: all cores)")
       ->capture_default_str();

@@ -373,11 +373,11 @@ std::optional<models::ModelShape> read_transformer(const MapReader& r, Diagnosti
   auto agree = [&](const char* key, double derived) {
     if (const auto given = r.number(key, false, Sign::kPositive)) {
       if (std::fabs(*given - derived) > kParameterTolerance * derived) {
-        report(d, r.get(key), r.path(key),
-               fmt::format("{:.4g} given, but the architecture has {:.4g} ({:+.1f} %; more than "
-                           "{:g} % apart)",
-                           *given, derived, (*given / derived - 1) * 100,
-                           kParameterTolerance * 100));
+        report(
+            d, r.get(key), r.path(key),
+            fmt::format("{:.4g} given, but the architecture has {:.4g} ({:+.1f} %; more than "
+                        "{:g} % apart)",
+                        *given, derived, (*given / derived - 1) * 100, kParameterTolerance * 100));
       }
     }
   };
@@ -399,10 +399,14 @@ std::optional<models::ModelShape> read_model(const MapReader& job, Diagnostics& 
     return std::nullopt;
   }
   MapReader r(job.get("model"), job.path("model"), d,
-              {"architecture", "parameters", "active_parameters", "active_fraction", "layers",
-               "encoder_layers", "decoder_layers", "d_model", "d_ff", "heads", "d_head",
-               "vocabulary", "sequence", "target_sequence", "ffn", "tied_embeddings", "experts",
-               "top_k", "moe_every", "expert_d_ff", "expert_ffn", "capacity_factor"});
+              {"architecture",    "parameters",      "active_parameters",
+               "active_fraction", "layers",          "encoder_layers",
+               "decoder_layers",  "d_model",         "d_ff",
+               "heads",           "d_head",          "vocabulary",
+               "sequence",        "target_sequence", "ffn",
+               "tied_embeddings", "experts",         "top_k",
+               "moe_every",       "expert_d_ff",     "expert_ffn",
+               "capacity_factor"});
   if (!r.valid()) {
     return std::nullopt;
   }
@@ -1014,8 +1018,8 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
   std::vector<YAML::Node> inventory_nodes;
   for (std::size_t i = 0; i < dc_nodes.size(); ++i) {
     MapReader r(dc_nodes[i], item_path("datacenters", i), d,
-                {"name", "region", "pue", "cooling", "accelerators", "power_cap", "idle", "sleep_power",
-                 "host_overhead", "topology"});
+                {"name", "region", "pue", "cooling", "accelerators", "power_cap", "idle",
+                 "sleep_power", "host_overhead", "topology"});
     DatacenterSpec dc;
     dc.name = r.text("name", true).value_or("");
     if (dc.name.find_first_of("/.") != std::string::npos) {
@@ -1143,10 +1147,11 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
   std::vector<JobNode> jobs;
   for (std::size_t i = 0; i < job_nodes.size(); ++i) {
     MapReader r(job_nodes[i], item_path("jobs", i), d,
-                {"name", "type", "datacenter", "accelerator", "devices", "model", "work", "batch",
-                 "steps", "throughput", "mfu", "power", "utilisation", "start", "submit", "slack",
-                 "datacenters", "checkpoint", "parallelism", "precision", "stragglers",
-                 "routing_skew", "gradient_overlap"});
+                {"name",       "type",         "datacenter",      "accelerator", "devices",
+                 "model",      "work",         "batch",           "steps",       "throughput",
+                 "mfu",        "power",        "utilisation",     "start",       "submit",
+                 "slack",      "datacenters",  "checkpoint",      "parallelism", "precision",
+                 "stragglers", "routing_skew", "gradient_overlap"});
     JobNode jn;
     jn.node = job_nodes[i];
     auto& job = jn.spec;
@@ -1243,8 +1248,8 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
              "or the model's architecture (d_model, layers, ...) to predict it");
       ok = false;
     }
-    for (const char* key : {"parallelism", "precision", "stragglers", "routing_skew",
-                            "gradient_overlap"}) {
+    for (const char* key :
+         {"parallelism", "precision", "stragglers", "routing_skew", "gradient_overlap"}) {
       if (r.has(key) && !predict) {
         report(d, r.get(key), r.path(key),
                "applies to a job whose throughput is predicted from its architecture (model: "

@@ -171,17 +171,38 @@ TrainingPrecision adam_recompute() {
 std::vector<Run> calibration_runs() {
   return {
       // 1.2B GPT-2 (40 layers, 1536, 16 heads) on one V100, batch 8: 39 TFLOP/s.
-      {"Shoeybi et al. 2019: Megatron-LM 1.2B on 1 V100", "V100", 1, megatron(40, 1536, 16),
-       {1, 1, 1, 1, 1}, adam_recompute(), 8 * 1024.0, 1.2e9, 39.0},
+      {"Shoeybi et al. 2019: Megatron-LM 1.2B on 1 V100",
+       "V100",
+       1,
+       megatron(40, 1536, 16),
+       {1, 1, 1, 1, 1},
+       adam_recompute(),
+       8 * 1024.0,
+       1.2e9,
+       39.0},
       // 8.3B (72 layers, 3072, 32 heads) on 512 V100: 8-way tensor x 64-way data,
       // batch 512: 15.1 PFLOP/s / 512 = 29.5 TFLOP/s.
-      {"Shoeybi et al. 2019: Megatron-LM 8.3B on 512 V100", "V100", 512, megatron(72, 3072, 32),
-       {64, 8, 1, 1, 1}, adam_recompute(), 512 * 1024.0, 8.3e9, 15.1e3 / 512,
+      {"Shoeybi et al. 2019: Megatron-LM 8.3B on 512 V100",
+       "V100",
+       512,
+       megatron(72, 3072, 32),
+       {64, 8, 1, 1, 1},
+       adam_recompute(),
+       512 * 1024.0,
+       8.3e9,
+       15.1e3 / 512,
        kDataParallelOverlap},
       // T5-11B on 512 TPU v3 chips; 16-way model parallelism (an assumption: Mesh
       // TensorFlow splits d_ff and heads) x 32-way data. 45.6 TFLOP/s per chip.
-      {"Patterson et al. 2021, Table 4: T5-11B on 512 TPU v3", "TPUv3", 512, t5_11b(),
-       {32, 16, 1, 1, 1}, adafactor(), 2048 * (512.0 + 114.0), 11e9, 45.6},
+      {"Patterson et al. 2021, Table 4: T5-11B on 512 TPU v3",
+       "TPUv3",
+       512,
+       t5_11b(),
+       {32, 16, 1, 1, 1},
+       adafactor(),
+       2048 * (512.0 + 114.0),
+       11e9,
+       45.6},
   };
 }
 
@@ -191,19 +212,39 @@ std::vector<Run> validation_runs() {
       // Layout of Narayanan et al. 2021 (Table 1, 175B: tensor 8, pipeline 16), with 78
       // data-parallel replicas on 9,984 of the 10,000 GPUs; 3.2M-token batches (Brown et
       // al. 2020, Table 2.1).
-      {"Patterson et al. 2021, Table 4: GPT-3 on 10,000 V100", "V100", 10000, gpt3(),
-       {78, 8, 16, 1, 19}, adam_recompute(), 3.2e6, 175e9, 24.6, kDataParallelOverlap},
+      {"Patterson et al. 2021, Table 4: GPT-3 on 10,000 V100",
+       "V100",
+       10000,
+       gpt3(),
+       {78, 8, 16, 1, 19},
+       adam_recompute(),
+       3.2e6,
+       175e9,
+       24.6,
+       kDataParallelOverlap},
       // GShard-600B on 1024 TPU v3: 48.0 TFLOP/s per chip; dense weights replicated, the
       // 2048 experts spread 2 per chip (Lepikhin et al. 2021, section 3); 4M tokens per
       // batch; active parameters 0.25 % of 619B (Patterson et al. 2021, Table 4).
-      {"Patterson et al. 2021, Table 4: GShard-600B on 1024 TPU v3", "TPUv3", 1024,
-       gshard600b(), {1024, 1, 1, 1024, 1}, adafactor(), 4.0 * 1024 * 1024, 0.0025 * 619e9,
+      {"Patterson et al. 2021, Table 4: GShard-600B on 1024 TPU v3",
+       "TPUv3",
+       1024,
+       gshard600b(),
+       {1024, 1, 1, 1024, 1},
+       adafactor(),
+       4.0 * 1024 * 1024,
+       0.0025 * 619e9,
        48.0},
       // Switch Transformer (Switch-C) on 1024 TPU v3: 34.4 TFLOP/s per chip; expert
       // parallelism over all chips; 2^20 tokens per batch (an assumption: T5's batch of
       // 2048 sequences); active parameters 0.10 % of 1500B (Patterson et al. 2021).
-      {"Patterson et al. 2021, Table 4: Switch Transformer on 1024 TPU v3", "TPUv3", 1024,
-       switch_c(), {1024, 1, 1, 1024, 1}, adafactor(), 2048 * (512.0 + 114.0), 0.001 * 1500e9,
+      {"Patterson et al. 2021, Table 4: Switch Transformer on 1024 TPU v3",
+       "TPUv3",
+       1024,
+       switch_c(),
+       {1024, 1, 1, 1024, 1},
+       adafactor(),
+       2048 * (512.0 + 114.0),
+       0.001 * 1500e9,
        34.4},
   };
 }
@@ -231,7 +272,8 @@ TEST_CASE("Step model: calibration runs are reproduced within 10 %", "[step_mode
     std::string phases;
     const double p = predicted_tflops(r, &phases);
     INFO(phases);
-    INFO(r.name << ": predicted " << p << " TFLOP/s per chip, measured " << r.measured_tflops_per_chip);
+    INFO(r.name << ": predicted " << p << " TFLOP/s per chip, measured "
+                << r.measured_tflops_per_chip);
     CHECK(p == Approx(r.measured_tflops_per_chip).epsilon(0.10));
   }
 }
@@ -242,7 +284,8 @@ TEST_CASE("Step model: predicted throughput within 30 % of Table 4", "[step_mode
     std::string phases;
     const double p = predicted_tflops(r, &phases);
     INFO(phases);
-    INFO(r.name << ": predicted " << p << " TFLOP/s per chip, measured " << r.measured_tflops_per_chip);
+    INFO(r.name << ": predicted " << p << " TFLOP/s per chip, measured "
+                << r.measured_tflops_per_chip);
     CHECK(p == Approx(r.measured_tflops_per_chip).epsilon(0.30));
   }
 }

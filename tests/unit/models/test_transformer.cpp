@@ -465,7 +465,8 @@ std::pair<double, footprint::models::ParallelLayout> brute_force(
           continue;
         }
         for (std::int64_t e = 1; e <= d; ++e) {
-          const bool ok_e = in.model.experts == 0 ? e == 1 : (d % e == 0 && in.model.experts % e == 0);
+          const bool ok_e =
+              in.model.experts == 0 ? e == 1 : (d % e == 0 && in.model.experts % e == 0);
           if (!ok_e) {
             continue;
           }
@@ -516,9 +517,9 @@ TEST_CASE("auto_layout finds the fastest layout that brute force finds", "[trans
     in.layout = *chosen;
     const double s = estimate_step(in, chip, net).step_seconds;
     INFO("moe " << moe << ": auto " << chosen->data << "x" << chosen->tensor << "x"
-                << chosen->pipeline << " e" << chosen->expert << " m" << chosen->microbatches
-                << " " << s << " s; brute force " << arg.data << "x" << arg.tensor << "x"
-                << arg.pipeline << " e" << arg.expert << " m" << arg.microbatches << " " << best);
+                << chosen->pipeline << " e" << chosen->expert << " m" << chosen->microbatches << " "
+                << s << " s; brute force " << arg.data << "x" << arg.tensor << "x" << arg.pipeline
+                << " e" << arg.expert << " m" << arg.microbatches << " " << best);
     CHECK(s == best);  // the same minimum, exactly: the same estimates over the same set
   }
   // A model too large for 2 devices has no layout.
