@@ -137,14 +137,16 @@ const ChipCalibration* find_calibration(const std::string& chip) {
   // paper's 8.3B model on 512 V100 (8-way tensor x 64-way data parallel), 15.1 PFLOP/s =
   // 76 % of 512 x 39 TFLOP/s: fitted by tests/validation/test_step_model.cpp.
   // TPU v3: efficiencies fitted to T5-11B (Raffel et al. 2020; Patterson et al. 2021,
-  // Table 4: 45.6 TFLOP/s per chip on 512 chips). Power: Cloud TPU v3 documentation,
-  // measured mean 220 W and max 262 W per chip; V100: Patterson et al. 2021 Table 3
-  // (325 W average system power per V100 over many runs, host share included).
+  // Table 4: 45.6 TFLOP/s per chip on 512 chips). Power by phase: TPU v3 computes at the
+  // measured maximum of the Cloud TPU v3 documentation, 262 W = idle 67.5 W + 0.5085 x
+  // (450 - 67.5) W; V100 at its 300 W TDP (Patterson et al. 2021, Table 3, measured 325 W
+  // of system power per V100 over many runs, host share included). Communication phases
+  // at 0.35 (V100) and 0.2 (TPU v3) of the span: assumptions.
   static const std::array<ChipCalibration, 2> kCalibrations{{
       {"V100", 0.3573, 0.3573, 0.8, 0.9, 1.0, 0.35,
        "Shoeybi et al. 2019 (Megatron-LM): 1 V100, 1.2B GPT-2, 39 TFLOP/s; 512 V100, 8.3B, "
        "15.1 PFLOP/s"},
-      {"TPUv3", 0.2257, 0.2257, 0.8, 0.7, 0.55, 0.2,
+      {"TPUv3", 0.2257, 0.2257, 0.8, 0.7, 0.5085, 0.2,
        "Raffel et al. 2020 (T5-11B) on 512 TPU v3 at 45.6 TFLOP/s per chip (Patterson et al. "
        "2021, Table 4); Cloud TPU v3 documentation: 220 W mean, 262 W max"},
   }};
