@@ -24,6 +24,7 @@
 #include "analysis/report.hpp"
 #include "analysis/sweep_report.hpp"
 #include "footprint/version.hpp"
+#include "models/grid/series_carbon.hpp"
 #include "models/workloads/step_bench.hpp"
 #include "sim/bench/phold.hpp"
 #include "sim/engine/errors.hpp"
@@ -552,6 +553,15 @@ int main(int argc, char** argv) {
     }
     fmt::print(stderr, "footprint: {} problem{} found; nothing was run\n", e.diagnostics().size(),
                e.diagnostics().size() == 1 ? "" : "s");
+    return kExitBadInput;
+  } catch (const footprint::models::SeriesRangeError& e) {
+    // Checked before the run against the planned end; jobs that waited longer than
+    // planned can still take the run past a series that does not repeat.
+    fmt::print(stderr,
+               "footprint: error: {}: the run went past the end of the series (jobs waited "
+               "longer than planned); give the region's series repeat: yearly, a longer "
+               "series, or a horizon the series covers; nothing was written\n",
+               e.what());
     return kExitBadInput;
   } catch (const footprint::io::OutputExistsError& e) {
     fmt::print(stderr, "footprint: error: {}\n", e.what());

@@ -674,6 +674,35 @@ def test_failures_without_checkpoints_never_finish(h):
         )
 
 
+def test_run_past_a_series_end(h):
+    # A 3-day hourly series without repeat; two 36 h jobs on the same 8 devices: the check
+    # plans for the first (36 h + a day < 3 days), but the second waits for the first and
+    # ends at 72 h, past the series. The run stops with a clear error, exit 2, no output.
+    rows = ["timestamp_utc,gco2_per_kwh"]
+    for hour in range(72):
+        rows.append("2022-01-{:02d}T{:02d}:00:00Z,400".format(1 + hour // 24, hour % 24))
+    h.write("\n".join(rows) + "\n", "short.csv")
+    text = """\
+name: short-series
+epoch: 2022-01-01T00:00:00Z
+regions:
+  - name: r
+    intensity: { file: short.csv }
+datacenters:
+  - { name: dc, region: r, pue: 1.1, accelerators: { V100: 8 } }
+jobs:
+  - { name: a, type: training, datacenter: dc, accelerator: V100, devices: 8, work: 36 h,
+      throughput: 20 TFLOP/s, power: 300 W }
+  - { name: b, type: training, datacenter: dc, accelerator: V100, devices: 8, work: 36 h,
+      throughput: 20 TFLOP/s, power: 300 W }
+"""
+    path = h.write(text)
+    stderr = h.bad("run", path, "-o", h.out, out=h.out)
+    expect("short.csv' covers 2022-01-01T00:00:00Z to 2022-01-04T00:00:00Z" in stderr
+           and "the run went past the end of the series" in stderr
+           and "repeat: yearly" in stderr, "got\n{}".format(stderr))
+
+
 PREDICTED = """\
     model: { architecture: dense, layers: 24, d_model: 2048, d_ff: 8192, heads: 16,
              vocabulary: 50257, sequence: 2048, parameters: PARAMS }
