@@ -231,7 +231,21 @@ bool read_predicted(const MapReader& r, Diagnostics& d, TrainingJobSpec& job,
   }
   if (r.has("precision")) {
     MapReader pr(r.get("precision"), r.path("precision"), d,
-                 {"optimizer", "recompute", "shard_optimizer"});
+                 {"weights", "optimizer", "recompute", "shard_optimizer"});
+    if (const auto w = pr.text("weights", false)) {
+      constexpr double kHalfBytes = 2;
+      constexpr double kSingleBytes = 4;
+      if (*w == "bf16" || *w == "fp16") {
+        p.precision.parameter_bytes = kHalfBytes;
+        p.precision.gradient_bytes = kHalfBytes;
+      } else if (*w == "fp32") {
+        p.precision.parameter_bytes = kSingleBytes;
+        p.precision.gradient_bytes = kSingleBytes;
+      } else {
+        report(d, pr.get("weights"), pr.path("weights"),
+               fmt::format("expected bf16, fp16 or fp32, got \"{}\"", *w));
+      }
+    }
     if (const auto o = pr.text("optimizer", false)) {
       if (*o == "adam") {
         p.precision.optimizer = models::Optimizer::kAdam;
