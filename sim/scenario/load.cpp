@@ -1392,9 +1392,10 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
     });
     std::int64_t in_use = 0;
     const auto& dc = sc.datacenters[key.first];
+    const std::string& type = key.second;  // a lambda may not capture a structured binding
     const auto cap =
         std::find_if(dc.inventory.begin(), dc.inventory.end(), [&](const InventoryItem& x) {
-          return x.accelerator == key.second;
+          return x.accelerator == type;
         })->count;
     for (const auto& x : u) {
       in_use += x.delta;

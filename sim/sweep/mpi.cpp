@@ -101,7 +101,10 @@ MpiSweepSummary run_root(const Sweep& sw, const RunnerOptions& o, int size) {
     }
   }
   // Each rank runs one point at a time per core it has (share_cores with many points).
-  const auto [concurrency, per_point] = share_cores(todo.size(), o.threads, o.point_threads);
+  // Named copies, not structured bindings: the compute thread's lambda captures them.
+  const auto cores = share_cores(todo.size(), o.threads, o.point_threads);
+  const unsigned concurrency = cores.first;
+  const unsigned per_point = cores.second;
   std::atomic<std::size_t> cursor{0};
   auto take = [&]() -> std::optional<std::size_t> {
     const auto k = cursor.fetch_add(1);

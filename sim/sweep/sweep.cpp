@@ -203,7 +203,7 @@ std::optional<Resolved> resolve(const YAML::Node& root, const std::vector<Step>&
 /// Sets the value at a resolved path of `root` to a copy of `value` (a copy: sharing the
 /// sweep file's node would tie every point's memory to the sweep's, which yaml-cpp merges
 /// at a cost growing with the number of points).
-void apply(YAML::Node root, const Resolved& r, const YAML::Node& value) {
+void apply(const YAML::Node& root, const Resolved& r, const YAML::Node& value) {
   YAML::Node node = root;
   for (std::size_t s = 0; s + 1 < r.steps.size(); ++s) {
     const Step& st = r.steps[s];
