@@ -18,12 +18,24 @@ using namespace footprint::sweep;
 
 namespace {
 
+/// The folder of this test run's files, removed when the tests end.
+struct TestFolder {
+  fs::path path =
+      fs::temp_directory_path() / ("footprint-sweep-unit-" + std::to_string(::getpid()));
+  TestFolder() { fs::create_directories(path); }
+  TestFolder(const TestFolder&) = delete;
+  TestFolder& operator=(const TestFolder&) = delete;
+  ~TestFolder() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
 /// A sweep file in a fresh folder, whose base is the shipped Table 4 scenario.
 fs::path write_sweep(const std::string& body, const std::string& name = "sweep.yaml") {
-  static int counter = 0;  // NOLINT: test-local file names
-  const fs::path dir =
-      fs::temp_directory_path() /
-      ("footprint-sweep-unit-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
+  static const TestFolder folder;  // NOLINT: one per test run
+  static int counter = 0;          // NOLINT: test-local file names
+  const fs::path dir = folder.path / std::to_string(++counter);
   fs::create_directories(dir);
   std::ofstream(dir / name) << "sweep: unit\nbase: " FOOTPRINT_SOURCE_DIR
                                "/scenarios/patterson2021.yaml\n"
