@@ -71,7 +71,7 @@ def main():
             # Axis values vary first axis slowest: point 23 is the last of each.
             row = pts[23]
             check(row["datacenters[name=microsoft-gpt3].pue"].decode() == "1.58"
-                  and row["regions[name=us-average-2020].intensity"].decode() == "0.700 kg/kWh"
+                  and row["datacenters[name=microsoft-gpt3].region"].decode() == "taiwan-sep-2019"
                   and row["jobs[name=gpt3].accelerator"].decode() == "A100",
                   "point 23 has the last value of every axis")
             # A higher PUE on the same grid and chip: more energy, in proportion for GPT-3.
