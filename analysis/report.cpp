@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "analysis/text_format.hpp"
+
 #include "sim/io/hdf5.hpp"
 
 namespace footprint::analysis {
@@ -16,46 +18,6 @@ constexpr double kGramsPerTonne = 1e6;
 constexpr double kSecondsPerDay = 86400.0;
 constexpr double kWattsPerMegawatt = 1e6;
 constexpr double kSecondsPerHour = 3600.0;
-
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-/// JSON has no NaN: unknown values are null.
-std::string json_number(double v) {
-  return std::isfinite(v) ? fmt::format("{:.17g}", v) : "null";
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) {
-    return s;
-  }
-  std::string out = "\"";
-  for (const char c : s) {
-    out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  }
-  return out + "\"";
-}
 
 }  // namespace
 
