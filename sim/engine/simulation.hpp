@@ -123,6 +123,10 @@ struct RunOptions {
   /// Called between windows at most every `progress_every_s` of wall time.
   std::function<void(SimTime now, const RunStats&)> progress;
   double progress_every_s = 0.5;
+  /// Parallel path: every this many windows, the chunk boundaries move to balance the
+  /// handler time each LP was measured to take (0: keep the boundaries the weights give).
+  /// Results do not depend on it.
+  std::uint64_t rebalance_every = 4096;
 };
 
 template <class Payload>
@@ -151,6 +155,7 @@ class Simulation {
     procs_.push_back(std::move(process));
     lps_.push_back(Lp{{}, RandomStream(opt_.seed, id, 0), 0});
     next_.push_back(kNever);
+    cost_.push_back(0);
     return id;
   }
 
@@ -163,8 +168,9 @@ class Simulation {
   }
 
   /// Relative cost of each LP (default: equal). The parallel path splits LPs into
-  /// contiguous chunks of about equal total weight, one per thread. Results do not
-  /// depend on it; only the balance between threads does.
+  /// contiguous chunks of about equal total weight, one per thread, then moves the
+  /// boundaries as it measures what each LP costs (RunOptions::rebalance_every). Results
+  /// do not depend on either; only the balance between threads does.
   void set_weights(std::vector<double> weights) {
     if (weights.size() != procs_.size()) {
       throw UsageError(
@@ -345,11 +351,10 @@ class Simulation {
     }
   }
 
-  /// Contiguous chunk boundaries of about equal weight.
-  void partition(std::size_t chunks) {
+  /// Contiguous chunk boundaries of about equal total weight `w` (one per LP).
+  void partition(std::size_t chunks, const std::vector<double>& w) {
     nchunks_ = chunks;
     const std::size_t n = lps_.size();
-    std::vector<double> w = weights_.empty() ? std::vector<double>(n, 1.0) : weights_;
     double total = 0;
     for (const double x : w) {
       total += x;
@@ -374,8 +379,64 @@ class Simulation {
     }
   }
 
+  [[nodiscard]] std::vector<double> initial_weights() const {
+    return weights_.empty() ? std::vector<double>(lps_.size(), 1.0) : weights_;
+  }
+
+  /// The largest chunk's share of the total weight `w` under the current boundaries.
+  [[nodiscard]] double heaviest_share(const std::vector<double>& w) const {
+    double total = 0;
+    double heaviest = 0;
+    for (std::size_t c = 0; c < nchunks_; ++c) {
+      double sum = 0;
+      for (LpId id = chunk_lo_[c]; id < chunk_lo_[c + 1]; ++id) {
+        sum += w[id];
+      }
+      total += sum;
+      heaviest = std::max(heaviest, sum);
+    }
+    return total > 0 ? heaviest / total : 0;
+  }
+
+  /// Between windows: moves the chunk boundaries to balance the handler time measured per
+  /// LP since the last call, when that makes the heaviest chunk lighter by at least 2 % of
+  /// the total. Messages still in the outboxes are delivered first, because the
+  /// destination chunk of an LP may change. Only the balance depends on this.
+  void rebalance() {
+    double total = 0;
+    for (const double c : cost_) {
+      total += c;
+    }
+    if (total <= 0) {
+      return;
+    }
+    std::vector<double> w(cost_.size());
+    // A floor keeps LPs that happened to be idle from being counted as free.
+    const double floor = 1e-3 * total / static_cast<double>(cost_.size());
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      w[i] = cost_[i] + floor;
+      cost_[i] = 0;
+    }
+    const double before = heaviest_share(w);
+    const auto lo = chunk_lo_;
+    const auto of = chunk_of_;
+    partition(nchunks_, w);
+    if (heaviest_share(w) > before - 0.02) {
+      chunk_lo_ = lo;  // not worth it: keep the boundaries
+      chunk_of_ = of;
+      return;
+    }
+    for (auto& box : out_[parity_ ^ 1U]) {
+      for (auto& e : box) {
+        push(e.dst, std::move(e));
+      }
+      box.clear();
+    }
+    ++stats_.rebalances;
+  }
+
   void run_serial(const RunOptions& ro) {
-    partition(1);
+    partition(1, initial_weights());
     rep last_time = 0;
     const rep until = ro.until.count();
     ContextT ctx(this, ContextT::Mode::kDirect);
@@ -426,9 +487,13 @@ class Simulation {
     const LpId hi = chunk_lo_[c + 1];
     rep mn = kNever;
     std::uint64_t n = 0;
+    auto t = t1;
     for (LpId id = lo; id < hi; ++id) {
       if (next_[id] < wend) {
         n += process_lp(id, wend, ctx, cs.last_time);
+        const auto t_next = Clock::now();
+        cost_[id] += std::chrono::duration<double>(t_next - t).count();
+        t = t_next;
       }
       mn = std::min(mn, next_[id]);
     }
@@ -436,9 +501,8 @@ class Simulation {
     cs.window_events = n;
     cs.events += n;
     cs.cross += ctx.cross_;
-    const auto t2 = Clock::now();
     cs.deliver_s += std::chrono::duration<double>(t1 - t0).count();
-    cs.process_s += std::chrono::duration<double>(t2 - t1).count();
+    cs.process_s += std::chrono::duration<double>(t - t1).count();
   }
 
   /// One window's work for a range of chunks. Copied by the thread that spawns or splits
@@ -476,7 +540,7 @@ class Simulation {
   };
 
   void run_parallel(const RunOptions& ro, unsigned threads) {
-    partition(threads);
+    partition(threads, initial_weights());
     chunk_.assign(nchunks_, ChunkState{});
     for (auto& o : out_) {
       o.assign(nchunks_ * nchunks_, {});
@@ -507,6 +571,9 @@ class Simulation {
         if (ro.progress) {
           maybe_progress(ro, t, last);
         }
+        if (ro.rebalance_every != 0 && stats_.windows % ro.rebalance_every == 0) {
+          rebalance();
+        }
       }
     });
     // Deliver what the last window sent, so that pending counts and queues are whole.
@@ -529,7 +596,8 @@ class Simulation {
   SimulationOptions opt_;
   std::vector<std::unique_ptr<ProcessT>> procs_;
   std::vector<Lp> lps_;
-  std::vector<rep> next_;  ///< per LP: time of its earliest pending event, or kNever
+  std::vector<rep> next_;     ///< per LP: time of its earliest pending event, or kNever
+  std::vector<double> cost_;  ///< per LP: handler seconds since the last rebalance
   std::size_t nchunks_ = 1;
   std::vector<double> weights_;
   std::vector<LpId> chunk_lo_;           ///< chunk c holds LPs [chunk_lo_[c], chunk_lo_[c + 1])

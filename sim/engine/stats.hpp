@@ -12,6 +12,7 @@ struct RunStats {
   std::uint64_t max_window_events = 0;  ///< most events processed in one window
   std::uint64_t cross_lp_messages = 0;  ///< messages sent to another LP
   std::uint64_t pending = 0;            ///< events still queued when the run stopped
+  std::uint64_t rebalances = 0;         ///< times the chunk boundaries moved (parallel path)
   unsigned threads = 1;
   double wall_s = 0;     ///< wall time inside run()
   double process_s = 0;  ///< summed over chunks: handler and queue work

@@ -226,6 +226,12 @@ class TableWriter {
                          std::string units = {});
   void add_string_column(std::string name, std::span<const std::string> values,
                          std::string units = {});
+  /// The same, taking the values over without a copy.
+  void add_double_column(std::string name, std::vector<double>&& values, std::string units = {});
+  void add_int64_column(std::string name, std::vector<std::int64_t>&& values,
+                        std::string units = {});
+  void add_string_column(std::string name, std::vector<std::string>&& values,
+                         std::string units = {});
 
   std::size_t rows() const noexcept { return rows_; }
   std::size_t columns() const noexcept { return columns_.size(); }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <utility>
 #include <vector>
 
 #include <tbb/blocked_range.h>
@@ -133,27 +134,27 @@ void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunRe
     }
   });
   TableWriter t;
-  t.add_string_column("name", name);
-  t.add_string_column("datacenter", dc);
-  t.add_string_column("accelerator", acc);
-  t.add_int64_column("devices", devices, "1");
-  t.add_double_column("submit_s", submit, "s");
-  t.add_double_column("start_s", start, "s");
-  t.add_double_column("end_s", end, "s");
-  t.add_double_column("wait_s", wait, "s");
-  t.add_int64_column("finished", finished, "1");
-  t.add_int64_column("pods", pods, "1");
-  t.add_int64_column("steps", steps, "1");
-  t.add_int64_column("restarts", restarts, "1");
-  t.add_int64_column("checkpoints", checkpoints, "1");
-  t.add_double_column("device_hours", dh, "h");
-  t.add_double_column("lost_device_hours", lost, "h");
-  t.add_double_column("flops", flops, "FLOP");
-  t.add_double_column("it_energy_j", it_e, "J");
-  t.add_double_column("energy_j", e, "J");
-  t.add_double_column("emissions_location_g", loc, "g");
-  t.add_double_column("emissions_market_g", mkt, "g");
-  t.add_double_column("embodied_g", emb, "g");
+  t.add_string_column("name", std::move(name));
+  t.add_string_column("datacenter", std::move(dc));
+  t.add_string_column("accelerator", std::move(acc));
+  t.add_int64_column("devices", std::move(devices), "1");
+  t.add_double_column("submit_s", std::move(submit), "s");
+  t.add_double_column("start_s", std::move(start), "s");
+  t.add_double_column("end_s", std::move(end), "s");
+  t.add_double_column("wait_s", std::move(wait), "s");
+  t.add_int64_column("finished", std::move(finished), "1");
+  t.add_int64_column("pods", std::move(pods), "1");
+  t.add_int64_column("steps", std::move(steps), "1");
+  t.add_int64_column("restarts", std::move(restarts), "1");
+  t.add_int64_column("checkpoints", std::move(checkpoints), "1");
+  t.add_double_column("device_hours", std::move(dh), "h");
+  t.add_double_column("lost_device_hours", std::move(lost), "h");
+  t.add_double_column("flops", std::move(flops), "FLOP");
+  t.add_double_column("it_energy_j", std::move(it_e), "J");
+  t.add_double_column("energy_j", std::move(e), "J");
+  t.add_double_column("emissions_location_g", std::move(loc), "g");
+  t.add_double_column("emissions_market_g", std::move(mkt), "g");
+  t.add_double_column("embodied_g", std::move(emb), "g");
   t.write(root, "jobs");
 }
 

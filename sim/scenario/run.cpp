@@ -476,13 +476,25 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   res.horizon_s = static_cast<double>(res.intervals) * res.interval_s;
   res.jobs.resize(jobs.size());
   res.started.assign(jobs.size(), false);
+  res.datacenters.resize(dcs.size());
+  res.summaries.resize(dcs.size());
+  // Each datacenter's results are its own, and each job ran in one datacenter: gathered
+  // in parallel, in this run's threads.
+  tbb::task_arena gather(static_cast<int>(
+      config.threads != 0 ? config.threads : std::max(1U, std::thread::hardware_concurrency())));
+  gather.execute([&] {
+    tbb::parallel_for(std::size_t{0}, dcs.size(), [&](std::size_t d) {
+      for (const auto& o : dcs[d]->outcomes()) {
+        res.jobs[o.job] = o;
+      }
+      res.datacenters[d] = dcs[d]->trace(res.intervals);
+      res.summaries[d] = dcs[d]->summary();
+    });
+  });
   for (const auto* dc : dcs) {
     for (const auto& o : dc->outcomes()) {
-      res.jobs[o.job] = o;
       res.started[o.job] = true;
     }
-    res.datacenters.push_back(dc->trace(res.intervals));
-    res.summaries.push_back(dc->summary());
   }
   if (scheduler) {
     res.dispatches = scheduler->dispatches();

@@ -176,7 +176,8 @@ struct Token {
 
 class Gossip final : public eng::Process<Token> {
  public:
-  Gossip(std::uint32_t fanout, std::uint32_t max_hops) : fanout_(fanout), max_hops_(max_hops) {}
+  Gossip(std::uint32_t fanout, std::uint32_t max_hops, std::uint32_t rounds = 1)
+      : fanout_(fanout), max_hops_(max_hops), rounds_(rounds) {}
   std::uint64_t hash = 0xcbf29ce484222325ULL;
   std::uint64_t received = 0;
 
@@ -186,6 +187,9 @@ class Gossip final : public eng::Process<Token> {
   }
   void on_event(Context<Token>& ctx, const Event<Token>& e) override {
     ++received;
+    for (std::uint32_t r = 1; r < rounds_; ++r) {  // extra work: a costlier LP
+      mix(r);
+    }
     mix(static_cast<std::uint64_t>(e.time.count()));
     mix(e.src);
     mix(e.payload.value);
@@ -208,7 +212,35 @@ class Gossip final : public eng::Process<Token> {
   }
   std::uint32_t fanout_;
   std::uint32_t max_hops_;
+  std::uint32_t rounds_;
 };
+
+struct GossipRun {
+  std::uint64_t hash = 0;
+  std::uint64_t events = 0;  ///< 0 if the LPs' counts disagree with the engine's
+  std::uint64_t rebalances = 0;
+  bool operator==(const GossipRun& o) const { return hash == o.hash && events == o.events; }
+};
+
+/// LPs 0 and 1 do 5,000 rounds of work per event, the others one; the partition starts
+/// equal and may move every 2 windows.
+GossipRun run_costly_lp0(std::uint64_t seed, unsigned threads) {
+  eng::Simulation<Token> sim({.seed = seed, .lookahead = SimTime::ticks(1000)});
+  std::vector<const Gossip*> lps;
+  for (int i = 0; i < 97; ++i) {
+    lps.push_back(&sim.emplace<Gossip>(2, 9, i < 2 ? 5000 : 1));
+  }
+  sim.run({.threads = threads, .rebalance_every = 2});
+  GossipRun out;
+  std::uint64_t total = 0;
+  for (const auto* lp : lps) {
+    out.hash = out.hash * 31 + lp->hash;
+    total += lp->received;
+  }
+  out.events = total == sim.stats().events ? total : 0;
+  out.rebalances = sim.stats().rebalances;
+  return out;
+}
 
 std::pair<std::uint64_t, std::uint64_t> run_gossip(std::uint64_t seed, unsigned threads,
                                                    bool skewed_weights = false) {
@@ -253,6 +285,20 @@ TEST_CASE("LP weights change the partition, not the results", "[engine][determin
   const auto ref = run_gossip(3, 1);
   for (unsigned threads : {2U, 3U, 8U}) {
     CHECK(run_gossip(3, threads, true) == ref);
+  }
+}
+
+TEST_CASE("Measured LP costs move the partition, not the results", "[engine][determinism]") {
+  const auto ref = run_costly_lp0(4, 1);
+  CHECK(ref.events == 97ULL * 1023ULL);
+  CHECK(ref.rebalances == 0);  // the serial path has one chunk
+  for (unsigned threads : {2U, 3U}) {
+    const auto r = run_costly_lp0(4, threads);
+    CHECK(r == ref);
+    // Equal weights put LPs 0 and 1 and a third or half of the rest in the first chunk:
+    // most of the measured cost. Moving the boundaries puts LPs 0 and 1 in chunks of their
+    // own or together alone, lighter by far more than the 2 % that a move needs.
+    CHECK(r.rebalances >= 1);
   }
 }
 
