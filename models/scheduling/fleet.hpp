@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct FleetJob {
   double flops = 0;                              ///< total work, FLOP
   SimTime checkpoint_interval = SimTime::max();  ///< compute time between checkpoints
   SimTime checkpoint_duration;
+  /// Pause at a checkpoint while the grid's (location-based) intensity is above this,
+  /// within the job's slack (DatacenterConfig::pause_at_checkpoints); none: never.
+  std::optional<units::CarbonIntensity> pause_above;
   std::uint32_t first_candidate = 0;  ///< datacenters it may run in: candidates[first ..
   std::uint32_t candidate_count = 0;  ///<   first + count)
 };

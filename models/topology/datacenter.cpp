@@ -128,6 +128,7 @@ void DatacenterLp::start_job(engine::Context<FleetMsg>& ctx, std::uint32_t job) 
   o.job = job;
   o.datacenter = index_;
   o.start_s = ctx.now().to_seconds();
+  s.pause_budget = std::max(SimTime::zero(), j.slack - (ctx.now() - j.submit));
   integrate(ctx.now());
   busy_[j.type] += j.devices;
   busy_total_ += j.devices;
@@ -181,6 +182,9 @@ void DatacenterLp::on_timer(engine::Context<FleetMsg>& ctx, std::uint32_t slot,
     }
     o.lost_device_hours += static_cast<double>(j.devices) * lost.to_hours();
     ++o.restarts;
+    if (s.phase == Phase::kPause) {
+      end_pause(s, now);
+    }
     s.step = s.ckpt_step;
     const double mean_s =
         cfg_.device_mtbf_hours * units::kSecondsPerHour / static_cast<double>(j.devices);
@@ -213,12 +217,56 @@ void DatacenterLp::on_timer(engine::Context<FleetMsg>& ctx, std::uint32_t slot,
     case Phase::kCheckpoint:
       s.ckpt_step = s.step;
       ++outcomes_[s.outcome].checkpoints;
+      if (maybe_pause(ctx, slot)) {
+        return;
+      }
+      begin_compute(ctx, slot);
+      return;
+    case Phase::kPause:
+      end_pause(s, now);
       begin_compute(ctx, slot);
       return;
     case Phase::kRestart:
       begin_compute(ctx, slot);
       return;
   }
+}
+
+bool DatacenterLp::maybe_pause(engine::Context<FleetMsg>& ctx, std::uint32_t slot) {
+  auto& s = slots_[slot];
+  const auto& j = tables_->jobs[s.job];
+  if (!cfg_.pause_at_checkpoints || !j.pause_above || s.pause_budget <= SimTime::zero()) {
+    return false;
+  }
+  const SimTime now = ctx.now();
+  const auto threshold = *j.pause_above;
+  if (carbon_->at(now).location <= threshold) {
+    return false;
+  }
+  // The grid's own series is the (perfect) forecast: resume at its first change back to
+  // the threshold or below, if that comes within the slack left; else do not pause.
+  const SimTime limit = now + s.pause_budget;
+  SimTime t = now;
+  while (true) {
+    t = carbon_->next_change(t);
+    if (t == SimTime::max() || t > limit) {
+      return false;
+    }
+    if (carbon_->at(t).location <= threshold) {
+      break;
+    }
+  }
+  s.phase = Phase::kPause;
+  s.phase_start = now;  // devices stay held and idle, as while checkpointing
+  ++outcomes_[s.outcome].pauses;
+  arm(ctx, slot, t);
+  return true;
+}
+
+void DatacenterLp::end_pause(Slot& s, SimTime now) {
+  const SimTime paused = now - s.phase_start;
+  s.pause_budget = std::max(SimTime::zero(), s.pause_budget - paused);
+  outcomes_[s.outcome].paused_s += paused.to_seconds();
 }
 
 void DatacenterLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<FleetMsg>& e) {
@@ -308,6 +356,9 @@ void DatacenterLp::on_stop(engine::Context<FleetMsg>& ctx) {
   for (auto& s : slots_) {
     if (s.active) {
       set_power(s, s.it_power, now);  // close attribution up to the stop time
+      if (s.phase == Phase::kPause) {
+        end_pause(s, now);
+      }
       const auto& j = tables_->jobs[s.job];
       auto& o = outcomes_[s.outcome];
       const double held_s = now.to_seconds() - o.start_s;

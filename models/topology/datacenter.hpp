@@ -41,6 +41,8 @@ struct DatacenterConfig {
   /// no reports when `scheduler` is kNoScheduler.
   engine::LpId scheduler = kNoScheduler;
   SimTime report_delay;
+  /// Jobs with FleetJob::pause_above pause at checkpoints (carbon-aware scheduling).
+  bool pause_at_checkpoints = false;
   static constexpr engine::LpId kNoScheduler = 0xffffffffU;
 };
 
@@ -53,6 +55,8 @@ struct JobOutcome {
   std::int64_t steps = 0;
   std::int64_t restarts = 0;
   std::int64_t checkpoints = 0;
+  std::int64_t pauses = 0;       ///< carbon-aware pauses at checkpoints
+  double paused_s = 0;           ///< time spent in them (devices held, idle)
   double device_hours = 0;       ///< held, from start to end
   double lost_device_hours = 0;  ///< compute redone after failures
   double it_energy_j = 0;
@@ -104,7 +108,7 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   [[nodiscard]] DatacenterSummary summary() const;
 
  private:
-  enum class Phase : std::uint8_t { kCompute, kCheckpoint, kRestart };
+  enum class Phase : std::uint8_t { kCompute, kCheckpoint, kRestart, kPause };
   struct Slot {
     std::uint32_t job = 0;
     std::uint32_t gen = 0;
@@ -114,6 +118,7 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
     std::int64_t ckpt_step = 0;  ///< steps completed at the last checkpoint
     SimTime phase_start;         ///< when the current phase began
     SimTime next_failure = SimTime::max();
+    SimTime pause_budget;   ///< slack not yet used (by waiting to start or by pauses)
     units::Watts it_power;  ///< the job's IT power in its current phase
     double c_ratio0 = 0;    ///< running integrals at the current power's start
     double c_loc0 = 0;
@@ -129,6 +134,11 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   void begin_compute(engine::Context<FleetMsg>& ctx, std::uint32_t slot);
   void finish(engine::Context<FleetMsg>& ctx, std::uint32_t slot);
   void on_timer(engine::Context<FleetMsg>& ctx, std::uint32_t slot, FleetMsg::Kind kind);
+  /// At the end of a checkpoint: pauses the job if the grid is above its threshold and
+  /// falls to it within the slack left; returns whether it paused.
+  bool maybe_pause(engine::Context<FleetMsg>& ctx, std::uint32_t slot);
+  /// Counts a pause that ends now (resumed, or cut short by a failure or the run's end).
+  void end_pause(Slot& s, SimTime now);
   [[nodiscard]] SimTime boundary(const FleetJob& j, std::int64_t step) const;
   void integrate(SimTime now);
   void refresh(SimTime now);

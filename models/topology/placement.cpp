@@ -607,24 +607,4 @@ void Allocator::release(const Allocation& allocation) {
   free_total_ += total;
 }
 
-// ---------------------------------------------------------------------------------------
-
-std::vector<std::uint32_t> partition(const Fabric& fabric, unsigned parts) {
-  if (parts == 0) {
-    throw std::invalid_argument("partition: the number of parts must be at least 1");
-  }
-  const std::int64_t pods = fabric.num_pods();
-  const std::int64_t base = pods / parts;
-  const std::int64_t extra = pods % parts;
-  std::vector<std::uint32_t> out;
-  out.reserve(sz(pods));
-  for (std::int64_t q = 0; q < std::int64_t{parts}; ++q) {
-    const std::int64_t count = base + (q < extra ? 1 : 0);
-    for (std::int64_t k = 0; k < count; ++k) {
-      out.push_back(static_cast<std::uint32_t>(q));
-    }
-  }
-  return out;
-}
-
 }  // namespace footprint::models

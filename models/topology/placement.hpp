@@ -123,10 +123,4 @@ class Allocator {
   std::vector<std::int32_t> prefix_;     ///< free chips, prefix sums over the doubled torus
 };
 
-/// Assigns the fabric's pods to `parts` parts in contiguous, balanced blocks (part sizes
-/// differ by at most one pod; the first parts get the extra pods; parts beyond the number of
-/// pods get none): element p is the part of pod p. Throws std::invalid_argument when
-/// `parts` is 0.
-[[nodiscard]] std::vector<std::uint32_t> partition(const Fabric& fabric, unsigned parts);
-
 }  // namespace footprint::models

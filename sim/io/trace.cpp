@@ -90,6 +90,8 @@ void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunRe
   std::vector<std::int64_t> steps(n);
   std::vector<std::int64_t> restarts(n);
   std::vector<std::int64_t> checkpoints(n);
+  std::vector<std::int64_t> pauses(n);
+  std::vector<double> paused(n);
   std::vector<std::int64_t> finished(n);
   std::vector<std::int64_t> pods(n);
   std::vector<double> submit(n);
@@ -117,6 +119,8 @@ void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunRe
       steps[j] = o.steps;
       restarts[j] = o.restarts;
       checkpoints[j] = o.checkpoints;
+      pauses[j] = o.pauses;
+      paused[j] = o.paused_s;
       finished[j] = o.end_s > 0 ? 1 : 0;
       pods[j] = r.dispatches.empty() ? 0 : r.dispatches[j].pods;
       submit[j] = f.submit.to_seconds();
@@ -147,6 +151,8 @@ void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunRe
   t.add_int64_column("steps", std::move(steps), "1");
   t.add_int64_column("restarts", std::move(restarts), "1");
   t.add_int64_column("checkpoints", std::move(checkpoints), "1");
+  t.add_int64_column("pauses", std::move(pauses), "1");
+  t.add_double_column("paused_s", std::move(paused), "s");
   t.add_double_column("device_hours", std::move(dh), "h");
   t.add_double_column("lost_device_hours", std::move(lost), "h");
   t.add_double_column("flops", std::move(flops), "FLOP");

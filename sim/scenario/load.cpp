@@ -864,10 +864,13 @@ void read_workload(const MapReader& top, Diagnostics& d, Scenario& sc,
       jc.slack = c.quantity<units::Seconds>("slack", false, Sign::kNonNegative)
                      .value_or(units::Seconds::zero());
       if (c.has("checkpoint")) {
-        MapReader cr(c.get("checkpoint"), c.path("checkpoint"), d, {"interval", "duration"});
+        MapReader cr(c.get("checkpoint"), c.path("checkpoint"), d,
+                     {"interval", "duration", "pause_above"});
         jc.checkpoint_interval = cr.quantity<units::Seconds>("interval", true);
         jc.checkpoint_duration = cr.quantity<units::Seconds>("duration", true, Sign::kNonNegative)
                                      .value_or(units::Seconds::zero());
+        jc.pause_above =
+            cr.quantity<units::CarbonIntensity>("pause_above", false, Sign::kNonNegative);
       }
       spec.classes.push_back(std::move(jc));
     }
@@ -1305,10 +1308,17 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
              "a job with a fixed start runs in one datacenter");
     }
     if (r.has("checkpoint")) {
-      MapReader cr(r.get("checkpoint"), r.path("checkpoint"), d, {"interval", "duration"});
+      MapReader cr(r.get("checkpoint"), r.path("checkpoint"), d,
+                   {"interval", "duration", "pause_above"});
       place.checkpoint_interval = cr.quantity<units::Seconds>("interval", true);
       place.checkpoint_duration = cr.quantity<units::Seconds>("duration", true, Sign::kNonNegative)
                                       .value_or(units::Seconds::zero());
+      place.pause_above =
+          cr.quantity<units::CarbonIntensity>("pause_above", false, Sign::kNonNegative);
+      if (place.pause_above && start) {
+        report(d, cr.get("pause_above"), cr.path("pause_above"),
+               "a job with a fixed start has no slack to pause in: give submit and slack");
+      }
     }
     if (type && devices && !place.datacenters.empty()) {
       // Each listed datacenter must have the type; the job must fit in at least one.

@@ -52,10 +52,12 @@ std::int64_t inventory_of(const DatacenterSpec& dc, const std::string& type) {
 }
 
 void add_checkpoint(models::FleetJob& f, const std::optional<units::Seconds>& interval,
-                    units::Seconds duration) {
+                    units::Seconds duration,
+                    const std::optional<units::CarbonIntensity>& pause_above) {
   if (interval) {
     f.checkpoint_interval = to_sim(*interval);
     f.checkpoint_duration = to_sim(duration);
+    f.pause_above = pause_above;
   }
 }
 
@@ -178,7 +180,7 @@ std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::
       f.submit = to_sim(place.submit.value_or(units::Seconds::zero()));
       f.slack = to_sim(place.slack);
     }
-    add_checkpoint(f, place.checkpoint_interval, place.checkpoint_duration);
+    add_checkpoint(f, place.checkpoint_interval, place.checkpoint_duration, place.pause_above);
     f.first_candidate = static_cast<std::uint32_t>(t->candidates.size());
     for (const auto dc : place.datacenters) {
       t->candidates.push_back(static_cast<std::uint32_t>(dc));
@@ -287,7 +289,7 @@ std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::
         f.compute_power = type.power_at(c.utilisation);
         f.flops =
             c.mfu * units::to_flops_per_second(type.peak) * static_cast<double>(devices) * duration;
-        add_checkpoint(f, c.checkpoint_interval, c.checkpoint_duration);
+        add_checkpoint(f, c.checkpoint_interval, c.checkpoint_duration, c.pause_above);
         class_of[i] = static_cast<std::uint32_t>(ci);
         names[first + i] = fmt::format("{}-{:07d}", c.name, i);
       }
@@ -440,6 +442,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
       cfg.scheduler = 0;
       cfg.report_delay = scfg.epoch;
     }
+    cfg.pause_at_checkpoints = scfg.policy == models::Policy::kCarbonAware;
     // Cooling models and carbon signals are shared, read only, with the scheduler.
     dcs.push_back(&sim.emplace<models::DatacenterLp>(static_cast<std::uint32_t>(d), tables.get(),
                                                      std::move(cfg), world.cooling[d],

@@ -81,6 +81,9 @@ struct JobPlacement {
   std::vector<std::size_t> datacenters;  ///< candidates; the first is TrainingJobSpec's
   std::optional<units::Seconds> checkpoint_interval;
   units::Seconds checkpoint_duration;
+  /// checkpoint.pause_above: under carbon-aware scheduling, pause at a checkpoint while
+  /// the grid is above this intensity (docs/scheduling.md "Pause and resume").
+  std::optional<units::CarbonIntensity> pause_above;
 };
 
 /// Jobs drawn at random: Poisson arrivals over a span, from weighted classes.
@@ -98,6 +101,7 @@ struct JobClass {
   units::Seconds slack;
   std::optional<units::Seconds> checkpoint_interval;
   units::Seconds checkpoint_duration;
+  std::optional<units::CarbonIntensity> pause_above;  ///< as JobPlacement's
 };
 
 struct GeneratorSpec {

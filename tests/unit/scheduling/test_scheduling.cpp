@@ -1,8 +1,11 @@
 // Scheduling, failures and weather-driven cooling, run through whole scenarios.
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
+#include <fmt/format.h>
+#include <unistd.h>
 #include <catch2/catch.hpp>
 
 #include "models/cooling/weather.hpp"
@@ -248,4 +251,100 @@ jobs:
   // 6 x 175e9 x 300e9 FLOP / (1e4 x 24.6e12 FLOP/s).
   CHECK(r.jobs[0].end_s == Approx(6 * 175e9 * 300e9 / (1e4 * 24.6e12)).epsilon(1e-9));
   CHECK(r.stats.events == 93'750 + 1);  // the start, then one event per step
+}
+
+namespace {
+
+/// A 48-hour series: 100 g/kWh, except 500 g/kWh from 12 h to 15 h.
+std::filesystem::path write_peak_series() {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("footprint_pause_" + std::to_string(::getpid()) + ".csv");
+  std::ofstream csv(path);
+  csv << "timestamp_utc,gco2_per_kwh\n";
+  for (int h = 0; h < 48; ++h) {
+    csv << fmt::format("2022-01-{:02d}T{:02d}:00:00Z,{}\n", 1 + h / 24, h % 24,
+                       (h >= 12 && h < 15) ? 500 : 100);
+  }
+  return path;
+}
+
+/// One V100 job from t = 0 with 3 h of slack, 20 h of compute in 1-minute steps, a
+/// 1-minute checkpoint after every hour of compute, pausing above `threshold`; on the
+/// series above, PUE 1.
+std::string pause_scenario(const std::filesystem::path& series, const std::string& policy,
+                           const std::string& threshold, const std::string& slack = "3 h") {
+  return fmt::format(R"(
+name: pause
+epoch: 2022-01-01T00:00:00Z
+scheduler: {{ policy: {}, epoch: 1 min }}
+regions: [ {{ name: r, intensity: {{ file: "{}" }} }} ]
+datacenters: [ {{ name: dc, region: r, pue: 1.0, idle: off, accelerators: {{ V100: 1 }} }} ]
+jobs:
+  - {{ name: j, type: training, datacenter: dc, accelerator: V100, devices: 1, work: 72 PFLOP,
+      throughput: 1 TFLOP/s, steps: 1200,
+      power: 300 W, submit: 0 s, slack: {},
+      checkpoint: {{ interval: 1 h, duration: 1 min, pause_above: {} }} }}
+)",
+                     policy, series.string(), slack, threshold);
+}
+
+}  // namespace
+
+TEST_CASE("Carbon-aware jobs pause at a checkpoint while the grid is above their threshold",
+          "[scheduling][pause]") {
+  const auto series = write_peak_series();
+  // Every start within the 3 h of slack covers the whole 3-hour peak: the planner takes the
+  // earliest, dispatch at 0, start at 60 s. Checkpoint k ends at 60 + 3,660 k s: the 12th,
+  // at 43,980 s, is in the peak, which ends at 54,000 s, within the slack left (3 h - 60 s
+  // of waiting = 10,740 s, so until 54,720 s): a pause of 10,020 s.
+  const auto aware = run(pause_scenario(series, "carbon-aware", "300 g/kWh"));
+  const auto fifo = run(pause_scenario(series, "fifo", "300 g/kWh"));
+  const auto& a = aware.jobs[0];
+  const auto& f = fifo.jobs[0];
+  CHECK(a.start_s == 60);
+  CHECK(f.start_s == 60);
+  CHECK(f.pauses == 0);  // pausing is part of carbon-aware scheduling
+  CHECK(a.pauses == 1);
+  CHECK(a.paused_s == 10020);
+  CHECK(a.end_s - f.end_s == 10020);
+  CHECK(a.checkpoints == f.checkpoints);
+  CHECK(a.steps == f.steps);
+
+  // Energy and emissions from first principles. The device draws 300 W computing and its
+  // idle power while checkpointing or paused (idle: off concerns only unused devices).
+  const double idle_w = units::to_watts(aware.tables->types[0].idle);
+  const double compute_s = 20 * 3600.0;
+  const double checkpoints = static_cast<double>(a.checkpoints);
+  CHECK(checkpoints == 19);  // after each of the first 19 hours of compute
+  const double it_j_fifo = 300 * compute_s + idle_w * 60 * checkpoints;
+  CHECK(f.it_energy_j == Approx(it_j_fifo).epsilon(1e-9));
+  CHECK(a.it_energy_j == Approx(it_j_fifo + idle_w * 10020).epsilon(1e-9));
+  // Under carbon-aware, only [12 h, 15 h) is at 500: there the job computes from 43,200 s
+  // to 43,920 s, checkpoints for 60 s, then pauses. Everything else is at 100 g/kWh.
+  const double peak_j = 300 * 720 + idle_w * 60 + idle_w * 10020;
+  const double kwh = 3.6e6;
+  CHECK(a.emissions_location_g ==
+        Approx((a.it_energy_j - peak_j) * 100 / kwh + peak_j * 500 / kwh).epsilon(1e-9));
+  // FIFO computes through the peak: its 10,800 s hold three checkpoints (ending at 43,980,
+  // 47,640 and 51,300 s) and compute for the rest.
+  const double fifo_peak_j = 300 * (10800 - 180) + idle_w * 180;
+  CHECK(f.emissions_location_g ==
+        Approx((f.it_energy_j - fifo_peak_j) * 100 / kwh + fifo_peak_j * 500 / kwh).epsilon(1e-9));
+  CHECK(a.emissions_location_g < f.emissions_location_g);
+
+  // Less slack: a pause must end by the slack left. With 2 h (7,140 s left), the 12th
+  // checkpoint (43,980 s) could only wait until 51,120 s, before the peak ends: the job
+  // computes on, and pauses at the 13th (47,640 s; until 54,780 s allowed) for 6,360 s.
+  const auto two = run(pause_scenario(series, "carbon-aware", "300 g/kWh", "2 h"));
+  CHECK(two.jobs[0].pauses == 1);
+  CHECK(two.jobs[0].paused_s == 6360);
+  CHECK(two.jobs[0].end_s - f.end_s == 6360);
+  // With 30 min (1,740 s left) no checkpoint in the peak can wait it out (the 14th, at
+  // 51,300 s, could wait until 53,040 s); and a threshold the peak does not exceed never
+  // pauses.
+  const auto half = run(pause_scenario(series, "carbon-aware", "300 g/kWh", "30 min"));
+  CHECK(half.jobs[0].pauses == 0);
+  CHECK(half.jobs[0].end_s == f.end_s);
+  CHECK(run(pause_scenario(series, "carbon-aware", "500 g/kWh")).jobs[0].pauses == 0);
+  std::filesystem::remove(series);
 }

@@ -281,20 +281,6 @@ TEST_CASE("Torus allocation gives cube-like blocks", "[placement]") {
   check_consistent(f, alloc, {*a128, *a7, *all});
 }
 
-TEST_CASE("Partition gives contiguous, balanced blocks of pods", "[placement]") {
-  const Fabric f = h100(4096);  // 16 pods
-  const auto p3 = models::partition(f, 3);
-  CHECK(p3 == std::vector<std::uint32_t>{0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2});
-  CHECK(models::partition(f, 1) == std::vector<std::uint32_t>(16, 0));
-  const auto p16 = models::partition(f, 16);
-  for (std::uint32_t p = 0; p < 16; ++p) {
-    CHECK(p16[p] == p);
-  }
-  const auto p20 = models::partition(f, 20);  // more parts than pods: parts 16..19 empty
-  CHECK(p20 == p16);
-  CHECK_THROWS_AS(models::partition(f, 0), std::invalid_argument);
-}
-
 TEST_CASE("1,000,000 allocate/release pairs on 102,400 accelerators", "[placement][bench]") {
   const Fabric f = h100(102'400);  // 400 pods of 256, 12,800 hosts
   Allocator alloc(f);
