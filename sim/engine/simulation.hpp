@@ -222,6 +222,14 @@ class Simulation {
   using Clock = std::chrono::steady_clock;
   using rep = SimTime::rep;
   static constexpr rep kNever = std::numeric_limits<rep>::max();
+  /// A rebalance must lighten the heaviest chunk by at least this share of the total.
+  static constexpr double kMinRebalanceGain = 0.02;
+  /// Each LP counts as at least this share of the mean LP's measured cost, so that LPs
+  /// idle in one stretch are not taken as free.
+  static constexpr double kCostFloor = 1e-3;
+  /// LP costs are timed in one window of this many (reading the clock after every LP
+  /// in every window costs PHOLD a third of its 2-thread rate).
+  static constexpr std::uint64_t kCostSampleEvery = 16;
 
   struct Lp {
     std::vector<EventT> queue;  ///< binary min-heap on before()
@@ -398,11 +406,32 @@ class Simulation {
     return total > 0 ? heaviest / total : 0;
   }
 
-  /// Between windows: moves the chunk boundaries to balance the handler time measured per
-  /// LP since the last call, when that makes the heaviest chunk lighter by at least 2 % of
-  /// the total. Messages still in the outboxes are delivered first, because the
-  /// destination chunk of an LP may change. Only the balance depends on this.
+  /// Between windows, on one thread: delivers every message the last window sent.
+  void deliver_sent() {
+    for (auto& box : out_[parity_ ^ 1U]) {
+      for (auto& e : box) {
+        push(e.dst, std::move(e));
+      }
+      box.clear();
+    }
+  }
+
+  /// Between windows: moves the chunk boundaries to balance the handler time sampled per
+  /// LP since the last call. It moves them when the boundaries that balance the samples
+  /// would give the heaviest chunk a smaller share of the work, by kMinRebalanceGain, than
+  /// the heaviest chunk's share of the time all chunks spent since the last call (timed in
+  /// every window: the samples alone would always favour new boundaries drawn from them).
+  /// Messages still in the outboxes are delivered first, because the destination chunk of
+  /// an LP may change. Only the balance depends on this.
   void rebalance() {
+    double spent = 0;
+    double heaviest_spent = 0;
+    for (std::size_t c = 0; c < nchunks_; ++c) {
+      const double d = chunk_[c].process_s - process_at_rebalance_[c];
+      process_at_rebalance_[c] = chunk_[c].process_s;
+      spent += d;
+      heaviest_spent = std::max(heaviest_spent, d);
+    }
     double total = 0;
     for (const double c : cost_) {
       total += c;
@@ -411,27 +440,24 @@ class Simulation {
       return;
     }
     std::vector<double> w(cost_.size());
-    // A floor keeps LPs that happened to be idle from being counted as free.
-    const double floor = 1e-3 * total / static_cast<double>(cost_.size());
+    const double floor = kCostFloor * total / static_cast<double>(cost_.size());
     for (std::size_t i = 0; i < w.size(); ++i) {
       w[i] = cost_[i] + floor;
       cost_[i] = 0;
     }
-    const double before = heaviest_share(w);
+    if (spent <= 0) {
+      return;
+    }
+    const double before = heaviest_spent / spent;
     const auto lo = chunk_lo_;
     const auto of = chunk_of_;
     partition(nchunks_, w);
-    if (heaviest_share(w) > before - 0.02) {
+    if (heaviest_share(w) > before - kMinRebalanceGain) {
       chunk_lo_ = lo;  // not worth it: keep the boundaries
       chunk_of_ = of;
       return;
     }
-    for (auto& box : out_[parity_ ^ 1U]) {
-      for (auto& e : box) {
-        push(e.dst, std::move(e));
-      }
-      box.clear();
-    }
+    deliver_sent();
     ++stats_.rebalances;
   }
 
@@ -469,7 +495,8 @@ class Simulation {
     return out_[parity][src * nchunks_ + dst];
   }
 
-  void run_chunk(std::size_t c, rep wend, unsigned parity) {
+  /// `measure`: time each LP's handlers, for rebalance().
+  void run_chunk(std::size_t c, rep wend, unsigned parity, bool measure) {
     auto& cs = chunk_[c];
     const auto t0 = Clock::now();
     // Deliver what other chunks sent to this chunk during the previous window.
@@ -491,9 +518,11 @@ class Simulation {
     for (LpId id = lo; id < hi; ++id) {
       if (next_[id] < wend) {
         n += process_lp(id, wend, ctx, cs.last_time);
-        const auto t_next = Clock::now();
-        cost_[id] += std::chrono::duration<double>(t_next - t).count();
-        t = t_next;
+        if (measure) {
+          const auto t_next = Clock::now();
+          cost_[id] += std::chrono::duration<double>(t_next - t).count();
+          t = t_next;
+        }
       }
       mn = std::min(mn, next_[id]);
     }
@@ -501,6 +530,9 @@ class Simulation {
     cs.window_events = n;
     cs.events += n;
     cs.cross += ctx.cross_;
+    if (!measure) {
+      t = Clock::now();
+    }
     cs.deliver_s += std::chrono::duration<double>(t1 - t0).count();
     cs.process_s += std::chrono::duration<double>(t - t1).count();
   }
@@ -513,11 +545,12 @@ class Simulation {
     Simulation* sim;
     rep wend;
     unsigned parity;
-    WindowBody(Simulation* s, rep w, unsigned p) : sim(s), wend(w), parity(p) {
+    bool measure;
+    WindowBody(Simulation* s, rep w, unsigned p, bool m) : sim(s), wend(w), parity(p), measure(m) {
       tsan_release(this);
     }
     WindowBody(const WindowBody& o)
-        : reuse(), sim(acquired(o).sim), wend(o.wend), parity(o.parity) {
+        : reuse(), sim(acquired(o).sim), wend(o.wend), parity(o.parity), measure(o.measure) {
       tsan_release(this);
     }
     static const WindowBody& acquired(const WindowBody& o) {
@@ -531,9 +564,10 @@ class Simulation {
       Simulation* const s = sim;
       const rep w = wend;
       const unsigned p = parity;
+      const bool m = measure;
       tsan_release(this);  // done with this object: its memory may be reused
       for (std::size_t c = r.begin(); c != r.end(); ++c) {
-        s->run_chunk(c, w, p);
+        s->run_chunk(c, w, p, m);
         tsan_release(&s->chunk_[c]);
       }
     }
@@ -542,6 +576,7 @@ class Simulation {
   void run_parallel(const RunOptions& ro, unsigned threads) {
     partition(threads, initial_weights());
     chunk_.assign(nchunks_, ChunkState{});
+    process_at_rebalance_.assign(nchunks_, 0.0);
     for (auto& o : out_) {
       o.assign(nchunks_ * nchunks_, {});
     }
@@ -553,8 +588,9 @@ class Simulation {
       auto last = Clock::now();
       while (t < until) {
         const rep wend = window_end(t, until);
+        const bool measure = ro.rebalance_every != 0 && stats_.windows % kCostSampleEvery == 0;
         tbb::parallel_for(tbb::blocked_range<std::size_t>(0, nchunks_, 1),
-                          WindowBody{this, wend, parity_}, tbb::static_partitioner());
+                          WindowBody{this, wend, parity_, measure}, tbb::static_partitioner());
         for (const auto& cs : chunk_) {
           tsan_acquire(&cs);  // the chunks' writes, for the next window's readers
         }
@@ -577,12 +613,7 @@ class Simulation {
       }
     });
     // Deliver what the last window sent, so that pending counts and queues are whole.
-    for (auto& box : out_[parity_ ^ 1U]) {
-      for (auto& e : box) {
-        push(e.dst, std::move(e));
-      }
-      box.clear();
-    }
+    deliver_sent();
     rep last_t = 0;
     for (std::size_t c = 0; c < nchunks_; ++c) {
       stats_.process_s += chunk_[c].process_s;
@@ -603,6 +634,7 @@ class Simulation {
   std::vector<LpId> chunk_lo_;           ///< chunk c holds LPs [chunk_lo_[c], chunk_lo_[c + 1])
   std::vector<std::uint32_t> chunk_of_;  ///< per LP: its chunk
   std::vector<ChunkState> chunk_;
+  std::vector<double> process_at_rebalance_;  ///< per chunk: process_s at the last rebalance
   std::vector<std::vector<EventT>> out_[2];
   unsigned parity_ = 0;
   SimTime now_;

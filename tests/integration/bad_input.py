@@ -676,30 +676,22 @@ def test_failures_without_checkpoints_never_finish(h):
 
 def test_pause_needs_slack_and_a_valid_intensity(h):
     # checkpoint.pause_above: a job with a fixed start has no slack to pause in, and the
-    # threshold is a carbon intensity, not negative. Both reported, at their values.
-    text = h.edit(
-        "    power: 300 W\n",
-        "    power: 300 W\n    start: 1 h\n"
-        "    checkpoint: { interval: 3 h, duration: 5 min, pause_above: 300 g/kWh }\n",
-    )
-    line, col = h.where(text, "pause_above", "300 g/kWh")
-    h.bad_scenario(
-        text, [(line, col, "jobs[0].checkpoint.pause_above", [r"fixed start has no slack"])]
-    )
-    text = h.edit(
-        "    power: 300 W\n",
-        "    power: 300 W\n    slack: 6 h\n"
-        "    checkpoint: { interval: 3 h, duration: 5 min, pause_above: 300 W }\n",
-    )
-    line, col = h.where(text, "pause_above", "300 W")
-    h.bad_scenario(text, [(line, col, "jobs[0].checkpoint.pause_above", [r"carbon intensity|g/kWh"])])
-    text = h.edit(
-        "    power: 300 W\n",
-        "    power: 300 W\n    slack: 6 h\n"
-        "    checkpoint: { interval: 3 h, duration: 5 min, pause_above: -3 g/kWh }\n",
-    )
-    line, col = h.where(text, "pause_above", "-3 g/kWh")
-    h.bad_scenario(text, [(line, col, "jobs[0].checkpoint.pause_above", [r"negative|>= 0|non-negative"])])
+    # threshold is a carbon intensity, not negative. Each reported at its value.
+    cases = [
+        ("start: 1 h", "300 g/kWh", [r"fixed start has no slack"]),
+        ("slack: 6 h", "300 W", [r"carbon intensity|g/kWh"]),
+        ("slack: 6 h", "-3 g/kWh", [r"negative|>= 0|non-negative"]),
+    ]
+    for when, value, patterns in cases:
+        text = h.edit(
+            "    power: 300 W\n",
+            "    power: 300 W\n    {}\n"
+            "    checkpoint: {{ interval: 3 h, duration: 5 min, pause_above: {} }}\n".format(
+                when, value
+            ),
+        )
+        line, col = h.where(text, "pause_above", value)
+        h.bad_scenario(text, [(line, col, "jobs[0].checkpoint.pause_above", patterns)])
 
 
 def test_run_past_a_series_end(h):

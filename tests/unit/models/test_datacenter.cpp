@@ -41,6 +41,26 @@ std::shared_ptr<models::FleetTables> tables(std::vector<models::FleetJob> jobs) 
   return t;
 }
 
+/// What one datacenter (PUE 1, no emissions) makes of fixed-start jobs, run alone.
+struct AloneRun {
+  models::DatacenterTrace trace;
+  std::vector<models::JobOutcome> outcomes;
+};
+
+AloneRun run_alone(const std::shared_ptr<models::FleetTables>& t,
+                   const models::DatacenterConfig& cfg, std::size_t intervals) {
+  engine::Simulation<models::FleetMsg> sim({.seed = 1, .lookahead = SimTime::max()});
+  std::vector<std::uint32_t> fixed(t->jobs.size());
+  std::iota(fixed.begin(), fixed.end(), 0U);
+  const auto& dc = sim.emplace<models::DatacenterLp>(
+      0, t.get(), cfg, std::make_shared<models::ConstantPue>(1.0),
+      std::make_shared<models::ConstantCarbon>(
+          models::Intensities{units::grams_per_kwh(0), units::grams_per_kwh(0)}),
+      fixed);
+  sim.run({.threads = 1});
+  return {dc.trace(intervals), dc.outcomes()};
+}
+
 }  // namespace
 
 TEST_CASE("A datacenter integrates jobs exactly per job and per interval", "[models]") {
@@ -106,24 +126,16 @@ TEST_CASE("A datacenter integrates jobs exactly per job and per interval", "[mod
 TEST_CASE("Idle accelerators and hosts draw power when idle draw is on", "[models]") {
   // 20 V100 (idle 45 W: 15 % of 300 W) with 50 W host overhead each; one job of 10 devices
   // at 100 W for 1 h. IT power: 10 x (100 + 50) + 10 x (45 + 50) = 2450 W for the hour.
-  const auto t = tables({job(10, 100, 0, 1)});
-  engine::Simulation<models::FleetMsg> sim({.seed = 1, .lookahead = SimTime::max()});
   models::DatacenterConfig cfg;
   cfg.inventory = {20};
   cfg.idle_draw = true;
   cfg.host_overhead = units::watts(50);
-  const auto& dc = sim.emplace<models::DatacenterLp>(
-      0, t.get(), cfg, std::make_shared<models::ConstantPue>(1.0),
-      std::make_shared<models::ConstantCarbon>(
-          models::Intensities{units::grams_per_kwh(0), units::grams_per_kwh(0)}),
-      std::vector<std::uint32_t>{0});
-  sim.run({.threads = 1});
-  const auto tr = dc.trace(1);
-  CHECK(tr.it_power_w[0] == Approx(2450).epsilon(1e-12));
+  const auto r = run_alone(tables({job(10, 100, 0, 1)}), cfg, 1);
+  CHECK(r.trace.it_power_w[0] == Approx(2450).epsilon(1e-12));
   // The job is charged its own devices and hosts only.
-  CHECK(dc.outcomes()[0].it_energy_j == Approx(1500.0 * 3600).epsilon(1e-12));
+  CHECK(r.outcomes[0].it_energy_j == Approx(1500.0 * 3600).epsilon(1e-12));
   // Embodied: 9.78 kg per V100 over 5 years, for 10 device-hours.
-  CHECK(dc.outcomes()[0].embodied_g ==
+  CHECK(r.outcomes[0].embodied_g ==
         Approx(10 * 3600.0 * 9780.0 / (5 * 365 * 86400.0)).epsilon(1e-12));
 }
 
@@ -131,20 +143,12 @@ TEST_CASE("Idle accelerators and hosts sleep at the sleep power with idle: sleep
   // The same 20 V100 with 50 W host overhead; one job of 10 devices at 100 W for 1 h. The
   // 10 idle devices sleep with their hosts at 5 W each: 10 x (100 + 50) + 10 x 5 = 1550 W,
   // against 2450 W when they draw idle power.
-  const auto t = tables({job(10, 100, 0, 1)});
-  engine::Simulation<models::FleetMsg> sim({.seed = 1, .lookahead = SimTime::max()});
   models::DatacenterConfig cfg;
   cfg.inventory = {20};
   cfg.idle_draw = true;
   cfg.sleep_power = units::watts(5);
   cfg.host_overhead = units::watts(50);
-  const auto& dc = sim.emplace<models::DatacenterLp>(
-      0, t.get(), cfg, std::make_shared<models::ConstantPue>(1.0),
-      std::make_shared<models::ConstantCarbon>(
-          models::Intensities{units::grams_per_kwh(0), units::grams_per_kwh(0)}),
-      std::vector<std::uint32_t>{0});
-  sim.run({.threads = 1});
-  const auto tr = dc.trace(1);
-  CHECK(tr.it_power_w[0] == Approx(1550).epsilon(1e-12));
-  CHECK(dc.outcomes()[0].it_energy_j == Approx(1500.0 * 3600).epsilon(1e-12));
+  const auto r = run_alone(tables({job(10, 100, 0, 1)}), cfg, 1);
+  CHECK(r.trace.it_power_w[0] == Approx(1550).epsilon(1e-12));
+  CHECK(r.outcomes[0].it_energy_j == Approx(1500.0 * 3600).epsilon(1e-12));
 }
