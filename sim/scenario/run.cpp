@@ -319,6 +319,17 @@ std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::
 
 namespace {
 
+/// A oneTBB arena of the run's threads (RunConfig::threads; 0: all cores).
+tbb::task_arena run_arena(const RunConfig& config) {
+  const unsigned threads =
+      config.threads != 0 ? config.threads : std::max(1U, std::thread::hardware_concurrency());
+  return tbb::task_arena(static_cast<int>(threads));
+}
+
+}  // namespace
+
+namespace {
+
 Totals totals_of(const RunResult& r) {
   Totals t;
   double wait = 0;
@@ -412,9 +423,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
       forecast = std::make_unique<models::CarbonForecast>(tables.get(), views, scfg.horizon,
                                                           scfg.forecast_error, res.seed);
       // The plans are independent per job: computed in parallel, in this run's threads.
-      const unsigned threads =
-          config.threads != 0 ? config.threads : std::max(1U, std::thread::hardware_concurrency());
-      tbb::task_arena arena(static_cast<int>(threads));
+      tbb::task_arena arena = run_arena(config);
       std::vector<models::CarbonPlan> plans;
       arena.execute([&] { plans = models::plan_carbon_aware(*forecast, *tables, scfg.epoch); });
       scheduler->set_carbon_plans(forecast.get(), std::move(plans));
@@ -483,8 +492,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   res.summaries.resize(dcs.size());
   // Each datacenter's results are its own, and each job ran in one datacenter: gathered
   // in parallel, in this run's threads.
-  tbb::task_arena gather(static_cast<int>(
-      config.threads != 0 ? config.threads : std::max(1U, std::thread::hardware_concurrency())));
+  tbb::task_arena gather = run_arena(config);
   gather.execute([&] {
     tbb::parallel_for(std::size_t{0}, dcs.size(), [&](std::size_t d) {
       for (const auto& o : dcs[d]->outcomes()) {
@@ -547,9 +555,7 @@ RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
   const Scenario& sc = simulated ? *simulated : scenario;
   std::vector<std::string> names;
   std::shared_ptr<const models::FleetTables> tables;
-  const unsigned threads =
-      config.threads != 0 ? config.threads : std::max(1U, std::thread::hardware_concurrency());
-  tbb::task_arena arena(static_cast<int>(threads));
+  tbb::task_arena arena = run_arena(config);
   arena.execute([&] { tables = build_fleet(sc, seed, names); });
   auto res = run_once(sc, config, tables, names);
   res.predicted = std::move(predicted);
