@@ -222,15 +222,16 @@ struct GossipRun {
   bool operator==(const GossipRun& o) const { return hash == o.hash && events == o.events; }
 };
 
-/// LPs 0 and 1 do 5,000 rounds of work per event, the others one; the partition starts
-/// equal and may move every 2 windows.
+/// 97 tokens, each passed on 2,000 times to a random LP (about 2,000 windows). LPs 0 and
+/// 1 do 5,000 rounds of work per event, the others one. The partition starts equal and may
+/// move every 64 windows, each time from LP costs sampled in 4 of them.
 GossipRun run_costly_lp0(std::uint64_t seed, unsigned threads) {
   eng::Simulation<Token> sim({.seed = seed, .lookahead = SimTime::ticks(1000)});
   std::vector<const Gossip*> lps;
   for (int i = 0; i < 97; ++i) {
-    lps.push_back(&sim.emplace<Gossip>(2, 9, i < 2 ? 5000 : 1));
+    lps.push_back(&sim.emplace<Gossip>(1, 2000, i < 2 ? 5000 : 1));
   }
-  sim.run({.threads = threads, .rebalance_every = 2});
+  sim.run({.threads = threads, .rebalance_every = 64});
   GossipRun out;
   std::uint64_t total = 0;
   for (const auto* lp : lps) {
@@ -290,8 +291,8 @@ TEST_CASE("LP weights change the partition, not the results", "[engine][determin
 
 TEST_CASE("Measured LP costs move the partition, not the results", "[engine][determinism]") {
   const auto ref = run_costly_lp0(4, 1);
-  CHECK(ref.events == 97ULL * 1023ULL);
-  CHECK(ref.rebalances == 0);  // the serial path has one chunk
+  CHECK(ref.events == 97ULL * 2001ULL);  // each token: its first event and 2,000 passes
+  CHECK(ref.rebalances == 0);            // the serial path has one chunk
   for (unsigned threads : {2U, 3U}) {
     const auto r = run_costly_lp0(4, threads);
     CHECK(r == ref);
