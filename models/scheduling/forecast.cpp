@@ -34,6 +34,7 @@ CarbonForecast::CarbonForecast(const FleetTables* tables, const std::vector<Data
   const auto ntypes = tables->types.size();
   const auto hours = static_cast<std::size_t>(ceil_to(horizon.count(), kHour) / kHour) + 1;
   rate_.assign(dcs.size(), std::vector<double>(hours, 0.0));
+  intensity_.assign(dcs.size(), std::vector<double>(hours, 0.0));
   prefix_.assign(dcs.size(), std::vector<double>(hours + 1, 0.0));
   for (std::uint32_t d = 0; d < dcs.size(); ++d) {
     const auto& v = dcs[d];
@@ -54,6 +55,7 @@ CarbonForecast::CarbonForecast(const FleetTables* tables, const std::vector<Data
       if (error > 0) {
         intensity *= std::max(0.0, 1.0 + error * noise.normal());
       }
+      intensity_[d][h] = intensity;
       rate_[d][h] = intensity * marginal;
       prefix_[d][h + 1] = prefix_[d][h] + rate_[d][h] * static_cast<double>(kHour) /
                                               static_cast<double>(SimTime::kTicksPerSecond);
@@ -120,6 +122,18 @@ std::pair<SimTime, std::uint32_t> CarbonForecast::best_start(std::uint32_t job, 
     }
   }
   return {best_t, best_dc};
+}
+
+SimTime CarbonForecast::first_hour_at_or_below(std::uint32_t dc, SimTime now, SimTime limit,
+                                               units::CarbonIntensity threshold) const {
+  const auto& v = intensity_[dc];
+  const auto end = static_cast<SimTime::rep>(v.size());
+  for (SimTime::rep h = now.count() / kHour + 1; h < end && h * kHour <= limit.count(); ++h) {
+    if (v[static_cast<std::size_t>(h)] <= threshold.si()) {
+      return SimTime::ticks(h * kHour);
+    }
+  }
+  return SimTime::max();
 }
 
 std::vector<CarbonPlan> plan_carbon_aware(const CarbonForecast& forecast, const FleetTables& tables,

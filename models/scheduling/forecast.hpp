@@ -27,11 +27,18 @@ class CarbonForecast {
   /// relative 1e-9 tie; ties go to the earlier tick, then to the lower datacenter index.
   [[nodiscard]] std::pair<SimTime, std::uint32_t> best_start(std::uint32_t job, SimTime now,
                                                              SimTime epoch) const;
+  /// For a carbon-aware pause at `now` in datacenter `dc`: the first hour start after `now`,
+  /// and no later than `limit`, whose forecast location-based intensity (the actual one at
+  /// the hour's start, times that hour's error) is `threshold` or below; SimTime::max() if
+  /// none, or if the forecast ends first.
+  [[nodiscard]] SimTime first_hour_at_or_below(std::uint32_t dc, SimTime now, SimTime limit,
+                                               units::CarbonIntensity threshold) const;
 
  private:
   const FleetTables* tables_;
-  std::vector<std::vector<double>> rate_;    ///< per datacenter, per hour: g/J
-  std::vector<std::vector<double>> prefix_;  ///< per datacenter: cumulative g/W
+  std::vector<std::vector<double>> rate_;       ///< per datacenter, per hour: g/J
+  std::vector<std::vector<double>> intensity_;  ///< per datacenter, per hour: forecast g/J
+  std::vector<std::vector<double>> prefix_;     ///< per datacenter: cumulative g/W
 };
 
 struct CarbonPlan {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "models/scheduling/forecast.hpp"
+
 namespace footprint::models {
 
 namespace {
@@ -243,17 +245,26 @@ bool DatacenterLp::maybe_pause(engine::Context<FleetMsg>& ctx, std::uint32_t slo
   if (carbon_->at(now).location <= threshold) {
     return false;
   }
-  // The grid's own series is the (perfect) forecast: resume at its first change back to
-  // the threshold or below, if that comes within the slack left; else do not pause.
+  // Resume at the forecast's first return to the threshold or below, if that comes within
+  // the slack left; else do not pause. The actual intensity now is known; what follows is
+  // forecast: by the scheduler's hourly forecast when it has errors, else by the grid's
+  // own series (a perfect forecast, at the series' own change times).
   const SimTime limit = now + s.pause_budget;
   SimTime t = now;
-  while (true) {
-    t = carbon_->next_change(t);
-    if (t == SimTime::max() || t > limit) {
+  if (cfg_.forecast != nullptr) {
+    t = cfg_.forecast->first_hour_at_or_below(index_, now, limit, threshold);
+    if (t == SimTime::max()) {
       return false;
     }
-    if (carbon_->at(t).location <= threshold) {
-      break;
+  } else {
+    while (true) {
+      t = carbon_->next_change(t);
+      if (t == SimTime::max() || t > limit) {
+        return false;
+      }
+      if (carbon_->at(t).location <= threshold) {
+        break;
+      }
     }
   }
   s.phase = Phase::kPause;

@@ -27,6 +27,8 @@
 
 namespace footprint::models {
 
+class CarbonForecast;
+
 struct DatacenterConfig {
   std::vector<std::int64_t> inventory;  ///< devices per FleetTables type index
   bool idle_draw = true;                ///< idle accelerators (and their hosts) draw power
@@ -43,6 +45,9 @@ struct DatacenterConfig {
   SimTime report_delay;
   /// Jobs with FleetJob::pause_above pause at checkpoints (carbon-aware scheduling).
   bool pause_at_checkpoints = false;
+  /// The scheduler's forecast, when it has errors: pauses then decide from its hourly
+  /// forecast intensity. Null: the region's own series is the (perfect) forecast.
+  const CarbonForecast* forecast = nullptr;
   static constexpr engine::LpId kNoScheduler = 0xffffffffU;
 };
 

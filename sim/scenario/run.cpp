@@ -452,6 +452,9 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
       cfg.report_delay = scfg.epoch;
     }
     cfg.pause_at_checkpoints = scfg.policy == models::Policy::kCarbonAware;
+    if (forecast && scfg.forecast_error > 0) {
+      cfg.forecast = forecast.get();  // pauses see the same forecast errors as start times
+    }
     // Cooling models and carbon signals are shared, read only, with the scheduler.
     dcs.push_back(&sim.emplace<models::DatacenterLp>(static_cast<std::uint32_t>(d), tables.get(),
                                                      std::move(cfg), world.cooling[d],
