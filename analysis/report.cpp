@@ -100,6 +100,10 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
   r.jobs_finished = summary.get_attr_int64("jobs_finished");
   r.restarts = summary.get_attr_int64("restarts");
   r.lost_device_hours = summary.get_attr_double("lost_device_hours");
+  if (summary.has_attr("pauses")) {  // traces written before pauses existed lack them
+    r.pauses = summary.get_attr_int64("pauses");
+    r.paused_h = summary.get_attr_double("paused_s") / kSecondsPerHour;
+  }
   if (summary.has_attr("emissions_saved_location_g")) {
     r.compared_to_fifo = true;
     r.saved_location_t = summary.get_attr_double("emissions_saved_location_g") / kGramsPerTonne;
@@ -187,8 +191,12 @@ std::string render_table(const Report& r) {
          extra(t);
   out += fmt::format(
       "\njobs finished {} of {}; mean wait {:.2f} h; restarts {}; lost {:.4g} "
-      "device-hours\n",
-      r.jobs_finished, r.jobs.size(), r.mean_wait_h, r.restarts, r.lost_device_hours);
+      "device-hours",
+      r.jobs_finished, r.job_count, r.mean_wait_h, r.restarts, r.lost_device_hours);
+  if (r.pauses > 0) {
+    out += fmt::format("; pauses {} ({:.4g} h)", r.pauses, r.paused_h);
+  }
+  out += '\n';
   if (r.compared_to_fifo) {
     out += fmt::format(
         "versus FIFO, over the {} jobs finished under both: saved {:.4g} t "

@@ -69,6 +69,8 @@ struct Report {
   std::int64_t jobs_finished = 0;
   std::int64_t restarts = 0;
   double lost_device_hours = 0;
+  std::int64_t pauses = 0;  ///< carbon-aware pauses at checkpoints, all jobs
+  double paused_h = 0;
   double mean_wait_h = 0;
   bool compared_to_fifo = false;
   double saved_location_t = 0;  ///< versus the same workload under FIFO

@@ -276,11 +276,15 @@ void write_trace(AtomicOutput& output, const scenario::Scenario& sc, const scena
     double job_embodied = 0;
     double makespan = 0;
     std::int64_t restarts = 0;
+    std::int64_t pauses = 0;
+    double paused_s = 0;
     for (const auto& o : r.jobs) {
       dh += o.device_hours;
       lost += o.lost_device_hours;
       job_embodied += o.embodied_g;
       restarts += o.restarts;
+      pauses += o.pauses;
+      paused_s += o.paused_s;
       makespan = std::max(makespan, o.end_s);
     }
     double fleet_embodied = 0;
@@ -292,6 +296,8 @@ void write_trace(AtomicOutput& output, const scenario::Scenario& sc, const scena
     s.set_attr("device_hours", dh);
     s.set_attr("lost_device_hours", lost);
     s.set_attr("restarts", restarts);
+    s.set_attr("pauses", pauses);
+    s.set_attr("paused_s", paused_s);
     s.set_attr("embodied_jobs_g", job_embodied);
     s.set_attr("embodied_fleet_g", fleet_embodied);
     s.set_attr("makespan_s", makespan);
