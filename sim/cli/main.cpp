@@ -17,6 +17,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <tbb/global_control.h>
 #include <tbb/task_arena.h>
 #include <CLI/CLI.hpp>
 
@@ -512,6 +513,15 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : kExitBadInput;
+  }
+
+  // A thread count above the machine's cores is honoured (oversubscribed) rather than
+  // capped by oneTBB with a warning of its own; results do not depend on it either way.
+  const unsigned requested =
+      std::max({run.threads, swa.threads, swa.point_threads, steps.threads, phold.threads});
+  std::optional<tbb::global_control> allow_threads;
+  if (requested > std::thread::hardware_concurrency()) {
+    allow_threads.emplace(tbb::global_control::max_allowed_parallelism, requested);
   }
 
   try {
