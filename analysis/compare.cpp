@@ -159,7 +159,7 @@ std::string render_compare(const Report& a, const Report& b, const std::string& 
       for (const auto& n : list) {
         quoted.push_back(json_string(n));
       }
-      return "[" + join(quoted, ", ") + "]";
+      return fmt::format("[{}]", join(quoted, ", "));
     };
     return fmt::format(
         "{{\"a\": {}, \"b\": {}, \"rows\": [{}], \"only_in_a\": {}, \"only_in_b\": {}}}\n",

@@ -57,6 +57,7 @@ class SimTime {
   /// Checked addition: throws TimeError when the sum does not fit.
   [[nodiscard]] SimTime checked_add(SimTime d) const;
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the defaulted <=>
   constexpr auto operator<=>(const SimTime&) const = default;
   constexpr SimTime operator+(SimTime o) const { return SimTime(t_ + o.t_); }
   constexpr SimTime operator-(SimTime o) const { return SimTime(t_ - o.t_); }

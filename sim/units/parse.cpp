@@ -280,6 +280,7 @@ std::optional<std::string_view> suggest(std::string_view term) {
     std::size_t ci;
     std::size_t cs;
     int first_differs;
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the defaulted <=>
     auto operator<=>(const Score&) const = default;
   };
   std::optional<Score> best_score;

@@ -67,6 +67,7 @@ class Quantity {
   /// The value in SI base units.
   [[nodiscard]] constexpr double si() const { return v_; }
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the defaulted <=>
   constexpr auto operator<=>(const Quantity&) const = default;
   constexpr bool operator==(const Quantity&) const = default;
 

@@ -68,9 +68,9 @@ class TempDir {
   fs::path path_;
 };
 
-const std::string kPue = "datacenters[name=dc].pue";
-const std::string kIntensity = "regions[name=r].intensity";
-const std::string kCfe = "regions[name=r].cfe";
+constexpr const char* kPue = "datacenters[name=dc].pue";
+constexpr const char* kIntensity = "regions[name=r].intensity";
+constexpr const char* kCfe = "regions[name=r].cfe";
 
 /// How to spoil the fixture index.
 struct Spoil {

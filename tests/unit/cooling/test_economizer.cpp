@@ -28,7 +28,9 @@ namespace t = footprint::models::test;
 
 namespace {
 
-const std::int64_t kEpoch2022 = unix_utc_seconds(2022, 1, 1);
+std::int64_t epoch_2022() {
+  return unix_utc_seconds(2022, 1, 1);
+}
 
 WeatherSeries constant_weather(double dry_bulb, double dew_point, double rh = 50.0) {
   return {"constant", std::vector<double>(kTypicalYearHours, dry_bulb),
@@ -70,7 +72,7 @@ std::map<std::string, WeatherSeries> all_weather() {
 TEST_CASE("Facility power is exactly IT + cooling + distribution + fixed", "[economizer]") {
   EconomizerChillerParameters p;
   p.fixed_overhead = units::kilowatts(150.0);
-  const EconomizerChiller m(*builtin_weather("us-tx-dallas"), kEpoch2022, p);
+  const EconomizerChiller m(*builtin_weather("us-tx-dallas"), epoch_2022(), p);
   std::mt19937_64 rng(20'240'229);
   std::uniform_int_distribution<SimTime::rep> when(0, SimTime::days(3 * 365).count());
   std::uniform_real_distribution<double> load_mw(0.0, 20.0);
@@ -95,7 +97,7 @@ TEST_CASE("Facility power is exactly IT + cooling + distribution + fixed", "[eco
 
 TEST_CASE("Chiller COP falls as the outdoor air warms", "[economizer]") {
   const EconomizerChillerParameters p;
-  const EconomizerChiller m(constant_weather(10.0, 0.0), kEpoch2022, p);
+  const EconomizerChiller m(constant_weather(10.0, 0.0), epoch_2022(), p);
   // Lift floor: below this outdoor temperature the COP is flat.
   const double knee = p.evaporator_c - p.condenser_approach_k + p.minimum_lift_k;
   for (double c = -40.0; c < 55.0; c += 0.25) {
@@ -113,7 +115,7 @@ TEST_CASE("Chiller COP falls as the outdoor air warms", "[economizer]") {
   // 9.562 EER (COP 2.80) minimum for air-cooled chillers, as a plausible chiller should.
   EconomizerChillerParameters ahri = p;
   ahri.evaporator_c = 3.7;
-  const EconomizerChiller rated(constant_weather(10.0, 0.0), kEpoch2022, ahri);
+  const EconomizerChiller rated(constant_weather(10.0, 0.0), epoch_2022(), ahri);
   CHECK(rated.cop(35.0) == Approx(2.88).margin(0.01));
   CHECK(rated.cop(35.0) > 9.562 / 3.412);
 }
@@ -121,7 +123,7 @@ TEST_CASE("Chiller COP falls as the outdoor air warms", "[economizer]") {
 TEST_CASE("Full economizer: cooling is exactly the fan and pump fraction of IT", "[economizer]") {
   const EconomizerChillerParameters p;
   for (double dry : {-30.0, 0.0, 15.0, p.economizer_full_below_c}) {
-    const EconomizerChiller m(constant_weather(dry, dry - 5.0), kEpoch2022, p);
+    const EconomizerChiller m(constant_weather(dry, dry - 5.0), epoch_2022(), p);
     for (double mw : {0.0, 0.001, 3.0, 7.0, 123.4}) {
       const units::Watts it = units::megawatts(mw);
       for (std::int64_t h : {0, 17, 5000, 8759, 20'000}) {
@@ -131,11 +133,11 @@ TEST_CASE("Full economizer: cooling is exactly the fan and pump fraction of IT",
     }
   }
   // And on every hour of a real site's year where the outdoor air allows it.
-  const EconomizerChiller sj(*builtin_weather("us-ca-sanjose"), kEpoch2022, p);
+  const EconomizerChiller sj(*builtin_weather("us-ca-sanjose"), epoch_2022(), p);
   const units::Watts it = units::megawatts(7.0);
   std::size_t economizer_hours = 0;
   for (std::size_t h = 0; h < kTypicalYearHours; ++h) {
-    const auto u = kEpoch2022 + static_cast<std::int64_t>(h) * 3600;
+    const auto u = epoch_2022() + static_cast<std::int64_t>(h) * 3600;
     if (sj.mechanical_fraction(sj.weather().dry_bulb_at(u), sj.weather().dew_point_at(u)) == 0.0) {
       ++economizer_hours;
       REQUIRE(sj.facility(SimTime::hours(static_cast<std::int64_t>(h)), it).cooling ==
@@ -149,33 +151,33 @@ TEST_CASE("Partial economizer, full chiller, and the dew point limit", "[economi
   const EconomizerChillerParameters p;  // band 21 .. 35 C, dew point limit 17 C
   const units::Watts it = units::megawatts(10.0);
   SECTION("halfway through the band the chiller carries half the heat") {
-    const EconomizerChiller m(constant_weather(28.0, 10.0), kEpoch2022, p);
+    const EconomizerChiller m(constant_weather(28.0, 10.0), epoch_2022(), p);
     CHECK(m.mechanical_fraction(28.0, 10.0) == Approx(0.5).epsilon(1e-15));
     const FacilityPower f = m.facility(SimTime::hours(3), it);
     CHECK(units::to_watts(f.cooling) ==
           Approx(10e6 * (p.fan_pump_fraction + 0.5 / m.cop(28.0))).epsilon(1e-12));
   }
   SECTION("above the band the chiller carries all of it") {
-    const EconomizerChiller m(constant_weather(40.0, 5.0), kEpoch2022, p);
+    const EconomizerChiller m(constant_weather(40.0, 5.0), epoch_2022(), p);
     CHECK(m.mechanical_fraction(40.0, 5.0) == 1.0);
     CHECK(units::to_watts(m.facility(SimTime::zero(), it).cooling) ==
           Approx(10e6 * (p.fan_pump_fraction + 1.0 / m.cop(40.0))).epsilon(1e-12));
   }
   SECTION("humid outdoor air is not brought in, however cool") {
-    const EconomizerChiller m(constant_weather(18.0, 17.5), kEpoch2022, p);
+    const EconomizerChiller m(constant_weather(18.0, 17.5), epoch_2022(), p);
     CHECK(m.mechanical_fraction(18.0, 17.5) == 1.0);
     CHECK(m.mechanical_fraction(18.0, 17.0) == 0.0);
     CHECK(m.facility(SimTime::zero(), it).cooling > it * p.fan_pump_fraction);
     EconomizerChillerParameters no_limit = p;
     no_limit.economizer_max_dew_point_c = std::numeric_limits<double>::infinity();
-    const EconomizerChiller dry(constant_weather(18.0, 17.5), kEpoch2022, no_limit);
+    const EconomizerChiller dry(constant_weather(18.0, 17.5), epoch_2022(), no_limit);
     CHECK(dry.facility(SimTime::zero(), it).cooling == it * p.fan_pump_fraction);
   }
   SECTION("a zero-width band switches at its temperature") {
     EconomizerChillerParameters step = p;
     step.economizer_full_below_c = 25.0;
     step.economizer_none_above_c = 25.0;
-    const EconomizerChiller m(constant_weather(10.0, 0.0), kEpoch2022, step);
+    const EconomizerChiller m(constant_weather(10.0, 0.0), epoch_2022(), step);
     CHECK(m.mechanical_fraction(25.0, 0.0) == 0.0);
     CHECK(m.mechanical_fraction(25.0001, 0.0) == 1.0);
   }
@@ -184,7 +186,7 @@ TEST_CASE("Partial economizer, full chiller, and the dew point limit", "[economi
 TEST_CASE("Changes come at UTC hour boundaries, whatever the epoch", "[economizer]") {
   const auto w = *builtin_weather("us-az-phoenix");
   SECTION("epoch on the hour") {
-    const EconomizerChiller m(w, kEpoch2022);
+    const EconomizerChiller m(w, epoch_2022());
     CHECK(m.next_change(SimTime::zero()) == SimTime::hours(1));
     CHECK(m.next_change(SimTime::hours(1) - SimTime::ticks(1)) == SimTime::hours(1));
     CHECK(m.next_change(SimTime::hours(1)) == SimTime::hours(2));
@@ -207,7 +209,7 @@ TEST_CASE("Changes come at UTC hour boundaries, whatever the epoch", "[economize
     CHECK(m.unix_seconds_at(SimTime::ticks(-1)) == -2);
   }
   SECTION("the end of time") {
-    const EconomizerChiller m(w, kEpoch2022);
+    const EconomizerChiller m(w, epoch_2022());
     CHECK(m.next_change(SimTime::max() - SimTime::ticks(1)) == SimTime::max());
     CHECK(m.next_change(SimTime::max()) == SimTime::max());
     const auto lowest = SimTime::ticks(std::numeric_limits<SimTime::rep>::min());
@@ -229,7 +231,7 @@ TEST_CASE("Parameters out of range are refused with the parameter's name", "[eco
     EconomizerChillerParameters p;
     change(p);
     try {
-      EconomizerChiller m(w, kEpoch2022, p);
+      EconomizerChiller m(w, epoch_2022(), p);
       FAIL("accepted a bad " << name);
     } catch (const std::invalid_argument& e) {
       CHECK(std::string(e.what()).find(name) != std::string::npos);
@@ -252,7 +254,7 @@ TEST_CASE("Parameters out of range are refused with the parameter's name", "[eco
   refused([](auto& p) { p.minimum_lift_k = 0.0; }, "minimum_lift_k");
   CHECK_THROWS_AS(EconomizerChiller(w, 2'000'000'000'000), std::invalid_argument);
 
-  const EconomizerChiller m(w, kEpoch2022);
+  const EconomizerChiller m(w, epoch_2022());
   CHECK_THROWS_AS(m.facility(SimTime::zero(), units::watts(-1.0)), std::invalid_argument);
   CHECK_THROWS_AS(m.facility(SimTime::zero(), units::watts(nan)), std::invalid_argument);
 }
@@ -266,7 +268,7 @@ TEST_CASE("Hot summers cost more: Phoenix in July against San Jose, Seattle and 
     }
     const std::string source = label.substr(0, label.find(':') + 1);
     INFO(label);
-    const EconomizerChiller phoenix(w, kEpoch2022);
+    const EconomizerChiller phoenix(w, epoch_2022());
     const double phoenix_july = mean_pue(phoenix, it, kJuly, kJulyHours);
     const double phoenix_january = mean_pue(phoenix, it, kJanuary, kJanuaryHours);
     CHECK(phoenix_july > phoenix_january + 0.1);
@@ -276,7 +278,7 @@ TEST_CASE("Hot summers cost more: Phoenix in July against San Jose, Seattle and 
     for (const char* other : {"us-ca-sanjose", "us-wa-seattle"}) {
       const auto found = everything.find(source + other);
       REQUIRE(found != everything.end());
-      const EconomizerChiller cooler(found->second, kEpoch2022);
+      const EconomizerChiller cooler(found->second, epoch_2022());
       const double other_july = mean_pue(cooler, it, kJuly, kJulyHours);
       INFO(other << " July " << other_july << ", Phoenix July " << phoenix_july);
       CHECK(phoenix_july > other_july + 0.1);
@@ -291,9 +293,9 @@ TEST_CASE("Annual mean PUE at a constant 70 % load is 1.05 .. 1.6 at every site"
   EconomizerChillerParameters with_fixed;
   with_fixed.fixed_overhead = design * 0.02;  // assumption: 2 % of the design IT capacity
   for (const auto& [label, w] : all_weather()) {
-    const EconomizerChiller m(w, kEpoch2022);
+    const EconomizerChiller m(w, epoch_2022());
     const double pue = mean_pue(m, it, 0, kTypicalYearHours);
-    const EconomizerChiller mf(w, kEpoch2022, with_fixed);
+    const EconomizerChiller mf(w, epoch_2022(), with_fixed);
     const double pue_fixed = mean_pue(mf, it, 0, kTypicalYearHours);
     INFO(label << ": annual PUE " << pue << ", with 2 % fixed " << pue_fixed);
     CHECK(pue > 1.05);

@@ -456,7 +456,7 @@ TEST_CASE("The same content gives byte-identical files", "[io][hdf5]") {
   write_sample(dir / "other.h5", 2.0);
   write_sample(dir / "b.h5", 1.0);
   const auto a = read_bytes(dir / "a.h5");
-  REQUIRE(a.size() > 0);
+  REQUIRE(!a.empty());
   CHECK(a == read_bytes(dir / "b.h5"));
   CHECK(a != read_bytes(dir / "other.h5"));
   // The file name is not recorded: the same content written through a temporary name and

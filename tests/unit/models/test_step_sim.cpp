@@ -15,7 +15,6 @@
 using footprint::engine::RandomStream;
 using footprint::models::PhaseScaling;
 using footprint::models::simulate_steps;
-using footprint::models::StepPhase;
 using footprint::models::StepSimConfig;
 using footprint::models::StepSimResult;
 
