@@ -8,6 +8,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include "sim/units/calendar.hpp"
 
 namespace footprint::models {
 
@@ -24,9 +25,7 @@ std::int64_t floor_mod(std::int64_t a, std::int64_t b) {
   return r < 0 ? r + b : r;
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  return (a - floor_mod(a, b)) / b;
-}
+using units::floor_div;
 
 [[noreturn]] void bad(std::string_view name, std::string_view range, double value) {
   throw std::invalid_argument(

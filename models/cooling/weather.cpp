@@ -16,6 +16,7 @@
 
 #include "models/cooling/builtin_weather.hpp"
 #include "sim/scenario/diagnostics.hpp"
+#include "sim/units/calendar.hpp"
 
 namespace footprint::models {
 
@@ -31,51 +32,10 @@ constexpr std::array<const char*, 12> kMonthNames{"January",   "February", "Marc
                                                   "May",       "June",     "July",     "August",
                                                   "September", "October",  "November", "December"};
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  std::int64_t q = a / b;
-  if (a % b != 0 && ((a < 0) != (b < 0))) {
-    --q;
-  }
-  return q;
-}
-
-bool is_leap(std::int64_t y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-int days_in_month(std::int64_t y, int m) {
-  static constexpr std::array<int, 12> kDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && is_leap(y) ? 29 : kDays[static_cast<std::size_t>(m - 1)];
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date, and back (H. Hinnant,
-// "chrono-Compatible Low-Level Date Algorithms", public domain).
-std::int64_t days_from_civil(std::int64_t y, std::int64_t m, std::int64_t d) {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = floor_div(y, 400);
-  const std::int64_t yoe = y - era * 400;
-  const std::int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146'097 + doe - 719'468;
-}
-
-struct Civil {
-  std::int64_t year;
-  int month;  // 1..12
-  int day;    // 1..31
-};
-
-Civil civil_from_days(std::int64_t z) {
-  z += 719'468;
-  const std::int64_t era = floor_div(z, 146'097);
-  const std::int64_t doe = z - era * 146'097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36'524 - doe / 146'096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  return {yoe + era * 400 + (m <= 2 ? 1 : 0), static_cast<int>(m), static_cast<int>(d)};
-}
+using units::civil_from_days;
+using units::days_from_civil;
+using units::days_in_month;
+using units::floor_div;
 
 /// "day 60 (1 March) 05:00 UTC"
 std::string describe_hour(std::size_t index) {
@@ -212,15 +172,15 @@ std::int64_t unix_utc_seconds(int year, int month, int day, int hour, int minute
   const std::int64_t m0 = static_cast<std::int64_t>(month) - 1;
   const std::int64_t y = static_cast<std::int64_t>(year) + floor_div(m0, 12);
   const std::int64_t m = m0 - floor_div(m0, 12) * 12 + 1;
-  return days_from_civil(y, m, day) * kSecondsPerDay + static_cast<std::int64_t>(hour) * 3600 +
-         static_cast<std::int64_t>(minute) * 60 + second;
+  return days_from_civil(y, static_cast<int>(m), day) * kSecondsPerDay +
+         static_cast<std::int64_t>(hour) * 3600 + static_cast<std::int64_t>(minute) * 60 + second;
 }
 
 std::size_t typical_year_hour(std::int64_t unix_seconds) {
   const std::int64_t days = floor_div(unix_seconds, kSecondsPerDay);
   const auto hour =
       static_cast<std::size_t>((unix_seconds - days * kSecondsPerDay) / kSecondsPerHour);
-  const Civil c = civil_from_days(days);
+  const units::CivilDate c = civil_from_days(days);
   const int day = c.month == 2 && c.day == 29 ? 28 : c.day;  // 29 February -> 28 February
   const std::size_t day0 =
       kDaysBeforeMonth[static_cast<std::size_t>(c.month - 1)] + static_cast<std::size_t>(day - 1);

@@ -21,56 +21,13 @@ namespace footprint::models {
 
 using scenario::Diagnostics;
 
-// ---------------------------------------------------------------------------------------
-// Calendar arithmetic: Howard Hinnant's days_from_civil / civil_from_days.
-
-bool is_leap_year(std::int64_t year) {
-  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-int days_in_month(std::int64_t year, int month) {
-  static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (month == 2 && is_leap_year(year)) {
-    return 29;
-  }
-  return kDays.at(static_cast<std::size_t>(month - 1));
-}
-
-std::int64_t days_from_civil(std::int64_t year, int month, int day) {
-  const std::int64_t y = month <= 2 ? year - 1 : year;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const std::int64_t yoe = y - era * 400;                          // [0, 399]
-  const std::int64_t mp = month > 2 ? month - 3 : month + 9;       // [0, 11]
-  const std::int64_t doy = (153 * mp + 2) / 5 + day - 1;           // [0, 365]
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;  // [0, 146096]
-  return era * 146097 + doe - 719468;
-}
-
-CivilDate civil_from_days(std::int64_t days) {
-  const std::int64_t z = days + 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const std::int64_t doe = z - era * 146097;                                       // [0, 146096]
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                // [0, 365]
-  const std::int64_t mp = (5 * doy + 2) / 153;                                     // [0, 11]
-  const auto day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  const auto month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  return CivilDate{yoe + era * 400 + (month <= 2 ? 1 : 0), month, day};
-}
-
 namespace {
 
 constexpr std::int64_t kSecondsPerMinute = 60;
 constexpr std::int64_t kSecondsPerHour = 3600;
 constexpr std::int64_t kSecondsPerDay = 86'400;
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  std::int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) {
-    --q;
-  }
-  return q;
-}
+using units::floor_div;
 
 /// "22 h", "15 min", "1 h 30 min", "90 s".
 std::string format_duration(std::int64_t s) {

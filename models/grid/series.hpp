@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "sim/units/calendar.hpp"
 
 namespace footprint::models {
 
@@ -89,16 +90,11 @@ struct EmissionFactors {
 /// "2022-03-13T07:00:00Z".
 [[nodiscard]] std::string format_utc(std::int64_t t_s);
 
-// Calendar arithmetic (proleptic Gregorian, UTC).
-struct CivilDate {
-  std::int64_t year = 1970;
-  int month = 1;  ///< 1..12
-  int day = 1;    ///< 1..31
-};
-[[nodiscard]] bool is_leap_year(std::int64_t year);
-[[nodiscard]] int days_in_month(std::int64_t year, int month);
-/// Days since 1970-01-01.
-[[nodiscard]] std::int64_t days_from_civil(std::int64_t year, int month, int day);
-[[nodiscard]] CivilDate civil_from_days(std::int64_t days);
+// Calendar arithmetic (proleptic Gregorian, UTC): sim/units/calendar.hpp.
+using units::civil_from_days;
+using units::CivilDate;
+using units::days_from_civil;
+using units::days_in_month;
+using units::is_leap_year;
 
 }  // namespace footprint::models

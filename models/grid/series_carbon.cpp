@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include "sim/units/calendar.hpp"
 
 namespace footprint::models {
 namespace {
@@ -12,13 +13,7 @@ namespace {
 constexpr std::int64_t kSecondsPerDay = 86'400;
 constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  std::int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) {
-    --q;
-  }
-  return q;
-}
+using units::floor_div;
 
 std::int64_t year_start(std::int64_t year) {
   return days_from_civil(year, 1, 1) * kSecondsPerDay;
