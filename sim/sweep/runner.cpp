@@ -185,7 +185,7 @@ fs::path write_index_rows(const IndexHeader& h, const fs::path& dir,
 /// Removes what a killed run left of a point's file (".p000017.h5.tmp-<pid>"): only this
 /// point's, which no other process writes.
 void remove_stale_temporaries(const fs::path& out) {
-  const std::string prefix = "." + out.filename().string() + ".tmp-";
+  const std::string prefix = fmt::format(".{}.tmp-", out.filename().string());
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(out.parent_path(), ec)) {
     if (e.path().filename().string().rfind(prefix, 0) == 0) {
