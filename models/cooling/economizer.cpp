@@ -8,6 +8,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+
 #include "sim/units/calendar.hpp"
 
 namespace footprint::models {

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
 #include "sim/units/calendar.hpp"
 
 namespace footprint::models {

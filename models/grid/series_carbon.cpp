@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+
 #include "sim/units/calendar.hpp"
 
 namespace footprint::models {
