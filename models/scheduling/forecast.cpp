@@ -77,7 +77,8 @@ double CarbonForecast::weight(std::uint32_t dc, SimTime from, SimTime to) const 
 }
 
 std::pair<SimTime, std::uint32_t> CarbonForecast::best_start(std::uint32_t job, SimTime now,
-                                                             SimTime epoch) const {
+                                                             SimTime epoch,
+                                                             double tolerance) const {
   const auto& j = tables_->jobs[job];
   const auto e = epoch.count();
   const SimTime::rep first = ceil_to(now.count(), e);
@@ -121,7 +122,58 @@ std::pair<SimTime, std::uint32_t> CarbonForecast::best_start(std::uint32_t job, 
       }
     }
   }
-  return {best_t, best_dc};
+  if (tolerance <= 0) {
+    return {best_t, best_dc};
+  }
+  // The earliest tick within the tolerance. Between consecutive candidates the forecast is
+  // linear on the tick grid (a breakpoint between them would have made its neighbouring
+  // ticks candidates), so the first tick at or below the threshold is found by
+  // interpolation on the first segment that reaches it, then confirmed tick by tick.
+  const double threshold = best * (1 + tolerance);
+  const auto w_at = [&](std::uint32_t dc, SimTime::rep s) {
+    const SimTime begin = SimTime::ticks(s + e);
+    return weight(dc, begin, begin + j.duration);
+  };
+  SimTime::rep pick_t = std::numeric_limits<SimTime::rep>::max();
+  double pick_w = std::numeric_limits<double>::infinity();
+  std::uint32_t pick_dc = best_dc;
+  for (std::uint32_t c = 0; c < j.candidate_count; ++c) {
+    const auto dc = tables_->candidates[j.first_candidate + c];
+    double w_prev = w_at(dc, candidates.front());
+    SimTime::rep s = candidates.front();
+    bool found = w_prev <= threshold;
+    for (std::size_t i = 1; !found && i < candidates.size(); ++i) {
+      const SimTime::rep a = candidates[i - 1];
+      const SimTime::rep b = candidates[i];
+      const double w_b = w_at(dc, b);
+      if (w_b <= threshold) {
+        const double steps = static_cast<double>((b - a) / e);
+        const double frac = (w_prev - threshold) / (w_prev - w_b);
+        s = std::clamp(a + static_cast<SimTime::rep>(std::ceil(frac * steps)) * e, a + e, b);
+        while (s < b && w_at(dc, s) > threshold) {
+          s += e;
+        }
+        while (s - e > a && w_at(dc, s - e) <= threshold) {
+          s -= e;
+        }
+        found = true;
+      }
+      w_prev = w_b;
+    }
+    if (!found) {
+      continue;  // only when rounding puts this datacenter's own minimum above the threshold
+    }
+    const double w = w_at(dc, s);
+    if (s < pick_t || (s == pick_t && w < pick_w)) {
+      pick_t = s;
+      pick_w = w;
+      pick_dc = dc;
+    }
+  }
+  if (pick_t == std::numeric_limits<SimTime::rep>::max()) {
+    return {best_t, best_dc};
+  }
+  return {SimTime::ticks(pick_t), pick_dc};
 }
 
 SimTime CarbonForecast::first_hour_at_or_below(std::uint32_t dc, SimTime now, SimTime limit,
@@ -137,7 +189,7 @@ SimTime CarbonForecast::first_hour_at_or_below(std::uint32_t dc, SimTime now, Si
 }
 
 std::vector<CarbonPlan> plan_carbon_aware(const CarbonForecast& forecast, const FleetTables& tables,
-                                          SimTime epoch) {
+                                          SimTime epoch, double tolerance) {
   std::vector<CarbonPlan> plans(tables.jobs.size());
   // Each job's choice depends only on its own submit time, slack and duration and on the
   // forecast: independent, so computed in parallel (in the caller's task arena).
@@ -148,8 +200,8 @@ std::vector<CarbonPlan> plan_carbon_aware(const CarbonForecast& forecast, const 
                         if (f.fixed_start != SimTime::max() || f.slack <= SimTime::zero()) {
                           continue;
                         }
-                        const auto [when, dc] =
-                            forecast.best_start(static_cast<std::uint32_t>(j), f.submit, epoch);
+                        const auto [when, dc] = forecast.best_start(static_cast<std::uint32_t>(j),
+                                                                    f.submit, epoch, tolerance);
                         plans[j] = {when, dc, true};
                       }
                     });

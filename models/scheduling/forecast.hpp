@@ -25,8 +25,11 @@ class CarbonForecast {
   /// The carbon-aware choice for `job` arriving at `now`, dispatched on ticks of `epoch`
   /// and started one epoch later: (tick to dispatch, datacenter). Forecasts within a
   /// relative 1e-9 tie; ties go to the earlier tick, then to the lower datacenter index.
+  /// With `tolerance` > 0: the earliest tick at which some candidate's forecast is within
+  /// that fraction above the lowest (then the lower forecast, then the lower index).
   [[nodiscard]] std::pair<SimTime, std::uint32_t> best_start(std::uint32_t job, SimTime now,
-                                                             SimTime epoch) const;
+                                                             SimTime epoch,
+                                                             double tolerance = 0) const;
   /// For a carbon-aware pause at `now` in datacenter `dc`: the first hour start after `now`,
   /// and no later than `limit`, whose forecast location-based intensity (the actual one at
   /// the hour's start, times that hour's error) is `threshold` or below; SimTime::max() if
@@ -49,6 +52,6 @@ struct CarbonPlan {
 
 /// The carbon-aware choice of every job with slack, made at its submit time.
 std::vector<CarbonPlan> plan_carbon_aware(const CarbonForecast& forecast, const FleetTables& tables,
-                                          SimTime epoch);
+                                          SimTime epoch, double tolerance = 0);
 
 }  // namespace footprint::models

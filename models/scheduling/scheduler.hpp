@@ -42,6 +42,9 @@ struct SchedulerConfig {
   SimTime epoch = SimTime::minutes(5);
   /// Relative standard deviation of the hourly intensity forecast (0: perfect).
   double forecast_error = 0;
+  /// Carbon-aware: start at the earliest tick whose forecast emissions are within this
+  /// fraction above the lowest in the job's window (0: at the lowest).
+  double tolerance = 0;
   std::uint64_t seed = 0;
   /// How far the queue is scanned for backfilling.
   std::size_t backfill_depth = 64;

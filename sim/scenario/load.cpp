@@ -942,7 +942,7 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
   sc.horizon = top.quantity<units::Seconds>("horizon", false);
   if (top.has("scheduler")) {
     MapReader r(top.get("scheduler"), "scheduler", d,
-                {"policy", "forecast", "epoch", "backfill_depth", "compare"});
+                {"policy", "forecast", "tolerance", "epoch", "backfill_depth", "compare"});
     if (const auto policy = r.text("policy", false)) {
       if (*policy == "fifo") {
         sc.scheduler.policy = models::Policy::kFifo;
@@ -967,6 +967,7 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
                "expected \"perfect\" or { error: 10 % } (relative error of hourly forecasts)");
       }
     }
+    sc.scheduler.tolerance = r.fraction("tolerance", false).value_or(0.0);
     if (const auto e = r.quantity<units::Seconds>("epoch", false)) {
       sc.scheduler.epoch = engine::SimTime::from_seconds(units::to_seconds(*e));
       if (sc.scheduler.epoch < engine::SimTime::seconds(1)) {

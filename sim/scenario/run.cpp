@@ -425,7 +425,9 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
       // The plans are independent per job: computed in parallel, in this run's threads.
       tbb::task_arena arena = run_arena(config);
       std::vector<models::CarbonPlan> plans;
-      arena.execute([&] { plans = models::plan_carbon_aware(*forecast, *tables, scfg.epoch); });
+      arena.execute([&] {
+        plans = models::plan_carbon_aware(*forecast, *tables, scfg.epoch, scfg.tolerance);
+      });
       scheduler->set_carbon_plans(forecast.get(), std::move(plans));
     }
   }

@@ -694,6 +694,18 @@ def test_pause_needs_slack_and_a_valid_intensity(h):
         h.bad_scenario(text, [(line, col, "jobs[0].checkpoint.pause_above", patterns)])
 
 
+def test_scheduler_tolerance_is_a_fraction(h):
+    # scheduler.tolerance: a fraction in [0, 1] ("10 %" or 0.1), reported at its value.
+    for value, patterns in [("150 %", [r"fraction in \[0, 1\]"]), ("2 h", [r"expected a fraction"])]:
+        text = h.edit(
+            "trace: { interval: 1 h }\n",
+            "trace: { interval: 1 h }\n"
+            + "scheduler: {{ policy: carbon-aware, tolerance: {} }}\n".format(value),
+        )
+        line, col = h.where(text, "tolerance", value)
+        h.bad_scenario(text, [(line, col, "scheduler.tolerance", patterns)])
+
+
 def test_run_past_a_series_end(h):
     # A 3-day hourly series without repeat; two 36 h jobs on the same 8 devices: the check
     # plans for the first (36 h + a day < 3 days), but the second waits for the first and

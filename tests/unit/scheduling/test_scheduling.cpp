@@ -78,7 +78,7 @@ TEST_CASE("Carbon-aware start times equal a brute-force optimum over a real seri
   // The real EIA-930 California ISO 2022 hourly series from ../shared/data when present,
   // and always the us-ciso built-in profile derived from it (typical days per month).
   // Jobs of several durations and slacks; the brute force evaluates every dispatch tick in
-  // each window.
+  // each window, for the lowest forecast and for the earliest within a tolerance of it.
   std::vector<models::TimeSeries> sources{*models::builtin_intensity_profile("us-ciso", 2022)};
   const std::filesystem::path real =
       std::filesystem::path(FOOTPRINT_SHARED_DIR) / "data/grid/us_ciso_2022_hourly.csv";
@@ -88,6 +88,7 @@ TEST_CASE("Carbon-aware start times equal a brute-force optimum over a real seri
   } else {
     WARN("no " << real << ": the real series is skipped, the profile is tested");
   }
+  int earlier = 0;  // choices that a tolerance made earlier
   for (const auto& series : sources) {
     INFO("series " << series.source);
     const std::int64_t epoch_unix = series.t_s.front();
@@ -149,8 +150,31 @@ TEST_CASE("Carbon-aware start times equal a brute-force optimum over a real seri
       CHECK(tick.count() >= first);
       CHECK(tick.count() <= last);
       CHECK(tick.count() % e == 0);
+
+      // With a tolerance: the earliest tick at which some candidate is within it of the
+      // minimum. Brute force: no earlier tick of any candidate is within it (less the tie
+      // margin), and the chosen one is (plus the margin).
+      for (const double tolerance : {0.02, 0.1, 0.3}) {
+        INFO("tolerance " << tolerance);
+        const auto [tt, tdc] = f.best_start(j, job.submit, epoch, tolerance);
+        const SimTime tb = tt + epoch;
+        CHECK(f.weight(tdc, tb, tb + job.duration) <= best * (1 + tolerance) * (1 + 1e-9));
+        CHECK(tt.count() >= first);
+        CHECK(tt.count() <= tick.count());
+        CHECK(tt.count() % e == 0);
+        for (std::uint32_t c = 0; c < job.candidate_count; ++c) {
+          const auto d = t.candidates[job.first_candidate + c];
+          for (auto s = first; s < tt.count(); s += e) {
+            const SimTime b = SimTime::ticks(s) + epoch;
+            CHECK_FALSE(f.weight(d, b, b + job.duration) <= best * (1 + tolerance) * (1 - 1e-9));
+          }
+        }
+        earlier += tt < tick ? 1 : 0;
+      }
     }
   }
+  // The tolerance moves starts earlier for some jobs (the test is not vacuous).
+  CHECK(earlier > 0);
 }
 
 TEST_CASE("Failures interrupt jobs at the rate their MTBF implies", "[scheduling]") {
