@@ -122,21 +122,28 @@ std::pair<SimTime, std::uint32_t> CarbonForecast::best_start(std::uint32_t job, 
       }
     }
   }
-  if (tolerance <= 0) {
-    return {best_t, best_dc};
+  if (tolerance > 0) {
+    return earliest_within(job, candidates, epoch, best * (1 + tolerance), {best_t, best_dc});
   }
-  // The earliest tick within the tolerance. Between consecutive candidates the forecast is
-  // linear on the tick grid (a breakpoint between them would have made its neighbouring
-  // ticks candidates), so the first tick at or below the threshold is found by
-  // interpolation on the first segment that reaches it, then confirmed tick by tick.
-  const double threshold = best * (1 + tolerance);
+  return {best_t, best_dc};
+}
+
+std::pair<SimTime, std::uint32_t> CarbonForecast::earliest_within(
+    std::uint32_t job, const std::vector<SimTime::rep>& candidates, SimTime epoch, double threshold,
+    std::pair<SimTime, std::uint32_t> best) const {
+  // Between consecutive candidates the forecast is linear on the tick grid (a breakpoint
+  // between them would have made its neighbouring ticks candidates), so the first tick at
+  // or below the threshold is found by interpolation on the first segment that reaches
+  // it, then confirmed tick by tick.
+  const auto& j = tables_->jobs[job];
+  const auto e = epoch.count();
   const auto w_at = [&](std::uint32_t dc, SimTime::rep s) {
     const SimTime begin = SimTime::ticks(s + e);
     return weight(dc, begin, begin + j.duration);
   };
   SimTime::rep pick_t = std::numeric_limits<SimTime::rep>::max();
   double pick_w = std::numeric_limits<double>::infinity();
-  std::uint32_t pick_dc = best_dc;
+  std::uint32_t pick_dc = best.second;
   for (std::uint32_t c = 0; c < j.candidate_count; ++c) {
     const auto dc = tables_->candidates[j.first_candidate + c];
     double w_prev = w_at(dc, candidates.front());
@@ -171,7 +178,7 @@ std::pair<SimTime, std::uint32_t> CarbonForecast::best_start(std::uint32_t job, 
     }
   }
   if (pick_t == std::numeric_limits<SimTime::rep>::max()) {
-    return {best_t, best_dc};
+    return best;
   }
   return {SimTime::ticks(pick_t), pick_dc};
 }

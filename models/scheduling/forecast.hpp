@@ -38,6 +38,13 @@ class CarbonForecast {
                                                units::CarbonIntensity threshold) const;
 
  private:
+  /// best_start's choice under a tolerance: the earliest tick of the grid between the
+  /// sorted candidate ticks whose forecast is at most `threshold` (then the lower
+  /// forecast); `best` if rounding leaves none.
+  [[nodiscard]] std::pair<SimTime, std::uint32_t> earliest_within(
+      std::uint32_t job, const std::vector<SimTime::rep>& candidates, SimTime epoch,
+      double threshold, std::pair<SimTime, std::uint32_t> best) const;
+
   const FleetTables* tables_;
   std::vector<std::vector<double>> rate_;       ///< per datacenter, per hour: g/J
   std::vector<std::vector<double>> intensity_;  ///< per datacenter, per hour: forecast g/J
