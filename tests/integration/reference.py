@@ -1,0 +1,275 @@
+#!/usr/bin/python3
+"""Reference figures of a Footprint trace: extract them, store them, check a trace against them.
+
+  reference.py extract TRACE.h5                 the figures as JSON, on stdout
+  reference.py write TRACE.h5 REFERENCE.json    store them
+  reference.py check TRACE.h5 REFERENCE.json    compare; exit 1 on any difference
+
+Figures are a flat dict {path: number}: "root/horizon_s", "summary/energy_j",
+"summary/fifo/energy_j", "datacenters/<name>/<attribute>",
+"datacenters/<name>/series/<dataset>/{sum,max,nan_count,moment}",
+"classes/<class>/{jobs,<column>}" (sums over the class's jobs, NaN left out),
+"jobs/<name>/<column>" (only for traces of at most MAX_JOBS jobs),
+"predicted/<job>/<attribute>" and "predicted/<job>/<table>/<phase>/<column>".
+Floats agree when within RELATIVE of each other (or ABSOLUTE, for values near zero);
+integers (counts) must be equal; NaN equals NaN. tests/reference/README.md has the rules.
+
+Only the reader functions (marked below) know the trace's layout (docs/trace-format.md).
+"""
+import argparse
+import json
+import math
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+RELATIVE = 1e-9
+ABSOLUTE = 1e-9
+MAX_JOBS = 1000
+LISTED = "(listed)"  # the class of jobs the generator did not make
+GENERATED_NAME = re.compile(r"^(.*)-\d{7}$")  # <class>-<7-digit index>
+
+
+# --- Reading the trace: the only code that knows its layout. ---------------------------
+
+
+def text(value):
+    """A string attribute or cell, whether h5py gives bytes (fixed-length) or str."""
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def number(value):
+    """A numeric scalar as a Python int or float; None for anything else (strings)."""
+    if isinstance(value, (np.integer, int)) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return float(value)
+    return None
+
+
+def numeric_attrs(obj):
+    """{name: number} of an HDF5 object's scalar numeric attributes."""
+    out = {}
+    for name, value in obj.attrs.items():
+        n = number(value)
+        if n is not None:
+            out[name] = n
+    return out
+
+
+def read_root(f):
+    return numeric_attrs(f)  # seed, epoch, interval, horizon; provenance strings left out
+
+
+def read_summary(f):
+    """{"summary": attrs, "summary/fifo": attrs, ...}: the group and its subgroups."""
+    groups = {"summary": numeric_attrs(f["summary"])}
+    for name, sub in f["summary"].items():
+        groups[f"summary/{name}"] = numeric_attrs(sub)
+    return groups
+
+
+def read_datacenters(f):
+    """{name: (attrs, {series name: 1-D float array})}."""
+    out = {}
+    for name, g in f["datacenters"].items():
+        series = {s: d[:] for s, d in g.items() if isinstance(d, h5py.Dataset)}
+        out[name] = (numeric_attrs(g), series)
+    return out
+
+
+def read_table(dataset, key):
+    """(the text column `key` as a list of str, {numeric column: array}) of a compound table."""
+    rows = dataset[:]
+    columns = {c: rows[c] for c in rows.dtype.names if rows[c].dtype.kind in "iuf"}
+    return [text(v) for v in rows[key]], columns
+
+
+def read_jobs(f):
+    return read_table(f["jobs"], "name")
+
+
+def read_predicted(f):
+    """{job: (attrs, {table name: (phases, columns)})}; empty without step predictions."""
+    out = {}
+    for job, g in f.get("predicted", {}).items():
+        tables = {t: read_table(d, "phase") for t, d in g.items() if isinstance(d, h5py.Dataset)}
+        out[job] = (numeric_attrs(g), tables)
+    return out
+
+
+# --- Figures from what was read. --------------------------------------------------------
+
+
+def prefixed(prefix, values):
+    return {f"{prefix}/{k}": v for k, v in values.items()}
+
+
+def series_figures(values):
+    """A fingerprint of one time series: totals, peak, gaps, and where in time it lies."""
+    present = ~np.isnan(values)
+    kept = values[present]
+    return {
+        "sum": float(kept.sum()),
+        "max": float(kept.max()) if kept.size else math.nan,
+        "nan_count": int((~present).sum()),
+        "moment": float((np.flatnonzero(present) * kept).sum()),  # sum of k x value_k
+    }
+
+
+def datacenter_figures(datacenters):
+    out = {}
+    for name, (attrs, series) in datacenters.items():
+        out.update(prefixed(f"datacenters/{name}", attrs))
+        for s, values in series.items():
+            out.update(prefixed(f"datacenters/{name}/series/{s}", series_figures(values)))
+    return out
+
+
+def job_class(name):
+    match = GENERATED_NAME.match(name)
+    return match.group(1) if match else LISTED
+
+
+def class_figures(names, columns):
+    """Per job class: the number of jobs and each numeric column's sum (NaN left out)."""
+    classes = np.array([job_class(n) for n in names])
+    out = {}
+    for c in sorted(set(classes)):
+        mask = classes == c
+        out[f"classes/{c}/jobs"] = int(mask.sum())
+        for col, values in columns.items():
+            out[f"classes/{c}/{col}"] = number(np.nansum(values[mask]))
+    return out
+
+
+def row_keys(names):
+    """Job names as keys; a name used more than once gets its row number."""
+    counts = Counter(names)
+    return [n if counts[n] == 1 else f"{n}#{i}" for i, n in enumerate(names)]
+
+
+def job_figures(names, columns):
+    out = {}
+    for i, key in enumerate(row_keys(names)):
+        for col, values in columns.items():
+            out[f"jobs/{key}/{col}"] = number(values[i])
+    return out
+
+
+def predicted_figures(predicted):
+    out = {}
+    for job, (attrs, tables) in predicted.items():
+        out.update(prefixed(f"predicted/{job}", attrs))
+        for table, (phases, columns) in tables.items():
+            for i, phase in enumerate(phases):
+                for col, values in columns.items():
+                    out[f"predicted/{job}/{table}/{phase}/{col}"] = number(values[i])
+    return out
+
+
+def extract(trace):
+    """The reference figures of one trace file, as {"scenario": name, "figures": {...}}."""
+    with h5py.File(trace, "r") as f:
+        figures = prefixed("root", read_root(f))
+        for group, attrs in read_summary(f).items():
+            figures.update(prefixed(group, attrs))
+        figures.update(datacenter_figures(read_datacenters(f)))
+        names, columns = read_jobs(f)
+        figures.update(class_figures(names, columns))
+        if len(names) <= MAX_JOBS:
+            figures.update(job_figures(names, columns))
+        figures.update(predicted_figures(read_predicted(f)))
+        return {"scenario": text(f.attrs["scenario_name"]), "figures": figures}
+
+
+# --- Storing and comparing. -------------------------------------------------------------
+
+
+def is_nan(value):
+    return isinstance(value, float) and math.isnan(value)
+
+
+def dumps(reference):
+    """JSON, keys sorted, one figure per line; NaN is written as null."""
+    figures = {k: (None if is_nan(v) else v) for k, v in reference["figures"].items()}
+    return json.dumps({**reference, "figures": figures}, indent=1, sort_keys=True) + "\n"
+
+
+def load(path):
+    reference = json.loads(Path(path).read_text())
+    reference["figures"] = {k: (math.nan if v is None else v) for k, v in reference["figures"].items()}
+    return reference
+
+
+def relative_difference(a, b):
+    if is_nan(a) or is_nan(b):
+        return 0.0 if is_nan(a) and is_nan(b) else math.inf
+    scale = max(abs(a), abs(b))
+    return abs(a - b) / scale if scale else 0.0
+
+
+def agree(stored, got):
+    """Integers exactly; floats within RELATIVE, or ABSOLUTE near zero; NaN equals NaN."""
+    if isinstance(stored, int) and isinstance(got, int):
+        return stored == got
+    if is_nan(stored) or is_nan(got):
+        return is_nan(stored) and is_nan(got)
+    return abs(stored - got) <= max(RELATIVE * max(abs(stored), abs(got)), ABSOLUTE)
+
+
+def differences(stored, got):
+    """Lines describing every figure that differs or is only on one side."""
+    lines = []
+    if stored["scenario"] != got["scenario"]:
+        lines.append(f"scenario: stored {stored['scenario']!r}, got {got['scenario']!r}")
+    a, b = stored["figures"], got["figures"]
+    for path in sorted(a.keys() | b.keys()):
+        if path not in b:
+            lines.append(f"{path}: stored {a[path]!r}, not in the trace")
+        elif path not in a:
+            lines.append(f"{path}: in the trace ({b[path]!r}), not stored")
+        elif not agree(a[path], b[path]):
+            rel = relative_difference(a[path], b[path])
+            lines.append(f"{path}: stored {a[path]!r}, got {b[path]!r}, relative difference {rel:.3g}")
+    return lines
+
+
+def check(trace, reference_path):
+    name = Path(reference_path).stem
+    stored, got = load(reference_path), extract(trace)
+    lines = differences(stored, got)
+    for line in lines:
+        print(f"FAIL {name}: {line}")
+    if lines:
+        print(f"FAIL {name}: {len(lines)} differences against {len(stored['figures'])} stored figures "
+              f"(tests/reference/README.md: scripts/update-references after a deliberate change)")
+        return 1
+    print(f"ok {name}: {len(stored['figures'])} figures within {RELATIVE:g}")
+    return 0
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("extract").add_argument("trace")
+    for command in ("write", "check"):
+        p = sub.add_parser(command)
+        p.add_argument("trace")
+        p.add_argument("reference")
+    args = parser.parse_args(argv)
+    if args.command == "extract":
+        sys.stdout.write(dumps(extract(args.trace)))
+        return 0
+    if args.command == "write":
+        Path(args.reference).write_text(dumps(extract(args.trace)))
+        return 0
+    return check(args.trace, args.reference)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
