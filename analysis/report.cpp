@@ -8,7 +8,7 @@
 
 #include "analysis/text_format.hpp"
 
-#include "sim/io/hdf5.hpp"
+#include "sim/kernel/hdf5/hdf5.hpp"
 
 namespace footprint::analysis {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/units/quantity.hpp"
+#include "sim/kernel/units/quantity.hpp"
 
 namespace footprint::models {
 

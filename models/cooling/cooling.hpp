@@ -9,7 +9,7 @@
 #include <optional>
 
 #include "sim/engine/time.hpp"
-#include "sim/units/quantity.hpp"
+#include "sim/kernel/units/quantity.hpp"
 
 namespace footprint::models {
 

@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/units/calendar.hpp"
+#include "sim/kernel/units/calendar.hpp"
 
 namespace footprint::models {
 

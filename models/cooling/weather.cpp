@@ -15,8 +15,8 @@
 #include <fmt/format.h>
 
 #include "models/cooling/builtin_weather.hpp"
-#include "sim/scenario/diagnostics.hpp"
-#include "sim/units/calendar.hpp"
+#include "sim/kernel/diagnostics/diagnostics.hpp"
+#include "sim/kernel/units/calendar.hpp"
 
 namespace footprint::models {
 

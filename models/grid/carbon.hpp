@@ -7,7 +7,7 @@
 #pragma once
 
 #include "sim/engine/time.hpp"
-#include "sim/units/quantity.hpp"
+#include "sim/kernel/units/quantity.hpp"
 
 namespace footprint::models {
 

@@ -15,7 +15,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/scenario/diagnostics.hpp"
+#include "sim/kernel/diagnostics/diagnostics.hpp"
 
 namespace footprint::models {
 

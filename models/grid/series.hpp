@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/units/calendar.hpp"
+#include "sim/kernel/units/calendar.hpp"
 
 namespace footprint::models {
 
@@ -91,7 +91,7 @@ struct EmissionFactors {
 /// "2022-03-13T07:00:00Z".
 [[nodiscard]] std::string format_utc(std::int64_t t_s);
 
-// Calendar arithmetic (proleptic Gregorian, UTC): sim/units/calendar.hpp.
+// Calendar arithmetic (proleptic Gregorian, UTC): sim/kernel/units/calendar.hpp.
 using units::civil_from_days;
 using units::CivilDate;
 using units::days_from_civil;

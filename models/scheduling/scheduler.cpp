@@ -1,6 +1,6 @@
 #include "models/scheduling/scheduler.hpp"
 
-#include "models/scheduling/forecast.hpp"
+#include "models/fleet/forecast.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -165,21 +165,15 @@ bool SchedulerLp::fits_power(std::uint32_t dc, const FleetJob& j, SimTime now) c
     return true;
   }
   // The IT power the datacenter would draw with the job added: running jobs, the job,
-  // and (when idle devices draw) the rest of the inventory at idle.
-  double it = jobs_power_w_[dc] +
-              static_cast<double>(j.devices) * units::to_watts(j.compute_power + v.host_overhead);
-  if (v.idle_draw) {
-    for (std::uint32_t t = 0; t < ntypes_; ++t) {
-      auto idle_devices = free_[pool_index(dc, t)];
-      if (t == j.type) {
-        idle_devices -= j.devices;
-      }
-      it += static_cast<double>(idle_devices) *
-            units::to_watts(v.sleep_power ? *v.sleep_power
-                                          : tables_->types[t].idle + v.host_overhead);
-    }
-  }
-  return units::to_watts(v.cooling->facility(now, units::watts(it)).total()) <= v.power_cap_w;
+  // and the rest of the inventory idle.
+  const auto jobs =
+      units::watts(jobs_power_w_[dc] + static_cast<double>(j.devices) *
+                                           units::to_watts(v.power.running(j.compute_power)));
+  const auto it = v.power.it_power(jobs, tables_->types, [&](std::size_t t) {
+    const auto idle = free_[pool_index(dc, static_cast<std::uint32_t>(t))];
+    return t == j.type ? idle - j.devices : idle;
+  });
+  return units::to_watts(v.cooling->facility(now, it).total()) <= v.power_cap_w;
 }
 
 bool SchedulerLp::room(std::size_t p, const FleetJob& j, SimTime now) {
@@ -224,7 +218,7 @@ void SchedulerLp::take(std::uint32_t dc, std::uint32_t job, SimTime expected_sta
   }
   free_[p] -= j.devices;
   jobs_power_w_[dc] +=
-      static_cast<double>(j.devices) * units::to_watts(j.compute_power + dcs_[dc].host_overhead);
+      static_cast<double>(j.devices) * units::to_watts(dcs_[dc].power.running(j.compute_power));
   expected_end_[job] = (expected_start + j.duration).count();
   pools_[p].running.emplace(expected_end_[job], job);
 }
@@ -241,7 +235,7 @@ void SchedulerLp::release(std::uint32_t dc, std::uint32_t job) {
   }
   free_[p] += j.devices;
   jobs_power_w_[dc] -=
-      static_cast<double>(j.devices) * units::to_watts(j.compute_power + dcs_[dc].host_overhead);
+      static_cast<double>(j.devices) * units::to_watts(dcs_[dc].power.running(j.compute_power));
   pools_[p].running.erase({expected_end_[job], job});
 }
 

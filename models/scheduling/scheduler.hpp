@@ -25,8 +25,10 @@
 #include <vector>
 
 #include "models/cooling/cooling.hpp"
+#include "models/fleet/fleet.hpp"
+#include "models/fleet/view.hpp"
 #include "models/grid/carbon.hpp"
-#include "models/scheduling/fleet.hpp"
+#include "models/scheduling/policy.hpp"
 #include "models/topology/placement.hpp"
 #include "sim/engine/simulation.hpp"
 
@@ -34,38 +36,6 @@ namespace footprint::models {
 
 class CarbonForecast;
 struct CarbonPlan;
-
-enum class Policy : std::uint8_t { kFifo, kBackfill, kCarbonAware };
-
-struct SchedulerConfig {
-  Policy policy = Policy::kFifo;
-  SimTime epoch = SimTime::minutes(5);
-  /// Relative standard deviation of the hourly intensity forecast (0: perfect).
-  double forecast_error = 0;
-  /// Carbon-aware: start at the earliest tick whose forecast emissions are within this
-  /// fraction above the lowest in the job's window (0: at the lowest).
-  double tolerance = 0;
-  std::uint64_t seed = 0;
-  /// How far the queue is scanned for backfilling.
-  std::size_t backfill_depth = 64;
-  /// The forecast table covers [0, horizon).
-  SimTime horizon = SimTime::days(1);
-};
-
-/// What the scheduler knows of a datacenter: read-only, shared with its LP.
-struct DatacenterView {
-  engine::LpId lp = 0;
-  std::vector<std::int64_t> inventory;  ///< per type
-  double power_cap_w = std::numeric_limits<double>::infinity();
-  const CoolingModel* cooling = nullptr;
-  const CarbonSignal* carbon = nullptr;
-  bool idle_draw = true;
-  std::optional<units::Watts> sleep_power;  ///< idle devices sleep at this (with their host)
-  units::Watts host_overhead;
-  /// Per type: the network fabric its devices sit on, when the datacenter declares a
-  /// topology (jobs then get compact blocks of it); null: devices are only counted.
-  std::vector<std::shared_ptr<const Fabric>> fabrics;
-};
 
 /// What the scheduler decided for a job.
 struct Dispatch {

@@ -16,7 +16,7 @@
 
 #include <boost/graph/adjacency_list.hpp>
 
-#include "sim/units/quantity.hpp"
+#include "sim/kernel/units/quantity.hpp"
 
 namespace footprint::models {
 

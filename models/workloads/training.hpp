@@ -12,7 +12,7 @@
 #include "models/accelerators/accelerator.hpp"
 #include "models/workloads/step_sim.hpp"
 #include "models/workloads/transformer.hpp"
-#include "sim/units/quantity.hpp"
+#include "sim/kernel/units/quantity.hpp"
 
 namespace footprint::models {
 

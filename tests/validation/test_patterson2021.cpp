@@ -17,10 +17,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "sim/io/hdf5.hpp"
-#include "sim/io/trace.hpp"
-#include "sim/scenario/run.hpp"
-#include "sim/scenario/scenario.hpp"
+#include "sim/app/scenario/run.hpp"
+#include "sim/app/scenario/scenario.hpp"
+#include "sim/app/trace/trace.hpp"
+#include "sim/kernel/hdf5/hdf5.hpp"
 
 namespace fs = std::filesystem;
 using namespace footprint;

@@ -9,9 +9,9 @@
 #include <catch2/catch.hpp>
 
 #include "analysis/report.hpp"
-#include "sim/io/trace.hpp"
-#include "sim/scenario/run.hpp"
-#include "sim/scenario/scenario.hpp"
+#include "sim/app/scenario/run.hpp"
+#include "sim/app/scenario/scenario.hpp"
+#include "sim/app/trace/trace.hpp"
 
 using namespace footprint;
 namespace fs = std::filesystem;

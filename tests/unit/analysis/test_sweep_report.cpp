@@ -31,7 +31,7 @@
 #include <catch2/catch.hpp>
 
 #include "analysis/sweep_report.hpp"
-#include "sim/io/hdf5.hpp"
+#include "sim/kernel/hdf5/hdf5.hpp"
 
 namespace fs = std::filesystem;
 using footprint::analysis::axis_effects;

@@ -9,7 +9,7 @@
 
 #include "helpers.hpp"
 #include "models/cooling/weather.hpp"
-#include "sim/scenario/diagnostics.hpp"
+#include "sim/kernel/diagnostics/diagnostics.hpp"
 
 using footprint::models::kTypicalYearHours;
 using footprint::models::load_weather_csv;

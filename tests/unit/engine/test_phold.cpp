@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "sim/bench/phold.hpp"
+#include "sim/app/bench/phold.hpp"
 
 using footprint::bench::PholdConfig;
 using footprint::bench::run_phold;

@@ -11,7 +11,7 @@
 
 #include "grid_test_util.hpp"
 #include "models/grid/series.hpp"
-#include "sim/scenario/diagnostics.hpp"
+#include "sim/kernel/diagnostics/diagnostics.hpp"
 
 namespace m = footprint::models;
 using footprint::grid_test::read_csv_rows;

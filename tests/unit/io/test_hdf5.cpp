@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
-#include "sim/io/hdf5.hpp"
+#include "sim/kernel/hdf5/hdf5.hpp"
 
 namespace fs = std::filesystem;
 using footprint::io::AtomicOutput;

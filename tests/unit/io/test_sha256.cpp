@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "sim/io/sha256.hpp"
+#include "sim/kernel/hash/sha256.hpp"
 
 using footprint::io::Sha256;
 using footprint::io::sha256_file;

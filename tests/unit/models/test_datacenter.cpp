@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "models/topology/datacenter.hpp"
+#include "models/fleet/datacenter.hpp"
 
 using namespace footprint;
 using engine::SimTime;
@@ -72,7 +72,7 @@ TEST_CASE("A datacenter integrates jobs exactly per job and per interval", "[mod
     engine::Simulation<models::FleetMsg> sim({.seed = 1, .lookahead = SimTime::max()});
     models::DatacenterConfig cfg;
     cfg.inventory = {20};
-    cfg.idle_draw = false;
+    cfg.power.idle_draw = false;
     cfg.trace_interval = SimTime::hours(1);
     const auto& dc = sim.emplace<models::DatacenterLp>(
         0, t.get(), cfg, std::make_shared<models::ConstantPue>(1.5),
@@ -128,8 +128,8 @@ TEST_CASE("Idle accelerators and hosts draw power when idle draw is on", "[model
   // at 100 W for 1 h. IT power: 10 x (100 + 50) + 10 x (45 + 50) = 2450 W for the hour.
   models::DatacenterConfig cfg;
   cfg.inventory = {20};
-  cfg.idle_draw = true;
-  cfg.host_overhead = units::watts(50);
+  cfg.power.idle_draw = true;
+  cfg.power.host_overhead = units::watts(50);
   const auto r = run_alone(tables({job(10, 100, 0, 1)}), cfg, 1);
   CHECK(r.trace.it_power_w[0] == Approx(2450).epsilon(1e-12));
   // The job is charged its own devices and hosts only.
@@ -145,9 +145,9 @@ TEST_CASE("Idle accelerators and hosts sleep at the sleep power with idle: sleep
   // against 2450 W when they draw idle power.
   models::DatacenterConfig cfg;
   cfg.inventory = {20};
-  cfg.idle_draw = true;
-  cfg.sleep_power = units::watts(5);
-  cfg.host_overhead = units::watts(50);
+  cfg.power.idle_draw = true;
+  cfg.power.sleep_power = units::watts(5);
+  cfg.power.host_overhead = units::watts(50);
   const auto r = run_alone(tables({job(10, 100, 0, 1)}), cfg, 1);
   CHECK(r.trace.it_power_w[0] == Approx(1550).epsilon(1e-12));
   CHECK(r.outcomes[0].it_energy_j == Approx(1500.0 * 3600).epsilon(1e-12));

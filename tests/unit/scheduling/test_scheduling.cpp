@@ -9,12 +9,12 @@
 #include <catch2/catch.hpp>
 
 #include "models/cooling/weather.hpp"
+#include "models/fleet/forecast.hpp"
 #include "models/grid/builtin_profiles.hpp"
 #include "models/grid/series.hpp"
 #include "models/grid/series_carbon.hpp"
-#include "models/scheduling/forecast.hpp"
-#include "sim/scenario/run.hpp"
-#include "sim/scenario/scenario.hpp"
+#include "sim/app/scenario/run.hpp"
+#include "sim/app/scenario/scenario.hpp"
 
 using namespace footprint;
 using engine::SimTime;

@@ -8,9 +8,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "sim/scenario/diagnostics.hpp"
-#include "sim/sweep/runner.hpp"
-#include "sim/sweep/sweep.hpp"
+#include "sim/app/sweep/runner.hpp"
+#include "sim/app/sweep/sweep.hpp"
+#include "sim/kernel/diagnostics/diagnostics.hpp"
 
 namespace fs = std::filesystem;
 using footprint::scenario::InputError;

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "sim/units/parse.hpp"
+#include "sim/kernel/units/parse.hpp"
 
 namespace u = footprint::units;
 using u::Dimension;

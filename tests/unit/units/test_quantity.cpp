@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "sim/units/quantity.hpp"
+#include "sim/kernel/units/quantity.hpp"
 
 namespace u = footprint::units;
 using u::ByteRate;

@@ -1,0 +1,416 @@
+#include "models/fleet/datacenter.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "models/fleet/forecast.hpp"
+
+namespace footprint::models {
+
+namespace {
+engine::BinnedIntegral bins(SimTime w) {
+  return {SimTime::zero(), w};
+}
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+}  // namespace
+
+DatacenterLp::DatacenterLp(std::uint32_t index, const FleetTables* tables, DatacenterConfig config,
+                           std::shared_ptr<const CoolingModel> cooling,
+                           std::shared_ptr<const CarbonSignal> carbon,
+                           std::vector<std::uint32_t> fixed_jobs)
+    : index_(index),
+      tables_(tables),
+      cfg_(std::move(config)),
+      cooling_(std::move(cooling)),
+      carbon_(std::move(carbon)),
+      fixed_jobs_(std::move(fixed_jobs)),
+      busy_(tables->types.size(), 0),
+      b_it_(bins(cfg_.trace_interval)),
+      b_fac_(bins(cfg_.trace_interval)),
+      b_cool_(bins(cfg_.trace_interval)),
+      b_over_(bins(cfg_.trace_interval)),
+      b_iloc_(bins(cfg_.trace_interval)),
+      b_imkt_(bins(cfg_.trace_interval)),
+      b_eloc_(bins(cfg_.trace_interval)),
+      b_emkt_(bins(cfg_.trace_interval)),
+      b_busy_(bins(cfg_.trace_interval)),
+      b_temp_(bins(cfg_.trace_interval)) {
+  cfg_.inventory.resize(tables_->types.size(), 0);
+  for (std::size_t t = 0; t < tables_->types.size(); ++t) {
+    embodied_rate_g_per_s_ +=
+        static_cast<double>(cfg_.inventory[t]) * tables_->types[t].embodied_g_per_s();
+  }
+  has_weather_ = cooling_->outdoor_temperature_c(SimTime::zero()).has_value();
+}
+
+void DatacenterLp::on_start(engine::Context<FleetMsg>& ctx) {
+  intensity_ = carbon_->at(SimTime::zero());
+  refresh(SimTime::zero());
+  for (const auto j : fixed_jobs_) {
+    ctx.schedule(tables_->jobs[j].fixed_start, {FleetMsg::Kind::kStart, j, 0, 0});
+  }
+  const auto next =
+      std::min(cooling_->next_change(SimTime::zero()), carbon_->next_change(SimTime::zero()));
+  if (next != SimTime::max()) {
+    ctx.schedule(next, {FleetMsg::Kind::kSignal, 0, 0, 0});
+  }
+}
+
+SimTime DatacenterLp::boundary(const FleetJob& j, std::int64_t step) const {
+  if (step >= j.steps) {
+    return j.duration;
+  }
+  const double frac = static_cast<double>(step) / j.steps_exact;
+  return SimTime::ticks(std::llround(frac * static_cast<double>(j.duration.count())));
+}
+
+void DatacenterLp::set_power(Slot& s, units::Watts p, SimTime now) {
+  // Close the attribution of the slot's previous power, then switch.
+  integrate(now);
+  changed_ = true;
+  auto& o = outcomes_[s.outcome];
+  const double w = units::to_watts(s.it_power);
+  if (w != 0) {
+    o.it_energy_j += w * engine::ticks_to_seconds((now - s.power_since).count());
+    o.energy_j += w * (c_ratio_.integral() - s.c_ratio0);
+    o.emissions_location_g += w * (c_loc_.integral() - s.c_loc0);
+    o.emissions_market_g += w * (c_mkt_.integral() - s.c_mkt0);
+  }
+  jobs_power_ += p - s.it_power;
+  s.it_power = p;
+  s.power_since = now;
+  s.c_ratio0 = c_ratio_.integral();
+  s.c_loc0 = c_loc_.integral();
+  s.c_mkt0 = c_mkt_.integral();
+}
+
+void DatacenterLp::arm(engine::Context<FleetMsg>& ctx, std::uint32_t slot, SimTime phase_end) {
+  auto& s = slots_[slot];
+  ++s.gen;
+  const bool fails = s.next_failure < phase_end;
+  const SimTime at = fails ? s.next_failure : phase_end;
+  ctx.schedule(at - ctx.now(),
+               {fails ? FleetMsg::Kind::kFailure : FleetMsg::Kind::kPhaseEnd, s.job, slot, s.gen});
+}
+
+void DatacenterLp::begin_compute(engine::Context<FleetMsg>& ctx, std::uint32_t slot) {
+  auto& s = slots_[slot];
+  const auto& j = tables_->jobs[s.job];
+  s.phase = Phase::kCompute;
+  s.phase_start = ctx.now();
+  set_power(s, cfg_.power.running(j.compute_power) * static_cast<double>(j.devices), ctx.now());
+  arm(ctx, slot, ctx.now() + (boundary(j, s.step + 1) - boundary(j, s.step)));
+}
+
+void DatacenterLp::start_job(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
+  const auto& j = tables_->jobs[job];
+  std::uint32_t slot = 0;
+  if (free_slots_.empty()) {
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  auto& s = slots_[slot];
+  const auto gen = s.gen;
+  s = Slot{};
+  s.gen = gen;
+  s.job = job;
+  s.active = true;
+  s.power_since = ctx.now();
+  s.outcome = outcomes_.size();
+  outcomes_.push_back({});
+  auto& o = outcomes_.back();
+  o.job = job;
+  o.datacenter = index_;
+  o.start_s = ctx.now().to_seconds();
+  s.pause_budget = std::max(SimTime::zero(), j.slack - (ctx.now() - j.submit));
+  integrate(ctx.now());
+  busy_[j.type] += j.devices;
+  busy_total_ += j.devices;
+  changed_ = true;
+  if (cfg_.device_mtbf_hours > 0) {
+    // One failure stream per job, keyed by the job: independent of what else runs.
+    s.failures = ctx.substream(job);
+    const double mean_s =
+        cfg_.device_mtbf_hours * units::kSecondsPerHour / static_cast<double>(j.devices);
+    s.next_failure = ctx.now().checked_add(SimTime::from_seconds(s.failures.exponential(mean_s)));
+  }
+  begin_compute(ctx, slot);
+}
+
+void DatacenterLp::finish(engine::Context<FleetMsg>& ctx, std::uint32_t slot) {
+  auto& s = slots_[slot];
+  const auto& j = tables_->jobs[s.job];
+  set_power(s, units::Watts::zero(), ctx.now());
+  s.active = false;
+  ++s.gen;
+  busy_[j.type] -= j.devices;
+  busy_total_ -= j.devices;
+  auto& o = outcomes_[s.outcome];
+  o.end_s = ctx.now().to_seconds();
+  o.steps = s.step;
+  o.device_hours = static_cast<double>(j.devices) * (o.end_s - o.start_s) / units::kSecondsPerHour;
+  o.embodied_g = static_cast<double>(j.devices) * (o.end_s - o.start_s) *
+                 tables_->types[j.type].embodied_g_per_s();
+  free_slots_.push_back(slot);
+  ++finished_;
+  if (cfg_.scheduler == DatacenterConfig::kNoScheduler && finished_ == fixed_jobs_.size()) {
+    shutdown_ = true;
+  }
+  if (cfg_.scheduler != DatacenterConfig::kNoScheduler) {
+    ctx.send(cfg_.scheduler, cfg_.report_delay, {FleetMsg::Kind::kDone, s.job, index_, 0});
+  }
+}
+
+void DatacenterLp::on_timer(engine::Context<FleetMsg>& ctx, std::uint32_t slot,
+                            FleetMsg::Kind kind) {
+  auto& s = slots_[slot];
+  const auto& j = tables_->jobs[s.job];
+  const SimTime now = ctx.now();
+  const auto idle = cfg_.power.held_idle(tables_->types[j.type]) * static_cast<double>(j.devices);
+  if (kind == FleetMsg::Kind::kFailure) {
+    // Roll back to the last checkpoint; the work since then is redone.
+    auto& o = outcomes_[s.outcome];
+    SimTime lost = boundary(j, s.step) - boundary(j, s.ckpt_step);
+    if (s.phase == Phase::kCompute) {
+      lost += now - s.phase_start;
+    }
+    o.lost_device_hours += static_cast<double>(j.devices) * lost.to_hours();
+    ++o.restarts;
+    if (s.phase == Phase::kPause) {
+      end_pause(s, now);
+    }
+    s.step = s.ckpt_step;
+    const double mean_s =
+        cfg_.device_mtbf_hours * units::kSecondsPerHour / static_cast<double>(j.devices);
+    s.next_failure = now.checked_add(SimTime::from_seconds(s.failures.exponential(mean_s)));
+    s.phase = Phase::kRestart;
+    s.phase_start = now;
+    set_power(s, idle, now);
+    arm(ctx, slot, now + cfg_.restart);
+    return;
+  }
+  switch (s.phase) {
+    case Phase::kCompute: {
+      ++s.step;
+      if (s.step >= j.steps) {
+        finish(ctx, slot);
+        return;
+      }
+      if (j.checkpoint_interval != SimTime::max() &&
+          boundary(j, s.step) - boundary(j, s.ckpt_step) >= j.checkpoint_interval) {
+        s.phase = Phase::kCheckpoint;
+        s.phase_start = now;
+        set_power(s, idle, now);
+        arm(ctx, slot, now + j.checkpoint_duration);
+        return;
+      }
+      s.phase_start = now;  // in compute, phase_start is the current step's start
+      arm(ctx, slot, now + (boundary(j, s.step + 1) - boundary(j, s.step)));
+      return;
+    }
+    case Phase::kCheckpoint:
+      s.ckpt_step = s.step;
+      ++outcomes_[s.outcome].checkpoints;
+      if (maybe_pause(ctx, slot)) {
+        return;
+      }
+      begin_compute(ctx, slot);
+      return;
+    case Phase::kPause:
+      end_pause(s, now);
+      begin_compute(ctx, slot);
+      return;
+    case Phase::kRestart:
+      begin_compute(ctx, slot);
+      return;
+  }
+}
+
+bool DatacenterLp::maybe_pause(engine::Context<FleetMsg>& ctx, std::uint32_t slot) {
+  auto& s = slots_[slot];
+  const auto& j = tables_->jobs[s.job];
+  if (!cfg_.pause_at_checkpoints || !j.pause_above || s.pause_budget <= SimTime::zero()) {
+    return false;
+  }
+  const SimTime now = ctx.now();
+  const auto threshold = *j.pause_above;
+  if (carbon_->at(now).location <= threshold) {
+    return false;
+  }
+  // Resume at the forecast's first return to the threshold or below, if that comes within
+  // the slack left; else do not pause. The actual intensity now is known; what follows is
+  // forecast: by the scheduler's hourly forecast when it has errors, else by the grid's
+  // own series (a perfect forecast, at the series' own change times).
+  const SimTime limit = now + s.pause_budget;
+  SimTime t = now;
+  if (cfg_.forecast != nullptr) {
+    t = cfg_.forecast->first_hour_at_or_below(index_, now, limit, threshold);
+    if (t == SimTime::max()) {
+      return false;
+    }
+  } else {
+    while (true) {
+      t = carbon_->next_change(t);
+      if (t == SimTime::max() || t > limit) {
+        return false;
+      }
+      if (carbon_->at(t).location <= threshold) {
+        break;
+      }
+    }
+  }
+  s.phase = Phase::kPause;
+  s.phase_start = now;  // devices stay held and idle, as while checkpointing
+  ++outcomes_[s.outcome].pauses;
+  arm(ctx, slot, t);
+  return true;
+}
+
+void DatacenterLp::end_pause(Slot& s, SimTime now) {
+  const SimTime paused = now - s.phase_start;
+  s.pause_budget = std::max(SimTime::zero(), s.pause_budget - paused);
+  outcomes_[s.outcome].paused_s += paused.to_seconds();
+}
+
+void DatacenterLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<FleetMsg>& e) {
+  const SimTime now = ctx.now();
+  // Most events (a step ends, the next begins) change no power: then nothing needs to be
+  // integrated or re-rated, and the integrals stay exact because their rates hold.
+  changed_ = false;
+  const auto& m = e.payload;
+  switch (m.kind) {
+    case FleetMsg::Kind::kStart:
+      start_job(ctx, m.job);
+      break;
+    case FleetMsg::Kind::kPhaseEnd:
+    case FleetMsg::Kind::kFailure:
+      if (m.slot < slots_.size() && slots_[m.slot].active && slots_[m.slot].gen == m.gen) {
+        on_timer(ctx, m.slot, m.kind);
+      }
+      break;
+    case FleetMsg::Kind::kSignal: {
+      integrate(now);
+      changed_ = true;
+      intensity_ = carbon_->at(now);
+      const auto next = std::min(cooling_->next_change(now), carbon_->next_change(now));
+      // Once no job will come any more, the weather and the grid stop being followed: the
+      // run ends with the last of the work, not at the end of time.
+      if (next != SimTime::max() && !(shutdown_ && busy_total_ == 0)) {
+        ctx.schedule(next - now, {FleetMsg::Kind::kSignal, 0, 0, 0});
+      }
+      break;
+    }
+    case FleetMsg::Kind::kShutdown:
+      shutdown_ = true;
+      break;
+    default:
+      break;
+  }
+  if (changed_) {
+    refresh(now);
+  }
+}
+
+void DatacenterLp::integrate(SimTime now) {
+  c_ratio_.advance(now);
+  c_loc_.advance(now);
+  c_mkt_.advance(now);
+}
+
+void DatacenterLp::refresh(SimTime now) {
+  if (busy_total_ == 0) {
+    jobs_power_ = units::Watts::zero();  // no residue from sums of +/- powers
+  }
+  const auto it = cfg_.power.it_power(jobs_power_, tables_->types,
+                                      [&](std::size_t t) { return cfg_.inventory[t] - busy_[t]; });
+  const auto fp = cooling_->facility(now, it);
+  const double itw = units::to_watts(it);
+  const double fac = units::to_watts(fp.total());
+  const double ratio = itw > 0 ? fac / itw : 0.0;
+  const double iloc = intensity_.location.si();
+  const double imkt = intensity_.market.si();
+  peak_facility_w_ = std::max(peak_facility_w_, fac);
+  c_ratio_.set(now, ratio);
+  c_loc_.set(now, ratio * iloc);
+  c_mkt_.set(now, ratio * imkt);
+  b_it_.set(now, itw);
+  b_fac_.set(now, fac);
+  b_cool_.set(now, units::to_watts(fp.cooling));
+  b_over_.set(now, units::to_watts(fp.distribution + fp.fixed));
+  b_iloc_.set(now, iloc);
+  b_imkt_.set(now, imkt);
+  b_eloc_.set(now, fac * iloc);
+  b_emkt_.set(now, fac * imkt);
+  b_busy_.set(now, static_cast<double>(busy_total_));
+  if (has_weather_) {
+    b_temp_.set(now, cooling_->outdoor_temperature_c(now).value_or(0.0));
+  }
+}
+
+void DatacenterLp::on_stop(engine::Context<FleetMsg>& ctx) {
+  const SimTime now = ctx.now();
+  integrate(now);
+  for (auto& s : slots_) {
+    if (s.active) {
+      set_power(s, s.it_power, now);  // close attribution up to the stop time
+      if (s.phase == Phase::kPause) {
+        end_pause(s, now);
+      }
+      const auto& j = tables_->jobs[s.job];
+      auto& o = outcomes_[s.outcome];
+      const double held_s = now.to_seconds() - o.start_s;
+      o.steps = s.step;
+      o.device_hours = static_cast<double>(j.devices) * held_s / units::kSecondsPerHour;
+      o.embodied_g =
+          static_cast<double>(j.devices) * held_s * tables_->types[j.type].embodied_g_per_s();
+    }
+  }
+  // Integrate to the end of the interval that holds the stop time.
+  const auto w = cfg_.trace_interval.count();
+  const SimTime end = SimTime::ticks(((now.count() + w - 1) / w) * w);
+  for (auto* b : {&b_it_, &b_fac_, &b_cool_, &b_over_, &b_iloc_, &b_imkt_, &b_eloc_, &b_emkt_,
+                  &b_busy_, &b_temp_}) {
+    b->advance(end);
+  }
+}
+
+DatacenterTrace DatacenterLp::trace(std::size_t intervals) const {
+  DatacenterTrace t;
+  const double w = cfg_.trace_interval.to_seconds();
+  for (std::size_t k = 0; k < intervals; ++k) {
+    const double it = b_it_.bin(k);
+    const double fac = b_fac_.bin(k);
+    t.time_s.push_back(static_cast<double>(k) * w);
+    t.it_energy_j.push_back(it);
+    t.facility_energy_j.push_back(fac);
+    t.cooling_energy_j.push_back(b_cool_.bin(k));
+    t.overhead_energy_j.push_back(b_over_.bin(k));
+    t.it_power_w.push_back(it / w);
+    t.facility_power_w.push_back(fac / w);
+    t.pue.push_back(it > 0 ? fac / it : kNaN);
+    t.intensity_location_g_per_kwh.push_back(b_iloc_.bin(k) / w * units::kJoulesPerKilowattHour);
+    t.intensity_market_g_per_kwh.push_back(b_imkt_.bin(k) / w * units::kJoulesPerKilowattHour);
+    t.emissions_location_g.push_back(b_eloc_.bin(k));
+    t.emissions_market_g.push_back(b_emkt_.bin(k));
+    t.busy_devices.push_back(b_busy_.bin(k) / w);
+    t.outdoor_temperature_c.push_back(has_weather_ ? b_temp_.bin(k) / w : kNaN);
+  }
+  return t;
+}
+
+DatacenterSummary DatacenterLp::summary() const {
+  DatacenterSummary s;
+  s.peak_facility_power_w = peak_facility_w_;
+  s.it_energy_j = b_it_.total();
+  s.energy_j = b_fac_.total();
+  s.emissions_location_g = b_eloc_.total();
+  s.emissions_market_g = b_emkt_.total();
+  s.embodied_g = embodied_rate_g_per_s_ * b_it_.last_time().to_seconds();
+  return s;
+}
+
+}  // namespace footprint::models

@@ -1,0 +1,184 @@
+// A datacenter as a logical process: it runs the jobs it is given, phase by phase
+// (compute steps, checkpoints, restarts after failures), sums their IT power with the
+// draw of idle accelerators and hosts, applies its cooling model and its region's carbon
+// intensity, and integrates energy and emissions exactly between events, both per job and
+// per trace interval.
+//
+// Facility overhead is attributed to jobs in proportion to their IT power: a job's
+// facility energy is the integral of its IT power x (facility / IT power)(t), and its
+// emissions the integral of that x intensity(t). The datacenter keeps running integrals of
+// the ratio and of ratio x intensity; a job whose power is constant over a phase takes
+// their difference between the phase's ends: exact, and O(1) per job whatever the number
+// of jobs running. Overhead while nothing runs is the datacenter's alone.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/cooling/cooling.hpp"
+#include "models/fleet/fleet.hpp"
+#include "models/fleet/power.hpp"
+#include "models/grid/carbon.hpp"
+#include "sim/engine/integrator.hpp"
+#include "sim/engine/random.hpp"
+#include "sim/engine/simulation.hpp"
+
+namespace footprint::models {
+
+class CarbonForecast;
+
+struct DatacenterConfig {
+  std::vector<std::int64_t> inventory;  ///< devices per FleetTables type index
+  DevicePower power;
+  SimTime trace_interval = SimTime::hours(1);
+  double device_mtbf_hours = 0;  ///< 0: no failures
+  SimTime restart;               ///< delay after a failure before computing again
+  /// Where completions are reported, and with which delay (the scheduler's epoch);
+  /// no reports when `scheduler` is kNoScheduler.
+  engine::LpId scheduler = kNoScheduler;
+  SimTime report_delay;
+  /// Jobs with FleetJob::pause_above pause at checkpoints (carbon-aware scheduling).
+  bool pause_at_checkpoints = false;
+  /// The scheduler's forecast, when it has errors: pauses then decide from its hourly
+  /// forecast intensity. Null: the region's own series is the (perfect) forecast.
+  const CarbonForecast* forecast = nullptr;
+  static constexpr engine::LpId kNoScheduler = 0xffffffffU;
+};
+
+/// What a job did.
+struct JobOutcome {
+  std::uint32_t job = 0;
+  std::uint32_t datacenter = 0;
+  double start_s = 0;
+  double end_s = 0;  ///< 0 while unfinished
+  std::int64_t steps = 0;
+  std::int64_t restarts = 0;
+  std::int64_t checkpoints = 0;
+  std::int64_t pauses = 0;       ///< carbon-aware pauses at checkpoints
+  double paused_s = 0;           ///< time spent in them (devices held, idle)
+  double device_hours = 0;       ///< held, from start to end
+  double lost_device_hours = 0;  ///< compute redone after failures
+  double it_energy_j = 0;
+  double energy_j = 0;  ///< facility energy attributed to the job
+  double emissions_location_g = 0;
+  double emissions_market_g = 0;
+  double embodied_g = 0;  ///< amortised embodied emissions of the devices held
+};
+
+/// One value per trace interval; `time_s` is the interval's start.
+struct DatacenterTrace {
+  std::vector<double> time_s;
+  std::vector<double> it_energy_j;
+  std::vector<double> facility_energy_j;
+  std::vector<double> cooling_energy_j;
+  std::vector<double> overhead_energy_j;  ///< distribution losses and fixed overhead
+  std::vector<double> it_power_w;         ///< mean over the interval
+  std::vector<double> facility_power_w;   ///< mean over the interval
+  std::vector<double> pue;                ///< facility / IT energy; NaN when no IT energy
+  std::vector<double> intensity_location_g_per_kwh;  ///< time-mean
+  std::vector<double> intensity_market_g_per_kwh;    ///< time-mean
+  std::vector<double> emissions_location_g;
+  std::vector<double> emissions_market_g;
+  std::vector<double> busy_devices;           ///< time-mean
+  std::vector<double> outdoor_temperature_c;  ///< time-mean; NaN without weather
+};
+
+struct DatacenterSummary {
+  double peak_facility_power_w = 0;  ///< instantaneous maximum
+  double it_energy_j = 0;
+  double energy_j = 0;
+  double emissions_location_g = 0;
+  double emissions_market_g = 0;
+  double embodied_g = 0;  ///< amortised over the run for the whole inventory
+};
+
+class DatacenterLp final : public engine::Process<FleetMsg> {
+ public:
+  DatacenterLp(std::uint32_t index, const FleetTables* tables, DatacenterConfig config,
+               std::shared_ptr<const CoolingModel> cooling,
+               std::shared_ptr<const CarbonSignal> carbon, std::vector<std::uint32_t> fixed_jobs);
+
+  void on_start(engine::Context<FleetMsg>& ctx) override;
+  void on_event(engine::Context<FleetMsg>& ctx, const engine::Event<FleetMsg>& e) override;
+  void on_stop(engine::Context<FleetMsg>& ctx) override;
+
+  [[nodiscard]] const std::vector<JobOutcome>& outcomes() const { return outcomes_; }
+  [[nodiscard]] DatacenterTrace trace(std::size_t intervals) const;
+  [[nodiscard]] DatacenterSummary summary() const;
+
+ private:
+  enum class Phase : std::uint8_t { kCompute, kCheckpoint, kRestart, kPause };
+  struct Slot {
+    std::uint32_t job = 0;
+    std::uint32_t gen = 0;
+    bool active = false;
+    Phase phase = Phase::kCompute;
+    std::int64_t step = 0;       ///< steps completed
+    std::int64_t ckpt_step = 0;  ///< steps completed at the last checkpoint
+    SimTime phase_start;         ///< when the current phase began
+    SimTime next_failure = SimTime::max();
+    SimTime pause_budget;   ///< slack not yet used (by waiting to start or by pauses)
+    units::Watts it_power;  ///< the job's IT power in its current phase
+    double c_ratio0 = 0;    ///< running integrals at the current power's start
+    double c_loc0 = 0;
+    double c_mkt0 = 0;
+    SimTime power_since;
+    engine::RandomStream failures;
+    std::size_t outcome = 0;  ///< index into outcomes_
+  };
+
+  void start_job(engine::Context<FleetMsg>& ctx, std::uint32_t job);
+  void set_power(Slot& s, units::Watts p, SimTime now);
+  void arm(engine::Context<FleetMsg>& ctx, std::uint32_t slot, SimTime phase_end);
+  void begin_compute(engine::Context<FleetMsg>& ctx, std::uint32_t slot);
+  void finish(engine::Context<FleetMsg>& ctx, std::uint32_t slot);
+  void on_timer(engine::Context<FleetMsg>& ctx, std::uint32_t slot, FleetMsg::Kind kind);
+  /// At the end of a checkpoint: pauses the job if the grid is above its threshold and
+  /// falls to it within the slack left; returns whether it paused.
+  bool maybe_pause(engine::Context<FleetMsg>& ctx, std::uint32_t slot);
+  /// Counts a pause that ends now (resumed, or cut short by a failure or the run's end).
+  void end_pause(Slot& s, SimTime now);
+  [[nodiscard]] SimTime boundary(const FleetJob& j, std::int64_t step) const;
+  void integrate(SimTime now);
+  void refresh(SimTime now);
+
+  std::uint32_t index_;
+  const FleetTables* tables_;
+  DatacenterConfig cfg_;
+  std::shared_ptr<const CoolingModel> cooling_;
+  std::shared_ptr<const CarbonSignal> carbon_;
+  std::vector<std::uint32_t> fixed_jobs_;
+
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> free_slots_;
+  std::vector<JobOutcome> outcomes_;
+  std::vector<std::int64_t> busy_;  ///< per type
+  std::int64_t busy_total_ = 0;
+  units::Watts jobs_power_;  ///< sum of active slots' IT power
+  Intensities intensity_;
+  double peak_facility_w_ = 0;
+  double embodied_rate_g_per_s_ = 0;  ///< whole inventory
+
+  engine::PiecewiseIntegral c_ratio_;  ///< facility power per IT watt while loaded
+  engine::PiecewiseIntegral c_loc_;    ///< ratio x location intensity (g/J)
+  engine::PiecewiseIntegral c_mkt_;
+  engine::BinnedIntegral b_it_;
+  engine::BinnedIntegral b_fac_;
+  engine::BinnedIntegral b_cool_;
+  engine::BinnedIntegral b_over_;
+  engine::BinnedIntegral b_iloc_;
+  engine::BinnedIntegral b_imkt_;
+  engine::BinnedIntegral b_eloc_;
+  engine::BinnedIntegral b_emkt_;
+  engine::BinnedIntegral b_busy_;
+  engine::BinnedIntegral b_temp_;
+  bool has_weather_ = false;
+  bool changed_ = false;   ///< this event changed a power or a rate
+  bool shutdown_ = false;  ///< no job will come any more
+  std::size_t finished_ = 0;
+};
+
+}  // namespace footprint::models

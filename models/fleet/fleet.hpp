@@ -1,0 +1,66 @@
+// The fleet as the scheduler and the datacenters share it: an immutable table of jobs
+// and of accelerator types, built once before a run and read (never written) by every
+// LP, plus the messages they exchange.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/accelerators/accelerator.hpp"
+#include "sim/engine/time.hpp"
+#include "sim/kernel/units/quantity.hpp"
+
+namespace footprint::models {
+
+using engine::SimTime;
+
+/// A job as the fleet runs it: everything derived before the run.
+struct FleetJob {
+  std::uint32_t type = 0;  ///< index into FleetTables::types
+  std::int64_t devices = 0;
+  SimTime submit;                        ///< when it may start
+  SimTime slack;                         ///< how much later than submit it may be made to start
+  SimTime fixed_start = SimTime::max();  ///< a fixed start time, or max() if scheduled
+  SimTime duration;                      ///< compute time without failures or checkpoints
+  double steps_exact = 1;                ///< may be fractional: the last step is partial
+  std::int64_t steps = 1;
+  units::Watts compute_power;                    ///< per device while computing (accelerator only)
+  double flops = 0;                              ///< total work, FLOP
+  SimTime checkpoint_interval = SimTime::max();  ///< compute time between checkpoints
+  SimTime checkpoint_duration;
+  /// Pause at a checkpoint while the grid's (location-based) intensity is above this,
+  /// within the job's slack (DatacenterConfig::pause_at_checkpoints); none: never.
+  std::optional<units::CarbonIntensity> pause_above;
+  std::uint32_t first_candidate = 0;  ///< datacenters it may run in: candidates[first ..
+  std::uint32_t candidate_count = 0;  ///<   first + count)
+};
+
+struct FleetTables {
+  std::vector<AcceleratorType> types;
+  std::vector<FleetJob> jobs;
+  std::vector<std::uint32_t> candidates;  ///< datacenter indices, see FleetJob
+};
+
+/// Messages between the scheduler and the datacenters, and each LP's own timers.
+struct FleetMsg {
+  enum class Kind : std::uint8_t {
+    kArrival,     ///< scheduler: the next jobs in submit order arrive
+    kEligible,    ///< scheduler: a job's chosen start time has come
+    kTick,        ///< scheduler: decide
+    kFixedStart,  ///< scheduler: a fixed-start job takes its devices
+    kStart,       ///< scheduler -> datacenter: start this job now
+    kDone,        ///< datacenter -> scheduler: this job ended
+    kPhaseEnd,    ///< datacenter: a job's current phase ends
+    kFailure,     ///< datacenter: a device of a job fails
+    kSignal,      ///< datacenter: the grid or the weather changes
+    kShutdown,    ///< scheduler -> datacenter: every job has ended
+  };
+  Kind kind = Kind::kSignal;
+  std::uint32_t job = 0;
+  std::uint32_t slot = 0;  ///< datacenter: the job's slot
+  std::uint32_t gen = 0;   ///< datacenter: the slot's generation (stale timers are ignored)
+};
+
+}  // namespace footprint::models

@@ -1,0 +1,30 @@
+// What the scheduler and the carbon forecast know of a datacenter: read-only, built once
+// before a run and shared with its LP.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include "models/cooling/cooling.hpp"
+#include "models/fleet/power.hpp"
+#include "models/grid/carbon.hpp"
+#include "models/topology/fabric.hpp"
+#include "sim/engine/simulation.hpp"
+
+namespace footprint::models {
+
+struct DatacenterView {
+  engine::LpId lp = 0;
+  std::vector<std::int64_t> inventory;  ///< per type
+  double power_cap_w = std::numeric_limits<double>::infinity();
+  const CoolingModel* cooling = nullptr;
+  const CarbonSignal* carbon = nullptr;
+  DevicePower power;
+  /// Per type: the network fabric its devices sit on, when the datacenter declares a
+  /// topology (jobs then get compact blocks of it); null: devices are only counted.
+  std::vector<std::shared_ptr<const Fabric>> fabrics;
+};
+
+}  // namespace footprint::models

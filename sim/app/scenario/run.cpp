@@ -1,0 +1,606 @@
+#include "sim/app/scenario/run.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <thread>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <fmt/format.h>
+
+#include "models/cooling/cooling.hpp"
+#include "models/fleet/forecast.hpp"
+#include "models/grid/carbon.hpp"
+#include "models/workloads/step_sim.hpp"
+#include "sim/app/scenario/world.hpp"
+#include "sim/engine/random.hpp"
+#include "sim/kernel/diagnostics/diagnostics.hpp"
+
+namespace footprint::scenario {
+
+using engine::SimTime;
+
+namespace {
+
+/// Stream key of the job generator, apart from every LP's stream.
+constexpr std::uint64_t kGeneratorStream = 0x6e'6572'6174'6f72ULL;
+
+SimTime to_sim(units::Seconds s) {
+  return SimTime::from_seconds(units::to_seconds(s));
+}
+
+std::uint32_t type_index(models::FleetTables& t, const models::AcceleratorType& a) {
+  for (std::uint32_t i = 0; i < t.types.size(); ++i) {
+    if (t.types[i].name == a.name) {
+      return i;
+    }
+  }
+  t.types.push_back(a);
+  return static_cast<std::uint32_t>(t.types.size() - 1);
+}
+
+std::int64_t inventory_of(const DatacenterSpec& dc, const std::string& type) {
+  for (const auto& i : dc.inventory) {
+    if (i.accelerator == type) {
+      return i.count;
+    }
+  }
+  return 0;
+}
+
+void add_checkpoint(models::FleetJob& f, const std::optional<units::Seconds>& interval,
+                    units::Seconds duration,
+                    const std::optional<units::CarbonIntensity>& pause_above) {
+  if (interval) {
+    f.checkpoint_interval = to_sim(*interval);
+    f.checkpoint_duration = to_sim(duration);
+    f.pause_above = pause_above;
+  }
+}
+
+/// With failures, a job restarts from its last checkpoint (or its start) after each one.
+/// The compute between checkpoints, T, completes only in a failure-free stretch: with a
+/// failure rate of lambda for the job's devices, the expected number of attempts is
+/// exp(lambda T). Past exp(kMaxFailureExponent) attempts the job would in practice never
+/// finish (the run would end at the limit of simulated time): an input error, with the
+/// numbers, instead.
+void check_failures_allow_progress(const Scenario& sc, const models::FleetTables& t,
+                                   const std::vector<std::string>& names) {
+  if (sc.failures.device_mtbf_hours <= 0) {
+    return;
+  }
+  constexpr double kMaxFailureExponent = 30;  // about 1e13 attempts per stretch
+  constexpr std::size_t kListed = 5;
+  constexpr double kSecondsPerHour = 3600;
+  Diagnostics d(sc.source.string());
+  std::size_t bad = 0;
+  for (std::size_t j = 0; j < t.jobs.size(); ++j) {
+    const auto& f = t.jobs[j];
+    const double stretch_h =
+        std::min(f.checkpoint_interval, f.duration).to_seconds() / kSecondsPerHour;
+    const double rate_per_h = static_cast<double>(f.devices) / sc.failures.device_mtbf_hours;
+    const double exponent = rate_per_h * stretch_h;
+    if (exponent <= kMaxFailureExponent) {
+      continue;
+    }
+    if (++bad <= kListed) {
+      d.error("failures.device_mtbf",
+              fmt::format("job \"{}\" cannot finish: its {} devices fail every {:.3g} h on "
+                          "average, and it computes {:.3g} h {}, which succeeds once in about "
+                          "e^{:.0f} tries; give the job checkpoints (checkpoint: {{ interval, "
+                          "duration }}) shorter than its time between failures",
+                          j < names.size() ? names[j] : std::to_string(j), f.devices,
+                          1.0 / rate_per_h, stretch_h,
+                          f.checkpoint_interval < f.duration ? "between checkpoints"
+                                                             : "without a checkpoint",
+                          exponent));
+    }
+  }
+  if (bad > kListed) {
+    d.error("failures.device_mtbf", fmt::format("and {} more jobs like these", bad - kListed));
+  }
+  d.throw_if_any();
+}
+
+}  // namespace
+
+std::vector<std::shared_ptr<const models::Fabric>> build_fabrics(const Scenario& sc, std::size_t d,
+                                                                 const models::FleetTables& t) {
+  const auto& spec = sc.datacenters[d];
+  std::vector<std::shared_ptr<const models::Fabric>> out(t.types.size());
+  if (spec.topology.kind.empty()) {
+    return out;
+  }
+  Diagnostics diag(sc.source.string());
+  const auto path = fmt::format("datacenters[{}].topology", d);
+  for (std::size_t k = 0; k < t.types.size(); ++k) {
+    const auto n = inventory_of(spec, t.types[k].name);
+    if (n == 0) {
+      continue;
+    }
+    try {
+      if (spec.topology.kind == "fat-tree") {
+        models::FatTreeSpec f;
+        f.accelerators = n;
+        if (spec.topology.pod_size > 0) {
+          f.pod_size = spec.topology.pod_size;
+        }
+        out[k] = std::make_shared<const models::Fabric>(models::Fabric::fat_tree(f));
+      } else {
+        // A torus of 4 x 4 x 4 cubes: 4 x 4 x (n / 16) chips.
+        constexpr std::int64_t kCube = 64;
+        constexpr std::int64_t kFace = 16;
+        if (n % kCube != 0) {
+          diag.error(path, fmt::format("a torus holds whole 4x4x4 cubes of 64 chips; {} {} is "
+                                       "not a multiple of 64",
+                                       n, t.types[k].name));
+          continue;
+        }
+        models::TorusSpec ts;
+        ts.z = n / kFace;
+        out[k] = std::make_shared<const models::Fabric>(models::Fabric::torus3d(ts));
+      }
+    } catch (const std::invalid_argument& e) {
+      diag.error(path, fmt::format("{} {}: {}", n, t.types[k].name, e.what()));
+    }
+  }
+  diag.throw_if_any();
+  return out;
+}
+
+std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::uint64_t seed,
+                                                       std::vector<std::string>& names) {
+  auto t = std::make_shared<models::FleetTables>();
+  // Every type in an inventory has an index, so that datacenters can count them.
+  for (const auto& dc : sc.datacenters) {
+    for (const auto& i : dc.inventory) {
+      type_index(*t, *sc.accelerators.find(i.accelerator));
+    }
+  }
+  for (std::size_t j = 0; j < sc.jobs.size(); ++j) {
+    const auto& spec = sc.jobs[j];
+    const auto& place = sc.placements[j];
+    const auto& type = *sc.accelerators.find(spec.accelerator);
+    const auto plan = models::plan_training(spec, type);
+    models::FleetJob f;
+    f.type = type_index(*t, type);
+    f.devices = spec.devices;
+    f.duration = to_sim(plan.duration);
+    f.steps_exact = plan.steps_exact;
+    f.steps = plan.steps;
+    f.compute_power = plan.device_power;
+    f.flops = units::to_flops(plan.flops);
+    if (place.fixed_start) {
+      f.fixed_start = to_sim(spec.start);
+      f.submit = f.fixed_start;
+    } else {
+      f.submit = to_sim(place.submit.value_or(units::Seconds::zero()));
+      f.slack = to_sim(place.slack);
+    }
+    add_checkpoint(f, place.checkpoint_interval, place.checkpoint_duration, place.pause_above);
+    f.first_candidate = static_cast<std::uint32_t>(t->candidates.size());
+    for (const auto dc : place.datacenters) {
+      t->candidates.push_back(static_cast<std::uint32_t>(dc));
+    }
+    f.candidate_count = static_cast<std::uint32_t>(place.datacenters.size());
+    t->jobs.push_back(f);
+    names.push_back(spec.name);
+  }
+  Diagnostics trace_diag(sc.source.string());
+  for (std::size_t i = 0; i < sc.trace_jobs.size(); ++i) {
+    const auto& tj = sc.trace_jobs[i];
+    const auto& type = *sc.accelerators.find(tj.accelerator);
+    models::FleetJob f;
+    f.type = type_index(*t, type);
+    f.devices = tj.devices;
+    f.submit = SimTime::from_seconds(tj.submit_s);
+    f.slack = SimTime::from_seconds(tj.slack_s);
+    f.duration = SimTime::from_seconds(tj.duration_s);
+    f.steps_exact = std::max(1.0, std::ceil(tj.duration_s / models::kDefaultStepSeconds));
+    f.steps = static_cast<std::int64_t>(f.steps_exact);
+    f.compute_power = type.power_at(tj.utilisation);
+    f.flops = tj.mfu * units::to_flops_per_second(type.peak) * static_cast<double>(tj.devices) *
+              tj.duration_s;
+    f.first_candidate = static_cast<std::uint32_t>(t->candidates.size());
+    for (std::size_t dc = 0; dc < sc.datacenters.size(); ++dc) {
+      const bool listed =
+          tj.datacenters.empty() ||
+          std::find(tj.datacenters.begin(), tj.datacenters.end(), dc) != tj.datacenters.end();
+      if (listed && inventory_of(sc.datacenters[dc], type.name) >= tj.devices) {
+        t->candidates.push_back(static_cast<std::uint32_t>(dc));
+      }
+    }
+    f.candidate_count = static_cast<std::uint32_t>(t->candidates.size()) - f.first_candidate;
+    if (f.candidate_count == 0) {
+      trace_diag.error(fmt::format("workload.trace (job \"{}\")", tj.name),
+                       fmt::format("{} {} devices fit in no listed datacenter: the job can never "
+                                   "run",
+                                   tj.devices, type.name));
+    }
+    t->jobs.push_back(f);
+    names.push_back(tj.name);
+  }
+  trace_diag.throw_if_any();
+  if (sc.generator) {
+    const auto& g = *sc.generator;
+    engine::RandomStream rng(seed, kGeneratorStream, 0);
+    // Arrival times: a Poisson process conditioned on `count` arrivals in the span, drawn
+    // as the normalised partial sums of count + 1 exponentials (uniform order statistics),
+    // from the generator's stream 0.
+    std::vector<double> sums(static_cast<std::size_t>(g.count) + 1);
+    double acc = 0;
+    for (auto& s : sums) {
+      acc += rng.exponential(1.0);
+      s = acc;
+    }
+    const double span = units::to_seconds(g.span);
+    double total_weight = 0;
+    for (const auto& c : g.classes) {
+      total_weight += c.weight;
+    }
+    // Each job draws from its own stream, keyed by its index: the jobs are drawn in
+    // parallel, and are the same whatever the thread count.
+    for (const auto& c : g.classes) {
+      for (const auto& name : c.accelerators) {
+        type_index(*t, *sc.accelerators.find(name));
+      }
+    }
+    const std::size_t first = t->jobs.size();
+    const auto count = static_cast<std::size_t>(g.count);
+    t->jobs.resize(first + count);
+    names.resize(first + count);
+    std::vector<std::uint32_t> class_of(count);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, count, 4096), [&](const auto& range) {
+      for (std::size_t i = range.begin(); i != range.end(); ++i) {
+        engine::RandomStream job_rng(seed, kGeneratorStream, i + 1);
+        double pick = job_rng.uniform() * total_weight;
+        std::size_t ci = 0;
+        while (ci + 1 < g.classes.size() && pick >= g.classes[ci].weight) {
+          pick -= g.classes[ci].weight;
+          ++ci;
+        }
+        const auto& c = g.classes[ci];
+        const auto log_uniform = [&](double lo, double hi) {
+          return std::exp(std::log(lo) + job_rng.uniform() * (std::log(hi) - std::log(lo)));
+        };
+        const auto devices =
+            std::clamp<std::int64_t>(std::llround(log_uniform(static_cast<double>(c.devices_min),
+                                                              static_cast<double>(c.devices_max))),
+                                     c.devices_min, c.devices_max);
+        const double duration =
+            log_uniform(units::to_seconds(c.duration_min), units::to_seconds(c.duration_max));
+        const auto& type =
+            *sc.accelerators.find(c.accelerators[job_rng.below(c.accelerators.size())]);
+        auto& f = t->jobs[first + i];
+        for (std::uint32_t k = 0; k < t->types.size(); ++k) {
+          if (t->types[k].name == type.name) {
+            f.type = k;
+          }
+        }
+        f.devices = devices;
+        f.submit = SimTime::from_seconds(span * sums[i] / sums.back());
+        f.slack = to_sim(c.slack);
+        f.duration = SimTime::from_seconds(duration);
+        f.steps_exact = std::max(1.0, std::ceil(duration / models::kDefaultStepSeconds));
+        f.steps = static_cast<std::int64_t>(f.steps_exact);
+        f.compute_power = type.power_at(c.utilisation);
+        f.flops =
+            c.mfu * units::to_flops_per_second(type.peak) * static_cast<double>(devices) * duration;
+        add_checkpoint(f, c.checkpoint_interval, c.checkpoint_duration, c.pause_above);
+        class_of[i] = static_cast<std::uint32_t>(ci);
+        names[first + i] = fmt::format("{}-{:07d}", c.name, i);
+      }
+    });
+    // Candidate datacenters: every one with enough of the type.
+    Diagnostics d(sc.source.string());
+    for (std::size_t i = 0; i < count; ++i) {
+      auto& f = t->jobs[first + i];
+      const auto& type_name = t->types[f.type].name;
+      f.first_candidate = static_cast<std::uint32_t>(t->candidates.size());
+      for (std::size_t dc = 0; dc < sc.datacenters.size(); ++dc) {
+        if (inventory_of(sc.datacenters[dc], type_name) >= f.devices) {
+          t->candidates.push_back(static_cast<std::uint32_t>(dc));
+        }
+      }
+      f.candidate_count = static_cast<std::uint32_t>(t->candidates.size()) - f.first_candidate;
+      if (f.candidate_count == 0 && d.empty()) {
+        d.error(fmt::format("workload.generator.classes[{}]", class_of[i]),
+                fmt::format("a job of {} {} devices fits in no datacenter", f.devices, type_name));
+      }
+    }
+    d.throw_if_any();
+  }
+  check_failures_allow_progress(sc, *t, names);
+  return t;
+}
+
+namespace {
+
+/// A oneTBB arena of the run's threads (RunConfig::threads; 0: all cores).
+tbb::task_arena run_arena(const RunConfig& config) {
+  const unsigned threads =
+      config.threads != 0 ? config.threads : std::max(1U, std::thread::hardware_concurrency());
+  return tbb::task_arena(static_cast<int>(threads));
+}
+
+}  // namespace
+
+namespace {
+
+Totals totals_of(const RunResult& r) {
+  Totals t;
+  double wait = 0;
+  std::int64_t started = 0;
+  for (std::size_t j = 0; j < r.jobs.size(); ++j) {
+    if (r.started[j]) {
+      wait += r.jobs[j].start_s - r.tables->jobs[j].submit.to_seconds();
+      ++started;
+    }
+    t.jobs_finished += r.jobs[j].end_s > 0 ? 1 : 0;
+    t.jobs_energy_j += r.jobs[j].energy_j;
+    t.jobs_emissions_location_g += r.jobs[j].emissions_location_g;
+    t.jobs_emissions_market_g += r.jobs[j].emissions_market_g;
+  }
+  t.mean_wait_s = started > 0 ? wait / static_cast<double>(started) : 0.0;
+  for (const auto& s : r.summaries) {
+    t.it_energy_j += s.it_energy_j;
+    t.energy_j += s.energy_j;
+    t.emissions_location_g += s.emissions_location_g;
+    t.emissions_market_g += s.emissions_market_g;
+  }
+  return t;
+}
+
+RunResult run_once(const Scenario& sc, const RunConfig& config,
+                   std::shared_ptr<const models::FleetTables> tables,
+                   std::vector<std::string> names) {
+  RunResult res;
+  res.seed = config.seed.value_or(sc.seed);
+  res.tables = tables;
+  res.job_names = std::move(names);
+  const SimTime interval = to_sim(sc.trace_interval);
+  res.interval_s = interval.to_seconds();
+  const auto& jobs = tables->jobs;
+
+  std::vector<std::uint32_t> scheduled;
+  std::vector<std::vector<std::uint32_t>> fixed(sc.datacenters.size());
+  std::vector<std::uint32_t> fixed_all;
+  SimTime forecast_end = SimTime::days(1);
+  for (std::uint32_t j = 0; j < jobs.size(); ++j) {
+    const auto& f = jobs[j];
+    if (f.fixed_start != SimTime::max()) {
+      fixed[tables->candidates[f.first_candidate]].push_back(j);
+      fixed_all.push_back(j);
+    } else {
+      scheduled.push_back(j);
+    }
+    forecast_end = std::max(forecast_end, f.submit + f.slack + f.duration + SimTime::days(1));
+  }
+  std::stable_sort(scheduled.begin(), scheduled.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return jobs[a].submit < jobs[b].submit;
+  });
+  const bool with_scheduler = !scheduled.empty();
+  models::SchedulerConfig scfg = sc.scheduler;
+  scfg.policy = config.policy.value_or(scfg.policy);
+  scfg.seed = res.seed;
+  scfg.horizon = sc.horizon ? std::max(forecast_end, to_sim(*sc.horizon)) : forecast_end;
+
+  const SimTime horizon = sc.horizon ? to_sim(*sc.horizon) : forecast_end;
+  World world = build_world(sc, horizon, res.warnings);
+  res.inputs = world.files;
+  res.inputs.insert(res.inputs.end(), sc.inputs.begin(), sc.inputs.end());
+  std::unique_ptr<models::CarbonForecast> forecast;  // outlives `sim`: declared before it
+  engine::Simulation<models::FleetMsg> sim(
+      {.seed = res.seed, .lookahead = with_scheduler ? scfg.epoch : SimTime::max()});
+  const engine::LpId first_dc = with_scheduler ? 1 : 0;
+  std::vector<models::DatacenterView> views;
+  std::vector<const models::DatacenterLp*> dcs;
+  models::SchedulerLp* scheduler = nullptr;
+  if (with_scheduler) {
+    for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
+      const auto& spec = sc.datacenters[d];
+      models::DatacenterView v;
+      v.lp = first_dc + static_cast<engine::LpId>(d);
+      for (const auto& type : tables->types) {
+        v.inventory.push_back(inventory_of(spec, type.name));
+      }
+      if (spec.power_cap) {
+        v.power_cap_w = units::to_watts(*spec.power_cap);
+      }
+      v.cooling = world.cooling[d].get();
+      v.carbon = world.carbon[spec.region].get();
+      v.power = spec.power;
+      v.fabrics = build_fabrics(sc, d, *tables);
+      views.push_back(std::move(v));
+    }
+    scheduler = &sim.emplace<models::SchedulerLp>(tables.get(), views, scfg, scheduled, fixed_all);
+    if (scfg.policy == models::Policy::kCarbonAware) {
+      forecast = std::make_unique<models::CarbonForecast>(tables.get(), views, scfg.horizon,
+                                                          scfg.forecast_error, res.seed);
+      // The plans are independent per job: computed in parallel, in this run's threads.
+      tbb::task_arena arena = run_arena(config);
+      std::vector<models::CarbonPlan> plans;
+      arena.execute([&] {
+        plans = models::plan_carbon_aware(*forecast, *tables, scfg.epoch, scfg.tolerance);
+      });
+      scheduler->set_carbon_plans(forecast.get(), std::move(plans));
+    }
+  }
+  std::vector<double> weights;
+  if (with_scheduler) {
+    weights.push_back(1.0);
+  }
+  for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
+    const auto& spec = sc.datacenters[d];
+    models::DatacenterConfig cfg;
+    double devices = 0;
+    for (const auto& type : tables->types) {
+      cfg.inventory.push_back(inventory_of(spec, type.name));
+      devices += static_cast<double>(cfg.inventory.back());
+    }
+    cfg.power = spec.power;
+    cfg.trace_interval = interval;
+    cfg.device_mtbf_hours = sc.failures.device_mtbf_hours;
+    cfg.restart = to_sim(sc.failures.restart);
+    if (with_scheduler) {
+      cfg.scheduler = 0;
+      cfg.report_delay = scfg.epoch;
+    }
+    cfg.pause_at_checkpoints = scfg.policy == models::Policy::kCarbonAware;
+    if (forecast && scfg.forecast_error > 0) {
+      cfg.forecast = forecast.get();  // pauses see the same forecast errors as start times
+    }
+    // Cooling models and carbon signals are shared, read only, with the scheduler.
+    dcs.push_back(&sim.emplace<models::DatacenterLp>(static_cast<std::uint32_t>(d), tables.get(),
+                                                     std::move(cfg), world.cooling[d],
+                                                     world.carbon[spec.region], fixed[d]));
+    weights.push_back(1.0 + devices);
+  }
+  sim.set_weights(std::move(weights));
+
+  engine::RunOptions ro;
+  ro.threads = config.threads;
+  if (sc.horizon) {
+    ro.until = to_sim(*sc.horizon);
+  }
+  double expected_end = 0;
+  for (const auto& f : jobs) {
+    expected_end = std::max(expected_end, (f.submit + f.duration).to_seconds());
+  }
+  if (sc.horizon) {
+    expected_end = units::to_seconds(*sc.horizon);
+  }
+  if (config.progress && expected_end > 0) {
+    ro.progress = [&](SimTime now, const engine::RunStats& /*stats*/) {
+      config.progress(std::min(1.0, now.to_seconds() / expected_end));
+    };
+  }
+  res.stats = sim.run(ro);
+  if (config.progress) {
+    config.progress(1.0);
+  }
+
+  const auto w = interval.count();
+  const auto stop = sim.now().count();
+  res.intervals = static_cast<std::size_t>((stop + w - 1) / w);
+  res.horizon_s = static_cast<double>(res.intervals) * res.interval_s;
+  res.jobs.resize(jobs.size());
+  res.started.assign(jobs.size(), false);
+  res.datacenters.resize(dcs.size());
+  res.summaries.resize(dcs.size());
+  // Each datacenter's results are its own, and each job ran in one datacenter: gathered
+  // in parallel, in this run's threads.
+  tbb::task_arena gather = run_arena(config);
+  gather.execute([&] {
+    tbb::parallel_for(std::size_t{0}, dcs.size(), [&](std::size_t d) {
+      for (const auto& o : dcs[d]->outcomes()) {
+        res.jobs[o.job] = o;
+      }
+      res.datacenters[d] = dcs[d]->trace(res.intervals);
+      res.summaries[d] = dcs[d]->summary();
+    });
+  });
+  for (const auto* dc : dcs) {
+    for (const auto& o : dc->outcomes()) {
+      res.started[o.job] = true;
+    }
+  }
+  if (scheduler) {
+    res.dispatches = scheduler->dispatches();
+  } else {
+    res.dispatches.resize(jobs.size());
+  }
+  res.totals = totals_of(res);
+  return res;
+}
+
+}  // namespace
+
+RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
+  const auto seed = config.seed.value_or(scenario.seed);
+  // Jobs whose throughput is predicted run their steps first, one by one on the engine
+  // (stragglers, expert imbalance): their plans then come from the simulated steps.
+  std::optional<Scenario> simulated;
+  std::vector<std::pair<std::size_t, models::PredictedTraining>> predicted;
+  for (std::size_t j = 0; j < scenario.jobs.size(); ++j) {
+    const auto& job = scenario.jobs[j];
+    if (!job.predicted) {
+      continue;
+    }
+    if (!simulated) {
+      simulated = scenario;
+    }
+    auto& p = *simulated->jobs[j].predicted;
+    models::StepSimConfig c;
+    c.phases = p.phases;
+    c.steps = models::predicted_steps(job);
+    c.devices = job.devices;
+    c.idle_power_w = scenario.accelerators.find(job.accelerator)->idle.si();
+    c.straggler_mean = p.straggler_mean;
+    if (p.model.experts > 0) {
+      c.experts = p.model.experts;
+      c.top_k = p.model.top_k;
+      c.tokens_per_step = p.tokens_per_step;
+      c.capacity_factor = p.model.capacity_factor;
+      c.routing_skew = p.routing_skew;
+    }
+    constexpr std::uint64_t kStepStream = 0x53544550;  // "STEP"
+    c.seed = engine::RandomStream(seed, kStepStream, j).next();
+    c.threads = config.threads;
+    p.simulated = models::simulate_steps(c);
+    predicted.emplace_back(j, p);
+  }
+  const Scenario& sc = simulated ? *simulated : scenario;
+  std::vector<std::string> names;
+  std::shared_ptr<const models::FleetTables> tables;
+  tbb::task_arena arena = run_arena(config);
+  arena.execute([&] { tables = build_fleet(sc, seed, names); });
+  auto res = run_once(sc, config, tables, names);
+  res.predicted = std::move(predicted);
+  const auto policy = config.policy.value_or(sc.scheduler.policy);
+  if (sc.compare_fifo && policy != models::Policy::kFifo) {
+    RunConfig fifo = config;
+    fifo.policy = models::Policy::kFifo;
+    fifo.progress = nullptr;
+    const auto base = run_once(sc, fifo, tables, std::vector<std::string>(res.job_names.size()));
+    res.fifo = base.totals;
+    double wait = 0;
+    for (std::size_t j = 0; j < res.jobs.size(); ++j) {
+      const auto& a = res.jobs[j];
+      const auto& b = base.jobs[j];
+      if (a.end_s > 0 && b.end_s > 0) {
+        res.saved_location_g += b.emissions_location_g - a.emissions_location_g;
+        res.saved_market_g += b.emissions_market_g - a.emissions_market_g;
+        wait += (a.start_s - b.start_s);
+        ++res.jobs_compared;
+      }
+    }
+    res.delay_added_s = res.jobs_compared > 0 ? wait / static_cast<double>(res.jobs_compared) : 0;
+  }
+  return res;
+}
+
+CheckResult check_scenario(const Scenario& sc) {
+  CheckResult out;
+  std::vector<std::string> names;
+  const auto fleet = build_fleet(sc, sc.seed, names);
+  // The same horizon a run checks its series against.
+  auto horizon = engine::SimTime::days(1);
+  for (const auto& f : fleet->jobs) {
+    horizon = std::max(horizon, f.submit + f.slack + f.duration + engine::SimTime::days(1));
+  }
+  if (sc.horizon) {
+    horizon = engine::SimTime::from_seconds(units::to_seconds(*sc.horizon));
+  }
+  build_world(sc, horizon, out.warnings);
+  for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
+    build_fabrics(sc, d, *fleet);
+  }
+  out.jobs = fleet->jobs.size();
+  return out;
+}
+
+}  // namespace footprint::scenario

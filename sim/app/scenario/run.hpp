@@ -1,0 +1,97 @@
+// Running a scenario: builds the fleet tables and the engine's Simulation from the
+// scenario's models (a scheduler LP when jobs are scheduled, one LP per datacenter), runs
+// it, and gathers per-job and per-datacenter results.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/fleet/datacenter.hpp"
+#include "models/fleet/fleet.hpp"
+#include "models/scheduling/scheduler.hpp"
+#include "models/topology/fabric.hpp"
+#include "sim/app/scenario/scenario.hpp"
+#include "sim/engine/stats.hpp"
+
+namespace footprint::scenario {
+
+struct RunConfig {
+  unsigned threads = 0;               ///< 0: all cores
+  std::optional<std::uint64_t> seed;  ///< overrides the scenario's seed
+  /// Replaces the scenario's scheduling policy (for a comparison run).
+  std::optional<models::Policy> policy;
+  /// Called now and then with the fraction of simulated time done, in [0, 1].
+  std::function<void(double)> progress;
+};
+
+struct Totals {
+  /// Attributed to jobs (what a policy changes); the datacenter totals below also hold
+  /// idle draw and overhead while nothing runs.
+  double jobs_energy_j = 0;
+  double jobs_emissions_location_g = 0;
+  double jobs_emissions_market_g = 0;
+  double it_energy_j = 0;
+  double energy_j = 0;
+  double emissions_location_g = 0;
+  double emissions_market_g = 0;
+  double mean_wait_s = 0;  ///< over jobs that started
+  std::int64_t jobs_finished = 0;
+};
+
+struct RunResult {
+  std::uint64_t seed = 0;
+  double interval_s = 0;
+  std::size_t intervals = 0;
+  double horizon_s = 0;  ///< intervals x interval_s
+  std::shared_ptr<const models::FleetTables> tables;
+  std::vector<std::string> job_names;                ///< by job id
+  std::vector<models::JobOutcome> jobs;              ///< by job id (end_s 0: not finished)
+  std::vector<bool> started;                         ///< by job id
+  std::vector<models::Dispatch> dispatches;          ///< by job id (scheduled jobs)
+  std::vector<models::DatacenterTrace> datacenters;  ///< in scenario order
+  std::vector<models::DatacenterSummary> summaries;  ///< in scenario order
+  Totals totals;
+  std::optional<Totals> fifo;  ///< the same workload under FIFO, when compared
+  /// Over the jobs that finished under both policies (so the same work): emissions under
+  /// FIFO minus under this run's policy, and the mean extra wait.
+  double saved_location_g = 0;
+  double saved_market_g = 0;
+  double delay_added_s = 0;
+  std::int64_t jobs_compared = 0;
+  std::vector<std::string> warnings;  ///< repairs made to input data (interpolated gaps)
+  /// Jobs whose throughput was predicted: (job id, their architecture, layout, expected
+  /// phases and simulated steps).
+  std::vector<std::pair<std::size_t, models::PredictedTraining>> predicted;
+  /// Data files read: (name as the scenario gives it, resolved path).
+  std::vector<std::pair<std::string, std::string>> inputs;
+  engine::RunStats stats;
+};
+
+/// Builds the jobs of the fleet: the scenario's own and those its generator draws.
+/// Throws InputError when a generated job cannot fit anywhere.
+std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::uint64_t seed,
+                                                       std::vector<std::string>& names);
+
+/// The fabric of each accelerator type of datacenter `d` (null where it declares no
+/// topology). Throws InputError for a topology its inventory cannot form.
+std::vector<std::shared_ptr<const models::Fabric>> build_fabrics(const Scenario& sc, std::size_t d,
+                                                                 const models::FleetTables& t);
+
+/// What `footprint check` reports of a scenario that passed.
+struct CheckResult {
+  std::size_t jobs = 0;               ///< the scenario's, the trace's and the generated ones
+  std::vector<std::string> warnings;  ///< repairs made to input data
+};
+
+/// Everything a run checks before it starts, without running: the jobs are built (the
+/// generator's drawn), the data files read against the horizon, the fabrics formed.
+/// Throws InputError listing the problems.
+CheckResult check_scenario(const Scenario& sc);
+
+RunResult run_scenario(const Scenario& sc, const RunConfig& config);
+
+}  // namespace footprint::scenario

@@ -1,0 +1,170 @@
+// A scenario as read from its file: plain data with typed quantities, validated as a
+// whole (every problem reported at once) before anything runs. docs/scenario-format.md
+// documents every key.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/accelerators/accelerator.hpp"
+#include "models/fleet/power.hpp"
+#include "models/scheduling/policy.hpp"
+#include "models/workloads/training.hpp"
+#include "sim/kernel/units/quantity.hpp"
+
+namespace YAML {
+class Node;
+}  // namespace YAML
+
+namespace footprint::scenario {
+
+/// Where a time series comes from: a file (resolved against the scenario's folder, then
+/// the data folders) or a built-in profile.
+struct SeriesSource {
+  std::string given;    ///< the file as the scenario names it
+  std::string file;     ///< resolved path, empty for a profile
+  std::string profile;  ///< built-in profile name, empty for a file
+  bool repeat_yearly = false;
+  units::Seconds max_gap = units::hours(1);
+  std::string key_path;  ///< for messages
+};
+
+struct RegionSpec {
+  std::string name;
+  /// Constant location-based (gross) grid average, unless `series` is given.
+  units::CarbonIntensity intensity;
+  std::optional<SeriesSource> series;
+  /// Market-based (net): a constant, an annual carbon-free fraction, or an hourly CFE
+  /// fraction series; by default equal to the location-based intensity.
+  std::optional<units::CarbonIntensity> market_intensity;
+  std::optional<double> cfe_annual;
+  std::optional<SeriesSource> cfe_hourly;
+};
+
+struct InventoryItem {
+  std::string accelerator;  ///< canonical library name
+  std::int64_t count = 0;
+};
+
+struct CoolingSpec {
+  enum class Model { kConstant, kEconomizerChiller };
+  Model model = Model::kConstant;
+  double pue = 1.0;                     ///< for kConstant
+  std::optional<SeriesSource> weather;  ///< for kEconomizerChiller
+};
+
+struct TopologySpec {
+  std::string kind;  ///< "", "fat-tree" or "torus"
+  std::int64_t pod_size = 0;
+};
+
+struct DatacenterSpec {
+  std::string name;
+  std::size_t region = 0;  ///< index into Scenario::regions
+  CoolingSpec cooling;
+  std::vector<InventoryItem> inventory;
+  std::optional<units::Watts> power_cap;
+  models::DevicePower power;  ///< idle draw, sleep, host overhead
+  TopologySpec topology;
+};
+
+/// A scheduled training job beyond TrainingJobSpec: when and where it may run.
+struct JobPlacement {
+  std::optional<units::Seconds> submit;  ///< absent with a fixed start
+  bool fixed_start = false;              ///< `start:` given
+  units::Seconds slack;
+  std::vector<std::size_t> datacenters;  ///< candidates; the first is TrainingJobSpec's
+  std::optional<units::Seconds> checkpoint_interval;
+  units::Seconds checkpoint_duration;
+  /// checkpoint.pause_above: under carbon-aware scheduling, pause at a checkpoint while
+  /// the grid is above this intensity (docs/scheduling.md "Pause and resume").
+  std::optional<units::CarbonIntensity> pause_above;
+};
+
+/// Jobs drawn at random: Poisson arrivals over a span, from weighted classes.
+struct JobClass {
+  std::string name;
+  double weight = 1;
+  std::int64_t devices_min = 1;  ///< devices: log-uniform in [min, max], rounded
+  std::int64_t devices_max = 1;
+  units::Seconds duration_min;  ///< log-uniform in [min, max]
+  units::Seconds duration_max;
+  std::vector<std::string> accelerators;  ///< uniform choice
+  models::Architecture architecture = models::Architecture::kDense;
+  double utilisation = 1.0;
+  double mfu = 0.4;
+  units::Seconds slack;
+  std::optional<units::Seconds> checkpoint_interval;
+  units::Seconds checkpoint_duration;
+  std::optional<units::CarbonIntensity> pause_above;  ///< as JobPlacement's
+};
+
+struct GeneratorSpec {
+  std::int64_t count = 0;
+  units::Seconds span;
+  std::vector<JobClass> classes;
+};
+
+/// A job of a CSV job trace (docs/scenario-format.md: workload.trace).
+struct TraceJob {
+  std::string name;
+  double submit_s = 0;
+  std::string accelerator;  ///< canonical library name
+  std::int64_t devices = 0;
+  double duration_s = 0;
+  std::vector<std::size_t> datacenters;  ///< empty: every datacenter with the type
+  double slack_s = 0;
+  double utilisation = 1.0;
+  double mfu = 0.4;
+};
+
+struct FailureSpec {
+  double device_mtbf_hours = 0;  ///< 0: no failures
+  units::Seconds restart = units::minutes(30);
+};
+
+struct Scenario {
+  std::string name;
+  std::uint64_t seed = 0;
+  units::Seconds trace_interval = units::hours(1);
+  std::int64_t epoch_unix_s = 0;  ///< UTC time of simulated time 0
+  std::optional<units::Seconds> horizon;
+  models::SchedulerConfig scheduler;
+  bool compare_fifo = false;
+  FailureSpec failures;
+  std::vector<RegionSpec> regions;
+  std::vector<DatacenterSpec> datacenters;
+  std::vector<models::TrainingJobSpec> jobs;
+  std::vector<JobPlacement> placements;  ///< parallel to jobs
+  std::optional<GeneratorSpec> generator;
+  std::vector<TraceJob> trace_jobs;  ///< from workload.trace
+  models::AcceleratorLibrary accelerators;
+
+  std::filesystem::path source;  ///< the file it came from
+  std::string text;              ///< the file's full text
+  /// Data files the scenario itself read (a job trace): (name as given, resolved path),
+  /// for the trace's provenance; the world's series and weather files are added when it
+  /// is built.
+  std::vector<std::pair<std::string, std::string>> inputs;
+};
+
+struct LoadOptions {
+  /// Folders searched, after the scenario's own, for relative data paths
+  /// (--data-dir, then FOOTPRINT_DATA).
+  std::vector<std::filesystem::path> data_dirs;
+};
+
+/// Parses and validates a scenario; throws InputError listing every problem found.
+Scenario parse_scenario(const std::string& text, const std::string& file_name,
+                        const LoadOptions& options = {});
+/// Reads `path` and parses it; a missing or unreadable file is an InputError too.
+/// The same, from a YAML tree already read (its nodes' marks locate the problems);
+/// `text` is recorded as the scenario's text.
+Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
+                             const std::string& file_name, const LoadOptions& options = {});
+Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& options = {});
+
+}  // namespace footprint::scenario

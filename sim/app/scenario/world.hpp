@@ -1,0 +1,29 @@
+// The physical world of a scenario: each region's carbon signal and each datacenter's
+// cooling model, built from constants, data files or built-in profiles. Data files are
+// read here, so `footprint check` reports their problems too.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "models/cooling/cooling.hpp"
+#include "models/grid/carbon.hpp"
+#include "sim/app/scenario/scenario.hpp"
+#include "sim/engine/time.hpp"
+
+namespace footprint::scenario {
+
+struct World {
+  std::vector<std::shared_ptr<const models::CarbonSignal>> carbon;   ///< per region
+  std::vector<std::shared_ptr<const models::CoolingModel>> cooling;  ///< per datacenter
+  /// Data files read: (name as the scenario gives it, resolved path).
+  std::vector<std::pair<std::string, std::string>> files;
+};
+
+/// Throws InputError (naming the key path and the file) for data that cannot be used,
+/// including series that do not cover [0, horizon) without `repeat: yearly`.
+World build_world(const Scenario& sc, engine::SimTime horizon, std::vector<std::string>& warnings);
+
+}  // namespace footprint::scenario

@@ -1,0 +1,82 @@
+// Reading YAML scenario files with every problem recorded, not thrown: a MapReader
+// checks a mapping's keys against the allowed ones (suggesting the closest for a typo),
+// and reads typed values (numbers, counts, fractions, quantities with units), recording a
+// Diagnostic with file:line:column and key path for each problem.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "sim/kernel/diagnostics/diagnostics.hpp"
+#include "sim/kernel/units/parse.hpp"
+
+namespace footprint::scenario {
+
+/// Records a problem located at `node` (or without location if it has none).
+void report(Diagnostics& d, const YAML::Node& node, const std::string& path, std::string msg);
+
+/// A bare number that must be finite; nullopt (and a diagnostic) otherwise.
+std::optional<double> read_number(Diagnostics& d, const YAML::Node& node, const std::string& path);
+
+enum class Sign { kAny, kPositive, kNonNegative };
+
+class MapReader {
+ public:
+  /// `node` must be a mapping (else a diagnostic); keys outside `allowed` are reported,
+  /// with the closest allowed key as a suggestion.
+  MapReader(const YAML::Node& node, std::string path, Diagnostics& d,
+            std::vector<std::string> allowed);
+
+  [[nodiscard]] bool valid() const { return valid_; }
+  [[nodiscard]] bool has(const std::string& key) const;
+  [[nodiscard]] YAML::Node get(const std::string& key) const;
+  [[nodiscard]] std::string path(const std::string& key) const;
+  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] const YAML::Node& node() const { return node_; }
+  [[nodiscard]] Diagnostics& diagnostics() const { return *d_; }
+  void missing(const std::string& key) const;
+
+  std::optional<std::string> text(const std::string& key, bool required) const;
+  std::optional<double> number(const std::string& key, bool required, Sign sign = Sign::kAny) const;
+  /// A whole number >= `min`.
+  std::optional<std::int64_t> count(const std::string& key, bool required,
+                                    std::int64_t min = 0) const;
+  /// A fraction in [0, 1], written 0.19 or "19 %".
+  std::optional<double> fraction(const std::string& key, bool required) const;
+
+  /// A quantity with a unit of the dimension of Q ("310 W"); a bare number is an error.
+  template <class Q>
+  std::optional<Q> quantity(const std::string& key, bool required,
+                            Sign sign = Sign::kPositive) const {
+    const auto s = scalar(key, required);
+    if (!s) {
+      return std::nullopt;
+    }
+    try {
+      Q q = units::parse_as<Q>(*s);
+      if (!check_sign(key, q.si(), sign)) {
+        return std::nullopt;
+      }
+      return q;
+    } catch (const units::UnitError& e) {
+      report(*d_, get(key), path(key), e.what());
+      return std::nullopt;
+    }
+  }
+
+ private:
+  std::optional<std::string> scalar(const std::string& key, bool required) const;
+  bool check_sign(const std::string& key, double v, Sign sign) const;
+
+  YAML::Node node_;
+  std::string path_;
+  Diagnostics* d_;
+  bool valid_ = false;
+};
+
+}  // namespace footprint::scenario
