@@ -216,7 +216,7 @@ double WeatherSeries::annual_mean_dry_bulb_c() const {
 
 WeatherSeries load_weather_csv(const std::filesystem::path& path) {
   const std::string file = path.string();
-  scenario::Diagnostics diag(file);
+  footprint::Diagnostics diag(file);
   std::size_t unlisted = 0;
   const auto report = [&](int line, int column, std::string_view where, std::string message) {
     if (diag.items().size() < kMaxListedProblems) {
@@ -280,7 +280,7 @@ WeatherSeries load_weather_csv(const std::filesystem::path& path) {
     const auto first = std::find(names.begin(), names.end(), kRequired[r]);
     if (first == names.end()) {
       std::string message = fmt::format("missing column '{}'", kRequired[r]);
-      const std::string near = scenario::closest_match(kRequired[r], names);
+      const std::string near = footprint::closest_match(kRequired[r], names);
       if (!near.empty()) {
         message += fmt::format(" (is '{}' meant?)", near);
       }

@@ -80,7 +80,7 @@ struct WeatherSeries {
 /// There must be exactly 8760 data rows, one per hour. Blank lines are skipped; cells are
 /// split at commas, without quoting. Every problem found (missing column, unreadable cell,
 /// value out of range, duplicate or missing hour, wrong row count, empty or unreadable
-/// file) is collected with file:line:column and thrown once as scenario::InputError.
+/// file) is collected with file:line:column and thrown once as footprint::InputError.
 [[nodiscard]] WeatherSeries load_weather_csv(const std::filesystem::path& path);
 
 /// Built-in typical weather for the sites Footprint knows without ../shared: for each

@@ -19,8 +19,6 @@
 
 namespace footprint::models {
 
-using scenario::Diagnostics;
-
 namespace {
 
 constexpr std::int64_t kSecondsPerMinute = 60;
@@ -194,7 +192,7 @@ std::optional<std::size_t> find_column(const CsvTable& table, std::string_view n
   for (const auto& c : table.header) {
     names.emplace_back(c.text);
   }
-  const std::string guess = scenario::closest_match(name, names);
+  const std::string guess = footprint::closest_match(name, names);
   diag.error(table.header_line, 1, std::string(name),
              fmt::format("missing column '{}': expected a header naming it (found: {}){}", name,
                          header_list(table.header),

@@ -3,7 +3,7 @@
 //
 // A TimeSeries is piecewise constant: value[i] holds from t_s[i] to t_s[i + 1], and the
 // last value holds for the series' step (the median of its intervals). Times are UTC unix
-// seconds. Loaders report every problem of a file at once as scenario::InputError, each
+// seconds. Loaders report every problem of a file at once as footprint::InputError, each
 // with file:line:column and what was expected; gaps short enough to be interpolated are
 // filled and reported as warnings (docs/grid.md).
 #pragma once
@@ -63,7 +63,7 @@ struct EmissionFactors {
 /// Reads `timestamp_utc,<value_column>` (other columns ignored, columns found by name).
 /// Timestamps: ISO-8601 UTC, "YYYY-MM-DDTHH:MM[:SS]" followed by "Z" or "+00:00" (a space
 /// may replace the "T"); intervals may be irregular. An empty value is a gap. Appends one
-/// warning per interpolated run to `warnings`. Throws scenario::InputError.
+/// warning per interpolated run to `warnings`. Throws footprint::InputError.
 [[nodiscard]] TimeSeries load_intensity_csv(const std::filesystem::path& path,
                                             const SeriesOptions& options,
                                             std::vector<std::string>& warnings);

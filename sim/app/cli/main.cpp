@@ -277,7 +277,7 @@ int cmd_sweep(SweepArgs a, int& argc, char**& argv) {
   sw::Sweep sweep;
   try {
     sweep = sw::load_sweep(a.file, lo);
-  } catch (const footprint::scenario::InputError&) {
+  } catch (const footprint::InputError&) {
     if (!root) {
       return kExitBadInput;  // rank 0 reports the problems, once
     }
@@ -552,7 +552,7 @@ int main(int argc, char** argv) {
     }
     std::puts(app.help().c_str());
     return 0;
-  } catch (const footprint::scenario::InputError& e) {
+  } catch (const footprint::InputError& e) {
     for (const auto& d : e.diagnostics()) {
       std::string where = d.file;
       if (d.line > 0) {

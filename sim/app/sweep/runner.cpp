@@ -320,7 +320,7 @@ void run_points(
       // The index's row, from the file as any later reader sees it.
       const PointTotals totals = read_point_totals(out);
       done(p, nullptr, simulate, &totals);
-    } catch (const scenario::InputError& e) {
+    } catch (const footprint::InputError& e) {
       std::string msg;
       for (const auto& d : e.diagnostics()) {
         msg += (msg.empty() ? "" : "; ") + d.render();
@@ -410,7 +410,7 @@ SweepSummary run_sweep(const Sweep& sw, const RunnerOptions& o) {
 }
 
 fs::path merge_shards(const fs::path& dir) {
-  scenario::Diagnostics d(dir.string());
+  footprint::Diagnostics d(dir.string());
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     d.error("", "is not a folder");

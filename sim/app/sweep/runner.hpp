@@ -112,7 +112,7 @@ std::filesystem::path write_index(const Sweep& sw, const std::filesystem::path& 
 SweepSummary run_sweep(const Sweep& sw, const RunnerOptions& o);
 
 /// Joins DIR/index.shard-*-of-N.h5 into DIR/index.h5: the same bytes as a one-process
-/// run's index. Throws scenario::InputError naming missing or mismatched shards.
+/// run's index. Throws footprint::InputError naming missing or mismatched shards.
 std::filesystem::path merge_shards(const std::filesystem::path& dir);
 
 /// Counts completed points and prints count, rate and ETA on standard error: in place on

@@ -25,9 +25,6 @@
 namespace footprint::sweep {
 
 namespace fs = std::filesystem;
-using scenario::Diagnostic;
-using scenario::Diagnostics;
-using scenario::InputError;
 
 namespace {
 
@@ -145,7 +142,7 @@ std::optional<Resolved> resolve(const YAML::Node& root, const std::vector<Step>&
         for (const auto& kv : node) {
           keys.push_back(kv.first.as<std::string>());
         }
-        const auto near = scenario::closest_match(st.key, keys);
+        const auto near = footprint::closest_match(st.key, keys);
         why = fmt::format("{} has no key \"{}\"{}",
                           out.display.empty() ? "the scenario" : out.display, st.key,
                           near.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", near));
@@ -180,7 +177,7 @@ std::optional<Resolved> resolve(const YAML::Node& root, const std::vector<Step>&
         }
       }
       if (hits.size() != 1) {
-        const auto near = scenario::closest_match(st.value, names);
+        const auto near = footprint::closest_match(st.value, names);
         why = hits.empty()
                   ? fmt::format("no item of {} has {} \"{}\"{}", out.display, st.key, st.value,
                                 near.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", near))

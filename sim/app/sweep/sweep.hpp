@@ -59,7 +59,7 @@ struct SweepLoadOptions {
 /// keyed (base, "SWEEP", r), so that it is exact in every format that stores it.
 std::uint64_t replica_seed(std::uint64_t base, std::size_t r);
 
-/// Reads, expands and checks a sweep file. Throws scenario::InputError listing every
+/// Reads, expands and checks a sweep file. Throws footprint::InputError listing every
 /// problem (in the sweep file, or in the points' scenarios) before anything runs.
 Sweep load_sweep(const std::filesystem::path& file, const SweepLoadOptions& options);
 

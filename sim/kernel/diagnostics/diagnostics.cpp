@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-namespace footprint::scenario {
+namespace footprint {
 
 std::string Diagnostic::render() const {
   std::string out = file;
@@ -93,4 +93,4 @@ std::string closest_match(std::string_view word, std::span<const std::string> ca
   return best_d <= limit ? best : std::string{};
 }
 
-}  // namespace footprint::scenario
+}  // namespace footprint

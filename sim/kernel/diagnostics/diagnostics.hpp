@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace footprint::scenario {
+namespace footprint {
 
 struct Diagnostic {
   std::string file;
@@ -58,4 +58,4 @@ class Diagnostics {
 /// plausible typo; empty otherwise.
 std::string closest_match(std::string_view word, std::span<const std::string> candidates);
 
-}  // namespace footprint::scenario
+}  // namespace footprint

@@ -11,13 +11,13 @@
 #include "models/cooling/weather.hpp"
 #include "sim/kernel/diagnostics/diagnostics.hpp"
 
+using footprint::Diagnostic;
+using footprint::InputError;
 using footprint::models::kTypicalYearHours;
 using footprint::models::load_weather_csv;
 using footprint::models::typical_year_hour;
 using footprint::models::unix_utc_seconds;
 using footprint::models::WeatherSeries;
-using footprint::scenario::Diagnostic;
-using footprint::scenario::InputError;
 namespace t = footprint::models::test;
 
 namespace {

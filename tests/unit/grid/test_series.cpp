@@ -14,11 +14,11 @@
 #include "sim/kernel/diagnostics/diagnostics.hpp"
 
 namespace m = footprint::models;
+using footprint::Diagnostic;
+using footprint::InputError;
 using footprint::grid_test::read_csv_rows;
 using footprint::grid_test::shared_grid_dir;
 using footprint::grid_test::TempDir;
-using footprint::scenario::Diagnostic;
-using footprint::scenario::InputError;
 
 namespace {
 

@@ -13,7 +13,7 @@
 #include "sim/kernel/diagnostics/diagnostics.hpp"
 
 namespace fs = std::filesystem;
-using footprint::scenario::InputError;
+using footprint::InputError;
 using namespace footprint::sweep;
 
 namespace {
