@@ -16,6 +16,7 @@
 
 #include "analysis/text_format.hpp"
 
+#include "sim/kernel/diagnostics/diagnostics.hpp"
 #include "sim/kernel/hdf5/hdf5.hpp"
 
 namespace footprint::analysis {
@@ -347,8 +348,9 @@ SweepSummary summarise_sweep(const SweepIndex& index, const SweepReportOptions& 
                  g != groups.end()) {
         cols = g->second;
       } else {
-        throw std::invalid_argument(fmt::format("cannot group sweep '{}' by '{}': valid axes: {}",
-                                                index.sweep_name, name, valid_axis_names(index)));
+        throw InputError(
+            Diagnostic{.message = fmt::format("cannot group sweep '{}' by '{}': valid axes: {}",
+                                              index.sweep_name, name, valid_axis_names(index))});
       }
       for (const auto c : cols) {
         if (std::find(key.begin(), key.end(), c) == key.end()) {
@@ -417,8 +419,8 @@ SweepSummary summarise_sweep(const SweepIndex& index, const SweepReportOptions& 
     for (const auto& m : index.metrics) {
       valid.push_back(m.name);
     }
-    throw std::invalid_argument(
-        fmt::format("cannot sort by '{}': valid columns: {}", by, join(valid, ", ")));
+    throw InputError(Diagnostic{
+        .message = fmt::format("cannot sort by '{}': valid columns: {}", by, join(valid, ", "))});
   }
   const bool desc = options.descending;
   std::stable_sort(summary.rows.begin(), summary.rows.end(),
@@ -445,8 +447,9 @@ std::vector<AxisEffect> axis_effects(const SweepIndex& index, std::string_view m
     for (const auto& x : index.metrics) {
       names.push_back(x.name);
     }
-    throw std::invalid_argument(fmt::format("sweep '{}' has no metric '{}' (metrics: {})",
-                                            index.sweep_name, metric, join(names, ", ")));
+    throw InputError(
+        Diagnostic{.message = fmt::format("sweep '{}' has no metric '{}' (metrics: {})",
+                                          index.sweep_name, metric, join(names, ", "))});
   }
   std::vector<AxisEffect> effects;
   if (index.points.empty()) {

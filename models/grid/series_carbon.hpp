@@ -10,14 +10,17 @@
 
 #include "models/grid/carbon.hpp"
 #include "models/grid/series.hpp"
+#include "sim/kernel/diagnostics/diagnostics.hpp"
 
 namespace footprint::models {
 
 /// A simulated time the series does not cover (repeat: none). Raised by validate_horizon()
 /// (and the constructor, when given the horizon) before a run, and by at() if asked anyway.
-class SeriesRangeError : public std::out_of_range {
+/// Input: the user's series is too short for the run (the message names it).
+class SeriesRangeError : public InputError {
  public:
-  using std::out_of_range::out_of_range;
+  explicit SeriesRangeError(std::string what)
+      : InputError(Diagnostic{.message = std::move(what)}) {}
 };
 
 /// What happens outside the series.

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "sim/engine/simulation.hpp"
+#include "sim/kernel/diagnostics/diagnostics.hpp"
 
 namespace footprint::bench {
 namespace {
@@ -70,19 +71,19 @@ constexpr std::uint64_t kFnvPrime = 1099511628211ULL;
 
 PholdResult run_phold(const PholdConfig& c) {
   if (c.lps == 0) {
-    throw std::invalid_argument("--lps must be at least 1");
+    throw InputError(Diagnostic{.message = "--lps must be at least 1"});
   }
   if (!(c.lookahead > 0) || !std::isfinite(c.lookahead)) {
-    throw std::invalid_argument("--lookahead must be a positive number");
+    throw InputError(Diagnostic{.message = "--lookahead must be a positive number"});
   }
   if (!(c.mean >= c.lookahead) || !std::isfinite(c.mean)) {
-    throw std::invalid_argument("--mean must be a number at least --lookahead");
+    throw InputError(Diagnostic{.message = "--mean must be a number at least --lookahead"});
   }
   if (!(c.remote >= 0 && c.remote <= 1)) {
-    throw std::invalid_argument("--remote must be a probability in [0, 1]");
+    throw InputError(Diagnostic{.message = "--remote must be a probability in [0, 1]"});
   }
   if (!(c.end > 0) || !std::isfinite(c.end)) {
-    throw std::invalid_argument("--end must be a positive number");
+    throw InputError(Diagnostic{.message = "--end must be a positive number"});
   }
   const SimTime lookahead = SimTime::from_seconds(c.lookahead);
   engine::Simulation<PholdMsg> sim({.seed = c.seed, .lookahead = lookahead});

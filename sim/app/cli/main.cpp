@@ -1,8 +1,10 @@
 // footprint: the command-line program.
 //
-// Exit codes: 0 success; 1 a failure while running; 2 bad input (flags, scenario or data
-// files, output paths). Library code throws typed errors; only this file turns them into
-// messages and exit codes.
+// Exit codes: 0 success; 1 a failure while running (the machine's, or a bug: "internal
+// error"); 2 bad input (flags, scenario or data files, traces given to report, output
+// paths). Library code throws typed errors; main() hands every one to
+// cli::describe_failure (errors.hpp), the one place that turns them into messages and
+// exit codes.
 #include <malloc.h>
 #include <unistd.h>
 
@@ -25,9 +27,9 @@
 #include "analysis/report.hpp"
 #include "analysis/sweep_report.hpp"
 #include "footprint/version.hpp"
-#include "models/grid/series_carbon.hpp"
 #include "models/workloads/step_bench.hpp"
 #include "sim/app/bench/phold.hpp"
+#include "sim/app/cli/errors.hpp"
 #include "sim/app/scenario/run.hpp"
 #include "sim/app/scenario/scenario.hpp"
 #include "sim/app/scenario/world.hpp"
@@ -35,7 +37,6 @@
 #include "sim/app/sweep/runner.hpp"
 #include "sim/app/sweep/sweep.hpp"
 #include "sim/app/trace/trace.hpp"
-#include "sim/engine/errors.hpp"
 #include "sim/engine/stats.hpp"
 #include "sim/engine/time.hpp"
 #include "sim/kernel/diagnostics/diagnostics.hpp"
@@ -43,11 +44,20 @@
 
 namespace {
 
-constexpr int kExitFailure = 1;
-constexpr int kExitBadInput = 2;
+using footprint::cli::kExitBadInput;
+using footprint::cli::kExitFailure;
 constexpr double kMillisecondsPerSecond = 1e3;
 
 namespace fs = std::filesystem;
+
+/// A problem with the command line itself (no file to point at).
+footprint::InputError flag_error(std::string message) {
+  return footprint::InputError(footprint::Diagnostic{.message = std::move(message)});
+}
+
+std::string version_line() {
+  return fmt::format("footprint {} (commit {})", footprint::kVersion, footprint::kGitCommit);
+}
 
 struct RunArgs {
   std::string scenario;
@@ -241,7 +251,7 @@ int cmd_sweep(SweepArgs a, int& argc, char**& argv) {
     return 0;
   }
   if (a.file.empty() || (a.out.empty() && !a.dry_run)) {
-    throw std::invalid_argument("footprint sweep needs SWEEP.yaml and --out DIR (or --merge DIR)");
+    throw flag_error("footprint sweep needs SWEEP.yaml and --out DIR (or --merge DIR)");
   }
   sw::RunnerOptions o;
   o.out_dir = a.out;
@@ -253,14 +263,14 @@ int cmd_sweep(SweepArgs a, int& argc, char**& argv) {
     std::string why;
     o.shard = sw::parse_shard(*a.shard, why);
     if (!o.shard) {
-      throw std::invalid_argument("--shard: " + why);
+      throw flag_error("--shard: " + why);
     }
   } else {
     std::string why;
     o.shard = sw::shard_from_slurm([](const char* v) { return std::getenv(v); },  // NOLINT
                                    why);
     if (!why.empty()) {
-      throw std::invalid_argument(why);
+      throw flag_error(why);
     }
   }
   const bool under_mpi = !a.dry_run && sw::mpi_launched();
@@ -302,9 +312,10 @@ int cmd_sweep(SweepArgs a, int& argc, char**& argv) {
       auto m = sw::run_sweep_mpi(sweep, o, *mpi);
       s = std::move(m.summary);
       ranks = std::move(m.ranks);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "footprint: error: rank {}: {}\n", mpi->rank(), e.what());
-      mpi->abort(kExitFailure);
+    } catch (...) {
+      const auto f = footprint::cli::describe_failure(std::current_exception(), version_line());
+      fmt::print(stderr, "footprint: rank {}:\n{}", mpi->rank(), f.message);
+      mpi->abort(f.exit_code);
     }
   } else {
     s = sw::run_sweep(sweep, o);
@@ -337,23 +348,32 @@ int cmd_sweep(SweepArgs a, int& argc, char**& argv) {
   return s.failures.empty() ? 0 : kExitFailure;
 }
 
-/// Checks that `path` is a file; prints the problem otherwise.
-bool readable_file(const std::string& path) {
+/// A problem with a file the user named on the command line (a trace to report).
+footprint::InputError unreadable(const std::string& path, std::string message) {
+  return footprint::InputError(footprint::Diagnostic{.file = path, .message = std::move(message)});
+}
+
+/// Throws an input error unless `path` is a file.
+void require_file(const std::string& path) {
   if (!fs::exists(path)) {
-    fmt::print(stderr, "footprint: error: {}: no such file\n", path);
-    return false;
+    throw unreadable(path, "no such file");
   }
   if (fs::is_directory(path)) {
-    fmt::print(stderr, "footprint: error: {}: is a directory, not a trace file\n", path);
-    return false;
+    throw unreadable(path, "is a directory, not a trace file");
   }
-  return true;
+}
+
+/// Reads a trace given on the command line: one HDF5 cannot read is bad input.
+footprint::analysis::Report read_user_trace(const std::string& path) {
+  try {
+    return footprint::analysis::read_report(path);
+  } catch (const footprint::io::H5Error& e) {
+    throw unreadable(path, fmt::format("not a readable Footprint trace: {}", e.what()));
+  }
 }
 
 int cmd_report(const ReportArgs& a) {
-  if (!readable_file(a.trace)) {
-    return kExitBadInput;
-  }
+  require_file(a.trace);
   try {
     if (footprint::analysis::is_sweep_index(a.trace)) {
       const auto index = footprint::analysis::read_sweep_index(a.trace);
@@ -366,21 +386,13 @@ int cmd_report(const ReportArgs& a) {
       return 0;
     }
   } catch (const footprint::io::H5Error& e) {
-    fmt::print(stderr, "footprint: error: {}: not a readable Footprint trace or sweep index: {}\n",
-               a.trace, e.what());
-    return kExitBadInput;
+    throw unreadable(a.trace,
+                     fmt::format("not a readable Footprint trace or sweep index: {}", e.what()));
   }
   if (!a.sort.empty() || !a.group_by.empty()) {
-    throw std::invalid_argument("--sort and --group-by apply to a sweep index (DIR/index.h5)");
+    throw flag_error("--sort and --group-by apply to a sweep index (DIR/index.h5)");
   }
-  footprint::analysis::Report r;
-  try {
-    r = footprint::analysis::read_report(a.trace);
-  } catch (const footprint::io::H5Error& e) {
-    fmt::print(stderr, "footprint: error: {}: not a readable Footprint trace: {}\n", a.trace,
-               e.what());
-    return kExitBadInput;
-  }
+  const auto r = read_user_trace(a.trace);
   if (a.format == "csv") {
     fmt::print("{}", footprint::analysis::render_csv(r));
   } else if (a.format == "json") {
@@ -392,22 +404,22 @@ int cmd_report(const ReportArgs& a) {
 }
 
 int cmd_compare(const CompareArgs& a) {
-  if (!readable_file(a.a) || !readable_file(a.b)) {
-    return kExitBadInput;
-  }
-  footprint::analysis::Report ra;
-  footprint::analysis::Report rb;
-  for (const auto& [path, report] : {std::pair{&a.a, &ra}, std::pair{&a.b, &rb}}) {
-    try {
-      *report = footprint::analysis::read_report(*path);
-    } catch (const footprint::io::H5Error& e) {
-      fmt::print(stderr, "footprint: error: {}: not a readable Footprint trace: {}\n", *path,
-                 e.what());
-      return kExitBadInput;
-    }
-  }
+  require_file(a.a);
+  require_file(a.b);
+  const auto ra = read_user_trace(a.a);
+  const auto rb = read_user_trace(a.b);
   fmt::print("{}", footprint::analysis::render_compare(ra, rb, a.a, a.b, a.format));
   return 0;
+}
+
+/// The step benchmark's configuration is its flags: a value the step simulation refuses
+/// is bad input here (elsewhere, its checks guard values the caller has located).
+footprint::models::StepBenchResult step_bench(const footprint::models::StepBenchConfig& c) {
+  try {
+    return footprint::models::run_step_bench(c);
+  } catch (const std::invalid_argument& e) {
+    throw flag_error(fmt::format("bench steps: {}", e.what()));
+  }
 }
 
 }  // namespace
@@ -422,8 +434,7 @@ int main(int argc, char** argv) {
   CLI::App app{
       "Footprint: a parallel discrete-event simulator of ML datacenters' energy and emissions"};
   app.require_subcommand(0, 1);
-  app.set_version_flag("--version", fmt::format("footprint {} (commit {})", footprint::kVersion,
-                                                footprint::kGitCommit));
+  app.set_version_flag("--version", version_line());
 
   RunArgs run;
   auto* run_cmd = app.add_subcommand("run", "Run a scenario and write its HDF5 trace");
@@ -541,8 +552,7 @@ int main(int argc, char** argv) {
       return cmd_compare(cmp);
     }
     if (bench->got_subcommand("steps")) {
-      const auto r = footprint::models::run_step_bench(steps);
-      std::puts(footprint::models::format_step_bench(steps, r).c_str());
+      std::puts(footprint::models::format_step_bench(steps, step_bench(steps)).c_str());
       return 0;
     }
     if (bench->got_subcommand("phold")) {
@@ -552,38 +562,9 @@ int main(int argc, char** argv) {
     }
     std::puts(app.help().c_str());
     return 0;
-  } catch (const footprint::InputError& e) {
-    for (const auto& d : e.diagnostics()) {
-      std::string where = d.file;
-      if (d.line > 0) {
-        where += fmt::format(":{}:{}", d.line, d.column);
-      }
-      fmt::print(stderr, "{}: error: {}{}\n", where, d.path.empty() ? "" : d.path + ": ",
-                 d.message);
-    }
-    fmt::print(stderr, "footprint: {} problem{} found; nothing was run\n", e.diagnostics().size(),
-               e.diagnostics().size() == 1 ? "" : "s");
-    return kExitBadInput;
-  } catch (const footprint::models::SeriesRangeError& e) {
-    // Checked before the run against the planned end; jobs that waited longer than
-    // planned can still take the run past a series that does not repeat.
-    fmt::print(stderr,
-               "footprint: error: {}: the run went past the end of the series (jobs waited "
-               "longer than planned); give the region's series repeat: yearly, a longer "
-               "series, or a horizon the series covers; nothing was written\n",
-               e.what());
-    return kExitBadInput;
-  } catch (const footprint::io::OutputExistsError& e) {
-    fmt::print(stderr, "footprint: error: {}\n", e.what());
-    return kExitBadInput;
-  } catch (const footprint::io::OutputPathError& e) {
-    fmt::print(stderr, "footprint: error: {}\n", e.what());
-    return kExitBadInput;
-  } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "footprint: error: {}\n", e.what());
-    return kExitBadInput;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "footprint: error: {}\n", e.what());
-    return kExitFailure;
+  } catch (...) {
+    const auto f = footprint::cli::describe_failure(std::current_exception(), version_line());
+    fmt::print(stderr, "{}", f.message);
+    return f.exit_code;
   }
 }

@@ -14,6 +14,7 @@
 #include "models/cooling/cooling.hpp"
 #include "models/fleet/forecast.hpp"
 #include "models/grid/carbon.hpp"
+#include "models/grid/series_carbon.hpp"
 #include "models/workloads/step_sim.hpp"
 #include "sim/app/scenario/world.hpp"
 #include "sim/engine/random.hpp"
@@ -517,9 +518,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   return res;
 }
 
-}  // namespace
-
-RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
+RunResult run_with_comparison(const Scenario& scenario, const RunConfig& config) {
   const auto seed = config.seed.value_or(scenario.seed);
   // Jobs whose throughput is predicted run their steps first, one by one on the engine
   // (stragglers, expert imbalance): their plans then come from the simulated steps.
@@ -581,6 +580,23 @@ RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
     res.delay_added_s = res.jobs_compared > 0 ? wait / static_cast<double>(res.jobs_compared) : 0;
   }
   return res;
+}
+
+}  // namespace
+
+RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
+  try {
+    return run_with_comparison(scenario, config);
+  } catch (const models::SeriesRangeError& e) {
+    // Checked before the run against the planned end; jobs that waited longer than
+    // planned can still take the run past a series that does not repeat.
+    throw InputError(Diagnostic{
+        .message = fmt::format("{}: the run went past the end of the series (jobs waited "
+                               "longer than planned); give the region's series repeat: yearly, "
+                               "a longer series, or a horizon the series covers; nothing was "
+                               "written",
+                               e.what())});
+  }
 }
 
 CheckResult check_scenario(const Scenario& sc) {

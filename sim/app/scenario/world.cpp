@@ -66,6 +66,19 @@ models::TimeSeries load_series(const SeriesSource& src, const Scenario& sc, bool
   return models::load_intensity_csv(src.file, opt, warnings);
 }
 
+/// A data file's problems keep their own place; one without a place of its own (a series
+/// too short for the horizon) is put at the scenario key that names the data.
+InputError placed(const InputError& e, const Diagnostics& d, const std::string& path) {
+  auto items = e.diagnostics();
+  for (auto& item : items) {
+    if (item.file.empty()) {
+      item.file = d.file();
+      item.path = item.path.empty() ? path : item.path;
+    }
+  }
+  return InputError(std::move(items));
+}
+
 }  // namespace
 
 World build_world(const Scenario& sc, engine::SimTime horizon, std::vector<std::string>& warnings) {
@@ -109,7 +122,7 @@ World build_world(const Scenario& sc, engine::SimTime horizon, std::vector<std::
           sc.epoch_unix_s, std::move(series), std::move(market),
           reg.series->repeat_yearly ? models::Repeat::yearly : models::Repeat::none, horizon));
     } catch (const InputError& e) {
-      file_errors.push_back(e);
+      file_errors.push_back(placed(e, d, path + ".intensity"));
       world.carbon.push_back(std::make_shared<models::ConstantCarbon>(constant));
     } catch (const std::exception& e) {
       d.error(path + ".intensity", e.what());
@@ -148,7 +161,7 @@ World build_world(const Scenario& sc, engine::SimTime horizon, std::vector<std::
         continue;
       }
     } catch (const InputError& e) {
-      file_errors.push_back(e);
+      file_errors.push_back(placed(e, d, path));
     } catch (const std::exception& e) {
       d.error(path, e.what());
     }

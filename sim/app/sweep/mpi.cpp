@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/kernel/diagnostics/errors.hpp"
+
 #ifdef FOOTPRINT_HAVE_MPI
 #include <mpi.h>
 
@@ -34,7 +36,7 @@ bool mpi_available() {
 }
 
 MpiSession::MpiSession(int& /*argc*/, char**& /*argv*/) {
-  throw std::runtime_error(
+  throw SystemError(
       "this footprint was built without MPI (FOOTPRINT_WITH_MPI=OFF); run one process, or "
       "use --shard I/N");
 }
@@ -45,7 +47,7 @@ void MpiSession::abort(int code) const {
 
 MpiSweepSummary run_sweep_mpi(const Sweep& /*sw*/, const RunnerOptions& /*o*/,
                               const MpiSession& /*mpi*/) {
-  throw std::runtime_error("this footprint was built without MPI");
+  throw SystemError("this footprint was built without MPI");
 }
 
 #else
@@ -68,7 +70,7 @@ double now_s() {
 
 void check(int rc, const char* what) {
   if (rc != MPI_SUCCESS) {
-    throw std::runtime_error(fmt::format("MPI: {} failed (error {})", what, rc));
+    throw SystemError(fmt::format("MPI: {} failed (error {})", what, rc));
   }
 }
 
@@ -189,7 +191,7 @@ MpiSweepSummary run_root(const Sweep& sw, const RunnerOptions& o, int size) {
           s.failures.push_back({static_cast<std::size_t>(msg[0]), text});
         }
       } else {
-        throw std::runtime_error(fmt::format("MPI: unexpected message tag {}", st.MPI_TAG));
+        throw InternalError(fmt::format("MPI: unexpected message tag {}", st.MPI_TAG));
       }
     }
   } catch (...) {
@@ -297,8 +299,7 @@ MpiSession::MpiSession(int& argc, char**& argv) {
   check(MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided), "init");
   if (provided < MPI_THREAD_SERIALIZED) {
     MPI_Finalize();
-    throw std::runtime_error(
-        "MPI does not provide MPI_THREAD_SERIALIZED, which the sweep runner needs");
+    throw SystemError("MPI does not provide MPI_THREAD_SERIALIZED, which the sweep runner needs");
   }
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);

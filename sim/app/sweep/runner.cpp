@@ -328,7 +328,11 @@ void run_points(
       const PointFailure f{p, msg};
       done(p, &f, simulate, nullptr);
     } catch (const std::exception& e) {
-      const PointFailure f{p, e.what()};
+      // The machine's failure reads as it is; anything else is a bug (cli/errors.hpp).
+      const auto* own = dynamic_cast<const footprint::Error*>(&e);
+      const bool system = own != nullptr && own->kind() == footprint::ErrorKind::kSystem;
+      const PointFailure f{
+          p, system ? std::string(e.what()) : fmt::format("internal error: {}", e.what())};
       done(p, &f, simulate, nullptr);
     }
   };

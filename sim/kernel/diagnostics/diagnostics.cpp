@@ -15,7 +15,9 @@ std::string Diagnostic::render() const {
   if (line > 0) {
     out += fmt::format(":{}:{}", line, column);
   }
-  out += ": ";
+  if (!out.empty()) {
+    out += ": ";
+  }
   if (!path.empty()) {
     out += path + ": ";
   }
@@ -37,7 +39,9 @@ std::string join(const std::vector<Diagnostic>& d) {
 }  // namespace
 
 InputError::InputError(std::vector<Diagnostic> diagnostics)
-    : std::runtime_error(join(diagnostics)), diagnostics_(std::move(diagnostics)) {}
+    : Error(ErrorKind::kInput, join(diagnostics)), diagnostics_(std::move(diagnostics)) {}
+
+InputError::InputError(Diagnostic one) : InputError(std::vector<Diagnostic>{std::move(one)}) {}
 
 void Diagnostics::error(int line, int column, std::string path, std::string message) {
   items_.push_back({file_, line, column, std::move(path), std::move(message)});

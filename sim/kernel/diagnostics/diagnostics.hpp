@@ -1,13 +1,14 @@
 // Problems found in user input (scenario files, data files), collected so that every
 // problem is reported at once, each with file:line:column where one exists and the key
-// path, and raised together as one InputError.
+// path, and raised together as one InputError: the input kind of footprint::Error.
 #pragma once
 
 #include <span>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "sim/kernel/diagnostics/errors.hpp"
 
 namespace footprint {
 
@@ -22,10 +23,13 @@ struct Diagnostic {
   [[nodiscard]] std::string render() const;
 };
 
-/// Bad input: the CLI turns it into the listed messages and exit code 2.
-class InputError : public std::runtime_error {
+/// Bad input (ErrorKind::kInput): the CLI prints each diagnostic and exits with 2. A
+/// diagnostic without a file is a problem with no place in a file (a flag, an output path).
+class InputError : public Error {
  public:
   explicit InputError(std::vector<Diagnostic> diagnostics);
+  /// One problem; `Diagnostic{.message = ...}` when it has no place in a file.
+  explicit InputError(Diagnostic one);
   [[nodiscard]] const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
 
  private:

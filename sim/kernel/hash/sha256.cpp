@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/kernel/diagnostics/errors.hpp"
+
 namespace footprint::io {
 
 namespace {
@@ -146,7 +148,7 @@ std::string sha256_hex(std::string_view bytes) {
 std::string sha256_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw std::runtime_error(fmt::format("cannot open '{}' to hash it", path.string()));
+    throw SystemError(fmt::format("cannot open '{}' to hash it", path.string()));
   }
   Sha256 hash;
   std::vector<char> chunk(1 << 16);
@@ -158,7 +160,7 @@ std::string sha256_file(const std::filesystem::path& path) {
     }
   }
   if (in.bad()) {
-    throw std::runtime_error(fmt::format("error reading '{}' to hash it", path.string()));
+    throw SystemError(fmt::format("error reading '{}' to hash it", path.string()));
   }
   return hash.hex_digest();
 }

@@ -1032,7 +1032,7 @@ namespace {
 std::size_t column_index(const std::vector<std::string>& names, std::string_view name) {
   const auto it = std::find(names.begin(), names.end(), name);
   if (it == names.end()) {
-    throw std::invalid_argument(fmt::format("table has no column '{}'", name));
+    throw H5Error(fmt::format("table has no column '{}'", name));  // the file's content
   }
   return static_cast<std::size_t>(it - names.begin());
 }
@@ -1065,8 +1065,8 @@ const Table::Values& Table::column(std::string_view name, ColumnType wanted) con
   const Values& values = values_[column_index(names_, name)];
   const auto actual = static_cast<ColumnType>(values.index());
   if (actual != wanted) {
-    throw std::invalid_argument(fmt::format("table column '{}' holds {}, not {}", name,
-                                            type_name(actual), type_name(wanted)));
+    throw H5Error(fmt::format("table column '{}' holds {}, not {}", name, type_name(actual),
+                              type_name(wanted)));
   }
   return values;
 }

@@ -42,12 +42,16 @@
 #include <variant>
 #include <vector>
 
+#include "sim/kernel/diagnostics/diagnostics.hpp"
+
 namespace footprint::io {
 
-/// A failing HDF5 call; the message names the operation, the object and the file.
-class H5Error : public std::runtime_error {
+/// A failing HDF5 call; the message names the operation, the object and the file. A
+/// system error by default (a file that cannot be written); where the file is the
+/// user's (a trace given to report), the caller turns it into an input error.
+class H5Error : public SystemError {
  public:
-  using std::runtime_error::runtime_error;
+  using SystemError::SystemError;
 };
 
 /// An HDF5 identifier (hid_t; 64-bit since HDF5 1.10).
@@ -289,17 +293,18 @@ class Table {
 Table read_table(const Group& group, std::string_view name,
                  std::size_t max_rows = static_cast<std::size_t>(-1));
 
-/// The output file exists and overwriting was not requested.
-class OutputExistsError : public std::runtime_error {
+/// The output file exists and overwriting was not requested (input: the user's path).
+class OutputExistsError : public InputError {
  public:
-  using std::runtime_error::runtime_error;
+  explicit OutputExistsError(std::string what)
+      : InputError(Diagnostic{.message = std::move(what)}) {}
 };
 
 /// The output's directory is missing, not a directory or not writable, or the final
-/// path cannot be used.
-class OutputPathError : public std::runtime_error {
+/// path cannot be used (input: the user's path).
+class OutputPathError : public InputError {
  public:
-  using std::runtime_error::runtime_error;
+  explicit OutputPathError(std::string what) : InputError(Diagnostic{.message = std::move(what)}) {}
 };
 
 /// Writes an output file under a temporary name in the same directory and renames it to

@@ -31,6 +31,7 @@
 #include <catch2/catch.hpp>
 
 #include "analysis/sweep_report.hpp"
+#include "sim/kernel/diagnostics/diagnostics.hpp"
 #include "sim/kernel/hdf5/hdf5.hpp"
 
 namespace fs = std::filesystem;
@@ -508,7 +509,7 @@ TEST_CASE("grouping by an axis pools the other axes and replicas", "[analysis][s
     CHECK(num(rows[1], "energy_mwh ci95 (MWh)") == Approx(0.663721376).epsilon(kRel));
   }
   SECTION("an unknown axis lists the valid names") {
-    CHECK_THROWS_AS(render_sweep(index, {.group_by = {"nope"}}), std::invalid_argument);
+    CHECK_THROWS_AS(render_sweep(index, {.group_by = {"nope"}}), footprint::InputError);
     CHECK_THROWS_WITH(render_sweep(index, {.group_by = {"nope"}}),
                       Catch::Contains("nope") && Catch::Contains(kPue) && Catch::Contains("grid"));
   }
@@ -544,13 +545,13 @@ TEST_CASE("sorting by a metric or an axis", "[analysis][sweep]") {
   CHECK(num(rows.front(), "energy_mwh (MWh)") == Approx(11.0).epsilon(kRel));
   CHECK(num(rows.back(), "energy_mwh (MWh)") == Approx(15.0).epsilon(kRel));
 
-  CHECK_THROWS_AS(render_sweep(index, {.sort_by = "energy"}), std::invalid_argument);
+  CHECK_THROWS_AS(render_sweep(index, {.sort_by = "energy"}), footprint::InputError);
   CHECK_THROWS_WITH(render_sweep(index, {.sort_by = "energy"}),
                     Catch::Contains("'energy'") && Catch::Contains("energy_mwh") &&
                         Catch::Contains(kPue) && Catch::Contains("jobs_finished"));
   // A pooled axis is not a column of the grouped rows.
   CHECK_THROWS_AS(render_sweep(index, {.sort_by = kPue, .group_by = {"grid"}}),
-                  std::invalid_argument);
+                  footprint::InputError);
   CHECK_THROWS_AS(render_sweep(index, {.format = "xml"}), std::invalid_argument);
 }
 
@@ -595,7 +596,7 @@ TEST_CASE("main effect of each axis", "[analysis][sweep]") {
   CHECK(effects[3]["effect"].number == Approx(1.5).epsilon(kRel));
   CHECK(effects[3]["effect_percent"].number == Approx(46.1538462).epsilon(kRel));
 
-  CHECK_THROWS_AS(axis_effects(index, "nope"), std::invalid_argument);
+  CHECK_THROWS_AS(axis_effects(index, "nope"), footprint::InputError);
 }
 
 TEST_CASE("JSON rows: numbers as numbers", "[analysis][sweep]") {
