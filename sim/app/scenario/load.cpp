@@ -1,22 +1,20 @@
 // Reading a scenario file: YAML -> Scenario, with every problem collected.
 #include <algorithm>
-#include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include "models/grid/series.hpp"
 #include "models/workloads/step_model.hpp"
 #include "sim/app/scenario/scenario.hpp"
 #include "sim/app/scenario/yaml_reader.hpp"
 #include "sim/engine/time.hpp"
+#include "sim/kernel/csv/csv.hpp"
+#include "sim/kernel/units/utc.hpp"
 
 namespace footprint::scenario {
 namespace {
@@ -191,9 +189,9 @@ void read_accelerator_types(const YAML::Node& root, Diagnostics& d,
   }
 }
 
-/// parallelism, precision, stragglers, routing_skew, gradient_overlap of a job whose
-/// throughput the step model predicts; the expected step is estimated now, so that a layout
-/// that does not fit is an input error.
+/// parallelism, precision, stragglers, routing_skew, gradient_overlap of a job
+/// whose throughput the step model predicts; the expected step is estimated
+/// now, so that a layout that does not fit is an input error.
 bool read_predicted(const MapReader& r, Diagnostics& d, TrainingJobSpec& job,
                     const models::AcceleratorType& chip, std::int64_t devices) {
   const auto before = d.items().size();
@@ -201,12 +199,14 @@ bool read_predicted(const MapReader& r, Diagnostics& d, TrainingJobSpec& job,
   p.model = *job.model.transformer;
   if (!job.batch) {
     report(d, r.node(), r.path(),
-           "a job whose throughput is predicted needs its global batch (batch: \"3.2e6 tokens\")");
+           "a job whose throughput is predicted needs its global batch (batch: "
+           "\"3.2e6 tokens\")");
     return false;
   }
   if (job.work_kind == WorkKind::kDuration) {
     report(d, r.get("work"), r.path("work"),
-           "a job whose throughput is predicted gives its work in tokens or FLOP, not a duration");
+           "a job whose throughput is predicted gives its work in tokens or "
+           "FLOP, not a duration");
     return false;
   }
   p.tokens_per_step = job.batch->si();
@@ -224,7 +224,8 @@ bool read_predicted(const MapReader& r, Diagnostics& d, TrainingJobSpec& job,
     const auto product = p.layout.data * p.layout.tensor * p.layout.pipeline;
     if (pr.valid() && product != devices) {
       report(d, pn, r.path("parallelism"),
-             fmt::format("data x tensor x pipeline = {} x {} x {} = {}, but the job has {} "
+             fmt::format("data x tensor x pipeline = {} x {} x {} = {}, but "
+                         "the job has {} "
                          "devices",
                          p.layout.data, p.layout.tensor, p.layout.pipeline, product, devices));
     }
@@ -307,12 +308,14 @@ bool read_predicted(const MapReader& r, Diagnostics& d, TrainingJobSpec& job,
   return true;
 }
 
-/// A given parameter count may differ from the architecture's by this much (biases, layer
-/// norms and position embeddings are not counted: docs/models.md).
+/// A given parameter count may differ from the architecture's by this much
+/// (biases, layer norms and position embeddings are not counted:
+/// docs/models.md).
 constexpr double kParameterTolerance = 0.05;
 
-/// model: with d_model: a transformer (models/workloads/transformer.hpp). Its counts are
-/// derived; `parameters` / `active_parameters`, when given, must agree within 5 %.
+/// model: with d_model: a transformer (models/workloads/transformer.hpp). Its
+/// counts are derived; `parameters` / `active_parameters`, when given, must
+/// agree within 5 %.
 std::optional<models::ModelShape> read_transformer(const MapReader& r, Diagnostics& d,
                                                    models::ModelShape m) {
   models::TransformerSpec t;
@@ -323,7 +326,8 @@ std::optional<models::ModelShape> read_transformer(const MapReader& r, Diagnosti
   };
   if (r.has("layers") && (r.has("encoder_layers") || r.has("decoder_layers"))) {
     report(d, r.get("layers"), r.path("layers"),
-           "give layers (decoder-only) or encoder_layers and decoder_layers, not both");
+           "give layers (decoder-only) or encoder_layers and decoder_layers, "
+           "not both");
   }
   if (r.has("layers")) {
     t.decoder_layers = count("layers", true, 1);
@@ -389,7 +393,8 @@ std::optional<models::ModelShape> read_transformer(const MapReader& r, Diagnosti
       if (std::fabs(*given - derived) > kParameterTolerance * derived) {
         report(
             d, r.get(key), r.path(key),
-            fmt::format("{:.4g} given, but the architecture has {:.4g} ({:+.1f} %; more than "
+            fmt::format("{:.4g} given, but the architecture has {:.4g} "
+                        "({:+.1f} %; more than "
                         "{:g} % apart)",
                         *given, derived, (*given / derived - 1) * 100, kParameterTolerance * 100));
       }
@@ -399,7 +404,8 @@ std::optional<models::ModelShape> read_transformer(const MapReader& r, Diagnosti
   agree("active_parameters", c.active_parameters);
   if (r.has("active_fraction")) {
     report(d, r.get("active_fraction"), r.path("active_fraction"),
-           "with an architecture the active parameters are derived: give active_parameters to "
+           "with an architecture the active parameters are derived: give "
+           "active_parameters to "
            "check them");
   }
   m.parameters = c.parameters;
@@ -432,7 +438,8 @@ std::optional<models::ModelShape> read_model(const MapReader& job, Diagnostics& 
   }
   m.architecture = arch && *arch == "moe" ? Architecture::kMoe : Architecture::kDense;
   if (r.has("d_model")) {
-    // An architecture: the counts come from it (and are checked against given ones).
+    // An architecture: the counts come from it (and are checked against given
+    // ones).
     return read_transformer(r, d, m);
   }
   const auto params = r.number("parameters", true, Sign::kPositive);
@@ -449,13 +456,15 @@ std::optional<models::ModelShape> read_model(const MapReader& job, Diagnostics& 
     if ((active && *active != m.parameters) || (frac && *frac != 1.0)) {
       report(d, r.get(active ? "active_parameters" : "active_fraction"),
              r.path(active ? "active_parameters" : "active_fraction"),
-             "a dense model activates all of its parameters; use architecture: moe");
+             "a dense model activates all of its parameters; use architecture: "
+             "moe");
     }
     m.active_parameters = m.parameters;
   } else {
     if (!active && !frac) {
       report(d, r.node(), r.path(),
-             "a moe model needs active_parameters or active_fraction (parameters used per token)");
+             "a moe model needs active_parameters or active_fraction "
+             "(parameters used per token)");
       return std::nullopt;
     }
     m.active_parameters = active ? *active : *frac * m.parameters;
@@ -523,8 +532,9 @@ struct JobNode {
   bool complete = false;
 };
 
-/// Resolves a data file: absolute as is; relative against the scenario's folder, then
-/// the data folders. Returns the first that exists, or empty (with a diagnostic).
+/// Resolves a data file: absolute as is; relative against the scenario's
+/// folder, then the data folders. Returns the first that exists, or empty (with
+/// a diagnostic).
 std::string resolve_file(const std::string& name, const std::filesystem::path& scenario_dir,
                          const LoadOptions& options, const MapReader& r, const std::string& key) {
   namespace fs = std::filesystem;
@@ -572,7 +582,8 @@ std::optional<SeriesSource> read_series(const MapReader& parent, const std::stri
     report(r.diagnostics(), r.node(), r.path(), "give file or profile, not both");
   } else if (!file && !profile) {
     report(r.diagnostics(), r.node(), r.path(),
-           "missing required key \"file\" (a CSV time series) or \"profile\" (built in)");
+           "missing required key \"file\" (a CSV time series) or \"profile\" "
+           "(built in)");
     return std::nullopt;
   }
   if (file) {
@@ -599,21 +610,121 @@ std::optional<SeriesSource> read_series(const MapReader& parent, const std::stri
   return s;
 }
 
-/// workload: { generator: { count, span, classes: [...] } }
-/// Splits a CSV line (no quoting: job traces hold names and numbers).
-std::vector<std::string> split_csv(const std::string& line) {
-  std::vector<std::string> out;
-  std::string cell;
-  for (const char ch : line) {
-    if (ch == ',') {
-      out.push_back(cell);
-      cell.clear();
-    } else if (ch != '\r') {
-      cell += ch;
-    }
+/// The columns of a job trace (docs/scenario-format.md, workload.trace); the
+/// optional ones hold nothing when absent.
+struct TraceColumns {
+  std::size_t name = 0;
+  std::size_t submit = 0;
+  std::size_t accelerator = 0;
+  std::size_t devices = 0;
+  std::size_t duration = 0;
+  std::optional<std::size_t> datacenters;
+  std::optional<std::size_t> slack;
+  std::optional<std::size_t> utilisation;
+  std::optional<std::size_t> mfu;
+};
+
+std::optional<TraceColumns> trace_columns(const csv::Table& table, Diagnostics& fd) {
+  const auto name = table.column("name", fd);
+  const auto submit = table.column("submit_s", fd);
+  const auto accelerator = table.column("accelerator", fd);
+  const auto devices = table.column("devices", fd);
+  const auto duration = table.column("duration_s", fd);
+  TraceColumns c{.datacenters = table.optional_column("datacenters", fd),
+                 .slack = table.optional_column("slack_s", fd),
+                 .utilisation = table.optional_column("utilisation", fd),
+                 .mfu = table.optional_column("mfu", fd)};
+  if (!name || !submit || !accelerator || !devices || !duration || !fd.empty()) {
+    return std::nullopt;
   }
-  out.push_back(cell);
-  return out;
+  c.name = *name;
+  c.submit = *submit;
+  c.accelerator = *accelerator;
+  c.devices = *devices;
+  c.duration = *duration;
+  return c;
+}
+
+/// A number of a job trace's row within [lo, hi]; `fallback` when the cell is
+/// empty and `required` is false, or when the value is bad (then reported).
+double trace_number(const csv::Row& row, std::size_t col, std::string_view key, double lo,
+                    double hi, std::optional<double> fallback, Diagnostics& fd) {
+  const auto& cell = row.cells[col];
+  if (cell.text.empty() && fallback) {
+    return *fallback;
+  }
+  const auto v =
+      csv::read_number(row, cell, key, fmt::format("a number in [{:g}, {:g}]", lo, hi), fd);
+  if (v && (*v < lo || *v > hi)) {
+    fd.error(row.line, cell.column, std::string(key),
+             fmt::format("{:g} is outside [{:g}, {:g}]", *v, lo, hi));
+    return fallback.value_or(std::nan(""));
+  }
+  return v.value_or(fallback.value_or(std::nan("")));
+}
+
+/// The datacenters cell of a trace row: names separated by ';'.
+std::vector<std::size_t> trace_datacenters(const csv::Row& row, const csv::Cell& cell,
+                                           const std::map<std::string, std::size_t>& dc_index,
+                                           Diagnostics& fd) {
+  std::vector<std::size_t> out;
+  std::string_view names = cell.text;
+  while (true) {
+    const auto next = names.find(';');
+    const std::string dn(names.substr(0, next));
+    if (const auto it = dc_index.find(dn); it != dc_index.end()) {
+      out.push_back(it->second);
+    } else {
+      fd.error(row.line, cell.column, "datacenters", fmt::format("unknown datacenter \"{}\"", dn));
+    }
+    if (next == std::string_view::npos) {
+      return out;
+    }
+    names.remove_prefix(next + 1);
+  }
+}
+
+/// Bounds of a job trace's numbers.
+constexpr double kMaxTraceSeconds = 9.2e9;  // within simulated time (int64 ns)
+constexpr double kMaxTraceDevices = 9.0e15;
+constexpr double kMinTracePositive = 1e-9;
+
+TraceJob read_trace_row(const csv::Row& row, const TraceColumns& c, const Scenario& sc,
+                        const std::map<std::string, std::size_t>& dc_index, Diagnostics& fd) {
+  TraceJob j;
+  j.name = std::string(row.cells[c.name].text);
+  if (j.name.empty()) {
+    fd.error(row.line, row.cells[c.name].column, "name", "a job needs a name");
+  }
+  j.submit_s = trace_number(row, c.submit, "submit_s", 0, kMaxTraceSeconds, std::nullopt, fd);
+  j.duration_s = trace_number(row, c.duration, "duration_s", kMinTracePositive, kMaxTraceSeconds,
+                              std::nullopt, fd);
+  const double devices =
+      trace_number(row, c.devices, "devices", 1, kMaxTraceDevices, std::nullopt, fd);
+  if (std::isfinite(devices) && devices != std::floor(devices)) {
+    fd.error(row.line, row.cells[c.devices].column, "devices", "expected a whole number");
+  }
+  j.devices = std::isfinite(devices) ? static_cast<std::int64_t>(devices) : 0;
+  if (c.slack) {
+    j.slack_s = trace_number(row, *c.slack, "slack_s", 0, kMaxTraceSeconds, 0.0, fd);
+  }
+  if (c.utilisation) {
+    j.utilisation = trace_number(row, *c.utilisation, "utilisation", 0, 1, 1.0, fd);
+  }
+  if (c.mfu) {
+    j.mfu = trace_number(row, *c.mfu, "mfu", kMinTracePositive, 1, j.mfu, fd);
+  }
+  const auto& acc = row.cells[c.accelerator];
+  if (const auto* t = sc.accelerators.find(std::string(acc.text))) {
+    j.accelerator = t->name;
+  } else {
+    fd.error(row.line, acc.column, "accelerator",
+             fmt::format("unknown accelerator \"{}\"", acc.text));
+  }
+  if (c.datacenters && !row.cells[*c.datacenters].text.empty()) {
+    j.datacenters = trace_datacenters(row, row.cells[*c.datacenters], dc_index, fd);
+  }
+  return j;
 }
 
 /// workload.trace: { file: jobs.csv } with columns
@@ -632,125 +743,28 @@ void read_job_trace(const MapReader& w, Diagnostics& d, Scenario& sc,
   }
   sc.inputs.emplace_back(*name, file);
   Diagnostics fd(file);
-  std::ifstream in(file);
-  std::string line;
-  if (!std::getline(in, line)) {
-    d.add({file, 0, 0, "", "the job trace is empty (expected a header line)"});
-    return;
-  }
-  const auto header = split_csv(line);
-  std::map<std::string, std::size_t> col;
-  for (std::size_t i = 0; i < header.size(); ++i) {
-    col[header[i]] = i;
-  }
-  for (const char* required : {"name", "submit_s", "accelerator", "devices", "duration_s"}) {
-    if (col.count(required) == 0) {
-      fd.error(1, 1, "",
-               fmt::format("missing column \"{}\" (columns: name, submit_s, "
-                           "accelerator, devices, duration_s, and optionally "
-                           "datacenters, slack_s, utilisation, mfu)",
-                           required));
-    }
-  }
-  fd.throw_if_any();
-  int lineno = 1;
-  std::set<std::string> trace_names;
-  const auto column_of = [&](std::size_t i) { return static_cast<int>(i) + 1; };
-  while (std::getline(in, line)) {
-    ++lineno;
-    if (line.empty() || line == "\r") {
-      continue;
-    }
-    const auto cells = split_csv(line);
-    if (cells.size() != header.size()) {
-      fd.error(lineno, 1, "",
-               fmt::format("expected {} cells, found {}", header.size(), cells.size()));
-      continue;
-    }
-    TraceJob j;
-    j.name = cells[col["name"]];
-    if (j.name.empty()) {
-      fd.error(lineno, column_of(col["name"]), "name", "a job needs a name");
-    } else if (!trace_names.insert(j.name).second) {
-      fd.error(lineno, column_of(col["name"]), "name",
-               fmt::format("duplicate job name \"{}\"", j.name));
-    }
-    const auto number = [&](const char* key, double lo, double hi) -> double {
-      const auto it = col.find(key);
-      if (it == col.end()) {
-        return std::nan("");
-      }
-      if (cells[it->second].empty()) {
-        const bool required = std::string_view(key) == "submit_s" ||
-                              std::string_view(key) == "devices" ||
-                              std::string_view(key) == "duration_s";
-        if (required) {
-          fd.error(lineno, column_of(it->second), key, "a value is required here");
+  try {
+    const auto table = csv::Table::read(file, fd,
+                                        "name,submit_s,accelerator,devices,"
+                                        "duration_s[,datacenters,slack_s,...]");
+    if (const auto columns = trace_columns(table, fd)) {
+      std::map<std::string, int> lines;  // job name -> the line that first gave it
+      for (const auto& row : table.rows()) {
+        if (!table.complete(row, fd)) {
+          continue;
         }
-        return std::nan("");
-      }
-      const auto& text = cells[it->second];
-      double v = 0;
-      const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
-      if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || !std::isfinite(v)) {
-        fd.error(lineno, column_of(it->second), key,
-                 fmt::format("expected a finite number, got \"{}\"", text));
-        return std::nan("");
-      }
-      if (v < lo || v > hi) {
-        fd.error(lineno, column_of(it->second), key,
-                 fmt::format("{:g} is outside [{:g}, {:g}]", v, lo, hi));
-      }
-      return v;
-    };
-    constexpr double kMaxSeconds = 9.2e9;  // within simulated time (int64 ns)
-    j.submit_s = number("submit_s", 0, kMaxSeconds);
-    j.duration_s = number("duration_s", 1e-9, kMaxSeconds);
-    const double devices = number("devices", 1, 9.0e15);
-    if (std::isfinite(devices) && devices != std::floor(devices)) {
-      fd.error(lineno, column_of(col["devices"]), "devices", "expected a whole number");
-    }
-    j.devices = std::isfinite(devices) ? static_cast<std::int64_t>(devices) : 0;
-    if (col.count("slack_s") != 0) {
-      const double v = number("slack_s", 0, kMaxSeconds);
-      j.slack_s = std::isfinite(v) ? v : 0;
-    }
-    if (col.count("utilisation") != 0) {
-      const double v = number("utilisation", 0, 1);
-      j.utilisation = std::isfinite(v) ? v : 1.0;
-    }
-    if (col.count("mfu") != 0) {
-      const double v = number("mfu", 1e-9, 1);
-      j.mfu = std::isfinite(v) ? v : 0.4;
-    }
-    const auto& acc = cells[col["accelerator"]];
-    if (const auto* t = sc.accelerators.find(acc)) {
-      j.accelerator = t->name;
-    } else {
-      fd.error(lineno, column_of(col["accelerator"]), "accelerator",
-               fmt::format("unknown accelerator \"{}\"", acc));
-    }
-    if (col.count("datacenters") != 0 && !cells[col["datacenters"]].empty()) {
-      std::string names = cells[col["datacenters"]];
-      std::size_t pos = 0;
-      while (pos <= names.size()) {
-        const auto next = names.find(';', pos);
-        const auto dn =
-            names.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
-        const auto it = dc_index.find(dn);
-        if (it == dc_index.end()) {
-          fd.error(lineno, column_of(col["datacenters"]), "datacenters",
-                   fmt::format("unknown datacenter \"{}\"", dn));
-        } else {
-          j.datacenters.push_back(it->second);
+        auto job = read_trace_row(row, *columns, sc, dc_index, fd);
+        const auto [first, fresh] = lines.emplace(job.name, row.line);
+        if (!fresh && !job.name.empty()) {
+          fd.error(
+              row.line, row.cells[columns->name].column, "name",
+              fmt::format("duplicate job name \"{}\" (also line {})", job.name, first->second));
         }
-        if (next == std::string::npos) {
-          break;
-        }
-        pos = next + 1;
+        sc.trace_jobs.push_back(std::move(job));
       }
     }
-    sc.trace_jobs.push_back(std::move(j));
+  } catch (const InputError&) {
+    // An unreadable or empty file: its one problem is in fd already.
   }
   for (const auto& item : fd.items()) {
     d.add(item);  // reported with the scenario's own problems
@@ -931,11 +945,12 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
 
   if (const auto epoch = top.text("epoch", false)) {
     std::string why;
-    if (const auto t = models::parse_utc_timestamp(*epoch, why)) {
+    if (const auto t = units::parse_utc_timestamp(*epoch, why)) {
       sc.epoch_unix_s = *t;
     } else {
       report(d, top.get("epoch"), "epoch",
-             fmt::format("expected a UTC time such as 2022-01-01T00:00:00Z, got \"{}\" ({})",
+             fmt::format("expected a UTC time such as 2022-01-01T00:00:00Z, "
+                         "got \"{}\" ({})",
                          *epoch, why));
     }
   }
@@ -964,7 +979,8 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
         sc.scheduler.forecast_error = fr.fraction("error", true).value_or(0.0);
       } else {
         report(d, f, r.path("forecast"),
-               "expected \"perfect\" or { error: 10 % } (relative error of hourly forecasts)");
+               "expected \"perfect\" or { error: 10 % } (relative error of "
+               "hourly forecasts)");
       }
     }
     sc.scheduler.tolerance = r.fraction("tolerance", false).value_or(0.0);
@@ -1061,13 +1077,15 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
         }
         if (cr.has("weather")) {
           report(d, cr.get("weather"), cr.path("weather"),
-                 "a constant PUE takes no weather (model: economizer-chiller does)");
+                 "a constant PUE takes no weather (model: economizer-chiller "
+                 "does)");
         }
       } else if (model && *model == "economizer-chiller") {
         dc.cooling.model = CoolingSpec::Model::kEconomizerChiller;
         if (cr.has("pue")) {
           report(d, cr.get("pue"), cr.path("pue"),
-                 "the economizer-chiller model computes its PUE from the weather; pue applies "
+                 "the economizer-chiller model computes its PUE from the "
+                 "weather; pue applies "
                  "to model: constant");
         }
         if (!cr.has("weather")) {
@@ -1078,7 +1096,8 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
           for (const char* key : {"repeat", "max_gap"}) {
             if (w.IsMap() && w[key].IsDefined()) {
               report(d, w[key], cr.path("weather") + "." + key,
-                     "weather is a typical year that repeats by itself: no repeat or max_gap");
+                     "weather is a typical year that repeats by itself: no "
+                     "repeat or max_gap");
             }
           }
         }
@@ -1102,8 +1121,10 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
                                    .value_or(units::Watts::zero());
       } else if (*idle != "draw") {
         report(d, r.get("idle"), r.path("idle"),
-               fmt::format("expected \"draw\" (idle accelerators draw idle power), \"sleep\" "
-                           "(they and their hosts sleep at sleep_power) or \"off\", got \"{}\"",
+               fmt::format("expected \"draw\" (idle accelerators draw idle "
+                           "power), \"sleep\" "
+                           "(they and their hosts sleep at sleep_power) or "
+                           "\"off\", got \"{}\"",
                            *idle));
       }
     }
@@ -1128,7 +1149,8 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
       }
     } else if (!r.get("accelerators").IsMap()) {
       report(d, r.get("accelerators"), r.path("accelerators"),
-             "expected a mapping of accelerator type to count, e.g. { V100: 10000 }");
+             "expected a mapping of accelerator type to count, e.g. { V100: "
+             "10000 }");
     } else {
       // Canonical accelerator name -> the line where it was first listed.
       std::map<std::string, int> listed;
@@ -1238,7 +1260,8 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
     ok = read_work(r, job) && ok;
     if (job.work_kind == WorkKind::kTokens && !model && r.has("work") && !r.has("model")) {
       report(d, r.get("work"), r.path("work"),
-             "work given in tokens needs the model's parameters (model: { parameters: ... })");
+             "work given in tokens needs the model's parameters (model: { "
+             "parameters: ... })");
       ok = false;
     }
     job.batch = r.quantity<units::Tokens>("batch", false);
@@ -1248,7 +1271,8 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
     }
     if (job.batch && !model && job.work_kind != WorkKind::kTokens) {
       report(d, r.get("batch"), r.path("batch"),
-             "a batch sets the step count from tokens: give work in tokens or the model's "
+             "a batch sets the step count from tokens: give work in tokens or "
+             "the model's "
              "parameters");
     }
     job.throughput = r.quantity<units::FlopRate>("throughput", false);
@@ -1262,7 +1286,8 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
       report(d, r.node(), r.path(), "give throughput or mfu, not both");
     } else if (!job.throughput && !job.mfu && !predict && r.valid()) {
       report(d, r.node(), r.path(),
-             "missing required key \"throughput\" (achieved FLOP/s per device) or \"mfu\", "
+             "missing required key \"throughput\" (achieved FLOP/s per device) or "
+             "\"mfu\", "
              "or the model's architecture (d_model, layers, ...) to predict it");
       ok = false;
     }
@@ -1270,7 +1295,8 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
          {"parallelism", "precision", "stragglers", "routing_skew", "gradient_overlap"}) {
       if (r.has(key) && !predict) {
         report(d, r.get(key), r.path(key),
-               "applies to a job whose throughput is predicted from its architecture (model: "
+               "applies to a job whose throughput is predicted from its "
+               "architecture (model: "
                "with d_model, and no throughput or mfu)");
         ok = false;
       }
@@ -1318,11 +1344,13 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
           cr.quantity<units::CarbonIntensity>("pause_above", false, Sign::kNonNegative);
       if (place.pause_above && start) {
         report(d, cr.get("pause_above"), cr.path("pause_above"),
-               "a job with a fixed start has no slack to pause in: give submit and slack");
+               "a job with a fixed start has no slack to pause in: give submit "
+               "and slack");
       }
     }
     if (type && devices && !place.datacenters.empty()) {
-      // Each listed datacenter must have the type; the job must fit in at least one.
+      // Each listed datacenter must have the type; the job must fit in at least
+      // one.
       std::int64_t most = 0;
       for (const auto dcx : place.datacenters) {
         const auto& dc = sc.datacenters[dcx];
@@ -1343,7 +1371,8 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
                place.datacenters.size() == 1
                    ? fmt::format("{} devices requested, but datacenter \"{}\" has {} {}", *devices,
                                  dc.name, most, type->name)
-                   : fmt::format("{} devices requested, but no listed datacenter has more than "
+                   : fmt::format("{} devices requested, but no listed datacenter "
+                                 "has more than "
                                  "{} {}: the job can never run",
                                  *devices, most, type->name));
         ok = false;
@@ -1376,7 +1405,8 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
       const auto plan = models::plan_training(job, *sc.accelerators.find(job.accelerator));
       const double s = units::to_seconds(job.start);
       const double e = s + units::to_seconds(plan.duration);
-      // The run keeps times as int64 nanoseconds: the start and the end must fit.
+      // The run keeps times as int64 nanoseconds: the start and the end must
+      // fit.
       const bool start_fits = fits_sim_time(s);
       if (!start_fits || !fits_sim_time(units::to_seconds(plan.duration)) || !fits_sim_time(e)) {
         const char* key = start_fits ? "work" : "start";
