@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <iterator>
@@ -15,8 +14,10 @@
 #include <fmt/format.h>
 
 #include "models/cooling/builtin_weather.hpp"
+#include "sim/kernel/csv/csv.hpp"
 #include "sim/kernel/diagnostics/diagnostics.hpp"
 #include "sim/kernel/units/calendar.hpp"
+#include "sim/kernel/units/utc.hpp"
 
 namespace footprint::models {
 
@@ -46,105 +47,6 @@ std::string describe_hour(std::size_t index) {
   }
   return fmt::format("day {} ({} {}) {:02}:00 UTC", day0 + 1, day0 - kDaysBeforeMonth[month] + 1,
                      kMonthNames[month], index % kHoursPerDay);
-}
-
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const auto last = s.find_last_not_of(" \t");
-  return s.substr(first, last - first + 1);
-}
-
-struct Cell {
-  std::string_view text;  // trimmed
-  int column;             // 1-based character column of the cell's first character
-};
-
-std::vector<Cell> split_cells(std::string_view line) {
-  std::vector<Cell> cells;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t comma = line.find(',', start);
-    const std::size_t end = comma == std::string_view::npos ? line.size() : comma;
-    cells.push_back({trim(line.substr(start, end - start)), static_cast<int>(start) + 1});
-    if (comma == std::string_view::npos) {
-      break;
-    }
-    start = comma + 1;
-  }
-  return cells;
-}
-
-std::optional<double> parse_number(std::string_view s) {
-  if (s.empty()) {
-    return std::nullopt;
-  }
-  // from_chars does not take a leading '+'.
-  if (s.front() == '+') {
-    s.remove_prefix(1);
-  }
-  double v = 0.0;
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || ptr != s.data() + s.size() || !std::isfinite(v)) {
-    return std::nullopt;
-  }
-  return v;
-}
-
-std::optional<int> parse_digits(std::string_view s) {
-  int v = 0;
-  if (s.empty()) {
-    return std::nullopt;
-  }
-  for (char c : s) {
-    if (c < '0' || c > '9') {
-      return std::nullopt;
-    }
-    v = v * 10 + (c - '0');
-  }
-  return v;
-}
-
-/// YYYY-MM-DDTHH:MM[:SS] followed by Z or +00:00 ('T' may be a space). Returns the Unix
-/// time, or an explanation of what is wrong.
-struct ParsedTime {
-  std::optional<std::int64_t> unix_seconds;
-  std::string problem;
-};
-
-ParsedTime parse_utc_timestamp(std::string_view s) {
-  constexpr std::string_view kForm = "expected an hour-beginning UTC time YYYY-MM-DDTHH:00:00Z";
-  if (s.ends_with("+00:00")) {
-    s.remove_suffix(6);
-  } else if (s.ends_with('Z') || s.ends_with('z')) {
-    s.remove_suffix(1);
-  } else {
-    return {std::nullopt, fmt::format("'{}': {} (UTC, ending in Z)", s, kForm)};
-  }
-  if ((s.size() != 16 && s.size() != 19) || s[4] != '-' || s[7] != '-' ||
-      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' ||
-      (s.size() == 19 && s[16] != ':')) {
-    return {std::nullopt, fmt::format("'{}': {}", s, kForm)};
-  }
-  const auto y = parse_digits(s.substr(0, 4));
-  const auto mo = parse_digits(s.substr(5, 2));
-  const auto d = parse_digits(s.substr(8, 2));
-  const auto h = parse_digits(s.substr(11, 2));
-  const auto mi = parse_digits(s.substr(14, 2));
-  const auto sec = s.size() == 19 ? parse_digits(s.substr(17, 2)) : std::optional<int>(0);
-  if (!y || !mo || !d || !h || !mi || !sec) {
-    return {std::nullopt, fmt::format("'{}': {}", s, kForm)};
-  }
-  if (*mo < 1 || *mo > 12 || *d < 1 || *d > days_in_month(*y, *mo) || *h > 23 || *mi > 59 ||
-      *sec > 59) {
-    return {std::nullopt, fmt::format("'{}' is not a valid date and time", s)};
-  }
-  if (*mi != 0 || *sec != 0) {
-    return {std::nullopt, fmt::format("'{}' is not on the hour: the series is hourly", s)};
-  }
-  return {unix_utc_seconds(*y, *mo, *d, *h), {}};
 }
 
 constexpr std::string_view kTimestampColumn = "timestamp_utc_nominal2022";
@@ -214,201 +116,179 @@ double WeatherSeries::annual_mean_dry_bulb_c() const {
          static_cast<double>(dry_bulb_c_.size());
 }
 
+namespace {
+
+constexpr std::array<std::string_view, 4> kColumns{kTimestampColumn, kDryBulbColumn,
+                                                   kDewPointColumn, kHumidityColumn};
+
+/// Lists at most kMaxListedProblems problems of a file and counts the rest.
+class CappedDiagnostics {
+ public:
+  explicit CappedDiagnostics(Diagnostics& diag) : diag_(diag) {}
+  /// Moves the problems of `part` into the file's list, up to the cap.
+  void take(const Diagnostics& part) {
+    for (const auto& item : part.items()) {
+      if (diag_.items().size() < kMaxListedProblems) {
+        diag_.add(item);
+      } else {
+        ++unlisted_;
+      }
+    }
+  }
+  void close() {
+    if (unlisted_ > 0) {
+      diag_.error("", fmt::format("and {} more problem(s) not listed", unlisted_));
+    }
+  }
+
+ private:
+  Diagnostics& diag_;
+  std::size_t unlisted_ = 0;
+};
+
+/// The time of a row, on the hour; nullopt (and a problem) otherwise.
+std::optional<std::int64_t> row_time(const csv::Row& row, const csv::Cell& cell,
+                                     Diagnostics& diag) {
+  std::string why;
+  const auto t = units::parse_utc_timestamp(cell.text, why);
+  if (!t) {
+    diag.error(row.line, cell.column, std::string(kTimestampColumn),
+               fmt::format("bad timestamp '{}': {}", cell.text, why));
+    return std::nullopt;
+  }
+  if (floor_div(*t, kSecondsPerHour) * kSecondsPerHour != *t) {
+    diag.error(row.line, cell.column, std::string(kTimestampColumn),
+               fmt::format("'{}' is not on the hour: the series is hourly", cell.text));
+    return std::nullopt;
+  }
+  return t;
+}
+
+struct HourValues {
+  double dry = 0;
+  double dew = 0;
+  double rh = 0;
+};
+
+/// The values of a row, within their physical ranges; nullopt (and problems) otherwise.
+std::optional<HourValues> row_values(const csv::Row& row, const std::array<std::size_t, 4>& index,
+                                     Diagnostics& diag) {
+  std::array<std::optional<double>, 3> v{};
+  for (std::size_t k = 0; k < v.size(); ++k) {
+    v[k] = csv::read_number(row, row.cells[index[k + 1]], kColumns[k + 1], "a number", diag);
+  }
+  const auto before = diag.items().size();
+  const auto col = [&](std::size_t k) { return row.cells[index[k]].column; };
+  if (v[0] && (*v[0] < kMinDryBulbC || *v[0] > kMaxDryBulbC)) {
+    diag.error(row.line, col(1), std::string(kDryBulbColumn),
+               fmt::format("dry bulb {} C is outside the physical range {} .. {} C", *v[0],
+                           kMinDryBulbC, kMaxDryBulbC));
+  }
+  if (v[1] && (*v[1] < kMinDewPointC || *v[1] > kMaxDryBulbC)) {
+    diag.error(row.line, col(2), std::string(kDewPointColumn),
+               fmt::format("dew point {} C is outside the physical range {} .. {} C", *v[1],
+                           kMinDewPointC, kMaxDryBulbC));
+  } else if (v[0] && v[1] && *v[1] > *v[0] + kDewPointToleranceC) {
+    diag.error(row.line, col(2), std::string(kDewPointColumn),
+               fmt::format("dew point {} C is above the dry bulb {} C (beyond the {} C "
+                           "tolerance): air cannot hold more water than at saturation",
+                           *v[1], *v[0], kDewPointToleranceC));
+  }
+  if (v[2] && (*v[2] < 0.0 || *v[2] > kMaxHumidityPct)) {
+    diag.error(row.line, col(3), std::string(kHumidityColumn),
+               fmt::format("relative humidity {} % is outside 0 .. 100 %", *v[2]));
+  }
+  if (!v[0] || !v[1] || !v[2] || diag.items().size() != before) {
+    return std::nullopt;
+  }
+  return HourValues{*v[0], *v[1], *v[2]};
+}
+
+/// The hours of the typical year no row gave, if every row's time could be read.
+void report_missing_hours(const std::vector<int>& line_of_hour, int last_line, Diagnostics& diag) {
+  std::vector<std::size_t> missing;
+  for (std::size_t h = 0; h < kTypicalYearHours; ++h) {
+    if (line_of_hour[h] == 0) {
+      missing.push_back(h);
+    }
+  }
+  if (missing.empty()) {
+    return;
+  }
+  constexpr std::size_t kNamed = 3;
+  std::string first;
+  for (std::size_t k = 0; k < std::min(missing.size(), kNamed); ++k) {
+    first += (k == 0 ? "" : ", ") + describe_hour(missing[k]);
+  }
+  diag.error(last_line, 1, "",
+             fmt::format("no row for {} hour(s) of the typical year: {}{}", missing.size(), first,
+                         missing.size() > kNamed ? ", ..." : ""));
+}
+
+}  // namespace
+
 WeatherSeries load_weather_csv(const std::filesystem::path& path) {
   const std::string file = path.string();
-  footprint::Diagnostics diag(file);
-  std::size_t unlisted = 0;
-  const auto report = [&](int line, int column, std::string_view where, std::string message) {
-    if (diag.items().size() < kMaxListedProblems) {
-      diag.error(line, column, std::string(where), std::move(message));
-    } else {
-      ++unlisted;
-    }
-  };
-
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diag.error("", "cannot open the weather file");
-    diag.throw_if_any();
-  }
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) {
-    diag.error("", "cannot read the weather file");
-    diag.throw_if_any();
-  }
-
-  // Lines, without their line ends (\n or \r\n).
-  std::vector<std::string_view> lines;
-  {
-    std::string_view rest = text;
-    while (!rest.empty()) {
-      const std::size_t nl = rest.find('\n');
-      std::string_view line = rest.substr(0, nl);
-      if (line.ends_with('\r')) {
-        line.remove_suffix(1);
-      }
-      lines.push_back(line);
-      rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
-    }
-  }
-  const bool blank =
-      std::all_of(lines.begin(), lines.end(), [](std::string_view l) { return trim(l).empty(); });
-  if (blank) {
-    diag.error(1, 1, "",
-               fmt::format("the file is empty: expected a header row naming {}, {}, {} and {}, "
-                           "then {} hourly rows",
-                           kTimestampColumn, kDryBulbColumn, kDewPointColumn, kHumidityColumn,
-                           kTypicalYearHours));
-    diag.throw_if_any();
-  }
-
-  // Header: line 1.
-  std::string_view header_line = lines.front();
-  if (header_line.starts_with("\xEF\xBB\xBF")) {  // UTF-8 byte order mark
-    header_line.remove_prefix(3);
-  }
-  const std::vector<Cell> header = split_cells(header_line);
-  std::vector<std::string> names;
-  names.reserve(header.size());
-  for (const Cell& c : header) {
-    names.emplace_back(c.text);
-  }
-  constexpr std::array<std::string_view, 4> kRequired{kTimestampColumn, kDryBulbColumn,
-                                                      kDewPointColumn, kHumidityColumn};
+  Diagnostics diag(file);
+  const auto table = csv::Table::read(
+      path, diag,
+      fmt::format("{}, {}, {} and {}, then {} hourly rows", kTimestampColumn, kDryBulbColumn,
+                  kDewPointColumn, kHumidityColumn, kTypicalYearHours));
   std::array<std::size_t, 4> index{};
-  for (std::size_t r = 0; r < kRequired.size(); ++r) {
-    const auto first = std::find(names.begin(), names.end(), kRequired[r]);
-    if (first == names.end()) {
-      std::string message = fmt::format("missing column '{}'", kRequired[r]);
-      const std::string near = footprint::closest_match(kRequired[r], names);
-      if (!near.empty()) {
-        message += fmt::format(" (is '{}' meant?)", near);
-      }
-      report(1, 1, "", message);
-      continue;
-    }
-    index[r] = static_cast<std::size_t>(first - names.begin());
-    if (std::find(std::next(first), names.end(), kRequired[r]) != names.end()) {
-      report(1, header[index[r]].column, kRequired[r],
-             fmt::format("column '{}' appears more than once", kRequired[r]));
-    }
+  for (std::size_t r = 0; r < kColumns.size(); ++r) {
+    index[r] = table.column(kColumns[r], diag).value_or(0);
   }
-  if (!diag.empty()) {
-    diag.throw_if_any();
-  }
-  const std::size_t needed_cells = *std::max_element(index.begin(), index.end()) + 1;
+  diag.throw_if_any();
 
+  CappedDiagnostics capped(diag);
   std::vector<double> dry(kTypicalYearHours, 0.0);
   std::vector<double> dew(kTypicalYearHours, 0.0);
   std::vector<double> rh(kTypicalYearHours, 0.0);
   std::vector<int> line_of_hour(kTypicalYearHours, 0);  // 0: no row yet
-  std::size_t rows = 0;
-  int last_row_line = 1;
-  int excess_row_line = 0;
   bool timestamps_ok = true;
-
-  for (std::size_t li = 1; li < lines.size(); ++li) {
-    if (trim(lines[li]).empty()) {
+  for (const csv::Row& row : table.rows()) {
+    Diagnostics found(file);
+    if (!table.complete(row, found)) {
+      timestamps_ok = false;
+      capped.take(found);
       continue;
     }
-    const int line = static_cast<int>(li) + 1;
-    ++rows;
-    last_row_line = line;
-    if (rows == kTypicalYearHours + 1) {
-      excess_row_line = line;
-    }
-    const std::vector<Cell> cells = split_cells(lines[li]);
-    if (cells.size() < needed_cells) {
-      report(line, 1, "",
-             fmt::format("the row has {} cells; the header names {}", cells.size(), header.size()));
-      timestamps_ok = false;
-      continue;
-    }
-    const Cell& ts_cell = cells[index[0]];
-    const ParsedTime ts = parse_utc_timestamp(ts_cell.text);
-    if (!ts.unix_seconds) {
-      report(line, ts_cell.column, kTimestampColumn, ts.problem);
-      timestamps_ok = false;
-    }
-    std::array<std::optional<double>, 3> v{};
-    for (std::size_t k = 0; k < 3; ++k) {
-      const Cell& c = cells[index[k + 1]];
-      v[k] = parse_number(c.text);
-      if (!v[k]) {
-        report(line, c.column, kRequired[k + 1],
-               c.text.empty() ? std::string("the cell is empty: expected a number")
-                              : fmt::format("'{}' is not a number", c.text));
+    const csv::Cell& ts_cell = row.cells[index[0]];
+    const auto t = row_time(row, ts_cell, found);
+    timestamps_ok = timestamps_ok && t.has_value();
+    const auto values = row_values(row, index, found);
+    if (t) {
+      const std::size_t h = typical_year_hour(*t);
+      if (line_of_hour[h] != 0) {
+        found.error(row.line, ts_cell.column, std::string(kTimestampColumn),
+                    fmt::format("'{}' is {} of the typical year, already given on line {}",
+                                ts_cell.text, describe_hour(h), line_of_hour[h]));
+      } else {
+        line_of_hour[h] = row.line;
+        if (values) {
+          dry[h] = values->dry;
+          dew[h] = values->dew;
+          rh[h] = values->rh;
+        }
       }
     }
-    bool values_ok = v[0] && v[1] && v[2];
-    const auto col = [&](std::size_t k) { return cells[index[k]].column; };
-    if (v[0] && (*v[0] < kMinDryBulbC || *v[0] > kMaxDryBulbC)) {
-      report(line, col(1), kDryBulbColumn,
-             fmt::format("dry bulb {} C is outside the physical range {} .. {} C", *v[0],
-                         kMinDryBulbC, kMaxDryBulbC));
-      values_ok = false;
-    }
-    if (v[1] && (*v[1] < kMinDewPointC || *v[1] > kMaxDryBulbC)) {
-      report(line, col(2), kDewPointColumn,
-             fmt::format("dew point {} C is outside the physical range {} .. {} C", *v[1],
-                         kMinDewPointC, kMaxDryBulbC));
-      values_ok = false;
-    } else if (v[0] && v[1] && *v[1] > *v[0] + kDewPointToleranceC) {
-      report(line, col(2), kDewPointColumn,
-             fmt::format("dew point {} C is above the dry bulb {} C (beyond the {} C tolerance): "
-                         "air cannot hold more water than at saturation",
-                         *v[1], *v[0], kDewPointToleranceC));
-      values_ok = false;
-    }
-    if (v[2] && (*v[2] < 0.0 || *v[2] > kMaxHumidityPct)) {
-      report(line, col(3), kHumidityColumn,
-             fmt::format("relative humidity {} % is outside 0 .. 100 %", *v[2]));
-      values_ok = false;
-    }
-    if (!ts.unix_seconds) {
-      continue;
-    }
-    const std::size_t h = typical_year_hour(*ts.unix_seconds);
-    if (line_of_hour[h] != 0) {
-      report(line, ts_cell.column, kTimestampColumn,
-             fmt::format("'{}' is {} of the typical year, already given on line {}", ts_cell.text,
-                         describe_hour(h), line_of_hour[h]));
-      continue;
-    }
-    line_of_hour[h] = line;
-    if (values_ok) {
-      dry[h] = *v[0];
-      dew[h] = *v[1];
-      rh[h] = *v[2];
-    }
+    capped.take(found);
   }
 
+  const std::size_t rows = table.rows().size();
+  const int last_line = rows == 0 ? table.header_line() : table.rows().back().line;
+  Diagnostics whole(file);
   if (rows != kTypicalYearHours) {
-    report(rows > kTypicalYearHours ? excess_row_line : last_row_line, 1, "",
-           fmt::format("the file has {} data rows; a typical year has {} hourly rows (365 days x "
-                       "24 h, no 29 February)",
-                       rows, kTypicalYearHours));
+    whole.error(rows > kTypicalYearHours ? table.rows()[kTypicalYearHours].line : last_line, 1, "",
+                fmt::format("the file has {} data rows; a typical year has {} hourly rows (365 "
+                            "days x 24 h, no 29 February)",
+                            rows, kTypicalYearHours));
   }
   if (timestamps_ok) {
-    std::vector<std::size_t> missing;
-    for (std::size_t h = 0; h < kTypicalYearHours; ++h) {
-      if (line_of_hour[h] == 0) {
-        missing.push_back(h);
-      }
-    }
-    if (!missing.empty()) {
-      std::string first;
-      for (std::size_t k = 0; k < std::min<std::size_t>(missing.size(), 3); ++k) {
-        first += (k == 0 ? "" : ", ") + describe_hour(missing[k]);
-      }
-      report(last_row_line, 1, "",
-             fmt::format("no row for {} hour(s) of the typical year: {}{}", missing.size(), first,
-                         missing.size() > 3 ? ", ..." : ""));
-    }
+    report_missing_hours(line_of_hour, last_line, whole);
   }
-  if (unlisted > 0) {
-    diag.error("", fmt::format("and {} more problem(s) not listed", unlisted));
-  }
+  capped.take(whole);
+  capped.close();
   diag.throw_if_any();
   return WeatherSeries(file, std::move(dry), std::move(dew), std::move(rh));
 }

@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/kernel/csv/csv.hpp"
 #include "sim/kernel/diagnostics/diagnostics.hpp"
 
 namespace footprint::models {
@@ -56,150 +57,6 @@ bool iends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && iequals(s.substr(s.size() - suffix.size()), suffix);
 }
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && is_space(s.back())) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-/// Parses exactly `n` decimal digits at text[pos...]; advances pos.
-std::optional<int> digits(std::string_view text, std::size_t& pos, std::size_t n) {
-  if (pos + n > text.size()) {
-    return std::nullopt;
-  }
-  int v = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const char c = text[pos + i];
-    if (c < '0' || c > '9') {
-      return std::nullopt;
-    }
-    v = v * 10 + (c - '0');
-  }
-  pos += n;
-  return v;
-}
-
-std::optional<double> parse_number(std::string_view s) {
-  if (!s.empty() && s.front() == '+') {
-    s.remove_prefix(1);
-  }
-  if (s.empty()) {
-    return std::nullopt;
-  }
-  double v = 0.0;
-  const char* end = s.data() + s.size();
-  const auto [p, ec] = std::from_chars(s.data(), end, v);
-  if (ec != std::errc{} || p != end || !std::isfinite(v)) {
-    return std::nullopt;
-  }
-  return v;
-}
-
-// ---------------------------------------------------------------------------------------
-// CSV reading.
-
-struct Cell {
-  std::string_view text;  ///< trimmed, quotes removed
-  int column = 1;         ///< 1-based character column where the cell starts
-};
-
-struct CsvRow {
-  int line = 0;
-  std::vector<Cell> cells;
-};
-
-std::vector<Cell> split_cells(std::string_view line) {
-  std::vector<Cell> cells;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t comma = line.find(',', start);
-    const std::string_view raw = line.substr(
-        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    std::string_view t = trim(raw);
-    if (t.size() >= 2 && t.front() == '"' && t.back() == '"') {
-      t = trim(t.substr(1, t.size() - 2));
-    }
-    cells.push_back({t, static_cast<int>(start) + 1});
-    if (comma == std::string_view::npos) {
-      break;
-    }
-    start = comma + 1;
-  }
-  return cells;
-}
-
-/// The header and data rows of `text`; blank lines and lines starting with '#' are skipped.
-struct CsvTable {
-  int header_line = 0;  ///< 0: no header (empty file)
-  std::vector<Cell> header;
-  std::vector<CsvRow> rows;
-};
-
-CsvTable split_csv(std::string_view text) {
-  CsvTable table;
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") {  // UTF-8 byte-order mark
-    text.remove_prefix(3);
-  }
-  int line = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const std::size_t nl = text.find('\n', pos);
-    const std::string_view raw =
-        text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    ++line;
-    const std::string_view content = trim(raw);
-    if (content.empty() || content.front() == '#') {
-      continue;
-    }
-    if (table.header_line == 0) {
-      table.header_line = line;
-      table.header = split_cells(raw);
-    } else {
-      table.rows.push_back({line, split_cells(raw)});
-    }
-  }
-  return table;
-}
-
-std::string header_list(const std::vector<Cell>& header) {
-  std::string s;
-  for (const auto& c : header) {
-    s += s.empty() ? "" : ", ";
-    s += c.text;
-  }
-  return s;
-}
-
-/// The index of the column named `name` (case-insensitive); reports it missing otherwise.
-std::optional<std::size_t> find_column(const CsvTable& table, std::string_view name,
-                                       Diagnostics& diag) {
-  for (std::size_t i = 0; i < table.header.size(); ++i) {
-    if (iequals(table.header[i].text, name)) {
-      return i;
-    }
-  }
-  std::vector<std::string> names;
-  names.reserve(table.header.size());
-  for (const auto& c : table.header) {
-    names.emplace_back(c.text);
-  }
-  const std::string guess = footprint::closest_match(name, names);
-  diag.error(table.header_line, 1, std::string(name),
-             fmt::format("missing column '{}': expected a header naming it (found: {}){}", name,
-                         header_list(table.header),
-                         guess.empty() ? "" : fmt::format("; did you mean '{}'?", guess)));
-  return std::nullopt;
-}
-
 // ---------------------------------------------------------------------------------------
 // The loader shared by every format: timestamps, ordering, gaps.
 
@@ -213,18 +70,7 @@ struct Point {
 
 /// Reads a row's value: nullopt for a gap (reported nowhere), or reports problems into
 /// `diag` and sets `ok` to false.
-using ReadValue = std::function<std::optional<double>(const CsvRow&, Diagnostics&, bool& ok)>;
-
-std::string read_file(const std::filesystem::path& path, Diagnostics& diag) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diag.error("", "cannot open the file for reading");
-    diag.throw_if_any();
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return std::move(ss).str();
-}
+using ReadValue = std::function<std::optional<double>(const csv::Row&, Diagnostics&, bool& ok)>;
 
 std::string describe_run(const std::vector<Point>& pts, std::size_t a, std::size_t b) {
   int first_line = 0;
@@ -258,42 +104,33 @@ std::string describe_run(const std::vector<Point>& pts, std::size_t a, std::size
 TimeSeries load_series(
     const std::filesystem::path& path, const SeriesOptions& options,
     std::vector<std::string>& warnings, const std::string& what,
-    const std::function<std::optional<std::size_t>(const CsvTable&, Diagnostics&)>& bind,
+    const std::function<std::optional<std::size_t>(const csv::Table&, Diagnostics&)>& bind,
     const ReadValue& read) {
   Diagnostics diag(path.string());
-  const std::string text = read_file(path, diag);
-  const CsvTable table = split_csv(text);
-  if (table.header_line == 0) {
-    diag.error(1, 1, "",
-               fmt::format("empty file: expected a header line ({}) and data rows", what));
-    diag.throw_if_any();
-  }
-  const auto time_col = find_column(table, "timestamp_utc", diag);
+  const auto table = csv::Table::read(path, diag, what);
+  const auto time_col = table.column("timestamp_utc", diag);
   // The first value column: where a gap is reported.
   const std::optional<std::size_t> gap_col = bind(table, diag);
   if (!time_col || !gap_col) {
     diag.throw_if_any();
   }
-  if (table.rows.empty()) {
-    diag.error(table.header_line, 1, "", "no data rows after the header: expected at least two");
+  if (table.rows().empty()) {
+    diag.error(table.header_line(), 1, "", "no data rows after the header: expected at least two");
     diag.throw_if_any();
   }
 
   // Rows: timestamps, values, order.
   std::vector<Point> rows;
-  rows.reserve(table.rows.size());
+  rows.reserve(table.rows().size());
   std::unordered_map<std::int64_t, int> seen;  // timestamp -> line
-  seen.reserve(table.rows.size());
+  seen.reserve(table.rows().size());
   std::optional<std::int64_t> latest;
   int latest_line = 0;
-  for (const auto& row : table.rows) {
-    if (row.cells.size() < table.header.size()) {
-      diag.error(row.line, 1, "",
-                 fmt::format("expected {} comma-separated fields as in the header, found {}",
-                             table.header.size(), row.cells.size()));
+  for (const auto& row : table.rows()) {
+    if (!table.complete(row, diag)) {
       continue;
     }
-    const Cell& tc = row.cells[*time_col];
+    const csv::Cell& tc = row.cells[*time_col];
     std::string why;
     const auto t = parse_utc_timestamp(tc.text, why);
     bool ok = true;
@@ -326,7 +163,7 @@ TimeSeries load_series(
   }
   diag.throw_if_any();
   if (rows.size() < 2) {
-    diag.error(rows.empty() ? table.header_line : rows.front().line, 1, "",
+    diag.error(rows.empty() ? table.header_line() : rows.front().line, 1, "",
                "at least two data rows are needed to know the length of an interval");
     diag.throw_if_any();
   }
@@ -441,17 +278,17 @@ TimeSeries load_value_column(const std::filesystem::path& path, const SeriesOpti
                              std::vector<std::string>& warnings, std::string_view column, double lo,
                              double hi, std::string_view expected) {
   std::size_t col = 0;
-  const auto bind = [&](const CsvTable& table, Diagnostics& diag) {
-    const auto c = find_column(table, column, diag);
+  const auto bind = [&](const csv::Table& table, Diagnostics& diag) {
+    const auto c = table.column(column, diag);
     col = c.value_or(0);
     return c;
   };
-  const auto read = [&](const CsvRow& row, Diagnostics& diag, bool& ok) -> std::optional<double> {
-    const Cell& cell = row.cells[col];
+  const auto read = [&](const csv::Row& row, Diagnostics& diag, bool& ok) -> std::optional<double> {
+    const csv::Cell& cell = row.cells[col];
     if (cell.text.empty()) {
       return std::nullopt;
     }
-    const auto v = parse_number(cell.text);
+    const auto v = csv::parse_number(cell.text);
     if (!v) {
       diag.error(row.line, cell.column, std::string(column),
                  fmt::format("'{}' is not a number: expected {}", cell.text, expected));
@@ -473,98 +310,6 @@ TimeSeries load_value_column(const std::filesystem::path& path, const SeriesOpti
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
-
-std::optional<std::int64_t> parse_utc_timestamp(std::string_view text, std::string& error) {
-  constexpr std::string_view kExpected = "expected ISO-8601 UTC like 2022-01-01T00:00:00Z";
-  std::size_t pos = 0;
-  const auto year = digits(text, pos, 4);
-  const bool dash1 = pos < text.size() && text[pos] == '-';
-  pos += dash1 ? 1 : 0;
-  const auto month = digits(text, pos, 2);
-  const bool dash2 = pos < text.size() && text[pos] == '-';
-  pos += dash2 ? 1 : 0;
-  const auto day = digits(text, pos, 2);
-  if (!year || !dash1 || !month || !dash2 || !day) {
-    error = std::string(kExpected);
-    return std::nullopt;
-  }
-  if (pos == text.size() || (text[pos] != 'T' && text[pos] != 't' && text[pos] != ' ')) {
-    error = fmt::format("no time of day: {}", kExpected);
-    return std::nullopt;
-  }
-  ++pos;
-  const auto hour = digits(text, pos, 2);
-  const bool colon = pos < text.size() && text[pos] == ':';
-  pos += colon ? 1 : 0;
-  const auto minute = digits(text, pos, 2);
-  if (!hour || !colon || !minute) {
-    error = std::string(kExpected);
-    return std::nullopt;
-  }
-  int second = 0;
-  if (pos < text.size() && text[pos] == ':') {
-    ++pos;
-    const auto s = digits(text, pos, 2);
-    if (!s) {
-      error = std::string(kExpected);
-      return std::nullopt;
-    }
-    second = *s;
-    if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
-      ++pos;
-      bool any = false;
-      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-        if (text[pos] != '0') {
-          error = "fractional seconds are not supported: expected whole seconds";
-          return std::nullopt;
-        }
-        any = true;
-        ++pos;
-      }
-      if (!any) {
-        error = std::string(kExpected);
-        return std::nullopt;
-      }
-    }
-  }
-  const std::string_view zone = text.substr(pos);
-  if (zone.empty()) {
-    error = "no time zone: timestamps must be UTC (end in Z or +00:00)";
-    return std::nullopt;
-  }
-  if (zone != "Z" && zone != "z" && zone != "+00:00" && zone != "-00:00" && zone != "+0000" &&
-      zone != "+00") {
-    const bool offset = (zone.front() == '+' || zone.front() == '-') && zone.size() >= 3 &&
-                        std::isdigit(static_cast<unsigned char>(zone[1])) != 0;
-    error = offset ? fmt::format("offset {}: timestamps must be UTC (end in Z or +00:00)", zone)
-                   : fmt::format("unexpected '{}' after the time: {}", zone, kExpected);
-    return std::nullopt;
-  }
-  if (*month < 1 || *month > 12) {
-    error = fmt::format("month {} is not 1-12", *month);
-    return std::nullopt;
-  }
-  if (*day < 1 || *day > days_in_month(*year, *month)) {
-    error = fmt::format("day {} does not exist in {:04}-{:02}", *day, *year, *month);
-    return std::nullopt;
-  }
-  if (*hour > 23 || *minute > 59 || second > 59) {
-    error = fmt::format("time {:02}:{:02}:{:02} is not a time of day (00:00:00-23:59:59)", *hour,
-                        *minute, second);
-    return std::nullopt;
-  }
-  return days_from_civil(*year, *month, *day) * kSecondsPerDay + *hour * kSecondsPerHour +
-         *minute * kSecondsPerMinute + second;
-}
-
-std::string format_utc(std::int64_t t_s) {
-  const std::int64_t days = floor_div(t_s, kSecondsPerDay);
-  const std::int64_t sod = t_s - days * kSecondsPerDay;
-  const CivilDate d = civil_from_days(days);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", d.year, d.month, d.day,
-                     sod / kSecondsPerHour, (sod % kSecondsPerHour) / kSecondsPerMinute,
-                     sod % kSecondsPerMinute);
-}
 
 std::int64_t median_step_s(const TimeSeries& s) {
   if (s.t_s.size() < 2) {
@@ -655,10 +400,10 @@ TimeSeries load_fuelmix_csv(const std::filesystem::path& path, const EmissionFac
     double factor;
   };
   std::vector<Fuel> fuels;
-  const auto bind = [&](const CsvTable& table, Diagnostics& diag) -> std::optional<std::size_t> {
+  const auto bind = [&](const csv::Table& table, Diagnostics& diag) -> std::optional<std::size_t> {
     bool ok = true;
-    for (std::size_t i = 0; i < table.header.size(); ++i) {
-      const std::string_view name = table.header[i].text;
+    for (std::size_t i = 0; i < table.header().size(); ++i) {
+      const std::string_view name = table.header()[i].text;
       if (!iends_with(name, "_mwh")) {
         continue;
       }
@@ -671,7 +416,7 @@ TimeSeries load_fuelmix_csv(const std::filesystem::path& path, const EmissionFac
           known += known.empty() ? "" : ", ";
           known += kv.first;
         }
-        diag.error(table.header_line, table.header[i].column, std::string(name),
+        diag.error(table.header_line(), table.header()[i].column, std::string(name),
                    fmt::format("no emission factor for fuel '{}': expected one of {} or a "
                                "factor given for it",
                                code, known));
@@ -681,10 +426,10 @@ TimeSeries load_fuelmix_csv(const std::filesystem::path& path, const EmissionFac
       fuels.push_back({i, std::string(name), it->second});
     }
     if (fuels.empty() && ok) {
-      diag.error(table.header_line, 1, "",
+      diag.error(table.header_line(), 1, "",
                  fmt::format("no fuel columns: expected columns named <FUEL>_mwh, such as "
                              "NG_mwh (found: {})",
-                             header_list(table.header)));
+                             table.header_names()));
       ok = false;
     }
     if (!ok) {
@@ -692,17 +437,17 @@ TimeSeries load_fuelmix_csv(const std::filesystem::path& path, const EmissionFac
     }
     return fuels.front().col;
   };
-  const auto read = [&](const CsvRow& row, Diagnostics& diag, bool& ok) -> std::optional<double> {
+  const auto read = [&](const csv::Row& row, Diagnostics& diag, bool& ok) -> std::optional<double> {
     double emitted = 0.0;
     double generated = 0.0;
     const Fuel* empty = nullptr;  // the first empty fuel cell
     for (const auto& f : fuels) {
-      const Cell& cell = row.cells[f.col];
+      const csv::Cell& cell = row.cells[f.col];
       if (cell.text.empty()) {
         empty = empty == nullptr ? &f : empty;
         continue;
       }
-      const auto v = parse_number(cell.text);
+      const auto v = csv::parse_number(cell.text);
       if (!v || *v < 0.0) {
         diag.error(row.line, cell.column, f.name,
                    fmt::format("'{}' {}: expected a non-negative generation in MWh", cell.text,

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "sim/kernel/units/calendar.hpp"
+#include "sim/kernel/units/utc.hpp"
 
 namespace footprint::models {
 
@@ -84,12 +85,10 @@ struct EmissionFactors {
                                           const SeriesOptions& options,
                                           std::vector<std::string>& warnings);
 
-/// Parses an ISO-8601 UTC timestamp as accepted by the loaders. On failure returns empty and
-/// sets `error` to what is wrong ("timestamps must be UTC ...", "month 13 is not 1-12").
-[[nodiscard]] std::optional<std::int64_t> parse_utc_timestamp(std::string_view text,
-                                                              std::string& error);
-/// "2022-03-13T07:00:00Z".
-[[nodiscard]] std::string format_utc(std::int64_t t_s);
+// UTC timestamps (the loaders' parser, and the formatter of their messages):
+// sim/kernel/units/utc.hpp.
+using units::format_utc;
+using units::parse_utc_timestamp;
 
 // Calendar arithmetic (proleptic Gregorian, UTC): sim/kernel/units/calendar.hpp.
 using units::civil_from_days;

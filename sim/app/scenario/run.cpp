@@ -5,7 +5,6 @@
 #include <numeric>
 #include <thread>
 
-#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
@@ -16,6 +15,7 @@
 #include "models/grid/carbon.hpp"
 #include "models/grid/series_carbon.hpp"
 #include "models/workloads/step_sim.hpp"
+#include "sim/app/scenario/plan.hpp"
 #include "sim/app/scenario/world.hpp"
 #include "sim/engine/random.hpp"
 #include "sim/kernel/diagnostics/diagnostics.hpp"
@@ -23,90 +23,6 @@
 namespace footprint::scenario {
 
 using engine::SimTime;
-
-namespace {
-
-/// Stream key of the job generator, apart from every LP's stream.
-constexpr std::uint64_t kGeneratorStream = 0x6e'6572'6174'6f72ULL;
-
-SimTime to_sim(units::Seconds s) {
-  return SimTime::from_seconds(units::to_seconds(s));
-}
-
-std::uint32_t type_index(models::FleetTables& t, const models::AcceleratorType& a) {
-  for (std::uint32_t i = 0; i < t.types.size(); ++i) {
-    if (t.types[i].name == a.name) {
-      return i;
-    }
-  }
-  t.types.push_back(a);
-  return static_cast<std::uint32_t>(t.types.size() - 1);
-}
-
-std::int64_t inventory_of(const DatacenterSpec& dc, const std::string& type) {
-  for (const auto& i : dc.inventory) {
-    if (i.accelerator == type) {
-      return i.count;
-    }
-  }
-  return 0;
-}
-
-void add_checkpoint(models::FleetJob& f, const std::optional<units::Seconds>& interval,
-                    units::Seconds duration,
-                    const std::optional<units::CarbonIntensity>& pause_above) {
-  if (interval) {
-    f.checkpoint_interval = to_sim(*interval);
-    f.checkpoint_duration = to_sim(duration);
-    f.pause_above = pause_above;
-  }
-}
-
-/// With failures, a job restarts from its last checkpoint (or its start) after each one.
-/// The compute between checkpoints, T, completes only in a failure-free stretch: with a
-/// failure rate of lambda for the job's devices, the expected number of attempts is
-/// exp(lambda T). Past exp(kMaxFailureExponent) attempts the job would in practice never
-/// finish (the run would end at the limit of simulated time): an input error, with the
-/// numbers, instead.
-void check_failures_allow_progress(const Scenario& sc, const models::FleetTables& t,
-                                   const std::vector<std::string>& names) {
-  if (sc.failures.device_mtbf_hours <= 0) {
-    return;
-  }
-  constexpr double kMaxFailureExponent = 30;  // about 1e13 attempts per stretch
-  constexpr std::size_t kListed = 5;
-  constexpr double kSecondsPerHour = 3600;
-  Diagnostics d(sc.source.string());
-  std::size_t bad = 0;
-  for (std::size_t j = 0; j < t.jobs.size(); ++j) {
-    const auto& f = t.jobs[j];
-    const double stretch_h =
-        std::min(f.checkpoint_interval, f.duration).to_seconds() / kSecondsPerHour;
-    const double rate_per_h = static_cast<double>(f.devices) / sc.failures.device_mtbf_hours;
-    const double exponent = rate_per_h * stretch_h;
-    if (exponent <= kMaxFailureExponent) {
-      continue;
-    }
-    if (++bad <= kListed) {
-      d.error("failures.device_mtbf",
-              fmt::format("job \"{}\" cannot finish: its {} devices fail every {:.3g} h on "
-                          "average, and it computes {:.3g} h {}, which succeeds once in about "
-                          "e^{:.0f} tries; give the job checkpoints (checkpoint: {{ interval, "
-                          "duration }}) shorter than its time between failures",
-                          j < names.size() ? names[j] : std::to_string(j), f.devices,
-                          1.0 / rate_per_h, stretch_h,
-                          f.checkpoint_interval < f.duration ? "between checkpoints"
-                                                             : "without a checkpoint",
-                          exponent));
-    }
-  }
-  if (bad > kListed) {
-    d.error("failures.device_mtbf", fmt::format("and {} more jobs like these", bad - kListed));
-  }
-  d.throw_if_any();
-}
-
-}  // namespace
 
 std::vector<std::shared_ptr<const models::Fabric>> build_fabrics(const Scenario& sc, std::size_t d,
                                                                  const models::FleetTables& t) {
@@ -150,172 +66,6 @@ std::vector<std::shared_ptr<const models::Fabric>> build_fabrics(const Scenario&
   }
   diag.throw_if_any();
   return out;
-}
-
-std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::uint64_t seed,
-                                                       std::vector<std::string>& names) {
-  auto t = std::make_shared<models::FleetTables>();
-  // Every type in an inventory has an index, so that datacenters can count them.
-  for (const auto& dc : sc.datacenters) {
-    for (const auto& i : dc.inventory) {
-      type_index(*t, *sc.accelerators.find(i.accelerator));
-    }
-  }
-  for (std::size_t j = 0; j < sc.jobs.size(); ++j) {
-    const auto& spec = sc.jobs[j];
-    const auto& place = sc.placements[j];
-    const auto& type = *sc.accelerators.find(spec.accelerator);
-    const auto plan = models::plan_training(spec, type);
-    models::FleetJob f;
-    f.type = type_index(*t, type);
-    f.devices = spec.devices;
-    f.duration = to_sim(plan.duration);
-    f.steps_exact = plan.steps_exact;
-    f.steps = plan.steps;
-    f.compute_power = plan.device_power;
-    f.flops = units::to_flops(plan.flops);
-    if (place.fixed_start) {
-      f.fixed_start = to_sim(spec.start);
-      f.submit = f.fixed_start;
-    } else {
-      f.submit = to_sim(place.submit.value_or(units::Seconds::zero()));
-      f.slack = to_sim(place.slack);
-    }
-    add_checkpoint(f, place.checkpoint_interval, place.checkpoint_duration, place.pause_above);
-    f.first_candidate = static_cast<std::uint32_t>(t->candidates.size());
-    for (const auto dc : place.datacenters) {
-      t->candidates.push_back(static_cast<std::uint32_t>(dc));
-    }
-    f.candidate_count = static_cast<std::uint32_t>(place.datacenters.size());
-    t->jobs.push_back(f);
-    names.push_back(spec.name);
-  }
-  Diagnostics trace_diag(sc.source.string());
-  for (std::size_t i = 0; i < sc.trace_jobs.size(); ++i) {
-    const auto& tj = sc.trace_jobs[i];
-    const auto& type = *sc.accelerators.find(tj.accelerator);
-    models::FleetJob f;
-    f.type = type_index(*t, type);
-    f.devices = tj.devices;
-    f.submit = SimTime::from_seconds(tj.submit_s);
-    f.slack = SimTime::from_seconds(tj.slack_s);
-    f.duration = SimTime::from_seconds(tj.duration_s);
-    f.steps_exact = std::max(1.0, std::ceil(tj.duration_s / models::kDefaultStepSeconds));
-    f.steps = static_cast<std::int64_t>(f.steps_exact);
-    f.compute_power = type.power_at(tj.utilisation);
-    f.flops = tj.mfu * units::to_flops_per_second(type.peak) * static_cast<double>(tj.devices) *
-              tj.duration_s;
-    f.first_candidate = static_cast<std::uint32_t>(t->candidates.size());
-    for (std::size_t dc = 0; dc < sc.datacenters.size(); ++dc) {
-      const bool listed =
-          tj.datacenters.empty() ||
-          std::find(tj.datacenters.begin(), tj.datacenters.end(), dc) != tj.datacenters.end();
-      if (listed && inventory_of(sc.datacenters[dc], type.name) >= tj.devices) {
-        t->candidates.push_back(static_cast<std::uint32_t>(dc));
-      }
-    }
-    f.candidate_count = static_cast<std::uint32_t>(t->candidates.size()) - f.first_candidate;
-    if (f.candidate_count == 0) {
-      trace_diag.error(fmt::format("workload.trace (job \"{}\")", tj.name),
-                       fmt::format("{} {} devices fit in no listed datacenter: the job can never "
-                                   "run",
-                                   tj.devices, type.name));
-    }
-    t->jobs.push_back(f);
-    names.push_back(tj.name);
-  }
-  trace_diag.throw_if_any();
-  if (sc.generator) {
-    const auto& g = *sc.generator;
-    engine::RandomStream rng(seed, kGeneratorStream, 0);
-    // Arrival times: a Poisson process conditioned on `count` arrivals in the span, drawn
-    // as the normalised partial sums of count + 1 exponentials (uniform order statistics),
-    // from the generator's stream 0.
-    std::vector<double> sums(static_cast<std::size_t>(g.count) + 1);
-    double acc = 0;
-    for (auto& s : sums) {
-      acc += rng.exponential(1.0);
-      s = acc;
-    }
-    const double span = units::to_seconds(g.span);
-    double total_weight = 0;
-    for (const auto& c : g.classes) {
-      total_weight += c.weight;
-    }
-    // Each job draws from its own stream, keyed by its index: the jobs are drawn in
-    // parallel, and are the same whatever the thread count.
-    for (const auto& c : g.classes) {
-      for (const auto& name : c.accelerators) {
-        type_index(*t, *sc.accelerators.find(name));
-      }
-    }
-    const std::size_t first = t->jobs.size();
-    const auto count = static_cast<std::size_t>(g.count);
-    t->jobs.resize(first + count);
-    names.resize(first + count);
-    std::vector<std::uint32_t> class_of(count);
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, count, 4096), [&](const auto& range) {
-      for (std::size_t i = range.begin(); i != range.end(); ++i) {
-        engine::RandomStream job_rng(seed, kGeneratorStream, i + 1);
-        double pick = job_rng.uniform() * total_weight;
-        std::size_t ci = 0;
-        while (ci + 1 < g.classes.size() && pick >= g.classes[ci].weight) {
-          pick -= g.classes[ci].weight;
-          ++ci;
-        }
-        const auto& c = g.classes[ci];
-        const auto log_uniform = [&](double lo, double hi) {
-          return std::exp(std::log(lo) + job_rng.uniform() * (std::log(hi) - std::log(lo)));
-        };
-        const auto devices =
-            std::clamp<std::int64_t>(std::llround(log_uniform(static_cast<double>(c.devices_min),
-                                                              static_cast<double>(c.devices_max))),
-                                     c.devices_min, c.devices_max);
-        const double duration =
-            log_uniform(units::to_seconds(c.duration_min), units::to_seconds(c.duration_max));
-        const auto& type =
-            *sc.accelerators.find(c.accelerators[job_rng.below(c.accelerators.size())]);
-        auto& f = t->jobs[first + i];
-        for (std::uint32_t k = 0; k < t->types.size(); ++k) {
-          if (t->types[k].name == type.name) {
-            f.type = k;
-          }
-        }
-        f.devices = devices;
-        f.submit = SimTime::from_seconds(span * sums[i] / sums.back());
-        f.slack = to_sim(c.slack);
-        f.duration = SimTime::from_seconds(duration);
-        f.steps_exact = std::max(1.0, std::ceil(duration / models::kDefaultStepSeconds));
-        f.steps = static_cast<std::int64_t>(f.steps_exact);
-        f.compute_power = type.power_at(c.utilisation);
-        f.flops =
-            c.mfu * units::to_flops_per_second(type.peak) * static_cast<double>(devices) * duration;
-        add_checkpoint(f, c.checkpoint_interval, c.checkpoint_duration, c.pause_above);
-        class_of[i] = static_cast<std::uint32_t>(ci);
-        names[first + i] = fmt::format("{}-{:07d}", c.name, i);
-      }
-    });
-    // Candidate datacenters: every one with enough of the type.
-    Diagnostics d(sc.source.string());
-    for (std::size_t i = 0; i < count; ++i) {
-      auto& f = t->jobs[first + i];
-      const auto& type_name = t->types[f.type].name;
-      f.first_candidate = static_cast<std::uint32_t>(t->candidates.size());
-      for (std::size_t dc = 0; dc < sc.datacenters.size(); ++dc) {
-        if (inventory_of(sc.datacenters[dc], type_name) >= f.devices) {
-          t->candidates.push_back(static_cast<std::uint32_t>(dc));
-        }
-      }
-      f.candidate_count = static_cast<std::uint32_t>(t->candidates.size()) - f.first_candidate;
-      if (f.candidate_count == 0 && d.empty()) {
-        d.error(fmt::format("workload.generator.classes[{}]", class_of[i]),
-                fmt::format("a job of {} {} devices fits in no datacenter", f.devices, type_name));
-      }
-    }
-    d.throw_if_any();
-  }
-  check_failures_allow_progress(sc, *t, names);
-  return t;
 }
 
 namespace {

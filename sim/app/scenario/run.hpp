@@ -14,6 +14,7 @@
 #include "models/fleet/fleet.hpp"
 #include "models/scheduling/scheduler.hpp"
 #include "models/topology/fabric.hpp"
+#include "sim/app/scenario/plan.hpp"
 #include "sim/app/scenario/scenario.hpp"
 #include "sim/engine/stats.hpp"
 
@@ -70,11 +71,6 @@ struct RunResult {
   std::vector<std::pair<std::string, std::string>> inputs;
   engine::RunStats stats;
 };
-
-/// Builds the jobs of the fleet: the scenario's own and those its generator draws.
-/// Throws InputError when a generated job cannot fit anywhere.
-std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::uint64_t seed,
-                                                       std::vector<std::string>& names);
 
 /// The fabric of each accelerator type of datacenter `d` (null where it declares no
 /// topology). Throws InputError for a topology its inventory cannot form.

@@ -1,0 +1,406 @@
+// The fleet's sections of a scenario file: settings, scheduler, failures, accelerator
+// types, regions and datacenters.
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "sim/app/scenario/parse.hpp"
+#include "sim/engine/time.hpp"
+#include "sim/kernel/units/utc.hpp"
+
+namespace footprint::scenario::parse {
+
+namespace {
+
+/// The shortest trace interval: below it a run writes an unreasonable number of bins.
+constexpr double kMinTraceInterval = 1e-3;
+
+}  // namespace
+
+void read_settings(const MapReader& top, Scenario& sc) {
+  Diagnostics& d = top.diagnostics();
+  if (const auto name = top.text("name", true)) {
+    sc.name = *name;
+  }
+  top.text("description", false);
+  if (const auto seed = top.count("seed", false, 0)) {
+    sc.seed = static_cast<std::uint64_t>(*seed);
+  }
+  if (top.has("trace")) {
+    MapReader tr(top.get("trace"), "trace", d, {"interval"});
+    if (const auto iv = tr.quantity<units::Seconds>("interval", false)) {
+      if (units::to_seconds(*iv) < kMinTraceInterval) {
+        report(d, tr.get("interval"), tr.path("interval"), "must be at least 1 ms");
+      } else {
+        sc.trace_interval = *iv;
+      }
+    }
+  }
+  if (const auto epoch = top.text("epoch", false)) {
+    std::string why;
+    if (const auto t = units::parse_utc_timestamp(*epoch, why)) {
+      sc.epoch_unix_s = *t;
+    } else {
+      report(d, top.get("epoch"), "epoch",
+             fmt::format("expected a UTC time such as 2022-01-01T00:00:00Z, got \"{}\" ({})",
+                         *epoch, why));
+    }
+  }
+  sc.horizon = top.quantity<units::Seconds>("horizon", false);
+}
+
+namespace {
+
+void read_policy(const MapReader& r, Scenario& sc) {
+  const auto policy = r.text("policy", false);
+  if (!policy) {
+    return;
+  }
+  if (*policy == "fifo") {
+    sc.scheduler.policy = models::Policy::kFifo;
+  } else if (*policy == "backfill") {
+    sc.scheduler.policy = models::Policy::kBackfill;
+  } else if (*policy == "carbon-aware") {
+    sc.scheduler.policy = models::Policy::kCarbonAware;
+  } else {
+    report(r.diagnostics(), r.get("policy"), r.path("policy"),
+           fmt::format("expected fifo, backfill or carbon-aware, got \"{}\"", *policy));
+  }
+}
+
+void read_forecast(const MapReader& r, Scenario& sc) {
+  if (!r.has("forecast")) {
+    return;
+  }
+  const auto f = r.get("forecast");
+  if (f.IsScalar() && f.Scalar() == "perfect") {
+    sc.scheduler.forecast_error = 0;
+  } else if (f.IsMap()) {
+    MapReader fr(f, r.path("forecast"), r.diagnostics(), {"error"});
+    sc.scheduler.forecast_error = fr.fraction("error", true).value_or(0.0);
+  } else {
+    report(r.diagnostics(), f, r.path("forecast"),
+           "expected \"perfect\" or { error: 10 % } (relative error of hourly forecasts)");
+  }
+}
+
+}  // namespace
+
+void read_scheduler(const MapReader& top, Scenario& sc) {
+  if (!top.has("scheduler")) {
+    return;
+  }
+  Diagnostics& d = top.diagnostics();
+  MapReader r(top.get("scheduler"), "scheduler", d,
+              {"policy", "forecast", "tolerance", "epoch", "backfill_depth", "compare"});
+  read_policy(r, sc);
+  read_forecast(r, sc);
+  sc.scheduler.tolerance = r.fraction("tolerance", false).value_or(0.0);
+  if (const auto e = r.quantity<units::Seconds>("epoch", false)) {
+    sc.scheduler.epoch = engine::SimTime::from_seconds(units::to_seconds(*e));
+    if (sc.scheduler.epoch < engine::SimTime::seconds(1)) {
+      report(d, r.get("epoch"), r.path("epoch"), "must be at least 1 s");
+      sc.scheduler.epoch = engine::SimTime::minutes(5);
+    }
+  }
+  if (const auto depth = r.count("backfill_depth", false, 1)) {
+    sc.scheduler.backfill_depth = static_cast<std::size_t>(*depth);
+  }
+  if (const auto cmp = r.text("compare", false)) {
+    if (*cmp == "fifo") {
+      sc.compare_fifo = true;
+    } else if (*cmp != "none") {
+      report(d, r.get("compare"), r.path("compare"),
+             fmt::format("expected \"fifo\" or \"none\", got \"{}\"", *cmp));
+    }
+  }
+}
+
+void read_failures(const MapReader& top, Scenario& sc) {
+  if (!top.has("failures")) {
+    return;
+  }
+  MapReader r(top.get("failures"), "failures", top.diagnostics(), {"device_mtbf", "restart"});
+  if (const auto m = r.quantity<units::Seconds>("device_mtbf", true)) {
+    sc.failures.device_mtbf_hours = units::to_hours(*m);
+  }
+  if (const auto rs = r.quantity<units::Seconds>("restart", false, Sign::kNonNegative)) {
+    sc.failures.restart = *rs;
+  }
+}
+
+void read_accelerator_types(const YAML::Node& root, Diagnostics& d,
+                            models::AcceleratorLibrary& lib) {
+  const auto items = list_items(root, "accelerator_types", false, d);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    MapReader r(items[i], item_path("accelerator_types", i), d,
+                {"name", "base", "aliases", "tdp", "idle", "peak", "memory", "memory_bandwidth",
+                 "embodied", "service_life", "source"});
+    if (!r.valid()) {
+      continue;
+    }
+    const auto name = r.text("name", true);
+    models::AcceleratorType t;
+    bool have_base = false;
+    if (const auto base = r.text("base", false)) {
+      if (const auto* b = resolve_accelerator(lib, d, r.get("base"), r.path("base"), *base)) {
+        t = *b;
+        t.aliases.clear();
+        have_base = true;
+      }
+    }
+    const bool need = !have_base;
+    const auto tdp = r.quantity<units::Watts>("tdp", need);
+    const auto idle = r.quantity<units::Watts>("idle", false, Sign::kNonNegative);
+    const auto peak = r.quantity<units::FlopRate>("peak", need);
+    const auto mem = r.quantity<units::Bytes>("memory", false);
+    const auto bw = r.quantity<units::ByteRate>("memory_bandwidth", false);
+    const auto emb = r.quantity<units::Grams>("embodied", false, Sign::kNonNegative);
+    const auto life = r.quantity<units::Seconds>("service_life", false);
+    const auto source = r.text("source", false);
+    if (!name) {
+      continue;
+    }
+    t.name = *name;
+    if (tdp) {
+      t.tdp = *tdp;
+      if (!idle && !have_base) {
+        t.idle = units::Watts::zero();
+      }
+    }
+    if (idle) {
+      t.idle = *idle;
+    }
+    if (peak) {
+      t.peak = *peak;
+    }
+    if (mem) {
+      t.memory = *mem;
+    }
+    if (bw) {
+      t.memory_bandwidth = *bw;
+    }
+    if (emb) {
+      t.embodied = *emb;
+    }
+    if (life) {
+      t.service_life = *life;
+    }
+    t.source = source ? *source : "scenario " + r.path();
+    if (r.has("aliases")) {
+      const auto a = r.get("aliases");
+      if (a.IsSequence()) {
+        for (const auto& x : a) {
+          t.aliases.push_back(x.as<std::string>(""));
+        }
+      } else {
+        report(d, a, r.path("aliases"), "expected a list of names");
+      }
+    }
+    if (t.idle > t.tdp) {
+      report(d, r.get("idle"), r.path("idle"), "the idle power exceeds the TDP");
+    }
+    lib.put(std::move(t));
+  }
+}
+
+NameIndex read_regions(const YAML::Node& root, const Context& ctx, Scenario& sc) {
+  Diagnostics& d = ctx.d;
+  const auto nodes = list_items(root, "regions", true, d);
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    MapReader r(nodes[i], item_path("regions", i), d,
+                {"name", "intensity", "market_intensity", "cfe"});
+    RegionSpec reg;
+    reg.name = r.text("name", true).value_or("");
+    if (r.has("intensity") && r.get("intensity").IsMap()) {
+      reg.series = read_series(r, "intensity", ctx);
+    } else {
+      const auto gross = r.quantity<units::CarbonIntensity>("intensity", true, Sign::kNonNegative);
+      reg.intensity = gross.value_or(units::CarbonIntensity::zero());
+    }
+    reg.market_intensity =
+        r.quantity<units::CarbonIntensity>("market_intensity", false, Sign::kNonNegative);
+    if (r.has("cfe")) {
+      MapReader cr(r.get("cfe"), r.path("cfe"), d, {"annual", "hourly"});
+      reg.cfe_annual = cr.fraction("annual", false);
+      if (cr.has("hourly")) {
+        reg.cfe_hourly = read_series(cr, "hourly", ctx);
+      }
+      if (cr.valid() && (reg.cfe_annual.has_value() == cr.has("hourly"))) {
+        report(d, cr.node(), cr.path(), "give annual or hourly carbon-free energy, one of them");
+      }
+      if (reg.market_intensity) {
+        report(d, cr.node(), cr.path(), "give market_intensity or cfe, not both");
+      }
+    }
+    sc.regions.push_back(std::move(reg));
+  }
+  return index_names(sc.regions, nodes, "regions", d);
+}
+
+namespace {
+
+void check_pue(const MapReader& at, double pue) {
+  if (pue < 1.0) {
+    report(at.diagnostics(), at.get("pue"), at.path("pue"),
+           fmt::format("a PUE is facility energy over IT energy, at least 1, got {:g}", pue));
+  }
+}
+
+/// cooling: { model: economizer-chiller, weather: SERIES }.
+void read_economizer(const MapReader& cr, const Context& ctx, CoolingSpec& cooling) {
+  Diagnostics& d = ctx.d;
+  cooling.model = CoolingSpec::Model::kEconomizerChiller;
+  if (cr.has("pue")) {
+    report(d, cr.get("pue"), cr.path("pue"),
+           "the economizer-chiller model computes its PUE from the weather; pue applies "
+           "to model: constant");
+  }
+  if (!cr.has("weather")) {
+    cr.missing("weather");
+    return;
+  }
+  cooling.weather = read_series(cr, "weather", ctx);
+  const auto w = cr.get("weather");
+  for (const char* key : {"repeat", "max_gap"}) {
+    if (w.IsMap() && w[key].IsDefined()) {
+      report(d, w[key], cr.path("weather") + "." + key,
+             "weather is a typical year that repeats by itself: no repeat or max_gap");
+    }
+  }
+}
+
+/// pue: 1.1, or cooling: { model: constant | economizer-chiller, ... }.
+void read_cooling(const MapReader& r, const Context& ctx, CoolingSpec& cooling) {
+  Diagnostics& d = ctx.d;
+  if (!r.has("cooling")) {
+    if (const auto pue = r.number("pue", true)) {
+      check_pue(r, *pue);
+      cooling.pue = *pue;
+    }
+    return;
+  }
+  MapReader cr(r.get("cooling"), r.path("cooling"), d, {"model", "pue", "weather"});
+  const auto model = cr.text("model", true);
+  if (model && *model == "constant") {
+    cooling.model = CoolingSpec::Model::kConstant;
+    if (const auto pue = cr.number("pue", true)) {
+      check_pue(cr, *pue);
+      cooling.pue = *pue;
+    }
+    if (cr.has("weather")) {
+      report(d, cr.get("weather"), cr.path("weather"),
+             "a constant PUE takes no weather (model: economizer-chiller does)");
+    }
+  } else if (model && *model == "economizer-chiller") {
+    read_economizer(cr, ctx, cooling);
+  } else if (model) {
+    report(d, cr.get("model"), cr.path("model"),
+           fmt::format("expected \"constant\" or \"economizer-chiller\", got \"{}\"", *model));
+  }
+  if (r.has("pue")) {
+    report(d, r.get("pue"), r.path("pue"), "give pue or cooling, not both");
+  }
+}
+
+/// idle: draw | sleep | off, sleep_power, host_overhead.
+void read_idle(const MapReader& r, models::DevicePower& power) {
+  Diagnostics& d = r.diagnostics();
+  if (const auto idle = r.text("idle", false)) {
+    if (*idle == "off") {
+      power.idle_draw = false;
+    } else if (*idle == "sleep") {
+      power.sleep_power = r.quantity<units::Watts>("sleep_power", true, Sign::kNonNegative)
+                              .value_or(units::Watts::zero());
+    } else if (*idle != "draw") {
+      report(d, r.get("idle"), r.path("idle"),
+             fmt::format("expected \"draw\" (idle accelerators draw idle power), \"sleep\" "
+                         "(they and their hosts sleep at sleep_power) or \"off\", got \"{}\"",
+                         *idle));
+    }
+  }
+  if (r.has("sleep_power") && !power.sleep_power) {
+    report(d, r.get("sleep_power"), r.path("sleep_power"), "applies with idle: sleep");
+  }
+  power.host_overhead = r.quantity<units::Watts>("host_overhead", false, Sign::kNonNegative)
+                            .value_or(units::Watts::zero());
+}
+
+void read_topology(const MapReader& r, TopologySpec& topology) {
+  if (!r.has("topology")) {
+    return;
+  }
+  MapReader tr(r.get("topology"), r.path("topology"), r.diagnostics(), {"kind", "pod_size"});
+  topology.kind = tr.text("kind", true).value_or("");
+  if (!topology.kind.empty() && topology.kind != "fat-tree" && topology.kind != "torus") {
+    report(r.diagnostics(), tr.get("kind"), tr.path("kind"),
+           fmt::format("expected \"fat-tree\" or \"torus\", got \"{}\"", topology.kind));
+  }
+  topology.pod_size = tr.count("pod_size", false, 1).value_or(0);
+}
+
+/// accelerators: { TYPE: COUNT, ... }, each type once (under any of its names).
+void read_inventory(const MapReader& r, const models::AcceleratorLibrary& lib,
+                    std::vector<InventoryItem>& inventory) {
+  Diagnostics& d = r.diagnostics();
+  if (!r.has("accelerators")) {
+    if (r.valid()) {
+      r.missing("accelerators");
+    }
+    return;
+  }
+  if (!r.get("accelerators").IsMap()) {
+    report(d, r.get("accelerators"), r.path("accelerators"),
+           "expected a mapping of accelerator type to count, e.g. { V100: 10000 }");
+    return;
+  }
+  constexpr double kMaxExact = 9.007199254740992e15;  // 2^53
+  // Canonical accelerator name -> the line where it was first listed.
+  std::map<std::string, int> listed;
+  for (const auto& kv : r.get("accelerators")) {
+    const auto type_name = kv.first.as<std::string>("");
+    const auto p = r.path("accelerators") + "." + type_name;
+    const auto* t = resolve_accelerator(lib, d, kv.first, p, type_name);
+    const auto n = read_number(d, kv.second, p);
+    if (n && (*n < 1 || *n != std::floor(*n) || *n > kMaxExact)) {
+      report(d, kv.second, p, fmt::format("expected a whole number of at least 1, got {:g}", *n));
+    } else if (t && n) {
+      const auto [first, fresh] = listed.emplace(t->name, kv.first.Mark().line + 1);
+      if (!fresh) {
+        report(d, kv.first, p,
+               fmt::format("{} is listed twice (first on line {})", t->name, first->second));
+      } else {
+        inventory.push_back({t->name, static_cast<std::int64_t>(*n)});
+      }
+    }
+  }
+}
+
+}  // namespace
+
+NameIndex read_datacenters(const YAML::Node& root, const Context& ctx, const NameIndex& regions,
+                           Scenario& sc) {
+  Diagnostics& d = ctx.d;
+  const auto nodes = list_items(root, "datacenters", true, d);
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    MapReader r(nodes[i], item_path("datacenters", i), d,
+                {"name", "region", "pue", "cooling", "accelerators", "power_cap", "idle",
+                 "sleep_power", "host_overhead", "topology"});
+    DatacenterSpec dc;
+    dc.name = r.text("name", true).value_or("");
+    if (dc.name.find_first_of("/.") != std::string::npos) {
+      report(d, r.get("name"), r.path("name"), "a datacenter name may not contain '/' or '.'");
+    }
+    dc.region = resolve(regions, r, "region", "region").value_or(0);
+    read_cooling(r, ctx, dc.cooling);
+    dc.power_cap = r.quantity<units::Watts>("power_cap", false);
+    read_idle(r, dc.power);
+    read_topology(r, dc.topology);
+    read_inventory(r, sc.accelerators, dc.inventory);
+    sc.datacenters.push_back(std::move(dc));
+  }
+  return index_names(sc.datacenters, nodes, "datacenters", d);
+}
+
+}  // namespace footprint::scenario::parse

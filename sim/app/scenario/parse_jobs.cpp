@@ -1,0 +1,548 @@
+// The jobs section of a scenario file: each job's placement, model, work, rate and timing
+// (docs/scenario-format.md, "jobs[]").
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "models/workloads/step_model.hpp"
+#include "sim/app/scenario/parse.hpp"
+
+namespace footprint::scenario::parse {
+
+namespace {
+
+using models::Architecture;
+using models::TrainingJobSpec;
+using models::WorkKind;
+
+/// parallelism, precision, stragglers, routing_skew, gradient_overlap of a job whose
+/// throughput the step model predicts; its expected step is estimated once the scenario
+/// has been validated (plan.hpp).
+bool read_predicted(const MapReader& r, Diagnostics& d, TrainingJobSpec& job,
+                    std::int64_t devices) {
+  const auto before = d.items().size();
+  models::PredictedTraining p;
+  p.model = *job.model.transformer;
+  if (!job.batch) {
+    report(d, r.node(), r.path(),
+           "a job whose throughput is predicted needs its global batch (batch: \"3.2e6 tokens\")");
+    return false;
+  }
+  if (job.work_kind == WorkKind::kDuration) {
+    report(d, r.get("work"), r.path("work"),
+           "a job whose throughput is predicted gives its work in tokens or FLOP, not a duration");
+    return false;
+  }
+  p.tokens_per_step = job.batch->si();
+  const YAML::Node pn = r.get("parallelism");
+  if (!r.has("parallelism") || (pn.IsScalar() && pn.Scalar() == "auto")) {
+    p.auto_layout = true;
+  } else {
+    MapReader pr(pn, r.path("parallelism"), d,
+                 {"data", "tensor", "pipeline", "expert", "microbatches"});
+    p.layout.data = pr.count("data", false, 1).value_or(1);
+    p.layout.tensor = pr.count("tensor", false, 1).value_or(1);
+    p.layout.pipeline = pr.count("pipeline", false, 1).value_or(1);
+    p.layout.expert = pr.count("expert", false, 1).value_or(1);
+    p.layout.microbatches = pr.count("microbatches", false, 1).value_or(p.layout.pipeline);
+    const auto product = p.layout.data * p.layout.tensor * p.layout.pipeline;
+    if (pr.valid() && product != devices) {
+      report(d, pn, r.path("parallelism"),
+             fmt::format("data x tensor x pipeline = {} x {} x {} = {}, but the job has {} "
+                         "devices",
+                         p.layout.data, p.layout.tensor, p.layout.pipeline, product, devices));
+    }
+  }
+  if (r.has("precision")) {
+    MapReader pr(r.get("precision"), r.path("precision"), d,
+                 {"weights", "optimizer", "recompute", "shard_optimizer"});
+    if (const auto w = pr.text("weights", false)) {
+      constexpr double kHalfBytes = 2;
+      constexpr double kSingleBytes = 4;
+      if (*w == "bf16" || *w == "fp16") {
+        p.precision.parameter_bytes = kHalfBytes;
+        p.precision.gradient_bytes = kHalfBytes;
+      } else if (*w == "fp32") {
+        p.precision.parameter_bytes = kSingleBytes;
+        p.precision.gradient_bytes = kSingleBytes;
+      } else {
+        report(d, pr.get("weights"), pr.path("weights"),
+               fmt::format("expected bf16, fp16 or fp32, got \"{}\"", *w));
+      }
+    }
+    if (const auto o = pr.text("optimizer", false)) {
+      if (*o == "adam") {
+        p.precision.optimizer = models::Optimizer::kAdam;
+      } else if (*o == "adafactor") {
+        p.precision.optimizer = models::Optimizer::kAdafactor;
+      } else if (*o == "sgd") {
+        p.precision.optimizer = models::Optimizer::kSgdMomentum;
+      } else {
+        report(d, pr.get("optimizer"), pr.path("optimizer"),
+               fmt::format("expected adam, adafactor or sgd, got \"{}\"", *o));
+      }
+    }
+    for (const char* key : {"recompute", "shard_optimizer"}) {
+      if (pr.has(key)) {
+        try {
+          (std::string(key) == "recompute" ? p.precision.recompute_activations
+                                           : p.precision.shard_optimizer) = pr.get(key).as<bool>();
+        } catch (const YAML::Exception&) {
+          report(d, pr.get(key), pr.path(key), "expected true or false");
+        }
+      }
+    }
+  }
+  if (r.has("stragglers")) {
+    MapReader sr(r.get("stragglers"), r.path("stragglers"), d, {"mean"});
+    p.straggler_mean = sr.fraction("mean", true).value_or(0);
+  }
+  p.routing_skew = r.number("routing_skew", false, Sign::kNonNegative).value_or(0);
+  if (r.has("routing_skew") && p.model.experts == 0) {
+    report(d, r.get("routing_skew"), r.path("routing_skew"), "applies to architecture: moe");
+  }
+  p.gradient_overlap = r.fraction("gradient_overlap", false).value_or(0);
+  if (d.items().size() != before) {
+    return false;
+  }
+  job.predicted = std::move(p);
+  return true;
+}
+
+/// A given parameter count may differ from the architecture's by this much (biases, layer
+/// norms and position embeddings are not counted: docs/models.md).
+constexpr double kParameterTolerance = 0.05;
+
+/// model: with d_model: a transformer (models/workloads/transformer.hpp). Its counts are
+/// derived; `parameters` / `active_parameters`, when given, must agree within 5 %.
+std::optional<models::ModelShape> read_transformer(const MapReader& r, Diagnostics& d,
+                                                   models::ModelShape m) {
+  models::TransformerSpec t;
+  const auto before = d.items().size();
+  const bool moe = m.architecture == Architecture::kMoe;
+  auto count = [&](const char* key, bool required, std::int64_t min) {
+    return r.count(key, required, min).value_or(0);
+  };
+  if (r.has("layers") && (r.has("encoder_layers") || r.has("decoder_layers"))) {
+    report(d, r.get("layers"), r.path("layers"),
+           "give layers (decoder-only) or encoder_layers and decoder_layers, not both");
+  }
+  if (r.has("layers")) {
+    t.decoder_layers = count("layers", true, 1);
+  } else {
+    t.encoder_layers = count("encoder_layers", true, 1);
+    t.decoder_layers = count("decoder_layers", true, 1);
+  }
+  t.d_model = count("d_model", true, 1);
+  t.d_ff = count("d_ff", true, 1);
+  t.heads = count("heads", true, 1);
+  t.d_head = count("d_head", false, 1);
+  t.vocabulary = count("vocabulary", true, 1);
+  t.sequence = count("sequence", true, 1);
+  t.target_sequence = count("target_sequence", false, 1);
+  if (const auto f = r.text("ffn", false)) {
+    if (*f == "gated") {
+      t.ffn = models::FfnKind::kGated;
+    } else if (*f != "two-matrix") {
+      report(d, r.get("ffn"), r.path("ffn"),
+             fmt::format("expected \"two-matrix\" or \"gated\", got \"{}\"", *f));
+    }
+  }
+  if (const auto f = r.text("expert_ffn", false)) {
+    if (*f == "gated" || *f == "two-matrix") {
+      t.expert_ffn = *f == "gated" ? models::FfnKind::kGated : models::FfnKind::kTwoMatrix;
+    } else {
+      report(d, r.get("expert_ffn"), r.path("expert_ffn"),
+             fmt::format("expected \"two-matrix\" or \"gated\", got \"{}\"", *f));
+    }
+  }
+  if (r.has("tied_embeddings")) {
+    try {
+      t.tied_embeddings = r.get("tied_embeddings").as<bool>();
+    } catch (const YAML::Exception&) {
+      report(d, r.get("tied_embeddings"), r.path("tied_embeddings"), "expected true or false");
+    }
+  }
+  for (const char* key :
+       {"experts", "top_k", "moe_every", "expert_d_ff", "expert_ffn", "capacity_factor"}) {
+    if (!moe && r.has(key)) {
+      report(d, r.get(key), r.path(key), "experts belong to architecture: moe");
+    }
+  }
+  if (moe) {
+    t.experts = count("experts", true, 2);
+    t.top_k = r.count("top_k", false, 1).value_or(1);
+    t.moe_every = r.count("moe_every", false, 1).value_or(2);
+    t.expert_d_ff = count("expert_d_ff", false, 1);
+    t.capacity_factor = r.number("capacity_factor", false, Sign::kPositive).value_or(1.0);
+  }
+  if (d.items().size() != before) {
+    return std::nullopt;
+  }
+  models::TransformerCounts c;
+  try {
+    c = models::count_transformer(t);
+  } catch (const std::invalid_argument& e) {
+    report(d, r.node(), r.path(), e.what());
+    return std::nullopt;
+  }
+  auto agree = [&](const char* key, double derived) {
+    if (const auto given = r.number(key, false, Sign::kPositive)) {
+      if (std::fabs(*given - derived) > kParameterTolerance * derived) {
+        report(
+            d, r.get(key), r.path(key),
+            fmt::format("{:.4g} given, but the architecture has {:.4g} ({:+.1f} %; more than "
+                        "{:g} % apart)",
+                        *given, derived, (*given / derived - 1) * 100, kParameterTolerance * 100));
+      }
+    }
+  };
+  agree("parameters", c.parameters);
+  agree("active_parameters", c.active_parameters);
+  if (r.has("active_fraction")) {
+    report(d, r.get("active_fraction"), r.path("active_fraction"),
+           "with an architecture the active parameters are derived: give active_parameters to "
+           "check them");
+  }
+  m.parameters = c.parameters;
+  m.active_parameters = c.active_parameters;
+  m.transformer = t;
+  return m;
+}
+
+std::optional<models::ModelShape> read_model(const MapReader& job, Diagnostics& d) {
+  if (!job.has("model")) {
+    return std::nullopt;
+  }
+  MapReader r(job.get("model"), job.path("model"), d,
+              {"architecture",    "parameters",      "active_parameters",
+               "active_fraction", "layers",          "encoder_layers",
+               "decoder_layers",  "d_model",         "d_ff",
+               "heads",           "d_head",          "vocabulary",
+               "sequence",        "target_sequence", "ffn",
+               "tied_embeddings", "experts",         "top_k",
+               "moe_every",       "expert_d_ff",     "expert_ffn",
+               "capacity_factor"});
+  if (!r.valid()) {
+    return std::nullopt;
+  }
+  models::ModelShape m;
+  const auto arch = r.text("architecture", true);
+  if (arch && *arch != "dense" && *arch != "moe") {
+    report(d, r.get("architecture"), r.path("architecture"),
+           fmt::format("expected \"dense\" or \"moe\", got \"{}\"", *arch));
+  }
+  m.architecture = arch && *arch == "moe" ? Architecture::kMoe : Architecture::kDense;
+  if (r.has("d_model")) {
+    // An architecture: the counts come from it (and are checked against given ones).
+    return read_transformer(r, d, m);
+  }
+  const auto params = r.number("parameters", true, Sign::kPositive);
+  const auto active = r.number("active_parameters", false, Sign::kPositive);
+  const auto frac = r.fraction("active_fraction", false);
+  if (!params) {
+    return std::nullopt;
+  }
+  m.parameters = *params;
+  if (active && frac) {
+    report(d, r.node(), r.path(), "give active_parameters or active_fraction, not both");
+  }
+  if (m.architecture == Architecture::kDense) {
+    if ((active && *active != m.parameters) || (frac && *frac != 1.0)) {
+      report(d, r.get(active ? "active_parameters" : "active_fraction"),
+             r.path(active ? "active_parameters" : "active_fraction"),
+             "a dense model activates all of its parameters; use architecture: moe");
+    }
+    m.active_parameters = m.parameters;
+  } else {
+    if (!active && !frac) {
+      report(d, r.node(), r.path(),
+             "a moe model needs active_parameters or active_fraction (parameters used per token)");
+      return std::nullopt;
+    }
+    m.active_parameters = active ? *active : *frac * m.parameters;
+    if (m.active_parameters > m.parameters) {
+      report(d, r.get("active_parameters"), r.path("active_parameters"),
+             fmt::format("active parameters ({:g}) exceed the parameters ({:g})",
+                         m.active_parameters, m.parameters));
+    }
+    if (!(m.active_parameters > 0)) {
+      report(d, r.get("active_fraction"), r.path("active_fraction"), "must be positive");
+    }
+  }
+  return m;
+}
+
+/// work: a FLOP count, a token count, or a duration.
+bool read_work(const MapReader& r, TrainingJobSpec& job) {
+  const auto s = r.text("work", true);
+  if (!s) {
+    return false;
+  }
+  try {
+    const auto p = units::parse_quantity(*s);
+    if (!(p.si_value > 0)) {
+      report(r.diagnostics(), r.get("work"), r.path("work"),
+             fmt::format("must be positive, got \"{}\"", *s));
+      return false;
+    }
+    if (p.dim == units::kFlopCount) {
+      job.work_kind = WorkKind::kFlops;
+      job.work_flops = units::Flops::from_si(p.si_value);
+    } else if (p.dim == units::kTokenCount) {
+      job.work_kind = WorkKind::kTokens;
+      job.work_tokens = units::Tokens::from_si(p.si_value);
+    } else if (p.dim == units::kDuration) {
+      job.work_kind = WorkKind::kDuration;
+      job.work_duration = units::Seconds::from_si(p.si_value);
+    } else {
+      report(r.diagnostics(), r.get("work"), r.path("work"),
+             fmt::format("expected a FLOP count (\"3.14e23 FLOP\"), a token count "
+                         "(\"300e9 tokens\") or a duration (\"14.8 d\"), got \"{}\"",
+                         *s));
+      return false;
+    }
+  } catch (const units::UnitError& e) {
+    report(r.diagnostics(), r.get("work"), r.path("work"), e.what());
+    return false;
+  }
+  return true;
+}
+
+/// datacenter: NAME, or datacenters: [NAMES] for a scheduled job; the first is the job's.
+std::optional<std::size_t> read_job_datacenters(const MapReader& r, const NameIndex& dcs,
+                                                JobPlacement& place) {
+  Diagnostics& d = r.diagnostics();
+  if (!r.has("datacenters")) {
+    const auto dci = resolve(dcs, r, "datacenter", "datacenter");
+    if (dci) {
+      place.datacenters.push_back(*dci);
+    }
+    return dci;
+  }
+  const auto list = r.get("datacenters");
+  if (r.has("datacenter")) {
+    report(d, r.get("datacenter"), r.path("datacenter"),
+           "give datacenter or datacenters, not both");
+  }
+  if (!list.IsSequence() || list.size() == 0) {
+    report(d, list, r.path("datacenters"), "expected a list of datacenter names");
+    return std::nullopt;
+  }
+  for (std::size_t k = 0; k < list.size(); ++k) {
+    if (const auto dc = resolve_name(dcs, d, list[k], item_path(r.path("datacenters"), k),
+                                     "datacenter", list[k].as<std::string>(""))) {
+      place.datacenters.push_back(*dc);
+    }
+  }
+  if (place.datacenters.size() != list.size()) {
+    return std::nullopt;
+  }
+  return place.datacenters.front();
+}
+
+/// work in tokens, and batch, need what turns FLOP into tokens.
+bool check_tokens_known(const MapReader& r, const TrainingJobSpec& job, bool has_model) {
+  Diagnostics& d = r.diagnostics();
+  bool ok = true;
+  if (job.work_kind == WorkKind::kTokens && !has_model && r.has("work") && !r.has("model")) {
+    report(d, r.get("work"), r.path("work"),
+           "work given in tokens needs the model's parameters (model: { parameters: ... })");
+    ok = false;
+  }
+  if (job.batch && job.steps) {
+    report(d, r.node(), r.path(), "give batch or steps, not both");
+  }
+  if (job.batch && !has_model && job.work_kind != WorkKind::kTokens) {
+    report(d, r.get("batch"), r.path("batch"),
+           "a batch sets the step count from tokens: give work in tokens or the model's "
+           "parameters");
+  }
+  return ok;
+}
+
+/// throughput or mfu, or neither when the step model predicts the rate. Returns whether
+/// the rate is predicted; `ok` turns false when the rate cannot be known.
+bool read_job_rate(const MapReader& r, TrainingJobSpec& job, bool has_model, bool& ok) {
+  Diagnostics& d = r.diagnostics();
+  job.throughput = r.quantity<units::FlopRate>("throughput", false);
+  job.mfu = r.fraction("mfu", false);
+  if (job.mfu && !(*job.mfu > 0)) {
+    report(d, r.get("mfu"), r.path("mfu"), "must be positive");
+    ok = false;
+  }
+  const bool predict = has_model && job.model.transformer && !job.throughput && !job.mfu;
+  if (job.throughput && job.mfu) {
+    report(d, r.node(), r.path(), "give throughput or mfu, not both");
+  } else if (!job.throughput && !job.mfu && !predict && r.valid()) {
+    report(d, r.node(), r.path(),
+           "missing required key \"throughput\" (achieved FLOP/s per device) or \"mfu\", "
+           "or the model's architecture (d_model, layers, ...) to predict it");
+    ok = false;
+  }
+  for (const char* key :
+       {"parallelism", "precision", "stragglers", "routing_skew", "gradient_overlap"}) {
+    if (r.has(key) && !predict) {
+      report(d, r.get(key), r.path(key),
+             "applies to a job whose throughput is predicted from its architecture (model: "
+             "with d_model, and no throughput or mfu)");
+      ok = false;
+    }
+  }
+  return predict;
+}
+
+/// start (a fixed start) or submit and slack; checkpoint.
+void read_job_timing(const MapReader& r, TrainingJobSpec& job, JobPlacement& place) {
+  Diagnostics& d = r.diagnostics();
+  const auto start = r.quantity<units::Seconds>("start", false, Sign::kNonNegative);
+  place.submit = r.quantity<units::Seconds>("submit", false, Sign::kNonNegative);
+  if (start && place.submit) {
+    report(d, r.get("submit"), r.path("submit"),
+           "give start (a fixed start) or submit (when it may start), not both");
+  }
+  place.fixed_start = start.has_value();
+  job.start = start.value_or(place.submit.value_or(units::Seconds::zero()));
+  if (!start && !place.submit) {
+    place.submit = units::Seconds::zero();
+  }
+  place.slack = r.quantity<units::Seconds>("slack", false, Sign::kNonNegative)
+                    .value_or(units::Seconds::zero());
+  if (start && r.has("slack")) {
+    report(d, r.get("slack"), r.path("slack"), "a job with a fixed start has no slack");
+  }
+  if (start && place.datacenters.size() > 1) {
+    report(d, r.get("datacenters"), r.path("datacenters"),
+           "a job with a fixed start runs in one datacenter");
+  }
+  if (r.has("checkpoint")) {
+    MapReader cr(r.get("checkpoint"), r.path("checkpoint"), d,
+                 {"interval", "duration", "pause_above"});
+    place.checkpoint_interval = cr.quantity<units::Seconds>("interval", true);
+    place.checkpoint_duration = cr.quantity<units::Seconds>("duration", true, Sign::kNonNegative)
+                                    .value_or(units::Seconds::zero());
+    place.pause_above =
+        cr.quantity<units::CarbonIntensity>("pause_above", false, Sign::kNonNegative);
+    if (place.pause_above && start) {
+      report(d, cr.get("pause_above"), cr.path("pause_above"),
+             "a job with a fixed start has no slack to pause in: give submit and slack");
+    }
+  }
+}
+
+/// Each listed datacenter must have the type; the job must fit in at least one.
+bool check_job_fits(const MapReader& r, const Scenario& sc, const JobPlacement& place,
+                    const models::AcceleratorType& type, std::int64_t devices, bool ok) {
+  Diagnostics& d = r.diagnostics();
+  std::int64_t most = 0;
+  for (const auto dcx : place.datacenters) {
+    const auto& dc = sc.datacenters[dcx];
+    const auto it =
+        std::find_if(dc.inventory.begin(), dc.inventory.end(),
+                     [&](const InventoryItem& x) { return x.accelerator == type.name; });
+    if (it == dc.inventory.end()) {
+      report(d, r.get("accelerator"), r.path("accelerator"),
+             fmt::format("datacenter \"{}\" has no {} accelerators", dc.name, type.name));
+      ok = false;
+    } else {
+      most = std::max(most, it->count);
+    }
+  }
+  if (ok && devices > most) {
+    const auto& dc = sc.datacenters[place.datacenters.front()];
+    report(d, r.get("devices"), r.path("devices"),
+           place.datacenters.size() == 1
+               ? fmt::format("{} devices requested, but datacenter \"{}\" has {} {}", devices,
+                             dc.name, most, type.name)
+               : fmt::format("{} devices requested, but no listed datacenter has more than "
+                             "{} {}: the job can never run",
+                             devices, most, type.name));
+    ok = false;
+  }
+  return ok;
+}
+
+JobEntry read_job(const YAML::Node& node, std::size_t i, const Context& ctx, const NameIndex& dcs,
+                  const Scenario& sc) {
+  Diagnostics& d = ctx.d;
+  MapReader r(node, item_path("jobs", i), d,
+              {"name",       "type",         "datacenter",      "accelerator", "devices",
+               "model",      "work",         "batch",           "steps",       "throughput",
+               "mfu",        "power",        "utilisation",     "start",       "submit",
+               "slack",      "datacenters",  "checkpoint",      "parallelism", "precision",
+               "stragglers", "routing_skew", "gradient_overlap"});
+  JobEntry jn;
+  jn.node = node;
+  auto& job = jn.spec;
+  bool ok = r.valid();
+  job.name = r.text("name", true).value_or("");
+  if (const auto type = r.text("type", true); type && *type != "training") {
+    report(d, r.get("type"), r.path("type"),
+           fmt::format("unknown job type \"{}\" (known: training)", *type));
+    ok = false;
+  }
+  const auto dci = read_job_datacenters(r, dcs, jn.place);
+  ok = ok && dci.has_value();
+  job.datacenter = dci.value_or(0);
+  const models::AcceleratorType* type = nullptr;
+  if (const auto acc = r.text("accelerator", true)) {
+    type =
+        resolve_accelerator(sc.accelerators, d, r.get("accelerator"), r.path("accelerator"), *acc);
+  }
+  ok = ok && type != nullptr;
+  if (type) {
+    job.accelerator = type->name;
+  }
+  const auto devices = r.count("devices", true, 1);
+  ok = ok && devices.has_value();
+  job.devices = devices.value_or(0);
+  const auto model = read_model(r, d);
+  if (model) {
+    job.model = *model;
+  } else if (r.has("model")) {
+    ok = false;
+  }
+  ok = read_work(r, job) && ok;
+  job.batch = r.quantity<units::Tokens>("batch", false);
+  job.steps = r.count("steps", false, 1);
+  ok = check_tokens_known(r, job, model.has_value()) && ok;
+  const bool predict = read_job_rate(r, job, model.has_value(), ok);
+  if (predict && ok && type && devices) {
+    ok = read_predicted(r, d, job, *devices) && ok;
+  }
+  if (type && job.throughput && *job.throughput > type->peak) {
+    report(d, r.get("throughput"), r.path("throughput"),
+           fmt::format("{:g} TFLOP/s exceeds the {} peak of {:g} TFLOP/s",
+                       units::to_teraflops_per_second(*job.throughput), type->name,
+                       units::to_teraflops_per_second(type->peak)));
+  }
+  job.power = r.quantity<units::Watts>("power", false);
+  if (const auto u = r.fraction("utilisation", false)) {
+    job.utilisation = *u;
+  }
+  read_job_timing(r, job, jn.place);
+  if (type && devices && !jn.place.datacenters.empty()) {
+    ok = check_job_fits(r, sc, jn.place, *type, *devices, ok);
+  }
+  jn.complete = ok;
+  return jn;
+}
+
+}  // namespace
+
+std::vector<JobEntry> read_jobs(const YAML::Node& root, const Context& ctx, const NameIndex& dcs,
+                                bool required, Scenario& sc) {
+  const auto nodes = list_items(root, "jobs", required, ctx.d);
+  std::vector<JobEntry> jobs;
+  jobs.reserve(nodes.size());
+  std::vector<models::TrainingJobSpec> specs;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    jobs.push_back(read_job(nodes[i], i, ctx, dcs, sc));
+    specs.push_back(jobs.back().spec);
+  }
+  index_names(specs, nodes, "jobs", ctx.d);
+  return jobs;
+}
+
+}  // namespace footprint::scenario::parse

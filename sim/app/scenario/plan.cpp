@@ -1,0 +1,326 @@
+#include "sim/app/scenario/plan.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include <fmt/format.h>
+
+#include "models/workloads/step_model.hpp"
+#include "sim/engine/random.hpp"
+#include "sim/kernel/diagnostics/diagnostics.hpp"
+
+namespace footprint::scenario {
+
+using engine::SimTime;
+
+namespace {
+
+/// Stream key of the job generator, apart from every LP's stream.
+constexpr std::uint64_t kGeneratorStream = 0x6e'6572'6174'6f72ULL;
+
+std::uint32_t type_index(models::FleetTables& t, const models::AcceleratorType& a) {
+  for (std::uint32_t i = 0; i < t.types.size(); ++i) {
+    if (t.types[i].name == a.name) {
+      return i;
+    }
+  }
+  t.types.push_back(a);
+  return static_cast<std::uint32_t>(t.types.size() - 1);
+}
+
+/// With failures, a job restarts from its last checkpoint (or its start) after each one.
+/// The compute between checkpoints, T, completes only in a failure-free stretch: with a
+/// failure rate of lambda for the job's devices, the expected number of attempts is
+/// exp(lambda T). Past exp(kMaxFailureExponent) attempts the job would in practice never
+/// finish (the run would end at the limit of simulated time): an input error, with the
+/// numbers, instead.
+void check_failures_allow_progress(const Scenario& sc, const models::FleetTables& t,
+                                   const std::vector<std::string>& names) {
+  if (sc.failures.device_mtbf_hours <= 0) {
+    return;
+  }
+  constexpr double kMaxFailureExponent = 30;  // about 1e13 attempts per stretch
+  constexpr std::size_t kListed = 5;
+  constexpr double kSecondsPerHour = 3600;
+  Diagnostics d(sc.source.string());
+  std::size_t bad = 0;
+  for (std::size_t j = 0; j < t.jobs.size(); ++j) {
+    const auto& f = t.jobs[j];
+    const double stretch_h =
+        std::min(f.checkpoint_interval, f.duration).to_seconds() / kSecondsPerHour;
+    const double rate_per_h = static_cast<double>(f.devices) / sc.failures.device_mtbf_hours;
+    const double exponent = rate_per_h * stretch_h;
+    if (exponent <= kMaxFailureExponent) {
+      continue;
+    }
+    if (++bad <= kListed) {
+      d.error("failures.device_mtbf",
+              fmt::format("job \"{}\" cannot finish: its {} devices fail every {:.3g} h on "
+                          "average, and it computes {:.3g} h {}, which succeeds once in about "
+                          "e^{:.0f} tries; give the job checkpoints (checkpoint: {{ interval, "
+                          "duration }}) shorter than its time between failures",
+                          j < names.size() ? names[j] : std::to_string(j), f.devices,
+                          1.0 / rate_per_h, stretch_h,
+                          f.checkpoint_interval < f.duration ? "between checkpoints"
+                                                             : "without a checkpoint",
+                          exponent));
+    }
+  }
+  if (bad > kListed) {
+    d.error("failures.device_mtbf", fmt::format("and {} more jobs like these", bad - kListed));
+  }
+  d.throw_if_any();
+}
+
+/// The scenario's listed jobs, with the datacenters they list.
+void add_listed_jobs(const Scenario& sc, models::FleetTables& t, std::vector<std::string>& names) {
+  for (std::size_t j = 0; j < sc.jobs.size(); ++j) {
+    const auto& spec = sc.jobs[j];
+    const auto& place = sc.placements[j];
+    const auto& type = *sc.accelerators.find(spec.accelerator);
+    JobTiming timing{.checkpoint_interval = place.checkpoint_interval,
+                     .checkpoint_duration = place.checkpoint_duration,
+                     .pause_above = place.pause_above};
+    if (place.fixed_start) {
+      timing.fixed_start = to_sim(spec.start);
+    } else {
+      timing.submit = to_sim(place.submit.value_or(units::Seconds::zero()));
+      timing.slack = to_sim(place.slack);
+    }
+    auto f =
+        fleet_job(models::plan_training(spec, type), type_index(t, type), spec.devices, timing);
+    f.first_candidate = static_cast<std::uint32_t>(t.candidates.size());
+    for (const auto dc : place.datacenters) {
+      t.candidates.push_back(static_cast<std::uint32_t>(dc));
+    }
+    f.candidate_count = static_cast<std::uint32_t>(place.datacenters.size());
+    t.jobs.push_back(f);
+    names.push_back(spec.name);
+  }
+}
+
+/// Sets the candidates of job `f`: each datacenter `listed` with enough of its type.
+template <class Listed>
+void add_candidates(const Scenario& sc, models::FleetTables& t, models::FleetJob& f,
+                    const Listed& listed) {
+  const auto& type_name = t.types[f.type].name;
+  f.first_candidate = static_cast<std::uint32_t>(t.candidates.size());
+  for (std::size_t dc = 0; dc < sc.datacenters.size(); ++dc) {
+    if (listed(dc) && inventory_of(sc.datacenters[dc], type_name) >= f.devices) {
+      t.candidates.push_back(static_cast<std::uint32_t>(dc));
+    }
+  }
+  f.candidate_count = static_cast<std::uint32_t>(t.candidates.size()) - f.first_candidate;
+}
+
+/// The jobs of the job trace: each may run in every datacenter it lists (all, if none)
+/// that has enough of its type.
+void add_trace_jobs(const Scenario& sc, models::FleetTables& t, std::vector<std::string>& names) {
+  Diagnostics trace_diag(sc.source.string());
+  for (const auto& tj : sc.trace_jobs) {
+    const auto& type = *sc.accelerators.find(tj.accelerator);
+    const JobTiming timing{.submit = SimTime::from_seconds(tj.submit_s),
+                           .slack = SimTime::from_seconds(tj.slack_s)};
+    auto f = fleet_job(duration_plan(type, tj.devices, tj.duration_s, tj.mfu, tj.utilisation),
+                       type_index(t, type), tj.devices, timing);
+    add_candidates(sc, t, f, [&](std::size_t dc) {
+      return tj.datacenters.empty() ||
+             std::find(tj.datacenters.begin(), tj.datacenters.end(), dc) != tj.datacenters.end();
+    });
+    if (f.candidate_count == 0) {
+      trace_diag.error(fmt::format("workload.trace (job \"{}\")", tj.name),
+                       fmt::format("{} {} devices fit in no listed datacenter: the job can never "
+                                   "run",
+                                   tj.devices, type.name));
+    }
+    t.jobs.push_back(f);
+    names.push_back(tj.name);
+  }
+  trace_diag.throw_if_any();
+}
+
+/// Arrival times: a Poisson process conditioned on `count` arrivals in the span, drawn as
+/// the normalised partial sums of count + 1 exponentials (uniform order statistics), from
+/// the generator's stream 0.
+std::vector<double> arrival_sums(std::uint64_t seed, std::int64_t count) {
+  engine::RandomStream rng(seed, kGeneratorStream, 0);
+  std::vector<double> sums(static_cast<std::size_t>(count) + 1);
+  double acc = 0;
+  for (auto& s : sums) {
+    acc += rng.exponential(1.0);
+    s = acc;
+  }
+  return sums;
+}
+
+/// Job `i` of the generator, from its own stream keyed by its index: the jobs are drawn in
+/// parallel, and are the same whatever the thread count.
+models::FleetJob draw_job(const Scenario& sc, const models::FleetTables& t, std::uint64_t seed,
+                          std::size_t i, double submit_s, std::uint32_t& class_index) {
+  const auto& g = *sc.generator;
+  double total_weight = 0;
+  for (const auto& c : g.classes) {
+    total_weight += c.weight;
+  }
+  engine::RandomStream job_rng(seed, kGeneratorStream, i + 1);
+  double pick = job_rng.uniform() * total_weight;
+  std::size_t ci = 0;
+  while (ci + 1 < g.classes.size() && pick >= g.classes[ci].weight) {
+    pick -= g.classes[ci].weight;
+    ++ci;
+  }
+  const auto& c = g.classes[ci];
+  const auto log_uniform = [&](double lo, double hi) {
+    return std::exp(std::log(lo) + job_rng.uniform() * (std::log(hi) - std::log(lo)));
+  };
+  const auto devices =
+      std::clamp<std::int64_t>(std::llround(log_uniform(static_cast<double>(c.devices_min),
+                                                        static_cast<double>(c.devices_max))),
+                               c.devices_min, c.devices_max);
+  const double duration =
+      log_uniform(units::to_seconds(c.duration_min), units::to_seconds(c.duration_max));
+  const auto& type = *sc.accelerators.find(c.accelerators[job_rng.below(c.accelerators.size())]);
+  std::uint32_t k = 0;
+  for (std::uint32_t x = 0; x < t.types.size(); ++x) {
+    if (t.types[x].name == type.name) {
+      k = x;
+    }
+  }
+  const JobTiming timing{.submit = SimTime::from_seconds(submit_s),
+                         .slack = to_sim(c.slack),
+                         .checkpoint_interval = c.checkpoint_interval,
+                         .checkpoint_duration = c.checkpoint_duration,
+                         .pause_above = c.pause_above};
+  class_index = static_cast<std::uint32_t>(ci);
+  return fleet_job(duration_plan(type, devices, duration, c.mfu, c.utilisation), k, devices,
+                   timing);
+}
+
+/// The generator's jobs, each a candidate of every datacenter with enough of its type.
+void add_generated_jobs(const Scenario& sc, std::uint64_t seed, models::FleetTables& t,
+                        std::vector<std::string>& names) {
+  const auto& g = *sc.generator;
+  const std::vector<double> sums = arrival_sums(seed, g.count);
+  const double span = units::to_seconds(g.span);
+  for (const auto& c : g.classes) {
+    for (const auto& name : c.accelerators) {
+      type_index(t, *sc.accelerators.find(name));
+    }
+  }
+  const std::size_t first = t.jobs.size();
+  const auto count = static_cast<std::size_t>(g.count);
+  t.jobs.resize(first + count);
+  names.resize(first + count);
+  std::vector<std::uint32_t> class_of(count);
+  constexpr std::size_t kGrain = 4096;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, count, kGrain), [&](const auto& range) {
+    for (std::size_t i = range.begin(); i != range.end(); ++i) {
+      t.jobs[first + i] = draw_job(sc, t, seed, i, span * sums[i] / sums.back(), class_of[i]);
+      names[first + i] = fmt::format("{}-{:07d}", g.classes[class_of[i]].name, i);
+    }
+  });
+  Diagnostics d(sc.source.string());
+  for (std::size_t i = 0; i < count; ++i) {
+    auto& f = t.jobs[first + i];
+    add_candidates(sc, t, f, [](std::size_t) { return true; });
+    if (f.candidate_count == 0 && d.empty()) {
+      d.error(fmt::format("workload.generator.classes[{}]", class_of[i]),
+              fmt::format("a job of {} {} devices fits in no datacenter", f.devices,
+                          t.types[f.type].name));
+    }
+  }
+  d.throw_if_any();
+}
+
+}  // namespace
+
+void estimate_predicted_step(models::TrainingJobSpec& job, const models::AcceleratorType& chip) {
+  auto& p = *job.predicted;
+  models::StepModelInput in{p.model, p.layout, p.precision, p.tokens_per_step, p.gradient_overlap};
+  const auto net = models::default_network(chip, job.devices);
+  if (p.auto_layout) {
+    const auto best = models::auto_layout(in, chip, net, job.devices);
+    if (!best) {
+      throw std::invalid_argument(
+          fmt::format("no layout of {} {} fits the model in memory", job.devices, chip.name));
+    }
+    in.layout = *best;
+    p.layout = *best;
+  }
+  const auto est = models::estimate_step(in, chip, net);
+  p.phases = est.phases;
+  p.flops_per_step = est.flops_per_step;
+}
+
+SimTime to_sim(units::Seconds s) {
+  return SimTime::from_seconds(units::to_seconds(s));
+}
+
+models::TrainingPlan duration_plan(const models::AcceleratorType& type, std::int64_t devices,
+                                   double duration_s, double mfu, double utilisation) {
+  models::TrainingJobSpec job;
+  job.devices = devices;
+  job.work_kind = models::WorkKind::kDuration;
+  job.work_duration = units::Seconds::from_si(duration_s);
+  job.mfu = mfu;
+  job.utilisation = utilisation;
+  return models::plan_training(job, type);
+}
+
+models::FleetJob fleet_job(const models::TrainingPlan& plan, std::uint32_t type,
+                           std::int64_t devices, const JobTiming& timing) {
+  models::FleetJob f;
+  f.type = type;
+  f.devices = devices;
+  f.duration = to_sim(plan.duration);
+  f.steps_exact = plan.steps_exact;
+  f.steps = plan.steps;
+  f.compute_power = plan.device_power;
+  f.flops = units::to_flops(plan.flops);
+  if (timing.fixed_start) {
+    f.fixed_start = *timing.fixed_start;
+    f.submit = f.fixed_start;
+  } else {
+    f.submit = timing.submit;
+    f.slack = timing.slack;
+  }
+  if (timing.checkpoint_interval) {
+    f.checkpoint_interval = to_sim(*timing.checkpoint_interval);
+    f.checkpoint_duration = to_sim(timing.checkpoint_duration);
+    f.pause_above = timing.pause_above;
+  }
+  return f;
+}
+
+std::int64_t inventory_of(const DatacenterSpec& dc, const std::string& type) {
+  for (const auto& i : dc.inventory) {
+    if (i.accelerator == type) {
+      return i.count;
+    }
+  }
+  return 0;
+}
+
+std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::uint64_t seed,
+                                                       std::vector<std::string>& names) {
+  auto t = std::make_shared<models::FleetTables>();
+  // Every type in an inventory has an index, so that datacenters can count them.
+  for (const auto& dc : sc.datacenters) {
+    for (const auto& i : dc.inventory) {
+      type_index(*t, *sc.accelerators.find(i.accelerator));
+    }
+  }
+  add_listed_jobs(sc, *t, names);
+  add_trace_jobs(sc, *t, names);
+  if (sc.generator) {
+    add_generated_jobs(sc, seed, *t, names);
+  }
+  check_failures_allow_progress(sc, *t, names);
+  return t;
+}
+
+}  // namespace footprint::scenario

@@ -1,0 +1,55 @@
+// The plan stage, between a validated Scenario and a run: the expected step of each job
+// whose throughput the step model predicts, and the fleet's jobs (models::FleetJob), all
+// built by one function whatever their origin (listed, a job trace, the generator).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/fleet/fleet.hpp"
+#include "models/workloads/training.hpp"
+#include "sim/app/scenario/scenario.hpp"
+#include "sim/engine/time.hpp"
+
+namespace footprint::scenario {
+
+/// Chooses the layout of a predicted job (with `auto`) and estimates its expected step on
+/// the chip's usual network. Throws std::invalid_argument saying why when no layout fits
+/// (or the given one does not).
+void estimate_predicted_step(models::TrainingJobSpec& job, const models::AcceleratorType& chip);
+
+/// A duration of the scenario in the engine's ticks.
+[[nodiscard]] engine::SimTime to_sim(units::Seconds s);
+
+/// When and how a job may run, however it was given.
+struct JobTiming {
+  std::optional<engine::SimTime> fixed_start;  ///< starts exactly then, not scheduled
+  engine::SimTime submit;
+  engine::SimTime slack;
+  std::optional<units::Seconds> checkpoint_interval;
+  units::Seconds checkpoint_duration;
+  std::optional<units::CarbonIntensity> pause_above;
+};
+
+/// The plan of a job given by its duration, its devices' achieved fraction of peak and
+/// their utilisation (job traces and generated jobs): the same rule as a listed job's.
+[[nodiscard]] models::TrainingPlan duration_plan(const models::AcceleratorType& type,
+                                                 std::int64_t devices, double duration_s,
+                                                 double mfu, double utilisation);
+
+/// The one builder of a fleet job (its candidate datacenters are set by the caller).
+[[nodiscard]] models::FleetJob fleet_job(const models::TrainingPlan& plan, std::uint32_t type,
+                                         std::int64_t devices, const JobTiming& timing);
+
+/// How many devices of `type` datacenter `dc` holds.
+[[nodiscard]] std::int64_t inventory_of(const DatacenterSpec& dc, const std::string& type);
+
+/// Builds the jobs of the fleet: the scenario's own and those its generator draws.
+/// Throws InputError when a generated job cannot fit anywhere.
+std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::uint64_t seed,
+                                                       std::vector<std::string>& names);
+
+}  // namespace footprint::scenario
