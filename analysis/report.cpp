@@ -9,15 +9,26 @@
 #include "analysis/text_format.hpp"
 
 #include "sim/kernel/hdf5/hdf5.hpp"
+#include "sim/kernel/schema/trace_schema.hpp"
+#include "sim/kernel/units/quantity.hpp"
 
 namespace footprint::analysis {
 namespace {
 
-constexpr double kJoulesPerMwh = 3.6e9;
-constexpr double kGramsPerTonne = 1e6;
-constexpr double kSecondsPerDay = 86400.0;
-constexpr double kWattsPerMegawatt = 1e6;
-constexpr double kSecondsPerHour = 3600.0;
+using schema::ComparisonAttr;
+using schema::DatacenterAttr;
+using schema::JobColumn;
+using schema::SummaryAttr;
+using units::kGramsPerTonne;
+using units::kSecondsPerDay;
+using units::kSecondsPerHour;
+constexpr double kJoulesPerMwh = units::kJoulesPerMegawattHour;
+constexpr double kWattsPerMegawatt = units::kMega;
+
+template <class Enum>
+std::string_view key(Enum e) {
+  return schema::field(e).name;
+}
 
 }  // namespace
 
@@ -30,25 +41,25 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
   const auto jobs = io::read_table(root, "jobs", max_jobs);
   for (std::size_t i = 0; i < jobs.rows(); ++i) {
     JobRow j;
-    j.name = jobs.strings("name")[i];
-    j.datacenter = jobs.strings("datacenter")[i];
-    j.accelerator = jobs.strings("accelerator")[i];
-    j.devices = jobs.int64s("devices")[i];
-    j.steps = jobs.int64s("steps")[i];
-    j.submit_s = jobs.doubles("submit_s")[i];
-    j.start_s = jobs.doubles("start_s")[i];
-    j.end_s = jobs.doubles("end_s")[i];
-    j.wait_s = jobs.doubles("wait_s")[i];
-    j.finished = jobs.int64s("finished")[i] != 0;
-    j.restarts = jobs.int64s("restarts")[i];
+    j.name = jobs.strings(key(JobColumn::kName))[i];
+    j.datacenter = jobs.strings(key(JobColumn::kDatacenter))[i];
+    j.accelerator = jobs.strings(key(JobColumn::kAccelerator))[i];
+    j.devices = jobs.int64s(key(JobColumn::kDevices))[i];
+    j.steps = jobs.int64s(key(JobColumn::kSteps))[i];
+    j.submit_s = jobs.doubles(key(JobColumn::kSubmit))[i];
+    j.start_s = jobs.doubles(key(JobColumn::kStart))[i];
+    j.end_s = jobs.doubles(key(JobColumn::kEnd))[i];
+    j.wait_s = jobs.doubles(key(JobColumn::kWait))[i];
+    j.finished = jobs.int64s(key(JobColumn::kFinished))[i] != 0;
+    j.restarts = jobs.int64s(key(JobColumn::kRestarts))[i];
     j.days = j.finished ? (j.end_s - j.start_s) / kSecondsPerDay : 0.0;
-    j.embodied_t = jobs.doubles("embodied_g")[i] / kGramsPerTonne;
-    j.device_hours = jobs.doubles("device_hours")[i];
-    j.flops = jobs.doubles("flops")[i];
-    j.it_energy_mwh = jobs.doubles("it_energy_j")[i] / kJoulesPerMwh;
-    j.energy_mwh = jobs.doubles("energy_j")[i] / kJoulesPerMwh;
-    j.emissions_location_t = jobs.doubles("emissions_location_g")[i] / kGramsPerTonne;
-    j.emissions_market_t = jobs.doubles("emissions_market_g")[i] / kGramsPerTonne;
+    j.embodied_t = jobs.doubles(key(JobColumn::kEmbodied))[i] / kGramsPerTonne;
+    j.device_hours = jobs.doubles(key(JobColumn::kDeviceHours))[i];
+    j.flops = jobs.doubles(key(JobColumn::kFlops))[i];
+    j.it_energy_mwh = jobs.doubles(key(JobColumn::kItEnergy))[i] / kJoulesPerMwh;
+    j.energy_mwh = jobs.doubles(key(JobColumn::kEnergy))[i] / kJoulesPerMwh;
+    j.emissions_location_t = jobs.doubles(key(JobColumn::kEmissionsLocation))[i] / kGramsPerTonne;
+    j.emissions_market_t = jobs.doubles(key(JobColumn::kEmissionsMarket))[i] / kGramsPerTonne;
     r.jobs.push_back(std::move(j));
   }
   const auto dcs = root.open_group("datacenters");
@@ -58,25 +69,29 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
   // Groups list in name order; the scenario's order is each group's `index`.
   std::vector<std::pair<std::int64_t, std::string>> order;
   for (const auto& name : dcs.list()) {
-    order.emplace_back(dcs.open_group(name).get_attr_int64("index"), name);
+    order.emplace_back(dcs.open_group(name).get_attr_int64(key(DatacenterAttr::kIndex)), name);
   }
   std::sort(order.begin(), order.end());
   for (const auto& [index, name] : order) {
     const auto g = dcs.open_group(name);
     DatacenterRow d;
     d.name = name;
-    d.region = g.get_attr_string("region");
-    d.it_energy_mwh = g.get_attr_double("it_energy_j") / kJoulesPerMwh;
-    d.energy_mwh = g.get_attr_double("energy_j") / kJoulesPerMwh;
+    d.region = g.get_attr_string(key(DatacenterAttr::kRegion));
+    d.it_energy_mwh = g.get_attr_double(key(DatacenterAttr::kItEnergy)) / kJoulesPerMwh;
+    d.energy_mwh = g.get_attr_double(key(DatacenterAttr::kEnergy)) / kJoulesPerMwh;
     d.pue = d.it_energy_mwh > 0 ? d.energy_mwh / d.it_energy_mwh : 0.0;
-    d.emissions_location_t = g.get_attr_double("emissions_location_g") / kGramsPerTonne;
-    d.emissions_market_t = g.get_attr_double("emissions_market_g") / kGramsPerTonne;
-    d.embodied_t = g.get_attr_double("embodied_g") / kGramsPerTonne;
-    d.peak_facility_mw = g.get_attr_double("peak_facility_power_w") / kWattsPerMegawatt;
-    d.p99_facility_mw = g.get_attr_double("p99_facility_power_w") / kWattsPerMegawatt;
-    const double a = g.get_attr_double("first_start_s");
-    const double b = g.get_attr_double("last_end_s");
-    d.device_hours = g.get_attr_double("device_hours");
+    d.emissions_location_t =
+        g.get_attr_double(key(DatacenterAttr::kEmissionsLocation)) / kGramsPerTonne;
+    d.emissions_market_t =
+        g.get_attr_double(key(DatacenterAttr::kEmissionsMarket)) / kGramsPerTonne;
+    d.embodied_t = g.get_attr_double(key(DatacenterAttr::kEmbodied)) / kGramsPerTonne;
+    d.peak_facility_mw =
+        g.get_attr_double(key(DatacenterAttr::kPeakFacilityPower)) / kWattsPerMegawatt;
+    d.p99_facility_mw =
+        g.get_attr_double(key(DatacenterAttr::kP99FacilityPower)) / kWattsPerMegawatt;
+    const double a = g.get_attr_double(key(DatacenterAttr::kFirstStart));
+    const double b = g.get_attr_double(key(DatacenterAttr::kLastEnd));
+    d.device_hours = g.get_attr_double(key(DatacenterAttr::kDeviceHours));
     d.days = b > a ? (b - a) / kSecondsPerDay : 0.0;
     if (b > a) {
       first = std::min(first, a);
@@ -95,22 +110,24 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
   r.totals.days = last > first ? (last - first) / kSecondsPerDay : 0.0;
   r.totals.pue = r.totals.it_energy_mwh > 0 ? r.totals.energy_mwh / r.totals.it_energy_mwh : 0.0;
   const auto summary = root.open_group("summary");
-  r.job_count = summary.get_attr_int64("jobs");
-  r.mean_wait_h = summary.get_attr_double("mean_wait_s") / kSecondsPerHour;
-  r.jobs_finished = summary.get_attr_int64("jobs_finished");
-  r.restarts = summary.get_attr_int64("restarts");
-  r.lost_device_hours = summary.get_attr_double("lost_device_hours");
-  if (summary.has_attr("pauses")) {  // traces written before pauses existed lack them
-    r.pauses = summary.get_attr_int64("pauses");
-    r.paused_h = summary.get_attr_double("paused_s") / kSecondsPerHour;
+  r.job_count = summary.get_attr_int64(key(SummaryAttr::kJobs));
+  r.mean_wait_h = summary.get_attr_double(key(SummaryAttr::kMeanWait)) / kSecondsPerHour;
+  r.jobs_finished = summary.get_attr_int64(key(SummaryAttr::kJobsFinished));
+  r.restarts = summary.get_attr_int64(key(SummaryAttr::kRestarts));
+  r.lost_device_hours = summary.get_attr_double(key(SummaryAttr::kLostDeviceHours));
+  if (summary.has_attr(
+          key(SummaryAttr::kPauses))) {  // traces written before pauses existed lack them
+    r.pauses = summary.get_attr_int64(key(SummaryAttr::kPauses));
+    r.paused_h = summary.get_attr_double(key(SummaryAttr::kPaused)) / kSecondsPerHour;
   }
-  if (summary.has_attr("emissions_saved_location_g")) {
+  if (summary.has_attr(key(ComparisonAttr::kSavedLocation))) {
     r.compared_to_fifo = true;
-    r.saved_location_t = summary.get_attr_double("emissions_saved_location_g") / kGramsPerTonne;
-    r.saved_market_t = summary.get_attr_double("emissions_saved_market_g") / kGramsPerTonne;
-    r.delay_added_h = summary.get_attr_double("delay_added_s") / kSecondsPerHour;
-    r.jobs_finished_fifo = summary.get_attr_int64("jobs_finished_fifo");
-    r.jobs_compared = summary.get_attr_int64("jobs_compared");
+    r.saved_location_t =
+        summary.get_attr_double(key(ComparisonAttr::kSavedLocation)) / kGramsPerTonne;
+    r.saved_market_t = summary.get_attr_double(key(ComparisonAttr::kSavedMarket)) / kGramsPerTonne;
+    r.delay_added_h = summary.get_attr_double(key(ComparisonAttr::kDelayAdded)) / kSecondsPerHour;
+    r.jobs_finished_fifo = summary.get_attr_int64(key(ComparisonAttr::kJobsFinishedFifo));
+    r.jobs_compared = summary.get_attr_int64(key(ComparisonAttr::kJobsCompared));
   }
   if (root.has("predicted")) {
     const auto all = root.open_group("predicted");

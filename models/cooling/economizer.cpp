@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "sim/kernel/units/calendar.hpp"
+#include "sim/kernel/units/time_constants.hpp"
 
 namespace footprint::models {
 
@@ -19,7 +20,7 @@ constexpr double kZeroCelsiusK = 273.15;
 /// Epochs beyond +-10^12 s (about 31,700 years) are refused so that epoch + simulated
 /// seconds cannot overflow.
 constexpr std::int64_t kMaxEpochMagnitude = 1'000'000'000'000;
-constexpr std::int64_t kSecondsPerHour = 3'600;
+using units::kWholeSecondsPerHour;
 
 std::int64_t floor_mod(std::int64_t a, std::int64_t b) {
   const std::int64_t r = a % b;
@@ -93,9 +94,9 @@ EconomizerChiller::EconomizerChiller(WeatherSeries weather, std::int64_t epoch_u
         "economizer chiller: epoch {} s is outside +-10^12 s of 1970-01-01T00:00:00Z", epoch_));
   }
   distribution_per_it_ = 1.0 / p_.distribution_efficiency - 1.0;
-  const std::int64_t into_hour = floor_mod(epoch_, kSecondsPerHour);
-  hour_phase_ticks_ =
-      floor_mod(kSecondsPerHour - into_hour, kSecondsPerHour) * engine::SimTime::kTicksPerSecond;
+  const std::int64_t into_hour = floor_mod(epoch_, kWholeSecondsPerHour);
+  hour_phase_ticks_ = floor_mod(kWholeSecondsPerHour - into_hour, kWholeSecondsPerHour) *
+                      engine::SimTime::kTicksPerSecond;
 }
 
 std::int64_t EconomizerChiller::unix_seconds_at(engine::SimTime t) const {

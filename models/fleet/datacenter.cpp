@@ -26,16 +26,7 @@ DatacenterLp::DatacenterLp(std::uint32_t index, const FleetTables* tables, Datac
       carbon_(std::move(carbon)),
       fixed_jobs_(std::move(fixed_jobs)),
       busy_(tables->types.size(), 0),
-      b_it_(bins(cfg_.trace_interval)),
-      b_fac_(bins(cfg_.trace_interval)),
-      b_cool_(bins(cfg_.trace_interval)),
-      b_over_(bins(cfg_.trace_interval)),
-      b_iloc_(bins(cfg_.trace_interval)),
-      b_imkt_(bins(cfg_.trace_interval)),
-      b_eloc_(bins(cfg_.trace_interval)),
-      b_emkt_(bins(cfg_.trace_interval)),
-      b_busy_(bins(cfg_.trace_interval)),
-      b_temp_(bins(cfg_.trace_interval)) {
+      binned_(static_cast<std::size_t>(Integrand::kCount), bins(cfg_.trace_interval)) {
   cfg_.inventory.resize(tables_->types.size(), 0);
   for (std::size_t t = 0; t < tables_->types.size(); ++t) {
     embodied_rate_g_per_s_ +=
@@ -337,17 +328,18 @@ void DatacenterLp::refresh(SimTime now) {
   c_ratio_.set(now, ratio);
   c_loc_.set(now, ratio * iloc);
   c_mkt_.set(now, ratio * imkt);
-  b_it_.set(now, itw);
-  b_fac_.set(now, fac);
-  b_cool_.set(now, units::to_watts(fp.cooling));
-  b_over_.set(now, units::to_watts(fp.distribution + fp.fixed));
-  b_iloc_.set(now, iloc);
-  b_imkt_.set(now, imkt);
-  b_eloc_.set(now, fac * iloc);
-  b_emkt_.set(now, fac * imkt);
-  b_busy_.set(now, static_cast<double>(busy_total_));
+  binned(Integrand::kItPower).set(now, itw);
+  binned(Integrand::kFacilityPower).set(now, fac);
+  binned(Integrand::kCoolingPower).set(now, units::to_watts(fp.cooling));
+  binned(Integrand::kOverheadPower).set(now, units::to_watts(fp.distribution + fp.fixed));
+  binned(Integrand::kIntensityLocation).set(now, iloc);
+  binned(Integrand::kIntensityMarket).set(now, imkt);
+  binned(Integrand::kEmissionsLocation).set(now, fac * iloc);
+  binned(Integrand::kEmissionsMarket).set(now, fac * imkt);
+  binned(Integrand::kBusyDevices).set(now, static_cast<double>(busy_total_));
   if (has_weather_) {
-    b_temp_.set(now, cooling_->outdoor_temperature_c(now).value_or(0.0));
+    binned(Integrand::kOutdoorTemperature)
+        .set(now, cooling_->outdoor_temperature_c(now).value_or(0.0));
   }
 }
 
@@ -372,32 +364,60 @@ void DatacenterLp::on_stop(engine::Context<FleetMsg>& ctx) {
   // Integrate to the end of the interval that holds the stop time.
   const auto w = cfg_.trace_interval.count();
   const SimTime end = SimTime::ticks(((now.count() + w - 1) / w) * w);
-  for (auto* b : {&b_it_, &b_fac_, &b_cool_, &b_over_, &b_iloc_, &b_imkt_, &b_eloc_, &b_emkt_,
-                  &b_busy_, &b_temp_}) {
-    b->advance(end);
+  for (auto& b : binned_) {
+    b.advance(end);
   }
+}
+
+double DatacenterLp::series_value(schema::Series s, std::size_t k, double w) const {
+  using schema::Series;
+  const auto bin = [&](Integrand i) { return binned(i).bin(k); };
+  switch (s) {
+    case Series::kTime:
+      return static_cast<double>(k) * w;
+    case Series::kItEnergy:
+      return bin(Integrand::kItPower);
+    case Series::kFacilityEnergy:
+      return bin(Integrand::kFacilityPower);
+    case Series::kCoolingEnergy:
+      return bin(Integrand::kCoolingPower);
+    case Series::kOverheadEnergy:
+      return bin(Integrand::kOverheadPower);
+    case Series::kItPower:
+      return bin(Integrand::kItPower) / w;
+    case Series::kFacilityPower:
+      return bin(Integrand::kFacilityPower) / w;
+    case Series::kPue: {
+      const double it = bin(Integrand::kItPower);
+      return it > 0 ? bin(Integrand::kFacilityPower) / it : kNaN;
+    }
+    case Series::kIntensityLocation:
+      return bin(Integrand::kIntensityLocation) / w * units::kJoulesPerKilowattHour;
+    case Series::kIntensityMarket:
+      return bin(Integrand::kIntensityMarket) / w * units::kJoulesPerKilowattHour;
+    case Series::kEmissionsLocation:
+      return bin(Integrand::kEmissionsLocation);
+    case Series::kEmissionsMarket:
+      return bin(Integrand::kEmissionsMarket);
+    case Series::kBusyDevices:
+      return bin(Integrand::kBusyDevices) / w;
+    case Series::kOutdoorTemperature:
+      return has_weather_ ? bin(Integrand::kOutdoorTemperature) / w : kNaN;
+    case Series::kCount:
+      break;
+  }
+  return kNaN;
 }
 
 DatacenterTrace DatacenterLp::trace(std::size_t intervals) const {
   DatacenterTrace t;
   const double w = cfg_.trace_interval.to_seconds();
-  for (std::size_t k = 0; k < intervals; ++k) {
-    const double it = b_it_.bin(k);
-    const double fac = b_fac_.bin(k);
-    t.time_s.push_back(static_cast<double>(k) * w);
-    t.it_energy_j.push_back(it);
-    t.facility_energy_j.push_back(fac);
-    t.cooling_energy_j.push_back(b_cool_.bin(k));
-    t.overhead_energy_j.push_back(b_over_.bin(k));
-    t.it_power_w.push_back(it / w);
-    t.facility_power_w.push_back(fac / w);
-    t.pue.push_back(it > 0 ? fac / it : kNaN);
-    t.intensity_location_g_per_kwh.push_back(b_iloc_.bin(k) / w * units::kJoulesPerKilowattHour);
-    t.intensity_market_g_per_kwh.push_back(b_imkt_.bin(k) / w * units::kJoulesPerKilowattHour);
-    t.emissions_location_g.push_back(b_eloc_.bin(k));
-    t.emissions_market_g.push_back(b_emkt_.bin(k));
-    t.busy_devices.push_back(b_busy_.bin(k) / w);
-    t.outdoor_temperature_c.push_back(has_weather_ ? b_temp_.bin(k) / w : kNaN);
+  for (std::size_t s = 0; s < schema::kSeriesCount; ++s) {
+    auto& values = t.series[s];
+    values.reserve(intervals);
+    for (std::size_t k = 0; k < intervals; ++k) {
+      values.push_back(series_value(static_cast<schema::Series>(s), k, w));
+    }
   }
   return t;
 }
@@ -405,11 +425,11 @@ DatacenterTrace DatacenterLp::trace(std::size_t intervals) const {
 DatacenterSummary DatacenterLp::summary() const {
   DatacenterSummary s;
   s.peak_facility_power_w = peak_facility_w_;
-  s.it_energy_j = b_it_.total();
-  s.energy_j = b_fac_.total();
-  s.emissions_location_g = b_eloc_.total();
-  s.emissions_market_g = b_emkt_.total();
-  s.embodied_g = embodied_rate_g_per_s_ * b_it_.last_time().to_seconds();
+  s.it_energy_j = binned(Integrand::kItPower).total();
+  s.energy_j = binned(Integrand::kFacilityPower).total();
+  s.emissions_location_g = binned(Integrand::kEmissionsLocation).total();
+  s.emissions_market_g = binned(Integrand::kEmissionsMarket).total();
+  s.embodied_g = embodied_rate_g_per_s_ * binned(Integrand::kItPower).last_time().to_seconds();
   return s;
 }
 

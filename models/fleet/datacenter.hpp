@@ -12,6 +12,7 @@
 // of jobs running. Overhead while nothing runs is the datacenter's alone.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -25,6 +26,7 @@
 #include "sim/engine/integrator.hpp"
 #include "sim/engine/random.hpp"
 #include "sim/engine/simulation.hpp"
+#include "sim/kernel/schema/trace_schema.hpp"
 
 namespace footprint::models {
 
@@ -68,22 +70,17 @@ struct JobOutcome {
   double embodied_g = 0;  ///< amortised embodied emissions of the devices held
 };
 
-/// One value per trace interval; `time_s` is the interval's start.
+/// One value per trace interval of each series of schema::kDatacenterSeries (`kTime` is
+/// the interval's start), in the units the schema gives.
 struct DatacenterTrace {
-  std::vector<double> time_s;
-  std::vector<double> it_energy_j;
-  std::vector<double> facility_energy_j;
-  std::vector<double> cooling_energy_j;
-  std::vector<double> overhead_energy_j;  ///< distribution losses and fixed overhead
-  std::vector<double> it_power_w;         ///< mean over the interval
-  std::vector<double> facility_power_w;   ///< mean over the interval
-  std::vector<double> pue;                ///< facility / IT energy; NaN when no IT energy
-  std::vector<double> intensity_location_g_per_kwh;  ///< time-mean
-  std::vector<double> intensity_market_g_per_kwh;    ///< time-mean
-  std::vector<double> emissions_location_g;
-  std::vector<double> emissions_market_g;
-  std::vector<double> busy_devices;           ///< time-mean
-  std::vector<double> outdoor_temperature_c;  ///< time-mean; NaN without weather
+  std::array<std::vector<double>, schema::kSeriesCount> series;
+
+  [[nodiscard]] std::vector<double>& operator[](schema::Series s) {
+    return series[static_cast<std::size_t>(s)];
+  }
+  [[nodiscard]] const std::vector<double>& operator[](schema::Series s) const {
+    return series[static_cast<std::size_t>(s)];
+  }
 };
 
 struct DatacenterSummary {
@@ -142,6 +139,8 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   /// Counts a pause that ends now (resumed, or cut short by a failure or the run's end).
   void end_pause(Slot& s, SimTime now);
   [[nodiscard]] SimTime boundary(const FleetJob& j, std::int64_t step) const;
+  /// The value of series `s` in interval k (of width `w` seconds), from the integrals.
+  [[nodiscard]] double series_value(schema::Series s, std::size_t k, double w) const;
   void integrate(SimTime now);
   void refresh(SimTime now);
 
@@ -165,16 +164,27 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   engine::PiecewiseIntegral c_ratio_;  ///< facility power per IT watt while loaded
   engine::PiecewiseIntegral c_loc_;    ///< ratio x location intensity (g/J)
   engine::PiecewiseIntegral c_mkt_;
-  engine::BinnedIntegral b_it_;
-  engine::BinnedIntegral b_fac_;
-  engine::BinnedIntegral b_cool_;
-  engine::BinnedIntegral b_over_;
-  engine::BinnedIntegral b_iloc_;
-  engine::BinnedIntegral b_imkt_;
-  engine::BinnedIntegral b_eloc_;
-  engine::BinnedIntegral b_emkt_;
-  engine::BinnedIntegral b_busy_;
-  engine::BinnedIntegral b_temp_;
+  /// What is integrated per trace interval; the series are derived from these.
+  enum class Integrand : std::uint8_t {
+    kItPower,
+    kFacilityPower,
+    kCoolingPower,
+    kOverheadPower,
+    kIntensityLocation,  ///< g/J
+    kIntensityMarket,
+    kEmissionsLocation,  ///< facility power x intensity, g/s
+    kEmissionsMarket,
+    kBusyDevices,
+    kOutdoorTemperature,  ///< degrees Celsius; only with weather
+    kCount
+  };
+  [[nodiscard]] engine::BinnedIntegral& binned(Integrand i) {
+    return binned_[static_cast<std::size_t>(i)];
+  }
+  [[nodiscard]] const engine::BinnedIntegral& binned(Integrand i) const {
+    return binned_[static_cast<std::size_t>(i)];
+  }
+  std::vector<engine::BinnedIntegral> binned_;  ///< by Integrand
   bool has_weather_ = false;
   bool changed_ = false;   ///< this event changed a power or a rate
   bool shutdown_ = false;  ///< no job will come any more

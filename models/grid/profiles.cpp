@@ -3,11 +3,12 @@
 #include <fmt/format.h>
 
 #include "models/grid/builtin_profiles.hpp"
+#include "sim/kernel/units/time_constants.hpp"
 
 namespace footprint::models {
 
 namespace {
-constexpr std::int64_t kSecondsPerHour = 3600;
+using units::kWholeSecondsPerHour;
 }  // namespace
 
 std::optional<TimeSeries> builtin_intensity_profile(std::string_view name, int year) {
@@ -21,14 +22,14 @@ std::optional<TimeSeries> builtin_intensity_profile(std::string_view name, int y
     const std::size_t hours = (is_leap_year(year) ? 366U : 365U) * detail::kHoursPerDay;
     s.t_s.reserve(hours);
     s.value.reserve(hours);
-    std::int64_t t = days_from_civil(year, 1, 1) * detail::kHoursPerDay * kSecondsPerHour;
+    std::int64_t t = days_from_civil(year, 1, 1) * detail::kHoursPerDay * kWholeSecondsPerHour;
     for (int month = 1; month <= detail::kMonthsPerYear; ++month) {
       const auto& day = table.g_per_kwh.at(static_cast<std::size_t>(month - 1));
       for (int d = 1; d <= days_in_month(year, month); ++d) {
         for (const double v : day) {
           s.t_s.push_back(t);
           s.value.push_back(v);
-          t += kSecondsPerHour;
+          t += kWholeSecondsPerHour;
         }
       }
     }

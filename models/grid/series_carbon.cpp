@@ -7,21 +7,22 @@
 #include <fmt/format.h>
 
 #include "sim/kernel/units/calendar.hpp"
+#include "sim/kernel/units/time_constants.hpp"
 
 namespace footprint::models {
 namespace {
 
-constexpr std::int64_t kSecondsPerDay = 86'400;
+using units::kWholeSecondsPerDay;
 constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
 
 using units::floor_div;
 
 std::int64_t year_start(std::int64_t year) {
-  return days_from_civil(year, 1, 1) * kSecondsPerDay;
+  return days_from_civil(year, 1, 1) * kWholeSecondsPerDay;
 }
 
 std::int64_t year_of(std::int64_t t) {
-  return civil_from_days(floor_div(t, kSecondsPerDay)).year;
+  return civil_from_days(floor_div(t, kWholeSecondsPerDay)).year;
 }
 
 TimeSeries checked(TimeSeries s, double lo, double hi, std::string_view what) {
@@ -56,14 +57,14 @@ std::int64_t RepeatingSeries::map(std::int64_t t) const {
   if (repeat_ == Repeat::none) {
     return t;
   }
-  const std::int64_t days = floor_div(t, kSecondsPerDay);
-  const std::int64_t sod = t - days * kSecondsPerDay;
+  const std::int64_t days = floor_div(t, kWholeSecondsPerDay);
+  const std::int64_t sod = t - days * kWholeSecondsPerDay;
   const CivilDate d = civil_from_days(days);
   int day = d.day;
   if (d.month == 2 && day == 29 && !is_leap_year(year_)) {
     day = 28;  // 29 February replays the series' 28 February
   }
-  return days_from_civil(year_, d.month, day) * kSecondsPerDay + sod;
+  return days_from_civil(year_, d.month, day) * kWholeSecondsPerDay + sod;
 }
 
 double RepeatingSeries::value_at(std::int64_t t) const {
@@ -97,8 +98,8 @@ std::int64_t RepeatingSeries::next_start_after(std::int64_t t) const {
   const std::int64_t y = year_of(t);
   next = std::min(next, year_start(y + 1));
   if (is_leap_year(y) != is_leap_year(year_)) {
-    const std::int64_t jump = is_leap_year(y) ? days_from_civil(y, 2, 29) * kSecondsPerDay
-                                              : days_from_civil(y, 3, 1) * kSecondsPerDay;
+    const std::int64_t jump = is_leap_year(y) ? days_from_civil(y, 2, 29) * kWholeSecondsPerDay
+                                              : days_from_civil(y, 3, 1) * kWholeSecondsPerDay;
     if (jump > t) {
       next = std::min(next, jump);
     }

@@ -45,13 +45,12 @@ void check_failures_allow_progress(const Scenario& sc, const models::FleetTables
   }
   constexpr double kMaxFailureExponent = 30;  // about 1e13 attempts per stretch
   constexpr std::size_t kListed = 5;
-  constexpr double kSecondsPerHour = 3600;
   Diagnostics d(sc.source.string());
   std::size_t bad = 0;
   for (std::size_t j = 0; j < t.jobs.size(); ++j) {
     const auto& f = t.jobs[j];
     const double stretch_h =
-        std::min(f.checkpoint_interval, f.duration).to_seconds() / kSecondsPerHour;
+        std::min(f.checkpoint_interval, f.duration).to_seconds() / units::kSecondsPerHour;
     const double rate_per_h = static_cast<double>(f.devices) / sc.failures.device_mtbf_hours;
     const double exponent = rate_per_h * stretch_h;
     if (exponent <= kMaxFailureExponent) {

@@ -10,6 +10,8 @@
 #include "models/grid/series.hpp"
 #include "models/grid/series_carbon.hpp"
 #include "sim/kernel/diagnostics/diagnostics.hpp"
+#include "sim/kernel/units/calendar.hpp"
+#include "sim/kernel/units/time_constants.hpp"
 
 namespace footprint::scenario {
 
@@ -17,12 +19,7 @@ namespace {
 
 /// The calendar year of a UTC unix time.
 std::int64_t year_of(std::int64_t unix_s) {
-  constexpr std::int64_t kSecondsPerDay = 86400;
-  auto days = unix_s / kSecondsPerDay;
-  if (unix_s % kSecondsPerDay < 0) {
-    --days;
-  }
-  return models::civil_from_days(days).year;
+  return models::civil_from_days(units::floor_div(unix_s, units::kWholeSecondsPerDay)).year;
 }
 
 bool looks_like_fuel_mix(const std::string& path) {

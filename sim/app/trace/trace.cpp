@@ -1,17 +1,25 @@
 #include "sim/app/trace/trace.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
+#include <stdexcept>
+#include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
 #include "sim/kernel/hash/sha256.hpp"
 #include "sim/kernel/hdf5/hdf5.hpp"
+#include "sim/kernel/schema/trace_schema.hpp"
 
 namespace footprint::io {
 namespace {
@@ -31,40 +39,56 @@ double p99(std::vector<double> v) {
   return v[std::max<std::size_t>(rank, 1) - 1];
 }
 
-void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d,
-                      const scenario::RunResult& r) {
-  const auto& spec = sc.datacenters[d];
-  const auto& t = r.datacenters[d];
-  const auto& s = r.summaries[d];
-  Group g = parent.create_group(spec.name);
-  g.set_attr("index", static_cast<std::int64_t>(d));
-  g.set_attr("region", sc.regions[spec.region].name);
-  g.set_attr("cooling", spec.cooling.model == scenario::CoolingSpec::Model::kConstant
-                            ? std::string("constant")
-                            : std::string("economizer-chiller"));
-  g.write_vector("time_s", t.time_s, "s");
-  g.write_vector("it_energy_j", t.it_energy_j, "J");
-  g.write_vector("facility_energy_j", t.facility_energy_j, "J");
-  g.write_vector("cooling_energy_j", t.cooling_energy_j, "J");
-  g.write_vector("overhead_energy_j", t.overhead_energy_j, "J");
-  g.write_vector("it_power_w", t.it_power_w, "W");
-  g.write_vector("facility_power_w", t.facility_power_w, "W");
-  g.write_vector("pue", t.pue, "1");
-  g.write_vector("intensity_location_g_per_kwh", t.intensity_location_g_per_kwh, "g/kWh");
-  g.write_vector("intensity_market_g_per_kwh", t.intensity_market_g_per_kwh, "g/kWh");
-  g.write_vector("emissions_location_g", t.emissions_location_g, "g");
-  g.write_vector("emissions_market_g", t.emissions_market_g, "g");
-  g.write_vector("busy_devices", t.busy_devices, "1");
-  g.write_vector("outdoor_temperature_c", t.outdoor_temperature_c, "degC");
-  g.set_attr("it_energy_j", s.it_energy_j);
-  g.set_attr("energy_j", s.energy_j);
-  g.set_attr("emissions_location_g", s.emissions_location_g);
-  g.set_attr("emissions_market_g", s.emissions_market_g);
-  g.set_attr("embodied_g", s.embodied_g);
-  g.set_attr("peak_facility_power_w", s.peak_facility_power_w);
-  g.set_attr("p99_facility_power_w", p99(t.facility_power_w));
-  g.set_attr("cooling_energy_j", sum(t.cooling_energy_j));
-  // The jobs it ran: device-hours held, and the span from the first start to the last end.
+using schema::ComparisonAttr;
+using schema::DatacenterAttr;
+using schema::JobColumn;
+using schema::Series;
+using schema::SummaryAttr;
+
+using AttrValue = std::variant<double, std::int64_t, std::uint64_t, std::string>;
+
+template <class Enum>
+std::size_t index_of(Enum e) {
+  return static_cast<std::size_t>(e);
+}
+
+schema::Type type_of(const AttrValue& v) {
+  constexpr std::array<schema::Type, std::variant_size_v<AttrValue>> kTypes{
+      schema::Type::kFloat64, schema::Type::kInt64, schema::Type::kUInt64, schema::Type::kString};
+  return kTypes.at(v.index());
+}
+
+/// One group's attributes, set by the schema's enum and written in its table's order.
+template <class Enum, std::size_t N>
+class Attributes {
+ public:
+  explicit Attributes(const std::array<schema::Field, N>& table) : table_(table) {}
+
+  void set(Enum e, AttrValue v) { values_.at(index_of(e)) = std::move(v); }
+
+  /// Writes rows [first, last] of the table; throws std::logic_error for a value not set
+  /// or not of the schema's type.
+  void write(Group& g, Enum first, Enum last) const {
+    for (std::size_t i = index_of(first); i <= index_of(last); ++i) {
+      const auto& f = table_[i];
+      if (!values_[i] || type_of(*values_[i]) != f.type) {
+        throw std::logic_error(fmt::format("trace attribute {}: no value of its type", f.name));
+      }
+      std::visit([&](const auto& v) { g.set_attr(f.name, v); }, *values_[i]);
+    }
+  }
+
+ private:
+  const std::array<schema::Field, N>& table_;
+  std::array<std::optional<AttrValue>, N> values_;
+};
+
+using DatacenterAttributes = Attributes<DatacenterAttr, schema::kDatacenterAttrCount>;
+using SummaryAttributes = Attributes<SummaryAttr, schema::kSummaryAttrCount>;
+using ComparisonAttributes = Attributes<ComparisonAttr, schema::kComparisonAttrCount>;
+
+/// The jobs it ran: device-hours held, and the span from the first start to the last end.
+void set_job_span(DatacenterAttributes& a, std::size_t d, const scenario::RunResult& r) {
   double device_hours = 0;
   double first = std::numeric_limits<double>::infinity();
   double last = 0;
@@ -76,104 +100,198 @@ void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d
       last = std::max(last, o.end_s > 0 ? o.end_s : r.horizon_s);
     }
   }
-  g.set_attr("device_hours", device_hours);
-  g.set_attr("first_start_s", std::isfinite(first) ? first : 0.0);
-  g.set_attr("last_end_s", last);
+  a.set(DatacenterAttr::kDeviceHours, device_hours);
+  a.set(DatacenterAttr::kFirstStart, std::isfinite(first) ? first : 0.0);
+  a.set(DatacenterAttr::kLastEnd, last);
 }
+
+void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d,
+                      const scenario::RunResult& r) {
+  const auto& spec = sc.datacenters[d];
+  const auto& t = r.datacenters[d];
+  const auto& s = r.summaries[d];
+  DatacenterAttributes a(schema::kDatacenterAttributes);
+  a.set(DatacenterAttr::kIndex, static_cast<std::int64_t>(d));
+  a.set(DatacenterAttr::kRegion, sc.regions[spec.region].name);
+  a.set(DatacenterAttr::kCooling, spec.cooling.model == scenario::CoolingSpec::Model::kConstant
+                                      ? std::string("constant")
+                                      : std::string("economizer-chiller"));
+  a.set(DatacenterAttr::kItEnergy, s.it_energy_j);
+  a.set(DatacenterAttr::kEnergy, s.energy_j);
+  a.set(DatacenterAttr::kEmissionsLocation, s.emissions_location_g);
+  a.set(DatacenterAttr::kEmissionsMarket, s.emissions_market_g);
+  a.set(DatacenterAttr::kEmbodied, s.embodied_g);
+  a.set(DatacenterAttr::kPeakFacilityPower, s.peak_facility_power_w);
+  a.set(DatacenterAttr::kP99FacilityPower, p99(t[Series::kFacilityPower]));
+  a.set(DatacenterAttr::kCoolingEnergy, sum(t[Series::kCoolingEnergy]));
+  set_job_span(a, d, r);
+
+  Group g = parent.create_group(spec.name);
+  const auto before_series =
+      static_cast<DatacenterAttr>(index_of(schema::kFirstDatacenterTotal) - 1);
+  a.write(g, DatacenterAttr::kIndex, before_series);
+  for (std::size_t i = 0; i < schema::kSeriesCount; ++i) {
+    const auto& f = schema::kDatacenterSeries[i];
+    g.write_vector(f.name, t.series[i], f.unit);
+  }
+  a.write(g, schema::kFirstDatacenterTotal, DatacenterAttr::kLastEnd);
+}
+
+/// The /jobs table's columns, typed and ordered by the schema.
+class JobColumns {
+ public:
+  explicit JobColumns(std::size_t rows) {
+    for (std::size_t c = 0; c < schema::kJobColumnCount; ++c) {
+      switch (schema::kJobColumns[c].type) {
+        case schema::Type::kString:
+          columns_[c] = std::vector<std::string>(rows);
+          break;
+        case schema::Type::kInt64:
+          columns_[c] = std::vector<std::int64_t>(rows);
+          break;
+        case schema::Type::kFloat64:
+        case schema::Type::kUInt64:
+          columns_[c] = std::vector<double>(rows);
+          break;
+      }
+    }
+  }
+
+  /// Row `row` of column `c`; T must be the column's type.
+  template <class T>
+  T& at(JobColumn c, std::size_t row) {
+    return std::get<std::vector<T>>(columns_[index_of(c)])[row];
+  }
+
+  void write(Group& root, std::string_view name) && {
+    TableWriter t;
+    for (std::size_t c = 0; c < schema::kJobColumnCount; ++c) {
+      const auto& f = schema::kJobColumns[c];
+      std::visit(
+          [&](auto&& v) {
+            using V = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<V, std::vector<std::string>>) {
+              t.add_string_column(std::string(f.name), std::move(v));
+            } else if constexpr (std::is_same_v<V, std::vector<std::int64_t>>) {
+              t.add_int64_column(std::string(f.name), std::move(v), std::string(f.unit));
+            } else {
+              t.add_double_column(std::string(f.name), std::move(v), std::string(f.unit));
+            }
+          },
+          std::move(columns_[c]));
+    }
+    t.write(root, name);
+  }
+
+ private:
+  using Column =
+      std::variant<std::vector<double>, std::vector<std::int64_t>, std::vector<std::string>>;
+  std::array<Column, schema::kJobColumnCount> columns_;
+};
 
 void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunResult& r) {
   const auto n = r.jobs.size();
-  std::vector<std::string> name(n);
-  std::vector<std::string> dc(n);
-  std::vector<std::string> acc(n);
-  std::vector<std::int64_t> devices(n);
-  std::vector<std::int64_t> steps(n);
-  std::vector<std::int64_t> restarts(n);
-  std::vector<std::int64_t> checkpoints(n);
-  std::vector<std::int64_t> pauses(n);
-  std::vector<double> paused(n);
-  std::vector<std::int64_t> finished(n);
-  std::vector<std::int64_t> pods(n);
-  std::vector<double> submit(n);
-  std::vector<double> start(n);
-  std::vector<double> end(n);
-  std::vector<double> wait(n);
-  std::vector<double> dh(n);
-  std::vector<double> lost(n);
-  std::vector<double> flops(n);
-  std::vector<double> it_e(n);
-  std::vector<double> e(n);
-  std::vector<double> loc(n);
-  std::vector<double> mkt(n);
-  std::vector<double> emb(n);
+  JobColumns cols(n);
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   // Rows are independent: gathered in parallel (in the caller's oneTBB arena).
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 8192), [&](const auto& range) {
     for (std::size_t j = range.begin(); j != range.end(); ++j) {
       const auto& f = r.tables->jobs[j];
       const auto& o = r.jobs[j];
-      name[j] = r.job_names[j];
-      dc[j] = r.started[j] ? sc.datacenters[o.datacenter].name : std::string();
-      acc[j] = r.tables->types[f.type].name;
-      devices[j] = f.devices;
-      steps[j] = o.steps;
-      restarts[j] = o.restarts;
-      checkpoints[j] = o.checkpoints;
-      pauses[j] = o.pauses;
-      paused[j] = o.paused_s;
-      finished[j] = o.end_s > 0 ? 1 : 0;
-      pods[j] = r.dispatches.empty() ? 0 : r.dispatches[j].pods;
-      submit[j] = f.submit.to_seconds();
-      start[j] = r.started[j] ? o.start_s : kNaN;
-      end[j] = o.end_s > 0 ? o.end_s : kNaN;
-      wait[j] = r.started[j] ? o.start_s - submit[j] : kNaN;
-      dh[j] = o.device_hours;
-      lost[j] = o.lost_device_hours;
-      flops[j] = f.flops;
-      it_e[j] = o.it_energy_j;
-      e[j] = o.energy_j;
-      loc[j] = o.emissions_location_g;
-      mkt[j] = o.emissions_market_g;
-      emb[j] = o.embodied_g;
+      const double submit = f.submit.to_seconds();
+      cols.at<std::string>(JobColumn::kName, j) = r.job_names[j];
+      cols.at<std::string>(JobColumn::kDatacenter, j) =
+          r.started[j] ? sc.datacenters[o.datacenter].name : std::string();
+      cols.at<std::string>(JobColumn::kAccelerator, j) = r.tables->types[f.type].name;
+      cols.at<std::int64_t>(JobColumn::kDevices, j) = f.devices;
+      cols.at<double>(JobColumn::kSubmit, j) = submit;
+      cols.at<double>(JobColumn::kStart, j) = r.started[j] ? o.start_s : kNaN;
+      cols.at<double>(JobColumn::kEnd, j) = o.end_s > 0 ? o.end_s : kNaN;
+      cols.at<double>(JobColumn::kWait, j) = r.started[j] ? o.start_s - submit : kNaN;
+      cols.at<std::int64_t>(JobColumn::kFinished, j) = o.end_s > 0 ? 1 : 0;
+      cols.at<std::int64_t>(JobColumn::kPods, j) = r.dispatches.empty() ? 0 : r.dispatches[j].pods;
+      cols.at<std::int64_t>(JobColumn::kSteps, j) = o.steps;
+      cols.at<std::int64_t>(JobColumn::kRestarts, j) = o.restarts;
+      cols.at<std::int64_t>(JobColumn::kCheckpoints, j) = o.checkpoints;
+      cols.at<std::int64_t>(JobColumn::kPauses, j) = o.pauses;
+      cols.at<double>(JobColumn::kPaused, j) = o.paused_s;
+      cols.at<double>(JobColumn::kDeviceHours, j) = o.device_hours;
+      cols.at<double>(JobColumn::kLostDeviceHours, j) = o.lost_device_hours;
+      cols.at<double>(JobColumn::kFlops, j) = f.flops;
+      cols.at<double>(JobColumn::kItEnergy, j) = o.it_energy_j;
+      cols.at<double>(JobColumn::kEnergy, j) = o.energy_j;
+      cols.at<double>(JobColumn::kEmissionsLocation, j) = o.emissions_location_g;
+      cols.at<double>(JobColumn::kEmissionsMarket, j) = o.emissions_market_g;
+      cols.at<double>(JobColumn::kEmbodied, j) = o.embodied_g;
     }
   });
-  TableWriter t;
-  t.add_string_column("name", std::move(name));
-  t.add_string_column("datacenter", std::move(dc));
-  t.add_string_column("accelerator", std::move(acc));
-  t.add_int64_column("devices", std::move(devices), "1");
-  t.add_double_column("submit_s", std::move(submit), "s");
-  t.add_double_column("start_s", std::move(start), "s");
-  t.add_double_column("end_s", std::move(end), "s");
-  t.add_double_column("wait_s", std::move(wait), "s");
-  t.add_int64_column("finished", std::move(finished), "1");
-  t.add_int64_column("pods", std::move(pods), "1");
-  t.add_int64_column("steps", std::move(steps), "1");
-  t.add_int64_column("restarts", std::move(restarts), "1");
-  t.add_int64_column("checkpoints", std::move(checkpoints), "1");
-  t.add_int64_column("pauses", std::move(pauses), "1");
-  t.add_double_column("paused_s", std::move(paused), "s");
-  t.add_double_column("device_hours", std::move(dh), "h");
-  t.add_double_column("lost_device_hours", std::move(lost), "h");
-  t.add_double_column("flops", std::move(flops), "FLOP");
-  t.add_double_column("it_energy_j", std::move(it_e), "J");
-  t.add_double_column("energy_j", std::move(e), "J");
-  t.add_double_column("emissions_location_g", std::move(loc), "g");
-  t.add_double_column("emissions_market_g", std::move(mkt), "g");
-  t.add_double_column("embodied_g", std::move(emb), "g");
-  t.write(root, "jobs");
+  std::move(cols).write(root, "jobs");
 }
 
-void write_totals(Group& g, const scenario::Totals& t) {
-  g.set_attr("jobs_energy_j", t.jobs_energy_j);
-  g.set_attr("jobs_emissions_location_g", t.jobs_emissions_location_g);
-  g.set_attr("jobs_emissions_market_g", t.jobs_emissions_market_g);
-  g.set_attr("it_energy_j", t.it_energy_j);
-  g.set_attr("energy_j", t.energy_j);
-  g.set_attr("emissions_location_g", t.emissions_location_g);
-  g.set_attr("emissions_market_g", t.emissions_market_g);
-  g.set_attr("mean_wait_s", t.mean_wait_s);
-  g.set_attr("jobs_finished", t.jobs_finished);
+void set_totals(SummaryAttributes& a, const scenario::Totals& t) {
+  a.set(SummaryAttr::kJobsEnergy, t.jobs_energy_j);
+  a.set(SummaryAttr::kJobsEmissionsLocation, t.jobs_emissions_location_g);
+  a.set(SummaryAttr::kJobsEmissionsMarket, t.jobs_emissions_market_g);
+  a.set(SummaryAttr::kItEnergy, t.it_energy_j);
+  a.set(SummaryAttr::kEnergy, t.energy_j);
+  a.set(SummaryAttr::kEmissionsLocation, t.emissions_location_g);
+  a.set(SummaryAttr::kEmissionsMarket, t.emissions_market_g);
+  a.set(SummaryAttr::kMeanWait, t.mean_wait_s);
+  a.set(SummaryAttr::kJobsFinished, t.jobs_finished);
+}
+
+/// /summary: the run's totals and sums over its jobs; /summary/fifo and the comparison
+/// with it when the run was compared with FIFO.
+void write_summary(Group& root, const scenario::RunResult& r) {
+  SummaryAttributes a(schema::kSummaryAttributes);
+  double dh = 0;
+  double lost = 0;
+  double job_embodied = 0;
+  double makespan = 0;
+  std::int64_t restarts = 0;
+  std::int64_t pauses = 0;
+  double paused_s = 0;
+  for (const auto& o : r.jobs) {
+    dh += o.device_hours;
+    lost += o.lost_device_hours;
+    job_embodied += o.embodied_g;
+    restarts += o.restarts;
+    pauses += o.pauses;
+    paused_s += o.paused_s;
+    makespan = std::max(makespan, o.end_s);
+  }
+  double fleet_embodied = 0;
+  for (const auto& ds : r.summaries) {
+    fleet_embodied += ds.embodied_g;
+  }
+  a.set(SummaryAttr::kJobs, static_cast<std::int64_t>(r.jobs.size()));
+  set_totals(a, r.totals);
+  a.set(SummaryAttr::kDeviceHours, dh);
+  a.set(SummaryAttr::kLostDeviceHours, lost);
+  a.set(SummaryAttr::kRestarts, restarts);
+  a.set(SummaryAttr::kPauses, pauses);
+  a.set(SummaryAttr::kPaused, paused_s);
+  a.set(SummaryAttr::kEmbodiedJobs, job_embodied);
+  a.set(SummaryAttr::kEmbodiedFleet, fleet_embodied);
+  a.set(SummaryAttr::kMakespan, makespan);
+  a.set(SummaryAttr::kEvents, r.stats.events);
+  Group s = root.create_group("summary");
+  a.write(s, SummaryAttr::kJobs, SummaryAttr::kEvents);
+  if (!r.fifo) {
+    return;
+  }
+  Group b = s.create_group("fifo");
+  SummaryAttributes fifo(schema::kSummaryAttributes);
+  set_totals(fifo, *r.fifo);
+  fifo.write(b, schema::kFirstRunTotal, schema::kLastRunTotal);
+  // Over the jobs that finished under both policies: the same work.
+  ComparisonAttributes c(schema::kComparisonAttributes);
+  c.set(ComparisonAttr::kSavedLocation, r.saved_location_g);
+  c.set(ComparisonAttr::kSavedMarket, r.saved_market_g);
+  c.set(ComparisonAttr::kDelayAdded, r.delay_added_s);
+  c.set(ComparisonAttr::kJobsCompared, r.jobs_compared);
+  c.set(ComparisonAttr::kJobsFinishedFifo, r.fifo->jobs_finished);
+  c.write(s, ComparisonAttr::kSavedLocation, ComparisonAttr::kJobsFinishedFifo);
 }
 
 /// /predicted/<job>: a job whose throughput the step model predicted: its layout, its
@@ -270,48 +388,7 @@ void write_trace(AtomicOutput& output, const scenario::Scenario& sc, const scena
     write_jobs(root, sc, r);
     write_predicted(root, r);
 
-    Group s = root.create_group("summary");
-    double dh = 0;
-    double lost = 0;
-    double job_embodied = 0;
-    double makespan = 0;
-    std::int64_t restarts = 0;
-    std::int64_t pauses = 0;
-    double paused_s = 0;
-    for (const auto& o : r.jobs) {
-      dh += o.device_hours;
-      lost += o.lost_device_hours;
-      job_embodied += o.embodied_g;
-      restarts += o.restarts;
-      pauses += o.pauses;
-      paused_s += o.paused_s;
-      makespan = std::max(makespan, o.end_s);
-    }
-    double fleet_embodied = 0;
-    for (const auto& ds : r.summaries) {
-      fleet_embodied += ds.embodied_g;
-    }
-    s.set_attr("jobs", static_cast<std::int64_t>(r.jobs.size()));
-    write_totals(s, r.totals);
-    s.set_attr("device_hours", dh);
-    s.set_attr("lost_device_hours", lost);
-    s.set_attr("restarts", restarts);
-    s.set_attr("pauses", pauses);
-    s.set_attr("paused_s", paused_s);
-    s.set_attr("embodied_jobs_g", job_embodied);
-    s.set_attr("embodied_fleet_g", fleet_embodied);
-    s.set_attr("makespan_s", makespan);
-    s.set_attr("events", r.stats.events);
-    if (r.fifo) {
-      Group b = s.create_group("fifo");
-      write_totals(b, *r.fifo);
-      // Over the jobs that finished under both policies: the same work.
-      s.set_attr("emissions_saved_location_g", r.saved_location_g);
-      s.set_attr("emissions_saved_market_g", r.saved_market_g);
-      s.set_attr("delay_added_s", r.delay_added_s);
-      s.set_attr("jobs_compared", r.jobs_compared);
-      s.set_attr("jobs_finished_fifo", r.fifo->jobs_finished);
-    }
+    write_summary(root, r);
     f.close();
   }
   output.commit();

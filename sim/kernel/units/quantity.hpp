@@ -10,6 +10,8 @@
 
 #include <compare>
 
+#include "sim/kernel/units/time_constants.hpp"
+
 namespace footprint::units {
 
 /// Exponents of the six base dimensions Footprint tracks.
@@ -161,13 +163,13 @@ using TokenRate = Quantity<kTokenRate>;
 using JoulesPerToken = Quantity<kEnergyPerToken>;
 
 // Conversion constants.
-inline constexpr double kSecondsPerMinute = 60.0;
-inline constexpr double kSecondsPerHour = 3600.0;
-inline constexpr double kSecondsPerDay = 86'400.0;
+inline constexpr auto kSecondsPerMinute = static_cast<double>(kWholeSecondsPerMinute);
+inline constexpr auto kSecondsPerHour = static_cast<double>(kWholeSecondsPerHour);
+inline constexpr auto kSecondsPerDay = static_cast<double>(kWholeSecondsPerDay);
 /// Footprint's year is exactly 365 days (no leap days, no sidereal corrections).
 inline constexpr double kDaysPerYear = 365.0;
 inline constexpr double kSecondsPerYear = kDaysPerYear * kSecondsPerDay;
-inline constexpr double kJoulesPerWattHour = 3600.0;
+inline constexpr double kJoulesPerWattHour = kSecondsPerHour;
 inline constexpr double kJoulesPerKilowattHour = 3.6e6;
 inline constexpr double kJoulesPerMegawattHour = 3.6e9;
 inline constexpr double kJoulesPerGigawattHour = 3.6e12;

@@ -101,24 +101,27 @@ TEST_CASE("A datacenter integrates jobs exactly per job and per interval", "[mod
     CHECK(o[1].it_energy_j == Approx(3.6e6).epsilon(1e-12));
 
     const auto tr = dc.trace(3);
-    REQUIRE(tr.time_s == std::vector<double>{0, 3600, 7200});
-    CHECK(tr.it_energy_j[0] == Approx(1.8e6).epsilon(1e-12));
-    CHECK(tr.it_energy_j[1] == Approx(7.2e6).epsilon(1e-12));
-    CHECK(tr.it_energy_j[2] == Approx(1.8e6).epsilon(1e-12));
-    CHECK(tr.it_power_w[1] == Approx(2000).epsilon(1e-12));
-    CHECK(tr.busy_devices[1] == Approx(15).epsilon(1e-12));
-    CHECK(tr.busy_devices[0] == Approx(5).epsilon(1e-12));  // 10 devices for half the hour
+    REQUIRE(tr[schema::Series::kTime] == std::vector<double>{0, 3600, 7200});
+    CHECK(tr[schema::Series::kItEnergy][0] == Approx(1.8e6).epsilon(1e-12));
+    CHECK(tr[schema::Series::kItEnergy][1] == Approx(7.2e6).epsilon(1e-12));
+    CHECK(tr[schema::Series::kItEnergy][2] == Approx(1.8e6).epsilon(1e-12));
+    CHECK(tr[schema::Series::kItPower][1] == Approx(2000).epsilon(1e-12));
+    CHECK(tr[schema::Series::kBusyDevices][1] == Approx(15).epsilon(1e-12));
+    CHECK(tr[schema::Series::kBusyDevices][0] ==
+          Approx(5).epsilon(1e-12));  // 10 devices for half the hour
     for (std::size_t k = 0; k < 3; ++k) {
       // Energy conservation in every interval: facility = IT x PUE.
-      CHECK(tr.facility_energy_j[k] == Approx(1.5 * tr.it_energy_j[k]).epsilon(1e-12));
-      CHECK(tr.pue[k] == Approx(1.5).epsilon(1e-12));
-      CHECK(tr.intensity_location_g_per_kwh[k] == Approx(400).epsilon(1e-12));
-      CHECK(tr.emissions_market_g[k] ==
-            Approx(tr.facility_energy_j[k] / 3.6e6 * 100).epsilon(1e-12));
+      CHECK(tr[schema::Series::kFacilityEnergy][k] ==
+            Approx(1.5 * tr[schema::Series::kItEnergy][k]).epsilon(1e-12));
+      CHECK(tr[schema::Series::kPue][k] == Approx(1.5).epsilon(1e-12));
+      CHECK(tr[schema::Series::kIntensityLocation][k] == Approx(400).epsilon(1e-12));
+      CHECK(tr[schema::Series::kEmissionsMarket][k] ==
+            Approx(tr[schema::Series::kFacilityEnergy][k] / 3.6e6 * 100).epsilon(1e-12));
     }
     // Per-job and per-interval accounts agree.
-    CHECK(sum(tr.facility_energy_j) == Approx(o[0].energy_j + o[1].energy_j).epsilon(1e-12));
-    CHECK(sum(tr.emissions_location_g) ==
+    CHECK(sum(tr[schema::Series::kFacilityEnergy]) ==
+          Approx(o[0].energy_j + o[1].energy_j).epsilon(1e-12));
+    CHECK(sum(tr[schema::Series::kEmissionsLocation]) ==
           Approx(o[0].emissions_location_g + o[1].emissions_location_g).epsilon(1e-12));
   }
 }
@@ -131,7 +134,7 @@ TEST_CASE("Idle accelerators and hosts draw power when idle draw is on", "[model
   cfg.power.idle_draw = true;
   cfg.power.host_overhead = units::watts(50);
   const auto r = run_alone(tables({job(10, 100, 0, 1)}), cfg, 1);
-  CHECK(r.trace.it_power_w[0] == Approx(2450).epsilon(1e-12));
+  CHECK(r.trace[schema::Series::kItPower][0] == Approx(2450).epsilon(1e-12));
   // The job is charged its own devices and hosts only.
   CHECK(r.outcomes[0].it_energy_j == Approx(1500.0 * 3600).epsilon(1e-12));
   // Embodied: 9.78 kg per V100 over 5 years, for 10 device-hours.
@@ -149,6 +152,6 @@ TEST_CASE("Idle accelerators and hosts sleep at the sleep power with idle: sleep
   cfg.power.sleep_power = units::watts(5);
   cfg.power.host_overhead = units::watts(50);
   const auto r = run_alone(tables({job(10, 100, 0, 1)}), cfg, 1);
-  CHECK(r.trace.it_power_w[0] == Approx(1550).epsilon(1e-12));
+  CHECK(r.trace[schema::Series::kItPower][0] == Approx(1550).epsilon(1e-12));
   CHECK(r.outcomes[0].it_energy_j == Approx(1500.0 * 3600).epsilon(1e-12));
 }

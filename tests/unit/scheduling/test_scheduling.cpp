@@ -223,16 +223,18 @@ jobs:
   - { name: b, type: training, datacenter: dc, accelerator: H100, devices: 64, work: 7 h, mfu: 0.4, submit: 5 h }
 )");
   const auto& t = r.datacenters[0];
-  REQUIRE(t.time_s.size() > 100);
-  for (std::size_t k = 0; k < t.time_s.size(); ++k) {
+  REQUIRE(t[schema::Series::kTime].size() > 100);
+  for (std::size_t k = 0; k < t[schema::Series::kTime].size(); ++k) {
     INFO("interval " << k);
-    CHECK(t.facility_energy_j[k] ==
-          Approx(t.it_energy_j[k] + t.cooling_energy_j[k] + t.overhead_energy_j[k]).epsilon(1e-12));
+    CHECK(t[schema::Series::kFacilityEnergy][k] ==
+          Approx(t[schema::Series::kItEnergy][k] + t[schema::Series::kCoolingEnergy][k] +
+                 t[schema::Series::kOverheadEnergy][k])
+              .epsilon(1e-12));
   }
   // Phoenix in July: the chiller runs in the afternoon, so some intervals' PUE is well
   // above the economizer-only floor of 1 + 0.05 + (1/0.96 - 1) = 1.0917.
   double max_pue = 0;
-  for (const double p : t.pue) {
+  for (const double p : t[schema::Series::kPue]) {
     max_pue = std::isnan(p) ? max_pue : std::max(max_pue, p);
   }
   CHECK(max_pue > 1.2);

@@ -1,0 +1,378 @@
+// The trace file's schema, declared once: one table per group of docs/trace-format.md,
+// each row a name, a type, a unit, a meaning and how the value is reduced.
+//
+// The datacenter LP stores its per-interval series by `Series`, the trace writer writes
+// every table in its order (names, `units` attributes, order of datasets and attributes
+// all come from here), analysis/ reads by the same names, and a unit test compares each
+// table with the one in docs/trace-format.md. Adding a column is one row here (and, for a
+// series, its integration rule in the datacenter LP, which the compiler asks for).
+//
+// Row order is the order in the file: the writer follows it, so reordering rows reorders
+// datasets and attributes in every trace.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace footprint::schema {
+
+/// The stored type of a column or attribute.
+enum class Type : std::uint8_t { kFloat64, kInt64, kUInt64, kString };
+
+/// How one value summarises what it stands for.
+enum class Reduction : std::uint8_t {
+  kNone,      ///< a label or a count, not reduced from a series
+  kStart,     ///< the start of an interval (time)
+  kSum,       ///< the integral over the interval (or run): summing intervals gives the total
+  kTimeMean,  ///< the integral divided by the interval's length
+  kRatio,     ///< a ratio of two sums (PUE)
+  kMax,       ///< the largest value
+  kQuantile,  ///< a quantile of interval means
+  kMean,      ///< the mean over jobs
+  kMin,       ///< the smallest value
+};
+
+struct Field {
+  std::string_view name;
+  Type type;
+  /// The unit: for datasets and table columns the `units` attribute as written; for
+  /// attributes the unit docs/trace-format.md gives (attributes carry no `units`).
+  std::string_view unit;
+  /// As in docs/trace-format.md (markdown), word for word.
+  std::string_view meaning;
+  Reduction reduction;
+};
+
+template <class Enum, std::size_t N>
+constexpr const Field& field(const std::array<Field, N>& table, Enum e) {
+  return table[static_cast<std::size_t>(e)];
+}
+
+/// A table given fewer rows than its enum has values leaves the rest empty.
+template <std::size_t N>
+constexpr bool all_named(const std::array<Field, N>& table) {
+  for (const auto& f : table) {
+    if (f.name.empty()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
+// /datacenters/<name>/: one float64 dataset per series, one value per trace interval.
+
+enum class Series : std::uint8_t {
+  kTime,
+  kItEnergy,
+  kFacilityEnergy,
+  kCoolingEnergy,
+  kOverheadEnergy,
+  kItPower,
+  kFacilityPower,
+  kPue,
+  kIntensityLocation,
+  kIntensityMarket,
+  kEmissionsLocation,
+  kEmissionsMarket,
+  kBusyDevices,
+  kOutdoorTemperature,
+  kCount
+};
+inline constexpr std::size_t kSeriesCount = static_cast<std::size_t>(Series::kCount);
+
+inline constexpr std::array<Field, kSeriesCount> kDatacenterSeries{{
+    {"time_s", Type::kFloat64, "s", "start of the interval: k x `trace_interval_s`",
+     Reduction::kStart},
+    {"it_energy_j", Type::kFloat64, "J",
+     "IT energy: running jobs' devices and hosts, plus idle devices with `idle: draw`",
+     Reduction::kSum},
+    {"facility_energy_j", Type::kFloat64, "J",
+     "facility energy: `it_energy_j` + `cooling_energy_j` + `overhead_energy_j`", Reduction::kSum},
+    {"cooling_energy_j", Type::kFloat64, "J",
+     "cooling (fans, pumps, chiller) of `economizer-chiller`; 0 with a constant PUE",
+     Reduction::kSum},
+    {"overhead_energy_j", Type::kFloat64, "J",
+     "power distribution losses and fixed overhead; with a constant PUE, all of (PUE - 1) x IT",
+     Reduction::kSum},
+    {"it_power_w", Type::kFloat64, "W",
+     "mean IT power over the interval: `it_energy_j / trace_interval_s`", Reduction::kTimeMean},
+    {"facility_power_w", Type::kFloat64, "W",
+     "mean facility power: `facility_energy_j / trace_interval_s`", Reduction::kTimeMean},
+    {"pue", Type::kFloat64, "1",
+     "`facility_energy_j / it_energy_j`; NaN in an interval without IT energy", Reduction::kRatio},
+    {"intensity_location_g_per_kwh", Type::kFloat64, "g/kWh",
+     "time-mean location-based grid intensity", Reduction::kTimeMean},
+    {"intensity_market_g_per_kwh", Type::kFloat64, "g/kWh", "time-mean market-based grid intensity",
+     Reduction::kTimeMean},
+    {"emissions_location_g", Type::kFloat64, "g",
+     "integral of facility power x location-based intensity, g CO2e", Reduction::kSum},
+    {"emissions_market_g", Type::kFloat64, "g",
+     "integral of facility power x market-based intensity, g CO2e", Reduction::kSum},
+    {"busy_devices", Type::kFloat64, "1", "time-mean number of devices held by jobs (all types)",
+     Reduction::kTimeMean},
+    {"outdoor_temperature_c", Type::kFloat64, "degC",
+     "time-mean outdoor dry bulb; NaN with a constant PUE (no weather)", Reduction::kTimeMean},
+}};
+
+constexpr const Field& field(Series s) {
+  return field(kDatacenterSeries, s);
+}
+
+// ---------------------------------------------------------------------------------------
+// /datacenters/<name>/ attributes. The labels come before the series in the file, the
+// totals after them.
+
+enum class DatacenterAttr : std::uint8_t {
+  kIndex,
+  kRegion,
+  kCooling,
+  kItEnergy,
+  kEnergy,
+  kEmissionsLocation,
+  kEmissionsMarket,
+  kEmbodied,
+  kPeakFacilityPower,
+  kP99FacilityPower,
+  kCoolingEnergy,
+  kDeviceHours,
+  kFirstStart,
+  kLastEnd,
+  kCount
+};
+inline constexpr std::size_t kDatacenterAttrCount =
+    static_cast<std::size_t>(DatacenterAttr::kCount);
+/// The first attribute written after the series.
+inline constexpr DatacenterAttr kFirstDatacenterTotal = DatacenterAttr::kItEnergy;
+
+inline constexpr std::array<Field, kDatacenterAttrCount> kDatacenterAttributes{{
+    {"index", Type::kInt64, "", "position in the scenario's `datacenters` list, from 0",
+     Reduction::kNone},
+    {"region", Type::kString, "", "the datacenter's region name", Reduction::kNone},
+    {"cooling", Type::kString, "", "`constant` (a `pue`) or `economizer-chiller`",
+     Reduction::kNone},
+    {"it_energy_j", Type::kFloat64, "J", "sum of `it_energy_j`", Reduction::kSum},
+    {"energy_j", Type::kFloat64, "J", "sum of `facility_energy_j`", Reduction::kSum},
+    {"emissions_location_g", Type::kFloat64, "g CO2e", "sum of `emissions_location_g`",
+     Reduction::kSum},
+    {"emissions_market_g", Type::kFloat64, "g CO2e", "sum of `emissions_market_g`",
+     Reduction::kSum},
+    {"embodied_g", Type::kFloat64, "g CO2e",
+     "embodied emissions of the whole inventory amortised over the trace: sum over types of "
+     "count x `embodied` / its service life (5 y unless `service_life` is given) x `horizon_s` "
+     "(types without `embodied` count 0)",
+     Reduction::kSum},
+    {"peak_facility_power_w", Type::kFloat64, "W", "largest instantaneous facility power",
+     Reduction::kMax},
+    {"p99_facility_power_w", Type::kFloat64, "W",
+     "99th percentile (nearest rank) of `facility_power_w`, the interval means",
+     Reduction::kQuantile},
+    {"cooling_energy_j", Type::kFloat64, "J", "sum of `cooling_energy_j`", Reduction::kSum},
+    {"device_hours", Type::kFloat64, "h",
+     "device-hours held by the jobs that ran here (unfinished jobs: up to the end of the run)",
+     Reduction::kSum},
+    {"first_start_s", Type::kFloat64, "s", "first start of a job here (0 if none ran)",
+     Reduction::kMin},
+    {"last_end_s", Type::kFloat64, "s",
+     "last end of a job here (an unfinished job counts as ending at `horizon_s`)", Reduction::kMax},
+}};
+
+constexpr const Field& field(DatacenterAttr a) {
+  return field(kDatacenterAttributes, a);
+}
+
+// ---------------------------------------------------------------------------------------
+// /jobs: a compound table, one row per job, columns in this order.
+
+enum class JobColumn : std::uint8_t {
+  kName,
+  kDatacenter,
+  kAccelerator,
+  kDevices,
+  kSubmit,
+  kStart,
+  kEnd,
+  kWait,
+  kFinished,
+  kPods,
+  kSteps,
+  kRestarts,
+  kCheckpoints,
+  kPauses,
+  kPaused,
+  kDeviceHours,
+  kLostDeviceHours,
+  kFlops,
+  kItEnergy,
+  kEnergy,
+  kEmissionsLocation,
+  kEmissionsMarket,
+  kEmbodied,
+  kCount
+};
+inline constexpr std::size_t kJobColumnCount = static_cast<std::size_t>(JobColumn::kCount);
+
+inline constexpr std::array<Field, kJobColumnCount> kJobColumns{{
+    {"name", Type::kString, "",
+     "the job's `name` (job trace: its `name` cell; generated: `<class>-<7-digit index>`)",
+     Reduction::kNone},
+    {"datacenter", Type::kString, "", "where it ran; empty if it never started", Reduction::kNone},
+    {"accelerator", Type::kString, "", "canonical accelerator type name (aliases resolved)",
+     Reduction::kNone},
+    {"devices", Type::kInt64, "1", "devices used", Reduction::kNone},
+    {"submit_s", Type::kFloat64, "s", "submit time (the `start` of a fixed-start job)",
+     Reduction::kNone},
+    {"start_s", Type::kFloat64, "s", "start time; NaN if it never started", Reduction::kNone},
+    {"end_s", Type::kFloat64, "s", "end time; NaN if it did not finish", Reduction::kNone},
+    {"wait_s", Type::kFloat64, "s", "`start_s - submit_s`; NaN if it never started",
+     Reduction::kNone},
+    {"finished", Type::kInt64, "1", "1 if it finished before the stop, else 0", Reduction::kNone},
+    {"pods", Type::kInt64, "1",
+     "pods of the fabric its devices span, in a datacenter with a `topology`; 0 otherwise (and "
+     "without a scheduler)",
+     Reduction::kNone},
+    {"steps", Type::kInt64, "1",
+     "steps executed (a partial last step counts as one); 0 unless finished", Reduction::kSum},
+    {"restarts", Type::kInt64, "1", "failures suffered", Reduction::kSum},
+    {"checkpoints", Type::kInt64, "1", "checkpoints completed", Reduction::kSum},
+    {"pauses", Type::kInt64, "1", "carbon-aware pauses at checkpoints (`checkpoint.pause_above`)",
+     Reduction::kSum},
+    {"paused_s", Type::kFloat64, "s", "time spent paused, devices held at idle power",
+     Reduction::kSum},
+    {"device_hours", Type::kFloat64, "h",
+     "devices x (end_s - start_s) / 3600, checkpoints and restarts included; 0 unless finished",
+     Reduction::kSum},
+    {"lost_device_hours", Type::kFloat64, "h",
+     "device-hours of computation lost to failures (redone)", Reduction::kSum},
+    {"flops", Type::kFloat64, "FLOP",
+     "total work (workload jobs: `mfu` x peak x devices x duration)", Reduction::kSum},
+    {"it_energy_j", Type::kFloat64, "J",
+     "IT energy of the job's devices and their hosts, up to its end or the stop", Reduction::kSum},
+    {"energy_j", Type::kFloat64, "J", "facility energy attributed to the job", Reduction::kSum},
+    {"emissions_location_g", Type::kFloat64, "g", "location-based emissions, g CO2e",
+     Reduction::kSum},
+    {"emissions_market_g", Type::kFloat64, "g", "market-based emissions, g CO2e", Reduction::kSum},
+    {"embodied_g", Type::kFloat64, "g",
+     "devices x (end_s - start_s) x `embodied` / 5 y; 0 unless finished", Reduction::kSum},
+}};
+
+constexpr const Field& field(JobColumn c) {
+  return field(kJobColumns, c);
+}
+
+// ---------------------------------------------------------------------------------------
+// /summary attributes. kJobsEnergy..kJobsFinished are a run's totals: /summary/fifo holds
+// the same attributes for the FIFO run, in the same order.
+
+enum class SummaryAttr : std::uint8_t {
+  kJobs,
+  kJobsEnergy,
+  kJobsEmissionsLocation,
+  kJobsEmissionsMarket,
+  kItEnergy,
+  kEnergy,
+  kEmissionsLocation,
+  kEmissionsMarket,
+  kMeanWait,
+  kJobsFinished,
+  kDeviceHours,
+  kLostDeviceHours,
+  kRestarts,
+  kPauses,
+  kPaused,
+  kEmbodiedJobs,
+  kEmbodiedFleet,
+  kMakespan,
+  kEvents,
+  kCount
+};
+inline constexpr std::size_t kSummaryAttrCount = static_cast<std::size_t>(SummaryAttr::kCount);
+/// The run's totals, [first, last]: what /summary/fifo repeats.
+inline constexpr SummaryAttr kFirstRunTotal = SummaryAttr::kJobsEnergy;
+inline constexpr SummaryAttr kLastRunTotal = SummaryAttr::kJobsFinished;
+
+inline constexpr std::array<Field, kSummaryAttrCount> kSummaryAttributes{{
+    {"jobs", Type::kInt64, "", "rows of `/jobs`", Reduction::kNone},
+    {"jobs_energy_j", Type::kFloat64, "J",
+     "facility energy attributed to jobs (sum of `/jobs` `energy_j`)", Reduction::kSum},
+    {"jobs_emissions_location_g", Type::kFloat64, "g CO2e", "sum of `/jobs` `emissions_location_g`",
+     Reduction::kSum},
+    {"jobs_emissions_market_g", Type::kFloat64, "g CO2e", "sum of `/jobs` `emissions_market_g`",
+     Reduction::kSum},
+    {"it_energy_j", Type::kFloat64, "J", "total IT energy of all datacenters (idle draw included)",
+     Reduction::kSum},
+    {"energy_j", Type::kFloat64, "J", "total facility energy of all datacenters", Reduction::kSum},
+    {"emissions_location_g", Type::kFloat64, "g CO2e",
+     "total location-based emissions of all datacenters", Reduction::kSum},
+    {"emissions_market_g", Type::kFloat64, "g CO2e",
+     "total market-based emissions of all datacenters", Reduction::kSum},
+    {"mean_wait_s", Type::kFloat64, "s", "mean `wait_s` over the jobs that started (0 if none)",
+     Reduction::kMean},
+    {"jobs_finished", Type::kInt64, "", "jobs that finished", Reduction::kSum},
+    {"device_hours", Type::kFloat64, "h", "sum of `/jobs` `device_hours`", Reduction::kSum},
+    {"lost_device_hours", Type::kFloat64, "h", "sum of `/jobs` `lost_device_hours`",
+     Reduction::kSum},
+    {"restarts", Type::kInt64, "", "sum of `/jobs` `restarts`", Reduction::kSum},
+    {"pauses", Type::kInt64, "", "sum of `/jobs` `pauses` (carbon-aware pauses at checkpoints)",
+     Reduction::kSum},
+    {"paused_s", Type::kFloat64, "s", "sum of `/jobs` `paused_s`", Reduction::kSum},
+    {"embodied_jobs_g", Type::kFloat64, "g CO2e", "sum of `/jobs` `embodied_g`", Reduction::kSum},
+    {"embodied_fleet_g", Type::kFloat64, "g CO2e", "sum of the datacenters' `embodied_g`",
+     Reduction::kSum},
+    {"makespan_s", Type::kFloat64, "s", "latest end of a finished job (0 if none)",
+     Reduction::kMax},
+    {"events", Type::kUInt64, "",
+     "simulation events processed (job starts, steps, checkpoints, failures, scheduler "
+     "decisions and messages, grid and weather changes)",
+     Reduction::kSum},
+}};
+
+constexpr const Field& field(SummaryAttr a) {
+  return field(kSummaryAttributes, a);
+}
+
+// ---------------------------------------------------------------------------------------
+// /summary attributes added by `scheduler.compare: fifo`, over the jobs that finished
+// under both policies.
+
+enum class ComparisonAttr : std::uint8_t {
+  kSavedLocation,
+  kSavedMarket,
+  kDelayAdded,
+  kJobsCompared,
+  kJobsFinishedFifo,
+  kCount
+};
+inline constexpr std::size_t kComparisonAttrCount =
+    static_cast<std::size_t>(ComparisonAttr::kCount);
+
+inline constexpr std::array<Field, kComparisonAttrCount> kComparisonAttributes{{
+    {"emissions_saved_location_g", Type::kFloat64, "g CO2e",
+     "the jobs' location-based emissions under FIFO minus under this run's policy",
+     Reduction::kSum},
+    {"emissions_saved_market_g", Type::kFloat64, "g CO2e", "the same, market-based",
+     Reduction::kSum},
+    {"delay_added_s", Type::kFloat64, "s", "mean of (start here - start under FIFO)",
+     Reduction::kMean},
+    {"jobs_compared", Type::kInt64, "", "jobs that finished in both runs", Reduction::kSum},
+    {"jobs_finished_fifo", Type::kInt64, "", "jobs that finished under FIFO", Reduction::kSum},
+}};
+
+constexpr const Field& field(ComparisonAttr a) {
+  return field(kComparisonAttributes, a);
+}
+
+static_assert(all_named(kDatacenterSeries) && all_named(kDatacenterAttributes) &&
+              all_named(kJobColumns) && all_named(kSummaryAttributes) &&
+              all_named(kComparisonAttributes));
+// Each enum's last value names the table's last row: a row added to one but not the other
+// fails here.
+static_assert(field(Series::kOutdoorTemperature).name == "outdoor_temperature_c");
+static_assert(field(DatacenterAttr::kLastEnd).name == "last_end_s");
+static_assert(field(JobColumn::kEmbodied).name == "embodied_g");
+static_assert(field(SummaryAttr::kEvents).name == "events");
+static_assert(field(ComparisonAttr::kJobsFinishedFifo).name == "jobs_finished_fifo");
+
+}  // namespace footprint::schema
