@@ -1,6 +1,8 @@
 #include "sim/app/cli/errors.hpp"
 
 #include <algorithm>
+#include <new>
+#include <system_error>
 #include <vector>
 
 #include <fmt/format.h>
@@ -32,6 +34,10 @@ Failure input(const std::vector<Diagnostic>& diagnostics) {
   return f;
 }
 
+Failure machine(std::string_view what) {
+  return {kExitFailure, fmt::format("footprint: error: {}\n", what)};
+}
+
 Failure internal(std::string_view what, std::string_view version) {
   return {kExitFailure,
           fmt::format("footprint: internal error: {}\n"
@@ -49,10 +55,21 @@ Failure describe_failure(const std::exception_ptr& error, std::string_view versi
   } catch (const InputError& e) {
     return input(e.diagnostics());
   } catch (const Error& e) {
-    if (e.kind() == ErrorKind::kSystem) {
-      return {kExitFailure, fmt::format("footprint: error: {}\n", e.what())};
+    switch (e.kind()) {
+      case ErrorKind::kInput:  // an input error that is not an InputError: one message
+        return input({Diagnostic{.message = e.what()}});
+      case ErrorKind::kSystem:
+        return machine(e.what());
+      case ErrorKind::kInternal:
+        break;
     }
     return internal(e.what(), version);
+  } catch (const std::system_error& e) {
+    // The operating system's refusal (a folder that cannot be listed, std::filesystem):
+    // the machine's, as is running out of memory.
+    return machine(e.what());
+  } catch (const std::bad_alloc&) {
+    return machine("out of memory");
   } catch (const engine::EngineError& e) {
     // The engine sits below the kernel and knows no kinds: every error of its own is a
     // model breaking its rules (a message below the lookahead, a misused API).

@@ -19,9 +19,10 @@ struct Failure {
 
 /// An input error: each diagnostic as `file:line:col: error: path: message` (or
 /// `footprint: error: ...` when it has no file), a count when any is in a file, exit 2.
-/// A system error: its message, exit 1. Anything else, from footprint::InternalError to
-/// an engine error or any exception outside footprint::Error: a bug, reported as an
-/// internal error with what to send (`version` is `footprint --version`'s line), exit 1.
+/// A system error (or a std::system_error, std::bad_alloc): its message, exit 1. Anything else,
+/// from footprint::InternalError to an engine error or any exception outside footprint::Error: a
+/// bug, reported as an internal error with what to send (`version` is `footprint --version`'s
+/// line), exit 1.
 Failure describe_failure(const std::exception_ptr& error, std::string_view version);
 
 }  // namespace footprint::cli

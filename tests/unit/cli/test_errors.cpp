@@ -1,7 +1,10 @@
 // The one mapping of failures to messages and exit codes (sim/app/cli/errors.hpp).
 #include <exception>
+#include <filesystem>
+#include <new>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 
 #include <catch2/catch.hpp>
 
@@ -48,6 +51,8 @@ TEST_CASE("an input error without a file is one message, not counted", "[cli]") 
   CHECK(f.message == "footprint: error: output 'x.h5' exists; use --force\n");
   CHECK(describe(footprint::io::OutputPathError("no folder")).exit_code == 2);
   CHECK(describe(footprint::models::SeriesRangeError("series 'a.csv' ends")).exit_code == 2);
+  CHECK(describe(footprint::Error(footprint::ErrorKind::kInput, "x")).message ==
+        "footprint: error: x\n");
 }
 
 TEST_CASE("a standard exception outside the root is internal, never bad input", "[cli]") {
@@ -73,4 +78,9 @@ TEST_CASE("a system error is the machine's: exit 1, no bug report asked", "[cli]
   const auto f = describe(footprint::io::H5Error("HDF5: cannot write 'x.h5': disk full"));
   CHECK(f.exit_code == 1);
   CHECK(f.message == "footprint: error: HDF5: cannot write 'x.h5': disk full\n");
+  const auto denied = describe(std::filesystem::filesystem_error(
+      "cannot list", "out", std::make_error_code(std::errc::permission_denied)));
+  CHECK(denied.exit_code == 1);
+  CHECK_FALSE(has(denied.message, "internal error"));
+  CHECK(describe(std::bad_alloc()).message == "footprint: error: out of memory\n");
 }
