@@ -46,15 +46,8 @@ std::string format_duration(std::int64_t s) {
   return fmt::format("{} s", s);
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 bool iends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && iequals(s.substr(s.size() - suffix.size()), suffix);
+  return s.size() >= suffix.size() && csv::same_name(s.substr(s.size() - suffix.size()), suffix);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -409,7 +402,7 @@ TimeSeries load_fuelmix_csv(const std::filesystem::path& path, const EmissionFac
       }
       const std::string_view code = name.substr(0, name.size() - 4);
       const auto it = std::find_if(factors.g_per_kwh.begin(), factors.g_per_kwh.end(),
-                                   [&](const auto& kv) { return iequals(kv.first, code); });
+                                   [&](const auto& kv) { return csv::same_name(kv.first, code); });
       if (it == factors.g_per_kwh.end()) {
         std::string known;
         for (const auto& kv : factors.g_per_kwh) {

@@ -784,6 +784,72 @@ def test_predicted_layout_does_not_fit_memory(h):
                            [r"the layout needs [0-9.]+ GB per device", r"GB too much"])])
 
 
+def only_error(h, text, line_has, token, key, patterns):
+    """`text` is refused with exactly one problem, at `token` on the line with `line_has`."""
+    line, col = h.where(text, line_has, token)
+    path, stderr = h.bad_scenario(text, [(line, col, key, patterns)], commands=("check",))
+    errors = h.error_lines(path, stderr)
+    expect(len(errors) == 1, "one mistake, {} errors:\n{}".format(len(errors), stderr))
+
+
+def test_one_mistake_one_error_architecture(h):
+    # A bad architecture: the experts, the rate and the step-model keys that depend on it
+    # are not reported as well.
+    text = predicted().replace("architecture: dense", "architecture: MoE")
+    only_error(h, text, "architecture: MoE", "MoE", "jobs[0].model.architecture",
+               [r'expected "dense" or "moe", got "MoE"'])
+    moe = text.replace("parameters: 1.3e9 }", "parameters: 1.3e9, experts: 8, top_k: 2 }")
+    only_error(h, moe, "architecture: MoE", "MoE", "jobs[0].model.architecture",
+               [r'expected "dense" or "moe", got "MoE"'])
+
+
+def test_one_mistake_one_error_model(h):
+    # A bad size in the architecture: no "missing throughput" nor "applies to a predicted
+    # job" for parallelism.
+    text = predicted().replace("d_model: 2048", "d_model: -2048")
+    only_error(h, text, "d_model: -2048", "-2048", "jobs[0].model.d_model", [r"at least 1"])
+
+
+def test_one_mistake_one_error_inventory(h):
+    # An unknown type in a datacenter's inventory: its jobs are not told the datacenter
+    # lacks their type.
+    text = h.edit("accelerators: { V100: 64, TPUv3: 32 }", "accelerators: { V10O: 64, TPUv3: 32 }")
+    only_error(h, text, "accelerators: { V10O", "V10O", "datacenters[0].accelerators.V10O",
+               [r'unknown accelerator "V10O"'])
+
+
+def test_one_mistake_one_error_work(h):
+    # A bad work: the batch, which needs the work in tokens, is not blamed too.
+    text = h.edit("    work: 1 d\n", "    work: 1 parsec\n    batch: 4e6 tokens\n")
+    line, col = h.where(text, "work: 1 parsec", "1 parsec")
+    path, stderr = h.bad_scenario(text, [(line, col, "jobs[0].work", [r"unit"])],
+                                  commands=("check",))
+    expect(len(h.error_lines(path, stderr)) == 1, "one mistake, several errors:\n" + stderr)
+
+
+def test_one_mistake_one_error_rate(h):
+    # A bad throughput is not also "missing".
+    text = h.edit("throughput: 20 TFLOP/s", "throughput: -20 TFLOP/s")
+    only_error(h, text, "throughput: -20", "-20", "jobs[0].throughput", [r"must be positive"])
+
+
+def test_job_trace_problems_are_located(h):
+    with open(os.path.join(h.tmp, "jobs.csv"), "w", encoding="utf-8") as f:
+        f.write("name,submit_s,accelerator,devices,duration_s\n"
+                "a,0,V100,8,3600\n"
+                "b,soon,V100,8,3600\n"
+                "a,0,V100,8,3600\n")
+    text = BASE[: BASE.index("jobs:")] + "workload:\n  trace: { file: jobs.csv }\n"
+    path = h.write(text)
+    stderr = h.bad("check", path)
+    csv = os.path.join(h.tmp, "jobs.csv")
+    for where, pattern in [(":3:3: error: submit_s: ", "'soon' is not a number"),
+                           (":4:1: error: name: ", 'duplicate job name "a" \\(also line 2\\)')]:
+        expect(re.search(re.escape(csv + where) + pattern, stderr),
+               "no {} {} in\n{}".format(where, pattern, stderr))
+    os.remove(csv)
+
+
 CASES = [(name[len("test_"):], fn) for name, fn in list(globals().items()) if name.startswith("test_")]
 
 

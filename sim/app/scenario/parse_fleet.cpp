@@ -227,7 +227,7 @@ NameIndex read_regions(const YAML::Node& root, const Context& ctx, Scenario& sc)
       if (cr.has("hourly")) {
         reg.cfe_hourly = read_series(cr, "hourly", ctx);
       }
-      if (cr.valid() && (reg.cfe_annual.has_value() == cr.has("hourly"))) {
+      if (cr.valid() && cr.has("annual") == cr.has("hourly")) {
         report(d, cr.node(), cr.path(), "give annual or hourly carbon-free energy, one of them");
       }
       if (reg.market_intensity) {

@@ -25,6 +25,9 @@ bool read_predicted(const MapReader& r, Diagnostics& d, TrainingJobSpec& job,
   models::PredictedTraining p;
   p.model = *job.model.transformer;
   if (!job.batch) {
+    if (r.has("batch")) {
+      return false;  // given but bad: reported where it is
+    }
     report(d, r.node(), r.path(),
            "a job whose throughput is predicted needs its global batch (batch: \"3.2e6 tokens\")");
     return false;
@@ -166,7 +169,7 @@ std::optional<models::ModelShape> read_transformer(const MapReader& r, Diagnosti
   }
   for (const char* key :
        {"experts", "top_k", "moe_every", "expert_d_ff", "expert_ffn", "capacity_factor"}) {
-    if (!moe && r.has(key)) {
+    if (!moe && r.has(key) && !r.bad("architecture")) {
       report(d, r.get(key), r.path(key), "experts belong to architecture: moe");
     }
   }
@@ -177,8 +180,8 @@ std::optional<models::ModelShape> read_transformer(const MapReader& r, Diagnosti
     t.expert_d_ff = count("expert_d_ff", false, 1);
     t.capacity_factor = r.number("capacity_factor", false, Sign::kPositive).value_or(1.0);
   }
-  if (d.items().size() != before) {
-    return std::nullopt;
+  if (d.items().size() != before || r.bad("architecture")) {
+    return std::nullopt;  // the counts, and the checks of given ones, need every field
   }
   models::TransformerCounts c;
   try {
@@ -236,7 +239,8 @@ std::optional<models::ModelShape> read_model(const MapReader& job, Diagnostics& 
   m.architecture = arch && *arch == "moe" ? Architecture::kMoe : Architecture::kDense;
   if (r.has("d_model")) {
     // An architecture: the counts come from it (and are checked against given ones).
-    return read_transformer(r, d, m);
+    auto shape = read_transformer(r, d, m);
+    return r.bad("architecture") ? std::nullopt : shape;
   }
   const auto params = r.number("parameters", true, Sign::kPositive);
   const auto active = r.number("active_parameters", false, Sign::kPositive);
@@ -248,6 +252,9 @@ std::optional<models::ModelShape> read_model(const MapReader& job, Diagnostics& 
   if (active && frac) {
     report(d, r.node(), r.path(), "give active_parameters or active_fraction, not both");
   }
+  if (r.bad("architecture")) {
+    return std::nullopt;  // which counts apply depends on it
+  }
   if (m.architecture == Architecture::kDense) {
     if ((active && *active != m.parameters) || (frac && *frac != 1.0)) {
       report(d, r.get(active ? "active_parameters" : "active_fraction"),
@@ -256,10 +263,13 @@ std::optional<models::ModelShape> read_model(const MapReader& job, Diagnostics& 
     }
     m.active_parameters = m.parameters;
   } else {
-    if (!active && !frac) {
+    if (!r.has("active_parameters") && !r.has("active_fraction")) {
       report(d, r.node(), r.path(),
              "a moe model needs active_parameters or active_fraction (parameters used per token)");
       return std::nullopt;
+    }
+    if (!active && !frac) {
+      return std::nullopt;  // given but bad: reported where it is
     }
     m.active_parameters = active ? *active : *frac * m.parameters;
     if (m.active_parameters > m.parameters) {
@@ -354,7 +364,8 @@ bool check_tokens_known(const MapReader& r, const TrainingJobSpec& job, bool has
   if (job.batch && job.steps) {
     report(d, r.node(), r.path(), "give batch or steps, not both");
   }
-  if (job.batch && !has_model && job.work_kind != WorkKind::kTokens) {
+  if (job.batch && !has_model && job.work_kind != WorkKind::kTokens && !r.bad("work") &&
+      !r.bad("model")) {
     report(d, r.get("batch"), r.path("batch"),
            "a batch sets the step count from tokens: give work in tokens or the model's "
            "parameters");
@@ -372,10 +383,12 @@ bool read_job_rate(const MapReader& r, TrainingJobSpec& job, bool has_model, boo
     report(d, r.get("mfu"), r.path("mfu"), "must be positive");
     ok = false;
   }
-  const bool predict = has_model && job.model.transformer && !job.throughput && !job.mfu;
+  // "Missing" means absent: a rate given but bad is reported once, where it is.
+  const bool given = r.has("throughput") || r.has("mfu");
+  const bool predict = has_model && job.model.transformer && !given;
   if (job.throughput && job.mfu) {
     report(d, r.node(), r.path(), "give throughput or mfu, not both");
-  } else if (!job.throughput && !job.mfu && !predict && r.valid()) {
+  } else if (!given && !predict && r.valid() && !r.bad("model")) {
     report(d, r.node(), r.path(),
            "missing required key \"throughput\" (achieved FLOP/s per device) or \"mfu\", "
            "or the model's architecture (d_model, layers, ...) to predict it");
@@ -383,7 +396,7 @@ bool read_job_rate(const MapReader& r, TrainingJobSpec& job, bool has_model, boo
   }
   for (const char* key :
        {"parallelism", "precision", "stragglers", "routing_skew", "gradient_overlap"}) {
-    if (r.has(key) && !predict) {
+    if (r.has(key) && !predict && !r.bad("model") && !r.bad("throughput") && !r.bad("mfu")) {
       report(d, r.get(key), r.path(key),
              "applies to a job whose throughput is predicted from its architecture (model: "
              "with d_model, and no throughput or mfu)");
@@ -438,6 +451,10 @@ bool check_job_fits(const MapReader& r, const Scenario& sc, const JobPlacement& 
   std::int64_t most = 0;
   for (const auto dcx : place.datacenters) {
     const auto& dc = sc.datacenters[dcx];
+    if (has_problem(d, item_path("datacenters", dcx) + ".accelerators")) {
+      ok = false;  // its inventory is not known: nothing to check against
+      continue;
+    }
     const auto it =
         std::find_if(dc.inventory.begin(), dc.inventory.end(),
                      [&](const InventoryItem& x) { return x.accelerator == type.name; });

@@ -1,5 +1,6 @@
 #include "sim/app/scenario/yaml_reader.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -14,6 +15,14 @@ void report(Diagnostics& d, const YAML::Node& node, const std::string& path, std
   } else {
     d.error(path, std::move(msg));
   }
+}
+
+bool has_problem(const Diagnostics& d, const std::string& path) {
+  return std::any_of(d.items().begin(), d.items().end(), [&](const Diagnostic& item) {
+    const std::string& p = item.path;
+    return p.starts_with(path) &&
+           (p.size() == path.size() || p[path.size()] == '.' || p[path.size()] == '[');
+  });
 }
 
 namespace {

@@ -20,6 +20,11 @@ namespace footprint::scenario {
 /// Records a problem located at `node` (or without location if it has none).
 void report(Diagnostics& d, const YAML::Node& node, const std::string& path, std::string msg);
 
+/// Whether a problem has been reported at `path` or anywhere under it ("jobs[0].model"
+/// covers "jobs[0].model.architecture"). A check that depends on a value reads this first
+/// and is skipped when the value was bad: one mistake gives one error, not its echoes.
+bool has_problem(const Diagnostics& d, const std::string& path);
+
 /// A bare number that must be finite; nullopt (and a diagnostic) otherwise.
 std::optional<double> read_number(Diagnostics& d, const YAML::Node& node, const std::string& path);
 
@@ -40,6 +45,8 @@ class MapReader {
   [[nodiscard]] const YAML::Node& node() const { return node_; }
   [[nodiscard]] Diagnostics& diagnostics() const { return *d_; }
   void missing(const std::string& key) const;
+  /// Whether the value under `key` had a problem (has_problem of its path).
+  [[nodiscard]] bool bad(const std::string& key) const { return has_problem(*d_, path(key)); }
 
   std::optional<std::string> text(const std::string& key, bool required) const;
   std::optional<double> number(const std::string& key, bool required, Sign sign = Sign::kAny) const;

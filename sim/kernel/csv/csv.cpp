@@ -31,13 +31,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 std::vector<Cell> split_cells(std::string_view line) {
   std::vector<Cell> cells;
   std::size_t start = 0;
@@ -124,7 +117,7 @@ std::string Table::header_names() const {
 std::optional<std::size_t> Table::optional_column(std::string_view name, Diagnostics& diag) const {
   std::optional<std::size_t> found;
   for (std::size_t i = 0; i < header_.size(); ++i) {
-    if (!iequals(header_[i].text, name)) {
+    if (!same_name(header_[i].text, name)) {
       continue;
     }
     if (found) {
@@ -166,6 +159,13 @@ bool Table::complete(const Row& row, Diagnostics& diag) const {
              fmt::format("expected {} comma-separated fields as in the header, found {}",
                          header_.size(), row.cells.size()));
   return false;
+}
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
 std::optional<double> parse_number(std::string_view text) {

@@ -65,6 +65,9 @@ class Table {
   std::vector<Row> rows_;
 };
 
+/// Whether two column names are the same name (case-insensitive, as Table::column matches).
+[[nodiscard]] bool same_name(std::string_view a, std::string_view b);
+
 /// A finite number, with an optional leading '+'; nullopt for anything else.
 [[nodiscard]] std::optional<double> parse_number(std::string_view text);
 
