@@ -1,8 +1,9 @@
 # cmake -D PROGRAM=... -D WORKING_DIR=... -D LABEL=... -D TIMEOUT=... -D OUTPUT=... -P
 # Writes OUTPUT, a ctest script with one test per test case of the Catch2 program PROGRAM
-# (hidden cases excluded), each named as its case and running only it. Names may hold
-# ';' (a list separator in CMake, kept here as the ASCII unit separator until written) and
-# ',' '[' ']' (escaped in the argument, where Catch2 reads them as a test spec).
+# (hidden cases excluded), each named as its case and running only it; it fails if it runs
+# no test case (--warn NoTests). Names may hold ';' (a list separator in CMake: kept as the
+# ASCII unit separator until written) and ',' '[' ']' (escaped in the argument, where Catch2
+# reads them as a test spec).
 execute_process(COMMAND "${PROGRAM}" --list-test-names-only
   OUTPUT_VARIABLE listing RESULT_VARIABLE result WORKING_DIRECTORY "${WORKING_DIR}")
 # Catch2 exits with the number of test cases listed (at most 255).
@@ -24,7 +25,7 @@ foreach(line IN LISTS lines)
     string(REPLACE "${char}" "\\${char}" spec "${spec}")
   endforeach()
   string(APPEND script
-    "add_test([==[${name}]==] [==[${PROGRAM}]==] [==[${spec}]==])\n"
+    "add_test([==[${name}]==] [==[${PROGRAM}]==] [==[${spec}]==] --warn NoTests)\n"
     "set_tests_properties([==[${name}]==] PROPERTIES WORKING_DIRECTORY [==[${WORKING_DIR}]==]"
     " LABELS ${LABEL} TIMEOUT ${TIMEOUT})\n")
   math(EXPR count "${count} + 1")
