@@ -22,7 +22,7 @@ namespace {
 /// "j" (20 h of compute from t = 0, a 1-minute checkpoint every hour, 3 h of slack,
 /// pausing above 300 g/kWh) and two 1-hour jobs. Under carbon-aware scheduling j pauses
 /// once, at the end of its 12th checkpoint (43,980 s), until the peak ends (54,000 s):
-/// 10,020 s (tests/unit/scheduling derives these figures).
+/// 10,020 s (tests/unit/models/scheduling derives these figures).
 struct PauseRun {
   fs::path dir;
   fs::path trace;
