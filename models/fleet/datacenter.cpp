@@ -63,10 +63,10 @@ void DatacenterLp::set_power(Slot& s, units::Watts p, SimTime now) {
   auto& o = outcomes_[s.outcome];
   const double w = units::to_watts(s.it_power);
   if (w != 0) {
-    o.it_energy_j += w * engine::ticks_to_seconds((now - s.power_since).count());
-    o.energy_j += w * (c_ratio_.integral() - s.c_ratio0);
-    o.emissions_location_g += w * (c_loc_.integral() - s.c_loc0);
-    o.emissions_market_g += w * (c_mkt_.integral() - s.c_mkt0);
+    o.it_energy += units::joules(w * engine::ticks_to_seconds((now - s.power_since).count()));
+    o.energy += units::joules(w * (c_ratio_.integral() - s.c_ratio0));
+    o.emissions_location += units::grams(w * (c_loc_.integral() - s.c_loc0));
+    o.emissions_market += units::grams(w * (c_mkt_.integral() - s.c_mkt0));
   }
   jobs_power_ += p - s.it_power;
   s.it_power = p;
@@ -116,7 +116,7 @@ void DatacenterLp::start_job(engine::Context<FleetMsg>& ctx, std::uint32_t job) 
   auto& o = outcomes_.back();
   o.job = job;
   o.datacenter = index_;
-  o.start_s = ctx.now().to_seconds();
+  o.start = units::seconds(ctx.now().to_seconds());
   s.pause_budget = std::max(SimTime::zero(), j.slack - (ctx.now() - j.submit));
   integrate(ctx.now());
   busy_[j.type] += j.devices;
@@ -141,11 +141,12 @@ void DatacenterLp::finish(engine::Context<FleetMsg>& ctx, std::uint32_t slot) {
   busy_[j.type] -= j.devices;
   busy_total_ -= j.devices;
   auto& o = outcomes_[s.outcome];
-  o.end_s = ctx.now().to_seconds();
+  o.end = units::seconds(ctx.now().to_seconds());
   o.steps = s.step;
-  o.device_hours = static_cast<double>(j.devices) * (o.end_s - o.start_s) / units::kSecondsPerHour;
-  o.embodied_g = static_cast<double>(j.devices) * (o.end_s - o.start_s) *
-                 tables_->types[j.type].embodied_g_per_s();
+  const double held_s = units::to_seconds(o.end - o.start);
+  o.device_hours = static_cast<double>(j.devices) * held_s / units::kSecondsPerHour;
+  o.embodied = units::grams(static_cast<double>(j.devices) * held_s *
+                            tables_->types[j.type].embodied_g_per_s());
   free_slots_.push_back(slot);
   ++finished_;
   if (cfg_.scheduler == DatacenterConfig::kNoScheduler && finished_ == fixed_jobs_.size()) {
@@ -264,7 +265,7 @@ bool DatacenterLp::maybe_pause(engine::Context<FleetMsg>& ctx, std::uint32_t slo
 void DatacenterLp::end_pause(Slot& s, SimTime now) {
   const SimTime paused = now - s.phase_start;
   s.pause_budget = std::max(SimTime::zero(), s.pause_budget - paused);
-  outcomes_[s.outcome].paused_s += paused.to_seconds();
+  outcomes_[s.outcome].paused += units::seconds(paused.to_seconds());
 }
 
 void DatacenterLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<FleetMsg>& e) {
@@ -354,11 +355,11 @@ void DatacenterLp::on_stop(engine::Context<FleetMsg>& ctx) {
       }
       const auto& j = tables_->jobs[s.job];
       auto& o = outcomes_[s.outcome];
-      const double held_s = now.to_seconds() - o.start_s;
+      const double held_s = now.to_seconds() - units::to_seconds(o.start);
       o.steps = s.step;
       o.device_hours = static_cast<double>(j.devices) * held_s / units::kSecondsPerHour;
-      o.embodied_g =
-          static_cast<double>(j.devices) * held_s * tables_->types[j.type].embodied_g_per_s();
+      o.embodied = units::grams(static_cast<double>(j.devices) * held_s *
+                                tables_->types[j.type].embodied_g_per_s());
     }
   }
   // Integrate to the end of the interval that holds the stop time.
@@ -424,12 +425,14 @@ DatacenterTrace DatacenterLp::trace(std::size_t intervals) const {
 
 DatacenterSummary DatacenterLp::summary() const {
   DatacenterSummary s;
-  s.peak_facility_power_w = peak_facility_w_;
-  s.it_energy_j = binned(Integrand::kItPower).total();
-  s.energy_j = binned(Integrand::kFacilityPower).total();
-  s.emissions_location_g = binned(Integrand::kEmissionsLocation).total();
-  s.emissions_market_g = binned(Integrand::kEmissionsMarket).total();
-  s.embodied_g = embodied_rate_g_per_s_ * binned(Integrand::kItPower).last_time().to_seconds();
+  // The binned integrals are of watts and of g/s: their totals are joules and grams.
+  s.peak_facility_power = units::watts(peak_facility_w_);
+  s.it_energy = units::joules(binned(Integrand::kItPower).total());
+  s.energy = units::joules(binned(Integrand::kFacilityPower).total());
+  s.emissions_location = units::grams(binned(Integrand::kEmissionsLocation).total());
+  s.emissions_market = units::grams(binned(Integrand::kEmissionsMarket).total());
+  s.embodied =
+      units::grams(embodied_rate_g_per_s_ * binned(Integrand::kItPower).last_time().to_seconds());
   return s;
 }
 

@@ -27,6 +27,7 @@
 #include "sim/engine/random.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/kernel/schema/trace_schema.hpp"
+#include "sim/kernel/units/quantity.hpp"
 
 namespace footprint::models {
 
@@ -54,20 +55,22 @@ struct DatacenterConfig {
 struct JobOutcome {
   std::uint32_t job = 0;
   std::uint32_t datacenter = 0;
-  double start_s = 0;
-  double end_s = 0;  ///< 0 while unfinished
+  units::Seconds start;
+  units::Seconds end;  ///< 0 while unfinished
   std::int64_t steps = 0;
   std::int64_t restarts = 0;
   std::int64_t checkpoints = 0;
   std::int64_t pauses = 0;       ///< carbon-aware pauses at checkpoints
-  double paused_s = 0;           ///< time spent in them (devices held, idle)
+  units::Seconds paused;         ///< time spent in them (devices held, idle)
   double device_hours = 0;       ///< held, from start to end
   double lost_device_hours = 0;  ///< compute redone after failures
-  double it_energy_j = 0;
-  double energy_j = 0;  ///< facility energy attributed to the job
-  double emissions_location_g = 0;
-  double emissions_market_g = 0;
-  double embodied_g = 0;  ///< amortised embodied emissions of the devices held
+  units::Joules it_energy;
+  units::Joules energy;  ///< facility energy attributed to the job
+  units::Grams emissions_location;
+  units::Grams emissions_market;
+  units::Grams embodied;  ///< amortised embodied emissions of the devices held
+
+  [[nodiscard]] bool finished() const { return end > units::Seconds::zero(); }
 };
 
 /// One value per trace interval of each series of schema::kDatacenterSeries (`kTime` is
@@ -84,12 +87,12 @@ struct DatacenterTrace {
 };
 
 struct DatacenterSummary {
-  double peak_facility_power_w = 0;  ///< instantaneous maximum
-  double it_energy_j = 0;
-  double energy_j = 0;
-  double emissions_location_g = 0;
-  double emissions_market_g = 0;
-  double embodied_g = 0;  ///< amortised over the run for the whole inventory
+  units::Watts peak_facility_power;  ///< instantaneous maximum
+  units::Joules it_energy;
+  units::Joules energy;
+  units::Grams emissions_location;
+  units::Grams emissions_market;
+  units::Grams embodied;  ///< amortised over the run for the whole inventory
 };
 
 class DatacenterLp final : public engine::Process<FleetMsg> {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "models/cooling/cooling.hpp"
@@ -12,13 +13,14 @@
 #include "models/grid/carbon.hpp"
 #include "models/topology/fabric.hpp"
 #include "sim/engine/simulation.hpp"
+#include "sim/kernel/units/quantity.hpp"
 
 namespace footprint::models {
 
 struct DatacenterView {
   engine::LpId lp = 0;
-  std::vector<std::int64_t> inventory;  ///< per type
-  double power_cap_w = std::numeric_limits<double>::infinity();
+  std::vector<std::int64_t> inventory;    ///< per type
+  std::optional<units::Watts> power_cap;  ///< facility power; none: no cap
   const CoolingModel* cooling = nullptr;
   const CarbonSignal* carbon = nullptr;
   DevicePower power;

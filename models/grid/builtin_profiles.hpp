@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "models/grid/series.hpp"
+#include "sim/kernel/units/time_constants.hpp"
 
 namespace footprint::models {
 
@@ -29,7 +30,7 @@ namespace footprint::models {
 namespace detail {
 
 inline constexpr int kMonthsPerYear = 12;
-inline constexpr int kHoursPerDay = 24;
+inline constexpr int kHoursPerDay = static_cast<int>(units::kHoursPerDay);
 
 struct BuiltinProfileTable {
   std::string_view name;         ///< "us-ciso"

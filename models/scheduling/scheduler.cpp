@@ -29,7 +29,7 @@ SchedulerLp::SchedulerLp(const FleetTables* tables, std::vector<DatacenterView> 
       free_(dcs_.size() * ntypes_, 0),
       alloc_(dcs_.size() * ntypes_),
       queued_(dcs_.size() * ntypes_, 0),
-      jobs_power_w_(dcs_.size(), 0.0),
+      jobs_power_(dcs_.size(), units::Watts::zero()),
       expected_end_(tables->jobs.size(), 0),
       dispatch_(tables->jobs.size()) {
   for (std::uint32_t d = 0; d < dcs_.size(); ++d) {
@@ -151,7 +151,7 @@ std::uint32_t SchedulerLp::place(std::uint32_t job, SimTime now,
 }
 
 void SchedulerLp::enqueue(engine::Context<FleetMsg>& ctx, std::uint32_t job, std::uint32_t dc) {
-  dispatch_[job].eligible_s = ctx.now().to_seconds();
+  dispatch_[job].eligible = units::seconds(ctx.now().to_seconds());
   dispatch_[job].datacenter = dc;
   const auto p = pool_index(dc, tables_->jobs[job].type);
   pools_[p].queue.push_back(job);
@@ -161,19 +161,19 @@ void SchedulerLp::enqueue(engine::Context<FleetMsg>& ctx, std::uint32_t job, std
 
 bool SchedulerLp::fits_power(std::uint32_t dc, const FleetJob& j, SimTime now) const {
   const auto& v = dcs_[dc];
-  if (!std::isfinite(v.power_cap_w)) {
+  if (!v.power_cap) {
     return true;
   }
   // The IT power the datacenter would draw with the job added: running jobs, the job,
   // and the rest of the inventory idle.
   const auto jobs =
-      units::watts(jobs_power_w_[dc] + static_cast<double>(j.devices) *
-                                           units::to_watts(v.power.running(j.compute_power)));
+      jobs_power_[dc] + units::watts(static_cast<double>(j.devices) *
+                                     units::to_watts(v.power.running(j.compute_power)));
   const auto it = v.power.it_power(jobs, tables_->types, [&](std::size_t t) {
     const auto idle = free_[pool_index(dc, static_cast<std::uint32_t>(t))];
     return t == j.type ? idle - j.devices : idle;
   });
-  return units::to_watts(v.cooling->facility(now, it).total()) <= v.power_cap_w;
+  return v.cooling->facility(now, it).total() <= *v.power_cap;
 }
 
 bool SchedulerLp::room(std::size_t p, const FleetJob& j, SimTime now) {
@@ -217,8 +217,8 @@ void SchedulerLp::take(std::uint32_t dc, std::uint32_t job, SimTime expected_sta
     }
   }
   free_[p] -= j.devices;
-  jobs_power_w_[dc] +=
-      static_cast<double>(j.devices) * units::to_watts(dcs_[dc].power.running(j.compute_power));
+  jobs_power_[dc] += units::watts(static_cast<double>(j.devices) *
+                                  units::to_watts(dcs_[dc].power.running(j.compute_power)));
   expected_end_[job] = (expected_start + j.duration).count();
   pools_[p].running.emplace(expected_end_[job], job);
 }
@@ -234,15 +234,15 @@ void SchedulerLp::release(std::uint32_t dc, std::uint32_t job) {
     }
   }
   free_[p] += j.devices;
-  jobs_power_w_[dc] -=
-      static_cast<double>(j.devices) * units::to_watts(dcs_[dc].power.running(j.compute_power));
+  jobs_power_[dc] -= units::watts(static_cast<double>(j.devices) *
+                                  units::to_watts(dcs_[dc].power.running(j.compute_power)));
   pools_[p].running.erase({expected_end_[job], job});
 }
 
 void SchedulerLp::start(engine::Context<FleetMsg>& ctx, std::uint32_t dc, std::uint32_t job) {
   queued_[pool_index(dc, tables_->jobs[job].type)] -= tables_->jobs[job].devices;
   take(dc, job, ctx.now() + cfg_.epoch);
-  dispatch_[job].dispatch_s = ctx.now().to_seconds();
+  dispatch_[job].dispatch = units::seconds(ctx.now().to_seconds());
   dispatch_[job].datacenter = dc;
   ctx.send(dcs_[dc].lp, cfg_.epoch, {FleetMsg::Kind::kStart, job, 0, 0});
 }

@@ -31,6 +31,7 @@
 #include "models/scheduling/policy.hpp"
 #include "models/topology/placement.hpp"
 #include "sim/engine/simulation.hpp"
+#include "sim/kernel/units/quantity.hpp"
 
 namespace footprint::models {
 
@@ -39,8 +40,10 @@ struct CarbonPlan;
 
 /// What the scheduler decided for a job.
 struct Dispatch {
-  double eligible_s = -1;  ///< when it joined a queue
-  double dispatch_s = -1;  ///< when it was sent to start (start = dispatch + epoch)
+  /// When it joined a queue; negative until then.
+  units::Seconds eligible = units::seconds(-1);
+  /// When it was sent to start (start = dispatch + epoch); negative until then.
+  units::Seconds dispatch = units::seconds(-1);
   std::uint32_t datacenter = 0;
   std::int64_t pods = 0;  ///< pods its block spans (0 without a topology)
 };
@@ -99,7 +102,7 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   std::vector<std::unique_ptr<Allocator>> alloc_;       ///< per pool, with a fabric
   std::unordered_map<std::uint32_t, Allocation> held_;  ///< running jobs' blocks
   std::vector<std::int64_t> queued_;                    ///< per pool: devices wanted by queued jobs
-  std::vector<double> jobs_power_w_;        ///< per datacenter: IT power of running jobs
+  std::vector<units::Watts> jobs_power_;    ///< per datacenter: IT power of running jobs
   std::vector<SimTime::rep> expected_end_;  ///< per job, while running
   std::vector<Dispatch> dispatch_;
   SimTime::rep tick_at_ = -1;  ///< time of the next scheduled tick, or -1

@@ -87,20 +87,20 @@ Totals totals_of(const RunResult& r) {
   std::int64_t started = 0;
   for (std::size_t j = 0; j < r.jobs.size(); ++j) {
     if (r.started[j]) {
-      wait += r.jobs[j].start_s - r.tables->jobs[j].submit.to_seconds();
+      wait += units::to_seconds(r.jobs[j].start) - r.tables->jobs[j].submit.to_seconds();
       ++started;
     }
-    t.jobs_finished += r.jobs[j].end_s > 0 ? 1 : 0;
-    t.jobs_energy_j += r.jobs[j].energy_j;
-    t.jobs_emissions_location_g += r.jobs[j].emissions_location_g;
-    t.jobs_emissions_market_g += r.jobs[j].emissions_market_g;
+    t.jobs_finished += r.jobs[j].finished() ? 1 : 0;
+    t.jobs_energy_j += units::to_joules(r.jobs[j].energy);
+    t.jobs_emissions_location_g += units::to_grams(r.jobs[j].emissions_location);
+    t.jobs_emissions_market_g += units::to_grams(r.jobs[j].emissions_market);
   }
   t.mean_wait_s = started > 0 ? wait / static_cast<double>(started) : 0.0;
   for (const auto& s : r.summaries) {
-    t.it_energy_j += s.it_energy_j;
-    t.energy_j += s.energy_j;
-    t.emissions_location_g += s.emissions_location_g;
-    t.emissions_market_g += s.emissions_market_g;
+    t.it_energy_j += units::to_joules(s.it_energy);
+    t.energy_j += units::to_joules(s.energy);
+    t.emissions_location_g += units::to_grams(s.emissions_location);
+    t.emissions_market_g += units::to_grams(s.emissions_market);
   }
   return t;
 }
@@ -158,9 +158,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
       for (const auto& type : tables->types) {
         v.inventory.push_back(inventory_of(spec, type.name));
       }
-      if (spec.power_cap) {
-        v.power_cap_w = units::to_watts(*spec.power_cap);
-      }
+      v.power_cap = spec.power_cap;
       v.cooling = world.cooling[d].get();
       v.carbon = world.carbon[spec.region].get();
       v.power = spec.power;
@@ -320,10 +318,10 @@ RunResult run_with_comparison(const Scenario& scenario, const RunConfig& config)
     for (std::size_t j = 0; j < res.jobs.size(); ++j) {
       const auto& a = res.jobs[j];
       const auto& b = base.jobs[j];
-      if (a.end_s > 0 && b.end_s > 0) {
-        res.saved_location_g += b.emissions_location_g - a.emissions_location_g;
-        res.saved_market_g += b.emissions_market_g - a.emissions_market_g;
-        wait += (a.start_s - b.start_s);
+      if (a.finished() && b.finished()) {
+        res.saved_location_g += units::to_grams(b.emissions_location - a.emissions_location);
+        res.saved_market_g += units::to_grams(b.emissions_market - a.emissions_market);
+        wait += units::to_seconds(a.start - b.start);
         ++res.jobs_compared;
       }
     }

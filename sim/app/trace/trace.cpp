@@ -20,6 +20,7 @@
 #include "sim/kernel/hash/sha256.hpp"
 #include "sim/kernel/hdf5/hdf5.hpp"
 #include "sim/kernel/schema/trace_schema.hpp"
+#include "sim/kernel/units/quantity.hpp"
 
 namespace footprint::io {
 namespace {
@@ -96,8 +97,8 @@ void set_job_span(DatacenterAttributes& a, std::size_t d, const scenario::RunRes
     const auto& o = r.jobs[j];
     if (r.started[j] && o.datacenter == d) {
       device_hours += o.device_hours;
-      first = std::min(first, o.start_s);
-      last = std::max(last, o.end_s > 0 ? o.end_s : r.horizon_s);
+      first = std::min(first, units::to_seconds(o.start));
+      last = std::max(last, o.finished() ? units::to_seconds(o.end) : r.horizon_s);
     }
   }
   a.set(DatacenterAttr::kDeviceHours, device_hours);
@@ -116,12 +117,12 @@ void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d
   a.set(DatacenterAttr::kCooling, spec.cooling.model == scenario::CoolingSpec::Model::kConstant
                                       ? std::string("constant")
                                       : std::string("economizer-chiller"));
-  a.set(DatacenterAttr::kItEnergy, s.it_energy_j);
-  a.set(DatacenterAttr::kEnergy, s.energy_j);
-  a.set(DatacenterAttr::kEmissionsLocation, s.emissions_location_g);
-  a.set(DatacenterAttr::kEmissionsMarket, s.emissions_market_g);
-  a.set(DatacenterAttr::kEmbodied, s.embodied_g);
-  a.set(DatacenterAttr::kPeakFacilityPower, s.peak_facility_power_w);
+  a.set(DatacenterAttr::kItEnergy, units::to_joules(s.it_energy));
+  a.set(DatacenterAttr::kEnergy, units::to_joules(s.energy));
+  a.set(DatacenterAttr::kEmissionsLocation, units::to_grams(s.emissions_location));
+  a.set(DatacenterAttr::kEmissionsMarket, units::to_grams(s.emissions_market));
+  a.set(DatacenterAttr::kEmbodied, units::to_grams(s.embodied));
+  a.set(DatacenterAttr::kPeakFacilityPower, units::to_watts(s.peak_facility_power));
   a.set(DatacenterAttr::kP99FacilityPower, p99(t[Series::kFacilityPower]));
   a.set(DatacenterAttr::kCoolingEnergy, sum(t[Series::kCoolingEnergy]));
   set_job_span(a, d, r);
@@ -205,24 +206,25 @@ void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunRe
       cols.at<std::string>(JobColumn::kAccelerator, j) = r.tables->types[f.type].name;
       cols.at<std::int64_t>(JobColumn::kDevices, j) = f.devices;
       cols.at<double>(JobColumn::kSubmit, j) = submit;
-      cols.at<double>(JobColumn::kStart, j) = r.started[j] ? o.start_s : kNaN;
-      cols.at<double>(JobColumn::kEnd, j) = o.end_s > 0 ? o.end_s : kNaN;
-      cols.at<double>(JobColumn::kWait, j) = r.started[j] ? o.start_s - submit : kNaN;
-      cols.at<std::int64_t>(JobColumn::kFinished, j) = o.end_s > 0 ? 1 : 0;
+      cols.at<double>(JobColumn::kStart, j) = r.started[j] ? units::to_seconds(o.start) : kNaN;
+      cols.at<double>(JobColumn::kEnd, j) = o.finished() ? units::to_seconds(o.end) : kNaN;
+      cols.at<double>(JobColumn::kWait, j) =
+          r.started[j] ? units::to_seconds(o.start) - submit : kNaN;
+      cols.at<std::int64_t>(JobColumn::kFinished, j) = o.finished() ? 1 : 0;
       cols.at<std::int64_t>(JobColumn::kPods, j) = r.dispatches.empty() ? 0 : r.dispatches[j].pods;
       cols.at<std::int64_t>(JobColumn::kSteps, j) = o.steps;
       cols.at<std::int64_t>(JobColumn::kRestarts, j) = o.restarts;
       cols.at<std::int64_t>(JobColumn::kCheckpoints, j) = o.checkpoints;
       cols.at<std::int64_t>(JobColumn::kPauses, j) = o.pauses;
-      cols.at<double>(JobColumn::kPaused, j) = o.paused_s;
+      cols.at<double>(JobColumn::kPaused, j) = units::to_seconds(o.paused);
       cols.at<double>(JobColumn::kDeviceHours, j) = o.device_hours;
       cols.at<double>(JobColumn::kLostDeviceHours, j) = o.lost_device_hours;
       cols.at<double>(JobColumn::kFlops, j) = f.flops;
-      cols.at<double>(JobColumn::kItEnergy, j) = o.it_energy_j;
-      cols.at<double>(JobColumn::kEnergy, j) = o.energy_j;
-      cols.at<double>(JobColumn::kEmissionsLocation, j) = o.emissions_location_g;
-      cols.at<double>(JobColumn::kEmissionsMarket, j) = o.emissions_market_g;
-      cols.at<double>(JobColumn::kEmbodied, j) = o.embodied_g;
+      cols.at<double>(JobColumn::kItEnergy, j) = units::to_joules(o.it_energy);
+      cols.at<double>(JobColumn::kEnergy, j) = units::to_joules(o.energy);
+      cols.at<double>(JobColumn::kEmissionsLocation, j) = units::to_grams(o.emissions_location);
+      cols.at<double>(JobColumn::kEmissionsMarket, j) = units::to_grams(o.emissions_market);
+      cols.at<double>(JobColumn::kEmbodied, j) = units::to_grams(o.embodied);
     }
   });
   std::move(cols).write(root, "jobs");
@@ -254,15 +256,15 @@ void write_summary(Group& root, const scenario::RunResult& r) {
   for (const auto& o : r.jobs) {
     dh += o.device_hours;
     lost += o.lost_device_hours;
-    job_embodied += o.embodied_g;
+    job_embodied += units::to_grams(o.embodied);
     restarts += o.restarts;
     pauses += o.pauses;
-    paused_s += o.paused_s;
-    makespan = std::max(makespan, o.end_s);
+    paused_s += units::to_seconds(o.paused);
+    makespan = std::max(makespan, units::to_seconds(o.end));
   }
   double fleet_embodied = 0;
   for (const auto& ds : r.summaries) {
-    fleet_embodied += ds.embodied_g;
+    fleet_embodied += units::to_grams(ds.embodied);
   }
   a.set(SummaryAttr::kJobs, static_cast<std::int64_t>(r.jobs.size()));
   set_totals(a, r.totals);

@@ -21,6 +21,12 @@ namespace footprint::schema {
 /// The stored type of a column or attribute.
 enum class Type : std::uint8_t { kFloat64, kInt64, kUInt64, kString };
 
+/// As docs/trace-format.md names it.
+constexpr std::string_view type_name(Type t) {
+  constexpr std::array<std::string_view, 4> kNames{"float64", "int64", "uint64", "string"};
+  return kNames.at(static_cast<std::size_t>(t));
+}
+
 /// How one value summarises what it stands for.
 enum class Reduction : std::uint8_t {
   kNone,      ///< a label or a count, not reduced from a series

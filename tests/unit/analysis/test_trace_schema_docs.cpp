@@ -76,21 +76,6 @@ std::string unquote(const std::string& s) {
   return s;
 }
 
-std::string type_name(footprint::schema::Type t) {
-  using footprint::schema::Type;
-  switch (t) {
-    case Type::kFloat64:
-      return "float64";
-    case Type::kInt64:
-      return "int64";
-    case Type::kUInt64:
-      return "uint64";
-    case Type::kString:
-      return "string";
-  }
-  return "?";
-}
-
 /// The documented columns of each row, by position in the docs' table.
 struct Columns {
   std::size_t name = 0;
@@ -111,7 +96,7 @@ void check(const MarkdownTable& doc, const std::array<footprint::schema::Field, 
     INFO("schema " << f.name << ", docs " << row.at(c.name));
     CHECK(unquote(row.at(c.name)) == f.name);
     if (c.type) {
-      CHECK(row.at(*c.type) == type_name(f.type));
+      CHECK(row.at(*c.type) == footprint::schema::type_name(f.type));
     }
     CHECK(unquote(row.at(c.unit)) == f.unit);
     CHECK(row.at(c.meaning) == f.meaning);

@@ -90,15 +90,15 @@ TEST_CASE("A datacenter integrates jobs exactly per job and per interval", "[mod
     const auto& o = dc.outcomes();
     REQUIRE(o.size() == 2);
     CHECK(o[0].job == 0);
-    CHECK(o[0].start_s == 1800);
-    CHECK(o[0].end_s == 9000);
+    CHECK(units::to_seconds(o[0].start) == 1800);
+    CHECK(units::to_seconds(o[0].end) == 9000);
     CHECK(o[0].steps == 2);
     CHECK(o[0].device_hours == Approx(20).epsilon(1e-12));
-    CHECK(o[0].it_energy_j == Approx(7.2e6).epsilon(1e-12));
-    CHECK(o[0].energy_j == Approx(1.08e7).epsilon(1e-12));
-    CHECK(o[0].emissions_location_g == Approx(1.08e7 / 3.6e6 * 400).epsilon(1e-12));
-    CHECK(o[0].emissions_market_g == Approx(1.08e7 / 3.6e6 * 100).epsilon(1e-12));
-    CHECK(o[1].it_energy_j == Approx(3.6e6).epsilon(1e-12));
+    CHECK(units::to_joules(o[0].it_energy) == Approx(7.2e6).epsilon(1e-12));
+    CHECK(units::to_joules(o[0].energy) == Approx(1.08e7).epsilon(1e-12));
+    CHECK(units::to_grams(o[0].emissions_location) == Approx(1.08e7 / 3.6e6 * 400).epsilon(1e-12));
+    CHECK(units::to_grams(o[0].emissions_market) == Approx(1.08e7 / 3.6e6 * 100).epsilon(1e-12));
+    CHECK(units::to_joules(o[1].it_energy) == Approx(3.6e6).epsilon(1e-12));
 
     const auto tr = dc.trace(3);
     REQUIRE(tr[schema::Series::kTime] == std::vector<double>{0, 3600, 7200});
@@ -120,9 +120,11 @@ TEST_CASE("A datacenter integrates jobs exactly per job and per interval", "[mod
     }
     // Per-job and per-interval accounts agree.
     CHECK(sum(tr[schema::Series::kFacilityEnergy]) ==
-          Approx(o[0].energy_j + o[1].energy_j).epsilon(1e-12));
-    CHECK(sum(tr[schema::Series::kEmissionsLocation]) ==
-          Approx(o[0].emissions_location_g + o[1].emissions_location_g).epsilon(1e-12));
+          Approx(units::to_joules(o[0].energy) + units::to_joules(o[1].energy)).epsilon(1e-12));
+    CHECK(
+        sum(tr[schema::Series::kEmissionsLocation]) ==
+        Approx(units::to_grams(o[0].emissions_location) + units::to_grams(o[1].emissions_location))
+            .epsilon(1e-12));
   }
 }
 
@@ -136,9 +138,9 @@ TEST_CASE("Idle accelerators and hosts draw power when idle draw is on", "[model
   const auto r = run_alone(tables({job(10, 100, 0, 1)}), cfg, 1);
   CHECK(r.trace[schema::Series::kItPower][0] == Approx(2450).epsilon(1e-12));
   // The job is charged its own devices and hosts only.
-  CHECK(r.outcomes[0].it_energy_j == Approx(1500.0 * 3600).epsilon(1e-12));
+  CHECK(units::to_joules(r.outcomes[0].it_energy) == Approx(1500.0 * 3600).epsilon(1e-12));
   // Embodied: 9.78 kg per V100 over 5 years, for 10 device-hours.
-  CHECK(r.outcomes[0].embodied_g ==
+  CHECK(units::to_grams(r.outcomes[0].embodied) ==
         Approx(10 * 3600.0 * 9780.0 / (5 * 365 * 86400.0)).epsilon(1e-12));
 }
 
@@ -153,5 +155,5 @@ TEST_CASE("Idle accelerators and hosts sleep at the sleep power with idle: sleep
   cfg.power.host_overhead = units::watts(50);
   const auto r = run_alone(tables({job(10, 100, 0, 1)}), cfg, 1);
   CHECK(r.trace[schema::Series::kItPower][0] == Approx(1550).epsilon(1e-12));
-  CHECK(r.outcomes[0].it_energy_j == Approx(1500.0 * 3600).epsilon(1e-12));
+  CHECK(units::to_joules(r.outcomes[0].it_energy) == Approx(1500.0 * 3600).epsilon(1e-12));
 }

@@ -49,14 +49,15 @@ TEST_CASE("FIFO keeps submit order, and EASY backfill starts a short job in a ga
   const auto fifo = run(queue_scenario("fifo"));
   const auto easy = run(queue_scenario("backfill"));
   // a starts at the first tick after 0 (dispatched at 0, started at 60 s).
-  CHECK(fifo.jobs[0].start_s == 60);
+  CHECK(units::to_seconds(fifo.jobs[0].start) == 60);
   // b waits for a to end (10 h after 60 s), and so does c under FIFO: c is behind b.
   // a's end is reported one tick later; b and c are dispatched at the next tick.
-  CHECK(fifo.jobs[1].start_s == Approx(60 + 36000 + 120).margin(60));
-  CHECK(fifo.jobs[2].start_s == Approx(fifo.jobs[1].start_s).margin(0));
+  CHECK(units::to_seconds(fifo.jobs[1].start) == Approx(60 + 36000 + 120).margin(60));
+  CHECK(units::to_seconds(fifo.jobs[2].start) ==
+        Approx(units::to_seconds(fifo.jobs[1].start)).margin(0));
   // Backfill: c (2 devices, 1 h) fits beside a and ends before b's reservation.
-  CHECK(easy.jobs[2].start_s == 2 * 3600 + 60);
-  CHECK(easy.jobs[1].start_s == fifo.jobs[1].start_s);
+  CHECK(units::to_seconds(easy.jobs[2].start) == 2 * 3600 + 60);
+  CHECK(units::to_seconds(easy.jobs[1].start) == units::to_seconds(fifo.jobs[1].start));
   // Same work, same energy (constant intensity, PUE 1, no idle draw).
   CHECK(easy.totals.jobs_energy_j == Approx(fifo.totals.jobs_energy_j).epsilon(1e-12));
 }
@@ -68,9 +69,9 @@ TEST_CASE("A power cap makes jobs wait rather than exceed it", "[scheduling]") {
   y.replace(y.find("devices: 2,"), 11, "devices: 8,");
   y.replace(y.find("accelerators: { V100: 10 }"), 26, "accelerators: { V100: 24 }");
   const auto r = run(y);
-  CHECK(r.summaries[0].peak_facility_power_w <= 3000.0);
-  CHECK(r.jobs[1].start_s >= r.jobs[0].end_s);
-  CHECK(r.jobs[2].start_s >= r.jobs[1].end_s);
+  CHECK(units::to_watts(r.summaries[0].peak_facility_power) <= 3000.0);
+  CHECK(units::to_seconds(r.jobs[1].start) >= units::to_seconds(r.jobs[0].end));
+  CHECK(units::to_seconds(r.jobs[2].start) >= units::to_seconds(r.jobs[1].end));
 }
 
 TEST_CASE("Carbon-aware start times equal a brute-force optimum over a real series",
@@ -195,11 +196,11 @@ jobs:
       mfu: 0.4, start: 0 s, checkpoint: { interval: 3 h, duration: 5 min } }
 )");
     const auto& o = r.jobs[0];
-    REQUIRE(o.end_s > 0);
-    held_h += (o.end_s - o.start_s) / 3600.0;
+    REQUIRE(units::to_seconds(o.end) > 0);
+    held_h += (units::to_seconds(o.end) - units::to_seconds(o.start)) / 3600.0;
     restarts += static_cast<double>(o.restarts);
     // Every restart redoes work: the job holds its devices longer than its 200 h.
-    CHECK(o.end_s / 3600.0 > 200.0);
+    CHECK(units::to_seconds(o.end) / 3600.0 > 200.0);
     CHECK((o.lost_device_hours > 0) == (o.restarts > 0));
   }
   const double expected = held_h * 512.0 / 5000.0;  // about 8 x 22 = 176
@@ -258,7 +259,8 @@ jobs:
   CHECK(r.dispatches[0].pods == 1);
   CHECK(r.dispatches[1].pods == 2);
   CHECK(r.dispatches[2].pods == 1);
-  CHECK(r.jobs[2].start_s == r.jobs[0].start_s);  // all fit at once
+  CHECK(units::to_seconds(r.jobs[2].start) ==
+        units::to_seconds(r.jobs[0].start));  // all fit at once
 }
 
 TEST_CASE("GPT-3 as 300e9 tokens in 3.2e6-token batches executes exactly 93,750 steps",
@@ -275,7 +277,8 @@ jobs:
 )");
   CHECK(r.jobs[0].steps == 93'750);
   // 6 x 175e9 x 300e9 FLOP / (1e4 x 24.6e12 FLOP/s).
-  CHECK(r.jobs[0].end_s == Approx(6 * 175e9 * 300e9 / (1e4 * 24.6e12)).epsilon(1e-9));
+  CHECK(units::to_seconds(r.jobs[0].end) ==
+        Approx(6 * 175e9 * 300e9 / (1e4 * 24.6e12)).epsilon(1e-9));
   CHECK(r.stats.events == 93'750 + 1);  // the start, then one event per step
 }
 
@@ -329,12 +332,12 @@ TEST_CASE("Carbon-aware jobs pause at a checkpoint while the grid is above their
   const auto fifo = run(pause_scenario(series, "fifo", "300 g/kWh"));
   const auto& a = aware.jobs[0];
   const auto& f = fifo.jobs[0];
-  CHECK(a.start_s == 60);
-  CHECK(f.start_s == 60);
+  CHECK(units::to_seconds(a.start) == 60);
+  CHECK(units::to_seconds(f.start) == 60);
   CHECK(f.pauses == 0);  // pausing is part of carbon-aware scheduling
   CHECK(a.pauses == 1);
-  CHECK(a.paused_s == 10020);
-  CHECK(a.end_s - f.end_s == 10020);
+  CHECK(units::to_seconds(a.paused) == 10020);
+  CHECK(units::to_seconds(a.end) - units::to_seconds(f.end) == 10020);
   CHECK(a.checkpoints == f.checkpoints);
   CHECK(a.steps == f.steps);
 
@@ -345,34 +348,36 @@ TEST_CASE("Carbon-aware jobs pause at a checkpoint while the grid is above their
   const double checkpoints = static_cast<double>(a.checkpoints);
   CHECK(checkpoints == 19);  // after each of the first 19 hours of compute
   const double it_j_fifo = 300 * compute_s + idle_w * 60 * checkpoints;
-  CHECK(f.it_energy_j == Approx(it_j_fifo).epsilon(1e-9));
-  CHECK(a.it_energy_j == Approx(it_j_fifo + idle_w * 10020).epsilon(1e-9));
+  CHECK(units::to_joules(f.it_energy) == Approx(it_j_fifo).epsilon(1e-9));
+  CHECK(units::to_joules(a.it_energy) == Approx(it_j_fifo + idle_w * 10020).epsilon(1e-9));
   // Under carbon-aware, only [12 h, 15 h) is at 500: there the job computes from 43,200 s
   // to 43,920 s, checkpoints for 60 s, then pauses. Everything else is at 100 g/kWh.
   const double peak_j = 300 * 720 + idle_w * 60 + idle_w * 10020;
   const double kwh = 3.6e6;
-  CHECK(a.emissions_location_g ==
-        Approx((a.it_energy_j - peak_j) * 100 / kwh + peak_j * 500 / kwh).epsilon(1e-9));
+  CHECK(units::to_grams(a.emissions_location) ==
+        Approx((units::to_joules(a.it_energy) - peak_j) * 100 / kwh + peak_j * 500 / kwh)
+            .epsilon(1e-9));
   // FIFO computes through the peak: its 10,800 s hold three checkpoints (ending at 43,980,
   // 47,640 and 51,300 s) and compute for the rest.
   const double fifo_peak_j = 300 * (10800 - 180) + idle_w * 180;
-  CHECK(f.emissions_location_g ==
-        Approx((f.it_energy_j - fifo_peak_j) * 100 / kwh + fifo_peak_j * 500 / kwh).epsilon(1e-9));
-  CHECK(a.emissions_location_g < f.emissions_location_g);
+  CHECK(units::to_grams(f.emissions_location) ==
+        Approx((units::to_joules(f.it_energy) - fifo_peak_j) * 100 / kwh + fifo_peak_j * 500 / kwh)
+            .epsilon(1e-9));
+  CHECK(units::to_grams(a.emissions_location) < units::to_grams(f.emissions_location));
 
   // Less slack: a pause must end by the slack left. With 2 h (7,140 s left), the 12th
   // checkpoint (43,980 s) could only wait until 51,120 s, before the peak ends: the job
   // computes on, and pauses at the 13th (47,640 s; until 54,780 s allowed) for 6,360 s.
   const auto two = run(pause_scenario(series, "carbon-aware", "300 g/kWh", "2 h"));
   CHECK(two.jobs[0].pauses == 1);
-  CHECK(two.jobs[0].paused_s == 6360);
-  CHECK(two.jobs[0].end_s - f.end_s == 6360);
+  CHECK(units::to_seconds(two.jobs[0].paused) == 6360);
+  CHECK(units::to_seconds(two.jobs[0].end) - units::to_seconds(f.end) == 6360);
   // With 30 min (1,740 s left) no checkpoint in the peak can wait it out (the 14th, at
   // 51,300 s, could wait until 53,040 s); and a threshold the peak does not exceed never
   // pauses.
   const auto half = run(pause_scenario(series, "carbon-aware", "300 g/kWh", "30 min"));
   CHECK(half.jobs[0].pauses == 0);
-  CHECK(half.jobs[0].end_s == f.end_s);
+  CHECK(units::to_seconds(half.jobs[0].end) == units::to_seconds(f.end));
   CHECK(run(pause_scenario(series, "carbon-aware", "500 g/kWh")).jobs[0].pauses == 0);
   std::filesystem::remove(series);
 }
@@ -412,8 +417,8 @@ TEST_CASE("With forecast errors, pauses follow the scheduler's hourly forecast",
     const auto r = run(pause_scenario(path, "carbon-aware", "300 g/kWh", "3 h",
                                       fmt::format("{{ error: {} }}", error), seed));
     const auto& job = r.jobs[0];
-    double budget = slack_s - job.start_s;
-    double end = job.start_s;
+    double budget = slack_s - units::to_seconds(job.start);
+    double end = units::to_seconds(job.start);
     std::int64_t pauses = 0;
     double paused_s = 0;
     for (int k = 0; k < 19; ++k) {  // a checkpoint after each of the first 19 hours
@@ -433,7 +438,7 @@ TEST_CASE("With forecast errors, pauses follow the scheduler's hourly forecast",
       end = resume.to_seconds();
     }
     CHECK(job.pauses == pauses);
-    CHECK(job.paused_s == paused_s);
+    CHECK(units::to_seconds(job.paused) == paused_s);
     CHECK(job.checkpoints == 19);
   }
   // Some seed among the first hundred makes a pause end inside the real peak, which the
