@@ -23,9 +23,8 @@ namespace footprint::models {
 
 namespace {
 
-constexpr std::int64_t kSecondsPerDay = 86'400;
-constexpr std::int64_t kSecondsPerHour = 3'600;
-constexpr std::size_t kHoursPerDay = 24;
+/// The hours of a day as an index into the typical year.
+constexpr auto kHoursPerDay = static_cast<std::size_t>(units::kHoursPerDay);
 /// Days before each month in a 365-day year.
 constexpr std::array<std::size_t, 12> kDaysBeforeMonth{0,   31,  59,  90,  120, 151,
                                                        181, 212, 243, 273, 304, 334};
@@ -37,6 +36,9 @@ using units::civil_from_days;
 using units::days_from_civil;
 using units::days_in_month;
 using units::floor_div;
+using units::kWholeSecondsPerDay;
+using units::kWholeSecondsPerHour;
+using units::kWholeSecondsPerMinute;
 
 /// "day 60 (1 March) 05:00 UTC"
 std::string describe_hour(std::size_t index) {
@@ -74,14 +76,15 @@ std::int64_t unix_utc_seconds(int year, int month, int day, int hour, int minute
   const std::int64_t m0 = static_cast<std::int64_t>(month) - 1;
   const std::int64_t y = static_cast<std::int64_t>(year) + floor_div(m0, 12);
   const std::int64_t m = m0 - floor_div(m0, 12) * 12 + 1;
-  return days_from_civil(y, static_cast<int>(m), day) * kSecondsPerDay +
-         static_cast<std::int64_t>(hour) * 3600 + static_cast<std::int64_t>(minute) * 60 + second;
+  return days_from_civil(y, static_cast<int>(m), day) * kWholeSecondsPerDay +
+         static_cast<std::int64_t>(hour) * kWholeSecondsPerHour +
+         static_cast<std::int64_t>(minute) * kWholeSecondsPerMinute + second;
 }
 
 std::size_t typical_year_hour(std::int64_t unix_seconds) {
-  const std::int64_t days = floor_div(unix_seconds, kSecondsPerDay);
+  const std::int64_t days = floor_div(unix_seconds, kWholeSecondsPerDay);
   const auto hour =
-      static_cast<std::size_t>((unix_seconds - days * kSecondsPerDay) / kSecondsPerHour);
+      static_cast<std::size_t>((unix_seconds - days * kWholeSecondsPerDay) / kWholeSecondsPerHour);
   const units::CivilDate c = civil_from_days(days);
   const int day = c.month == 2 && c.day == 29 ? 28 : c.day;  // 29 February -> 28 February
   const std::size_t day0 =
@@ -156,7 +159,7 @@ std::optional<std::int64_t> row_time(const csv::Row& row, const csv::Cell& cell,
                fmt::format("bad timestamp '{}': {}", cell.text, why));
     return std::nullopt;
   }
-  if (floor_div(*t, kSecondsPerHour) * kSecondsPerHour != *t) {
+  if (floor_div(*t, kWholeSecondsPerHour) * kWholeSecondsPerHour != *t) {
     diag.error(row.line, cell.column, std::string(kTimestampColumn),
                fmt::format("'{}' is not on the hour: the series is hourly", cell.text));
     return std::nullopt;
@@ -280,9 +283,9 @@ WeatherSeries load_weather_csv(const std::filesystem::path& path) {
   Diagnostics whole(file);
   if (rows != kTypicalYearHours) {
     whole.error(rows > kTypicalYearHours ? table.rows()[kTypicalYearHours].line : last_line, 1, "",
-                fmt::format("the file has {} data rows; a typical year has {} hourly rows (365 "
-                            "days x 24 h, no 29 February)",
-                            rows, kTypicalYearHours));
+                fmt::format("the file has {} data rows; a typical year has {} hourly rows ({} "
+                            "days x {} h, no 29 February)",
+                            rows, kTypicalYearHours, units::kDaysPerCommonYear, kHoursPerDay));
   }
   if (timestamps_ok) {
     report_missing_hours(line_of_hour, last_line, whole);

@@ -16,10 +16,13 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/kernel/units/time_constants.hpp"
+
 namespace footprint::models {
 
 /// Hours in a typical year (365 days, no 29 February).
-inline constexpr std::size_t kTypicalYearHours = 8760;
+inline constexpr auto kTypicalYearHours =
+    static_cast<std::size_t>(units::kDaysPerCommonYear * units::kHoursPerDay);
 
 /// Unix time (seconds since 1970-01-01T00:00:00Z, proleptic Gregorian, no leap seconds)
 /// of a UTC calendar time. Months 1..12, days 1..31, hours 0..23; no range check beyond

@@ -19,7 +19,8 @@ std::optional<TimeSeries> builtin_intensity_profile(std::string_view name, int y
     TimeSeries s;
     s.source = fmt::format("built-in profile {} ({}, typical day per month of {})", table.name,
                            table.region, table.source_file);
-    const std::size_t hours = (is_leap_year(year) ? 366U : 365U) * detail::kHoursPerDay;
+    const auto days = units::kDaysPerCommonYear + (is_leap_year(year) ? 1 : 0);
+    const auto hours = static_cast<std::size_t>(days * detail::kHoursPerDay);
     s.t_s.reserve(hours);
     s.value.reserve(hours);
     std::int64_t t = days_from_civil(year, 1, 1) * detail::kHoursPerDay * kWholeSecondsPerHour;

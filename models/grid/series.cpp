@@ -17,31 +17,31 @@
 
 #include "sim/kernel/csv/csv.hpp"
 #include "sim/kernel/diagnostics/diagnostics.hpp"
+#include "sim/kernel/units/time_constants.hpp"
 
 namespace footprint::models {
 
 namespace {
 
-constexpr std::int64_t kSecondsPerMinute = 60;
-constexpr std::int64_t kSecondsPerHour = 3600;
-constexpr std::int64_t kSecondsPerDay = 86'400;
-
 using units::floor_div;
+using units::kWholeSecondsPerDay;
+using units::kWholeSecondsPerHour;
+using units::kWholeSecondsPerMinute;
 
 /// "22 h", "15 min", "1 h 30 min", "90 s".
 std::string format_duration(std::int64_t s) {
   if (s == 0) {
     return "0 s";
   }
-  if (s % kSecondsPerHour == 0) {
-    return fmt::format("{} h", s / kSecondsPerHour);
+  if (s % kWholeSecondsPerHour == 0) {
+    return fmt::format("{} h", s / kWholeSecondsPerHour);
   }
-  if (s % kSecondsPerMinute == 0) {
-    if (s > kSecondsPerHour) {
-      return fmt::format("{} h {} min", s / kSecondsPerHour,
-                         (s % kSecondsPerHour) / kSecondsPerMinute);
+  if (s % kWholeSecondsPerMinute == 0) {
+    if (s > kWholeSecondsPerHour) {
+      return fmt::format("{} h {} min", s / kWholeSecondsPerHour,
+                         (s % kWholeSecondsPerHour) / kWholeSecondsPerMinute);
     }
-    return fmt::format("{} min", s / kSecondsPerMinute);
+    return fmt::format("{} min", s / kWholeSecondsPerMinute);
   }
   return fmt::format("{} s", s);
 }

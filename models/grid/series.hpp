@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "sim/kernel/units/calendar.hpp"
+#include "sim/kernel/units/time_constants.hpp"
 #include "sim/kernel/units/utc.hpp"
 
 namespace footprint::models {
@@ -43,7 +44,7 @@ struct SeriesOptions {
   /// The longest run of missing values that is filled by linear interpolation (and reported
   /// as a warning); longer runs are errors. A run's length is the time its missing values
   /// cover: one missing hour in an hourly series is 1 h. Default 1 h.
-  std::int64_t max_gap_s = 3600;
+  std::int64_t max_gap_s = units::kWholeSecondsPerHour;
 };
 
 /// Life-cycle emission factors per fuel, g CO2e/kWh, keyed by the fuel code of the

@@ -167,7 +167,7 @@ inline constexpr auto kSecondsPerMinute = static_cast<double>(kWholeSecondsPerMi
 inline constexpr auto kSecondsPerHour = static_cast<double>(kWholeSecondsPerHour);
 inline constexpr auto kSecondsPerDay = static_cast<double>(kWholeSecondsPerDay);
 /// Footprint's year is exactly 365 days (no leap days, no sidereal corrections).
-inline constexpr double kDaysPerYear = 365.0;
+inline constexpr auto kDaysPerYear = static_cast<double>(kDaysPerCommonYear);
 inline constexpr double kSecondsPerYear = kDaysPerYear * kSecondsPerDay;
 inline constexpr double kJoulesPerWattHour = kSecondsPerHour;
 inline constexpr double kJoulesPerKilowattHour = 3.6e6;

@@ -5,14 +5,12 @@
 #include <fmt/format.h>
 
 #include "sim/kernel/units/calendar.hpp"
+#include "sim/kernel/units/time_constants.hpp"
 
 namespace footprint::units {
 
 namespace {
 
-constexpr std::int64_t kSecondsPerMinute = 60;
-constexpr std::int64_t kSecondsPerHour = 3600;
-constexpr std::int64_t kSecondsPerDay = 86'400;
 constexpr int kLastHour = 23;
 constexpr int kLastMinute = 59;
 constexpr int kLastSecond = 59;
@@ -152,17 +150,17 @@ std::optional<std::int64_t> parse_utc_timestamp(std::string_view text, std::stri
       !check_ranges(f, error)) {
     return std::nullopt;
   }
-  return days_from_civil(f.year, f.month, f.day) * kSecondsPerDay + f.hour * kSecondsPerHour +
-         f.minute * kSecondsPerMinute + f.second;
+  return days_from_civil(f.year, f.month, f.day) * kWholeSecondsPerDay +
+         f.hour * kWholeSecondsPerHour + f.minute * kWholeSecondsPerMinute + f.second;
 }
 
 std::string format_utc(std::int64_t t_s) {
-  const std::int64_t days = floor_div(t_s, kSecondsPerDay);
-  const std::int64_t sod = t_s - days * kSecondsPerDay;
+  const std::int64_t days = floor_div(t_s, kWholeSecondsPerDay);
+  const std::int64_t sod = t_s - days * kWholeSecondsPerDay;
   const CivilDate d = civil_from_days(days);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", d.year, d.month, d.day,
-                     sod / kSecondsPerHour, (sod % kSecondsPerHour) / kSecondsPerMinute,
-                     sod % kSecondsPerMinute);
+  return fmt::format(
+      "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", d.year, d.month, d.day, sod / kWholeSecondsPerHour,
+      (sod % kWholeSecondsPerHour) / kWholeSecondsPerMinute, sod % kWholeSecondsPerMinute);
 }
 
 }  // namespace footprint::units
