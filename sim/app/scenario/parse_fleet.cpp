@@ -2,6 +2,7 @@
 // types, regions and datacenters.
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -130,6 +131,84 @@ void read_failures(const MapReader& top, Scenario& sc) {
   }
 }
 
+namespace {
+
+/// tdp, idle, peak, memory, memory_bandwidth, embodied, service_life, source: each given
+/// one replaces the base's; without a base, tdp and peak are required.
+void read_accelerator_figures(const MapReader& r, bool have_base, models::AcceleratorType& t) {
+  const bool need = !have_base;
+  const auto tdp = r.quantity<units::Watts>("tdp", need);
+  const auto idle = r.quantity<units::Watts>("idle", false, Sign::kNonNegative);
+  const auto peak = r.quantity<units::FlopRate>("peak", need);
+  const auto mem = r.quantity<units::Bytes>("memory", false);
+  const auto bw = r.quantity<units::ByteRate>("memory_bandwidth", false);
+  const auto emb = r.quantity<units::Grams>("embodied", false, Sign::kNonNegative);
+  const auto life = r.quantity<units::Seconds>("service_life", false);
+  const auto source = r.text("source", false);
+  if (tdp) {
+    t.tdp = *tdp;
+    if (!idle && !have_base) {
+      t.idle = units::Watts::zero();
+    }
+  }
+  if (idle) {
+    t.idle = *idle;
+  }
+  if (peak) {
+    t.peak = *peak;
+  }
+  if (mem) {
+    t.memory = *mem;
+  }
+  if (bw) {
+    t.memory_bandwidth = *bw;
+  }
+  if (emb) {
+    t.embodied = *emb;
+  }
+  if (life) {
+    t.service_life = *life;
+  }
+  t.source = source ? *source : "scenario " + r.path();
+}
+
+/// One entry of accelerator_types: a new type, or a base type with figures replaced.
+/// Every figure is read (and its problems reported) even when the name is missing.
+std::optional<models::AcceleratorType> read_accelerator_type(
+    const MapReader& r, Diagnostics& d, const models::AcceleratorLibrary& lib) {
+  const auto name = r.text("name", true);
+  models::AcceleratorType t;
+  bool have_base = false;
+  if (const auto base = r.text("base", false)) {
+    if (const auto* b = resolve_accelerator(lib, d, r.get("base"), r.path("base"), *base)) {
+      t = *b;
+      t.aliases.clear();
+      have_base = true;
+    }
+  }
+  read_accelerator_figures(r, have_base, t);
+  if (!name) {
+    return std::nullopt;
+  }
+  t.name = *name;
+  if (r.has("aliases")) {
+    const auto a = r.get("aliases");
+    if (a.IsSequence()) {
+      for (const auto& x : a) {
+        t.aliases.push_back(x.as<std::string>(""));
+      }
+    } else {
+      report(d, a, r.path("aliases"), "expected a list of names");
+    }
+  }
+  if (t.idle > t.tdp) {
+    report(d, r.get("idle"), r.path("idle"), "the idle power exceeds the TDP");
+  }
+  return t;
+}
+
+}  // namespace
+
 void read_accelerator_types(const YAML::Node& root, Diagnostics& d,
                             models::AcceleratorLibrary& lib) {
   const auto items = list_items(root, "accelerator_types", false, d);
@@ -140,68 +219,9 @@ void read_accelerator_types(const YAML::Node& root, Diagnostics& d,
     if (!r.valid()) {
       continue;
     }
-    const auto name = r.text("name", true);
-    models::AcceleratorType t;
-    bool have_base = false;
-    if (const auto base = r.text("base", false)) {
-      if (const auto* b = resolve_accelerator(lib, d, r.get("base"), r.path("base"), *base)) {
-        t = *b;
-        t.aliases.clear();
-        have_base = true;
-      }
+    if (auto t = read_accelerator_type(r, d, lib)) {
+      lib.put(std::move(*t));
     }
-    const bool need = !have_base;
-    const auto tdp = r.quantity<units::Watts>("tdp", need);
-    const auto idle = r.quantity<units::Watts>("idle", false, Sign::kNonNegative);
-    const auto peak = r.quantity<units::FlopRate>("peak", need);
-    const auto mem = r.quantity<units::Bytes>("memory", false);
-    const auto bw = r.quantity<units::ByteRate>("memory_bandwidth", false);
-    const auto emb = r.quantity<units::Grams>("embodied", false, Sign::kNonNegative);
-    const auto life = r.quantity<units::Seconds>("service_life", false);
-    const auto source = r.text("source", false);
-    if (!name) {
-      continue;
-    }
-    t.name = *name;
-    if (tdp) {
-      t.tdp = *tdp;
-      if (!idle && !have_base) {
-        t.idle = units::Watts::zero();
-      }
-    }
-    if (idle) {
-      t.idle = *idle;
-    }
-    if (peak) {
-      t.peak = *peak;
-    }
-    if (mem) {
-      t.memory = *mem;
-    }
-    if (bw) {
-      t.memory_bandwidth = *bw;
-    }
-    if (emb) {
-      t.embodied = *emb;
-    }
-    if (life) {
-      t.service_life = *life;
-    }
-    t.source = source ? *source : "scenario " + r.path();
-    if (r.has("aliases")) {
-      const auto a = r.get("aliases");
-      if (a.IsSequence()) {
-        for (const auto& x : a) {
-          t.aliases.push_back(x.as<std::string>(""));
-        }
-      } else {
-        report(d, a, r.path("aliases"), "expected a list of names");
-      }
-    }
-    if (t.idle > t.tdp) {
-      report(d, r.get("idle"), r.path("idle"), "the idle power exceeds the TDP");
-    }
-    lib.put(std::move(t));
   }
 }
 

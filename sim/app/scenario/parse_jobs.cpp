@@ -16,14 +16,9 @@ using models::Architecture;
 using models::TrainingJobSpec;
 using models::WorkKind;
 
-/// parallelism, precision, stragglers, routing_skew, gradient_overlap of a job whose
-/// throughput the step model predicts; its expected step is estimated once the scenario
-/// has been validated (plan.hpp).
-bool read_predicted(const MapReader& r, Diagnostics& d, TrainingJobSpec& job,
-                    std::int64_t devices) {
-  const auto before = d.items().size();
-  models::PredictedTraining p;
-  p.model = *job.model.transformer;
+/// A predicted rate turns tokens into steps: it needs the global batch and work that is
+/// not a duration. Reports what is missing; a batch given but bad was reported already.
+bool check_predictable(const MapReader& r, Diagnostics& d, const TrainingJobSpec& job) {
   if (!job.batch) {
     if (r.has("batch")) {
       return false;  // given but bad: reported where it is
@@ -37,65 +32,96 @@ bool read_predicted(const MapReader& r, Diagnostics& d, TrainingJobSpec& job,
            "a job whose throughput is predicted gives its work in tokens or FLOP, not a duration");
     return false;
   }
-  p.tokens_per_step = job.batch->si();
+  return true;
+}
+
+/// parallelism: absent or "auto" leaves the layout to auto_layout(); a given one must
+/// cover exactly the job's devices.
+void read_layout(const MapReader& r, Diagnostics& d, models::PredictedTraining& p,
+                 std::int64_t devices) {
   const YAML::Node pn = r.get("parallelism");
   if (!r.has("parallelism") || (pn.IsScalar() && pn.Scalar() == "auto")) {
     p.auto_layout = true;
-  } else {
-    MapReader pr(pn, r.path("parallelism"), d,
-                 {"data", "tensor", "pipeline", "expert", "microbatches"});
-    p.layout.data = pr.count("data", false, 1).value_or(1);
-    p.layout.tensor = pr.count("tensor", false, 1).value_or(1);
-    p.layout.pipeline = pr.count("pipeline", false, 1).value_or(1);
-    p.layout.expert = pr.count("expert", false, 1).value_or(1);
-    p.layout.microbatches = pr.count("microbatches", false, 1).value_or(p.layout.pipeline);
-    const auto product = p.layout.data * p.layout.tensor * p.layout.pipeline;
-    if (pr.valid() && product != devices) {
-      report(d, pn, r.path("parallelism"),
-             fmt::format("data x tensor x pipeline = {} x {} x {} = {}, but the job has {} "
-                         "devices",
-                         p.layout.data, p.layout.tensor, p.layout.pipeline, product, devices));
+    return;
+  }
+  MapReader pr(pn, r.path("parallelism"), d,
+               {"data", "tensor", "pipeline", "expert", "microbatches"});
+  p.layout.data = pr.count("data", false, 1).value_or(1);
+  p.layout.tensor = pr.count("tensor", false, 1).value_or(1);
+  p.layout.pipeline = pr.count("pipeline", false, 1).value_or(1);
+  p.layout.expert = pr.count("expert", false, 1).value_or(1);
+  p.layout.microbatches = pr.count("microbatches", false, 1).value_or(p.layout.pipeline);
+  const auto product = p.layout.data * p.layout.tensor * p.layout.pipeline;
+  if (pr.valid() && product != devices) {
+    report(d, pn, r.path("parallelism"),
+           fmt::format("data x tensor x pipeline = {} x {} x {} = {}, but the job has {} "
+                       "devices",
+                       p.layout.data, p.layout.tensor, p.layout.pipeline, product, devices));
+  }
+}
+
+/// precision.weights and precision.optimizer: the bytes kept per parameter.
+void read_number_formats(const MapReader& pr, Diagnostics& d, models::TrainingPrecision& prec) {
+  if (const auto w = pr.text("weights", false)) {
+    constexpr double kHalfBytes = 2;
+    constexpr double kSingleBytes = 4;
+    if (*w == "bf16" || *w == "fp16") {
+      prec.parameter_bytes = kHalfBytes;
+      prec.gradient_bytes = kHalfBytes;
+    } else if (*w == "fp32") {
+      prec.parameter_bytes = kSingleBytes;
+      prec.gradient_bytes = kSingleBytes;
+    } else {
+      report(d, pr.get("weights"), pr.path("weights"),
+             fmt::format("expected bf16, fp16 or fp32, got \"{}\"", *w));
     }
   }
+  if (const auto o = pr.text("optimizer", false)) {
+    if (*o == "adam") {
+      prec.optimizer = models::Optimizer::kAdam;
+    } else if (*o == "adafactor") {
+      prec.optimizer = models::Optimizer::kAdafactor;
+    } else if (*o == "sgd") {
+      prec.optimizer = models::Optimizer::kSgdMomentum;
+    } else {
+      report(d, pr.get("optimizer"), pr.path("optimizer"),
+             fmt::format("expected adam, adafactor or sgd, got \"{}\"", *o));
+    }
+  }
+}
+
+/// precision: { weights, optimizer, recompute, shard_optimizer }.
+void read_precision(const MapReader& r, Diagnostics& d, models::TrainingPrecision& prec) {
+  MapReader pr(r.get("precision"), r.path("precision"), d,
+               {"weights", "optimizer", "recompute", "shard_optimizer"});
+  read_number_formats(pr, d, prec);
+  for (const char* key : {"recompute", "shard_optimizer"}) {
+    if (pr.has(key)) {
+      try {
+        (std::string(key) == "recompute" ? prec.recompute_activations : prec.shard_optimizer) =
+            pr.get(key).as<bool>();
+      } catch (const YAML::Exception&) {
+        report(d, pr.get(key), pr.path(key), "expected true or false");
+      }
+    }
+  }
+}
+
+/// parallelism, precision, stragglers, routing_skew, gradient_overlap of a job whose
+/// throughput the step model predicts; its expected step is estimated once the scenario
+/// has been validated (plan.hpp).
+bool read_predicted(const MapReader& r, Diagnostics& d, TrainingJobSpec& job,
+                    std::int64_t devices) {
+  const auto before = d.items().size();
+  models::PredictedTraining p;
+  p.model = *job.model.transformer;
+  if (!check_predictable(r, d, job)) {
+    return false;
+  }
+  p.tokens_per_step = job.batch->si();
+  read_layout(r, d, p, devices);
   if (r.has("precision")) {
-    MapReader pr(r.get("precision"), r.path("precision"), d,
-                 {"weights", "optimizer", "recompute", "shard_optimizer"});
-    if (const auto w = pr.text("weights", false)) {
-      constexpr double kHalfBytes = 2;
-      constexpr double kSingleBytes = 4;
-      if (*w == "bf16" || *w == "fp16") {
-        p.precision.parameter_bytes = kHalfBytes;
-        p.precision.gradient_bytes = kHalfBytes;
-      } else if (*w == "fp32") {
-        p.precision.parameter_bytes = kSingleBytes;
-        p.precision.gradient_bytes = kSingleBytes;
-      } else {
-        report(d, pr.get("weights"), pr.path("weights"),
-               fmt::format("expected bf16, fp16 or fp32, got \"{}\"", *w));
-      }
-    }
-    if (const auto o = pr.text("optimizer", false)) {
-      if (*o == "adam") {
-        p.precision.optimizer = models::Optimizer::kAdam;
-      } else if (*o == "adafactor") {
-        p.precision.optimizer = models::Optimizer::kAdafactor;
-      } else if (*o == "sgd") {
-        p.precision.optimizer = models::Optimizer::kSgdMomentum;
-      } else {
-        report(d, pr.get("optimizer"), pr.path("optimizer"),
-               fmt::format("expected adam, adafactor or sgd, got \"{}\"", *o));
-      }
-    }
-    for (const char* key : {"recompute", "shard_optimizer"}) {
-      if (pr.has(key)) {
-        try {
-          (std::string(key) == "recompute" ? p.precision.recompute_activations
-                                           : p.precision.shard_optimizer) = pr.get(key).as<bool>();
-        } catch (const YAML::Exception&) {
-          report(d, pr.get(key), pr.path(key), "expected true or false");
-        }
-      }
-    }
+    read_precision(r, d, p.precision);
   }
   if (r.has("stragglers")) {
     MapReader sr(r.get("stragglers"), r.path("stragglers"), d, {"mean"});
@@ -117,33 +143,35 @@ bool read_predicted(const MapReader& r, Diagnostics& d, TrainingJobSpec& job,
 /// norms and position embeddings are not counted: docs/models.md).
 constexpr double kParameterTolerance = 0.05;
 
-/// model: with d_model: a transformer (models/workloads/transformer.hpp). Its counts are
-/// derived; `parameters` / `active_parameters`, when given, must agree within 5 %.
-std::optional<models::ModelShape> read_transformer(const MapReader& r, Diagnostics& d,
-                                                   models::ModelShape m) {
-  models::TransformerSpec t;
-  const auto before = d.items().size();
-  const bool moe = m.architecture == Architecture::kMoe;
-  auto count = [&](const char* key, bool required, std::int64_t min) {
-    return r.count(key, required, min).value_or(0);
-  };
+/// An optional count; 0 (the spec's "not given") when absent or bad.
+std::int64_t count_or_zero(const MapReader& r, const char* key, bool required, std::int64_t min) {
+  return r.count(key, required, min).value_or(0);
+}
+
+/// The stack and its widths: layers (decoder-only) or encoder_layers and decoder_layers,
+/// d_model, d_ff, heads, d_head, vocabulary, sequence, target_sequence.
+void read_transformer_sizes(const MapReader& r, Diagnostics& d, models::TransformerSpec& t) {
   if (r.has("layers") && (r.has("encoder_layers") || r.has("decoder_layers"))) {
     report(d, r.get("layers"), r.path("layers"),
            "give layers (decoder-only) or encoder_layers and decoder_layers, not both");
   }
   if (r.has("layers")) {
-    t.decoder_layers = count("layers", true, 1);
+    t.decoder_layers = count_or_zero(r, "layers", true, 1);
   } else {
-    t.encoder_layers = count("encoder_layers", true, 1);
-    t.decoder_layers = count("decoder_layers", true, 1);
+    t.encoder_layers = count_or_zero(r, "encoder_layers", true, 1);
+    t.decoder_layers = count_or_zero(r, "decoder_layers", true, 1);
   }
-  t.d_model = count("d_model", true, 1);
-  t.d_ff = count("d_ff", true, 1);
-  t.heads = count("heads", true, 1);
-  t.d_head = count("d_head", false, 1);
-  t.vocabulary = count("vocabulary", true, 1);
-  t.sequence = count("sequence", true, 1);
-  t.target_sequence = count("target_sequence", false, 1);
+  t.d_model = count_or_zero(r, "d_model", true, 1);
+  t.d_ff = count_or_zero(r, "d_ff", true, 1);
+  t.heads = count_or_zero(r, "heads", true, 1);
+  t.d_head = count_or_zero(r, "d_head", false, 1);
+  t.vocabulary = count_or_zero(r, "vocabulary", true, 1);
+  t.sequence = count_or_zero(r, "sequence", true, 1);
+  t.target_sequence = count_or_zero(r, "target_sequence", false, 1);
+}
+
+/// ffn, expert_ffn, tied_embeddings.
+void read_transformer_options(const MapReader& r, Diagnostics& d, models::TransformerSpec& t) {
   if (const auto f = r.text("ffn", false)) {
     if (*f == "gated") {
       t.ffn = models::FfnKind::kGated;
@@ -167,6 +195,11 @@ std::optional<models::ModelShape> read_transformer(const MapReader& r, Diagnosti
       report(d, r.get("tied_embeddings"), r.path("tied_embeddings"), "expected true or false");
     }
   }
+}
+
+/// experts, top_k, moe_every, expert_d_ff, capacity_factor: for architecture: moe only
+/// (not reported again when the architecture itself was bad).
+void read_experts(const MapReader& r, Diagnostics& d, bool moe, models::TransformerSpec& t) {
   for (const char* key :
        {"experts", "top_k", "moe_every", "expert_d_ff", "expert_ffn", "capacity_factor"}) {
     if (!moe && r.has(key) && !r.bad("architecture")) {
@@ -174,22 +207,17 @@ std::optional<models::ModelShape> read_transformer(const MapReader& r, Diagnosti
     }
   }
   if (moe) {
-    t.experts = count("experts", true, 2);
+    t.experts = count_or_zero(r, "experts", true, 2);
     t.top_k = r.count("top_k", false, 1).value_or(1);
     t.moe_every = r.count("moe_every", false, 1).value_or(2);
-    t.expert_d_ff = count("expert_d_ff", false, 1);
+    t.expert_d_ff = count_or_zero(r, "expert_d_ff", false, 1);
     t.capacity_factor = r.number("capacity_factor", false, Sign::kPositive).value_or(1.0);
   }
-  if (d.items().size() != before || r.bad("architecture")) {
-    return std::nullopt;  // the counts, and the checks of given ones, need every field
-  }
-  models::TransformerCounts c;
-  try {
-    c = models::count_transformer(t);
-  } catch (const std::invalid_argument& e) {
-    report(d, r.node(), r.path(), e.what());
-    return std::nullopt;
-  }
+}
+
+/// parameters / active_parameters, when given, must agree with the derived counts;
+/// active_fraction has no place beside an architecture.
+void check_given_counts(const MapReader& r, Diagnostics& d, const models::TransformerCounts& c) {
   auto agree = [&](const char* key, double derived) {
     if (const auto given = r.number(key, false, Sign::kPositive)) {
       if (std::fabs(*given - derived) > kParameterTolerance * derived) {
@@ -208,9 +236,83 @@ std::optional<models::ModelShape> read_transformer(const MapReader& r, Diagnosti
            "with an architecture the active parameters are derived: give active_parameters to "
            "check them");
   }
+}
+
+/// model: with d_model: a transformer (models/workloads/transformer.hpp). Its counts are
+/// derived; `parameters` / `active_parameters`, when given, must agree within 5 %.
+std::optional<models::ModelShape> read_transformer(const MapReader& r, Diagnostics& d,
+                                                   models::ModelShape m) {
+  models::TransformerSpec t;
+  const auto before = d.items().size();
+  read_transformer_sizes(r, d, t);
+  read_transformer_options(r, d, t);
+  read_experts(r, d, m.architecture == Architecture::kMoe, t);
+  if (d.items().size() != before || r.bad("architecture")) {
+    return std::nullopt;  // the counts, and the checks of given ones, need every field
+  }
+  models::TransformerCounts c;
+  try {
+    c = models::count_transformer(t);
+  } catch (const std::invalid_argument& e) {
+    report(d, r.node(), r.path(), e.what());
+    return std::nullopt;
+  }
+  check_given_counts(r, d, c);
   m.parameters = c.parameters;
   m.active_parameters = c.active_parameters;
   m.transformer = t;
+  return m;
+}
+
+/// The active parameters of a moe model without an architecture: active_parameters or
+/// active_fraction of the parameters, one of them required.
+bool read_moe_active(const MapReader& r, Diagnostics& d, std::optional<double> active,
+                     std::optional<double> frac, models::ModelShape& m) {
+  if (!r.has("active_parameters") && !r.has("active_fraction")) {
+    report(d, r.node(), r.path(),
+           "a moe model needs active_parameters or active_fraction (parameters used per token)");
+    return false;
+  }
+  if (!active && !frac) {
+    return false;  // given but bad: reported where it is
+  }
+  m.active_parameters = active ? *active : *frac * m.parameters;
+  if (m.active_parameters > m.parameters) {
+    report(d, r.get("active_parameters"), r.path("active_parameters"),
+           fmt::format("active parameters ({:g}) exceed the parameters ({:g})", m.active_parameters,
+                       m.parameters));
+  }
+  if (!(m.active_parameters > 0)) {
+    report(d, r.get("active_fraction"), r.path("active_fraction"), "must be positive");
+  }
+  return true;
+}
+
+/// A model without an architecture: parameters, and for moe the active ones, as given.
+std::optional<models::ModelShape> read_given_counts(const MapReader& r, Diagnostics& d,
+                                                    models::ModelShape m) {
+  const auto params = r.number("parameters", true, Sign::kPositive);
+  const auto active = r.number("active_parameters", false, Sign::kPositive);
+  const auto frac = r.fraction("active_fraction", false);
+  if (!params) {
+    return std::nullopt;
+  }
+  m.parameters = *params;
+  if (active && frac) {
+    report(d, r.node(), r.path(), "give active_parameters or active_fraction, not both");
+  }
+  if (r.bad("architecture")) {
+    return std::nullopt;  // which counts apply depends on it
+  }
+  if (m.architecture == Architecture::kMoe) {
+    return read_moe_active(r, d, active, frac, m) ? std::optional(m) : std::nullopt;
+  }
+  if ((active && *active != m.parameters) || (frac && *frac != 1.0)) {
+    report(d, r.get(active ? "active_parameters" : "active_fraction"),
+           r.path(active ? "active_parameters" : "active_fraction"),
+           "a dense model activates all of its parameters; use architecture: moe");
+  }
+  m.active_parameters = m.parameters;
   return m;
 }
 
@@ -242,46 +344,7 @@ std::optional<models::ModelShape> read_model(const MapReader& job, Diagnostics& 
     auto shape = read_transformer(r, d, m);
     return r.bad("architecture") ? std::nullopt : shape;
   }
-  const auto params = r.number("parameters", true, Sign::kPositive);
-  const auto active = r.number("active_parameters", false, Sign::kPositive);
-  const auto frac = r.fraction("active_fraction", false);
-  if (!params) {
-    return std::nullopt;
-  }
-  m.parameters = *params;
-  if (active && frac) {
-    report(d, r.node(), r.path(), "give active_parameters or active_fraction, not both");
-  }
-  if (r.bad("architecture")) {
-    return std::nullopt;  // which counts apply depends on it
-  }
-  if (m.architecture == Architecture::kDense) {
-    if ((active && *active != m.parameters) || (frac && *frac != 1.0)) {
-      report(d, r.get(active ? "active_parameters" : "active_fraction"),
-             r.path(active ? "active_parameters" : "active_fraction"),
-             "a dense model activates all of its parameters; use architecture: moe");
-    }
-    m.active_parameters = m.parameters;
-  } else {
-    if (!r.has("active_parameters") && !r.has("active_fraction")) {
-      report(d, r.node(), r.path(),
-             "a moe model needs active_parameters or active_fraction (parameters used per token)");
-      return std::nullopt;
-    }
-    if (!active && !frac) {
-      return std::nullopt;  // given but bad: reported where it is
-    }
-    m.active_parameters = active ? *active : *frac * m.parameters;
-    if (m.active_parameters > m.parameters) {
-      report(d, r.get("active_parameters"), r.path("active_parameters"),
-             fmt::format("active parameters ({:g}) exceed the parameters ({:g})",
-                         m.active_parameters, m.parameters));
-    }
-    if (!(m.active_parameters > 0)) {
-      report(d, r.get("active_fraction"), r.path("active_fraction"), "must be positive");
-    }
-  }
-  return m;
+  return read_given_counts(r, d, m);
 }
 
 /// work: a FLOP count, a token count, or a duration.
@@ -480,6 +543,31 @@ bool check_job_fits(const MapReader& r, const Scenario& sc, const JobPlacement& 
   return ok;
 }
 
+/// accelerator: a type of the library (or an alias); null, reported, if unknown.
+const models::AcceleratorType* read_job_accelerator(const MapReader& r, const Scenario& sc,
+                                                    TrainingJobSpec& job) {
+  const models::AcceleratorType* type = nullptr;
+  if (const auto acc = r.text("accelerator", true)) {
+    type = resolve_accelerator(sc.accelerators, r.diagnostics(), r.get("accelerator"),
+                               r.path("accelerator"), *acc);
+  }
+  if (type) {
+    job.accelerator = type->name;
+  }
+  return type;
+}
+
+/// A given throughput cannot exceed the device's peak.
+void check_peak(const MapReader& r, const TrainingJobSpec& job,
+                const models::AcceleratorType& type) {
+  if (job.throughput && *job.throughput > type.peak) {
+    report(r.diagnostics(), r.get("throughput"), r.path("throughput"),
+           fmt::format("{:g} TFLOP/s exceeds the {} peak of {:g} TFLOP/s",
+                       units::to_teraflops_per_second(*job.throughput), type.name,
+                       units::to_teraflops_per_second(type.peak)));
+  }
+}
+
 JobEntry read_job(const YAML::Node& node, std::size_t i, const Context& ctx, const NameIndex& dcs,
                   const Scenario& sc) {
   Diagnostics& d = ctx.d;
@@ -502,15 +590,8 @@ JobEntry read_job(const YAML::Node& node, std::size_t i, const Context& ctx, con
   const auto dci = read_job_datacenters(r, dcs, jn.place);
   ok = ok && dci.has_value();
   job.datacenter = dci.value_or(0);
-  const models::AcceleratorType* type = nullptr;
-  if (const auto acc = r.text("accelerator", true)) {
-    type =
-        resolve_accelerator(sc.accelerators, d, r.get("accelerator"), r.path("accelerator"), *acc);
-  }
+  const auto* type = read_job_accelerator(r, sc, job);
   ok = ok && type != nullptr;
-  if (type) {
-    job.accelerator = type->name;
-  }
   const auto devices = r.count("devices", true, 1);
   ok = ok && devices.has_value();
   job.devices = devices.value_or(0);
@@ -528,11 +609,8 @@ JobEntry read_job(const YAML::Node& node, std::size_t i, const Context& ctx, con
   if (predict && ok && type && devices) {
     ok = read_predicted(r, d, job, *devices) && ok;
   }
-  if (type && job.throughput && *job.throughput > type->peak) {
-    report(d, r.get("throughput"), r.path("throughput"),
-           fmt::format("{:g} TFLOP/s exceeds the {} peak of {:g} TFLOP/s",
-                       units::to_teraflops_per_second(*job.throughput), type->name,
-                       units::to_teraflops_per_second(type->peak)));
+  if (type) {
+    check_peak(r, job, *type);
   }
   job.power = r.quantity<units::Watts>("power", false);
   if (const auto u = r.fraction("utilisation", false)) {
