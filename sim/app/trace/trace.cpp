@@ -351,9 +351,9 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
     if (p.simulated) {
       const auto& s = *p.simulated;
       a.set(PredictedAttr::kSeconds, s.seconds);
-      a.set(PredictedAttr::kEnergy, s.energy_j);
-      a.set(PredictedAttr::kMeanStep, s.mean_step_s);
-      a.set(PredictedAttr::kMaxStep, s.max_step_s);
+      a.set(PredictedAttr::kEnergy, units::to_joules(s.energy));
+      a.set(PredictedAttr::kMeanStep, units::to_seconds(s.mean_step));
+      a.set(PredictedAttr::kMaxStep, units::to_seconds(s.max_step));
       a.set(PredictedAttr::kDroppedTokenFraction, s.dropped_token_fraction);
       a.write(g, schema::kFirstSimulatedAttr, PredictedAttr::kDroppedTokenFraction);
       SimulatedPhaseColumns t(schema::kSimulatedPhaseColumns, s.phase_names.size());
@@ -370,7 +370,7 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
       const auto& ph = p.phases[i];
       e.at<std::string>(ExpectedStepColumn::kPhase, i) = ph.name;
       e.at<double>(ExpectedStepColumn::kSeconds, i) = ph.seconds;
-      e.at<double>(ExpectedStepColumn::kPower, i) = ph.power_w;
+      e.at<double>(ExpectedStepColumn::kPower, i) = units::to_watts(ph.power);
     }
     std::move(e).write(g, "expected_step");
   }
