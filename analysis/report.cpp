@@ -18,6 +18,9 @@ namespace {
 using schema::ComparisonAttr;
 using schema::DatacenterAttr;
 using schema::JobColumn;
+using schema::PredictedAttr;
+using schema::RootAttr;
+using schema::SimulatedPhaseColumn;
 using schema::SummaryAttr;
 using units::kGramsPerTonne;
 using units::kSecondsPerDay;
@@ -36,8 +39,8 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
   const auto f = io::File::open_read(trace);
   const auto root = f.root();
   Report r;
-  r.scenario = root.get_attr_string("scenario_name");
-  r.seed = root.get_attr_uint64("seed");
+  r.scenario = root.get_attr_string(key(RootAttr::kScenarioName));
+  r.seed = root.get_attr_uint64(key(RootAttr::kSeed));
   const auto jobs = io::read_table(root, "jobs", max_jobs);
   for (std::size_t i = 0; i < jobs.rows(); ++i) {
     JobRow j;
@@ -135,23 +138,23 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
       const auto g = all.open_group(name);
       PredictedRow p;
       p.job = name;
-      p.data = g.get_attr_int64("data");
-      p.tensor = g.get_attr_int64("tensor");
-      p.pipeline = g.get_attr_int64("pipeline");
-      p.expert = g.get_attr_int64("expert");
-      p.microbatches = g.get_attr_int64("microbatches");
-      p.auto_layout = g.get_attr_int64("auto_layout") != 0;
+      p.data = g.get_attr_int64(key(PredictedAttr::kData));
+      p.tensor = g.get_attr_int64(key(PredictedAttr::kTensor));
+      p.pipeline = g.get_attr_int64(key(PredictedAttr::kPipeline));
+      p.expert = g.get_attr_int64(key(PredictedAttr::kExpert));
+      p.microbatches = g.get_attr_int64(key(PredictedAttr::kMicrobatches));
+      p.auto_layout = g.get_attr_int64(key(PredictedAttr::kAutoLayout)) != 0;
       if (g.has("phases")) {
-        p.mean_step_s = g.get_attr_double("mean_step_s");
-        p.dropped_token_fraction = g.get_attr_double("dropped_token_fraction");
+        p.mean_step_s = g.get_attr_double(key(PredictedAttr::kMeanStep));
+        p.dropped_token_fraction = g.get_attr_double(key(PredictedAttr::kDroppedTokenFraction));
         const double devices = static_cast<double>(p.data * p.tensor * p.pipeline);
         constexpr double kTera = 1e12;
-        p.achieved_tflops_per_device =
-            g.get_attr_double("flops_per_step") / (devices * p.mean_step_s) / kTera;
+        p.achieved_tflops_per_device = g.get_attr_double(key(PredictedAttr::kFlopsPerStep)) /
+                                       (devices * p.mean_step_s) / kTera;
         const auto t = io::read_table(g, "phases");
-        p.phases = t.strings("phase");
-        p.phase_seconds = t.doubles("seconds");
-        p.phase_fraction = t.doubles("fraction");
+        p.phases = t.strings(key(SimulatedPhaseColumn::kPhase));
+        p.phase_seconds = t.doubles(key(SimulatedPhaseColumn::kSeconds));
+        p.phase_fraction = t.doubles(key(SimulatedPhaseColumn::kFraction));
       }
       r.predicted.push_back(std::move(p));
     }

@@ -23,15 +23,15 @@ std::vector<StepPhase> step_bench_phases() {
   return {
       {.name = "compute",
        .seconds = kComputeSeconds,
-       .power_w = kComputePowerW,
+       .power = units::watts(kComputePowerW),
        .scaling = PhaseScaling::kStraggler},
       {.name = "all-reduce",
        .seconds = kAllReduceSeconds,
-       .power_w = kAllReducePowerW,
+       .power = units::watts(kAllReducePowerW),
        .scaling = PhaseScaling::kFixed},
       {.name = "bubble",
        .seconds = kBubbleSeconds,
-       .power_w = kBubblePowerW,
+       .power = units::watts(kBubblePowerW),
        .scaling = PhaseScaling::kFixed},
   };
 }
@@ -42,7 +42,7 @@ StepSimConfig step_bench_config(const StepBenchConfig& c) {
   s.steps = c.steps;
   s.devices = c.devices;
   s.devices_per_lp = c.devices_per_lp;
-  s.idle_power_w = kIdlePowerW;
+  s.idle_power = units::watts(kIdlePowerW);
   s.straggler_mean = c.straggler_mean;
   s.seed = c.seed;
   s.threads = c.threads;
@@ -73,9 +73,9 @@ std::string format_step_bench(const StepBenchConfig& c, const StepBenchResult& b
       "energy_j={:.12g} events={} windows={} cross_lp_messages={} run_s={:.4f} wall_s={:.4f} "
       "draws_per_s={:.4g}",
       c.steps, c.devices, r.devices_per_lp, r.group_lps, c.straggler_mean, c.seed, r.stats.threads,
-      r.seconds, stragglers_s, r.mean_step_s, r.max_step_s, r.energy_j, r.stats.events,
-      r.stats.windows, r.stats.cross_lp_messages, r.stats.wall_s, b.wall_s,
-      b.wall_s > 0 ? draws / b.wall_s : 0.0);
+      r.seconds, stragglers_s, units::to_seconds(r.mean_step), units::to_seconds(r.max_step),
+      units::to_joules(r.energy), r.stats.events, r.stats.windows, r.stats.cross_lp_messages,
+      r.stats.wall_s, b.wall_s, b.wall_s > 0 ? draws / b.wall_s : 0.0);
 }
 
 }  // namespace footprint::models

@@ -350,7 +350,7 @@ StepEstimate estimate_step(const StepModelInput& in, const AcceleratorType& chip
   const double p_comm = idle + span * cal->communication_utilisation;
   auto add = [&](const char* name, double s, double p, PhaseScaling sc) {
     if (s > 0) {
-      est.phases.push_back({name, s, p, sc});
+      est.phases.push_back({name, s, units::watts(p), sc});
       est.step_seconds += s;
     }
   };

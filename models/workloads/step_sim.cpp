@@ -108,9 +108,9 @@ class GroupLp final : public engine::Process<StepMsg> {
 };
 
 struct PhaseTicks {
-  Ticks base = 0;      ///< the phase's expected duration, rounded once to the nearest tick
-  double seconds = 0;  ///< base in seconds
-  double power_w = 0;
+  Ticks base = 0;          ///< the phase's expected duration, rounded once to the nearest tick
+  units::Seconds seconds;  ///< base in seconds
+  units::Watts power;
   PhaseScaling scaling = PhaseScaling::kFixed;
 };
 
@@ -120,7 +120,7 @@ struct CoordinatorSetup {
   std::int64_t steps = 0;
   std::int64_t devices = 0;
   std::int64_t groups = 0;
-  double idle_power_w = 0;
+  units::Watts idle_power;
   double straggler_mean = 0;
   std::int64_t experts = 0;
   double capacity_factor = 1;
@@ -181,10 +181,10 @@ class CoordinatorLp final : public engine::Process<StepMsg> {
       throw std::logic_error("step_sim: the phases do not add up to the run's duration");
     }
     r.seconds = engine::ticks_to_seconds(total_ticks_);
-    r.energy_j = energy_.value();
+    r.energy = units::joules(energy_.value());
     const auto steps = static_cast<double>(s_.steps);
-    r.mean_step_s = r.seconds / steps;
-    r.max_step_s = engine::ticks_to_seconds(max_step_ticks_);
+    r.mean_step = units::seconds(r.seconds / steps);
+    r.max_step = units::seconds(engine::ticks_to_seconds(max_step_ticks_));
     if (s_.experts > 0) {
       r.dropped_token_fraction = dropped_.value() / steps;
       r.mean_expert_factor = factor_sum_.value() / steps;
@@ -259,15 +259,15 @@ class CoordinatorLp final : public engine::Process<StepMsg> {
       step_ticks += p.base;
       switch (p.scaling) {
         case PhaseScaling::kFixed:
-          energy_.add(n * p.power_w * p.seconds);
+          energy_.add(units::to_joules(n * p.power * p.seconds));
           break;
         case PhaseScaling::kStraggler: {
           // Device d runs base (1 + X_d) at the phase power, then waits for the slowest,
           // extra - base X_d, at idle power; extra = base X_max rounded to a tick.
           const Ticks extra = std::llround(static_cast<double>(p.base) * x_max);
-          const double extra_s = engine::ticks_to_seconds(extra);
-          energy_.add(p.power_w * p.seconds * (n + x_sum));
-          energy_.add(s_.idle_power_w * (n * extra_s - p.seconds * x_sum));
+          const units::Seconds extra_s = units::seconds(engine::ticks_to_seconds(extra));
+          energy_.add(units::to_joules(p.power * p.seconds * (n + x_sum)));
+          energy_.add(units::to_joules(s_.idle_power * (n * extra_s - p.seconds * x_sum)));
           straggler_ticks_ += extra;
           step_ticks += extra;
           break;
@@ -276,8 +276,9 @@ class CoordinatorLp final : public engine::Process<StepMsg> {
           // All devices run the expected time at the phase power, then wait at idle power
           // for the busiest expert: (factor - 1) x base, rounded to a tick.
           const Ticks extra = std::llround(static_cast<double>(p.base) * (factor - 1.0));
-          energy_.add(n * p.power_w * p.seconds);
-          energy_.add(n * s_.idle_power_w * engine::ticks_to_seconds(extra));
+          energy_.add(units::to_joules(n * p.power * p.seconds));
+          energy_.add(units::to_joules(n * s_.idle_power *
+                                       units::seconds(engine::ticks_to_seconds(extra))));
           imbalance_ticks_ += extra;
           step_ticks += extra;
           break;
@@ -349,15 +350,16 @@ std::vector<PhaseTicks> validate(const StepSimConfig& c) {
       throw std::invalid_argument(
           fmt::format("{}: seconds must be a finite number >= 0, got {}", where, p.seconds));
     }
-    if (!finite_nonnegative(p.power_w)) {
-      throw std::invalid_argument(
-          fmt::format("{}: power_w must be a finite number >= 0, got {}", where, p.power_w));
+    if (!finite_nonnegative(units::to_watts(p.power))) {
+      throw std::invalid_argument(fmt::format("{}: power_w must be a finite number >= 0, got {}",
+                                              where, units::to_watts(p.power)));
     }
     if (!(p.seconds * static_cast<double>(SimTime::kTicksPerSecond) < kMaxRunTicks)) {
       throw std::invalid_argument(fmt::format("{}: {} s is too long", where, p.seconds));
     }
     const SimTime base = SimTime::from_seconds(p.seconds);
-    out.push_back({base.count(), engine::ticks_to_seconds(base.count()), p.power_w, p.scaling});
+    out.push_back(
+        {base.count(), units::seconds(engine::ticks_to_seconds(base.count())), p.power, p.scaling});
     min_step += base.count();
   }
   if (min_step < 2) {
@@ -378,9 +380,10 @@ std::vector<PhaseTicks> validate(const StepSimConfig& c) {
     throw std::invalid_argument(fmt::format(
         "step simulation: devices_per_lp must be >= 0 (0: automatic), got {}", c.devices_per_lp));
   }
-  if (!finite_nonnegative(c.idle_power_w)) {
-    throw std::invalid_argument(fmt::format(
-        "step simulation: idle_power_w must be a finite number >= 0, got {}", c.idle_power_w));
+  if (!finite_nonnegative(units::to_watts(c.idle_power))) {
+    throw std::invalid_argument(
+        fmt::format("step simulation: idle_power_w must be a finite number >= 0, got {}",
+                    units::to_watts(c.idle_power)));
   }
   if (!finite_nonnegative(c.straggler_mean)) {
     throw std::invalid_argument(fmt::format(
@@ -461,7 +464,7 @@ StepSimResult simulate_steps(const StepSimConfig& config) {
       .steps = config.steps,
       .devices = config.devices,
       .groups = groups,
-      .idle_power_w = config.idle_power_w,
+      .idle_power = config.idle_power,
       .straggler_mean = config.straggler_mean,
       .experts = config.experts,
       .capacity_factor = config.capacity_factor,

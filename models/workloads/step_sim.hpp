@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "sim/engine/stats.hpp"
+#include "sim/kernel/units/quantity.hpp"
 
 namespace footprint::models {
 
@@ -33,7 +34,7 @@ enum class PhaseScaling {
 struct StepPhase {
   std::string name;    ///< "compute", "tensor-allreduce", "all-to-all", "bubble", ...
   double seconds = 0;  ///< expected duration per step without stragglers or imbalance
-  double power_w = 0;  ///< per device while in this phase
+  units::Watts power;  ///< per device while in this phase
   PhaseScaling scaling = PhaseScaling::kFixed;
 };
 
@@ -42,7 +43,7 @@ struct StepSimConfig {
   std::int64_t steps = 0;
   std::int64_t devices = 1;
   std::int64_t devices_per_lp = 0;  ///< 0: ceil(devices / 64), so about 64 LPs
-  double idle_power_w = 0;          ///< per device, while waiting for the slowest
+  units::Watts idle_power;          ///< per device, while waiting for the slowest
   /// Straggler slowdown per device and step: X ~ Exponential(mean); 0: none. Each X is
   /// kept in fixed point (multiples of mean x 2^-32), so sums over devices are exact.
   double straggler_mean = 0;
@@ -71,9 +72,9 @@ struct StepSimResult {
   /// duration is rounded to ns once, each step's extra time to ns once per phase).
   std::vector<std::string> phase_names;
   std::vector<double> phase_seconds;
-  double energy_j = 0;  ///< all devices, all steps
-  double mean_step_s = 0;
-  double max_step_s = 0;
+  units::Joules energy;  ///< all devices, all steps
+  units::Seconds mean_step;
+  units::Seconds max_step;
   double dropped_token_fraction = 0;  ///< tokens over capacity / tokens routed (MoE)
   /// The expert phases' factor max_e min(load_e, capacity) / mean: its mean over steps
   /// and its largest value (1 without experts). Before rounding to ticks.

@@ -37,11 +37,11 @@ TrainingPlan plan_predicted(const TrainingJobSpec& job) {
   double energy = 0;
   if (pr.simulated) {
     seconds = pr.simulated->seconds;
-    energy = pr.simulated->energy_j;
+    energy = units::to_joules(pr.simulated->energy);
   } else {
     for (const auto& ph : pr.phases) {
       seconds += ph.seconds;
-      energy += ph.seconds * ph.power_w;
+      energy += ph.seconds * units::to_watts(ph.power);
     }
     seconds *= static_cast<double>(steps);
     energy *= static_cast<double>(steps) * n;

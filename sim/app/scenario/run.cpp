@@ -285,7 +285,7 @@ RunResult run_with_comparison(const Scenario& scenario, const RunConfig& config)
     c.phases = p.phases;
     c.steps = models::predicted_steps(job);
     c.devices = job.devices;
-    c.idle_power_w = scenario.accelerators.find(job.accelerator)->idle.si();
+    c.idle_power = scenario.accelerators.find(job.accelerator)->idle;
     c.straggler_mean = p.straggler_mean;
     if (p.model.experts > 0) {
       c.experts = p.model.experts;

@@ -42,11 +42,16 @@ double p99(std::vector<double> v) {
 
 using schema::ComparisonAttr;
 using schema::DatacenterAttr;
+using schema::ExpectedStepColumn;
 using schema::JobColumn;
+using schema::PredictedAttr;
+using schema::RootAttr;
 using schema::Series;
+using schema::SimulatedPhaseColumn;
 using schema::SummaryAttr;
 
-using AttrValue = std::variant<double, std::int64_t, std::uint64_t, std::string>;
+using AttrValue =
+    std::variant<double, std::int64_t, std::uint64_t, std::string, std::vector<std::string>>;
 
 template <class Enum>
 std::size_t index_of(Enum e) {
@@ -55,7 +60,8 @@ std::size_t index_of(Enum e) {
 
 schema::Type type_of(const AttrValue& v) {
   constexpr std::array<schema::Type, std::variant_size_v<AttrValue>> kTypes{
-      schema::Type::kFloat64, schema::Type::kInt64, schema::Type::kUInt64, schema::Type::kString};
+      schema::Type::kFloat64, schema::Type::kInt64, schema::Type::kUInt64, schema::Type::kString,
+      schema::Type::kStrings};
   return kTypes.at(v.index());
 }
 
@@ -75,7 +81,15 @@ class Attributes {
       if (!values_[i] || type_of(*values_[i]) != f.type) {
         throw std::logic_error(fmt::format("trace attribute {}: no value of its type", f.name));
       }
-      std::visit([&](const auto& v) { g.set_attr(f.name, v); }, *values_[i]);
+      std::visit(
+          [&](const auto& v) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::vector<std::string>>) {
+              g.set_attr_strings(f.name, v);
+            } else {
+              g.set_attr(f.name, v);
+            }
+          },
+          *values_[i]);
     }
   }
 
@@ -87,6 +101,8 @@ class Attributes {
 using DatacenterAttributes = Attributes<DatacenterAttr, schema::kDatacenterAttrCount>;
 using SummaryAttributes = Attributes<SummaryAttr, schema::kSummaryAttrCount>;
 using ComparisonAttributes = Attributes<ComparisonAttr, schema::kComparisonAttrCount>;
+using RootAttributes = Attributes<RootAttr, schema::kRootAttrCount>;
+using PredictedAttributes = Attributes<PredictedAttr, schema::kPredictedAttrCount>;
 
 /// The jobs it ran: device-hours held, and the span from the first start to the last end.
 void set_job_span(DatacenterAttributes& a, std::size_t d, const scenario::RunResult& r) {
@@ -138,12 +154,13 @@ void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d
   a.write(g, schema::kFirstDatacenterTotal, DatacenterAttr::kLastEnd);
 }
 
-/// The /jobs table's columns, typed and ordered by the schema.
-class JobColumns {
+/// A compound table's columns, typed and ordered by the schema's table.
+template <class Enum, std::size_t N>
+class Columns {
  public:
-  explicit JobColumns(std::size_t rows) {
-    for (std::size_t c = 0; c < schema::kJobColumnCount; ++c) {
-      switch (schema::kJobColumns[c].type) {
+  Columns(const std::array<schema::Field, N>& table, std::size_t rows) : table_(table) {
+    for (std::size_t c = 0; c < N; ++c) {
+      switch (table_[c].type) {
         case schema::Type::kString:
           columns_[c] = std::vector<std::string>(rows);
           break;
@@ -154,20 +171,23 @@ class JobColumns {
         case schema::Type::kUInt64:
           columns_[c] = std::vector<double>(rows);
           break;
+        case schema::Type::kStrings:
+          throw std::logic_error(
+              fmt::format("trace column {}: no such column type", table_[c].name));
       }
     }
   }
 
   /// Row `row` of column `c`; T must be the column's type.
   template <class T>
-  T& at(JobColumn c, std::size_t row) {
+  T& at(Enum c, std::size_t row) {
     return std::get<std::vector<T>>(columns_[index_of(c)])[row];
   }
 
-  void write(Group& root, std::string_view name) && {
+  void write(Group& parent, std::string_view name) && {
     TableWriter t;
-    for (std::size_t c = 0; c < schema::kJobColumnCount; ++c) {
-      const auto& f = schema::kJobColumns[c];
+    for (std::size_t c = 0; c < N; ++c) {
+      const auto& f = table_[c];
       std::visit(
           [&](auto&& v) {
             using V = std::decay_t<decltype(v)>;
@@ -181,18 +201,23 @@ class JobColumns {
           },
           std::move(columns_[c]));
     }
-    t.write(root, name);
+    t.write(parent, name);
   }
 
  private:
   using Column =
       std::variant<std::vector<double>, std::vector<std::int64_t>, std::vector<std::string>>;
-  std::array<Column, schema::kJobColumnCount> columns_;
+  const std::array<schema::Field, N>& table_;
+  std::array<Column, N> columns_;
 };
+
+using JobColumns = Columns<JobColumn, schema::kJobColumnCount>;
+using ExpectedStepColumns = Columns<ExpectedStepColumn, schema::kExpectedStepColumnCount>;
+using SimulatedPhaseColumns = Columns<SimulatedPhaseColumn, schema::kSimulatedPhaseColumnCount>;
 
 void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunResult& r) {
   const auto n = r.jobs.size();
-  JobColumns cols(n);
+  JobColumns cols(schema::kJobColumns, n);
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   // Rows are independent: gathered in parallel (in the caller's oneTBB arena).
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 8192), [&](const auto& range) {
@@ -304,51 +329,50 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
   }
   Group all = root.create_group("predicted");
   for (const auto& [id, p] : r.predicted) {
-    Group g = all.create_group(r.job_names[id]);
-    g.set_attr("job", static_cast<std::int64_t>(id));
-    g.set_attr("data", p.layout.data);
-    g.set_attr("tensor", p.layout.tensor);
-    g.set_attr("pipeline", p.layout.pipeline);
-    g.set_attr("expert", p.layout.expert);
-    g.set_attr("microbatches", p.layout.microbatches);
-    g.set_attr("auto_layout", static_cast<std::int64_t>(p.auto_layout ? 1 : 0));
-    g.set_attr("flops_per_step", p.flops_per_step);
-    g.set_attr("tokens_per_step", p.tokens_per_step);
+    PredictedAttributes a(schema::kPredictedAttributes);
+    a.set(PredictedAttr::kJob, static_cast<std::int64_t>(id));
+    a.set(PredictedAttr::kData, p.layout.data);
+    a.set(PredictedAttr::kTensor, p.layout.tensor);
+    a.set(PredictedAttr::kPipeline, p.layout.pipeline);
+    a.set(PredictedAttr::kExpert, p.layout.expert);
+    a.set(PredictedAttr::kMicrobatches, p.layout.microbatches);
+    a.set(PredictedAttr::kAutoLayout, static_cast<std::int64_t>(p.auto_layout ? 1 : 0));
+    a.set(PredictedAttr::kFlopsPerStep, p.flops_per_step);
+    a.set(PredictedAttr::kTokensPerStep, p.tokens_per_step);
     double expected = 0;
     for (const auto& ph : p.phases) {
       expected += ph.seconds;
     }
-    g.set_attr("expected_step_s", expected);
+    a.set(PredictedAttr::kExpectedStep, expected);
+    Group g = all.create_group(r.job_names[id]);
+    const auto before_simulated =
+        static_cast<PredictedAttr>(index_of(schema::kFirstSimulatedAttr) - 1);
+    a.write(g, PredictedAttr::kJob, before_simulated);
     if (p.simulated) {
       const auto& s = *p.simulated;
-      g.set_attr("seconds", s.seconds);
-      g.set_attr("energy_j", s.energy_j);
-      g.set_attr("mean_step_s", s.mean_step_s);
-      g.set_attr("max_step_s", s.max_step_s);
-      g.set_attr("dropped_token_fraction", s.dropped_token_fraction);
-      TableWriter t;
-      t.add_string_column("phase", s.phase_names);
-      t.add_double_column("seconds", s.phase_seconds, "s");
-      std::vector<double> share;
-      for (const double x : s.phase_seconds) {
-        share.push_back(s.seconds > 0 ? x / s.seconds : 0.0);
+      a.set(PredictedAttr::kSeconds, s.seconds);
+      a.set(PredictedAttr::kEnergy, units::to_joules(s.energy));
+      a.set(PredictedAttr::kMeanStep, units::to_seconds(s.mean_step));
+      a.set(PredictedAttr::kMaxStep, units::to_seconds(s.max_step));
+      a.set(PredictedAttr::kDroppedTokenFraction, s.dropped_token_fraction);
+      a.write(g, schema::kFirstSimulatedAttr, PredictedAttr::kDroppedTokenFraction);
+      SimulatedPhaseColumns t(schema::kSimulatedPhaseColumns, s.phase_names.size());
+      for (std::size_t i = 0; i < s.phase_names.size(); ++i) {
+        const double x = s.phase_seconds.at(i);
+        t.at<std::string>(SimulatedPhaseColumn::kPhase, i) = s.phase_names[i];
+        t.at<double>(SimulatedPhaseColumn::kSeconds, i) = x;
+        t.at<double>(SimulatedPhaseColumn::kFraction, i) = s.seconds > 0 ? x / s.seconds : 0.0;
       }
-      t.add_double_column("fraction", share, "1");
-      t.write(g, "phases");
+      std::move(t).write(g, "phases");
     }
-    std::vector<std::string> names;
-    std::vector<double> secs;
-    std::vector<double> power;
-    for (const auto& ph : p.phases) {
-      names.push_back(ph.name);
-      secs.push_back(ph.seconds);
-      power.push_back(ph.power_w);
+    ExpectedStepColumns e(schema::kExpectedStepColumns, p.phases.size());
+    for (std::size_t i = 0; i < p.phases.size(); ++i) {
+      const auto& ph = p.phases[i];
+      e.at<std::string>(ExpectedStepColumn::kPhase, i) = ph.name;
+      e.at<double>(ExpectedStepColumn::kSeconds, i) = ph.seconds;
+      e.at<double>(ExpectedStepColumn::kPower, i) = units::to_watts(ph.power);
     }
-    TableWriter e;
-    e.add_string_column("phase", names);
-    e.add_double_column("seconds", secs, "s");
-    e.add_double_column("power_w", power, "W");
-    e.write(g, "expected_step");
+    std::move(e).write(g, "expected_step");
   }
 }
 
@@ -359,16 +383,17 @@ void write_trace(AtomicOutput& output, const scenario::Scenario& sc, const scena
   {
     File f = File::create(output.temp_path());
     Group root = f.root();
-    root.set_attr("footprint_version", provenance.footprint_version);
-    root.set_attr("footprint_commit", provenance.git_commit);
-    root.set_attr("format_version", std::string(kTraceFormatVersion));
-    root.set_attr("scenario", sc.text);
-    root.set_attr("scenario_name", sc.name);
-    root.set_attr("scenario_sha256", sha256_hex(sc.text));
-    root.set_attr("seed", r.seed);
-    root.set_attr("epoch_unix_s", sc.epoch_unix_s);
-    root.set_attr("trace_interval_s", r.interval_s);
-    root.set_attr("horizon_s", r.horizon_s);
+    RootAttributes a(schema::kRootAttributes);
+    a.set(RootAttr::kFootprintVersion, provenance.footprint_version);
+    a.set(RootAttr::kFootprintCommit, provenance.git_commit);
+    a.set(RootAttr::kFormatVersion, std::string(kTraceFormatVersion));
+    a.set(RootAttr::kScenario, sc.text);
+    a.set(RootAttr::kScenarioName, sc.name);
+    a.set(RootAttr::kScenarioSha256, sha256_hex(sc.text));
+    a.set(RootAttr::kSeed, r.seed);
+    a.set(RootAttr::kEpoch, sc.epoch_unix_s);
+    a.set(RootAttr::kTraceInterval, r.interval_s);
+    a.set(RootAttr::kHorizon, r.horizon_s);
     std::vector<std::string> inputs{sc.source.filename().string()};
     std::vector<std::string> hashes{sha256_hex(sc.text)};
     // Names as the scenario gives them (not where they were found), so that the same
@@ -377,10 +402,12 @@ void write_trace(AtomicOutput& output, const scenario::Scenario& sc, const scena
       inputs.push_back(given);
       hashes.push_back(sha256_file(resolved));
     }
-    root.set_attr_strings("input_files", inputs);
-    root.set_attr_strings("input_sha256", hashes);
+    a.set(RootAttr::kInputFiles, std::move(inputs));
+    a.set(RootAttr::kInputSha256, std::move(hashes));
+    a.write(root, RootAttr::kFootprintVersion, RootAttr::kInputSha256);
     if (!r.warnings.empty()) {
-      root.set_attr_strings("input_warnings", r.warnings);
+      a.set(RootAttr::kInputWarnings, r.warnings);
+      a.write(root, RootAttr::kInputWarnings, RootAttr::kInputWarnings);
     }
 
     Group dcs = root.create_group("datacenters");

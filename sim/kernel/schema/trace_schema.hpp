@@ -19,11 +19,13 @@
 namespace footprint::schema {
 
 /// The stored type of a column or attribute.
-enum class Type : std::uint8_t { kFloat64, kInt64, kUInt64, kString };
+/// kStrings: a 1-D array of strings (root attributes only).
+enum class Type : std::uint8_t { kFloat64, kInt64, kUInt64, kString, kStrings };
 
 /// As docs/trace-format.md names it.
 constexpr std::string_view type_name(Type t) {
-  constexpr std::array<std::string_view, 4> kNames{"float64", "int64", "uint64", "string"};
+  constexpr std::array<std::string_view, 5> kNames{"float64", "int64", "uint64", "string",
+                                                   "1-D string array"};
   return kNames.at(static_cast<std::size_t>(t));
 }
 
@@ -65,6 +67,68 @@ constexpr bool all_named(const std::array<Field, N>& table) {
     }
   }
   return true;
+}
+
+// ---------------------------------------------------------------------------------------
+// Root attributes: provenance, inputs, seed, epoch, interval, horizon.
+// kInputWarnings is written only when there were any.
+
+enum class RootAttr : std::uint8_t {
+  kFootprintVersion,
+  kFootprintCommit,
+  kFormatVersion,
+  kScenario,
+  kScenarioName,
+  kScenarioSha256,
+  kSeed,
+  kEpoch,
+  kTraceInterval,
+  kHorizon,
+  kInputFiles,
+  kInputSha256,
+  kInputWarnings,
+  kCount
+};
+inline constexpr std::size_t kRootAttrCount = static_cast<std::size_t>(RootAttr::kCount);
+
+inline constexpr std::array<Field, kRootAttrCount> kRootAttributes{{
+    {"footprint_version", Type::kString, "", "version of the `footprint` program, e.g. `0.1.0`",
+     Reduction::kNone},
+    {"footprint_commit", Type::kString, "",
+     "git commit of the source (12 hex digits), as of the build, with `-dirty` when tracked "
+     "files differed from it; `unknown` outside a git checkout",
+     Reduction::kNone},
+    {"format_version", Type::kString, "", "`\"1\"`", Reduction::kNone},
+    {"scenario", Type::kString, "", "the scenario file's full text, byte for byte",
+     Reduction::kNone},
+    {"scenario_name", Type::kString, "", "the scenario's `name`", Reduction::kNone},
+    {"scenario_sha256", Type::kString, "", "SHA-256 of `scenario`, 64 lowercase hex digits",
+     Reduction::kNone},
+    {"seed", Type::kUInt64, "", "the seed used: `--seed`, else the scenario's `seed` (default 0)",
+     Reduction::kNone},
+    {"epoch_unix_s", Type::kInt64, "s",
+     "UTC time of simulated time 0, s since 1970-01-01 (the scenario's `epoch`; 0 by default)",
+     Reduction::kNone},
+    {"trace_interval_s", Type::kFloat64, "s",
+     "length of one trace interval, s (`trace.interval`, default 3600)", Reduction::kNone},
+    {"horizon_s", Type::kFloat64, "s",
+     "the whole trace: number of intervals x `trace_interval_s`, s", Reduction::kNone},
+    {"input_files", Type::kStrings, "",
+     "the scenario file's base name, then each data file read, one entry per use: each region's "
+     "intensity then CFE file, each datacenter's weather file, then the job trace "
+     "(`workload.trace`), as the path it was found at ([scenario-format.md](scenario-format.md), "
+     "\"Series\"); built-in profiles are not listed",
+     Reduction::kNone},
+    {"input_sha256", Type::kStrings, "", "SHA-256 of each of `input_files`, same order",
+     Reduction::kNone},
+    {"input_warnings", Type::kStrings, "",
+     "only when there were any: the repairs made to data files (gaps interpolated), as printed "
+     "by `footprint run`",
+     Reduction::kNone},
+}};
+
+constexpr const Field& field(RootAttr a) {
+  return field(kRootAttributes, a);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -370,11 +434,105 @@ constexpr const Field& field(ComparisonAttr a) {
   return field(kComparisonAttributes, a);
 }
 
-static_assert(all_named(kDatacenterSeries) && all_named(kDatacenterAttributes) &&
+// ---------------------------------------------------------------------------------------
+// /predicted/<job name>/ attributes, for a job whose throughput the step model predicted.
+// kSeconds..kDroppedTokenFraction come from the step-by-step simulation, written only
+// when it ran (then with the `phases` table).
+
+enum class PredictedAttr : std::uint8_t {
+  kJob,
+  kData,
+  kTensor,
+  kPipeline,
+  kExpert,
+  kMicrobatches,
+  kAutoLayout,
+  kFlopsPerStep,
+  kTokensPerStep,
+  kExpectedStep,
+  kSeconds,
+  kEnergy,
+  kMeanStep,
+  kMaxStep,
+  kDroppedTokenFraction,
+  kCount
+};
+inline constexpr std::size_t kPredictedAttrCount = static_cast<std::size_t>(PredictedAttr::kCount);
+/// The first attribute from the step-by-step simulation.
+inline constexpr PredictedAttr kFirstSimulatedAttr = PredictedAttr::kSeconds;
+
+inline constexpr std::array<Field, kPredictedAttrCount> kPredictedAttributes{{
+    {"job", Type::kInt64, "", "the job's row in `/jobs`, from 0", Reduction::kNone},
+    {"data", Type::kInt64, "", "layout: data-parallel replicas", Reduction::kNone},
+    {"tensor", Type::kInt64, "", "layout: tensor-parallel degree", Reduction::kNone},
+    {"pipeline", Type::kInt64, "", "layout: pipeline stages", Reduction::kNone},
+    {"expert", Type::kInt64, "", "layout: expert-parallel degree", Reduction::kNone},
+    {"microbatches", Type::kInt64, "", "layout: microbatches per step", Reduction::kNone},
+    {"auto_layout", Type::kInt64, "", "1 if the layout was chosen by `auto`, else 0",
+     Reduction::kNone},
+    {"flops_per_step", Type::kFloat64, "FLOP", "work of one step, by the architecture",
+     Reduction::kNone},
+    {"tokens_per_step", Type::kFloat64, "", "tokens of one step", Reduction::kNone},
+    {"expected_step_s", Type::kFloat64, "s",
+     "the expected step, without stragglers or imbalance: sum of `expected_step` `seconds`",
+     Reduction::kSum},
+    {"seconds", Type::kFloat64, "s", "simulated: the whole run", Reduction::kSum},
+    {"energy_j", Type::kFloat64, "J", "simulated: all the job's devices, accelerators only",
+     Reduction::kSum},
+    {"mean_step_s", Type::kFloat64, "s", "simulated: mean step", Reduction::kMean},
+    {"max_step_s", Type::kFloat64, "s", "simulated: longest step", Reduction::kMax},
+    {"dropped_token_fraction", Type::kFloat64, "1",
+     "simulated: tokens over expert capacity / tokens routed", Reduction::kRatio},
+}};
+
+constexpr const Field& field(PredictedAttr a) {
+  return field(kPredictedAttributes, a);
+}
+
+/// /predicted/<job name>/expected_step: a compound table, one row per phase of the
+/// expected step.
+enum class ExpectedStepColumn : std::uint8_t { kPhase, kSeconds, kPower, kCount };
+inline constexpr std::size_t kExpectedStepColumnCount =
+    static_cast<std::size_t>(ExpectedStepColumn::kCount);
+
+inline constexpr std::array<Field, kExpectedStepColumnCount> kExpectedStepColumns{{
+    {"phase", Type::kString, "", "the phase's name", Reduction::kNone},
+    {"seconds", Type::kFloat64, "s", "its expected duration per step", Reduction::kNone},
+    {"power_w", Type::kFloat64, "W", "power per device while in it", Reduction::kNone},
+}};
+
+constexpr const Field& field(ExpectedStepColumn c) {
+  return field(kExpectedStepColumns, c);
+}
+
+/// /predicted/<job name>/phases: a compound table, one row per phase of the simulated
+/// run: the expected step's phases, then `stragglers` and `imbalance`.
+enum class SimulatedPhaseColumn : std::uint8_t { kPhase, kSeconds, kFraction, kCount };
+inline constexpr std::size_t kSimulatedPhaseColumnCount =
+    static_cast<std::size_t>(SimulatedPhaseColumn::kCount);
+
+inline constexpr std::array<Field, kSimulatedPhaseColumnCount> kSimulatedPhaseColumns{{
+    {"phase", Type::kString, "", "the phase's name", Reduction::kNone},
+    {"seconds", Type::kFloat64, "s", "time in it, summed over the run", Reduction::kSum},
+    {"fraction", Type::kFloat64, "1", "`seconds` / the run's `seconds` (0 for an empty run)",
+     Reduction::kRatio},
+}};
+
+constexpr const Field& field(SimulatedPhaseColumn c) {
+  return field(kSimulatedPhaseColumns, c);
+}
+
+static_assert(all_named(kRootAttributes) && all_named(kPredictedAttributes) &&
+              all_named(kExpectedStepColumns) && all_named(kSimulatedPhaseColumns) &&
+              all_named(kDatacenterSeries) && all_named(kDatacenterAttributes) &&
               all_named(kJobColumns) && all_named(kSummaryAttributes) &&
               all_named(kComparisonAttributes));
 // Each enum's last value names the table's last row: a row added to one but not the other
 // fails here.
+static_assert(field(RootAttr::kInputWarnings).name == "input_warnings");
+static_assert(field(PredictedAttr::kDroppedTokenFraction).name == "dropped_token_fraction");
+static_assert(field(ExpectedStepColumn::kPower).name == "power_w");
+static_assert(field(SimulatedPhaseColumn::kFraction).name == "fraction");
 static_assert(field(Series::kOutdoorTemperature).name == "outdoor_temperature_c");
 static_assert(field(DatacenterAttr::kLastEnd).name == "last_end_s");
 static_assert(field(JobColumn::kEmbodied).name == "embodied_g");

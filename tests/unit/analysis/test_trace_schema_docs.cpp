@@ -109,6 +109,12 @@ constexpr Columns kAttributeColumns{.name = 0, .type = 1, .unit = 2, .meaning = 
 
 namespace schema = footprint::schema;
 
+TEST_CASE("docs: root attributes are the schema's", "[schema][docs]") {
+  const auto tables = tables_under("## Root attributes");
+  REQUIRE(tables.size() == 1);
+  check(tables[0], schema::kRootAttributes, kAttributeColumns);
+}
+
 TEST_CASE("docs: /datacenters/<name>/ attributes and series are the schema's", "[schema][docs]") {
   const auto tables = tables_under("## `/datacenters/<name>/`");
   REQUIRE(tables.size() == 2);
@@ -134,5 +140,19 @@ TEST_CASE("docs: /summary attributes are the schema's", "[schema][docs]") {
   }
   SECTION("comparison with FIFO") {
     check(tables[1], schema::kComparisonAttributes, kAttributeColumns);
+  }
+}
+
+TEST_CASE("docs: /predicted/<job name> attributes and tables are the schema's", "[schema][docs]") {
+  const auto tables = tables_under("## `/predicted/<job name>`");
+  REQUIRE(tables.size() == 3);
+  SECTION("attributes") {
+    check(tables[0], schema::kPredictedAttributes, kAttributeColumns);
+  }
+  SECTION("expected_step") {
+    check(tables[1], schema::kExpectedStepColumns, kAttributeColumns);
+  }
+  SECTION("phases") {
+    check(tables[2], schema::kSimulatedPhaseColumns, kAttributeColumns);
   }
 }

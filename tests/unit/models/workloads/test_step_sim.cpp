@@ -17,6 +17,7 @@ using footprint::models::PhaseScaling;
 using footprint::models::simulate_steps;
 using footprint::models::StepSimConfig;
 using footprint::models::StepSimResult;
+namespace units = footprint::units;
 
 namespace {
 
@@ -48,13 +49,13 @@ double harmonic(int n) {
 
 StepSimConfig moe_config() {
   StepSimConfig c;
-  c.phases = {{"compute", 0.75, 300, PhaseScaling::kStraggler},
-              {"all-to-all", 0.25, 220, PhaseScaling::kExpert},
-              {"expert-compute", 0.5, 310, PhaseScaling::kExpert},
-              {"allreduce", 0.2, 200, PhaseScaling::kFixed}};
+  c.phases = {{"compute", 0.75, units::watts(300), PhaseScaling::kStraggler},
+              {"all-to-all", 0.25, units::watts(220), PhaseScaling::kExpert},
+              {"expert-compute", 0.5, units::watts(310), PhaseScaling::kExpert},
+              {"allreduce", 0.2, units::watts(200), PhaseScaling::kFixed}};
   c.steps = 300;
   c.devices = 500;
-  c.idle_power_w = 60;
+  c.idle_power = units::watts(60);
   c.straggler_mean = 0.05;
   c.experts = 16;
   c.top_k = 2;
@@ -70,20 +71,21 @@ StepSimConfig moe_config() {
 TEST_CASE("Without stragglers or experts a step is the sum of its phases", "[step_sim]") {
   StepSimConfig c;
   // 1/3 s rounds once to 333,333,333 ns; the others are whole ns.
-  c.phases = {{"compute", 1.25, 300, PhaseScaling::kStraggler},
-              {"all-to-all", 1.0 / 3.0, 200, PhaseScaling::kExpert},
-              {"bubble", 0.5, 80, PhaseScaling::kFixed}};
+  c.phases = {{"compute", 1.25, units::watts(300), PhaseScaling::kStraggler},
+              {"all-to-all", 1.0 / 3.0, units::watts(200), PhaseScaling::kExpert},
+              {"bubble", 0.5, units::watts(80), PhaseScaling::kFixed}};
   c.steps = 500;
   c.devices = 100;
-  c.idle_power_w = 50;  // never used: nobody waits
+  c.idle_power = units::watts(50);  // never used: nobody waits
   const std::int64_t step_ns = 1'250'000'000 + 333'333'333 + 500'000'000;
   for (const unsigned threads : {1U, 2U}) {
     c.threads = threads;
     const auto r = simulate_steps(c);
     // Exact in integer ns: steps x the phases' ticks.
     CHECK(r.seconds == static_cast<double>(c.steps * step_ns) / kNsPerSecond);
-    CHECK(r.max_step_s == static_cast<double>(step_ns) / kNsPerSecond);
-    CHECK(r.mean_step_s == Approx(static_cast<double>(step_ns) / kNsPerSecond).epsilon(1e-15));
+    CHECK(units::to_seconds(r.max_step) == static_cast<double>(step_ns) / kNsPerSecond);
+    CHECK(units::to_seconds(r.mean_step) ==
+          Approx(static_cast<double>(step_ns) / kNsPerSecond).epsilon(1e-15));
     CHECK(phase_s(r, "compute") == static_cast<double>(c.steps * 1'250'000'000) / kNsPerSecond);
     CHECK(phase_s(r, "all-to-all") == static_cast<double>(c.steps * 333'333'333) / kNsPerSecond);
     CHECK(phase_s(r, "stragglers") == 0);
@@ -93,7 +95,7 @@ TEST_CASE("Without stragglers or experts a step is the sum of its phases", "[ste
     CHECK(r.phase_names[4] == "imbalance");
     // devices x sum(P x s) x steps, with the phases' rounded durations.
     const double per_step = 300 * 1.25 + 200 * 0.333333333 + 80 * 0.5;
-    CHECK(r.energy_j == Approx(100.0 * per_step * 500.0).epsilon(1e-12));
+    CHECK(units::to_joules(r.energy) == Approx(100.0 * per_step * 500.0).epsilon(1e-12));
     CHECK(r.dropped_token_fraction == 0);
     CHECK(r.mean_expert_factor == 1);
     // Default grouping: ceil(100 / 64) = 2 devices per LP, 50 group LPs. Each step is one
@@ -119,13 +121,13 @@ TEST_CASE("Stragglers slow the compute phase by the mean of the maximum of n dra
   constexpr double kFixedS = 0.2;
   constexpr double kFixedW = 200;
   StepSimConfig c;
-  c.phases = {{"compute", kComputeS, kComputeW, PhaseScaling::kStraggler},
-              {"allreduce", kFixedS, kFixedW, PhaseScaling::kFixed}};
+  c.phases = {{"compute", kComputeS, units::watts(kComputeW), PhaseScaling::kStraggler},
+              {"allreduce", kFixedS, units::watts(kFixedW), PhaseScaling::kFixed}};
   c.steps = 2000;
   c.devices = kDevices;
   c.straggler_mean = kMean;
   c.seed = 7;
-  c.idle_power_w = kComputeW;  // waiting costs as much as computing
+  c.idle_power = units::watts(kComputeW);  // waiting costs as much as computing
   const auto r = simulate_steps(c);
   const double steps = static_cast<double>(c.steps);
   const double slowdown = phase_s(r, "stragglers") / (steps * kComputeS);
@@ -133,23 +135,24 @@ TEST_CASE("Stragglers slow the compute phase by the mean of the maximum of n dra
   CHECK(r.seconds ==
         Approx(steps * (kComputeS + kFixedS) + phase_s(r, "stragglers")).epsilon(1e-15));
   CHECK(sum_of(r.phase_seconds) == Approx(r.seconds).epsilon(1e-14));
-  CHECK(r.max_step_s > r.mean_step_s);
-  CHECK(r.max_step_s < kComputeS * (1 + kMean * 36.8) + kFixedS);  // largest possible draw
+  CHECK(units::to_seconds(r.max_step) > units::to_seconds(r.mean_step));
+  CHECK(units::to_seconds(r.max_step) <
+        kComputeS * (1 + kMean * 36.8) + kFixedS);  // largest possible draw
   // With idle power = compute power every device draws it for the whole compute phase,
   // base + straggler wait: energy is exact whatever the draws.
   const double n = kDevices;
   const double fixed_j = n * kFixedW * kFixedS * steps;
-  CHECK(r.energy_j ==
+  CHECK(units::to_joules(r.energy) ==
         Approx(n * kComputeW * (steps * kComputeS + phase_s(r, "stragglers")) + fixed_j)
             .epsilon(1e-12));
 
   // With idle power 0 only running counts: P b (n + sum_d X_d) per step, and the mean of
   // X over 2e6 draws is m within 1/sqrt(2e6) = 0.07 % (sd): 1 % is 14 sd.
-  c.idle_power_w = 0;
+  c.idle_power = units::watts(0);
   const auto r0 = simulate_steps(c);
   CHECK(r0.seconds == r.seconds);  // the same draws
   const double base_j = n * kComputeW * kComputeS * steps;
-  const double mean_x = (r0.energy_j - fixed_j - base_j) / base_j;
+  const double mean_x = (units::to_joules(r0.energy) - fixed_j - base_j) / base_j;
   CHECK(mean_x == Approx(kMean).epsilon(0.01));
 }
 
@@ -167,10 +170,10 @@ TEST_CASE("Step results are bit-identical at any thread count and grouping", "[s
       const auto r = simulate_steps(c);
       INFO("devices_per_lp " << per_lp << ", threads " << threads);
       CHECK(r.seconds == ref.seconds);
-      CHECK(r.energy_j == ref.energy_j);
+      CHECK(units::to_joules(r.energy) == units::to_joules(ref.energy));
       CHECK(r.phase_names == ref.phase_names);
       CHECK(r.phase_seconds == ref.phase_seconds);
-      CHECK(r.max_step_s == ref.max_step_s);
+      CHECK(units::to_seconds(r.max_step) == units::to_seconds(ref.max_step));
       CHECK(r.dropped_token_fraction == ref.dropped_token_fraction);
       CHECK(r.mean_expert_factor == ref.mean_expert_factor);
       CHECK(r.max_expert_factor == ref.max_expert_factor);
@@ -181,14 +184,14 @@ TEST_CASE("Step results are bit-identical at any thread count and grouping", "[s
   const auto r7 = simulate_steps(c);
   CHECK(r7.group_lps == 72);
   c.seed = 43;
-  CHECK(simulate_steps(c).energy_j != ref.energy_j);
+  CHECK(units::to_joules(simulate_steps(c).energy) != units::to_joules(ref.energy));
 }
 
 TEST_CASE("Uniform expert popularity with capacity factor 1 neither slows nor drops",
           "[step_sim]") {
   StepSimConfig c;
-  c.phases = {{"compute", 1.0, 300, PhaseScaling::kFixed},
-              {"experts", 0.5, 300, PhaseScaling::kExpert}};
+  c.phases = {{"compute", 1.0, units::watts(300), PhaseScaling::kFixed},
+              {"experts", 0.5, units::watts(300), PhaseScaling::kExpert}};
   c.steps = 100;
   c.devices = 8;
   c.tokens_per_step = 1e6;
@@ -262,10 +265,10 @@ TEST_CASE("Skewed expert popularity matches an independent Monte-Carlo computati
   for (const double capacity : {1.25, 4.0}) {
     INFO("capacity factor " << capacity);
     StepSimConfig c;
-    c.phases = {{"experts", kExpertS, kPowerW, PhaseScaling::kExpert}};
+    c.phases = {{"experts", kExpertS, units::watts(kPowerW), PhaseScaling::kExpert}};
     c.steps = kSteps;
     c.devices = static_cast<std::int64_t>(kDevices);
-    c.idle_power_w = kIdleW;
+    c.idle_power = units::watts(kIdleW);
     c.experts = kExperts;
     c.top_k = 2;
     c.tokens_per_step = 2048;
@@ -286,9 +289,9 @@ TEST_CASE("Skewed expert popularity matches an independent Monte-Carlo computati
     const double steps = static_cast<double>(kSteps);
     CHECK(std::fabs(phase_s(r, "imbalance") - (r.mean_expert_factor - 1) * steps * kExpertS) <=
           steps * 0.5 / kNsPerSecond);
-    CHECK(r.max_step_s <= kExpertS * capacity + 1 / kNsPerSecond);
+    CHECK(units::to_seconds(r.max_step) <= kExpertS * capacity + 1 / kNsPerSecond);
     // Energy: the expected time at phase power, the imbalance at idle power.
-    CHECK(r.energy_j ==
+    CHECK(units::to_joules(r.energy) ==
           Approx(kDevices * (kPowerW * kExpertS * steps + kIdleW * phase_s(r, "imbalance")))
               .epsilon(1e-12));
   }
@@ -315,12 +318,12 @@ TEST_CASE("An invalid step configuration throws std::invalid_argument", "[step_s
   }
   {
     auto c = good;
-    c.phases[0].power_w = -5;
+    c.phases[0].power = units::watts(-5);
     expect(c, "power_w");
   }
   {
     auto c = good;
-    c.phases[0].power_w = std::numeric_limits<double>::quiet_NaN();
+    c.phases[0].power = units::watts(std::numeric_limits<double>::quiet_NaN());
     expect(c, "power_w");
   }
   {
@@ -362,7 +365,7 @@ TEST_CASE("An invalid step configuration throws std::invalid_argument", "[step_s
   }
   {
     auto c = good;
-    c.idle_power_w = -1;
+    c.idle_power = units::watts(-1);
     expect(c, "idle_power_w");
   }
   {
@@ -421,6 +424,6 @@ TEST_CASE("Step benchmark: GPT-3's full run, one line", "[.bench]") {
   c.threads = 2;
   const auto two = footprint::models::run_step_bench(c);
   std::puts(footprint::models::format_step_bench(c, two).c_str());
-  CHECK(two.result.energy_j == one.result.energy_j);
+  CHECK(units::to_joules(two.result.energy) == units::to_joules(one.result.energy));
   CHECK(two.result.seconds == one.result.seconds);
 }
