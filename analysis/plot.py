@@ -33,7 +33,8 @@ Errors in the input (a missing file, a file that is not a Footprint trace or ind
 unknown datacenter, metric or axis) are reported on stderr as
 `plot.py: error: FILE: message` with exit code 2.
 
-Needs only h5py, numpy and matplotlib (Debian's /usr/bin/python3 has them).
+Reads files with footprint_trace.py (beside this file; format versions 1 and 2). Needs
+h5py, numpy, pandas and matplotlib (Debian's /usr/bin/python3 has them).
 """
 
 import argparse
@@ -47,13 +48,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import h5py  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-TRACE_FORMAT_VERSION = "1"
-INDEX_FORMAT_VERSION = "1"
-INDEX_KIND = "footprint-sweep-index"
+# footprint_trace.py is beside this file, in analysis/ and where it is installed.
+_HERE = os.path.dirname(os.path.realpath(__file__))
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+import footprint_trace  # noqa: E402
+
 SECONDS_PER_DAY = 86400.0
 SECONDS_PER_HOUR = 3600.0
 # /points columns that identify a point rather than measure it: never a metric.
@@ -94,18 +97,17 @@ def write_csv(path, header, rows):
         writer.writerows(rows)
 
 
-def open_h5(path):
-    """Open an HDF5 file for reading, or raise UserError saying why it cannot be."""
-    if not os.path.exists(path):
-        raise UserError(path, "no such file")
-    if os.path.isdir(path):
-        raise UserError(path, "is a directory, not an HDF5 file")
-    if not h5py.is_hdf5(path):
-        raise UserError(path, "not an HDF5 file")
+def open_footprint(path, kind, other_command):
+    """footprint_trace.open(path, kind), its TraceError as a UserError.
+
+    A file of the other kind gets a hint to use `plot.py <other_command>`.
+    """
     try:
-        return h5py.File(path, "r")
-    except OSError as e:
-        raise UserError(path, "cannot be read as HDF5 ({})".format(e)) from None
+        return footprint_trace.open(path, kind)
+    except footprint_trace.WrongKindError as e:
+        raise UserError(path, "{} (use `plot.py {}`)".format(e.message, other_command)) from None
+    except footprint_trace.TraceError as e:
+        raise UserError(path, e.message) from None
 
 
 def make_out_dir(path):
@@ -126,6 +128,8 @@ def guarded_read(path, what, reader, *args):
         return reader(*args)
     except UserError:
         raise
+    except footprint_trace.TraceError as e:
+        raise UserError(path, e.message) from None
     except (KeyError, ValueError, TypeError, OSError) as e:
         raise UserError(path, "malformed Footprint {} ({}: {})".format(
             what, type(e).__name__, e)) from None
@@ -271,33 +275,17 @@ RUN_FIGURES = [
 ]
 
 
-def check_trace(f, path):
-    """Raise UserError unless the open file is a Footprint run trace we can read."""
-    if "kind" in f.attrs and text(f.attrs["kind"]) == INDEX_KIND:
-        raise UserError(path, "is a sweep index, not a run trace (use `plot.py sweep`)")
-    if "format_version" not in f.attrs or "datacenters" not in f:
-        raise UserError(path, "not a Footprint run trace (no root attribute "
-                              "`format_version` or no /datacenters group)")
-    version = text(f.attrs["format_version"])
-    if version != TRACE_FORMAT_VERSION:
-        raise UserError(path, "trace format version {!r}, this plot.py reads {!r}".format(
-            version, TRACE_FORMAT_VERSION))
-    if "trace_interval_s" not in f.attrs:
-        raise UserError(path, "not a Footprint run trace (no root attribute `trace_interval_s`)")
-
-
-def datacenters_in_order(f, path, wanted):
+def datacenters_in_order(trace, path, wanted):
     """Names of the trace's datacenters in scenario order (attribute `index`).
 
     With `wanted` (a list of names), only those, still in scenario order; an unknown
     name is a UserError listing the valid ones.
     """
-    groups = f["datacenters"]
-    names = sorted(groups, key=lambda n: (int(groups[n].attrs.get("index", 0)), n))
+    names = trace.datacenters()
     if not names:
         raise UserError(path, "the trace has no datacenters")
     if wanted:
-        unknown = [w for w in wanted if w not in groups]
+        unknown = [w for w in wanted if w not in names]
         if unknown:
             raise UserError(path, "unknown datacenter {}; the trace has: {}".format(
                 ", ".join(repr(u) for u in unknown), ", ".join(names)))
@@ -305,17 +293,16 @@ def datacenters_in_order(f, path, wanted):
     return names
 
 
-def read_series(f, path, dc, dataset):
+def read_series(frames, path, dc, dataset):
     """One float64 series of a datacenter, or UserError if it is missing."""
-    group = f["datacenters"][dc]
-    if dataset not in group:
+    if dataset not in frames[dc].columns:
         raise UserError(path, "datacenter {!r} has no dataset {!r}".format(dc, dataset))
-    return np.asarray(group[dataset][:], dtype=np.float64)
+    return np.asarray(frames[dc][dataset], dtype=np.float64)
 
 
-def run_time_days(f, path, names):
+def run_time_days(frames, path, names):
     """Interval start times in days (time_s / 86400), the same for every datacenter."""
-    times = [read_series(f, path, dc, "time_s") for dc in names]
+    times = [read_series(frames, path, dc, "time_s") for dc in names]
     for dc, t in zip(names[1:], times[1:]):
         if t.shape != times[0].shape or not np.array_equal(t, times[0]):
             raise UserError(path, "datacenter {!r} has different interval times from {!r}"
@@ -352,21 +339,18 @@ def plot_run_figure(out_dir, stem, ylabel, panels, time_d, names, columns):
 
 def load_run(path, wanted):
     """Read a trace: (datacenter names, time in days, {(dc, suffix): series})."""
-    with open_h5(path) as f:
-        check_trace(f, path)
-        names = datacenters_in_order(f, path, wanted)
-        interval_s = float(f.attrs["trace_interval_s"])
-        time_d = run_time_days(f, path, names)
-        columns = {}
-        for _stem, _ylabel, panels in RUN_FIGURES:
-            for _title, series in panels:
-                for suffix, dataset, convert in series:
-                    for dc in names:
-                        values = convert(read_series(f, path, dc, dataset), interval_s)
-                        if values.shape != time_d.shape:
-                            raise UserError(path, "{}/{} has {} values, time_s has {}".format(
-                                dc, dataset, values.shape[0], time_d.shape[0]))
-                        columns[(dc, suffix)] = values
+    trace = open_footprint(path, "trace", "sweep")
+    names = datacenters_in_order(trace, path, wanted)
+    interval_s = float(trace.attrs["trace_interval_s"])
+    frames = {dc: trace.datacenter(dc) for dc in names}  # equal lengths, checked there
+    time_d = run_time_days(frames, path, names)
+    columns = {}
+    for _stem, _ylabel, panels in RUN_FIGURES:
+        for _title, series in panels:
+            for suffix, dataset, convert in series:
+                for dc in names:
+                    columns[(dc, suffix)] = convert(read_series(frames, path, dc, dataset),
+                                                    interval_s)
     return names, time_d, columns
 
 
@@ -384,38 +368,15 @@ def cmd_run(args):
 # ----------------------------------------------------------------------- sweep mode
 
 
-def check_index(f, path):
-    """Raise UserError unless the open file is a Footprint sweep index we can read."""
-    kind = text(f.attrs["kind"]) if "kind" in f.attrs else None
-    if kind != INDEX_KIND:
-        if kind is None and "format_version" in f.attrs and "datacenters" in f:
-            raise UserError(path, "is a run trace, not a sweep index (use `plot.py run`)")
-        raise UserError(path, "not a Footprint sweep index (root attribute `kind` is {}, "
-                              "expected {!r})".format("missing" if kind is None else repr(kind),
-                                                      INDEX_KIND))
-    version = text(f.attrs["format_version"]) if "format_version" in f.attrs else None
-    if version != INDEX_FORMAT_VERSION:
-        raise UserError(path, "index format version {}, this plot.py reads {!r}".format(
-            "missing" if version is None else repr(version), INDEX_FORMAT_VERSION))
-    if "points" not in f or not isinstance(f["points"], h5py.Dataset) \
-            or f["points"].dtype.names is None:
-        raise UserError(path, "sweep index without a /points table")
-
-
-def read_index(f, path):
-    """The /points table, its units by column, and the axis column names."""
-    points = f["points"][:]
-    names = points.dtype.names
-    units = {}
-    if "units" in f["points"].attrs:
-        raw = [text(u) for u in f["points"].attrs["units"]]
-        if len(raw) != len(names):
-            raise UserError(path, "/points has {} columns but {} `units` entries".format(
-                len(names), len(raw)))
-        units = dict(zip(names, raw))
-    axes = [text(a) for a in f.attrs["axes"]] if "axes" in f.attrs else []
+def read_index(path):
+    """The /points table (a DataFrame), its units by column, and the axis column names."""
+    index = open_footprint(path, "index", "run")
+    points = index.points()
+    units = points.attrs["units"]
+    axes = index.attrs.get("axes", [])
+    axes = [axes] if isinstance(axes, str) else list(axes)
     for a in axes:
-        if a not in names:
+        if a not in points.columns:
             raise UserError(path, "axis {!r} (root attribute `axes`) is not a column of "
                                   "/points".format(a))
     return points, units, axes
@@ -423,9 +384,9 @@ def read_index(f, path):
 
 def metric_columns(points, axes):
     """Columns usable as a metric: numeric, not an axis nor point/replica/seed."""
-    return [n for n in points.dtype.names
+    return [n for n in points.columns
             if n not in axes and n not in BOOKKEEPING_COLUMNS
-            and points.dtype[n].kind in "fiu"]
+            and points[n].dtype.kind in "fiu"]
 
 
 def choose_column(path, what, name, valid):
@@ -530,9 +491,7 @@ def plot_sweep_figure(out_path, rows, numeric, x_label, y_label, group_by):
 
 def load_index(path):
     """Read a sweep index: (/points rows, units by column, axis columns)."""
-    with open_h5(path) as f:
-        check_index(f, path)
-        return read_index(f, path)
+    return read_index(path)
 
 
 def write_sweep_csv(path, rows, numeric):
