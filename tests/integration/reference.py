@@ -14,7 +14,12 @@ Figures are a flat dict {path: number}: "root/horizon_s", "summary/energy_j",
 Floats agree when within RELATIVE of each other (or ABSOLUTE, for values near zero);
 integers (counts) must be equal; NaN equals NaN. tests/reference/README.md has the rules.
 
-Only the reader functions (marked below) know the trace's layout (docs/trace-format.md).
+Only the reader functions (marked below) know the trace's layout (docs/trace-format.md);
+they read it through analysis/footprint_trace.py, which reads format versions 1 and 2 alike.
+The figures are those of format 1: format 2's coordinates (`time`, `time_bounds`, `nv`,
+the `job` row number, which footprint_trace leaves out) and its new attributes
+(V2_ONLY_ATTRIBUTES; its new strings and arrays are not numbers anyway) are not figures,
+so a format 2 trace gives the same figures as a format 1 trace of the same run.
 """
 import argparse
 import json
@@ -24,14 +29,19 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import h5py
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "analysis"))
+import footprint_trace  # noqa: E402  (analysis/footprint_trace.py)
 
 RELATIVE = 1e-9
 ABSOLUTE = 1e-9
 MAX_JOBS = 1000
 LISTED = "(listed)"  # the class of jobs the generator did not make
 GENERATED_NAME = re.compile(r"^(.*)-\d{7}$")  # <class>-<7-digit index>
+# Numeric attributes format 2 added, per group kind: not figures (the references predate
+# them). accelerator_counts, an array, is not a number and is left out anyway.
+V2_ONLY_ATTRIBUTES = {"datacenters": {"power_cap_w", "accelerator_counts"}}
 
 
 # --- Reading the trace: the only code that knows its layout. ---------------------------
@@ -51,54 +61,57 @@ def number(value):
     return None
 
 
-def numeric_attrs(obj):
-    """{name: number} of an HDF5 object's scalar numeric attributes."""
+def numeric_attrs(attrs, ignored=()):
+    """{name: number} of the scalar numeric attributes of a decoded attribute dict."""
     out = {}
-    for name, value in obj.attrs.items():
+    for name, value in attrs.items():
         n = number(value)
-        if n is not None:
+        if n is not None and name not in ignored:
             out[name] = n
     return out
 
 
-def read_root(f):
-    return numeric_attrs(f)  # seed, epoch, interval, horizon; provenance strings left out
+def read_root(trace):
+    return numeric_attrs(trace.attrs)  # seed, epoch, interval, horizon; provenance strings left out
 
 
-def read_summary(f):
+def read_summary(trace):
     """{"summary": attrs, "summary/fifo": attrs, ...}: the group and its subgroups."""
-    groups = {"summary": numeric_attrs(f["summary"])}
-    for name, sub in f["summary"].items():
-        groups[f"summary/{name}"] = numeric_attrs(sub)
+    summary = trace.summary()
+    groups = {"summary": numeric_attrs(summary)}
+    for name, sub in summary.items():
+        if isinstance(sub, dict):
+            groups[f"summary/{name}"] = numeric_attrs(sub)
     return groups
 
 
-def read_datacenters(f):
+def read_datacenters(trace):
     """{name: (attrs, {series name: 1-D float array})}."""
     out = {}
-    for name, g in f["datacenters"].items():
-        series = {s: d[:] for s, d in g.items() if isinstance(d, h5py.Dataset)}
-        out[name] = (numeric_attrs(g), series)
+    for name in trace.datacenters():
+        frame = trace.datacenter(name)
+        series = {s: frame[s].to_numpy() for s in frame.columns}
+        out[name] = (numeric_attrs(frame.attrs["metadata"], V2_ONLY_ATTRIBUTES["datacenters"]),
+                     series)
     return out
 
 
-def read_table(dataset, key):
-    """(the text column `key` as a list of str, {numeric column: array}) of a compound table."""
-    rows = dataset[:]
-    columns = {c: rows[c] for c in rows.dtype.names if rows[c].dtype.kind in "iuf"}
-    return [text(v) for v in rows[key]], columns
+def read_table(frame, key):
+    """(the text column `key` as a list of str, {numeric column: array}) of a table."""
+    columns = {c: frame[c].to_numpy() for c in frame.columns if frame[c].dtype.kind in "iuf"}
+    return [text(v) for v in frame[key]], columns
 
 
-def read_jobs(f):
-    return read_table(f["jobs"], "name")
+def read_jobs(trace):
+    return read_table(trace.jobs(), "name")
 
 
-def read_predicted(f):
+def read_predicted(trace):
     """{job: (attrs, {table name: (phases, columns)})}; empty without step predictions."""
     out = {}
-    for job, g in f.get("predicted", {}).items():
-        tables = {t: read_table(d, "phase") for t, d in g.items() if isinstance(d, h5py.Dataset)}
-        out[job] = (numeric_attrs(g), tables)
+    for job, predicted in trace.predicted().items():
+        tables = {t: read_table(frame, "phase") for t, frame in predicted["tables"].items()}
+        out[job] = (numeric_attrs(predicted["attrs"]), tables)
     return out
 
 
@@ -174,17 +187,17 @@ def predicted_figures(predicted):
 
 def extract(trace):
     """The reference figures of one trace file, as {"scenario": name, "figures": {...}}."""
-    with h5py.File(trace, "r") as f:
-        figures = prefixed("root", read_root(f))
-        for group, attrs in read_summary(f).items():
-            figures.update(prefixed(group, attrs))
-        figures.update(datacenter_figures(read_datacenters(f)))
-        names, columns = read_jobs(f)
-        figures.update(class_figures(names, columns))
-        if len(names) <= MAX_JOBS:
-            figures.update(job_figures(names, columns))
-        figures.update(predicted_figures(read_predicted(f)))
-        return {"scenario": text(f.attrs["scenario_name"]), "figures": figures}
+    f = footprint_trace.open(trace, "trace")
+    figures = prefixed("root", read_root(f))
+    for group, attrs in read_summary(f).items():
+        figures.update(prefixed(group, attrs))
+    figures.update(datacenter_figures(read_datacenters(f)))
+    names, columns = read_jobs(f)
+    figures.update(class_figures(names, columns))
+    if len(names) <= MAX_JOBS:
+        figures.update(job_figures(names, columns))
+    figures.update(predicted_figures(read_predicted(f)))
+    return {"scenario": text(f.attrs["scenario_name"]), "figures": figures}
 
 
 # --- Storing and comparing. -------------------------------------------------------------
