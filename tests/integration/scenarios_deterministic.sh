@@ -2,11 +2,18 @@
 # Every scenario shipped in scenarios/ runs, gives a byte-identical trace at 1, 2 and 8
 # threads (and so on every run: the file holds no timestamps), and gives the figures stored
 # in tests/reference/<scenario>.json, within a relative 1e-9 (tests/reference/README.md):
-# a drift that is the same at every thread count fails here too.
-#   scenarios_deterministic.sh FOOTPRINT SCENARIOS_DIR
+# a drift that is the same at every thread count fails here too. With KEEP_DIR, each
+# scenario's 1-thread trace is kept there as <scenario>.h5 (its *.h5 are removed first), for
+# the tests that read traces (ctest's trace_readers, through the fixture `traces`).
+#   scenarios_deterministic.sh FOOTPRINT SCENARIOS_DIR [KEEP_DIR]
 set -euo pipefail
 fp=$1
 dir=$2
+keep=${3:-}
+if [[ -n $keep ]]; then
+  mkdir -p "$keep"
+  rm -f "$keep"/*.h5
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 refs=$(cd "$here/.." && pwd)/reference
 tmp=$(mktemp -d)
@@ -32,6 +39,9 @@ for s in "$dir"/*.yaml; do
     status=1
   elif ! /usr/bin/python3 "$here/reference.py" check "$tmp/$name.t1.h5" "$refs/$name.json"; then
     status=1
+  fi
+  if [[ -n $keep ]]; then
+    mv "$tmp/$name.t1.h5" "$keep/$name.h5"
   fi
   rm -f "$tmp/$name".t*.h5
   n=$((n + 1))

@@ -11,7 +11,10 @@ Checks:
   * replicas get distinct derived seeds, the same for every axis value;
   * a point's scenario text is complete: `footprint check` accepts it and `footprint run`
     on it writes the point's file byte for byte;
-  * bad sweep files: exit code 2, the sweep file's line and column, nothing run.
+  * bad sweep files: exit code 2, the sweep file's line and column, nothing run;
+  * the index opens with xarray (h5netcdf) with a `point` dimension (index format 2).
+
+The index is read through analysis/footprint_trace.py (format 1 and 2).
 """
 
 import filecmp
@@ -23,8 +26,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import h5py
+import xarray as xr
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "analysis"))
+import footprint_trace  # noqa: E402  (analysis/footprint_trace.py)
+from footprint_trace import text as h5text  # noqa: E402  (bytes or str -> str)
 
 FAILURES = []
 
@@ -61,22 +70,33 @@ def main():
         ref = os.path.join(tmp, "ref")
         r = run([exe, "sweep", table4, "--out", ref, "--threads", "1", "-q"])
         check(r.returncode == 0, f"one process, one thread: exit 0 ({r.stderr.strip()[-300:]})")
+        index = footprint_trace.open(os.path.join(ref, "index.h5"), "index")
+        pts = index.points()
+        check(len(pts) == 24, f"table4 sweep: 24 rows in index ({len(pts)})")
+        check(index.attrs["kind"] == "footprint-sweep-index", "index kind attribute")
         with h5py.File(os.path.join(ref, "index.h5"), "r") as f:
-            pts = f["points"]
-            check(pts.shape[0] == 24, f"table4 sweep: 24 rows in index ({pts.shape[0]})")
-            check(f.attrs["kind"].decode() == "footprint-sweep-index", "index kind attribute")
             # The external link opens the point file.
-            name = f["links/p000023"].attrs["scenario_name"].decode()
+            name = h5text(f["links/p000023"].attrs["scenario_name"])
             check(name == "patterson2021", "external link /links/p000023 reaches the point file")
-            # Axis values vary first axis slowest: point 23 is the last of each.
-            row = pts[23]
-            check(row["datacenters[name=microsoft-gpt3].pue"].decode() == "1.58"
-                  and row["datacenters[name=microsoft-gpt3].region"].decode() == "taiwan-sep-2019"
-                  and row["jobs[name=gpt3].accelerator"].decode() == "A100",
-                  "point 23 has the last value of every axis")
-            # A higher PUE on the same grid and chip: more energy, in proportion for GPT-3.
-            e0, e1 = pts[0]["energy_mwh"], pts[6 * 2 + 0]["energy_mwh"]
-            check(e1 > e0, f"PUE 1.40 uses more energy than PUE 1.06 ({e1:.1f} > {e0:.1f} MWh)")
+        # Axis values vary first axis slowest: point 23 is the last of each.
+        row = pts.iloc[23]
+        check(row["datacenters[name=microsoft-gpt3].pue"] == "1.58"
+              and row["datacenters[name=microsoft-gpt3].region"] == "taiwan-sep-2019"
+              and row["jobs[name=gpt3].accelerator"] == "A100",
+              "point 23 has the last value of every axis")
+        # A higher PUE on the same grid and chip: more energy, in proportion for GPT-3.
+        e0, e1 = pts["energy_mwh"][0], pts["energy_mwh"][6 * 2 + 0]
+        check(e1 > e0, f"PUE 1.40 uses more energy than PUE 1.06 ({e1:.1f} > {e0:.1f} MWh)")
+        # xarray reads the index as it is: /points has the dimension `point`.
+        try:
+            with xr.open_dataset(os.path.join(ref, "index.h5"), group="points",
+                                 engine="h5netcdf") as ds:
+                got = (dict(ds.sizes), list(ds["point"].values), str(ds["file"].values[23]))
+        except Exception as e:  # noqa: BLE001 - a format 1 index cannot be read: report why
+            got = f"{type(e).__name__}: {e}"
+        check(isinstance(got, tuple) and got[0].get("point") == 24
+              and got[1] == list(pts["point"]) and got[2] == "points/p000023.h5",
+              f"xarray opens /points with a dimension point of 24 ({got})")
 
         two = os.path.join(tmp, "two-threads")
         r = run([exe, "sweep", table4, "--out", two, "--threads", "2", "-q"])
@@ -120,22 +140,22 @@ def main():
         # GPT-3's design sweep, against arithmetic: at a fixed per-chip throughput the IT
         # energy does not depend on the cluster size or anything else swept; the facility
         # energy is IT x PUE; emissions are energy x intensity (1 g/kWh = 1e-3 t/MWh).
-        with h5py.File(os.path.join(tmp, "shipped-gpt3-design-1000.yaml", "index.h5"), "r") as f:
-            t = f["points"][:]
-            check(t.shape[0] == 1000, "gpt3-design-1000: 1000 rows")
-            it = t["it_energy_mwh"]
-            check(max(it) - min(it) <= 1e-9 * max(it),
-                  f"IT energy the same at every point ({min(it):.6f} to {max(it):.6f} MWh)")
-            pue = [float(v) for v in t["datacenters[name=microsoft-gpt3].pue"]]
-            worst = max(abs(e / (i * p) - 1) for e, i, p in zip(t["energy_mwh"], it, pue))
-            check(worst <= 1e-12, f"energy = IT energy x PUE at every point (worst {worst:.1e})")
-            g = [float(v.split()[0]) for v in t["regions[name=us-average-2020].intensity"]]
-            worst = max(abs(em / (e * gi * 1e-3) - 1)
-                        for em, e, gi in zip(t["emissions_location_t"], t["energy_mwh"], g))
-            check(worst <= 1e-12, f"emissions = energy x intensity at every point (worst {worst:.1e})")
-            days = {int(v): d for v, d in zip(t["jobs[name=gpt3].devices"], t["days"])}
-            check(abs(days[1000] / days[10000] - 10) <= 1e-6,
-                  f"1,000 V100s take 10x as long as 10,000 ({days[1000]:.2f} d, {days[10000]:.2f} d)")
+        t = footprint_trace.open(os.path.join(tmp, "shipped-gpt3-design-1000.yaml",
+                                              "index.h5"), "index").points()
+        check(t.shape[0] == 1000, "gpt3-design-1000: 1000 rows")
+        it = t["it_energy_mwh"]
+        check(max(it) - min(it) <= 1e-9 * max(it),
+              f"IT energy the same at every point ({min(it):.6f} to {max(it):.6f} MWh)")
+        pue = [float(v) for v in t["datacenters[name=microsoft-gpt3].pue"]]
+        worst = max(abs(e / (i * p) - 1) for e, i, p in zip(t["energy_mwh"], it, pue))
+        check(worst <= 1e-12, f"energy = IT energy x PUE at every point (worst {worst:.1e})")
+        g = [float(v.split()[0]) for v in t["regions[name=us-average-2020].intensity"]]
+        worst = max(abs(em / (e * gi * 1e-3) - 1)
+                    for em, e, gi in zip(t["emissions_location_t"], t["energy_mwh"], g))
+        check(worst <= 1e-12, f"emissions = energy x intensity at every point (worst {worst:.1e})")
+        days = {int(v): d for v, d in zip(t["jobs[name=gpt3].devices"], t["days"])}
+        check(abs(days[1000] / days[10000] - 10) <= 1e-6,
+              f"1,000 V100s take 10x as long as 10,000 ({days[1000]:.2f} d, {days[10000]:.2f} d)")
 
         # Killed in the middle, then resumed.
         slow = os.path.join(sweeps, "slow.yaml")
@@ -201,21 +221,20 @@ def main():
         rep = os.path.join(tmp, "replicas")
         r = run([exe, "sweep", os.path.join(sweeps, "replicas.yaml"), "--out", rep, "-q"])
         check(r.returncode == 0, f"replicas sweep runs ({r.stderr.strip()[-300:]})")
-        with h5py.File(os.path.join(rep, "index.h5"), "r") as f:
-            t = f["points"][:]
-            seeds = [int(s) for s in t["seed"]]
-            check(list(t["replica"]) == [0, 1, 2, 0, 1, 2], "replica varies fastest")
-            check(len(set(seeds[:3])) == 3 and seeds[:3] == seeds[3:],
-                  f"3 distinct replica seeds, the same for each axis value ({seeds})")
-            e = list(t["energy_mwh"])
-            check(len(set(e[:3])) == 3, "replicas differ (failures are random)")
-            check(min(e[:3]) > max(e[3:]),
-                  "MTBF 20000 h costs more energy than 50000 h in every replica")
+        t = footprint_trace.open(os.path.join(rep, "index.h5"), "index").points()
+        seeds = [int(s) for s in t["seed"]]
+        check(list(t["replica"]) == [0, 1, 2, 0, 1, 2], "replica varies fastest")
+        check(len(set(seeds[:3])) == 3 and seeds[:3] == seeds[3:],
+              f"3 distinct replica seeds, the same for each axis value ({seeds})")
+        e = list(t["energy_mwh"])
+        check(len(set(e[:3])) == 3, "replicas differ (failures are random)")
+        check(min(e[:3]) > max(e[3:]),
+              "MTBF 20000 h costs more energy than 50000 h in every replica")
 
         # A point's scenario is complete on its own.
         point = os.path.join(ref, "points", "p000013.h5")
         with h5py.File(point, "r") as f:
-            text = f.attrs["scenario"].decode()
+            text = h5text(f.attrs["scenario"])
         own = os.path.join(tmp, "own")
         os.makedirs(own)
         path = os.path.join(own, "patterson2021.yaml")  # the name the point file records
