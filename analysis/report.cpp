@@ -38,6 +38,14 @@ std::string_view key(Enum e) {
 Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
   const auto f = io::File::open_read(trace);
   const auto root = f.root();
+  const auto& versions = schema::kReadableFormatVersions;
+  if (const auto v = root.get_attr_string(key(RootAttr::kFormatVersion));
+      std::find(versions.begin(), versions.end(), v) == versions.end()) {
+    throw io::H5Error(
+        fmt::format("{}: trace format version '{}' is not supported (this program "
+                    "reads '{}')",
+                    trace.string(), v, fmt::join(versions, "', '")));
+  }
   Report r;
   r.scenario = root.get_attr_string(key(RootAttr::kScenarioName));
   r.seed = root.get_attr_uint64(key(RootAttr::kSeed));

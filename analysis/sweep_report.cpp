@@ -23,7 +23,8 @@ namespace footprint::analysis {
 namespace {
 
 constexpr std::string_view kIndexKind = "footprint-sweep-index";
-constexpr std::string_view kIndexFormatVersion = "1";
+/// Index format versions read: 1 (a compound `/points` table), 2 (a group of columns).
+constexpr std::array<std::string_view, 2> kIndexFormatVersions{"1", "2"};
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 /// The metrics whose axis effects the table and JSON formats show.
 constexpr std::array<std::string_view, 2> kEffectMetrics = {"energy_mwh", "emissions_location_t"};
@@ -241,9 +242,11 @@ SweepIndex read_sweep_index(const std::filesystem::path& path) {
       throw bad(fmt::format("missing root attribute '{}'", attr));
     }
   }
-  if (const auto v = root.get_attr_string("format_version"); v != kIndexFormatVersion) {
+  if (const auto v = root.get_attr_string("format_version");
+      std::find(kIndexFormatVersions.begin(), kIndexFormatVersions.end(), v) ==
+      kIndexFormatVersions.end()) {
     throw bad(fmt::format("index format version '{}' is not supported (only '{}')", v,
-                          kIndexFormatVersion));
+                          fmt::join(kIndexFormatVersions, "', '")));
   }
   SweepIndex index;
   index.sweep_name = root.get_attr_string("sweep_name");

@@ -28,7 +28,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kIndexKind = "footprint-sweep-index";
-constexpr const char* kIndexFormatVersion = "1";
+constexpr const char* kIndexFormatVersion = "2";
 
 double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -171,7 +171,7 @@ fs::path write_index_rows(const IndexHeader& h, const fs::path& dir,
         t.add_int64_column("jobs_finished", finished);
       }
     }
-    t.write(root, "points");
+    t.write_columns(root, "points", "point");
     io::Group links = root.create_group("links");
     for (const auto& r : rows) {
       links.create_external_link(fs::path(r.file).stem().string(), r.file, "/");

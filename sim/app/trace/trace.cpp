@@ -21,6 +21,7 @@
 #include "sim/kernel/hdf5/hdf5.hpp"
 #include "sim/kernel/schema/trace_schema.hpp"
 #include "sim/kernel/units/quantity.hpp"
+#include "sim/kernel/units/utc.hpp"
 
 namespace footprint::io {
 namespace {
@@ -45,13 +46,14 @@ using schema::DatacenterAttr;
 using schema::ExpectedStepColumn;
 using schema::JobColumn;
 using schema::PredictedAttr;
+using schema::RegionAttr;
 using schema::RootAttr;
 using schema::Series;
 using schema::SimulatedPhaseColumn;
 using schema::SummaryAttr;
 
-using AttrValue =
-    std::variant<double, std::int64_t, std::uint64_t, std::string, std::vector<std::string>>;
+using AttrValue = std::variant<double, std::int64_t, std::uint64_t, std::string,
+                               std::vector<std::string>, std::vector<std::int64_t>>;
 
 template <class Enum>
 std::size_t index_of(Enum e) {
@@ -60,8 +62,8 @@ std::size_t index_of(Enum e) {
 
 schema::Type type_of(const AttrValue& v) {
   constexpr std::array<schema::Type, std::variant_size_v<AttrValue>> kTypes{
-      schema::Type::kFloat64, schema::Type::kInt64, schema::Type::kUInt64, schema::Type::kString,
-      schema::Type::kStrings};
+      schema::Type::kFloat64, schema::Type::kInt64,   schema::Type::kUInt64,
+      schema::Type::kString,  schema::Type::kStrings, schema::Type::kInt64s};
   return kTypes.at(v.index());
 }
 
@@ -83,8 +85,11 @@ class Attributes {
       }
       std::visit(
           [&](const auto& v) {
-            if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::vector<std::string>>) {
+            using V = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<V, std::vector<std::string>>) {
               g.set_attr_strings(f.name, v);
+            } else if constexpr (std::is_same_v<V, std::vector<std::int64_t>>) {
+              g.set_attr_int64s(f.name, v);
             } else {
               g.set_attr(f.name, v);
             }
@@ -102,6 +107,7 @@ using DatacenterAttributes = Attributes<DatacenterAttr, schema::kDatacenterAttrC
 using SummaryAttributes = Attributes<SummaryAttr, schema::kSummaryAttrCount>;
 using ComparisonAttributes = Attributes<ComparisonAttr, schema::kComparisonAttrCount>;
 using RootAttributes = Attributes<RootAttr, schema::kRootAttrCount>;
+using RegionAttributes = Attributes<RegionAttr, schema::kRegionAttrCount>;
 using PredictedAttributes = Attributes<PredictedAttr, schema::kPredictedAttrCount>;
 
 /// The jobs it ran: device-hours held, and the span from the first start to the last end.
@@ -122,6 +128,56 @@ void set_job_span(DatacenterAttributes& a, std::size_t d, const scenario::RunRes
   a.set(DatacenterAttr::kLastEnd, last);
 }
 
+/// A schema meaning (markdown) as a plain `long_name`: without the backquotes.
+std::string plain(std::string_view meaning) {
+  std::string out;
+  out.reserve(meaning.size());
+  for (const char c : meaning) {
+    if (c != '`') {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+/// CF `cell_methods` of a series: how its value stands for its interval.
+std::string_view cell_methods(schema::Reduction reduction) {
+  switch (reduction) {
+    case schema::Reduction::kSum:
+      return "time: sum";
+    case schema::Reduction::kTimeMean:
+      return "time: mean";
+    default:
+      return {};
+  }
+}
+
+/// The group's time coordinate (the dimension `time`, with `time_bounds` over `nv`).
+Dataset write_time_coordinate(Group& g, const std::vector<double>& start, double interval_s,
+                              const std::string& units) {
+  using schema::TimeCoordinate;
+  const auto& tf = schema::field(schema::kTimeCoordinates, TimeCoordinate::kTime);
+  const auto& bf = schema::field(schema::kTimeCoordinates, TimeCoordinate::kTimeBounds);
+  Dataset time = g.write_vector(tf.name, start, units);
+  time.set_attr("calendar", "standard");
+  time.set_attr("standard_name", "time");
+  time.set_attr("long_name", "start of the trace interval");
+  time.set_attr("axis", "T");
+  time.set_attr("bounds", bf.name);
+  time.make_scale(schema::kTimeDimension);
+  std::vector<double> bounds(2 * start.size());
+  for (std::size_t k = 0; k < start.size(); ++k) {
+    bounds[2 * k] = start[k];
+    bounds[2 * k + 1] = start[k] + interval_s;
+  }
+  Dataset nv = g.create_dimension(schema::kBoundsDimension, 2);
+  Dataset b = g.write_matrix(bf.name, bounds, start.size(), 2, units);
+  b.set_attr("calendar", "standard");
+  b.attach_scale(time, 0);
+  b.attach_scale(nv, 1);
+  return time;
+}
+
 void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d,
                       const scenario::RunResult& r) {
   const auto& spec = sc.datacenters[d];
@@ -133,6 +189,16 @@ void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d
   a.set(DatacenterAttr::kCooling, spec.cooling.model == scenario::CoolingSpec::Model::kConstant
                                       ? std::string("constant")
                                       : std::string("economizer-chiller"));
+  std::vector<std::string> types;
+  std::vector<std::int64_t> counts;
+  for (const auto& item : spec.inventory) {
+    types.push_back(item.accelerator);
+    counts.push_back(item.count);
+  }
+  a.set(DatacenterAttr::kAcceleratorTypes, std::move(types));
+  a.set(DatacenterAttr::kAcceleratorCounts, std::move(counts));
+  a.set(DatacenterAttr::kPowerCap, spec.power_cap ? units::to_watts(*spec.power_cap)
+                                                  : std::numeric_limits<double>::quiet_NaN());
   a.set(DatacenterAttr::kItEnergy, units::to_joules(s.it_energy));
   a.set(DatacenterAttr::kEnergy, units::to_joules(s.energy));
   a.set(DatacenterAttr::kEmissionsLocation, units::to_grams(s.emissions_location));
@@ -147,14 +213,60 @@ void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d
   const auto before_series =
       static_cast<DatacenterAttr>(index_of(schema::kFirstDatacenterTotal) - 1);
   a.write(g, DatacenterAttr::kIndex, before_series);
+  const Dataset time =
+      write_time_coordinate(g, t[Series::kTime], r.interval_s,
+                            fmt::format("seconds since {}", units::format_utc(sc.epoch_unix_s)));
   for (std::size_t i = 0; i < schema::kSeriesCount; ++i) {
     const auto& f = schema::kDatacenterSeries[i];
-    g.write_vector(f.name, t.series[i], f.unit);
+    Dataset series = g.write_vector(f.name, t.series[i], f.unit);
+    series.set_attr("long_name", plain(f.meaning));
+    if (const auto m = cell_methods(f.reduction); !m.empty()) {
+      series.set_attr("cell_methods", m);
+    }
+    series.attach_scale(time);
   }
   a.write(g, schema::kFirstDatacenterTotal, DatacenterAttr::kLastEnd);
 }
 
-/// A compound table's columns, typed and ordered by the schema's table.
+/// Where a series comes from, as `source` says it.
+std::string source_of(const scenario::SeriesSource& s) {
+  return s.profile.empty() ? s.given : "built-in:" + s.profile;
+}
+
+/// /regions/<name>: each region's carbon signals and their sources.
+void write_regions(Group& root, const scenario::Scenario& sc) {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  Group all = root.create_group("regions");
+  for (std::size_t i = 0; i < sc.regions.size(); ++i) {
+    const auto& reg = sc.regions[i];
+    RegionAttributes a(schema::kRegionAttributes);
+    a.set(RegionAttr::kIndex, static_cast<std::int64_t>(i));
+    a.set(RegionAttr::kSignal, std::string(reg.series ? "series" : "constant"));
+    a.set(RegionAttr::kSource, reg.series ? source_of(*reg.series) : std::string("scenario"));
+    a.set(RegionAttr::kIntensity, reg.series ? kNaN : units::to_grams_per_kwh(reg.intensity));
+    std::string market = "location";
+    std::string market_source = reg.series ? source_of(*reg.series) : std::string("scenario");
+    if (reg.market_intensity) {
+      market = "constant";
+      market_source = "scenario";
+    } else if (reg.cfe_annual) {
+      market = "annual-cfe";
+      market_source = "scenario";
+    } else if (reg.cfe_hourly) {
+      market = "hourly-cfe";
+      market_source = source_of(*reg.cfe_hourly);
+    }
+    a.set(RegionAttr::kMarketSignal, market);
+    a.set(RegionAttr::kMarketSource, market_source);
+    a.set(RegionAttr::kMarketIntensity,
+          reg.market_intensity ? units::to_grams_per_kwh(*reg.market_intensity) : kNaN);
+    a.set(RegionAttr::kCfeFraction, reg.cfe_annual ? *reg.cfe_annual : kNaN);
+    Group g = all.create_group(reg.name);
+    a.write(g, RegionAttr::kIndex, RegionAttr::kCfeFraction);
+  }
+}
+
+/// A table's columns, typed and ordered by the schema's table.
 template <class Enum, std::size_t N>
 class Columns {
  public:
@@ -172,6 +284,8 @@ class Columns {
           columns_[c] = std::vector<double>(rows);
           break;
         case schema::Type::kStrings:
+        case schema::Type::kInt64s:
+        case schema::Type::kFloat64x2:
           throw std::logic_error(
               fmt::format("trace column {}: no such column type", table_[c].name));
       }
@@ -184,7 +298,8 @@ class Columns {
     return std::get<std::vector<T>>(columns_[index_of(c)])[row];
   }
 
-  void write(Group& parent, std::string_view name) && {
+  /// Writes the table as group `name` of `parent` along the dimension `dimension`.
+  void write(Group& parent, std::string_view name, std::string_view dimension) && {
     TableWriter t;
     for (std::size_t c = 0; c < N; ++c) {
       const auto& f = table_[c];
@@ -200,8 +315,9 @@ class Columns {
             }
           },
           std::move(columns_[c]));
+      t.describe(f.name, plain(f.meaning));
     }
-    t.write(parent, name);
+    t.write_columns(parent, name, dimension);
   }
 
  private:
@@ -252,7 +368,7 @@ void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunRe
       cols.at<double>(JobColumn::kEmbodied, j) = units::to_grams(o.embodied);
     }
   });
-  std::move(cols).write(root, "jobs");
+  std::move(cols).write(root, "jobs", schema::kJobDimension);
 }
 
 void set_totals(SummaryAttributes& a, const scenario::Totals& t) {
@@ -363,7 +479,7 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
         t.at<double>(SimulatedPhaseColumn::kSeconds, i) = x;
         t.at<double>(SimulatedPhaseColumn::kFraction, i) = s.seconds > 0 ? x / s.seconds : 0.0;
       }
-      std::move(t).write(g, "phases");
+      std::move(t).write(g, "phases", schema::kPhaseDimension);
     }
     ExpectedStepColumns e(schema::kExpectedStepColumns, p.phases.size());
     for (std::size_t i = 0; i < p.phases.size(); ++i) {
@@ -372,7 +488,7 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
       e.at<double>(ExpectedStepColumn::kSeconds, i) = ph.seconds;
       e.at<double>(ExpectedStepColumn::kPower, i) = units::to_watts(ph.power);
     }
-    std::move(e).write(g, "expected_step");
+    std::move(e).write(g, "expected_step", schema::kPhaseDimension);
   }
 }
 
@@ -387,6 +503,7 @@ void write_trace(AtomicOutput& output, const scenario::Scenario& sc, const scena
     a.set(RootAttr::kFootprintVersion, provenance.footprint_version);
     a.set(RootAttr::kFootprintCommit, provenance.git_commit);
     a.set(RootAttr::kFormatVersion, std::string(kTraceFormatVersion));
+    a.set(RootAttr::kConventions, std::string("CF-1.8"));
     a.set(RootAttr::kScenario, sc.text);
     a.set(RootAttr::kScenarioName, sc.name);
     a.set(RootAttr::kScenarioSha256, sha256_hex(sc.text));
@@ -414,6 +531,7 @@ void write_trace(AtomicOutput& output, const scenario::Scenario& sc, const scena
     for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
       write_datacenter(dcs, sc, d, r);
     }
+    write_regions(root, sc);
     write_jobs(root, sc, r);
     write_predicted(root, r);
 

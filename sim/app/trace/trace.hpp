@@ -7,10 +7,12 @@
 #include "sim/app/scenario/run.hpp"
 #include "sim/app/scenario/scenario.hpp"
 #include "sim/kernel/hdf5/hdf5.hpp"
+#include "sim/kernel/schema/trace_schema.hpp"
 
 namespace footprint::io {
 
-inline constexpr const char* kTraceFormatVersion = "1";
+/// The format written: the newest that analysis/ reads.
+inline constexpr std::string_view kTraceFormatVersion = schema::kReadableFormatVersions.back();
 
 struct TraceProvenance {
   std::string footprint_version;

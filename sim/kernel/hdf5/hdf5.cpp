@@ -7,12 +7,15 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <numeric>
+#include <optional>
 #include <type_traits>
 #include <utility>
 #include <variant>
 
 #include <fmt/format.h>
 #include <hdf5.h>
+#include <hdf5_hl.h>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <unistd.h>
@@ -149,10 +152,17 @@ herr_t close_id(hid_t id) noexcept {
   }
 }
 
-// Object-creation property list for groups and datasets: no modification times.
+// Object-creation property list for groups and datasets: no modification times; the
+// creation order of attributes (and, for groups, links) tracked and indexed, as netCDF-4
+// does, so that tools list them in the order written.
 Handle untimed(hid_t cls, const Ctx& c) {
   Handle plist = own(H5Pcreate(cls), "create property list for", c);
   ok(H5Pset_obj_track_times(plist.get(), false), "disable time tracking for", c);
+  constexpr unsigned kOrder = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
+  ok(H5Pset_attr_creation_order(plist.get(), kOrder), "track attribute order for", c);
+  if (cls == H5P_GROUP_CREATE || cls == H5P_FILE_CREATE) {
+    ok(H5Pset_link_creation_order(plist.get(), kOrder), "track link order for", c);
+  }
   return plist;
 }
 
@@ -163,6 +173,24 @@ Handle file_access(const Ctx& c) {
      "set format version bounds for", c);
   ok(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "set close degree for", c);
   return fapl;
+}
+
+// Variable-length UTF-8 strings, in the file and in memory (char*).
+Handle vlen_string_type(const Ctx& c) {
+  Handle type = own(H5Tcopy(H5T_C_S1), "create string type for", c);
+  ok(H5Tset_size(type.get(), H5T_VARIABLE), "size string type for", c);
+  ok(H5Tset_cset(type.get(), H5T_CSET_UTF8), "set string character set for", c);
+  return type;
+}
+
+// Pointers to the strings' characters, as HDF5 writes variable-length strings.
+std::vector<const char*> c_strings(std::span<const std::string> values) {
+  std::vector<const char*> out;
+  out.reserve(values.size());
+  for (const auto& v : values) {
+    out.push_back(v.c_str());
+  }
+  return out;
 }
 
 Handle fixed_string_type(std::size_t bytes, const Ctx& c) {
@@ -413,28 +441,43 @@ void Node::set_attr(std::string_view name, std::uint64_t value) {
 void Node::set_attr(std::string_view name, std::string_view value) {
   QuietErrors quiet;
   const Ctx c{path_, file_, name};
-  Handle type = fixed_string_type(value.size(), c);
+  if (value.find('\0') != std::string_view::npos) {
+    throw std::invalid_argument(fmt::format("attribute '{}' holds a NUL character", name));
+  }
+  Handle type = vlen_string_type(c);
   Handle space = own(H5Screate(H5S_SCALAR), "create dataspace for", c);
-  std::string buffer(value);
-  buffer.resize(std::max<std::size_t>(1, value.size()), '\0');
-  write_attr(handle_.get(), name, type.get(), type.get(), space.get(), buffer.data(), c);
+  const std::string buffer(value);
+  const char* p = buffer.c_str();
+  write_attr(handle_.get(), name, type.get(), type.get(), space.get(), static_cast<const void*>(&p),
+             c);
 }
 
 void Node::set_attr_strings(std::string_view name, std::span<const std::string> values) {
   QuietErrors quiet;
   const Ctx c{path_, file_, name};
-  std::size_t width = 1;
   for (const auto& v : values) {
-    width = std::max(width, v.size());
+    if (v.find('\0') != std::string::npos) {
+      throw std::invalid_argument(fmt::format("attribute '{}' holds a NUL character", name));
+    }
   }
-  Handle type = fixed_string_type(width, c);
+  Handle type = vlen_string_type(c);
   const hsize_t dims[1] = {values.size()};
   Handle space = own(H5Screate_simple(1, dims, nullptr), "create dataspace for", c);
-  std::vector<char> buffer(std::max<std::size_t>(1, values.size() * width), '\0');
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    std::memcpy(buffer.data() + i * width, values[i].data(), values[i].size());
-  }
-  write_attr(handle_.get(), name, type.get(), type.get(), space.get(), buffer.data(), c);
+  const auto ptrs = c_strings(values);
+  const char* none = "";
+  write_attr(handle_.get(), name, type.get(), type.get(), space.get(),
+             ptrs.empty() ? static_cast<const void*>(&none) : static_cast<const void*>(ptrs.data()),
+             c);
+}
+
+void Node::set_attr_int64s(std::string_view name, std::span<const std::int64_t> values) {
+  QuietErrors quiet;
+  const Ctx c{path_, file_, name};
+  const hsize_t dims[1] = {values.size()};
+  Handle space = own(H5Screate_simple(1, dims, nullptr), "create dataspace for", c);
+  const std::int64_t none = 0;
+  write_attr(handle_.get(), name, H5T_STD_I64LE, H5T_NATIVE_INT64, space.get(),
+             values.empty() ? &none : values.data(), c);
 }
 
 double Node::get_attr_double(std::string_view name) const {
@@ -585,6 +628,20 @@ std::vector<std::int64_t> Dataset::read_int64() const {
   return values;
 }
 
+void Dataset::make_scale(std::string_view dimension) {
+  QuietErrors quiet;
+  const Ctx c{path_, file_};
+  const std::string n(dimension);
+  ok(H5DSset_scale(handle_.get(), n.c_str()), "make a dimension scale of", c);
+}
+
+void Dataset::attach_scale(const Dataset& scale, unsigned axis) {
+  QuietErrors quiet;
+  const Ctx c{path_, file_};
+  ok(H5DSattach_scale(handle_.get(), scale.handle().get(), axis),
+     fmt::format("attach dimension scale {} to", scale.path()), c);
+}
+
 // ----------------------------------------------------------------------------- Group
 
 Group Group::create_group(std::string_view name) {
@@ -651,6 +708,35 @@ bool Group::has(std::string_view name) const {
       return true;
     }
   }
+}
+
+std::vector<std::string> Group::list_in_creation_order() const {
+  QuietErrors quiet;
+  const Ctx c{path_, file_};
+  Handle gcpl = own(H5Gget_create_plist(handle_.get()), "get the creation list of", c);
+  unsigned flags = 0;
+  ok(H5Pget_link_creation_order(gcpl.get(), &flags), "get the link order of", c);
+  if ((flags & H5P_CRT_ORDER_INDEXED) == 0) {
+    return list();
+  }
+  std::vector<std::string> names;
+  ok(H5Literate(handle_.get(), H5_INDEX_CRT_ORDER, H5_ITER_INC, nullptr, collect_link_name, &names),
+     "list the members of", c);
+  return names;
+}
+
+bool Group::is_group(std::string_view name) const {
+  if (!has(name)) {
+    return false;
+  }
+  QuietErrors quiet;
+  const std::string path = child_path(name);
+  const Ctx c{path, file_};
+  const std::string n(name);
+  H5O_info_t info{};
+  ok(H5Oget_info_by_name2(handle_.get(), n.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT), "inspect",
+     c);
+  return info.type == H5O_TYPE_GROUP;
 }
 
 std::vector<std::string> Group::list() const {
@@ -807,6 +893,89 @@ Dataset Group::write_vector(std::string_view name, std::span<const std::int64_t>
   return d;
 }
 
+Dataset Group::write_strings(std::string_view name, std::span<const std::string> values) {
+  QuietErrors quiet;
+  std::string path = child_path(name);
+  const Ctx c{path, file_};
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (values[i].find('\0') != std::string::npos) {
+      throw std::invalid_argument(fmt::format("{}: element {} holds a NUL character", path, i));
+    }
+  }
+  Handle type = vlen_string_type(c);
+  // Variable-length elements are heap references in the file: HDF5 writes and compresses
+  // them itself (H5Dwrite_chunk cannot).
+  Dataset d = create_chunked(name, type.get(), values.size(), sizeof(hvl_t));
+  if (!values.empty()) {
+    const auto ptrs = c_strings(values);
+    ok(H5Dwrite(d.handle().get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "write",
+       c);
+  }
+  return d;
+}
+
+Dataset Group::write_matrix(std::string_view name, std::span<const double> values, std::size_t rows,
+                            std::size_t cols, std::string_view units) {
+  QuietErrors quiet;
+  std::string path = child_path(name);
+  const Ctx c{path, file_};
+  if (values.size() != rows * cols) {
+    throw std::invalid_argument(
+        fmt::format("{}: {} values for a {} x {} matrix", path, values.size(), rows, cols));
+  }
+  const hsize_t dims[2] = {rows, cols};
+  Handle space = own(H5Screate_simple(2, dims, nullptr), "create dataspace for", c);
+  Handle dcpl = untimed(H5P_DATASET_CREATE, c);
+  if (rows > 0 && cols > 0) {
+    const hsize_t chunk[2] = {std::clamp<hsize_t>(kChunkBytes / (sizeof(double) * cols), 1, rows),
+                              cols};
+    ok(H5Pset_chunk(dcpl.get(), 2, chunk), "set chunking for", c);
+    ok(H5Pset_shuffle(dcpl.get()), "set the shuffle filter for", c);
+    ok(H5Pset_deflate(dcpl.get(), kDeflateLevel), "set compression for", c);
+  }
+  const std::string n(name);
+  Handle h = own(H5Dcreate2(handle_.get(), n.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
+                            dcpl.get(), H5P_DEFAULT),
+                 "create dataset", c);
+  Dataset d(std::move(h), std::move(path), file_);
+  if (!values.empty()) {
+    ok(H5Dwrite(d.handle().get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+       "write", c);
+  }
+  d.set_attr("units", units);
+  return d;
+}
+
+Dataset Group::create_dimension(std::string_view name, std::size_t size) {
+  QuietErrors quiet;
+  std::string path = child_path(name);
+  const Ctx c{path, file_};
+  const hsize_t dims[1] = {size};
+  Handle space = own(H5Screate_simple(1, dims, nullptr), "create dataspace for", c);
+  Handle dcpl = untimed(H5P_DATASET_CREATE, c);
+  const std::string n(name);
+  Handle h = own(H5Dcreate2(handle_.get(), n.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT,
+                            dcpl.get(), H5P_DEFAULT),
+                 "create dataset", c);
+  Dataset d(std::move(h), std::move(path), file_);
+  // The name netCDF-4 gives a dimension that has no coordinate variable; netCDF-4 and
+  // h5netcdf recognise it by this prefix, followed by the length in ten characters.
+  d.make_scale(fmt::format("This is a netCDF dimension but not a netCDF variable.{:10d}", size));
+  return d;
+}
+
+Dataset Group::write_vector(std::string_view name, std::span<const std::uint64_t> values,
+                            std::string_view units) {
+  QuietErrors quiet;
+  Dataset d = create_chunked(name, H5T_STD_U64LE, values.size(), sizeof(std::uint64_t));
+  if (!values.empty()) {
+    write_chunks(d.handle().get(), values.data(), values.size(), sizeof(std::uint64_t),
+                 Ctx{d.path(), file_});
+  }
+  d.set_attr("units", units);
+  return d;
+}
+
 std::vector<double> Group::read_vector_double(std::string_view name) const {
   return open_dataset(name).read_double();
 }
@@ -937,6 +1106,70 @@ void TableWriter::add_string_column(std::string name, std::vector<std::string>&&
   check_no_nul(name, values);
   const auto n = values.size();
   add(std::move(name), std::move(units), std::move(values), n);
+}
+
+void TableWriter::describe(std::string_view column, std::string text) {
+  for (auto& c : columns_) {
+    if (c.name == column) {
+      c.description = std::move(text);
+      return;
+    }
+  }
+  throw std::invalid_argument(fmt::format("table has no column '{}' to describe", column));
+}
+
+Group TableWriter::write_columns(Group& group, std::string_view name,
+                                 std::string_view dimension) const {
+  if (columns_.empty()) {
+    throw std::invalid_argument(fmt::format("table '{}' has no columns", name));
+  }
+  Group g = group.create_group(name);
+  const auto write_column = [&](const Column& column) {
+    return std::visit(
+        [&](const auto& values) {
+          using V = std::decay_t<decltype(values)>;
+          if constexpr (std::is_same_v<V, std::vector<std::string>>) {
+            Dataset d = g.write_strings(column.name, values);
+            if (!column.units.empty()) {
+              d.set_attr("units", column.units);
+            }
+            return d;
+          } else if constexpr (std::is_same_v<V, std::vector<std::uint64_t>>) {
+            return g.write_vector(column.name, std::span(values), column.units);
+          } else {
+            return g.write_vector(column.name, std::span(values), column.units);
+          }
+        },
+        column.values);
+  };
+  std::optional<Dataset> scale;
+  const auto own_coordinate =
+      std::find_if(columns_.begin(), columns_.end(),
+                   [&](const Column& column) { return column.name == dimension; });
+  if (own_coordinate == columns_.end()) {
+    std::vector<std::int64_t> rows(rows_);
+    std::iota(rows.begin(), rows.end(), std::int64_t{0});
+    scale.emplace(g.write_vector(dimension, std::span<const std::int64_t>(rows), "1"));
+    scale->set_attr("long_name", "row number");
+    scale->make_scale(dimension);
+  }
+  std::vector<Dataset> data;
+  for (const auto& column : columns_) {
+    Dataset d = write_column(column);
+    if (!column.description.empty()) {
+      d.set_attr("long_name", column.description);
+    }
+    if (column.name == dimension) {
+      d.make_scale(dimension);
+      scale.emplace(std::move(d));
+    } else {
+      data.push_back(std::move(d));
+    }
+  }
+  for (auto& d : data) {
+    d.attach_scale(*scale);
+  }
+  return g;
 }
 
 Dataset TableWriter::write(Group& group, std::string_view name) const {
@@ -1087,7 +1320,106 @@ const std::vector<std::string>& Table::strings(std::string_view name) const {
   return std::get<std::vector<std::string>>(column(name, ColumnType::string));
 }
 
+namespace {
+
+/// The first `n` elements of a 1-D dataset, read as `mem_type` into `out`.
+void read_first(hid_t ds, hid_t mem_type, std::size_t n, std::size_t total, void* out,
+                const Ctx& c) {
+  if (n == 0) {
+    return;
+  }
+  if (n == total) {
+    ok(H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out), "read", c);
+    return;
+  }
+  Handle file_space = own(H5Dget_space(ds), "get the dataspace of", c);
+  const hsize_t start[1] = {0};
+  const hsize_t count[1] = {static_cast<hsize_t>(n)};
+  ok(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
+     "select rows of", c);
+  Handle mem_space = own(H5Screate_simple(1, count, nullptr), "select rows of", c);
+  ok(H5Dread(ds, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, out), "read", c);
+}
+
+}  // namespace
+
 Table read_table(const Group& group, std::string_view name, std::size_t max_rows) {
+  if (group.is_group(name)) {
+    // A group of columns: every 1-D dataset, in creation order.
+    const Group g = group.open_group(name);
+    Table table;
+    bool first = true;
+    for (const auto& column : g.list_in_creation_order()) {
+      if (g.is_group(column)) {
+        continue;
+      }
+      const Dataset d = g.open_dataset(column);
+      QuietErrors quiet;
+      const Ctx c{d.path(), d.file_name()};
+      const hid_t ds = d.handle().get();
+      Handle type = own(H5Dget_type(ds), "get the type of", c);
+      Handle space = own(H5Dget_space(ds), "get the dataspace of", c);
+      if (H5Sget_simple_extent_ndims(space.get()) != 1) {
+        wrong("is not a 1-D column", c);
+      }
+      const std::size_t total = npoints(space.get(), c);
+      if (first) {
+        table.rows_ = std::min(total, max_rows);
+        first = false;
+      } else if (std::min(total, max_rows) != table.rows_) {
+        wrong(fmt::format("has {} rows, the table's first column {}", total, table.rows_), c);
+      }
+      const std::size_t n = table.rows_;
+      const H5T_class_t cls = H5Tget_class(type.get());
+      auto numbers = [&](auto zero, hid_t native) {
+        std::vector<decltype(zero)> v(n);
+        read_first(ds, native, n, total, v.data(), c);
+        return v;
+      };
+      if (cls == H5T_FLOAT) {
+        table.values_.emplace_back(numbers(0.0, H5T_NATIVE_DOUBLE));
+      } else if (cls == H5T_INTEGER && H5Tget_sign(type.get()) == H5T_SGN_NONE) {
+        table.values_.emplace_back(numbers(std::uint64_t{0}, H5T_NATIVE_UINT64));
+      } else if (cls == H5T_INTEGER) {
+        table.values_.emplace_back(numbers(std::int64_t{0}, H5T_NATIVE_INT64));
+      } else if (cls == H5T_STRING) {
+        Handle file_space = own(H5Scopy(space.get()), "select rows of", c);
+        const hsize_t start[1] = {0};
+        const hsize_t count[1] = {static_cast<hsize_t>(n)};
+        if (n > 0) {
+          ok(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
+             "select rows of", c);
+        }
+        Handle mem_space = own(H5Screate_simple(1, count, nullptr), "select rows of", c);
+        table.values_.emplace_back(read_strings(
+            type.get(), n,
+            [&c](hid_t element, std::size_t) {
+              return own(H5Tcopy(element), "copy the type of", c);
+            },
+            [&](hid_t mem, void* buffer) {
+              return H5Dread(ds, mem, mem_space.get(), file_space.get(), H5P_DEFAULT, buffer);
+            },
+            mem_space.get(), c));
+      } else {
+        wrong("has an unsupported column type (expected float, integer or string)", c);
+      }
+      table.names_.push_back(column);
+      std::string units;
+      if (d.has_attr("units")) {
+        try {
+          units = d.get_attr_string("units");
+        } catch (const H5Error&) {
+          // A `units` attribute that is not a string is not Footprint's: ignore it.
+        }
+      }
+      table.units_.push_back(std::move(units));
+    }
+    if (first) {
+      QuietErrors quiet;
+      wrong("has no columns", Ctx{g.path(), g.file_name()});
+    }
+    return table;
+  }
   const Dataset dataset = group.open_dataset(name);
   QuietErrors quiet;
   const Ctx c{dataset.path(), dataset.file_name()};

@@ -19,16 +19,20 @@
 //   File file = File::open_read(p); Group root = file.root();   // not File::open_read(p).root()
 //
 // Layout conventions:
-//  * Vectors are 1-D chunked datasets (chunks of min(n, 4096) elements; an empty vector has
-//    extent 0 and unlimited maximum extent), compressed with shuffle + deflate level 1, with
-//    a scalar string attribute `units`.
-//  * Tables are 1-D datasets of a packed compound type, one member per column, chunked and
-//    compressed the same way. Column units are stored in ONE attribute `units` on the
-//    dataset: a 1-D array of strings with one entry per column, in member order (an empty
-//    string for a column without units). In h5py:
-//      dict(zip(ds.dtype.names, (u.decode() for u in ds.attrs["units"])))
-//  * Strings (attributes and table columns) are fixed-length, UTF-8, null-padded; h5py
-//    reads them as bytes. Readers also accept variable-length strings.
+//  * Groups track the creation order of their links and attributes (as netCDF-4 does), so
+//    tools list datasets and attributes in the order they were written.
+//  * Vectors are 1-D chunked datasets (chunks of about 32 KiB; an empty vector has extent 0
+//    and unlimited maximum extent), compressed with shuffle + deflate level 1, with a scalar
+//    string attribute `units`.
+//  * Dimensions are HDF5 dimension scales (the netCDF-4 convention): a dataset made a scale
+//    with Dataset::make_scale and attached to the axes it indexes, or a netCDF "dimension
+//    without a variable" (Group::create_dimension) for an axis that has no coordinate.
+//  * Tables are written as a group with one 1-D dataset per column along one dimension
+//    (TableWriter::write_columns; netCDF, xarray and pandas read that as they are), or,
+//    in format 1 files, as one 1-D dataset of a packed compound type with ONE attribute
+//    `units` holding one string per column (TableWriter::write). read_table reads both.
+//  * Strings written here are variable-length UTF-8 (h5py returns str for attributes;
+//    `.asstr()` for datasets). Readers also accept fixed-length strings (format 1).
 #pragma once
 
 #include <concepts>
@@ -112,6 +116,8 @@ class Node {
   }
   /// A 1-D array of strings (as used for a table's `units`).
   void set_attr_strings(std::string_view name, std::span<const std::string> values);
+  /// A 1-D array of signed 64-bit integers.
+  void set_attr_int64s(std::string_view name, std::span<const std::int64_t> values);
 
   /// Readers of scalar attributes. get_attr_double accepts any float or integer attribute;
   /// the integer readers require an integer attribute whose value fits.
@@ -152,6 +158,11 @@ class Dataset : public Node {
   /// Reads a 1-D integer dataset (values must fit in int64).
   std::vector<std::int64_t> read_int64() const;
 
+  /// Makes this dataset a dimension scale called `dimension` (its coordinate variable).
+  void make_scale(std::string_view dimension);
+  /// Attaches dimension scale `scale` to axis `axis` of this dataset.
+  void attach_scale(const Dataset& scale, unsigned axis = 0);
+
  private:
   friend class Group;
   Dataset(Handle handle, std::string path, std::string file)
@@ -172,11 +183,26 @@ class Group : public Node {
   bool has(std::string_view name) const;
   /// Names of the direct children, sorted.
   std::vector<std::string> list() const;
+  /// Names of the direct children in the order they were created (by name for a group
+  /// that does not track the order).
+  std::vector<std::string> list_in_creation_order() const;
+  /// Whether `name` is a group (false if it is another kind of object or does not exist).
+  bool is_group(std::string_view name) const;
 
   Dataset write_vector(std::string_view name, std::span<const double> values,
                        std::string_view units);
   Dataset write_vector(std::string_view name, std::span<const std::int64_t> values,
                        std::string_view units);
+  Dataset write_vector(std::string_view name, std::span<const std::uint64_t> values,
+                       std::string_view units);
+  /// A 1-D dataset of variable-length UTF-8 strings, compressed like a vector, no `units`.
+  Dataset write_strings(std::string_view name, std::span<const std::string> values);
+  /// A row-major rows x cols float64 dataset (for example interval bounds), with `units`.
+  Dataset write_matrix(std::string_view name, std::span<const double> values, std::size_t rows,
+                       std::size_t cols, std::string_view units);
+  /// A netCDF dimension without a coordinate variable, of `size` elements: a dimension
+  /// scale that netCDF-4, h5netcdf and xarray read as a bare dimension.
+  Dataset create_dimension(std::string_view name, std::size_t size);
   std::vector<double> read_vector_double(std::string_view name) const;
   std::vector<std::int64_t> read_vector_int64(std::string_view name) const;
 
@@ -217,10 +243,10 @@ class File {
 
 enum class ColumnType { float64, int64, uint64, string };
 
-/// Builds a table of rows with named, typed columns and writes it as one compound
-/// dataset. Every column must have the same number of rows; names must be unique.
-/// Strings are stored fixed-length (the longest value's byte length) and must not
-/// contain NUL characters. Throws std::invalid_argument on misuse.
+/// Builds a table of rows with named, typed columns and writes it as a group of columns
+/// (write_columns) or as one compound dataset (write, the format-1 layout). Every column
+/// must have the same number of rows; names must be unique; strings must not contain NUL
+/// characters. Throws std::invalid_argument on misuse.
 class TableWriter {
  public:
   void add_double_column(std::string name, std::span<const double> values, std::string units = {});
@@ -237,10 +263,21 @@ class TableWriter {
   void add_string_column(std::string name, std::vector<std::string>&& values,
                          std::string units = {});
 
+  /// A column's description, written as its `long_name` by write_columns.
+  void describe(std::string_view column, std::string text);
+
   std::size_t rows() const noexcept { return rows_; }
   std::size_t columns() const noexcept { return columns_.size(); }
 
-  /// Writes the table as dataset `name` in `group`, with its `units` attribute.
+  /// Writes the table as group `name` in `group`: one 1-D dataset per column, in the order
+  /// added, each with `long_name` (when described) and, for numbers, `units`; all along the
+  /// dimension `dimension`. If a column is called `dimension` it is the dimension's
+  /// coordinate; otherwise an int64 column `dimension` holding the row numbers 0..n-1 is
+  /// written first and is the coordinate.
+  Group write_columns(Group& group, std::string_view name, std::string_view dimension) const;
+
+  /// Writes the table as one compound dataset `name` in `group`, strings fixed-length, with
+  /// its `units` attribute (format 1's layout).
   Dataset write(Group& group, std::string_view name) const;
 
  private:
@@ -250,6 +287,7 @@ class TableWriter {
     std::string name;
     std::string units;
     Values values;
+    std::string description;
   };
   void add(std::string name, std::string units, Values values, std::size_t count);
 
@@ -286,10 +324,10 @@ class Table {
   std::vector<Values> values_;
 };
 
-/// Reads a 1-D compound dataset whose members are floats (read as double), signed
-/// integers (int64), unsigned integers (uint64) or strings. Other member types throw
-/// H5Error.
-/// Reads a compound table; with `max_rows`, only its first rows (the rest is not read).
+/// Reads the table `name` of `group`: a group of 1-D column datasets (write_columns; column
+/// order is creation order) or a 1-D compound dataset (write). Columns are floats (read as
+/// double), signed integers (int64), unsigned integers (uint64) or strings; other types
+/// throw H5Error. With `max_rows`, only the first rows are read.
 Table read_table(const Group& group, std::string_view name,
                  std::size_t max_rows = static_cast<std::size_t>(-1));
 

@@ -19,13 +19,22 @@
 namespace footprint::schema {
 
 /// The stored type of a column or attribute.
-/// kStrings: a 1-D array of strings (root attributes only).
-enum class Type : std::uint8_t { kFloat64, kInt64, kUInt64, kString, kStrings };
+/// kStrings, kInt64s: 1-D arrays (attributes only). kFloat64x2: n x 2 (interval bounds).
+enum class Type : std::uint8_t {
+  kFloat64,
+  kInt64,
+  kUInt64,
+  kString,
+  kStrings,
+  kInt64s,
+  kFloat64x2
+};
 
 /// As docs/trace-format.md names it.
 constexpr std::string_view type_name(Type t) {
-  constexpr std::array<std::string_view, 5> kNames{"float64", "int64", "uint64", "string",
-                                                   "1-D string array"};
+  constexpr std::array<std::string_view, 7> kNames{
+      "float64",          "int64",           "uint64",       "string",
+      "1-D string array", "1-D int64 array", "n x 2 float64"};
   return kNames.at(static_cast<std::size_t>(t));
 }
 
@@ -69,6 +78,9 @@ constexpr bool all_named(const std::array<Field, N>& table) {
   return true;
 }
 
+/// The trace format versions analysis/ reads (`format_version`); the writer writes the last.
+inline constexpr std::array<std::string_view, 2> kReadableFormatVersions{"1", "2"};
+
 // ---------------------------------------------------------------------------------------
 // Root attributes: provenance, inputs, seed, epoch, interval, horizon.
 // kInputWarnings is written only when there were any.
@@ -77,6 +89,7 @@ enum class RootAttr : std::uint8_t {
   kFootprintVersion,
   kFootprintCommit,
   kFormatVersion,
+  kConventions,
   kScenario,
   kScenarioName,
   kScenarioSha256,
@@ -98,7 +111,10 @@ inline constexpr std::array<Field, kRootAttrCount> kRootAttributes{{
      "git commit of the source (12 hex digits), as of the build, with `-dirty` when tracked "
      "files differed from it; `unknown` outside a git checkout",
      Reduction::kNone},
-    {"format_version", Type::kString, "", "`\"1\"`", Reduction::kNone},
+    {"format_version", Type::kString, "", "`\"2\"`", Reduction::kNone},
+    {"Conventions", Type::kString, "",
+     "`\"CF-1.8\"`: the time coordinates, units and names follow the CF conventions",
+     Reduction::kNone},
     {"scenario", Type::kString, "", "the scenario file's full text, byte for byte",
      Reduction::kNone},
     {"scenario_name", Type::kString, "", "the scenario's `name`", Reduction::kNone},
@@ -191,6 +207,30 @@ constexpr const Field& field(Series s) {
   return field(kDatacenterSeries, s);
 }
 
+/// Names of the dimensions (HDF5 dimension scales) of the trace's groups.
+inline constexpr std::string_view kTimeDimension = "time";    ///< /datacenters/<name>/
+inline constexpr std::string_view kBoundsDimension = "nv";    ///< the two ends of an interval
+inline constexpr std::string_view kJobDimension = "job";      ///< /jobs/
+inline constexpr std::string_view kPhaseDimension = "phase";  ///< /predicted/<job>/<table>/
+
+// ---------------------------------------------------------------------------------------
+// /datacenters/<name>/: the time coordinate (the dimension `time`) and its bounds, written
+// before the series.
+
+enum class TimeCoordinate : std::uint8_t { kTime, kTimeBounds, kCount };
+inline constexpr std::size_t kTimeCoordinateCount =
+    static_cast<std::size_t>(TimeCoordinate::kCount);
+
+inline constexpr std::array<Field, kTimeCoordinateCount> kTimeCoordinates{{
+    {"time", Type::kFloat64, "seconds since <epoch>",
+     "start of the interval, the dimension `time`: the same values as `time_s`, with `units` "
+     "`seconds since` the scenario's epoch (ISO 8601, UTC), `calendar` `standard` and `bounds` "
+     "`time_bounds`",
+     Reduction::kStart},
+    {"time_bounds", Type::kFloat64x2, "seconds since <epoch>",
+     "start and end of the interval (dimensions `time`, `nv`)", Reduction::kNone},
+}};
+
 // ---------------------------------------------------------------------------------------
 // /datacenters/<name>/ attributes. The labels come before the series in the file, the
 // totals after them.
@@ -199,6 +239,9 @@ enum class DatacenterAttr : std::uint8_t {
   kIndex,
   kRegion,
   kCooling,
+  kAcceleratorTypes,
+  kAcceleratorCounts,
+  kPowerCap,
   kItEnergy,
   kEnergy,
   kEmissionsLocation,
@@ -222,6 +265,13 @@ inline constexpr std::array<Field, kDatacenterAttrCount> kDatacenterAttributes{{
      Reduction::kNone},
     {"region", Type::kString, "", "the datacenter's region name", Reduction::kNone},
     {"cooling", Type::kString, "", "`constant` (a `pue`) or `economizer-chiller`",
+     Reduction::kNone},
+    {"accelerator_types", Type::kStrings, "",
+     "the inventory's accelerator types (canonical names), in the scenario's order",
+     Reduction::kNone},
+    {"accelerator_counts", Type::kInt64s, "", "devices of each of `accelerator_types`",
+     Reduction::kNone},
+    {"power_cap_w", Type::kFloat64, "W", "the datacenter's `power_cap`; NaN without one",
      Reduction::kNone},
     {"it_energy_j", Type::kFloat64, "J", "sum of `it_energy_j`", Reduction::kSum},
     {"energy_j", Type::kFloat64, "J", "sum of `facility_energy_j`", Reduction::kSum},
@@ -254,7 +304,50 @@ constexpr const Field& field(DatacenterAttr a) {
 }
 
 // ---------------------------------------------------------------------------------------
-// /jobs: a compound table, one row per job, columns in this order.
+// /regions/<name>/: attributes only, the region's carbon signals and where they come from.
+
+enum class RegionAttr : std::uint8_t {
+  kIndex,
+  kSignal,
+  kSource,
+  kIntensity,
+  kMarketSignal,
+  kMarketSource,
+  kMarketIntensity,
+  kCfeFraction,
+  kCount
+};
+inline constexpr std::size_t kRegionAttrCount = static_cast<std::size_t>(RegionAttr::kCount);
+
+inline constexpr std::array<Field, kRegionAttrCount> kRegionAttributes{{
+    {"index", Type::kInt64, "", "position in the scenario's `regions` list, from 0",
+     Reduction::kNone},
+    {"signal", Type::kString, "",
+     "location-based intensity: `constant` (`intensity`) or `series` (`intensity: { file }` or "
+     "`{ profile }`)",
+     Reduction::kNone},
+    {"source", Type::kString, "",
+     "`scenario` for a constant; the file as the scenario names it; or `built-in:<profile>`",
+     Reduction::kNone},
+    {"intensity_g_per_kwh", Type::kFloat64, "g/kWh",
+     "the constant location-based intensity; NaN for a series", Reduction::kNone},
+    {"market_signal", Type::kString, "",
+     "market-based intensity: `location` (the same), `constant` (`market_intensity`), "
+     "`annual-cfe` (`cfe`) or `hourly-cfe` (`cfe: { file }` or `{ profile }`)",
+     Reduction::kNone},
+    {"market_source", Type::kString, "", "as `source`, for the market-based signal",
+     Reduction::kNone},
+    {"market_intensity_g_per_kwh", Type::kFloat64, "g/kWh",
+     "the constant market-based intensity; NaN unless `market_signal` is `constant`",
+     Reduction::kNone},
+    {"cfe_fraction", Type::kFloat64, "1",
+     "the annual carbon-free fraction; NaN unless `market_signal` is `annual-cfe`",
+     Reduction::kNone},
+}};
+
+// ---------------------------------------------------------------------------------------
+// /jobs: a table (a group of columns along the dimension `job`), one row per job, columns
+// in this order.
 
 enum class JobColumn : std::uint8_t {
   kName,
@@ -489,7 +582,7 @@ constexpr const Field& field(PredictedAttr a) {
   return field(kPredictedAttributes, a);
 }
 
-/// /predicted/<job name>/expected_step: a compound table, one row per phase of the
+/// /predicted/<job name>/expected_step: a table (dimension `phase`), one row per phase of the
 /// expected step.
 enum class ExpectedStepColumn : std::uint8_t { kPhase, kSeconds, kPower, kCount };
 inline constexpr std::size_t kExpectedStepColumnCount =
@@ -505,7 +598,7 @@ constexpr const Field& field(ExpectedStepColumn c) {
   return field(kExpectedStepColumns, c);
 }
 
-/// /predicted/<job name>/phases: a compound table, one row per phase of the simulated
+/// /predicted/<job name>/phases: a table (dimension `phase`), one row per phase of the simulated
 /// run: the expected step's phases, then `stragglers` and `imbalance`.
 enum class SimulatedPhaseColumn : std::uint8_t { kPhase, kSeconds, kFraction, kCount };
 inline constexpr std::size_t kSimulatedPhaseColumnCount =
@@ -526,7 +619,8 @@ static_assert(all_named(kRootAttributes) && all_named(kPredictedAttributes) &&
               all_named(kExpectedStepColumns) && all_named(kSimulatedPhaseColumns) &&
               all_named(kDatacenterSeries) && all_named(kDatacenterAttributes) &&
               all_named(kJobColumns) && all_named(kSummaryAttributes) &&
-              all_named(kComparisonAttributes));
+              all_named(kComparisonAttributes) && all_named(kTimeCoordinates) &&
+              all_named(kRegionAttributes));
 // Each enum's last value names the table's last row: a row added to one but not the other
 // fails here.
 static_assert(field(RootAttr::kInputWarnings).name == "input_warnings");
@@ -535,6 +629,8 @@ static_assert(field(ExpectedStepColumn::kPower).name == "power_w");
 static_assert(field(SimulatedPhaseColumn::kFraction).name == "fraction");
 static_assert(field(Series::kOutdoorTemperature).name == "outdoor_temperature_c");
 static_assert(field(DatacenterAttr::kLastEnd).name == "last_end_s");
+static_assert(field(kTimeCoordinates, TimeCoordinate::kTimeBounds).name == "time_bounds");
+static_assert(field(kRegionAttributes, RegionAttr::kCfeFraction).name == "cfe_fraction");
 static_assert(field(JobColumn::kEmbodied).name == "embodied_g");
 static_assert(field(SummaryAttr::kEvents).name == "events");
 static_assert(field(ComparisonAttr::kJobsFinishedFifo).name == "jobs_finished_fifo");

@@ -117,13 +117,22 @@ TEST_CASE("docs: root attributes are the schema's", "[schema][docs]") {
 
 TEST_CASE("docs: /datacenters/<name>/ attributes and series are the schema's", "[schema][docs]") {
   const auto tables = tables_under("## `/datacenters/<name>/`");
-  REQUIRE(tables.size() == 2);
+  REQUIRE(tables.size() == 3);
   SECTION("attributes") {
     check(tables[0], schema::kDatacenterAttributes, kAttributeColumns);
   }
-  SECTION("series") {
-    check(tables[1], schema::kDatacenterSeries, {.name = 0, .unit = 1, .meaning = 2});
+  SECTION("time coordinate") {
+    check(tables[1], schema::kTimeCoordinates, kAttributeColumns);
   }
+  SECTION("series") {
+    check(tables[2], schema::kDatacenterSeries, {.name = 0, .unit = 1, .meaning = 2});
+  }
+}
+
+TEST_CASE("docs: /regions/<name>/ attributes are the schema's", "[schema][docs]") {
+  const auto tables = tables_under("## `/regions/<name>/`");
+  REQUIRE(tables.size() == 1);
+  check(tables[0], schema::kRegionAttributes, kAttributeColumns);
 }
 
 TEST_CASE("docs: /jobs columns are the schema's", "[schema][docs]") {
