@@ -12,9 +12,10 @@ In a fresh temporary folder:
    order. `--datacenter` keeps only the one named. A copy of the trace with
    `trace_interval_s` edited to 1800 s checks the t/h conversion is not a division by 1.
 2. A small sweep index written here with h5py as docs/sweeps.md lays it out (2 axes,
-   2 replicas, one point missing), then `plot.py sweep` with and without `--group-by`:
-   the CSV rows (order, means, 95 % Student-t intervals, n) equal numbers worked out by
-   hand below.
+   2 replicas, one point missing), in index format 1 (a compound /points table) and in
+   format 2 (a group of columns along the dimension `point`), then `plot.py sweep` with
+   and without `--group-by`: the CSV rows (order, means, 95 % Student-t intervals, n)
+   equal numbers worked out by hand below, for both formats.
 3. User errors (missing file, not a trace, wrong kind of file, unknown metric, unknown
    axis) exit with code 2, name the file on stderr and print no traceback.
 
@@ -202,8 +203,15 @@ def fixed(strings):
     return np.array(data, dtype="S{}".format(max(1, max(len(d) for d in data))))
 
 
-def write_index(path):
-    """A sweep index laid out as docs/sweeps.md, "index.h5", with ENERGY as energy_mwh."""
+def write_index(path, version="1"):
+    """A sweep index laid out as docs/sweeps.md, "index.h5", with ENERGY as energy_mwh.
+
+    Format "1": fixed-length strings and a compound /points table with a `units` array;
+    format "2": variable-length strings and /points a group of columns (each with its
+    `units`), the column `point` the dimension scale the others are attached to.
+    """
+    if version == "2":
+        return write_index_v2(path)
     axes = [AXIS_GRID, AXIS_POLICY]
     rows = []
     point = 0
@@ -248,6 +256,40 @@ def write_index(path):
         links = f.create_group("links")
         for r, name in zip(rows, files):
             links["p{:06d}".format(r[0])] = h5py.ExternalLink(name, "/")
+
+
+def write_index_v2(path):
+    """write_index's index in format 2: the same rows, columns and units."""
+    v1 = path + ".v1.h5"
+    write_index(v1)
+    strings = h5py.string_dtype("utf-8")
+    with h5py.File(v1, "r") as src, h5py.File(path, "w", track_order=True) as f:
+        for name, value in src.attrs.items():
+            if isinstance(value, np.ndarray):
+                f.attrs.create(name, [v.decode() for v in value], dtype=strings)
+            elif isinstance(value, bytes):
+                f.attrs[name] = value.decode()
+            else:
+                f.attrs[name] = value
+        f.attrs["format_version"] = "2"
+        table = src["points"][:]
+        units = [u.decode() for u in src["points"].attrs["units"]]
+        points = f.create_group("points", track_order=True)
+        for name, unit in zip(table.dtype.names, units):
+            column = table[name]
+            if column.dtype.kind == "S":
+                ds = points.create_dataset(name, data=[v.decode() for v in column], dtype=strings)
+            else:
+                ds = points.create_dataset(name, data=column)
+                ds.attrs["units"] = unit
+        points["point"].make_scale("point")
+        for name in table.dtype.names[1:]:
+            points[name].dims[0].attach_scale(points["point"])
+        links = f.create_group("links", track_order=True)
+        for name in src["links"]:
+            link = src["links"].get(name, getlink=True)
+            links[name] = h5py.ExternalLink(link.filename, link.path)
+    os.remove(v1)
 
 
 def check_sweep_csv(path, expected, numeric_x):
@@ -333,25 +375,27 @@ def main():
             print("ok   emissions rate follows trace_interval_s (copy edited to 1800 s)")
 
         def sweep_mode():
-            index = os.path.join(tmp, "sweep", "index.h5")
-            os.makedirs(os.path.dirname(index))
-            write_index(index)
-            print("ok   wrote a sweep index: 2 axes x 2 replicas, 7 of 8 points")
-            out = os.path.join(tmp, "sweep-plots")
-            r = run([sys.executable, plot, "sweep", index, "--metric", "energy_mwh",
-                     "--axis", AXIS_GRID, "--out", out])
-            expect(r.returncode == 0, "plot.py sweep failed ({}): {}".format(
-                r.returncode, r.stderr))
-            stem = os.path.join(out, "energy_mwh_vs_regions_name_us-central_.intensity")
-            check_png(stem + ".png")
-            check_sweep_csv(stem + ".csv", EXPECTED_BY_GRID, numeric_x=True)
-            r = run([sys.executable, plot, "sweep", index, "--metric", "energy_mwh",
-                     "--axis", AXIS_POLICY, "--group-by", AXIS_GRID, "--out", out])
-            expect(r.returncode == 0, "plot.py sweep --group-by failed ({}): {}".format(
-                r.returncode, r.stderr))
-            stem = os.path.join(out, "energy_mwh_vs_scheduler.policy")
-            check_png(stem + ".png")
-            check_sweep_csv(stem + ".csv", EXPECTED_BY_POLICY, numeric_x=False)
+            for version in ("1", "2"):
+                index = os.path.join(tmp, "sweep-v" + version, "index.h5")
+                os.makedirs(os.path.dirname(index))
+                write_index(index, version)
+                print("ok   wrote a sweep index (format {}): 2 axes x 2 replicas, 7 of 8 points"
+                      .format(version))
+                out = os.path.join(tmp, "sweep-plots-v" + version)
+                r = run([sys.executable, plot, "sweep", index, "--metric", "energy_mwh",
+                         "--axis", AXIS_GRID, "--out", out])
+                expect(r.returncode == 0, "plot.py sweep failed ({}): {}".format(
+                    r.returncode, r.stderr))
+                stem = os.path.join(out, "energy_mwh_vs_regions_name_us-central_.intensity")
+                check_png(stem + ".png")
+                check_sweep_csv(stem + ".csv", EXPECTED_BY_GRID, numeric_x=True)
+                r = run([sys.executable, plot, "sweep", index, "--metric", "energy_mwh",
+                         "--axis", AXIS_POLICY, "--group-by", AXIS_GRID, "--out", out])
+                expect(r.returncode == 0, "plot.py sweep --group-by failed ({}): {}".format(
+                    r.returncode, r.stderr))
+                stem = os.path.join(out, "energy_mwh_vs_scheduler.policy")
+                check_png(stem + ".png")
+                check_sweep_csv(stem + ".csv", EXPECTED_BY_POLICY, numeric_x=False)
             return index
 
         def errors(index):
@@ -373,6 +417,12 @@ def main():
                                    "scheduler.polcy", "--out", os.path.join(tmp, "e5")],
                             index, "unknown axis", extra=AXIS_POLICY)
             if os.path.exists(trace):
+                future = os.path.join(tmp, "t-v3.h5")
+                shutil.copyfile(trace, future)
+                with h5py.File(future, "r+") as f:
+                    f.attrs["format_version"] = "3"
+                check_error(plot, ["run", future, "--out", os.path.join(tmp, "e7")], future,
+                            "unknown trace format version", extra="version '3'")
                 check_error(plot, ["sweep", trace, "--metric", "energy_mwh", "--axis",
                                    AXIS_GRID, "--out", os.path.join(tmp, "e6")], trace,
                             "run trace as a sweep index")
