@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <hdf5.h>
+#include <hdf5_hl.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
@@ -375,6 +376,172 @@ TEST_CASE("Compound tables round-trip with per-column units", "[io][hdf5]") {
   CHECK(big.int64s("i")[12'345] == 12'345);
 
   CHECK_THROWS_AS(read_table(root, "missing"), H5Error);
+}
+
+TEST_CASE("Column-group tables round-trip along their dimension", "[io][hdf5]") {
+  TempDir dir;
+  const auto path = dir / "columns.h5";
+  const std::vector<std::string> names = {"train-llama", "", "infer \xc3\xa9t\xc3\xa9", "x"};
+  const std::vector<double> energy = {1.25e9, -0.0, 3.5, std::numeric_limits<double>::max()};
+  const std::vector<std::uint64_t> ids = {1, 2, 3, std::numeric_limits<std::uint64_t>::max()};
+  const std::vector<std::string> phases = {"forward", "backward"};
+  std::vector<double> many(20'000);
+  for (std::size_t i = 0; i < many.size(); ++i) {
+    many[i] = static_cast<double>(i) * 0.25;
+  }
+  {
+    File file = File::create(path);
+    Group root = file.root();
+    TableWriter table;
+    table.add_string_column("name", names);
+    table.add_double_column("energy_j", energy, "J");
+    table.add_uint64_column("id", ids, "1");
+    table.describe("energy_j", "facility energy");
+    CHECK_THROWS_AS(table.describe("watts", "no such column"), std::invalid_argument);
+    const Group g = table.write_columns(root, "jobs", "job");
+    CHECK(g.path() == "/jobs");
+
+    // A column named as the dimension is its coordinate: no row numbers are added.
+    TableWriter by_phase;
+    by_phase.add_string_column("phase", phases);
+    by_phase.add_double_column("seconds", std::vector<double>{0.5, 1.0}, "s");
+    by_phase.write_columns(root, "phases", "phase");
+
+    TableWriter big;
+    big.add_double_column("v", many, "W");
+    big.write_columns(root, "big", "row");
+
+    TableWriter none;
+    none.add_double_column("t", std::vector<double>{}, "s");
+    none.add_string_column("what", std::vector<std::string>{});
+    none.write_columns(root, "empty", "row");
+  }
+
+  File file = File::open_read(path);
+  const Group root = file.root();
+  CHECK(root.is_group("jobs"));
+  CHECK_FALSE(root.is_group("missing"));
+  const Group jobs = root.open_group("jobs");
+  // Creation order, not name order: the row-number coordinate first.
+  CHECK(jobs.list_in_creation_order() == std::vector<std::string>{"job", "name", "energy_j", "id"});
+  const Table t = read_table(root, "jobs");
+  CHECK(t.rows() == 4);
+  CHECK(t.column_names() == std::vector<std::string>{"job", "name", "energy_j", "id"});
+  CHECK(t.int64s("job") == std::vector<std::int64_t>{0, 1, 2, 3});
+  CHECK(t.strings("name") == names);
+  CHECK(t.doubles("energy_j") == energy);
+  CHECK(std::signbit(t.doubles("energy_j")[1]));
+  CHECK(t.uint64s("id") == ids);
+  CHECK(t.units("energy_j") == "J");
+  CHECK(t.units("name").empty());
+  CHECK(jobs.open_dataset("energy_j").get_attr_string("long_name") == "facility energy");
+  CHECK_FALSE(jobs.open_dataset("name").has_attr("units"));
+
+  // The netCDF-4 convention: the coordinate is a dimension scale named after the
+  // dimension, and every other column lists it in DIMENSION_LIST.
+  {
+    const auto job = jobs.open_dataset("job");
+    CHECK(H5DSis_scale(job.handle().get()) > 0);
+    char name[16] = {};
+    CHECK(H5DSget_scale_name(job.handle().get(), name, sizeof name) == 3);
+    CHECK(std::string(name) == "job");
+    const auto energy_ds = jobs.open_dataset("energy_j");
+    CHECK(H5DSis_attached(energy_ds.handle().get(), job.handle().get(), 0) > 0);
+    CHECK(H5DSget_num_scales(energy_ds.handle().get(), 0) == 1);
+  }
+  // Strings are variable-length UTF-8.
+  {
+    const auto d = jobs.open_dataset("name");
+    const hid_t type = H5Dget_type(d.handle().get());
+    CHECK(H5Tis_variable_str(type) > 0);
+    CHECK(H5Tget_cset(type) == H5T_CSET_UTF8);
+    H5Tclose(type);
+  }
+
+  const Table p = read_table(root, "phases");
+  CHECK(p.column_names() == std::vector<std::string>{"phase", "seconds"});
+  CHECK(p.strings("phase") == phases);
+  const auto phase = root.open_group("phases").open_dataset("phase");
+  CHECK(H5DSis_scale(phase.handle().get()) > 0);
+
+  const Table big = read_table(root, "big");
+  REQUIRE(big.rows() == 20'000);
+  CHECK(big.doubles("v")[19'999] == 19'999 * 0.25);
+  const Table first = read_table(root, "big", 10);
+  CHECK(first.rows() == 10);
+  CHECK(first.doubles("v")[9] == 9 * 0.25);
+  CHECK(first.int64s("row")[9] == 9);
+  const Table few = read_table(root, "jobs", 2);
+  CHECK(few.strings("name") == std::vector<std::string>{"train-llama", ""});
+
+  const Table empty = read_table(root, "empty");
+  CHECK(empty.rows() == 0);
+  CHECK(empty.column_names() == std::vector<std::string>{"row", "t", "what"});
+  CHECK(empty.strings("what").empty());
+}
+
+TEST_CASE("A netCDF dimension without a variable and a bounds matrix", "[io][hdf5]") {
+  TempDir dir;
+  const auto path = dir / "bounds.h5";
+  {
+    File file = File::create(path);
+    Group root = file.root();
+    auto time = root.write_vector("time", std::vector<double>{0, 3600},
+                                  "seconds since 2022-01-01T00:00:00Z");
+    time.make_scale("time");
+    auto nv = root.create_dimension("nv", 2);
+    auto b = root.write_matrix("time_bounds", std::vector<double>{0, 3600, 3600, 7200}, 2, 2,
+                               "seconds since 2022-01-01T00:00:00Z");
+    b.attach_scale(time, 0);
+    b.attach_scale(nv, 1);
+    CHECK_THROWS_AS(root.write_matrix("bad", std::vector<double>{1, 2, 3}, 2, 2, "s"),
+                    std::invalid_argument);
+  }
+  File file = File::open_read(path);
+  const Group root = file.root();
+  const auto nv = root.open_dataset("nv");
+  char name[80] = {};
+  REQUIRE(H5DSget_scale_name(nv.handle().get(), name, sizeof name) > 0);
+  CHECK(std::string(name) == "This is a netCDF dimension but not a netCDF variable.         2");
+  const auto b = root.open_dataset("time_bounds");
+  CHECK(b.size() == 4);
+  std::vector<double> values(4);
+  REQUIRE(H5Dread(b.handle().get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                  values.data()) >= 0);
+  CHECK(values == std::vector<double>{0, 3600, 3600, 7200});
+  CHECK(H5DSis_attached(b.handle().get(), nv.handle().get(), 1) > 0);
+  CHECK(root.list_in_creation_order() == std::vector<std::string>{"time", "nv", "time_bounds"});
+}
+
+TEST_CASE("String attributes are variable-length UTF-8; int64 arrays round-trip", "[io][hdf5]") {
+  TempDir dir;
+  const auto path = dir / "attrs.h5";
+  const std::vector<std::int64_t> counts = {10000, 0, -1};
+  {
+    File file = File::create(path);
+    Group root = file.root();
+    root.set_attr("region", "\xc3\xa9t\xc3\xa9");
+    root.set_attr("empty", "");
+    root.set_attr_int64s("accelerator_counts", counts);
+    root.set_attr_strings("none", std::vector<std::string>{});
+    CHECK_THROWS_AS(root.set_attr("bad", std::string_view("a\0b", 3)), std::invalid_argument);
+  }
+  File file = File::open_read(path);
+  const Group root = file.root();
+  CHECK(root.get_attr_string("region") == "\xc3\xa9t\xc3\xa9");
+  CHECK(root.get_attr_string("empty").empty());
+  CHECK(root.get_attr_strings("none").empty());
+  const hid_t attr = H5Aopen(root.handle().get(), "region", H5P_DEFAULT);
+  const hid_t type = H5Aget_type(attr);
+  CHECK(H5Tis_variable_str(type) > 0);
+  CHECK(H5Tget_cset(type) == H5T_CSET_UTF8);
+  H5Tclose(type);
+  H5Aclose(attr);
+  std::vector<std::int64_t> back(3);
+  const hid_t a = H5Aopen(root.handle().get(), "accelerator_counts", H5P_DEFAULT);
+  REQUIRE(H5Aread(a, H5T_NATIVE_INT64, back.data()) >= 0);
+  H5Aclose(a);
+  CHECK(back == counts);
 }
 
 TEST_CASE("read_table reads compound datasets written by other tools", "[io][hdf5]") {
