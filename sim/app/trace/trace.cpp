@@ -120,7 +120,7 @@ void set_job_span(DatacenterAttributes& a, std::size_t d, const scenario::RunRes
     if (r.started[j] && o.datacenter == d) {
       device_hours += o.device_hours;
       first = std::min(first, units::to_seconds(o.start));
-      last = std::max(last, o.finished() ? units::to_seconds(o.end) : r.horizon_s);
+      last = std::max(last, units::to_seconds(o.finished() ? o.end : r.horizon));
     }
   }
   a.set(DatacenterAttr::kDeviceHours, device_hours);
@@ -372,14 +372,14 @@ void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunRe
 }
 
 void set_totals(SummaryAttributes& a, const scenario::Totals& t) {
-  a.set(SummaryAttr::kJobsEnergy, t.jobs_energy_j);
-  a.set(SummaryAttr::kJobsEmissionsLocation, t.jobs_emissions_location_g);
-  a.set(SummaryAttr::kJobsEmissionsMarket, t.jobs_emissions_market_g);
-  a.set(SummaryAttr::kItEnergy, t.it_energy_j);
-  a.set(SummaryAttr::kEnergy, t.energy_j);
-  a.set(SummaryAttr::kEmissionsLocation, t.emissions_location_g);
-  a.set(SummaryAttr::kEmissionsMarket, t.emissions_market_g);
-  a.set(SummaryAttr::kMeanWait, t.mean_wait_s);
+  a.set(SummaryAttr::kJobsEnergy, units::to_joules(t.jobs_energy));
+  a.set(SummaryAttr::kJobsEmissionsLocation, units::to_grams(t.jobs_emissions_location));
+  a.set(SummaryAttr::kJobsEmissionsMarket, units::to_grams(t.jobs_emissions_market));
+  a.set(SummaryAttr::kItEnergy, units::to_joules(t.it_energy));
+  a.set(SummaryAttr::kEnergy, units::to_joules(t.energy));
+  a.set(SummaryAttr::kEmissionsLocation, units::to_grams(t.emissions_location));
+  a.set(SummaryAttr::kEmissionsMarket, units::to_grams(t.emissions_market));
+  a.set(SummaryAttr::kMeanWait, units::to_seconds(t.mean_wait));
   a.set(SummaryAttr::kJobsFinished, t.jobs_finished);
 }
 
@@ -429,9 +429,9 @@ void write_summary(Group& root, const scenario::RunResult& r) {
   fifo.write(b, schema::kFirstRunTotal, schema::kLastRunTotal);
   // Over the jobs that finished under both policies: the same work.
   ComparisonAttributes c(schema::kComparisonAttributes);
-  c.set(ComparisonAttr::kSavedLocation, r.saved_location_g);
-  c.set(ComparisonAttr::kSavedMarket, r.saved_market_g);
-  c.set(ComparisonAttr::kDelayAdded, r.delay_added_s);
+  c.set(ComparisonAttr::kSavedLocation, units::to_grams(r.saved_location));
+  c.set(ComparisonAttr::kSavedMarket, units::to_grams(r.saved_market));
+  c.set(ComparisonAttr::kDelayAdded, units::to_seconds(r.delay_added));
   c.set(ComparisonAttr::kJobsCompared, r.jobs_compared);
   c.set(ComparisonAttr::kJobsFinishedFifo, r.fifo->jobs_finished);
   c.write(s, ComparisonAttr::kSavedLocation, ComparisonAttr::kJobsFinishedFifo);
@@ -455,18 +455,19 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
     a.set(PredictedAttr::kAutoLayout, static_cast<std::int64_t>(p.auto_layout ? 1 : 0));
     a.set(PredictedAttr::kFlopsPerStep, p.flops_per_step);
     a.set(PredictedAttr::kTokensPerStep, p.tokens_per_step);
-    double expected = 0;
+    units::Seconds expected;
     for (const auto& ph : p.phases) {
-      expected += ph.seconds;
+      expected += ph.duration;
     }
-    a.set(PredictedAttr::kExpectedStep, expected);
+    a.set(PredictedAttr::kExpectedStep, units::to_seconds(expected));
     Group g = all.create_group(r.job_names[id]);
     const auto before_simulated =
         static_cast<PredictedAttr>(index_of(schema::kFirstSimulatedAttr) - 1);
     a.write(g, PredictedAttr::kJob, before_simulated);
     if (p.simulated) {
       const auto& s = *p.simulated;
-      a.set(PredictedAttr::kSeconds, s.seconds);
+      const double seconds = units::to_seconds(s.duration);
+      a.set(PredictedAttr::kSeconds, seconds);
       a.set(PredictedAttr::kEnergy, units::to_joules(s.energy));
       a.set(PredictedAttr::kMeanStep, units::to_seconds(s.mean_step));
       a.set(PredictedAttr::kMaxStep, units::to_seconds(s.max_step));
@@ -474,10 +475,10 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
       a.write(g, schema::kFirstSimulatedAttr, PredictedAttr::kDroppedTokenFraction);
       SimulatedPhaseColumns t(schema::kSimulatedPhaseColumns, s.phase_names.size());
       for (std::size_t i = 0; i < s.phase_names.size(); ++i) {
-        const double x = s.phase_seconds.at(i);
+        const double x = units::to_seconds(s.phase_durations.at(i));
         t.at<std::string>(SimulatedPhaseColumn::kPhase, i) = s.phase_names[i];
         t.at<double>(SimulatedPhaseColumn::kSeconds, i) = x;
-        t.at<double>(SimulatedPhaseColumn::kFraction, i) = s.seconds > 0 ? x / s.seconds : 0.0;
+        t.at<double>(SimulatedPhaseColumn::kFraction, i) = seconds > 0 ? x / seconds : 0.0;
       }
       std::move(t).write(g, "phases", schema::kPhaseDimension);
     }
@@ -485,7 +486,7 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
     for (std::size_t i = 0; i < p.phases.size(); ++i) {
       const auto& ph = p.phases[i];
       e.at<std::string>(ExpectedStepColumn::kPhase, i) = ph.name;
-      e.at<double>(ExpectedStepColumn::kSeconds, i) = ph.seconds;
+      e.at<double>(ExpectedStepColumn::kSeconds, i) = units::to_seconds(ph.duration);
       e.at<double>(ExpectedStepColumn::kPower, i) = units::to_watts(ph.power);
     }
     std::move(e).write(g, "expected_step", schema::kPhaseDimension);
@@ -509,8 +510,8 @@ void write_trace(AtomicOutput& output, const scenario::Scenario& sc, const scena
     a.set(RootAttr::kScenarioSha256, sha256_hex(sc.text));
     a.set(RootAttr::kSeed, r.seed);
     a.set(RootAttr::kEpoch, sc.epoch_unix_s);
-    a.set(RootAttr::kTraceInterval, r.interval_s);
-    a.set(RootAttr::kHorizon, r.horizon_s);
+    a.set(RootAttr::kTraceInterval, units::to_seconds(r.interval));
+    a.set(RootAttr::kHorizon, units::to_seconds(r.horizon));
     std::vector<std::string> inputs{sc.source.filename().string()};
     std::vector<std::string> hashes{sha256_hex(sc.text)};
     // Names as the scenario gives them (not where they were found), so that the same
