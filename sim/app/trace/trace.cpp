@@ -153,7 +153,7 @@ std::string_view cell_methods(schema::Reduction reduction) {
 }
 
 /// The group's time coordinate (the dimension `time`, with `time_bounds` over `nv`).
-Dataset write_time_coordinate(Group& g, const std::vector<double>& start, double interval_s,
+Dataset write_time_coordinate(Group& g, const std::vector<double>& start, units::Seconds interval,
                               const std::string& units) {
   using schema::TimeCoordinate;
   const auto& tf = schema::field(schema::kTimeCoordinates, TimeCoordinate::kTime);
@@ -168,7 +168,7 @@ Dataset write_time_coordinate(Group& g, const std::vector<double>& start, double
   std::vector<double> bounds(2 * start.size());
   for (std::size_t k = 0; k < start.size(); ++k) {
     bounds[2 * k] = start[k];
-    bounds[2 * k + 1] = start[k] + interval_s;
+    bounds[2 * k + 1] = start[k] + units::to_seconds(interval);
   }
   Dataset nv = g.create_dimension(schema::kBoundsDimension, 2);
   Dataset b = g.write_matrix(bf.name, bounds, start.size(), 2, units);
@@ -214,7 +214,7 @@ void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d
       static_cast<DatacenterAttr>(index_of(schema::kFirstDatacenterTotal) - 1);
   a.write(g, DatacenterAttr::kIndex, before_series);
   const Dataset time =
-      write_time_coordinate(g, t[Series::kTime], r.interval_s,
+      write_time_coordinate(g, t[Series::kTime], r.interval,
                             fmt::format("seconds since {}", units::format_utc(sc.epoch_unix_s)));
   for (std::size_t i = 0; i < schema::kSeriesCount; ++i) {
     const auto& f = schema::kDatacenterSeries[i];
