@@ -236,7 +236,7 @@ std::string source_of(const scenario::SeriesSource& s) {
 /// /regions/<name>: each region's carbon signals and their sources.
 void write_regions(Group& root, const scenario::Scenario& sc) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  Group all = root.create_group("regions");
+  Group all = root.create_group(schema::kRegionsGroup);
   for (std::size_t i = 0; i < sc.regions.size(); ++i) {
     const auto& reg = sc.regions[i];
     RegionAttributes a(schema::kRegionAttributes);
@@ -368,7 +368,7 @@ void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunRe
       cols.at<double>(JobColumn::kEmbodied, j) = units::to_grams(o.embodied);
     }
   });
-  std::move(cols).write(root, "jobs", schema::kJobDimension);
+  std::move(cols).write(root, schema::kJobsTable, schema::kJobDimension);
 }
 
 void set_totals(SummaryAttributes& a, const scenario::Totals& t) {
@@ -418,12 +418,12 @@ void write_summary(Group& root, const scenario::RunResult& r) {
   a.set(SummaryAttr::kEmbodiedFleet, fleet_embodied);
   a.set(SummaryAttr::kMakespan, makespan);
   a.set(SummaryAttr::kEvents, r.stats.events);
-  Group s = root.create_group("summary");
+  Group s = root.create_group(schema::kSummaryGroup);
   a.write(s, SummaryAttr::kJobs, SummaryAttr::kEvents);
   if (!r.fifo) {
     return;
   }
-  Group b = s.create_group("fifo");
+  Group b = s.create_group(schema::kFifoGroup);
   SummaryAttributes fifo(schema::kSummaryAttributes);
   set_totals(fifo, *r.fifo);
   fifo.write(b, schema::kFirstRunTotal, schema::kLastRunTotal);
@@ -443,7 +443,7 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
   if (r.predicted.empty()) {
     return;
   }
-  Group all = root.create_group("predicted");
+  Group all = root.create_group(schema::kPredictedGroup);
   for (const auto& [id, p] : r.predicted) {
     PredictedAttributes a(schema::kPredictedAttributes);
     a.set(PredictedAttr::kJob, static_cast<std::int64_t>(id));
@@ -480,7 +480,7 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
         t.at<double>(SimulatedPhaseColumn::kSeconds, i) = x;
         t.at<double>(SimulatedPhaseColumn::kFraction, i) = seconds > 0 ? x / seconds : 0.0;
       }
-      std::move(t).write(g, "phases", schema::kPhaseDimension);
+      std::move(t).write(g, schema::kPhasesTable, schema::kPhaseDimension);
     }
     ExpectedStepColumns e(schema::kExpectedStepColumns, p.phases.size());
     for (std::size_t i = 0; i < p.phases.size(); ++i) {
@@ -489,7 +489,7 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
       e.at<double>(ExpectedStepColumn::kSeconds, i) = units::to_seconds(ph.duration);
       e.at<double>(ExpectedStepColumn::kPower, i) = units::to_watts(ph.power);
     }
-    std::move(e).write(g, "expected_step", schema::kPhaseDimension);
+    std::move(e).write(g, schema::kExpectedStepTable, schema::kPhaseDimension);
   }
 }
 
@@ -528,7 +528,7 @@ void write_trace(AtomicOutput& output, const scenario::Scenario& sc, const scena
       a.write(root, RootAttr::kInputWarnings, RootAttr::kInputWarnings);
     }
 
-    Group dcs = root.create_group("datacenters");
+    Group dcs = root.create_group(schema::kDatacentersGroup);
     for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
       write_datacenter(dcs, sc, d, r);
     }
