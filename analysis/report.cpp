@@ -49,7 +49,7 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
   Report r;
   r.scenario = root.get_attr_string(key(RootAttr::kScenarioName));
   r.seed = root.get_attr_uint64(key(RootAttr::kSeed));
-  const auto jobs = io::read_table(root, "jobs", max_jobs);
+  const auto jobs = io::read_table(root, schema::kJobsTable, max_jobs);
   for (std::size_t i = 0; i < jobs.rows(); ++i) {
     JobRow j;
     j.name = jobs.strings(key(JobColumn::kName))[i];
@@ -73,7 +73,7 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
     j.emissions_market_t = jobs.doubles(key(JobColumn::kEmissionsMarket))[i] / kGramsPerTonne;
     r.jobs.push_back(std::move(j));
   }
-  const auto dcs = root.open_group("datacenters");
+  const auto dcs = root.open_group(schema::kDatacentersGroup);
   r.totals.name = "total";
   double first = std::numeric_limits<double>::infinity();
   double last = 0;
@@ -120,7 +120,7 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
   }
   r.totals.days = last > first ? (last - first) / kSecondsPerDay : 0.0;
   r.totals.pue = r.totals.it_energy_mwh > 0 ? r.totals.energy_mwh / r.totals.it_energy_mwh : 0.0;
-  const auto summary = root.open_group("summary");
+  const auto summary = root.open_group(schema::kSummaryGroup);
   r.job_count = summary.get_attr_int64(key(SummaryAttr::kJobs));
   r.mean_wait_h = summary.get_attr_double(key(SummaryAttr::kMeanWait)) / kSecondsPerHour;
   r.jobs_finished = summary.get_attr_int64(key(SummaryAttr::kJobsFinished));
@@ -140,8 +140,8 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
     r.jobs_finished_fifo = summary.get_attr_int64(key(ComparisonAttr::kJobsFinishedFifo));
     r.jobs_compared = summary.get_attr_int64(key(ComparisonAttr::kJobsCompared));
   }
-  if (root.has("predicted")) {
-    const auto all = root.open_group("predicted");
+  if (root.has(schema::kPredictedGroup)) {
+    const auto all = root.open_group(schema::kPredictedGroup);
     for (const auto& name : all.list()) {
       const auto g = all.open_group(name);
       PredictedRow p;
@@ -152,14 +152,14 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
       p.expert = g.get_attr_int64(key(PredictedAttr::kExpert));
       p.microbatches = g.get_attr_int64(key(PredictedAttr::kMicrobatches));
       p.auto_layout = g.get_attr_int64(key(PredictedAttr::kAutoLayout)) != 0;
-      if (g.has("phases")) {
+      if (g.has(schema::kPhasesTable)) {
         p.mean_step_s = g.get_attr_double(key(PredictedAttr::kMeanStep));
         p.dropped_token_fraction = g.get_attr_double(key(PredictedAttr::kDroppedTokenFraction));
         const double devices = static_cast<double>(p.data * p.tensor * p.pipeline);
         constexpr double kTera = 1e12;
         p.achieved_tflops_per_device = g.get_attr_double(key(PredictedAttr::kFlopsPerStep)) /
                                        (devices * p.mean_step_s) / kTera;
-        const auto t = io::read_table(g, "phases");
+        const auto t = io::read_table(g, schema::kPhasesTable);
         p.phases = t.strings(key(SimulatedPhaseColumn::kPhase));
         p.phase_seconds = t.doubles(key(SimulatedPhaseColumn::kSeconds));
         p.phase_fraction = t.doubles(key(SimulatedPhaseColumn::kFraction));

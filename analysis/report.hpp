@@ -1,5 +1,10 @@
 // Reading a trace file back and summarising it: the tables of `footprint run` and
 // `footprint report`, always computed from the file, never from a run's memory.
+//
+// The numbers here are values read back from a trace, held as plain doubles (not the
+// simulator's unit types): in the units the trace stores them in (sim/kernel/schema/
+// trace_schema.hpp), or converted for display to the unit the field's name ends in
+// (_mwh, _t, _h, ...). They are for tables and plots, not for simulation arithmetic.
 #pragma once
 
 #include <cstdint>

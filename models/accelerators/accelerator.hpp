@@ -34,8 +34,8 @@ struct AcceleratorType {
     return idle + (tdp - idle) * utilisation;
   }
   /// Embodied emissions per second of a device's use (0 without a published figure).
-  [[nodiscard]] double embodied_g_per_s() const {
-    return embodied ? embodied->si() / units::to_seconds(service_life) : 0.0;
+  [[nodiscard]] units::CarbonRate embodied_rate() const {
+    return embodied ? *embodied / service_life : units::CarbonRate::zero();
   }
 };
 

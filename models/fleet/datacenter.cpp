@@ -29,8 +29,7 @@ DatacenterLp::DatacenterLp(std::uint32_t index, const FleetTables* tables, Datac
       binned_(static_cast<std::size_t>(Integrand::kCount), bins(cfg_.trace_interval)) {
   cfg_.inventory.resize(tables_->types.size(), 0);
   for (std::size_t t = 0; t < tables_->types.size(); ++t) {
-    embodied_rate_g_per_s_ +=
-        static_cast<double>(cfg_.inventory[t]) * tables_->types[t].embodied_g_per_s();
+    embodied_rate_ += static_cast<double>(cfg_.inventory[t]) * tables_->types[t].embodied_rate();
   }
   has_weather_ = cooling_->outdoor_temperature_c(SimTime::zero()).has_value();
 }
@@ -122,12 +121,12 @@ void DatacenterLp::start_job(engine::Context<FleetMsg>& ctx, std::uint32_t job) 
   busy_[j.type] += j.devices;
   busy_total_ += j.devices;
   changed_ = true;
-  if (cfg_.device_mtbf_hours > 0) {
+  if (cfg_.device_mtbf > units::Seconds::zero()) {
     // One failure stream per job, keyed by the job: independent of what else runs.
     s.failures = ctx.substream(job);
-    const double mean_s =
-        cfg_.device_mtbf_hours * units::kSecondsPerHour / static_cast<double>(j.devices);
-    s.next_failure = ctx.now().checked_add(SimTime::from_seconds(s.failures.exponential(mean_s)));
+    const units::Seconds mean = cfg_.device_mtbf / static_cast<double>(j.devices);
+    s.next_failure = ctx.now().checked_add(
+        SimTime::from_seconds(s.failures.exponential(units::to_seconds(mean))));
   }
   begin_compute(ctx, slot);
 }
@@ -145,8 +144,8 @@ void DatacenterLp::finish(engine::Context<FleetMsg>& ctx, std::uint32_t slot) {
   o.steps = s.step;
   const double held_s = units::to_seconds(o.end - o.start);
   o.device_hours = static_cast<double>(j.devices) * held_s / units::kSecondsPerHour;
-  o.embodied = units::grams(static_cast<double>(j.devices) * held_s *
-                            tables_->types[j.type].embodied_g_per_s());
+  o.embodied = units::seconds(static_cast<double>(j.devices) * held_s) *
+               tables_->types[j.type].embodied_rate();
   free_slots_.push_back(slot);
   ++finished_;
   if (cfg_.scheduler == DatacenterConfig::kNoScheduler && finished_ == fixed_jobs_.size()) {
@@ -176,9 +175,9 @@ void DatacenterLp::on_timer(engine::Context<FleetMsg>& ctx, std::uint32_t slot,
       end_pause(s, now);
     }
     s.step = s.ckpt_step;
-    const double mean_s =
-        cfg_.device_mtbf_hours * units::kSecondsPerHour / static_cast<double>(j.devices);
-    s.next_failure = now.checked_add(SimTime::from_seconds(s.failures.exponential(mean_s)));
+    const units::Seconds mean = cfg_.device_mtbf / static_cast<double>(j.devices);
+    s.next_failure =
+        now.checked_add(SimTime::from_seconds(s.failures.exponential(units::to_seconds(mean))));
     s.phase = Phase::kRestart;
     s.phase_start = now;
     set_power(s, idle, now);
@@ -325,7 +324,7 @@ void DatacenterLp::refresh(SimTime now) {
   const double ratio = itw > 0 ? fac / itw : 0.0;
   const double iloc = intensity_.location.si();
   const double imkt = intensity_.market.si();
-  peak_facility_w_ = std::max(peak_facility_w_, fac);
+  peak_facility_ = std::max(peak_facility_, fp.total());
   c_ratio_.set(now, ratio);
   c_loc_.set(now, ratio * iloc);
   c_mkt_.set(now, ratio * imkt);
@@ -358,8 +357,8 @@ void DatacenterLp::on_stop(engine::Context<FleetMsg>& ctx) {
       const double held_s = now.to_seconds() - units::to_seconds(o.start);
       o.steps = s.step;
       o.device_hours = static_cast<double>(j.devices) * held_s / units::kSecondsPerHour;
-      o.embodied = units::grams(static_cast<double>(j.devices) * held_s *
-                                tables_->types[j.type].embodied_g_per_s());
+      o.embodied = units::seconds(static_cast<double>(j.devices) * held_s) *
+                   tables_->types[j.type].embodied_rate();
     }
   }
   // Integrate to the end of the interval that holds the stop time.
@@ -426,13 +425,13 @@ DatacenterTrace DatacenterLp::trace(std::size_t intervals) const {
 DatacenterSummary DatacenterLp::summary() const {
   DatacenterSummary s;
   // The binned integrals are of watts and of g/s: their totals are joules and grams.
-  s.peak_facility_power = units::watts(peak_facility_w_);
+  s.peak_facility_power = peak_facility_;
   s.it_energy = units::joules(binned(Integrand::kItPower).total());
   s.energy = units::joules(binned(Integrand::kFacilityPower).total());
   s.emissions_location = units::grams(binned(Integrand::kEmissionsLocation).total());
   s.emissions_market = units::grams(binned(Integrand::kEmissionsMarket).total());
   s.embodied =
-      units::grams(embodied_rate_g_per_s_ * binned(Integrand::kItPower).last_time().to_seconds());
+      embodied_rate_ * units::seconds(binned(Integrand::kItPower).last_time().to_seconds());
   return s;
 }
 

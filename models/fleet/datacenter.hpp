@@ -37,8 +37,8 @@ struct DatacenterConfig {
   std::vector<std::int64_t> inventory;  ///< devices per FleetTables type index
   DevicePower power;
   SimTime trace_interval = SimTime::hours(1);
-  double device_mtbf_hours = 0;  ///< 0: no failures
-  SimTime restart;               ///< delay after a failure before computing again
+  units::Seconds device_mtbf;  ///< 0: no failures
+  SimTime restart;             ///< delay after a failure before computing again
   /// Where completions are reported, and with which delay (the scheduler's epoch);
   /// no reports when `scheduler` is kNoScheduler.
   engine::LpId scheduler = kNoScheduler;
@@ -161,8 +161,8 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   std::int64_t busy_total_ = 0;
   units::Watts jobs_power_;  ///< sum of active slots' IT power
   Intensities intensity_;
-  double peak_facility_w_ = 0;
-  double embodied_rate_g_per_s_ = 0;  ///< whole inventory
+  units::Watts peak_facility_;
+  units::CarbonRate embodied_rate_;  ///< whole inventory
 
   engine::PiecewiseIntegral c_ratio_;  ///< facility power per IT watt while loaded
   engine::PiecewiseIntegral c_loc_;    ///< ratio x location intensity (g/J)

@@ -22,15 +22,15 @@ constexpr double kIdlePowerW = 45;
 std::vector<StepPhase> step_bench_phases() {
   return {
       {.name = "compute",
-       .seconds = kComputeSeconds,
+       .duration = units::seconds(kComputeSeconds),
        .power = units::watts(kComputePowerW),
        .scaling = PhaseScaling::kStraggler},
       {.name = "all-reduce",
-       .seconds = kAllReduceSeconds,
+       .duration = units::seconds(kAllReduceSeconds),
        .power = units::watts(kAllReducePowerW),
        .scaling = PhaseScaling::kFixed},
       {.name = "bubble",
-       .seconds = kBubbleSeconds,
+       .duration = units::seconds(kBubbleSeconds),
        .power = units::watts(kBubblePowerW),
        .scaling = PhaseScaling::kFixed},
   };
@@ -63,7 +63,7 @@ std::string format_step_bench(const StepBenchConfig& c, const StepBenchResult& b
   double stragglers_s = 0;
   for (std::size_t i = 0; i < r.phase_names.size(); ++i) {
     if (r.phase_names[i] == "stragglers") {
-      stragglers_s = r.phase_seconds[i];
+      stragglers_s = units::to_seconds(r.phase_durations[i]);
     }
   }
   const double draws = static_cast<double>(c.steps) * static_cast<double>(c.devices);
@@ -73,9 +73,9 @@ std::string format_step_bench(const StepBenchConfig& c, const StepBenchResult& b
       "energy_j={:.12g} events={} windows={} cross_lp_messages={} run_s={:.4f} wall_s={:.4f} "
       "draws_per_s={:.4g}",
       c.steps, c.devices, r.devices_per_lp, r.group_lps, c.straggler_mean, c.seed, r.stats.threads,
-      r.seconds, stragglers_s, units::to_seconds(r.mean_step), units::to_seconds(r.max_step),
-      units::to_joules(r.energy), r.stats.events, r.stats.windows, r.stats.cross_lp_messages,
-      r.stats.wall_s, b.wall_s, b.wall_s > 0 ? draws / b.wall_s : 0.0);
+      units::to_seconds(r.duration), stragglers_s, units::to_seconds(r.mean_step),
+      units::to_seconds(r.max_step), units::to_joules(r.energy), r.stats.events, r.stats.windows,
+      r.stats.cross_lp_messages, r.stats.wall_s, b.wall_s, b.wall_s > 0 ? draws / b.wall_s : 0.0);
 }
 
 }  // namespace footprint::models

@@ -24,7 +24,9 @@ struct StepBenchConfig {
 
 struct StepBenchResult {
   StepSimResult result;
-  double wall_s = 0;  ///< of simulate_steps(), setup included
+  /// Host wall-clock seconds of simulate_steps(), setup included: a measurement of the
+  /// machine, not a simulated quantity, so a plain double.
+  double wall_s = 0;
 };
 
 /// The bench's step, GPT-3-like but illustrative: compute 2.9 s at 330 W (scaled by

@@ -237,14 +237,15 @@ StepEstimate estimate_step(const StepModelInput& in, const AcceleratorType& chip
   StepEstimate est;
   est.devices = devices;
   est.memory = device_memory(m, l, in.precision, sequences);
-  est.device_memory_bytes = chip.memory.si();
-  if (est.memory.total() > est.device_memory_bytes) {
+  est.device_memory = chip.memory;
+  const double device_bytes = units::to_bytes(est.device_memory);
+  if (est.memory.total() > device_bytes) {
     throw std::invalid_argument(fmt::format(
         "the layout needs {:.1f} GB per device (parameters {:.1f}, gradients {:.1f}, optimizer "
         "{:.1f}, activations {:.1f}) but a {} has {:.1f} GB: {:.1f} GB too much",
         est.memory.total() / kGiga, est.memory.parameters / kGiga, est.memory.gradients / kGiga,
         est.memory.optimizer / kGiga, est.memory.activations / kGiga, chip.name,
-        est.device_memory_bytes / kGiga, (est.memory.total() - est.device_memory_bytes) / kGiga));
+        device_bytes / kGiga, (est.memory.total() - device_bytes) / kGiga));
   }
   const double n = static_cast<double>(devices);
   const double peak = chip.peak.si();
@@ -350,8 +351,8 @@ StepEstimate estimate_step(const StepModelInput& in, const AcceleratorType& chip
   const double p_comm = idle + span * cal->communication_utilisation;
   auto add = [&](const char* name, double s, double p, PhaseScaling sc) {
     if (s > 0) {
-      est.phases.push_back({name, s, units::watts(p), sc});
-      est.step_seconds += s;
+      est.phases.push_back({name, units::seconds(s), units::watts(p), sc});
+      est.step_duration += units::seconds(s);
     }
   };
   add("compute", t_compute, p_compute, PhaseScaling::kStraggler);
@@ -363,7 +364,7 @@ StepEstimate estimate_step(const StepModelInput& in, const AcceleratorType& chip
   add("bubble", t_bubble, idle, PhaseScaling::kFixed);
   add("gradient-allreduce", t_gradients, p_comm, PhaseScaling::kFixed);
   add("optimizer", t_optimizer, p_comm, PhaseScaling::kFixed);
-  est.achieved_flops_per_device = est.flops_per_step / (n * est.step_seconds);
+  est.achieved_flops_per_device = est.flops_per_step / (n * units::to_seconds(est.step_duration));
   return est;
 }
 
@@ -400,8 +401,8 @@ std::optional<ParallelLayout> auto_layout(StepModelInput input, const Accelerato
     input.layout = l;
     try {
       const auto e = estimate_step(input, chip, network);
-      if (e.step_seconds < best_s) {
-        best_s = e.step_seconds;
+      if (units::to_seconds(e.step_duration) < best_s) {
+        best_s = units::to_seconds(e.step_duration);
         best = l;
       }
     } catch (const std::invalid_argument&) {

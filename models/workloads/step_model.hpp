@@ -64,11 +64,11 @@ struct StepEstimate {
   std::vector<StepPhase> phases;  ///< compute, attention, tensor-allreduce, pipeline-p2p,
                                   ///< bubble, all-to-all, expert-compute, gradient-allreduce,
                                   ///< optimizer
-  double step_seconds = 0;
+  units::Seconds step_duration;
   double flops_per_step = 0;  ///< by the architecture (training FLOPs per token x tokens)
-  double achieved_flops_per_device = 0;  ///< flops_per_step / (devices x step_seconds)
+  double achieved_flops_per_device = 0;  ///< flops_per_step / (devices x step_duration), FLOP/s
   DeviceMemory memory;
-  double device_memory_bytes = 0;  ///< the chip's
+  units::Bytes device_memory;  ///< the chip's
   std::int64_t devices = 0;
 };
 

@@ -108,8 +108,8 @@ class GroupLp final : public engine::Process<StepMsg> {
 };
 
 struct PhaseTicks {
-  Ticks base = 0;          ///< the phase's expected duration, rounded once to the nearest tick
-  units::Seconds seconds;  ///< base in seconds
+  Ticks base = 0;           ///< the phase's expected duration, rounded once to the nearest tick
+  units::Seconds duration;  ///< base, in seconds
   units::Watts power;
   PhaseScaling scaling = PhaseScaling::kFixed;
 };
@@ -172,18 +172,18 @@ class CoordinatorLp final : public engine::Process<StepMsg> {
     Ticks phases_total = 0;
     for (const auto& p : s_.phases) {
       const Ticks t = p.base * s_.steps;
-      r.phase_seconds.push_back(engine::ticks_to_seconds(t));
+      r.phase_durations.push_back(units::seconds(engine::ticks_to_seconds(t)));
       phases_total += t;
     }
-    r.phase_seconds.push_back(engine::ticks_to_seconds(straggler_ticks_));
-    r.phase_seconds.push_back(engine::ticks_to_seconds(imbalance_ticks_));
+    r.phase_durations.push_back(units::seconds(engine::ticks_to_seconds(straggler_ticks_)));
+    r.phase_durations.push_back(units::seconds(engine::ticks_to_seconds(imbalance_ticks_)));
     if (phases_total + straggler_ticks_ + imbalance_ticks_ != total_ticks_) {
       throw std::logic_error("step_sim: the phases do not add up to the run's duration");
     }
-    r.seconds = engine::ticks_to_seconds(total_ticks_);
+    r.duration = units::seconds(engine::ticks_to_seconds(total_ticks_));
     r.energy = units::joules(energy_.value());
     const auto steps = static_cast<double>(s_.steps);
-    r.mean_step = units::seconds(r.seconds / steps);
+    r.mean_step = r.duration / steps;
     r.max_step = units::seconds(engine::ticks_to_seconds(max_step_ticks_));
     if (s_.experts > 0) {
       r.dropped_token_fraction = dropped_.value() / steps;
@@ -259,15 +259,15 @@ class CoordinatorLp final : public engine::Process<StepMsg> {
       step_ticks += p.base;
       switch (p.scaling) {
         case PhaseScaling::kFixed:
-          energy_.add(units::to_joules(n * p.power * p.seconds));
+          energy_.add(units::to_joules(n * p.power * p.duration));
           break;
         case PhaseScaling::kStraggler: {
           // Device d runs base (1 + X_d) at the phase power, then waits for the slowest,
           // extra - base X_d, at idle power; extra = base X_max rounded to a tick.
           const Ticks extra = std::llround(static_cast<double>(p.base) * x_max);
           const units::Seconds extra_s = units::seconds(engine::ticks_to_seconds(extra));
-          energy_.add(units::to_joules(p.power * p.seconds * (n + x_sum)));
-          energy_.add(units::to_joules(s_.idle_power * (n * extra_s - p.seconds * x_sum)));
+          energy_.add(units::to_joules(p.power * p.duration * (n + x_sum)));
+          energy_.add(units::to_joules(s_.idle_power * (n * extra_s - p.duration * x_sum)));
           straggler_ticks_ += extra;
           step_ticks += extra;
           break;
@@ -276,7 +276,7 @@ class CoordinatorLp final : public engine::Process<StepMsg> {
           // All devices run the expected time at the phase power, then wait at idle power
           // for the busiest expert: (factor - 1) x base, rounded to a tick.
           const Ticks extra = std::llround(static_cast<double>(p.base) * (factor - 1.0));
-          energy_.add(units::to_joules(n * p.power * p.seconds));
+          energy_.add(units::to_joules(n * p.power * p.duration));
           energy_.add(units::to_joules(n * s_.idle_power *
                                        units::seconds(engine::ticks_to_seconds(extra))));
           imbalance_ticks_ += extra;
@@ -346,18 +346,19 @@ std::vector<PhaseTicks> validate(const StepSimConfig& c) {
     if (!names.insert(p.name).second) {
       throw std::invalid_argument(fmt::format("{}: the name is used twice", where));
     }
-    if (!finite_nonnegative(p.seconds)) {
+    const double seconds = units::to_seconds(p.duration);
+    if (!finite_nonnegative(seconds)) {
       throw std::invalid_argument(
-          fmt::format("{}: seconds must be a finite number >= 0, got {}", where, p.seconds));
+          fmt::format("{}: seconds must be a finite number >= 0, got {}", where, seconds));
     }
     if (!finite_nonnegative(units::to_watts(p.power))) {
       throw std::invalid_argument(fmt::format("{}: power_w must be a finite number >= 0, got {}",
                                               where, units::to_watts(p.power)));
     }
-    if (!(p.seconds * static_cast<double>(SimTime::kTicksPerSecond) < kMaxRunTicks)) {
-      throw std::invalid_argument(fmt::format("{}: {} s is too long", where, p.seconds));
+    if (!(seconds * static_cast<double>(SimTime::kTicksPerSecond) < kMaxRunTicks)) {
+      throw std::invalid_argument(fmt::format("{}: {} s is too long", where, seconds));
     }
-    const SimTime base = SimTime::from_seconds(p.seconds);
+    const SimTime base = SimTime::from_seconds(seconds);
     out.push_back(
         {base.count(), units::seconds(engine::ticks_to_seconds(base.count())), p.power, p.scaling});
     min_step += base.count();

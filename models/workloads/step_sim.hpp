@@ -32,14 +32,14 @@ enum class PhaseScaling {
 };
 
 struct StepPhase {
-  std::string name;    ///< "compute", "tensor-allreduce", "all-to-all", "bubble", ...
-  double seconds = 0;  ///< expected duration per step without stragglers or imbalance
-  units::Watts power;  ///< per device while in this phase
+  std::string name;         ///< "compute", "tensor-allreduce", "all-to-all", "bubble", ...
+  units::Seconds duration;  ///< expected per step without stragglers or imbalance
+  units::Watts power;       ///< per device while in this phase
   PhaseScaling scaling = PhaseScaling::kFixed;
 };
 
 struct StepSimConfig {
-  std::vector<StepPhase> phases;  ///< in order, one step; at least one with seconds > 0
+  std::vector<StepPhase> phases;  ///< in order, one step; at least one with duration > 0
   std::int64_t steps = 0;
   std::int64_t devices = 1;
   std::int64_t devices_per_lp = 0;  ///< 0: ceil(devices / 64), so about 64 LPs
@@ -65,13 +65,13 @@ struct StepSimConfig {
 };
 
 struct StepSimResult {
-  double seconds = 0;  ///< the whole run: sum of step durations
+  units::Seconds duration;  ///< the whole run: sum of step durations
   /// Time per phase summed over steps, by the config's phase names, then "stragglers"
   /// (the wait beyond the expected compute) and "imbalance" (beyond the expected expert
-  /// phases), in that order; these sum to `seconds` (exactly in integer ns: each phase's
+  /// phases), in that order; these sum to `duration` (exactly in integer ns: each phase's
   /// duration is rounded to ns once, each step's extra time to ns once per phase).
   std::vector<std::string> phase_names;
-  std::vector<double> phase_seconds;
+  std::vector<units::Seconds> phase_durations;
   units::Joules energy;  ///< all devices, all steps
   units::Seconds mean_step;
   units::Seconds max_step;

@@ -33,27 +33,27 @@ TrainingPlan plan_predicted(const TrainingJobSpec& job) {
   TrainingPlan p;
   const auto steps = predicted_steps(job);
   const double n = static_cast<double>(job.devices);
-  double seconds = 0;
-  double energy = 0;
+  units::Seconds duration;
+  units::Joules energy;
   if (pr.simulated) {
-    seconds = pr.simulated->seconds;
-    energy = units::to_joules(pr.simulated->energy);
+    duration = pr.simulated->duration;
+    energy = pr.simulated->energy;
   } else {
     for (const auto& ph : pr.phases) {
-      seconds += ph.seconds;
-      energy += ph.seconds * units::to_watts(ph.power);
+      duration += ph.duration;
+      energy += ph.duration * ph.power;
     }
-    seconds *= static_cast<double>(steps);
+    duration *= static_cast<double>(steps);
     energy *= static_cast<double>(steps) * n;
   }
   p.steps = steps;
   p.steps_exact = static_cast<double>(steps);
-  p.duration = units::Seconds::from_si(seconds);
+  p.duration = duration;
   p.flops = units::Flops::from_si(pr.flops_per_step * static_cast<double>(steps));
   p.tokens = units::Tokens::from_si(pr.tokens_per_step * static_cast<double>(steps));
-  p.throughput = units::FlopRate::from_si(p.flops.si() / (n * seconds));
+  p.throughput = p.flops / (n * duration);
   // The same energy as the phases, drawn at a constant average power.
-  p.device_power = units::Watts::from_si(energy / (n * seconds));
+  p.device_power = energy / (n * duration);
   return p;
 }
 

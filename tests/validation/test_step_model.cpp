@@ -17,6 +17,7 @@
 #include "models/workloads/transformer.hpp"
 
 using namespace footprint::models;
+namespace units = footprint::units;
 
 namespace {
 
@@ -50,7 +51,7 @@ const AcceleratorType& chip(const std::string& name) {
 std::string phases_of(const StepEstimate& e) {
   std::string out;
   for (const auto& p : e.phases) {
-    out += p.name + " " + std::to_string(p.seconds) + " s; ";
+    out += p.name + " " + std::to_string(units::to_seconds(p.duration)) + " s; ";
   }
   return out;
 }
@@ -68,7 +69,7 @@ double predicted_tflops(const Run& r, std::string* phases = nullptr) {
     *phases = phases_of(e);
   }
   return kPaperFlopsPerParameterToken * r.paper_active_parameters * r.tokens_per_step /
-         (static_cast<double>(r.chips) * e.step_seconds) / kTera;
+         (static_cast<double>(r.chips) * units::to_seconds(e.step_duration)) / kTera;
 }
 
 TransformerSpec gpt3() {

@@ -32,8 +32,8 @@ struct PholdResult {
   std::uint64_t pending = 0;
   /// FNV-1a 64 over the per-LP counts of received events, in LP order.
   std::uint64_t fingerprint = 0;
-  double run_s = 0;
-  double events_per_s = 0;
+  double run_s = 0;                  ///< host wall-clock seconds of the run (not simulated time)
+  double events_per_s = 0;           ///< per host wall-clock second
   std::uint64_t peak_rss_bytes = 0;  ///< of the whole process, after the run
   engine::RunStats stats;
 };

@@ -124,7 +124,7 @@ void read_failures(const MapReader& top, Scenario& sc) {
   }
   MapReader r(top.get("failures"), "failures", top.diagnostics(), {"device_mtbf", "restart"});
   if (const auto m = r.quantity<units::Seconds>("device_mtbf", true)) {
-    sc.failures.device_mtbf_hours = units::to_hours(*m);
+    sc.failures.device_mtbf = *m;
   }
   if (const auto rs = r.quantity<units::Seconds>("restart", false, Sign::kNonNegative)) {
     sc.failures.restart = *rs;

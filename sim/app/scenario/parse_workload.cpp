@@ -97,9 +97,10 @@ TraceJob read_trace_row(const csv::Row& row, const TraceColumns& c, const Scenar
   if (j.name.empty()) {
     fd.error(row.line, row.cells[c.name].column, "name", "a job needs a name");
   }
-  j.submit_s = trace_number(row, c.submit, "submit_s", 0, kMaxTraceSeconds, std::nullopt, fd);
-  j.duration_s = trace_number(row, c.duration, "duration_s", kMinTracePositive, kMaxTraceSeconds,
-                              std::nullopt, fd);
+  j.submit = units::seconds(
+      trace_number(row, c.submit, "submit_s", 0, kMaxTraceSeconds, std::nullopt, fd));
+  j.duration = units::seconds(trace_number(row, c.duration, "duration_s", kMinTracePositive,
+                                           kMaxTraceSeconds, std::nullopt, fd));
   const double devices =
       trace_number(row, c.devices, "devices", 1, kMaxTraceDevices, std::nullopt, fd);
   if (std::isfinite(devices) && devices != std::floor(devices)) {
@@ -107,7 +108,7 @@ TraceJob read_trace_row(const csv::Row& row, const TraceColumns& c, const Scenar
   }
   j.devices = std::isfinite(devices) ? static_cast<std::int64_t>(devices) : 0;
   if (c.slack) {
-    j.slack_s = trace_number(row, *c.slack, "slack_s", 0, kMaxTraceSeconds, 0.0, fd);
+    j.slack = units::seconds(trace_number(row, *c.slack, "slack_s", 0, kMaxTraceSeconds, 0.0, fd));
   }
   if (c.utilisation) {
     j.utilisation = trace_number(row, *c.utilisation, "utilisation", 0, 1, 1.0, fd);

@@ -40,7 +40,7 @@ std::uint32_t type_index(models::FleetTables& t, const models::AcceleratorType& 
 /// numbers, instead.
 void check_failures_allow_progress(const Scenario& sc, const models::FleetTables& t,
                                    const std::vector<std::string>& names) {
-  if (sc.failures.device_mtbf_hours <= 0) {
+  if (sc.failures.device_mtbf <= units::Seconds::zero()) {
     return;
   }
   constexpr double kMaxFailureExponent = 30;  // about 1e13 attempts per stretch
@@ -51,7 +51,8 @@ void check_failures_allow_progress(const Scenario& sc, const models::FleetTables
     const auto& f = t.jobs[j];
     const double stretch_h =
         std::min(f.checkpoint_interval, f.duration).to_seconds() / units::kSecondsPerHour;
-    const double rate_per_h = static_cast<double>(f.devices) / sc.failures.device_mtbf_hours;
+    const double rate_per_h =
+        static_cast<double>(f.devices) / units::to_hours(sc.failures.device_mtbf);
     const double exponent = rate_per_h * stretch_h;
     if (exponent <= kMaxFailureExponent) {
       continue;
@@ -122,9 +123,8 @@ void add_trace_jobs(const Scenario& sc, models::FleetTables& t, std::vector<std:
   Diagnostics trace_diag(sc.source.string());
   for (const auto& tj : sc.trace_jobs) {
     const auto& type = *sc.accelerators.find(tj.accelerator);
-    const JobTiming timing{.submit = SimTime::from_seconds(tj.submit_s),
-                           .slack = SimTime::from_seconds(tj.slack_s)};
-    auto f = fleet_job(duration_plan(type, tj.devices, tj.duration_s, tj.mfu, tj.utilisation),
+    const JobTiming timing{.submit = to_sim(tj.submit), .slack = to_sim(tj.slack)};
+    auto f = fleet_job(duration_plan(type, tj.devices, tj.duration, tj.mfu, tj.utilisation),
                        type_index(t, type), tj.devices, timing);
     add_candidates(sc, t, f, [&](std::size_t dc) {
       return tj.datacenters.empty() ||
@@ -159,7 +159,7 @@ std::vector<double> arrival_sums(std::uint64_t seed, std::int64_t count) {
 /// Job `i` of the generator, from its own stream keyed by its index: the jobs are drawn in
 /// parallel, and are the same whatever the thread count.
 models::FleetJob draw_job(const Scenario& sc, const models::FleetTables& t, std::uint64_t seed,
-                          std::size_t i, double submit_s, std::uint32_t& class_index) {
+                          std::size_t i, units::Seconds submit, std::uint32_t& class_index) {
   const auto& g = *sc.generator;
   double total_weight = 0;
   for (const auto& c : g.classes) {
@@ -180,8 +180,8 @@ models::FleetJob draw_job(const Scenario& sc, const models::FleetTables& t, std:
       std::clamp<std::int64_t>(std::llround(log_uniform(static_cast<double>(c.devices_min),
                                                         static_cast<double>(c.devices_max))),
                                c.devices_min, c.devices_max);
-  const double duration =
-      log_uniform(units::to_seconds(c.duration_min), units::to_seconds(c.duration_max));
+  const units::Seconds duration = units::seconds(
+      log_uniform(units::to_seconds(c.duration_min), units::to_seconds(c.duration_max)));
   const auto& type = *sc.accelerators.find(c.accelerators[job_rng.below(c.accelerators.size())]);
   std::uint32_t k = 0;
   for (std::uint32_t x = 0; x < t.types.size(); ++x) {
@@ -189,7 +189,7 @@ models::FleetJob draw_job(const Scenario& sc, const models::FleetTables& t, std:
       k = x;
     }
   }
-  const JobTiming timing{.submit = SimTime::from_seconds(submit_s),
+  const JobTiming timing{.submit = to_sim(submit),
                          .slack = to_sim(c.slack),
                          .checkpoint_interval = c.checkpoint_interval,
                          .checkpoint_duration = c.checkpoint_duration,
@@ -218,7 +218,8 @@ void add_generated_jobs(const Scenario& sc, std::uint64_t seed, models::FleetTab
   constexpr std::size_t kGrain = 4096;
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, count, kGrain), [&](const auto& range) {
     for (std::size_t i = range.begin(); i != range.end(); ++i) {
-      t.jobs[first + i] = draw_job(sc, t, seed, i, span * sums[i] / sums.back(), class_of[i]);
+      t.jobs[first + i] =
+          draw_job(sc, t, seed, i, units::seconds(span * sums[i] / sums.back()), class_of[i]);
       names[first + i] = fmt::format("{}-{:07d}", g.classes[class_of[i]].name, i);
     }
   });
@@ -260,11 +261,11 @@ SimTime to_sim(units::Seconds s) {
 }
 
 models::TrainingPlan duration_plan(const models::AcceleratorType& type, std::int64_t devices,
-                                   double duration_s, double mfu, double utilisation) {
+                                   units::Seconds duration, double mfu, double utilisation) {
   models::TrainingJobSpec job;
   job.devices = devices;
   job.work_kind = models::WorkKind::kDuration;
-  job.work_duration = units::Seconds::from_si(duration_s);
+  job.work_duration = duration;
   job.mfu = mfu;
   job.utilisation = utilisation;
   return models::plan_training(job, type);

@@ -37,7 +37,7 @@ struct JobTiming {
 /// The plan of a job given by its duration, its devices' achieved fraction of peak and
 /// their utilisation (job traces and generated jobs): the same rule as a listed job's.
 [[nodiscard]] models::TrainingPlan duration_plan(const models::AcceleratorType& type,
-                                                 std::int64_t devices, double duration_s,
+                                                 std::int64_t devices, units::Seconds duration,
                                                  double mfu, double utilisation);
 
 /// The one builder of a fleet job (its candidate datacenters are set by the caller).

@@ -91,16 +91,17 @@ Totals totals_of(const RunResult& r) {
       ++started;
     }
     t.jobs_finished += r.jobs[j].finished() ? 1 : 0;
-    t.jobs_energy_j += units::to_joules(r.jobs[j].energy);
-    t.jobs_emissions_location_g += units::to_grams(r.jobs[j].emissions_location);
-    t.jobs_emissions_market_g += units::to_grams(r.jobs[j].emissions_market);
+    t.jobs_energy += r.jobs[j].energy;
+    t.jobs_emissions_location += r.jobs[j].emissions_location;
+    t.jobs_emissions_market += r.jobs[j].emissions_market;
   }
-  t.mean_wait_s = started > 0 ? wait / static_cast<double>(started) : 0.0;
+  t.mean_wait =
+      started > 0 ? units::seconds(wait / static_cast<double>(started)) : units::Seconds::zero();
   for (const auto& s : r.summaries) {
-    t.it_energy_j += units::to_joules(s.it_energy);
-    t.energy_j += units::to_joules(s.energy);
-    t.emissions_location_g += units::to_grams(s.emissions_location);
-    t.emissions_market_g += units::to_grams(s.emissions_market);
+    t.it_energy += s.it_energy;
+    t.energy += s.energy;
+    t.emissions_location += s.emissions_location;
+    t.emissions_market += s.emissions_market;
   }
   return t;
 }
@@ -113,7 +114,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   res.tables = tables;
   res.job_names = std::move(names);
   const SimTime interval = to_sim(sc.trace_interval);
-  res.interval_s = interval.to_seconds();
+  res.interval = units::seconds(interval.to_seconds());
   const auto& jobs = tables->jobs;
 
   std::vector<std::uint32_t> scheduled;
@@ -192,7 +193,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
     }
     cfg.power = spec.power;
     cfg.trace_interval = interval;
-    cfg.device_mtbf_hours = sc.failures.device_mtbf_hours;
+    cfg.device_mtbf = sc.failures.device_mtbf;
     cfg.restart = to_sim(sc.failures.restart);
     if (with_scheduler) {
       cfg.scheduler = 0;
@@ -235,7 +236,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   const auto w = interval.count();
   const auto stop = sim.now().count();
   res.intervals = static_cast<std::size_t>((stop + w - 1) / w);
-  res.horizon_s = static_cast<double>(res.intervals) * res.interval_s;
+  res.horizon = static_cast<double>(res.intervals) * res.interval;
   res.jobs.resize(jobs.size());
   res.started.assign(jobs.size(), false);
   res.datacenters.resize(dcs.size());
@@ -319,13 +320,15 @@ RunResult run_with_comparison(const Scenario& scenario, const RunConfig& config)
       const auto& a = res.jobs[j];
       const auto& b = base.jobs[j];
       if (a.finished() && b.finished()) {
-        res.saved_location_g += units::to_grams(b.emissions_location - a.emissions_location);
-        res.saved_market_g += units::to_grams(b.emissions_market - a.emissions_market);
+        res.saved_location += b.emissions_location - a.emissions_location;
+        res.saved_market += b.emissions_market - a.emissions_market;
         wait += units::to_seconds(a.start - b.start);
         ++res.jobs_compared;
       }
     }
-    res.delay_added_s = res.jobs_compared > 0 ? wait / static_cast<double>(res.jobs_compared) : 0;
+    res.delay_added = res.jobs_compared > 0
+                          ? units::seconds(wait / static_cast<double>(res.jobs_compared))
+                          : units::Seconds::zero();
   }
   return res;
 }

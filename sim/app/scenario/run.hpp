@@ -17,6 +17,7 @@
 #include "sim/app/scenario/plan.hpp"
 #include "sim/app/scenario/scenario.hpp"
 #include "sim/engine/stats.hpp"
+#include "sim/kernel/units/quantity.hpp"
 
 namespace footprint::scenario {
 
@@ -32,22 +33,22 @@ struct RunConfig {
 struct Totals {
   /// Attributed to jobs (what a policy changes); the datacenter totals below also hold
   /// idle draw and overhead while nothing runs.
-  double jobs_energy_j = 0;
-  double jobs_emissions_location_g = 0;
-  double jobs_emissions_market_g = 0;
-  double it_energy_j = 0;
-  double energy_j = 0;
-  double emissions_location_g = 0;
-  double emissions_market_g = 0;
-  double mean_wait_s = 0;  ///< over jobs that started
+  units::Joules jobs_energy;
+  units::Grams jobs_emissions_location;
+  units::Grams jobs_emissions_market;
+  units::Joules it_energy;
+  units::Joules energy;
+  units::Grams emissions_location;
+  units::Grams emissions_market;
+  units::Seconds mean_wait;  ///< over jobs that started
   std::int64_t jobs_finished = 0;
 };
 
 struct RunResult {
   std::uint64_t seed = 0;
-  double interval_s = 0;
+  units::Seconds interval;
   std::size_t intervals = 0;
-  double horizon_s = 0;  ///< intervals x interval_s
+  units::Seconds horizon;  ///< intervals x interval
   std::shared_ptr<const models::FleetTables> tables;
   std::vector<std::string> job_names;                ///< by job id
   std::vector<models::JobOutcome> jobs;              ///< by job id (end_s 0: not finished)
@@ -59,9 +60,9 @@ struct RunResult {
   std::optional<Totals> fifo;  ///< the same workload under FIFO, when compared
   /// Over the jobs that finished under both policies (so the same work): emissions under
   /// FIFO minus under this run's policy, and the mean extra wait.
-  double saved_location_g = 0;
-  double saved_market_g = 0;
-  double delay_added_s = 0;
+  units::Grams saved_location;
+  units::Grams saved_market;
+  units::Seconds delay_added;
   std::int64_t jobs_compared = 0;
   std::vector<std::string> warnings;  ///< repairs made to input data (interpolated gaps)
   /// Jobs whose throughput was predicted: (job id, their architecture, layout, expected

@@ -111,18 +111,18 @@ struct GeneratorSpec {
 /// A job of a CSV job trace (docs/scenario-format.md: workload.trace).
 struct TraceJob {
   std::string name;
-  double submit_s = 0;
+  units::Seconds submit;
   std::string accelerator;  ///< canonical library name
   std::int64_t devices = 0;
-  double duration_s = 0;
+  units::Seconds duration;
   std::vector<std::size_t> datacenters;  ///< empty: every datacenter with the type
-  double slack_s = 0;
+  units::Seconds slack;
   double utilisation = 1.0;
   double mfu = 0.4;
 };
 
 struct FailureSpec {
-  double device_mtbf_hours = 0;  ///< 0: no failures
+  units::Seconds device_mtbf;  ///< 0: no failures
   units::Seconds restart = units::minutes(30);
 };
 

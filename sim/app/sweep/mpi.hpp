@@ -20,8 +20,8 @@ bool mpi_launched();
 /// What each rank did, gathered on rank 0.
 struct RankLoad {
   std::size_t points = 0;
-  double busy_s = 0;
-  double simulate_s = 0;
+  double busy_s = 0;      ///< host wall-clock seconds, as SweepSummary's
+  double simulate_s = 0;  ///< host wall-clock seconds, as SweepSummary's
 };
 
 struct MpiSweepSummary {

@@ -73,7 +73,9 @@ struct SweepSummary {
   std::size_t skipped = 0;   ///< complete, with the same scenario, from an earlier run
   std::size_t ran = 0;       ///< run by this process
   std::vector<PointFailure> failures;
-  double busy_s = 0;      ///< wall time this process spent running points
+  // Host wall-clock seconds (measurements of the machine, not simulated quantities: plain
+  // doubles, as they are printed and sent between MPI ranks).
+  double busy_s = 0;      ///< this process spent running points
   double simulate_s = 0;  ///< of which inside run_scenario, summed over points
   std::filesystem::path index;
 };

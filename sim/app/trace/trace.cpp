@@ -120,7 +120,7 @@ void set_job_span(DatacenterAttributes& a, std::size_t d, const scenario::RunRes
     if (r.started[j] && o.datacenter == d) {
       device_hours += o.device_hours;
       first = std::min(first, units::to_seconds(o.start));
-      last = std::max(last, o.finished() ? units::to_seconds(o.end) : r.horizon_s);
+      last = std::max(last, units::to_seconds(o.finished() ? o.end : r.horizon));
     }
   }
   a.set(DatacenterAttr::kDeviceHours, device_hours);
@@ -153,7 +153,7 @@ std::string_view cell_methods(schema::Reduction reduction) {
 }
 
 /// The group's time coordinate (the dimension `time`, with `time_bounds` over `nv`).
-Dataset write_time_coordinate(Group& g, const std::vector<double>& start, double interval_s,
+Dataset write_time_coordinate(Group& g, const std::vector<double>& start, units::Seconds interval,
                               const std::string& units) {
   using schema::TimeCoordinate;
   const auto& tf = schema::field(schema::kTimeCoordinates, TimeCoordinate::kTime);
@@ -168,7 +168,7 @@ Dataset write_time_coordinate(Group& g, const std::vector<double>& start, double
   std::vector<double> bounds(2 * start.size());
   for (std::size_t k = 0; k < start.size(); ++k) {
     bounds[2 * k] = start[k];
-    bounds[2 * k + 1] = start[k] + interval_s;
+    bounds[2 * k + 1] = start[k] + units::to_seconds(interval);
   }
   Dataset nv = g.create_dimension(schema::kBoundsDimension, 2);
   Dataset b = g.write_matrix(bf.name, bounds, start.size(), 2, units);
@@ -214,7 +214,7 @@ void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d
       static_cast<DatacenterAttr>(index_of(schema::kFirstDatacenterTotal) - 1);
   a.write(g, DatacenterAttr::kIndex, before_series);
   const Dataset time =
-      write_time_coordinate(g, t[Series::kTime], r.interval_s,
+      write_time_coordinate(g, t[Series::kTime], r.interval,
                             fmt::format("seconds since {}", units::format_utc(sc.epoch_unix_s)));
   for (std::size_t i = 0; i < schema::kSeriesCount; ++i) {
     const auto& f = schema::kDatacenterSeries[i];
@@ -236,7 +236,7 @@ std::string source_of(const scenario::SeriesSource& s) {
 /// /regions/<name>: each region's carbon signals and their sources.
 void write_regions(Group& root, const scenario::Scenario& sc) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  Group all = root.create_group("regions");
+  Group all = root.create_group(schema::kRegionsGroup);
   for (std::size_t i = 0; i < sc.regions.size(); ++i) {
     const auto& reg = sc.regions[i];
     RegionAttributes a(schema::kRegionAttributes);
@@ -368,18 +368,18 @@ void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunRe
       cols.at<double>(JobColumn::kEmbodied, j) = units::to_grams(o.embodied);
     }
   });
-  std::move(cols).write(root, "jobs", schema::kJobDimension);
+  std::move(cols).write(root, schema::kJobsTable, schema::kJobDimension);
 }
 
 void set_totals(SummaryAttributes& a, const scenario::Totals& t) {
-  a.set(SummaryAttr::kJobsEnergy, t.jobs_energy_j);
-  a.set(SummaryAttr::kJobsEmissionsLocation, t.jobs_emissions_location_g);
-  a.set(SummaryAttr::kJobsEmissionsMarket, t.jobs_emissions_market_g);
-  a.set(SummaryAttr::kItEnergy, t.it_energy_j);
-  a.set(SummaryAttr::kEnergy, t.energy_j);
-  a.set(SummaryAttr::kEmissionsLocation, t.emissions_location_g);
-  a.set(SummaryAttr::kEmissionsMarket, t.emissions_market_g);
-  a.set(SummaryAttr::kMeanWait, t.mean_wait_s);
+  a.set(SummaryAttr::kJobsEnergy, units::to_joules(t.jobs_energy));
+  a.set(SummaryAttr::kJobsEmissionsLocation, units::to_grams(t.jobs_emissions_location));
+  a.set(SummaryAttr::kJobsEmissionsMarket, units::to_grams(t.jobs_emissions_market));
+  a.set(SummaryAttr::kItEnergy, units::to_joules(t.it_energy));
+  a.set(SummaryAttr::kEnergy, units::to_joules(t.energy));
+  a.set(SummaryAttr::kEmissionsLocation, units::to_grams(t.emissions_location));
+  a.set(SummaryAttr::kEmissionsMarket, units::to_grams(t.emissions_market));
+  a.set(SummaryAttr::kMeanWait, units::to_seconds(t.mean_wait));
   a.set(SummaryAttr::kJobsFinished, t.jobs_finished);
 }
 
@@ -418,20 +418,20 @@ void write_summary(Group& root, const scenario::RunResult& r) {
   a.set(SummaryAttr::kEmbodiedFleet, fleet_embodied);
   a.set(SummaryAttr::kMakespan, makespan);
   a.set(SummaryAttr::kEvents, r.stats.events);
-  Group s = root.create_group("summary");
+  Group s = root.create_group(schema::kSummaryGroup);
   a.write(s, SummaryAttr::kJobs, SummaryAttr::kEvents);
   if (!r.fifo) {
     return;
   }
-  Group b = s.create_group("fifo");
+  Group b = s.create_group(schema::kFifoGroup);
   SummaryAttributes fifo(schema::kSummaryAttributes);
   set_totals(fifo, *r.fifo);
   fifo.write(b, schema::kFirstRunTotal, schema::kLastRunTotal);
   // Over the jobs that finished under both policies: the same work.
   ComparisonAttributes c(schema::kComparisonAttributes);
-  c.set(ComparisonAttr::kSavedLocation, r.saved_location_g);
-  c.set(ComparisonAttr::kSavedMarket, r.saved_market_g);
-  c.set(ComparisonAttr::kDelayAdded, r.delay_added_s);
+  c.set(ComparisonAttr::kSavedLocation, units::to_grams(r.saved_location));
+  c.set(ComparisonAttr::kSavedMarket, units::to_grams(r.saved_market));
+  c.set(ComparisonAttr::kDelayAdded, units::to_seconds(r.delay_added));
   c.set(ComparisonAttr::kJobsCompared, r.jobs_compared);
   c.set(ComparisonAttr::kJobsFinishedFifo, r.fifo->jobs_finished);
   c.write(s, ComparisonAttr::kSavedLocation, ComparisonAttr::kJobsFinishedFifo);
@@ -443,7 +443,7 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
   if (r.predicted.empty()) {
     return;
   }
-  Group all = root.create_group("predicted");
+  Group all = root.create_group(schema::kPredictedGroup);
   for (const auto& [id, p] : r.predicted) {
     PredictedAttributes a(schema::kPredictedAttributes);
     a.set(PredictedAttr::kJob, static_cast<std::int64_t>(id));
@@ -455,18 +455,19 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
     a.set(PredictedAttr::kAutoLayout, static_cast<std::int64_t>(p.auto_layout ? 1 : 0));
     a.set(PredictedAttr::kFlopsPerStep, p.flops_per_step);
     a.set(PredictedAttr::kTokensPerStep, p.tokens_per_step);
-    double expected = 0;
+    units::Seconds expected;
     for (const auto& ph : p.phases) {
-      expected += ph.seconds;
+      expected += ph.duration;
     }
-    a.set(PredictedAttr::kExpectedStep, expected);
+    a.set(PredictedAttr::kExpectedStep, units::to_seconds(expected));
     Group g = all.create_group(r.job_names[id]);
     const auto before_simulated =
         static_cast<PredictedAttr>(index_of(schema::kFirstSimulatedAttr) - 1);
     a.write(g, PredictedAttr::kJob, before_simulated);
     if (p.simulated) {
       const auto& s = *p.simulated;
-      a.set(PredictedAttr::kSeconds, s.seconds);
+      const double seconds = units::to_seconds(s.duration);
+      a.set(PredictedAttr::kSeconds, seconds);
       a.set(PredictedAttr::kEnergy, units::to_joules(s.energy));
       a.set(PredictedAttr::kMeanStep, units::to_seconds(s.mean_step));
       a.set(PredictedAttr::kMaxStep, units::to_seconds(s.max_step));
@@ -474,21 +475,21 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
       a.write(g, schema::kFirstSimulatedAttr, PredictedAttr::kDroppedTokenFraction);
       SimulatedPhaseColumns t(schema::kSimulatedPhaseColumns, s.phase_names.size());
       for (std::size_t i = 0; i < s.phase_names.size(); ++i) {
-        const double x = s.phase_seconds.at(i);
+        const double x = units::to_seconds(s.phase_durations.at(i));
         t.at<std::string>(SimulatedPhaseColumn::kPhase, i) = s.phase_names[i];
         t.at<double>(SimulatedPhaseColumn::kSeconds, i) = x;
-        t.at<double>(SimulatedPhaseColumn::kFraction, i) = s.seconds > 0 ? x / s.seconds : 0.0;
+        t.at<double>(SimulatedPhaseColumn::kFraction, i) = seconds > 0 ? x / seconds : 0.0;
       }
-      std::move(t).write(g, "phases", schema::kPhaseDimension);
+      std::move(t).write(g, schema::kPhasesTable, schema::kPhaseDimension);
     }
     ExpectedStepColumns e(schema::kExpectedStepColumns, p.phases.size());
     for (std::size_t i = 0; i < p.phases.size(); ++i) {
       const auto& ph = p.phases[i];
       e.at<std::string>(ExpectedStepColumn::kPhase, i) = ph.name;
-      e.at<double>(ExpectedStepColumn::kSeconds, i) = ph.seconds;
+      e.at<double>(ExpectedStepColumn::kSeconds, i) = units::to_seconds(ph.duration);
       e.at<double>(ExpectedStepColumn::kPower, i) = units::to_watts(ph.power);
     }
-    std::move(e).write(g, "expected_step", schema::kPhaseDimension);
+    std::move(e).write(g, schema::kExpectedStepTable, schema::kPhaseDimension);
   }
 }
 
@@ -509,8 +510,8 @@ void write_trace(AtomicOutput& output, const scenario::Scenario& sc, const scena
     a.set(RootAttr::kScenarioSha256, sha256_hex(sc.text));
     a.set(RootAttr::kSeed, r.seed);
     a.set(RootAttr::kEpoch, sc.epoch_unix_s);
-    a.set(RootAttr::kTraceInterval, r.interval_s);
-    a.set(RootAttr::kHorizon, r.horizon_s);
+    a.set(RootAttr::kTraceInterval, units::to_seconds(r.interval));
+    a.set(RootAttr::kHorizon, units::to_seconds(r.horizon));
     std::vector<std::string> inputs{sc.source.filename().string()};
     std::vector<std::string> hashes{sha256_hex(sc.text)};
     // Names as the scenario gives them (not where they were found), so that the same
@@ -527,7 +528,7 @@ void write_trace(AtomicOutput& output, const scenario::Scenario& sc, const scena
       a.write(root, RootAttr::kInputWarnings, RootAttr::kInputWarnings);
     }
 
-    Group dcs = root.create_group("datacenters");
+    Group dcs = root.create_group(schema::kDatacentersGroup);
     for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
       write_datacenter(dcs, sc, d, r);
     }

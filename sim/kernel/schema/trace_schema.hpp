@@ -207,6 +207,16 @@ constexpr const Field& field(Series s) {
   return field(kDatacenterSeries, s);
 }
 
+/// The trace's groups and tables (docs/trace-format.md, "Layout").
+inline constexpr std::string_view kDatacentersGroup = "datacenters";  ///< one subgroup each
+inline constexpr std::string_view kRegionsGroup = "regions";          ///< one subgroup each
+inline constexpr std::string_view kJobsTable = "jobs";
+inline constexpr std::string_view kSummaryGroup = "summary";
+inline constexpr std::string_view kFifoGroup = "fifo";            ///< in /summary
+inline constexpr std::string_view kPredictedGroup = "predicted";  ///< one subgroup per job
+inline constexpr std::string_view kExpectedStepTable = "expected_step";
+inline constexpr std::string_view kPhasesTable = "phases";
+
 /// Names of the dimensions (HDF5 dimension scales) of the trace's groups.
 inline constexpr std::string_view kTimeDimension = "time";    ///< /datacenters/<name>/
 inline constexpr std::string_view kBoundsDimension = "nv";    ///< the two ends of an interval

@@ -51,6 +51,8 @@ inline constexpr Dimension kTokenCount{.token = 1};
 inline constexpr Dimension kFlopsPerToken{.flop = 1, .token = -1};
 inline constexpr Dimension kTokenRate{.time = -1, .token = 1};
 inline constexpr Dimension kEnergyPerToken{.energy = 1, .token = -1};
+// Internal only (no scenario key takes it, so dimension_name() spells it "g/s").
+inline constexpr Dimension kCarbonRate{.time = -1, .carbon = 1};
 
 /// One value of dimension D, stored in SI base units.
 template <Dimension D>
@@ -161,6 +163,7 @@ using Tokens = Quantity<kTokenCount>;
 using FlopsPerToken = Quantity<kFlopsPerToken>;
 using TokenRate = Quantity<kTokenRate>;
 using JoulesPerToken = Quantity<kEnergyPerToken>;
+using CarbonRate = Quantity<kCarbonRate>;  // g CO2e per s (embodied emissions amortised)
 
 // Conversion constants.
 inline constexpr auto kSecondsPerMinute = static_cast<double>(kWholeSecondsPerMinute);
@@ -395,6 +398,12 @@ constexpr double to_kilograms(Grams m) {
 }
 constexpr double to_tonnes(Grams m) {
   return m.si() / kGramsPerTonne;
+}
+constexpr CarbonRate grams_per_second(double g_per_s) {
+  return CarbonRate::from_si(g_per_s);
+}
+constexpr double to_grams_per_second(CarbonRate r) {
+  return r.si();
 }
 
 // Carbon intensity of electricity.

@@ -233,6 +233,7 @@ TEST_CASE("dimension names and accepted units", "[units][parse]") {
   CHECK(u::dimension_name(u::kDimensionless) == "dimensionless");
   CHECK(u::dimension_name(Dimension{.time = -2, .energy = 1}) == "J/s^2");
   CHECK(u::dimension_name(Dimension{.time = -1}) == "1/s");
+  CHECK(u::dimension_name(u::kCarbonRate) == "g/s");
   CHECK(u::dimension_name(Dimension{.time = -1, .byte = 1, .carbon = -1}) == "B/(g*s)");
   CHECK(u::dimension_name(Dimension{.energy = 2, .flop = 1}) == "J^2*FLOP");
 

@@ -8,6 +8,7 @@ namespace u = footprint::units;
 using u::ByteRate;
 using u::Bytes;
 using u::CarbonIntensity;
+using u::CarbonRate;
 using u::FlopRate;
 using u::Flops;
 using u::FlopsPerToken;
@@ -51,6 +52,8 @@ static_assert(std::is_same_v<Quotient<Flops, Tokens>, FlopsPerToken>);
 static_assert(std::is_same_v<Quotient<Bytes, ByteRate>, Seconds>);
 static_assert(std::is_same_v<Quotient<Tokens, Seconds>, TokenRate>);
 static_assert(std::is_same_v<Quotient<Joules, Tokens>, JoulesPerToken>);
+static_assert(std::is_same_v<Quotient<Grams, Seconds>, CarbonRate>);
+static_assert(std::is_same_v<Product<CarbonRate, Seconds>, Grams>);
 static_assert(std::is_same_v<Quotient<double, Seconds>, u::Quantity<u::Dimension{.time = -1}>>);
 // Dimensionless results are plain doubles.
 static_assert(std::is_same_v<Quotient<Joules, Joules>, double>);
@@ -123,6 +126,14 @@ TEST_CASE("carbon intensity is grams per joule internally", "[units][quantity]")
   // EIA's lb/MWh: 1000 lb/MWh is 453.59237 g/kWh.
   CHECK(u::to_grams_per_kwh(u::pounds_per_mwh(1000)) == Approx(453.59237).epsilon(1e-15));
   CHECK(u::to_grams_per_joule(u::grams_per_joule(2e-4)) == 2e-4);
+}
+
+TEST_CASE("an embodied carbon rate is grams per second", "[units][quantity]") {
+  // 150 kg amortised over 5 years.
+  const CarbonRate r = u::kilograms(150) / u::years(5);
+  CHECK(u::to_grams_per_second(r) == 150e3 / (5 * 365 * 86400.0));
+  CHECK(u::grams_per_second(2.5).si() == 2.5);
+  CHECK(u::to_grams(r * u::years(5)) == Approx(150e3).epsilon(1e-15));
 }
 
 TEST_CASE("a training run's energy and emissions compose through the types", "[units][quantity]") {

@@ -59,7 +59,8 @@ TEST_CASE("FIFO keeps submit order, and EASY backfill starts a short job in a ga
   CHECK(units::to_seconds(easy.jobs[2].start) == 2 * 3600 + 60);
   CHECK(units::to_seconds(easy.jobs[1].start) == units::to_seconds(fifo.jobs[1].start));
   // Same work, same energy (constant intensity, PUE 1, no idle draw).
-  CHECK(easy.totals.jobs_energy_j == Approx(fifo.totals.jobs_energy_j).epsilon(1e-12));
+  CHECK(units::to_joules(easy.totals.jobs_energy) ==
+        Approx(units::to_joules(fifo.totals.jobs_energy)).epsilon(1e-12));
 }
 
 TEST_CASE("A power cap makes jobs wait rather than exceed it", "[scheduling]") {

@@ -23,17 +23,17 @@ namespace {
 
 constexpr double kNsPerSecond = 1e9;
 
-/// The time of a phase by name (the result's phase_seconds).
+/// The time of a phase by name (the result's phase_durations), in seconds.
 double phase_s(const StepSimResult& r, const std::string& name) {
   const auto it = std::find(r.phase_names.begin(), r.phase_names.end(), name);
   REQUIRE(it != r.phase_names.end());
-  return r.phase_seconds[static_cast<std::size_t>(it - r.phase_names.begin())];
+  return units::to_seconds(r.phase_durations[static_cast<std::size_t>(it - r.phase_names.begin())]);
 }
 
-double sum_of(const std::vector<double>& v) {
+double sum_of(const std::vector<units::Seconds>& v) {
   double s = 0;
-  for (const double x : v) {
-    s += x;
+  for (const units::Seconds x : v) {
+    s += units::to_seconds(x);
   }
   return s;
 }
@@ -49,10 +49,10 @@ double harmonic(int n) {
 
 StepSimConfig moe_config() {
   StepSimConfig c;
-  c.phases = {{"compute", 0.75, units::watts(300), PhaseScaling::kStraggler},
-              {"all-to-all", 0.25, units::watts(220), PhaseScaling::kExpert},
-              {"expert-compute", 0.5, units::watts(310), PhaseScaling::kExpert},
-              {"allreduce", 0.2, units::watts(200), PhaseScaling::kFixed}};
+  c.phases = {{"compute", units::seconds(0.75), units::watts(300), PhaseScaling::kStraggler},
+              {"all-to-all", units::seconds(0.25), units::watts(220), PhaseScaling::kExpert},
+              {"expert-compute", units::seconds(0.5), units::watts(310), PhaseScaling::kExpert},
+              {"allreduce", units::seconds(0.2), units::watts(200), PhaseScaling::kFixed}};
   c.steps = 300;
   c.devices = 500;
   c.idle_power = units::watts(60);
@@ -71,9 +71,9 @@ StepSimConfig moe_config() {
 TEST_CASE("Without stragglers or experts a step is the sum of its phases", "[step_sim]") {
   StepSimConfig c;
   // 1/3 s rounds once to 333,333,333 ns; the others are whole ns.
-  c.phases = {{"compute", 1.25, units::watts(300), PhaseScaling::kStraggler},
-              {"all-to-all", 1.0 / 3.0, units::watts(200), PhaseScaling::kExpert},
-              {"bubble", 0.5, units::watts(80), PhaseScaling::kFixed}};
+  c.phases = {{"compute", units::seconds(1.25), units::watts(300), PhaseScaling::kStraggler},
+              {"all-to-all", units::seconds(1.0 / 3.0), units::watts(200), PhaseScaling::kExpert},
+              {"bubble", units::seconds(0.5), units::watts(80), PhaseScaling::kFixed}};
   c.steps = 500;
   c.devices = 100;
   c.idle_power = units::watts(50);  // never used: nobody waits
@@ -82,7 +82,7 @@ TEST_CASE("Without stragglers or experts a step is the sum of its phases", "[ste
     c.threads = threads;
     const auto r = simulate_steps(c);
     // Exact in integer ns: steps x the phases' ticks.
-    CHECK(r.seconds == static_cast<double>(c.steps * step_ns) / kNsPerSecond);
+    CHECK(units::to_seconds(r.duration) == static_cast<double>(c.steps * step_ns) / kNsPerSecond);
     CHECK(units::to_seconds(r.max_step) == static_cast<double>(step_ns) / kNsPerSecond);
     CHECK(units::to_seconds(r.mean_step) ==
           Approx(static_cast<double>(step_ns) / kNsPerSecond).epsilon(1e-15));
@@ -121,8 +121,9 @@ TEST_CASE("Stragglers slow the compute phase by the mean of the maximum of n dra
   constexpr double kFixedS = 0.2;
   constexpr double kFixedW = 200;
   StepSimConfig c;
-  c.phases = {{"compute", kComputeS, units::watts(kComputeW), PhaseScaling::kStraggler},
-              {"allreduce", kFixedS, units::watts(kFixedW), PhaseScaling::kFixed}};
+  c.phases = {
+      {"compute", units::seconds(kComputeS), units::watts(kComputeW), PhaseScaling::kStraggler},
+      {"allreduce", units::seconds(kFixedS), units::watts(kFixedW), PhaseScaling::kFixed}};
   c.steps = 2000;
   c.devices = kDevices;
   c.straggler_mean = kMean;
@@ -132,9 +133,9 @@ TEST_CASE("Stragglers slow the compute phase by the mean of the maximum of n dra
   const double steps = static_cast<double>(c.steps);
   const double slowdown = phase_s(r, "stragglers") / (steps * kComputeS);
   CHECK(slowdown == Approx(kMean * harmonic(kDevices)).epsilon(0.03));
-  CHECK(r.seconds ==
+  CHECK(units::to_seconds(r.duration) ==
         Approx(steps * (kComputeS + kFixedS) + phase_s(r, "stragglers")).epsilon(1e-15));
-  CHECK(sum_of(r.phase_seconds) == Approx(r.seconds).epsilon(1e-14));
+  CHECK(sum_of(r.phase_durations) == Approx(units::to_seconds(r.duration)).epsilon(1e-14));
   CHECK(units::to_seconds(r.max_step) > units::to_seconds(r.mean_step));
   CHECK(units::to_seconds(r.max_step) <
         kComputeS * (1 + kMean * 36.8) + kFixedS);  // largest possible draw
@@ -150,7 +151,7 @@ TEST_CASE("Stragglers slow the compute phase by the mean of the maximum of n dra
   // X over 2e6 draws is m within 1/sqrt(2e6) = 0.07 % (sd): 1 % is 14 sd.
   c.idle_power = units::watts(0);
   const auto r0 = simulate_steps(c);
-  CHECK(r0.seconds == r.seconds);  // the same draws
+  CHECK(r0.duration == r.duration);  // the same draws
   const double base_j = n * kComputeW * kComputeS * steps;
   const double mean_x = (units::to_joules(r0.energy) - fixed_j - base_j) / base_j;
   CHECK(mean_x == Approx(kMean).epsilon(0.01));
@@ -169,10 +170,10 @@ TEST_CASE("Step results are bit-identical at any thread count and grouping", "[s
       c.threads = threads;
       const auto r = simulate_steps(c);
       INFO("devices_per_lp " << per_lp << ", threads " << threads);
-      CHECK(r.seconds == ref.seconds);
+      CHECK(r.duration == ref.duration);
       CHECK(units::to_joules(r.energy) == units::to_joules(ref.energy));
       CHECK(r.phase_names == ref.phase_names);
-      CHECK(r.phase_seconds == ref.phase_seconds);
+      CHECK(r.phase_durations == ref.phase_durations);
       CHECK(units::to_seconds(r.max_step) == units::to_seconds(ref.max_step));
       CHECK(r.dropped_token_fraction == ref.dropped_token_fraction);
       CHECK(r.mean_expert_factor == ref.mean_expert_factor);
@@ -190,8 +191,8 @@ TEST_CASE("Step results are bit-identical at any thread count and grouping", "[s
 TEST_CASE("Uniform expert popularity with capacity factor 1 neither slows nor drops",
           "[step_sim]") {
   StepSimConfig c;
-  c.phases = {{"compute", 1.0, units::watts(300), PhaseScaling::kFixed},
-              {"experts", 0.5, units::watts(300), PhaseScaling::kExpert}};
+  c.phases = {{"compute", units::seconds(1.0), units::watts(300), PhaseScaling::kFixed},
+              {"experts", units::seconds(0.5), units::watts(300), PhaseScaling::kExpert}};
   c.steps = 100;
   c.devices = 8;
   c.tokens_per_step = 1e6;
@@ -206,7 +207,7 @@ TEST_CASE("Uniform expert popularity with capacity factor 1 neither slows nor dr
     CHECK(r.max_expert_factor == 1);
     CHECK(r.dropped_token_fraction == 0);
     CHECK(phase_s(r, "imbalance") == 0);
-    CHECK(r.seconds == 150);
+    CHECK(units::to_seconds(r.duration) == 150);
   }
 }
 
@@ -265,7 +266,8 @@ TEST_CASE("Skewed expert popularity matches an independent Monte-Carlo computati
   for (const double capacity : {1.25, 4.0}) {
     INFO("capacity factor " << capacity);
     StepSimConfig c;
-    c.phases = {{"experts", kExpertS, units::watts(kPowerW), PhaseScaling::kExpert}};
+    c.phases = {
+        {"experts", units::seconds(kExpertS), units::watts(kPowerW), PhaseScaling::kExpert}};
     c.steps = kSteps;
     c.devices = static_cast<std::int64_t>(kDevices);
     c.idle_power = units::watts(kIdleW);
@@ -313,7 +315,7 @@ TEST_CASE("An invalid step configuration throws std::invalid_argument", "[step_s
   }
   {
     auto c = good;
-    c.phases[1].seconds = -1;
+    c.phases[1].duration = units::seconds(-1);
     expect(c, "seconds must be a finite number >= 0");
   }
   {
@@ -329,7 +331,7 @@ TEST_CASE("An invalid step configuration throws std::invalid_argument", "[step_s
   {
     auto c = good;
     for (auto& p : c.phases) {
-      p.seconds = 0;
+      p.duration = units::Seconds::zero();
     }
     expect(c, "at least 2 ns");
   }
@@ -425,5 +427,5 @@ TEST_CASE("Step benchmark: GPT-3's full run, one line", "[.bench]") {
   const auto two = footprint::models::run_step_bench(c);
   std::puts(footprint::models::format_step_bench(c, two).c_str());
   CHECK(units::to_joules(two.result.energy) == units::to_joules(one.result.energy));
-  CHECK(two.result.seconds == one.result.seconds);
+  CHECK(two.result.duration == one.result.duration);
 }

@@ -19,6 +19,7 @@ using footprint::models::Optimizer;
 using footprint::models::ParallelLayout;
 using footprint::models::TrainingPrecision;
 using footprint::models::TransformerSpec;
+namespace units = footprint::units;
 
 namespace {
 
@@ -473,7 +474,7 @@ std::pair<double, footprint::models::ParallelLayout> brute_force(
           for (std::int64_t m = 1; m <= 64; ++m) {
             in.layout = {d, t, p, e, m};
             try {
-              const double s = estimate_step(in, chip, net).step_seconds;
+              const double s = units::to_seconds(estimate_step(in, chip, net).step_duration);
               if (s < best) {
                 best = s;
                 arg = in.layout;
@@ -515,7 +516,7 @@ TEST_CASE("auto_layout finds the fastest layout that brute force finds", "[trans
     const auto chosen = auto_layout(in, chip, net, devices);
     REQUIRE(chosen.has_value());
     in.layout = *chosen;
-    const double s = estimate_step(in, chip, net).step_seconds;
+    const double s = units::to_seconds(estimate_step(in, chip, net).step_duration);
     INFO("moe " << moe << ": auto " << chosen->data << "x" << chosen->tensor << "x"
                 << chosen->pipeline << " e" << chosen->expert << " m" << chosen->microbatches << " "
                 << s << " s; brute force " << arg.data << "x" << arg.tensor << "x" << arg.pipeline
