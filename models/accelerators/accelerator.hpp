@@ -1,6 +1,7 @@
 // Accelerator types: the built-in library and its look-up.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -18,10 +19,28 @@ struct AcceleratorType {
   units::Watts tdp;
   /// Draw of a powered, idle device.
   units::Watts idle;
-  /// Peak dense BF16/FP16 throughput.
+  /// Peak dense (not 2:4 sparse) BF16/FP16 throughput: BF16 where the chip has it, FP16
+  /// on the V100, which has no BF16.
   units::FlopRate peak;
+  /// Peak dense FP8 throughput; nullopt when the library lists no FP8 figure for the chip
+  /// (V100, A100 and the TPUs: they have no FP8 units).
+  std::optional<units::FlopRate> peak_fp8;
+  /// High-bandwidth memory per device, and its peak bandwidth.
   units::Bytes memory;
   units::ByteRate memory_bandwidth;
+  /// The device's usual system. Its scale-up domain: how many devices one fast
+  /// interconnect joins (NVLink of 8, NVL72 of 72, a TPU pod's ICI, Infinity Fabric of 8);
+  /// 1 when the library has no figure.
+  std::int64_t scale_up_domain = 1;
+  /// Each device's scale-up bandwidth, per direction (half the "total" or "bidirectional"
+  /// figure vendors quote); 0 when the library has no published figure.
+  units::ByteRate scale_up_bandwidth = units::ByteRate::zero();
+  /// Each device's share of the scale-out fabric (the network between scale-up domains,
+  /// for GPUs a rail-optimised fat-tree with one NIC per GPU), per direction; 0 when the
+  /// library has no figure.
+  units::ByteRate scale_out_bandwidth = units::ByteRate::zero();
+  /// A short description of the scale-up domain, e.g. "NVLink 4, NVSwitch, 8 GPUs".
+  std::string scale_up;
   /// Embodied emissions of the chip, when a published figure exists.
   std::optional<units::Grams> embodied;
   /// Service life over which the embodied emissions are amortised (an assumption of
@@ -39,7 +58,8 @@ struct AcceleratorType {
   }
 };
 
-/// The built-in library: TPUv2, TPUv3, TPUv4, V100, A100, H100, H200 (docs/models.md).
+/// The built-in library: TPUv2, TPUv3, TPUv4, TPUv5p, V100, A100, H100, H800, H200, B200,
+/// GB200, MI300X (docs/scenario-format.md lists the figures).
 std::span<const AcceleratorType> builtin_accelerators();
 
 /// A library: the built-in types, extended or overridden by a scenario's own.
