@@ -850,6 +850,51 @@ def test_job_trace_problems_are_located(h):
     os.remove(csv)
 
 
+# An accelerator_types entry with the system keys (docs/scenario-format.md), used by the
+# datacenter and the job; the cases below break one value each.
+ACCEL_TYPE = """\
+accelerator_types:
+  - name: H800x
+    base: h800
+    peak_fp8: 1979 TFLOP/s
+    scale_up_domain: 8
+    scale_up_bandwidth: 200 GB/s
+    scale_out_bandwidth: 50 GB/s
+"""
+
+
+def accel_scenario(h, old=None, new=None):
+    text = h.edit("regions:", ACCEL_TYPE + "regions:")
+    text = h.edit("{ V100: 64, TPUv3: 32 }", "{ H800x: 64, TPUv3: 32 }", text)
+    text = h.edit("accelerator: V100", "accelerator: H800x", text)
+    return text if old is None else h.edit(old, new, text)
+
+
+def test_accelerator_type_system_keys(h):
+    # Valid as written: the keys are read and stored.
+    path = h.write(accel_scenario(h))
+    rc, _, stderr = h.run("check", path)
+    expect(rc == 0, "accelerator_types with the system keys fails check (exit {}):\n{}".format(
+        rc, stderr))
+    key = "accelerator_types[0]."
+    for old, new, name, patterns in [
+        ("scale_up_domain: 8", "scale_up_domain: 0", "scale_up_domain",
+         [r"must be at least 1, got 0"]),
+        ("scale_up_domain: 8", "scale_up_domain: 7.5", "scale_up_domain",
+         [r"expected a whole number, got 7\.5"]),
+        ("peak_fp8: 1979 TFLOP/s", "peak_fp8: 0 TFLOP/s", "peak_fp8",
+         [r"must be positive"]),
+        ("peak_fp8: 1979 TFLOP/s", "peak_fp8: 1979", "peak_fp8", [r"needs a unit"]),
+        ("scale_up_bandwidth: 200 GB/s", "scale_up_bandwidth: 200 W",
+         "scale_up_bandwidth", [r"expected a bandwidth", r"power"]),
+        ("scale_out_bandwidth: 50 GB/s", "scale_out_bandwidth: -50 GB/s",
+         "scale_out_bandwidth", [r"must be positive"]),
+    ]:
+        text = accel_scenario(h, old, new)
+        line, col = h.where(text, new, new.split(": ", 1)[1])
+        h.bad_scenario(text, [(line, col, key + name, patterns)])
+
+
 CASES = [(name[len("test_"):], fn) for name, fn in list(globals().items()) if name.startswith("test_")]
 
 

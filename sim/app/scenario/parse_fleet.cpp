@@ -133,15 +133,20 @@ void read_failures(const MapReader& top, Scenario& sc) {
 
 namespace {
 
-/// tdp, idle, peak, memory, memory_bandwidth, embodied, service_life, source: each given
-/// one replaces the base's; without a base, tdp and peak are required.
+/// tdp, idle, peak, peak_fp8, memory, memory_bandwidth, scale_up_domain,
+/// scale_up_bandwidth, scale_out_bandwidth, embodied, service_life, source: each given one
+/// replaces the base's; without a base, tdp and peak are required.
 void read_accelerator_figures(const MapReader& r, bool have_base, models::AcceleratorType& t) {
   const bool need = !have_base;
   const auto tdp = r.quantity<units::Watts>("tdp", need);
   const auto idle = r.quantity<units::Watts>("idle", false, Sign::kNonNegative);
   const auto peak = r.quantity<units::FlopRate>("peak", need);
+  const auto peak_fp8 = r.quantity<units::FlopRate>("peak_fp8", false);
   const auto mem = r.quantity<units::Bytes>("memory", false);
   const auto bw = r.quantity<units::ByteRate>("memory_bandwidth", false);
+  const auto domain = r.count("scale_up_domain", false, 1);
+  const auto up_bw = r.quantity<units::ByteRate>("scale_up_bandwidth", false);
+  const auto out_bw = r.quantity<units::ByteRate>("scale_out_bandwidth", false);
   const auto emb = r.quantity<units::Grams>("embodied", false, Sign::kNonNegative);
   const auto life = r.quantity<units::Seconds>("service_life", false);
   const auto source = r.text("source", false);
@@ -162,6 +167,18 @@ void read_accelerator_figures(const MapReader& r, bool have_base, models::Accele
   }
   if (bw) {
     t.memory_bandwidth = *bw;
+  }
+  if (peak_fp8) {
+    t.peak_fp8 = *peak_fp8;
+  }
+  if (domain) {
+    t.scale_up_domain = *domain;
+  }
+  if (up_bw) {
+    t.scale_up_bandwidth = *up_bw;
+  }
+  if (out_bw) {
+    t.scale_out_bandwidth = *out_bw;
   }
   if (emb) {
     t.embodied = *emb;
@@ -214,7 +231,8 @@ void read_accelerator_types(const YAML::Node& root, Diagnostics& d,
   const auto items = list_items(root, "accelerator_types", false, d);
   for (std::size_t i = 0; i < items.size(); ++i) {
     MapReader r(items[i], item_path("accelerator_types", i), d,
-                {"name", "base", "aliases", "tdp", "idle", "peak", "memory", "memory_bandwidth",
+                {"name", "base", "aliases", "tdp", "idle", "peak", "peak_fp8", "memory",
+                 "memory_bandwidth", "scale_up_domain", "scale_up_bandwidth", "scale_out_bandwidth",
                  "embodied", "service_life", "source"});
     if (!r.valid()) {
       continue;
