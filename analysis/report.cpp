@@ -152,6 +152,10 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
       p.expert = g.get_attr_int64(key(PredictedAttr::kExpert));
       p.microbatches = g.get_attr_int64(key(PredictedAttr::kMicrobatches));
       p.auto_layout = g.get_attr_int64(key(PredictedAttr::kAutoLayout)) != 0;
+      if (g.has_attr(key(PredictedAttr::kParameters))) {  // not in earlier traces
+        p.parameters = g.get_attr_double(key(PredictedAttr::kParameters));
+        p.active_parameters = g.get_attr_double(key(PredictedAttr::kActiveParameters));
+      }
       if (g.has(schema::kPhasesTable)) {
         p.mean_step_s = g.get_attr_double(key(PredictedAttr::kMeanStep));
         p.dropped_token_fraction = g.get_attr_double(key(PredictedAttr::kDroppedTokenFraction));
@@ -243,6 +247,10 @@ std::string render_table(const Report& r) {
         p.dropped_token_fraction > 0 ? fmt::format("; {:.3g} % of routed tokens dropped",
                                                    p.dropped_token_fraction * kPercent)
                                      : std::string{});
+    if (p.parameters > 0) {
+      out += fmt::format("  parameters {:.4g} total, {:.4g} active per token\n", p.parameters,
+                         p.active_parameters);
+    }
     for (std::size_t i = 0; i < p.phases.size(); ++i) {
       out += fmt::format("  {:<20} {:>12.4g} h  {:>6.2f} %\n", p.phases[i],
                          p.phase_seconds[i] / kSecondsPerHour, p.phase_fraction[i] * kPercent);

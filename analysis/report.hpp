@@ -56,6 +56,9 @@ struct PredictedRow {
   std::string job;
   std::int64_t data = 1, tensor = 1, pipeline = 1, expert = 1, microbatches = 1;
   bool auto_layout = false;
+  /// The architecture's parameters, all and per token; 0 in traces written before they were.
+  double parameters = 0;
+  double active_parameters = 0;
   double mean_step_s = 0;
   double achieved_tflops_per_device = 0;  ///< architecture FLOPs / (devices x time)
   double dropped_token_fraction = 0;

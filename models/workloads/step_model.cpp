@@ -44,7 +44,8 @@ double ring_allreduce_seconds(double bytes, std::int64_t n, double bandwidth, do
   return 2 * (k - 1) / k * bytes / bandwidth + 2 * (k - 1) * latency;
 }
 
-/// FLOPs of one token through the experts it uses, forward, in each stack.
+/// FLOPs of one token through the routed experts it uses, forward, in each stack, and
+/// the routed experts' parameters.
 struct ExpertShare {
   double forward_flops_per_sequence = 0;
   double parameters = 0;
@@ -59,7 +60,9 @@ ExpertShare expert_share(const TransformerSpec& m) {
   const double mats = kind == FfnKind::kGated ? 3.0 : 2.0;
   const double dff = static_cast<double>(m.expert_d_ff > 0 ? m.expert_d_ff : m.d_ff);
   const double per_expert = mats * static_cast<double>(m.d_model) * dff;
-  const auto moe = [&](std::int64_t layers) { return layers / m.moe_every; };
+  // Routed experts only: shared experts are replicated like dense weights and their work
+  // is dense work (in dense_parameters and the rest of the matmul FLOPs).
+  const auto moe = [&](std::int64_t layers) { return moe_layers_in_stack(m, layers); };
   const double target = static_cast<double>(m.target_sequence > 0 ? m.target_sequence : m.sequence);
   const double enc_tokens = static_cast<double>(m.sequence);
   const double dec_tokens = m.encoder_layers > 0 ? target : static_cast<double>(m.sequence);

@@ -1,9 +1,11 @@
 #include "models/workloads/transformer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace footprint::models {
 namespace {
@@ -11,16 +13,13 @@ namespace {
 /// Weight matrices of a feed-forward block: in and out, plus the gate when gated.
 constexpr double kTwoMatrixWeights = 2;
 constexpr double kGatedWeights = 3;
-/// Q, K, V and O projections of an attention block.
-constexpr double kAttentionProjections = 4;
-/// Of those, the ones cross-attention applies to the encoder's output (K, V); the other
-/// two (Q, O) act on decoder tokens.
-constexpr double kCrossAttentionEncoderSide = 2;
+/// Multi-head attention's Q and O projections (d x d_attn each), which act on the
+/// queries' tokens, and its K and V projections (d x kv_heads d_head each), which
+/// cross-attention applies to the encoder's output.
+constexpr double kQueryOutputProjections = 2;
+constexpr double kKeyValueProjections = 2;
 /// FLOPs per multiply-add.
 constexpr double kFlopsPerMultiplyAdd = 2;
-/// Attention's products with the context per token: the scores Q K^T and the weighted
-/// sum of V.
-constexpr double kAttentionContextProducts = 2;
 /// Training = forward + backward = 3 x forward: the backward pass computes gradients with
 /// respect to both inputs and weights (Kaplan et al. 2020, sec. 2.1).
 constexpr double kTrainingOverForward = 3;
@@ -67,6 +66,47 @@ void require_non_negative(const char* field, std::int64_t value) {
   }
 }
 
+/// kv_heads, and the latent attention's ranks.
+void validate_attention(const TransformerSpec& s) {
+  require_non_negative("kv_heads", s.kv_heads);
+  require_non_negative("q_rank", s.q_rank);
+  require_non_negative("kv_rank", s.kv_rank);
+  require_non_negative("rope_dim", s.rope_dim);
+  if (s.attention == AttentionKind::kLatent) {
+    if (s.kv_heads != 0) {
+      throw std::invalid_argument(spec_error(
+          "kv_heads", s.kv_heads,
+          "is for multi-head attention; latent attention has no key/value heads (must be 0)"));
+    }
+    require_positive("kv_rank", s.kv_rank);
+    return;
+  }
+  if (s.kv_heads > 0 && s.heads % s.kv_heads != 0) {
+    throw std::invalid_argument("TransformerSpec.kv_heads (" + std::to_string(s.kv_heads) +
+                                ") does not divide heads (" + std::to_string(s.heads) + ")");
+  }
+  const std::array<std::pair<const char*, std::int64_t>, 3> latent_only{
+      {{"q_rank", s.q_rank}, {"kv_rank", s.kv_rank}, {"rope_dim", s.rope_dim}}};
+  for (const auto& [field, value] : latent_only) {
+    if (value != 0) {
+      throw std::invalid_argument(spec_error(field, value, "is for latent attention (must be 0)"));
+    }
+  }
+}
+
+/// shared_experts and dense_layers, with experts > 0.
+void validate_expert_layers(const TransformerSpec& s) {
+  require_non_negative("shared_experts", s.shared_experts);
+  require_non_negative("dense_layers", s.dense_layers);
+  const std::int64_t shortest =
+      s.encoder_layers > 0 ? std::min(s.encoder_layers, s.decoder_layers) : s.decoder_layers;
+  if (s.dense_layers >= shortest) {
+    throw std::invalid_argument("TransformerSpec.dense_layers (" + std::to_string(s.dense_layers) +
+                                ") leaves a stack without MoE layers: it must be less than " +
+                                std::to_string(shortest));
+  }
+}
+
 void validate(const TransformerSpec& s) {
   require_non_negative("encoder_layers", s.encoder_layers);
   require_positive("decoder_layers", s.decoder_layers);
@@ -82,6 +122,7 @@ void validate(const TransformerSpec& s) {
                                 ") does not divide d_model (" + std::to_string(s.d_model) +
                                 "); give d_head");
   }
+  validate_attention(s);
   if (s.encoder_layers == 0 && s.target_sequence != 0) {
     throw std::invalid_argument(
         spec_error("target_sequence", s.target_sequence,
@@ -96,6 +137,7 @@ void validate(const TransformerSpec& s) {
     }
     require_positive("moe_every", s.moe_every);
     require_non_negative("expert_d_ff", s.expert_d_ff);
+    validate_expert_layers(s);
     if (!(s.capacity_factor > 0) || !std::isfinite(s.capacity_factor)) {
       throw std::invalid_argument(
           "TransformerSpec.capacity_factor must be positive and finite (got " +
@@ -113,11 +155,15 @@ struct Blocks {
   bool encoder_decoder = false;
   double d = 0;
   double d_attn = 0;
-  double attention = 0;  ///< one attention block's Q, K, V, O projections
-  double dense_ffn = 0;  ///< one dense feed-forward block
-  double expert = 0;     ///< one expert
-  double router = 0;     ///< one MoE layer's router
-  double embedding = 0;  ///< vocabulary x d_model, one copy
+  double attention = 0;     ///< one attention block's projections
+  double attention_kv = 0;  ///< of those, the ones on the keys' and values' tokens
+  double score_width = 0;   ///< query/key width summed over the heads
+  double value_width = 0;   ///< value width summed over the heads
+  double dense_ffn = 0;     ///< one dense feed-forward block
+  double expert = 0;        ///< one expert (routed or shared)
+  double router = 0;        ///< one MoE layer's router
+  double shared = 0;        ///< one MoE layer's shared experts
+  double embedding = 0;     ///< vocabulary x d_model, one copy
   double encoder_tokens = 0;
   double decoder_tokens = 0;
 };
@@ -128,11 +174,32 @@ Blocks blocks(const TransformerSpec& s) {
   b.d = as_double(s.d_model);
   const std::int64_t d_head = s.d_head > 0 ? s.d_head : s.d_model / s.heads;
   b.d_attn = as_double(s.heads) * as_double(d_head);
-  b.attention = kAttentionProjections * b.d * b.d_attn;
+  if (s.attention == AttentionKind::kLatent) {
+    // DeepSeek-V2, sec. 2.1: queries (compressed through q_rank, or not), the key/value
+    // latent's down-projection, the shared RoPE key, the keys' and values' up-projections,
+    // and the output. Every weight is counted as a matmul (the un-absorbed form).
+    const double rope = as_double(s.rope_dim);
+    const double heads = as_double(s.heads);
+    const double q_rank = as_double(s.q_rank);
+    const double kv_rank = as_double(s.kv_rank);
+    b.score_width = heads * (as_double(d_head) + rope);
+    b.value_width = b.d_attn;
+    const double query = s.q_rank > 0 ? b.d * q_rank + q_rank * b.score_width : b.d * b.score_width;
+    b.attention_kv = b.d * kv_rank + b.d * rope + kv_rank * b.d_attn + kv_rank * b.d_attn;
+    b.attention = query + b.attention_kv + b.d_attn * b.d;
+  } else {
+    const std::int64_t kv_heads = s.kv_heads > 0 ? s.kv_heads : s.heads;
+    const double d_kv = as_double(kv_heads) * as_double(d_head);
+    b.score_width = b.d_attn;
+    b.value_width = b.d_attn;
+    b.attention_kv = kKeyValueProjections * b.d * d_kv;
+    b.attention = kQueryOutputProjections * b.d * b.d_attn + b.attention_kv;
+  }
   b.dense_ffn = ffn_weights(s.ffn) * b.d * as_double(s.d_ff);
   const std::int64_t expert_d_ff = s.expert_d_ff > 0 ? s.expert_d_ff : s.d_ff;
   b.expert = ffn_weights(s.expert_ffn.value_or(s.ffn)) * b.d * as_double(expert_d_ff);
   b.router = b.d * as_double(s.experts);
+  b.shared = as_double(s.shared_experts) * b.expert;
   b.embedding = as_double(s.vocabulary) * b.d;
   if (b.encoder_decoder) {
     b.encoder_tokens = as_double(s.sequence);
@@ -145,11 +212,8 @@ Blocks blocks(const TransformerSpec& s) {
 
 /// Is layer `index` (0-based, within its own stack) a MoE layer?
 bool is_moe(const TransformerSpec& s, std::int64_t index) {
-  return s.experts > 0 && (index + 1) % s.moe_every == 0;
-}
-
-std::int64_t moe_layers_in(const TransformerSpec& s, std::int64_t stack_layers) {
-  return s.experts > 0 ? stack_layers / s.moe_every : 0;
+  return s.experts > 0 && index >= s.dense_layers &&
+         (index - s.dense_layers + 1) % s.moe_every == 0;
 }
 
 /// One layer of the whole model, numbered encoder first, then decoder.
@@ -168,7 +232,7 @@ Layer layer(const TransformerSpec& s, const Blocks& b, std::int64_t global_index
     l.dense += b.attention;  // cross-attention
   }
   if (is_moe(s, index)) {
-    l.dense += b.router;
+    l.dense += b.router + b.shared;
     l.experts = as_double(s.experts) * b.expert;
   } else {
     l.dense += b.dense_ffn;
@@ -240,12 +304,19 @@ void validate(const TransformerSpec& s, const ParallelLayout& p, const TrainingP
 
 }  // namespace
 
+std::int64_t moe_layers_in_stack(const TransformerSpec& spec, std::int64_t stack_layers) {
+  if (spec.experts == 0 || stack_layers <= spec.dense_layers) {
+    return 0;
+  }
+  return (stack_layers - spec.dense_layers) / spec.moe_every;
+}
+
 TransformerCounts count_transformer(const TransformerSpec& spec) {
   validate(spec);
   const Blocks b = blocks(spec);
   TransformerCounts c;
-  const std::int64_t moe_encoder = moe_layers_in(spec, spec.encoder_layers);
-  const std::int64_t moe_decoder = moe_layers_in(spec, spec.decoder_layers);
+  const std::int64_t moe_encoder = moe_layers_in_stack(spec, spec.encoder_layers);
+  const std::int64_t moe_decoder = moe_layers_in_stack(spec, spec.decoder_layers);
   c.layers = spec.encoder_layers + spec.decoder_layers;
   c.moe_layers = moe_encoder + moe_decoder;
   c.dense_ffn_layers = c.layers - c.moe_layers;
@@ -263,15 +334,16 @@ TransformerCounts count_transformer(const TransformerSpec& spec) {
   c.embedding_parameters = b.embedding * (spec.tied_embeddings ? 1 : 2);
   c.expert_parameters = moe_layers * as_double(spec.experts) * b.expert;
   c.dense_parameters = c.embedding_parameters + attention_blocks * b.attention +
-                       as_double(c.dense_ffn_layers) * b.dense_ffn + moe_layers * b.router;
+                       as_double(c.dense_ffn_layers) * b.dense_ffn + moe_layers * b.router +
+                       moe_layers * b.shared;
   c.parameters = c.dense_parameters + c.expert_parameters;
   c.active_parameters = c.dense_parameters + moe_layers * top_k * b.expert;
 
   // Weights one token meets in a stack's feed-forward blocks: dense blocks, or top_k
-  // experts and the router.
+  // experts, the router and the shared experts.
   const auto ffn_used = [&](std::int64_t stack_layers, std::int64_t stack_moe) {
     return as_double(stack_layers - stack_moe) * b.dense_ffn +
-           as_double(stack_moe) * (top_k * b.expert + b.router);
+           as_double(stack_moe) * (top_k * b.expert + b.router + b.shared);
   };
   const double encoder_weights_per_token =
       encoder_layers * b.attention + ffn_used(spec.encoder_layers, moe_encoder);
@@ -279,9 +351,8 @@ TransformerCounts count_transformer(const TransformerSpec& spec) {
       decoder_layers * b.attention + ffn_used(spec.decoder_layers, moe_decoder) + b.embedding;
   double cross_kv_weights_per_encoder_token = 0;
   if (b.encoder_decoder) {
-    const double encoder_side = b.attention * kCrossAttentionEncoderSide / kAttentionProjections;
-    decoder_weights_per_token += decoder_layers * (b.attention - encoder_side);
-    cross_kv_weights_per_encoder_token = decoder_layers * encoder_side;
+    decoder_weights_per_token += decoder_layers * (b.attention - b.attention_kv);
+    cross_kv_weights_per_encoder_token = decoder_layers * b.attention_kv;
   }
   c.forward_matmul_flops_per_sequence =
       kFlopsPerMultiplyAdd *
@@ -294,8 +365,9 @@ TransformerCounts count_transformer(const TransformerSpec& spec) {
   if (b.encoder_decoder) {
     pairs += decoder_layers * b.decoder_tokens * b.encoder_tokens;
   }
+  // Per token and context position: the scores Q K^T and the weighted sum of V.
   c.forward_attention_flops_per_sequence =
-      kFlopsPerMultiplyAdd * kAttentionContextProducts * b.d_attn * pairs;
+      kFlopsPerMultiplyAdd * (b.score_width + b.value_width) * pairs;
 
   c.training_flops_per_token =
       kTrainingOverForward *

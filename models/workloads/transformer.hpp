@@ -14,6 +14,13 @@ namespace footprint::models {
 /// GEGLU, SwiGLU).
 enum class FfnKind { kTwoMatrix, kGated };
 
+/// Attention block: multi-head (Vaswani et al. 2017), with `kv_heads` < `heads` grouped-query
+/// (Ainslie et al. 2023) or, with 1, multi-query (Shazeer 2019); or DeepSeek's multi-head
+/// latent attention (DeepSeek-V2, arXiv 2405.04434, sec. 2.1), whose keys and values come
+/// from a compressed latent of `kv_rank` and whose queries and keys carry `rope_dim` more
+/// dimensions per head for the decoupled rotary position embedding.
+enum class AttentionKind { kMultiHead, kLatent };
+
 /// A transformer. Decoder-only: `decoder_layers` > 0, `encoder_layers` = 0. Encoder-decoder:
 /// both > 0; each decoder layer then also has cross-attention over the encoder's output.
 struct TransformerSpec {
@@ -22,21 +29,34 @@ struct TransformerSpec {
   std::int64_t d_model = 0;
   std::int64_t d_ff = 0;  ///< hidden size of a dense feed-forward block
   std::int64_t heads = 0;
-  std::int64_t d_head = 0;  ///< 0: d_model / heads
+  std::int64_t d_head = 0;  ///< 0: d_model / heads (with kLatent: the value width d_h)
+  /// Key/value heads of multi-head attention, dividing `heads`; 0: heads. Only with
+  /// kMultiHead.
+  std::int64_t kv_heads = 0;
+  AttentionKind attention = AttentionKind::kMultiHead;
+  // kLatent only: the query's compressed rank (0: queries are not compressed), the
+  // keys' and values' compressed rank (>= 1), and the decoupled RoPE width per head.
+  std::int64_t q_rank = 0;
+  std::int64_t kv_rank = 0;
+  std::int64_t rope_dim = 0;
   std::int64_t vocabulary = 0;
   std::int64_t sequence = 0;         ///< tokens per sequence (encoder input, or the decoder's)
   std::int64_t target_sequence = 0;  ///< encoder-decoder: decoder tokens (0: = sequence)
   FfnKind ffn = FfnKind::kTwoMatrix;
   bool tied_embeddings = true;  ///< the output projection reuses the input embedding
   // Mixture of experts: experts > 0 makes every `moe_every`-th feed-forward block of each
-  // stack (encoder and decoder counted separately: 0-based layers moe_every - 1,
-  // 2 moe_every - 1, ...; every one with 1) a layer of `experts` experts of hidden size
-  // `expert_d_ff` (0: d_ff), of which each token uses `top_k`, plus a d_model x experts
-  // router.
+  // stack after its first `dense_layers` (encoder and decoder counted separately: 0-based
+  // layers dense_layers + moe_every - 1, dense_layers + 2 moe_every - 1, ...; every one
+  // after the dense ones with 1) a layer of `experts` routed experts of hidden size
+  // `expert_d_ff` (0: d_ff), of which each token uses `top_k`, plus `shared_experts` of
+  // the same size that every token uses (DeepSeekMoE, Dai et al. 2024), plus a d_model x
+  // experts router.
   std::int64_t experts = 0;
   std::int64_t top_k = 1;
   std::int64_t moe_every = 2;
   std::int64_t expert_d_ff = 0;
+  std::int64_t shared_experts = 0;
+  std::int64_t dense_layers = 0;  ///< the first layers of each stack: dense feed-forward
   /// The experts' feed-forward kind; unset: `ffn`. GLaM gates only its dense blocks (Du et
   /// al. 2022, "Model architecture": GLU in "the non-MoE Transformer feed-forward
   /// sub-layers"), so its experts are two-matrix.
@@ -51,10 +71,12 @@ struct TransformerSpec {
 struct TransformerCounts {
   double parameters = 0;            ///< all
   double embedding_parameters = 0;  ///< vocabulary x d_model (x2 when not tied)
-  double expert_parameters = 0;     ///< all experts of all MoE layers (routers excluded)
-  double dense_parameters = 0;      ///< parameters - expert_parameters (embeddings included)
-  double active_parameters = 0;     ///< used per token: dense + top_k experts per MoE layer
-  std::int64_t moe_layers = 0;      ///< feed-forward blocks that are MoE
+  /// All routed experts of all MoE layers (routers and shared experts excluded).
+  double expert_parameters = 0;
+  /// parameters - expert_parameters (embeddings, routers and shared experts included).
+  double dense_parameters = 0;
+  double active_parameters = 0;  ///< used per token: dense + top_k experts per MoE layer
+  std::int64_t moe_layers = 0;   ///< feed-forward blocks that are MoE
   std::int64_t dense_ffn_layers = 0;
   std::int64_t layers = 0;  ///< encoder + decoder layers
   /// Tokens per sequence: sequence (+ target_sequence for an encoder-decoder).
@@ -65,7 +87,9 @@ struct TransformerCounts {
   /// top_k experts and its router; cross-attention's Q and O projections act on decoder
   /// tokens, its K and V projections on encoder tokens), and attention's score and value
   /// products (2 x 2 x context x d_attn per token per attention block, d_attn = heads x
-  /// d_head; causal self-attention counts its full context, as Kaplan et al. 2020 do).
+  /// d_head, whatever kv_heads; with kLatent 2 x context x heads (d_head + rope_dim) for
+  /// the scores and 2 x context x heads x d_head for the values; causal self-attention
+  /// counts its full context, as Kaplan et al. 2020 do).
   double forward_matmul_flops_per_sequence = 0;
   double forward_attention_flops_per_sequence = 0;
   /// Training (forward + backward = 3 x forward) FLOPs per token, all kinds.
@@ -73,8 +97,13 @@ struct TransformerCounts {
 };
 
 /// Throws std::invalid_argument naming the field for an inconsistent spec (sizes not
-/// positive, heads not dividing d_model when d_head is 0, top_k > experts, ...).
+/// positive, heads not dividing d_model when d_head is 0, kv_heads not dividing heads,
+/// top_k > experts, ...).
 TransformerCounts count_transformer(const TransformerSpec& spec);
+
+/// The MoE feed-forward blocks of a stack of `stack_layers` layers (0 without experts):
+/// (stack_layers - dense_layers) / moe_every, at least 0.
+std::int64_t moe_layers_in_stack(const TransformerSpec& spec, std::int64_t stack_layers);
 
 /// How the work of a step is spread: data x tensor x pipeline = devices; experts are
 /// spread over `expert` devices of the data-parallel dimension (1 <= expert <= data,

@@ -810,6 +810,55 @@ def test_one_mistake_one_error_model(h):
     only_error(h, text, "d_model: -2048", "-2048", "jobs[0].model.d_model", [r"at least 1"])
 
 
+def only_value_error(h, text, key_and_value, key, patterns):
+    """`text` is refused with exactly one problem, at the value of `key_and_value`
+    ("kv_heads: 6"), whose digits may also occur earlier on its line."""
+    line, col = h.where(text, key_and_value)
+    col += key_and_value.index(":") + 2
+    path, stderr = h.bad_scenario(text, [(line, col, key, patterns)], commands=("check",))
+    errors = h.error_lines(path, stderr)
+    expect(len(errors) == 1, "one mistake, {} errors:\n{}".format(len(errors), stderr))
+
+
+def test_architecture_kv_heads_must_divide_heads(h):
+    # 16 heads in 6 key/value groups: one error, at kv_heads; the counts (and the checks
+    # that need them) are not attempted.
+    text = predicted().replace("heads: 16,", "heads: 16, kv_heads: 6,")
+    only_value_error(h, text, "kv_heads: 6", "jobs[0].model.kv_heads",
+                     [r"kv_heads \(6\) does not divide heads \(16\)"])
+
+
+def test_architecture_kv_heads_with_mla(h):
+    text = predicted().replace(
+        "heads: 16,", "heads: 16, kv_heads: 4,\n             attention: { kind: mla, kv_rank: 512 },")
+    only_value_error(h, text, "kv_heads: 4", "jobs[0].model.kv_heads",
+                     [r"kv_heads is for multi-head attention", r"mla"])
+
+
+def test_architecture_top_k_above_experts(h):
+    text = predicted().replace("architecture: dense", "architecture: moe").replace(
+        "parameters: 1.3e9 }", "experts: 8, top_k: 9 }")
+    only_error(h, text, "top_k: 9", "9", "jobs[0].model.top_k",
+               [r"top_k \(9\) exceeds experts \(8\)"])
+
+
+def test_architecture_new_keys_are_valid(h):
+    # Grouped-query attention, latent attention, shared experts, dense layers and the
+    # swiglu spelling: a valid scenario each.
+    gqa = predicted().replace("heads: 16,", "heads: 16, kv_heads: 4, ffn: swiglu,").replace(
+        "parameters: 1.3e9", "parameters: 1.5e9")
+    mla = predicted().replace(
+        "heads: 16,", "heads: 16, d_head: 128,\n             attention: { kind: mla, q_rank: 512, "
+        "kv_rank: 256, rope_dim: 64 },").replace(", parameters: 1.3e9", "")
+    moe = predicted().replace("architecture: dense", "architecture: moe").replace(
+        "parameters: 1.3e9 }", "experts: 8, top_k: 2, shared_experts: 1, dense_layers: 2,\n"
+        "             moe_every: 1, ffn: geglu }")
+    for text in (gqa, mla, moe):
+        path = h.write(text)
+        rc, _, stderr = h.run("check", path)
+        expect(rc == 0, "a valid architecture fails (exit {}):\n{}\n{}".format(rc, stderr, text))
+
+
 def test_one_mistake_one_error_inventory(h):
     # An unknown type in a datacenter's inventory: its jobs are not told the datacenter
     # lacks their type.

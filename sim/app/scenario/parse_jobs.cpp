@@ -170,23 +170,71 @@ void read_transformer_sizes(const MapReader& r, Diagnostics& d, models::Transfor
   t.target_sequence = count_or_zero(r, "target_sequence", false, 1);
 }
 
-/// ffn, expert_ffn, tied_embeddings.
-void read_transformer_options(const MapReader& r, Diagnostics& d, models::TransformerSpec& t) {
-  if (const auto f = r.text("ffn", false)) {
-    if (*f == "gated") {
-      t.ffn = models::FfnKind::kGated;
-    } else if (*f != "two-matrix") {
-      report(d, r.get("ffn"), r.path("ffn"),
-             fmt::format("expected \"two-matrix\" or \"gated\", got \"{}\"", *f));
+/// A feed-forward kind: "two-matrix", or "gated" (also written "swiglu" or "geglu": the
+/// count is the same, 3 matrices); reported when it is neither.
+std::optional<models::FfnKind> read_ffn_kind(const MapReader& r, Diagnostics& d, const char* key) {
+  const auto f = r.text(key, false);
+  if (!f) {
+    return std::nullopt;
+  }
+  if (*f == "gated" || *f == "swiglu" || *f == "geglu") {
+    return models::FfnKind::kGated;
+  }
+  if (*f == "two-matrix") {
+    return models::FfnKind::kTwoMatrix;
+  }
+  report(d, r.get(key), r.path(key),
+         fmt::format("expected \"two-matrix\" or \"gated\" (or \"swiglu\", \"geglu\"), got \"{}\"",
+                     *f));
+  return std::nullopt;
+}
+
+/// kv_heads, and attention: { kind: mha | mla, q_rank, kv_rank, rope_dim }. Read after
+/// heads: kv_heads must divide them (not checked again when heads was bad).
+void read_attention(const MapReader& r, Diagnostics& d, models::TransformerSpec& t) {
+  t.kv_heads = count_or_zero(r, "kv_heads", false, 1);
+  if (r.has("attention")) {
+    MapReader ar(r.get("attention"), r.path("attention"), d,
+                 {"kind", "q_rank", "kv_rank", "rope_dim"});
+    if (ar.valid()) {
+      const auto kind = ar.text("kind", true);
+      if (kind && *kind == "mla") {
+        t.attention = models::AttentionKind::kLatent;
+        t.q_rank = count_or_zero(ar, "q_rank", false, 0);
+        t.kv_rank = count_or_zero(ar, "kv_rank", true, 1);
+        t.rope_dim = count_or_zero(ar, "rope_dim", false, 0);
+      } else if (kind && *kind != "mha") {
+        report(d, ar.get("kind"), ar.path("kind"),
+               fmt::format("expected \"mha\" or \"mla\", got \"{}\"", *kind));
+      } else if (kind) {
+        for (const char* key : {"q_rank", "kv_rank", "rope_dim"}) {
+          if (ar.has(key)) {
+            report(d, ar.get(key), ar.path(key), "applies to kind: mla");
+          }
+        }
+      }
     }
   }
-  if (const auto f = r.text("expert_ffn", false)) {
-    if (*f == "gated" || *f == "two-matrix") {
-      t.expert_ffn = *f == "gated" ? models::FfnKind::kGated : models::FfnKind::kTwoMatrix;
-    } else {
-      report(d, r.get("expert_ffn"), r.path("expert_ffn"),
-             fmt::format("expected \"two-matrix\" or \"gated\", got \"{}\"", *f));
-    }
+  if (!r.has("kv_heads") || r.bad("kv_heads")) {
+    return;
+  }
+  if (t.attention == models::AttentionKind::kLatent) {
+    report(d, r.get("kv_heads"), r.path("kv_heads"),
+           "kv_heads is for multi-head attention (grouped-query); attention kind mla has no "
+           "key/value heads: remove it");
+  } else if (t.heads > 0 && t.heads % t.kv_heads != 0) {
+    report(d, r.get("kv_heads"), r.path("kv_heads"),
+           fmt::format("kv_heads ({}) does not divide heads ({})", t.kv_heads, t.heads));
+  }
+}
+
+/// ffn, expert_ffn, tied_embeddings.
+void read_transformer_options(const MapReader& r, Diagnostics& d, models::TransformerSpec& t) {
+  if (const auto f = read_ffn_kind(r, d, "ffn")) {
+    t.ffn = *f;
+  }
+  if (const auto f = read_ffn_kind(r, d, "expert_ffn")) {
+    t.expert_ffn = *f;
   }
   if (r.has("tied_embeddings")) {
     try {
@@ -197,21 +245,37 @@ void read_transformer_options(const MapReader& r, Diagnostics& d, models::Transf
   }
 }
 
-/// experts, top_k, moe_every, expert_d_ff, capacity_factor: for architecture: moe only
-/// (not reported again when the architecture itself was bad).
+/// experts, top_k, moe_every, expert_d_ff, expert_ffn, shared_experts, dense_layers,
+/// capacity_factor: for architecture: moe only (not reported again when the architecture
+/// itself was bad). Read after the layers: dense_layers must leave MoE layers in each stack.
 void read_experts(const MapReader& r, Diagnostics& d, bool moe, models::TransformerSpec& t) {
-  for (const char* key :
-       {"experts", "top_k", "moe_every", "expert_d_ff", "expert_ffn", "capacity_factor"}) {
+  for (const char* key : {"experts", "top_k", "moe_every", "expert_d_ff", "expert_ffn",
+                          "shared_experts", "dense_layers", "capacity_factor"}) {
     if (!moe && r.has(key) && !r.bad("architecture")) {
       report(d, r.get(key), r.path(key), "experts belong to architecture: moe");
     }
   }
-  if (moe) {
-    t.experts = count_or_zero(r, "experts", true, 2);
-    t.top_k = r.count("top_k", false, 1).value_or(1);
-    t.moe_every = r.count("moe_every", false, 1).value_or(2);
-    t.expert_d_ff = count_or_zero(r, "expert_d_ff", false, 1);
-    t.capacity_factor = r.number("capacity_factor", false, Sign::kPositive).value_or(1.0);
+  if (!moe) {
+    return;
+  }
+  t.experts = count_or_zero(r, "experts", true, 2);
+  t.top_k = r.count("top_k", false, 1).value_or(1);
+  t.moe_every = r.count("moe_every", false, 1).value_or(2);
+  t.expert_d_ff = count_or_zero(r, "expert_d_ff", false, 1);
+  t.shared_experts = count_or_zero(r, "shared_experts", false, 0);
+  t.dense_layers = count_or_zero(r, "dense_layers", false, 0);
+  t.capacity_factor = r.number("capacity_factor", false, Sign::kPositive).value_or(1.0);
+  if (r.has("top_k") && !r.bad("top_k") && t.experts > 0 && t.top_k > t.experts) {
+    report(d, r.get("top_k"), r.path("top_k"),
+           fmt::format("top_k ({}) exceeds experts ({})", t.top_k, t.experts));
+  }
+  const std::int64_t shortest =
+      t.encoder_layers > 0 ? std::min(t.encoder_layers, t.decoder_layers) : t.decoder_layers;
+  if (r.has("dense_layers") && !r.bad("dense_layers") && shortest > 0 &&
+      t.dense_layers >= shortest) {
+    report(d, r.get("dense_layers"), r.path("dense_layers"),
+           fmt::format("{} dense layers leave no MoE layer in a stack of {}: give fewer",
+                       t.dense_layers, shortest));
   }
 }
 
@@ -245,6 +309,7 @@ std::optional<models::ModelShape> read_transformer(const MapReader& r, Diagnosti
   models::TransformerSpec t;
   const auto before = d.items().size();
   read_transformer_sizes(r, d, t);
+  read_attention(r, d, t);
   read_transformer_options(r, d, t);
   read_experts(r, d, m.architecture == Architecture::kMoe, t);
   if (d.items().size() != before || r.bad("architecture")) {
@@ -321,13 +386,31 @@ std::optional<models::ModelShape> read_model(const MapReader& job, Diagnostics& 
     return std::nullopt;
   }
   MapReader r(job.get("model"), job.path("model"), d,
-              {"architecture",    "parameters",      "active_parameters",
-               "active_fraction", "layers",          "encoder_layers",
-               "decoder_layers",  "d_model",         "d_ff",
-               "heads",           "d_head",          "vocabulary",
-               "sequence",        "target_sequence", "ffn",
-               "tied_embeddings", "experts",         "top_k",
-               "moe_every",       "expert_d_ff",     "expert_ffn",
+              {"architecture",
+               "parameters",
+               "active_parameters",
+               "active_fraction",
+               "layers",
+               "encoder_layers",
+               "decoder_layers",
+               "d_model",
+               "d_ff",
+               "heads",
+               "d_head",
+               "kv_heads",
+               "attention",
+               "vocabulary",
+               "sequence",
+               "target_sequence",
+               "ffn",
+               "tied_embeddings",
+               "experts",
+               "top_k",
+               "moe_every",
+               "expert_d_ff",
+               "expert_ffn",
+               "shared_experts",
+               "dense_layers",
                "capacity_factor"});
   if (!r.valid()) {
     return std::nullopt;

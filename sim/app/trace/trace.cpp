@@ -17,6 +17,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include "models/workloads/transformer.hpp"
 #include "sim/kernel/hash/sha256.hpp"
 #include "sim/kernel/hdf5/hdf5.hpp"
 #include "sim/kernel/schema/trace_schema.hpp"
@@ -453,6 +454,9 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
     a.set(PredictedAttr::kExpert, p.layout.expert);
     a.set(PredictedAttr::kMicrobatches, p.layout.microbatches);
     a.set(PredictedAttr::kAutoLayout, static_cast<std::int64_t>(p.auto_layout ? 1 : 0));
+    const models::TransformerCounts counts = models::count_transformer(p.model);
+    a.set(PredictedAttr::kParameters, counts.parameters);
+    a.set(PredictedAttr::kActiveParameters, counts.active_parameters);
     a.set(PredictedAttr::kFlopsPerStep, p.flops_per_step);
     a.set(PredictedAttr::kTokensPerStep, p.tokens_per_step);
     units::Seconds expected;

@@ -301,6 +301,179 @@ TEST_CASE("MoE counts: experts apart, routers dense, top_k experts active",
   CHECK(count_transformer(wide).dense_parameters == 2912);
 }
 
+namespace {
+/// A Llama-style decoder: SwiGLU, untied embeddings, heads of 128, `kv_heads` key/value
+/// heads (grouped-query attention).
+TransformerSpec llama(std::int64_t layers, std::int64_t d_model, std::int64_t d_ff,
+                      std::int64_t heads, std::int64_t kv_heads, std::int64_t vocabulary) {
+  TransformerSpec s;
+  s.decoder_layers = layers;
+  s.d_model = d_model;
+  s.d_ff = d_ff;
+  s.heads = heads;
+  s.kv_heads = kv_heads;
+  s.vocabulary = vocabulary;
+  s.sequence = 8192;
+  s.ffn = FfnKind::kGated;
+  s.tied_embeddings = false;
+  return s;
+}
+
+/// DeepSeek-V3 (DeepSeek-AI 2024, arXiv 2412.19437, sec. 4.2): 61 layers, d_model 7168,
+/// the first 3 dense (SwiGLU, d_ff 18432), then MoE in every layer: 1 shared and 256
+/// routed experts of 2048, top-8; multi-head latent attention with 128 heads of d_h 128,
+/// rope_dim 64, q_rank 1536, kv_rank 512; vocabulary 129280, untied.
+TransformerSpec deepseek_v3() {
+  TransformerSpec s;
+  s.decoder_layers = 61;
+  s.d_model = 7168;
+  s.d_ff = 18432;
+  s.heads = 128;
+  s.d_head = 128;
+  s.attention = footprint::models::AttentionKind::kLatent;
+  s.q_rank = 1536;
+  s.kv_rank = 512;
+  s.rope_dim = 64;
+  s.vocabulary = 129280;
+  s.sequence = 4096;
+  s.ffn = FfnKind::kGated;
+  s.tied_embeddings = false;
+  s.experts = 256;
+  s.expert_d_ff = 2048;
+  s.shared_experts = 1;
+  s.top_k = 8;
+  s.moe_every = 1;
+  s.dense_layers = 3;
+  return s;
+}
+}  // namespace
+
+TEST_CASE("Llama 3 405B and Mistral 7B: grouped-query attention", "[models][transformer]") {
+  // Llama 3 405B (Dubey et al. 2024, "The Llama 3 Herd of Models", Table 3): 126 layers,
+  // d_model 16384, SwiGLU d_ff 53248, 128 heads, 8 key/value heads, vocabulary 128256,
+  // untied. Attention 2 x 16384^2 (Q, O) + 2 x 16384 x 8 x 128 (K, V) = 570,425,344;
+  // feed-forward 3 x 16384 x 53248 = 2,617,245,696; x 126 = 401,646,551,040; embeddings
+  // 2 x 128256 x 16384 = 4,202,692,608. Total 405,849,243,648: 0.21 % over 405B (norms
+  // not counted). Tolerance 1 %. With full multi-head K/V it would be 467.2e9.
+  const auto c = count_transformer(llama(126, 16384, 53248, 128, 8, 128256));
+  CHECK(c.parameters == 405'849'243'648.0);
+  CHECK(c.parameters == Approx(405e9).epsilon(0.01));
+  CHECK(c.active_parameters == c.parameters);
+  const auto mha = count_transformer(llama(126, 16384, 53248, 128, 128, 128256));
+  CHECK(mha.parameters - c.parameters == 126 * 2 * 16384.0 * (16384 - 1024));
+  // Every query head still attends: the attention products do not shrink.
+  CHECK(c.forward_attention_flops_per_sequence == mha.forward_attention_flops_per_sequence);
+  CHECK(mha.forward_matmul_flops_per_sequence - c.forward_matmul_flops_per_sequence ==
+        2 * 8192 * (mha.parameters - c.parameters));
+  // kv_heads = heads is the default (0).
+  const auto given = count_transformer(llama(126, 16384, 53248, 128, 0, 128256));
+  CHECK(given.parameters == mha.parameters);
+  CHECK(given.forward_matmul_flops_per_sequence == mha.forward_matmul_flops_per_sequence);
+
+  // Mistral 7B (Jiang et al. 2023, Table 1): 32 layers, d_model 4096, d_ff 14336, 32 heads
+  // of 128, 8 key/value heads, vocabulary 32000, untied. Attention 2 x 4096^2 + 2 x 4096
+  // x 1024 = 41,943,040; feed-forward 176,160,768; x 32 = 6,979,321,856; embeddings
+  // 262,144,000. Total 7,241,465,856 against the released checkpoint's 7.24B: 0.02 %.
+  // Tolerance 1 %.
+  const auto mistral = count_transformer(llama(32, 4096, 14336, 32, 8, 32000));
+  CHECK(mistral.parameters == 7'241'465'856.0);
+  CHECK(mistral.parameters == Approx(7.24e9).epsilon(0.01));
+}
+
+TEST_CASE("DeepSeek-V3 matches its 671B total and 37B activated", "[models][transformer]") {
+  // Per layer, latent attention (DeepSeek-V2, arXiv 2405.04434, sec. 2.1), h = 128, d_h =
+  // 128, d_r = 64:
+  //   query   7168 x 1536 + 1536 x 128 x 192            =  48,758,784
+  //   key/value 7168 x 512 + 7168 x 64 + 2 x 512 x 128 x 128 = 20,905,984
+  //   output  128 x 128 x 7168                           = 117,440,512
+  //   = 187,105,280; x 61 = 11,413,422,080
+  //   dense FFN  3 x 3 x 7168 x 18432                   =   1,189,085,184
+  //   one expert 3 x 7168 x 2048 = 44,040,192; 58 MoE layers:
+  //   routed     58 x 256 x 44,040,192                  = 653,908,770,816
+  //   shared     58 x 44,040,192                        =   2,554,331,136
+  //   routers    58 x 7168 x 256                        =     106,430,464
+  //   embeddings 2 x 129280 x 7168                      =   1,853,358,080
+  // Dense 17,116,626,944; total 671,025,397,760 (671B, the paper's count without its
+  // 14B multi-token-prediction module: +0.004 %); active = dense + 58 x 8 x 44,040,192 =
+  // 37,551,276,032 (37B: +1.5 %, the paper rounds down). Tolerances 1 % and 2 %.
+  const auto c = count_transformer(deepseek_v3());
+  CHECK(c.moe_layers == 58);
+  CHECK(c.dense_ffn_layers == 3);
+  CHECK(c.expert_parameters == 653'908'770'816.0);
+  CHECK(c.dense_parameters == 17'116'626'944.0);
+  CHECK(c.parameters == 671'025'397'760.0);
+  CHECK(c.active_parameters == 37'551'276'032.0);
+  CHECK(c.parameters == Approx(671e9).epsilon(0.01));
+  CHECK(c.active_parameters == Approx(37e9).epsilon(0.02));
+  // Matmuls: every active weight once per token, except the input embedding (a lookup).
+  CHECK(c.forward_matmul_flops_per_sequence == 2 * 4096 * (37'551'276'032.0 - 926'679'040.0));
+  // Attention: scores over 128 x (128 + 64), values over 128 x 128, full context.
+  CHECK(c.forward_attention_flops_per_sequence ==
+        2.0 * (128 * 192 + 128 * 128) * 61 * 4096.0 * 4096.0);
+}
+
+TEST_CASE("Latent attention, grouped-query attention, shared experts, dense layers: by hand",
+          "[models][transformer]") {
+  // 2 layers, d 8, 2 heads of 4, ReLU d_ff 32 (512), vocabulary 100 tied, 16 tokens.
+  TransformerSpec s;
+  s.decoder_layers = 2;
+  s.d_model = 8;
+  s.d_ff = 32;
+  s.heads = 2;
+  s.vocabulary = 100;
+  s.sequence = 16;
+  // Multi-query (1 key/value head): Q, O 2 x 8 x 8 = 128, K, V 2 x 8 x 4 = 64.
+  s.kv_heads = 1;
+  auto c = count_transformer(s);
+  CHECK(c.parameters == 2 * (192 + 512) + 800);
+  CHECK(c.forward_attention_flops_per_sequence == 2 * 2 * 8 * 2 * 16 * 16);
+  // Latent, rope_dim 2, q_rank 3, kv_rank 5: scores 2 x (4 + 2) = 12 wide, values 8.
+  // Query 8 x 3 + 3 x 12 = 60; key/value 8 x 5 + 8 x 2 + 5 x 8 + 5 x 8 = 136; output
+  // 8 x 8 = 64: 260 per layer. Parameters 2 x (260 + 512) + 800 = 2344. Forward matmul
+  // 2 x 16 x 2344 = 75,008; attention 2 x (12 + 8) x 2 layers x 16^2 = 20,480.
+  s.kv_heads = 0;
+  s.attention = footprint::models::AttentionKind::kLatent;
+  s.rope_dim = 2;
+  s.q_rank = 3;
+  s.kv_rank = 5;
+  c = count_transformer(s);
+  CHECK(c.parameters == 2344);
+  CHECK(c.forward_matmul_flops_per_sequence == 75'008);
+  CHECK(c.forward_attention_flops_per_sequence == 20'480);
+  // Uncompressed queries (q_rank 0): 8 x 12 = 96 instead of 60.
+  s.q_rank = 0;
+  CHECK(count_transformer(s).parameters == 2344 + 2 * 36);
+
+  // small_moe with 1 dense layer first and 1 shared expert: MoE layers counted from
+  // layer 1, every 2nd: layer 2 only. Dense 800 + 4 x 256 + 3 x 512 + (32 router + 512
+  // shared) = 3904; experts 4 x 512 = 2048; active 3904 + 512 = 4416. Forward matmul per
+  // token 2 x (1024 + 1536 + 512 + 32 + 512 + 800) = 8832.
+  auto moe = small_moe();
+  moe.dense_layers = 1;
+  moe.shared_experts = 1;
+  c = count_transformer(moe);
+  CHECK(c.moe_layers == 1);
+  CHECK(c.dense_ffn_layers == 3);
+  CHECK(footprint::models::moe_layers_in_stack(moe, 4) == 1);
+  CHECK(c.dense_parameters == 3904);
+  CHECK(c.expert_parameters == 2048);
+  CHECK(c.active_parameters == 4416);
+  CHECK(c.forward_matmul_flops_per_sequence == 8832 * 16);
+  // moe_every 1 after 1 dense layer: layers 1, 2, 3.
+  moe.moe_every = 1;
+  CHECK(count_transformer(moe).moe_layers == 3);
+
+  // Shared experts are dense weights: split over tensor only, not over the expert group.
+  // moe_every 2 again, data 2, tensor 2, expert 2, one stage: 3904 / 2 + 2048 / 4 = 2464
+  // weights per device; ZeRO-1 state 12 x (1952 / 2 + 512 / 1).
+  moe.moe_every = 2;
+  TrainingPrecision adam;
+  const ParallelLayout layout{.data = 2, .tensor = 2, .pipeline = 1, .expert = 2};
+  CHECK(device_memory(moe, layout, adam, 16).parameters == 2 * 2464);
+  adam.shard_optimizer = true;
+  CHECK(device_memory(moe, layout, adam, 16).optimizer == 12 * (976 + 512));
+}
+
 TEST_CASE("GPT-3 on tensor 8 x pipeline 16 with Adam: memory of the first stage",
           "[models][transformer]") {
   // 1536 sequences per step over data 8 in 192 microbatches: b = 1 sequence.
@@ -423,6 +596,24 @@ TEST_CASE("Invalid specs and layouts throw, naming the field", "[models][transfo
   moe = small_moe();
   moe.capacity_factor = 0;
   CHECK_THROWS_WITH(count_transformer(moe), Contains("capacity_factor"));
+  moe = small_moe();
+  moe.dense_layers = 4;
+  CHECK_THROWS_WITH(count_transformer(moe), Contains("dense_layers (4)"));
+  moe = small_moe();
+  moe.shared_experts = -1;
+  CHECK_THROWS_WITH(count_transformer(moe), Contains("shared_experts"));
+  s = gpt3();
+  s.kv_heads = 5;  // does not divide 96
+  CHECK_THROWS_WITH(count_transformer(s), Contains("kv_heads (5) does not divide heads (96)"));
+  s.attention = footprint::models::AttentionKind::kLatent;
+  s.kv_rank = 512;
+  CHECK_THROWS_WITH(count_transformer(s), Contains("kv_heads"));
+  s.kv_heads = 0;
+  s.kv_rank = 0;
+  CHECK_THROWS_WITH(count_transformer(s), Contains("kv_rank"));
+  s = gpt3();
+  s.rope_dim = 64;  // multi-head attention has none
+  CHECK_THROWS_WITH(count_transformer(s), Contains("rope_dim"));
 
   const TrainingPrecision adam;
   CHECK_THROWS_WITH(device_memory(gpt3(), ParallelLayout{.tensor = 5}, adam, 1),
