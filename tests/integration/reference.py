@@ -19,8 +19,7 @@ they read it through analysis/footprint_trace.py, which reads format versions 1 
 The figures are those of format 1: format 2's coordinates (`time`, `time_bounds`, `nv`,
 the `job` row number, which footprint_trace leaves out) and its new attributes
 (V2_ONLY_ATTRIBUTES; its new strings and arrays are not numbers anyway) are not figures,
-so a format 2 trace gives the same figures as a format 1 trace of the same run. Nor are the
-attributes added to format 2 later (LATER_ATTRIBUTES).
+so a format 2 trace gives the same figures as a format 1 trace of the same run.
 """
 import argparse
 import json
@@ -43,10 +42,6 @@ GENERATED_NAME = re.compile(r"^(.*)-\d{7}$")  # <class>-<7-digit index>
 # Numeric attributes format 2 added, per group kind: not figures (the references predate
 # them). accelerator_counts, an array, is not a number and is left out anyway.
 V2_ONLY_ATTRIBUTES = {"datacenters": {"power_cap_w", "accelerator_counts"}}
-# Numeric attributes added to format 2 after the references were generated: not figures
-# either (they repeat the architecture's counts, which docs/models.md checks against
-# published ones; no number the references hold depends on them).
-LATER_ATTRIBUTES = {"predicted": {"parameters", "active_parameters"}}
 
 
 # --- Reading the trace: the only code that knows its layout. ---------------------------
@@ -116,7 +111,7 @@ def read_predicted(trace):
     out = {}
     for job, predicted in trace.predicted().items():
         tables = {t: read_table(frame, "phase") for t, frame in predicted["tables"].items()}
-        out[job] = (numeric_attrs(predicted["attrs"], LATER_ATTRIBUTES["predicted"]), tables)
+        out[job] = (numeric_attrs(predicted["attrs"]), tables)
     return out
 
 
