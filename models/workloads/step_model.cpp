@@ -5,9 +5,11 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <span>
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace footprint::models {
 
@@ -133,7 +135,9 @@ double injection_bandwidth(const Fabric& f, const std::vector<AcceleratorId>& id
 
 }  // namespace
 
-const ChipCalibration* find_calibration(const std::string& chip) {
+namespace {
+
+std::span<const ChipCalibration> calibrations() {
   // V100: matmul and attention efficiency from the single-GPU baseline of Shoeybi et al.
   // 2019 (Megatron-LM, abstract and section 5.1): 39 TFLOP/s sustained on one V100 for a
   // 1.2B-parameter GPT-2 = 31 % of the 125 TFLOP/s peak. Network efficiency from the same
@@ -153,12 +157,31 @@ const ChipCalibration* find_calibration(const std::string& chip) {
        "Raffel et al. 2020 (T5-11B) on 512 TPU v3 at 45.6 TFLOP/s per chip (Patterson et al. "
        "2021, Table 4); Cloud TPU v3 documentation: 220 W mean, 262 W max"},
   }};
-  for (const auto& c : kCalibrations) {
+  return kCalibrations;
+}
+
+}  // namespace
+
+const ChipCalibration* find_calibration(const std::string& chip) {
+  for (const auto& c : calibrations()) {
     if (c.chip == chip) {
       return &c;
     }
   }
   return nullptr;
+}
+
+const ChipCalibration& require_calibration(const AcceleratorType& chip) {
+  if (const auto* cal = find_calibration(chip.name)) {
+    return *cal;
+  }
+  std::vector<std::string> names;
+  for (const auto& c : calibrations()) {
+    names.push_back(c.chip);
+  }
+  throw std::invalid_argument(
+      fmt::format("no step-model calibration for {}: the calibrated chips are {}", chip.name,
+                  fmt::join(names, " and ")));
 }
 
 std::vector<std::string> calibration_sources() {
@@ -221,11 +244,7 @@ JobNetwork default_network(const AcceleratorType& chip, std::int64_t devices) {
 
 StepEstimate estimate_step(const StepModelInput& in, const AcceleratorType& chip,
                            const JobNetwork& network) {
-  const ChipCalibration* cal = find_calibration(chip.name);
-  if (cal == nullptr) {
-    throw std::invalid_argument(fmt::format(
-        "no step-model calibration for {}: the calibrated chips are V100 and TPUv3", chip.name));
-  }
+  const ChipCalibration* cal = &require_calibration(chip);
   const auto& m = in.model;
   const auto& l = in.layout;
   const auto counts = count_transformer(m);
@@ -398,6 +417,8 @@ std::vector<ParallelLayout> candidate_layouts(const TransformerSpec& model, std:
 
 std::optional<ParallelLayout> auto_layout(StepModelInput input, const AcceleratorType& chip,
                                           const JobNetwork& network, std::int64_t devices) {
+  // A chip without a calibration fits no layout for that reason, not for memory: say so.
+  require_calibration(chip);
   std::optional<ParallelLayout> best;
   double best_s = std::numeric_limits<double>::infinity();
   for (const auto& l : candidate_layouts(input.model, devices)) {

@@ -35,6 +35,9 @@ struct ChipCalibration {
 /// The built-in calibrations (V100, TPUv3 and the chips the validation does not cover,
 /// marked as assumptions); nullptr for a chip without one.
 const ChipCalibration* find_calibration(const std::string& chip);
+/// The chip's calibration; throws std::invalid_argument naming the chip and the calibrated
+/// ones when it has none.
+const ChipCalibration& require_calibration(const AcceleratorType& chip);
 
 /// The published measurements the calibrations were fitted on: "source: run" strings.
 std::vector<std::string> calibration_sources();
@@ -81,7 +84,8 @@ StepEstimate estimate_step(const StepModelInput& input, const AcceleratorType& c
 /// The fastest layout that fits, over every data x tensor x pipeline = `devices` (tensor
 /// dividing the heads, at most 64; pipeline at most the layers; expert dividing data and
 /// the experts; 1 to 64 microbatches); nullopt if none fits. Ties go to the first in
-/// candidate_layouts() order.
+/// candidate_layouts() order. Throws as require_calibration() for a chip without a
+/// calibration.
 std::optional<ParallelLayout> auto_layout(StepModelInput input, const AcceleratorType& chip,
                                           const JobNetwork& network, std::int64_t devices);
 

@@ -784,6 +784,19 @@ def test_predicted_layout_does_not_fit_memory(h):
                            [r"the layout needs [0-9.]+ GB per device", r"GB too much"])])
 
 
+def test_predicted_auto_layout_uncalibrated_chip(h):
+    # parallelism: auto on a chip the step model has no calibration for: that is the
+    # reason, not memory (no layout "fits" only because none can be estimated).
+    text = predicted().replace("parallelism: { data: 1, tensor: 8, microbatches: 512 }",
+                               "parallelism: auto")
+    text = text.replace("accelerators: { V100: 64, TPUv3: 32 }", "accelerators: { V100: 64, H100: 32 }")
+    text = text.replace("accelerator: V100", "accelerator: H100")
+    line, col = h.where(text, "parallelism:", "auto")
+    h.bad_scenario(text, [(line, col, "jobs[0].parallelism",
+                           [r"no step-model calibration for H100: the calibrated chips are "
+                            r"V100 and TPUv3"])])
+
+
 def only_error(h, text, line_has, token, key, patterns):
     """`text` is refused with exactly one problem, at `token` on the line with `line_has`."""
     line, col = h.where(text, line_has, token)

@@ -726,3 +726,22 @@ TEST_CASE("auto_layout finds the fastest layout that brute force finds", "[trans
   const auto& v100 = *lib.find("V100");
   CHECK_FALSE(auto_layout(big, v100, default_network(v100, 2), 2).has_value());
 }
+
+TEST_CASE("auto_layout on a chip without a calibration says so", "[transformer][auto]") {
+  using namespace footprint::models;
+  const AcceleratorLibrary lib;
+  StepModelInput in;
+  in.model.decoder_layers = 2;
+  in.model.d_model = 256;
+  in.model.d_ff = 1024;
+  in.model.heads = 4;
+  in.model.vocabulary = 1000;
+  in.model.sequence = 128;
+  in.tokens_per_step = 128 * 8;
+  const auto& h100 = *lib.find("H100");
+  // The reason is the calibration, not memory: a tiny model fits any layout of 8 H100.
+  CHECK_THROWS_WITH(auto_layout(in, h100, default_network(h100, 8), 8),
+                    "no step-model calibration for H100: the calibrated chips are V100 and TPUv3");
+  const auto& v100 = *lib.find("V100");
+  CHECK(auto_layout(in, v100, default_network(v100, 8), 8).has_value());
+}
