@@ -784,6 +784,27 @@ def test_predicted_layout_does_not_fit_memory(h):
                            [r"the layout needs [0-9.]+ GB per device", r"GB too much"])])
 
 
+def test_predicted_microbatch_size(h):
+    # PREDICTED: 1,048,576 tokens of 2,048 = 512 sequences, data 1. microbatch: 1 gives
+    # the same 512 microbatches as microbatches: 512 (accepted); 2 disagrees; 3 does not
+    # divide 512.
+    same = predicted().replace("microbatches: 512 }", "microbatches: 512, microbatch: 1 }")
+    path = h.write(same)
+    rc, _, stderr = h.run("check", path)
+    expect(rc == 0, "microbatch agreeing with microbatches is refused:\n{}".format(stderr))
+    only = predicted().replace("microbatches: 512 }", "microbatch: 4 }")
+    rc, _, stderr = h.run("check", h.write(only))
+    expect(rc == 0, "microbatch alone is refused:\n{}".format(stderr))
+    text = predicted().replace("microbatches: 512 }", "microbatches: 512, microbatch: 2 }")
+    only_error(h, text, "microbatch: 2", "2 }", "jobs[0].parallelism.microbatch",
+               [r"microbatch: 2 sequences gives 256 microbatches per replica, but "
+                r"microbatches: 512"])
+    text = predicted().replace("microbatches: 512 }", "microbatch: 3 }")
+    only_error(h, text, "microbatch: 3", "3 }", "jobs[0].parallelism.microbatch",
+               [r"a batch of 512 sequences over data = 1 is 512 sequences per replica, not a "
+                r"whole number of microbatches of 3"])
+
+
 def test_predicted_auto_layout_uncalibrated_chip(h):
     # parallelism: auto on a chip the step model has no calibration for: that is the
     # reason, not memory (no layout "fits" only because none can be estimated).

@@ -35,6 +35,30 @@ bool check_predictable(const MapReader& r, Diagnostics& d, const TrainingJobSpec
   return true;
 }
 
+/// parallelism.microbatch: sequences per microbatch, the way papers state it; gives the
+/// microbatches per step of each data-parallel replica. Empty after a reported problem.
+std::optional<std::int64_t> microbatches_from_size(const MapReader& pr, Diagnostics& d,
+                                                   const models::PredictedTraining& p,
+                                                   std::int64_t size) {
+  std::int64_t per_sequence = 0;
+  try {
+    per_sequence = models::count_transformer(p.model).tokens_per_sequence;
+  } catch (const std::invalid_argument&) {
+    return std::nullopt;  // the model's own problem, reported where it is read
+  }
+  const double sequences = p.tokens_per_step / static_cast<double>(per_sequence);
+  const double per_replica = sequences / static_cast<double>(p.layout.data);
+  const double count = per_replica / static_cast<double>(size);
+  if (count < 1 || count != std::floor(count)) {
+    report(d, pr.get("microbatch"), pr.path("microbatch"),
+           fmt::format("a batch of {:g} sequences over data = {} is {:g} sequences per replica, "
+                       "not a whole number of microbatches of {}",
+                       sequences, p.layout.data, per_replica, size));
+    return std::nullopt;
+  }
+  return static_cast<std::int64_t>(count);
+}
+
 /// parallelism: absent or "auto" leaves the layout to auto_layout(); a given one must
 /// cover exactly the job's devices.
 void read_layout(const MapReader& r, Diagnostics& d, models::PredictedTraining& p,
@@ -45,12 +69,24 @@ void read_layout(const MapReader& r, Diagnostics& d, models::PredictedTraining& 
     return;
   }
   MapReader pr(pn, r.path("parallelism"), d,
-               {"data", "tensor", "pipeline", "expert", "microbatches"});
+               {"data", "tensor", "pipeline", "expert", "microbatches", "microbatch"});
   p.layout.data = pr.count("data", false, 1).value_or(1);
   p.layout.tensor = pr.count("tensor", false, 1).value_or(1);
   p.layout.pipeline = pr.count("pipeline", false, 1).value_or(1);
   p.layout.expert = pr.count("expert", false, 1).value_or(1);
-  p.layout.microbatches = pr.count("microbatches", false, 1).value_or(p.layout.pipeline);
+  const auto microbatches = pr.count("microbatches", false, 1);
+  p.layout.microbatches = microbatches.value_or(p.layout.pipeline);
+  if (const auto size = pr.count("microbatch", false, 1); size && !pr.bad("data")) {
+    if (const auto n = microbatches_from_size(pr, d, p, *size)) {
+      if (microbatches && *microbatches != *n) {
+        report(d, pr.get("microbatch"), pr.path("microbatch"),
+               fmt::format("microbatch: {} sequences gives {} microbatches per replica, but "
+                           "microbatches: {}; give one of them",
+                           *size, *n, *microbatches));
+      }
+      p.layout.microbatches = *n;
+    }
+  }
   const auto product = p.layout.data * p.layout.tensor * p.layout.pipeline;
   if (pr.valid() && product != devices) {
     report(d, pn, r.path("parallelism"),
