@@ -56,6 +56,7 @@ _HERE = os.path.dirname(os.path.realpath(__file__))
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 import footprint_trace  # noqa: E402
+from footprint_trace import text  # noqa: E402
 
 SECONDS_PER_DAY = 86400.0
 SECONDS_PER_HOUR = 3600.0
@@ -75,13 +76,6 @@ class UserError(Exception):
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def text(value):
-    """Return an HDF5 string value (fixed-length bytes, or str) as str."""
-    if isinstance(value, (bytes, np.bytes_)):
-        return value.decode("utf-8")
-    return str(value)
 
 
 def fmt_float(value):

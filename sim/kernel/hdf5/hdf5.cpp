@@ -183,6 +183,15 @@ Handle vlen_string_type(const Ctx& c) {
   return type;
 }
 
+// HDF5 strings end at the first NUL: refuse one inside a value. `what` names the values.
+void check_no_nul(std::string_view what, std::span<const std::string> values) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (values[i].find('\0') != std::string::npos) {
+      throw std::invalid_argument(fmt::format("{} row {} contains a NUL character", what, i));
+    }
+  }
+}
+
 // Pointers to the strings' characters, as HDF5 writes variable-length strings.
 std::vector<const char*> c_strings(std::span<const std::string> values) {
   std::vector<const char*> out;
@@ -441,12 +450,10 @@ void Node::set_attr(std::string_view name, std::uint64_t value) {
 void Node::set_attr(std::string_view name, std::string_view value) {
   QuietErrors quiet;
   const Ctx c{path_, file_, name};
-  if (value.find('\0') != std::string_view::npos) {
-    throw std::invalid_argument(fmt::format("attribute '{}' holds a NUL character", name));
-  }
+  const std::string buffer(value);
+  check_no_nul(fmt::format("attribute '{}'", name), std::span(&buffer, 1));
   Handle type = vlen_string_type(c);
   Handle space = own(H5Screate(H5S_SCALAR), "create dataspace for", c);
-  const std::string buffer(value);
   const char* p = buffer.c_str();
   write_attr(handle_.get(), name, type.get(), type.get(), space.get(), static_cast<const void*>(&p),
              c);
@@ -455,11 +462,7 @@ void Node::set_attr(std::string_view name, std::string_view value) {
 void Node::set_attr_strings(std::string_view name, std::span<const std::string> values) {
   QuietErrors quiet;
   const Ctx c{path_, file_, name};
-  for (const auto& v : values) {
-    if (v.find('\0') != std::string::npos) {
-      throw std::invalid_argument(fmt::format("attribute '{}' holds a NUL character", name));
-    }
-  }
+  check_no_nul(fmt::format("attribute '{}'", name), values);
   Handle type = vlen_string_type(c);
   const hsize_t dims[1] = {values.size()};
   Handle space = own(H5Screate_simple(1, dims, nullptr), "create dataspace for", c);
@@ -868,40 +871,34 @@ Dataset Group::create_chunked(std::string_view name, Hid file_type, std::size_t 
   return Dataset(std::move(d), std::move(path), file_);
 }
 
-Dataset Group::write_vector(std::string_view name, std::span<const double> values,
-                            std::string_view units) {
+template <class T>
+Dataset Group::write_numbers(std::string_view name, std::span<const T> values, Hid file_type,
+                             std::string_view units) {
   QuietErrors quiet;
   static_assert(std::endian::native == std::endian::little, "the file stores little-endian");
-  Dataset d = create_chunked(name, H5T_IEEE_F64LE, values.size(), sizeof(double));
+  Dataset d = create_chunked(name, file_type, values.size(), sizeof(T));
   if (!values.empty()) {
-    write_chunks(d.handle().get(), values.data(), values.size(), sizeof(double),
-                 Ctx{d.path(), file_});
+    write_chunks(d.handle().get(), values.data(), values.size(), sizeof(T), Ctx{d.path(), file_});
   }
   d.set_attr("units", units);
   return d;
 }
 
+Dataset Group::write_vector(std::string_view name, std::span<const double> values,
+                            std::string_view units) {
+  return write_numbers(name, values, H5T_IEEE_F64LE, units);
+}
+
 Dataset Group::write_vector(std::string_view name, std::span<const std::int64_t> values,
                             std::string_view units) {
-  QuietErrors quiet;
-  Dataset d = create_chunked(name, H5T_STD_I64LE, values.size(), sizeof(std::int64_t));
-  if (!values.empty()) {
-    write_chunks(d.handle().get(), values.data(), values.size(), sizeof(std::int64_t),
-                 Ctx{d.path(), file_});
-  }
-  d.set_attr("units", units);
-  return d;
+  return write_numbers(name, values, H5T_STD_I64LE, units);
 }
 
 Dataset Group::write_strings(std::string_view name, std::span<const std::string> values) {
   QuietErrors quiet;
   std::string path = child_path(name);
   const Ctx c{path, file_};
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (values[i].find('\0') != std::string::npos) {
-      throw std::invalid_argument(fmt::format("{}: element {} holds a NUL character", path, i));
-    }
-  }
+  check_no_nul(path, values);
   Handle type = vlen_string_type(c);
   // Variable-length elements are heap references in the file: HDF5 writes and compresses
   // them itself (H5Dwrite_chunk cannot).
@@ -966,14 +963,7 @@ Dataset Group::create_dimension(std::string_view name, std::size_t size) {
 
 Dataset Group::write_vector(std::string_view name, std::span<const std::uint64_t> values,
                             std::string_view units) {
-  QuietErrors quiet;
-  Dataset d = create_chunked(name, H5T_STD_U64LE, values.size(), sizeof(std::uint64_t));
-  if (!values.empty()) {
-    write_chunks(d.handle().get(), values.data(), values.size(), sizeof(std::uint64_t),
-                 Ctx{d.path(), file_});
-  }
-  d.set_attr("units", units);
-  return d;
+  return write_numbers(name, values, H5T_STD_U64LE, units);
 }
 
 std::vector<double> Group::read_vector_double(std::string_view name) const {
@@ -1053,13 +1043,8 @@ void TableWriter::add(std::string name, std::string units, Values values, std::s
 
 namespace {
 
-void check_no_nul(const std::string& column, std::span<const std::string> values) {
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (values[i].find('\0') != std::string::npos) {
-      throw std::invalid_argument(
-          fmt::format("table column '{}' row {} contains a NUL character", column, i));
-    }
-  }
+void check_column_no_nul(const std::string& column, std::span<const std::string> values) {
+  check_no_nul(fmt::format("table column '{}'", column), values);
 }
 
 }  // namespace
@@ -1084,7 +1069,7 @@ void TableWriter::add_uint64_column(std::string name, std::span<const std::uint6
 
 void TableWriter::add_string_column(std::string name, std::span<const std::string> values,
                                     std::string units) {
-  check_no_nul(name, values);
+  check_column_no_nul(name, values);
   add(std::move(name), std::move(units), std::vector<std::string>(values.begin(), values.end()),
       values.size());
 }
@@ -1103,7 +1088,7 @@ void TableWriter::add_int64_column(std::string name, std::vector<std::int64_t>&&
 
 void TableWriter::add_string_column(std::string name, std::vector<std::string>&& values,
                                     std::string units) {
-  check_no_nul(name, values);
+  check_column_no_nul(name, values);
   const auto n = values.size();
   add(std::move(name), std::move(units), std::move(values), n);
 }

@@ -211,6 +211,10 @@ class Group : public Node {
   friend class TableWriter;
   Group(Handle handle, std::string path, std::string file)
       : Node(std::move(handle), std::move(path), std::move(file)) {}
+  /// A numeric vector stored as `file_type` (T's little-endian layout), with `units`.
+  template <class T>
+  Dataset write_numbers(std::string_view name, std::span<const T> values, Hid file_type,
+                        std::string_view units);
   /// Creates a chunked, compressed 1-D dataset of `count` elements and returns it.
   Dataset create_chunked(std::string_view name, Hid file_type, std::size_t count,
                          std::size_t element_bytes);
