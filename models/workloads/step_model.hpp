@@ -6,90 +6,158 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "models/accelerators/accelerator.hpp"
-#include "models/topology/fabric.hpp"
 #include "models/workloads/step_sim.hpp"
 #include "models/workloads/transformer.hpp"
 
 namespace footprint::models {
 
-/// Calibration constants of one chip: one set per chip, fitted on a calibration set of
-/// published measurements that shares no run with the validation set (see
-/// calibration_sources() and tests/validation/test_step_model.cpp).
+/// Calibration constants of one chip and compute format: one set per chip and format,
+/// fitted only on the published runs named in `source` (tests/validation/test_step_model.cpp
+/// refits them and checks the table; docs/models.md lists them).
 struct ChipCalibration {
-  std::string chip;                 ///< canonical accelerator name
-  double matmul_efficiency = 0;     ///< achieved fraction of peak FLOP/s in matmuls
-  double attention_efficiency = 0;  ///< achieved fraction of peak in attention products
+  std::string chip;  ///< canonical accelerator name
+  ComputeFormat compute = ComputeFormat::k16Bit;
+  double matmul_efficiency = 0;     ///< achieved fraction of the format's peak in matmuls
+  double attention_efficiency = 0;  ///< achieved fraction of the 16-bit peak in attention
   double memory_efficiency = 0;     ///< achieved fraction of HBM bandwidth
   double network_efficiency = 0;    ///< achieved fraction of link bandwidth in collectives
-  /// Power per device by phase, as fractions u of (TDP - idle) above idle:
-  /// P = idle + (TDP - idle) x u.
-  double compute_utilisation = 1.0;
-  double communication_utilisation = 0;
+  /// The largest step-time error on the calibration runs, as a fraction (the error band
+  /// every prediction carries).
+  double calibration_error = 0;
   std::string source;  ///< the calibration runs, named
 };
 
-/// The built-in calibrations (V100, TPUv3 and the chips the validation does not cover,
-/// marked as assumptions); nullptr for a chip without one.
-const ChipCalibration* find_calibration(const std::string& chip);
-/// The chip's calibration; throws std::invalid_argument naming the chip and the calibrated
-/// ones when it has none.
-const ChipCalibration& require_calibration(const AcceleratorType& chip);
+/// Power per device by phase for one chip, as fractions u of (TDP - idle) above idle:
+/// P = idle + (TDP - idle) x u. Measured where a source exists, else an assumption
+/// (`source` says which).
+struct PhasePower {
+  std::string chip;
+  double compute_utilisation = 1.0;
+  double communication_utilisation = 0;
+  std::string source;
+};
+
+/// How a chip and format get their constants: their own calibration, a calibrated one's
+/// (borrowed: "borrowed from H100 BF16"), or none (unsupported).
+struct CalibrationChoice {
+  const ChipCalibration* calibration = nullptr;
+  /// Empty when the chip and format are calibrated themselves; else what was borrowed.
+  std::string borrowed_from;
+};
+
+/// The constants for `chip` computing in `format`. Throws std::invalid_argument naming the
+/// chip, the format and the calibrated ones when it is unsupported, or when the chip has no
+/// FP8 peak and FP8 is asked for.
+CalibrationChoice require_calibration(const AcceleratorType& chip, ComputeFormat format);
+/// Every built-in calibration (for docs and tests).
+std::span<const ChipCalibration> builtin_calibrations();
+/// The chip's power by phase (a conservative assumption when the table has no row).
+PhasePower phase_power(const AcceleratorType& chip);
 
 /// The published measurements the calibrations were fitted on: "source: run" strings.
 std::vector<std::string> calibration_sources();
 
-/// The network a job runs on: the datacenter's fabric, or the chip's usual one.
+/// The network a job runs on, as collectives see it: scale-up domains of `scale_up_domain`
+/// devices joined at `scale_up_bandwidth` each (per device and direction), and a scale-out
+/// fabric of `scale_out_bandwidth` per device between domains (rail-optimised, non-blocking).
+/// A torus (TPUs) has `torus_dimensions` > 0: its scale-up bandwidth is all of a chip's
+/// links, of which a collective over a group uses the dimensions the group spans.
 struct JobNetwork {
-  std::shared_ptr<const Fabric> fabric;  ///< at least the job's devices
+  std::int64_t scale_up_domain = 1;
+  units::ByteRate scale_up_bandwidth;
+  units::ByteRate scale_out_bandwidth;
+  units::Seconds scale_up_latency;
+  units::Seconds scale_out_latency;
+  int torus_dimensions = 0;
+  std::string description;
 };
 
-/// The chip's usual network for `devices` of it (docs/models.md): V100 in 8-GPU servers
-/// with NVLink and 400 Gb/s per server (the GPT-3 cluster), A100/H100/H200 in DGX
-/// SuperPODs, TPU v2/v3 in a 2D torus, TPU v4 in a 3D torus.
-JobNetwork default_network(const AcceleratorType& chip, std::int64_t devices);
+/// A datacenter's override of its chips' usual network (scenario key `network`): each
+/// field left empty keeps the chip's.
+struct NetworkOverride {
+  std::optional<std::int64_t> scale_up_domain;
+  std::optional<units::ByteRate> scale_up_bandwidth;
+  std::optional<units::ByteRate> scale_out_bandwidth;
+};
+
+/// The chip's usual system (docs/models.md, "Networks"), with `override` applied. Throws
+/// std::invalid_argument when the chip has no published figure for a bandwidth and the
+/// override does not give one.
+JobNetwork job_network(const AcceleratorType& chip, const NetworkOverride& override = {});
 
 struct StepModelInput {
   TransformerSpec model;
   ParallelLayout layout;
   TrainingPrecision precision;
   double tokens_per_step = 0;  ///< global batch, tokens
-  /// Fraction of the data-parallel gradient all-reduce hidden behind the backward pass.
+  /// Fraction of the data-parallel gradient reduction hidden behind the backward pass.
   double gradient_overlap = 0;
 };
 
 /// One step's expected phases (stragglers and imbalance come from step_sim) and what
 /// they imply.
 struct StepEstimate {
-  std::vector<StepPhase> phases;  ///< compute, attention, tensor-allreduce, pipeline-p2p,
-                                  ///< bubble, all-to-all, expert-compute, gradient-allreduce,
-                                  ///< optimizer
+  /// compute, attention, expert-compute, tensor-comm, context-comm, pipeline-p2p,
+  /// all-to-all, bubble, parameter-allgather, gradient-reduce, optimizer (those with time)
+  std::vector<StepPhase> phases;
   units::Seconds step_duration;
-  double flops_per_step = 0;  ///< by the architecture (training FLOPs per token x tokens)
+  /// By the architecture: training FLOPs per token x tokens (no recomputation).
+  double flops_per_step = 0;
   double achieved_flops_per_device = 0;  ///< flops_per_step / (devices x step_duration), FLOP/s
+  /// Model FLOPs utilisation: achieved_flops_per_device / the chip's dense peak in the
+  /// compute format (docs/models.md, "MFU").
+  double mfu = 0;
   DeviceMemory memory;
   units::Bytes device_memory;  ///< the chip's
   std::int64_t devices = 0;
+  /// The calibration's error band (fraction) and what was borrowed, if anything.
+  double error_band = 0;
+  std::string borrowed_from;
 };
 
 /// Expected step of `input` on `chip` over `network`. Throws std::invalid_argument when the
 /// layout does not fit the devices or the memory (the message says by how much), or the
-/// chip has no calibration.
+/// chip has no calibration for the format.
 StepEstimate estimate_step(const StepModelInput& input, const AcceleratorType& chip,
                            const JobNetwork& network);
 
-/// The fastest layout that fits, over every data x tensor x pipeline = `devices` (tensor
-/// dividing the heads, at most 64; pipeline at most the layers; expert dividing data and
-/// the experts; 1 to 64 microbatches); nullopt if none fits. Ties go to the first in
-/// candidate_layouts() order. Throws as require_calibration() for a chip without a
-/// calibration.
-std::optional<ParallelLayout> auto_layout(StepModelInput input, const AcceleratorType& chip,
-                                          const JobNetwork& network, std::int64_t devices);
+/// Which layout keys `auto_layout` searches: an empty field is searched, a set one fixed.
+/// `microbatch` (sequences per microbatch), when set, fixes microbatches per candidate.
+struct LayoutRequest {
+  std::optional<std::int64_t> data, tensor, pipeline, context, expert, virtual_stages,
+      microbatches, microbatch;
+  /// Every key searched (`parallelism: auto`).
+  static LayoutRequest all_auto() { return {}; }
+};
 
-/// Every layout auto_layout() considers (for tests).
-std::vector<ParallelLayout> candidate_layouts(const TransformerSpec& model, std::int64_t devices);
+/// Why no layout fits: the best candidates' memory per device by kind.
+struct NoLayoutFits : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+/// The fastest layout that fits, over the candidates of candidate_layouts(); ties go to the
+/// first in its order. Throws as require_calibration() for an unsupported chip, and
+/// NoLayoutFits when none fits (naming the three candidates that came closest, with their
+/// memory per device by kind).
+ParallelLayout auto_layout(StepModelInput input, const AcceleratorType& chip,
+                           const JobNetwork& network, std::int64_t devices,
+                           const LayoutRequest& request = LayoutRequest::all_auto());
+
+/// Every layout auto_layout() considers (for tests): data x tensor x pipeline x context =
+/// `devices`, with tensor dividing the heads and within the scale-up domain, context
+/// dividing the sequence (at most 64), pipeline x virtual_stages at most the layers,
+/// virtual_stages 1, 2, 4 or 8 (only with pipeline > 1), expert dividing data and the
+/// experts, microbatches dividing each replica's sequences (at most 64, and a multiple of
+/// pipeline under the interleaved schedule); fixed keys as `request` says.
+std::vector<ParallelLayout> candidate_layouts(const TransformerSpec& model, std::int64_t devices,
+                                              double sequences_per_step,
+                                              std::int64_t scale_up_domain,
+                                              const LayoutRequest& request = LayoutRequest::all_auto());
 
 }  // namespace footprint::models

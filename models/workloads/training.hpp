@@ -10,6 +10,7 @@
 #include <string>
 
 #include "models/accelerators/accelerator.hpp"
+#include "models/workloads/step_model.hpp"
 #include "models/workloads/step_sim.hpp"
 #include "models/workloads/transformer.hpp"
 #include "sim/kernel/units/quantity.hpp"
@@ -32,7 +33,10 @@ enum class WorkKind { kFlops, kTokens, kDuration };
 struct PredictedTraining {
   TransformerSpec model;
   ParallelLayout layout;
-  bool auto_layout = false;  ///< the layout was chosen by auto_layout()
+  /// The keys given as `auto` (or every key, for `parallelism: auto`) are searched by
+  /// auto_layout(); the given ones are fixed.
+  LayoutRequest request;
+  bool auto_layout = false;  ///< some key was searched: the layout was chosen by auto_layout()
   TrainingPrecision precision;
   double gradient_overlap = 0;
   double straggler_mean = 0;  ///< mean slowdown per device and step (step_sim)
@@ -41,6 +45,9 @@ struct PredictedTraining {
   std::vector<StepPhase> phases;
   double flops_per_step = 0;  ///< by the architecture
   double tokens_per_step = 0;
+  double mfu = 0;         ///< of the expected step (StepEstimate::mfu)
+  double error_band = 0;  ///< the calibration's step-time error band, as a fraction
+  std::string borrowed_from;  ///< "H100 BF16" when the constants are borrowed, else empty
   /// Set by a run from the step-by-step simulation; without it (footprint check) the plan
   /// uses the expected step.
   std::optional<StepSimResult> simulated;

@@ -88,8 +88,11 @@ struct TransformerCounts {
   /// tokens, its K and V projections on encoder tokens), and attention's score and value
   /// products (2 x 2 x context x d_attn per token per attention block, d_attn = heads x
   /// d_head, whatever kv_heads; with kLatent 2 x context x heads (d_head + rope_dim) for
-  /// the scores and 2 x context x heads x d_head for the values; causal self-attention
-  /// counts its full context, as Kaplan et al. 2020 do).
+  /// the scores and 2 x context x heads x d_head for the values). The context of a token is
+  /// what it attends to: the whole other sequence for cross-attention and encoder
+  /// self-attention, the tokens up to itself for the decoder's causal self-attention
+  /// (s (s + 1) / 2 pairs per sequence of s tokens, not s^2: the masked half is not
+  /// computed by fused attention kernels).
   double forward_matmul_flops_per_sequence = 0;
   double forward_attention_flops_per_sequence = 0;
   /// Training (forward + backward = 3 x forward) FLOPs per token, all kinds.
@@ -105,19 +108,42 @@ TransformerCounts count_transformer(const TransformerSpec& spec);
 /// (stack_layers - dense_layers) / moe_every, at least 0.
 std::int64_t moe_layers_in_stack(const TransformerSpec& spec, std::int64_t stack_layers);
 
-/// How the work of a step is spread: data x tensor x pipeline = devices; experts are
-/// spread over `expert` devices of the data-parallel dimension (1 <= expert <= data,
-/// dividing it, and dividing the number of experts); the global batch of each step is
-/// split into `microbatches` per data-parallel replica (pipeline schedule 1F1B).
+/// How the work of a step is spread: data x tensor x pipeline x context = devices.
+/// Tensor parallelism (Megatron, with sequence parallelism whenever tensor > 1) splits
+/// every layer's weights; context parallelism (ring attention) splits each sequence's
+/// tokens; pipeline parallelism splits the layers into stages, each stage into
+/// `virtual_stages` chunks (the interleaved schedule; 1 is plain 1F1B); experts are spread
+/// over `expert` devices of the data-parallel dimension (1 <= expert <= data, dividing
+/// it, and dividing the number of experts); the global batch of each step is split into
+/// `microbatches` per data-parallel replica.
 struct ParallelLayout {
   std::int64_t data = 1;
   std::int64_t tensor = 1;
   std::int64_t pipeline = 1;
+  std::int64_t context = 1;
   std::int64_t expert = 1;
   std::int64_t microbatches = 1;
+  std::int64_t virtual_stages = 1;
+  [[nodiscard]] std::int64_t devices() const { return data * tensor * pipeline * context; }
+  friend bool operator==(const ParallelLayout&, const ParallelLayout&) = default;
 };
 
 enum class Optimizer { kAdam, kAdafactor, kSgdMomentum };
+
+/// The number format of the matmuls: the chip's 16-bit format (BF16, or FP16 on chips
+/// without BF16), or FP8 (Transformer Engine style: the linear layers' matmuls in FP8,
+/// attention's products in 16 bits).
+enum class ComputeFormat { k16Bit, kFp8 };
+
+/// Activation recomputation: none; selective (Korthikanti et al. 2022: the attention
+/// products are recomputed in the backward pass); full (each layer's forward pass is run
+/// again in the backward pass, only its input kept).
+enum class Recompute { kNone, kSelective, kFull };
+
+/// What is sharded over the data-parallel replicas: nothing; the optimizer state (ZeRO
+/// stage 1, Rajbhandari et al. 2020); optimizer state and gradients (stage 2); and the
+/// parameters too (stage 3, FSDP).
+enum class Sharding { kNone, kOptimizer, kGradients, kParameters };
 
 struct TrainingPrecision {
   double parameter_bytes = 2;  ///< bf16/fp16 weights
@@ -127,11 +153,17 @@ struct TrainingPrecision {
   /// (Rajbhandari et al. 2020, ZeRO, section 3); Adafactor: fp32 master weights and
   /// factored second moments, about 4; SGD with momentum: 8.
   [[nodiscard]] double optimizer_bytes() const;
-  /// Activations are recomputed in the backward pass (only each layer's input is kept).
-  bool recompute_activations = false;
-  /// Optimizer state sharded over the data-parallel replicas (ZeRO stage 1).
-  bool shard_optimizer = false;
+  ComputeFormat compute = ComputeFormat::k16Bit;
+  Recompute recompute = Recompute::kNone;
+  Sharding shard = Sharding::kNone;
+  /// Data-parallel devices per sharding group (hybrid sharding: sharded within a group,
+  /// replicated across groups, as PaLM per pod); 0: all of them (data x context).
+  std::int64_t shard_group = 0;
 };
+
+/// Devices over which the weights of `layout` are sharded (1 without sharding): the
+/// shard group, or all data x context replicas.
+std::int64_t shard_degree(const ParallelLayout& layout, const TrainingPrecision& precision);
 
 /// Bytes one device holds, by kind, for the most loaded device: the pipeline stage with the
 /// largest total (the first stage, which keeps min(pipeline, microbatches) microbatches
@@ -145,21 +177,26 @@ struct DeviceMemory {
   [[nodiscard]] double total() const { return parameters + gradients + optimizer + activations; }
 };
 
-/// Dense weights are split over tensor x pipeline and replicated over data; experts over
-/// expert x tensor x pipeline. Pipeline stages hold contiguous layers (encoder, then
-/// decoder), as evenly as possible (the first layers % pipeline stages one more); the
-/// first stage also holds the input embedding, the last the output projection (a copy of
-/// the embedding when tied and pipeline > 1, as Megatron-LM keeps). Gradients follow the
-/// weights; optimizer state too, divided with shard_optimizer by the data-parallel
-/// replicas of each weight (data for dense weights, data / expert for experts).
-/// Activations per layer and microbatch, with b = sequences_per_step / (data x
-/// microbatches) sequences of s tokens (each stack's own length), h = d_model, a = heads,
+/// Dense weights are split over tensor x pipeline and replicated over data x context
+/// (key and value projections over min(tensor, kv_heads) ranks: with fewer key/value heads
+/// than tensor ranks they are replicated); experts over expert x tensor x pipeline.
+/// Pipeline stages hold contiguous layers (encoder, then decoder), as evenly as possible
+/// (the first layers % pipeline stages one more); the first stage also holds the input
+/// embedding, the last the output projection (a copy of the embedding when tied and
+/// pipeline > 1, as Megatron-LM keeps). Sharding divides optimizer state (kOptimizer and
+/// up), gradients (kGradients and up) and parameters (kParameters, which then keeps two
+/// layers gathered for the pass in flight) by shard_degree() (experts by their share of
+/// it). Activations per layer and microbatch, with b = sequences_per_step / (data x
+/// microbatches) sequences of s / context tokens (each stack's own length), h = d_model,
 /// t = tensor (Korthikanti et al. 2022, "Reducing Activation Recomputation in Large
-/// Transformer Models", eq. 2 and section 4): s b h (10 + 24/t + 5 a s / (h t)) bytes, or
-/// 2 s b h with recomputation; stage i keeps min(pipeline - i, microbatches) microbatches
-/// in flight. `sequences_per_step` is the global batch in sequences. Throws
-/// std::invalid_argument for a layout that does not divide the model (see ParallelLayout;
-/// also pipeline > layers) or a batch that is not positive.
+/// Transformer Models", table 2, with sequence parallelism whenever t > 1 and fused
+/// attention, which keeps no sequence x sequence scores): 34 s b h / t bytes, or 2 s b h / t
+/// with full recomputation; stage i keeps min(pipeline - i, microbatches) microbatches in
+/// flight, x (1 + (pipeline - 1) / (pipeline x virtual_stages)) under the interleaved
+/// schedule (ibid., section 4.2.3). `sequences_per_step` is the global batch in sequences.
+/// Throws std::invalid_argument for a layout that does not divide the model (see
+/// ParallelLayout; also pipeline x virtual_stages > layers, context not dividing the
+/// sequence) or a batch that is not positive.
 DeviceMemory device_memory(const TransformerSpec& spec, const ParallelLayout& layout,
                            const TrainingPrecision& precision, double sequences_per_step);
 
