@@ -127,6 +127,11 @@ struct StepEstimate {
 StepEstimate estimate_step(const StepModelInput& input, const AcceleratorType& chip,
                            const JobNetwork& network);
 
+/// estimate_step() with the given constants instead of the table's (for fitting them:
+/// tests/validation/test_step_model.cpp).
+StepEstimate estimate_step_with(const StepModelInput& input, const AcceleratorType& chip,
+                                const JobNetwork& network, const ChipCalibration& calibration);
+
 /// Which layout keys `auto_layout` searches: an empty field is searched, a set one fixed.
 /// `microbatch` (sequences per microbatch), when set, fixes microbatches per candidate.
 struct LayoutRequest {

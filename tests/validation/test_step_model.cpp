@@ -63,7 +63,7 @@ double predicted_tflops(const Run& r, std::string* phases = nullptr) {
   in.precision = r.precision;
   in.tokens_per_step = r.tokens_per_step;
   in.gradient_overlap = r.gradient_overlap;
-  const auto net = default_network(chip(r.chip), r.chips);
+  const auto net = job_network(chip(r.chip));
   const auto e = estimate_step(in, chip(r.chip), net);
   if (phases != nullptr) {
     *phases = phases_of(e);
@@ -158,13 +158,13 @@ TransformerSpec megatron(std::int64_t layers, std::int64_t d, std::int64_t heads
 TrainingPrecision adafactor() {
   TrainingPrecision p;
   p.optimizer = Optimizer::kAdafactor;
-  p.recompute_activations = true;
+  p.recompute = Recompute::kFull;
   return p;
 }
 
 TrainingPrecision adam_recompute() {
   TrainingPrecision p;
-  p.recompute_activations = true;
+  p.recompute = Recompute::kFull;
   return p;
 }
 

@@ -134,8 +134,12 @@ void read_precision(const MapReader& r, Diagnostics& d, models::TrainingPrecisio
   for (const char* key : {"recompute", "shard_optimizer"}) {
     if (pr.has(key)) {
       try {
-        (std::string(key) == "recompute" ? prec.recompute_activations : prec.shard_optimizer) =
-            pr.get(key).as<bool>();
+        const bool on = pr.get(key).as<bool>();
+        if (std::string(key) == "recompute") {
+          prec.recompute = on ? models::Recompute::kFull : models::Recompute::kNone;
+        } else {
+          prec.shard = on ? models::Sharding::kOptimizer : models::Sharding::kNone;
+        }
       } catch (const YAML::Exception&) {
         report(d, pr.get(key), pr.path(key), "expected true or false");
       }

@@ -241,19 +241,17 @@ void add_generated_jobs(const Scenario& sc, std::uint64_t seed, models::FleetTab
 void estimate_predicted_step(models::TrainingJobSpec& job, const models::AcceleratorType& chip) {
   auto& p = *job.predicted;
   models::StepModelInput in{p.model, p.layout, p.precision, p.tokens_per_step, p.gradient_overlap};
-  const auto net = models::default_network(chip, job.devices);
+  const auto net = models::job_network(chip);
   if (p.auto_layout) {
-    const auto best = models::auto_layout(in, chip, net, job.devices);
-    if (!best) {
-      throw std::invalid_argument(
-          fmt::format("no layout of {} {} fits the model in memory", job.devices, chip.name));
-    }
-    in.layout = *best;
-    p.layout = *best;
+    in.layout = models::auto_layout(in, chip, net, job.devices, p.request);
+    p.layout = in.layout;
   }
   const auto est = models::estimate_step(in, chip, net);
   p.phases = est.phases;
   p.flops_per_step = est.flops_per_step;
+  p.mfu = est.mfu;
+  p.error_band = est.error_band;
+  p.borrowed_from = est.borrowed_from;
 }
 
 SimTime to_sim(units::Seconds s) {
