@@ -37,6 +37,13 @@ constexpr double kAllToAllsPerForward = 2.0;
 /// round the ring, c - 1 transfers per layer in the forward pass, and keys, values and
 /// their gradients in the backward (twice the bytes): 3 x in all (4 with full recompute).
 constexpr double kContextTransfersPerLayer = 3.0;
+/// Element-wise work (layer norms, activation functions, residual additions, softmax
+/// statistics, the MoE permutation) is bound by memory traffic: every activation a layer
+/// keeps is written in the forward pass and read in the backward, and its gradient written
+/// and read: 4 passes over the kept activations (6 with full recomputation, which writes
+/// and reads them once more).
+constexpr double kActivationTrafficPasses = 4.0;
+constexpr double kRecomputedTrafficPasses = 2.0;
 /// Keys and values: two tensors.
 constexpr double kKeyAndValue = 2.0;
 /// Optimizer update: read parameters, gradients and state, write parameters and state.
@@ -531,12 +538,32 @@ StepEstimate estimate(const StepModelInput& in, const AcceleratorType& chip,
   const double t_expert_mem = reads * expert_params_device * prec.parameter_bytes / hbm;
   const double t_expert = std::max(t_expert_flops, t_expert_mem);
 
+  // Element-wise traffic over the activations of the stage's layers, per microbatch.
+  double activation_per_token = 0;  // mean over the layers, bytes
+  {
+    const std::int64_t moe = counts.moe_layers;
+    const std::int64_t cross = m.encoder_layers > 0 ? m.decoder_layers : 0;
+    const double n_layers = static_cast<double>(counts.layers);
+    const auto bytes = [&](bool is_moe, bool is_cross) {
+      return activation_bytes_per_token(m, is_moe, is_cross, prec.compute, Recompute::kNone);
+    };
+    // Cross-attention layers are the decoder's; MoE layers are counted as not crossing.
+    activation_per_token =
+        (static_cast<double>(moe) * bytes(true, false) +
+         static_cast<double>(cross) * bytes(false, true) +
+         static_cast<double>(counts.layers - moe - cross) * bytes(false, false)) /
+        n_layers;
+  }
+  const double traffic_passes = kActivationTrafficPasses + (full ? kRecomputedTrafficPasses : 0.0);
+
   const Collectives net(network, cal.network_efficiency);
   const Placement g = place(l);
   const double tokens_mb = in.tokens_per_step / static_cast<double>(l.data) / mb;
   const double tokens_mb_rank = tokens_mb / static_cast<double>(l.context);
   const double layers_stage =
       std::ceil(static_cast<double>(counts.layers) / static_cast<double>(l.pipeline));
+  const double t_elementwise = traffic_passes * activation_per_token * layers_stage *
+                               tokens_mb_rank / tensor * mb / hbm;
   // Blocks per layer that end in a tensor-parallel collective: attention and feed-forward,
   // and cross-attention in the decoder of an encoder-decoder.
   const double blocks_per_layer =
@@ -579,7 +606,8 @@ StepEstimate estimate(const StepModelInput& in, const AcceleratorType& chip,
     // interleaving v chunks per rank divides the bubble by v (Narayanan et al. 2021,
     // sections 2.2.1 and 2.2.2).
     t_bubble = static_cast<double>(l.pipeline - 1) / (mb * v) *
-               (t_compute + t_attention + t_expert + t_tensor + t_context + t_all_to_all + t_p2p);
+               (t_compute + t_attention + t_expert + t_elementwise + t_tensor + t_context +
+                t_all_to_all + t_p2p);
   }
   // Data-parallel reduction of the gradients over every replica of the weights (data x
   // context), hierarchical for hybrid sharding; ZeRO gathers the updated parameters back.
@@ -631,6 +659,7 @@ StepEstimate estimate(const StepModelInput& in, const AcceleratorType& chip,
   add("compute", t_compute, p_compute, PhaseScaling::kStraggler);
   add("attention", t_attention, p_compute, PhaseScaling::kStraggler);
   add("expert-compute", t_expert, p_compute, PhaseScaling::kExpert);
+  add("elementwise", t_elementwise, p_compute, PhaseScaling::kStraggler);
   add("tensor-allreduce", t_tensor, p_comm, PhaseScaling::kFixed);
   add("context-exchange", t_context, p_comm, PhaseScaling::kFixed);
   add("pipeline-p2p", t_p2p, p_comm, PhaseScaling::kFixed);
@@ -738,11 +767,11 @@ std::vector<ParallelLayout> candidate_layouts(const TransformerSpec& model, std:
   return out;
 }
 
-ParallelLayout auto_layout(StepModelInput input, const AcceleratorType& chip,
-                           const JobNetwork& network, std::int64_t devices,
-                           const LayoutRequest& request) {
-  // A chip without a calibration fits no layout for that reason, not for memory: say so.
-  const CalibrationChoice choice = require_calibration(chip, input.precision.compute);
+namespace {
+
+ParallelLayout search(StepModelInput input, const AcceleratorType& chip, const JobNetwork& network,
+                      std::int64_t devices, const LayoutRequest& request,
+                      const CalibrationChoice& choice) {
   const auto counts = count_transformer(input.model);
   const double sequences =
       input.tokens_per_step / static_cast<double>(counts.tokens_per_sequence);
@@ -791,6 +820,22 @@ ParallelLayout auto_layout(StepModelInput input, const AcceleratorType& chip,
   throw NoLayoutFits(fmt::format("no layout of {} {} fits in its {:.1f} GB; the closest: {}",
                                  devices, chip.name, units::to_bytes(chip.memory) / kGiga,
                                  fmt::join(lines, "; ")));
+}
+
+}  // namespace
+
+ParallelLayout auto_layout(StepModelInput input, const AcceleratorType& chip,
+                           const JobNetwork& network, std::int64_t devices,
+                           const LayoutRequest& request) {
+  // A chip without a calibration fits no layout for that reason, not for memory: say so.
+  const CalibrationChoice choice = require_calibration(chip, input.precision.compute);
+  return search(std::move(input), chip, network, devices, request, choice);
+}
+
+ParallelLayout auto_layout_with(StepModelInput input, const AcceleratorType& chip,
+                                const JobNetwork& network, std::int64_t devices,
+                                const LayoutRequest& request, const ChipCalibration& calibration) {
+  return search(std::move(input), chip, network, devices, request, {&calibration, ""});
 }
 
 }  // namespace footprint::models

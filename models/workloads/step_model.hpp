@@ -154,6 +154,11 @@ ParallelLayout auto_layout(StepModelInput input, const AcceleratorType& chip,
                            const JobNetwork& network, std::int64_t devices,
                            const LayoutRequest& request = LayoutRequest::all_auto());
 
+/// auto_layout() with the given constants (for fitting them).
+ParallelLayout auto_layout_with(StepModelInput input, const AcceleratorType& chip,
+                                const JobNetwork& network, std::int64_t devices,
+                                const LayoutRequest& request, const ChipCalibration& calibration);
+
 /// Every layout auto_layout() considers (for tests): data x tensor x pipeline x context =
 /// `devices`, with tensor dividing the heads and within the scale-up domain, context
 /// dividing the sequence (at most 64), pipeline x virtual_stages at most the layers,

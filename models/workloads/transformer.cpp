@@ -32,15 +32,13 @@ constexpr double kAdafactorBytes = 4;
 /// SGD with momentum: fp32 master weights and momentum.
 constexpr double kSgdMomentumBytes = 8;
 
-// Activation bytes per layer, in units of s b h (Korthikanti et al. 2022, table 2): with
-// sequence parallelism, every stored activation is split over the t tensor ranks: 34 / t
-// (layer-norm inputs 4, attention and MLP inputs 2 + 2, dropout masks 1 + 1, and Q, K, V,
-// the attention output and the MLP's hidden activations 24); fused attention keeps no
-// s x s scores (their 5 a s / h term is gone). Without tensor parallelism t = 1, the same.
-constexpr double kActivationPerLayer = 34;
-/// With full recomputation only each layer's 16-bit input is kept: 2 s b h (/ t, split by
-/// sequence parallelism).
-constexpr double kActivationRecomputed = 2;
+// Activations kept for the backward pass, bytes per element: 16-bit values, FP8 linear-layer
+// inputs under FP8 compute.
+constexpr double kHalfBytes = 2;
+constexpr double kFp8Bytes = 1;
+/// Layer-norm inputs per layer: before attention and before the feed-forward block.
+constexpr double kLayerNorms = 2;
+
 /// Under full sharding (ZeRO-3/FSDP) the layer being computed and the one prefetched are
 /// gathered whole.
 constexpr double kGatheredLayers = 2;
@@ -226,6 +224,8 @@ struct Layer {
   double experts = 0;  ///< parameters of all its experts
   double tokens = 0;   ///< tokens per sequence of its stack
   double kv = 0;       ///< of `dense`, the multi-head K and V projections
+  bool moe = false;
+  bool cross = false;  ///< a decoder layer of an encoder-decoder (cross-attention)
 };
 
 Layer layer(const TransformerSpec& s, const Blocks& b, std::int64_t global_index) {
@@ -237,8 +237,10 @@ Layer layer(const TransformerSpec& s, const Blocks& b, std::int64_t global_index
   if (decoder && b.encoder_decoder) {
     l.dense += b.attention;  // cross-attention
     l.kv += l.kv;
+    l.cross = true;
   }
   if (is_moe(s, index)) {
+    l.moe = true;
     l.dense += b.router + b.shared;
     l.experts = as_double(s.experts) * b.expert;
   } else {
@@ -417,6 +419,39 @@ double TrainingPrecision::optimizer_bytes() const {
   throw std::invalid_argument("TrainingPrecision.optimizer is not a known optimizer");
 }
 
+double activation_bytes_per_token(const TransformerSpec& spec, bool moe_layer, bool cross_attention,
+                                  ComputeFormat compute, Recompute recompute) {
+  const Blocks b = blocks(spec);
+  if (recompute == Recompute::kFull) {
+    return kHalfBytes * b.d;
+  }
+  const double linear_input = compute == ComputeFormat::kFp8 ? kFp8Bytes : kHalfBytes;
+  double kv_width = 0;
+  if (spec.attention == AttentionKind::kLatent) {
+    kv_width = b.score_width + b.value_width;  // keys as wide as the queries, and values
+  } else {
+    kv_width = 2 * b.kv_heads * (b.d_attn / as_double(spec.heads));
+  }
+  const double attention =
+      linear_input * b.d + kHalfBytes * (b.score_width + kv_width) + linear_input * b.d_attn;
+  const auto hidden = [&](FfnKind kind, double width) {
+    // The activation's inputs (1 for a two-matrix block, 2 for a gated one), 16-bit, and
+    // the second matrix's input.
+    const double activation_inputs = kind == FfnKind::kGated ? 2 : 1;
+    return kHalfBytes * activation_inputs * width + linear_input * width;
+  };
+  double ffn = linear_input * b.d;
+  if (moe_layer) {
+    const FfnKind kind = spec.expert_ffn.value_or(spec.ffn);
+    const double width = as_double(spec.expert_d_ff > 0 ? spec.expert_d_ff : spec.d_ff);
+    const double used = as_double(spec.top_k + spec.shared_experts);
+    ffn += hidden(kind, width) * used + kHalfBytes * as_double(spec.top_k) * b.d;
+  } else {
+    ffn += hidden(spec.ffn, as_double(spec.d_ff));
+  }
+  return kLayerNorms * kHalfBytes * b.d + attention * (cross_attention ? 2 : 1) + ffn;
+}
+
 std::int64_t shard_degree(const ParallelLayout& layout, const TrainingPrecision& precision) {
   if (precision.shard == Sharding::kNone) {
     return 1;
@@ -443,12 +478,11 @@ DeviceMemory device_memory(const TransformerSpec& spec, const ParallelLayout& la
   const auto sharded = [&](Sharding level) { return precision.shard >= level; };
   const double microbatch_sequences =
       sequences_per_step / (as_double(layout.data) * as_double(layout.microbatches));
-  const double h = b.d;
   const double context = as_double(layout.context);
-  const auto activation_bytes = [&](double s) {
-    const double per_layer = precision.recompute == Recompute::kFull ? kActivationRecomputed
-                                                                     : kActivationPerLayer;
-    return per_layer * (s / context) * microbatch_sequences * h / tensor;
+  const auto activation_bytes = [&](const Layer& l) {
+    return activation_bytes_per_token(spec, l.moe, l.cross, precision.compute,
+                                      precision.recompute) *
+           (l.tokens / context) * microbatch_sequences / tensor;
   };
 
   const std::int64_t stages = layout.pipeline;
@@ -474,7 +508,7 @@ DeviceMemory device_memory(const TransformerSpec& spec, const ParallelLayout& la
       dense_here += here;
       experts += l.experts;
       largest_layer = std::max(largest_layer, here + l.experts / expert_split);
-      activations_per_microbatch += activation_bytes(l.tokens);
+      activations_per_microbatch += activation_bytes(l);
     }
     next_layer += stage_layers;
     if (stage == 0) {
