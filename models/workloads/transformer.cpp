@@ -158,13 +158,13 @@ struct Blocks {
   /// Key/value heads of multi-head attention (0 with latent attention): with more tensor
   /// ranks than these, the K and V projections are replicated.
   double kv_heads = 0;
-  double score_width = 0;   ///< query/key width summed over the heads
-  double value_width = 0;   ///< value width summed over the heads
-  double dense_ffn = 0;     ///< one dense feed-forward block
-  double expert = 0;        ///< one expert (routed or shared)
-  double router = 0;        ///< one MoE layer's router
-  double shared = 0;        ///< one MoE layer's shared experts
-  double embedding = 0;     ///< vocabulary x d_model, one copy
+  double score_width = 0;  ///< query/key width summed over the heads
+  double value_width = 0;  ///< value width summed over the heads
+  double dense_ffn = 0;    ///< one dense feed-forward block
+  double expert = 0;       ///< one expert (routed or shared)
+  double router = 0;       ///< one MoE layer's router
+  double shared = 0;       ///< one MoE layer's shared experts
+  double embedding = 0;    ///< vocabulary x d_model, one copy
   double encoder_tokens = 0;
   double decoder_tokens = 0;
 };
@@ -271,8 +271,7 @@ void validate(const TransformerSpec& s, const ParallelLayout& p, const TrainingP
   at_least_one("context", p.context);
   at_least_one("virtual_stages", p.virtual_stages);
   if (p.virtual_stages > 1 && p.pipeline == 1) {
-    throw std::invalid_argument(layout_error("virtual_stages (" +
-                                             std::to_string(p.virtual_stages) +
+    throw std::invalid_argument(layout_error("virtual_stages (" + std::to_string(p.virtual_stages) +
                                              ") needs pipeline > 1"));
   }
   const std::int64_t decoder_sequence = s.target_sequence > 0 ? s.target_sequence : s.sequence;
@@ -293,9 +292,9 @@ void validate(const TransformerSpec& s, const ParallelLayout& p, const TrainingP
                                              ")"));
   }
   if (p.pipeline * p.virtual_stages > layers) {
-    throw std::invalid_argument(layout_error(
-        "pipeline x virtual_stages (" + std::to_string(p.pipeline * p.virtual_stages) +
-        ") exceeds the layers (" + std::to_string(layers) + ")"));
+    throw std::invalid_argument(
+        layout_error("pipeline x virtual_stages (" + std::to_string(p.pipeline * p.virtual_stages) +
+                     ") exceeds the layers (" + std::to_string(layers) + ")"));
   }
   if (s.experts == 0) {
     if (p.expert != 1) {
@@ -534,7 +533,8 @@ DeviceMemory device_memory(const TransformerSpec& spec, const ParallelLayout& la
     m.optimizer = (dense_here / (sharded(Sharding::kOptimizer) ? degree : 1.0) +
                    experts_here / (sharded(Sharding::kOptimizer) ? expert_degree : 1.0)) *
                   precision.optimizer_bytes();
-    m.activations = activations_per_microbatch * as_double(in_flight) * (stage == 0 ? interleave : 1.0);
+    m.activations =
+        activations_per_microbatch * as_double(in_flight) * (stage == 0 ? interleave : 1.0);
     if (stage == 0 || m.total() > most.total()) {
       most = m;
     }

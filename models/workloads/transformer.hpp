@@ -206,10 +206,10 @@ struct DeviceMemory {
 /// microbatches) sequences of s / context tokens (each stack's own length), h = d_model,
 /// t = tensor (Korthikanti et al. 2022, "Reducing Activation Recomputation in Large
 /// Transformer Models", with sequence parallelism whenever t > 1):
-/// activation_bytes_per_token() x s b / t for each layer; stage i keeps min(pipeline - i, microbatches) microbatches in
-/// flight, x (1 + (pipeline - 1) / (pipeline x virtual_stages)) under the interleaved
-/// schedule (ibid., section 4.2.3). `sequences_per_step` is the global batch in sequences.
-/// Throws std::invalid_argument for a layout that does not divide the model (see
+/// activation_bytes_per_token() x s b / t for each layer; stage i keeps min(pipeline - i,
+/// microbatches) microbatches in flight, x (1 + (pipeline - 1) / (pipeline x virtual_stages)) under
+/// the interleaved schedule (ibid., section 4.2.3). `sequences_per_step` is the global batch in
+/// sequences. Throws std::invalid_argument for a layout that does not divide the model (see
 /// ParallelLayout; also pipeline x virtual_stages > layers, context not dividing the
 /// sequence) or a batch that is not positive.
 DeviceMemory device_memory(const TransformerSpec& spec, const ParallelLayout& layout,

@@ -93,7 +93,7 @@ struct PublishedRun {
   std::int64_t devices, data, tensor, pipeline, context, expert;
   std::int64_t virtual_stages;  ///< 0 when not published (a test may search it)
   std::int64_t microbatch;     ///< sequences per microbatch (0 if not published)
-  std::string_view recompute;  ///< "none", "selective" or "full"
+  std::string_view recompute;  ///< "none", "selective" or "full"; "" when not published
   std::string_view shard;      ///< "none", "optimizer", "gradients", "parameters" (ZeRO-1/2/3)
   std::int64_t shard_group;    ///< devices per sharding group (0 = all of data)
   double batch_sequences;      ///< global batch in sequences
@@ -303,7 +303,7 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .gated_ffn = false, .tied_embeddings = false, .experts = 0, .top_k = 0, .expert_d_ff = 0,
      .shared_experts = 0, .dense_layers = 0, .moe_every = 0, .mla = false, .q_rank = 0,
      .kv_rank = 0, .rope_dim = 0, .devices = 48, .data = 48, .tensor = 1, .pipeline = 1,
-     .context = 1, .expert = 1, .virtual_stages = 0, .microbatch = 0, .recompute = "none",
+     .context = 1, .expert = 1, .virtual_stages = 0, .microbatch = 0, .recompute = "",
      .shard = "optimizer", .shard_group = 0, .batch_sequences = 192.0,
      .figure = Figure::kTflopsPerDevice, .value = 408.8, .count = FlopCount::kMegatronCore,
      .note = "README MFU 41 %. Not published (assumed): microbatch (0), virtual pipeline stages "
@@ -320,7 +320,7 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .expert_d_ff = 0, .shared_experts = 0, .dense_layers = 0, .moe_every = 0, .mla = false,
      .q_rank = 0, .kv_rank = 0, .rope_dim = 0, .devices = 96, .data = 48, .tensor = 2,
      .pipeline = 1, .context = 1, .expert = 1, .virtual_stages = 0, .microbatch = 0,
-     .recompute = "none", .shard = "optimizer", .shard_group = 0, .batch_sequences = 192.0,
+     .recompute = "", .shard = "optimizer", .shard_group = 0, .batch_sequences = 192.0,
      .figure = Figure::kTflopsPerDevice, .value = 465.9, .count = FlopCount::kMegatronCore,
      .note = "README MFU 47 %. Not published (assumed): microbatch (0), virtual pipeline stages "
              "(1), recomputation (none). shard 'optimizer' is inferred: --overlap-param-gather "
@@ -336,7 +336,7 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .expert_d_ff = 0, .shared_experts = 0, .dense_layers = 0, .moe_every = 0, .mla = false,
      .q_rank = 0, .kv_rank = 0, .rope_dim = 0, .devices = 192, .data = 48, .tensor = 4,
      .pipeline = 1, .context = 1, .expert = 1, .virtual_stages = 0, .microbatch = 0,
-     .recompute = "none", .shard = "optimizer", .shard_group = 0, .batch_sequences = 192.0,
+     .recompute = "", .shard = "optimizer", .shard_group = 0, .batch_sequences = 192.0,
      .figure = Figure::kTflopsPerDevice, .value = 489.1, .count = FlopCount::kMegatronCore,
      .note = "README MFU 49 %. Not published (assumed): microbatch (0), virtual pipeline stages "
              "(1), recomputation (none). shard 'optimizer' is inferred: --overlap-param-gather "
@@ -352,7 +352,7 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .expert_d_ff = 0, .shared_experts = 0, .dense_layers = 0, .moe_every = 0, .mla = false,
      .q_rank = 0, .kv_rank = 0, .rope_dim = 0, .devices = 384, .data = 48, .tensor = 8,
      .pipeline = 1, .context = 1, .expert = 1, .virtual_stages = 0, .microbatch = 0,
-     .recompute = "none", .shard = "optimizer", .shard_group = 0, .batch_sequences = 192.0,
+     .recompute = "", .shard = "optimizer", .shard_group = 0, .batch_sequences = 192.0,
      .figure = Figure::kTflopsPerDevice, .value = 459.6, .count = FlopCount::kMegatronCore,
      .note = "README MFU 46 %. Not published (assumed): microbatch (0), virtual pipeline stages "
              "(1), recomputation (none). shard 'optimizer' is inferred: --overlap-param-gather "
@@ -368,7 +368,7 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .expert_d_ff = 0, .shared_experts = 0, .dense_layers = 0, .moe_every = 0, .mla = false,
      .q_rank = 0, .kv_rank = 0, .rope_dim = 0, .devices = 768, .data = 48, .tensor = 8,
      .pipeline = 2, .context = 1, .expert = 1, .virtual_stages = 0, .microbatch = 0,
-     .recompute = "none", .shard = "optimizer", .shard_group = 0, .batch_sequences = 384.0,
+     .recompute = "", .shard = "optimizer", .shard_group = 0, .batch_sequences = 384.0,
      .figure = Figure::kTflopsPerDevice, .value = 419.7, .count = FlopCount::kMegatronCore,
      .note = "README MFU 42 %. Not published (assumed): microbatch (0), virtual pipeline stages "
              "(1), recomputation (none). shard 'optimizer' is inferred: --overlap-param-gather "
@@ -384,7 +384,7 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .expert_d_ff = 0, .shared_experts = 0, .dense_layers = 0, .moe_every = 0, .mla = false,
      .q_rank = 0, .kv_rank = 0, .rope_dim = 0, .devices = 1536, .data = 48, .tensor = 8,
      .pipeline = 4, .context = 1, .expert = 1, .virtual_stages = 0, .microbatch = 0,
-     .recompute = "none", .shard = "optimizer", .shard_group = 0, .batch_sequences = 768.0,
+     .recompute = "", .shard = "optimizer", .shard_group = 0, .batch_sequences = 768.0,
      .figure = Figure::kTflopsPerDevice, .value = 420.5, .count = FlopCount::kMegatronCore,
      .note = "README MFU 43 %. Not published (assumed): microbatch (0), virtual pipeline stages "
              "(1), recomputation (none). shard 'optimizer' is inferred: --overlap-param-gather "
@@ -400,7 +400,7 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .expert_d_ff = 0, .shared_experts = 0, .dense_layers = 0, .moe_every = 0, .mla = false,
      .q_rank = 0, .kv_rank = 0, .rope_dim = 0, .devices = 2304, .data = 48, .tensor = 8,
      .pipeline = 6, .context = 1, .expert = 1, .virtual_stages = 0, .microbatch = 0,
-     .recompute = "none", .shard = "optimizer", .shard_group = 0, .batch_sequences = 1152.0,
+     .recompute = "", .shard = "optimizer", .shard_group = 0, .batch_sequences = 1152.0,
      .figure = Figure::kTflopsPerDevice, .value = 432.8, .count = FlopCount::kMegatronCore,
      .note = "README MFU 44 %. Not published (assumed): microbatch (0), virtual pipeline stages "
              "(1), recomputation (none). shard 'optimizer' is inferred: --overlap-param-gather "
@@ -416,7 +416,7 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .expert_d_ff = 0, .shared_experts = 0, .dense_layers = 0, .moe_every = 0, .mla = false,
      .q_rank = 0, .kv_rank = 0, .rope_dim = 0, .devices = 3072, .data = 48, .tensor = 8,
      .pipeline = 8, .context = 1, .expert = 1, .virtual_stages = 0, .microbatch = 0,
-     .recompute = "none", .shard = "optimizer", .shard_group = 0, .batch_sequences = 1536.0,
+     .recompute = "", .shard = "optimizer", .shard_group = 0, .batch_sequences = 1536.0,
      .figure = Figure::kTflopsPerDevice, .value = 474.4, .count = FlopCount::kMegatronCore,
      .note = "README MFU 48 %. Not published (assumed): microbatch (0), virtual pipeline stages "
              "(1), recomputation (none). shard 'optimizer' is inferred: --overlap-param-gather "
@@ -432,7 +432,7 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .expert_d_ff = 0, .shared_experts = 0, .dense_layers = 0, .moe_every = 0, .mla = false,
      .q_rank = 0, .kv_rank = 0, .rope_dim = 0, .devices = 6144, .data = 48, .tensor = 8,
      .pipeline = 16, .context = 1, .expert = 1, .virtual_stages = 0, .microbatch = 0,
-     .recompute = "none", .shard = "optimizer", .shard_group = 0, .batch_sequences = 3072.0,
+     .recompute = "", .shard = "optimizer", .shard_group = 0, .batch_sequences = 3072.0,
      .figure = Figure::kTflopsPerDevice, .value = 459.9, .count = FlopCount::kMegatronCore,
      .note = "README MFU 47 %. Not published (assumed): microbatch (0), virtual pipeline stages "
              "(1), recomputation (none). shard 'optimizer' is inferred: --overlap-param-gather "
@@ -569,14 +569,14 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .expert_d_ff = 0, .shared_experts = 0, .dense_layers = 0, .moe_every = 0, .mla = false,
      .q_rank = 0, .kv_rank = 0, .rope_dim = 0, .devices = 64, .data = 16, .tensor = 4,
      .pipeline = 1, .context = 1, .expert = 1, .virtual_stages = 1, .microbatch = 24,
-     .recompute = "selective", .shard = "parameters", .shard_group = 0, .batch_sequences = 384.0,
+     .recompute = "", .shard = "parameters", .shard_group = 0, .batch_sequences = 384.0,
      .figure = Figure::kMfu, .value = 0.7147, .count = FlopCount::kMaxText,
      .note = "global_parameter_scale=32: 32 layers, emb 8192, mlp 28672, 64 heads of 128. 32b.sh "
              "at commit 8c3d2e65: per_device_batch_size=6, ici_tensor_parallelism=4, "
              "remat_policy=minimal. Another stored version of 32b.sh (0d9779a5) has "
              "per_device_batch_size=7; which one produced the README row is not recorded. Batch = "
              "per_device_batch_size x chips = 384; microbatch = sequences per FSDP rank (no "
-             "gradient accumulation). remat_policy=minimal recorded as 'selective'. Same row: 328 "
+             "gradient accumulation). remat_policy=minimal (saves chosen matmul outputs) has no counterpart among none/selective/full: recorded as not published (""). Same row: 328 "
              "TFLOP/s/chip. The MaxText FLOP formula changed over 2024 (PaLM-style 6N + causal "
              "attention before, matmul count with non-causal attention after); for these shapes "
              "the two differ by < 1.5 %."},
@@ -589,13 +589,13 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .expert_d_ff = 0, .shared_experts = 0, .dense_layers = 0, .moe_every = 0, .mla = false,
      .q_rank = 0, .kv_rank = 0, .rope_dim = 0, .devices = 128, .data = 16, .tensor = 8,
      .pipeline = 1, .context = 1, .expert = 1, .virtual_stages = 1, .microbatch = 8,
-     .recompute = "selective", .shard = "parameters", .shard_group = 0, .batch_sequences = 128.0,
+     .recompute = "", .shard = "parameters", .shard_group = 0, .batch_sequences = 128.0,
      .figure = Figure::kMfu, .value = 0.6868, .count = FlopCount::kMaxText,
      .note = "global_parameter_scale=128: 64 layers, emb 8192, mlp 57344, 128 heads of 128. "
              "128b.sh at commits 5431d43a and 07775101 (same values): per_device_batch_size=1, "
              "ici_tensor_parallelism=8, remat_policy=minimal. Batch = per_device_batch_size x "
              "chips = 128; microbatch = sequences per FSDP rank (no gradient accumulation). "
-             "remat_policy=minimal recorded as 'selective'. Same row: 315 TFLOP/s/chip. The "
+             "remat_policy=minimal (saves chosen matmul outputs) has no counterpart among none/selective/full: recorded as not published (""). Same row: 315 TFLOP/s/chip. The "
              "MaxText FLOP formula changed over 2024 (PaLM-style 6N + causal attention before, "
              "matmul count with non-causal attention after); for these shapes the two differ by < "
              "1.5 %."},
@@ -726,7 +726,7 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .expert_d_ff = 0, .shared_experts = 0, .dense_layers = 0, .moe_every = 0, .mla = false,
      .q_rank = 0, .kv_rank = 0, .rope_dim = 0, .devices = 8192, .data = 64, .tensor = 8,
      .pipeline = 16, .context = 1, .expert = 1, .virtual_stages = 0, .microbatch = 0,
-     .recompute = "none", .shard = "parameters", .shard_group = 0, .batch_sequences = 2048.0,
+     .recompute = "", .shard = "parameters", .shard_group = 0, .batch_sequences = 2048.0,
      .figure = Figure::kTflopsPerDevice, .value = 430.0, .count = FlopCount::kSixN,
      .note = "Assumptions: FLOP convention kSixN (6 x 405e9 per token) -- the paper does not say "
              "how it counts (treat this row's FLOP-to-time conversion as uncertain); virtual "
@@ -741,7 +741,7 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .expert_d_ff = 0, .shared_experts = 0, .dense_layers = 0, .moe_every = 0, .mla = false,
      .q_rank = 0, .kv_rank = 0, .rope_dim = 0, .devices = 16384, .data = 128, .tensor = 8,
      .pipeline = 16, .context = 1, .expert = 1, .virtual_stages = 0, .microbatch = 0,
-     .recompute = "none", .shard = "parameters", .shard_group = 0, .batch_sequences = 2048.0,
+     .recompute = "", .shard = "parameters", .shard_group = 0, .batch_sequences = 2048.0,
      .figure = Figure::kTflopsPerDevice, .value = 400.0, .count = FlopCount::kSixN,
      .note = "Assumptions: FLOP convention kSixN (6 x 405e9 per token) -- the paper does not say "
              "how it counts (treat this row's FLOP-to-time conversion as uncertain); virtual "
@@ -756,7 +756,7 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .expert_d_ff = 0, .shared_experts = 0, .dense_layers = 0, .moe_every = 0, .mla = false,
      .q_rank = 0, .kv_rank = 0, .rope_dim = 0, .devices = 16384, .data = 8, .tensor = 8,
      .pipeline = 16, .context = 16, .expert = 1, .virtual_stages = 0, .microbatch = 0,
-     .recompute = "none", .shard = "parameters", .shard_group = 0, .batch_sequences = 128.0,
+     .recompute = "", .shard = "parameters", .shard_group = 0, .batch_sequences = 128.0,
      .figure = Figure::kTflopsPerDevice, .value = 380.0, .count = FlopCount::kSixN,
      .note = "Assumptions: FLOP convention kSixN (6 x 405e9 per token) -- the paper does not say "
              "how it counts (treat this row's FLOP-to-time conversion as uncertain); virtual "
@@ -835,7 +835,7 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .expert_d_ff = 2048, .shared_experts = 1, .dense_layers = 3, .moe_every = 1, .mla = true,
      .q_rank = 1536, .kv_rank = 512, .rope_dim = 64, .devices = 2048, .data = 128, .tensor = 1,
      .pipeline = 16, .context = 1, .expert = 64, .virtual_stages = 0, .microbatch = 0,
-     .recompute = "selective", .shard = "optimizer", .shard_group = 0, .batch_sequences = 15360.0,
+     .recompute = "", .shard = "optimizer", .shard_group = 0, .batch_sequences = 15360.0,
      .figure = Figure::kTokensPerSecondPerDevice, .value = 1543.21, .count = FlopCount::kNone,
      .note = "Conversion: 1e12 tokens / (180e3 GPU-h x 3600 s) = 1543.2 tokens/s per GPU (3.16M "
              "tokens/s on 2048 GPUs). It is a whole-run average (includes the batch ramp from "
@@ -1004,7 +1004,7 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .expert_d_ff = 0, .shared_experts = 0, .dense_layers = 0, .moe_every = 0, .mla = false,
      .q_rank = 0, .kv_rank = 0, .rope_dim = 0, .devices = 64, .data = 16, .tensor = 4,
      .pipeline = 1, .context = 1, .expert = 1, .virtual_stages = 1, .microbatch = 12,
-     .recompute = "selective", .shard = "parameters", .shard_group = 0, .batch_sequences = 192.0,
+     .recompute = "", .shard = "parameters", .shard_group = 0, .batch_sequences = 192.0,
      .figure = Figure::kMfu, .value = 0.7031, .count = FlopCount::kMaxText,
      .note = "global_parameter_scale=64: 64 layers, emb 8192, mlp 28672, 64 heads of 128. 64b.sh "
              "at commit 3d048f7b: per_device_batch_size=3, ici_tensor_parallelism=4, "

@@ -16,9 +16,9 @@ using footprint::models::device_memory;
 using footprint::models::DeviceMemory;
 using footprint::models::FfnKind;
 using footprint::models::Optimizer;
+using footprint::models::ParallelLayout;
 using footprint::models::Recompute;
 using footprint::models::Sharding;
-using footprint::models::ParallelLayout;
 using footprint::models::TrainingPrecision;
 using footprint::models::TransformerSpec;
 namespace units = footprint::units;
@@ -485,9 +485,11 @@ TEST_CASE("GPT-3 on tensor 8 x pipeline 16 with Adam: memory of the first stage"
   // 11,489,193,984 weights / tensor 8 = 1,436,149,248 per device (the rough 175e9 / 128
   // = 1.37e9, i.e. 21.9 GB, would spread the embedding over the pipeline too). Bytes: weights 2,
   // gradients 2, Adam 12 -> 22,978,387,968 = 23.0 GB.
-  // Activations (Korthikanti et al. 2022, table 2, sequence parallel, fused attention):
-  // 34 s b h / 8 = 34 x 2048 x 12288 / 8 = 106,954,752 per layer and microbatch; x 6
-  // layers x min(16, 192) = 16 in flight = 10,267,656,192. Total 33.2 GB.
+  // Activations (activation_bytes_per_token: layer-norm inputs 4h, QKV input 2h, Q, K, V
+  // 6h, output projection input 2h, MLP input 2h, GELU input 8h, second matrix input 8h:
+  // 32h bytes per token), split by sequence parallelism: 32 x 2048 x 12288 / 8 =
+  // 100,663,296 per layer and microbatch; x 6 layers x min(16, 192) = 16 in flight =
+  // 9,663,676,416. Total 32.6 GB.
   const ParallelLayout layout{
       .data = 8, .tensor = 8, .pipeline = 16, .expert = 1, .microbatches = 192};
   TrainingPrecision adam;
@@ -496,8 +498,8 @@ TEST_CASE("GPT-3 on tensor 8 x pipeline 16 with Adam: memory of the first stage"
   CHECK(m.parameters == 2 * 1'436'149'248.0);
   CHECK(m.gradients == 2 * 1'436'149'248.0);
   CHECK(m.optimizer == 12 * 1'436'149'248.0);
-  CHECK(m.activations == 10'267'656'192.0);
-  CHECK(m.total() == 22'978'387'968.0 + 10'267'656'192.0);
+  CHECK(m.activations == 9'663'676'416.0);
+  CHECK(m.total() == 22'978'387'968.0 + 9'663'676'416.0);
 
   // Full recomputation keeps 2 s b h / 8 = 6,291,456 per layer and microbatch: x 6 x 16.
   TrainingPrecision recompute = adam;
@@ -512,7 +514,7 @@ TEST_CASE("GPT-3 on tensor 8 x pipeline 16 with Adam: memory of the first stage"
   // 8 microbatches: only 8 in flight; b = 1536 / (8 x 8) = 24 sequences.
   ParallelLayout few = layout;
   few.microbatches = 8;
-  CHECK(device_memory(gpt3(), few, adam, kSequences).activations == 106'954'752.0 * 24 * 6 * 8);
+  CHECK(device_memory(gpt3(), few, adam, kSequences).activations == 100'663'296.0 * 24 * 6 * 8);
 
   // One device: all 174.6e9 weights x 16 bytes; Adafactor 4 and SGD 8 bytes of state.
   CHECK(adam.optimizer_bytes() == 12);
@@ -532,8 +534,11 @@ TEST_CASE("MoE memory: experts split over expert x tensor, ZeRO over their repli
   // (b = 2). Stage 0: layers 0-1, dense 256 + 512 + 256 + 32 + embedding 800 = 1856,
   // experts 4 x 512 = 2048. Stage 1: the same (layers 2-3 and the tied embedding's copy).
   // Per device: 1856 / 2 + 2048 / (2 x 2) = 928 + 512 = 1440 weights.
-  // Activations per layer and microbatch: 34 x 16 x 2 x 8 / 2 = 4352; stage 0 keeps
-  // min(2, 4) = 2 microbatches of 2 layers: 17,408.
+  // Activations per token: a dense layer 4 x 8 (layer norms) + 80 (attention: 2 x 8
+  // inputs, 2 x (8 + 16) Q, K, V, 2 x 8 output) + 144 (FFN: 2 x 8 input, 2 x 32 GELU input,
+  // 2 x 32 second matrix) = 256; the MoE layer 32 + 80 + 16 + 128 (one expert) + 16 (its
+  // dispatched token, 2 x 1 x 8) = 272. Per microbatch 16 tokens x 2 sequences / tensor 2 =
+  // 16: (256 + 272) x 16 = 8448; stage 0 keeps min(2, 4) = 2 microbatches: 16,896.
   const ParallelLayout layout{
       .data = 2, .tensor = 2, .pipeline = 2, .expert = 2, .microbatches = 4};
   TrainingPrecision adam;
@@ -541,7 +546,7 @@ TEST_CASE("MoE memory: experts split over expert x tensor, ZeRO over their repli
   CHECK(m.parameters == 2 * 1440);
   CHECK(m.gradients == 2 * 1440);
   CHECK(m.optimizer == 12 * 1440);
-  CHECK(m.activations == 17'408);
+  CHECK(m.activations == 16'896);
   // ZeRO-1: dense state over data 2, expert state over data / expert = 1 replica:
   // 12 x (928 / 2 + 512) = 11,712.
   adam.shard = Sharding::kOptimizer;
@@ -646,7 +651,7 @@ namespace {
 
 /// Every layout of `devices` by plain loops, with the same bounds as auto_layout's (tensor
 /// <= 64 and within the scale-up domain, context <= 64 and dividing the sequence,
-/// microbatches <= 64 dividing each replica's sequences, virtual stages 1, 2, 4 or 8 with
+/// microbatches dividing each replica's sequences, virtual stages 1, 2, 4 or 8 with
 /// microbatches a multiple of pipeline), and the fastest that fits.
 std::pair<double, footprint::models::ParallelLayout> brute_force(
     footprint::models::StepModelInput in, const footprint::models::AcceleratorType& chip,
@@ -674,7 +679,7 @@ std::pair<double, footprint::models::ParallelLayout> brute_force(
               if (v > 1 && (p == 1 || p * v > layers)) {
                 continue;
               }
-              for (std::int64_t m = 1; m <= 64; ++m) {
+              for (std::int64_t m = 1; m <= static_cast<std::int64_t>(replica); ++m) {
                 const double b = replica / static_cast<double>(m);
                 if (b != std::floor(b) || b < 1 || (v > 1 && m % p != 0)) {
                   continue;
@@ -725,12 +730,12 @@ TEST_CASE("auto_layout finds the fastest layout that brute force finds", "[trans
     const auto chosen = auto_layout(in, chip, net, devices);
     in.layout = chosen;
     const double s = units::to_seconds(estimate_step(in, chip, net).step_duration);
-    INFO("moe " << moe << ": auto " << chosen.data << "x" << chosen.tensor << "x"
-                << chosen.pipeline << "x" << chosen.context << " e" << chosen.expert << " m"
-                << chosen.microbatches << " v" << chosen.virtual_stages << " " << s
-                << " s; brute force " << arg.data << "x" << arg.tensor << "x" << arg.pipeline
-                << "x" << arg.context << " e" << arg.expert << " m" << arg.microbatches << " v"
-                << arg.virtual_stages << " " << best);
+    INFO("moe " << moe << ": auto " << chosen.data << "x" << chosen.tensor << "x" << chosen.pipeline
+                << "x" << chosen.context << " e" << chosen.expert << " m" << chosen.microbatches
+                << " v" << chosen.virtual_stages << " " << s << " s; brute force " << arg.data
+                << "x" << arg.tensor << "x" << arg.pipeline << "x" << arg.context << " e"
+                << arg.expert << " m" << arg.microbatches << " v" << arg.virtual_stages << " "
+                << best);
     CHECK(s == best);  // the same minimum, exactly: the same estimates over the same set
   }
   // A model too large for 2 devices has no layout.
