@@ -1,0 +1,261 @@
+// The step model's parts, each against a hand computation on a made-up chip and network
+// (models/workloads/step_model; docs/models.md, "Step model").
+#include <cmath>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "models/accelerators/accelerator.hpp"
+#include "models/workloads/step_model.hpp"
+#include "models/workloads/transformer.hpp"
+
+using namespace footprint::models;
+namespace units = footprint::units;
+
+namespace {
+
+constexpr double kRelative = 1e-12;
+
+/// A chip with round numbers: 100 TFLOP/s 16-bit, 200 FP8, 1 TB/s of HBM, 1000 GB.
+AcceleratorType test_chip() {
+  AcceleratorType c;
+  c.name = "TestChip";
+  c.tdp = units::watts(500);
+  c.idle = units::watts(100);
+  c.peak = units::FlopRate::from_si(100e12);
+  c.peak_fp8 = units::FlopRate::from_si(200e12);
+  c.memory = units::Bytes::from_si(1000e9);
+  c.memory_bandwidth = units::ByteRate::from_si(1e12);
+  c.scale_up_domain = 8;
+  c.scale_up_bandwidth = units::ByteRate::from_si(100e9);
+  c.scale_out_bandwidth = units::ByteRate::from_si(10e9);
+  return c;
+}
+
+/// Constants that make the arithmetic plain: half of peak, all of HBM and links.
+ChipCalibration test_calibration() {
+  ChipCalibration c;
+  c.chip = "TestChip";
+  c.matmul_efficiency = 0.5;
+  c.attention_efficiency = 0.5;
+  c.memory_efficiency = 1.0;
+  c.network_efficiency = 1.0;
+  return c;
+}
+
+JobNetwork network_without_latency(const AcceleratorType& chip) {
+  JobNetwork n = job_network(chip);
+  n.scale_up_latency = units::Seconds::zero();
+  n.scale_out_latency = units::Seconds::zero();
+  return n;
+}
+
+/// A GPT-like model: 8 layers, d 1024, 8 heads, d_ff 4096, vocabulary 1000, 512 tokens.
+StepModelInput gpt_like() {
+  StepModelInput in;
+  in.model.decoder_layers = 8;
+  in.model.d_model = 1024;
+  in.model.d_ff = 4096;
+  in.model.heads = 8;
+  in.model.vocabulary = 1000;
+  in.model.sequence = 512;
+  in.tokens_per_step = 64 * 512.0;
+  return in;
+}
+
+double phase_s(const StepEstimate& e, const std::string& name) {
+  for (const auto& p : e.phases) {
+    if (p.name == name) {
+      return units::to_seconds(p.duration);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("Step model: hierarchical all-reduce of the gradients", "[step_model]") {
+  // data 16 on domains of 8: reduce-scatter and all-gather inside (a = 8 members at
+  // 100 GB/s), all-reduce across b = 2 domains of 1/8 of the bytes at 10 GB/s.
+  const auto chip = test_chip();
+  auto in = gpt_like();
+  in.layout.data = 16;
+  const auto e = estimate_step_with(in, chip, network_without_latency(chip), test_calibration());
+  const auto counts = count_transformer(in.model);
+  const double bytes = counts.dense_parameters * 2;
+  const double inside = 2.0 * 7 / 8 * bytes / 100e9;
+  const double across = 2.0 * 1 / 2 * (bytes / 8) / 10e9;
+  CHECK(phase_s(e, "gradient-allreduce") == Approx(inside + across).epsilon(kRelative));
+  // Half hidden behind the backward pass.
+  in.gradient_overlap = 0.5;
+  const auto half = estimate_step_with(in, chip, network_without_latency(chip), test_calibration());
+  CHECK(phase_s(half, "gradient-allreduce") == Approx((inside + across) / 2).epsilon(kRelative));
+}
+
+TEST_CASE("Step model: FP8 matmuls at the FP8 peak, attention at 16 bits", "[step_model]") {
+  const auto chip = test_chip();
+  auto in = gpt_like();
+  const auto net = network_without_latency(chip);
+  const auto e16 = estimate_step_with(in, chip, net, test_calibration());
+  in.precision.compute = ComputeFormat::kFp8;
+  const auto e8 = estimate_step_with(in, chip, net, test_calibration());
+  CHECK(phase_s(e8, "compute") == Approx(phase_s(e16, "compute") / 2).epsilon(kRelative));
+  CHECK(phase_s(e8, "attention") == Approx(phase_s(e16, "attention")).epsilon(kRelative));
+  // MFU against the peak of the format: FP8's is twice the 16-bit one.
+  CHECK(e8.mfu == Approx(e8.achieved_flops_per_device / 200e12).epsilon(kRelative));
+  CHECK(e16.mfu == Approx(e16.achieved_flops_per_device / 100e12).epsilon(kRelative));
+  // The compute phase by hand: 3 passes x the dense forward FLOPs at half of 100 TFLOP/s.
+  const auto counts = count_transformer(gpt_like().model);
+  const double sequences = 64;
+  CHECK(phase_s(e16, "compute") ==
+        Approx(3 * counts.forward_matmul_flops_per_sequence * sequences / 50e12).epsilon(kRelative));
+}
+
+TEST_CASE("Step model: recomputation is charged as time", "[step_model]") {
+  const auto chip = test_chip();
+  auto in = gpt_like();
+  const auto net = network_without_latency(chip);
+  const auto none = estimate_step_with(in, chip, net, test_calibration());
+  in.precision.recompute = Recompute::kSelective;
+  const auto selective = estimate_step_with(in, chip, net, test_calibration());
+  in.precision.recompute = Recompute::kFull;
+  const auto full = estimate_step_with(in, chip, net, test_calibration());
+  // Selective: the attention products once more (4 passes of 3); full: every matmul too.
+  CHECK(phase_s(selective, "compute") == Approx(phase_s(none, "compute")).epsilon(kRelative));
+  CHECK(phase_s(selective, "attention") ==
+        Approx(phase_s(none, "attention") * 4 / 3).epsilon(kRelative));
+  CHECK(phase_s(full, "compute") == Approx(phase_s(none, "compute") * 4 / 3).epsilon(kRelative));
+  CHECK(phase_s(full, "attention") == Approx(phase_s(none, "attention") * 4 / 3).epsilon(kRelative));
+  // Element-wise traffic: 6 passes over the activations instead of 4.
+  CHECK(phase_s(full, "elementwise") ==
+        Approx(phase_s(none, "elementwise") * 6 / 4).epsilon(kRelative));
+  // Memory: only each layer's input, 2 d bytes per token.
+  CHECK(full.memory.activations < none.memory.activations / 10);
+}
+
+TEST_CASE("Step model: the interleaved schedule divides the bubble", "[step_model]") {
+  const auto chip = test_chip();
+  auto in = gpt_like();
+  in.layout = {.data = 2, .pipeline = 4, .microbatches = 8};
+  const auto net = network_without_latency(chip);
+  const auto plain = estimate_step_with(in, chip, net, test_calibration());
+  in.layout.virtual_stages = 2;
+  const auto interleaved = estimate_step_with(in, chip, net, test_calibration());
+  // bubble = (p - 1) / (m v) x the stage's work (point-to-point transfers included, which
+  // double with v).
+  const auto work = [](const StepEstimate& e) {
+    double s = 0;
+    for (const char* n : {"compute", "attention", "elementwise", "pipeline-p2p"}) {
+      s += phase_s(e, n);
+    }
+    return s;
+  };
+  CHECK(phase_s(plain, "bubble") == Approx(3.0 / 8 * work(plain)).epsilon(kRelative));
+  CHECK(phase_s(interleaved, "bubble") == Approx(3.0 / 16 * work(interleaved)).epsilon(kRelative));
+  CHECK(phase_s(interleaved, "pipeline-p2p") ==
+        Approx(2 * phase_s(plain, "pipeline-p2p")).epsilon(kRelative));
+  // The first stage keeps more in flight: x (1 + 3 / 8).
+  CHECK(interleaved.memory.activations ==
+        Approx(plain.memory.activations * (1 + 3.0 / 8)).epsilon(kRelative));
+}
+
+TEST_CASE("Step model: context parallelism splits the sequence", "[step_model]") {
+  const auto chip = test_chip();
+  auto in = gpt_like();
+  in.layout.data = 4;
+  const auto net = network_without_latency(chip);
+  const auto data_only = estimate_step_with(in, chip, net, test_calibration());
+  in.layout = {.data = 2, .context = 2};
+  CHECK(in.layout.devices() == 4);
+  const auto ring = estimate_step_with(in, chip, net, test_calibration());
+  // Each rank holds half of each of twice the sequences: the same activations; the same
+  // FLOPs per device.
+  CHECK(ring.memory.activations == Approx(data_only.memory.activations).epsilon(kRelative));
+  CHECK(phase_s(ring, "compute") == Approx(phase_s(data_only, "compute")).epsilon(kRelative));
+  // A context that does not divide the sequence is an error naming it.
+  in.layout = {.data = 1, .context = 3};
+  in.model.sequence = 512;
+  CHECK_THROWS_WITH(estimate_step_with(in, chip, net, test_calibration()),
+                    Catch::Matchers::Contains("context (3) does not divide the sequence (512)"));
+}
+
+TEST_CASE("Step model: sharding divides state and adds gathers", "[step_model]") {
+  const auto chip = test_chip();
+  auto in = gpt_like();
+  in.layout.data = 8;
+  const auto net = network_without_latency(chip);
+  const auto replicated = estimate_step_with(in, chip, net, test_calibration());
+  in.precision.shard = Sharding::kOptimizer;
+  const auto zero1 = estimate_step_with(in, chip, net, test_calibration());
+  CHECK(zero1.memory.optimizer == Approx(replicated.memory.optimizer / 8).epsilon(kRelative));
+  CHECK(zero1.memory.gradients == Approx(replicated.memory.gradients).epsilon(kRelative));
+  // ZeRO-1 within one domain of 8: reduce-scatter of the gradients and all-gather of the
+  // parameters, each half an all-reduce: the same bytes as the all-reduce.
+  CHECK(phase_s(zero1, "gradient-allreduce") ==
+        Approx(phase_s(replicated, "gradient-allreduce")).epsilon(kRelative));
+  in.precision.shard = Sharding::kParameters;
+  const auto fsdp = estimate_step_with(in, chip, net, test_calibration());
+  CHECK(fsdp.memory.gradients == Approx(replicated.memory.gradients / 8).epsilon(kRelative));
+  CHECK(fsdp.memory.parameters < replicated.memory.parameters);
+  // Hybrid: groups of 4.
+  in.precision.shard_group = 4;
+  const auto hybrid = estimate_step_with(in, chip, net, test_calibration());
+  CHECK(hybrid.memory.optimizer == Approx(replicated.memory.optimizer / 4).epsilon(kRelative));
+  in.precision.shard_group = 3;
+  CHECK_THROWS_WITH(estimate_step_with(in, chip, net, test_calibration()),
+                    Catch::Matchers::Contains("shard_group (3) does not divide data x context (8)"));
+}
+
+TEST_CASE("Step model: more tensor ranks than key/value heads replicate K and V",
+          "[step_model]") {
+  const auto chip = test_chip();
+  auto in = gpt_like();
+  in.model.kv_heads = 2;
+  in.layout.tensor = 8;
+  const auto net = network_without_latency(chip);
+  const auto e = estimate_step_with(in, chip, net, test_calibration());
+  // Per layer K and V: 2 x 1024 x 256 = 524,288 weights over min(8, 2) = 2 ranks, the rest
+  // (2 x 1024 x 1024 + 2 x 1024 x 4096) over 8; 8 layers + the embedding (1000 x 1024,
+  // tied, one stage) over 8; 2 bytes each.
+  const double per_layer = 524'288.0 / 2 + (2.0 * 1024 * 1024 + 2.0 * 1024 * 4096) / 8;
+  CHECK(e.memory.parameters == Approx(2 * (8 * per_layer + 1000.0 * 1024 / 8)).epsilon(kRelative));
+}
+
+TEST_CASE("Step model: a datacenter's network overrides the chip's usual one", "[step_model]") {
+  const AcceleratorLibrary lib;
+  const auto& h100 = *lib.find("H100");
+  const auto usual = job_network(h100);
+  CHECK(usual.scale_up_domain == 8);
+  CHECK(units::to_bytes_per_second(usual.scale_up_bandwidth) == 450e9);
+  CHECK(units::to_bytes_per_second(usual.scale_out_bandwidth) == 50e9);
+  NetworkOverride o;
+  o.scale_up_domain = 72;
+  o.scale_out_bandwidth = units::ByteRate::from_si(100e9);
+  const auto custom = job_network(h100, o);
+  CHECK(custom.scale_up_domain == 72);
+  CHECK(units::to_bytes_per_second(custom.scale_up_bandwidth) == 450e9);
+  CHECK(units::to_bytes_per_second(custom.scale_out_bandwidth) == 100e9);
+  // TPUs: a torus, 3-D for v4 and v5p.
+  CHECK(job_network(*lib.find("TPUv4")).torus_dimensions == 3);
+  CHECK(job_network(*lib.find("TPUv3")).torus_dimensions == 2);
+  CHECK(job_network(*lib.find("A100")).torus_dimensions == 0);
+}
+
+TEST_CASE("Step model: power by phase from the chip's table", "[step_model]") {
+  const AcceleratorLibrary lib;
+  const auto& h100 = *lib.find("H100");
+  auto in = gpt_like();
+  in.layout.data = 16;
+  const auto e = estimate_step(in, h100, job_network(h100));
+  // An H100 computes at 650 W (idle 100 W + 0.917 x 600 W), communicates at 310 W.
+  for (const auto& p : e.phases) {
+    INFO(p.name);
+    if (p.name == "compute" || p.name == "attention") {
+      CHECK(units::to_watts(p.power) == Approx(100 + 0.917 * 600).epsilon(kRelative));
+    } else if (p.name == "gradient-allreduce") {
+      CHECK(units::to_watts(p.power) == Approx(100 + 0.35 * 600).epsilon(kRelative));
+    }
+  }
+  CHECK(e.error_band > 0);
+  CHECK(e.borrowed_from.empty());
+}
