@@ -813,3 +813,22 @@ TEST_CASE("Step model: print the fit (run by hand to refit the table)", "[.fit]"
         f.runs, band));
   }
 }
+
+TEST_CASE("Step model: print every run as a docs/models.md table row", "[.table]") {
+  for (const auto& r : all_runs()) {
+    const auto& c = chip(r.chip);
+    const auto choice = require_calibration(c, format_of(r));
+    std::string cell;
+    try {
+      const double p = predicted_s(r, *choice.calibration);
+      cell = fmt::format("{:.3g} | {:.3g} | {:+.1f} %", p, r.measured_s,
+                         100 * (p / r.measured_s - 1));
+    } catch (const std::invalid_argument&) {
+      cell = fmt::format("does not fit | {:.3g} | -", r.measured_s);
+    }
+    WARN(fmt::format("| {} | {} {} | {} | {}{} |", r.name, r.chip,
+                     format_of(r) == ComputeFormat::kFp8 ? "FP8" : "16-bit",
+                     r.calibration ? "calibration" : "validation", cell,
+                     choice.borrowed_from.empty() ? "" : " (borrowed: " + choice.borrowed_from + ")"));
+  }
+}
