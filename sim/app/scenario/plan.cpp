@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <stdexcept>
 
 #include <tbb/blocked_range.h>
@@ -238,22 +239,64 @@ void add_generated_jobs(const Scenario& sc, std::uint64_t seed, models::FleetTab
 
 }  // namespace
 
-void estimate_predicted_step(models::TrainingJobSpec& job, const models::AcceleratorType& chip) {
+namespace {
+
+bool same_override(const models::NetworkOverride& a, const models::NetworkOverride& b) {
+  return a.scale_up_domain == b.scale_up_domain && a.scale_up_bandwidth == b.scale_up_bandwidth &&
+         a.scale_out_bandwidth == b.scale_out_bandwidth;
+}
+
+/// Relative difference below which two candidates' step durations are the same.
+constexpr double kSameStep = 1e-9;
+
+}  // namespace
+
+void estimate_predicted_step(models::TrainingJobSpec& job, const Scenario& sc,
+                             std::span<const std::size_t> candidates) {
   auto& p = *job.predicted;
+  const auto& chip = *sc.accelerators.find(job.accelerator);
+  const std::size_t first = candidates.empty() ? job.datacenter : candidates.front();
+  const auto& home = sc.datacenters[first];
   models::StepModelInput in{p.model, p.layout, p.precision, p.tokens_per_step, p.gradient_overlap};
-  const auto net = models::default_network(chip, job.devices);
+  const auto net = models::job_network(chip, home.network);
   if (p.auto_layout) {
-    const auto best = models::auto_layout(in, chip, net, job.devices);
-    if (!best) {
-      throw std::invalid_argument(
-          fmt::format("no layout of {} {} fits the model in memory", job.devices, chip.name));
+    try {
+      in.layout = models::auto_layout(in, chip, net, job.devices, p.request);
+    } catch (const models::NoLayoutFits& e) {
+      throw std::invalid_argument(fmt::format("no layout of {} {} fits the model in memory: {}",
+                                              job.devices, chip.name, e.what()));
     }
-    in.layout = *best;
-    p.layout = *best;
+    p.layout = in.layout;
   }
   const auto est = models::estimate_step(in, chip, net);
+  // A fleet job has one step: every candidate's network must give the same.
+  for (const auto dc : candidates) {
+    const auto& other = sc.datacenters[dc];
+    if (dc == first || same_override(other.network, home.network)) {
+      continue;
+    }
+    models::StepEstimate there;
+    try {
+      there = models::estimate_step(in, chip, models::job_network(chip, other.network));
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(
+          fmt::format("on the network of datacenter \"{}\": {}", other.name, e.what()));
+    }
+    const double a = units::to_seconds(est.step_duration);
+    const double b = units::to_seconds(there.step_duration);
+    if (std::fabs(a - b) > kSameStep * std::max(a, b)) {
+      throw CandidateNetworksDiffer(fmt::format(
+          "a step takes {:.6g} s on the network of datacenter \"{}\" but {:.6g} s on that of "
+          "\"{}\"; a job has one step duration: list datacenters whose networks give the same "
+          "step",
+          a, home.name, b, other.name));
+    }
+  }
   p.phases = est.phases;
   p.flops_per_step = est.flops_per_step;
+  p.mfu = est.mfu;
+  p.error_band = est.error_band;
+  p.borrowed_from = est.borrowed_from;
 }
 
 SimTime to_sim(units::Seconds s) {
