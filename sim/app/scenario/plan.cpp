@@ -4,6 +4,9 @@
 #include <cmath>
 #include <span>
 #include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -237,10 +240,6 @@ void add_generated_jobs(const Scenario& sc, std::uint64_t seed, models::FleetTab
   d.throw_if_any();
 }
 
-}  // namespace
-
-namespace {
-
 bool same_override(const models::NetworkOverride& a, const models::NetworkOverride& b) {
   return a.scale_up_domain == b.scale_up_domain && a.scale_up_bandwidth == b.scale_up_bandwidth &&
          a.scale_out_bandwidth == b.scale_out_bandwidth;
@@ -248,6 +247,30 @@ bool same_override(const models::NetworkOverride& a, const models::NetworkOverri
 
 /// Relative difference below which two candidates' step durations are the same.
 constexpr double kSameStep = 1e-9;
+
+/// auto_layout()'s reason, with the keys the scenario fixed (they narrow the search).
+std::string no_layout_message(const models::NoLayoutFits& e, const models::LayoutRequest& q) {
+  std::vector<std::string> fixed;
+  const std::pair<const char*, const std::optional<std::int64_t>*> keys[] = {
+      {"data", &q.data},
+      {"tensor", &q.tensor},
+      {"pipeline", &q.pipeline},
+      {"context", &q.context},
+      {"expert", &q.expert},
+      {"virtual_stages", &q.virtual_stages},
+      {"microbatches", &q.microbatches},
+      {"microbatch", &q.microbatch}};
+  for (const auto& [key, value] : keys) {
+    if (*value) {
+      fixed.push_back(fmt::format("{} = {}", key, **value));
+    }
+  }
+  if (fixed.empty()) {
+    return e.what();
+  }
+  return fmt::format("{} (with parallelism {}; the other keys searched)", e.what(),
+                     fmt::join(fixed, ", "));
+}
 
 }  // namespace
 
@@ -263,8 +286,7 @@ void estimate_predicted_step(models::TrainingJobSpec& job, const Scenario& sc,
     try {
       in.layout = models::auto_layout(in, chip, net, job.devices, p.request);
     } catch (const models::NoLayoutFits& e) {
-      throw std::invalid_argument(fmt::format("no layout of {} {} fits the model in memory: {}",
-                                              job.devices, chip.name, e.what()));
+      throw std::invalid_argument(no_layout_message(e, p.request));
     }
     p.layout = in.layout;
   }
