@@ -112,9 +112,9 @@ constexpr LayoutKey kLayoutKeys[] = {
 };
 
 /// parallelism.microbatches or parallelism.microbatch (sequences per microbatch), either
-/// `auto`; default: pipeline (searched with pipeline: auto). With data fixed, microbatch
-/// gives the microbatches here; with data searched, auto_layout() derives them for each
-/// candidate.
+/// `auto`; when neither is given, pipeline if every other key is fixed, else searched. With
+/// data fixed, microbatch gives the microbatches here; with data searched, auto_layout()
+/// derives them for each candidate. Read after the other keys.
 void read_microbatches(const MapReader& pr, Diagnostics& d, models::PredictedTraining& p) {
   auto& req = p.request;
   std::int64_t count = 0;
@@ -151,14 +151,16 @@ void read_microbatches(const MapReader& pr, Diagnostics& d, models::PredictedTra
       count = *n;
     }
   }
+  const bool fixed =
+      req.data && req.tensor && req.pipeline && req.context && req.expert && req.virtual_stages;
   if (count > 0) {
     p.layout.microbatches = count;
     req.microbatches = count;
-  } else if (req.pipeline) {
+  } else if (fixed) {
     p.layout.microbatches = *req.pipeline;
     req.microbatches = *req.pipeline;
   } else {
-    req.microbatches.reset();  // with the pipeline, searched
+    req.microbatches.reset();  // searched with the other keys
   }
 }
 
@@ -206,32 +208,37 @@ void check_layout_keys(const MapReader& pr, Diagnostics& d, const models::Predic
 /// the fixed ones must divide the devices.
 void check_layout_devices(const MapReader& pr, Diagnostics& d, const models::PredictedTraining& p,
                           std::int64_t devices) {
-  std::vector<std::string> names;
+  std::vector<std::int64_t> all;
+  std::vector<std::string> names;  // the fixed keys above 1, with auto
   std::vector<std::int64_t> values;
   bool searched = false;
   for (const auto& k : {kLayoutKeys[0], kLayoutKeys[1], kLayoutKeys[2], kLayoutKeys[3]}) {
     if (pr.bad(k.key)) {
       return;  // reported where it is
     }
-    if (const auto v = p.request.*k.request) {
+    const auto v = p.request.*k.request;
+    searched = searched || !v;
+    all.push_back(v.value_or(1));
+    if (v && *v > 1) {
       names.emplace_back(k.key);
       values.push_back(*v);
-    } else {
-      searched = true;
     }
   }
   std::int64_t product = 1;
-  for (const auto v : values) {
+  for (const auto v : all) {
     product *= v;
   }
   if (!searched && product != devices) {
     report(d, pr.node(), pr.path(),
            fmt::format("data x tensor x pipeline x context = {} = {}, but the job has {} devices",
-                       fmt::join(values, " x "), product, devices));
+                       fmt::join(all, " x "), product, devices));
   } else if (searched && devices % product != 0) {
     report(d, pr.node(), pr.path(),
-           fmt::format("the fixed keys {} = {} = {} do not divide the job's {} devices",
-                       fmt::join(names, " x "), fmt::join(values, " x "), product, devices));
+           names.size() == 1
+               ? fmt::format("{} = {} does not divide the job's {} devices", names.front(), product,
+                             devices)
+               : fmt::format("the fixed keys {} = {} = {} do not divide the job's {} devices",
+                             fmt::join(names, " x "), fmt::join(values, " x "), product, devices));
   }
 }
 
