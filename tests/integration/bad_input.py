@@ -779,9 +779,9 @@ def test_predicted_layout_needs_all_devices(h):
                [r"data x tensor x pipeline x context = 1 x 8 x 1 x 2 = 16, but the job has 8 "
                 r"devices"])
     # With some keys auto, the fixed ones must divide the devices.
-    text = predicted().replace("data: 1, tensor: 8,", "data: auto, tensor: 3,")
+    text = predicted().replace("data: 1, tensor: 8,", "data: auto, tensor: 16,")
     only_error(h, text, "parallelism:", "{ data", "jobs[0].parallelism",
-               [r"tensor = 3 does not divide the job's 8 devices"])
+               [r"tensor = 16 does not divide the job's 8 devices"])
     text = predicted().replace("data: 1, tensor: 8,", "data: auto, tensor: 4, context: 4,")
     only_error(h, text, "parallelism:", "{ data", "jobs[0].parallelism",
                [r"the fixed keys tensor x context = 4 x 4 = 16 do not divide the job's 8 devices"])
@@ -835,6 +835,9 @@ def test_predicted_layout_keys(h):
     text = predicted().replace("data: 1, tensor: 8,", "data: 1, tensor: 8, context: 3,")
     only_value_error(h, text, "context: 3", "jobs[0].parallelism.context",
                      [r"context \(3\) does not divide the model's sequence \(2048 tokens\)"])
+    text = predicted().replace("data: 1, tensor: 8,", "data: auto, tensor: 3,")
+    only_value_error(h, text, "tensor: 3", "jobs[0].parallelism.tensor",
+                     [r"tensor \(3\) does not divide the model's heads \(16\)"])
     text = predicted().replace("tensor: 8,", "tensor: 8, virtual_stages: 2,")
     only_value_error(h, text, "virtual_stages: 2", "jobs[0].parallelism.virtual_stages",
                      [r"virtual_stages: 2 needs pipeline > 1", r"pipeline is 1"])

@@ -164,8 +164,8 @@ void read_microbatches(const MapReader& pr, Diagnostics& d, models::PredictedTra
   }
 }
 
-/// parallelism.context must divide each sequence; expert must divide the experts and data;
-/// virtual_stages > 1 needs a pipeline. Only the fixed keys, and those read well.
+/// parallelism.context must divide each sequence; tensor the heads; expert the experts and
+/// data; virtual_stages > 1 needs a pipeline. Only the fixed keys, and those read well.
 void check_layout_keys(const MapReader& pr, Diagnostics& d, const models::PredictedTraining& p) {
   const auto& req = p.request;
   const auto& m = p.model;
@@ -179,6 +179,13 @@ void check_layout_keys(const MapReader& pr, Diagnostics& d, const models::Predic
         break;
       }
     }
+  }
+  if (req.tensor && *req.tensor > 1 && !pr.bad("tensor") && m.heads > 0 &&
+      m.heads % *req.tensor != 0) {
+    report(d, pr.get("tensor"), pr.path("tensor"),
+           fmt::format("tensor ({}) does not divide the model's heads ({}): each tensor rank "
+                       "takes whole heads",
+                       *req.tensor, m.heads));
   }
   if (req.expert && *req.expert > 1 && !pr.bad("expert")) {
     if (m.experts == 0) {
