@@ -793,7 +793,7 @@ def test_predicted_layout_does_not_fit_memory(h):
     text = predicted().replace("parallelism: { data: 1, tensor: 8, microbatches: 512 }", "parallelism: { data: 8 }")
     line, col = h.where(text, "parallelism:", "{ data")
     h.bad_scenario(text, [(line, col, "jobs[0].parallelism",
-                           [r"the layout needs [0-9.]+ GB per device", r"GB too much"])])
+                           [r"the layout needs [0-9.]+ GB\b.* per device", r"GB too much"])])
 
 
 def test_predicted_microbatch_size(h):
