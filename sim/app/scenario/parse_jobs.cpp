@@ -254,7 +254,7 @@ void check_layout_devices(const MapReader& pr, Diagnostics& d, const models::Pre
 void read_layout(const MapReader& r, Diagnostics& d, models::PredictedTraining& p,
                  std::int64_t devices) {
   const YAML::Node pn = r.get("parallelism");
-  if (!given(r, "parallelism") || is_auto(pn)) {
+  if (!r.has("parallelism") || is_auto(pn)) {
     p.auto_layout = true;
     p.request = models::LayoutRequest::all_auto();
     return;
