@@ -4,7 +4,6 @@
 #include <array>
 #include <cmath>
 #include <limits>
-#include <memory>
 #include <span>
 #include <stdexcept>
 
@@ -18,32 +17,311 @@ namespace {
 /// Bytes of an activation or a gradient value on the wire (bf16/fp16).
 constexpr double kActivationBytes = 2.0;
 /// A forward pass, plus a backward pass of twice its matmul FLOPs (data and weight
-/// gradients): 3 passes (Kaplan et al. 2020, section 2.1).
+/// gradients): 3 passes (Kaplan et al. 2020, section 2.1); full recomputation runs the
+/// forward pass once more.
 constexpr double kTrainingPasses = 3.0;
+constexpr double kRecomputedPass = 1.0;
 /// Weights are read once per pass: forward, backward for data, backward for weights.
 constexpr double kWeightReadsPerMicrobatch = 3.0;
 /// Megatron tensor parallelism: one all-reduce at the end of each attention or
 /// feed-forward block in the forward pass (operator g), one at its start in the backward
-/// (operator f): 4 per layer (Shoeybi et al. 2019, section 3, figures 3 and 4).
-constexpr double kTensorAllReducesPerBlock = 2.0;
+/// (operator f) (Shoeybi et al. 2019, section 3, figures 3 and 4); with sequence
+/// parallelism each becomes an all-gather and a reduce-scatter of the same total bytes
+/// (Korthikanti et al. 2022, section 4.2.2). Full recomputation repeats the forward one.
+constexpr double kTensorCollectivesPerBlock = 2.0;
 /// An MoE layer: dispatch and combine all-to-alls in the forward pass, the same two in the
-/// backward (Lepikhin et al. 2021, section 2.2).
+/// backward (Lepikhin et al. 2021, section 2.2); full recomputation repeats the forward two.
 constexpr double kAllToAllsPerMoeLayer = 4.0;
+constexpr double kAllToAllsPerForward = 2.0;
+/// Ring attention (Liu et al. 2023): each of the c ranks passes its key and value blocks
+/// round the ring, c - 1 transfers per layer in the forward pass, and keys, values and
+/// their gradients in the backward (twice the bytes): 3 x in all (4 with full recompute).
+constexpr double kContextTransfersPerLayer = 3.0;
+/// Element-wise work (layer norms, activation functions, residual additions, softmax
+/// statistics, the MoE permutation) is bound by memory traffic: every activation a layer
+/// keeps is written in the forward pass and read in the backward, and its gradient written
+/// and read: 4 passes over the kept activations (6 with full recomputation, which writes
+/// and reads them once more).
+constexpr double kActivationTrafficPasses = 4.0;
+constexpr double kRecomputedTrafficPasses = 2.0;
+/// Keys and values: two tensors.
+constexpr double kKeyAndValue = 2.0;
 /// Optimizer update: read parameters, gradients and state, write parameters and state.
 constexpr double kOptimizerStateTouches = 2.0;
+/// FSDP/ZeRO-3: the parameters are gathered for the forward pass and again for the
+/// backward (Rajbhandari et al. 2020, section 7.2.2), once more with full recomputation.
+constexpr double kParameterGathersPerStep = 2.0;
 constexpr double kGiga = 1e9;
+/// Point-to-point transfers between pipeline stages per microbatch and model chunk:
+/// activations forward, their gradients backward.
+constexpr double kStageTransfersPerMicrobatch = 2.0;
 
-/// auto_layout's search: tensor-parallel degrees up to 64 (beyond, the slices of a
-/// layer's matmuls are too thin to use a chip), microbatches per replica up to 64.
+/// auto_layout's search: tensor-parallel degrees up to 64 (and within the scale-up
+/// domain), context-parallel degrees up to 64, any microbatch count that divides a
+/// replica's sequences, and the interleaved schedule's usual virtual stages.
 constexpr std::int64_t kMaxTensor = 64;
-constexpr std::int64_t kMaxMicrobatches = 64;
+constexpr std::int64_t kMaxContext = 64;
+constexpr std::array<std::int64_t, 4> kVirtualStages{1, 2, 4, 8};
 
-double ring_allreduce_seconds(double bytes, std::int64_t n, double bandwidth, double latency) {
-  if (n <= 1 || bytes <= 0) {
+// --- Calibrations -----------------------------------------------------------------------
+
+/// One set of constants per chip and compute format, each fitted only on the runs named
+/// (tests/validation/test_step_model.cpp refits every row and checks this table;
+/// docs/models.md, "Calibration", lists the runs and the fit). eta_mem = 0.8 for every
+/// chip (not fitted: no calibration run is bound by HBM bandwidth). The error band is the
+/// largest step-time error over every published run of the chip and format, calibration
+/// and validation, rounded up to 0.5 %: what a planner should expect, not only the fit's
+/// residual.
+constexpr double kMemoryEfficiency = 0.8;
+
+std::span<const ChipCalibration> calibration_table() {
+  using enum ComputeFormat;
+  static const std::array<ChipCalibration, 10> kTable{{
+      {"V100", k16Bit, 0.5132, 0.5132, kMemoryEfficiency, 1.00, 0.040,
+       "Shoeybi et al. 2019 (Megatron-LM): 1 V100, 1.2B GPT-2, 39 TFLOP/s; 512 V100, 8.3B, "
+       "15.1 PFLOP/s"},
+      {"TPUv3", k16Bit, 0.3628, 0.3628, kMemoryEfficiency, 0.70, 0.065,
+       "Raffel et al. 2020 (T5-11B) on 512 TPU v3 at 45.6 TFLOP/s per chip (Patterson et al. "
+       "2021, Table 4)"},
+      {"A100", k16Bit, 0.5341, 0.5341, kMemoryEfficiency, 1.00, 0.150,
+       "Narayanan et al. 2021 (SC21), Table 1: ten GPT runs on 32 to 3072 A100"},
+      {"H100", k16Bit, 0.5533, 0.5533, kMemoryEfficiency, 1.00, 1.110,
+       "Megatron-LM README, Megatron-Core r0.8.0 weak-scaling table: nine GPT runs on 48 to "
+       "6144 H100"},
+      {"H100", kFp8, 0.5881, 0.5881, kMemoryEfficiency, 0.65, 0.110,
+       "NeMo 24.07 performance summary: GPT-3 175B on 512 H100; Megatron-Bridge 25.11: "
+       "Llama 3.1 405B on 1024 H100"},
+      {"B200", kFp8, 0.5281, 0.5281, kMemoryEfficiency, 0.70, 0.585,
+       "Megatron-Bridge 25.11: Llama 3.1 405B on 128 B200"},
+      {"GB200", kFp8, 0.5167, 0.5167, kMemoryEfficiency, 0.70, 0.275,
+       "Megatron-Bridge 25.11: Llama 3.1 405B on 256 GB200"},
+      {"TPUv4", k16Bit, 0.6249, 0.6249, kMemoryEfficiency, 0.70, 0.280,
+       "Chowdhery et al. 2022 (PaLM 540B), section 4: 6144 TPU v4, 238.3k tokens/s"},
+      {"TPUv5p", k16Bit, 1.0000, 1.0000, kMemoryEfficiency, 1.00, 0.165,
+       "MaxText README v5p table: 32B on 64, 128B on 128, 1024B on 2048 TPU v5p"},
+      {"TPUv5p", kFp8, 1.0000, 1.0000, kMemoryEfficiency, 1.00, 0.165,
+       "= TPUv5p 16-bit: the v5p's FP8 peak equals its BF16 peak"},
+  }};
+  return kTable;
+}
+
+/// Chips and formats that use another's efficiencies: (chip, format, from chip, from
+/// format). Same silicon (H200, H800: H100's compute; GB200 and B200 BF16 from their FP8
+/// runs: the same Blackwell tensor cores), or the nearest calibrated peer (MI300X from
+/// H100: an assumption, no calibration run published with layout).
+struct Borrow {
+  const char* chip;
+  ComputeFormat format;
+  const char* from;
+  ComputeFormat from_format;
+};
+constexpr std::array<Borrow, 8> kBorrows{{
+    {"H200", ComputeFormat::k16Bit, "H100", ComputeFormat::k16Bit},
+    {"H200", ComputeFormat::kFp8, "H100", ComputeFormat::kFp8},
+    {"H800", ComputeFormat::k16Bit, "H100", ComputeFormat::k16Bit},
+    {"H800", ComputeFormat::kFp8, "H100", ComputeFormat::kFp8},
+    {"B200", ComputeFormat::k16Bit, "B200", ComputeFormat::kFp8},
+    {"GB200", ComputeFormat::k16Bit, "GB200", ComputeFormat::kFp8},
+    {"MI300X", ComputeFormat::k16Bit, "H100", ComputeFormat::k16Bit},
+    {"MI300X", ComputeFormat::kFp8, "H100", ComputeFormat::kFp8},
+}};
+
+const ChipCalibration* find_in_table(std::string_view chip, ComputeFormat format) {
+  for (const auto& c : calibration_table()) {
+    if (c.chip == chip && c.compute == format) {
+      return &c;
+    }
+  }
+  return nullptr;
+}
+
+std::string format_name(const AcceleratorType& chip, ComputeFormat f) {
+  if (f == ComputeFormat::kFp8) {
+    return "FP8";
+  }
+  return chip.name == "V100" ? "FP16" : "BF16";
+}
+
+std::string format_name(std::string_view chip, ComputeFormat f) {
+  if (f == ComputeFormat::kFp8) {
+    return "FP8";
+  }
+  return chip == "V100" ? "FP16" : "BF16";
+}
+
+// --- Power by phase -----------------------------------------------------------------------
+
+std::span<const PhasePower> power_table() {
+  static const std::array<PhasePower, 8> kTable{{
+      {"V100", 1.0, 0.35,
+       "compute at TDP (Patterson et al. 2021, Table 3: 325 W of system per V100 measured); "
+       "communication 0.35: assumption"},
+      {"TPUv3", 0.5085, 0.2,
+       "compute at 262 W, the measured maximum of the Cloud TPU v3 documentation; "
+       "communication 0.2: assumption"},
+      {"TPUv4", 0.865, 0.2,
+       "compute at the measured mean of 170 W (Jouppi et al. 2023, TPU v4: mean 170 W, max "
+       "192 W); communication 0.2: assumption"},
+      {"H100", 0.917, 0.35,
+       "compute at 650 W (an H100 draws over 600 W when compute-bound, 100 W while "
+       "checkpointing: docs/models.md); communication 0.35: assumption"},
+      {"H200", 0.917, 0.35, "as H100 (same compute die): assumption"},
+      {"H800", 0.917, 0.35, "as H100 (same compute die): assumption"},
+      {"A100", 0.9, 0.35, "assumption: compute at 0.9 of the span above idle, as H100"},
+      {"TPUv2", 0.5085, 0.2, "as TPU v3: assumption"},
+  }};
+  return kTable;
+}
+
+// --- Collectives --------------------------------------------------------------------------
+
+/// A group of devices in device-id order: `size` members `stride` ids apart.
+struct Group {
+  std::int64_t size = 1;
+  std::int64_t stride = 1;
+};
+
+/// How the layout places its groups: tensor ranks fastest, then context, then data (the
+/// expert group is `expert` consecutive data replicas), then pipeline stages (Megatron's
+/// tensor-context-expert-data-pipeline order).
+struct Placement {
+  Group tensor, context, data_context, expert, expert_replicas, pipeline_step;
+};
+
+Placement place(const ParallelLayout& l) {
+  Placement p;
+  p.tensor = {l.tensor, 1};
+  p.context = {l.context, l.tensor};
+  p.data_context = {l.data * l.context, l.tensor};
+  p.expert = {l.expert, l.tensor * l.context};
+  p.expert_replicas = {l.data * l.context / l.expert, l.tensor * l.expert};
+  p.pipeline_step = {2, l.tensor * l.context * l.data};
+  return p;
+}
+
+/// Collective costs on a JobNetwork: hierarchical (reduce-scatter inside each scale-up
+/// domain, all-reduce across domains over the scale-out fabric on each member's own NIC,
+/// all-gather back inside), with achievable bandwidth eta x link.
+class Collectives {
+ public:
+  Collectives(const JobNetwork& net, double eta) : net_(net), eta_(eta) {}
+
+  [[nodiscard]] double all_reduce(double bytes, Group g) const {
+    if (g.size <= 1 || bytes <= 0) {
+      return 0;
+    }
+    const auto [a, b] = split(g);
+    double t = 0;
+    if (a > 1) {
+      t += 2 * (a - 1) / a * bytes / (eta_ * up(a)) +
+           2 * (a - 1) * units::to_seconds(net_.scale_up_latency);
+    }
+    if (b > 1) {
+      t += 2 * (b - 1) / b * (bytes / a) / (eta_ * out()) +
+           2 * (b - 1) * units::to_seconds(net_.scale_out_latency);
+    }
+    return t;
+  }
+  /// All-gather (or reduce-scatter) of `bytes` gathered in all: half an all-reduce.
+  [[nodiscard]] double all_gather(double bytes, Group g) const { return all_reduce(bytes, g) / 2; }
+
+  /// Each member scatters `bytes` evenly over the group (and receives as much).
+  [[nodiscard]] double all_to_all(double bytes, Group g) const {
+    if (g.size <= 1 || bytes <= 0) {
+      return 0;
+    }
+    const auto [a, b] = split(g);
+    const double n = static_cast<double>(g.size);
+    double t = (a - 1) / n * bytes / (eta_ * up(a));
+    if (net_.torus_dimensions > 0 && b == 1) {
+      // Bisection of the group's slice of the torus: a cut across its longest side L
+      // crosses 2 a / L links per direction (wrap-around), and half of every member's
+      // bytes cross it: time = bytes L / (8 link) per direction (Jouppi et al. 2020 on
+      // torus bisection).
+      const double dims = spanned_dimensions(a);
+      const double side = std::pow(a, 1.0 / dims);
+      const double link =
+          units::to_bytes_per_second(net_.scale_up_bandwidth) / (2.0 * net_.torus_dimensions);
+      constexpr double kBisectionShare = 8.0;
+      t = std::max(t, bytes * side / (kBisectionShare * eta_ * link));
+    }
+    if (b > 1) {
+      t = std::max(t, (n - a) / n * bytes / (eta_ * out()));
+    }
+    return t + units::to_seconds(b > 1 ? net_.scale_out_latency : net_.scale_up_latency);
+  }
+
+  /// One transfer of `bytes` between devices `distance` ids apart.
+  [[nodiscard]] double point_to_point(double bytes, std::int64_t distance) const {
+    if (bytes <= 0) {
+      return 0;
+    }
+    if (distance < net_.scale_up_domain) {
+      const double bw =
+          net_.torus_dimensions > 0
+              ? units::to_bytes_per_second(net_.scale_up_bandwidth) / (2.0 * net_.torus_dimensions)
+              : units::to_bytes_per_second(net_.scale_up_bandwidth);
+      return bytes / (eta_ * bw) + units::to_seconds(net_.scale_up_latency);
+    }
+    return bytes / (eta_ * out()) + units::to_seconds(net_.scale_out_latency);
+  }
+
+ private:
+  /// Members per scale-up domain (a) and domains (b).
+  [[nodiscard]] std::pair<double, double> split(Group g) const {
+    const std::int64_t a =
+        g.stride >= net_.scale_up_domain
+            ? 1
+            : std::min(g.size, std::max<std::int64_t>(1, net_.scale_up_domain / g.stride));
+    const std::int64_t b = (g.size + a - 1) / a;
+    return {static_cast<double>(a), static_cast<double>(b)};
+  }
+  /// Dimensions of the torus a group of `a` chips spans: 1 within one side of the pod's
+  /// cube, 2 within a face, else all (chips are taken side first).
+  [[nodiscard]] double spanned_dimensions(double a) const {
+    const double d = net_.torus_dimensions;
+    const double side = std::round(std::pow(static_cast<double>(net_.scale_up_domain), 1.0 / d));
+    double dims = 1;
+    while (dims < d && a > std::pow(side, dims)) {
+      dims += 1;
+    }
+    return dims;
+  }
+  /// Bandwidth per member inside a domain: all of a switch port's; on a torus, the links
+  /// of the dimensions the group spans (a ring in each direction of each).
+  [[nodiscard]] double up(double a) const {
+    const double bw = units::to_bytes_per_second(net_.scale_up_bandwidth);
+    if (net_.torus_dimensions == 0) {
+      return bw;
+    }
+    return bw * spanned_dimensions(a) / net_.torus_dimensions;
+  }
+  [[nodiscard]] double out() const { return units::to_bytes_per_second(net_.scale_out_bandwidth); }
+
+  const JobNetwork& net_;
+  double eta_;
+};
+
+/// Weights of the multi-head K and V projections per layer (0 for latent attention).
+double kv_projection(const TransformerSpec& m) {
+  if (m.attention == AttentionKind::kLatent) {
     return 0;
   }
-  const double k = static_cast<double>(n);
-  return 2 * (k - 1) / k * bytes / bandwidth + 2 * (k - 1) * latency;
+  const double d_head = static_cast<double>(m.d_head > 0 ? m.d_head : m.d_model / m.heads);
+  const double kv = static_cast<double>(m.kv_heads > 0 ? m.kv_heads : m.heads);
+  return kKeyAndValue * static_cast<double>(m.d_model) * kv * d_head;
+}
+
+/// Width of the keys and values one tensor rank holds per token (both together).
+double kv_width_per_rank(const TransformerSpec& m, std::int64_t tensor) {
+  const double d_head = static_cast<double>(m.d_head > 0 ? m.d_head : m.d_model / m.heads);
+  const double t = static_cast<double>(tensor);
+  if (m.attention == AttentionKind::kLatent) {
+    const double heads = static_cast<double>(m.heads);
+    return (heads * (d_head + static_cast<double>(m.rope_dim)) + heads * d_head) / t;
+  }
+  const double kv = static_cast<double>(m.kv_heads > 0 ? m.kv_heads : m.heads);
+  return kKeyAndValue * kv * d_head / std::min(t, kv);
 }
 
 /// FLOPs of one token through the routed experts it uses, forward, in each stack, and
@@ -77,233 +355,218 @@ ExpertShare expert_share(const TransformerSpec& m) {
   return s;
 }
 
-std::vector<AcceleratorId> group_ids(std::int64_t first, std::int64_t stride, std::int64_t n) {
-  std::vector<AcceleratorId> ids;
-  ids.reserve(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) {
-    ids.push_back(static_cast<AcceleratorId>(first + i * stride));
-  }
-  return ids;
+std::string memory_text(const DeviceMemory& m) {
+  return fmt::format(
+      "{:.1f} GB (parameters {:.1f}, gradients {:.1f}, optimizer {:.1f}, "
+      "activations {:.1f})",
+      m.total() / kGiga, m.parameters / kGiga, m.gradients / kGiga, m.optimizer / kGiga,
+      m.activations / kGiga);
 }
 
-/// Bandwidth of a ring through `ids` in order: its slowest hop (x2 on a torus, where a
-/// ring runs both ways; Jouppi et al. 2020, section 4 on 2D all-reduce). Latency: the
-/// largest hop's.
-std::pair<double, double> ring_bandwidth(const Fabric& f, const std::vector<AcceleratorId>& ids) {
-  if (ids.size() < 2) {
-    return {std::numeric_limits<double>::infinity(), 0};
-  }
-  double bw = std::numeric_limits<double>::infinity();
-  double lat = 0;
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    const auto r = f.route(ids[i], ids[(i + 1) % ids.size()]);
-    bw = std::min(bw, r.bandwidth.si());
-    lat = std::max(lat, units::to_seconds(r.latency));
-  }
-  constexpr double kTorusRingDirections = 2.0;
-  if (f.kind() == FabricKind::kTorus3d) {
-    bw *= kTorusRingDirections;
-  }
-  return {bw, lat};
+std::string layout_text(const ParallelLayout& l) {
+  return fmt::format(
+      "data {} x tensor {} x pipeline {} x context {} (expert {}, {} "
+      "microbatches, {} virtual stages)",
+      l.data, l.tensor, l.pipeline, l.context, l.expert, l.microbatches, l.virtual_stages);
 }
 
-/// What one device can send at once: its NIC (fat tree, outside its host), or its links
-/// (torus: every neighbour link of the dimensions the group spans; here all of the chip's).
-double injection_bandwidth(const Fabric& f, const std::vector<AcceleratorId>& ids) {
-  if (ids.size() < 2) {
-    return std::numeric_limits<double>::infinity();
+/// The layout does not fit the device memory: by how much.
+struct DoesNotFit : std::invalid_argument {
+  DoesNotFit(const std::string& what, double bytes_over)
+      : std::invalid_argument(what), over(bytes_over) {}
+  double over;  ///< bytes too many
+  DeviceMemory memory;
+};
+
+}  // namespace
+
+// --- Calibration look-up ------------------------------------------------------------------
+
+std::span<const ChipCalibration> builtin_calibrations() {
+  return calibration_table();
+}
+
+CalibrationChoice require_calibration(const AcceleratorType& chip, ComputeFormat format) {
+  if (format == ComputeFormat::kFp8 && !chip.peak_fp8) {
+    throw std::invalid_argument(
+        fmt::format("{} has no FP8 peak in the library: compute in its 16-bit format", chip.name));
   }
-  double total = 0;
-  const auto& g = f.graph();
-  const auto v = static_cast<FabricGraph::vertex_descriptor>(ids.front());
-  const bool one_host = f.host_of(ids.front()) == f.host_of(ids.back());
-  for (auto [e, end] = boost::out_edges(v, g); e != end; ++e) {
-    const auto other = boost::target(*e, g);
-    const auto& w = g[other];
-    // On a fat tree a GPU has one link to its host switch and one NIC: use the NIC unless
-    // the whole group sits in one host.
-    if (f.kind() == FabricKind::kFatTree) {
-      const bool nic = w.kind == VertexKind::kSwitch && w.tier == SwitchTier::kLeaf;
-      if (nic == one_host) {
-        continue;
+  if (const auto* own = find_in_table(chip.name, format)) {
+    return {own, ""};
+  }
+  for (const auto& b : kBorrows) {
+    if (chip.name == b.chip && format == b.format) {
+      if (const auto* from = find_in_table(b.from, b.from_format)) {
+        return {from, fmt::format("{} {}", b.from, format_name(b.from, b.from_format))};
       }
     }
-    total += g[*e].bandwidth.si();
-  }
-  return total;
-}
-
-}  // namespace
-
-namespace {
-
-std::span<const ChipCalibration> calibrations() {
-  // V100: matmul and attention efficiency from the single-GPU baseline of Shoeybi et al.
-  // 2019 (Megatron-LM, abstract and section 5.1): 39 TFLOP/s sustained on one V100 for a
-  // 1.2B-parameter GPT-2 = 31 % of the 125 TFLOP/s peak. Network efficiency from the same
-  // paper's 8.3B model on 512 V100 (8-way tensor x 64-way data parallel), 15.1 PFLOP/s =
-  // 76 % of 512 x 39 TFLOP/s: fitted by tests/validation/test_step_model.cpp.
-  // TPU v3: efficiencies fitted to T5-11B (Raffel et al. 2020; Patterson et al. 2021,
-  // Table 4: 45.6 TFLOP/s per chip on 512 chips). Power by phase: TPU v3 computes at the
-  // measured maximum of the Cloud TPU v3 documentation, 262 W = idle 67.5 W + 0.5085 x
-  // (450 - 67.5) W; V100 at its 300 W TDP (Patterson et al. 2021, Table 3, measured 325 W
-  // of system power per V100 over many runs, host share included). Communication phases
-  // at 0.35 (V100) and 0.2 (TPU v3) of the span: assumptions.
-  static const std::array<ChipCalibration, 2> kCalibrations{{
-      {"V100", 0.3573, 0.3573, 0.8, 0.9, 1.0, 0.35,
-       "Shoeybi et al. 2019 (Megatron-LM): 1 V100, 1.2B GPT-2, 39 TFLOP/s; 512 V100, 8.3B, "
-       "15.1 PFLOP/s"},
-      {"TPUv3", 0.2257, 0.2257, 0.8, 0.7, 0.5085, 0.2,
-       "Raffel et al. 2020 (T5-11B) on 512 TPU v3 at 45.6 TFLOP/s per chip (Patterson et al. "
-       "2021, Table 4); Cloud TPU v3 documentation: 220 W mean, 262 W max"},
-  }};
-  return kCalibrations;
-}
-
-}  // namespace
-
-const ChipCalibration* find_calibration(const std::string& chip) {
-  for (const auto& c : calibrations()) {
-    if (c.chip == chip) {
-      return &c;
-    }
-  }
-  return nullptr;
-}
-
-const ChipCalibration& require_calibration(const AcceleratorType& chip) {
-  if (const auto* cal = find_calibration(chip.name)) {
-    return *cal;
   }
   std::vector<std::string> names;
-  for (const auto& c : calibrations()) {
-    names.push_back(c.chip);
+  for (const auto& c : calibration_table()) {
+    names.push_back(fmt::format("{} {}", c.chip, format_name(c.chip, c.compute)));
   }
-  throw std::invalid_argument(
-      fmt::format("no step-model calibration for {}: the calibrated chips are {}", chip.name,
-                  fmt::join(names, " and ")));
+  throw std::invalid_argument(fmt::format(
+      "no step-model calibration for {} {}: the calibrated chips are {} (docs/models.md lists "
+      "the borrowed ones)",
+      chip.name, format_name(chip, format), fmt::join(names, ", ")));
+}
+
+PhasePower phase_power(const AcceleratorType& chip) {
+  for (const auto& p : power_table()) {
+    if (p.chip == chip.name) {
+      return p;
+    }
+  }
+  constexpr double kAssumedCompute = 0.9;
+  constexpr double kAssumedCommunication = 0.35;
+  return {chip.name, kAssumedCompute, kAssumedCommunication,
+          "assumption: compute at 0.9 of the span above idle, communication 0.35 (no "
+          "per-phase measurement published)"};
 }
 
 std::vector<std::string> calibration_sources() {
-  return {"Shoeybi et al. 2019: Megatron-LM 1.2B on 1 V100",
-          "Shoeybi et al. 2019: Megatron-LM 8.3B on 512 V100",
-          "Patterson et al. 2021, Table 4: T5-11B on 512 TPU v3"};
+  std::vector<std::string> out;
+  for (const auto& c : calibration_table()) {
+    out.push_back(fmt::format("{} {}: {}", c.chip, format_name(c.chip, c.compute), c.source));
+  }
+  return out;
 }
 
-JobNetwork default_network(const AcceleratorType& chip, std::int64_t devices) {
-  JobNetwork net;
-  if (chip.name == "TPUv2" || chip.name == "TPUv3" || chip.name == "TPUv4") {
-    // A torus as near square as the device count allows, in blocks of 4 x 4 (x 4 for v4).
-    const bool three_d = chip.name == "TPUv4";
-    constexpr std::int64_t kBlock = 4;
-    TorusSpec t;
-    // TPU v3: the Pod's 6.4 TB/s bisection over the 2 x 32 links a 32 x 32 torus cut
-    // crosses: 100 GB/s per link and direction (Cloud TPU v3 documentation). TPU v2 keeps
-    // the same assumption scaled by its 496 / 656 Gb/s link rates (Jouppi et al. 2020).
-    constexpr double kV3LinkGBs = 100;
-    constexpr double kV2OverV3 = 496.0 / 656.0;
-    constexpr double kV4LinkGBs = 50;
-    t.link_bandwidth = units::gigabytes_per_second(
-        three_d ? kV4LinkGBs : (chip.name == "TPUv2" ? kV3LinkGBs * kV2OverV3 : kV3LinkGBs));
-    const std::int64_t cube = three_d ? kBlock * kBlock * kBlock : kBlock * kBlock;
-    const std::int64_t blocks = std::max<std::int64_t>(1, (devices + cube - 1) / cube);
-    // Blocks along x and y (and z): as square as possible.
-    std::int64_t bx = 1;
-    while ((bx * 2) * (bx * 2) <= blocks) {
-      bx *= 2;
-    }
-    const std::int64_t by = (blocks + bx - 1) / bx;
-    t.x = bx * kBlock;
-    t.y = by * kBlock;
-    t.z = three_d ? kBlock : 1;
-    t.cube = {kBlock, kBlock, three_d ? kBlock : 1};
-    t.host = {2, 2, 1};
-    net.fabric = std::make_shared<const Fabric>(Fabric::torus3d(t));
-    return net;
+// --- Networks -----------------------------------------------------------------------------
+
+JobNetwork job_network(const AcceleratorType& chip, const NetworkOverride& override) {
+  // Latencies: assumptions, the sums of per-hop figures of models/topology (0.5 us per
+  // NVLink hop and back; about 5 us across a three-tier fat tree).
+  constexpr double kScaleUpLatencyS = 1e-6;
+  constexpr double kScaleOutLatencyS = 5e-6;
+  constexpr int kTorus2d = 2;
+  constexpr int kTorus3d = 3;
+  JobNetwork n;
+  n.scale_up_domain = override.scale_up_domain.value_or(chip.scale_up_domain);
+  n.scale_up_bandwidth = override.scale_up_bandwidth.value_or(chip.scale_up_bandwidth);
+  n.scale_out_bandwidth = override.scale_out_bandwidth.value_or(chip.scale_out_bandwidth);
+  n.scale_up_latency = units::seconds(kScaleUpLatencyS);
+  n.scale_out_latency = units::seconds(kScaleOutLatencyS);
+  if (chip.name == "TPUv2" || chip.name == "TPUv3") {
+    n.torus_dimensions = kTorus2d;
+  } else if (chip.name == "TPUv4" || chip.name == "TPUv5p") {
+    n.torus_dimensions = kTorus3d;
   }
-  FatTreeSpec s;
-  if (chip.name == "V100") {
-    // The GPT-3 cluster (Microsoft, 2020): 10,000 V100 in 8-GPU servers with 400 Gb/s of
-    // network per server = 6.25 GB/s per GPU; NVLink 2 within a server, 6 links x 25 GB/s
-    // = 150 GB/s per direction (NVIDIA V100 datasheet).
-    constexpr double kNvlinkGBs = 150;
-    constexpr double kNicGBs = 6.25;
-    s.intra_host_bandwidth = units::gigabytes_per_second(kNvlinkGBs);
-    s.nic_bandwidth = units::gigabytes_per_second(kNicGBs);
-  } else if (chip.name == "A100") {
-    constexpr double kNvlink3GBs = 300;  // NVLink 3: 600 GB/s total
-    constexpr double kNicGBs = 25;       // 200 Gb/s HDR per GPU (DGX A100)
-    s.intra_host_bandwidth = units::gigabytes_per_second(kNvlink3GBs);
-    s.nic_bandwidth = units::gigabytes_per_second(kNicGBs);
+  n.description = chip.scale_up;
+  if (n.scale_up_domain > 1 && !(n.scale_up_bandwidth > units::ByteRate::zero())) {
+    throw std::invalid_argument(
+        fmt::format("the library has no scale-up bandwidth for {}: give the datacenter's "
+                    "network.scale_up_bandwidth",
+                    chip.name));
   }
-  const std::int64_t pods = std::max<std::int64_t>(1, (devices + s.pod_size - 1) / s.pod_size);
-  s.accelerators = pods * s.pod_size;
-  net.fabric = std::make_shared<const Fabric>(Fabric::fat_tree(s));
-  return net;
+  if (!(n.scale_out_bandwidth > units::ByteRate::zero())) {
+    throw std::invalid_argument(
+        fmt::format("the library has no scale-out bandwidth for {}: give the datacenter's "
+                    "network.scale_out_bandwidth",
+                    chip.name));
+  }
+  return n;
 }
 
-StepEstimate estimate_step(const StepModelInput& in, const AcceleratorType& chip,
-                           const JobNetwork& network) {
-  const ChipCalibration* cal = &require_calibration(chip);
+// --- The step -----------------------------------------------------------------------------
+
+namespace {
+
+StepEstimate estimate(const StepModelInput& in, const AcceleratorType& chip,
+                      const JobNetwork& network, const CalibrationChoice& choice) {
+  const ChipCalibration& cal = *choice.calibration;
   const auto& m = in.model;
   const auto& l = in.layout;
+  const auto& prec = in.precision;
   const auto counts = count_transformer(m);
-  const std::int64_t devices = l.data * l.tensor * l.pipeline;
-  if (!network.fabric || network.fabric->num_accelerators() < devices) {
-    throw std::invalid_argument("the network has fewer accelerators than the layout's devices");
-  }
+  const std::int64_t devices = l.devices();
   if (in.tokens_per_step <= 0) {
     throw std::invalid_argument("tokens per step must be positive");
   }
   const double sequences = in.tokens_per_step / static_cast<double>(counts.tokens_per_sequence);
   StepEstimate est;
   est.devices = devices;
-  est.memory = device_memory(m, l, in.precision, sequences);
+  est.memory = device_memory(m, l, prec, sequences);
   est.device_memory = chip.memory;
+  est.error_band = cal.calibration_error;
+  est.borrowed_from = choice.borrowed_from;
   const double device_bytes = units::to_bytes(est.device_memory);
   if (est.memory.total() > device_bytes) {
-    throw std::invalid_argument(fmt::format(
-        "the layout needs {:.1f} GB per device (parameters {:.1f}, gradients {:.1f}, optimizer "
-        "{:.1f}, activations {:.1f}) but a {} has {:.1f} GB: {:.1f} GB too much",
-        est.memory.total() / kGiga, est.memory.parameters / kGiga, est.memory.gradients / kGiga,
-        est.memory.optimizer / kGiga, est.memory.activations / kGiga, chip.name,
-        device_bytes / kGiga, (est.memory.total() - device_bytes) / kGiga));
+    DoesNotFit e(fmt::format("the layout needs {} per device but a {} has {:.1f} GB: {:.1f} GB "
+                             "too much",
+                             memory_text(est.memory), chip.name, device_bytes / kGiga,
+                             (est.memory.total() - device_bytes) / kGiga),
+                 est.memory.total() - device_bytes);
+    e.memory = est.memory;
+    throw e;
   }
   const double n = static_cast<double>(devices);
-  const double peak = chip.peak.si();
-  const double hbm = chip.memory_bandwidth.si() * cal->memory_efficiency;
+  const bool fp8 = prec.compute == ComputeFormat::kFp8;
+  const double peak16 = chip.peak.si();
+  const double peak_mm = fp8 ? chip.peak_fp8->si() : peak16;
+  const double hbm = chip.memory_bandwidth.si() * cal.memory_efficiency;
   const auto experts = expert_share(m);
-  const double dense_fwd =
-      counts.forward_matmul_flops_per_sequence - experts.forward_flops_per_sequence;
+  const bool full = prec.recompute == Recompute::kFull;
+  const double mm_passes = kTrainingPasses + (full ? kRecomputedPass : 0.0);
+  const double att_passes =
+      kTrainingPasses + (prec.recompute != Recompute::kNone ? kRecomputedPass : 0.0);
   est.flops_per_step = counts.training_flops_per_token * in.tokens_per_step;
   const double mb = static_cast<double>(l.microbatches);
-  const double stage_share = 1.0 / static_cast<double>(l.tensor * l.pipeline);
+  const double tensor = static_cast<double>(l.tensor);
+  const double stage_share = 1.0 / (tensor * static_cast<double>(l.pipeline));
 
-  // Compute: FLOPs spread evenly over the devices, at the calibrated fraction of peak, or
-  // the time to stream the weights from HBM for every microbatch pass, if longer.
+  // Compute: FLOPs spread evenly over the devices at the calibrated fraction of peak, or
+  // the time to stream the weights from HBM for every microbatch pass, if longer. Key and
+  // value projections are replicated on tensor ranks beyond kv_heads.
+  const double kv_fwd = 2.0 * kv_projection(m) * static_cast<double>(counts.layers) *
+                        static_cast<double>(counts.tokens_per_sequence);
+  const double kv_heads = static_cast<double>(m.kv_heads > 0 ? m.kv_heads : m.heads);
+  const double kv_replication =
+      m.attention == AttentionKind::kLatent ? 1.0 : tensor / std::min(tensor, kv_heads);
+  const double dense_fwd = counts.forward_matmul_flops_per_sequence -
+                           experts.forward_flops_per_sequence + kv_fwd * (kv_replication - 1);
   const double dense_params_device = counts.dense_parameters * stage_share;
   const double expert_params_device =
       experts.parameters / static_cast<double>(l.expert * l.tensor * l.pipeline);
+  const double reads = kWeightReadsPerMicrobatch * mb * static_cast<double>(l.context);
   const double t_dense_flops =
-      kTrainingPasses * dense_fwd * sequences / n / (cal->matmul_efficiency * peak);
-  const double t_dense_mem =
-      kWeightReadsPerMicrobatch * mb * dense_params_device * in.precision.parameter_bytes / hbm;
+      mm_passes * dense_fwd * sequences / n / (cal.matmul_efficiency * peak_mm);
+  const double t_dense_mem = reads * dense_params_device * prec.parameter_bytes / hbm;
   const double t_compute = std::max(t_dense_flops, t_dense_mem);
-  const double t_attention = kTrainingPasses * counts.forward_attention_flops_per_sequence *
-                             sequences / n / (cal->attention_efficiency * peak);
-  const double t_expert_flops = kTrainingPasses * experts.forward_flops_per_sequence * sequences /
-                                n / (cal->matmul_efficiency * peak);
-  const double t_expert_mem =
-      kWeightReadsPerMicrobatch * mb * expert_params_device * in.precision.parameter_bytes / hbm;
+  const double t_attention = att_passes * counts.forward_attention_flops_per_sequence * sequences /
+                             n / (cal.attention_efficiency * peak16);
+  const double t_expert_flops = mm_passes * experts.forward_flops_per_sequence * sequences / n /
+                                (cal.matmul_efficiency * peak_mm);
+  const double t_expert_mem = reads * expert_params_device * prec.parameter_bytes / hbm;
   const double t_expert = std::max(t_expert_flops, t_expert_mem);
 
-  const Fabric& f = *network.fabric;
-  const double eta = cal->network_efficiency;
-  // Placement: tensor ranks fastest (one server or torus block), then data, then pipeline.
+  // Element-wise traffic over the activations of the stage's layers, per microbatch.
+  double activation_per_token = 0;  // mean over the layers, bytes
+  {
+    const std::int64_t moe = counts.moe_layers;
+    const std::int64_t cross = m.encoder_layers > 0 ? m.decoder_layers : 0;
+    const double n_layers = static_cast<double>(counts.layers);
+    const auto bytes = [&](bool is_moe, bool is_cross) {
+      return activation_bytes_per_token(m, is_moe, is_cross, prec.compute, Recompute::kNone);
+    };
+    // Cross-attention layers are the decoder's; MoE layers are counted as not crossing.
+    activation_per_token =
+        (static_cast<double>(moe) * bytes(true, false) +
+         static_cast<double>(cross) * bytes(false, true) +
+         static_cast<double>(counts.layers - moe - cross) * bytes(false, false)) /
+        n_layers;
+  }
+  const double traffic_passes = kActivationTrafficPasses + (full ? kRecomputedTrafficPasses : 0.0);
+
+  const Collectives net(network, cal.network_efficiency);
+  const Placement g = place(l);
   const double tokens_mb = in.tokens_per_step / static_cast<double>(l.data) / mb;
+  const double tokens_mb_rank = tokens_mb / static_cast<double>(l.context);
   const double layers_stage =
       std::ceil(static_cast<double>(counts.layers) / static_cast<double>(l.pipeline));
-  // Blocks per layer that end in a tensor-parallel all-reduce: attention and feed-forward,
+  const double t_elementwise =
+      traffic_passes * activation_per_token * layers_stage * tokens_mb_rank / tensor * mb / hbm;
+  // Blocks per layer that end in a tensor-parallel collective: attention and feed-forward,
   // and cross-attention in the decoder of an encoder-decoder.
   const double blocks_per_layer =
       2.0 + (m.encoder_layers > 0
@@ -311,66 +574,86 @@ StepEstimate estimate_step(const StepModelInput& in, const AcceleratorType& chip
                  : 0.0);
   double t_tensor = 0;
   if (l.tensor > 1) {
-    const auto [bw, lat] = ring_bandwidth(f, group_ids(0, 1, l.tensor));
-    const double bytes = tokens_mb * static_cast<double>(m.d_model) * kActivationBytes;
-    t_tensor = layers_stage * blocks_per_layer * kTensorAllReducesPerBlock * mb *
-               ring_allreduce_seconds(bytes, l.tensor, eta * bw, lat);
+    const double bytes = tokens_mb_rank * static_cast<double>(m.d_model) * kActivationBytes;
+    const double per_block = kTensorCollectivesPerBlock + (full ? 1.0 : 0.0);
+    t_tensor = layers_stage * blocks_per_layer * per_block * mb * net.all_reduce(bytes, g.tensor);
+  }
+  double t_context = 0;
+  if (l.context > 1) {
+    const double block = tokens_mb_rank * kv_width_per_rank(m, l.tensor) * kActivationBytes;
+    const double transfers = kContextTransfersPerLayer + (full ? 1.0 : 0.0);
+    const double c = static_cast<double>(l.context);
+    const double exchange =
+        layers_stage * transfers * mb * (c - 1) * net.point_to_point(block, g.context.stride);
+    // Overlapped with the attention products of the ring's other blocks.
+    t_context = std::max(0.0, exchange - t_attention);
+  }
+  double t_all_to_all = 0;
+  if (m.experts > 0 && l.expert > 1) {
+    const double bytes = tokens_mb_rank / tensor * static_cast<double>(m.top_k) *
+                         static_cast<double>(m.d_model) * kActivationBytes;
+    const double moe_layers_stage =
+        std::ceil(static_cast<double>(counts.moe_layers) / static_cast<double>(l.pipeline));
+    const double per_layer = kAllToAllsPerMoeLayer + (full ? kAllToAllsPerForward : 0.0);
+    t_all_to_all = moe_layers_stage * per_layer * mb * net.all_to_all(bytes, g.expert);
   }
   double t_p2p = 0;
   double t_bubble = 0;
   if (l.pipeline > 1) {
-    const std::int64_t stage_stride = l.tensor * l.data;
-    const auto r = f.route(0, static_cast<AcceleratorId>(stage_stride));
-    const double bytes = tokens_mb / static_cast<double>(l.tensor) *
-                         static_cast<double>(m.d_model) * kActivationBytes;
-    t_p2p = 2 * mb * (bytes / (eta * r.bandwidth.si()) + units::to_seconds(r.latency));
-    // 1F1B: (p - 1) microbatch slots of the stage's work idle at the start and end
-    // (Narayanan et al. 2021, section 2.2).
-    t_bubble = static_cast<double>(l.pipeline - 1) / mb *
-               (t_compute + t_attention + t_expert + t_tensor + t_p2p);
+    const double v = static_cast<double>(l.virtual_stages);
+    const double bytes =
+        tokens_mb_rank / tensor * static_cast<double>(m.d_model) * kActivationBytes;
+    t_p2p =
+        kStageTransfersPerMicrobatch * mb * v * net.point_to_point(bytes, g.pipeline_step.stride);
+    // 1F1B: (p - 1) microbatch slots of the stage's work idle at the start and end;
+    // interleaving v chunks per rank divides the bubble by v (Narayanan et al. 2021,
+    // sections 2.2.1 and 2.2.2).
+    t_bubble = static_cast<double>(l.pipeline - 1) / (mb * v) *
+               (t_compute + t_attention + t_expert + t_elementwise + t_tensor + t_context +
+                t_all_to_all + t_p2p);
   }
-  double t_all_to_all = 0;
-  if (m.experts > 0 && l.expert > 1) {
-    const auto ids = group_ids(0, l.tensor, l.expert);
-    const double inject = injection_bandwidth(f, ids);
-    const double bisection = f.bisection_bandwidth(ids).si();
-    const double ep = static_cast<double>(l.expert);
-    // Each device scatters its microbatch's routed tokens evenly over the group.
-    const double bytes = tokens_mb / static_cast<double>(l.tensor) * static_cast<double>(m.top_k) *
-                         static_cast<double>(m.d_model) * kActivationBytes;
-    const double out_bytes = bytes * (ep - 1) / ep;
-    const double cross_bytes = ep * bytes / 4;  // one half to the other, per direction
-    const double one = std::max(out_bytes / (eta * inject), cross_bytes / (eta * bisection));
-    const double moe_layers_stage =
-        std::ceil(static_cast<double>(counts.moe_layers) / static_cast<double>(l.pipeline));
-    t_all_to_all = moe_layers_stage * kAllToAllsPerMoeLayer * mb * one;
-  }
+  // Data-parallel reduction of the gradients over every replica of the weights (data x
+  // context), hierarchical for hybrid sharding; ZeRO gathers the updated parameters back.
+  const std::int64_t degree = shard_degree(l, prec);
+  const double dense_grads = dense_params_device * prec.gradient_bytes;
+  const double dense_params = dense_params_device * prec.parameter_bytes;
+  const double expert_grads = expert_params_device * prec.gradient_bytes;
   double t_gradients = 0;
-  if (l.data > 1) {
-    const auto [bw, lat] = ring_bandwidth(f, group_ids(0, l.tensor, l.data));
-    t_gradients = ring_allreduce_seconds(dense_params_device * in.precision.gradient_bytes, l.data,
-                                         eta * bw, lat);
-    const std::int64_t expert_replicas = l.data / l.expert;
-    if (expert_replicas > 1 && expert_params_device > 0) {
-      const auto [ebw, elat] =
-          ring_bandwidth(f, group_ids(0, l.tensor * l.expert, expert_replicas));
-      t_gradients += ring_allreduce_seconds(expert_params_device * in.precision.gradient_bytes,
-                                            expert_replicas, eta * ebw, elat);
+  double t_gather = 0;
+  const double compute_span = t_compute + t_attention + t_expert;
+  if (prec.shard == Sharding::kNone || degree == 1) {
+    t_gradients = net.all_reduce(dense_grads, g.data_context);
+  } else {
+    const Group shard{degree, l.tensor};
+    const Group across{l.data * l.context / degree, l.tensor * degree};
+    t_gradients = net.all_gather(dense_grads, shard) +
+                  net.all_reduce(dense_grads / static_cast<double>(degree), across);
+    if (prec.shard == Sharding::kParameters) {
+      // Gathered layer by layer ahead of use: hidden behind the compute but for the excess.
+      const double gathers = kParameterGathersPerStep + (full ? 1.0 : 0.0);
+      t_gather = std::max(0.0, gathers * net.all_gather(dense_params, shard) - compute_span);
+    } else {
+      t_gradients += net.all_gather(dense_params, shard);
     }
-    t_gradients *= 1.0 - in.gradient_overlap;
   }
+  if (expert_grads > 0) {
+    t_gradients += net.all_reduce(expert_grads, g.expert_replicas);
+  }
+  t_gradients *= 1.0 - in.gradient_overlap;
   const double params_device = dense_params_device + expert_params_device;
-  const double t_optimizer =
-      params_device *
-      (in.precision.parameter_bytes + in.precision.gradient_bytes +
-       kOptimizerStateTouches * in.precision.optimizer_bytes() /
-           (in.precision.shard_optimizer ? static_cast<double>(l.data) : 1.0)) /
-      hbm;
+  const double updated = prec.shard >= Sharding::kOptimizer
+                             ? params_device / static_cast<double>(degree)
+                             : params_device;
+  const double t_optimizer = updated *
+                             (prec.parameter_bytes + prec.gradient_bytes +
+                              kOptimizerStateTouches * prec.optimizer_bytes()) /
+                             hbm;
 
+  const PhasePower power = phase_power(chip);
   const double idle = chip.idle.si();
   const double span = chip.tdp.si() - idle;
-  const double p_compute = idle + span * cal->compute_utilisation;
-  const double p_comm = idle + span * cal->communication_utilisation;
+  const double p_compute = idle + span * power.compute_utilisation;
+  const double p_comm = idle + span * power.communication_utilisation;
   auto add = [&](const char* name, double s, double p, PhaseScaling sc) {
     if (s > 0) {
       est.phases.push_back({name, units::seconds(s), units::watts(p), sc});
@@ -380,34 +663,107 @@ StepEstimate estimate_step(const StepModelInput& in, const AcceleratorType& chip
   add("compute", t_compute, p_compute, PhaseScaling::kStraggler);
   add("attention", t_attention, p_compute, PhaseScaling::kStraggler);
   add("expert-compute", t_expert, p_compute, PhaseScaling::kExpert);
+  add("elementwise", t_elementwise, p_compute, PhaseScaling::kStraggler);
   add("tensor-allreduce", t_tensor, p_comm, PhaseScaling::kFixed);
+  add("context-exchange", t_context, p_comm, PhaseScaling::kFixed);
   add("pipeline-p2p", t_p2p, p_comm, PhaseScaling::kFixed);
   add("all-to-all", t_all_to_all, p_comm, PhaseScaling::kExpert);
   add("bubble", t_bubble, idle, PhaseScaling::kFixed);
+  add("parameter-allgather", t_gather, p_comm, PhaseScaling::kFixed);
   add("gradient-allreduce", t_gradients, p_comm, PhaseScaling::kFixed);
   add("optimizer", t_optimizer, p_comm, PhaseScaling::kFixed);
   est.achieved_flops_per_device = est.flops_per_step / (n * units::to_seconds(est.step_duration));
+  est.mfu = est.achieved_flops_per_device / peak_mm;
   return est;
 }
 
-std::vector<ParallelLayout> candidate_layouts(const TransformerSpec& model, std::int64_t devices) {
+}  // namespace
+
+StepEstimate estimate_step(const StepModelInput& in, const AcceleratorType& chip,
+                           const JobNetwork& network) {
+  return estimate(in, chip, network, require_calibration(chip, in.precision.compute));
+}
+
+StepEstimate estimate_step_with(const StepModelInput& in, const AcceleratorType& chip,
+                                const JobNetwork& network, const ChipCalibration& calibration) {
+  return estimate(in, chip, network, {&calibration, ""});
+}
+
+// --- Layout search ------------------------------------------------------------------------
+
+namespace {
+
+std::vector<std::int64_t> divisors(std::int64_t n, std::int64_t at_most) {
+  std::vector<std::int64_t> out;
+  for (std::int64_t i = 1; i <= std::min(n, at_most); ++i) {
+    if (n % i == 0) {
+      out.push_back(i);
+    }
+  }
+  return out;
+}
+
+bool allowed(const std::optional<std::int64_t>& fixed, std::int64_t v) {
+  return !fixed || *fixed == v;
+}
+
+}  // namespace
+
+std::vector<ParallelLayout> candidate_layouts(const TransformerSpec& model, std::int64_t devices,
+                                              double sequences_per_step,
+                                              std::int64_t scale_up_domain,
+                                              const LayoutRequest& r) {
   std::vector<ParallelLayout> out;
   const std::int64_t layers = model.encoder_layers + model.decoder_layers;
-  for (std::int64_t t = 1; t <= std::min(devices, kMaxTensor); ++t) {
-    if (devices % t != 0 || model.heads % t != 0) {
+  const std::int64_t decoder_sequence =
+      model.target_sequence > 0 ? model.target_sequence : model.sequence;
+  const std::int64_t max_tensor = r.tensor ? *r.tensor : std::min(kMaxTensor, scale_up_domain);
+  for (const std::int64_t t : divisors(devices, max_tensor)) {
+    if (!allowed(r.tensor, t) || model.heads % t != 0) {
       continue;
     }
-    for (std::int64_t p = 1; p <= std::min(devices / t, layers); ++p) {
-      if ((devices / t) % p != 0) {
+    for (const std::int64_t c : divisors(devices / t, r.context ? *r.context : kMaxContext)) {
+      if (!allowed(r.context, c) || model.sequence % c != 0 || decoder_sequence % c != 0) {
         continue;
       }
-      const std::int64_t d = devices / (t * p);
-      for (std::int64_t e = 1; e <= d; ++e) {
-        if (d % e != 0 || (model.experts == 0 ? e != 1 : model.experts % e != 0)) {
+      for (const std::int64_t p : divisors(devices / (t * c), layers)) {
+        if (!allowed(r.pipeline, p)) {
           continue;
         }
-        for (std::int64_t m = 1; m <= kMaxMicrobatches; ++m) {
-          out.push_back({d, t, p, e, m});
+        const std::int64_t d = devices / (t * c * p);
+        if (!allowed(r.data, d)) {
+          continue;
+        }
+        const double per_replica = sequences_per_step / static_cast<double>(d);
+        if (per_replica < 1 || per_replica != std::floor(per_replica)) {
+          continue;
+        }
+        const auto replica = static_cast<std::int64_t>(per_replica);
+        for (const std::int64_t e : divisors(d, d)) {
+          if (!allowed(r.expert, e) || (model.experts == 0 ? e != 1 : model.experts % e != 0)) {
+            continue;
+          }
+          for (const std::int64_t v : kVirtualStages) {
+            if (!allowed(r.virtual_stages, v) || (v > 1 && (p == 1 || p * v > layers))) {
+              continue;
+            }
+            const auto add = [&](std::int64_t m) {
+              if (v == 1 || m % p == 0) {
+                out.push_back({d, t, p, c, e, m, v});
+              }
+            };
+            if (r.microbatch) {
+              if (replica % *r.microbatch == 0) {
+                add(replica / *r.microbatch);
+              }
+            } else if (r.microbatches) {
+              add(*r.microbatches);
+            } else {
+              for (const std::int64_t m : divisors(replica, replica)) {
+                add(m);
+              }
+            }
+          }
         }
       }
     }
@@ -415,25 +771,74 @@ std::vector<ParallelLayout> candidate_layouts(const TransformerSpec& model, std:
   return out;
 }
 
-std::optional<ParallelLayout> auto_layout(StepModelInput input, const AcceleratorType& chip,
-                                          const JobNetwork& network, std::int64_t devices) {
-  // A chip without a calibration fits no layout for that reason, not for memory: say so.
-  require_calibration(chip);
+namespace {
+
+ParallelLayout search(StepModelInput input, const AcceleratorType& chip, const JobNetwork& network,
+                      std::int64_t devices, const LayoutRequest& request,
+                      const CalibrationChoice& choice) {
+  const auto counts = count_transformer(input.model);
+  const double sequences = input.tokens_per_step / static_cast<double>(counts.tokens_per_sequence);
   std::optional<ParallelLayout> best;
   double best_s = std::numeric_limits<double>::infinity();
-  for (const auto& l : candidate_layouts(input.model, devices)) {
+  // The closest misses, for the error when nothing fits.
+  constexpr std::size_t kMissesShown = 3;
+  std::vector<std::pair<double, std::string>> misses;
+  std::size_t candidates = 0;
+  for (const auto& l :
+       candidate_layouts(input.model, devices, sequences, network.scale_up_domain, request)) {
+    ++candidates;
     input.layout = l;
     try {
-      const auto e = estimate_step(input, chip, network);
+      const auto e = estimate(input, chip, network, choice);
       if (units::to_seconds(e.step_duration) < best_s) {
         best_s = units::to_seconds(e.step_duration);
         best = l;
       }
+    } catch (const DoesNotFit& miss) {
+      if (!best) {
+        misses.emplace_back(miss.over,
+                            fmt::format("{} needs {}", layout_text(l), memory_text(miss.memory)));
+        std::sort(misses.begin(), misses.end());
+        if (misses.size() > kMissesShown) {
+          misses.pop_back();
+        }
+      }
     } catch (const std::invalid_argument&) {
-      // Does not fit (memory, microbatch larger than the batch, ...): not a candidate.
+      // Does not divide the model (...): not a candidate.
     }
   }
-  return best;
+  if (best) {
+    return *best;
+  }
+  if (candidates == 0) {
+    throw NoLayoutFits(fmt::format(
+        "no layout of {} devices divides the model and the batch as asked (heads, sequence, "
+        "layers, batch sequences per replica)",
+        devices));
+  }
+  std::vector<std::string> lines;
+  for (const auto& [over, text] : misses) {
+    lines.push_back(text);
+  }
+  throw NoLayoutFits(fmt::format("no layout of {} {} fits in its {:.1f} GB; the closest: {}",
+                                 devices, chip.name, units::to_bytes(chip.memory) / kGiga,
+                                 fmt::join(lines, "; ")));
+}
+
+}  // namespace
+
+ParallelLayout auto_layout(StepModelInput input, const AcceleratorType& chip,
+                           const JobNetwork& network, std::int64_t devices,
+                           const LayoutRequest& request) {
+  // A chip without a calibration fits no layout for that reason, not for memory: say so.
+  const CalibrationChoice choice = require_calibration(chip, input.precision.compute);
+  return search(std::move(input), chip, network, devices, request, choice);
+}
+
+ParallelLayout auto_layout_with(StepModelInput input, const AcceleratorType& chip,
+                                const JobNetwork& network, std::int64_t devices,
+                                const LayoutRequest& request, const ChipCalibration& calibration) {
+  return search(std::move(input), chip, network, devices, request, {&calibration, ""});
 }
 
 }  // namespace footprint::models

@@ -127,11 +127,16 @@ struct StepEstimate {
 StepEstimate estimate_step(const StepModelInput& input, const AcceleratorType& chip,
                            const JobNetwork& network);
 
+/// estimate_step() with the given constants instead of the table's (for fitting them:
+/// tests/validation/test_step_model.cpp).
+StepEstimate estimate_step_with(const StepModelInput& input, const AcceleratorType& chip,
+                                const JobNetwork& network, const ChipCalibration& calibration);
+
 /// Which layout keys `auto_layout` searches: an empty field is searched, a set one fixed.
 /// `microbatch` (sequences per microbatch), when set, fixes microbatches per candidate.
 struct LayoutRequest {
-  std::optional<std::int64_t> data, tensor, pipeline, context, expert, virtual_stages,
-      microbatches, microbatch;
+  std::optional<std::int64_t> data, tensor, pipeline, context, expert, virtual_stages, microbatches,
+      microbatch;
   /// Every key searched (`parallelism: auto`).
   static LayoutRequest all_auto() { return {}; }
 };
@@ -149,15 +154,19 @@ ParallelLayout auto_layout(StepModelInput input, const AcceleratorType& chip,
                            const JobNetwork& network, std::int64_t devices,
                            const LayoutRequest& request = LayoutRequest::all_auto());
 
+/// auto_layout() with the given constants (for fitting them).
+ParallelLayout auto_layout_with(StepModelInput input, const AcceleratorType& chip,
+                                const JobNetwork& network, std::int64_t devices,
+                                const LayoutRequest& request, const ChipCalibration& calibration);
+
 /// Every layout auto_layout() considers (for tests): data x tensor x pipeline x context =
 /// `devices`, with tensor dividing the heads and within the scale-up domain, context
 /// dividing the sequence (at most 64), pipeline x virtual_stages at most the layers,
 /// virtual_stages 1, 2, 4 or 8 (only with pipeline > 1), expert dividing data and the
-/// experts, microbatches dividing each replica's sequences (at most 64, and a multiple of
-/// pipeline under the interleaved schedule); fixed keys as `request` says.
-std::vector<ParallelLayout> candidate_layouts(const TransformerSpec& model, std::int64_t devices,
-                                              double sequences_per_step,
-                                              std::int64_t scale_up_domain,
-                                              const LayoutRequest& request = LayoutRequest::all_auto());
+/// experts, microbatches dividing each replica's sequences (a multiple of pipeline under
+/// the interleaved schedule); fixed keys as `request` says.
+std::vector<ParallelLayout> candidate_layouts(
+    const TransformerSpec& model, std::int64_t devices, double sequences_per_step,
+    std::int64_t scale_up_domain, const LayoutRequest& request = LayoutRequest::all_auto());
 
 }  // namespace footprint::models

@@ -45,8 +45,8 @@ struct PredictedTraining {
   std::vector<StepPhase> phases;
   double flops_per_step = 0;  ///< by the architecture
   double tokens_per_step = 0;
-  double mfu = 0;         ///< of the expected step (StepEstimate::mfu)
-  double error_band = 0;  ///< the calibration's step-time error band, as a fraction
+  double mfu = 0;             ///< of the expected step (StepEstimate::mfu)
+  double error_band = 0;      ///< the calibration's step-time error band, as a fraction
   std::string borrowed_from;  ///< "H100 BF16" when the constants are borrowed, else empty
   /// Set by a run from the step-by-step simulation; without it (footprint check) the plan
   /// uses the expected step.

@@ -32,18 +32,16 @@ constexpr double kAdafactorBytes = 4;
 /// SGD with momentum: fp32 master weights and momentum.
 constexpr double kSgdMomentumBytes = 8;
 
-// Activation bytes per layer (Korthikanti et al. 2022, eq. 2), in units of s b h:
-/// not split by tensor parallelism (layer-norm inputs 4, attention and MLP inputs 2 + 2,
-/// dropout masks 1 + 1);
-constexpr double kActivationUnsplit = 10;
-/// split over the tensor-parallel devices (Q, K, V, the attention output, the MLP's
-/// hidden activations...);
-constexpr double kActivationSplit = 24;
-/// and, in units of a s^2 b / t, the attention scores (softmax output 2, dropout mask 1,
-/// dropout output 2).
-constexpr double kActivationScores = 5;
-/// With full recomputation only each layer's 16-bit input is kept: 2 s b h.
-constexpr double kActivationRecomputed = 2;
+// Activations kept for the backward pass, bytes per element: 16-bit values, FP8 linear-layer
+// inputs under FP8 compute.
+constexpr double kHalfBytes = 2;
+constexpr double kFp8Bytes = 1;
+/// Layer-norm inputs per layer: before attention and before the feed-forward block.
+constexpr double kLayerNorms = 2;
+
+/// Under full sharding (ZeRO-3/FSDP) the layer being computed and the one prefetched are
+/// gathered whole.
+constexpr double kGatheredLayers = 2;
 
 double as_double(std::int64_t v) {
   return static_cast<double>(v);
@@ -157,13 +155,16 @@ struct Blocks {
   double d_attn = 0;
   double attention = 0;     ///< one attention block's projections
   double attention_kv = 0;  ///< of those, the ones on the keys' and values' tokens
-  double score_width = 0;   ///< query/key width summed over the heads
-  double value_width = 0;   ///< value width summed over the heads
-  double dense_ffn = 0;     ///< one dense feed-forward block
-  double expert = 0;        ///< one expert (routed or shared)
-  double router = 0;        ///< one MoE layer's router
-  double shared = 0;        ///< one MoE layer's shared experts
-  double embedding = 0;     ///< vocabulary x d_model, one copy
+  /// Key/value heads of multi-head attention (0 with latent attention): with more tensor
+  /// ranks than these, the K and V projections are replicated.
+  double kv_heads = 0;
+  double score_width = 0;  ///< query/key width summed over the heads
+  double value_width = 0;  ///< value width summed over the heads
+  double dense_ffn = 0;    ///< one dense feed-forward block
+  double expert = 0;       ///< one expert (routed or shared)
+  double router = 0;       ///< one MoE layer's router
+  double shared = 0;       ///< one MoE layer's shared experts
+  double embedding = 0;    ///< vocabulary x d_model, one copy
   double encoder_tokens = 0;
   double decoder_tokens = 0;
 };
@@ -190,6 +191,7 @@ Blocks blocks(const TransformerSpec& s) {
   } else {
     const std::int64_t kv_heads = s.kv_heads > 0 ? s.kv_heads : s.heads;
     const double d_kv = as_double(kv_heads) * as_double(d_head);
+    b.kv_heads = as_double(kv_heads);
     b.score_width = b.d_attn;
     b.value_width = b.d_attn;
     b.attention_kv = kKeyValueProjections * b.d * d_kv;
@@ -221,6 +223,9 @@ struct Layer {
   double dense = 0;    ///< parameters outside the experts
   double experts = 0;  ///< parameters of all its experts
   double tokens = 0;   ///< tokens per sequence of its stack
+  double kv = 0;       ///< of `dense`, the multi-head K and V projections
+  bool moe = false;
+  bool cross = false;  ///< a decoder layer of an encoder-decoder (cross-attention)
 };
 
 Layer layer(const TransformerSpec& s, const Blocks& b, std::int64_t global_index) {
@@ -228,10 +233,14 @@ Layer layer(const TransformerSpec& s, const Blocks& b, std::int64_t global_index
   const std::int64_t index = decoder ? global_index - s.encoder_layers : global_index;
   Layer l;
   l.dense = b.attention;
+  l.kv = b.kv_heads > 0 ? b.attention_kv : 0;
   if (decoder && b.encoder_decoder) {
     l.dense += b.attention;  // cross-attention
+    l.kv += l.kv;
+    l.cross = true;
   }
   if (is_moe(s, index)) {
+    l.moe = true;
     l.dense += b.router + b.shared;
     l.experts = as_double(s.experts) * b.expert;
   } else {
@@ -259,15 +268,33 @@ void validate(const TransformerSpec& s, const ParallelLayout& p, const TrainingP
   at_least_one("pipeline", p.pipeline);
   at_least_one("expert", p.expert);
   at_least_one("microbatches", p.microbatches);
+  at_least_one("context", p.context);
+  at_least_one("virtual_stages", p.virtual_stages);
+  if (p.virtual_stages > 1 && p.pipeline == 1) {
+    throw std::invalid_argument(layout_error("virtual_stages (" + std::to_string(p.virtual_stages) +
+                                             ") needs pipeline > 1"));
+  }
+  const std::int64_t decoder_sequence = s.target_sequence > 0 ? s.target_sequence : s.sequence;
+  if (s.sequence % p.context != 0 || decoder_sequence % p.context != 0) {
+    throw std::invalid_argument(layout_error("context (" + std::to_string(p.context) +
+                                             ") does not divide the sequence (" +
+                                             std::to_string(s.sequence) + ")"));
+  }
+  if (precision.shard_group < 0 ||
+      (precision.shard_group > 0 && (p.data * p.context) % precision.shard_group != 0)) {
+    throw std::invalid_argument(layout_error(
+        "shard_group (" + std::to_string(precision.shard_group) +
+        ") does not divide data x context (" + std::to_string(p.data * p.context) + ")"));
+  }
   if (s.heads % p.tensor != 0) {
     throw std::invalid_argument(layout_error("tensor (" + std::to_string(p.tensor) +
                                              ") does not divide heads (" + std::to_string(s.heads) +
                                              ")"));
   }
-  if (p.pipeline > layers) {
-    throw std::invalid_argument(layout_error("pipeline (" + std::to_string(p.pipeline) +
-                                             ") exceeds the layers (" + std::to_string(layers) +
-                                             ")"));
+  if (p.pipeline * p.virtual_stages > layers) {
+    throw std::invalid_argument(
+        layout_error("pipeline x virtual_stages (" + std::to_string(p.pipeline * p.virtual_stages) +
+                     ") exceeds the layers (" + std::to_string(layers) + ")"));
   }
   if (s.experts == 0) {
     if (p.expert != 1) {
@@ -359,9 +386,12 @@ TransformerCounts count_transformer(const TransformerSpec& spec) {
       (b.encoder_tokens * (encoder_weights_per_token + cross_kv_weights_per_encoder_token) +
        b.decoder_tokens * decoder_weights_per_token);
 
-  // Token x context pairs over all attention blocks.
+  // Token x context pairs over all attention blocks: all pairs for the encoder's
+  // self-attention and for cross-attention, the causal half (s (s + 1) / 2) for the
+  // decoder's self-attention.
+  const auto causal = [](double s) { return s * (s + 1) / 2; };
   double pairs = encoder_layers * b.encoder_tokens * b.encoder_tokens +
-                 decoder_layers * b.decoder_tokens * b.decoder_tokens;
+                 decoder_layers * causal(b.decoder_tokens);
   if (b.encoder_decoder) {
     pairs += decoder_layers * b.decoder_tokens * b.encoder_tokens;
   }
@@ -388,6 +418,46 @@ double TrainingPrecision::optimizer_bytes() const {
   throw std::invalid_argument("TrainingPrecision.optimizer is not a known optimizer");
 }
 
+double activation_bytes_per_token(const TransformerSpec& spec, bool moe_layer, bool cross_attention,
+                                  ComputeFormat compute, Recompute recompute) {
+  const Blocks b = blocks(spec);
+  if (recompute == Recompute::kFull) {
+    return kHalfBytes * b.d;
+  }
+  const double linear_input = compute == ComputeFormat::kFp8 ? kFp8Bytes : kHalfBytes;
+  double kv_width = 0;
+  if (spec.attention == AttentionKind::kLatent) {
+    kv_width = b.score_width + b.value_width;  // keys as wide as the queries, and values
+  } else {
+    kv_width = 2 * b.kv_heads * (b.d_attn / as_double(spec.heads));
+  }
+  const double attention =
+      linear_input * b.d + kHalfBytes * (b.score_width + kv_width) + linear_input * b.d_attn;
+  const auto hidden = [&](FfnKind kind, double width) {
+    // The activation's inputs (1 for a two-matrix block, 2 for a gated one), 16-bit, and
+    // the second matrix's input.
+    const double activation_inputs = kind == FfnKind::kGated ? 2 : 1;
+    return kHalfBytes * activation_inputs * width + linear_input * width;
+  };
+  double ffn = linear_input * b.d;
+  if (moe_layer) {
+    const FfnKind kind = spec.expert_ffn.value_or(spec.ffn);
+    const double width = as_double(spec.expert_d_ff > 0 ? spec.expert_d_ff : spec.d_ff);
+    const double used = as_double(spec.top_k + spec.shared_experts);
+    ffn += hidden(kind, width) * used + kHalfBytes * as_double(spec.top_k) * b.d;
+  } else {
+    ffn += hidden(spec.ffn, as_double(spec.d_ff));
+  }
+  return kLayerNorms * kHalfBytes * b.d + attention * (cross_attention ? 2 : 1) + ffn;
+}
+
+std::int64_t shard_degree(const ParallelLayout& layout, const TrainingPrecision& precision) {
+  if (precision.shard == Sharding::kNone) {
+    return 1;
+  }
+  return precision.shard_group > 0 ? precision.shard_group : layout.data * layout.context;
+}
+
 DeviceMemory device_memory(const TransformerSpec& spec, const ParallelLayout& layout,
                            const TrainingPrecision& precision, double sequences_per_step) {
   const TransformerCounts counts = count_transformer(spec);  // validates the spec
@@ -395,56 +465,76 @@ DeviceMemory device_memory(const TransformerSpec& spec, const ParallelLayout& la
   const Blocks b = blocks(spec);
 
   const double tensor = as_double(layout.tensor);
+  // K and V projections are split over at most kv_heads ranks (replicated beyond).
+  const double kv_split = b.kv_heads > 0 ? std::min(tensor, b.kv_heads) : tensor;
   const double expert_split = as_double(layout.expert) * tensor;
-  const double dense_replicas = precision.shard_optimizer ? as_double(layout.data) : 1;
-  const double expert_replicas =
-      precision.shard_optimizer ? as_double(layout.data / layout.expert) : 1;
+  // Sharding: the dense weights over the shard group; each expert's over its replicas in
+  // the group (the group's share of the data x context / expert replicas), at least 1.
+  const double degree = as_double(shard_degree(layout, precision));
+  const double expert_degree =
+      std::max(1.0, degree / as_double(layout.data * layout.context) *
+                        as_double(layout.data * layout.context / layout.expert));
+  const auto sharded = [&](Sharding level) { return precision.shard >= level; };
   const double microbatch_sequences =
       sequences_per_step / (as_double(layout.data) * as_double(layout.microbatches));
-  const double h = b.d;
-  const double heads = as_double(spec.heads);
-  const auto activation_bytes = [&](double s) {
-    if (precision.recompute_activations) {
-      return kActivationRecomputed * s * microbatch_sequences * h;
-    }
-    return s * microbatch_sequences * h *
-           (kActivationUnsplit + kActivationSplit / tensor +
-            kActivationScores * heads * s / (h * tensor));
+  const double context = as_double(layout.context);
+  const auto activation_bytes = [&](const Layer& l) {
+    return activation_bytes_per_token(spec, l.moe, l.cross, precision.compute,
+                                      precision.recompute) *
+           (l.tokens / context) * microbatch_sequences / tensor;
   };
 
   const std::int64_t stages = layout.pipeline;
   const std::int64_t per_stage = counts.layers / stages;
   const std::int64_t with_one_more = counts.layers % stages;
+  // Interleaving keeps more microbatches in flight on the first stage (Korthikanti et al.
+  // 2022, section 4.2.3): L (1 + (p - 1) / (p v)) layers' worth instead of L.
+  const double interleave =
+      layout.virtual_stages > 1
+          ? 1.0 + as_double(stages - 1) / (as_double(stages) * as_double(layout.virtual_stages))
+          : 1.0;
   DeviceMemory most;
   std::int64_t next_layer = 0;
   for (std::int64_t stage = 0; stage < stages; ++stage) {
     const std::int64_t stage_layers = per_stage + (stage < with_one_more ? 1 : 0);
-    double dense = 0;
+    double dense_here = 0;
     double experts = 0;
+    double largest_layer = 0;
     double activations_per_microbatch = 0;
     for (std::int64_t i = next_layer; i < next_layer + stage_layers; ++i) {
       const Layer l = layer(spec, b, i);
-      dense += l.dense;
+      const double here = (l.dense - l.kv) / tensor + l.kv / kv_split;
+      dense_here += here;
       experts += l.experts;
-      activations_per_microbatch += activation_bytes(l.tokens);
+      largest_layer = std::max(largest_layer, here + l.experts / expert_split);
+      activations_per_microbatch += activation_bytes(l);
     }
     next_layer += stage_layers;
     if (stage == 0) {
-      dense += b.embedding;  // input embedding
+      dense_here += b.embedding / tensor;  // input embedding
     }
     if (stage == stages - 1 && (!spec.tied_embeddings || stages > 1)) {
-      dense += b.embedding;  // output projection, or the tied embedding's copy
+      dense_here += b.embedding / tensor;  // output projection, or the tied embedding's copy
     }
-    const double dense_here = dense / tensor;
     const double experts_here = experts / expert_split;
     const std::int64_t in_flight = std::min(stages - stage, layout.microbatches);
+    const double dense_kept = dense_here / (sharded(Sharding::kParameters) ? degree : 1.0);
+    const double experts_kept =
+        experts_here / (sharded(Sharding::kParameters) ? expert_degree : 1.0);
 
     DeviceMemory m;
-    m.parameters = (dense_here + experts_here) * precision.parameter_bytes;
-    m.gradients = (dense_here + experts_here) * precision.gradient_bytes;
-    m.optimizer = (dense_here / dense_replicas + experts_here / expert_replicas) *
+    m.parameters = (dense_kept + experts_kept) * precision.parameter_bytes;
+    if (sharded(Sharding::kParameters)) {
+      m.parameters += kGatheredLayers * largest_layer * precision.parameter_bytes;
+    }
+    m.gradients = (dense_here / (sharded(Sharding::kGradients) ? degree : 1.0) +
+                   experts_here / (sharded(Sharding::kGradients) ? expert_degree : 1.0)) *
+                  precision.gradient_bytes;
+    m.optimizer = (dense_here / (sharded(Sharding::kOptimizer) ? degree : 1.0) +
+                   experts_here / (sharded(Sharding::kOptimizer) ? expert_degree : 1.0)) *
                   precision.optimizer_bytes();
-    m.activations = activations_per_microbatch * as_double(in_flight);
+    m.activations =
+        activations_per_microbatch * as_double(in_flight) * (stage == 0 ? interleave : 1.0);
     if (stage == 0 || m.total() > most.total()) {
       most = m;
     }

@@ -161,6 +161,22 @@ struct TrainingPrecision {
   std::int64_t shard_group = 0;
 };
 
+/// Bytes of activations one layer keeps per token for its backward pass, before sequence
+/// and context parallelism split them (divide by tensor x context), with fused attention
+/// (no sequence x sequence scores) and no dropout. From each block's stored inputs
+/// (Korthikanti et al. 2022, section 4.1, generalised beyond GPT's shapes): two layer-norm
+/// inputs (2 d each); attention: the QKV projection's input (2 d), Q, K and V (2 bytes
+/// per element of their widths: kv_heads x d_head for K and V, the latent attention's
+/// expanded widths), the output projection's input (2 d_attn); feed-forward: its input
+/// (2 d), and 2 bytes per hidden element for each of the activation's inputs and the
+/// second matrix's input (2 per hidden element for a two-matrix block, 3 for a gated one;
+/// a MoE block's top_k experts and shared experts, plus its dispatched tokens, 2 top_k d).
+/// With FP8 compute the linear layers keep their inputs in FP8 (1 byte). With full
+/// recomputation only the layer's input is kept (2 d). A decoder layer of an
+/// encoder-decoder has a second attention block.
+double activation_bytes_per_token(const TransformerSpec& spec, bool moe_layer, bool cross_attention,
+                                  ComputeFormat compute, Recompute recompute);
+
 /// Devices over which the weights of `layout` are sharded (1 without sharding): the
 /// shard group, or all data x context replicas.
 std::int64_t shard_degree(const ParallelLayout& layout, const TrainingPrecision& precision);
@@ -189,12 +205,11 @@ struct DeviceMemory {
 /// it). Activations per layer and microbatch, with b = sequences_per_step / (data x
 /// microbatches) sequences of s / context tokens (each stack's own length), h = d_model,
 /// t = tensor (Korthikanti et al. 2022, "Reducing Activation Recomputation in Large
-/// Transformer Models", table 2, with sequence parallelism whenever t > 1 and fused
-/// attention, which keeps no sequence x sequence scores): 34 s b h / t bytes, or 2 s b h / t
-/// with full recomputation; stage i keeps min(pipeline - i, microbatches) microbatches in
-/// flight, x (1 + (pipeline - 1) / (pipeline x virtual_stages)) under the interleaved
-/// schedule (ibid., section 4.2.3). `sequences_per_step` is the global batch in sequences.
-/// Throws std::invalid_argument for a layout that does not divide the model (see
+/// Transformer Models", with sequence parallelism whenever t > 1):
+/// activation_bytes_per_token() x s b / t for each layer; stage i keeps min(pipeline - i,
+/// microbatches) microbatches in flight, x (1 + (pipeline - 1) / (pipeline x virtual_stages)) under
+/// the interleaved schedule (ibid., section 4.2.3). `sequences_per_step` is the global batch in
+/// sequences. Throws std::invalid_argument for a layout that does not divide the model (see
 /// ParallelLayout; also pipeline x virtual_stages > layers, context not dividing the
 /// sequence) or a batch that is not positive.
 DeviceMemory device_memory(const TransformerSpec& spec, const ParallelLayout& layout,

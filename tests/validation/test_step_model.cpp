@@ -1,45 +1,53 @@
-// The step model against published throughput (issue: dense versus MoE from first
-// principles). The calibration set fixes one set of constants per chip; the validation
-// set checks predictions on runs that share nothing with it.
+// The step model against published training throughput (docs/models.md, "Calibration
+// and validation"). One set of constants per chip and compute format is fitted only on
+// the calibration runs; the validation runs, which share no run with them, check the
+// model where it was not fitted.
 //
-// Like with like: the paper's FLOPs over (chips x predicted time). Patterson et al. 2021
-// count 6 x active parameters per token (Table 4's "total training FLOPs"); so a run of
-// F FLOPs is F / (6 N_active) tokens, F / (6 N_active B) steps of B tokens, and
-//   predicted FLOP/s per chip = F / (chips x steps x step time) = 6 N_active B / (chips x t).
+// Like with like: every published figure is turned into the measured time of one step,
+// with the source's own FLOP count where it publishes FLOP/s or MFU (Narayanan et al.
+// 2021 count recomputation and full attention, PaLM's MFU counts attention, ...; see
+// published_runs.hpp), and compared with the predicted step time. Throughput in our own
+// count (causal attention, no recomputation) follows from the same step time.
+//
+// The fit (fit() below): for each chip and format, eta_mm (= eta_att) minimises the sum of
+// squared log errors of the step times, for each eta_net of 0.30, 0.35, ..., 1.00 when the
+// calibration has two runs or more (else eta_net = kDefaultNetworkEfficiency); the table in
+// models/workloads/step_model.cpp must equal the fit (checked here) and every calibration
+// run must be within 10 %, every validation run within 20 %.
 #include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include "models/accelerators/accelerator.hpp"
 #include "models/workloads/step_model.hpp"
 #include "models/workloads/transformer.hpp"
+#include "published_runs.hpp"
 
 using namespace footprint::models;
 namespace units = footprint::units;
+namespace pub = footprint::validation;
 
 namespace {
 
 constexpr double kTera = 1e12;
 constexpr double kPaperFlopsPerParameterToken = 6.0;
-/// GPU runs: PyTorch's distributed data parallel all-reduces gradients in buckets while
-/// the backward pass goes on; half of the all-reduce hidden is an assumption, the same for
-/// the calibration and the validation runs.
+/// Data-parallel gradient reduction overlapped with the backward pass: half, an
+/// assumption, the same for every calibration and validation run (PyTorch DDP and
+/// Megatron's distributed optimizer reduce in buckets while the backward pass goes on).
 constexpr double kDataParallelOverlap = 0.5;
-
-struct Run {
-  std::string name;  ///< "source: run", as in calibration_sources()
-  std::string chip;
-  std::int64_t chips = 0;
-  TransformerSpec model;
-  ParallelLayout layout;
-  TrainingPrecision precision;
-  double tokens_per_step = 0;
-  double paper_active_parameters = 0;  ///< as the measurement's source counts them
-  double measured_tflops_per_chip = 0;
-  double gradient_overlap = 0;
-};
+/// eta_net where a calibration has one run only.
+constexpr double kDefaultNetworkEfficiency = 0.7;
+constexpr double kCalibrationTolerance = 0.10;
+constexpr double kValidationTolerance = 0.20;
 
 const AcceleratorType& chip(const std::string& name) {
   static const AcceleratorLibrary lib;
@@ -48,28 +56,60 @@ const AcceleratorType& chip(const std::string& name) {
   return *t;
 }
 
+/// A published run as the step model sees it, and its measured step time.
+struct Measured {
+  std::string name;
+  std::string chip;
+  StepModelInput in;
+  double measured_s = 0;
+  bool calibration = false;
+  /// Layout keys the run's source does not publish are searched (auto_layout), as the
+  /// run's engineers tuned them: empty when every key is published.
+  std::optional<LayoutRequest> search;
+  bool recompute_searched = false;  ///< recomputation not published: searched too
+};
+
 std::string phases_of(const StepEstimate& e) {
   std::string out;
   for (const auto& p : e.phases) {
-    out += p.name + " " + std::to_string(units::to_seconds(p.duration)) + " s; ";
+    out += fmt::format("{} {:.4g} s; ", p.name, units::to_seconds(p.duration));
   }
   return out;
 }
 
-double predicted_tflops(const Run& r, std::string* phases = nullptr) {
-  StepModelInput in;
-  in.model = r.model;
-  in.layout = r.layout;
-  in.precision = r.precision;
-  in.tokens_per_step = r.tokens_per_step;
-  in.gradient_overlap = r.gradient_overlap;
-  const auto net = default_network(chip(r.chip), r.chips);
-  const auto e = estimate_step(in, chip(r.chip), net);
+double predicted_s(const Measured& r, const ChipCalibration& cal, std::string* phases = nullptr) {
+  const auto& c = chip(r.chip);
+  const auto net = job_network(c);
+  // Unpublished recomputation: the fastest setting that fits, as the run's engineers chose.
+  std::vector<Recompute> settings{r.in.precision.recompute};
+  if (r.recompute_searched) {
+    settings = {Recompute::kNone, Recompute::kSelective, Recompute::kFull};
+  }
+  std::optional<StepEstimate> best;
+  std::string why;
+  for (const Recompute setting : settings) {
+    StepModelInput in = r.in;
+    in.precision.recompute = setting;
+    try {
+      if (r.search) {
+        in.layout = auto_layout_with(in, c, net, in.layout.devices(), *r.search, cal);
+      }
+      auto e = estimate_step_with(in, c, net, cal);
+      if (!best || e.step_duration < best->step_duration) {
+        best = std::move(e);
+      }
+    } catch (const std::invalid_argument& x) {
+      why = x.what();
+    }
+  }
+  if (!best) {
+    throw std::invalid_argument(why);
+  }
+  const auto& e = *best;
   if (phases != nullptr) {
     *phases = phases_of(e);
   }
-  return kPaperFlopsPerParameterToken * r.paper_active_parameters * r.tokens_per_step /
-         (static_cast<double>(r.chips) * units::to_seconds(e.step_duration)) / kTera;
+  return units::to_seconds(e.step_duration);
 }
 
 TransformerSpec gpt3() {
@@ -155,16 +195,31 @@ TransformerSpec megatron(std::int64_t layers, std::int64_t d, std::int64_t heads
   return m;
 }
 
+// --- Patterson et al. 2021's runs (V100, TPU v3) ----------------------------------------
+
+struct Run {
+  std::string name;  ///< "source: run"
+  std::string chip;
+  std::int64_t chips = 0;
+  TransformerSpec model;
+  ParallelLayout layout;
+  TrainingPrecision precision;
+  double tokens_per_step = 0;
+  double paper_active_parameters = 0;  ///< as the measurement's source counts them
+  double measured_tflops_per_chip = 0;
+  double gradient_overlap = 0;
+};
+
 TrainingPrecision adafactor() {
   TrainingPrecision p;
   p.optimizer = Optimizer::kAdafactor;
-  p.recompute_activations = true;
+  p.recompute = Recompute::kFull;
   return p;
 }
 
 TrainingPrecision adam_recompute() {
   TrainingPrecision p;
-  p.recompute_activations = true;
+  p.recompute = Recompute::kFull;
   return p;
 }
 
@@ -172,38 +227,17 @@ TrainingPrecision adam_recompute() {
 std::vector<Run> calibration_runs() {
   return {
       // 1.2B GPT-2 (40 layers, 1536, 16 heads) on one V100, batch 8: 39 TFLOP/s.
-      {"Shoeybi et al. 2019: Megatron-LM 1.2B on 1 V100",
-       "V100",
-       1,
-       megatron(40, 1536, 16),
-       {1, 1, 1, 1, 1},
-       adam_recompute(),
-       8 * 1024.0,
-       1.2e9,
-       39.0},
+      {"Shoeybi et al. 2019: Megatron-LM 1.2B on 1 V100", "V100", 1, megatron(40, 1536, 16),
+       ParallelLayout{}, adam_recompute(), 8 * 1024.0, 1.2e9, 39.0},
       // 8.3B (72 layers, 3072, 32 heads) on 512 V100: 8-way tensor x 64-way data,
       // batch 512: 15.1 PFLOP/s / 512 = 29.5 TFLOP/s.
-      {"Shoeybi et al. 2019: Megatron-LM 8.3B on 512 V100",
-       "V100",
-       512,
-       megatron(72, 3072, 32),
-       {64, 8, 1, 1, 1},
-       adam_recompute(),
-       512 * 1024.0,
-       8.3e9,
-       15.1e3 / 512,
+      {"Shoeybi et al. 2019: Megatron-LM 8.3B on 512 V100", "V100", 512, megatron(72, 3072, 32),
+       ParallelLayout{.data = 64, .tensor = 8}, adam_recompute(), 512 * 1024.0, 8.3e9, 15.1e3 / 512,
        kDataParallelOverlap},
       // T5-11B on 512 TPU v3 chips; 16-way model parallelism (an assumption: Mesh
       // TensorFlow splits d_ff and heads) x 32-way data. 45.6 TFLOP/s per chip.
-      {"Patterson et al. 2021, Table 4: T5-11B on 512 TPU v3",
-       "TPUv3",
-       512,
-       t5_11b(),
-       {32, 16, 1, 1, 1},
-       adafactor(),
-       2048 * (512.0 + 114.0),
-       11e9,
-       45.6},
+      {"Patterson et al. 2021, Table 4: T5-11B on 512 TPU v3", "TPUv3", 512, t5_11b(),
+       ParallelLayout{.data = 32, .tensor = 16}, adafactor(), 2048 * (512.0 + 114.0), 11e9, 45.6},
   };
 }
 
@@ -213,81 +247,514 @@ std::vector<Run> validation_runs() {
       // Layout of Narayanan et al. 2021 (Table 1, 175B: tensor 8, pipeline 16), with 78
       // data-parallel replicas on 9,984 of the 10,000 GPUs; 3.2M-token batches (Brown et
       // al. 2020, Table 2.1).
-      {"Patterson et al. 2021, Table 4: GPT-3 on 10,000 V100",
-       "V100",
-       10000,
-       gpt3(),
-       {78, 8, 16, 1, 19},
-       adam_recompute(),
-       3.2e6,
-       175e9,
-       24.6,
-       kDataParallelOverlap},
+      {"Patterson et al. 2021, Table 4: GPT-3 on 10,000 V100", "V100", 10000, gpt3(),
+       ParallelLayout{.data = 78, .tensor = 8, .pipeline = 16, .microbatches = 19},
+       adam_recompute(), 3.2e6, 175e9, 24.6, kDataParallelOverlap},
       // GShard-600B on 1024 TPU v3: 48.0 TFLOP/s per chip; dense weights replicated, the
       // 2048 experts spread 2 per chip (Lepikhin et al. 2021, section 3); 4M tokens per
       // batch; active parameters 0.25 % of 619B (Patterson et al. 2021, Table 4).
-      {"Patterson et al. 2021, Table 4: GShard-600B on 1024 TPU v3",
-       "TPUv3",
-       1024,
-       gshard600b(),
-       {1024, 1, 1, 1024, 1},
-       adafactor(),
-       4.0 * 1024 * 1024,
-       0.0025 * 619e9,
+      {"Patterson et al. 2021, Table 4: GShard-600B on 1024 TPU v3", "TPUv3", 1024, gshard600b(),
+       ParallelLayout{.data = 1024, .expert = 1024}, adafactor(), 4.0 * 1024 * 1024, 0.0025 * 619e9,
        48.0},
       // Switch Transformer (Switch-C) on 1024 TPU v3: 34.4 TFLOP/s per chip; expert
       // parallelism over all chips; 2^20 tokens per batch (an assumption: T5's batch of
       // 2048 sequences); active parameters 0.10 % of 1500B (Patterson et al. 2021).
-      {"Patterson et al. 2021, Table 4: Switch Transformer on 1024 TPU v3",
-       "TPUv3",
-       1024,
-       switch_c(),
-       {1024, 1, 1, 1024, 1},
-       adafactor(),
-       2048 * (512.0 + 114.0),
-       0.001 * 1500e9,
-       34.4},
+      {"Patterson et al. 2021, Table 4: Switch Transformer on 1024 TPU v3", "TPUv3", 1024,
+       switch_c(), ParallelLayout{.data = 1024, .expert = 1024}, adafactor(),
+       2048 * (512.0 + 114.0), 0.001 * 1500e9, 34.4},
   };
+}
+
+Measured measured(const Run& r, bool calibration) {
+  Measured m;
+  m.name = r.name;
+  m.chip = r.chip;
+  m.in.model = r.model;
+  m.in.layout = r.layout;
+  m.in.precision = r.precision;
+  m.in.tokens_per_step = r.tokens_per_step;
+  m.in.gradient_overlap = r.gradient_overlap;
+  // Patterson et al. count 6 x active parameters per token: a step of B tokens is
+  // 6 N B FLOPs at the measured rate on every chip.
+  m.measured_s = kPaperFlopsPerParameterToken * r.paper_active_parameters * r.tokens_per_step /
+                 (static_cast<double>(r.chips) * r.measured_tflops_per_chip * kTera);
+  m.calibration = calibration;
+  return m;
+}
+
+// --- The published runs of published_runs.hpp --------------------------------------------
+
+TransformerSpec spec_of(const pub::PublishedRun& r) {
+  TransformerSpec m;
+  m.decoder_layers = r.layers;
+  m.d_model = r.d_model;
+  m.d_ff = r.d_ff;
+  m.heads = r.heads;
+  m.d_head = r.d_head;
+  m.vocabulary = r.vocabulary;
+  m.sequence = r.sequence;
+  m.ffn = r.gated_ffn ? FfnKind::kGated : FfnKind::kTwoMatrix;
+  m.tied_embeddings = r.tied_embeddings;
+  if (r.mla) {
+    m.attention = AttentionKind::kLatent;
+    m.q_rank = r.q_rank;
+    m.kv_rank = r.kv_rank;
+    m.rope_dim = r.rope_dim;
+  } else {
+    m.kv_heads = r.kv_heads == r.heads ? 0 : r.kv_heads;
+  }
+  if (r.experts > 0) {
+    m.experts = r.experts;
+    m.top_k = r.top_k;
+    m.expert_d_ff = r.expert_d_ff;
+    m.shared_experts = r.shared_experts;
+    m.dense_layers = r.dense_layers;
+    m.moe_every = r.moe_every;
+  }
+  return m;
+}
+
+/// The source's FLOPs of one step, for figures published as FLOP/s or MFU (each formula as
+/// published_runs.hpp quotes it from its source).
+double source_flops_per_step(const pub::PublishedRun& r) {
+  const double B = r.batch_sequences;
+  const double s = static_cast<double>(r.sequence);
+  const double l = static_cast<double>(r.layers);
+  const double h = static_cast<double>(r.d_model);
+  const double V = static_cast<double>(r.vocabulary);
+  const double a = static_cast<double>(r.heads);
+  const double g = static_cast<double>(r.kv_heads > 0 ? r.kv_heads : r.heads);
+  const double d_head = r.d_head > 0 ? static_cast<double>(r.d_head) : h / a;
+  const double ff = static_cast<double>(r.d_ff);
+  switch (r.count) {
+    case pub::FlopCount::kNarayanan2021: {
+      // 96 B s l h^2 (1 + s / 6h + V / 16 l h): recomputation (4 passes), full attention.
+      constexpr double kNarayanan = 96;
+      constexpr double kSixth = 6;
+      constexpr double kSixteenth = 16;
+      return kNarayanan * B * s * l * h * h * (1 + s / (kSixth * h) + V / (kSixteenth * l * h));
+    }
+    case pub::FlopCount::kMegatronCore: {
+      // 12 B s l h^2 [(1 + g/a + s/h)(a d_head / h) + (d_ff / h) k (3/2 if gated) + V / 2lh].
+      constexpr double kTwelve = 12;
+      constexpr double kGated = 1.5;
+      const double k = r.experts > 0 ? static_cast<double>(r.top_k) : 1.0;
+      return kTwelve * B * s * l * h * h *
+             ((1 + g / a + s / h) * (a * d_head / h) + ff / h * k * (r.gated_ffn ? kGated : 1.0) +
+              V / (2 * l * h));
+    }
+    case pub::FlopCount::kMaxText: {
+      // 3 [(ffn + qkv + proj) l + logits] + 3 attn l, over the global batch.
+      const double bs = B * s;
+      const double ffn = 2 * bs * ff * h * (r.gated_ffn ? 2.0 : 1.0) + 2 * bs * ff * h;
+      const double qkv = 2 * bs * h * (a + 2 * g) * d_head;
+      const double proj = 2 * bs * h * a * d_head;
+      const double logits = 2 * bs * h * V;
+      const double attention = 4 * bs * s * a * d_head;
+      return 3 * ((ffn + qkv + proj) * l + logits) + 3 * attention * l;
+    }
+    case pub::FlopCount::kSixN:
+      return kPaperFlopsPerParameterToken * count_transformer(spec_of(r)).parameters * B * s;
+    case pub::FlopCount::kNemo:
+    case pub::FlopCount::kPalm:
+    case pub::FlopCount::kNone:
+      break;
+  }
+  FAIL("no FLOP count for " << r.name);
+  return 0;
+}
+
+Measured measured(const pub::PublishedRun& r) {
+  Measured m;
+  m.name = std::string(r.name);
+  m.chip = std::string(r.chip);
+  m.calibration = r.calibration;
+  m.in.model = spec_of(r);
+  auto& l = m.in.layout;
+  l.data = r.data;
+  l.tensor = r.tensor;
+  l.pipeline = r.pipeline;
+  l.context = r.context;
+  l.expert = r.expert;
+  l.virtual_stages = r.virtual_stages;
+  const double per_replica = r.batch_sequences / static_cast<double>(r.data);
+  // Microbatches of the published size; virtual stages as published (0: not published).
+  // What is not published is searched, the rest fixed.
+  const std::int64_t size = r.microbatch > 0 ? r.microbatch : 1;
+  l.microbatches = static_cast<std::int64_t>(per_replica / static_cast<double>(size));
+  l.virtual_stages = std::max<std::int64_t>(r.virtual_stages, 1);
+  if (r.microbatch == 0 || r.virtual_stages == 0) {
+    LayoutRequest q{.data = l.data,
+                    .tensor = l.tensor,
+                    .pipeline = l.pipeline,
+                    .context = l.context,
+                    .expert = l.expert};
+    if (r.microbatch > 0) {
+      q.microbatch = r.microbatch;
+    }
+    if (r.virtual_stages > 0) {
+      q.virtual_stages = r.virtual_stages;
+    }
+    m.search = q;
+  }
+  auto& p = m.in.precision;
+  p.compute = r.compute == "fp8" ? ComputeFormat::kFp8 : ComputeFormat::k16Bit;
+  m.recompute_searched = r.recompute.empty();
+  p.recompute = r.recompute == "full"        ? Recompute::kFull
+                : r.recompute == "selective" ? Recompute::kSelective
+                                             : Recompute::kNone;
+  p.shard = r.shard == "parameters"  ? Sharding::kParameters
+            : r.shard == "gradients" ? Sharding::kGradients
+            : r.shard == "optimizer" ? Sharding::kOptimizer
+                                     : Sharding::kNone;
+  p.shard_group = r.shard_group;
+  m.in.tokens_per_step = r.batch_sequences * static_cast<double>(r.sequence);
+  m.in.gradient_overlap = kDataParallelOverlap;
+  const double devices = static_cast<double>(r.devices);
+  switch (r.figure) {
+    case pub::Figure::kTokensPerSecondPerDevice:
+      m.measured_s = m.in.tokens_per_step / (devices * r.value);
+      break;
+    case pub::Figure::kTokensPerSecondTotal:
+      m.measured_s = m.in.tokens_per_step / r.value;
+      break;
+    case pub::Figure::kTflopsPerDevice:
+      m.measured_s = source_flops_per_step(r) / (devices * r.value * kTera);
+      break;
+    case pub::Figure::kMfu: {
+      const auto& c = chip(m.chip);
+      const double peak = p.compute == ComputeFormat::kFp8 ? c.peak_fp8->si() : c.peak.si();
+      m.measured_s = source_flops_per_step(r) / (devices * r.value * peak);
+      break;
+    }
+  }
+  return m;
+}
+
+std::vector<Measured> all_runs() {
+  std::vector<Measured> out;
+  for (const auto& r : calibration_runs()) {
+    out.push_back(measured(r, true));
+  }
+  for (const auto& r : validation_runs()) {
+    out.push_back(measured(r, false));
+  }
+  for (const auto& r : pub::kPublishedRuns) {
+    out.push_back(measured(r));
+  }
+  return out;
+}
+
+ComputeFormat format_of(const Measured& m) {
+  return m.in.precision.compute;
+}
+
+struct Fit {
+  double eta_mm = 0;
+  double eta_net = 0;
+  double max_error = 0;  ///< largest |predicted / measured - 1|
+  std::size_t runs = 0;
+};
+
+double sum_squared_log_error(const std::vector<const Measured*>& rows, const ChipCalibration& cal) {
+  double sse = 0;
+  for (const auto* r : rows) {
+    const double e = std::log(predicted_s(*r, cal) / r->measured_s);
+    sse += e * e;
+  }
+  return sse;
+}
+
+/// eta_mm by golden-section search on [0.05, 1] for a given eta_net.
+ChipCalibration best_for(const std::vector<const Measured*>& rows, ChipCalibration cal) {
+  constexpr double kLow = 0.05;
+  constexpr double kHigh = 1.0;
+  constexpr double kTolerance = 1e-6;
+  const double golden = (std::sqrt(5.0) - 1) / 2;
+  double a = kLow;
+  double b = kHigh;
+  const auto f = [&](double x) {
+    cal.matmul_efficiency = x;
+    cal.attention_efficiency = x;
+    return sum_squared_log_error(rows, cal);
+  };
+  double c = b - golden * (b - a);
+  double d = a + golden * (b - a);
+  double fc = f(c);
+  double fd = f(d);
+  while (b - a > kTolerance) {
+    if (fc < fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - golden * (b - a);
+      fc = f(c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + golden * (b - a);
+      fd = f(d);
+    }
+  }
+  cal.matmul_efficiency = (a + b) / 2;
+  cal.attention_efficiency = cal.matmul_efficiency;
+  return cal;
+}
+
+Fit fit(const std::vector<const Measured*>& rows, const ChipCalibration& table) {
+  ChipCalibration cal = table;
+  ChipCalibration best;
+  double best_sse = std::numeric_limits<double>::infinity();
+  std::vector<double> nets;
+  if (rows.size() >= 2) {
+    constexpr int kSteps = 14;
+    constexpr double kFirst = 0.30;
+    constexpr double kStep = 0.05;
+    for (int i = 0; i <= kSteps; ++i) {
+      nets.push_back(kFirst + kStep * i);
+    }
+  } else {
+    nets.push_back(kDefaultNetworkEfficiency);
+  }
+  for (const double net : nets) {
+    cal.network_efficiency = net;
+    const ChipCalibration c = best_for(rows, cal);
+    const double sse = sum_squared_log_error(rows, c);
+    if (sse < best_sse) {
+      best_sse = sse;
+      best = c;
+    }
+  }
+  Fit out;
+  out.eta_mm = best.matmul_efficiency;
+  out.eta_net = best.network_efficiency;
+  out.runs = rows.size();
+  for (const auto* r : rows) {
+    out.max_error = std::max(out.max_error, std::abs(predicted_s(*r, best) / r->measured_s - 1));
+  }
+  return out;
+}
+
+std::vector<const Measured*> calibration_rows(const std::vector<Measured>& runs,
+                                              const ChipCalibration& cal) {
+  std::vector<const Measured*> rows;
+  for (const auto& r : runs) {
+    if (r.calibration && r.chip == cal.chip && format_of(r) == cal.compute) {
+      rows.push_back(&r);
+    }
+  }
+  return rows;
+}
+
+/// The largest |error| over every run of the chip and format that the model can place
+/// (calibration and validation), with the table's constants: the error band.
+double observed_band(const std::vector<Measured>& runs, const ChipCalibration& cal) {
+  double band = 0;
+  for (const auto& r : runs) {
+    if (r.chip == cal.chip && format_of(r) == cal.compute) {
+      try {
+        band = std::max(band, std::abs(predicted_s(r, cal) / r.measured_s - 1));
+      } catch (const std::invalid_argument&) {
+        // A run the model cannot place (memory): a known miss, not an error size.
+      }
+    }
+  }
+  return band;
+}
+
+/// Runs the model misses by more than its target (10 % for calibration runs, 20 % for the
+/// others), with the error documented in docs/models.md ("Known misses") and why. Each is
+/// pinned to its documented error within kMissPin, so a change of the model that moves one
+/// shows here. NaN: the model cannot place the run at all (the reason in the note).
+struct KnownMiss {
+  std::string_view name;
+  double error;  ///< predicted / measured - 1
+  std::string_view why;
+};
+constexpr double kMissPin = 0.03;
+constexpr std::array<KnownMiss, 19> kKnownMisses{{
+    {"Narayanan 2021 Table 1: 1.7B on 32 A100", -0.140,
+     "small model: per-layer costs the model does not charge (kernel launches and synchronisation; "
+     "in 2021 Megatron-LM also the softmax over materialised scores) weigh most where each layer's "
+     "matmuls are smallest"},
+    {"Narayanan 2021 Table 1: 3.6B on 64 A100", -0.104,
+     "small model: per-layer costs the model does not charge (kernel launches and synchronisation; "
+     "in 2021 Megatron-LM also the softmax over materialised scores) weigh most where each layer's "
+     "matmuls are smallest"},
+    {"Narayanan 2021 Table 1: 1008B on 3072 A100", 0.150,
+     "64 pipeline stages: the model's 1F1B bubble and one efficiency for all matmul sizes; the "
+     "largest matmuls of the table run faster than the fit's average"},
+    {"Megatron-Core r0.8.0 weak scaling: 1.7B on 48 H100", -0.216,
+     "small model: per-layer costs the model does not charge (kernel launches and synchronisation; "
+     "in 2021 Megatron-LM also the softmax over materialised scores) weigh most where each layer's "
+     "matmuls are smallest"},
+    {"Megatron-Core r0.8.0 weak scaling: 16B on 192 H100", 0.101,
+     "tensor-parallel collectives are charged in full; Megatron-Core on H100 overlaps part of them "
+     "with the matmuls"},
+    {"Megatron-Core r0.8.0 weak scaling: 32B on 384 H100", 0.216,
+     "tensor-parallel collectives are charged in full; Megatron-Core on H100 overlaps part of them "
+     "with the matmuls"},
+    {"MaxText 32B on v5p-128 (64 TPU v5p chips)", 0.146,
+     "MaxText's remat policy 'minimal' (keep chosen matmul outputs) has no counterpart among none, "
+     "selective and full: the fastest setting that fits by this model's memory accounting is full "
+     "recomputation, which charges a forward pass MaxText does not run"},
+    {"MaxText 128B on v5p-256 (128 TPU v5p chips)", -0.162,
+     "MaxText's remat policy 'minimal' (keep chosen matmul outputs) has no counterpart among none, "
+     "selective and full: the fastest setting that fits by this model's memory accounting is full "
+     "recomputation, which charges a forward pass MaxText does not run"},
+    {"Llama 3 405B on 8192 H100, TP8 CP1 PP16, seq 8192", 0.370,
+     "by this model's activation accounting the published layout fits only with full "
+     "recomputation, so it charges a recomputed forward pass and a bubble the run did not have "
+     "(the run's schedule and memory savings are not published); FLOPs counted as 6N, which the "
+     "paper does not confirm"},
+    {"Llama 3 405B on 16384 H100, TP8 CP1 PP16, seq 8192", 0.465,
+     "by this model's activation accounting the published layout fits only with full "
+     "recomputation, so it charges a recomputed forward pass and a bubble the run did not have "
+     "(the run's schedule and memory savings are not published); FLOPs counted as 6N, which the "
+     "paper does not confirm"},
+    {"Llama 3 405B on 16384 H100, TP8 CP16 PP16, seq 131072", 1.106,
+     "by this model's activation accounting the published layout fits only with full "
+     "recomputation, so it charges a recomputed forward pass and a bubble the run did not have "
+     "(the run's schedule and memory savings are not published); FLOPs counted as 6N, which the "
+     "paper does not confirm; at 128K tokens attention dominates and its FLOP convention matters "
+     "most"},
+    {"DeepSeek-V3 671B FP8 on 2048 H800", 1.743,
+     "DualPipe overlaps the expert all-to-all with computation, node-limited routing sends each "
+     "token to at most 4 nodes and dispatch is in FP8 (DeepSeek-V3 report, sec. 3.2): the model "
+     "charges the all-to-all in full, over all 8 nodes of the expert group, in 16 bits"},
+    {"Megatron-Bridge 25.11: DeepSeek-V3 BF16 on 256 GB200",
+     std::numeric_limits<double>::quiet_NaN(),
+     "needs 193 GB per device by this model's activation accounting (no layout key is left to search): the run's selective recomputation of chosen modules keeps less than the model's 'selective', which saves nothing beyond fused attention"},
+    {"Megatron-Bridge 25.11: DeepSeek-V3 MXFP8 on 256 B200", -0.520,
+     "MoE costs the model does not charge in the expected step: token permutation, grouped matmuls "
+     "of about 128 tokens per expert far below the dense efficiency, the router, and load "
+     "imbalance (step_sim samples imbalance in runs, not here)"},
+    {"Megatron-Bridge 25.11: Qwen3-235B-A22B MXFP8 on 64 B200", -0.584,
+     "MoE costs the model does not charge in the expected step: token permutation, grouped matmuls "
+     "of about 128 tokens per expert far below the dense efficiency, the router, and load "
+     "imbalance (step_sim samples imbalance in runs, not here)"},
+    {"Megatron-Bridge 25.11: DeepSeek-V3 MXFP8 on 256 GB200", -0.270,
+     "MoE costs the model does not charge in the expected step: token permutation, grouped matmuls "
+     "of about 128 tokens per expert far below the dense efficiency, the router, and load "
+     "imbalance (step_sim samples imbalance in runs, not here)"},
+    {"Megatron-Bridge 25.11: Llama 3 70B FP8 FSDP on 64 GB200",
+     std::numeric_limits<double>::quiet_NaN(),
+     "needs 311 GB per device by this model: the run offloads activations to host memory, which "
+     "the model does not represent"},
+    {"MaxText 22B on v4-128 (64 TPU v4 chips)", 0.276,
+     "architecture inferred from a 2023 MaxText config (low confidence); TPU v4 is calibrated on "
+     "one run (PaLM)"},
+    {"MaxText 52B on v4-384 (192 TPU v4 chips)", 0.250,
+     "architecture inferred from a 2023 MaxText config (low confidence); TPU v4 is calibrated on "
+     "one run (PaLM)"},
+}};
+
+const KnownMiss* known_miss(const std::string& name) {
+  for (const auto& k : kKnownMisses) {
+    if (k.name == name) {
+      return &k;
+    }
+  }
+  return nullptr;
 }
 
 }  // namespace
 
-TEST_CASE("Step model: the calibration and validation sets share no run", "[step_model]") {
-  std::set<std::string> calibration;
-  for (const auto& s : calibration_sources()) {
-    calibration.insert(s);
-  }
-  std::set<std::string> used;
-  for (const auto& r : calibration_runs()) {
-    used.insert(r.name);
-    CHECK(calibration.count(r.name) == 1);
-  }
-  CHECK(used == calibration);
-  for (const auto& r : validation_runs()) {
-    CHECK(calibration.count(r.name) == 0);
+TEST_CASE("Step model: the calibration table is the fit on its calibration runs",
+          "[step_model][calibration]") {
+  const auto runs = all_runs();
+  for (const auto& cal : builtin_calibrations()) {
+    const auto rows = calibration_rows(runs, cal);
+    if (rows.empty()) {
+      continue;  // an entry that repeats another's constants (its source says which)
+    }
+    const Fit f = fit(rows, cal);
+    INFO(fmt::format(
+        "{} {}: fit eta_mm {:.4f} eta_net {:.2f} max error {:.3f} on {} runs; "
+        "table {:.4f} {:.2f} {:.3f}",
+        cal.chip, cal.compute == ComputeFormat::kFp8 ? "FP8" : "16-bit", f.eta_mm, f.eta_net,
+        f.max_error, f.runs, cal.matmul_efficiency, cal.network_efficiency, cal.calibration_error));
+    CHECK(cal.matmul_efficiency == Approx(f.eta_mm).epsilon(0.002));
+    CHECK(cal.attention_efficiency == cal.matmul_efficiency);
+    CHECK(cal.network_efficiency == Approx(f.eta_net).margin(0.001));
+    // The error band: the largest error over all the chip's runs, rounded up to 0.5 %.
+    const double band = observed_band(runs, cal);
+    CHECK(cal.calibration_error >= band);
+    CHECK(cal.calibration_error <= band + 0.005 + 1e-9);
   }
 }
 
 TEST_CASE("Step model: calibration runs are reproduced within 10 %", "[step_model]") {
-  for (const auto& r : calibration_runs()) {
+  for (const auto& r : all_runs()) {
+    if (!r.calibration || known_miss(r.name) != nullptr) {
+      continue;
+    }
+    const auto& c = chip(r.chip);
+    const auto choice = require_calibration(c, format_of(r));
     std::string phases;
-    const double p = predicted_tflops(r, &phases);
+    const double p = predicted_s(r, *choice.calibration, &phases);
     INFO(phases);
-    INFO(r.name << ": predicted " << p << " TFLOP/s per chip, measured "
-                << r.measured_tflops_per_chip);
-    CHECK(p == Approx(r.measured_tflops_per_chip).epsilon(0.10));
+    INFO(fmt::format("{}: predicted {:.4g} s per step, measured {:.4g} s ({:+.1f} %)", r.name, p,
+                     r.measured_s, 100 * (p / r.measured_s - 1)));
+    CHECK(p == Approx(r.measured_s).epsilon(kCalibrationTolerance));
   }
 }
 
-TEST_CASE("Step model: predicted throughput within 30 % of Table 4", "[step_model]") {
-  // Patterson et al. 2021, Table 4, row "measured TFLOPS per chip".
-  for (const auto& r : validation_runs()) {
+TEST_CASE("Step model: runs it was not fitted on are predicted within 20 %", "[step_model]") {
+  for (const auto& r : all_runs()) {
+    if (r.calibration || known_miss(r.name) != nullptr) {
+      continue;
+    }
+    const auto& c = chip(r.chip);
+    const auto choice = require_calibration(c, format_of(r));
     std::string phases;
-    const double p = predicted_tflops(r, &phases);
+    INFO(r.name);
+    double p = 0;
+    REQUIRE_NOTHROW(p = predicted_s(r, *choice.calibration, &phases));
     INFO(phases);
-    INFO(r.name << ": predicted " << p << " TFLOP/s per chip, measured "
-                << r.measured_tflops_per_chip);
-    CHECK(p == Approx(r.measured_tflops_per_chip).epsilon(0.30));
+    INFO(
+        fmt::format("{}: predicted {:.4g} s per step, measured {:.4g} s ({:+.1f} %){}", r.name, p,
+                    r.measured_s, 100 * (p / r.measured_s - 1),
+                    choice.borrowed_from.empty() ? "" : ", borrowed from " + choice.borrowed_from));
+    CHECK(p == Approx(r.measured_s).epsilon(kValidationTolerance));
+  }
+}
+
+TEST_CASE("Step model: the known misses stay where docs/models.md puts them", "[step_model]") {
+  const auto runs = all_runs();
+  for (const auto& k : kKnownMisses) {
+    const auto it =
+        std::find_if(runs.begin(), runs.end(), [&](const Measured& r) { return r.name == k.name; });
+    REQUIRE(it != runs.end());
+    const auto& c = chip(it->chip);
+    const auto choice = require_calibration(c, format_of(*it));
+    INFO(k.name << ": " << k.why);
+    if (std::isnan(k.error)) {
+      CHECK_THROWS_AS(predicted_s(*it, *choice.calibration), std::invalid_argument);
+      continue;
+    }
+    const double e = predicted_s(*it, *choice.calibration) / it->measured_s - 1;
+    INFO("error " << e);
+    CHECK(e == Approx(k.error).margin(kMissPin));
+    CHECK(std::abs(e) > (it->calibration ? kCalibrationTolerance : kValidationTolerance));
+  }
+}
+
+TEST_CASE("Step model: the calibration and validation sets share no run", "[step_model]") {
+  std::set<std::string> calibration;
+  std::set<std::string> validation;
+  for (const auto& r : all_runs()) {
+    (r.calibration ? calibration : validation).insert(r.name);
+  }
+  for (const auto& name : validation) {
+    CHECK(calibration.count(name) == 0);
+  }
+  // Every calibrated chip and format has its runs, and names them in its source.
+  const auto runs = all_runs();
+  for (const auto& cal : builtin_calibrations()) {
+    INFO(cal.chip << ": " << cal.source);
+    CHECK((!calibration_rows(runs, cal).empty() || cal.source.starts_with("=")));
   }
 }
 
@@ -297,12 +764,52 @@ TEST_CASE("Step model: GShard-600B needs about 45x fewer processor-years than GP
   // 1024 x 3.1 d: 46.6x (the text says about 45x). Predicted chip-time = F / (predicted
   // FLOP/s per chip) with each run's published F; the ratio must land within 1.5x of 45.
   const auto runs = validation_runs();
+  const auto tflops = [](const Run& r) {
+    const Measured m = measured(r, false);
+    const auto& c = chip(r.chip);
+    const double t = predicted_s(m, *require_calibration(c, ComputeFormat::k16Bit).calibration);
+    return kPaperFlopsPerParameterToken * r.paper_active_parameters * r.tokens_per_step /
+           (static_cast<double>(r.chips) * t) / kTera;
+  };
   const double gpt3_flops = 3.14e23;
   const double gshard_flops = 1.33e22;
-  const double gpt3_chip_s = gpt3_flops / (predicted_tflops(runs[0]) * kTera);
-  const double gshard_chip_s = gshard_flops / (predicted_tflops(runs[1]) * kTera);
+  const double gpt3_chip_s = gpt3_flops / (tflops(runs[0]) * kTera);
+  const double gshard_chip_s = gshard_flops / (tflops(runs[1]) * kTera);
   const double ratio = gpt3_chip_s / gshard_chip_s;
   INFO("predicted processor-time ratio GPT-3 / GShard-600B: " << ratio);
   CHECK(ratio >= 45.0 / 1.5);
   CHECK(ratio <= 45.0 * 1.5);
+}
+
+TEST_CASE("Step model: print the fit (run by hand to refit the table)", "[.fit]") {
+  const auto runs = all_runs();
+  for (const auto& cal : builtin_calibrations()) {
+    const auto rows = calibration_rows(runs, cal);
+    if (rows.empty()) {
+      continue;
+    }
+    const Fit f = fit(rows, cal);
+    ChipCalibration fitted = cal;
+    fitted.matmul_efficiency = f.eta_mm;
+    fitted.attention_efficiency = f.eta_mm;
+    fitted.network_efficiency = f.eta_net;
+    for (const auto& r : runs) {
+      if (r.chip != cal.chip || format_of(r) != cal.compute) {
+        continue;
+      }
+      std::string phases;
+      try {
+        const double p = predicted_s(r, fitted, &phases);
+        WARN(fmt::format("  {}{}: {:+.1f} % ({:.4g} s vs {:.4g} s) {}", r.calibration ? "" : "[v] ",
+                         r.name, 100 * (p / r.measured_s - 1), p, r.measured_s, phases));
+      } catch (const std::exception& e) {
+        WARN(fmt::format("  {}: {}", r.name, e.what()));
+      }
+    }
+    const double band = std::ceil(observed_band(runs, fitted) * 200) / 200;
+    WARN(fmt::format(
+        "{} {}: eta_mm {:.4f}, eta_net {:.2f}, max error {:.4f} on {} runs, band {:.3f}", cal.chip,
+        cal.compute == ComputeFormat::kFp8 ? "kFp8" : "k16Bit", f.eta_mm, f.eta_net, f.max_error,
+        f.runs, band));
+  }
 }

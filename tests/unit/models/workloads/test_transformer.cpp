@@ -17,6 +17,8 @@ using footprint::models::DeviceMemory;
 using footprint::models::FfnKind;
 using footprint::models::Optimizer;
 using footprint::models::ParallelLayout;
+using footprint::models::Recompute;
+using footprint::models::Sharding;
 using footprint::models::TrainingPrecision;
 using footprint::models::TransformerSpec;
 namespace units = footprint::units;
@@ -202,16 +204,17 @@ TEST_CASE("GPT-3 training FLOPs: 6 N per token plus attention", "[models][transf
   // Matmuls: forward 2 x (non-embedding weights + the logits' d V) per token; training
   // 3 x that: 6 x 173,946,175,488 + 6 x 12288 x 50257 = 1,043,677,052,928 +
   // 3,705,348,096 = 1,047,382,401,024 FLOP per token.
-  // Attention: 3 x 2 x 2 x 96 layers x 2048 context x 12288 = 28,991,029,248 per token.
+  // Attention, causal: each token attends to itself and those before it, (2048 + 1) / 2
+  // positions on average: 3 x 2 x 2 x 96 layers x 1024.5 x 12288 = 14,502,592,512 per token.
   const auto c = count_transformer(gpt3());
   constexpr double kTokens = 2048;
   constexpr double kHandMatmul = 1'047'382'401'024.0;
-  constexpr double kHandAttention = 3.0 * 2 * 2 * 96 * 2048 * 12288;
+  constexpr double kHandAttention = 3.0 * 2 * 2 * 96 * 1024.5 * 12288;
   constexpr double kHandTolerance = 1e-3;
   CHECK(3 * c.forward_matmul_flops_per_sequence / kTokens ==
         Approx(kHandMatmul).epsilon(kHandTolerance));
   CHECK(3 * c.forward_attention_flops_per_sequence / kTokens == kHandAttention);
-  CHECK(kHandAttention == 28'991'029'248.0);
+  CHECK(kHandAttention == 14'502'592'512.0);
   CHECK(c.training_flops_per_token == Approx(kHandMatmul + kHandAttention).epsilon(1e-12));
 }
 
@@ -223,8 +226,8 @@ TEST_CASE("Encoder-decoder FLOPs: own lengths, cross-attention K/V on encoder to
   // Parameters: 2 x (96 + 96) + 3 x (96 + 96 + 96) + 80 = 1328.
   // Matmul FLOPs: encoder 5 x 2 x 2 x 192 = 3840; decoder 3 x 2 x (3 x (96 + 48 + 96) +
   // 40 logits) = 4560; cross K, V on encoder tokens 2 x 3 x 48 x 5 = 1440: 9840.
-  // Attention: 2 x 2 x 6 x (2 x 5^2 + 3 x 3^2 + 3 x 3 x 5) = 24 x 122 = 2928.
-  // Training per token: 3 x (9840 + 2928) / 8 = 4788.
+  // Attention: 2 x 2 x 6 x (2 x 5^2 encoder + 3 x (3 x 4 / 2) causal decoder + 3 x 3 x 5
+  // cross) = 24 x 113 = 2712. Training per token: 3 x (9840 + 2712) / 8 = 4707.
   TransformerSpec s;
   s.encoder_layers = 2;
   s.decoder_layers = 3;
@@ -242,8 +245,8 @@ TEST_CASE("Encoder-decoder FLOPs: own lengths, cross-attention K/V on encoder to
   CHECK(c.embedding_parameters == 80);
   CHECK(c.tokens_per_sequence == 8);
   CHECK(c.forward_matmul_flops_per_sequence == 9840);
-  CHECK(c.forward_attention_flops_per_sequence == 2928);
-  CHECK(c.training_flops_per_token == 4788);
+  CHECK(c.forward_attention_flops_per_sequence == 2712);
+  CHECK(c.training_flops_per_token == 4707);
 }
 
 namespace {
@@ -270,7 +273,8 @@ TEST_CASE("MoE counts: experts apart, routers dense, top_k experts active",
   // Dense: 800 + 4 x 256 + 2 x 512 + 2 x 32 = 2912; experts 2 x 4 x 512 = 4096; active
   // 2912 + 2 x 1 x 512 = 3936. Forward matmul per token: 2 x (1024 attention + 1024 dense
   // FFN + 2 x (512 + 32) + 800 logits) = 7872; x 16 tokens = 125,952. Attention:
-  // 2 x 2 x 8 x 4 layers x 16^2 = 32,768. Training per token 3 x 158,720 / 16 = 29,760.
+  // causal, 2 x 2 x 8 x 4 layers x (16 x 17 / 2) = 17,408. Training per token
+  // 3 x 143,360 / 16 = 26,880.
   const auto c = count_transformer(small_moe());
   CHECK(c.moe_layers == 2);
   CHECK(c.dense_ffn_layers == 2);
@@ -279,8 +283,8 @@ TEST_CASE("MoE counts: experts apart, routers dense, top_k experts active",
   CHECK(c.parameters == 7008);
   CHECK(c.active_parameters == 3936);
   CHECK(c.forward_matmul_flops_per_sequence == 125'952);
-  CHECK(c.forward_attention_flops_per_sequence == 32'768);
-  CHECK(c.training_flops_per_token == 29'760);
+  CHECK(c.forward_attention_flops_per_sequence == 17'408);
+  CHECK(c.training_flops_per_token == 26'880);
 
   // top-2 uses one more expert per MoE layer: +2 x 512 active, +2 x 2 x 512 x 16 FLOP.
   auto top2 = small_moe();
@@ -407,9 +411,9 @@ TEST_CASE("DeepSeek-V3 matches its 671B total and 37B activated", "[models][tran
   CHECK(c.active_parameters == Approx(37e9).epsilon(0.02));
   // Matmuls: every active weight once per token, except the input embedding (a lookup).
   CHECK(c.forward_matmul_flops_per_sequence == 2 * 4096 * (37'551'276'032.0 - 926'679'040.0));
-  // Attention: scores over 128 x (128 + 64), values over 128 x 128, full context.
+  // Attention: scores over 128 x (128 + 64), values over 128 x 128, causal context.
   CHECK(c.forward_attention_flops_per_sequence ==
-        2.0 * (128 * 192 + 128 * 128) * 61 * 4096.0 * 4096.0);
+        2.0 * (128 * 192 + 128 * 128) * 61 * 4096.0 * 4097.0 / 2);
 }
 
 TEST_CASE("Latent attention, grouped-query attention, shared experts, dense layers: by hand",
@@ -426,11 +430,11 @@ TEST_CASE("Latent attention, grouped-query attention, shared experts, dense laye
   s.kv_heads = 1;
   auto c = count_transformer(s);
   CHECK(c.parameters == 2 * (192 + 512) + 800);
-  CHECK(c.forward_attention_flops_per_sequence == 2 * 2 * 8 * 2 * 16 * 16);
+  CHECK(c.forward_attention_flops_per_sequence == 2 * 2 * 8 * 2 * (16 * 17 / 2));  // causal
   // Latent, rope_dim 2, q_rank 3, kv_rank 5: scores 2 x (4 + 2) = 12 wide, values 8.
   // Query 8 x 3 + 3 x 12 = 60; key/value 8 x 5 + 8 x 2 + 5 x 8 + 5 x 8 = 136; output
   // 8 x 8 = 64: 260 per layer. Parameters 2 x (260 + 512) + 800 = 2344. Forward matmul
-  // 2 x 16 x 2344 = 75,008; attention 2 x (12 + 8) x 2 layers x 16^2 = 20,480.
+  // 2 x 16 x 2344 = 75,008; attention 2 x (12 + 8) x 2 layers x (16 x 17 / 2) = 10,880.
   s.kv_heads = 0;
   s.attention = footprint::models::AttentionKind::kLatent;
   s.rope_dim = 2;
@@ -439,7 +443,7 @@ TEST_CASE("Latent attention, grouped-query attention, shared experts, dense laye
   c = count_transformer(s);
   CHECK(c.parameters == 2344);
   CHECK(c.forward_matmul_flops_per_sequence == 75'008);
-  CHECK(c.forward_attention_flops_per_sequence == 20'480);
+  CHECK(c.forward_attention_flops_per_sequence == 10'880);
   // Uncompressed queries (q_rank 0): 8 x 12 = 96 instead of 60.
   s.q_rank = 0;
   CHECK(count_transformer(s).parameters == 2344 + 2 * 36);
@@ -470,7 +474,7 @@ TEST_CASE("Latent attention, grouped-query attention, shared experts, dense laye
   TrainingPrecision adam;
   const ParallelLayout layout{.data = 2, .tensor = 2, .pipeline = 1, .expert = 2};
   CHECK(device_memory(moe, layout, adam, 16).parameters == 2 * 2464);
-  adam.shard_optimizer = true;
+  adam.shard = Sharding::kOptimizer;
   CHECK(device_memory(moe, layout, adam, 16).optimizer == 12 * (976 + 512));
 }
 
@@ -481,10 +485,11 @@ TEST_CASE("GPT-3 on tensor 8 x pipeline 16 with Adam: memory of the first stage"
   // 11,489,193,984 weights / tensor 8 = 1,436,149,248 per device (the rough 175e9 / 128
   // = 1.37e9, i.e. 21.9 GB, would spread the embedding over the pipeline too). Bytes: weights 2,
   // gradients 2, Adam 12 -> 22,978,387,968 = 23.0 GB.
-  // Activations (Korthikanti et al. 2022, eq. 2): s b h (10 + 24/8 + 5 x 96 x 2048 /
-  // (12288 x 8)) = 2048 x 12288 x 23 = 578,813,952 per layer and microbatch; x 6 layers
-  // x min(16, 192) = 16 in flight = 55,566,139,392. Total 78.5 GB: over an 80 GB
-  // device's usable memory, which is why Megatron-LM recomputes or shards activations.
+  // Activations (activation_bytes_per_token: layer-norm inputs 4h, QKV input 2h, Q, K, V
+  // 6h, output projection input 2h, MLP input 2h, GELU input 8h, second matrix input 8h:
+  // 32h bytes per token), split by sequence parallelism: 32 x 2048 x 12288 / 8 =
+  // 100,663,296 per layer and microbatch; x 6 layers x min(16, 192) = 16 in flight =
+  // 9,663,676,416. Total 32.6 GB.
   const ParallelLayout layout{
       .data = 8, .tensor = 8, .pipeline = 16, .expert = 1, .microbatches = 192};
   TrainingPrecision adam;
@@ -493,23 +498,23 @@ TEST_CASE("GPT-3 on tensor 8 x pipeline 16 with Adam: memory of the first stage"
   CHECK(m.parameters == 2 * 1'436'149'248.0);
   CHECK(m.gradients == 2 * 1'436'149'248.0);
   CHECK(m.optimizer == 12 * 1'436'149'248.0);
-  CHECK(m.activations == 55'566'139'392.0);
-  CHECK(m.total() == 22'978'387'968.0 + 55'566'139'392.0);
+  CHECK(m.activations == 9'663'676'416.0);
+  CHECK(m.total() == 22'978'387'968.0 + 9'663'676'416.0);
 
-  // Recomputation keeps 2 s b h = 50,331,648 per layer and microbatch: x 6 x 16.
+  // Full recomputation keeps 2 s b h / 8 = 6,291,456 per layer and microbatch: x 6 x 16.
   TrainingPrecision recompute = adam;
-  recompute.recompute_activations = true;
-  CHECK(device_memory(gpt3(), layout, recompute, kSequences).activations == 4'831'838'208.0);
+  recompute.recompute = Recompute::kFull;
+  CHECK(device_memory(gpt3(), layout, recompute, kSequences).activations == 603'979'776.0);
 
   // ZeRO-1 divides the optimizer state by data = 8.
   TrainingPrecision zero = adam;
-  zero.shard_optimizer = true;
+  zero.shard = Sharding::kOptimizer;
   CHECK(device_memory(gpt3(), layout, zero, kSequences).optimizer == 12 * 1'436'149'248.0 / 8);
 
   // 8 microbatches: only 8 in flight; b = 1536 / (8 x 8) = 24 sequences.
   ParallelLayout few = layout;
   few.microbatches = 8;
-  CHECK(device_memory(gpt3(), few, adam, kSequences).activations == 578'813'952.0 * 24 * 6 * 8);
+  CHECK(device_memory(gpt3(), few, adam, kSequences).activations == 100'663'296.0 * 24 * 6 * 8);
 
   // One device: all 174.6e9 weights x 16 bytes; Adafactor 4 and SGD 8 bytes of state.
   CHECK(adam.optimizer_bytes() == 12);
@@ -529,8 +534,11 @@ TEST_CASE("MoE memory: experts split over expert x tensor, ZeRO over their repli
   // (b = 2). Stage 0: layers 0-1, dense 256 + 512 + 256 + 32 + embedding 800 = 1856,
   // experts 4 x 512 = 2048. Stage 1: the same (layers 2-3 and the tied embedding's copy).
   // Per device: 1856 / 2 + 2048 / (2 x 2) = 928 + 512 = 1440 weights.
-  // Activations per layer and microbatch: 16 x 2 x 8 x (10 + 24/2 + 5 x 2 x 16 / (8 x 2))
-  // = 256 x 32 = 8192; stage 0 keeps min(2, 4) = 2 microbatches of 2 layers: 32,768.
+  // Activations per token: a dense layer 4 x 8 (layer norms) + 80 (attention: 2 x 8
+  // inputs, 2 x (8 + 16) Q, K, V, 2 x 8 output) + 144 (FFN: 2 x 8 input, 2 x 32 GELU input,
+  // 2 x 32 second matrix) = 256; the MoE layer 32 + 80 + 16 + 128 (one expert) + 16 (its
+  // dispatched token, 2 x 1 x 8) = 272. Per microbatch 16 tokens x 2 sequences / tensor 2 =
+  // 16: (256 + 272) x 16 = 8448; stage 0 keeps min(2, 4) = 2 microbatches: 16,896.
   const ParallelLayout layout{
       .data = 2, .tensor = 2, .pipeline = 2, .expert = 2, .microbatches = 4};
   TrainingPrecision adam;
@@ -538,10 +546,10 @@ TEST_CASE("MoE memory: experts split over expert x tensor, ZeRO over their repli
   CHECK(m.parameters == 2 * 1440);
   CHECK(m.gradients == 2 * 1440);
   CHECK(m.optimizer == 12 * 1440);
-  CHECK(m.activations == 32'768);
+  CHECK(m.activations == 16'896);
   // ZeRO-1: dense state over data 2, expert state over data / expert = 1 replica:
   // 12 x (928 / 2 + 512) = 11,712.
-  adam.shard_optimizer = true;
+  adam.shard = Sharding::kOptimizer;
   CHECK(device_memory(small_moe(), layout, adam, 16).optimizer == 11'712);
 }
 
@@ -562,7 +570,7 @@ TEST_CASE("The most loaded stage can be a later one", "[models][transformer]") {
   s.sequence = 5;
   s.target_sequence = 3;
   TrainingPrecision precision;
-  precision.recompute_activations = true;
+  precision.recompute = Recompute::kFull;
   const DeviceMemory m = device_memory(s, ParallelLayout{.pipeline = 2}, precision, 1);
   CHECK(m.parameters == 2 * 424);
   CHECK(m.activations == 48);
@@ -622,7 +630,7 @@ TEST_CASE("Invalid specs and layouts throw, naming the field", "[models][transfo
   CHECK_THROWS_WITH(device_memory(gpt3(), ParallelLayout{.microbatches = 0}, adam, 1),
                     Contains("microbatches"));
   CHECK_THROWS_WITH(device_memory(gpt3(), ParallelLayout{.pipeline = 97}, adam, 1),
-                    Contains("pipeline (97) exceeds the layers (96)"));
+                    Contains("pipeline x virtual_stages (97) exceeds the layers (96)"));
   CHECK_THROWS_WITH(device_memory(gpt3(), ParallelLayout{.data = 2, .expert = 2}, adam, 1),
                     Contains("expert (2) must be 1"));
   CHECK_THROWS_WITH(device_memory(small_moe(), ParallelLayout{.data = 4, .expert = 3}, adam, 1),
@@ -642,7 +650,9 @@ TEST_CASE("Invalid specs and layouts throw, naming the field", "[models][transfo
 namespace {
 
 /// Every layout of `devices` by plain loops, with the same bounds as auto_layout's (tensor
-/// <= 64, microbatches <= 64), and the fastest that fits.
+/// <= 64 and within the scale-up domain, context <= 64 and dividing the sequence,
+/// microbatches dividing each replica's sequences, virtual stages 1, 2, 4 or 8 with
+/// microbatches a multiple of pipeline), and the fastest that fits.
 std::pair<double, footprint::models::ParallelLayout> brute_force(
     footprint::models::StepModelInput in, const footprint::models::AcceleratorType& chip,
     const footprint::models::JobNetwork& net, std::int64_t devices) {
@@ -650,27 +660,40 @@ std::pair<double, footprint::models::ParallelLayout> brute_force(
   double best = std::numeric_limits<double>::infinity();
   ParallelLayout arg;
   const std::int64_t layers = in.model.encoder_layers + in.model.decoder_layers;
+  const double sequences = in.tokens_per_step / static_cast<double>(in.model.sequence);
   for (std::int64_t d = 1; d <= devices; ++d) {
-    for (std::int64_t t = 1; t <= 64; ++t) {
-      for (std::int64_t p = 1; p <= layers; ++p) {
-        if (d * t * p != devices || in.model.heads % t != 0) {
-          continue;
-        }
-        for (std::int64_t e = 1; e <= d; ++e) {
-          const bool ok_e =
-              in.model.experts == 0 ? e == 1 : (d % e == 0 && in.model.experts % e == 0);
-          if (!ok_e) {
+    for (std::int64_t t = 1; t <= std::min<std::int64_t>(64, net.scale_up_domain); ++t) {
+      for (std::int64_t c = 1; c <= 64; ++c) {
+        for (std::int64_t p = 1; p <= layers; ++p) {
+          if (d * t * p * c != devices || in.model.heads % t != 0 || in.model.sequence % c != 0) {
             continue;
           }
-          for (std::int64_t m = 1; m <= 64; ++m) {
-            in.layout = {d, t, p, e, m};
-            try {
-              const double s = units::to_seconds(estimate_step(in, chip, net).step_duration);
-              if (s < best) {
-                best = s;
-                arg = in.layout;
+          const double replica = sequences / static_cast<double>(d);
+          for (std::int64_t e = 1; e <= d; ++e) {
+            const bool ok_e =
+                in.model.experts == 0 ? e == 1 : (d % e == 0 && in.model.experts % e == 0);
+            if (!ok_e) {
+              continue;
+            }
+            for (const std::int64_t v : {1, 2, 4, 8}) {
+              if (v > 1 && (p == 1 || p * v > layers)) {
+                continue;
               }
-            } catch (const std::invalid_argument&) {
+              for (std::int64_t m = 1; m <= static_cast<std::int64_t>(replica); ++m) {
+                const double b = replica / static_cast<double>(m);
+                if (b != std::floor(b) || b < 1 || (v > 1 && m % p != 0)) {
+                  continue;
+                }
+                in.layout = {d, t, p, c, e, m, v};
+                try {
+                  const double s = units::to_seconds(estimate_step(in, chip, net).step_duration);
+                  if (s < best) {
+                    best = s;
+                    arg = in.layout;
+                  }
+                } catch (const std::invalid_argument&) {
+                }
+              }
             }
           }
         }
@@ -701,17 +724,18 @@ TEST_CASE("auto_layout finds the fastest layout that brute force finds", "[trans
     in.tokens_per_step = 256 * 1024.0;
     const auto& chip = *lib.find("V100");
     const std::int64_t devices = 16;
-    const auto net = default_network(chip, devices);
+    const auto net = job_network(chip);
     const auto [best, arg] = brute_force(in, chip, net, devices);
     REQUIRE(std::isfinite(best));
     const auto chosen = auto_layout(in, chip, net, devices);
-    REQUIRE(chosen.has_value());
-    in.layout = *chosen;
+    in.layout = chosen;
     const double s = units::to_seconds(estimate_step(in, chip, net).step_duration);
-    INFO("moe " << moe << ": auto " << chosen->data << "x" << chosen->tensor << "x"
-                << chosen->pipeline << " e" << chosen->expert << " m" << chosen->microbatches << " "
-                << s << " s; brute force " << arg.data << "x" << arg.tensor << "x" << arg.pipeline
-                << " e" << arg.expert << " m" << arg.microbatches << " " << best);
+    INFO("moe " << moe << ": auto " << chosen.data << "x" << chosen.tensor << "x" << chosen.pipeline
+                << "x" << chosen.context << " e" << chosen.expert << " m" << chosen.microbatches
+                << " v" << chosen.virtual_stages << " " << s << " s; brute force " << arg.data
+                << "x" << arg.tensor << "x" << arg.pipeline << "x" << arg.context << " e"
+                << arg.expert << " m" << arg.microbatches << " v" << arg.virtual_stages << " "
+                << best);
     CHECK(s == best);  // the same minimum, exactly: the same estimates over the same set
   }
   // A model too large for 2 devices has no layout.
@@ -724,7 +748,12 @@ TEST_CASE("auto_layout finds the fastest layout that brute force finds", "[trans
   big.model.sequence = 2048;
   big.tokens_per_step = 2048;
   const auto& v100 = *lib.find("V100");
-  CHECK_FALSE(auto_layout(big, v100, default_network(v100, 2), 2).has_value());
+  // The error names the closest candidates with their memory by kind.
+  CHECK_THROWS_AS(auto_layout(big, v100, job_network(v100), 2), NoLayoutFits);
+  CHECK_THROWS_WITH(auto_layout(big, v100, job_network(v100), 2),
+                    Catch::Matchers::Contains("no layout of 2 V100 fits in its 32.0 GB") &&
+                        Catch::Matchers::Contains("parameters") &&
+                        Catch::Matchers::Contains("activations"));
 }
 
 TEST_CASE("auto_layout on a chip without a calibration says so", "[transformer][auto]") {
@@ -738,10 +767,21 @@ TEST_CASE("auto_layout on a chip without a calibration says so", "[transformer][
   in.model.vocabulary = 1000;
   in.model.sequence = 128;
   in.tokens_per_step = 128 * 8;
-  const auto& h100 = *lib.find("H100");
-  // The reason is the calibration, not memory: a tiny model fits any layout of 8 H100.
-  CHECK_THROWS_WITH(auto_layout(in, h100, default_network(h100, 8), 8),
-                    "no step-model calibration for H100: the calibrated chips are V100 and TPUv3");
-  const auto& v100 = *lib.find("V100");
-  CHECK(auto_layout(in, v100, default_network(v100, 8), 8).has_value());
+  const auto& tpu2 = *lib.find("TPUv2");
+  // The reason is the calibration, not memory: a tiny model fits any layout of 8 chips.
+  CHECK_THROWS_WITH(auto_layout(in, tpu2, job_network(tpu2), 8),
+                    Catch::Matchers::StartsWith("no step-model calibration for TPUv2 BF16: the "
+                                                "calibrated chips are V100 FP16, TPUv3 BF16"));
+  // FP8 on a chip without an FP8 peak.
+  const auto& a100 = *lib.find("A100");
+  in.precision.compute = ComputeFormat::kFp8;
+  CHECK_THROWS_WITH(auto_layout(in, a100, job_network(a100), 8),
+                    "A100 has no FP8 peak in the library: compute in its 16-bit format");
+  in.precision.compute = ComputeFormat::k16Bit;
+  CHECK_NOTHROW(auto_layout(in, a100, job_network(a100), 8));
+  // Borrowed constants say so.
+  const auto& h800 = *lib.find("H800");
+  in.layout = ParallelLayout{.data = 8};
+  CHECK(estimate_step(in, h800, job_network(h800)).borrowed_from == "H100 BF16");
+  CHECK(estimate_step(in, a100, job_network(a100)).borrowed_from.empty());
 }
