@@ -772,7 +772,19 @@ def test_predicted_layout_needs_all_devices(h):
     text = predicted(data="2")
     line, col = h.where(text, "parallelism:", "{ data")
     h.bad_scenario(text, [(line, col, "jobs[0].parallelism",
-                           [r"data x tensor x pipeline = 2 x 8 x 1 = 16, but the job has 8 devices"])])
+                           [r"data x tensor x pipeline x context = 2 x 8 x 1 x 1 = 16, but the job "
+                            r"has 8 devices"])])
+    text = predicted().replace("tensor: 8,", "tensor: 8, context: 2,")
+    only_error(h, text, "parallelism:", "{ data", "jobs[0].parallelism",
+               [r"data x tensor x pipeline x context = 1 x 8 x 1 x 2 = 16, but the job has 8 "
+                r"devices"])
+    # With some keys auto, the fixed ones must divide the devices.
+    text = predicted().replace("data: 1, tensor: 8,", "data: auto, tensor: 16,")
+    only_error(h, text, "parallelism:", "{ data", "jobs[0].parallelism",
+               [r"tensor = 16 does not divide the job's 8 devices"])
+    text = predicted().replace("data: 1, tensor: 8,", "data: auto, tensor: 4, context: 4,")
+    only_error(h, text, "parallelism:", "{ data", "jobs[0].parallelism",
+               [r"the fixed keys tensor x context = 4 x 4 = 16 do not divide the job's 8 devices"])
 
 
 def test_predicted_layout_does_not_fit_memory(h):
@@ -781,7 +793,7 @@ def test_predicted_layout_does_not_fit_memory(h):
     text = predicted().replace("parallelism: { data: 1, tensor: 8, microbatches: 512 }", "parallelism: { data: 8 }")
     line, col = h.where(text, "parallelism:", "{ data")
     h.bad_scenario(text, [(line, col, "jobs[0].parallelism",
-                           [r"the layout needs [0-9.]+ GB per device", r"GB too much"])])
+                           [r"the layout needs [0-9.]+ GB\b.* per device", r"GB too much"])])
 
 
 def test_predicted_microbatch_size(h):
@@ -810,12 +822,129 @@ def test_predicted_auto_layout_uncalibrated_chip(h):
     # reason, not memory (no layout "fits" only because none can be estimated).
     text = predicted().replace("parallelism: { data: 1, tensor: 8, microbatches: 512 }",
                                "parallelism: auto")
-    text = text.replace("accelerators: { V100: 64, TPUv3: 32 }", "accelerators: { V100: 64, H100: 32 }")
-    text = text.replace("accelerator: V100", "accelerator: H100")
+    text = text.replace("accelerators: { V100: 64, TPUv3: 32 }", "accelerators: { V100: 64, TPUv2: 32 }")
+    text = text.replace("accelerator: V100", "accelerator: TPUv2")
     line, col = h.where(text, "parallelism:", "auto")
     h.bad_scenario(text, [(line, col, "jobs[0].parallelism",
-                           [r"no step-model calibration for H100: the calibrated chips are "
-                            r"V100 and TPUv3"])])
+                           [r"no step-model calibration for TPUv2\b", r"the calibrated chips are "
+                            r".*V100"])])
+
+
+def test_predicted_layout_keys(h):
+    # One located error per bad key of parallelism; the product is not checked again.
+    text = predicted().replace("data: 1, tensor: 8,", "data: 1, tensor: 8, context: 3,")
+    only_value_error(h, text, "context: 3", "jobs[0].parallelism.context",
+                     [r"context \(3\) does not divide the model's sequence \(2048 tokens\)"])
+    text = predicted().replace("data: 1, tensor: 8,", "data: auto, tensor: 3,")
+    only_value_error(h, text, "tensor: 3", "jobs[0].parallelism.tensor",
+                     [r"tensor \(3\) does not divide the model's heads \(16\)"])
+    text = predicted().replace("tensor: 8,", "tensor: 8, virtual_stages: 2,")
+    only_value_error(h, text, "virtual_stages: 2", "jobs[0].parallelism.virtual_stages",
+                     [r"virtual_stages: 2 needs pipeline > 1", r"pipeline is 1"])
+    text = predicted().replace("data: 1,", "data: automatic,")
+    only_value_error(h, text, "data: automatic", "jobs[0].parallelism.data",
+                     [r'expected a whole number >= 1 or auto, got "automatic"'])
+    text = predicted().replace("tensor: 8,", "tensor: 8, expert: 2,")
+    only_value_error(h, text, "expert: 2", "jobs[0].parallelism.expert",
+                     [r"expert parallelism applies to architecture: moe"])
+
+
+def test_predicted_layout_auto_keys_are_valid(h):
+    # Keys searched one by one: data auto with the microbatch size; data and pipeline auto.
+    for layout in ("{ data: auto, tensor: 8, microbatch: 1 }",
+                   "{ data: auto, tensor: auto, pipeline: 1 }",
+                   "{ data: 1, tensor: 8, microbatches: auto }"):
+        text = predicted().replace("{ data: 1, tensor: 8, microbatches: 512 }", layout)
+        rc, _, stderr = h.run("check", h.write(text))
+        expect(rc == 0, "parallelism: {} fails check (exit {}):\n{}".format(layout, rc, stderr))
+
+
+def h100_predicted(h, precision, devices="16"):
+    """predicted() on H100 with `precision`, its layout partly searched."""
+    text = predicted().replace("{ data: 1, tensor: 8, microbatches: 512 }",
+                               "{ data: auto, tensor: 8, pipeline: auto, context: 2 }")
+    text = text.replace("accelerators: { V100: 64, TPUv3: 32 }", "accelerators: { H100: 64 }")
+    text = text.replace("accelerator: V100", "accelerator: H100").replace(
+        "devices: 8", "devices: " + devices)
+    return text.replace("    batch:", "    precision: " + precision + "\n    batch:")
+
+
+def test_predicted_fp8_and_sharding_are_valid(h):
+    # The issue's example: data and pipeline searched, tensor and context fixed, FP8 with
+    # selective recomputation and ZeRO-1, on H100 with the datacenter's own network.
+    text = h100_predicted(h, "{ compute: fp8, recompute: selective, shard: optimizer }")
+    text = text.replace("    accelerators: { H100: 64 }",
+                        "    accelerators: { H100: 64 }\n    network: { scale_up: 8, "
+                        "scale_up_bandwidth: 450 GB/s, scale_out_bandwidth: 50 GB/s }")
+    rc, _, stderr = h.run("check", h.write(text))
+    expect(rc == 0, "the FP8 job fails check (exit {}):\n{}\n{}".format(rc, stderr, text))
+    # The older spellings: recompute and shard_optimizer as booleans.
+    text = predicted().replace("    batch:", "    precision: { recompute: true, shard_optimizer: "
+                               "true, compute: fp16 }\n    batch:")
+    rc, _, stderr = h.run("check", h.write(text))
+    expect(rc == 0, "recompute: true, shard_optimizer: true fails (exit {}):\n{}".format(
+        rc, stderr))
+
+
+def test_predicted_precision_values(h):
+    a100 = predicted().replace("{ V100: 64, TPUv3: 32 }", "{ A100: 64, TPUv3: 32 }").replace(
+        "accelerator: V100", "accelerator: A100")
+    for base, precision, key_and_value, key, patterns in [
+        (a100, "{ compute: fp8 }", "compute: fp8", "compute",
+         [r"A100 has no FP8", r"the chips with FP8 are .*H100"]),
+        (predicted(), "{ compute: bf16 }", "compute: bf16", "compute",
+         [r"V100 has no BF16; use fp16"]),
+        (predicted(), "{ compute: fp4 }", "compute: fp4", "compute",
+         [r'expected bf16, fp16 or fp8, got "fp4"']),
+        (predicted(), "{ shard: optimizer, shard_optimizer: true }", "shard_optimizer: true",
+         "shard_optimizer", [r"give shard or shard_optimizer", r"not both"]),
+        (predicted(), "{ recompute: partial }", "recompute: partial", "recompute",
+         [r'expected none, selective or full \(or true = full, false = none\), got "partial"']),
+        (predicted(), "{ shard: zero3 }", "shard: zero3", "shard",
+         [r'expected none, optimizer, gradients or parameters', r'got "zero3"']),
+        (predicted().replace("data: 1, tensor: 8,", "data: 2, tensor: 4,"),
+         "{ shard: optimizer, shard_group: 3 }", "shard_group: 3", "shard_group",
+         [r"shard_group \(3\) does not divide data x context = 2 x 1 = 2"]),
+        (predicted(), "{ shard_group: 2 }", "shard_group: 2", "shard_group",
+         [r"applies with shard: optimizer, gradients or parameters"]),
+    ]:
+        text = base.replace("    batch:", "    precision: " + precision + "\n    batch:")
+        only_value_error(h, text, key_and_value, "jobs[0].precision." + key, patterns)
+
+
+def test_datacenter_network(h):
+    for network, key_and_value, key, patterns in [
+        ("{ scale_up: 0 }", "scale_up: 0", "scale_up", [r"must be at least 1, got 0"]),
+        ("{ scale_up_bandwidth: 5 }", "scale_up_bandwidth: 5", "scale_up_bandwidth",
+         [r"needs a unit"]),
+        ("{ scale_out_bandwidth: 50 W }", "scale_out_bandwidth: 50 W", "scale_out_bandwidth",
+         [r"expected a bandwidth"]),
+    ]:
+        text = h.edit("    pue: 1.10\n", "    pue: 1.10\n    network: " + network + "\n")
+        only_value_error(h, text, key_and_value, "datacenters[0].network." + key, patterns)
+    text = h.edit("    pue: 1.10\n", "    pue: 1.10\n    network: { scale_up: 8, bandwidth: 1 }\n")
+    only_error(h, text, "network:", "bandwidth", "datacenters[0].network.bandwidth",
+               [r'unknown key "bandwidth"'])
+
+
+def test_predicted_candidates_on_different_networks(h):
+    # A scheduled predicted job may run in two datacenters whose networks give it different
+    # steps: one error, at its datacenters (a fleet job has one step duration).
+    second = ("  - name: dc-slow\n    region: georgia\n    pue: 1.10\n"
+              "    accelerators: { V100: 64 }\n"
+              "    network: { scale_up_bandwidth: 25 GB/s }\n")
+    text = predicted().replace("jobs:\n", second + "jobs:\n")
+    text = text.replace("    datacenter: dc-georgia\n", "    datacenters: [dc-georgia, dc-slow]\n")
+    line, col = h.where(text, "datacenters: [dc-georgia", "[dc-georgia")
+    path, stderr = h.bad_scenario(text, [(line, col, "jobs[0].datacenters",
+                                          [r'on the network of datacenter "dc-georgia" but',
+                                           r'"dc-slow"', r"one step duration"])],
+                                  commands=("check",))
+    expect(len(h.error_lines(path, stderr)) == 1, "one mistake, several errors:\n" + stderr)
+    # The same network in both: accepted.
+    same = text.replace("    network: { scale_up_bandwidth: 25 GB/s }\n", "")
+    rc, _, stderr = h.run("check", h.write(same))
+    expect(rc == 0, "two datacenters with the same network fail (exit {}):\n{}".format(rc, stderr))
 
 
 def only_error(h, text, line_has, token, key, patterns):

@@ -31,18 +31,22 @@ bool fits_sim_time(double seconds) {
 }
 
 /// The expected step of each job whose throughput is predicted (plan.hpp); a layout that
-/// does not fit is reported at the job's parallelism.
+/// does not fit (or a chip without a calibration) is reported at the job's parallelism,
+/// candidate datacenters whose networks disagree at its datacenters.
 void estimate_predicted_steps(const Scenario& sc, std::vector<JobEntry>& jobs, Diagnostics& d) {
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     auto& job = jobs[i].spec;
     if (!jobs[i].complete || !job.predicted) {
       continue;
     }
+    const auto path = parse::item_path("jobs", i);
     try {
-      estimate_predicted_step(job, *sc.accelerators.find(job.accelerator));
+      estimate_predicted_step(job, sc, jobs[i].place.datacenters);
+    } catch (const CandidateNetworksDiffer& e) {
+      report(d, jobs[i].node["datacenters"], path + ".datacenters", e.what());
+      jobs[i].complete = false;
     } catch (const std::invalid_argument& e) {
       const auto at = jobs[i].node["parallelism"];
-      const auto path = parse::item_path("jobs", i);
       report(d, at.IsDefined() ? at : jobs[i].node, at.IsDefined() ? path + ".parallelism" : path,
              e.what());
       jobs[i].complete = false;

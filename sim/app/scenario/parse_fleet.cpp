@@ -378,6 +378,19 @@ void read_topology(const MapReader& r, TopologySpec& topology) {
   topology.pod_size = tr.count("pod_size", false, 1).value_or(0);
 }
 
+/// network: { scale_up, scale_up_bandwidth, scale_out_bandwidth }, each optional: what
+/// differs from the chips' usual system.
+void read_network(const MapReader& r, models::NetworkOverride& network) {
+  if (!r.has("network")) {
+    return;
+  }
+  MapReader nr(r.get("network"), r.path("network"), r.diagnostics(),
+               {"scale_up", "scale_up_bandwidth", "scale_out_bandwidth"});
+  network.scale_up_domain = nr.count("scale_up", false, 1);
+  network.scale_up_bandwidth = nr.quantity<units::ByteRate>("scale_up_bandwidth", false);
+  network.scale_out_bandwidth = nr.quantity<units::ByteRate>("scale_out_bandwidth", false);
+}
+
 /// accelerators: { TYPE: COUNT, ... }, each type once (under any of its names).
 void read_inventory(const MapReader& r, const models::AcceleratorLibrary& lib,
                     std::vector<InventoryItem>& inventory) {
@@ -424,7 +437,7 @@ NameIndex read_datacenters(const YAML::Node& root, const Context& ctx, const Nam
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     MapReader r(nodes[i], item_path("datacenters", i), d,
                 {"name", "region", "pue", "cooling", "accelerators", "power_cap", "idle",
-                 "sleep_power", "host_overhead", "topology"});
+                 "sleep_power", "host_overhead", "topology", "network"});
     DatacenterSpec dc;
     dc.name = r.text("name", true).value_or("");
     if (dc.name.find_first_of("/.") != std::string::npos) {
@@ -435,6 +448,7 @@ NameIndex read_datacenters(const YAML::Node& root, const Context& ctx, const Nam
     dc.power_cap = r.quantity<units::Watts>("power_cap", false);
     read_idle(r, dc.power);
     read_topology(r, dc.topology);
+    read_network(r, dc.network);
     read_inventory(r, sc.accelerators, dc.inventory);
     sc.datacenters.push_back(std::move(dc));
   }

@@ -2,6 +2,8 @@
 // (docs/scenario-format.md, "jobs[]").
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -59,41 +61,222 @@ std::optional<std::int64_t> microbatches_from_size(const MapReader& pr, Diagnost
   return static_cast<std::int64_t>(count);
 }
 
-/// parallelism: absent or "auto" leaves the layout to auto_layout(); a given one must
-/// cover exactly the job's devices.
-void read_layout(const MapReader& r, Diagnostics& d, models::PredictedTraining& p,
-                 std::int64_t devices) {
-  const YAML::Node pn = r.get("parallelism");
-  if (!r.has("parallelism") || (pn.IsScalar() && pn.Scalar() == "auto")) {
-    p.auto_layout = true;
+bool is_auto(const YAML::Node& n) {
+  return n.IsScalar() && n.Scalar() == "auto";
+}
+
+/// Whether `key` has a value (a key with nothing after it counts as absent).
+bool given(const MapReader& r, const std::string& key) {
+  return r.has(key) && !r.get(key).IsNull();
+}
+
+/// A key of parallelism: `auto` (searched: returns true), or a whole number >= 1 read into
+/// `value` (left as it is when the key is absent or bad).
+bool read_layout_key(const MapReader& pr, const std::string& key, std::int64_t& value) {
+  if (!given(pr, key)) {
+    return false;
+  }
+  const auto n = pr.get(key);
+  if (is_auto(n)) {
+    return true;
+  }
+  if (n.IsScalar()) {
+    try {
+      (void)n.as<double>();
+    } catch (const YAML::Exception&) {
+      report(pr.diagnostics(), n, pr.path(key),
+             fmt::format("expected a whole number >= 1 or auto, got \"{}\"", n.Scalar()));
+      return false;
+    }
+  }
+  if (const auto v = pr.count(key, false, 1)) {
+    value = *v;
+  }
+  return false;
+}
+
+/// The keys of parallelism that split the devices or the model, with where each goes.
+struct LayoutKey {
+  const char* key;
+  std::int64_t models::ParallelLayout::*layout;
+  std::optional<std::int64_t> models::LayoutRequest::*request;
+};
+constexpr LayoutKey kLayoutKeys[] = {
+    {"data", &models::ParallelLayout::data, &models::LayoutRequest::data},
+    {"tensor", &models::ParallelLayout::tensor, &models::LayoutRequest::tensor},
+    {"pipeline", &models::ParallelLayout::pipeline, &models::LayoutRequest::pipeline},
+    {"context", &models::ParallelLayout::context, &models::LayoutRequest::context},
+    {"expert", &models::ParallelLayout::expert, &models::LayoutRequest::expert},
+    {"virtual_stages", &models::ParallelLayout::virtual_stages,
+     &models::LayoutRequest::virtual_stages},
+};
+
+/// parallelism.microbatches or parallelism.microbatch (sequences per microbatch), either
+/// `auto`; when neither is given, pipeline if every other key is fixed, else searched. With
+/// data fixed, microbatch gives the microbatches here; with data searched, auto_layout()
+/// derives them for each candidate. Read after the other keys.
+void read_microbatches(const MapReader& pr, Diagnostics& d, models::PredictedTraining& p) {
+  auto& req = p.request;
+  std::int64_t count = 0;
+  std::int64_t size = 0;
+  const bool count_auto = read_layout_key(pr, "microbatches", count);
+  const bool size_auto = read_layout_key(pr, "microbatch", size);
+  if (count_auto || size_auto) {
+    if (given(pr, "microbatches") && given(pr, "microbatch") && !(count_auto && size_auto) &&
+        !pr.bad("microbatches") && !pr.bad("microbatch")) {
+      report(d, pr.get("microbatch"), pr.path("microbatch"),
+             "microbatch and microbatches: one is auto and the other fixed; give one of them");
+    }
+    req.microbatches.reset();
     return;
   }
-  MapReader pr(pn, r.path("parallelism"), d,
-               {"data", "tensor", "pipeline", "expert", "microbatches", "microbatch"});
-  p.layout.data = pr.count("data", false, 1).value_or(1);
-  p.layout.tensor = pr.count("tensor", false, 1).value_or(1);
-  p.layout.pipeline = pr.count("pipeline", false, 1).value_or(1);
-  p.layout.expert = pr.count("expert", false, 1).value_or(1);
-  const auto microbatches = pr.count("microbatches", false, 1);
-  p.layout.microbatches = microbatches.value_or(p.layout.pipeline);
-  if (const auto size = pr.count("microbatch", false, 1); size && !pr.bad("data")) {
-    if (const auto n = microbatches_from_size(pr, d, p, *size)) {
-      if (microbatches && *microbatches != *n) {
+  if (size > 0 && !req.data) {
+    if (count > 0) {
+      report(d, pr.get("microbatch"), pr.path("microbatch"),
+             "with data: auto, give microbatch (sequences per microbatch) or microbatches, not "
+             "both");
+    }
+    req.microbatch = size;
+    req.microbatches.reset();
+    return;
+  }
+  if (size > 0 && !pr.bad("data")) {
+    if (const auto n = microbatches_from_size(pr, d, p, size)) {
+      if (count > 0 && count != *n) {
         report(d, pr.get("microbatch"), pr.path("microbatch"),
                fmt::format("microbatch: {} sequences gives {} microbatches per replica, but "
                            "microbatches: {}; give one of them",
-                           *size, *n, *microbatches));
+                           size, *n, count));
       }
-      p.layout.microbatches = *n;
+      count = *n;
     }
   }
-  const auto product = p.layout.data * p.layout.tensor * p.layout.pipeline;
-  if (pr.valid() && product != devices) {
-    report(d, pn, r.path("parallelism"),
-           fmt::format("data x tensor x pipeline = {} x {} x {} = {}, but the job has {} "
-                       "devices",
-                       p.layout.data, p.layout.tensor, p.layout.pipeline, product, devices));
+  const bool fixed =
+      req.data && req.tensor && req.pipeline && req.context && req.expert && req.virtual_stages;
+  if (count > 0) {
+    p.layout.microbatches = count;
+    req.microbatches = count;
+  } else if (fixed) {
+    p.layout.microbatches = *req.pipeline;
+    req.microbatches = *req.pipeline;
+  } else {
+    req.microbatches.reset();  // searched with the other keys
   }
+}
+
+/// parallelism.context must divide each sequence; tensor the heads; expert the experts and
+/// data; virtual_stages > 1 needs a pipeline. Only the fixed keys, and those read well.
+void check_layout_keys(const MapReader& pr, Diagnostics& d, const models::PredictedTraining& p) {
+  const auto& req = p.request;
+  const auto& m = p.model;
+  if (req.context && *req.context > 1 && !pr.bad("context")) {
+    for (const auto seq : {m.sequence, m.target_sequence}) {
+      if (seq > 0 && seq % *req.context != 0) {
+        report(d, pr.get("context"), pr.path("context"),
+               fmt::format("context ({}) does not divide the model's {} ({} tokens): each "
+                           "context rank takes an equal share of every sequence",
+                           *req.context, seq == m.sequence ? "sequence" : "target_sequence", seq));
+        break;
+      }
+    }
+  }
+  if (req.tensor && *req.tensor > 1 && !pr.bad("tensor") && m.heads > 0 &&
+      m.heads % *req.tensor != 0) {
+    report(d, pr.get("tensor"), pr.path("tensor"),
+           fmt::format("tensor ({}) does not divide the model's heads ({}): each tensor rank "
+                       "takes whole heads",
+                       *req.tensor, m.heads));
+  }
+  if (req.expert && *req.expert > 1 && !pr.bad("expert")) {
+    if (m.experts == 0) {
+      report(d, pr.get("expert"), pr.path("expert"),
+             "expert parallelism applies to architecture: moe");
+    } else if (m.experts % *req.expert != 0) {
+      report(d, pr.get("expert"), pr.path("expert"),
+             fmt::format("expert ({}) does not divide the model's experts ({})", *req.expert,
+                         m.experts));
+    } else if (req.data && !pr.bad("data") && *req.data % *req.expert != 0) {
+      report(d, pr.get("expert"), pr.path("expert"),
+             fmt::format("expert ({}) does not divide data ({}): experts are spread over "
+                         "data-parallel devices",
+                         *req.expert, *req.data));
+    }
+  }
+  if (req.virtual_stages && *req.virtual_stages > 1 && req.pipeline && *req.pipeline == 1 &&
+      !pr.bad("virtual_stages") && !pr.bad("pipeline")) {
+    report(d, pr.get("virtual_stages"), pr.path("virtual_stages"),
+           fmt::format("virtual_stages: {} needs pipeline > 1 (it splits each pipeline stage "
+                       "into chunks), but pipeline is 1",
+                       *req.virtual_stages));
+  }
+}
+
+/// data x tensor x pipeline x context must be the job's devices; with some of them auto,
+/// the fixed ones must divide the devices.
+void check_layout_devices(const MapReader& pr, Diagnostics& d, const models::PredictedTraining& p,
+                          std::int64_t devices) {
+  std::vector<std::int64_t> all;
+  std::vector<std::string> names;  // the fixed keys above 1, with auto
+  std::vector<std::int64_t> values;
+  bool searched = false;
+  for (const auto& k : {kLayoutKeys[0], kLayoutKeys[1], kLayoutKeys[2], kLayoutKeys[3]}) {
+    if (pr.bad(k.key)) {
+      return;  // reported where it is
+    }
+    const auto v = p.request.*k.request;
+    searched = searched || !v;
+    all.push_back(v.value_or(1));
+    if (v && *v > 1) {
+      names.emplace_back(k.key);
+      values.push_back(*v);
+    }
+  }
+  std::int64_t product = 1;
+  for (const auto v : all) {
+    product *= v;
+  }
+  if (!searched && product != devices) {
+    report(d, pr.node(), pr.path(),
+           fmt::format("data x tensor x pipeline x context = {} = {}, but the job has {} devices",
+                       fmt::join(all, " x "), product, devices));
+  } else if (searched && devices % product != 0) {
+    report(d, pr.node(), pr.path(),
+           names.size() == 1
+               ? fmt::format("{} = {} does not divide the job's {} devices", names.front(), product,
+                             devices)
+               : fmt::format("the fixed keys {} = {} = {} do not divide the job's {} devices",
+                             fmt::join(names, " x "), fmt::join(values, " x "), product, devices));
+  }
+}
+
+/// parallelism: absent or "auto" searches every key (auto_layout()); a mapping fixes the
+/// keys it gives (those left out are 1) and searches those given as `auto`.
+void read_layout(const MapReader& r, Diagnostics& d, models::PredictedTraining& p,
+                 std::int64_t devices) {
+  const YAML::Node pn = r.get("parallelism");
+  if (!r.has("parallelism") || is_auto(pn)) {
+    p.auto_layout = true;
+    p.request = models::LayoutRequest::all_auto();
+    return;
+  }
+  MapReader pr(pn, r.path("parallelism"), d,
+               {"data", "tensor", "pipeline", "context", "virtual_stages", "expert", "microbatches",
+                "microbatch"});
+  if (!pr.valid()) {
+    return;
+  }
+  p.request = {};
+  for (const auto& k : kLayoutKeys) {
+    if (!read_layout_key(pr, k.key, p.layout.*k.layout)) {
+      p.request.*k.request = p.layout.*k.layout;
+    }
+  }
+  read_microbatches(pr, d, p);
+  check_layout_keys(pr, d, p);
+  check_layout_devices(pr, d, p, devices);
+  const auto& q = p.request;
+  p.auto_layout = !q.data || !q.tensor || !q.pipeline || !q.context || !q.expert ||
+                  !q.virtual_stages || !q.microbatches;
 }
 
 /// precision.weights and precision.optimizer: the bytes kept per parameter.
@@ -126,31 +309,153 @@ void read_number_formats(const MapReader& pr, Diagnostics& d, models::TrainingPr
   }
 }
 
-/// precision: { weights, optimizer, recompute, shard_optimizer }.
-void read_precision(const MapReader& r, Diagnostics& d, models::TrainingPrecision& prec) {
-  MapReader pr(r.get("precision"), r.path("precision"), d,
-               {"weights", "optimizer", "recompute", "shard_optimizer"});
-  read_number_formats(pr, d, prec);
-  for (const char* key : {"recompute", "shard_optimizer"}) {
-    if (pr.has(key)) {
+/// "A, B and C".
+std::string and_list(const std::vector<std::string>& items) {
+  if (items.size() < 2) {
+    return items.empty() ? std::string("none") : items.front();
+  }
+  return fmt::format("{} and {}", fmt::join(items.begin(), items.end() - 1, ", "), items.back());
+}
+
+/// Built-in chips whose 16-bit format is FP16 only (AcceleratorType::peak is their FP16
+/// peak): the V100.
+bool has_bf16(const models::AcceleratorType& chip) {
+  return chip.name != "V100";
+}
+
+/// precision.compute: bf16 | fp16 (the chip's 16-bit format) or fp8, each only on a chip
+/// that has it.
+void read_compute(const MapReader& pr, const models::AcceleratorType& chip,
+                  const models::AcceleratorLibrary& lib, models::TrainingPrecision& prec) {
+  const auto c = pr.text("compute", false);
+  if (!c) {
+    return;
+  }
+  Diagnostics& d = pr.diagnostics();
+  if (*c == "bf16" && !has_bf16(chip)) {
+    report(d, pr.get("compute"), pr.path("compute"),
+           fmt::format("{} has no BF16; use fp16", chip.name));
+  } else if (*c == "bf16" || *c == "fp16") {
+    prec.compute = models::ComputeFormat::k16Bit;
+  } else if (*c == "fp8" && !chip.peak_fp8) {
+    std::vector<std::string> with_fp8;
+    for (const auto& t : lib.types()) {
+      if (t.peak_fp8) {
+        with_fp8.push_back(t.name);
+      }
+    }
+    report(d, pr.get("compute"), pr.path("compute"),
+           fmt::format("{} has no FP8 (no peak_fp8 figure); the chips with FP8 are {}", chip.name,
+                       and_list(with_fp8)));
+  } else if (*c == "fp8") {
+    prec.compute = models::ComputeFormat::kFp8;
+  } else {
+    report(d, pr.get("compute"), pr.path("compute"),
+           fmt::format("expected bf16, fp16 or fp8, got \"{}\"", *c));
+  }
+}
+
+/// precision.recompute: none | selective | full; a YAML boolean is accepted too (true:
+/// full, false: none).
+void read_recompute(const MapReader& pr, models::TrainingPrecision& prec) {
+  if (!given(pr, "recompute")) {
+    return;
+  }
+  const auto n = pr.get("recompute");
+  const std::string s = n.IsScalar() ? n.Scalar() : "";
+  if (s == "none") {
+    prec.recompute = models::Recompute::kNone;
+  } else if (s == "selective") {
+    prec.recompute = models::Recompute::kSelective;
+  } else if (s == "full") {
+    prec.recompute = models::Recompute::kFull;
+  } else {
+    try {
+      prec.recompute = n.as<bool>() ? models::Recompute::kFull : models::Recompute::kNone;
+    } catch (const YAML::Exception&) {
+      report(pr.diagnostics(), n, pr.path("recompute"),
+             n.IsScalar() ? fmt::format("expected none, selective or full (or true = full, "
+                                        "false = none), got \"{}\"",
+                                        s)
+                          : std::string("expected none, selective or full"));
+    }
+  }
+}
+
+/// precision.shard: none | optimizer | gradients | parameters, or the older
+/// shard_optimizer: true/false (not both); shard_group: devices per sharding group.
+void read_sharding(const MapReader& pr, const MapReader& r, models::PredictedTraining& p) {
+  Diagnostics& d = pr.diagnostics();
+  auto& prec = p.precision;
+  if (const auto s = pr.text("shard", false)) {
+    if (*s == "none") {
+      prec.shard = models::Sharding::kNone;
+    } else if (*s == "optimizer") {
+      prec.shard = models::Sharding::kOptimizer;
+    } else if (*s == "gradients") {
+      prec.shard = models::Sharding::kGradients;
+    } else if (*s == "parameters") {
+      prec.shard = models::Sharding::kParameters;
+    } else {
+      report(d, pr.get("shard"), pr.path("shard"),
+             fmt::format("expected none, optimizer, gradients or parameters (ZeRO stages 1, 2 "
+                         "and 3), got \"{}\"",
+                         *s));
+    }
+  }
+  if (given(pr, "shard_optimizer")) {
+    if (given(pr, "shard")) {
+      report(d, pr.get("shard_optimizer"), pr.path("shard_optimizer"),
+             "give shard or shard_optimizer (the older spelling of shard: optimizer), not both");
+    } else {
       try {
-        const bool on = pr.get(key).as<bool>();
-        if (std::string(key) == "recompute") {
-          prec.recompute = on ? models::Recompute::kFull : models::Recompute::kNone;
-        } else {
-          prec.shard = on ? models::Sharding::kOptimizer : models::Sharding::kNone;
-        }
+        prec.shard = pr.get("shard_optimizer").as<bool>() ? models::Sharding::kOptimizer
+                                                          : models::Sharding::kNone;
       } catch (const YAML::Exception&) {
-        report(d, pr.get(key), pr.path(key), "expected true or false");
+        report(d, pr.get("shard_optimizer"), pr.path("shard_optimizer"), "expected true or false");
       }
     }
   }
+  const auto group = pr.count("shard_group", false, 1);
+  if (!group) {
+    return;
+  }
+  prec.shard_group = *group;
+  const auto& req = p.request;
+  if (prec.shard == models::Sharding::kNone) {
+    if (!pr.bad("shard") && !pr.bad("shard_optimizer")) {
+      report(d, pr.get("shard_group"), pr.path("shard_group"),
+             "applies with shard: optimizer, gradients or parameters");
+    }
+  } else if (req.data && req.context && !r.bad("parallelism") &&
+             (*req.data * *req.context) % *group != 0) {
+    report(d, pr.get("shard_group"), pr.path("shard_group"),
+           fmt::format("shard_group ({}) does not divide data x context = {} x {} = {}", *group,
+                       *req.data, *req.context, *req.data * *req.context));
+  }
+}
+
+/// precision: { compute, weights, optimizer, recompute, shard, shard_optimizer,
+/// shard_group }. Read after the layout: shard_group must divide it.
+void read_precision(const MapReader& r, Diagnostics& d, const models::AcceleratorType& chip,
+                    const models::AcceleratorLibrary& lib, models::PredictedTraining& p) {
+  MapReader pr(
+      r.get("precision"), r.path("precision"), d,
+      {"compute", "weights", "optimizer", "recompute", "shard", "shard_optimizer", "shard_group"});
+  if (!pr.valid()) {
+    return;
+  }
+  read_compute(pr, chip, lib, p.precision);
+  read_number_formats(pr, d, p.precision);
+  read_recompute(pr, p.precision);
+  read_sharding(pr, r, p);
 }
 
 /// parallelism, precision, stragglers, routing_skew, gradient_overlap of a job whose
 /// throughput the step model predicts; its expected step is estimated once the scenario
 /// has been validated (plan.hpp).
 bool read_predicted(const MapReader& r, Diagnostics& d, TrainingJobSpec& job,
+                    const models::AcceleratorType& chip, const models::AcceleratorLibrary& lib,
                     std::int64_t devices) {
   const auto before = d.items().size();
   models::PredictedTraining p;
@@ -161,7 +466,7 @@ bool read_predicted(const MapReader& r, Diagnostics& d, TrainingJobSpec& job,
   p.tokens_per_step = job.batch->si();
   read_layout(r, d, p, devices);
   if (r.has("precision")) {
-    read_precision(r, d, p.precision);
+    read_precision(r, d, chip, lib, p);
   }
   if (r.has("stragglers")) {
     MapReader sr(r.get("stragglers"), r.path("stragglers"), d, {"mean"});
@@ -730,7 +1035,7 @@ JobEntry read_job(const YAML::Node& node, std::size_t i, const Context& ctx, con
   ok = check_tokens_known(r, job, model.has_value()) && ok;
   const bool predict = read_job_rate(r, job, model.has_value(), ok);
   if (predict && ok && type && devices) {
-    ok = read_predicted(r, d, job, *devices) && ok;
+    ok = read_predicted(r, d, job, *type, sc.accelerators, *devices) && ok;
   }
   if (type) {
     check_peak(r, job, *type);

@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -236,17 +240,82 @@ void add_generated_jobs(const Scenario& sc, std::uint64_t seed, models::FleetTab
   d.throw_if_any();
 }
 
+bool same_override(const models::NetworkOverride& a, const models::NetworkOverride& b) {
+  return a.scale_up_domain == b.scale_up_domain && a.scale_up_bandwidth == b.scale_up_bandwidth &&
+         a.scale_out_bandwidth == b.scale_out_bandwidth;
+}
+
+/// Relative difference below which two candidates' step durations are the same.
+constexpr double kSameStep = 1e-9;
+
+/// auto_layout()'s reason, with the keys the scenario fixed (they narrow the search).
+std::string no_layout_message(const models::NoLayoutFits& e, const models::LayoutRequest& q) {
+  std::vector<std::string> fixed;
+  const std::pair<const char*, const std::optional<std::int64_t>*> keys[] = {
+      {"data", &q.data},
+      {"tensor", &q.tensor},
+      {"pipeline", &q.pipeline},
+      {"context", &q.context},
+      {"expert", &q.expert},
+      {"virtual_stages", &q.virtual_stages},
+      {"microbatches", &q.microbatches},
+      {"microbatch", &q.microbatch}};
+  for (const auto& [key, value] : keys) {
+    if (*value) {
+      fixed.push_back(fmt::format("{} = {}", key, **value));
+    }
+  }
+  if (fixed.empty()) {
+    return e.what();
+  }
+  return fmt::format("{} (with parallelism {}; the other keys searched)", e.what(),
+                     fmt::join(fixed, ", "));
+}
+
 }  // namespace
 
-void estimate_predicted_step(models::TrainingJobSpec& job, const models::AcceleratorType& chip) {
+void estimate_predicted_step(models::TrainingJobSpec& job, const Scenario& sc,
+                             std::span<const std::size_t> candidates) {
   auto& p = *job.predicted;
+  const auto& chip = *sc.accelerators.find(job.accelerator);
+  const std::size_t first = candidates.empty() ? job.datacenter : candidates.front();
+  const auto& home = sc.datacenters[first];
+  // An unsupported chip or format is the reason, before its network or its layouts.
+  (void)models::require_calibration(chip, p.precision.compute);
   models::StepModelInput in{p.model, p.layout, p.precision, p.tokens_per_step, p.gradient_overlap};
-  const auto net = models::job_network(chip);
+  const auto net = models::job_network(chip, home.network);
   if (p.auto_layout) {
-    in.layout = models::auto_layout(in, chip, net, job.devices, p.request);
+    try {
+      in.layout = models::auto_layout(in, chip, net, job.devices, p.request);
+    } catch (const models::NoLayoutFits& e) {
+      throw std::invalid_argument(no_layout_message(e, p.request));
+    }
     p.layout = in.layout;
   }
   const auto est = models::estimate_step(in, chip, net);
+  // A fleet job has one step: every candidate's network must give the same.
+  for (const auto dc : candidates) {
+    const auto& other = sc.datacenters[dc];
+    if (dc == first || same_override(other.network, home.network)) {
+      continue;
+    }
+    models::StepEstimate there;
+    try {
+      there = models::estimate_step(in, chip, models::job_network(chip, other.network));
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(
+          fmt::format("on the network of datacenter \"{}\": {}", other.name, e.what()));
+    }
+    const double a = units::to_seconds(est.step_duration);
+    const double b = units::to_seconds(there.step_duration);
+    if (std::fabs(a - b) > kSameStep * std::max(a, b)) {
+      throw CandidateNetworksDiffer(fmt::format(
+          "a step takes {:.6g} s on the network of datacenter \"{}\" but {:.6g} s on that of "
+          "\"{}\"; a job has one step duration: list datacenters whose networks give the same "
+          "step",
+          a, home.name, b, other.name));
+    }
+  }
   p.phases = est.phases;
   p.flops_per_step = est.flops_per_step;
   p.mfu = est.mfu;

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -16,10 +18,20 @@
 
 namespace footprint::scenario {
 
-/// Chooses the layout of a predicted job (with `auto`) and estimates its expected step on
-/// the chip's usual network. Throws std::invalid_argument saying why when no layout fits
-/// (or the given one does not).
-void estimate_predicted_step(models::TrainingJobSpec& job, const models::AcceleratorType& chip);
+/// A job's candidate datacenters give it different step durations (their `network`s
+/// differ): a fleet job has one.
+struct CandidateNetworksDiffer : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+/// Chooses the layout of a predicted job (its keys given as `auto`, by auto_layout()) and
+/// estimates its expected step on the network of its first candidate datacenter (the
+/// chip's usual one with the datacenter's `network` applied; `candidates` empty: the
+/// job's datacenter). Throws std::invalid_argument saying why when no layout fits (or the
+/// given one does not) or the chip has no calibration for the compute format, and
+/// CandidateNetworksDiffer when another candidate's network gives another step duration.
+void estimate_predicted_step(models::TrainingJobSpec& job, const Scenario& sc,
+                             std::span<const std::size_t> candidates);
 
 /// A duration of the scenario in the engine's ticks.
 [[nodiscard]] engine::SimTime to_sim(units::Seconds s);

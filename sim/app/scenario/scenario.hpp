@@ -69,6 +69,9 @@ struct DatacenterSpec {
   std::optional<units::Watts> power_cap;
   models::DevicePower power;  ///< idle draw, sleep, host overhead
   TopologySpec topology;
+  /// `network`: the datacenter's scale-up domain and bandwidths, where they differ from
+  /// its chips' usual system (the step model's network for the jobs that run here).
+  models::NetworkOverride network;
 };
 
 /// A scheduled training job beyond TrainingJobSpec: when and where it may run.
