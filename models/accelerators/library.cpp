@@ -112,26 +112,27 @@ std::vector<AcceleratorType> make_library() {
   constexpr double kDcn5p = 6.25;          // 50 Gb/s
   // TPU v2-v4 ICI per chip and direction, all links: v3 4 links of 100 GB/s (the Pod's
   // 6.4 TB/s bisection over the 64 links a 32 x 32 cut crosses, Cloud TPU v3
-  // documentation); v2 the same scaled by its 496 / 656 Gb/s link rate [J20]; v4 6 links
-  // of 50 GB/s [J23]. Their data-center network: no figure published; v5p's 50 Gb/s per
-  // chip assumed.
+  // documentation); v2 4 links of 496 Gb/s = 62 GB/s [J20]; v4 6 links of 50 GB/s [J23].
+  // Their data-center network: no figure published; v5p's 50 Gb/s per chip assumed.
   constexpr double kIciV3 = 4 * 100.0;
-  constexpr double kIciV2 = kIciV3 * 496.0 / 656.0;
+  constexpr double kIciV2 = 4 * 62.0;
   constexpr double kIciV4 = 6 * 50.0;
   constexpr double kDcnAssumed = kDcn5p;
   return {
       with_system(
           make("TPUv2", {"TPU v2", "tpu-v2"}, kTdpV2, kAssumedIdleFraction * kTdpV2, 46, 16 * kGibi,
-               700, std::nullopt, "[P21] TDP, peak; [J20] 16 GiB HBM, 700 GB/s, pod of 256"),
+               700, std::nullopt, "[P21] TDP, peak; [J20] 16 GiB HBM, 700 GB/s, pod of 256, ICI 4 x 496 Gb/s; DCN "
+               "assumed"),
           std::nullopt, 256, kIciV2, kDcnAssumed, "ICI, 2-D torus, pod of 256 chips"),
       with_system(make("TPUv3", {"TPU v3", "tpu-v3"}, kTdpV3, kAssumedIdleFraction * kTdpV3, 123,
                        32 * kGibi, 900, 7.0,
-                       "[P21] TDP, peak; [J20] 32 GiB HBM, 900 GB/s, pod of 1024; [LC] 7 kg"),
+                       "[P21] TDP, peak; [J20] 32 GiB HBM, 900 GB/s, pod of 1024; ICI from the Pod "
+                       "bisection; DCN assumed; [LC] 7 kg"),
                   std::nullopt, 1024, kIciV3, kDcnAssumed, "ICI, 2-D torus, pod of 1024 chips"),
       with_system(make("TPUv4", {"TPU v4", "tpu-v4"}, kMaxV4, kAssumedIdleFraction * kMaxV4, 275,
                        32 * kGibi, 1200, 6.4,
                        "[J23] peak, 32 GiB, 1200 GB/s, measured max 192 W as TDP, pod of "
-                       "4096; [LC] 6.4 kg"),
+                       "4096, ICI 6 x 50 GB/s; DCN assumed; [LC] 6.4 kg"),
                   std::nullopt, 4096, kIciV4, kDcnAssumed,
                   "ICI, 3-D torus via optical switches, pod of 4096"),
       with_system(make("TPUv5p", {"TPU v5p", "tpu-v5p"}, kTdpV5p, kAssumedIdleFraction * kTdpV5p,

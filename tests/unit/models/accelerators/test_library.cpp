@@ -236,11 +236,15 @@ TEST_CASE("each chip's usual system", "[accelerators]") {
     INFO(name);
     CHECK(find(lib, name).scale_up_domain == 8);
   }
-  // No published per-chip ICI figure for TPU v2 to v4: none in the library.
+  // TPU v2 to v4: all of a chip's ICI links per direction (v3: 4 x 100 GB/s from the Pod's
+  // bisection; v2: 4 x 496 Gb/s; v4: 6 x 50 GB/s); their data-center network
+  // is not published: v5p's 50 Gb/s per chip assumed.
+  CHECK(gb_s(find(lib, "TPUv3").scale_up_bandwidth) == Approx(400));
+  CHECK(gb_s(find(lib, "TPUv2").scale_up_bandwidth) == Approx(4 * 62));
+  CHECK(gb_s(find(lib, "TPUv4").scale_up_bandwidth) == Approx(300));
   for (const char* name : {"TPUv2", "TPUv3", "TPUv4"}) {
     INFO(name);
-    CHECK(find(lib, name).scale_up_bandwidth == units::ByteRate::zero());
-    CHECK(find(lib, name).scale_out_bandwidth == units::ByteRate::zero());
+    CHECK(gb_s(find(lib, name).scale_out_bandwidth) == Approx(50.0 / 8));
   }
 }
 
