@@ -52,6 +52,8 @@ xarray, h5netcdf and ncdump cannot read it as netCDF (the format 1 copy above is
 has the dimension `point` with one entry per row of footprint_trace's points(), and
 `ncdump -h` reads the file.
 
+At least one trace must have predicted jobs (the shipped scenarios do).
+
 Prints a line per check ("ok   ..." or "FAIL ..."); exits 1 on any failure, 2 on bad usage.
 """
 
@@ -80,6 +82,7 @@ J_PER_MWH = 3.6e9
 # Reports larger than this are not parsed whole: only their end (datacenters, totals).
 FULL_JSON_LIMIT = 64 << 20
 FAILURES = []
+PREDICTED_TRACES = []  # the traces with /predicted jobs checked
 
 
 class Failure(Exception):
@@ -482,6 +485,7 @@ def check_trace(footprint, path):
     ok("{}: jobs: {} rows with footprint_trace and xarray.to_dataframe(), names str, same values"
        .format(name, rows))
     predicted = check_predicted(path)
+    PREDICTED_TRACES.extend([name] if predicted else [])
     if predicted:
         ok("{}: {} predicted jobs: MFU, error band, precision and energy per phase read alike by "
            "h5py, pandas and xarray; phase energies sum to the run's within {:g}".format(
@@ -539,6 +543,10 @@ def main(argv):
         return 1
     for path in traces:
         run_check(os.path.basename(path), check_trace, args.footprint, path)
+    if not PREDICTED_TRACES:
+        FAILURES.append("/predicted")
+        print("FAIL no trace in {} has /predicted jobs: the step model's fields went unchecked "
+              "(scenarios/dense-vs-moe.yaml has some)".format(args.trace_dir))
     tmp = tempfile.mkdtemp(prefix="footprint-trace-readers-")
     try:
         indexes = list(args.index)
