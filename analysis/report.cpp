@@ -194,8 +194,12 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
         if (t.has_column(key(SimulatedPhaseColumn::kEnergy))) {
           for (const double j : t.doubles(key(SimulatedPhaseColumn::kEnergy))) {
             p.phase_energy_mwh.push_back(j / kJoulesPerMwh);
+            p.phase_energy_fraction.push_back(p.energy_mwh > 0 ? j / kJoulesPerMwh / p.energy_mwh
+                                                               : 0.0);
           }
-          p.phase_energy_fraction = t.doubles(key(SimulatedPhaseColumn::kEnergyFraction));
+          if (t.has_column(key(SimulatedPhaseColumn::kEnergyFraction))) {
+            p.phase_energy_fraction = t.doubles(key(SimulatedPhaseColumn::kEnergyFraction));
+          }
         }
       }
       r.predicted.push_back(std::move(p));
