@@ -18,7 +18,8 @@ checkout, or beside an installed plot.py (share/footprint/):
     jobs.groupby("datacenter")["energy_j"].sum()
     t.summary()["energy_j"]               # /summary attributes; t.summary()["fifo"] if any
     t.regions()                           # {region: attributes} (format 2; {} in format 1)
-    t.predicted()["gpt3"]["tables"]["phases"]
+    t.predicted()["gpt3"]["tables"]["phases"]   # time and energy by phase (energy_j, J)
+    t.predicted_jobs().loc["gpt3", ["expected_mfu", "mfu", "error_band"]]
 
     ix = ft.open("sweep/index.h5")        # a sweep index (docs/sweeps.md)
     ix.kind, ix.points()                  # "index", one row per point present
@@ -36,6 +37,16 @@ Both format versions give the same frames, values and units, with these rules:
   `jobs()` is indexed by a RangeIndex named `job` in both versions, the other tables by a
   plain RangeIndex (their format 2 coordinate, `phase` or `point`, is a column of format 1
   too and stays a column). `df.attrs["units"]`: {column: unit}, `""` for text.
+- Predicted jobs (`/predicted/<job>`): `predicted()` gives each job's attributes as written
+  and its tables; `predicted_jobs()` one row per job, a column per attribute
+  (PREDICTED_ATTRIBUTES first, in the file's order, then any other). Fields added to format
+  2 later (docs/trace-format.md, "Additions to format 2": `context`, `virtual_stages`,
+  `compute`, `recompute`, `shard`, `shard_group`, `expected_mfu`, `error_band`,
+  `borrowed_from`, `mfu`; the tables' `energy_j` and `energy_fraction`) are absent from
+  traces written before them: missing from `predicted()`'s dicts and frames, NaN (None for
+  text) in `predicted_jobs()`. MFU and the error band are fractions (0.4 = 40 %);
+  `energy_j` of `phases` is J over the run, all the job's devices, and sums to the job's
+  `energy_j`; `energy_j` of `expected_step` is J per step.
 """
 
 import os
@@ -44,7 +55,8 @@ import h5py
 import numpy as np
 import pandas as pd
 
-__all__ = ["open", "Trace", "TraceError", "WrongKindError", "FORMAT_VERSIONS", "INDEX_KIND"]
+__all__ = ["open", "Trace", "TraceError", "WrongKindError", "FORMAT_VERSIONS", "INDEX_KIND",
+           "PREDICTED_ATTRIBUTES"]
 
 FORMAT_VERSIONS = ("1", "2")
 INDEX_KIND = "footprint-sweep-index"
@@ -52,6 +64,16 @@ INDEX_KIND = "footprint-sweep-index"
 DATACENTER_COORDINATES = ("time", "time_bounds", "nv")
 # Format 2's row-number coordinate of /jobs: not a column of format 1's table.
 JOB_DIMENSION = "job"
+# /predicted/<job> attributes as the current writer orders them (docs/trace-format.md):
+# the columns of predicted_jobs(), each present even when a trace lacks it. Text ones are
+# None when missing, numbers NaN.
+PREDICTED_ATTRIBUTES = (
+    "job", "data", "tensor", "pipeline", "expert", "microbatches", "context",
+    "virtual_stages", "auto_layout", "compute", "recompute", "shard", "shard_group",
+    "parameters", "active_parameters", "flops_per_step", "tokens_per_step",
+    "expected_step_s", "expected_mfu", "error_band", "borrowed_from", "seconds", "energy_j",
+    "mean_step_s", "max_step_s", "dropped_token_fraction", "mfu")
+PREDICTED_TEXT_ATTRIBUTES = ("compute", "recompute", "shard", "borrowed_from")
 
 
 class TraceError(Exception):
@@ -281,6 +303,24 @@ class Trace:
                             "tables": {t: _table(obj, self.path) for t, obj in g.items()
                                        if _is_table(obj)}}
             return out
+
+    def predicted_jobs(self):
+        """One row per predicted job (index `name`, the job's name), a column per attribute.
+
+        The columns are PREDICTED_ATTRIBUTES, then any other attribute found; one a trace
+        lacks (written before it was added) is NaN, or None for text. Integers become
+        floats in a column with NaN. Empty (no rows) without predicted jobs.
+        """
+        rows, extra = {}, []
+        for job, p in self.predicted().items():
+            rows[job] = p["attrs"]
+            extra += [a for a in p["attrs"] if a not in PREDICTED_ATTRIBUTES and a not in extra]
+        columns = list(PREDICTED_ATTRIBUTES) + extra
+        data = {c: [attrs.get(c, None if c in PREDICTED_TEXT_ATTRIBUTES else np.nan)
+                    for attrs in rows.values()] for c in columns}
+        frame = pd.DataFrame(data, index=pd.Index(list(rows), name="name", dtype=object),
+                             columns=columns)
+        return frame
 
     # ---- sweep indexes
 

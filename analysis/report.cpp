@@ -152,14 +152,38 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
       p.expert = g.get_attr_int64(key(PredictedAttr::kExpert));
       p.microbatches = g.get_attr_int64(key(PredictedAttr::kMicrobatches));
       p.auto_layout = g.get_attr_int64(key(PredictedAttr::kAutoLayout)) != 0;
-      if (g.has_attr(key(PredictedAttr::kParameters))) {  // not in earlier traces
+      // Attributes added to format 2 later: absent from the traces written before them.
+      const auto int64_or = [&](PredictedAttr a, std::int64_t fallback) {
+        return g.has_attr(key(a)) ? g.get_attr_int64(key(a)) : fallback;
+      };
+      const auto string_or_empty = [&](PredictedAttr a) {
+        return g.has_attr(key(a)) ? g.get_attr_string(key(a)) : std::string();
+      };
+      const auto optional_double = [&](PredictedAttr a) -> std::optional<double> {
+        if (g.has_attr(key(a))) {
+          return g.get_attr_double(key(a));
+        }
+        return std::nullopt;
+      };
+      p.context = int64_or(PredictedAttr::kContext, 1);
+      p.virtual_stages = int64_or(PredictedAttr::kVirtualStages, 1);
+      p.compute = string_or_empty(PredictedAttr::kCompute);
+      p.recompute = string_or_empty(PredictedAttr::kRecompute);
+      p.shard = string_or_empty(PredictedAttr::kShard);
+      p.shard_group = int64_or(PredictedAttr::kShardGroup, 0);
+      if (g.has_attr(key(PredictedAttr::kParameters))) {
         p.parameters = g.get_attr_double(key(PredictedAttr::kParameters));
         p.active_parameters = g.get_attr_double(key(PredictedAttr::kActiveParameters));
       }
+      p.expected_mfu = optional_double(PredictedAttr::kExpectedMfu);
+      p.error_band = optional_double(PredictedAttr::kErrorBand);
+      p.borrowed_from = string_or_empty(PredictedAttr::kBorrowedFrom);
       if (g.has(schema::kPhasesTable)) {
         p.mean_step_s = g.get_attr_double(key(PredictedAttr::kMeanStep));
         p.dropped_token_fraction = g.get_attr_double(key(PredictedAttr::kDroppedTokenFraction));
-        const double devices = static_cast<double>(p.data * p.tensor * p.pipeline);
+        p.energy_mwh = g.get_attr_double(key(PredictedAttr::kEnergy)) / kJoulesPerMwh;
+        p.mfu = optional_double(PredictedAttr::kMfu);
+        const double devices = static_cast<double>(p.data * p.tensor * p.pipeline * p.context);
         constexpr double kTera = 1e12;
         p.achieved_tflops_per_device = g.get_attr_double(key(PredictedAttr::kFlopsPerStep)) /
                                        (devices * p.mean_step_s) / kTera;
@@ -167,11 +191,94 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
         p.phases = t.strings(key(SimulatedPhaseColumn::kPhase));
         p.phase_seconds = t.doubles(key(SimulatedPhaseColumn::kSeconds));
         p.phase_fraction = t.doubles(key(SimulatedPhaseColumn::kFraction));
+        if (t.has_column(key(SimulatedPhaseColumn::kEnergy))) {
+          for (const double j : t.doubles(key(SimulatedPhaseColumn::kEnergy))) {
+            p.phase_energy_mwh.push_back(j / kJoulesPerMwh);
+            p.phase_energy_fraction.push_back(p.energy_mwh > 0 ? j / kJoulesPerMwh / p.energy_mwh
+                                                               : 0.0);
+          }
+          if (t.has_column(key(SimulatedPhaseColumn::kEnergyFraction))) {
+            p.phase_energy_fraction = t.doubles(key(SimulatedPhaseColumn::kEnergyFraction));
+          }
+        }
       }
       r.predicted.push_back(std::move(p));
     }
   }
   return r;
+}
+
+std::string render_predicted(const PredictedRow& p) {
+  constexpr double kPercent = 100;
+  std::string out = fmt::format("\npredicted {}: data {} x tensor {} x pipeline {}", p.job, p.data,
+                                p.tensor, p.pipeline);
+  if (p.context > 1) {
+    out += fmt::format(" x context {}", p.context);
+  }
+  out += fmt::format(" (expert {}, {} microbatches", p.expert, p.microbatches);
+  if (p.virtual_stages > 1) {
+    out += fmt::format(", {} virtual stages", p.virtual_stages);
+  }
+  out += fmt::format(
+      "){}; mean step {:.4g} s; {:.4g} TFLOP/s per device{}\n",
+      p.auto_layout ? ", chosen by auto" : "", p.mean_step_s, p.achieved_tflops_per_device,
+      p.dropped_token_fraction > 0
+          ? fmt::format("; {:.3g} % of routed tokens dropped", p.dropped_token_fraction * kPercent)
+          : std::string{});
+  if (!p.compute.empty()) {
+    out += fmt::format("  compute {}, recompute {}, shard {}", p.compute, p.recompute, p.shard);
+    if (p.shard != "none" && p.shard_group > 0) {
+      out += fmt::format(" in groups of {} devices", p.shard_group);
+    }
+    out += '\n';
+  }
+  if (p.parameters > 0) {
+    out += fmt::format("  parameters {:.4g} total, {:.4g} active per token\n", p.parameters,
+                       p.active_parameters);
+  }
+  // MFU, the error band and what was borrowed: each only when the trace has it.
+  std::vector<std::string> model;
+  if (p.expected_mfu || p.mfu) {
+    std::vector<std::string> mfu;
+    if (p.expected_mfu) {
+      mfu.push_back(fmt::format("{:.2f} % expected", *p.expected_mfu * kPercent));
+    }
+    if (p.mfu) {
+      mfu.push_back(fmt::format("{:.2f} % simulated", *p.mfu * kPercent));
+    }
+    model.push_back(fmt::format("MFU {}", fmt::join(mfu, ", ")));
+  }
+  if (p.error_band) {
+    model.push_back(
+        fmt::format("step time +/- {:.3g} % (calibration error band)", *p.error_band * kPercent));
+  }
+  if (!p.borrowed_from.empty()) {
+    model.push_back(fmt::format("constants borrowed from {}", p.borrowed_from));
+  }
+  if (!model.empty()) {
+    out += fmt::format("  {}\n", fmt::join(model, "; "));
+  }
+  if (p.phase_energy_mwh.size() != p.phases.size()) {
+    // Traces written before the energy per phase: time only.
+    for (std::size_t i = 0; i < p.phases.size(); ++i) {
+      out += fmt::format("  {:<20} {:>12.4g} h  {:>6.2f} %\n", p.phases[i],
+                         p.phase_seconds[i] / kSecondsPerHour, p.phase_fraction[i] * kPercent);
+    }
+    return out;
+  }
+  // One energy unit per job: MWh from 1 MWh of simulated energy up, else kWh.
+  constexpr double kKwhPerMwh = 1000;
+  const bool mwh = p.energy_mwh >= 1;
+  const double scale = mwh ? 1.0 : kKwhPerMwh;
+  out += fmt::format("  {:<20} {:>14}  {:>8}  {:>14}  {:>8}\n", "phase", "time", "time %", "energy",
+                     "energy %");
+  for (std::size_t i = 0; i < p.phases.size(); ++i) {
+    out += fmt::format("  {:<20} {:>12.4g} h  {:>6.2f} %  {:>10.4g} {}  {:>6.2f} %\n", p.phases[i],
+                       p.phase_seconds[i] / kSecondsPerHour, p.phase_fraction[i] * kPercent,
+                       p.phase_energy_mwh[i] * scale, mwh ? "MWh" : "kWh",
+                       p.phase_energy_fraction[i] * kPercent);
+  }
+  return out;
 }
 
 std::string render_table(const Report& r) {
@@ -237,24 +344,8 @@ std::string render_table(const Report& r) {
         r.jobs_compared, r.saved_location_t, r.saved_market_t, r.delay_added_h, r.jobs_finished,
         r.jobs_finished_fifo);
   }
-  constexpr double kPercent = 100;
   for (const auto& p : r.predicted) {
-    out += fmt::format(
-        "\npredicted {}: data {} x tensor {} x pipeline {} (expert {}, {} microbatches){}; "
-        "mean step {:.4g} s; {:.4g} TFLOP/s per device{}\n",
-        p.job, p.data, p.tensor, p.pipeline, p.expert, p.microbatches,
-        p.auto_layout ? ", chosen by auto" : "", p.mean_step_s, p.achieved_tflops_per_device,
-        p.dropped_token_fraction > 0 ? fmt::format("; {:.3g} % of routed tokens dropped",
-                                                   p.dropped_token_fraction * kPercent)
-                                     : std::string{});
-    if (p.parameters > 0) {
-      out += fmt::format("  parameters {:.4g} total, {:.4g} active per token\n", p.parameters,
-                         p.active_parameters);
-    }
-    for (std::size_t i = 0; i < p.phases.size(); ++i) {
-      out += fmt::format("  {:<20} {:>12.4g} h  {:>6.2f} %\n", p.phases[i],
-                         p.phase_seconds[i] / kSecondsPerHour, p.phase_fraction[i] * kPercent);
-    }
+    out += render_predicted(p);
   }
   return out;
 }

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,20 +52,35 @@ struct DatacenterRow {
   double p99_facility_mw = 0;   ///< 99th percentile of interval means (summed for the total)
 };
 
-/// A job whose throughput the step model predicted: its layout and where its time went.
+/// A job whose throughput the step model predicted: its layout and precision, its MFU, and
+/// where its time and energy went. Fields added to trace format 2 later (docs/trace-format.md,
+/// "Additions to format 2") keep their defaults for traces written before them: empty
+/// strings and vectors, nullopt, and 1 for context and virtual stages.
 struct PredictedRow {
   std::string job;
   std::int64_t data = 1, tensor = 1, pipeline = 1, expert = 1, microbatches = 1;
+  std::int64_t context = 1, virtual_stages = 1;
   bool auto_layout = false;
+  std::string compute;           ///< "bf16", "fp16" or "fp8"; empty when the trace has no precision
+  std::string recompute;         ///< "none", "selective" or "full"
+  std::string shard;             ///< "none", "optimizer", "gradients" or "parameters"
+  std::int64_t shard_group = 0;  ///< devices per sharding group; 0: all
   /// The architecture's parameters, all and per token; 0 in traces written before they were.
   double parameters = 0;
   double active_parameters = 0;
+  std::optional<double> expected_mfu;  ///< of the expected step, a fraction
+  std::optional<double> error_band;    ///< the calibration's step-time error band, a fraction
+  std::string borrowed_from;           ///< e.g. "H100 BF16"; empty when not borrowed
   double mean_step_s = 0;
   double achieved_tflops_per_device = 0;  ///< architecture FLOPs / (devices x time)
   double dropped_token_fraction = 0;
+  std::optional<double> mfu;  ///< of the simulated run, a fraction
+  double energy_mwh = 0;      ///< simulated: all devices, accelerators only
   std::vector<std::string> phases;
   std::vector<double> phase_seconds;  ///< whole run
   std::vector<double> phase_fraction;
+  std::vector<double> phase_energy_mwh;  ///< whole run, all devices; empty in older traces
+  std::vector<double> phase_energy_fraction;
 };
 
 struct Report {
@@ -95,6 +111,10 @@ Report read_report(const std::filesystem::path& trace,
                    std::size_t max_jobs = static_cast<std::size_t>(-1));
 
 std::string render_table(const Report& r);
+/// A predicted job's block of the table: layout, precision, MFU (expected and simulated),
+/// the calibration's error band and what it borrowed, then time and energy by phase
+/// (each line or part only when the trace has its fields).
+std::string render_predicted(const PredictedRow& p);
 std::string render_csv(const Report& r);
 /// {"jobs": [...], "datacenters": [...], "totals": {...}}, flat numbers with units in
 /// the names (docs/trace-format.md).

@@ -136,7 +136,8 @@ class CoordinatorLp final : public engine::Process<StepMsg> {
   explicit CoordinatorLp(CoordinatorSetup s)
       : s_(std::move(s)),
         expert_rng_(s_.seed, kExpertStream, 0),
-        z_(static_cast<std::size_t>(s_.experts)) {}
+        z_(static_cast<std::size_t>(s_.experts)),
+        phase_energy_(s_.phases.size() + 2) {}
 
   void on_event(Context<StepMsg>& ctx, const Event<StepMsg>& e) override {
     const StepMsg& m = e.payload;
@@ -182,6 +183,11 @@ class CoordinatorLp final : public engine::Process<StepMsg> {
     }
     r.duration = units::seconds(engine::ticks_to_seconds(total_ticks_));
     r.energy = units::joules(energy_.value());
+    r.phase_energies.reserve(phase_energy_.size());
+    for (const auto& e : phase_energy_) {
+      r.phase_energies.push_back(units::joules(e.value()));
+    }
+    r.steps = s_.steps;
     const auto steps = static_cast<double>(s_.steps);
     r.mean_step = r.duration / steps;
     r.max_step = units::seconds(engine::ticks_to_seconds(max_step_ticks_));
@@ -255,30 +261,43 @@ class CoordinatorLp final : public engine::Process<StepMsg> {
     const double x_sum = s_.straggler_mean * (static_cast<double>(sum_q_) / kSlowdownScale);
     const double factor = expert_factor();
     Ticks step_ticks = 0;
-    for (const auto& p : s_.phases) {
+    auto& stragglers = phase_energy_[s_.phases.size()];
+    auto& imbalance = phase_energy_[s_.phases.size() + 1];
+    for (std::size_t i = 0; i < s_.phases.size(); ++i) {
+      const auto& p = s_.phases[i];
       step_ticks += p.base;
+      // Every device runs the phase's expected time at its power: the phase's own energy.
+      const double expected_j = units::to_joules(n * p.power * p.duration);
+      phase_energy_[i].add(expected_j);
       switch (p.scaling) {
         case PhaseScaling::kFixed:
-          energy_.add(units::to_joules(n * p.power * p.duration));
+          energy_.add(expected_j);
           break;
         case PhaseScaling::kStraggler: {
           // Device d runs base (1 + X_d) at the phase power, then waits for the slowest,
-          // extra - base X_d, at idle power; extra = base X_max rounded to a tick.
+          // extra - base X_d, at idle power; extra = base X_max rounded to a tick. Beyond
+          // the expected time, both go to "stragglers".
           const Ticks extra = std::llround(static_cast<double>(p.base) * x_max);
           const units::Seconds extra_s = units::seconds(engine::ticks_to_seconds(extra));
+          const double wait_j =
+              units::to_joules(s_.idle_power * (n * extra_s - p.duration * x_sum));
           energy_.add(units::to_joules(p.power * p.duration * (n + x_sum)));
-          energy_.add(units::to_joules(s_.idle_power * (n * extra_s - p.duration * x_sum)));
+          energy_.add(wait_j);
+          stragglers.add(units::to_joules(p.power * p.duration * x_sum));
+          stragglers.add(wait_j);
           straggler_ticks_ += extra;
           step_ticks += extra;
           break;
         }
         case PhaseScaling::kExpert: {
           // All devices run the expected time at the phase power, then wait at idle power
-          // for the busiest expert: (factor - 1) x base, rounded to a tick.
+          // for the busiest expert: (factor - 1) x base, rounded to a tick ("imbalance").
           const Ticks extra = std::llround(static_cast<double>(p.base) * (factor - 1.0));
-          energy_.add(units::to_joules(n * p.power * p.duration));
-          energy_.add(units::to_joules(n * s_.idle_power *
-                                       units::seconds(engine::ticks_to_seconds(extra))));
+          const double wait_j =
+              units::to_joules(n * s_.idle_power * units::seconds(engine::ticks_to_seconds(extra)));
+          energy_.add(expected_j);
+          energy_.add(wait_j);
+          imbalance.add(wait_j);
           imbalance_ticks_ += extra;
           step_ticks += extra;
           break;
@@ -316,6 +335,8 @@ class CoordinatorLp final : public engine::Process<StepMsg> {
   Ticks straggler_ticks_ = 0;
   Ticks imbalance_ticks_ = 0;
   engine::CompensatedSum energy_;
+  /// By phase, then stragglers and imbalance (StepSimResult::phase_energies).
+  std::vector<engine::CompensatedSum> phase_energy_;
   engine::CompensatedSum dropped_;
   engine::CompensatedSum factor_sum_;
   double max_factor_ = 1;

@@ -73,6 +73,14 @@ struct StepSimResult {
   std::vector<std::string> phase_names;
   std::vector<units::Seconds> phase_durations;
   units::Joules energy;  ///< all devices, all steps
+  /// Energy per phase, all devices, all steps, by `phase_names`: what all devices draw
+  /// during that phase's time. A phase's row is devices x its expected duration x its power
+  /// (per step, summed over steps); "stragglers" is the rest of the straggler phases' time
+  /// (the slow devices running on at the phase's power, the others waiting at idle power),
+  /// "imbalance" the wait for the busiest expert at idle power. They sum to `energy` within
+  /// rounding (each is a compensated sum of the same terms).
+  std::vector<units::Joules> phase_energies;
+  std::int64_t steps = 0;  ///< as run (the config's)
   units::Seconds mean_step;
   units::Seconds max_step;
   double dropped_token_fraction = 0;  ///< tokens over capacity / tokens routed (MoE)

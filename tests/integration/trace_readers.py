@@ -27,15 +27,32 @@ For every TRACE_DIR/*.h5 (ctest: the 1-thread traces scenarios_deterministic.sh 
     `:units = "seconds since ...` attribute;
   * the jobs table, read with footprint_trace.jobs() and with xarray.open_dataset(...,
     group="jobs").to_dataframe(), has as many rows as /summary `jobs` says, names as str,
-    and the same columns and values both ways.
+    and the same columns and values both ways;
+  * each predicted job (/predicted/<job>, as in scenarios/dense-vs-moe.yaml), read with
+    h5py, with footprint_trace (pandas: predicted(), predicted_jobs()) and with xarray
+    (h5netcdf): the attributes context, virtual_stages, compute (fp16 on a V100, bf16 or
+    fp8 elsewhere), recompute, shard, shard_group, expected_mfu, error_band, borrowed_from
+    and mfu, and the columns energy_j (J) of expected_step and energy_j (J) and
+    energy_fraction (1) of phases, the same in all three; the phases' energy_j sums to the
+    job's energy_j within a relative 1e-9 (ENERGY_RELATIVE) in each reader and their
+    energy_fraction to 1; expected_step energy_j = seconds x power_w x the job's devices
+    (1e-12); mfu = expected_mfu x expected_step_s / mean_step_s (1e-12), both in (0, 1];
+  * the same trace as a trace written before those fields (a copy without them) and as a
+    format 1 trace (a copy with compound tables and fixed-length strings, without them):
+    `footprint report` prints each predicted job's block without MFU, error band or
+    energy, and footprint_trace reads them, the missing attributes NaN/None in
+    predicted_jobs().
 
 A format 1 trace fails, by design: it has no time dimension nor dimension scales, so
-xarray, h5netcdf and ncdump cannot read it as netCDF.
+xarray, h5netcdf and ncdump cannot read it as netCDF (the format 1 copy above is read by
+`footprint report` and footprint_trace only).
 
 --sweep runs `footprint sweep SWEEP.yaml` into a temporary folder and checks its index;
 --index checks an existing index: both open with xarray (the root and /points), /points
 has the dimension `point` with one entry per row of footprint_trace's points(), and
 `ncdump -h` reads the file.
+
+At least one trace must have predicted jobs (the shipped scenarios do).
 
 Prints a line per check ("ok   ..." or "FAIL ..."); exits 1 on any failure, 2 on bad usage.
 """
@@ -65,6 +82,7 @@ J_PER_MWH = 3.6e9
 # Reports larger than this are not parsed whole: only their end (datacenters, totals).
 FULL_JSON_LIMIT = 64 << 20
 FAILURES = []
+PREDICTED_TRACES = []  # the traces with /predicted jobs checked
 
 
 class Failure(Exception):
@@ -203,6 +221,223 @@ def check_jobs(path, trace, summary):
     return len(frame)
 
 
+# Fields of /predicted/<job> added to format 2 after its first traces (docs/trace-format.md,
+# "Additions to format 2"): (attributes, {table: columns}).
+PREDICTED_ADDED_ATTRIBUTES = ("context", "virtual_stages", "compute", "recompute", "shard",
+                              "shard_group", "expected_mfu", "error_band", "borrowed_from", "mfu")
+PREDICTED_ADDED_COLUMNS = {"expected_step": ("energy_j",),
+                           "phases": ("energy_j", "energy_fraction")}
+EXACT_RELATIVE = 1e-12
+
+
+def relative(a, b):
+    return abs(a - b) / max(abs(a), abs(b), 1e-300)
+
+
+def check_predicted(path):
+    """The step model's fields of every /predicted/<job> in h5py, pandas and xarray (see the
+    docstring); returns the number of predicted jobs."""
+    trace = footprint_trace.open(path, "trace")
+    frames = trace.predicted()
+    table = trace.predicted_jobs()
+    jobs = trace.jobs()
+    with h5py.File(path, "r") as f:
+        names = list(f["predicted"]) if "predicted" in f else []
+        for job in names:
+            g = f["predicted"][job]
+            where = "/predicted/{}".format(job)
+            a = g.attrs
+            for name in PREDICTED_ADDED_ATTRIBUTES:
+                expect(name in a, "{}: no attribute {!r}".format(where, name))
+            for name in ("context", "virtual_stages", "shard_group"):
+                expect(a[name].dtype == np.int64, "{} {}: dtype {}".format(where, name,
+                                                                          a[name].dtype))
+            expect(a["context"] >= 1 and a["virtual_stages"] >= 1 and a["shard_group"] >= 0,
+                   "{}: context {}, virtual_stages {}, shard_group {}".format(
+                       where, a["context"], a["virtual_stages"], a["shard_group"]))
+            chip = jobs.loc[int(a["job"]), "accelerator"]
+            devices = int(jobs.loc[int(a["job"]), "devices"])
+            want = ("fp16", "fp8") if chip == "V100" else ("bf16", "fp8")
+            expect(a["compute"] in want, "{} on {}: compute {!r}, expected one of {}".format(
+                where, chip, a["compute"], want))
+            expect(a["recompute"] in ("none", "selective", "full"),
+                   "{}: recompute {!r}".format(where, a["recompute"]))
+            expect(a["shard"] in ("none", "optimizer", "gradients", "parameters"),
+                   "{}: shard {!r}".format(where, a["shard"]))
+            expect(isinstance(a["borrowed_from"], str), "{}: borrowed_from not str".format(where))
+            expect(0 <= a["error_band"] < 1, "{}: error_band {}".format(where, a["error_band"]))
+            for name in ("expected_mfu", "mfu"):
+                expect(0 < a[name] <= 1, "{}: {} {} not in (0, 1]".format(where, name, a[name]))
+            want_mfu = a["expected_mfu"] * a["expected_step_s"] / a["mean_step_s"]
+            expect(relative(a["mfu"], want_mfu) <= EXACT_RELATIVE,
+                   "{}: mfu {!r}, expected_mfu x expected_step_s / mean_step_s {!r}".format(
+                       where, a["mfu"], want_mfu))
+            # expected_step: J per step, all devices.
+            e = g["expected_step"]
+            expect(e["energy_j"].attrs["units"] == "J", "{}/expected_step/energy_j: units {!r}"
+                   .format(where, e["energy_j"].attrs.get("units")))
+            want_e = e["seconds"][()] * e["power_w"][()] * devices
+            worst = max((relative(x, y) for x, y in zip(e["energy_j"][()], want_e)), default=0)
+            expect(worst <= EXACT_RELATIVE, "{}/expected_step: energy_j differs from seconds x "
+                   "power_w x {} devices by {:.3g} relative".format(where, devices, worst))
+            # phases: J over the run, summing to the job's energy_j.
+            t = g["phases"]
+            units = {c: t[c].attrs["units"] for c in ("energy_j", "energy_fraction")}
+            expect(units == {"energy_j": "J", "energy_fraction": "1"},
+                   "{}/phases: units {}".format(where, units))
+            h5_energy = t["energy_j"][()]
+            total = float(a["energy_j"])
+            ds = open_xr(path, "predicted/{}/phases".format(job))
+            pd_phases = frames[job]["tables"]["phases"]
+            expect(pd_phases.attrs["units"]["energy_j"] == "J",
+                   "footprint_trace {}/phases: energy_j units {!r}".format(
+                       where, pd_phases.attrs["units"].get("energy_j")))
+            expect(ds["energy_j"].attrs.get("units") == "J", "xarray {}/phases: energy_j units "
+                   "{!r}".format(where, ds["energy_j"].attrs.get("units")))
+            sums = (("h5py", math.fsum(h5_energy)),
+                    ("pandas", float(pd_phases["energy_j"].sum())),
+                    ("xarray", float(ds["energy_j"].sum().item())))
+            for reader, got in sums:
+                expect(relative(got, total) <= ENERGY_RELATIVE,
+                       "{}: phases energy_j summed with {} {!r} J, the job's energy_j {!r} J"
+                       .format(where, reader, got, total))
+            expect(abs(math.fsum(t["energy_fraction"][()]) - 1) <= ENERGY_RELATIVE,
+                   "{}: energy_fraction sums to {!r}".format(where,
+                                                             math.fsum(t["energy_fraction"][()])))
+            for c in ("energy_j", "energy_fraction"):
+                expect(np.array_equal(ds[c].values, t[c][()]) and
+                       np.array_equal(pd_phases[c].to_numpy(), t[c][()]),
+                       "{}/phases {}: h5py, pandas and xarray differ".format(where, c))
+            ds.close()
+            xe = open_xr(path, "predicted/{}/expected_step".format(job))
+            expect(np.array_equal(xe["energy_j"].values, e["energy_j"][()]) and np.array_equal(
+                frames[job]["tables"]["expected_step"]["energy_j"].to_numpy(), e["energy_j"][()]),
+                "{}/expected_step energy_j: h5py, pandas and xarray differ".format(where))
+            xe.close()
+            # The attributes: xarray's group attributes and pandas' row, as h5py reads them.
+            xg = open_xr(path, "predicted/{}".format(job))
+            for name in PREDICTED_ADDED_ATTRIBUTES:
+                h5 = a[name]
+                for reader, got in (("xarray", xg.attrs.get(name)),
+                                    ("footprint_trace.predicted_jobs()", table.loc[job, name])):
+                    expect(got == h5, "{} {}: {} {!r}, h5py {!r}".format(where, name, reader,
+                                                                        got, h5))
+            xg.close()
+    return len(names)
+
+
+def strip_predicted_additions(f):
+    """Removes the fields of PREDICTED_ADDED_* from every /predicted/<job> of an open file."""
+    for g in f["predicted"].values():
+        for name in PREDICTED_ADDED_ATTRIBUTES:
+            del g.attrs[name]
+        for table, columns in PREDICTED_ADDED_COLUMNS.items():
+            for c in columns:
+                del g[table][c]
+
+
+def compound(group, row_dimension=None):
+    """A format 2 table group as format 1's compound rows, strings fixed-length, and its
+    `units` array (the row coordinate `row_dimension` left out)."""
+    columns, units = [], []
+    for c, ds in group.items():
+        if c == row_dimension:
+            continue
+        values = ds.asstr()[()] if h5py.check_string_dtype(ds.dtype) else ds[()]
+        if values.dtype.kind in "OU":
+            encoded = [v.encode("utf-8") for v in values]
+            values = np.array(encoded, dtype="S{}".format(max([len(v) for v in encoded] + [1])))
+        columns.append((c, values))
+        units.append(ds.attrs.get("units", ""))
+    rows = np.empty(len(columns[0][1]), dtype=[(c, v.dtype) for c, v in columns])
+    for c, v in columns:
+        rows[c] = v
+    return rows, np.array([u.encode("utf-8") for u in units])
+
+
+def copy_attrs(src, dst, leave_out=()):
+    """Attributes as format 1 stored them: text as fixed-length strings."""
+    for k, v in src.attrs.items():
+        if k not in leave_out:
+            dst.attrs[k] = np.bytes_(v.encode("utf-8")) if isinstance(v, str) else v
+
+
+def write_format1(src, dst):
+    """A format 1 trace `dst` from format 2's `src` (its predicted additions removed): format
+    1's layout (docs/trace-format.md, "Format 1"), in a new file, which HDF5 then writes
+    without the creation order format 1 did not track."""
+    with h5py.File(src, "r") as f, h5py.File(dst, "w") as out:
+        copy_attrs(f, out, ("Conventions",))
+        out.attrs["format_version"] = np.bytes_(b"1")
+        for name, g in f["datacenters"].items():
+            o = out.create_group("datacenters/" + name)
+            copy_attrs(g, o, ("accelerator_types", "accelerator_counts", "power_cap_w"))
+            for key, ds in g.items():
+                if key not in ("time", "time_bounds", "nv"):
+                    o.create_dataset(key, data=ds[()]).attrs["units"] = ds.attrs["units"]
+        rows, units = compound(f["jobs"], row_dimension="job")
+        out.create_dataset("jobs", data=rows).attrs["units"] = units
+        copy_attrs(f["summary"], out.create_group("summary"))
+        for name, sub in f["summary"].items():
+            copy_attrs(sub, out.create_group("summary/" + name))
+        for job, g in f["predicted"].items():
+            o = out.create_group("predicted/" + job)
+            copy_attrs(g, o, ("parameters", "active_parameters"))
+            for table in ("expected_step", "phases"):
+                rows, units = compound(g[table])
+                o.create_dataset(table, data=rows).attrs["units"] = units
+
+
+def check_old_predicted(footprint, path):
+    """A copy of the trace written as before the step model's fields (format 2 without them,
+    and format 1): `footprint report` and footprint_trace read both; returns the versions
+    checked."""
+    tmp = tempfile.mkdtemp(prefix="footprint-old-predicted-")
+    try:
+        checked = []
+        for version in ("2", "1"):
+            old = os.path.join(tmp, "old{}.h5".format(version))
+            shutil.copyfile(path, old)
+            with h5py.File(old, "r+") as f:
+                strip_predicted_additions(f)
+            if version == "1":
+                stripped, old = old, os.path.join(tmp, "old1-format1.h5")
+                write_format1(stripped, old)
+            r = subprocess.run([footprint, "report", old], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, universal_newlines=True)
+            what = "footprint report of a format {} trace without the predicted additions".format(
+                version)
+            expect(r.returncode == 0, "{}: exit {} ({})".format(what, r.returncode,
+                                                               r.stderr.strip()[-300:]))
+            trace = footprint_trace.open(old, "trace")
+            expect(trace.format_version == version, "{}: format_version {!r}".format(
+                what, trace.format_version))
+            predicted = trace.predicted()
+            expect(r.stdout.count("\npredicted ") == len(predicted),
+                   "{}: {} predicted blocks for {} jobs".format(
+                       what, r.stdout.count("\npredicted "), len(predicted)))
+            for text in ("MFU", "calibration error band", "borrowed", "energy %", "kWh"):
+                expect(text not in r.stdout, "{}: prints {!r}".format(what, text))
+            expect(" h  " in r.stdout.split("\npredicted ", 1)[1],
+                   "{}: no phase time lines".format(what))
+            table = trace.predicted_jobs()
+            expect(list(table.columns[:len(footprint_trace.PREDICTED_ATTRIBUTES)]) ==
+                   list(footprint_trace.PREDICTED_ATTRIBUTES),
+                   "{}: predicted_jobs() columns {}".format(what, list(table.columns)))
+            for name in PREDICTED_ADDED_ATTRIBUTES:
+                missing = table[name].isna().all()
+                expect(missing, "{}: predicted_jobs() {} not all missing".format(what, name))
+            for job, p in predicted.items():
+                for t, columns in PREDICTED_ADDED_COLUMNS.items():
+                    expect(t in p["tables"] and not set(columns) & set(p["tables"][t].columns),
+                           "{} {}: table {} columns {}".format(
+                               what, job, t, list(p["tables"].get(t, pd.DataFrame()).columns)))
+            checked.append(version)
+        return checked
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def check_trace(footprint, path):
     name = os.path.basename(path)
     trace = footprint_trace.open(path, "trace")
@@ -249,6 +484,15 @@ def check_trace(footprint, path):
     rows = check_jobs(path, trace, summary)
     ok("{}: jobs: {} rows with footprint_trace and xarray.to_dataframe(), names str, same values"
        .format(name, rows))
+    predicted = check_predicted(path)
+    PREDICTED_TRACES.extend([name] if predicted else [])
+    if predicted:
+        ok("{}: {} predicted jobs: MFU, error band, precision and energy per phase read alike by "
+           "h5py, pandas and xarray; phase energies sum to the run's within {:g}".format(
+               name, predicted, ENERGY_RELATIVE))
+        versions = check_old_predicted(footprint, path)
+        ok("{}: as a trace written before those fields (format {}): footprint report and "
+           "footprint_trace read it, printing none of them".format(name, " and ".join(versions)))
 
 
 def check_index(path):
@@ -299,6 +543,10 @@ def main(argv):
         return 1
     for path in traces:
         run_check(os.path.basename(path), check_trace, args.footprint, path)
+    if not PREDICTED_TRACES:
+        FAILURES.append("/predicted")
+        print("FAIL no trace in {} has /predicted jobs: the step model's fields went unchecked "
+              "(scenarios/dense-vs-moe.yaml has some)".format(args.trace_dir))
     tmp = tempfile.mkdtemp(prefix="footprint-trace-readers-")
     try:
         indexes = list(args.index)

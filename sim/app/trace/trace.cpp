@@ -438,14 +438,63 @@ void write_summary(Group& root, const scenario::RunResult& r) {
   c.write(s, ComparisonAttr::kSavedLocation, ComparisonAttr::kJobsFinishedFifo);
 }
 
-/// /predicted/<job>: a job whose throughput the step model predicted: its layout, its
-/// expected step by phase, and where the simulated run's time and energy went.
+/// `compute` as the trace names it: the chip's 16-bit format (fp16 on the V100, which has no
+/// BF16; bf16 elsewhere) or fp8.
+std::string compute_name(models::ComputeFormat f, std::string_view chip) {
+  if (f == models::ComputeFormat::kFp8) {
+    return "fp8";
+  }
+  return chip == "V100" ? "fp16" : "bf16";
+}
+
+std::string recompute_name(models::Recompute r) {
+  switch (r) {
+    case models::Recompute::kNone:
+      return "none";
+    case models::Recompute::kSelective:
+      return "selective";
+    case models::Recompute::kFull:
+      return "full";
+  }
+  throw std::logic_error("trace: unknown recompute");
+}
+
+std::string shard_name(models::Sharding s) {
+  switch (s) {
+    case models::Sharding::kNone:
+      return "none";
+    case models::Sharding::kOptimizer:
+      return "optimizer";
+    case models::Sharding::kGradients:
+      return "gradients";
+    case models::Sharding::kParameters:
+      return "parameters";
+  }
+  throw std::logic_error("trace: unknown sharding");
+}
+
+/// The chip's dense peak in the compute format, FLOP/s (NaN for FP8 on a chip without an
+/// FP8 peak, which the step model refuses before a run).
+double peak_flops(const models::AcceleratorType& chip, models::ComputeFormat f) {
+  if (f == models::ComputeFormat::kFp8) {
+    return chip.peak_fp8 ? units::to_flops_per_second(*chip.peak_fp8)
+                         : std::numeric_limits<double>::quiet_NaN();
+  }
+  return units::to_flops_per_second(chip.peak);
+}
+
+/// /predicted/<job>: a job whose throughput the step model predicted: its layout and
+/// precision, its expected step by phase, and where the simulated run's time and energy
+/// went.
 void write_predicted(Group& root, const scenario::RunResult& r) {
   if (r.predicted.empty()) {
     return;
   }
   Group all = root.create_group(schema::kPredictedGroup);
   for (const auto& [id, p] : r.predicted) {
+    const auto& job = r.tables->jobs.at(id);
+    const auto& chip = r.tables->types.at(job.type);
+    const auto devices = static_cast<double>(job.devices);
     PredictedAttributes a(schema::kPredictedAttributes);
     a.set(PredictedAttr::kJob, static_cast<std::int64_t>(id));
     a.set(PredictedAttr::kData, p.layout.data);
@@ -453,7 +502,13 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
     a.set(PredictedAttr::kPipeline, p.layout.pipeline);
     a.set(PredictedAttr::kExpert, p.layout.expert);
     a.set(PredictedAttr::kMicrobatches, p.layout.microbatches);
+    a.set(PredictedAttr::kContext, p.layout.context);
+    a.set(PredictedAttr::kVirtualStages, p.layout.virtual_stages);
     a.set(PredictedAttr::kAutoLayout, static_cast<std::int64_t>(p.auto_layout ? 1 : 0));
+    a.set(PredictedAttr::kCompute, compute_name(p.precision.compute, chip.name));
+    a.set(PredictedAttr::kRecompute, recompute_name(p.precision.recompute));
+    a.set(PredictedAttr::kShard, shard_name(p.precision.shard));
+    a.set(PredictedAttr::kShardGroup, p.precision.shard_group);
     const models::TransformerCounts counts = models::count_transformer(p.model);
     a.set(PredictedAttr::kParameters, counts.parameters);
     a.set(PredictedAttr::kActiveParameters, counts.active_parameters);
@@ -464,6 +519,9 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
       expected += ph.duration;
     }
     a.set(PredictedAttr::kExpectedStep, units::to_seconds(expected));
+    a.set(PredictedAttr::kExpectedMfu, p.mfu);
+    a.set(PredictedAttr::kErrorBand, p.error_band);
+    a.set(PredictedAttr::kBorrowedFrom, p.borrowed_from);
     Group g = all.create_group(r.job_names[id]);
     const auto before_simulated =
         static_cast<PredictedAttr>(index_of(schema::kFirstSimulatedAttr) - 1);
@@ -471,18 +529,26 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
     if (p.simulated) {
       const auto& s = *p.simulated;
       const double seconds = units::to_seconds(s.duration);
+      const double energy = units::to_joules(s.energy);
       a.set(PredictedAttr::kSeconds, seconds);
-      a.set(PredictedAttr::kEnergy, units::to_joules(s.energy));
+      a.set(PredictedAttr::kEnergy, energy);
       a.set(PredictedAttr::kMeanStep, units::to_seconds(s.mean_step));
       a.set(PredictedAttr::kMaxStep, units::to_seconds(s.max_step));
       a.set(PredictedAttr::kDroppedTokenFraction, s.dropped_token_fraction);
-      a.write(g, schema::kFirstSimulatedAttr, PredictedAttr::kDroppedTokenFraction);
+      a.set(PredictedAttr::kMfu,
+            seconds > 0 ? p.flops_per_step * static_cast<double>(s.steps) /
+                              (devices * seconds * peak_flops(chip, p.precision.compute))
+                        : 0.0);
+      a.write(g, schema::kFirstSimulatedAttr, PredictedAttr::kMfu);
       SimulatedPhaseColumns t(schema::kSimulatedPhaseColumns, s.phase_names.size());
       for (std::size_t i = 0; i < s.phase_names.size(); ++i) {
         const double x = units::to_seconds(s.phase_durations.at(i));
+        const double e = units::to_joules(s.phase_energies.at(i));
         t.at<std::string>(SimulatedPhaseColumn::kPhase, i) = s.phase_names[i];
         t.at<double>(SimulatedPhaseColumn::kSeconds, i) = x;
         t.at<double>(SimulatedPhaseColumn::kFraction, i) = seconds > 0 ? x / seconds : 0.0;
+        t.at<double>(SimulatedPhaseColumn::kEnergy, i) = e;
+        t.at<double>(SimulatedPhaseColumn::kEnergyFraction, i) = energy > 0 ? e / energy : 0.0;
       }
       std::move(t).write(g, schema::kPhasesTable, schema::kPhaseDimension);
     }
@@ -492,6 +558,8 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
       e.at<std::string>(ExpectedStepColumn::kPhase, i) = ph.name;
       e.at<double>(ExpectedStepColumn::kSeconds, i) = units::to_seconds(ph.duration);
       e.at<double>(ExpectedStepColumn::kPower, i) = units::to_watts(ph.power);
+      e.at<double>(ExpectedStepColumn::kEnergy, i) =
+          units::to_joules(ph.duration * ph.power) * devices;
     }
     std::move(e).write(g, schema::kExpectedStepTable, schema::kPhaseDimension);
   }

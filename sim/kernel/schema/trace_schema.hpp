@@ -539,8 +539,11 @@ constexpr const Field& field(ComparisonAttr a) {
 
 // ---------------------------------------------------------------------------------------
 // /predicted/<job name>/ attributes, for a job whose throughput the step model predicted.
-// kSeconds..kDroppedTokenFraction come from the step-by-step simulation, written only
-// when it ran (then with the `phases` table).
+// kSeconds..kMfu come from the step-by-step simulation, written only when it ran (then
+// with the `phases` table). Rows added to format 2 after its first traces (readers find
+// them missing in those: docs/trace-format.md, "Additions to format 2"): kParameters and
+// kActiveParameters; kContext, kVirtualStages, kCompute..kShardGroup, kExpectedMfu,
+// kErrorBand, kBorrowedFrom and kMfu.
 
 enum class PredictedAttr : std::uint8_t {
   kJob,
@@ -549,17 +552,27 @@ enum class PredictedAttr : std::uint8_t {
   kPipeline,
   kExpert,
   kMicrobatches,
+  kContext,
+  kVirtualStages,
   kAutoLayout,
+  kCompute,
+  kRecompute,
+  kShard,
+  kShardGroup,
   kParameters,
   kActiveParameters,
   kFlopsPerStep,
   kTokensPerStep,
   kExpectedStep,
+  kExpectedMfu,
+  kErrorBand,
+  kBorrowedFrom,
   kSeconds,
   kEnergy,
   kMeanStep,
   kMaxStep,
   kDroppedTokenFraction,
+  kMfu,
   kCount
 };
 inline constexpr std::size_t kPredictedAttrCount = static_cast<std::size_t>(PredictedAttr::kCount);
@@ -573,7 +586,28 @@ inline constexpr std::array<Field, kPredictedAttrCount> kPredictedAttributes{{
     {"pipeline", Type::kInt64, "", "layout: pipeline stages", Reduction::kNone},
     {"expert", Type::kInt64, "", "layout: expert-parallel degree", Reduction::kNone},
     {"microbatches", Type::kInt64, "", "layout: microbatches per step", Reduction::kNone},
+    {"context", Type::kInt64, "",
+     "layout: context-parallel degree (each sequence's tokens split over it, ring attention)",
+     Reduction::kNone},
+    {"virtual_stages", Type::kInt64, "",
+     "layout: chunks per pipeline stage under the interleaved schedule (1: plain 1F1B)",
+     Reduction::kNone},
     {"auto_layout", Type::kInt64, "", "1 if the layout was chosen by `auto`, else 0",
+     Reduction::kNone},
+    {"compute", Type::kString, "",
+     "number format of the matmuls: `bf16` or `fp16` (the chip's 16-bit format: `fp16` on the "
+     "V100, `bf16` elsewhere), or `fp8`",
+     Reduction::kNone},
+    {"recompute", Type::kString, "",
+     "activation recomputation: `none`, `selective` (attention's products) or `full` (each "
+     "layer's forward pass)",
+     Reduction::kNone},
+    {"shard", Type::kString, "",
+     "what is sharded over the data-parallel replicas: `none`, `optimizer` (its state, ZeRO 1), "
+     "`gradients` (and the optimizer state, ZeRO 2) or `parameters` (all three, ZeRO 3 / FSDP)",
+     Reduction::kNone},
+    {"shard_group", Type::kInt64, "",
+     "data-parallel devices per sharding group (hybrid sharding); 0: all of them",
      Reduction::kNone},
     {"parameters", Type::kFloat64, "", "the architecture's parameters, all", Reduction::kNone},
     {"active_parameters", Type::kFloat64, "",
@@ -585,6 +619,18 @@ inline constexpr std::array<Field, kPredictedAttrCount> kPredictedAttributes{{
     {"expected_step_s", Type::kFloat64, "s",
      "the expected step, without stragglers or imbalance: sum of `expected_step` `seconds`",
      Reduction::kSum},
+    {"expected_mfu", Type::kFloat64, "1",
+     "model FLOPs utilisation of the expected step: `flops_per_step` / (devices x "
+     "`expected_step_s` x the chip's dense peak in `compute`)",
+     Reduction::kRatio},
+    {"error_band", Type::kFloat64, "1",
+     "the calibration's step-time error band, as a fraction: the largest step-time error on "
+     "the runs its constants were fitted on (0.1: the step time is +/- 10 %)",
+     Reduction::kNone},
+    {"borrowed_from", Type::kString, "",
+     "the calibrated chip and format whose constants were used, e.g. `H100 BF16`, when the "
+     "job's own chip and format have none; empty otherwise",
+     Reduction::kNone},
     {"seconds", Type::kFloat64, "s", "simulated: the whole run", Reduction::kSum},
     {"energy_j", Type::kFloat64, "J", "simulated: all the job's devices, accelerators only",
      Reduction::kSum},
@@ -592,6 +638,10 @@ inline constexpr std::array<Field, kPredictedAttrCount> kPredictedAttributes{{
     {"max_step_s", Type::kFloat64, "s", "simulated: longest step", Reduction::kMax},
     {"dropped_token_fraction", Type::kFloat64, "1",
      "simulated: tokens over expert capacity / tokens routed", Reduction::kRatio},
+    {"mfu", Type::kFloat64, "1",
+     "simulated: model FLOPs utilisation of the run: `flops_per_step` x the steps simulated / "
+     "(devices x `seconds` x the chip's dense peak in `compute`)",
+     Reduction::kRatio},
 }};
 
 constexpr const Field& field(PredictedAttr a) {
@@ -600,7 +650,8 @@ constexpr const Field& field(PredictedAttr a) {
 
 /// /predicted/<job name>/expected_step: a table (dimension `phase`), one row per phase of the
 /// expected step.
-enum class ExpectedStepColumn : std::uint8_t { kPhase, kSeconds, kPower, kCount };
+/// kEnergy was added to format 2 after its first traces.
+enum class ExpectedStepColumn : std::uint8_t { kPhase, kSeconds, kPower, kEnergy, kCount };
 inline constexpr std::size_t kExpectedStepColumnCount =
     static_cast<std::size_t>(ExpectedStepColumn::kCount);
 
@@ -608,6 +659,9 @@ inline constexpr std::array<Field, kExpectedStepColumnCount> kExpectedStepColumn
     {"phase", Type::kString, "", "the phase's name", Reduction::kNone},
     {"seconds", Type::kFloat64, "s", "its expected duration per step", Reduction::kNone},
     {"power_w", Type::kFloat64, "W", "power per device while in it", Reduction::kNone},
+    {"energy_j", Type::kFloat64, "J",
+     "its energy per step, all the job's devices: `seconds` x `power_w` x devices",
+     Reduction::kNone},
 }};
 
 constexpr const Field& field(ExpectedStepColumn c) {
@@ -615,8 +669,16 @@ constexpr const Field& field(ExpectedStepColumn c) {
 }
 
 /// /predicted/<job name>/phases: a table (dimension `phase`), one row per phase of the simulated
-/// run: the expected step's phases, then `stragglers` and `imbalance`.
-enum class SimulatedPhaseColumn : std::uint8_t { kPhase, kSeconds, kFraction, kCount };
+/// run: the expected step's phases, then `stragglers` and `imbalance`. kEnergy and
+/// kEnergyFraction were added to format 2 after its first traces.
+enum class SimulatedPhaseColumn : std::uint8_t {
+  kPhase,
+  kSeconds,
+  kFraction,
+  kEnergy,
+  kEnergyFraction,
+  kCount
+};
 inline constexpr std::size_t kSimulatedPhaseColumnCount =
     static_cast<std::size_t>(SimulatedPhaseColumn::kCount);
 
@@ -625,6 +687,14 @@ inline constexpr std::array<Field, kSimulatedPhaseColumnCount> kSimulatedPhaseCo
     {"seconds", Type::kFloat64, "s", "time in it, summed over the run", Reduction::kSum},
     {"fraction", Type::kFloat64, "1", "`seconds` / the run's `seconds` (0 for an empty run)",
      Reduction::kRatio},
+    {"energy_j", Type::kFloat64, "J",
+     "energy of all the job's devices during it, summed over the run: a phase of the expected "
+     "step, devices x its expected time x its `power_w`; `stragglers`, the slow devices at the "
+     "compute power and the others waiting at idle power; `imbalance`, all devices waiting at "
+     "idle power. The rows sum to the run's `energy_j`",
+     Reduction::kSum},
+    {"energy_fraction", Type::kFloat64, "1",
+     "`energy_j` / the run's `energy_j` (0 for a run without energy)", Reduction::kRatio},
 }};
 
 constexpr const Field& field(SimulatedPhaseColumn c) {
@@ -640,9 +710,9 @@ static_assert(all_named(kRootAttributes) && all_named(kPredictedAttributes) &&
 // Each enum's last value names the table's last row: a row added to one but not the other
 // fails here.
 static_assert(field(RootAttr::kInputWarnings).name == "input_warnings");
-static_assert(field(PredictedAttr::kDroppedTokenFraction).name == "dropped_token_fraction");
-static_assert(field(ExpectedStepColumn::kPower).name == "power_w");
-static_assert(field(SimulatedPhaseColumn::kFraction).name == "fraction");
+static_assert(field(PredictedAttr::kMfu).name == "mfu");
+static_assert(field(ExpectedStepColumn::kEnergy).name == "energy_j");
+static_assert(field(SimulatedPhaseColumn::kEnergyFraction).name == "energy_fraction");
 static_assert(field(Series::kOutdoorTemperature).name == "outdoor_temperature_c");
 static_assert(field(DatacenterAttr::kLastEnd).name == "last_end_s");
 static_assert(field(kTimeCoordinates, TimeCoordinate::kTimeBounds).name == "time_bounds");

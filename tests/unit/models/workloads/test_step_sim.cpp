@@ -174,6 +174,7 @@ TEST_CASE("Step results are bit-identical at any thread count and grouping", "[s
       CHECK(units::to_joules(r.energy) == units::to_joules(ref.energy));
       CHECK(r.phase_names == ref.phase_names);
       CHECK(r.phase_durations == ref.phase_durations);
+      CHECK(r.phase_energies == ref.phase_energies);
       CHECK(units::to_seconds(r.max_step) == units::to_seconds(ref.max_step));
       CHECK(r.dropped_token_fraction == ref.dropped_token_fraction);
       CHECK(r.mean_expert_factor == ref.mean_expert_factor);
@@ -186,6 +187,51 @@ TEST_CASE("Step results are bit-identical at any thread count and grouping", "[s
   CHECK(r7.group_lps == 72);
   c.seed = 43;
   CHECK(units::to_joules(simulate_steps(c).energy) != units::to_joules(ref.energy));
+}
+
+TEST_CASE(
+    "The energy per phase sums to the run's energy: expected time at the phase's power, "
+    "stragglers and imbalance the rest",
+    "[step_sim]") {
+  auto c = moe_config();
+  const double n = static_cast<double>(c.devices);
+  const double steps = static_cast<double>(c.steps);
+  // Stragglers (compute), imbalance (all-to-all, expert-compute) and a fixed phase, all
+  // of whole-ns durations (0.75, 0.25, 0.5, 0.2 s), so each phase's row is exact.
+  const std::vector<double> watts{300, 220, 310, 200};
+  const std::vector<double> seconds{0.75, 0.25, 0.5, 0.2};
+  for (const double idle : {60.0, 300.0}) {
+    INFO("idle " << idle << " W");
+    c.idle_power = units::watts(idle);
+    const auto r = simulate_steps(c);
+    REQUIRE(r.phase_energies.size() == r.phase_names.size());
+    REQUIRE(r.phase_names.size() == 6);
+    CHECK(r.steps == c.steps);
+    double total = 0;
+    for (const auto e : r.phase_energies) {
+      total += units::to_joules(e);
+    }
+    CHECK(total == Approx(units::to_joules(r.energy)).epsilon(1e-12));
+    for (std::size_t i = 0; i < 4; ++i) {
+      INFO(r.phase_names[i]);
+      CHECK(units::to_joules(r.phase_energies[i]) ==
+            Approx(n * watts[i] * seconds[i] * steps).epsilon(1e-12));
+    }
+    const double straggler_s = phase_s(r, "stragglers");
+    const double imbalance_s = phase_s(r, "imbalance");
+    REQUIRE(straggler_s > 0);
+    REQUIRE(imbalance_s > 0);
+    // The wait for the busiest expert: every device at idle power.
+    CHECK(units::to_joules(r.phase_energies[5]) == Approx(n * idle * imbalance_s).epsilon(1e-12));
+    // Beyond the expected compute, each device computes at 300 W or waits at idle power.
+    const double stragglers_j = units::to_joules(r.phase_energies[4]);
+    if (idle == 300.0) {
+      CHECK(stragglers_j == Approx(n * 300 * straggler_s).epsilon(1e-12));
+    } else {
+      CHECK(stragglers_j > n * idle * straggler_s);
+      CHECK(stragglers_j < n * 300 * straggler_s);
+    }
+  }
 }
 
 TEST_CASE("Uniform expert popularity with capacity factor 1 neither slows nor drops",
