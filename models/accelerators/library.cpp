@@ -121,7 +121,8 @@ std::vector<AcceleratorType> make_library() {
   return {
       with_system(
           make("TPUv2", {"TPU v2", "tpu-v2"}, kTdpV2, kAssumedIdleFraction * kTdpV2, 46, 16 * kGibi,
-               700, std::nullopt, "[P21] TDP, peak; [J20] 16 GiB HBM, 700 GB/s, pod of 256, ICI 4 x 496 Gb/s; DCN "
+               700, std::nullopt,
+               "[P21] TDP, peak; [J20] 16 GiB HBM, 700 GB/s, pod of 256, ICI 4 x 496 Gb/s; DCN "
                "assumed"),
           std::nullopt, 256, kIciV2, kDcnAssumed, "ICI, 2-D torus, pod of 256 chips"),
       with_system(make("TPUv3", {"TPU v3", "tpu-v3"}, kTdpV3, kAssumedIdleFraction * kTdpV3, 123,

@@ -92,15 +92,15 @@ struct PublishedRun {
   // Layout: devices = data x tensor x pipeline x context; expert divides data (expert parallel).
   std::int64_t devices, data, tensor, pipeline, context, expert;
   std::int64_t virtual_stages;  ///< 0 when not published (a test may search it)
-  std::int64_t microbatch;     ///< sequences per microbatch (0 if not published)
-  std::string_view recompute;  ///< "none", "selective" or "full"; "" when not published
-  std::string_view shard;      ///< "none", "optimizer", "gradients", "parameters" (ZeRO-1/2/3)
-  std::int64_t shard_group;    ///< devices per sharding group (0 = all of data)
-  double batch_sequences;      ///< global batch in sequences
+  std::int64_t microbatch;      ///< sequences per microbatch (0 if not published)
+  std::string_view recompute;   ///< "none", "selective" or "full"; "" when not published
+  std::string_view shard;       ///< "none", "optimizer", "gradients", "parameters" (ZeRO-1/2/3)
+  std::int64_t shard_group;     ///< devices per sharding group (0 = all of data)
+  double batch_sequences;       ///< global batch in sequences
   Figure figure;
-  double value;                ///< as published: TFLOP/s per device, tokens/s, or MFU fraction
-  FlopCount count;             ///< how the source counts FLOPs for that figure
-  std::string_view note;       ///< assumptions, anything not published, conversions
+  double value;           ///< as published: TFLOP/s per device, tokens/s, or MFU fraction
+  FlopCount count;        ///< how the source counts FLOPs for that figure
+  std::string_view note;  ///< assumptions, anything not published, conversions
 };
 
 // clang-format off

@@ -625,7 +625,9 @@ constexpr std::array<KnownMiss, 19> kKnownMisses{{
      "charges the all-to-all in full, over all 8 nodes of the expert group, in 16 bits"},
     {"Megatron-Bridge 25.11: DeepSeek-V3 BF16 on 256 GB200",
      std::numeric_limits<double>::quiet_NaN(),
-     "needs 193 GB per device by this model's activation accounting (no layout key is left to search): the run's selective recomputation of chosen modules keeps less than the model's 'selective', which saves nothing beyond fused attention"},
+     "needs 193 GB per device by this model's activation accounting (no layout key is left to "
+     "search): the run's selective recomputation of chosen modules keeps less than the model's "
+     "'selective', which saves nothing beyond fused attention"},
     {"Megatron-Bridge 25.11: DeepSeek-V3 MXFP8 on 256 B200", -0.520,
      "MoE costs the model does not charge in the expected step: token permutation, grouped matmuls "
      "of about 128 tokens per expert far below the dense efficiency, the router, and load "
@@ -821,14 +823,15 @@ TEST_CASE("Step model: print every run as a docs/models.md table row", "[.table]
     std::string cell;
     try {
       const double p = predicted_s(r, *choice.calibration);
-      cell = fmt::format("{:.3g} | {:.3g} | {:+.1f} %", p, r.measured_s,
-                         100 * (p / r.measured_s - 1));
+      cell =
+          fmt::format("{:.3g} | {:.3g} | {:+.1f} %", p, r.measured_s, 100 * (p / r.measured_s - 1));
     } catch (const std::invalid_argument&) {
       cell = fmt::format("does not fit | {:.3g} | -", r.measured_s);
     }
-    WARN(fmt::format("| {} | {} {} | {} | {}{} |", r.name, r.chip,
-                     format_of(r) == ComputeFormat::kFp8 ? "FP8" : "16-bit",
-                     r.calibration ? "calibration" : "validation", cell,
-                     choice.borrowed_from.empty() ? "" : " (borrowed: " + choice.borrowed_from + ")"));
+    WARN(fmt::format(
+        "| {} | {} {} | {} | {}{} |", r.name, r.chip,
+        format_of(r) == ComputeFormat::kFp8 ? "FP8" : "16-bit",
+        r.calibration ? "calibration" : "validation", cell,
+        choice.borrowed_from.empty() ? "" : " (borrowed: " + choice.borrowed_from + ")"));
   }
 }

@@ -107,8 +107,9 @@ TEST_CASE("Step model: FP8 matmuls at the FP8 peak, attention at 16 bits", "[ste
   // The compute phase by hand: 3 passes x the dense forward FLOPs at half of 100 TFLOP/s.
   const auto counts = count_transformer(gpt_like().model);
   const double sequences = 64;
-  CHECK(phase_s(e16, "compute") ==
-        Approx(3 * counts.forward_matmul_flops_per_sequence * sequences / 50e12).epsilon(kRelative));
+  CHECK(
+      phase_s(e16, "compute") ==
+      Approx(3 * counts.forward_matmul_flops_per_sequence * sequences / 50e12).epsilon(kRelative));
 }
 
 TEST_CASE("Step model: recomputation is charged as time", "[step_model]") {
@@ -125,7 +126,8 @@ TEST_CASE("Step model: recomputation is charged as time", "[step_model]") {
   CHECK(phase_s(selective, "attention") ==
         Approx(phase_s(none, "attention") * 4 / 3).epsilon(kRelative));
   CHECK(phase_s(full, "compute") == Approx(phase_s(none, "compute") * 4 / 3).epsilon(kRelative));
-  CHECK(phase_s(full, "attention") == Approx(phase_s(none, "attention") * 4 / 3).epsilon(kRelative));
+  CHECK(phase_s(full, "attention") ==
+        Approx(phase_s(none, "attention") * 4 / 3).epsilon(kRelative));
   // Element-wise traffic: 6 passes over the activations instead of 4.
   CHECK(phase_s(full, "elementwise") ==
         Approx(phase_s(none, "elementwise") * 6 / 4).epsilon(kRelative));
@@ -202,12 +204,12 @@ TEST_CASE("Step model: sharding divides state and adds gathers", "[step_model]")
   const auto hybrid = estimate_step_with(in, chip, net, test_calibration());
   CHECK(hybrid.memory.optimizer == Approx(replicated.memory.optimizer / 4).epsilon(kRelative));
   in.precision.shard_group = 3;
-  CHECK_THROWS_WITH(estimate_step_with(in, chip, net, test_calibration()),
-                    Catch::Matchers::Contains("shard_group (3) does not divide data x context (8)"));
+  CHECK_THROWS_WITH(
+      estimate_step_with(in, chip, net, test_calibration()),
+      Catch::Matchers::Contains("shard_group (3) does not divide data x context (8)"));
 }
 
-TEST_CASE("Step model: more tensor ranks than key/value heads replicate K and V",
-          "[step_model]") {
+TEST_CASE("Step model: more tensor ranks than key/value heads replicate K and V", "[step_model]") {
   const auto chip = test_chip();
   auto in = gpt_like();
   in.model.kv_heads = 2;
