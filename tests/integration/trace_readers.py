@@ -265,7 +265,8 @@ def check_predicted(path):
             expect(a["shard"] in ("none", "optimizer", "gradients", "parameters"),
                    "{}: shard {!r}".format(where, a["shard"]))
             expect(isinstance(a["borrowed_from"], str), "{}: borrowed_from not str".format(where))
-            expect(0 <= a["error_band"] < 1, "{}: error_band {}".format(where, a["error_band"]))
+            # A fraction; above 1 when a run of the chip was missed by more than 100 % (H100 BF16).
+            expect(0 <= a["error_band"] < 5, "{}: error_band {}".format(where, a["error_band"]))
             for name in ("expected_mfu", "mfu"):
                 expect(0 < a[name] <= 1, "{}: {} {} not in (0, 1]".format(where, name, a[name]))
             want_mfu = a["expected_mfu"] * a["expected_step_s"] / a["mean_step_s"]

@@ -110,10 +110,9 @@ TEST_CASE("report: the run summary counts every job, and the pauses, when few ro
 
 namespace {
 
-/// 16 H200 training a 4-layer dense model for 100 steps of 64 sequences of 2048 tokens, its
-/// layout and precision set after parsing (the parser reads fewer keys than the step model
-/// takes): data 2 x tensor 2 x pipeline 2 x context 2, 2 virtual stages, 4 microbatches,
-/// FP8, selective recomputation, the optimizer state sharded in groups of 2. H200 has no
+/// 16 H200 training a 4-layer dense model for 100 steps of 64 sequences of 2048 tokens:
+/// data 2 x tensor 2 x pipeline 2 x context 2, 2 virtual stages, 4 microbatches, FP8,
+/// selective recomputation, the optimizer state sharded in groups of 2. H200 has no
 /// calibration of its own: it borrows H100 FP8's.
 struct PredictedRun {
   fs::path dir;
@@ -136,26 +135,14 @@ jobs:
              vocabulary: 32000, sequence: 2048 }
     work: 13107200 tokens
     batch: 131072 tokens
-    parallelism: { data: 4, tensor: 2, pipeline: 2, microbatches: 4 }
+    parallelism: { data: 2, tensor: 2, pipeline: 2, context: 2, virtual_stages: 2,
+                   microbatches: 4 }
+    precision: { compute: fp8, recompute: selective, shard: optimizer, shard_group: 2 }
     stragglers: { mean: 1 % }
     start: 0 s
 )";
     auto sc = scenario::parse_scenario(yaml, (dir / "s.yaml").string());
-    auto& job = sc.jobs.at(0);
-    auto& p = *job.predicted;
-    p.layout = {.data = 2,
-                .tensor = 2,
-                .pipeline = 2,
-                .context = 2,
-                .expert = 1,
-                .microbatches = 4,
-                .virtual_stages = 2};
-    p.precision.compute = models::ComputeFormat::kFp8;
-    p.precision.recompute = models::Recompute::kSelective;
-    p.precision.shard = models::Sharding::kOptimizer;
-    p.precision.shard_group = 2;
     chip = *sc.accelerators.find("H200");
-    scenario::estimate_predicted_step(job, chip);
     const auto result = scenario::run_scenario(sc, {.threads = 2});
     trace = dir / "t.h5";
     io::AtomicOutput out(trace, true);
