@@ -832,13 +832,13 @@ ParallelLayout auto_layout(StepModelInput input, const AcceleratorType& chip,
                            const LayoutRequest& request) {
   // A chip without a calibration fits no layout for that reason, not for memory: say so.
   const CalibrationChoice choice = require_calibration(chip, input.precision.compute);
-  return search(std::move(input), chip, network, devices, request, choice);
+  return search(input, chip, network, devices, request, choice);
 }
 
 ParallelLayout auto_layout_with(StepModelInput input, const AcceleratorType& chip,
                                 const JobNetwork& network, std::int64_t devices,
                                 const LayoutRequest& request, const ChipCalibration& calibration) {
-  return search(std::move(input), chip, network, devices, request, {&calibration, ""});
+  return search(input, chip, network, devices, request, {&calibration, ""});
 }
 
 }  // namespace footprint::models

@@ -74,7 +74,7 @@ class Attributes {
  public:
   explicit Attributes(const std::array<schema::Field, N>& table) : table_(table) {}
 
-  void set(Enum e, AttrValue v) { values_.at(index_of(e)) = std::move(v); }
+  void set(Enum e, const AttrValue& v) { values_.at(index_of(e)) = v; }
 
   /// Writes rows [first, last] of the table; throws std::logic_error for a value not set
   /// or not of the schema's type.
@@ -308,11 +308,13 @@ class Columns {
           [&](auto&& v) {
             using V = std::decay_t<decltype(v)>;
             if constexpr (std::is_same_v<V, std::vector<std::string>>) {
-              t.add_string_column(std::string(f.name), std::move(v));
+              t.add_string_column(std::string(f.name), std::forward<decltype(v)>(v));
             } else if constexpr (std::is_same_v<V, std::vector<std::int64_t>>) {
-              t.add_int64_column(std::string(f.name), std::move(v), std::string(f.unit));
+              t.add_int64_column(std::string(f.name), std::forward<decltype(v)>(v),
+                                 std::string(f.unit));
             } else {
-              t.add_double_column(std::string(f.name), std::move(v), std::string(f.unit));
+              t.add_double_column(std::string(f.name), std::forward<decltype(v)>(v),
+                                  std::string(f.unit));
             }
           },
           std::move(columns_[c]));
