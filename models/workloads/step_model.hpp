@@ -1,7 +1,8 @@
 // How long a training step takes, and where the time goes, from the architecture, the
 // parallel layout, the precision and the hardware: compute on a roofline, collectives
 // costed hierarchically on the chip's scale-up domain and scale-out network as the layout
-// places its groups, the pipeline bubble, and per-phase power. docs/models.md ("Step model") has every equation and source.
+// places its groups, the pipeline bubble, and per-phase power. docs/models.md ("Step model") has
+// every equation and source.
 #pragma once
 
 #include <cstdint>
