@@ -76,7 +76,7 @@ constexpr double kMemoryEfficiency = 0.8;
 
 std::span<const ChipCalibration> calibration_table() {
   using enum ComputeFormat;
-  static const std::array<ChipCalibration, 10> kTable{{
+  static const std::array<ChipCalibration, 9> kTable{{
       {"V100", k16Bit, 0.5132, 0.5132, kMemoryEfficiency, 1.00, 0.040,
        "Shoeybi et al. 2019 (Megatron-LM): 1 V100, 1.2B GPT-2, 39 TFLOP/s; 512 V100, 8.3B, "
        "15.1 PFLOP/s"},
@@ -99,8 +99,6 @@ std::span<const ChipCalibration> calibration_table() {
        "Chowdhery et al. 2022 (PaLM 540B), section 4: 6144 TPU v4, 238.3k tokens/s"},
       {"TPUv5p", k16Bit, 1.0000, 1.0000, kMemoryEfficiency, 1.00, 0.165,
        "MaxText README v5p table: 32B on 64, 128B on 128, 1024B on 2048 TPU v5p"},
-      {"TPUv5p", kFp8, 1.0000, 1.0000, kMemoryEfficiency, 1.00, 0.165,
-       "= TPUv5p 16-bit: the v5p's FP8 peak equals its BF16 peak"},
   }};
   return kTable;
 }
@@ -108,14 +106,16 @@ std::span<const ChipCalibration> calibration_table() {
 /// Chips and formats that use another's efficiencies: (chip, format, from chip, from
 /// format). Same silicon (H200, H800: H100's compute; GB200 and B200 BF16 from their FP8
 /// runs: the same Blackwell tensor cores), or the nearest calibrated peer (MI300X from
-/// H100: an assumption, no calibration run published with layout).
+/// H100: an assumption, no calibration run published with layout); TPU v5p FP8 from its
+/// BF16 (the same peak).
 struct Borrow {
   const char* chip;
   ComputeFormat format;
   const char* from;
   ComputeFormat from_format;
 };
-constexpr std::array<Borrow, 8> kBorrows{{
+constexpr std::array<Borrow, 9> kBorrows{{
+    {"TPUv5p", ComputeFormat::kFp8, "TPUv5p", ComputeFormat::k16Bit},
     {"H200", ComputeFormat::k16Bit, "H100", ComputeFormat::k16Bit},
     {"H200", ComputeFormat::kFp8, "H100", ComputeFormat::kFp8},
     {"H800", ComputeFormat::k16Bit, "H100", ComputeFormat::k16Bit},
