@@ -22,6 +22,8 @@ struct AcceleratorType {
   /// Peak dense (not 2:4 sparse) BF16/FP16 throughput: BF16 where the chip has it, FP16
   /// on the V100, which has no BF16.
   units::FlopRate peak;
+  /// The 16-bit format `peak` is in: BF16, or FP16 on chips without BF16 (the V100).
+  bool has_bf16 = true;
   /// Peak dense FP8 throughput; nullopt when the library lists no FP8 figure for the chip
   /// (V100, A100 and the TPUs: they have no FP8 units).
   std::optional<units::FlopRate> peak_fp8;

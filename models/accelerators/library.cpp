@@ -195,7 +195,13 @@ bool matches(const AcceleratorType& t, std::string_view name) {
 }  // namespace
 
 std::span<const AcceleratorType> builtin_accelerators() {
-  static const std::vector<AcceleratorType> kLibrary = make_library();
+  static const std::vector<AcceleratorType> kLibrary = [] {
+    auto library = make_library();
+    for (auto& t : library) {
+      t.has_bf16 = t.name != "V100";  // [NV] V100: FP16 tensor cores, no BF16
+    }
+    return library;
+  }();
   return kLibrary;
 }
 

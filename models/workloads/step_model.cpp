@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <span>
@@ -135,18 +136,19 @@ const ChipCalibration* find_in_table(std::string_view chip, ComputeFormat format
   return nullptr;
 }
 
-std::string format_name(const AcceleratorType& chip, ComputeFormat f) {
-  if (f == ComputeFormat::kFp8) {
-    return "FP8";
+/// "BF16", "FP16" or "FP8", for messages: a chip of the calibration tables by its name (a
+/// built-in type).
+std::string format_label(std::string_view chip, ComputeFormat f) {
+  AcceleratorType t;
+  for (const auto& b : builtin_accelerators()) {
+    if (b.name == chip) {
+      t = b;
+    }
   }
-  return chip.name == "V100" ? "FP16" : "BF16";
-}
-
-std::string format_name(std::string_view chip, ComputeFormat f) {
-  if (f == ComputeFormat::kFp8) {
-    return "FP8";
-  }
-  return chip == "V100" ? "FP16" : "BF16";
+  std::string label = compute_format_name(t, f);
+  std::transform(label.begin(), label.end(), label.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return label;
 }
 
 // --- Power by phase -----------------------------------------------------------------------
@@ -386,29 +388,44 @@ std::span<const ChipCalibration> builtin_calibrations() {
   return calibration_table();
 }
 
-CalibrationChoice require_calibration(const AcceleratorType& chip, ComputeFormat format) {
-  if (format == ComputeFormat::kFp8 && !chip.peak_fp8) {
+std::string compute_format_name(const AcceleratorType& chip, ComputeFormat format) {
+  if (format == ComputeFormat::kFp8) {
+    return "fp8";
+  }
+  return chip.has_bf16 ? "bf16" : "fp16";
+}
+
+units::FlopRate matmul_peak(const AcceleratorType& chip, ComputeFormat format) {
+  if (format == ComputeFormat::k16Bit) {
+    return chip.peak;
+  }
+  if (!chip.peak_fp8) {
     throw std::invalid_argument(
         fmt::format("{} has no FP8 peak in the library: compute in its 16-bit format", chip.name));
   }
+  return *chip.peak_fp8;
+}
+
+CalibrationChoice require_calibration(const AcceleratorType& chip, ComputeFormat format) {
+  matmul_peak(chip, format);  // throws for FP8 without an FP8 peak
   if (const auto* own = find_in_table(chip.name, format)) {
     return {own, ""};
   }
   for (const auto& b : kBorrows) {
     if (chip.name == b.chip && format == b.format) {
       if (const auto* from = find_in_table(b.from, b.from_format)) {
-        return {from, fmt::format("{} {}", b.from, format_name(b.from, b.from_format))};
+        return {from, fmt::format("{} {}", b.from, format_label(b.from, b.from_format))};
       }
     }
   }
   std::vector<std::string> names;
   for (const auto& c : calibration_table()) {
-    names.push_back(fmt::format("{} {}", c.chip, format_name(c.chip, c.compute)));
+    names.push_back(fmt::format("{} {}", c.chip, format_label(c.chip, c.compute)));
   }
   throw std::invalid_argument(fmt::format(
       "no step-model calibration for {} {}: the calibrated chips are {} (docs/models.md lists "
       "the borrowed ones)",
-      chip.name, format_name(chip, format), fmt::join(names, ", ")));
+      chip.name, format_label(chip.name, format), fmt::join(names, ", ")));
 }
 
 PhasePower phase_power(const AcceleratorType& chip) {
@@ -427,7 +444,7 @@ PhasePower phase_power(const AcceleratorType& chip) {
 std::vector<std::string> calibration_sources() {
   std::vector<std::string> out;
   for (const auto& c : calibration_table()) {
-    out.push_back(fmt::format("{} {}: {}", c.chip, format_name(c.chip, c.compute), c.source));
+    out.push_back(fmt::format("{} {}: {}", c.chip, format_label(c.chip, c.compute), c.source));
   }
   return out;
 }
@@ -501,9 +518,8 @@ StepEstimate estimate(const StepModelInput& in, const AcceleratorType& chip,
     throw e;
   }
   const double n = static_cast<double>(devices);
-  const bool fp8 = prec.compute == ComputeFormat::kFp8;
   const double peak16 = chip.peak.si();
-  const double peak_mm = fp8 ? chip.peak_fp8->si() : peak16;
+  const double peak_mm = matmul_peak(chip, prec.compute).si();
   const double hbm = chip.memory_bandwidth.si() * cal.memory_efficiency;
   const auto experts = expert_share(m);
   const bool full = prec.recompute == Recompute::kFull;

@@ -52,6 +52,13 @@ struct CalibrationChoice {
   std::string borrowed_from;
 };
 
+/// The format's name as scenarios and traces write it: "bf16" (or "fp16" on a chip without
+/// BF16, whose 16-bit peak is FP16) or "fp8".
+std::string compute_format_name(const AcceleratorType& chip, ComputeFormat format);
+/// The chip's dense peak for matmuls in `format` (AcceleratorType::peak or peak_fp8).
+/// Throws std::invalid_argument for FP8 on a chip without an FP8 peak.
+units::FlopRate matmul_peak(const AcceleratorType& chip, ComputeFormat format);
+
 /// The constants for `chip` computing in `format`. Throws std::invalid_argument naming the
 /// chip, the format and the calibrated ones when it is unsupported, or when the chip has no
 /// FP8 peak and FP8 is asked for.

@@ -478,10 +478,18 @@ DeviceMemory device_memory(const TransformerSpec& spec, const ParallelLayout& la
   const double microbatch_sequences =
       sequences_per_step / (as_double(layout.data) * as_double(layout.microbatches));
   const double context = as_double(layout.context);
+  // Bytes per token of each kind of layer (dense or MoE, with or without cross-attention),
+  // once, not per layer.
+  std::array<std::array<double, 2>, 2> per_token{};
+  for (const bool moe : {false, true}) {
+    for (const bool cross : {false, true}) {
+      per_token[moe ? 1 : 0][cross ? 1 : 0] =
+          activation_bytes_per_token(spec, moe, cross, precision.compute, precision.recompute);
+    }
+  }
   const auto activation_bytes = [&](const Layer& l) {
-    return activation_bytes_per_token(spec, l.moe, l.cross, precision.compute,
-                                      precision.recompute) *
-           (l.tokens / context) * microbatch_sequences / tensor;
+    return per_token[l.moe ? 1 : 0][l.cross ? 1 : 0] * (l.tokens / context) * microbatch_sequences /
+           tensor;
   };
 
   const std::int64_t stages = layout.pipeline;

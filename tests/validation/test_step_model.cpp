@@ -423,7 +423,7 @@ Measured measured(const pub::PublishedRun& r) {
       break;
     case pub::Figure::kMfu: {
       const auto& c = chip(m.chip);
-      const double peak = p.compute == ComputeFormat::kFp8 ? c.peak_fp8->si() : c.peak.si();
+      const double peak = matmul_peak(c, p.compute).si();
       m.measured_s = source_flops_per_step(r) / (devices * r.value * peak);
       break;
     }
@@ -687,29 +687,15 @@ TEST_CASE("Step model: the calibration table is the fit on its calibration runs"
   }
 }
 
-TEST_CASE("Step model: calibration runs are reproduced within 10 %", "[step_model]") {
-  for (const auto& r : all_runs()) {
-    if (!r.calibration || known_miss(r.name) != nullptr) {
-      continue;
-    }
-    const auto& c = chip(r.chip);
-    const auto choice = require_calibration(c, format_of(r));
-    std::string phases;
-    const double p = predicted_s(r, *choice.calibration, &phases);
-    INFO(phases);
-    INFO(fmt::format("{}: predicted {:.4g} s per step, measured {:.4g} s ({:+.1f} %)", r.name, p,
-                     r.measured_s, 100 * (p / r.measured_s - 1)));
-    CHECK(p == Approx(r.measured_s).epsilon(kCalibrationTolerance));
-  }
-}
+namespace {
 
-TEST_CASE("Step model: runs it was not fitted on are predicted within 20 %", "[step_model]") {
+/// Every run of one set (calibration or not), known misses aside, within `tolerance`.
+void check_runs_within(bool calibration, double tolerance) {
   for (const auto& r : all_runs()) {
-    if (r.calibration || known_miss(r.name) != nullptr) {
+    if (r.calibration != calibration || known_miss(r.name) != nullptr) {
       continue;
     }
-    const auto& c = chip(r.chip);
-    const auto choice = require_calibration(c, format_of(r));
+    const auto choice = require_calibration(chip(r.chip), format_of(r));
     std::string phases;
     INFO(r.name);
     double p = 0;
@@ -719,8 +705,18 @@ TEST_CASE("Step model: runs it was not fitted on are predicted within 20 %", "[s
         fmt::format("{}: predicted {:.4g} s per step, measured {:.4g} s ({:+.1f} %){}", r.name, p,
                     r.measured_s, 100 * (p / r.measured_s - 1),
                     choice.borrowed_from.empty() ? "" : ", borrowed from " + choice.borrowed_from));
-    CHECK(p == Approx(r.measured_s).epsilon(kValidationTolerance));
+    CHECK(p == Approx(r.measured_s).epsilon(tolerance));
   }
+}
+
+}  // namespace
+
+TEST_CASE("Step model: calibration runs are reproduced within 10 %", "[step_model]") {
+  check_runs_within(true, kCalibrationTolerance);
+}
+
+TEST_CASE("Step model: runs it was not fitted on are predicted within 20 %", "[step_model]") {
+  check_runs_within(false, kValidationTolerance);
 }
 
 TEST_CASE("Step model: the known misses stay where docs/models.md puts them", "[step_model]") {

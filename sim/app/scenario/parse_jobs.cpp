@@ -317,12 +317,6 @@ std::string and_list(const std::vector<std::string>& items) {
   return fmt::format("{} and {}", fmt::join(items.begin(), items.end() - 1, ", "), items.back());
 }
 
-/// Built-in chips whose 16-bit format is FP16 only (AcceleratorType::peak is their FP16
-/// peak): the V100.
-bool has_bf16(const models::AcceleratorType& chip) {
-  return chip.name != "V100";
-}
-
 /// precision.compute: bf16 | fp16 (the chip's 16-bit format) or fp8, each only on a chip
 /// that has it.
 void read_compute(const MapReader& pr, const models::AcceleratorType& chip,
@@ -332,7 +326,7 @@ void read_compute(const MapReader& pr, const models::AcceleratorType& chip,
     return;
   }
   Diagnostics& d = pr.diagnostics();
-  if (*c == "bf16" && !has_bf16(chip)) {
+  if (*c == "bf16" && !chip.has_bf16) {
     report(d, pr.get("compute"), pr.path("compute"),
            fmt::format("{} has no BF16; use fp16", chip.name));
   } else if (*c == "bf16" || *c == "fp16") {

@@ -440,15 +440,6 @@ void write_summary(Group& root, const scenario::RunResult& r) {
   c.write(s, ComparisonAttr::kSavedLocation, ComparisonAttr::kJobsFinishedFifo);
 }
 
-/// `compute` as the trace names it: the chip's 16-bit format (fp16 on the V100, which has no
-/// BF16; bf16 elsewhere) or fp8.
-std::string compute_name(models::ComputeFormat f, std::string_view chip) {
-  if (f == models::ComputeFormat::kFp8) {
-    return "fp8";
-  }
-  return chip == "V100" ? "fp16" : "bf16";
-}
-
 std::string recompute_name(models::Recompute r) {
   switch (r) {
     case models::Recompute::kNone:
@@ -475,16 +466,6 @@ std::string shard_name(models::Sharding s) {
   throw std::logic_error("trace: unknown sharding");
 }
 
-/// The chip's dense peak in the compute format, FLOP/s (NaN for FP8 on a chip without an
-/// FP8 peak, which the step model refuses before a run).
-double peak_flops(const models::AcceleratorType& chip, models::ComputeFormat f) {
-  if (f == models::ComputeFormat::kFp8) {
-    return chip.peak_fp8 ? units::to_flops_per_second(*chip.peak_fp8)
-                         : std::numeric_limits<double>::quiet_NaN();
-  }
-  return units::to_flops_per_second(chip.peak);
-}
-
 /// /predicted/<job>: a job whose throughput the step model predicted: its layout and
 /// precision, its expected step by phase, and where the simulated run's time and energy
 /// went.
@@ -507,7 +488,7 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
     a.set(PredictedAttr::kContext, p.layout.context);
     a.set(PredictedAttr::kVirtualStages, p.layout.virtual_stages);
     a.set(PredictedAttr::kAutoLayout, static_cast<std::int64_t>(p.auto_layout ? 1 : 0));
-    a.set(PredictedAttr::kCompute, compute_name(p.precision.compute, chip.name));
+    a.set(PredictedAttr::kCompute, models::compute_format_name(chip, p.precision.compute));
     a.set(PredictedAttr::kRecompute, recompute_name(p.precision.recompute));
     a.set(PredictedAttr::kShard, shard_name(p.precision.shard));
     a.set(PredictedAttr::kShardGroup, p.precision.shard_group);
@@ -538,9 +519,11 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
       a.set(PredictedAttr::kMaxStep, units::to_seconds(s.max_step));
       a.set(PredictedAttr::kDroppedTokenFraction, s.dropped_token_fraction);
       a.set(PredictedAttr::kMfu,
-            seconds > 0 ? p.flops_per_step * static_cast<double>(s.steps) /
-                              (devices * seconds * peak_flops(chip, p.precision.compute))
-                        : 0.0);
+            seconds > 0
+                ? p.flops_per_step * static_cast<double>(s.steps) /
+                      (devices * seconds *
+                       units::to_flops_per_second(models::matmul_peak(chip, p.precision.compute)))
+                : 0.0);
       a.write(g, schema::kFirstSimulatedAttr, PredictedAttr::kMfu);
       SimulatedPhaseColumns t(schema::kSimulatedPhaseColumns, s.phase_names.size());
       for (std::size_t i = 0; i < s.phase_names.size(); ++i) {
