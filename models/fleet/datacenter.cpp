@@ -13,6 +13,8 @@ engine::BinnedIntegral bins(SimTime w) {
   return {SimTime::zero(), w};
 }
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+/// Relative margin within which a facility power is at its cap.
+constexpr double kCapTolerance = 1e-9;
 }  // namespace
 
 DatacenterLp::DatacenterLp(std::uint32_t index, const FleetTables* tables, DatacenterConfig config,
@@ -84,9 +86,58 @@ void DatacenterLp::arm(engine::Context<FleetMsg>& ctx, std::uint32_t slot, SimTi
                {fails ? FleetMsg::Kind::kFailure : FleetMsg::Kind::kPhaseEnd, s.job, slot, s.gen});
 }
 
+bool DatacenterLp::cap_allows(const Slot& s, SimTime now) const {
+  if (!cfg_.power_cap || cfg_.envelope == nullptr) {
+    return true;
+  }
+  // The stretch of compute up to the next checkpoint (or the end), bounded above by a
+  // checkpoint interval and one step.
+  const auto& j = tables_->jobs[s.job];
+  SimTime stretch = j.duration - boundary(j, s.step);
+  if (j.checkpoint_interval != SimTime::max()) {
+    const SimTime since = boundary(j, s.step) - boundary(j, s.ckpt_step);
+    const SimTime step = boundary(j, s.step + 1) - boundary(j, s.step);
+    stretch = std::min(stretch, std::max(SimTime::zero(), j.checkpoint_interval - since) + step);
+  }
+  const SimTime end = now + stretch;
+  if (end <= s.plan_end) {
+    return true;  // within the plan the scheduler checked
+  }
+  units::Watts it = full_power_ + cap_waiting_idle_;
+  if (s.phase == Phase::kCapPause) {
+    it += s.full - cfg_.power.held_idle(tables_->types[j.type]) * static_cast<double>(j.devices);
+  }
+  if (cfg_.power.idle_draw) {
+    for (std::size_t t = 0; t < tables_->types.size(); ++t) {
+      it += cfg_.power.idle_bound(tables_->types[t]) *
+            static_cast<double>(cfg_.inventory[t] - busy_[t]);
+    }
+  }
+  const auto peak = cfg_.envelope->peak(now, end, it);
+  return units::to_watts(peak) <= units::to_watts(*cfg_.power_cap) * (1 + kCapTolerance);
+}
+
 void DatacenterLp::begin_compute(engine::Context<FleetMsg>& ctx, std::uint32_t slot) {
   auto& s = slots_[slot];
   const auto& j = tables_->jobs[s.job];
+  const auto held_idle =
+      cfg_.power.held_idle(tables_->types[j.type]) * static_cast<double>(j.devices);
+  if (!cap_allows(s, ctx.now())) {
+    // Held, idle, until the weather or the jobs around it change.
+    if (s.phase != Phase::kCapPause) {
+      s.phase = Phase::kCapPause;
+      s.phase_start = ctx.now();
+      full_power_ -= s.full;
+      cap_waiting_idle_ += held_idle;
+      ++outcomes_[s.outcome].cap_pauses;
+      set_power(s, held_idle, ctx.now());
+    }
+    arm(ctx, slot, std::min(cooling_->next_change(ctx.now()), ctx.now() + cfg_.cap_retry));
+    return;
+  }
+  if (s.phase == Phase::kCapPause) {
+    end_cap_pause(s, ctx.now());
+  }
   s.phase = Phase::kCompute;
   s.phase_start = ctx.now();
   set_power(s, cfg_.power.running(j.compute_power) * static_cast<double>(j.devices), ctx.now());
@@ -117,6 +168,9 @@ void DatacenterLp::start_job(engine::Context<FleetMsg>& ctx, std::uint32_t job) 
   o.datacenter = index_;
   o.start = units::seconds(ctx.now().to_seconds());
   s.pause_budget = std::max(SimTime::zero(), j.slack - (ctx.now() - j.submit));
+  s.plan_end = ctx.now() + planned_runtime(j);
+  s.full = cfg_.power.running(j.compute_power) * static_cast<double>(j.devices);
+  full_power_ += s.full;
   integrate(ctx.now());
   busy_[j.type] += j.devices;
   busy_total_ += j.devices;
@@ -136,6 +190,7 @@ void DatacenterLp::finish(engine::Context<FleetMsg>& ctx, std::uint32_t slot) {
   const auto& j = tables_->jobs[s.job];
   set_power(s, units::Watts::zero(), ctx.now());
   s.active = false;
+  full_power_ -= s.full;
   ++s.gen;
   busy_[j.type] -= j.devices;
   busy_total_ -= j.devices;
@@ -173,6 +228,9 @@ void DatacenterLp::on_timer(engine::Context<FleetMsg>& ctx, std::uint32_t slot,
     ++o.restarts;
     if (s.phase == Phase::kPause) {
       end_pause(s, now);
+    }
+    if (s.phase == Phase::kCapPause) {
+      end_cap_pause(s, now);
     }
     s.step = s.ckpt_step;
     const units::Seconds mean = cfg_.device_mtbf / static_cast<double>(j.devices);
@@ -216,6 +274,7 @@ void DatacenterLp::on_timer(engine::Context<FleetMsg>& ctx, std::uint32_t slot,
       begin_compute(ctx, slot);
       return;
     case Phase::kRestart:
+    case Phase::kCapPause:
       begin_compute(ctx, slot);
       return;
   }
@@ -239,7 +298,7 @@ bool DatacenterLp::maybe_pause(engine::Context<FleetMsg>& ctx, std::uint32_t slo
   const SimTime limit = now + s.pause_budget;
   SimTime t = now;
   if (cfg_.forecast != nullptr) {
-    t = cfg_.forecast->first_hour_at_or_below(index_, now, limit, threshold);
+    t = cfg_.forecast->first_time_at_or_below(index_, now, limit, threshold);
     if (t == SimTime::max()) {
       return false;
     }
@@ -259,6 +318,15 @@ bool DatacenterLp::maybe_pause(engine::Context<FleetMsg>& ctx, std::uint32_t slo
   ++outcomes_[s.outcome].pauses;
   arm(ctx, slot, t);
   return true;
+}
+
+void DatacenterLp::end_cap_pause(Slot& s, SimTime now) {
+  const auto& j = tables_->jobs[s.job];
+  const SimTime waited = now - s.phase_start;
+  outcomes_[s.outcome].cap_paused += units::seconds(waited.to_seconds());
+  cap_paused_device_s_ += static_cast<double>(j.devices) * waited.to_seconds();
+  full_power_ += s.full;
+  cap_waiting_idle_ -= cfg_.power.held_idle(tables_->types[j.type]) * static_cast<double>(j.devices);
 }
 
 void DatacenterLp::end_pause(Slot& s, SimTime now) {
@@ -325,6 +393,15 @@ void DatacenterLp::refresh(SimTime now) {
   const double iloc = intensity_.location.si();
   const double imkt = intensity_.market.si();
   peak_facility_ = std::max(peak_facility_, fp.total());
+  if (cfg_.power_cap) {
+    const bool over = fac > units::to_watts(*cfg_.power_cap) * (1 + kCapTolerance);
+    if (over && !over_cap_) {
+      over_since_ = now;
+    } else if (!over && over_cap_) {
+      cap_exceeded_ += now - over_since_;
+    }
+    over_cap_ = over;
+  }
   c_ratio_.set(now, ratio);
   c_loc_.set(now, ratio * iloc);
   c_mkt_.set(now, ratio * imkt);
@@ -352,6 +429,9 @@ void DatacenterLp::on_stop(engine::Context<FleetMsg>& ctx) {
       if (s.phase == Phase::kPause) {
         end_pause(s, now);
       }
+      if (s.phase == Phase::kCapPause) {
+        end_cap_pause(s, now);
+      }
       const auto& j = tables_->jobs[s.job];
       auto& o = outcomes_[s.outcome];
       const double held_s = now.to_seconds() - units::to_seconds(o.start);
@@ -360,6 +440,10 @@ void DatacenterLp::on_stop(engine::Context<FleetMsg>& ctx) {
       o.embodied = units::seconds(static_cast<double>(j.devices) * held_s) *
                    tables_->types[j.type].embodied_rate();
     }
+  }
+  if (over_cap_) {
+    cap_exceeded_ += now - over_since_;
+    over_cap_ = false;
   }
   // Integrate to the end of the interval that holds the stop time.
   const auto w = cfg_.trace_interval.count();
@@ -432,6 +516,9 @@ DatacenterSummary DatacenterLp::summary() const {
   s.emissions_market = units::grams(binned(Integrand::kEmissionsMarket).total());
   s.embodied =
       embodied_rate_ * units::seconds(binned(Integrand::kItPower).last_time().to_seconds());
+  s.power_cap = cfg_.power_cap;
+  s.cap_exceeded = units::seconds(cap_exceeded_.to_seconds());
+  s.cap_paused_device_s = cap_paused_device_s_;
   return s;
 }
 

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "models/cooling/cooling.hpp"
+#include "models/fleet/envelope.hpp"
 #include "models/fleet/fleet.hpp"
 #include "models/fleet/power.hpp"
 #include "models/grid/carbon.hpp"
@@ -48,6 +49,13 @@ struct DatacenterConfig {
   /// The scheduler's forecast, when it has errors: pauses then decide from its hourly
   /// forecast intensity. Null: the region's own series is the (perfect) forecast.
   const CarbonForecast* forecast = nullptr;
+  /// The facility's power cap and the envelope starts were planned against: a job that
+  /// runs past its planned run is checked again before each stretch of compute, and waits
+  /// (held, idle) while the stretch would break the cap.
+  std::optional<units::Watts> power_cap;
+  const FacilityEnvelope* envelope = nullptr;
+  /// How often a job held back by the cap looks again, at the latest.
+  SimTime cap_retry = SimTime::minutes(5);
   static constexpr engine::LpId kNoScheduler = 0xffffffffU;
 };
 
@@ -62,6 +70,8 @@ struct JobOutcome {
   std::int64_t checkpoints = 0;
   std::int64_t pauses = 0;       ///< carbon-aware pauses at checkpoints
   units::Seconds paused;         ///< time spent in them (devices held, idle)
+  std::int64_t cap_pauses = 0;   ///< waits for the power cap after running past its plan
+  units::Seconds cap_paused;     ///< time spent in them (devices held, idle)
   double device_hours = 0;       ///< held, from start to end
   double lost_device_hours = 0;  ///< compute redone after failures
   units::Joules it_energy;
@@ -93,6 +103,12 @@ struct DatacenterSummary {
   units::Grams emissions_location;
   units::Grams emissions_market;
   units::Grams embodied;  ///< amortised over the run for the whole inventory
+  std::optional<units::Watts> power_cap;
+  units::Seconds cap_exceeded;  ///< time the facility drew more than its cap
+  double cap_paused_device_s = 0;  ///< devices x time of jobs waiting for the cap here
+  /// Devices x time of jobs that had devices to start but were held back by the cap (from
+  /// the scheduler; 0 without one).
+  double cap_held_device_s = 0;
 };
 
 class DatacenterLp final : public engine::Process<FleetMsg> {
@@ -110,7 +126,7 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   [[nodiscard]] DatacenterSummary summary() const;
 
  private:
-  enum class Phase : std::uint8_t { kCompute, kCheckpoint, kRestart, kPause };
+  enum class Phase : std::uint8_t { kCompute, kCheckpoint, kRestart, kPause, kCapPause };
   struct Slot {
     std::uint32_t job = 0;
     std::uint32_t gen = 0;
@@ -121,6 +137,8 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
     SimTime phase_start;         ///< when the current phase began
     SimTime next_failure = SimTime::max();
     SimTime pause_budget;   ///< slack not yet used (by waiting to start or by pauses)
+    SimTime plan_end;       ///< start + planned runtime: the cap was planned up to here
+    units::Watts full;      ///< the job's draw while computing
     units::Watts it_power;  ///< the job's IT power in its current phase
     double c_ratio0 = 0;    ///< running integrals at the current power's start
     double c_loc0 = 0;
@@ -134,6 +152,9 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   void set_power(Slot& s, units::Watts p, SimTime now);
   void arm(engine::Context<FleetMsg>& ctx, std::uint32_t slot, SimTime phase_end);
   void begin_compute(engine::Context<FleetMsg>& ctx, std::uint32_t slot);
+  /// Before a stretch of compute that runs past the job's plan: whether the cap holds over
+  /// it with every other held job at full draw (those waiting for the cap at idle).
+  [[nodiscard]] bool cap_allows(const Slot& s, SimTime now) const;
   void finish(engine::Context<FleetMsg>& ctx, std::uint32_t slot);
   void on_timer(engine::Context<FleetMsg>& ctx, std::uint32_t slot, FleetMsg::Kind kind);
   /// At the end of a checkpoint: pauses the job if the grid is above its threshold and
@@ -141,6 +162,8 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   bool maybe_pause(engine::Context<FleetMsg>& ctx, std::uint32_t slot);
   /// Counts a pause that ends now (resumed, or cut short by a failure or the run's end).
   void end_pause(Slot& s, SimTime now);
+  /// Counts a wait for the power cap that ends now.
+  void end_cap_pause(Slot& s, SimTime now);
   [[nodiscard]] SimTime boundary(const FleetJob& j, std::int64_t step) const;
   /// The value of series `s` in interval k (of width `w` seconds), from the integrals.
   [[nodiscard]] double series_value(schema::Series s, std::size_t k, double w) const;
@@ -160,6 +183,12 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   std::vector<std::int64_t> busy_;  ///< per type
   std::int64_t busy_total_ = 0;
   units::Watts jobs_power_;  ///< sum of active slots' IT power
+  units::Watts full_power_;  ///< sum of active slots' full draw, except those waiting for the cap
+  units::Watts cap_waiting_idle_;  ///< held-idle draw of the jobs waiting for the cap
+  bool over_cap_ = false;
+  SimTime over_since_;
+  SimTime cap_exceeded_;
+  double cap_paused_device_s_ = 0;
   Intensities intensity_;
   units::Watts peak_facility_;
   units::CarbonRate embodied_rate_;  ///< whole inventory

@@ -37,6 +37,16 @@ struct FleetJob {
   std::uint32_t candidate_count = 0;  ///<   first + count)
 };
 
+/// The time a job holds its devices when nothing goes wrong: its compute time plus a
+/// checkpoint after each whole checkpoint interval of it (an upper bound on their number).
+[[nodiscard]] inline SimTime planned_runtime(const FleetJob& j) {
+  if (j.checkpoint_interval == SimTime::max() || j.checkpoint_interval <= SimTime::zero()) {
+    return j.duration;
+  }
+  const auto checkpoints = j.duration.count() / j.checkpoint_interval.count();
+  return j.duration + SimTime::ticks(checkpoints * j.checkpoint_duration.count());
+}
+
 struct FleetTables {
   std::vector<AcceleratorType> types;
   std::vector<FleetJob> jobs;

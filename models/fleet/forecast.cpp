@@ -26,16 +26,21 @@ SimTime::rep ceil_to(SimTime::rep t, SimTime::rep step) {
 SimTime::rep floor_to(SimTime::rep t, SimTime::rep step) {
   return (t / step) * step;
 }
+double to_s(SimTime::rep ticks) {
+  return static_cast<double>(ticks) / static_cast<double>(SimTime::kTicksPerSecond);
+}
 }  // namespace
 
 CarbonForecast::CarbonForecast(const FleetTables* tables, const std::vector<DatacenterView>& dcs,
                                SimTime horizon, double error, std::uint64_t seed)
-    : tables_(tables) {
+    : tables_(tables),
+      times_(dcs.size()),
+      rate_(dcs.size()),
+      intensity_(dcs.size()),
+      prefix_(dcs.size()),
+      hour_segment_(dcs.size()) {
   const auto ntypes = tables->types.size();
-  const auto hours = static_cast<std::size_t>(ceil_to(horizon.count(), kHour) / kHour) + 1;
-  rate_.assign(dcs.size(), std::vector<double>(hours, 0.0));
-  intensity_.assign(dcs.size(), std::vector<double>(hours, 0.0));
-  prefix_.assign(dcs.size(), std::vector<double>(hours + 1, 0.0));
+  const SimTime::rep end = std::max<SimTime::rep>(horizon.count(), 1);
   for (std::uint32_t d = 0; d < dcs.size(); ++d) {
     const auto& v = dcs[d];
     double capacity_w = 0;
@@ -46,116 +51,180 @@ CarbonForecast::CarbonForecast(const FleetTables* tables, const std::vector<Data
     const auto base = units::watts(std::max(1.0, capacity_w * kReferenceLoad));
     const auto step = base * kMarginalStep;
     engine::RandomStream noise(seed, kForecastStream, d);
-    for (std::size_t h = 0; h < hours; ++h) {
-      const SimTime t = SimTime::ticks(static_cast<SimTime::rep>(h) * kHour);
-      const double marginal =
-          (v.cooling->facility(t, base + step).total() - v.cooling->facility(t, base).total()) /
-          step;
-      double intensity = v.carbon->at(t).location.si();
-      if (error > 0) {
-        intensity *= std::max(0.0, 1.0 + error * noise.normal());
+    // One error per hour of the clock, drawn in order whatever the segments are.
+    SimTime::rep noise_hour = -1;
+    double factor = 1.0;
+    auto& times = times_[d];
+    auto& rate = rate_[d];
+    auto& intensity = intensity_[d];
+    auto& prefix = prefix_[d];
+    prefix.push_back(0.0);
+    SimTime::rep t = 0;
+    while (t < end) {
+      const SimTime at = SimTime::ticks(t);
+      while (noise_hour < t / kHour) {
+        ++noise_hour;
+        if (error > 0) {
+          factor = std::max(0.0, 1.0 + error * noise.normal());
+        }
       }
-      intensity_[d][h] = intensity;
-      rate_[d][h] = intensity * marginal;
-      prefix_[d][h + 1] = prefix_[d][h] + rate_[d][h] * static_cast<double>(kHour) /
-                                              static_cast<double>(SimTime::kTicksPerSecond);
+      const double marginal = (v.cooling->facility(at, base + step).total() -
+                               v.cooling->facility(at, base).total()) /
+                              step;
+      const double i = v.carbon->at(at).location.si() * factor;
+      // The segment ends at the next change of either signal or of the error's hour.
+      const SimTime::rep next =
+          std::min({v.carbon->next_change(at).count(), v.cooling->next_change(at).count(),
+                    (t / kHour + 1) * kHour, end});
+      if (t % kHour == 0) {
+        hour_segment_[d].push_back(static_cast<std::uint32_t>(times.size()));
+      }
+      times.push_back(t);
+      intensity.push_back(i);
+      rate.push_back(i * marginal);
+      prefix.push_back(prefix.back() + i * marginal * to_s(next - t));
+      t = next;
     }
   }
+}
+
+double CarbonForecast::cumulative(std::uint32_t dc, SimTime::rep t) const {
+  const auto& times = times_[dc];
+  const auto& hours = hour_segment_[dc];
+  // The segment holding t: the last start at or before it (the first for t < 0, the last
+  // past the end), found from the segment of t's hour.
+  std::size_t k = 0;
+  if (t > 0) {
+    const auto h = static_cast<std::size_t>(t / kHour);
+    k = hours[std::min(h, hours.size() - 1)];
+    while (k + 1 < times.size() && times[k + 1] <= t) {
+      ++k;
+    }
+  }
+  return prefix_[dc][k] + rate_[dc][k] * to_s(t - times[k]);
 }
 
 double CarbonForecast::weight(std::uint32_t dc, SimTime from, SimTime to) const {
-  const auto& r = rate_[dc];
-  const auto& p = prefix_[dc];
-  const auto cumulative = [&](SimTime::rep t) {
-    const auto last = static_cast<SimTime::rep>(r.size());
-    const SimTime::rep h = std::min(t / kHour, last - 1);
-    const double within =
-        static_cast<double>(t - h * kHour) / static_cast<double>(SimTime::kTicksPerSecond);
-    return p[static_cast<std::size_t>(h)] + r[static_cast<std::size_t>(h)] * within;
-  };
-  return cumulative(to.count()) - cumulative(from.count());
+  return cumulative(dc, to.count()) - cumulative(dc, from.count());
 }
 
-std::pair<SimTime, std::uint32_t> CarbonForecast::best_start(std::uint32_t job, SimTime now,
-                                                             SimTime epoch,
-                                                             double tolerance) const {
+std::pair<SimTime::rep, SimTime::rep> CarbonForecast::window(std::uint32_t job, SimTime now,
+                                                             SimTime epoch, SimTime end_by) const {
   const auto& j = tables_->jobs[job];
   const auto e = epoch.count();
   const SimTime::rep first = ceil_to(now.count(), e);
-  const SimTime::rep last = std::max(first, floor_to(now.count() + j.slack.count(), e));
-  const auto d = j.duration.count();
-  // The forecast emissions of a start s are linear in s between the times at which s or
-  // s + duration crosses an hour; on the tick grid the minimum is at a tick next to one of
-  // those, or at an end of the window.
-  std::vector<SimTime::rep> candidates{first, last};
-  const auto add = [&](SimTime::rep s) {
-    for (const auto t : {floor_to(s, e), ceil_to(s, e)}) {
-      if (t >= first && t <= last) {
-        candidates.push_back(t);
-      }
-    }
-  };
-  for (SimTime::rep h = floor_to(first + e, kHour); h <= last + e + d + kHour; h += kHour) {
-    add(h - e);      // start crosses an hour
-    add(h - e - d);  // end crosses an hour
+  SimTime::rep last = std::max(first, floor_to(now.count() + j.slack.count(), e));
+  if (end_by != SimTime::max()) {
+    // Starts whose run would go past end_by are left out, unless every one would.
+    const SimTime::rep latest = floor_to(end_by.count() - j.duration.count() - e, e);
+    last = std::max(first, std::min(last, latest));
   }
-  std::sort(candidates.begin(), candidates.end());
-  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  SimTime best_t = SimTime::ticks(first);
-  std::uint32_t best_dc = tables_->candidates[j.first_candidate];
-  double best = std::numeric_limits<double>::infinity();
-  for (std::uint32_t c = 0; c < j.candidate_count; ++c) {
-    const auto dc = tables_->candidates[j.first_candidate + c];
-    for (const auto s : candidates) {
-      const SimTime begin = SimTime::ticks(s + e);
-      const double w = weight(dc, begin, begin + j.duration);
-      // Equal forecasts (a typical day repeats; flat hours) differ only by the rounding of the
-      // prefix sums (about 1e-12 relative after a year of hours): within
-      // a relative 1e-9 they tie, and the earlier tick, then the earlier datacenter, wins.
-      const bool tie =
-          std::isfinite(best) && std::fabs(w - best) <= kTieTolerance * std::fabs(best);
-      const bool earlier = s < best_t.count() || (s == best_t.count() && dc < best_dc);
-      if ((!tie && w < best) || (tie && earlier)) {
-        best = w;
-        best_t = SimTime::ticks(s);
-        best_dc = dc;
-      }
-    }
-  }
-  if (tolerance > 0) {
-    return earliest_within(job, candidates, epoch, best * (1 + tolerance), {best_t, best_dc});
-  }
-  return {best_t, best_dc};
+  return {first, last};
 }
 
-std::pair<SimTime, std::uint32_t> CarbonForecast::earliest_within(
-    std::uint32_t job, const std::vector<SimTime::rep>& candidates, SimTime epoch, double threshold,
-    std::pair<SimTime, std::uint32_t> best) const {
-  // Between consecutive candidates the forecast is linear on the tick grid (a breakpoint
-  // between them would have made its neighbouring ticks candidates), so the first tick at
-  // or below the threshold is found by interpolation on the first segment that reaches
-  // it, then confirmed tick by tick.
+std::optional<std::pair<SimTime, std::uint32_t>> CarbonForecast::best_start(
+    std::uint32_t job, SimTime now, SimTime epoch, double tolerance,
+    const std::vector<TickRuns>* feasible, SimTime end_by) const {
   const auto& j = tables_->jobs[job];
   const auto e = epoch.count();
+  const auto [first, last] = window(job, now, epoch, end_by);
+  const auto d = j.duration.count();
+  const TickRuns whole{{first, last}};
+  // The forecast emissions of a start s are linear in s between the times at which s or
+  // s + duration crosses a breakpoint of the forecast; on the tick grid the minimum over a
+  // run of feasible ticks is at a tick next to one of those, or at an end of the run.
+  std::optional<std::pair<SimTime, std::uint32_t>> best_pick;
+  double best = std::numeric_limits<double>::infinity();
   const auto w_at = [&](std::uint32_t dc, SimTime::rep s) {
     const SimTime begin = SimTime::ticks(s + e);
     return weight(dc, begin, begin + j.duration);
   };
+  // The candidate ticks of one datacenter, in order, each with the run it lies in.
+  std::vector<SimTime::rep> crossings;
+  std::vector<std::pair<SimTime::rep, std::size_t>> out;
+  const auto candidates_of = [&](std::uint32_t c) {
+    const auto dc = tables_->candidates[j.first_candidate + c];
+    const TickRuns& runs = feasible != nullptr ? (*feasible)[c] : whole;
+    const auto& times = times_[dc];
+    // Breakpoints h with a start crossing (h - e in the window) or an end crossing
+    // (h - e - d in it), as two sorted lists merged.
+    crossings.clear();
+    const auto lo = runs.empty() ? first : runs.front().first;
+    const auto hi = runs.empty() ? last : runs.back().second;
+    auto it = std::lower_bound(times.begin(), times.end(), lo + e);
+    for (; it != times.end() && *it <= hi + e; ++it) {
+      crossings.push_back(*it - e);
+    }
+    const auto mid = static_cast<std::ptrdiff_t>(crossings.size());
+    it = std::lower_bound(times.begin(), times.end(), lo + e + d);
+    for (; it != times.end() && *it <= hi + e + d; ++it) {
+      crossings.push_back(*it - e - d);
+    }
+    std::inplace_merge(crossings.begin(), crossings.begin() + mid, crossings.end());
+    out.clear();
+    auto k = crossings.begin();
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+      const auto [a, b] = runs[r];
+      out.emplace_back(a, r);
+      while (k != crossings.end() && *k < a) {
+        ++k;
+      }
+      for (; k != crossings.end() && floor_to(*k, e) <= b; ++k) {
+        for (const auto t : {floor_to(*k, e), ceil_to(*k, e)}) {
+          if (t > out.back().first && t <= b) {
+            out.emplace_back(t, r);
+          }
+        }
+      }
+      if (b > out.back().first) {
+        out.emplace_back(b, r);
+      }
+    }
+    return dc;
+  };
+  for (std::uint32_t c = 0; c < j.candidate_count; ++c) {
+    const auto dc = candidates_of(c);
+    for (const auto& [s, r] : out) {
+      const double w = w_at(dc, s);
+      // Equal forecasts (a typical day repeats; flat hours) differ only by the rounding of
+      // the prefix sums (about 1e-12 relative after a year of hours): within a relative
+      // 1e-9 they tie, and the earlier tick, then the earlier datacenter, wins.
+      const bool tie =
+          std::isfinite(best) && std::fabs(w - best) <= kTieTolerance * std::fabs(best);
+      const bool earlier = best_pick && (s < best_pick->first.count() ||
+                                         (s == best_pick->first.count() && dc < best_pick->second));
+      if (!best_pick || (!tie && w < best) || (tie && earlier)) {
+        best = w;
+        best_pick = {SimTime::ticks(s), dc};
+      }
+    }
+  }
+  if (!best_pick || tolerance <= 0) {
+    return best_pick;
+  }
+  // Under a tolerance: per candidate, the first tick at or below the threshold. Between
+  // consecutive candidate ticks of one run the forecast is linear on the tick grid (a
+  // breakpoint between them would have made its neighbouring ticks candidates), so the
+  // first tick is found by interpolation on the first segment that reaches it, then
+  // confirmed tick by tick.
+  const double threshold = best * (1 + tolerance);
   SimTime::rep pick_t = std::numeric_limits<SimTime::rep>::max();
   double pick_w = std::numeric_limits<double>::infinity();
-  std::uint32_t pick_dc = best.second;
+  std::uint32_t pick_dc = best_pick->second;
   for (std::uint32_t c = 0; c < j.candidate_count; ++c) {
-    const auto dc = tables_->candidates[j.first_candidate + c];
-    double w_prev = w_at(dc, candidates.front());
-    SimTime::rep s = candidates.front();
-    bool found = w_prev <= threshold;
-    for (std::size_t i = 1; !found && i < candidates.size(); ++i) {
-      const SimTime::rep a = candidates[i - 1];
-      const SimTime::rep b = candidates[i];
+    const auto dc = candidates_of(c);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const auto [b, run] = out[i];
       const double w_b = w_at(dc, b);
-      if (w_b <= threshold) {
+      if (w_b > threshold) {
+        continue;
+      }
+      SimTime::rep s = b;
+      if (i > 0 && out[i - 1].second == run) {
+        const SimTime::rep a = out[i - 1].first;
+        const double w_a = w_at(dc, a);
         const double steps = static_cast<double>((b - a) / e);
-        const double frac = (w_prev - threshold) / (w_prev - w_b);
+        const double frac = (w_a - threshold) / (w_a - w_b);
         s = std::clamp(a + static_cast<SimTime::rep>(std::ceil(frac * steps)) * e, a + e, b);
         while (s < b && w_at(dc, s) > threshold) {
           s += e;
@@ -163,33 +232,31 @@ std::pair<SimTime, std::uint32_t> CarbonForecast::earliest_within(
         while (s - e > a && w_at(dc, s - e) <= threshold) {
           s -= e;
         }
-        found = true;
       }
-      w_prev = w_b;
-    }
-    if (!found) {
-      continue;  // only when rounding puts this datacenter's own minimum above the threshold
-    }
-    const double w = w_at(dc, s);
-    if (s < pick_t || (s == pick_t && w < pick_w)) {
-      pick_t = s;
-      pick_w = w;
-      pick_dc = dc;
+      const double w = w_at(dc, s);
+      if (s < pick_t || (s == pick_t && w < pick_w)) {
+        pick_t = s;
+        pick_w = w;
+        pick_dc = dc;
+      }
+      break;
     }
   }
   if (pick_t == std::numeric_limits<SimTime::rep>::max()) {
-    return best;
+    return best_pick;
   }
-  return {SimTime::ticks(pick_t), pick_dc};
+  return std::pair{SimTime::ticks(pick_t), pick_dc};
 }
 
-SimTime CarbonForecast::first_hour_at_or_below(std::uint32_t dc, SimTime now, SimTime limit,
+SimTime CarbonForecast::first_time_at_or_below(std::uint32_t dc, SimTime now, SimTime limit,
                                                units::CarbonIntensity threshold) const {
+  const auto& times = times_[dc];
   const auto& v = intensity_[dc];
-  const auto end = static_cast<SimTime::rep>(v.size());
-  for (SimTime::rep h = now.count() / kHour + 1; h < end && h * kHour <= limit.count(); ++h) {
-    if (v[static_cast<std::size_t>(h)] <= threshold.si()) {
-      return SimTime::ticks(h * kHour);
+  for (auto k = static_cast<std::size_t>(
+           std::upper_bound(times.begin(), times.end(), now.count()) - times.begin());
+       k < times.size() && times[k] <= limit.count(); ++k) {
+    if (v[k] <= threshold.si()) {
+      return SimTime::ticks(times[k]);
     }
   }
   return SimTime::max();
@@ -207,9 +274,9 @@ std::vector<CarbonPlan> plan_carbon_aware(const CarbonForecast& forecast, const 
                         if (f.fixed_start != SimTime::max() || f.slack <= SimTime::zero()) {
                           continue;
                         }
-                        const auto [when, dc] = forecast.best_start(static_cast<std::uint32_t>(j),
-                                                                    f.submit, epoch, tolerance);
-                        plans[j] = {when, dc, true};
+                        const auto pick = forecast.best_start(static_cast<std::uint32_t>(j),
+                                                              f.submit, epoch, tolerance);
+                        plans[j] = {pick->first, pick->second, true};
                       }
                     });
   return plans;

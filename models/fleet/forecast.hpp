@@ -1,9 +1,13 @@
-// The scheduler's forecast of carbon: for each datacenter, hourly forecast intensity x
-// marginal PUE, with prefix sums, so that the forecast emissions of running 1 W of IT load
-// over any span take O(1); and the carbon-aware choice of start time and place.
+// The scheduler's forecast of carbon: for each datacenter, forecast intensity x marginal
+// PUE as a piecewise-constant rate over the signals' own change times (an hourly series
+// gives hours; a 5-, 15- or 30-minute series, or one with mixed steps, gives its own
+// steps; the weather's hours and the forecast error's hours are breakpoints too), with
+// prefix sums, so that the forecast emissions of running 1 W of IT load over any span take
+// O(log n); and the carbon-aware choice of start time and place.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -12,43 +16,65 @@
 
 namespace footprint::models {
 
+/// Dispatch ticks (inclusive ranges [first, last] on the epoch grid) at which a job may be
+/// sent to start in one datacenter: where the plan has room for it.
+using TickRuns = std::vector<std::pair<SimTime::rep, SimTime::rep>>;
+
 class CarbonForecast {
  public:
-  /// Covers [0, horizon). `error`: relative standard deviation of each hour's forecast
-  /// intensity (0: perfect), drawn from a stream keyed by (seed, datacenter).
+  /// Covers [0, horizon): the signals are read at no time outside it. `error`: relative
+  /// standard deviation of each hour's forecast intensity (0: perfect), drawn from a stream
+  /// keyed by (seed, datacenter), one draw per hour of the clock whatever the series' step.
   CarbonForecast(const FleetTables* tables, const std::vector<DatacenterView>& dcs, SimTime horizon,
                  double error, std::uint64_t seed);
 
   /// Forecast emission weight of running 1 W of IT load in datacenter `dc` over
-  /// [from, to): the integral of forecast intensity x marginal PUE, in g/W.
+  /// [from, to): the integral of forecast intensity x marginal PUE, in g/W. Past the
+  /// horizon the last rate is extended.
   [[nodiscard]] double weight(std::uint32_t dc, SimTime from, SimTime to) const;
+
+  /// The dispatch ticks a job arriving at `now` may choose: [first, last] on the grid of
+  /// `epoch`, start = dispatch + epoch, start no later than `now` + slack rounded down to a
+  /// tick, and (when `end_by` is given) the run over by `end_by` if any tick allows it.
+  [[nodiscard]] std::pair<SimTime::rep, SimTime::rep> window(std::uint32_t job, SimTime now,
+                                                             SimTime epoch,
+                                                             SimTime end_by = SimTime::max()) const;
+
   /// The carbon-aware choice for `job` arriving at `now`, dispatched on ticks of `epoch`
   /// and started one epoch later: (tick to dispatch, datacenter). Forecasts within a
   /// relative 1e-9 tie; ties go to the earlier tick, then to the lower datacenter index.
   /// With `tolerance` > 0: the earliest tick at which some candidate's forecast is within
   /// that fraction above the lowest (then the lower forecast, then the lower index).
-  [[nodiscard]] std::pair<SimTime, std::uint32_t> best_start(std::uint32_t job, SimTime now,
-                                                             SimTime epoch,
-                                                             double tolerance = 0) const;
-  /// For a carbon-aware pause at `now` in datacenter `dc`: the first hour start after `now`,
-  /// and no later than `limit`, whose forecast location-based intensity (the actual one at
-  /// the hour's start, times that hour's error) is `threshold` or below; SimTime::max() if
-  /// none, or if the forecast ends first.
-  [[nodiscard]] SimTime first_hour_at_or_below(std::uint32_t dc, SimTime now, SimTime limit,
+  /// `feasible`, when given, holds per candidate datacenter of the job (in its candidate
+  /// order) the runs of ticks within `window` where it may start; returns nullopt when no
+  /// candidate has any. Without it every tick of the window is feasible.
+  [[nodiscard]] std::optional<std::pair<SimTime, std::uint32_t>> best_start(
+      std::uint32_t job, SimTime now, SimTime epoch, double tolerance = 0,
+      const std::vector<TickRuns>* feasible = nullptr, SimTime end_by = SimTime::max()) const;
+
+  /// For a carbon-aware pause at `now` in datacenter `dc`: the first change of the forecast
+  /// after `now`, and no later than `limit`, whose forecast location-based intensity (the
+  /// actual one at that time, times its hour's error) is `threshold` or below;
+  /// SimTime::max() if none, or if the forecast ends first.
+  [[nodiscard]] SimTime first_time_at_or_below(std::uint32_t dc, SimTime now, SimTime limit,
                                                units::CarbonIntensity threshold) const;
 
+  /// The forecast's breakpoints of datacenter `dc` (segment starts, the first at 0).
+  [[nodiscard]] const std::vector<SimTime::rep>& breakpoints(std::uint32_t dc) const {
+    return times_[dc];
+  }
+
  private:
-  /// best_start's choice under a tolerance: the earliest tick of the grid between the
-  /// sorted candidate ticks whose forecast is at most `threshold` (then the lower
-  /// forecast); `best` if rounding leaves none.
-  [[nodiscard]] std::pair<SimTime, std::uint32_t> earliest_within(
-      std::uint32_t job, const std::vector<SimTime::rep>& candidates, SimTime epoch,
-      double threshold, std::pair<SimTime, std::uint32_t> best) const;
+  [[nodiscard]] double cumulative(std::uint32_t dc, SimTime::rep t) const;
 
   const FleetTables* tables_;
-  std::vector<std::vector<double>> rate_;       ///< per datacenter, per hour: g/J
-  std::vector<std::vector<double>> intensity_;  ///< per datacenter, per hour: forecast g/J
-  std::vector<std::vector<double>> prefix_;     ///< per datacenter: cumulative g/W
+  std::vector<std::vector<SimTime::rep>> times_;  ///< per datacenter: segment starts
+  std::vector<std::vector<double>> rate_;         ///< per datacenter, per segment: g/J
+  std::vector<std::vector<double>> intensity_;    ///< per datacenter, per segment: forecast g/J
+  std::vector<std::vector<double>> prefix_;       ///< per datacenter: cumulative g/W at starts
+  /// per datacenter, per hour of the clock: the segment that starts at the hour (hours are
+  /// breakpoints), so that finding a time's segment takes a step or a few.
+  std::vector<std::vector<std::uint32_t>> hour_segment_;
 };
 
 struct CarbonPlan {
@@ -57,7 +83,9 @@ struct CarbonPlan {
   bool planned = false;
 };
 
-/// The carbon-aware choice of every job with slack, made at its submit time.
+/// The carbon-aware choice of every job with slack, made at its submit time, each alone
+/// (without regard to capacity): what the capacity-aware planner starts from, and a test
+/// reference.
 std::vector<CarbonPlan> plan_carbon_aware(const CarbonForecast& forecast, const FleetTables& tables,
                                           SimTime epoch, double tolerance = 0);
 

@@ -2,6 +2,7 @@
 // facility under its power cap) and by the datacenter LP (what it draws).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <vector>
@@ -28,6 +29,11 @@ struct DevicePower {
   /// Per idle device of the inventory: asleep, or awake at idle with its host.
   [[nodiscard]] units::Watts idle(const AcceleratorType& type) const {
     return sleep_power ? *sleep_power : held_idle(type);
+  }
+  /// An upper bound on what an idle device of `type` draws, held by a job or not: what a
+  /// power cap is planned with for devices not computing.
+  [[nodiscard]] units::Watts idle_bound(const AcceleratorType& type) const {
+    return std::max(idle(type), held_idle(type));
   }
   /// IT power: `jobs` (the running jobs' draw) plus, when idle devices draw, each type's
   /// idle devices; `idle_devices(t)` counts those of type t.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/cooling/cooling.hpp"
+#include "models/fleet/envelope.hpp"
 #include "models/fleet/power.hpp"
 #include "models/grid/carbon.hpp"
 #include "models/topology/fabric.hpp"
@@ -21,6 +22,8 @@ struct DatacenterView {
   engine::LpId lp = 0;
   std::vector<std::int64_t> inventory;    ///< per type
   std::optional<units::Watts> power_cap;  ///< facility power; none: no cap
+  /// With a power cap: the cooling model's envelope that starts are planned against.
+  const FacilityEnvelope* envelope = nullptr;
   const CoolingModel* cooling = nullptr;
   const CarbonSignal* carbon = nullptr;
   DevicePower power;

@@ -26,6 +26,12 @@ struct SchedulerConfig {
   std::size_t backfill_depth = 64;
   /// The forecast table covers [0, horizon).
   SimTime horizon = SimTime::days(1);
+  /// The run stops here (the scenario's horizon); carbon-aware plans end their runs by it
+  /// when they can. max(): no horizon.
+  SimTime end_by = SimTime::max();
+  /// Failures, for the time a job is expected to hold its devices (0: none).
+  double device_mtbf_s = 0;
+  SimTime restart;
 };
 
 }  // namespace footprint::models

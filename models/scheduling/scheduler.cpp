@@ -14,6 +14,14 @@ namespace {
 SimTime::rep ceil_to(SimTime::rep t, SimTime::rep step) {
   return ((t + step - 1) / step) * step;
 }
+/// The carbon-aware plan books devices in hourly means.
+constexpr SimTime::rep kPlanBucket = SimTime::kTicksPerHour;
+/// Buckets back to the same hour a day before.
+constexpr SimTime::rep kPersistence = SimTime::kTicksPerHour * 24 / kPlanBucket;
+/// Devices within which a booking fits (the means are sums of fractions).
+constexpr double kBookingTolerance = 1e-6;
+/// Relative margin within which a facility power is at its cap.
+constexpr double kCapTolerance = 1e-9;
 }  // namespace
 
 SchedulerLp::SchedulerLp(const FleetTables* tables, std::vector<DatacenterView> dcs,
@@ -42,11 +50,147 @@ SchedulerLp::SchedulerLp(const FleetTables* tables, std::vector<DatacenterView> 
       }
     }
   }
+  cap_blocked_.assign(dcs_.size(), 0);
+  cap_held_.assign(dcs_.size(), 0.0);
 }
 
-void SchedulerLp::set_carbon_plans(const CarbonForecast* forecast, std::vector<CarbonPlan> plans) {
+namespace {
+/// The time a job is expected to hold its devices, failures included: what it books.
+SimTime expected_hold(const FleetJob& j, double device_mtbf_s, SimTime restart) {
+  const SimTime planned = planned_runtime(j);
+  if (device_mtbf_s <= 0) {
+    return planned;
+  }
+  // Each failure costs the restart and, on average, half the work since the last
+  // checkpoint (half the run without checkpoints).
+  const double failures = static_cast<double>(j.devices) * planned.to_seconds() / device_mtbf_s;
+  const double lost_s = 0.5 * std::min(j.checkpoint_interval, j.duration).to_seconds();
+  return planned + SimTime::from_seconds(failures * (restart.to_seconds() + lost_s));
+}
+}  // namespace
+
+void SchedulerLp::set_forecast(const CarbonForecast* forecast) {
   forecast_ = forecast;
-  plans_ = std::move(plans);
+  profile_.assign(pools_.size(), {});
+  booking_.assign(tables_->jobs.size(), {});
+  expected_hold_.resize(tables_->jobs.size());
+  for (std::size_t j = 0; j < tables_->jobs.size(); ++j) {
+    expected_hold_[j] = expected_hold(tables_->jobs[j], cfg_.device_mtbf_s, cfg_.restart);
+  }
+}
+
+void SchedulerLp::add_profile(std::size_t p, SimTime::rep from, SimTime::rep to, double devices) {
+  if (to <= from) {
+    return;
+  }
+  auto& prof = profile_[p];
+  const auto last = static_cast<std::size_t>((to - 1) / kPlanBucket);
+  if (prof.size() <= last) {
+    prof.resize(last + 1, 0.0);
+  }
+  for (auto h = static_cast<std::size_t>(from / kPlanBucket); h <= last; ++h) {
+    const auto b0 = static_cast<SimTime::rep>(h) * kPlanBucket;
+    const auto overlap = std::min(to, b0 + kPlanBucket) - std::max(from, b0);
+    prof[h] += devices * static_cast<double>(overlap) / static_cast<double>(kPlanBucket);
+  }
+}
+
+void SchedulerLp::book(std::uint32_t job, std::size_t p, SimTime::rep from) {
+  if (forecast_ == nullptr) {
+    return;
+  }
+  const auto devices = static_cast<double>(tables_->jobs[job].devices);
+  auto& b = booking_[job];
+  if (b.to >= 0) {
+    if (b.pool == p && b.from == from) {
+      return;
+    }
+    add_profile(b.pool, b.from, b.to, -devices);
+  }
+  b = {p, from, from + expected_hold_[job].count()};
+  add_profile(p, b.from, b.to, devices);
+}
+
+void SchedulerLp::unbook(std::uint32_t job, SimTime::rep from) {
+  if (forecast_ == nullptr) {
+    return;
+  }
+  auto& b = booking_[job];
+  if (b.to < 0) {
+    return;
+  }
+  add_profile(b.pool, std::max(from, b.from), b.to, -static_cast<double>(tables_->jobs[job].devices));
+  b.to = -1;
+}
+
+bool SchedulerLp::plan(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
+  const SimTime now = ctx.now();
+  const auto& j = tables_->jobs[job];
+  const auto e = cfg_.epoch.count();
+  const auto [first, last] = forecast_->window(job, now, cfg_.epoch, cfg_.end_by);
+  const auto hold = expected_hold_[job].count();
+  std::vector<TickRuns> runs(j.candidate_count);
+  bool any = false;
+  for (std::uint32_t c = 0; c < j.candidate_count; ++c) {
+    const auto dc = tables_->candidates[j.first_candidate + c];
+    const auto p = pool_index(dc, j.type);
+    const double room = static_cast<double>(dcs_[dc].inventory[j.type] - j.devices);
+    if (room < 0) {
+      continue;
+    }
+    const auto& prof = profile_[p];
+    const auto at = [&](SimTime::rep h) {
+      return h >= 0 && static_cast<std::size_t>(h) < prof.size() ? prof[static_cast<std::size_t>(h)]
+                                                                 : 0.0;
+    };
+    // What a later hour will hold: its bookings so far, or what the same hour a day before
+    // held (persistence: the jobs still to come will book it about as much), whichever is
+    // more.
+    const SimTime::rep now_bucket = now.count() / kPlanBucket;
+    const auto booked = [&](SimTime::rep h) {
+      return h > now_bucket ? std::max(at(h), at(h - kPersistence)) : at(h);
+    };
+    // Starts share hourly buckets: ticks whose first and last bucket are the same fit
+    // alike, so the ticks are taken block by block.
+    const SimTime::rep span = std::max<SimTime::rep>(hold, 1) - 1;
+    auto& r = runs[c];
+    for (SimTime::rep s = first; s <= last;) {
+      const SimTime::rep a = (s + e) / kPlanBucket;
+      const SimTime::rep b = (s + e + span) / kPlanBucket;
+      // The last tick with the same buckets.
+      const SimTime::rep until = std::min(
+          {last, ((a + 1) * kPlanBucket - e - 1) / e * e, ((b + 1) * kPlanBucket - e - span - 1) / e * e});
+      double peak = 0;
+      for (SimTime::rep h = a; h <= b; ++h) {
+        peak = std::max(peak, booked(h));
+      }
+      if (peak <= room + kBookingTolerance) {
+        if (!r.empty() && r.back().second == s - e) {
+          r.back().second = until;
+        } else {
+          r.emplace_back(s, until);
+        }
+        any = true;
+      }
+      s = std::max(until, s) + e;
+    }
+  }
+  if (!any) {
+    return false;
+  }
+  const auto pick = forecast_->best_start(job, now, cfg_.epoch, cfg_.tolerance, &runs, cfg_.end_by);
+  if (!pick) {
+    return false;
+  }
+  const auto [when, dc] = *pick;
+  book(job, pool_index(dc, j.type), when.count() + e);
+  dispatch_[job].datacenter = dc;
+  if (when > now) {
+    ctx.schedule(when - now, {FleetMsg::Kind::kEligible, job, dc, 0});
+  } else {
+    enqueue(ctx, job, dc);
+  }
+  return true;
 }
 
 void SchedulerLp::on_start(engine::Context<FleetMsg>& ctx) {
@@ -60,7 +204,9 @@ void SchedulerLp::on_start(engine::Context<FleetMsg>& ctx) {
     });
   }
   for (const auto j : fixed_) {
-    ctx.schedule(tables_->jobs[j].fixed_start, {FleetMsg::Kind::kFixedStart, j, 0, 0});
+    const auto& f = tables_->jobs[j];
+    ctx.schedule(f.fixed_start, {FleetMsg::Kind::kFixedStart, j, 0, 0});
+    book(j, pool_index(tables_->candidates[f.first_candidate], f.type), f.fixed_start.count());
   }
   if (!scheduled_.empty()) {
     ctx.schedule(tables_->jobs[scheduled_.front()].submit, {FleetMsg::Kind::kArrival, 0, 0, 0});
@@ -81,16 +227,15 @@ void SchedulerLp::arrive(engine::Context<FleetMsg>& ctx) {
   while (cursor_ < scheduled_.size() && tables_->jobs[scheduled_[cursor_]].submit <= now) {
     const auto job = scheduled_[cursor_++];
     const auto& j = tables_->jobs[job];
-    if (cfg_.policy == Policy::kCarbonAware && j.slack > SimTime::zero() && plans_[job].planned) {
-      const auto& plan = plans_[job];
-      const SimTime when = plan.dispatch;
-      const std::uint32_t dc = plan.datacenter;
-      dispatch_[job].datacenter = dc;
-      if (when > now) {
-        ctx.schedule(when - now, {FleetMsg::Kind::kEligible, job, dc, 0});
+    if (forecast_ != nullptr) {
+      if (j.slack > SimTime::zero() && plan(ctx, job)) {
         continue;
       }
+      // No slack, or no room within it: queued now, and booked from the next tick on.
+      const auto dc = place(job, now, std::nullopt);
       enqueue(ctx, job, dc);
+      book(job, pool_index(dc, j.type), ceil_to(now.count(), cfg_.epoch.count()) +
+                                             cfg_.epoch.count());
       continue;
     }
     enqueue(ctx, job, place(job, now, std::nullopt));
@@ -120,7 +265,7 @@ std::uint32_t SchedulerLp::place(std::uint32_t job, SimTime now,
       continue;
     }
     double score = -static_cast<double>(free_[pool_index(dc, j.type)]);
-    if (cfg_.policy == Policy::kCarbonAware && forecast_ != nullptr) {
+    if (forecast_ != nullptr) {
       const SimTime begin = SimTime::ticks(ceil_to(now.count(), cfg_.epoch.count())) + cfg_.epoch;
       score = forecast_->weight(dc, begin, begin + j.duration);
     }
@@ -159,21 +304,40 @@ void SchedulerLp::enqueue(engine::Context<FleetMsg>& ctx, std::uint32_t job, std
   ensure_tick(ctx);
 }
 
-bool SchedulerLp::fits_power(std::uint32_t dc, const FleetJob& j, SimTime now) const {
+bool SchedulerLp::fits_power(std::uint32_t dc, std::size_t p, const FleetJob& j,
+                             SimTime now) const {
   const auto& v = dcs_[dc];
   if (!v.power_cap) {
     return true;
   }
-  // The IT power the datacenter would draw with the job added: running jobs, the job,
-  // and the rest of the inventory idle.
-  const auto jobs =
-      jobs_power_[dc] + units::watts(static_cast<double>(j.devices) *
-                                     units::to_watts(v.power.running(j.compute_power)));
-  const auto it = v.power.it_power(jobs, tables_->types, [&](std::size_t t) {
-    const auto idle = free_[pool_index(dc, static_cast<std::uint32_t>(t))];
-    return t == j.type ? idle - j.devices : idle;
-  });
-  return v.cooling->facility(now, it).total() <= *v.power_cap;
+  // Planned against the cooling model's envelope over the job's whole planned run, with
+  // every device held by a job at full draw (running jobs, the job, and fixed-start jobs
+  // that start before it would end) and the rest of the inventory idle.
+  const SimTime begin = now + cfg_.epoch;
+  const SimTime end = begin + planned_runtime(j);
+  auto jobs = jobs_power_[dc] + units::watts(static_cast<double>(j.devices) *
+                                             units::to_watts(v.power.running(j.compute_power)));
+  units::Watts idle = units::Watts::zero();
+  for (std::uint32_t t = 0; t < ntypes_; ++t) {
+    const auto q = pool_index(dc, t);
+    std::int64_t free = free_[q] - (q == p ? j.devices : 0);
+    const auto& pool = pools_[q];
+    for (std::size_t k = pool.fixed_next; k < pool.fixed.size(); ++k) {
+      const auto& f = tables_->jobs[pool.fixed[k]];
+      if (f.fixed_start >= end) {
+        break;
+      }
+      jobs += units::watts(static_cast<double>(f.devices) *
+                           units::to_watts(v.power.running(f.compute_power)));
+      free -= f.devices;
+    }
+    if (v.power.idle_draw) {
+      idle += v.power.idle_bound(tables_->types[t]) *
+              static_cast<double>(std::max<std::int64_t>(0, free));
+    }
+  }
+  const auto peak = v.envelope->peak(begin, end, jobs + idle);
+  return units::to_watts(peak) <= units::to_watts(*v.power_cap) * (1 + kCapTolerance);
 }
 
 bool SchedulerLp::room(std::size_t p, const FleetJob& j, SimTime now) {
@@ -242,6 +406,7 @@ void SchedulerLp::release(std::uint32_t dc, std::uint32_t job) {
 void SchedulerLp::start(engine::Context<FleetMsg>& ctx, std::uint32_t dc, std::uint32_t job) {
   queued_[pool_index(dc, tables_->jobs[job].type)] -= tables_->jobs[job].devices;
   take(dc, job, ctx.now() + cfg_.epoch);
+  book(job, pool_index(dc, tables_->jobs[job].type), (ctx.now() + cfg_.epoch).count());
   dispatch_[job].dispatch = units::seconds(ctx.now().to_seconds());
   dispatch_[job].datacenter = dc;
   ctx.send(dcs_[dc].lp, cfg_.epoch, {FleetMsg::Kind::kStart, job, 0, 0});
@@ -250,6 +415,13 @@ void SchedulerLp::start(engine::Context<FleetMsg>& ctx, std::uint32_t dc, std::u
 void SchedulerLp::tick(engine::Context<FleetMsg>& ctx) {
   const SimTime now = ctx.now();
   bool power_blocked = false;
+  // Devices held back by a cap at the last tick stayed held back until this one.
+  for (std::uint32_t dc = 0; dc < dcs_.size(); ++dc) {
+    cap_held_[dc] += static_cast<double>(cap_blocked_[dc]) *
+                     SimTime::ticks(now.count() - cap_blocked_since_).to_seconds();
+    cap_blocked_[dc] = 0;
+  }
+  cap_blocked_since_ = now.count();
   for (std::uint32_t dc = 0; dc < dcs_.size(); ++dc) {
     for (std::uint32_t t = 0; t < ntypes_; ++t) {
       const auto p = pool_index(dc, t);
@@ -264,8 +436,9 @@ void SchedulerLp::tick(engine::Context<FleetMsg>& ctx) {
         if (!room(p, j, now)) {
           break;
         }
-        if (!fits_power(dc, j, now)) {
+        if (!fits_power(dc, p, j, now)) {
           power_blocked = true;
+          cap_blocked_[dc] += j.devices;
           break;
         }
         start(ctx, dc, job);
@@ -300,8 +473,9 @@ void SchedulerLp::tick(engine::Context<FleetMsg>& ctx) {
         if (!ends_before && j.devices > extra) {
           continue;
         }
-        if (!fits_power(dc, j, now)) {
+        if (!fits_power(dc, p, j, now)) {
           power_blocked = true;
+          cap_blocked_[dc] += j.devices;
           continue;
         }
         if (!ends_before) {
@@ -357,6 +531,7 @@ void SchedulerLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<F
     }
     case FleetMsg::Kind::kDone:
       release(dispatch_[m.job].datacenter, m.job);
+      unbook(m.job, (ctx.now() - cfg_.epoch).count());  // it ended one epoch ago
       if (++done_ == scheduled_.size() + fixed_.size()) {
         for (const auto& v : dcs_) {
           ctx.send(v.lp, cfg_.epoch, {FleetMsg::Kind::kShutdown, 0, 0, 0});

@@ -13,7 +13,16 @@
 //    fit and either end before it or use only devices it does not need.
 //  - carbon-aware: a job with slack waits, at arrival, for the start time (and, when it
 //    lists several datacenters, the place) with the lowest forecast emissions within its
-//    slack, then is dispatched as by backfill.
+//    slack among those where the plan has room for it, then is dispatched as by backfill.
+//    The plan is a profile per pool of the devices held or booked over time (hourly
+//    averages): each job's booking is added when it is planned, moved when it starts, and
+//    cut when it ends, so that jobs are planned against the capacity left by the others
+//    and waiting buys carbon, not queueing. Jobs without slack (or with no room within it)
+//    join the queue at once and are booked from then.
+//
+// Power caps hold at every instant: a job starts only if the cooling model's envelope over
+// its planned run keeps the facility under the cap with every held device at full draw;
+// a job that runs past its plan is checked again by its datacenter at each checkpoint.
 #pragma once
 
 #include <cstdint>
@@ -59,9 +68,12 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   void on_event(engine::Context<FleetMsg>& ctx, const engine::Event<FleetMsg>& e) override;
 
   [[nodiscard]] const std::vector<Dispatch>& dispatches() const { return dispatch_; }
+  /// Per datacenter: device-seconds of jobs that had devices to start but were held back
+  /// by the power cap.
+  [[nodiscard]] const std::vector<double>& cap_held_device_s() const { return cap_held_; }
 
-  /// For carbon-aware scheduling: the forecast, and each job's planned dispatch (by job).
-  void set_carbon_plans(const class CarbonForecast* forecast, std::vector<struct CarbonPlan> plans);
+  /// For carbon-aware scheduling: the forecast jobs are planned with.
+  void set_forecast(const class CarbonForecast* forecast);
 
  private:
   struct Pool {
@@ -73,13 +85,21 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   };
 
   void arrive(engine::Context<FleetMsg>& ctx);
+  /// Carbon-aware: plans a job with slack against the profile; false if nothing fits.
+  bool plan(engine::Context<FleetMsg>& ctx, std::uint32_t job);
+  /// Books `job` in pool `p` over [from, from + its expected hold) in the profile,
+  /// replacing its previous booking.
+  void book(std::uint32_t job, std::size_t p, SimTime::rep from);
+  /// Removes the booking of `job` from `from` on.
+  void unbook(std::uint32_t job, SimTime::rep from);
+  void add_profile(std::size_t p, SimTime::rep from, SimTime::rep to, double devices);
   void enqueue(engine::Context<FleetMsg>& ctx, std::uint32_t job, std::uint32_t dc);
   /// Where a job joins a queue (see the .cpp for the rule).
   [[nodiscard]] std::uint32_t place(std::uint32_t job, SimTime now,
                                     std::optional<std::uint32_t> planned) const;
   void tick(engine::Context<FleetMsg>& ctx);
   void ensure_tick(engine::Context<FleetMsg>& ctx);
-  bool fits_power(std::uint32_t dc, const FleetJob& j, SimTime now) const;
+  bool fits_power(std::uint32_t dc, std::size_t p, const FleetJob& j, SimTime now) const;
   void take(std::uint32_t dc, std::uint32_t job, SimTime expected_start);
   void start(engine::Context<FleetMsg>& ctx, std::uint32_t dc, std::uint32_t job);
   void release(std::uint32_t dc, std::uint32_t job);
@@ -107,7 +127,19 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   std::vector<Dispatch> dispatch_;
   SimTime::rep tick_at_ = -1;  ///< time of the next scheduled tick, or -1
   const CarbonForecast* forecast_ = nullptr;
-  std::vector<CarbonPlan> plans_;
+  /// Carbon-aware: per pool, devices booked per hour of simulated time (hourly means).
+  std::vector<std::vector<double>> profile_;
+  struct Booking {
+    std::size_t pool = 0;
+    SimTime::rep from = 0;
+    SimTime::rep to = -1;  ///< -1: none
+  };
+  std::vector<Booking> booking_;  ///< per job
+  std::vector<SimTime> expected_hold_;  ///< per job: planned runtime plus expected failures
+  /// Power caps: per datacenter, devices held back at the last tick, since when.
+  std::vector<std::int64_t> cap_blocked_;
+  SimTime::rep cap_blocked_since_ = 0;
+  std::vector<double> cap_held_;
 };
 
 }  // namespace footprint::models

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "models/cooling/cooling.hpp"
+#include "models/fleet/envelope.hpp"
 #include "models/fleet/forecast.hpp"
 #include "models/grid/carbon.hpp"
 #include "models/grid/series_carbon.hpp"
@@ -81,6 +82,112 @@ tbb::task_arena run_arena(const RunConfig& config) {
 
 namespace {
 
+SimTime::rep ceil_to(SimTime::rep t, SimTime::rep step) {
+  return ((t + step - 1) / step) * step;
+}
+
+/// Each datacenter's facility at full draw: every device computing at its TDP with its
+/// host, the reference load of its power-cap envelope.
+units::Watts full_draw(const models::DevicePower& power, const std::vector<std::int64_t>& inventory,
+                       const models::FleetTables& t) {
+  units::Watts w = units::Watts::zero();
+  for (std::size_t k = 0; k < t.types.size(); ++k) {
+    w += power.running(t.types[k].tdp) * static_cast<double>(inventory[k]);
+  }
+  return w;
+}
+
+/// Power caps that no schedule can keep: an idle floor above the cap, or a fixed-start job
+/// that breaks it alone (with the rest idle) at some instant of its planned run, or a
+/// scheduled job that breaks it alone at every instant. Throws InputError listing them.
+void check_caps(const Scenario& sc, const models::FleetTables& t,
+                const std::vector<std::string>& names,
+                const std::vector<std::unique_ptr<models::FacilityEnvelope>>& envelopes,
+                SimTime horizon) {
+  Diagnostics diag(sc.source.string());
+  for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
+    const auto& spec = sc.datacenters[d];
+    if (!spec.power_cap || !envelopes[d]) {
+      continue;
+    }
+    const auto& env = *envelopes[d];
+    const double cap_mw = units::to_watts(*spec.power_cap) / 1e6;
+    std::vector<std::int64_t> inventory;
+    units::Watts idle = units::Watts::zero();
+    for (const auto& type : t.types) {
+      inventory.push_back(inventory_of(spec, type.name));
+      if (spec.power.idle_draw) {
+        idle += spec.power.idle(type) * static_cast<double>(inventory.back());
+      }
+    }
+    const auto path = fmt::format("datacenters[{}].power_cap", d);
+    const auto idle_peak = env.peak(SimTime::zero(), horizon, idle);
+    if (units::to_watts(idle_peak) > units::to_watts(*spec.power_cap)) {
+      diag.error(path, fmt::format("'{}' draws {:.4g} MW with every device idle in its hottest "
+                                   "hour, above its cap of {:.4g} MW: no job could ever start",
+                                   spec.name, units::to_watts(idle_peak) / 1e6, cap_mw));
+      continue;
+    }
+    std::size_t reported = 0;
+    constexpr std::size_t kMaxReported = 10;
+    for (std::size_t j = 0; j < t.jobs.size(); ++j) {
+      const auto& f = t.jobs[j];
+      if (f.candidate_count != 1 || t.candidates[f.first_candidate] != d) {
+        continue;
+      }
+      const auto job_w = (spec.power.running(f.compute_power) -
+                          (spec.power.idle_draw ? spec.power.idle(t.types[f.type])
+                                                : units::Watts::zero())) *
+                         static_cast<double>(f.devices);
+      const bool fixed = f.fixed_start != SimTime::max();
+      const auto peak = fixed ? env.peak(f.fixed_start, f.fixed_start + models::planned_runtime(f),
+                                         idle + job_w)
+                              : env.floor(idle + job_w);
+      if (units::to_watts(peak) <= units::to_watts(*spec.power_cap)) {
+        continue;
+      }
+      if (reported++ < kMaxReported) {
+        diag.error(path, fmt::format("job '{}' alone ({} {} from {}) draws {:.4g} MW {}, above the "
+                                     "cap of {:.4g} MW",
+                                     names[j], f.devices, t.types[f.type].name,
+                                     fixed ? "its fixed start" : "any start",
+                                     units::to_watts(peak) / 1e6,
+                                     fixed ? "at the hottest instant of its run"
+                                           : "at the coolest instant",
+                                     cap_mw));
+      }
+    }
+    if (reported > kMaxReported) {
+      diag.error(path, fmt::format("... and {} more jobs that break the cap alone",
+                                   reported - kMaxReported));
+    }
+  }
+  diag.throw_if_any();
+}
+
+}  // namespace
+
+SimTime run_span(const models::FleetTables& t, SimTime epoch) {
+  // The latest instant each job can run in as planned: its latest start (a fixed start, or
+  // the last dispatch tick its slack allows plus the epoch) plus its planned runtime.
+  if (t.jobs.empty()) {
+    return SimTime::days(1);
+  }
+  const auto e = epoch.count();
+  SimTime span = SimTime::zero();
+  for (const auto& f : t.jobs) {
+    SimTime start = f.fixed_start;
+    if (start == SimTime::max()) {
+      const auto first = ceil_to(f.submit.count(), e);
+      start = SimTime::ticks(std::max(first, ((f.submit + f.slack).count() / e) * e) + e);
+    }
+    span = std::max(span, start + models::planned_runtime(f));
+  }
+  return span;
+}
+
+namespace {
+
 Totals totals_of(const RunResult& r) {
   Totals t;
   double wait = 0;
@@ -120,7 +227,6 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   std::vector<std::uint32_t> scheduled;
   std::vector<std::vector<std::uint32_t>> fixed(sc.datacenters.size());
   std::vector<std::uint32_t> fixed_all;
-  SimTime forecast_end = SimTime::days(1);
   for (std::uint32_t j = 0; j < jobs.size(); ++j) {
     const auto& f = jobs[j];
     if (f.fixed_start != SimTime::max()) {
@@ -129,7 +235,6 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
     } else {
       scheduled.push_back(j);
     }
-    forecast_end = std::max(forecast_end, f.submit + f.slack + f.duration + SimTime::days(1));
   }
   std::stable_sort(scheduled.begin(), scheduled.end(), [&](std::uint32_t a, std::uint32_t b) {
     return jobs[a].submit < jobs[b].submit;
@@ -138,10 +243,30 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   models::SchedulerConfig scfg = sc.scheduler;
   scfg.policy = config.policy.value_or(scfg.policy);
   scfg.seed = res.seed;
-  scfg.horizon = sc.horizon ? std::max(forecast_end, to_sim(*sc.horizon)) : forecast_end;
-
-  const SimTime horizon = sc.horizon ? to_sim(*sc.horizon) : forecast_end;
+  // Everything is read over the span jobs can run in as planned, or the horizon when one
+  // is given (the run stops there).
+  const SimTime span = run_span(*tables, scfg.epoch);
+  const SimTime horizon = sc.horizon ? to_sim(*sc.horizon) : span;
+  scfg.horizon = std::min(span, horizon);
+  scfg.end_by = sc.horizon ? horizon : SimTime::max();
+  scfg.device_mtbf_s = units::to_seconds(sc.failures.device_mtbf);
+  scfg.restart = to_sim(sc.failures.restart);
   World world = build_world(sc, horizon, res.warnings);
+  // Power caps are planned against each capped datacenter's cooling envelope.
+  std::vector<std::unique_ptr<models::FacilityEnvelope>> envelopes(sc.datacenters.size());
+  for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
+    const auto& spec = sc.datacenters[d];
+    if (!spec.power_cap) {
+      continue;
+    }
+    std::vector<std::int64_t> inventory;
+    for (const auto& type : tables->types) {
+      inventory.push_back(inventory_of(spec, type.name));
+    }
+    envelopes[d] = std::make_unique<models::FacilityEnvelope>(
+        world.cooling[d].get(), horizon, full_draw(spec.power, inventory, *tables));
+  }
+  check_caps(sc, *tables, res.job_names, envelopes, horizon);
   res.inputs = world.files;
   res.inputs.insert(res.inputs.end(), sc.inputs.begin(), sc.inputs.end());
   std::unique_ptr<models::CarbonForecast> forecast;  // outlives `sim`: declared before it
@@ -160,6 +285,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
         v.inventory.push_back(inventory_of(spec, type.name));
       }
       v.power_cap = spec.power_cap;
+      v.envelope = envelopes[d].get();
       v.cooling = world.cooling[d].get();
       v.carbon = world.carbon[spec.region].get();
       v.power = spec.power;
@@ -170,13 +296,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
     if (scfg.policy == models::Policy::kCarbonAware) {
       forecast = std::make_unique<models::CarbonForecast>(tables.get(), views, scfg.horizon,
                                                           scfg.forecast_error, res.seed);
-      // The plans are independent per job: computed in parallel, in this run's threads.
-      tbb::task_arena arena = run_arena(config);
-      std::vector<models::CarbonPlan> plans;
-      arena.execute([&] {
-        plans = models::plan_carbon_aware(*forecast, *tables, scfg.epoch, scfg.tolerance);
-      });
-      scheduler->set_carbon_plans(forecast.get(), std::move(plans));
+      scheduler->set_forecast(forecast.get());
     }
   }
   std::vector<double> weights;
@@ -200,6 +320,9 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
       cfg.report_delay = scfg.epoch;
     }
     cfg.pause_at_checkpoints = scfg.policy == models::Policy::kCarbonAware;
+    cfg.power_cap = spec.power_cap;
+    cfg.envelope = envelopes[d].get();
+    cfg.cap_retry = scfg.epoch;
     if (forecast && scfg.forecast_error > 0) {
       cfg.forecast = forecast.get();  // pauses see the same forecast errors as start times
     }
@@ -260,6 +383,9 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   }
   if (scheduler) {
     res.dispatches = scheduler->dispatches();
+    for (std::size_t d = 0; d < dcs.size(); ++d) {
+      res.summaries[d].cap_held_device_s = scheduler->cap_held_device_s()[d];
+    }
   } else {
     res.dispatches.resize(jobs.size());
   }
@@ -355,14 +481,23 @@ CheckResult check_scenario(const Scenario& sc) {
   std::vector<std::string> names;
   const auto fleet = build_fleet(sc, sc.seed, names);
   // The same horizon a run checks its series against.
-  auto horizon = engine::SimTime::days(1);
-  for (const auto& f : fleet->jobs) {
-    horizon = std::max(horizon, f.submit + f.slack + f.duration + engine::SimTime::days(1));
+  const auto span = run_span(*fleet, sc.scheduler.epoch);
+  const auto horizon =
+      sc.horizon ? engine::SimTime::from_seconds(units::to_seconds(*sc.horizon)) : span;
+  const World world = build_world(sc, horizon, out.warnings);
+  std::vector<std::unique_ptr<models::FacilityEnvelope>> envelopes(sc.datacenters.size());
+  for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
+    const auto& spec = sc.datacenters[d];
+    if (spec.power_cap) {
+      std::vector<std::int64_t> inventory;
+      for (const auto& type : fleet->types) {
+        inventory.push_back(inventory_of(spec, type.name));
+      }
+      envelopes[d] = std::make_unique<models::FacilityEnvelope>(
+          world.cooling[d].get(), horizon, full_draw(spec.power, inventory, *fleet));
+    }
   }
-  if (sc.horizon) {
-    horizon = engine::SimTime::from_seconds(units::to_seconds(*sc.horizon));
-  }
-  build_world(sc, horizon, out.warnings);
+  check_caps(sc, *fleet, names, envelopes, horizon);
   for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
     build_fabrics(sc, d, *fleet);
   }

@@ -91,4 +91,9 @@ CheckResult check_scenario(const Scenario& sc);
 
 RunResult run_scenario(const Scenario& sc, const RunConfig& config);
 
+/// The span the run reads its data over without a horizon: up to the latest instant a job
+/// can run in as planned (its latest start within its slack, on the scheduler's `epoch`
+/// grid, plus its planned runtime); one day without jobs.
+engine::SimTime run_span(const models::FleetTables& t, engine::SimTime epoch);
+
 }  // namespace footprint::scenario

@@ -129,7 +129,7 @@ TEST_CASE("Carbon-aware start times equal a brute-force optimum over a real seri
     const models::CarbonForecast f(&t, views, SimTime::days(365), 0.0, 1);
     for (std::uint32_t j = 0; j < t.jobs.size(); ++j) {
       const auto& job = t.jobs[j];
-      const auto [tick, dc] = f.best_start(j, job.submit, epoch);
+      const auto [tick, dc] = *f.best_start(j, job.submit, epoch);
       // Brute force over every tick in [submit, submit + slack] and every candidate: the
       // exact minimum. Equal forecasts (a typical day repeats, flat hours) differ only by
       // the rounding of the forecast's prefix sums, about 1e3 g/W after months against
@@ -158,7 +158,7 @@ TEST_CASE("Carbon-aware start times equal a brute-force optimum over a real seri
       // margin), and the chosen one is (plus the margin).
       for (const double tolerance : {0.02, 0.1, 0.3}) {
         INFO("tolerance " << tolerance);
-        const auto [tt, tdc] = f.best_start(j, job.submit, epoch, tolerance);
+        const auto [tt, tdc] = *f.best_start(j, job.submit, epoch, tolerance);
         const SimTime tb = tt + epoch;
         CHECK(f.weight(tdc, tb, tb + job.duration) <= best * (1 + tolerance) * (1 + 1e-9));
         CHECK(tt.count() >= first);
@@ -427,7 +427,7 @@ TEST_CASE("With forecast errors, pauses follow the scheduler's hourly forecast",
       if (end < peak_begin_s || end >= peak_end_s || budget <= 0) {
         continue;
       }
-      const SimTime resume = forecast.first_hour_at_or_below(
+      const SimTime resume = forecast.first_time_at_or_below(
           0, SimTime::from_seconds(end), SimTime::from_seconds(end + budget), threshold);
       if (resume == SimTime::max()) {
         continue;
