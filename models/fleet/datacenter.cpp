@@ -326,7 +326,8 @@ void DatacenterLp::end_cap_pause(Slot& s, SimTime now) {
   outcomes_[s.outcome].cap_paused += units::seconds(waited.to_seconds());
   cap_paused_device_s_ += static_cast<double>(j.devices) * waited.to_seconds();
   full_power_ += s.full;
-  cap_waiting_idle_ -= cfg_.power.held_idle(tables_->types[j.type]) * static_cast<double>(j.devices);
+  cap_waiting_idle_ -=
+      cfg_.power.held_idle(tables_->types[j.type]) * static_cast<double>(j.devices);
 }
 
 void DatacenterLp::end_pause(Slot& s, SimTime now) {
@@ -340,6 +341,9 @@ void DatacenterLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<
   // Most events (a step ends, the next begins) change no power: then nothing needs to be
   // integrated or re-rated, and the integrals stay exact because their rates hold.
   changed_ = false;
+  if (now > carbon_->end()) {
+    (void)carbon_->at(now);  // throws SeriesRangeError: the run went past the series
+  }
   const auto& m = e.payload;
   switch (m.kind) {
     case FleetMsg::Kind::kStart:
@@ -352,6 +356,11 @@ void DatacenterLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<
       }
       break;
     case FleetMsg::Kind::kSignal: {
+      if (now >= carbon_->end()) {
+        // The series ends here: nothing may run on past it (an event later than this
+        // reads it, and the read says so), but a run that ends here is covered.
+        break;
+      }
       integrate(now);
       changed_ = true;
       intensity_ = carbon_->at(now);

@@ -104,7 +104,7 @@ struct DatacenterSummary {
   units::Grams emissions_market;
   units::Grams embodied;  ///< amortised over the run for the whole inventory
   std::optional<units::Watts> power_cap;
-  units::Seconds cap_exceeded;  ///< time the facility drew more than its cap
+  units::Seconds cap_exceeded;     ///< time the facility drew more than its cap
   double cap_paused_device_s = 0;  ///< devices x time of jobs waiting for the cap here
   /// Devices x time of jobs that had devices to start but were held back by the cap (from
   /// the scheduler; 0 without one).

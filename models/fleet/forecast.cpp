@@ -68,9 +68,9 @@ CarbonForecast::CarbonForecast(const FleetTables* tables, const std::vector<Data
           factor = std::max(0.0, 1.0 + error * noise.normal());
         }
       }
-      const double marginal = (v.cooling->facility(at, base + step).total() -
-                               v.cooling->facility(at, base).total()) /
-                              step;
+      const double marginal =
+          (v.cooling->facility(at, base + step).total() - v.cooling->facility(at, base).total()) /
+          step;
       const double i = v.carbon->at(at).location.si() * factor;
       // The segment ends at the next change of either signal or of the error's hour.
       const SimTime::rep next =
@@ -252,8 +252,8 @@ SimTime CarbonForecast::first_time_at_or_below(std::uint32_t dc, SimTime now, Si
                                                units::CarbonIntensity threshold) const {
   const auto& times = times_[dc];
   const auto& v = intensity_[dc];
-  for (auto k = static_cast<std::size_t>(
-           std::upper_bound(times.begin(), times.end(), now.count()) - times.begin());
+  for (auto k = static_cast<std::size_t>(std::upper_bound(times.begin(), times.end(), now.count()) -
+                                         times.begin());
        k < times.size() && times[k] <= limit.count(); ++k) {
     if (v[k] <= threshold.si()) {
       return SimTime::ticks(times[k]);

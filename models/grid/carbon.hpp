@@ -29,6 +29,9 @@ class CarbonSignal {
   [[nodiscard]] virtual Intensities at(engine::SimTime t) const = 0;
   /// The first time after t at which the value changes; SimTime::max() for never.
   [[nodiscard]] virtual engine::SimTime next_change(engine::SimTime t) const = 0;
+  /// The first time the signal does not cover (at() throws from there on);
+  /// SimTime::max() for a signal that covers all time.
+  [[nodiscard]] virtual engine::SimTime end() const { return engine::SimTime::max(); }
 };
 
 class ConstantCarbon final : public CarbonSignal {

@@ -171,6 +171,22 @@ Intensities SeriesCarbon::at(engine::SimTime t) const {
   return {units::grams_per_kwh(location), units::grams_per_kwh(location * (1.0 - f))};
 }
 
+engine::SimTime SeriesCarbon::end() const {
+  if (repeat_ == Repeat::yearly) {
+    return engine::SimTime::max();
+  }
+  std::int64_t e = location_.end_s();
+  if (cfe_) {
+    e = std::min(e, cfe_->end_s());
+  }
+  constexpr std::int64_t kMaxSeconds =
+      std::numeric_limits<std::int64_t>::max() / engine::SimTime::kTicksPerSecond;
+  if (e - epoch_ > kMaxSeconds) {
+    return engine::SimTime::max();
+  }
+  return engine::SimTime::seconds(e - epoch_);
+}
+
 engine::SimTime SeriesCarbon::next_change(engine::SimTime t) const {
   const std::int64_t s = utc_second(t);
   std::int64_t next = location_.next_start_after(s);

@@ -108,6 +108,8 @@ class SeriesCarbon final : public CarbonSignal {
   /// the yearly mapping jumps (1 January, and 29 February or 1 March when the leap-ness of
   /// the years differs). SimTime::max() past the end of a non-repeating series.
   [[nodiscard]] engine::SimTime next_change(engine::SimTime t) const override;
+  /// For repeat none: the end of the series (of the CFE series too, when it ends first).
+  [[nodiscard]] engine::SimTime end() const override;
 
   /// Throws SeriesRangeError("series covers X to Y, the simulation needs Z to W") unless
   /// every time in [0, horizon) is covered.

@@ -119,7 +119,8 @@ void SchedulerLp::unbook(std::uint32_t job, SimTime::rep from) {
   if (b.to < 0) {
     return;
   }
-  add_profile(b.pool, std::max(from, b.from), b.to, -static_cast<double>(tables_->jobs[job].devices));
+  add_profile(b.pool, std::max(from, b.from), b.to,
+              -static_cast<double>(tables_->jobs[job].devices));
   b.to = -1;
 }
 
@@ -158,8 +159,8 @@ bool SchedulerLp::plan(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
       const SimTime::rep a = (s + e) / kPlanBucket;
       const SimTime::rep b = (s + e + span) / kPlanBucket;
       // The last tick with the same buckets.
-      const SimTime::rep until = std::min(
-          {last, ((a + 1) * kPlanBucket - e - 1) / e * e, ((b + 1) * kPlanBucket - e - span - 1) / e * e});
+      const SimTime::rep until = std::min({last, ((a + 1) * kPlanBucket - e - 1) / e * e,
+                                           ((b + 1) * kPlanBucket - e - span - 1) / e * e});
       double peak = 0;
       for (SimTime::rep h = a; h <= b; ++h) {
         peak = std::max(peak, booked(h));
@@ -234,8 +235,8 @@ void SchedulerLp::arrive(engine::Context<FleetMsg>& ctx) {
       // No slack, or no room within it: queued now, and booked from the next tick on.
       const auto dc = place(job, now, std::nullopt);
       enqueue(ctx, job, dc);
-      book(job, pool_index(dc, j.type), ceil_to(now.count(), cfg_.epoch.count()) +
-                                             cfg_.epoch.count());
+      book(job, pool_index(dc, j.type),
+           ceil_to(now.count(), cfg_.epoch.count()) + cfg_.epoch.count());
       continue;
     }
     enqueue(ctx, job, place(job, now, std::nullopt));

@@ -134,7 +134,7 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
     SimTime::rep from = 0;
     SimTime::rep to = -1;  ///< -1: none
   };
-  std::vector<Booking> booking_;  ///< per job
+  std::vector<Booking> booking_;        ///< per job
   std::vector<SimTime> expected_hold_;  ///< per job: planned runtime plus expected failures
   /// Power caps: per datacenter, devices held back at the last tick, since when.
   std::vector<std::int64_t> cap_blocked_;

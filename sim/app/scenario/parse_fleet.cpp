@@ -446,6 +446,9 @@ NameIndex read_datacenters(const YAML::Node& root, const Context& ctx, const Nam
     dc.region = resolve(regions, r, "region", "region").value_or(0);
     read_cooling(r, ctx, dc.cooling);
     dc.power_cap = r.quantity<units::Watts>("power_cap", false);
+    if (const auto cap = r.get("power_cap"); cap.IsDefined() && cap.Mark().line >= 0) {
+      dc.power_cap_at = {cap.Mark().line + 1, cap.Mark().column + 1};
+    }
     read_idle(r, dc.power);
     read_topology(r, dc.topology);
     read_network(r, dc.network);

@@ -121,11 +121,13 @@ void check_caps(const Scenario& sc, const models::FleetTables& t,
       }
     }
     const auto path = fmt::format("datacenters[{}].power_cap", d);
+    const auto [line, column] = spec.power_cap_at;
     const auto idle_peak = env.peak(SimTime::zero(), horizon, idle);
     if (units::to_watts(idle_peak) > units::to_watts(*spec.power_cap)) {
-      diag.error(path, fmt::format("'{}' draws {:.4g} MW with every device idle in its hottest "
-                                   "hour, above its cap of {:.4g} MW: no job could ever start",
-                                   spec.name, units::to_watts(idle_peak) / 1e6, cap_mw));
+      diag.error(line, column, path,
+                 fmt::format("'{}' draws {:.4g} MW with every device idle in its hottest "
+                             "hour, above its cap of {:.4g} MW: no job could ever start",
+                             spec.name, units::to_watts(idle_peak) / 1e6, cap_mw));
       continue;
     }
     std::size_t reported = 0;
@@ -135,31 +137,32 @@ void check_caps(const Scenario& sc, const models::FleetTables& t,
       if (f.candidate_count != 1 || t.candidates[f.first_candidate] != d) {
         continue;
       }
-      const auto job_w = (spec.power.running(f.compute_power) -
-                          (spec.power.idle_draw ? spec.power.idle(t.types[f.type])
-                                                : units::Watts::zero())) *
-                         static_cast<double>(f.devices);
+      const auto job_w =
+          (spec.power.running(f.compute_power) -
+           (spec.power.idle_draw ? spec.power.idle(t.types[f.type]) : units::Watts::zero())) *
+          static_cast<double>(f.devices);
       const bool fixed = f.fixed_start != SimTime::max();
-      const auto peak = fixed ? env.peak(f.fixed_start, f.fixed_start + models::planned_runtime(f),
-                                         idle + job_w)
-                              : env.floor(idle + job_w);
+      const auto peak =
+          fixed ? env.peak(f.fixed_start, f.fixed_start + models::planned_runtime(f), idle + job_w)
+                : env.floor(idle + job_w);
       if (units::to_watts(peak) <= units::to_watts(*spec.power_cap)) {
         continue;
       }
       if (reported++ < kMaxReported) {
-        diag.error(path, fmt::format("job '{}' alone ({} {} from {}) draws {:.4g} MW {}, above the "
-                                     "cap of {:.4g} MW",
-                                     names[j], f.devices, t.types[f.type].name,
-                                     fixed ? "its fixed start" : "any start",
-                                     units::to_watts(peak) / 1e6,
-                                     fixed ? "at the hottest instant of its run"
-                                           : "at the coolest instant",
-                                     cap_mw));
+        diag.error(
+            line, column, path,
+            fmt::format("job '{}' alone ({} {} from {}) draws {:.4g} MW {}, above the "
+                        "cap of {:.4g} MW",
+                        names[j], f.devices, t.types[f.type].name,
+                        fixed ? "its fixed start" : "any start", units::to_watts(peak) / 1e6,
+                        fixed ? "at the hottest instant of its run" : "at the coolest instant",
+                        cap_mw));
       }
     }
     if (reported > kMaxReported) {
-      diag.error(path, fmt::format("... and {} more jobs that break the cap alone",
-                                   reported - kMaxReported));
+      diag.error(
+          line, column, path,
+          fmt::format("... and {} more jobs that break the cap alone", reported - kMaxReported));
     }
   }
   diag.throw_if_any();

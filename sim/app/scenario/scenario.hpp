@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/accelerators/accelerator.hpp"
@@ -67,6 +68,9 @@ struct DatacenterSpec {
   CoolingSpec cooling;
   std::vector<InventoryItem> inventory;
   std::optional<units::Watts> power_cap;
+  /// Line and column of power_cap in the scenario file (0: unknown), for errors found
+  /// after parsing (a cap no schedule can keep).
+  std::pair<int, int> power_cap_at{0, 0};
   models::DevicePower power;  ///< idle draw, sleep, host overhead
   TopologySpec topology;
   /// `network`: the datacenter's scale-up domain and bandwidths, where they differ from
