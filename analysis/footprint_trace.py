@@ -47,6 +47,10 @@ Both format versions give the same frames, values and units, with these rules:
   text) in `predicted_jobs()`. MFU and the error band are fractions (0.4 = 40 %);
   `energy_j` of `phases` is J over the run, all the job's devices, and sums to the job's
   `energy_j`; `energy_j` of `expected_step` is J per step.
+- The design peak of each datacenter (docs/trace-format.md, "Additions to format 2"):
+  `datacenter(name).attrs["metadata"]` holds `design_peak_facility_power_w` (W),
+  `design_peak_time_s` (s) and `design_peak_warning` (str, empty unless the weather is
+  not valid for extremes); traces written before it lack the three keys.
 """
 
 import os
@@ -235,7 +239,9 @@ class Trace:
 
         df.attrs["units"] = {column: unit}; df.attrs["metadata"] = the group's
         attributes (index, region, cooling, totals; format 2 adds accelerator_types,
-        accelerator_counts and power_cap_w).
+        accelerator_counts and power_cap_w, and later the design peak:
+        design_peak_facility_power_w, design_peak_time_s and design_peak_warning, absent
+        from traces written before it).
         """
         with self._file("trace") as f:
             groups = self._group(f, "datacenters")

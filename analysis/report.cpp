@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -31,6 +33,11 @@ constexpr double kWattsPerMegawatt = units::kMega;
 template <class Enum>
 std::string_view key(Enum e) {
   return schema::field(e).name;
+}
+
+/// A figure a trace may lack (written after its first traces): null when it does.
+std::string optional_json(const std::optional<double>& v) {
+  return v ? json_number(*v) : std::string("null");
 }
 
 }  // namespace
@@ -100,6 +107,13 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
         g.get_attr_double(key(DatacenterAttr::kPeakFacilityPower)) / kWattsPerMegawatt;
     d.p99_facility_mw =
         g.get_attr_double(key(DatacenterAttr::kP99FacilityPower)) / kWattsPerMegawatt;
+    // Added to format 2 later: absent from the traces written before it.
+    if (g.has_attr(key(DatacenterAttr::kDesignPeakFacilityPower))) {
+      d.design_peak_mw =
+          g.get_attr_double(key(DatacenterAttr::kDesignPeakFacilityPower)) / kWattsPerMegawatt;
+      d.design_peak_time_s = g.get_attr_double(key(DatacenterAttr::kDesignPeakTime));
+      d.design_peak_warning = g.get_attr_string(key(DatacenterAttr::kDesignPeakWarning));
+    }
     const double a = g.get_attr_double(key(DatacenterAttr::kFirstStart));
     const double b = g.get_attr_double(key(DatacenterAttr::kLastEnd));
     d.device_hours = g.get_attr_double(key(DatacenterAttr::kDeviceHours));
@@ -116,6 +130,14 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
     r.totals.embodied_t += d.embodied_t;
     r.totals.peak_facility_mw += d.peak_facility_mw;
     r.totals.p99_facility_mw += d.p99_facility_mw;
+    if (r.datacenters.empty()) {
+      r.totals.design_peak_mw = 0.0;
+    }
+    if (r.totals.design_peak_mw && d.design_peak_mw) {
+      *r.totals.design_peak_mw += *d.design_peak_mw;
+    } else {
+      r.totals.design_peak_mw.reset();
+    }
     r.datacenters.push_back(std::move(d));
   }
   r.totals.days = last > first ? (last - first) / kSecondsPerDay : 0.0;
@@ -314,10 +336,12 @@ std::string render_table(const Report& r) {
   }
   out += '\n';
   out += header("datacenter");
-  out += fmt::format("  {:>8}  {:>8}  {:>9}\n", "peak MW", "p99 MW", "emb tCO2e");
+  out +=
+      fmt::format("  {:>8}  {:>9}  {:>8}  {:>9}\n", "peak MW", "design MW", "p99 MW", "emb tCO2e");
   const auto extra = [](const DatacenterRow& d) {
-    return fmt::format("  {:>8.3f}  {:>8.3f}  {:>9.4g}\n", d.peak_facility_mw, d.p99_facility_mw,
-                       d.embodied_t);
+    return fmt::format("  {:>8.3f}  {:>9}  {:>8.3f}  {:>9.4g}\n", d.peak_facility_mw,
+                       d.design_peak_mw ? fmt::format("{:.3f}", *d.design_peak_mw) : "-",
+                       d.p99_facility_mw, d.embodied_t);
   };
   for (const auto& d : r.datacenters) {
     out += row(d.name, d.days, d.device_hours, d.energy_mwh, d.emissions_location_t,
@@ -328,6 +352,11 @@ std::string render_table(const Report& r) {
   out += row("total", t.days, t.device_hours, t.energy_mwh, t.emissions_location_t,
              t.emissions_market_t, t.pue) +
          extra(t);
+  for (const auto& d : r.datacenters) {
+    if (!d.design_peak_warning.empty()) {
+      out += fmt::format("warning: design peak of {}: {}\n", d.name, d.design_peak_warning);
+    }
+  }
   out += fmt::format(
       "\njobs finished {} of {}; mean wait {:.2f} h; restarts {}; lost {:.4g} "
       "device-hours",
@@ -353,22 +382,31 @@ std::string render_table(const Report& r) {
 std::string render_csv(const Report& r) {
   std::string out =
       "kind,name,datacenter,accelerator,devices,steps,days,device_hours,it_energy_mwh,"
-      "energy_mwh,emissions_location_t,emissions_market_t\n";
+      "energy_mwh,emissions_location_t,emissions_market_t,peak_facility_mw,"
+      "design_peak_facility_mw,design_peak_time_s,design_peak_warning\n";
   for (const auto& j : r.jobs) {
-    out += fmt::format("job,{},{},{},{},{},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g}\n",
+    out += fmt::format("job,{},{},{},{},{},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},,,,\n",
                        csv_field(j.name), csv_field(j.datacenter), csv_field(j.accelerator),
                        j.devices, j.steps, j.days, j.device_hours, j.it_energy_mwh, j.energy_mwh,
                        j.emissions_location_t, j.emissions_market_t);
   }
+  // Empty for a figure the trace does not have.
+  const auto maybe = [](const std::optional<double>& v) {
+    return v ? fmt::format("{:.17g}", *v) : std::string();
+  };
+  const auto peaks = [&](const DatacenterRow& d) {
+    return fmt::format("{:.17g},{},{},{}", d.peak_facility_mw, maybe(d.design_peak_mw),
+                       maybe(d.design_peak_time_s), csv_field(d.design_peak_warning));
+  };
   for (const auto& d : r.datacenters) {
-    out += fmt::format("datacenter,{},,,,,{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g}\n",
+    out += fmt::format("datacenter,{},,,,,{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{}\n",
                        csv_field(d.name), d.days, d.device_hours, d.it_energy_mwh, d.energy_mwh,
-                       d.emissions_location_t, d.emissions_market_t);
+                       d.emissions_location_t, d.emissions_market_t, peaks(d));
   }
   const auto& t = r.totals;
-  out += fmt::format("total,total,,,,,{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g}\n", t.days,
+  out += fmt::format("total,total,,,,,{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{}\n", t.days,
                      t.device_hours, t.it_energy_mwh, t.energy_mwh, t.emissions_location_t,
-                     t.emissions_market_t);
+                     t.emissions_market_t, peaks(t));
   return out;
 }
 
@@ -394,10 +432,13 @@ std::string render_json(const Report& r) {
         "{{\"name\": {}, \"region\": {}, \"days\": {:.17g}, \"device_hours\": {:.17g}, "
         "\"it_energy_mwh\": {:.17g}, \"energy_mwh\": {:.17g}, \"pue\": {:.17g}, "
         "\"emissions_location_t\": {:.17g}, \"emissions_market_t\": {:.17g}, "
-        "\"embodied_t\": {:.17g}, \"peak_facility_mw\": {:.17g}, \"p99_facility_mw\": {:.17g}}}",
+        "\"embodied_t\": {:.17g}, \"peak_facility_mw\": {:.17g}, \"p99_facility_mw\": {:.17g}, "
+        "\"design_peak_facility_mw\": {}, \"design_peak_time_s\": {}, "
+        "\"design_peak_warning\": {}}}",
         json_string(d.name), json_string(d.region), d.days, d.device_hours, d.it_energy_mwh,
         d.energy_mwh, d.pue, d.emissions_location_t, d.emissions_market_t, d.embodied_t,
-        d.peak_facility_mw, d.p99_facility_mw);
+        d.peak_facility_mw, d.p99_facility_mw, optional_json(d.design_peak_mw),
+        optional_json(d.design_peak_time_s), json_string(d.design_peak_warning));
   };
   out += "], \"datacenters\": [";
   for (std::size_t i = 0; i < r.datacenters.size(); ++i) {

@@ -50,6 +50,13 @@ struct DatacenterRow {
   double embodied_t = 0;        ///< amortised over the run, whole inventory
   double peak_facility_mw = 0;  ///< instantaneous peak (summed for the total)
   double p99_facility_mw = 0;   ///< 99th percentile of interval means (summed for the total)
+  /// Design peak: every device at full draw in the hour of the weather year with the
+  /// largest facility power (summed for the total). nullopt in traces written before it
+  /// (docs/trace-format.md, "Additions to format 2"), and for the total if any is.
+  std::optional<double> design_peak_mw;
+  /// Start of that hour, simulated s (nullopt for the total).
+  std::optional<double> design_peak_time_s;
+  std::string design_peak_warning;  ///< why it understates the real one; empty if not
 };
 
 /// A job whose throughput the step model predicted: its layout and precision, its MFU, and

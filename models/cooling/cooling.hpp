@@ -7,6 +7,7 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 
 #include "sim/engine/time.hpp"
 #include "sim/kernel/units/quantity.hpp"
@@ -38,6 +39,10 @@ class CoolingModel {
   [[nodiscard]] virtual std::optional<double> outdoor_temperature_c(engine::SimTime /*t*/) const {
     return std::nullopt;
   }
+  /// Why the model's hottest hours are not real extremes, so that its design peak
+  /// (design_peak.hpp) understates the real one: its weather is smoothed climate normals.
+  /// Empty when they are real, or when the model does not depend on weather.
+  [[nodiscard]] virtual std::string_view not_for_extremes() const { return {}; }
 };
 
 /// A constant PUE, as reported for a site (Patterson et al. 2021, Table 4): all overhead

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "models/cooling/cooling.hpp"
 #include "models/cooling/weather.hpp"
@@ -86,6 +87,10 @@ class EconomizerChiller final : public CoolingModel {
   [[nodiscard]] engine::SimTime next_change(engine::SimTime t) const override;
   /// The outdoor dry bulb of the hour containing t.
   [[nodiscard]] std::optional<double> outdoor_temperature_c(engine::SimTime t) const override;
+  /// The weather's WeatherSeries::not_for_extremes().
+  [[nodiscard]] std::string_view not_for_extremes() const override {
+    return weather_.not_for_extremes();
+  }
 
   /// Chiller COP (heat removed / electric power) at an outdoor dry bulb; non-increasing in
   /// it, strictly decreasing above evaporator_c - condenser_approach_k + minimum_lift_k.

@@ -34,7 +34,6 @@ constexpr std::array<const char*, 12> kMonthNames{"January",   "February", "Marc
 
 using units::civil_from_days;
 using units::days_from_civil;
-using units::days_in_month;
 using units::floor_div;
 using units::kWholeSecondsPerDay;
 using units::kWholeSecondsPerHour;
@@ -93,11 +92,13 @@ std::size_t typical_year_hour(std::int64_t unix_seconds) {
 }
 
 WeatherSeries::WeatherSeries(std::string source, std::vector<double> dry_bulb_c,
-                             std::vector<double> dew_point_c, std::vector<double> rel_humidity_pct)
+                             std::vector<double> dew_point_c, std::vector<double> rel_humidity_pct,
+                             std::string not_for_extremes)
     : source_(std::move(source)),
       dry_bulb_c_(std::move(dry_bulb_c)),
       dew_point_c_(std::move(dew_point_c)),
-      rel_humidity_pct_(std::move(rel_humidity_pct)) {
+      rel_humidity_pct_(std::move(rel_humidity_pct)),
+      not_for_extremes_(std::move(not_for_extremes)) {
   const auto check = [this](const std::vector<double>& v, std::string_view what) {
     if (v.size() != kTypicalYearHours) {
       throw std::invalid_argument(
@@ -301,22 +302,16 @@ std::optional<WeatherSeries> builtin_weather(std::string_view name) {
     if (p.name != name) {
       continue;
     }
-    std::vector<double> dry(kTypicalYearHours);
-    std::vector<double> dew(kTypicalYearHours);
-    std::vector<double> rh(kTypicalYearHours);
-    std::size_t month = 0;
-    for (std::size_t h = 0; h < kTypicalYearHours; ++h) {
-      const std::size_t day0 = h / kHoursPerDay;
-      while (month + 1 < kDaysBeforeMonth.size() && day0 >= kDaysBeforeMonth[month + 1]) {
-        ++month;
+    const auto expand = [](const detail::BuiltinColumn& c) {
+      std::vector<double> v(kTypicalYearHours);
+      for (std::size_t h = 0; h < kTypicalYearHours; ++h) {
+        v[h] = c.at(h);
       }
-      const std::size_t hour = h % kHoursPerDay;
-      dry[h] = p.dry_bulb_c[month][hour];
-      dew[h] = p.dew_point_c[month][hour];
-      rh[h] = p.rel_humidity_pct[month][hour];
-    }
-    return WeatherSeries(fmt::format("builtin:{}", p.name), std::move(dry), std::move(dew),
-                         std::move(rh));
+      return v;
+    };
+    return WeatherSeries(fmt::format("builtin:{}", p.name), expand(p.dry_bulb_c),
+                         expand(p.dew_point_c), expand(p.rel_humidity_pct),
+                         std::string(p.not_for_extremes));
   }
   return std::nullopt;
 }

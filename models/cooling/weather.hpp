@@ -39,11 +39,17 @@ inline constexpr auto kTypicalYearHours =
 struct WeatherSeries {
  public:
   /// Throws std::invalid_argument unless each vector has kTypicalYearHours finite values.
+  /// `not_for_extremes`: why the series' extremes are not real hours (smoothed climate
+  /// normals), empty for a year of real hours.
   WeatherSeries(std::string source, std::vector<double> dry_bulb_c, std::vector<double> dew_point_c,
-                std::vector<double> rel_humidity_pct);
+                std::vector<double> rel_humidity_pct, std::string not_for_extremes = {});
 
   /// Where the series came from: a file path, or "builtin:<name>".
   [[nodiscard]] const std::string& source() const { return source_; }
+  /// Why the series' hottest hours are not real extremes, so that a design peak computed
+  /// from them understates the real one (built-in `us-ny-jfk`: smoothed climate normals);
+  /// empty when they are real hours (every loaded file, every TMYx profile).
+  [[nodiscard]] const std::string& not_for_extremes() const { return not_for_extremes_; }
 
   /// Values at a UTC time (any year: see typical_year_hour()).
   [[nodiscard]] double dry_bulb_at(std::int64_t unix_utc_seconds) const {
@@ -68,6 +74,7 @@ struct WeatherSeries {
   std::vector<double> dry_bulb_c_;
   std::vector<double> dew_point_c_;
   std::vector<double> rel_humidity_pct_;
+  std::string not_for_extremes_;
 };
 
 /// Reads an hourly typical-year CSV in the format of ../shared/data/weather: a header row
@@ -86,10 +93,12 @@ struct WeatherSeries {
 /// file) is collected with file:line:column and thrown once as footprint::InputError.
 [[nodiscard]] WeatherSeries load_weather_csv(const std::filesystem::path& path);
 
-/// Built-in typical weather for the sites Footprint knows without ../shared: for each
-/// month, a typical day of 24 hourly (UTC) means of dry bulb, dew point and humidity,
-/// repeated on every day of that month (see builtin_weather.cpp for source and method).
-/// Names like "us-az-phoenix"; std::nullopt for an unknown name.
+/// Built-in typical weather for the sites Footprint knows without ../shared: the 8760
+/// hours of each site's typical-year file in ../shared/data/weather, value for value (the
+/// same doubles load_weather_csv() reads from it; see builtin_weather.cpp for source and
+/// method), so its hot hours are kept. `us-ny-jfk` is smoothed climate normals:
+/// not_for_extremes() says so. Names like "us-az-phoenix"; std::nullopt for an unknown
+/// name.
 [[nodiscard]] std::optional<WeatherSeries> builtin_weather(std::string_view name);
 
 /// The names builtin_weather() knows, sorted.

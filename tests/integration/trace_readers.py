@@ -37,6 +37,12 @@ For every TRACE_DIR/*.h5 (ctest: the 1-thread traces scenarios_deterministic.sh 
     job's energy_j within a relative 1e-9 (ENERGY_RELATIVE) in each reader and their
     energy_fraction to 1; expected_step energy_j = seconds x power_w x the job's devices
     (1e-12); mfu = expected_mfu x expected_step_s / mean_step_s (1e-12), both in (0, 1];
+  * each datacenter's design peak (design_peak_facility_power_w, design_peak_time_s,
+    design_peak_warning), read with h5py, xarray (h5netcdf) and footprint_trace (the
+    group's metadata), the same in all three and in `footprint report --format json`
+    (design_peak_facility_mw x 1e6 within a relative 1e-12); the time within [0, 366 d),
+    0 with a constant PUE; and a copy without them (a trace written before them), which
+    `footprint report` prints with `-`, no warning, and null in its json;
   * the same trace as a trace written before those fields (a copy without them) and as a
     format 1 trace (a copy with compound tables and fixed-length strings, without them):
     `footprint report` prints each predicted job's block without MFU, error band or
@@ -169,6 +175,11 @@ def check_datacenter(path, group, ds, epoch, interval_s):
 
 def report_totals(footprint, path):
     """`footprint report PATH --format json`: its `totals` object."""
+    return report_datacenters(footprint, path)["totals"]
+
+
+def report_datacenters(footprint, path):
+    """`footprint report PATH --format json`: {"datacenters": [...], "totals": {...}}."""
     with tempfile.TemporaryFile() as out:
         r = subprocess.run([footprint, "report", path, "--format", "json"], stdout=out,
                            stderr=subprocess.PIPE)
@@ -177,14 +188,15 @@ def report_totals(footprint, path):
         size = out.tell()
         out.seek(0)
         if size <= FULL_JSON_LIMIT:
-            return json.loads(out.read())["totals"]
+            whole = json.loads(out.read())
+            return {"datacenters": whole["datacenters"], "totals": whole["totals"]}
         # A million jobs make half a gigabyte of JSON: parse only its end, which holds
         # the top-level keys "datacenters" and "totals" (after "jobs").
         out.seek(size - min(size, 4 << 20))
         tail = out.read()
     at = tail.rfind(b'"datacenters": [')
     expect(at >= 0, "footprint report json: no \"datacenters\" key in its last 4 MiB")
-    return json.loads(b"{" + tail[at:])["totals"]
+    return json.loads(b"{" + tail[at:])
 
 
 def check_ncdump(path, time_dimension):
@@ -372,7 +384,8 @@ def write_format1(src, dst):
         out.attrs["format_version"] = np.bytes_(b"1")
         for name, g in f["datacenters"].items():
             o = out.create_group("datacenters/" + name)
-            copy_attrs(g, o, ("accelerator_types", "accelerator_counts", "power_cap_w"))
+            copy_attrs(g, o, ("accelerator_types", "accelerator_counts", "power_cap_w") +
+                       DESIGN_PEAK_ATTRIBUTES)
             for key, ds in g.items():
                 if key not in ("time", "time_bounds", "nv"):
                     o.create_dataset(key, data=ds[()]).attrs["units"] = ds.attrs["units"]
@@ -439,6 +452,86 @@ def check_old_predicted(footprint, path):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+# /datacenters/<name> attributes of the design peak, added to format 2 after its first
+# traces (docs/trace-format.md, "Additions to format 2"; docs/cooling.md, "Design peak").
+DESIGN_PEAK_ATTRIBUTES = ("design_peak_facility_power_w", "design_peak_time_s",
+                          "design_peak_warning")
+DESIGN_SCAN_S = 366 * 86400  # design_peak_time_s lies within the scan, [0, 366 d)
+W_PER_MW = 1e6
+
+
+def check_design_peak(footprint, path, trace):
+    """Each datacenter's design peak attributes, as h5py, xarray and footprint_trace read
+    them, and as `footprint report --format json` prints them; returns the datacenters."""
+    report = {d["name"]: d for d in report_datacenters(footprint, path)["datacenters"]}
+    names = trace.datacenters()
+    with h5py.File(path, "r") as f:
+        for name in names:
+            where = "/datacenters/{}".format(name)
+            a = f["datacenters"][name].attrs
+            for attr in DESIGN_PEAK_ATTRIBUTES:
+                expect(attr in a, "{}: no attribute {!r}".format(where, attr))
+            power, time_s, warning = (a[attr] for attr in DESIGN_PEAK_ATTRIBUTES)
+            expect(power.dtype == np.float64 and time_s.dtype == np.float64,
+                   "{}: dtypes {} and {}".format(where, power.dtype, time_s.dtype))
+            expect(isinstance(warning, str), "{}: design_peak_warning is not str".format(where))
+            expect(np.isfinite(power) and power > 0,
+                   "{}: design_peak_facility_power_w {!r}".format(where, power))
+            expect(0 <= time_s < DESIGN_SCAN_S, "{}: design_peak_time_s {!r} not in [0, 366 d)"
+                   .format(where, time_s))
+            if a["cooling"] == "constant":
+                expect(time_s == 0, "{}: constant PUE, design_peak_time_s {!r}".format(
+                    where, time_s))
+            xg = open_xr(path, "datacenters/{}".format(name))
+            metadata = trace.datacenter(name).attrs["metadata"]
+            for attr in DESIGN_PEAK_ATTRIBUTES:
+                for reader, got in (("xarray", xg.attrs.get(attr)),
+                                    ("footprint_trace", metadata.get(attr))):
+                    expect(got == a[attr], "{} {}: {} {!r}, h5py {!r}".format(
+                        where, attr, reader, got, a[attr]))
+            xg.close()
+            row = report[name]
+            expect(relative(row["design_peak_facility_mw"] * W_PER_MW, float(power)) <=
+                   EXACT_RELATIVE and row["design_peak_time_s"] == time_s and
+                   row["design_peak_warning"] == warning,
+                   "{}: report json design peak {!r} MW at {!r} s ({!r}), attributes {!r} W at "
+                   "{!r} s ({!r})".format(where, row["design_peak_facility_mw"],
+                                          row["design_peak_time_s"], row["design_peak_warning"],
+                                          power, time_s, warning))
+    return len(names)
+
+
+def check_old_design_peak(footprint, path):
+    """A copy without the design peak attributes, as a trace written before them:
+    `footprint report` prints `-` and no warning, its json null; footprint_trace leaves them
+    out of the metadata."""
+    tmp = tempfile.mkdtemp(prefix="footprint-old-design-")
+    try:
+        old = os.path.join(tmp, "old.h5")
+        shutil.copyfile(path, old)
+        with h5py.File(old, "r+") as f:
+            for g in f["datacenters"].values():
+                for attr in DESIGN_PEAK_ATTRIBUTES:
+                    del g.attrs[attr]
+        r = subprocess.run([footprint, "report", old], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, universal_newlines=True)
+        what = "footprint report of a trace without the design peak"
+        expect(r.returncode == 0, "{}: exit {} ({})".format(what, r.returncode,
+                                                           r.stderr.strip()[-300:]))
+        expect("warning: design peak" not in r.stdout, "{}: prints a warning".format(what))
+        for d in report_datacenters(footprint, old)["datacenters"]:
+            expect(d["design_peak_facility_mw"] is None and d["design_peak_time_s"] is None,
+                   "{} --format json: {} design peak {!r}".format(
+                       what, d["name"], d["design_peak_facility_mw"]))
+        trace = footprint_trace.open(old, "trace")
+        for name in trace.datacenters():
+            metadata = trace.datacenter(name).attrs["metadata"]
+            expect(not set(DESIGN_PEAK_ATTRIBUTES) & set(metadata),
+                   "footprint_trace {}: metadata has {}".format(name, sorted(metadata)))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def check_trace(footprint, path):
     name = os.path.basename(path)
     trace = footprint_trace.open(path, "trace")
@@ -482,6 +575,12 @@ def check_trace(footprint, path):
     lines = check_ncdump(path, time_dimension=True)
     ok("{}: ncdump -h exits 0 ({} lines) and shows the time dimension and its units"
        .format(name, lines))
+    count = check_design_peak(footprint, path, trace)
+    ok("{}: {} datacenters: design peak, its time and warning read alike by h5py, xarray, "
+       "footprint_trace and footprint report".format(name, count))
+    check_old_design_peak(footprint, path)
+    ok("{}: as a trace written before the design peak: footprint report and footprint_trace "
+       "read it without".format(name))
     rows = check_jobs(path, trace, summary)
     ok("{}: jobs: {} rows with footprint_trace and xarray.to_dataframe(), names str, same values"
        .format(name, rows))

@@ -393,6 +393,19 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
     res.dispatches.resize(jobs.size());
   }
   res.totals = totals_of(res);
+
+  // Design peaks (docs/cooling.md): every device at full draw, the hottest hour of the
+  // weather year from the epoch; a constant PUE gives IT x PUE.
+  for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
+    const auto& spec = sc.datacenters[d];
+    units::Watts full_draw = units::Watts::zero();
+    for (const auto& type : tables->types) {
+      full_draw +=
+          spec.power.running(type.tdp) * static_cast<double>(inventory_of(spec, type.name));
+    }
+    res.design_peaks.push_back(
+        models::design_peak(*world.cooling[d], full_draw, engine::SimTime::zero()));
+  }
   return res;
 }
 

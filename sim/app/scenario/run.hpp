@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "models/cooling/design_peak.hpp"
 #include "models/fleet/datacenter.hpp"
 #include "models/fleet/fleet.hpp"
 #include "models/scheduling/scheduler.hpp"
@@ -56,6 +57,10 @@ struct RunResult {
   std::vector<models::Dispatch> dispatches;          ///< by job id (scheduled jobs)
   std::vector<models::DatacenterTrace> datacenters;  ///< in scenario order
   std::vector<models::DatacenterSummary> summaries;  ///< in scenario order
+  /// Each datacenter's design peak, in scenario order: its facility power with every
+  /// device of its inventory at full draw (TDP + host overhead) in the hour of the weather
+  /// year (from the epoch) where that power is largest (docs/cooling.md, "Design peak").
+  std::vector<models::DesignPeak> design_peaks;
   Totals totals;
   std::optional<Totals> fifo;  ///< the same workload under FIFO, when compared
   /// Over the jobs that finished under both policies (so the same work): emissions under

@@ -207,6 +207,10 @@ void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d
   a.set(DatacenterAttr::kEmbodied, units::to_grams(s.embodied));
   a.set(DatacenterAttr::kPeakFacilityPower, units::to_watts(s.peak_facility_power));
   a.set(DatacenterAttr::kP99FacilityPower, p99(t[Series::kFacilityPower]));
+  const auto& design = r.design_peaks.at(d);
+  a.set(DatacenterAttr::kDesignPeakFacilityPower, units::to_watts(design.facility.total()));
+  a.set(DatacenterAttr::kDesignPeakTime, design.at.to_seconds());
+  a.set(DatacenterAttr::kDesignPeakWarning, design.not_for_extremes);
   a.set(DatacenterAttr::kCoolingEnergy, sum(t[Series::kCoolingEnergy]));
   set_job_span(a, d, r);
 

@@ -259,6 +259,9 @@ enum class DatacenterAttr : std::uint8_t {
   kEmbodied,
   kPeakFacilityPower,
   kP99FacilityPower,
+  kDesignPeakFacilityPower,
+  kDesignPeakTime,
+  kDesignPeakWarning,
   kCoolingEnergy,
   kDeviceHours,
   kFirstStart,
@@ -299,6 +302,19 @@ inline constexpr std::array<Field, kDatacenterAttrCount> kDatacenterAttributes{{
     {"p99_facility_power_w", Type::kFloat64, "W",
      "99th percentile (nearest rank) of `facility_power_w`, the interval means",
      Reduction::kQuantile},
+    {"design_peak_facility_power_w", Type::kFloat64, "W",
+     "design peak: facility power with every device of the inventory at full draw (TDP + "
+     "`host_overhead`) in the hour of the weather year with the largest facility power (IT x "
+     "PUE with a constant PUE); not capped by `power_cap`",
+     Reduction::kMax},
+    {"design_peak_time_s", Type::kFloat64, "s",
+     "start of that hour, s of simulated time, within 366 d of 0 (the first such hour; 0 with "
+     "a constant PUE)",
+     Reduction::kNone},
+    {"design_peak_warning", Type::kString, "",
+     "why the design peak understates the real one (built-in weather `us-ny-jfk`: smoothed "
+     "climate normals); empty otherwise",
+     Reduction::kNone},
     {"cooling_energy_j", Type::kFloat64, "J", "sum of `cooling_energy_j`", Reduction::kSum},
     {"device_hours", Type::kFloat64, "h",
      "device-hours held by the jobs that ran here (unfinished jobs: up to the end of the run)",

@@ -378,3 +378,141 @@ TEST_CASE("report: a predicted job's phases in MWh from 1 MWh up, each part only
              Catch::Contains("  compute                        10 h   90.91 %         400 kWh"));
   CHECK_THAT(out, !Catch::Contains("MFU"));
 }
+
+namespace {
+
+/// Three datacenters of known inventories: Dallas weather (built in), the JFK normals,
+/// and a constant PUE of 1.25; one short job.
+struct DesignPeakRun {
+  fs::path dir;
+  fs::path trace;
+  DesignPeakRun() {
+    dir = fs::temp_directory_path() / fmt::format("footprint_report_design_{}", ::getpid());
+    fs::create_directories(dir);
+    const std::string yaml = R"(
+name: report-design-peak
+epoch: 2022-01-01T00:00:00Z
+regions: [ { name: r, intensity: 100 g/kWh } ]
+datacenters:
+  - { name: hot, region: r, accelerators: { H100: 8, A100: 4 }, host_overhead: 150 W,
+      cooling: { model: economizer-chiller, weather: { profile: us-tx-dallas } } }
+  - { name: normals, region: r, accelerators: { H100: 8 },
+      cooling: { model: economizer-chiller, weather: { profile: us-ny-jfk } } }
+  - { name: flat, region: r, pue: 1.25, idle: off, accelerators: { V100: 4 } }
+jobs:
+  - { name: a, type: training, datacenter: hot, accelerator: H100, devices: 8, work: 2 h,
+      mfu: 0.4, submit: 0 s }
+)";
+    const auto sc = scenario::parse_scenario(yaml, (dir / "s.yaml").string());
+    const auto result = scenario::run_scenario(sc, {.threads = 2});
+    trace = dir / "t.h5";
+    io::AtomicOutput out(trace, true);
+    io::write_trace(out, sc, result, {"test", "test"});
+  }
+  DesignPeakRun(const DesignPeakRun&) = delete;
+  DesignPeakRun& operator=(const DesignPeakRun&) = delete;
+  DesignPeakRun(DesignPeakRun&&) = delete;
+  DesignPeakRun& operator=(DesignPeakRun&&) = delete;
+  ~DesignPeakRun() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("report: the design peak beside the simulated peak, its warning, and older traces",
+          "[analysis][report][design]") {
+  using schema::DatacenterAttr;
+  const DesignPeakRun run;
+  const auto name = [](auto e) { return std::string(schema::field(e).name); };
+
+  // Hand computation. hot: 8 H100 (700 W TDP) and 4 A100 (400 W), each with 150 W of host
+  // overhead: 8 x 850 + 4 x 550 = 9000 W of IT, in Dallas' hottest hour, 7 August 20:00 UTC
+  // (us_tx_dallas_tmyx_hourly.csv line 5248, 40.0 C), 218 d 20 h = 5252 h after the epoch:
+  // the chiller carries all the heat at COP 0.5 x 285.15 / (40 + 16.7 - 12) = 3.1895973,
+  // facility / IT = 1 / 0.96 + 0.05 + 1 / COP = 1.4051859 (docs/cooling.md).
+  constexpr double kPueAt40C = 1.0 / 0.96 + 0.05 + (40.0 + 16.7 - 12.0) / (0.5 * 285.15);
+  const double hot_w = 9000.0 * kPueAt40C;  // 12,646.67 W
+  // flat: 4 V100 at 300 W, no host overhead, x 1.25 = 1500 W, at time 0.
+  const double flat_w = 4 * 300.0 * 1.25;
+
+  const auto f = io::File::open_read(run.trace);
+  const auto dcs = f.root().open_group("datacenters");
+  const auto hot = dcs.open_group("hot");
+  CHECK(hot.get_attr_double(name(DatacenterAttr::kDesignPeakFacilityPower)) ==
+        Approx(hot_w).epsilon(1e-12));
+  CHECK(hot.get_attr_double(name(DatacenterAttr::kDesignPeakFacilityPower)) ==
+        Approx(12'646.67).margin(0.01));
+  CHECK(hot.get_attr_double(name(DatacenterAttr::kDesignPeakTime)) == 5252 * 3600.0);
+  CHECK(hot.get_attr_string(name(DatacenterAttr::kDesignPeakWarning)).empty());
+  // The simulated peak (one job of 8 H100 at most) stays below the design peak.
+  CHECK(hot.get_attr_double(name(DatacenterAttr::kPeakFacilityPower)) < hot_w);
+  const auto flat = dcs.open_group("flat");
+  CHECK(flat.get_attr_double(name(DatacenterAttr::kDesignPeakFacilityPower)) ==
+        Approx(flat_w).epsilon(1e-15));
+  CHECK(flat.get_attr_double(name(DatacenterAttr::kDesignPeakTime)) == 0.0);
+  const auto normals = dcs.open_group("normals");
+  const auto warning = normals.get_attr_string(name(DatacenterAttr::kDesignPeakWarning));
+  CHECK_THAT(warning, Catch::Contains("Climate Normals"));
+
+  // The report: a column beside the simulated peak (the total sums them), the warning.
+  const auto r = analysis::read_report(run.trace);
+  REQUIRE(r.datacenters.size() == 3);
+  REQUIRE(r.datacenters[0].design_peak_mw);
+  CHECK(*r.datacenters[0].design_peak_mw == Approx(hot_w / 1e6).epsilon(1e-12));
+  CHECK(*r.datacenters[0].design_peak_time_s == 5252 * 3600.0);
+  REQUIRE(r.totals.design_peak_mw);
+  CHECK(*r.totals.design_peak_mw ==
+        Approx(*r.datacenters[0].design_peak_mw + *r.datacenters[1].design_peak_mw + flat_w / 1e6)
+            .epsilon(1e-12));
+  const auto table = analysis::render_table(r);
+  CHECK_THAT(table, Catch::Contains("peak MW  design MW    p99 MW"));
+  CHECK_THAT(table, Catch::Contains(fmt::format("  {:>8.3f}  {:>9.3f}  ",
+                                                r.datacenters[0].peak_facility_mw,
+                                                *r.datacenters[0].design_peak_mw)));
+  CHECK_THAT(table, Catch::Contains("warning: design peak of normals: " + warning + "\n"));
+  CHECK_THAT(table, !Catch::Contains("design peak of hot"));
+  const auto json = analysis::render_json(r);
+  CHECK_THAT(json, Catch::Contains(fmt::format("\"design_peak_facility_mw\": {:.17g}, "
+                                               "\"design_peak_time_s\": 18907200, "
+                                               "\"design_peak_warning\": \"\"",
+                                               *r.datacenters[0].design_peak_mw)));
+  const auto csv = analysis::render_csv(r);
+  CHECK_THAT(csv, Catch::Contains(",peak_facility_mw,design_peak_facility_mw,design_peak_time_s,"
+                                  "design_peak_warning\n"));
+  CHECK_THAT(csv, Catch::Contains(fmt::format(",{:.17g},{:.17g},18907200,\n",
+                                              r.datacenters[0].peak_facility_mw,
+                                              *r.datacenters[0].design_peak_mw)));
+
+  // A trace written before the design peak: read and printed without it, no error.
+  const fs::path old = run.dir / "old.h5";
+  fs::copy_file(run.trace, old, fs::copy_options::overwrite_existing);
+  {
+    const hid_t h = H5Fopen(old.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(h >= 0);
+    for (const char* dc : {"/datacenters/hot", "/datacenters/normals", "/datacenters/flat"}) {
+      for (const auto a : {DatacenterAttr::kDesignPeakFacilityPower,
+                           DatacenterAttr::kDesignPeakTime, DatacenterAttr::kDesignPeakWarning}) {
+        CHECK(H5Adelete_by_name(h, dc, name(a).c_str(), H5P_DEFAULT) >= 0);
+      }
+    }
+    CHECK(H5Fclose(h) >= 0);
+  }
+  const auto o = analysis::read_report(old);
+  for (const auto& d : o.datacenters) {
+    CHECK_FALSE(d.design_peak_mw);
+    CHECK_FALSE(d.design_peak_time_s);
+    CHECK(d.design_peak_warning.empty());
+  }
+  CHECK(o.datacenters[0].peak_facility_mw == r.datacenters[0].peak_facility_mw);
+  CHECK_FALSE(o.totals.design_peak_mw);
+  const auto old_table = analysis::render_table(o);
+  CHECK_THAT(old_table, !Catch::Contains("warning"));
+  CHECK_THAT(old_table, Catch::Contains(fmt::format("  {:>8.3f}  {:>9}  ",
+                                                    o.datacenters[0].peak_facility_mw, "-")));
+  CHECK_THAT(analysis::render_json(o),
+             Catch::Contains("\"design_peak_facility_mw\": null, \"design_peak_time_s\": null"));
+  CHECK_THAT(analysis::render_csv(o),
+             Catch::Contains(fmt::format(",{:.17g},,,\n", o.datacenters[0].peak_facility_mw)));
+}
