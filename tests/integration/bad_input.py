@@ -748,6 +748,16 @@ def test_scheduler_compare_values(h):
         h.bad_scenario(text, [(line, col, "scheduler.compare", patterns)])
 
 
+def test_scheduler_compare_no_echo(h):
+    # A misspelt policy leaves the default, fifo; compare: fifo is then not reported as
+    # "nothing to compare" too: one mistake, one error.
+    text = scheduler_line("polcy: carbon-aware, compare: fifo")
+    line, col = h.where(text, "scheduler:", "polcy")
+    _, stderr = h.bad_scenario(text, [(line, col, "scheduler.polcy",
+                                       [r'unknown key "polcy"', r'did you mean "policy"'])])
+    expect("nothing to compare" not in stderr, "an echo of the misspelt policy:\n" + stderr)
+
+
 def test_scheduler_compare_valid(h):
     # Accepted: fifo, none, a mapping of other settings (with the scheduler's own unchanged).
     for settings in ("policy: carbon-aware, compare: fifo",

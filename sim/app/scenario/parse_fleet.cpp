@@ -143,7 +143,8 @@ bool same_settings(const models::SchedulerConfig& a, const models::SchedulerConf
 
 /// scheduler.compare: "fifo" (the scheduler's settings under FIFO), "none", or a mapping
 /// of scheduler settings that replace the scheduler's. `settings_ok`: the scheduler's own
-/// settings were read without a problem (else a baseline equal to them is not reported).
+/// settings and keys were read without a problem (else a baseline equal to them is not
+/// reported).
 void read_baseline(const MapReader& r, bool settings_ok, Scenario& sc) {
   if (!r.has("compare")) {
     return;
@@ -199,11 +200,9 @@ void read_scheduler(const MapReader& top, Scenario& sc) {
   }
   MapReader r(top.get("scheduler"), "scheduler", top.diagnostics(), scheduler_keys());
   read_scheduler_settings(r, sc.scheduler);
-  bool settings_ok = r.valid();
-  for (const auto key : kSchedulerSettings) {
-    settings_ok = settings_ok && !r.bad(std::string(key));
-  }
-  read_baseline(r, settings_ok, sc);
+  // Any problem so far is with the scheduler's own settings or keys (a misspelt policy
+  // leaves the default): a baseline equal to them would be its echo.
+  read_baseline(r, r.valid() && !has_problem(top.diagnostics(), r.path()), sc);
 }
 
 void read_failures(const MapReader& top, Scenario& sc) {

@@ -144,7 +144,7 @@ double number(const std::string& cell) {
 
 }  // namespace
 
-TEST_CASE("compare: the baseline is the scheduler's settings with those the key gives",
+TEST_CASE("scheduler.compare: the baseline is the scheduler's settings with those the key gives",
           "[analysis][comparison]") {
   const auto parse = [](const std::string& scheduler) {
     return scenario::parse_scenario(fmt::format(R"(
@@ -191,8 +191,9 @@ jobs:
   CHECK(scenario::policy_name(models::Policy::kCarbonAware) == "carbon-aware");
 }
 
-TEST_CASE("compare: matched jobs, the site, and jobs finished, against a hand computation",
-          "[analysis][comparison]") {
+TEST_CASE(
+    "scheduler.compare: matched jobs, the site, and jobs finished, against a hand computation",
+    "[analysis][comparison]") {
   const ComparedRun aware("carbon-aware", "{ policy: backfill }");
   REQUIRE(aware.result.comparison);
   const auto& c = *aware.result.comparison;
@@ -317,7 +318,7 @@ TEST_CASE("compare: matched jobs, the site, and jobs finished, against a hand co
                                    "\"jobs\": 3, \"jobs_finished\": 2, "));
 }
 
-TEST_CASE("compare: a baseline that did better is worded 'emitted more' and 'earlier'",
+TEST_CASE("scheduler.compare: a baseline that did better is worded 'emitted more' and 'earlier'",
           "[analysis][comparison]") {
   // The same jobs the other way round: backfill against a carbon-aware baseline.
   const ComparedRun backfill("backfill", "{ policy: carbon-aware }");
@@ -348,7 +349,7 @@ TEST_CASE("compare: a baseline that did better is worded 'emitted more' and 'ear
 }
 
 TEST_CASE(
-    "compare: a FIFO baseline also writes the earlier traces' fields, and such a trace "
+    "scheduler.compare: a FIFO baseline also writes the earlier traces' fields, and such a trace "
     "reads without the figures it lacks",
     "[analysis][comparison]") {
   // FIFO starts the three jobs at 60 s as backfill does: the same figures.
@@ -407,7 +408,7 @@ TEST_CASE(
   CHECK_THAT(json, Catch::Contains("\"matched_emissions_location_t\": null, "));
 }
 
-TEST_CASE("compare: a run without a baseline has no comparison in any format",
+TEST_CASE("scheduler.compare: a run without a baseline has no comparison in any format",
           "[analysis][comparison]") {
   const ComparedRun aware("carbon-aware", "none");
   CHECK_FALSE(aware.result.comparison);
