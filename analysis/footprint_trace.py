@@ -16,7 +16,7 @@ checkout, or beside an installed plot.py (share/footprint/):
     dc["facility_power_w"].resample("1D").mean()
     jobs = t.jobs()                       # one row per job, index `job` (the row, from 0)
     jobs.groupby("datacenter")["energy_j"].sum()
-    t.summary()["energy_j"]               # /summary attributes; t.summary()["fifo"] if any
+    t.summary()["energy_j"]               # /summary attributes; t.summary()["comparison"] if any
     t.regions()                           # {region: attributes} (format 2; {} in format 1)
     t.predicted()["gpt3"]["tables"]["phases"]   # time and energy by phase (energy_j, J)
     t.predicted_jobs().loc["gpt3", ["expected_mfu", "mfu", "error_band"]]
@@ -279,7 +279,8 @@ class Trace:
         return frame
 
     def summary(self):
-        """The /summary attributes; a subgroup (`fifo`) as a nested dict under its name."""
+        """The /summary attributes; a subgroup (`comparison`, `fifo`) as a nested dict under its
+        name."""
         with self._file("trace") as f:
             g = self._group(f, "summary")
             out = decode_attrs(g)

@@ -5,6 +5,10 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
+#include <variant>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -19,6 +23,7 @@ namespace {
 
 using schema::ComparisonAttr;
 using schema::DatacenterAttr;
+using schema::FifoComparisonAttr;
 using schema::JobColumn;
 using schema::PredictedAttr;
 using schema::RootAttr;
@@ -38,6 +43,91 @@ std::string_view key(Enum e) {
 /// A figure a trace may lack (written after its first traces): null when it does.
 std::string optional_json(const std::optional<double>& v) {
   return v ? json_number(*v) : std::string("null");
+}
+
+/// A job's PUE as the table shows it: energy / IT energy, 0 without IT energy.
+double job_pue(const JobRow& j) {
+  return j.it_energy_mwh > 0 ? j.energy_mwh / j.it_energy_mwh : 0.0;
+}
+
+/// An attribute that traces written before it lack: nullopt there.
+std::optional<double> attr_or_none(const io::Group& g, std::string_view name) {
+  if (g.has_attr(name)) {
+    return g.get_attr_double(name);
+  }
+  return std::nullopt;
+}
+
+/// /summary/comparison, or in a trace written before it the comparison with FIFO
+/// (/summary/fifo and the /summary attributes); nullopt without either.
+std::optional<ComparisonRow> read_comparison(const io::Group& summary) {
+  ComparisonRow c;
+  c.energy_mwh = summary.get_attr_double(key(SummaryAttr::kEnergy)) / kJoulesPerMwh;
+  c.emissions_location_t =
+      summary.get_attr_double(key(SummaryAttr::kEmissionsLocation)) / kGramsPerTonne;
+  c.emissions_market_t =
+      summary.get_attr_double(key(SummaryAttr::kEmissionsMarket)) / kGramsPerTonne;
+  if (summary.has(schema::kComparisonGroup)) {
+    const auto g = summary.open_group(schema::kComparisonGroup);
+    const auto number = [&](ComparisonAttr a) { return g.get_attr_double(key(a)); };
+    const auto tonnes = [&](ComparisonAttr a) -> std::optional<double> {
+      if (const auto v = attr_or_none(g, key(a))) {
+        return *v / kGramsPerTonne;
+      }
+      return std::nullopt;
+    };
+    c.baseline_policy = g.get_attr_string(key(ComparisonAttr::kBaselinePolicy));
+    c.baseline_epoch_s = attr_or_none(g, key(ComparisonAttr::kBaselineEpoch));
+    c.baseline_forecast_error = attr_or_none(g, key(ComparisonAttr::kBaselineForecastError));
+    c.baseline_tolerance = attr_or_none(g, key(ComparisonAttr::kBaselineTolerance));
+    if (g.has_attr(key(ComparisonAttr::kBaselineBackfillDepth))) {
+      c.baseline_backfill_depth = g.get_attr_int64(key(ComparisonAttr::kBaselineBackfillDepth));
+    }
+    c.jobs_compared = g.get_attr_int64(key(ComparisonAttr::kJobsCompared));
+    c.matched_emissions_location_t = tonnes(ComparisonAttr::kMatchedLocation);
+    c.matched_emissions_market_t = tonnes(ComparisonAttr::kMatchedMarket);
+    c.matched_baseline_emissions_location_t = tonnes(ComparisonAttr::kMatchedBaselineLocation);
+    c.matched_baseline_emissions_market_t = tonnes(ComparisonAttr::kMatchedBaselineMarket);
+    c.saved_location_t = number(ComparisonAttr::kSavedLocation) / kGramsPerTonne;
+    c.saved_market_t = number(ComparisonAttr::kSavedMarket) / kGramsPerTonne;
+    c.saved_location_fraction = attr_or_none(g, key(ComparisonAttr::kSavedLocationFraction));
+    c.saved_market_fraction = attr_or_none(g, key(ComparisonAttr::kSavedMarketFraction));
+    c.start_delay_h = number(ComparisonAttr::kStartDelay) / kSecondsPerHour;
+    c.baseline_energy_mwh = number(ComparisonAttr::kBaselineEnergy) / kJoulesPerMwh;
+    c.baseline_emissions_location_t =
+        number(ComparisonAttr::kBaselineEmissionsLocation) / kGramsPerTonne;
+    c.baseline_emissions_market_t =
+        number(ComparisonAttr::kBaselineEmissionsMarket) / kGramsPerTonne;
+    c.site_energy_saved_mwh = number(ComparisonAttr::kSiteEnergySaved) / kJoulesPerMwh;
+    c.site_emissions_saved_location_t = number(ComparisonAttr::kSiteSavedLocation) / kGramsPerTonne;
+    c.site_emissions_saved_market_t = number(ComparisonAttr::kSiteSavedMarket) / kGramsPerTonne;
+    c.baseline_jobs_finished = g.get_attr_int64(key(ComparisonAttr::kBaselineJobsFinished));
+    c.baseline_mean_wait_h = number(ComparisonAttr::kBaselineMeanWait) / kSecondsPerHour;
+    return c;
+  }
+  if (!summary.has(schema::kFifoGroup) ||
+      !summary.has_attr(key(FifoComparisonAttr::kSavedLocation))) {
+    return std::nullopt;
+  }
+  const auto fifo = summary.open_group(schema::kFifoGroup);
+  c.baseline_policy = "fifo";
+  c.jobs_compared = summary.get_attr_int64(key(FifoComparisonAttr::kJobsCompared));
+  c.saved_location_t =
+      summary.get_attr_double(key(FifoComparisonAttr::kSavedLocation)) / kGramsPerTonne;
+  c.saved_market_t =
+      summary.get_attr_double(key(FifoComparisonAttr::kSavedMarket)) / kGramsPerTonne;
+  c.start_delay_h = summary.get_attr_double(key(FifoComparisonAttr::kDelayAdded)) / kSecondsPerHour;
+  c.baseline_energy_mwh = fifo.get_attr_double(key(SummaryAttr::kEnergy)) / kJoulesPerMwh;
+  c.baseline_emissions_location_t =
+      fifo.get_attr_double(key(SummaryAttr::kEmissionsLocation)) / kGramsPerTonne;
+  c.baseline_emissions_market_t =
+      fifo.get_attr_double(key(SummaryAttr::kEmissionsMarket)) / kGramsPerTonne;
+  c.site_energy_saved_mwh = c.baseline_energy_mwh - c.energy_mwh;
+  c.site_emissions_saved_location_t = c.baseline_emissions_location_t - c.emissions_location_t;
+  c.site_emissions_saved_market_t = c.baseline_emissions_market_t - c.emissions_market_t;
+  c.baseline_jobs_finished = fifo.get_attr_int64(key(SummaryAttr::kJobsFinished));
+  c.baseline_mean_wait_h = fifo.get_attr_double(key(SummaryAttr::kMeanWait)) / kSecondsPerHour;
+  return c;
 }
 
 }  // namespace
@@ -153,15 +243,7 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
     r.pauses = summary.get_attr_int64(key(SummaryAttr::kPauses));
     r.paused_h = summary.get_attr_double(key(SummaryAttr::kPaused)) / kSecondsPerHour;
   }
-  if (summary.has_attr(key(ComparisonAttr::kSavedLocation))) {
-    r.compared_to_fifo = true;
-    r.saved_location_t =
-        summary.get_attr_double(key(ComparisonAttr::kSavedLocation)) / kGramsPerTonne;
-    r.saved_market_t = summary.get_attr_double(key(ComparisonAttr::kSavedMarket)) / kGramsPerTonne;
-    r.delay_added_h = summary.get_attr_double(key(ComparisonAttr::kDelayAdded)) / kSecondsPerHour;
-    r.jobs_finished_fifo = summary.get_attr_int64(key(ComparisonAttr::kJobsFinishedFifo));
-    r.jobs_compared = summary.get_attr_int64(key(ComparisonAttr::kJobsCompared));
-  }
+  r.comparison = read_comparison(summary);
   if (root.has(schema::kPredictedGroup)) {
     const auto all = root.open_group(schema::kPredictedGroup);
     for (const auto& name : all.list()) {
@@ -303,6 +385,100 @@ std::string render_predicted(const PredictedRow& p) {
   return out;
 }
 
+std::string delay_words(double hours) {
+  constexpr double kHundredths = 100;  // the delay is printed to 0.01 h
+  if (std::round(std::abs(hours) * kHundredths) == 0) {
+    return "at the same time";
+  }
+  return fmt::format("{:.2f} h {}", std::abs(hours), hours > 0 ? "later" : "earlier");
+}
+
+std::string saving_words(double tonnes) {
+  if (tonnes > 0) {
+    return fmt::format("saved {:.4g} t", tonnes);
+  }
+  if (tonnes < 0) {
+    return fmt::format("emitted {:.4g} t more", -tonnes);
+  }
+  return "emitted the same";
+}
+
+namespace {
+
+constexpr double kPercent = 100;
+
+/// "location-based 122.4 t here, 123.4 t under backfill: saved 1 t (0.81 % less)": the
+/// amounts when known, the percentage when `fraction` (saved / baseline's) is finite.
+std::string emissions_versus(std::string_view basis, std::optional<double> here,
+                             std::optional<double> there, double saved,
+                             std::optional<double> fraction, std::string_view baseline) {
+  std::string out(basis);
+  if (here && there) {
+    out += fmt::format(" {:.4g} t here, {:.4g} t under {}", *here, *there, baseline);
+  }
+  out += ": " + saving_words(saved);
+  if (saved != 0 && fraction && std::isfinite(*fraction)) {
+    out +=
+        fmt::format(" ({:.2f} % {})", std::abs(*fraction) * kPercent, saved > 0 ? "less" : "more");
+  }
+  return out;
+}
+
+/// The comparison block of the table: the baseline and its settings, the matched jobs,
+/// the site, jobs finished and mean waits under each.
+std::string render_comparison(const ComparisonRow& c, const Report& r) {
+  const std::string& b = c.baseline_policy;
+  std::vector<std::string> settings;
+  if (c.baseline_epoch_s) {
+    settings.push_back(fmt::format("epoch {:g} s", *c.baseline_epoch_s));
+  }
+  if (c.baseline_forecast_error) {
+    settings.push_back(fmt::format("forecast error {:g} %", *c.baseline_forecast_error * kPercent));
+  }
+  if (c.baseline_tolerance) {
+    settings.push_back(fmt::format("tolerance {:g} %", *c.baseline_tolerance * kPercent));
+  }
+  if (c.baseline_backfill_depth) {
+    settings.push_back(fmt::format("backfill depth {}", *c.baseline_backfill_depth));
+  }
+  std::string out = fmt::format("versus {}", b);
+  if (!settings.empty()) {
+    out += fmt::format(" ({})", fmt::join(settings, ", "));
+  }
+  out += fmt::format("\n  matched jobs (finished under both): {}, started {} on average\n",
+                     c.jobs_compared, delay_words(c.start_delay_h));
+  out += fmt::format("    {}\n    {}\n",
+                     emissions_versus("location-based", c.matched_emissions_location_t,
+                                      c.matched_baseline_emissions_location_t, c.saved_location_t,
+                                      c.saved_location_fraction, b),
+                     emissions_versus("market-based", c.matched_emissions_market_t,
+                                      c.matched_baseline_emissions_market_t, c.saved_market_t,
+                                      c.saved_market_fraction, b));
+  const auto share = [](double saved, double baseline) -> std::optional<double> {
+    if (baseline > 0) {
+      return saved / baseline;
+    }
+    return std::nullopt;
+  };
+  out += fmt::format(
+      "  the site (all datacenters, idle draw included): energy {:.4g} MWh here, {:.4g} MWh "
+      "under {}\n    {}\n    {}\n",
+      c.energy_mwh, c.baseline_energy_mwh, b,
+      emissions_versus("location-based", c.emissions_location_t, c.baseline_emissions_location_t,
+                       c.site_emissions_saved_location_t,
+                       share(c.site_emissions_saved_location_t, c.baseline_emissions_location_t),
+                       b),
+      emissions_versus("market-based", c.emissions_market_t, c.baseline_emissions_market_t,
+                       c.site_emissions_saved_market_t,
+                       share(c.site_emissions_saved_market_t, c.baseline_emissions_market_t), b));
+  out += fmt::format(
+      "  jobs finished {} here, {} under {}; mean wait {:.2f} h here, {:.2f} h under {}\n",
+      r.jobs_finished, c.baseline_jobs_finished, b, r.mean_wait_h, c.baseline_mean_wait_h, b);
+  return out;
+}
+
+}  // namespace
+
 std::string render_table(const Report& r) {
   constexpr std::size_t kMaxJobRows = 30;
   std::size_t w = std::string_view("datacenter").size();
@@ -326,7 +502,7 @@ std::string render_table(const Report& r) {
   for (std::size_t i = 0; i < std::min(r.jobs.size(), kMaxJobRows); ++i) {
     const auto& j = r.jobs[i];
     out += row(j.name, j.days, j.device_hours, j.energy_mwh, j.emissions_location_t,
-               j.emissions_market_t, j.it_energy_mwh > 0 ? j.energy_mwh / j.it_energy_mwh : 0.0);
+               j.emissions_market_t, job_pue(j));
     out += j.finished ? "\n" : "  (unfinished)\n";
   }
   const auto shown = std::min(r.jobs.size(), kMaxJobRows);
@@ -365,13 +541,8 @@ std::string render_table(const Report& r) {
     out += fmt::format("; pauses {} ({:.4g} h)", r.pauses, r.paused_h);
   }
   out += '\n';
-  if (r.compared_to_fifo) {
-    out += fmt::format(
-        "versus FIFO, over the {} jobs finished under both: saved {:.4g} t "
-        "location-based, {:.4g} t market-based; start {:+.2f} h later on average "
-        "(jobs finished: {}, FIFO {})\n",
-        r.jobs_compared, r.saved_location_t, r.saved_market_t, r.delay_added_h, r.jobs_finished,
-        r.jobs_finished_fifo);
+  if (r.comparison) {
+    out += render_comparison(*r.comparison, r);
   }
   for (const auto& p : r.predicted) {
     out += render_predicted(p);
@@ -379,34 +550,150 @@ std::string render_table(const Report& r) {
   return out;
 }
 
+namespace {
+
+/// A figure of the run summary or the comparison, as CSV and JSON give it: absent in a
+/// trace written before it (monostate).
+struct Figure {
+  std::string name;  ///< with its unit
+  std::variant<std::monostate, double, std::int64_t, std::uint64_t, std::string> value;
+};
+
+template <class T>
+Figure figure(std::string name, const std::optional<T>& v) {
+  Figure f{std::move(name), {}};
+  if (v) {
+    f.value = *v;
+  }
+  return f;
+}
+
+/// The table's run summary line and heading.
+std::vector<Figure> summary_figures(const Report& r) {
+  return {{"scenario", r.scenario},
+          {"seed", r.seed},
+          {"jobs", r.job_count},
+          {"jobs_finished", r.jobs_finished},
+          {"mean_wait_h", r.mean_wait_h},
+          {"restarts", r.restarts},
+          {"lost_device_hours", r.lost_device_hours},
+          {"pauses", r.pauses},
+          {"paused_h", r.paused_h}};
+}
+
+/// The table's comparison block.
+std::vector<Figure> comparison_figures(const ComparisonRow& c) {
+  return {{"baseline_policy", c.baseline_policy},
+          figure("baseline_epoch_s", c.baseline_epoch_s),
+          figure("baseline_forecast_error", c.baseline_forecast_error),
+          figure("baseline_tolerance", c.baseline_tolerance),
+          figure("baseline_backfill_depth", c.baseline_backfill_depth),
+          {"jobs_compared", c.jobs_compared},
+          figure("matched_emissions_location_t", c.matched_emissions_location_t),
+          figure("matched_emissions_market_t", c.matched_emissions_market_t),
+          figure("matched_baseline_emissions_location_t", c.matched_baseline_emissions_location_t),
+          figure("matched_baseline_emissions_market_t", c.matched_baseline_emissions_market_t),
+          {"emissions_saved_location_t", c.saved_location_t},
+          {"emissions_saved_market_t", c.saved_market_t},
+          figure("emissions_saved_location_fraction", c.saved_location_fraction),
+          figure("emissions_saved_market_fraction", c.saved_market_fraction),
+          {"start_delay_h", c.start_delay_h},
+          {"energy_mwh", c.energy_mwh},
+          {"emissions_location_t", c.emissions_location_t},
+          {"emissions_market_t", c.emissions_market_t},
+          {"baseline_energy_mwh", c.baseline_energy_mwh},
+          {"baseline_emissions_location_t", c.baseline_emissions_location_t},
+          {"baseline_emissions_market_t", c.baseline_emissions_market_t},
+          {"site_energy_saved_mwh", c.site_energy_saved_mwh},
+          {"site_emissions_saved_location_t", c.site_emissions_saved_location_t},
+          {"site_emissions_saved_market_t", c.site_emissions_saved_market_t},
+          {"baseline_jobs_finished", c.baseline_jobs_finished},
+          {"baseline_mean_wait_h", c.baseline_mean_wait_h}};
+}
+
+std::string csv_value(const Figure& f) {
+  return std::visit(
+      [](const auto& v) -> std::string {
+        using V = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<V, std::monostate>) {
+          return {};
+        } else if constexpr (std::is_same_v<V, double>) {
+          return csv_number(v);
+        } else if constexpr (std::is_same_v<V, std::string>) {
+          return csv_field(v);
+        } else {
+          return fmt::format("{}", v);
+        }
+      },
+      f.value);
+}
+
+std::string json_value(const Figure& f) {
+  return std::visit(
+      [](const auto& v) -> std::string {
+        using V = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<V, std::monostate>) {
+          return "null";
+        } else if constexpr (std::is_same_v<V, double>) {
+          return json_number(v);
+        } else if constexpr (std::is_same_v<V, std::string>) {
+          return json_string(v);
+        } else {
+          return fmt::format("{}", v);
+        }
+      },
+      f.value);
+}
+
+std::string json_object(const std::vector<Figure>& figures) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < figures.size(); ++i) {
+    out += fmt::format("{}{}: {}", i ? ", " : "", json_string(figures[i].name),
+                       json_value(figures[i]));
+  }
+  return out + "}";
+}
+
+}  // namespace
+
 std::string render_csv(const Report& r) {
   std::string out =
       "kind,name,datacenter,accelerator,devices,steps,days,device_hours,it_energy_mwh,"
-      "energy_mwh,emissions_location_t,emissions_market_t,peak_facility_mw,"
-      "design_peak_facility_mw,design_peak_time_s,design_peak_warning\n";
+      "energy_mwh,emissions_location_t,emissions_market_t,pue,embodied_t,peak_facility_mw,"
+      "p99_facility_mw,value,design_peak_facility_mw,design_peak_time_s,design_peak_warning\n";
   for (const auto& j : r.jobs) {
-    out += fmt::format("job,{},{},{},{},{},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},,,,\n",
-                       csv_field(j.name), csv_field(j.datacenter), csv_field(j.accelerator),
-                       j.devices, j.steps, j.days, j.device_hours, j.it_energy_mwh, j.energy_mwh,
-                       j.emissions_location_t, j.emissions_market_t);
+    out += fmt::format(
+        "job,{},{},{},{},{},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},,,,,,\n",
+        csv_field(j.name), csv_field(j.datacenter), csv_field(j.accelerator), j.devices, j.steps,
+        j.days, j.device_hours, j.it_energy_mwh, j.energy_mwh, j.emissions_location_t,
+        j.emissions_market_t, job_pue(j), j.embodied_t);
   }
   // Empty for a figure the trace does not have.
   const auto maybe = [](const std::optional<double>& v) {
     return v ? fmt::format("{:.17g}", *v) : std::string();
   };
-  const auto peaks = [&](const DatacenterRow& d) {
-    return fmt::format("{:.17g},{},{},{}", d.peak_facility_mw, maybe(d.design_peak_mw),
-                       maybe(d.design_peak_time_s), csv_field(d.design_peak_warning));
+  const auto dc = [&](std::string_view kind, const DatacenterRow& d) {
+    return fmt::format(
+        "{},{},,,,,{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},"
+        "{:.17g},,{},{},{}\n",
+        kind, csv_field(d.name), d.days, d.device_hours, d.it_energy_mwh, d.energy_mwh,
+        d.emissions_location_t, d.emissions_market_t, d.pue, d.embodied_t, d.peak_facility_mw,
+        d.p99_facility_mw, maybe(d.design_peak_mw), maybe(d.design_peak_time_s),
+        csv_field(d.design_peak_warning));
   };
   for (const auto& d : r.datacenters) {
-    out += fmt::format("datacenter,{},,,,,{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{}\n",
-                       csv_field(d.name), d.days, d.device_hours, d.it_energy_mwh, d.energy_mwh,
-                       d.emissions_location_t, d.emissions_market_t, peaks(d));
+    out += dc("datacenter", d);
   }
-  const auto& t = r.totals;
-  out += fmt::format("total,total,,,,,{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{}\n", t.days,
-                     t.device_hours, t.it_energy_mwh, t.energy_mwh, t.emissions_location_t,
-                     t.emissions_market_t, peaks(t));
+  out += dc("total", r.totals);
+  const auto figures = [&](std::string_view kind, const std::vector<Figure>& list) {
+    for (const auto& f : list) {
+      out += fmt::format("{},{},,,,,,,,,,,,,,,{},,,\n", kind, f.name, csv_value(f));
+    }
+  };
+  figures("summary", summary_figures(r));
+  if (r.comparison) {
+    figures("comparison", comparison_figures(*r.comparison));
+  }
   return out;
 }
 
@@ -419,13 +706,14 @@ std::string render_json(const Report& r) {
         "{}{{\"name\": {}, \"datacenter\": {}, \"accelerator\": {}, \"devices\": {}, "
         "\"steps\": {}, \"start_s\": {}, \"end_s\": {}, \"days\": {:.17g}, "
         "\"device_hours\": {:.17g}, \"flops\": {:.17g}, \"it_energy_mwh\": {:.17g}, "
-        "\"energy_mwh\": {:.17g}, \"emissions_location_t\": {:.17g}, "
+        "\"energy_mwh\": {:.17g}, \"pue\": {:.17g}, \"emissions_location_t\": {:.17g}, "
         "\"emissions_market_t\": {:.17g}, \"embodied_t\": {:.17g}, \"finished\": {}, "
         "\"submit_s\": {:.17g}, \"wait_s\": {}, \"restarts\": {}}}",
         i ? ", " : "", json_string(j.name), json_string(j.datacenter), json_string(j.accelerator),
         j.devices, j.steps, json_number(j.start_s), json_number(j.end_s), j.days, j.device_hours,
-        j.flops, j.it_energy_mwh, j.energy_mwh, j.emissions_location_t, j.emissions_market_t,
-        j.embodied_t, j.finished ? "true" : "false", j.submit_s, json_number(j.wait_s), j.restarts);
+        j.flops, j.it_energy_mwh, j.energy_mwh, job_pue(j), j.emissions_location_t,
+        j.emissions_market_t, j.embodied_t, j.finished ? "true" : "false", j.submit_s,
+        json_number(j.wait_s), j.restarts);
   }
   const auto dc = [](const DatacenterRow& d) {
     return fmt::format(
@@ -444,8 +732,11 @@ std::string render_json(const Report& r) {
   for (std::size_t i = 0; i < r.datacenters.size(); ++i) {
     out += (i ? ", " : "") + dc(r.datacenters[i]);
   }
-  out += "], \"totals\": " + dc(r.totals) + "}\n";
-  return out;
+  out += "], \"totals\": " + dc(r.totals);
+  out += ", \"summary\": " + json_object(summary_figures(r));
+  out += ", \"comparison\": " +
+         (r.comparison ? json_object(comparison_figures(*r.comparison)) : std::string("null"));
+  return out + "}\n";
 }
 
 }  // namespace footprint::analysis

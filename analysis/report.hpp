@@ -90,6 +90,42 @@ struct PredictedRow {
   std::vector<double> phase_energy_fraction;
 };
 
+/// The comparison with a baseline (`scheduler.compare`: /summary/comparison). Traces
+/// written before /summary/comparison hold a comparison with FIFO only (/summary/fifo
+/// and /summary attributes): read as a `fifo` baseline, without the baseline's settings,
+/// the matched jobs' emissions and the fractions saved (nullopt).
+struct ComparisonRow {
+  std::string baseline_policy;  ///< "fifo", "backfill" or "carbon-aware"
+  std::optional<double> baseline_epoch_s;
+  std::optional<double> baseline_forecast_error;  ///< a fraction (0: perfect)
+  std::optional<double> baseline_tolerance;       ///< a fraction
+  std::optional<std::int64_t> baseline_backfill_depth;
+  // The matched jobs: those finished under both runs.
+  std::int64_t jobs_compared = 0;
+  std::optional<double> matched_emissions_location_t;  ///< in this run
+  std::optional<double> matched_emissions_market_t;
+  std::optional<double> matched_baseline_emissions_location_t;  ///< under the baseline
+  std::optional<double> matched_baseline_emissions_market_t;
+  double saved_location_t = 0;  ///< baseline - this run (negative: this run emitted more)
+  double saved_market_t = 0;
+  /// saved / the baseline's (NaN when the baseline's is 0).
+  std::optional<double> saved_location_fraction;
+  std::optional<double> saved_market_fraction;
+  double start_delay_h = 0;  ///< mean of (start here - start under the baseline)
+  // The site: all datacenters, idle draw included; this run's from /summary.
+  double energy_mwh = 0;
+  double emissions_location_t = 0;
+  double emissions_market_t = 0;
+  double baseline_energy_mwh = 0;
+  double baseline_emissions_location_t = 0;
+  double baseline_emissions_market_t = 0;
+  double site_energy_saved_mwh = 0;  ///< baseline - this run
+  double site_emissions_saved_location_t = 0;
+  double site_emissions_saved_market_t = 0;
+  std::int64_t baseline_jobs_finished = 0;
+  double baseline_mean_wait_h = 0;  ///< over the jobs that started under the baseline
+};
+
 struct Report {
   std::string scenario;
   std::int64_t job_count = 0;  ///< all jobs, even when only the first were read
@@ -103,12 +139,7 @@ struct Report {
   std::int64_t pauses = 0;  ///< carbon-aware pauses at checkpoints, all jobs
   double paused_h = 0;
   double mean_wait_h = 0;
-  bool compared_to_fifo = false;
-  double saved_location_t = 0;  ///< versus the same workload under FIFO
-  double saved_market_t = 0;
-  double delay_added_h = 0;  ///< mean wait, versus FIFO
-  std::int64_t jobs_finished_fifo = 0;
-  std::int64_t jobs_compared = 0;
+  std::optional<ComparisonRow> comparison;  ///< with `scheduler.compare`
   std::vector<PredictedRow> predicted;
 };
 
@@ -122,9 +153,19 @@ std::string render_table(const Report& r);
 /// the calibration's error band and what it borrowed, then time and energy by phase
 /// (each line or part only when the trace has its fields).
 std::string render_predicted(const PredictedRow& p);
+/// A mean start delay in words: "N h later", "N h earlier" or "at the same time" (when it
+/// rounds to 0.00 h).
+std::string delay_words(double hours);
+/// Emissions saved in words: "saved N t", "emitted N t more" (negative), or "emitted the
+/// same" (0).
+std::string saving_words(double tonnes);
+/// Every figure of the table: one row per job, datacenter and the total, then a row per
+/// run figure (kind `summary`) and per comparison figure (kind `comparison`) with the
+/// figure's name (unit in the name) and its value (docs/trace-format.md).
 std::string render_csv(const Report& r);
-/// {"jobs": [...], "datacenters": [...], "totals": {...}}, flat numbers with units in
-/// the names (docs/trace-format.md).
+/// {"scenario", "seed", "jobs": [...], "datacenters": [...], "totals": {...}, "summary":
+/// {...}, "comparison": {...} or null}, numbers with units in the names
+/// (docs/trace-format.md).
 std::string render_json(const Report& r);
 
 }  // namespace footprint::analysis

@@ -706,6 +706,70 @@ def test_scheduler_tolerance_is_a_fraction(h):
         h.bad_scenario(text, [(line, col, "scheduler.tolerance", patterns)])
 
 
+def scheduler_line(settings):
+    """BASE with `scheduler: { settings }` after the trace line."""
+    return h_edit("trace: { interval: 1 h }\n",
+                  "trace: { interval: 1 h }\nscheduler: { " + settings + " }\n")
+
+
+def test_scheduler_compare_mapping(h):
+    # scheduler.compare: the scheduler's own settings, read and reported as the scheduler's
+    # are (key path under scheduler.compare), every problem at once.
+    text = scheduler_line("policy: carbon-aware, compare: { policy: sjf, epoch: 0.1 s, "
+                          "tolerence: 5 %, compare: fifo }")
+    line, _ = h.where(text, "scheduler:")
+    col = lambda token: h.where(text, "scheduler:", token)[1]
+    h.bad_scenario(text, [
+        (line, col("sjf"), "scheduler.compare.policy",
+         [r'expected fifo, backfill or carbon-aware, got "sjf"']),
+        (line, col("0.1 s"), "scheduler.compare.epoch", [r"at least 1 s"]),
+        (line, col("tolerence"), "scheduler.compare.tolerence",
+         [r'unknown key "tolerence"', r'did you mean "tolerance"']),
+        (line, col("fifo }"), "scheduler.compare.compare",
+         [r"no baseline of its own", r"compare may not be given inside compare"]),
+    ])
+
+
+def test_scheduler_compare_values(h):
+    # A scalar other than fifo or none; a list; a baseline that is the run's own settings.
+    for settings, token, patterns in [
+        ("policy: backfill, compare: lifo", "lifo",
+         [r'expected "fifo", "none" or a mapping of scheduler settings', r'got "lifo"']),
+        ("policy: backfill, compare: [fifo]", "[fifo]", [r"got a list"]),
+        ("policy: fifo, compare: fifo", "compare: fifo",
+         [r"nothing to compare", r"policy fifo with the same settings"]),
+        ("policy: carbon-aware, tolerance: 5 %, compare: { policy: carbon-aware, "
+         "tolerance: 5 % }", "{ policy: carbon-aware, tolerance: 5 % }", [r"nothing to compare"]),
+    ]:
+        text = scheduler_line(settings)
+        line, col = h.where(text, "scheduler:", token)
+        if token == "compare: fifo":
+            col += len("compare: ")
+        h.bad_scenario(text, [(line, col, "scheduler.compare", patterns)])
+
+
+def test_scheduler_compare_no_echo(h):
+    # A misspelt policy leaves the default, fifo; compare: fifo is then not reported as
+    # "nothing to compare" too: one mistake, one error.
+    text = scheduler_line("polcy: carbon-aware, compare: fifo")
+    line, col = h.where(text, "scheduler:", "polcy")
+    _, stderr = h.bad_scenario(text, [(line, col, "scheduler.polcy",
+                                       [r'unknown key "polcy"', r'did you mean "policy"'])])
+    expect("nothing to compare" not in stderr, "an echo of the misspelt policy:\n" + stderr)
+
+
+def test_scheduler_compare_valid(h):
+    # Accepted: fifo, none, a mapping of other settings (with the scheduler's own unchanged).
+    for settings in ("policy: carbon-aware, compare: fifo",
+                     "policy: carbon-aware, compare: none",
+                     "policy: carbon-aware, compare: { policy: backfill, backfill_depth: 8 }",
+                     "policy: carbon-aware, forecast: { error: 10 % }, compare: { forecast: perfect }",
+                     "policy: backfill, compare: { epoch: 10 min }"):
+        path = h.write(scheduler_line(settings))
+        rc, _, stderr = h.run("check", path)
+        expect(rc == 0, "{}: exit {}\n{}".format(settings, rc, stderr))
+
+
 def test_run_past_a_series_end(h):
     # A 3-day hourly series without repeat; two 36 h jobs on the same 8 devices: the check
     # plans for the first (36 h + a day < 3 days), but the second waits for the first and

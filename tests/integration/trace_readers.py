@@ -7,7 +7,8 @@ For every TRACE_DIR/*.h5 (ctest: the 1-thread traces scenarios_deterministic.sh 
 
   * every group of the file opens with xarray.open_dataset(path, group=..., engine=
     "h5netcdf"): the root, each /datacenters/<dc>, /jobs, each /predicted/<job> and its
-    tables, each /regions/<region>, /summary and /summary/fifo (and their parents);
+    tables, each /regions/<region>, /summary and its /summary/comparison and /summary/fifo
+    (and their parents);
   * every numeric data variable has a `units` attribute (text variables are exempt: a
     name has no unit; decoded times carry theirs in .encoding) and every data variable a
     `long_name` (`time_bounds` is exempt: CF bounds take the attributes of their
@@ -23,6 +24,9 @@ For every TRACE_DIR/*.h5 (ctest: the 1-thread traces scenarios_deterministic.sh 
     /summary `energy_j` within a relative 1e-9: the same doubles, but summed in another
     order (numpy's pairwise sum against the writer's running total), which moves the last
     bits by about (intervals x datacenters) x 1e-16 at worst;
+  * with a comparison (`scheduler.compare`), `footprint report --format json`'s
+    `comparison` holds /summary/comparison's figures in the units its names give (t, h,
+    MWh) within a relative 1e-12, and the same baseline policy;
   * `ncdump -h` exits 0 and shows the `time = ` dimension and
     `:units = "seconds since ...` attribute;
   * the jobs table, read with footprint_trace.jobs() and with xarray.open_dataset(...,
@@ -175,11 +179,18 @@ def check_datacenter(path, group, ds, epoch, interval_s):
 
 def report_totals(footprint, path):
     """`footprint report PATH --format json`: its `totals` object."""
-    return report_datacenters(footprint, path)["totals"]
+    return report_json(footprint, path)["totals"]
 
 
 def report_datacenters(footprint, path):
     """`footprint report PATH --format json`: {"datacenters": [...], "totals": {...}}."""
+    whole = report_json(footprint, path)
+    return {"datacenters": whole["datacenters"], "totals": whole["totals"]}
+
+
+def report_json(footprint, path):
+    """`footprint report PATH --format json`: its top-level keys after "jobs" (the
+    datacenters, totals, summary and comparison)."""
     with tempfile.TemporaryFile() as out:
         r = subprocess.run([footprint, "report", path, "--format", "json"], stdout=out,
                            stderr=subprocess.PIPE)
@@ -188,15 +199,56 @@ def report_datacenters(footprint, path):
         size = out.tell()
         out.seek(0)
         if size <= FULL_JSON_LIMIT:
-            whole = json.loads(out.read())
-            return {"datacenters": whole["datacenters"], "totals": whole["totals"]}
+            return json.loads(out.read())
         # A million jobs make half a gigabyte of JSON: parse only its end, which holds
-        # the top-level keys "datacenters" and "totals" (after "jobs").
+        # the top-level keys "datacenters", "totals", "summary" and "comparison" (after
+        # "jobs").
         out.seek(size - min(size, 4 << 20))
         tail = out.read()
     at = tail.rfind(b'"datacenters": [')
     expect(at >= 0, "footprint report json: no \"datacenters\" key in its last 4 MiB")
     return json.loads(b"{" + tail[at:])
+
+
+# /summary/comparison attributes and the report's JSON comparison figures of the same
+# quantity: (attribute, figure, figure units per attribute unit).
+COMPARISON_FIGURES = (
+    ("jobs_compared", "jobs_compared", 1),
+    ("matched_emissions_location_g", "matched_emissions_location_t", 1e-6),
+    ("matched_baseline_emissions_market_g", "matched_baseline_emissions_market_t", 1e-6),
+    ("emissions_saved_location_g", "emissions_saved_location_t", 1e-6),
+    ("emissions_saved_market_fraction", "emissions_saved_market_fraction", 1),
+    ("start_delay_s", "start_delay_h", 1 / 3600),
+    ("baseline_energy_j", "baseline_energy_mwh", 1 / J_PER_MWH),
+    ("site_emissions_saved_location_g", "site_emissions_saved_location_t", 1e-6),
+    ("baseline_jobs_finished", "baseline_jobs_finished", 1),
+    ("baseline_mean_wait_s", "baseline_mean_wait_h", 1 / 3600),
+)
+
+
+def check_comparison(summary, report):
+    """The report's JSON comparison against /summary/comparison (read by footprint_trace):
+    the same figures in the units their names give, within a relative 1e-12 (one
+    division); None when the trace has no comparison."""
+    attrs = summary.get("comparison")
+    if not isinstance(attrs, dict):
+        expect(report.get("comparison") is None,
+               "footprint report json: a comparison without /summary/comparison")
+        return None
+    figures = report.get("comparison")
+    expect(isinstance(figures, dict), "footprint report json: no comparison object")
+    expect(figures["baseline_policy"] == attrs["baseline_policy"],
+           "baseline_policy: report {!r}, trace {!r}".format(figures["baseline_policy"],
+                                                             attrs["baseline_policy"]))
+    for attr, figure, scale in COMPARISON_FIGURES:
+        want = float(attrs[attr]) * scale
+        got = figures[figure]
+        if math.isnan(want):
+            expect(got is None, "{}: report {!r}, trace NaN".format(figure, got))
+            continue
+        expect(got is not None and abs(got - want) <= 1e-12 * max(abs(want), 1e-300),
+               "{}: report {!r}, trace {} {!r}".format(figure, got, attr, want))
+    return attrs["baseline_policy"]
 
 
 def check_ncdump(path, time_dimension):
@@ -562,7 +614,8 @@ def check_trace(footprint, path):
     ok("{}: {} datacenters: time is datetime64[ns] = epoch + time_s, time_bounds decoded"
        .format(name, len(energy)))
     total = math.fsum(energy)
-    totals = report_totals(footprint, path)
+    report = report_json(footprint, path)
+    totals = report["totals"]
     expect("energy_mwh" in totals, "footprint report json: no totals.energy_mwh")
     for what, want in (("report totals.energy_mwh", totals["energy_mwh"] * J_PER_MWH),
                        ("/summary energy_j", summary["energy_j"])):
@@ -572,6 +625,10 @@ def check_trace(footprint, path):
                                                           ENERGY_RELATIVE))
     ok("{}: facility energy summed with xarray = report total = /summary energy_j ({:.6g} J)"
        .format(name, total))
+    baseline = check_comparison(summary, report)
+    if baseline is not None:
+        ok("{}: the report's comparison with {} = /summary/comparison in the units of its "
+           "figures".format(name, baseline))
     lines = check_ncdump(path, time_dimension=True)
     ok("{}: ncdump -h exits 0 ({} lines) and shows the time dimension and its units"
        .format(name, lines))

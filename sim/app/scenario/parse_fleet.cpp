@@ -1,8 +1,12 @@
 // The fleet's sections of a scenario file: settings, scheduler, failures, accelerator
 // types, regions and datacenters.
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <optional>
+#include <stdexcept>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -53,37 +57,139 @@ void read_settings(const MapReader& top, Scenario& sc) {
 
 namespace {
 
-void read_policy(const MapReader& r, Scenario& sc) {
+/// The policies by their names in scenario files and traces.
+struct NamedPolicy {
+  std::string_view name;
+  models::Policy policy;
+};
+constexpr std::array<NamedPolicy, 3> kPolicies{{{"fifo", models::Policy::kFifo},
+                                                {"backfill", models::Policy::kBackfill},
+                                                {"carbon-aware", models::Policy::kCarbonAware}}};
+
+/// The scheduler's own settings: the keys of `scheduler` and of a `compare` mapping.
+constexpr std::array<std::string_view, 5> kSchedulerSettings{"policy", "forecast", "tolerance",
+                                                             "epoch", "backfill_depth"};
+
+/// kSchedulerSettings and `compare`: the keys a `scheduler` mapping may hold (and that a
+/// `compare` mapping is checked against, to say why `compare` may not be in it).
+std::vector<std::string> scheduler_keys() {
+  std::vector<std::string> keys(kSchedulerSettings.begin(), kSchedulerSettings.end());
+  keys.emplace_back("compare");
+  return keys;
+}
+
+/// The shortest decision period, in seconds.
+constexpr engine::SimTime::rep kMinEpochSeconds = 1;
+
+void read_policy(const MapReader& r, models::SchedulerConfig& cfg) {
   const auto policy = r.text("policy", false);
   if (!policy) {
     return;
   }
-  if (*policy == "fifo") {
-    sc.scheduler.policy = models::Policy::kFifo;
-  } else if (*policy == "backfill") {
-    sc.scheduler.policy = models::Policy::kBackfill;
-  } else if (*policy == "carbon-aware") {
-    sc.scheduler.policy = models::Policy::kCarbonAware;
-  } else {
+  const auto* p = std::find_if(kPolicies.begin(), kPolicies.end(),
+                               [&](const NamedPolicy& n) { return n.name == *policy; });
+  if (p == kPolicies.end()) {
     report(r.diagnostics(), r.get("policy"), r.path("policy"),
            fmt::format("expected fifo, backfill or carbon-aware, got \"{}\"", *policy));
+    return;
   }
+  cfg.policy = p->policy;
 }
 
-void read_forecast(const MapReader& r, Scenario& sc) {
+void read_forecast(const MapReader& r, models::SchedulerConfig& cfg) {
   if (!r.has("forecast")) {
     return;
   }
   const auto f = r.get("forecast");
   if (f.IsScalar() && f.Scalar() == "perfect") {
-    sc.scheduler.forecast_error = 0;
+    cfg.forecast_error = 0;
   } else if (f.IsMap()) {
     MapReader fr(f, r.path("forecast"), r.diagnostics(), {"error"});
-    sc.scheduler.forecast_error = fr.fraction("error", true).value_or(0.0);
+    if (const auto e = fr.fraction("error", true)) {
+      cfg.forecast_error = *e;
+    }
   } else {
     report(r.diagnostics(), f, r.path("forecast"),
            "expected \"perfect\" or { error: 10 % } (relative error of hourly forecasts)");
   }
+}
+
+/// The scheduler's settings under `r` (kSchedulerSettings): each one given replaces
+/// `cfg`'s, the others are left as they are.
+void read_scheduler_settings(const MapReader& r, models::SchedulerConfig& cfg) {
+  read_policy(r, cfg);
+  read_forecast(r, cfg);
+  if (const auto t = r.fraction("tolerance", false)) {
+    cfg.tolerance = *t;
+  }
+  if (const auto e = r.quantity<units::Seconds>("epoch", false)) {
+    const auto epoch = engine::SimTime::from_seconds(units::to_seconds(*e));
+    if (epoch < engine::SimTime::seconds(kMinEpochSeconds)) {
+      report(r.diagnostics(), r.get("epoch"), r.path("epoch"), "must be at least 1 s");
+    } else {
+      cfg.epoch = epoch;
+    }
+  }
+  if (const auto depth = r.count("backfill_depth", false, 1)) {
+    cfg.backfill_depth = static_cast<std::size_t>(*depth);
+  }
+}
+
+/// Whether two settings are the same, as given (whether or not the policy uses them).
+bool same_settings(const models::SchedulerConfig& a, const models::SchedulerConfig& b) {
+  return a.policy == b.policy && a.epoch == b.epoch && a.forecast_error == b.forecast_error &&
+         a.tolerance == b.tolerance && a.backfill_depth == b.backfill_depth;
+}
+
+/// scheduler.compare: "fifo" (the scheduler's settings under FIFO), "none", or a mapping
+/// of scheduler settings that replace the scheduler's. `settings_ok`: the scheduler's own
+/// settings and keys were read without a problem (else a baseline equal to them is not
+/// reported).
+void read_baseline(const MapReader& r, bool settings_ok, Scenario& sc) {
+  if (!r.has("compare")) {
+    return;
+  }
+  Diagnostics& d = r.diagnostics();
+  const auto node = r.get("compare");
+  const auto path = r.path("compare");
+  models::SchedulerConfig base = sc.scheduler;
+  if (node.IsScalar() && node.Scalar() == "none") {
+    return;
+  }
+  if (node.IsScalar() && node.Scalar() == "fifo") {
+    base.policy = models::Policy::kFifo;
+  } else if (node.IsMap()) {
+    // "compare" is allowed here to say why it may not be, rather than "unknown key".
+    MapReader cr(node, path, d, scheduler_keys());
+    if (cr.has("compare")) {
+      report(d, cr.get("compare"), cr.path("compare"),
+             "a baseline has no baseline of its own: compare may not be given inside compare");
+    }
+    read_scheduler_settings(cr, base);
+    if (has_problem(d, path)) {
+      return;
+    }
+  } else {
+    report(d, node, path,
+           fmt::format("expected \"fifo\", \"none\" or a mapping of scheduler settings such as "
+                       "{{ policy: backfill }}, got {}",
+                       node.IsScalar()     ? "\"" + node.Scalar() + "\""
+                       : node.IsSequence() ? std::string("a list")
+                                           : std::string("nothing")));
+    return;
+  }
+  if (!settings_ok) {
+    return;
+  }
+  if (same_settings(base, sc.scheduler)) {
+    report(d, node, path,
+           fmt::format("the baseline is this scheduler itself (policy {} with the same settings): "
+                       "nothing to compare; give the baseline another policy or setting, or "
+                       "leave compare out",
+                       policy_name(base.policy)));
+    return;
+  }
+  sc.baseline = base;
 }
 
 }  // namespace
@@ -92,30 +198,11 @@ void read_scheduler(const MapReader& top, Scenario& sc) {
   if (!top.has("scheduler")) {
     return;
   }
-  Diagnostics& d = top.diagnostics();
-  MapReader r(top.get("scheduler"), "scheduler", d,
-              {"policy", "forecast", "tolerance", "epoch", "backfill_depth", "compare"});
-  read_policy(r, sc);
-  read_forecast(r, sc);
-  sc.scheduler.tolerance = r.fraction("tolerance", false).value_or(0.0);
-  if (const auto e = r.quantity<units::Seconds>("epoch", false)) {
-    sc.scheduler.epoch = engine::SimTime::from_seconds(units::to_seconds(*e));
-    if (sc.scheduler.epoch < engine::SimTime::seconds(1)) {
-      report(d, r.get("epoch"), r.path("epoch"), "must be at least 1 s");
-      sc.scheduler.epoch = engine::SimTime::minutes(5);
-    }
-  }
-  if (const auto depth = r.count("backfill_depth", false, 1)) {
-    sc.scheduler.backfill_depth = static_cast<std::size_t>(*depth);
-  }
-  if (const auto cmp = r.text("compare", false)) {
-    if (*cmp == "fifo") {
-      sc.compare_fifo = true;
-    } else if (*cmp != "none") {
-      report(d, r.get("compare"), r.path("compare"),
-             fmt::format("expected \"fifo\" or \"none\", got \"{}\"", *cmp));
-    }
-  }
+  MapReader r(top.get("scheduler"), "scheduler", top.diagnostics(), scheduler_keys());
+  read_scheduler_settings(r, sc.scheduler);
+  // Any problem so far is with the scheduler's own settings or keys (a misspelt policy
+  // leaves the default): a baseline equal to them would be its echo.
+  read_baseline(r, r.valid() && !has_problem(top.diagnostics(), r.path()), sc);
 }
 
 void read_failures(const MapReader& top, Scenario& sc) {
@@ -459,3 +546,16 @@ NameIndex read_datacenters(const YAML::Node& root, const Context& ctx, const Nam
 }
 
 }  // namespace footprint::scenario::parse
+
+namespace footprint::scenario {
+
+std::string_view policy_name(models::Policy policy) {
+  for (const auto& p : parse::kPolicies) {
+    if (p.policy == policy) {
+      return p.name;
+    }
+  }
+  throw std::logic_error("policy_name: unknown policy");
+}
+
+}  // namespace footprint::scenario

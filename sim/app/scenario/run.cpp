@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <thread>
 
@@ -216,6 +217,31 @@ Totals totals_of(const RunResult& r) {
   return t;
 }
 
+/// `run` against `base`, the same jobs under the baseline's settings `baseline`.
+Comparison compare_with(const RunResult& run, const RunResult& base,
+                        const models::SchedulerConfig& baseline) {
+  Comparison c;
+  c.baseline = baseline;
+  c.totals = base.totals;
+  units::Seconds delay;
+  for (std::size_t j = 0; j < run.jobs.size(); ++j) {
+    const auto& a = run.jobs[j];
+    const auto& b = base.jobs[j];
+    if (a.finished() && b.finished()) {
+      c.matched_location += a.emissions_location;
+      c.matched_market += a.emissions_market;
+      c.matched_baseline_location += b.emissions_location;
+      c.matched_baseline_market += b.emissions_market;
+      delay += a.start - b.start;
+      ++c.jobs_compared;
+    }
+  }
+  if (c.jobs_compared > 0) {
+    c.delay = delay / static_cast<double>(c.jobs_compared);
+  }
+  return c;
+}
+
 RunResult run_once(const Scenario& sc, const RunConfig& config,
                    std::shared_ptr<const models::FleetTables> tables,
                    std::vector<std::string> names) {
@@ -243,8 +269,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
     return jobs[a].submit < jobs[b].submit;
   });
   const bool with_scheduler = !scheduled.empty();
-  models::SchedulerConfig scfg = sc.scheduler;
-  scfg.policy = config.policy.value_or(scfg.policy);
+  models::SchedulerConfig scfg = config.scheduler.value_or(sc.scheduler);
   scfg.seed = res.seed;
   // Everything is read over the span jobs can run in as planned, or the horizon when one
   // is given (the run stops there).
@@ -450,32 +475,23 @@ RunResult run_with_comparison(const Scenario& scenario, const RunConfig& config)
   arena.execute([&] { tables = build_fleet(sc, seed, names); });
   auto res = run_once(sc, config, tables, names);
   res.predicted = std::move(predicted);
-  const auto policy = config.policy.value_or(sc.scheduler.policy);
-  if (sc.compare_fifo && policy != models::Policy::kFifo) {
-    RunConfig fifo = config;
-    fifo.policy = models::Policy::kFifo;
-    fifo.progress = nullptr;
-    const auto base = run_once(sc, fifo, tables, std::vector<std::string>(res.job_names.size()));
-    res.fifo = base.totals;
-    double wait = 0;
-    for (std::size_t j = 0; j < res.jobs.size(); ++j) {
-      const auto& a = res.jobs[j];
-      const auto& b = base.jobs[j];
-      if (a.finished() && b.finished()) {
-        res.saved_location += b.emissions_location - a.emissions_location;
-        res.saved_market += b.emissions_market - a.emissions_market;
-        wait += units::to_seconds(a.start - b.start);
-        ++res.jobs_compared;
-      }
-    }
-    res.delay_added = res.jobs_compared > 0
-                          ? units::seconds(wait / static_cast<double>(res.jobs_compared))
-                          : units::Seconds::zero();
+  if (sc.baseline) {
+    RunConfig baseline = config;
+    baseline.scheduler = sc.baseline;
+    baseline.progress = nullptr;
+    const auto base =
+        run_once(sc, baseline, tables, std::vector<std::string>(res.job_names.size()));
+    res.comparison = compare_with(res, base, *sc.baseline);
   }
   return res;
 }
 
 }  // namespace
+
+double saved_fraction(units::Grams saved, units::Grams baseline) {
+  return baseline > units::Grams::zero() ? saved / baseline
+                                         : std::numeric_limits<double>::quiet_NaN();
+}
 
 RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
   try {

@@ -25,8 +25,8 @@ namespace footprint::scenario {
 struct RunConfig {
   unsigned threads = 0;               ///< 0: all cores
   std::optional<std::uint64_t> seed;  ///< overrides the scenario's seed
-  /// Replaces the scenario's scheduling policy (for a comparison run).
-  std::optional<models::Policy> policy;
+  /// Replaces the scenario's scheduler settings, all of them (a comparison's baseline run).
+  std::optional<models::SchedulerConfig> scheduler;
   /// Called now and then with the fraction of simulated time done, in [0, 1].
   std::function<void(double)> progress;
 };
@@ -45,6 +45,33 @@ struct Totals {
   std::int64_t jobs_finished = 0;
 };
 
+/// A run against its baseline (`scheduler.compare`): the same jobs (the same generated
+/// draws) run a second time under the baseline's scheduler settings.
+struct Comparison {
+  models::SchedulerConfig baseline;  ///< the baseline's settings
+  Totals totals;                     ///< the baseline run's, site and jobs
+  /// The matched jobs: those that finished under both runs, so the same work.
+  std::int64_t jobs_compared = 0;
+  units::Grams matched_location;  ///< the matched jobs' emissions in this run
+  units::Grams matched_market;
+  units::Grams matched_baseline_location;  ///< the same jobs' emissions under the baseline
+  units::Grams matched_baseline_market;
+  /// Mean over the matched jobs of (start here - start under the baseline): positive,
+  /// they started later here; 0 without matched jobs.
+  units::Seconds delay;
+
+  /// Baseline minus this run over the matched jobs (negative: this run emitted more).
+  [[nodiscard]] units::Grams saved_location() const {
+    return matched_baseline_location - matched_location;
+  }
+  [[nodiscard]] units::Grams saved_market() const {
+    return matched_baseline_market - matched_market;
+  }
+};
+
+/// `saved` as a fraction of `baseline`; NaN when the baseline emitted nothing.
+double saved_fraction(units::Grams saved, units::Grams baseline);
+
 struct RunResult {
   std::uint64_t seed = 0;
   units::Seconds interval;
@@ -62,13 +89,9 @@ struct RunResult {
   /// year (from the epoch) where that power is largest (docs/cooling.md, "Design peak").
   std::vector<models::DesignPeak> design_peaks;
   Totals totals;
-  std::optional<Totals> fifo;  ///< the same workload under FIFO, when compared
-  /// Over the jobs that finished under both policies (so the same work): emissions under
-  /// FIFO minus under this run's policy, and the mean extra wait.
-  units::Grams saved_location;
-  units::Grams saved_market;
-  units::Seconds delay_added;
-  std::int64_t jobs_compared = 0;
+  /// With `scheduler.compare`: the baseline's run and the figures compared with it (the
+  /// site level: `totals` against `comparison->totals`).
+  std::optional<Comparison> comparison;
   std::vector<std::string> warnings;  ///< repairs made to input data (interpolated gaps)
   /// Jobs whose throughput was predicted: (job id, their architecture, layout, expected
   /// phases and simulated steps).

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <string_view>
 #include <vector>
 
 #include "models/accelerators/accelerator.hpp"
@@ -140,7 +141,10 @@ struct Scenario {
   std::int64_t epoch_unix_s = 0;  ///< UTC time of simulated time 0
   std::optional<units::Seconds> horizon;
   models::SchedulerConfig scheduler;
-  bool compare_fifo = false;
+  /// `scheduler.compare`: the baseline, the scheduler's settings with those the key gives
+  /// replaced, run a second time on the same jobs (docs/scheduling.md, "Comparing with a
+  /// baseline"); absent without the key. Never equal to `scheduler` (the parser refuses it).
+  std::optional<models::SchedulerConfig> baseline;
   FailureSpec failures;
   std::vector<RegionSpec> regions;
   std::vector<DatacenterSpec> datacenters;
@@ -157,6 +161,9 @@ struct Scenario {
   /// is built.
   std::vector<std::pair<std::string, std::string>> inputs;
 };
+
+/// A policy's name in scenario files and traces: "fifo", "backfill" or "carbon-aware".
+std::string_view policy_name(models::Policy policy);
 
 struct LoadOptions {
   /// Folders searched, after the scenario's own, for relative data paths

@@ -45,6 +45,7 @@ double p99(std::vector<double> v) {
 using schema::ComparisonAttr;
 using schema::DatacenterAttr;
 using schema::ExpectedStepColumn;
+using schema::FifoComparisonAttr;
 using schema::JobColumn;
 using schema::PredictedAttr;
 using schema::RegionAttr;
@@ -106,6 +107,7 @@ class Attributes {
 
 using DatacenterAttributes = Attributes<DatacenterAttr, schema::kDatacenterAttrCount>;
 using SummaryAttributes = Attributes<SummaryAttr, schema::kSummaryAttrCount>;
+using FifoComparisonAttributes = Attributes<FifoComparisonAttr, schema::kFifoComparisonAttrCount>;
 using ComparisonAttributes = Attributes<ComparisonAttr, schema::kComparisonAttrCount>;
 using RootAttributes = Attributes<RootAttr, schema::kRootAttrCount>;
 using RegionAttributes = Attributes<RegionAttr, schema::kRegionAttrCount>;
@@ -390,8 +392,64 @@ void set_totals(SummaryAttributes& a, const scenario::Totals& t) {
   a.set(SummaryAttr::kJobsFinished, t.jobs_finished);
 }
 
-/// /summary: the run's totals and sums over its jobs; /summary/fifo and the comparison
-/// with it when the run was compared with FIFO.
+/// /summary/comparison: the comparison of a run (its totals `run`) with its baseline; with
+/// a FIFO baseline also /summary/fifo and the /summary attributes of traces written
+/// before /summary/comparison (docs/trace-format.md), which readers of those may expect.
+void write_comparison(Group& summary, const scenario::Totals& run, const scenario::Comparison& c) {
+  const auto& b = c.totals;
+  ComparisonAttributes a(schema::kComparisonAttributes);
+  a.set(ComparisonAttr::kBaselinePolicy, std::string(scenario::policy_name(c.baseline.policy)));
+  a.set(ComparisonAttr::kBaselineEpoch, c.baseline.epoch.to_seconds());
+  a.set(ComparisonAttr::kBaselineForecastError, c.baseline.forecast_error);
+  a.set(ComparisonAttr::kBaselineTolerance, c.baseline.tolerance);
+  a.set(ComparisonAttr::kBaselineBackfillDepth,
+        static_cast<std::int64_t>(c.baseline.backfill_depth));
+  a.set(ComparisonAttr::kJobsCompared, c.jobs_compared);
+  a.set(ComparisonAttr::kMatchedLocation, units::to_grams(c.matched_location));
+  a.set(ComparisonAttr::kMatchedMarket, units::to_grams(c.matched_market));
+  a.set(ComparisonAttr::kMatchedBaselineLocation, units::to_grams(c.matched_baseline_location));
+  a.set(ComparisonAttr::kMatchedBaselineMarket, units::to_grams(c.matched_baseline_market));
+  a.set(ComparisonAttr::kSavedLocation, units::to_grams(c.saved_location()));
+  a.set(ComparisonAttr::kSavedMarket, units::to_grams(c.saved_market()));
+  a.set(ComparisonAttr::kSavedLocationFraction,
+        scenario::saved_fraction(c.saved_location(), c.matched_baseline_location));
+  a.set(ComparisonAttr::kSavedMarketFraction,
+        scenario::saved_fraction(c.saved_market(), c.matched_baseline_market));
+  a.set(ComparisonAttr::kStartDelay, units::to_seconds(c.delay));
+  a.set(ComparisonAttr::kBaselineJobsEnergy, units::to_joules(b.jobs_energy));
+  a.set(ComparisonAttr::kBaselineJobsEmissionsLocation, units::to_grams(b.jobs_emissions_location));
+  a.set(ComparisonAttr::kBaselineJobsEmissionsMarket, units::to_grams(b.jobs_emissions_market));
+  a.set(ComparisonAttr::kBaselineItEnergy, units::to_joules(b.it_energy));
+  a.set(ComparisonAttr::kBaselineEnergy, units::to_joules(b.energy));
+  a.set(ComparisonAttr::kBaselineEmissionsLocation, units::to_grams(b.emissions_location));
+  a.set(ComparisonAttr::kBaselineEmissionsMarket, units::to_grams(b.emissions_market));
+  a.set(ComparisonAttr::kBaselineMeanWait, units::to_seconds(b.mean_wait));
+  a.set(ComparisonAttr::kBaselineJobsFinished, b.jobs_finished);
+  a.set(ComparisonAttr::kSiteEnergySaved, units::to_joules(b.energy - run.energy));
+  a.set(ComparisonAttr::kSiteSavedLocation,
+        units::to_grams(b.emissions_location - run.emissions_location));
+  a.set(ComparisonAttr::kSiteSavedMarket,
+        units::to_grams(b.emissions_market - run.emissions_market));
+  Group g = summary.create_group(schema::kComparisonGroup);
+  a.write(g, ComparisonAttr::kBaselinePolicy, ComparisonAttr::kSiteSavedMarket);
+  if (c.baseline.policy != models::Policy::kFifo) {
+    return;
+  }
+  Group fifo_group = summary.create_group(schema::kFifoGroup);
+  SummaryAttributes fifo(schema::kSummaryAttributes);
+  set_totals(fifo, b);
+  fifo.write(fifo_group, schema::kFirstRunTotal, schema::kLastRunTotal);
+  FifoComparisonAttributes f(schema::kFifoComparisonAttributes);
+  f.set(FifoComparisonAttr::kSavedLocation, units::to_grams(c.saved_location()));
+  f.set(FifoComparisonAttr::kSavedMarket, units::to_grams(c.saved_market()));
+  f.set(FifoComparisonAttr::kDelayAdded, units::to_seconds(c.delay));
+  f.set(FifoComparisonAttr::kJobsCompared, c.jobs_compared);
+  f.set(FifoComparisonAttr::kJobsFinishedFifo, b.jobs_finished);
+  f.write(summary, FifoComparisonAttr::kSavedLocation, FifoComparisonAttr::kJobsFinishedFifo);
+}
+
+/// /summary: the run's totals and sums over its jobs; /summary/comparison when the run was
+/// compared with a baseline.
 void write_summary(Group& root, const scenario::RunResult& r) {
   SummaryAttributes a(schema::kSummaryAttributes);
   double dh = 0;
@@ -427,21 +485,9 @@ void write_summary(Group& root, const scenario::RunResult& r) {
   a.set(SummaryAttr::kEvents, r.stats.events);
   Group s = root.create_group(schema::kSummaryGroup);
   a.write(s, SummaryAttr::kJobs, SummaryAttr::kEvents);
-  if (!r.fifo) {
-    return;
+  if (r.comparison) {
+    write_comparison(s, r.totals, *r.comparison);
   }
-  Group b = s.create_group(schema::kFifoGroup);
-  SummaryAttributes fifo(schema::kSummaryAttributes);
-  set_totals(fifo, *r.fifo);
-  fifo.write(b, schema::kFirstRunTotal, schema::kLastRunTotal);
-  // Over the jobs that finished under both policies: the same work.
-  ComparisonAttributes c(schema::kComparisonAttributes);
-  c.set(ComparisonAttr::kSavedLocation, units::to_grams(r.saved_location));
-  c.set(ComparisonAttr::kSavedMarket, units::to_grams(r.saved_market));
-  c.set(ComparisonAttr::kDelayAdded, units::to_seconds(r.delay_added));
-  c.set(ComparisonAttr::kJobsCompared, r.jobs_compared);
-  c.set(ComparisonAttr::kJobsFinishedFifo, r.fifo->jobs_finished);
-  c.write(s, ComparisonAttr::kSavedLocation, ComparisonAttr::kJobsFinishedFifo);
 }
 
 std::string recompute_name(models::Recompute r) {

@@ -212,8 +212,9 @@ inline constexpr std::string_view kDatacentersGroup = "datacenters";  ///< one s
 inline constexpr std::string_view kRegionsGroup = "regions";          ///< one subgroup each
 inline constexpr std::string_view kJobsTable = "jobs";
 inline constexpr std::string_view kSummaryGroup = "summary";
-inline constexpr std::string_view kFifoGroup = "fifo";            ///< in /summary
-inline constexpr std::string_view kPredictedGroup = "predicted";  ///< one subgroup per job
+inline constexpr std::string_view kFifoGroup = "fifo";              ///< in /summary
+inline constexpr std::string_view kComparisonGroup = "comparison";  ///< in /summary
+inline constexpr std::string_view kPredictedGroup = "predicted";    ///< one subgroup per job
 inline constexpr std::string_view kExpectedStepTable = "expected_step";
 inline constexpr std::string_view kPhasesTable = "phases";
 
@@ -453,7 +454,8 @@ constexpr const Field& field(JobColumn c) {
 
 // ---------------------------------------------------------------------------------------
 // /summary attributes. kJobsEnergy..kJobsFinished are a run's totals: /summary/fifo holds
-// the same attributes for the FIFO run, in the same order.
+// the same attributes for the FIFO run, in the same order, and /summary/comparison the
+// baseline's, named baseline_<name>.
 
 enum class SummaryAttr : std::uint8_t {
   kJobs,
@@ -523,10 +525,11 @@ constexpr const Field& field(SummaryAttr a) {
 }
 
 // ---------------------------------------------------------------------------------------
-// /summary attributes added by `scheduler.compare: fifo`, over the jobs that finished
-// under both policies.
+// /summary attributes of a comparison with FIFO, over the jobs that finished under both
+// policies: written (with /summary/fifo) when the baseline of `scheduler.compare` is FIFO,
+// as traces written before /summary/comparison have them.
 
-enum class ComparisonAttr : std::uint8_t {
+enum class FifoComparisonAttr : std::uint8_t {
   kSavedLocation,
   kSavedMarket,
   kDelayAdded,
@@ -534,10 +537,10 @@ enum class ComparisonAttr : std::uint8_t {
   kJobsFinishedFifo,
   kCount
 };
-inline constexpr std::size_t kComparisonAttrCount =
-    static_cast<std::size_t>(ComparisonAttr::kCount);
+inline constexpr std::size_t kFifoComparisonAttrCount =
+    static_cast<std::size_t>(FifoComparisonAttr::kCount);
 
-inline constexpr std::array<Field, kComparisonAttrCount> kComparisonAttributes{{
+inline constexpr std::array<Field, kFifoComparisonAttrCount> kFifoComparisonAttributes{{
     {"emissions_saved_location_g", Type::kFloat64, "g CO2e",
      "the jobs' location-based emissions under FIFO minus under this run's policy",
      Reduction::kSum},
@@ -547,6 +550,111 @@ inline constexpr std::array<Field, kComparisonAttrCount> kComparisonAttributes{{
      Reduction::kMean},
     {"jobs_compared", Type::kInt64, "", "jobs that finished in both runs", Reduction::kSum},
     {"jobs_finished_fifo", Type::kInt64, "", "jobs that finished under FIFO", Reduction::kSum},
+}};
+
+constexpr const Field& field(FifoComparisonAttr a) {
+  return field(kFifoComparisonAttributes, a);
+}
+
+// ---------------------------------------------------------------------------------------
+// /summary/comparison attributes (`scheduler.compare`): the baseline's settings, the
+// matched jobs (finished under both runs) under each, the baseline run's totals and the
+// site's difference. Added to format 2 after its first traces.
+
+enum class ComparisonAttr : std::uint8_t {
+  kBaselinePolicy,
+  kBaselineEpoch,
+  kBaselineForecastError,
+  kBaselineTolerance,
+  kBaselineBackfillDepth,
+  kJobsCompared,
+  kMatchedLocation,
+  kMatchedMarket,
+  kMatchedBaselineLocation,
+  kMatchedBaselineMarket,
+  kSavedLocation,
+  kSavedMarket,
+  kSavedLocationFraction,
+  kSavedMarketFraction,
+  kStartDelay,
+  kBaselineJobsEnergy,
+  kBaselineJobsEmissionsLocation,
+  kBaselineJobsEmissionsMarket,
+  kBaselineItEnergy,
+  kBaselineEnergy,
+  kBaselineEmissionsLocation,
+  kBaselineEmissionsMarket,
+  kBaselineMeanWait,
+  kBaselineJobsFinished,
+  kSiteEnergySaved,
+  kSiteSavedLocation,
+  kSiteSavedMarket,
+  kCount
+};
+inline constexpr std::size_t kComparisonAttrCount =
+    static_cast<std::size_t>(ComparisonAttr::kCount);
+
+inline constexpr std::array<Field, kComparisonAttrCount> kComparisonAttributes{{
+    {"baseline_policy", Type::kString, "",
+     "the baseline's `policy`: `fifo`, `backfill` or `carbon-aware`", Reduction::kNone},
+    {"baseline_epoch_s", Type::kFloat64, "s", "the baseline's `epoch`", Reduction::kNone},
+    {"baseline_forecast_error", Type::kFloat64, "1",
+     "the baseline's forecast `error` (0: `perfect`)", Reduction::kNone},
+    {"baseline_tolerance", Type::kFloat64, "1", "the baseline's `tolerance`", Reduction::kNone},
+    {"baseline_backfill_depth", Type::kInt64, "", "the baseline's `backfill_depth`",
+     Reduction::kNone},
+    {"jobs_compared", Type::kInt64, "",
+     "the matched jobs: those that finished in both runs (the same work)", Reduction::kSum},
+    {"matched_emissions_location_g", Type::kFloat64, "g CO2e",
+     "the matched jobs' location-based emissions in this run", Reduction::kSum},
+    {"matched_emissions_market_g", Type::kFloat64, "g CO2e", "the same, market-based",
+     Reduction::kSum},
+    {"matched_baseline_emissions_location_g", Type::kFloat64, "g CO2e",
+     "the matched jobs' location-based emissions under the baseline", Reduction::kSum},
+    {"matched_baseline_emissions_market_g", Type::kFloat64, "g CO2e", "the same, market-based",
+     Reduction::kSum},
+    {"emissions_saved_location_g", Type::kFloat64, "g CO2e",
+     "`matched_baseline_emissions_location_g - matched_emissions_location_g`: negative when "
+     "this run emitted more",
+     Reduction::kSum},
+    {"emissions_saved_market_g", Type::kFloat64, "g CO2e", "the same, market-based",
+     Reduction::kSum},
+    {"emissions_saved_location_fraction", Type::kFloat64, "1",
+     "`emissions_saved_location_g / matched_baseline_emissions_location_g`; NaN when the "
+     "divisor is 0",
+     Reduction::kRatio},
+    {"emissions_saved_market_fraction", Type::kFloat64, "1", "the same, market-based",
+     Reduction::kRatio},
+    {"start_delay_s", Type::kFloat64, "s",
+     "mean over the matched jobs of (start here - start under the baseline): positive when "
+     "they started later here, negative when earlier; 0 without matched jobs",
+     Reduction::kMean},
+    {"baseline_jobs_energy_j", Type::kFloat64, "J", "the baseline run's `jobs_energy_j`",
+     Reduction::kSum},
+    {"baseline_jobs_emissions_location_g", Type::kFloat64, "g CO2e",
+     "the baseline run's `jobs_emissions_location_g`", Reduction::kSum},
+    {"baseline_jobs_emissions_market_g", Type::kFloat64, "g CO2e",
+     "the baseline run's `jobs_emissions_market_g`", Reduction::kSum},
+    {"baseline_it_energy_j", Type::kFloat64, "J", "the baseline run's `it_energy_j`",
+     Reduction::kSum},
+    {"baseline_energy_j", Type::kFloat64, "J", "the baseline run's `energy_j`", Reduction::kSum},
+    {"baseline_emissions_location_g", Type::kFloat64, "g CO2e",
+     "the baseline run's `emissions_location_g`", Reduction::kSum},
+    {"baseline_emissions_market_g", Type::kFloat64, "g CO2e",
+     "the baseline run's `emissions_market_g`", Reduction::kSum},
+    {"baseline_mean_wait_s", Type::kFloat64, "s", "the baseline run's `mean_wait_s`",
+     Reduction::kMean},
+    {"baseline_jobs_finished", Type::kInt64, "", "the baseline run's `jobs_finished`",
+     Reduction::kSum},
+    {"site_energy_saved_j", Type::kFloat64, "J",
+     "`baseline_energy_j` - `/summary` `energy_j`: all datacenters, idle draw included; "
+     "negative when this run used more",
+     Reduction::kSum},
+    {"site_emissions_saved_location_g", Type::kFloat64, "g CO2e",
+     "`baseline_emissions_location_g` - `/summary` `emissions_location_g`: the same",
+     Reduction::kSum},
+    {"site_emissions_saved_market_g", Type::kFloat64, "g CO2e",
+     "`baseline_emissions_market_g` - `/summary` `emissions_market_g`: the same", Reduction::kSum},
 }};
 
 constexpr const Field& field(ComparisonAttr a) {
@@ -721,8 +829,8 @@ static_assert(all_named(kRootAttributes) && all_named(kPredictedAttributes) &&
               all_named(kExpectedStepColumns) && all_named(kSimulatedPhaseColumns) &&
               all_named(kDatacenterSeries) && all_named(kDatacenterAttributes) &&
               all_named(kJobColumns) && all_named(kSummaryAttributes) &&
-              all_named(kComparisonAttributes) && all_named(kTimeCoordinates) &&
-              all_named(kRegionAttributes));
+              all_named(kFifoComparisonAttributes) && all_named(kComparisonAttributes) &&
+              all_named(kTimeCoordinates) && all_named(kRegionAttributes));
 // Each enum's last value names the table's last row: a row added to one but not the other
 // fails here.
 static_assert(field(RootAttr::kInputWarnings).name == "input_warnings");
@@ -735,6 +843,7 @@ static_assert(field(kTimeCoordinates, TimeCoordinate::kTimeBounds).name == "time
 static_assert(field(kRegionAttributes, RegionAttr::kCfeFraction).name == "cfe_fraction");
 static_assert(field(JobColumn::kEmbodied).name == "embodied_g");
 static_assert(field(SummaryAttr::kEvents).name == "events");
-static_assert(field(ComparisonAttr::kJobsFinishedFifo).name == "jobs_finished_fifo");
+static_assert(field(FifoComparisonAttr::kJobsFinishedFifo).name == "jobs_finished_fifo");
+static_assert(field(ComparisonAttr::kSiteSavedMarket).name == "site_emissions_saved_market_g");
 
 }  // namespace footprint::schema

@@ -148,8 +148,14 @@ TEST_CASE("docs: /summary attributes are the schema's", "[schema][docs]") {
     check(tables[0], schema::kSummaryAttributes, kAttributeColumns);
   }
   SECTION("comparison with FIFO") {
-    check(tables[1], schema::kComparisonAttributes, kAttributeColumns);
+    check(tables[1], schema::kFifoComparisonAttributes, kAttributeColumns);
   }
+}
+
+TEST_CASE("docs: /summary/comparison attributes are the schema's", "[schema][docs]") {
+  const auto tables = tables_under("## `/summary/comparison`");
+  REQUIRE(tables.size() == 1);
+  check(tables[0], schema::kComparisonAttributes, kAttributeColumns);
 }
 
 TEST_CASE("docs: /predicted/<job name> attributes and tables are the schema's", "[schema][docs]") {
