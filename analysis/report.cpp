@@ -660,7 +660,7 @@ std::string render_csv(const Report& r) {
   std::string out =
       "kind,name,datacenter,accelerator,devices,steps,days,device_hours,it_energy_mwh,"
       "energy_mwh,emissions_location_t,emissions_market_t,pue,embodied_t,peak_facility_mw,"
-      "p99_facility_mw,value,design_peak_facility_mw,design_peak_time_s,design_peak_warning\n";
+      "p99_facility_mw,design_peak_facility_mw,design_peak_time_s,design_peak_warning,value\n";
   for (const auto& j : r.jobs) {
     out += fmt::format(
         "job,{},{},{},{},{},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},,,,,,\n",
@@ -675,7 +675,7 @@ std::string render_csv(const Report& r) {
   const auto dc = [&](std::string_view kind, const DatacenterRow& d) {
     return fmt::format(
         "{},{},,,,,{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},"
-        "{:.17g},,{},{},{}\n",
+        "{:.17g},{},{},{},\n",
         kind, csv_field(d.name), d.days, d.device_hours, d.it_energy_mwh, d.energy_mwh,
         d.emissions_location_t, d.emissions_market_t, d.pue, d.embodied_t, d.peak_facility_mw,
         d.p99_facility_mw, maybe(d.design_peak_mw), maybe(d.design_peak_time_s),
@@ -687,7 +687,7 @@ std::string render_csv(const Report& r) {
   out += dc("total", r.totals);
   const auto figures = [&](std::string_view kind, const std::vector<Figure>& list) {
     for (const auto& f : list) {
-      out += fmt::format("{},{},,,,,,,,,,,,,,,{},,,\n", kind, f.name, csv_value(f));
+      out += fmt::format("{},{},,,,,,,,,,,,,,,,,,{}\n", kind, f.name, csv_value(f));
     }
   };
   figures("summary", summary_figures(r));

@@ -115,8 +115,9 @@ std::pair<SimTime::rep, SimTime::rep> CarbonForecast::window(std::uint32_t job, 
   const SimTime::rep first = ceil_to(now.count(), e);
   SimTime::rep last = std::max(first, floor_to(now.count() + j.slack.count(), e));
   if (end_by != SimTime::max()) {
-    // Starts whose run would go past end_by are left out, unless every one would.
-    const SimTime::rep latest = floor_to(end_by.count() - j.duration.count() - e, e);
+    // Starts whose run would not end before end_by (where the run stops) are left out,
+    // unless every one would.
+    const SimTime::rep latest = floor_to(end_by.count() - j.duration.count() - e - 1, e);
     last = std::max(first, std::min(last, latest));
   }
   return {first, last};

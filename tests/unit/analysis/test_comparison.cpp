@@ -76,25 +76,28 @@ jobs:
 //      (5.046 kWh -> 504.6 g): 1,581.6 g; ends before the 24 h stop
 //   site: 360 W x (7,200 + 3,600 + 72,000) s = 29,808,000 J; 2,121.6 g; 3 jobs finished;
 //   each waited 60 s.
-// Carbon-aware, perfect forecast: a and c start where their whole run is at 100 g/kWh,
-// the earliest such tick: dispatched at 21,540 s, started at 21,600 s (6 h); b has no slack
-// and starts at 60 s as under backfill:
+// Carbon-aware, perfect forecast, plans that end before the 24 h stop: a starts where its
+// whole run is at 100 g/kWh, the earliest such tick: dispatched at 21,540 s, started at
+// 21,600 s (6 h); b has no slack and starts at 60 s as under backfill; c (20 h) must end
+// before the stop, so it starts as late as that allows: dispatched at 14,280 s (the last
+// tick with 14,280 + 60 + 72,000 < 86,400), started at 14,340 s:
 //   a: [21,600, 28,800 s): 0.72 kWh -> 72 g
 //   b: 180 g
-//   c: [21,600 s, the stop at 86,400 s): 64,800 s, 6.48 kWh -> 648 g, unfinished
-//   site: 360 W x (7,200 + 3,600 + 64,800) s = 27,216,000 J; 900 g; 2 jobs finished;
-//   waits 21,600 + 60 + 21,600 s, mean 14,420 s.
-// Matched jobs (finished under both): a and b. Carbon-aware 72 + 180 = 252 g, backfill
-// 360 + 180 = 540 g: saved 288 g, 288 / 540 = 53.33 %; start delays 21,540 and 0 s, mean
-// 10,770 s = 2.9917 h later. Site: saved 2,121.6 - 900 = 1,221.6 g and 2,592,000 J.
-constexpr double kMatchedAware = 252;
-constexpr double kMatchedBackfill = 540;
-constexpr double kDelay = 10770;
-constexpr double kSiteAware = 900;
+//   c: [14,340, 86,340 s): 7,260 s at 500 (0.726 kWh -> 363 g) and 64,740 s at 100
+//      (6.474 kWh -> 647.4 g): 1,010.4 g
+//   site: the same energy as backfill, 29,808,000 J; 1,262.4 g; 3 jobs finished;
+//   waits 21,600 + 60 + 14,340 s, mean 12,000 s.
+// Matched jobs (finished under both): all three. Carbon-aware 1,262.4 g, backfill 2,121.6 g:
+// saved 859.2 g, 859.2 / 2,121.6 = 40.50 %; start delays 21,540, 0 and 14,280 s, mean
+// 11,940 s = 3.3167 h later. Site: saved 859.2 g and 0 J.
+constexpr double kMatchedAware = 1262.4;
+constexpr double kMatchedBackfill = 2121.6;
+constexpr double kDelay = 11940;
+constexpr double kSiteAware = 1262.4;
 constexpr double kSiteBackfill = 2121.6;
-constexpr double kEnergyAware = 27216000;
+constexpr double kEnergyAware = 29808000;
 constexpr double kEnergyBackfill = 29808000;
-constexpr double kWaitAware = 14420;
+constexpr double kWaitAware = 12000;
 constexpr double kWaitBackfill = 60;
 
 /// A scenario run and its trace, in a temporary folder.
@@ -203,17 +206,17 @@ TEST_CASE(
   const auto& jobs = aware.result.jobs;
   CHECK(units::to_seconds(jobs[0].start) == 21600);
   CHECK(units::to_seconds(jobs[1].start) == 60);
-  CHECK(units::to_seconds(jobs[2].start) == 21600);
-  CHECK_FALSE(jobs[2].finished());
+  CHECK(units::to_seconds(jobs[2].start) == 14340);
+  CHECK(jobs[2].finished());
 
-  CHECK(c.jobs_compared == 2);
+  CHECK(c.jobs_compared == 3);
   CHECK(units::to_grams(c.matched_location) == Approx(kMatchedAware).epsilon(kRel));
   CHECK(units::to_grams(c.matched_market) == Approx(kMatchedAware).epsilon(kRel));
   CHECK(units::to_grams(c.matched_baseline_location) == Approx(kMatchedBackfill).epsilon(kRel));
   CHECK(units::to_grams(c.saved_location()) ==
         Approx(kMatchedBackfill - kMatchedAware).epsilon(kRel));
   CHECK(scenario::saved_fraction(c.saved_location(), c.matched_baseline_location) ==
-        Approx(288.0 / 540).epsilon(kRel));
+        Approx(859.2 / 2121.6).epsilon(kRel));
   CHECK(units::to_seconds(c.delay) == Approx(kDelay).epsilon(kRel));
   CHECK(units::to_grams(c.totals.emissions_location) == Approx(kSiteBackfill).epsilon(kRel));
   CHECK(units::to_grams(aware.result.totals.emissions_location) ==
@@ -221,7 +224,7 @@ TEST_CASE(
   CHECK(units::to_joules(c.totals.energy) == Approx(kEnergyBackfill).epsilon(kRel));
   CHECK(units::to_joules(aware.result.totals.energy) == Approx(kEnergyAware).epsilon(kRel));
   CHECK(c.totals.jobs_finished == 3);
-  CHECK(aware.result.totals.jobs_finished == 2);
+  CHECK(aware.result.totals.jobs_finished == 3);
   CHECK(units::to_seconds(c.totals.mean_wait) == Approx(kWaitBackfill).epsilon(kRel));
   CHECK(units::to_seconds(aware.result.totals.mean_wait) == Approx(kWaitAware).epsilon(kRel));
 
@@ -237,14 +240,14 @@ TEST_CASE(
     CHECK(g.get_attr_string(name(ComparisonAttr::kBaselinePolicy)) == "backfill");
     CHECK(g.get_attr_double(name(ComparisonAttr::kBaselineEpoch)) == 60);
     CHECK(g.get_attr_int64(name(ComparisonAttr::kBaselineBackfillDepth)) == 64);
-    CHECK(g.get_attr_int64(name(ComparisonAttr::kJobsCompared)) == 2);
+    CHECK(g.get_attr_int64(name(ComparisonAttr::kJobsCompared)) == 3);
     CHECK(g.get_attr_double(name(ComparisonAttr::kMatchedLocation)) ==
           Approx(kMatchedAware).epsilon(kRel));
     CHECK(g.get_attr_double(name(ComparisonAttr::kMatchedBaselineMarket)) ==
           Approx(kMatchedBackfill).epsilon(kRel));
-    CHECK(g.get_attr_double(name(ComparisonAttr::kSavedLocation)) == Approx(288).epsilon(kRel));
+    CHECK(g.get_attr_double(name(ComparisonAttr::kSavedLocation)) == Approx(859.2).epsilon(kRel));
     CHECK(g.get_attr_double(name(ComparisonAttr::kSavedMarketFraction)) ==
-          Approx(288.0 / 540).epsilon(kRel));
+          Approx(859.2 / 2121.6).epsilon(kRel));
     CHECK(g.get_attr_double(name(ComparisonAttr::kStartDelay)) == Approx(kDelay).epsilon(kRel));
     CHECK(g.get_attr_double(name(ComparisonAttr::kBaselineEnergy)) ==
           Approx(kEnergyBackfill).epsilon(kRel));
@@ -265,29 +268,29 @@ TEST_CASE(
   CHECK_THAT(table, Catch::Contains(
                         "versus backfill (epoch 60 s, forecast error 0 %, tolerance 0 %, backfill "
                         "depth 64)\n"
-                        "  matched jobs (finished under both): 2, started 2.99 h later on average\n"
-                        "    location-based 0.000252 t here, 0.00054 t under backfill: saved "
-                        "0.000288 t (53.33 % less)\n"));
-  // Site: 1,221.6 / 2,121.6 = 57.58 %; energy 0.00756 and 0.00828 MWh.
+                        "  matched jobs (finished under both): 3, started 3.32 h later on average\n"
+                        "    location-based 0.001262 t here, 0.002122 t under backfill: saved "
+                        "0.0008592 t (40.50 % less)\n"));
+  // Site: 859.2 / 2,121.6 = 40.50 %; energy 0.00828 MWh under both.
   CHECK_THAT(table, Catch::Contains("  the site (all datacenters, idle draw included): energy "
-                                    "0.00756 MWh here, 0.00828 MWh under backfill\n"
-                                    "    location-based 0.0009 t here, 0.002122 t under backfill: "
-                                    "saved 0.001222 t (57.58 % less)\n"));
-  // 14,420 s = 4.01 h; 60 s = 0.02 h.
-  CHECK_THAT(table, Catch::Contains("  jobs finished 2 here, 3 under backfill; mean wait 4.01 h "
+                                    "0.00828 MWh here, 0.00828 MWh under backfill\n"
+                                    "    location-based 0.001262 t here, 0.002122 t under backfill: "
+                                    "saved 0.0008592 t (40.50 % less)\n"));
+  // 12,000 s = 3.33 h; 60 s = 0.02 h.
+  CHECK_THAT(table, Catch::Contains("  jobs finished 3 here, 3 under backfill; mean wait 3.33 h "
                                     "here, 0.02 h under backfill\n"));
 
   // CSV and JSON hold every figure of the block, in the units their names give.
   const auto csv = analysis::render_csv(r);
   const auto cmp = csv_figures(csv, "comparison");
   CHECK(cmp.at("baseline_policy") == "backfill");
-  CHECK(number(cmp.at("jobs_compared")) == 2);
+  CHECK(number(cmp.at("jobs_compared")) == 3);
   CHECK(number(cmp.at("matched_emissions_location_t")) ==
         Approx(kMatchedAware / 1e6).epsilon(kRel));
   CHECK(number(cmp.at("matched_baseline_emissions_market_t")) ==
         Approx(kMatchedBackfill / 1e6).epsilon(kRel));
-  CHECK(number(cmp.at("emissions_saved_location_t")) == Approx(288 / 1e6).epsilon(kRel));
-  CHECK(number(cmp.at("emissions_saved_location_fraction")) == Approx(288.0 / 540).epsilon(kRel));
+  CHECK(number(cmp.at("emissions_saved_location_t")) == Approx(859.2 / 1e6).epsilon(kRel));
+  CHECK(number(cmp.at("emissions_saved_location_fraction")) == Approx(859.2 / 2121.6).epsilon(kRel));
   CHECK(number(cmp.at("start_delay_h")) == Approx(kDelay / 3600).epsilon(kRel));
   CHECK(number(cmp.at("baseline_energy_mwh")) == Approx(kEnergyBackfill / 3.6e9).epsilon(kRel));
   CHECK(number(cmp.at("site_emissions_saved_market_t")) ==
@@ -296,7 +299,7 @@ TEST_CASE(
   CHECK(number(cmp.at("baseline_mean_wait_h")) == Approx(kWaitBackfill / 3600).epsilon(kRel));
   const auto run = csv_figures(csv, "summary");
   CHECK(number(run.at("jobs")) == 3);
-  CHECK(number(run.at("jobs_finished")) == 2);
+  CHECK(number(run.at("jobs_finished")) == 3);
   CHECK(number(run.at("mean_wait_h")) == Approx(kWaitAware / 3600).epsilon(kRel));
   // The datacenter row: PUE 1.2; peak and p99 of 720 W (a and c at once; b alone ran at
   // 360 W for an hour, the other 23 hourly means are at most 720 W).
@@ -306,16 +309,17 @@ TEST_CASE(
   CHECK(r.datacenters.at(0).peak_facility_mw == Approx(720e-6).epsilon(kRel));
   CHECK_THAT(
       dc_line.substr(0, dc_line.find('\n')),
-      Catch::EndsWith(fmt::format(",{:.17g},{:.17g},{:.17g},{:.17g},", r.datacenters[0].pue,
+      Catch::EndsWith(fmt::format(",{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},0,,", r.datacenters[0].pue,
                                   r.datacenters[0].embodied_t, r.datacenters[0].peak_facility_mw,
-                                  r.datacenters[0].p99_facility_mw)));
+                                  r.datacenters[0].p99_facility_mw,
+                                  *r.datacenters[0].design_peak_mw)));
   const auto json = analysis::render_json(r);
   CHECK_THAT(json, Catch::Contains("\"comparison\": {\"baseline_policy\": \"backfill\", "
                                    "\"baseline_epoch_s\": 60, "));
-  CHECK_THAT(json, Catch::Contains("\"jobs_compared\": 2, "));
+  CHECK_THAT(json, Catch::Contains("\"jobs_compared\": 3, "));
   CHECK_THAT(json, Catch::Contains("\"baseline_jobs_finished\": 3, "));
   CHECK_THAT(json, Catch::Contains("\"summary\": {\"scenario\": \"two-level\", \"seed\": 0, "
-                                   "\"jobs\": 3, \"jobs_finished\": 2, "));
+                                   "\"jobs\": 3, \"jobs_finished\": 3, "));
 }
 
 TEST_CASE("scheduler.compare: a baseline that did better is worded 'emitted more' and 'earlier'",
@@ -324,19 +328,19 @@ TEST_CASE("scheduler.compare: a baseline that did better is worded 'emitted more
   const ComparedRun backfill("backfill", "{ policy: carbon-aware }");
   REQUIRE(backfill.result.comparison);
   const auto& c = *backfill.result.comparison;
-  CHECK(c.jobs_compared == 2);
+  CHECK(c.jobs_compared == 3);
   CHECK(units::to_grams(c.saved_location()) ==
         Approx(kMatchedAware - kMatchedBackfill).epsilon(kRel));
   CHECK(units::to_seconds(c.delay) == Approx(-kDelay).epsilon(kRel));
   const auto table = analysis::render_table(analysis::read_report(backfill.trace));
-  // 288 / 252 = 114.29 % more than the baseline; 1,221.6 / 900 = 135.73 %.
-  CHECK_THAT(table, Catch::Contains("  matched jobs (finished under both): 2, started 2.99 h "
+  // 859.2 / 1,262.4 = 68.06 % more than the baseline, for the matched jobs and the site.
+  CHECK_THAT(table, Catch::Contains("  matched jobs (finished under both): 3, started 3.32 h "
                                     "earlier on average\n"
-                                    "    location-based 0.00054 t here, 0.000252 t under "
-                                    "carbon-aware: emitted 0.000288 t more (114.29 % more)\n"));
+                                    "    location-based 0.002122 t here, 0.001262 t under "
+                                    "carbon-aware: emitted 0.0008592 t more (68.06 % more)\n"));
   CHECK_THAT(table,
-             Catch::Contains("    market-based 0.002122 t here, 0.0009 t under carbon-aware: "
-                             "emitted 0.001222 t more (135.73 % more)\n"));
+             Catch::Contains("    market-based 0.002122 t here, 0.001262 t under carbon-aware: "
+                             "emitted 0.0008592 t more (68.06 % more)\n"));
   CHECK_THAT(table, !Catch::Contains(" -"));  // no negative figure, no "-2.99 h later"
 
   CHECK(analysis::delay_words(0.004) == "at the same time");
@@ -360,7 +364,7 @@ TEST_CASE(
     const auto summary = f.root().open_group(schema::kSummaryGroup);
     const auto name = [](FifoComparisonAttr a) { return std::string(schema::field(a).name); };
     CHECK(summary.get_attr_double(name(FifoComparisonAttr::kSavedLocation)) ==
-          Approx(288).epsilon(kRel));
+          Approx(859.2).epsilon(kRel));
     CHECK(summary.get_attr_double(name(FifoComparisonAttr::kDelayAdded)) ==
           Approx(kDelay).epsilon(kRel));
     CHECK(summary.get_attr_int64(name(FifoComparisonAttr::kJobsFinishedFifo)) == 3);
@@ -386,8 +390,8 @@ TEST_CASE(
   CHECK_FALSE(c.baseline_backfill_depth);
   CHECK_FALSE(c.matched_emissions_location_t);
   CHECK_FALSE(c.saved_location_fraction);
-  CHECK(c.jobs_compared == 2);
-  CHECK(c.saved_location_t == Approx(288 / 1e6).epsilon(kRel));
+  CHECK(c.jobs_compared == 3);
+  CHECK(c.saved_location_t == Approx(859.2 / 1e6).epsilon(kRel));
   CHECK(c.start_delay_h == Approx(kDelay / 3600).epsilon(kRel));
   CHECK(c.baseline_energy_mwh == Approx(kEnergyBackfill / 3.6e9).epsilon(kRel));
   CHECK(c.site_emissions_saved_location_t ==
@@ -395,14 +399,14 @@ TEST_CASE(
   CHECK(c.baseline_jobs_finished == 3);
   const auto table = analysis::render_table(r);
   CHECK_THAT(table, Catch::Contains("versus fifo\n"
-                                    "  matched jobs (finished under both): 2, started 2.99 h "
+                                    "  matched jobs (finished under both): 3, started 3.32 h "
                                     "later on average\n"
-                                    "    location-based: saved 0.000288 t\n"));
-  CHECK_THAT(table, Catch::Contains("  jobs finished 2 here, 3 under fifo;"));
+                                    "    location-based: saved 0.0008592 t\n"));
+  CHECK_THAT(table, Catch::Contains("  jobs finished 3 here, 3 under fifo;"));
   const auto cmp = csv_figures(analysis::render_csv(r), "comparison");
   CHECK(cmp.at("baseline_epoch_s").empty());
   CHECK(cmp.at("matched_emissions_location_t").empty());
-  CHECK(number(cmp.at("emissions_saved_location_t")) == Approx(288 / 1e6).epsilon(kRel));
+  CHECK(number(cmp.at("emissions_saved_location_t")) == Approx(859.2 / 1e6).epsilon(kRel));
   const auto json = analysis::render_json(r);
   CHECK_THAT(json, Catch::Contains("\"baseline_epoch_s\": null, "));
   CHECK_THAT(json, Catch::Contains("\"matched_emissions_location_t\": null, "));
