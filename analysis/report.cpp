@@ -204,6 +204,13 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
       d.design_peak_time_s = g.get_attr_double(key(DatacenterAttr::kDesignPeakTime));
       d.design_peak_warning = g.get_attr_string(key(DatacenterAttr::kDesignPeakWarning));
     }
+    if (const double cap = g.get_attr_double(key(DatacenterAttr::kPowerCap)); !std::isnan(cap)) {
+      d.power_cap_mw = cap / kWattsPerMegawatt;
+      if (g.has_attr(key(DatacenterAttr::kCapExceeded))) {
+        d.cap_exceeded_s = g.get_attr_double(key(DatacenterAttr::kCapExceeded));
+        d.cap_held_device_hours = g.get_attr_double(key(DatacenterAttr::kCapHeldDeviceHours));
+      }
+    }
     const double a = g.get_attr_double(key(DatacenterAttr::kFirstStart));
     const double b = g.get_attr_double(key(DatacenterAttr::kLastEnd));
     d.device_hours = g.get_attr_double(key(DatacenterAttr::kDeviceHours));
@@ -533,6 +540,19 @@ std::string render_table(const Report& r) {
       out += fmt::format("warning: design peak of {}: {}\n", d.name, d.design_peak_warning);
     }
   }
+  for (const auto& d : r.datacenters) {
+    if (!d.power_cap_mw) {
+      continue;
+    }
+    out += fmt::format("power cap of {}: {:.4g} MW; peak {:.4g} MW ({:.1f} % of it)", d.name,
+                       *d.power_cap_mw, d.peak_facility_mw,
+                       100 * d.peak_facility_mw / *d.power_cap_mw);
+    if (d.cap_exceeded_s) {
+      out += fmt::format("; above it for {:.0f} s; {:.4g} device-hours held back by it",
+                         *d.cap_exceeded_s, *d.cap_held_device_hours);
+    }
+    out += '\n';
+  }
   out += fmt::format(
       "\njobs finished {} of {}; mean wait {:.2f} h; restarts {}; lost {:.4g} "
       "device-hours",
@@ -660,10 +680,11 @@ std::string render_csv(const Report& r) {
   std::string out =
       "kind,name,datacenter,accelerator,devices,steps,days,device_hours,it_energy_mwh,"
       "energy_mwh,emissions_location_t,emissions_market_t,pue,embodied_t,peak_facility_mw,"
-      "p99_facility_mw,design_peak_facility_mw,design_peak_time_s,design_peak_warning,value\n";
+      "p99_facility_mw,design_peak_facility_mw,design_peak_time_s,design_peak_warning,"
+      "power_cap_mw,cap_exceeded_s,cap_held_device_hours,value\n";
   for (const auto& j : r.jobs) {
     out += fmt::format(
-        "job,{},{},{},{},{},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},,,,,,\n",
+        "job,{},{},{},{},{},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},,,,,,,,,\n",
         csv_field(j.name), csv_field(j.datacenter), csv_field(j.accelerator), j.devices, j.steps,
         j.days, j.device_hours, j.it_energy_mwh, j.energy_mwh, j.emissions_location_t,
         j.emissions_market_t, job_pue(j), j.embodied_t);
@@ -675,11 +696,12 @@ std::string render_csv(const Report& r) {
   const auto dc = [&](std::string_view kind, const DatacenterRow& d) {
     return fmt::format(
         "{},{},,,,,{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},"
-        "{:.17g},{},{},{},\n",
+        "{:.17g},{},{},{},{},{},{},\n",
         kind, csv_field(d.name), d.days, d.device_hours, d.it_energy_mwh, d.energy_mwh,
         d.emissions_location_t, d.emissions_market_t, d.pue, d.embodied_t, d.peak_facility_mw,
         d.p99_facility_mw, maybe(d.design_peak_mw), maybe(d.design_peak_time_s),
-        csv_field(d.design_peak_warning));
+        csv_field(d.design_peak_warning), maybe(d.power_cap_mw), maybe(d.cap_exceeded_s),
+        maybe(d.cap_held_device_hours));
   };
   for (const auto& d : r.datacenters) {
     out += dc("datacenter", d);
@@ -687,7 +709,7 @@ std::string render_csv(const Report& r) {
   out += dc("total", r.totals);
   const auto figures = [&](std::string_view kind, const std::vector<Figure>& list) {
     for (const auto& f : list) {
-      out += fmt::format("{},{},,,,,,,,,,,,,,,,,,{}\n", kind, f.name, csv_value(f));
+      out += fmt::format("{},{},,,,,,,,,,,,,,,,,,,,,{}\n", kind, f.name, csv_value(f));
     }
   };
   figures("summary", summary_figures(r));
@@ -722,11 +744,14 @@ std::string render_json(const Report& r) {
         "\"emissions_location_t\": {:.17g}, \"emissions_market_t\": {:.17g}, "
         "\"embodied_t\": {:.17g}, \"peak_facility_mw\": {:.17g}, \"p99_facility_mw\": {:.17g}, "
         "\"design_peak_facility_mw\": {}, \"design_peak_time_s\": {}, "
-        "\"design_peak_warning\": {}}}",
+        "\"design_peak_warning\": {}, \"power_cap_mw\": {}, \"cap_exceeded_s\": {}, "
+        "\"cap_held_device_hours\": {}}}",
         json_string(d.name), json_string(d.region), d.days, d.device_hours, d.it_energy_mwh,
         d.energy_mwh, d.pue, d.emissions_location_t, d.emissions_market_t, d.embodied_t,
         d.peak_facility_mw, d.p99_facility_mw, optional_json(d.design_peak_mw),
-        optional_json(d.design_peak_time_s), json_string(d.design_peak_warning));
+        optional_json(d.design_peak_time_s), json_string(d.design_peak_warning),
+        optional_json(d.power_cap_mw), optional_json(d.cap_exceeded_s),
+        optional_json(d.cap_held_device_hours));
   };
   out += "], \"datacenters\": [";
   for (std::size_t i = 0; i < r.datacenters.size(); ++i) {

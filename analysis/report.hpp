@@ -57,6 +57,12 @@ struct DatacenterRow {
   /// Start of that hour, simulated s (nullopt for the total).
   std::optional<double> design_peak_time_s;
   std::string design_peak_warning;  ///< why it understates the real one; empty if not
+  /// The power cap, MW; nullopt without one (and for the total).
+  std::optional<double> power_cap_mw;
+  /// With a cap: time above it, s, and device-hours it held back; nullopt in traces written
+  /// before them, without a cap, and for the total.
+  std::optional<double> cap_exceeded_s;
+  std::optional<double> cap_held_device_hours;
 };
 
 /// A job whose throughput the step model predicted: its layout and precision, its MFU, and

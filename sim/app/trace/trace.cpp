@@ -213,6 +213,10 @@ void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d
   a.set(DatacenterAttr::kDesignPeakFacilityPower, units::to_watts(design.facility.total()));
   a.set(DatacenterAttr::kDesignPeakTime, design.at.to_seconds());
   a.set(DatacenterAttr::kDesignPeakWarning, design.not_for_extremes);
+  a.set(DatacenterAttr::kCapExceeded, spec.power_cap ? units::to_seconds(s.cap_exceeded)
+                                                     : std::numeric_limits<double>::quiet_NaN());
+  a.set(DatacenterAttr::kCapHeldDeviceHours,
+        (s.cap_held_device_s + s.cap_paused_device_s) / units::kSecondsPerHour);
   a.set(DatacenterAttr::kCoolingEnergy, sum(t[Series::kCoolingEnergy]));
   set_job_span(a, d, r);
 
@@ -367,6 +371,8 @@ void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunRe
       cols.at<std::int64_t>(JobColumn::kCheckpoints, j) = o.checkpoints;
       cols.at<std::int64_t>(JobColumn::kPauses, j) = o.pauses;
       cols.at<double>(JobColumn::kPaused, j) = units::to_seconds(o.paused);
+      cols.at<std::int64_t>(JobColumn::kCapWaits, j) = o.cap_pauses;
+      cols.at<double>(JobColumn::kCapWaited, j) = units::to_seconds(o.cap_paused);
       cols.at<double>(JobColumn::kDeviceHours, j) = o.device_hours;
       cols.at<double>(JobColumn::kLostDeviceHours, j) = o.lost_device_hours;
       cols.at<double>(JobColumn::kFlops, j) = f.flops;

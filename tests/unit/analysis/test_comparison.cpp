@@ -309,7 +309,7 @@ TEST_CASE(
   CHECK(r.datacenters.at(0).peak_facility_mw == Approx(720e-6).epsilon(kRel));
   CHECK_THAT(
       dc_line.substr(0, dc_line.find('\n')),
-      Catch::EndsWith(fmt::format(",{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},0,,", r.datacenters[0].pue,
+      Catch::EndsWith(fmt::format(",{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},0,,,,,", r.datacenters[0].pue,
                                   r.datacenters[0].embodied_t, r.datacenters[0].peak_facility_mw,
                                   r.datacenters[0].p99_facility_mw,
                                   *r.datacenters[0].design_peak_mw)));
