@@ -235,7 +235,7 @@ class Trace:
 
         df.attrs["units"] = {column: unit}; df.attrs["metadata"] = the group's
         attributes (index, region, cooling, totals; format 2 adds accelerator_types,
-        accelerator_counts and power_cap_w).
+        accelerator_counts, accelerator_has_embodied and power_cap_w).
         """
         with self._file("trace") as f:
             groups = self._group(f, "datacenters")
