@@ -239,9 +239,10 @@ class Trace:
 
         df.attrs["units"] = {column: unit}; df.attrs["metadata"] = the group's
         attributes (index, region, cooling, totals; format 2 adds accelerator_types,
-        accelerator_counts and power_cap_w, and later the design peak:
-        design_peak_facility_power_w, design_peak_time_s and design_peak_warning, absent
-        from traces written before it).
+        accelerator_counts, accelerator_has_embodied and power_cap_w, and later the design
+        peak: design_peak_facility_power_w, design_peak_time_s and design_peak_warning, and
+        the power cap's cap_exceeded_s and cap_held_device_hours, absent from traces written
+        before them).
         """
         with self._file("trace") as f:
             groups = self._group(f, "datacenters")

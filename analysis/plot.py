@@ -4,12 +4,14 @@
 Usage:
 
     /usr/bin/python3 analysis/plot.py run TRACE.h5 --out DIR [--datacenter NAME ...]
+                                      [--overlay B.h5]
     /usr/bin/python3 analysis/plot.py sweep INDEX.h5 --metric COL --axis AXISPATH --out DIR
                                       [--group-by AXISPATH]
 
 `run` reads a trace written by `footprint run` (docs/trace-format.md) and draws four
-figures over simulated time, x in days since the scenario's epoch (time_s / 86400), one
-line per datacenter (scenario order; `--datacenter` keeps only the ones named):
+figures over time, x the UTC dates of the intervals (the scenario's epoch + time_s), one
+line per datacenter (scenario order; `--datacenter` keeps only the ones named); a
+datacenter's `power_cap` is a dotted horizontal line on the facility power panel:
 
     DIR/power.png           facility and IT power, MW       (facility_power_w, it_power_w / 1e6)
     DIR/pue.png             PUE, 1                          (pue; NaN where there is no IT energy)
@@ -17,17 +19,23 @@ line per datacenter (scenario order; `--datacenter` keeps only the ones named):
     DIR/emissions_rate.png  location-based emissions rate, t CO2e/h
                             (emissions_location_g / 1e6 / (trace_interval_s / 3600))
 
+`--overlay B.h5` draws a second run over the first (A solid, B dashed, a datacenter in
+one colour in both; B's datacenters of the same names), for comparing two runs.
+
 `sweep` reads a sweep's `index.h5` (docs/sweeps.md) and draws one metric (a numeric
 column of /points) against one axis column. The points sharing an x value (replicas and
 the other axes) are summarised as their mean with a 95 % Student-t confidence interval
-(no bar for a single value); `--group-by` draws one line per value of another axis:
+(no bar for a single value); `--group-by` draws one line per value of another axis. The
+title names what each value pools (the other axes, zipped groups by name, and the
+replicas):
 
     DIR/<metric>_vs_<axis>.png   (<axis> sanitised to letters, digits, '.', '-', '_')
 
 Beside each PNG, a CSV with the same stem holds exactly the data plotted: a header row
-naming each column with its unit, then one row per interval (run) or per group and x
-value (sweep), numbers at full precision (Python's repr, which reads back to the same
-float64; NaN is written `nan`).
+naming each column with its unit, then one row per interval (run; overlaid, per interval
+of either run, NaN where a run has none) or per group and x value (sweep), numbers at
+full precision (Python's repr, which reads back to the same float64; NaN is written
+`nan`).
 
 Errors in the input (a missing file, a file that is not a Footprint trace or index, an
 unknown datacenter, metric or axis) are reported on stderr as
@@ -43,13 +51,16 @@ import math
 import os
 import re
 import sys
+import textwrap
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 
 # footprint_trace.py is beside this file, in analysis/ and where it is installed.
 _HERE = os.path.dirname(os.path.realpath(__file__))
@@ -294,86 +305,201 @@ def read_series(frames, path, dc, dataset):
     return np.asarray(frames[dc][dataset], dtype=np.float64)
 
 
-def run_time_days(frames, path, names):
-    """Interval start times in days (time_s / 86400), the same for every datacenter."""
+def run_times(frames, path, names):
+    """Interval starts as UTC times (epoch + time_s), the same for every datacenter."""
     times = [read_series(frames, path, dc, "time_s") for dc in names]
     for dc, t in zip(names[1:], times[1:]):
         if t.shape != times[0].shape or not np.array_equal(t, times[0]):
             raise UserError(path, "datacenter {!r} has different interval times from {!r}"
                             .format(dc, names[0]))
-    return times[0] / SECONDS_PER_DAY
+    return frames[names[0]].index
 
 
-def plot_run_figure(out_dir, stem, ylabel, panels, time_d, names, columns):
+def power_cap_mw(frame):
+    """The datacenter's power cap in MW (`power_cap_w` / 1e6), or None without one.
+
+    Format 1 traces and datacenters without `power_cap` (NaN) have none.
+    """
+    cap = frame.attrs["metadata"].get("power_cap_w")
+    if cap is None or not isinstance(cap, (int, float)) or not math.isfinite(cap):
+        return None
+    return float(cap) / 1e6
+
+
+class Run:
+    """One trace's run figures: its datacenters, interval start times (UTC) and series.
+
+    `columns` maps (datacenter, CSV column suffix) to the converted series; `caps` maps a
+    datacenter to its power cap in MW (only those with a cap).
+    """
+
+    def __init__(self, path, wanted, tag):
+        trace = open_footprint(path, "trace", "sweep")
+        self.path = path
+        self.tag = tag  # "" for a single run, "A" or "B" when overlaid
+        self.scenario = trace.attrs.get("scenario_name", "")
+        self.epoch = trace.epoch
+        self.names = datacenters_in_order(trace, path, wanted)
+        interval_s = float(trace.attrs["trace_interval_s"])
+        frames = {dc: trace.datacenter(dc) for dc in self.names}  # equal lengths, checked there
+        self.times = run_times(frames, path, self.names)
+        self.caps = {dc: power_cap_mw(frames[dc]) for dc in self.names
+                     if power_cap_mw(frames[dc]) is not None}
+        self.columns = {}
+        for _stem, _ylabel, panels in RUN_FIGURES:
+            for _title, series in panels:
+                for suffix, dataset, convert in series:
+                    for dc in self.names:
+                        self.columns[(dc, suffix)] = convert(
+                            read_series(frames, path, dc, dataset), interval_s)
+
+    def column_name(self, dc, suffix):
+        """`<dc>:<suffix>`, prefixed with `A:` or `B:` when runs are overlaid."""
+        name = "{}:{}".format(dc, suffix)
+        return "{}:{}".format(self.tag, name) if self.tag else name
+
+    def label(self, dc):
+        """A legend entry: the datacenter, and the run's tag when overlaid."""
+        return "{} ({})".format(dc, self.tag) if self.tag else dc
+
+
+def utc_text(times):
+    """UTC times as ISO 8601 text, `2022-01-01T00:00:00Z`."""
+    return [t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in times]
+
+
+def date_axis(ax):
+    """Dates on the x axis: ticks and labels that suit the span (matplotlib's concise form)."""
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def plot_run_figure(out_dir, stem, ylabel, panels, runs):
     """Draw one run figure (a panel per entry of `panels`) and write its CSV.
 
-    `columns` maps (dc, csv column suffix) to the converted series.
+    One run: a line per datacenter. Two runs (overlaid): A solid, B dashed, a datacenter
+    in the same colour in both. A datacenter's power cap is a dotted horizontal line on
+    the facility power panel.
     """
     fig, axes = plt.subplots(len(panels), 1, sharex=True, squeeze=False,
                              figsize=(10, 3.2 * len(panels) + 0.8))
-    header = ["time_d"]
-    data = [time_d]
+    # The rows: the union of the runs' interval starts (the same for one run).
+    times = runs[0].times
+    for run in runs[1:]:
+        times = times.union(run.times)
+    colours = {}
+    for run in runs:
+        for dc in run.names:
+            colours.setdefault(dc, "C{}".format(len(colours) % 10))
+    styles = ["-", "--"]
+    header = ["time_d", "time_utc"]
+    data = [np.asarray((times - runs[0].epoch).total_seconds(), dtype=np.float64)
+            / SECONDS_PER_DAY, None]
     for (title, series), ax in zip(panels, axes[:, 0]):
         for suffix, _dataset, _convert in series:
-            for i, dc in enumerate(names):
-                ax.plot(time_d, columns[(dc, suffix)], drawstyle="steps-post",
-                        linewidth=1.0, color="C{}".format(i % 10), label=dc)
-                header.append("{}:{}".format(dc, suffix))
-                data.append(columns[(dc, suffix)])
+            for run, style in zip(runs, styles):
+                for dc in run.names:
+                    values = run.columns[(dc, suffix)]
+                    ax.plot(run.times, values, drawstyle="steps-post", linewidth=1.0,
+                            linestyle=style, color=colours[dc], label=run.label(dc))
+                    header.append(run.column_name(dc, suffix))
+                    data.append(pd.Series(values, index=run.times).reindex(times).to_numpy())
+            if suffix == "facility_power_mw":
+                for run, style in zip(runs, styles):
+                    for dc in run.names:
+                        if dc not in run.caps:
+                            continue
+                        ax.axhline(run.caps[dc], color=colours[dc], linestyle=":",
+                                   linewidth=1.2, label="{} power cap".format(run.label(dc)))
+                        header.append(run.column_name(dc, "power_cap_mw"))
+                        data.append(np.where(times.isin(run.times), run.caps[dc], math.nan))
         ax.set_title(title)
         ax.set_ylabel(ylabel)
         ax.grid(True, alpha=0.3)
+        date_axis(ax)
     axes[0, 0].legend(fontsize="small", loc="best")
-    axes[-1, 0].set_xlabel("time since epoch (d)")
+    axes[-1, 0].set_xlabel("time (UTC)")
+    if len(runs) > 1:
+        fig.suptitle("; ".join("{}: {} (scenario {}){}".format(
+            run.tag, os.path.basename(run.path), run.scenario,
+            ", solid" if style == "-" else ", dashed") for run, style in zip(runs, styles)),
+            fontsize="medium")
     fig.tight_layout()
     save_figure(fig, os.path.join(out_dir, stem + ".png"))
-    rows = [[fmt_float(col[k]) for col in data] for k in range(len(time_d))]
+    utc = utc_text(times)
+    rows = [[fmt_float(data[0][k]), utc[k]] + [fmt_float(col[k]) for col in data[2:]]
+            for k in range(len(times))]
     write_csv(os.path.join(out_dir, stem + ".csv"), header, rows)
 
 
-def load_run(path, wanted):
-    """Read a trace: (datacenter names, time in days, {(dc, suffix): series})."""
+def load_runs(path, overlay, wanted):
+    """The runs to draw: the trace alone, or the trace (A) and the overlay (B).
+
+    Overlaid, `wanted` datacenters must be in A; B keeps those of them it has.
+    """
+    if overlay is None:
+        return [Run(path, wanted, "")]
+    a = Run(path, wanted, "A")
+    return [a, guarded_read(overlay, "trace", load_overlay, overlay, a.names)]
+
+
+def load_overlay(path, names):
+    """The overlaid trace (B), with those of `names` (A's datacenters) it has."""
     trace = open_footprint(path, "trace", "sweep")
-    names = datacenters_in_order(trace, path, wanted)
-    interval_s = float(trace.attrs["trace_interval_s"])
-    frames = {dc: trace.datacenter(dc) for dc in names}  # equal lengths, checked there
-    time_d = run_time_days(frames, path, names)
-    columns = {}
-    for _stem, _ylabel, panels in RUN_FIGURES:
-        for _title, series in panels:
-            for suffix, dataset, convert in series:
-                for dc in names:
-                    columns[(dc, suffix)] = convert(read_series(frames, path, dc, dataset),
-                                                    interval_s)
-    return names, time_d, columns
+    wanted = [n for n in trace.datacenters() if n in names]
+    if not wanted:
+        raise UserError(path, "has none of the datacenters plotted from the first trace ({})"
+                        .format(", ".join(names)))
+    return Run(path, wanted, "B")
 
 
 def cmd_run(args):
-    """`plot.py run`: the four time-series figures of a run trace."""
-    names, time_d, columns = guarded_read(args.trace, "trace", load_run, args.trace,
-                                          args.datacenter)
+    """`plot.py run`: the four time-series figures of a run trace (two, overlaid)."""
+    runs = guarded_read(args.trace, "trace", load_runs, args.trace, args.overlay,
+                        args.datacenter)
     make_out_dir(args.out)
     for stem, ylabel, panels in RUN_FIGURES:
-        guarded_write(args.out, plot_run_figure, args.out, stem, ylabel, panels, time_d,
-                      names, columns)
+        guarded_write(args.out, plot_run_figure, args.out, stem, ylabel, panels, runs)
         print("wrote", os.path.join(args.out, stem + ".png"), "and .csv")
 
 
 # ----------------------------------------------------------------------- sweep mode
 
 
+def as_list(value):
+    """An attribute that is a list of strings (one string alone if a single one)."""
+    return [value] if isinstance(value, str) else list(value)
+
+
 def read_index(path):
-    """The /points table (a DataFrame), its units by column, and the axis column names."""
+    """The /points table (a DataFrame), its units by column, the axis column names, each
+    axis's group (its zipped group's name, or itself) and the replicas per point."""
     index = open_footprint(path, "index", "run")
     points = index.points()
     units = points.attrs["units"]
-    axes = index.attrs.get("axes", [])
-    axes = [axes] if isinstance(axes, str) else list(axes)
+    axes = as_list(index.attrs.get("axes", []))
     for a in axes:
         if a not in points.columns:
             raise UserError(path, "axis {!r} (root attribute `axes`) is not a column of "
                                   "/points".format(a))
-    return points, units, axes
+    groups = as_list(index.attrs.get("axis_groups", axes))
+    group_of = {a: (groups[i] if i < len(groups) else a) for i, a in enumerate(axes)}
+    return points, units, axes, group_of, int(index.attrs.get("replicas", 1))
+
+
+def pooled_axes(axes, group_of, shown, replicas):
+    """What each plotted value pools: the axis groups other than those of `shown` (the x
+    axis and the --group-by axis), in order, then "replicas" when there are several."""
+    shown_groups = {group_of[a] for a in shown if a}
+    pooled = []
+    for a in axes:
+        g = group_of[a]
+        if g not in shown_groups and g not in pooled:
+            pooled.append(g)
+    if replicas > 1:
+        pooled.append("replicas")
+    return pooled
 
 
 def metric_columns(points, axes):
@@ -450,7 +576,7 @@ def sanitise(name):
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "axis"
 
 
-def plot_sweep_figure(out_path, rows, numeric, x_label, y_label, group_by):
+def plot_sweep_figure(out_path, rows, numeric, x_label, y_label, group_by, pooled):
     """Draw the sweep figure: a line with 95 % CI error bars per group."""
     fig, ax = plt.subplots(figsize=(8, 5))
     categories = list(dict.fromkeys(r[1] for r in rows))
@@ -478,13 +604,15 @@ def plot_sweep_figure(out_path, rows, numeric, x_label, y_label, group_by):
     ax.grid(True, alpha=0.3)
     if group_by:
         ax.legend(fontsize="small", loc="best")
-    ax.set_title("mean and 95 % confidence interval", fontsize="medium")
+    title = "mean and 95 % confidence interval; pooled: {}".format(
+        ", ".join(pooled) if pooled else "nothing (one point per value)")
+    ax.set_title("\n".join(textwrap.wrap(title, 90)), fontsize="medium")
     fig.tight_layout()
     save_figure(fig, out_path)
 
 
 def load_index(path):
-    """Read a sweep index: (/points rows, units by column, axis columns)."""
+    """Read a sweep index: read_index's (/points rows, units, axes, groups, replicas)."""
     return read_index(path)
 
 
@@ -499,7 +627,8 @@ def write_sweep_csv(path, rows, numeric):
 def cmd_sweep(args):
     """`plot.py sweep`: a metric against an axis of a sweep index."""
     path = args.index
-    points, units, axes = guarded_read(path, "sweep index", load_index, path)
+    points, units, axes, group_of, replicas = guarded_read(path, "sweep index", load_index,
+                                                           path)
     metric = choose_column(path, "metric", args.metric, metric_columns(points, axes))
     axis = choose_column(path, "axis", args.axis, axes)
     group_by = None
@@ -514,11 +643,12 @@ def cmd_sweep(args):
     x_unit = units.get(axis, "") or (parsed_unit if numeric is not None else "")
     make_out_dir(args.out)
     stem = os.path.join(args.out, "{}_vs_{}".format(sanitise(metric), sanitise(axis)))
+    pooled = pooled_axes(axes, group_of, (axis, group_by), replicas)
     guarded_write(args.out, plot_sweep_figure, stem + ".png", rows, numeric,
                   label_with_unit(axis, x_unit), label_with_unit(metric, units.get(metric, "")),
-                  group_by)
+                  group_by, pooled)
     guarded_write(args.out, write_sweep_csv, stem + ".csv", rows, numeric)
-    print("wrote", stem + ".png", "and .csv")
+    print("wrote", stem + ".png", "and .csv; pooled:", ", ".join(pooled) if pooled else "nothing")
 
 
 # ---------------------------------------------------------------------------- main
@@ -535,6 +665,8 @@ def parse_args(argv):
     run.add_argument("--out", required=True, metavar="DIR", help="output folder")
     run.add_argument("--datacenter", action="append", metavar="NAME",
                      help="only this datacenter (repeatable; default all)")
+    run.add_argument("--overlay", metavar="B.h5",
+                     help="a second trace drawn over the first (dashed), for comparison")
     sweep = sub.add_parser("sweep", help="a metric against an axis of a sweep index")
     sweep.add_argument("index", metavar="INDEX.h5")
     sweep.add_argument("--metric", required=True, metavar="COL", help="a column of /points")

@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <variant>
 #include <vector>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -34,6 +35,8 @@ using units::kSecondsPerDay;
 using units::kSecondsPerHour;
 constexpr double kJoulesPerMwh = units::kJoulesPerMegawattHour;
 constexpr double kWattsPerMegawatt = units::kMega;
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 template <class Enum>
 std::string_view key(Enum e) {
@@ -130,6 +133,97 @@ std::optional<ComparisonRow> read_comparison(const io::Group& summary) {
   return c;
 }
 
+/// The 95th percentile of `xs` by nearest rank (the ceil(0.95 n)-th smallest); NaN when
+/// empty. Sorts `xs`.
+double p95(std::vector<double>& xs) {
+  constexpr double kQuantile = 0.95;
+  if (xs.empty()) {
+    return kNaN;
+  }
+  std::sort(xs.begin(), xs.end());
+  const auto rank = static_cast<std::size_t>(std::ceil(kQuantile * static_cast<double>(xs.size())));
+  return xs[std::max<std::size_t>(rank, 1) - 1];
+}
+
+/// The job-level figures of a datacenter (the jobs that started there) or of the whole run,
+/// gathered one job at a time; the span of its finished jobs: from the first start to the
+/// last end of the jobs that finished, 0 when none did.
+class JobFigures {
+ public:
+  void add(double energy_mwh, double location_t, double market_t, double wait_s, bool finished,
+           double start_s, double end_s) {
+    energy_mwh_ += energy_mwh;
+    location_t_ += location_t;
+    market_t_ += market_t;
+    if (std::isfinite(wait_s)) {
+      waits_.push_back(wait_s);
+    }
+    if (finished) {
+      ++finished_;
+      first_ = std::min(first_, start_s);
+      last_ = std::max(last_, end_s);
+    }
+  }
+
+  /// Sets the row's job-level figures and its `days`.
+  void write(DatacenterRow& d) {
+    d.jobs_finished = finished_;
+    d.jobs_energy_mwh = energy_mwh_;
+    d.jobs_emissions_location_t = location_t_;
+    d.jobs_emissions_market_t = market_t_;
+    d.days = last_ > first_ ? (last_ - first_) / kSecondsPerDay : 0.0;
+    if (!waits_.empty()) {
+      double sum = 0;
+      for (const double w : waits_) {
+        sum += w;
+      }
+      d.mean_wait_h = sum / static_cast<double>(waits_.size()) / kSecondsPerHour;
+      d.p95_wait_h = p95(waits_) / kSecondsPerHour;
+    }
+  }
+
+ private:
+  std::int64_t finished_ = 0;
+  double energy_mwh_ = 0;
+  double location_t_ = 0;
+  double market_t_ = 0;
+  std::vector<double> waits_;
+  double first_ = std::numeric_limits<double>::infinity();
+  double last_ = -std::numeric_limits<double>::infinity();
+};
+
+/// Which of a datacenter's accelerator types have no published embodied figure (traces
+/// with `accelerator_has_embodied`): listed in the row and added to `unpublished`; the
+/// row's embodied figure is unknown (NaN) when none of its types with devices has one.
+void read_embodied_figures(const io::Group& g, DatacenterRow& d,
+                           std::vector<std::string>& unpublished) {
+  if (!g.has_attr(key(DatacenterAttr::kAcceleratorHasEmbodied))) {
+    return;  // written before the attribute: types without a figure counted 0
+  }
+  const auto types = g.get_attr_strings(key(DatacenterAttr::kAcceleratorTypes));
+  const auto counts = g.get_attr_int64s(key(DatacenterAttr::kAcceleratorCounts));
+  const auto has = g.get_attr_int64s(key(DatacenterAttr::kAcceleratorHasEmbodied));
+  bool any_known = false;
+  bool any_devices = false;
+  for (std::size_t t = 0; t < types.size() && t < has.size() && t < counts.size(); ++t) {
+    if (counts[t] <= 0) {
+      continue;
+    }
+    any_devices = true;
+    if (has[t] != 0) {
+      any_known = true;
+      continue;
+    }
+    d.embodied_unpublished.push_back(types[t]);
+    if (std::find(unpublished.begin(), unpublished.end(), types[t]) == unpublished.end()) {
+      unpublished.push_back(types[t]);
+    }
+  }
+  if (any_devices && !any_known) {
+    d.embodied_t = kNaN;
+  }
+}
+
 }  // namespace
 
 Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
@@ -146,40 +240,51 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
   Report r;
   r.scenario = root.get_attr_string(key(RootAttr::kScenarioName));
   r.seed = root.get_attr_uint64(key(RootAttr::kSeed));
-  const auto jobs = io::read_table(root, schema::kJobsTable, max_jobs);
-  for (std::size_t i = 0; i < jobs.rows(); ++i) {
+  // Every row is read: the job-level figures are over all jobs; `jobs` keeps the first
+  // max_jobs.
+  const auto jobs = io::read_table(root, schema::kJobsTable);
+  const auto& job_datacenter = jobs.strings(key(JobColumn::kDatacenter));
+  const auto& job_start = jobs.doubles(key(JobColumn::kStart));
+  const auto& job_end = jobs.doubles(key(JobColumn::kEnd));
+  const auto& job_wait = jobs.doubles(key(JobColumn::kWait));
+  const auto& job_finished = jobs.int64s(key(JobColumn::kFinished));
+  const auto& job_energy = jobs.doubles(key(JobColumn::kEnergy));
+  const auto& job_location = jobs.doubles(key(JobColumn::kEmissionsLocation));
+  const auto& job_market = jobs.doubles(key(JobColumn::kEmissionsMarket));
+  for (std::size_t i = 0; i < std::min(jobs.rows(), max_jobs); ++i) {
     JobRow j;
     j.name = jobs.strings(key(JobColumn::kName))[i];
-    j.datacenter = jobs.strings(key(JobColumn::kDatacenter))[i];
+    j.datacenter = job_datacenter[i];
     j.accelerator = jobs.strings(key(JobColumn::kAccelerator))[i];
     j.devices = jobs.int64s(key(JobColumn::kDevices))[i];
     j.steps = jobs.int64s(key(JobColumn::kSteps))[i];
     j.submit_s = jobs.doubles(key(JobColumn::kSubmit))[i];
-    j.start_s = jobs.doubles(key(JobColumn::kStart))[i];
-    j.end_s = jobs.doubles(key(JobColumn::kEnd))[i];
-    j.wait_s = jobs.doubles(key(JobColumn::kWait))[i];
-    j.finished = jobs.int64s(key(JobColumn::kFinished))[i] != 0;
+    j.start_s = job_start[i];
+    j.end_s = job_end[i];
+    j.wait_s = job_wait[i];
+    j.finished = job_finished[i] != 0;
     j.restarts = jobs.int64s(key(JobColumn::kRestarts))[i];
     j.days = j.finished ? (j.end_s - j.start_s) / kSecondsPerDay : 0.0;
     j.embodied_t = jobs.doubles(key(JobColumn::kEmbodied))[i] / kGramsPerTonne;
     j.device_hours = jobs.doubles(key(JobColumn::kDeviceHours))[i];
     j.flops = jobs.doubles(key(JobColumn::kFlops))[i];
     j.it_energy_mwh = jobs.doubles(key(JobColumn::kItEnergy))[i] / kJoulesPerMwh;
-    j.energy_mwh = jobs.doubles(key(JobColumn::kEnergy))[i] / kJoulesPerMwh;
-    j.emissions_location_t = jobs.doubles(key(JobColumn::kEmissionsLocation))[i] / kGramsPerTonne;
-    j.emissions_market_t = jobs.doubles(key(JobColumn::kEmissionsMarket))[i] / kGramsPerTonne;
+    j.energy_mwh = job_energy[i] / kJoulesPerMwh;
+    j.emissions_location_t = job_location[i] / kGramsPerTonne;
+    j.emissions_market_t = job_market[i] / kGramsPerTonne;
     r.jobs.push_back(std::move(j));
   }
   const auto dcs = root.open_group(schema::kDatacentersGroup);
   r.totals.name = "total";
-  double first = std::numeric_limits<double>::infinity();
-  double last = 0;
   // Groups list in name order; the scenario's order is each group's `index`.
   std::vector<std::pair<std::int64_t, std::string>> order;
   for (const auto& name : dcs.list()) {
     order.emplace_back(dcs.open_group(name).get_attr_int64(key(DatacenterAttr::kIndex)), name);
   }
   std::sort(order.begin(), order.end());
+  // Accelerator types without a published embodied figure, by name (traces that record it).
+  std::vector<std::string> unpublished;
+  std::size_t without_embodied = 0;  // datacenters whose embodied figure is unknown
   for (const auto& [index, name] : order) {
     const auto g = dcs.open_group(name);
     DatacenterRow d;
@@ -193,6 +298,7 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
     d.emissions_market_t =
         g.get_attr_double(key(DatacenterAttr::kEmissionsMarket)) / kGramsPerTonne;
     d.embodied_t = g.get_attr_double(key(DatacenterAttr::kEmbodied)) / kGramsPerTonne;
+    read_embodied_figures(g, d, unpublished);
     d.peak_facility_mw =
         g.get_attr_double(key(DatacenterAttr::kPeakFacilityPower)) / kWattsPerMegawatt;
     d.p99_facility_mw =
@@ -211,20 +317,17 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
         d.cap_held_device_hours = g.get_attr_double(key(DatacenterAttr::kCapHeldDeviceHours));
       }
     }
-    const double a = g.get_attr_double(key(DatacenterAttr::kFirstStart));
-    const double b = g.get_attr_double(key(DatacenterAttr::kLastEnd));
     d.device_hours = g.get_attr_double(key(DatacenterAttr::kDeviceHours));
-    d.days = b > a ? (b - a) / kSecondsPerDay : 0.0;
-    if (b > a) {
-      first = std::min(first, a);
-      last = std::max(last, b);
+    if (std::isnan(d.embodied_t)) {
+      ++without_embodied;
+    } else {
+      r.totals.embodied_t += d.embodied_t;
     }
     r.totals.device_hours += d.device_hours;
     r.totals.it_energy_mwh += d.it_energy_mwh;
     r.totals.energy_mwh += d.energy_mwh;
     r.totals.emissions_location_t += d.emissions_location_t;
     r.totals.emissions_market_t += d.emissions_market_t;
-    r.totals.embodied_t += d.embodied_t;
     r.totals.peak_facility_mw += d.peak_facility_mw;
     r.totals.p99_facility_mw += d.p99_facility_mw;
     if (r.datacenters.empty()) {
@@ -237,8 +340,40 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
     }
     r.datacenters.push_back(std::move(d));
   }
-  r.totals.days = last > first ? (last - first) / kSecondsPerDay : 0.0;
+  // The total's embodied figure: the known ones; unknown when no datacenter's is known.
+  if (!order.empty() && without_embodied == order.size()) {
+    r.totals.embodied_t = kNaN;
+  }
+  r.totals.embodied_unpublished = unpublished;
   r.totals.pue = r.totals.it_energy_mwh > 0 ? r.totals.energy_mwh / r.totals.it_energy_mwh : 0.0;
+  // The job-level figures, one pass over the jobs: each datacenter's (the jobs that started
+  // there) and the run's (all jobs).
+  std::map<std::string, std::size_t, std::less<>> datacenter_of;
+  for (std::size_t d = 0; d < r.datacenters.size(); ++d) {
+    datacenter_of.emplace(r.datacenters[d].name, d);
+  }
+  std::vector<JobFigures> at(r.datacenters.size());
+  JobFigures run_figures;
+  for (std::size_t i = 0; i < jobs.rows(); ++i) {
+    const double energy = job_energy[i] / kJoulesPerMwh;
+    const double location = job_location[i] / kGramsPerTonne;
+    const double market = job_market[i] / kGramsPerTonne;
+    const bool finished = job_finished[i] != 0;
+    run_figures.add(energy, location, market, job_wait[i], finished, job_start[i], job_end[i]);
+    if (const auto it = datacenter_of.find(job_datacenter[i]); it != datacenter_of.end()) {
+      at[it->second].add(energy, location, market, job_wait[i], finished, job_start[i], job_end[i]);
+    }
+  }
+  for (std::size_t d = 0; d < r.datacenters.size(); ++d) {
+    at[d].write(r.datacenters[d]);
+  }
+  run_figures.write(r.totals);
+  // A job on a type without a published figure has an unknown embodied figure, not 0.
+  for (auto& j : r.jobs) {
+    if (std::find(unpublished.begin(), unpublished.end(), j.accelerator) != unpublished.end()) {
+      j.embodied_t = kNaN;
+    }
+  }
   const auto summary = root.open_group(schema::kSummaryGroup);
   r.job_count = summary.get_attr_int64(key(SummaryAttr::kJobs));
   r.mean_wait_h = summary.get_attr_double(key(SummaryAttr::kMeanWait)) / kSecondsPerHour;
@@ -486,6 +621,27 @@ std::string render_comparison(const ComparisonRow& c, const Report& r) {
 
 }  // namespace
 
+std::string render_embodied_note(const Report& r) {
+  if (r.totals.embodied_unpublished.empty()) {
+    return {};
+  }
+  std::vector<std::string> parts;
+  for (const auto& type : r.totals.embodied_unpublished) {
+    std::vector<std::string> where;
+    for (const auto& d : r.datacenters) {
+      if (std::find(d.embodied_unpublished.begin(), d.embodied_unpublished.end(), type) !=
+          d.embodied_unpublished.end()) {
+        where.push_back(d.name);
+      }
+    }
+    parts.push_back(fmt::format("{} ({})", type, fmt::join(where, ", ")));
+  }
+  return fmt::format(
+      "emb tCO2e: no published embodied figure for {}: not counted (unknown, not 0); - where "
+      "no accelerator of the datacenter has one\n",
+      fmt::join(parts, ", "));
+}
+
 std::string render_table(const Report& r) {
   constexpr std::size_t kMaxJobRows = 30;
   std::size_t w = std::string_view("datacenter").size();
@@ -522,9 +678,10 @@ std::string render_table(const Report& r) {
   out +=
       fmt::format("  {:>8}  {:>9}  {:>8}  {:>9}\n", "peak MW", "design MW", "p99 MW", "emb tCO2e");
   const auto extra = [](const DatacenterRow& d) {
-    return fmt::format("  {:>8.3f}  {:>9}  {:>8.3f}  {:>9.4g}\n", d.peak_facility_mw,
-                       d.design_peak_mw ? fmt::format("{:.3f}", *d.design_peak_mw) : "-",
-                       d.p99_facility_mw, d.embodied_t);
+    return fmt::format(
+        "  {:>8.3f}  {:>9}  {:>8.3f}  {:>9}\n", d.peak_facility_mw,
+        d.design_peak_mw ? fmt::format("{:.3f}", *d.design_peak_mw) : "-", d.p99_facility_mw,
+        std::isnan(d.embodied_t) ? std::string("-") : fmt::format("{:.4g}", d.embodied_t));
   };
   for (const auto& d : r.datacenters) {
     out += row(d.name, d.days, d.device_hours, d.energy_mwh, d.emissions_location_t,
@@ -553,6 +710,7 @@ std::string render_table(const Report& r) {
     }
     out += '\n';
   }
+  out += render_embodied_note(r);
   out += fmt::format(
       "\njobs finished {} of {}; mean wait {:.2f} h; restarts {}; lost {:.4g} "
       "device-hours",
@@ -729,29 +887,37 @@ std::string render_json(const Report& r) {
         "\"steps\": {}, \"start_s\": {}, \"end_s\": {}, \"days\": {:.17g}, "
         "\"device_hours\": {:.17g}, \"flops\": {:.17g}, \"it_energy_mwh\": {:.17g}, "
         "\"energy_mwh\": {:.17g}, \"pue\": {:.17g}, \"emissions_location_t\": {:.17g}, "
-        "\"emissions_market_t\": {:.17g}, \"embodied_t\": {:.17g}, \"finished\": {}, "
+        "\"emissions_market_t\": {:.17g}, \"embodied_t\": {}, \"finished\": {}, "
         "\"submit_s\": {:.17g}, \"wait_s\": {}, \"restarts\": {}}}",
         i ? ", " : "", json_string(j.name), json_string(j.datacenter), json_string(j.accelerator),
         j.devices, j.steps, json_number(j.start_s), json_number(j.end_s), j.days, j.device_hours,
         j.flops, j.it_energy_mwh, j.energy_mwh, job_pue(j), j.emissions_location_t,
-        j.emissions_market_t, j.embodied_t, j.finished ? "true" : "false", j.submit_s,
+        j.emissions_market_t, json_number(j.embodied_t), j.finished ? "true" : "false", j.submit_s,
         json_number(j.wait_s), j.restarts);
   }
   const auto dc = [](const DatacenterRow& d) {
+    std::vector<std::string> unpublished;
+    for (const auto& type : d.embodied_unpublished) {
+      unpublished.push_back(json_string(type));
+    }
     return fmt::format(
         "{{\"name\": {}, \"region\": {}, \"days\": {:.17g}, \"device_hours\": {:.17g}, "
         "\"it_energy_mwh\": {:.17g}, \"energy_mwh\": {:.17g}, \"pue\": {:.17g}, "
         "\"emissions_location_t\": {:.17g}, \"emissions_market_t\": {:.17g}, "
-        "\"embodied_t\": {:.17g}, \"peak_facility_mw\": {:.17g}, \"p99_facility_mw\": {:.17g}, "
-        "\"design_peak_facility_mw\": {}, \"design_peak_time_s\": {}, "
-        "\"design_peak_warning\": {}, \"power_cap_mw\": {}, \"cap_exceeded_s\": {}, "
-        "\"cap_held_device_hours\": {}}}",
+        "\"embodied_t\": {}, \"embodied_unpublished\": [{}], \"peak_facility_mw\": {:.17g}, "
+        "\"p99_facility_mw\": {:.17g}, \"design_peak_facility_mw\": {}, "
+        "\"design_peak_time_s\": {}, \"design_peak_warning\": {}, \"power_cap_mw\": {}, "
+        "\"cap_exceeded_s\": {}, \"cap_held_device_hours\": {}, \"jobs_finished\": {}, "
+        "\"jobs_energy_mwh\": {:.17g}, \"jobs_emissions_location_t\": {:.17g}, "
+        "\"jobs_emissions_market_t\": {:.17g}, \"mean_wait_h\": {}, \"p95_wait_h\": {}}}",
         json_string(d.name), json_string(d.region), d.days, d.device_hours, d.it_energy_mwh,
-        d.energy_mwh, d.pue, d.emissions_location_t, d.emissions_market_t, d.embodied_t,
-        d.peak_facility_mw, d.p99_facility_mw, optional_json(d.design_peak_mw),
-        optional_json(d.design_peak_time_s), json_string(d.design_peak_warning),
-        optional_json(d.power_cap_mw), optional_json(d.cap_exceeded_s),
-        optional_json(d.cap_held_device_hours));
+        d.energy_mwh, d.pue, d.emissions_location_t, d.emissions_market_t,
+        json_number(d.embodied_t), fmt::join(unpublished, ", "), d.peak_facility_mw,
+        d.p99_facility_mw, optional_json(d.design_peak_mw), optional_json(d.design_peak_time_s),
+        json_string(d.design_peak_warning), optional_json(d.power_cap_mw),
+        optional_json(d.cap_exceeded_s), optional_json(d.cap_held_device_hours), d.jobs_finished,
+        d.jobs_energy_mwh, d.jobs_emissions_location_t, d.jobs_emissions_market_t,
+        json_number(d.mean_wait_h), json_number(d.p95_wait_h));
   };
   out += "], \"datacenters\": [";
   for (std::size_t i = 0; i < r.datacenters.size(); ++i) {

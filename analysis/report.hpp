@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,20 +35,28 @@ struct JobRow {
   double energy_mwh = 0;  ///< facility energy (IT x PUE)
   double emissions_location_t = 0;
   double emissions_market_t = 0;
-  double embodied_t = 0;
+  double embodied_t = 0;  ///< NaN when its accelerator has no published embodied figure
 };
 
 struct DatacenterRow {
   std::string name;
   std::string region;
-  double days = 0;  ///< from the first job's start to the last job's end
+  /// From the first start to the last end of the jobs that finished here; 0 when none did
+  /// (a job still running at the stop does not stretch it to the horizon).
+  double days = 0;
   double device_hours = 0;
   double it_energy_mwh = 0;
   double energy_mwh = 0;
   double pue = 0;  ///< energy / IT energy
   double emissions_location_t = 0;
   double emissions_market_t = 0;
-  double embodied_t = 0;        ///< amortised over the run, whole inventory
+  /// Amortised over the run, whole inventory: the types with a published embodied figure
+  /// only (see embodied_unpublished); NaN when none of its types has one.
+  double embodied_t = 0;
+  /// The inventory's accelerator types without a published embodied figure (for the
+  /// total: of any datacenter), in order; empty in traces that do not say (written before
+  /// `accelerator_has_embodied`, which counted such types as 0).
+  std::vector<std::string> embodied_unpublished;
   double peak_facility_mw = 0;  ///< instantaneous peak (summed for the total)
   double p99_facility_mw = 0;   ///< 99th percentile of interval means (summed for the total)
   /// Design peak: every device at full draw in the hour of the weather year with the
@@ -63,6 +72,24 @@ struct DatacenterRow {
   /// before them, without a cap, and for the total.
   std::optional<double> cap_exceeded_s;
   std::optional<double> cap_held_device_hours;
+  // Job-level figures, from /jobs: the jobs that started here (for the total: all jobs).
+  std::int64_t jobs_finished = 0;
+  double jobs_energy_mwh = 0;  ///< facility energy attributed to the jobs
+  double jobs_emissions_location_t = 0;
+  double jobs_emissions_market_t = 0;
+  /// Wait (start - submit) of the jobs that started: mean and 95th percentile (nearest
+  /// rank: the ceil(0.95 n)-th smallest), h; NaN when no job started.
+  double mean_wait_h = std::numeric_limits<double>::quiet_NaN();
+  double p95_wait_h = std::numeric_limits<double>::quiet_NaN();
+
+  /// The site's figures less the jobs': idle draw, and overhead while nothing runs.
+  [[nodiscard]] double idle_energy_mwh() const { return energy_mwh - jobs_energy_mwh; }
+  [[nodiscard]] double idle_emissions_location_t() const {
+    return emissions_location_t - jobs_emissions_location_t;
+  }
+  [[nodiscard]] double idle_emissions_market_t() const {
+    return emissions_market_t - jobs_emissions_market_t;
+  }
 };
 
 /// A job whose throughput the step model predicted: its layout and precision, its MFU, and
@@ -150,11 +177,15 @@ struct Report {
 };
 
 /// Reads a trace file; throws io::H5Error for a file that is not a Footprint trace. With
-/// `max_jobs`, only the first jobs are read (the datacenter rows and totals are whole).
+/// `max_jobs`, only the first jobs are kept in `jobs` (the datacenter rows and totals,
+/// job-level figures included, are over every job).
 Report read_report(const std::filesystem::path& trace,
                    std::size_t max_jobs = static_cast<std::size_t>(-1));
 
 std::string render_table(const Report& r);
+/// The table's note on embodied emissions: the accelerator types without a published
+/// embodied figure and the datacenters that have them; empty when there are none.
+std::string render_embodied_note(const Report& r);
 /// A predicted job's block of the table: layout, precision, MFU (expected and simulated),
 /// the calibration's error band and what it borrowed, then time and energy by phase
 /// (each line or part only when the trace has its fields).

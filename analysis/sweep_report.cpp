@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <system_error>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -181,6 +182,131 @@ void check_format(const std::string& format) {
     throw std::invalid_argument(
         fmt::format("unknown report format '{}' (valid: table, csv, json)", format));
   }
+}
+
+InputError flag_error(std::string message) {
+  return InputError(Diagnostic{.message = std::move(message)});
+}
+
+/// The group (path itself or zipped group's name) of axis column c.
+const std::string& group_of(const SweepIndex& index, std::size_t c) {
+  return c < index.axis_groups.size() ? index.axis_groups[c] : index.axes[c];
+}
+
+/// An axis named on the command line: a path (`label` its column) or a zipped group's
+/// name (`label` all its columns); `group` holds every column of its group, which change
+/// together.
+struct AxisRef {
+  std::string name;
+  std::vector<std::size_t> label;
+  std::vector<std::size_t> group;
+};
+
+/// The axis whose name followed by '=' starts `text` (the longest such name: paths may hold
+/// '='), and the text after the '='; nullopt if none.
+std::optional<std::pair<AxisRef, std::string>> split_axis(const SweepIndex& index,
+                                                          std::string_view text) {
+  std::optional<std::pair<AxisRef, std::string>> best;
+  const auto consider = [&](const std::string& name, std::vector<std::size_t> label,
+                            std::vector<std::size_t> group) {
+    if (text.size() > name.size() && text.substr(0, name.size()) == name &&
+        text[name.size()] == '=' && (!best || best->first.name.size() < name.size())) {
+      best.emplace(AxisRef{name, std::move(label), std::move(group)},
+                   std::string(text.substr(name.size() + 1)));
+    }
+  };
+  const auto groups = groups_of(index);
+  for (std::size_t c = 0; c < index.axes.size(); ++c) {
+    const auto g = std::find_if(groups.begin(), groups.end(),
+                                [&](const auto& e) { return e.first == group_of(index, c); });
+    consider(index.axes[c], {c}, g->second);
+  }
+  for (const auto& [name, cols] : groups) {
+    if (std::find(index.axes.begin(), index.axes.end(), name) == index.axes.end()) {
+      consider(name, cols, cols);
+    }
+  }
+  return best;
+}
+
+/// A point's value of an axis: its label columns' values joined by "; ".
+std::string value_of(const SweepPoint& p, const AxisRef& axis) {
+  std::vector<std::string> values;
+  for (const auto c : axis.label) {
+    values.push_back(p.axis_values.at(c));
+  }
+  return join(values, "; ");
+}
+
+/// The distinct values of an axis among the points, in order of first appearance.
+std::vector<std::string> values_of(const SweepIndex& index, const AxisRef& axis) {
+  std::vector<std::string> out;
+  for (const auto& p : index.points) {
+    auto v = value_of(p, axis);
+    if (std::find(out.begin(), out.end(), v) == out.end()) {
+      out.push_back(std::move(v));
+    }
+  }
+  return out;
+}
+
+/// Values for a message: each in single quotes (values may hold commas).
+std::string quoted(const std::vector<std::string>& values) {
+  std::vector<std::string> q;
+  for (const auto& v : values) {
+    q.push_back("'" + v + "'");
+  }
+  return q.empty() ? std::string("(none)") : join(q, ", ");
+}
+
+/// Resolves the axis of a --where or --paired argument, or throws naming the flag.
+std::pair<AxisRef, std::string> resolve_axis(const SweepIndex& index, std::string_view flag,
+                                             std::string_view text, std::string_view form) {
+  auto found = split_axis(index, text);
+  if (!found) {
+    throw flag_error(fmt::format("{} '{}': expected {} with AXIS one of: {}", flag, text, form,
+                                 valid_axis_names(index)));
+  }
+  return std::move(*found);
+}
+
+/// The statistics of one paired sample (see paired_stat), from deviations of the first
+/// difference: exact for equal differences (their sd is 0, not rounding noise).
+PairedStat stat_of(const std::vector<double>& a, const std::vector<double>& b) {
+  PairedStat s;
+  s.n = static_cast<std::int64_t>(a.size());
+  const double n = static_cast<double>(a.size());
+  double sum_a = 0;
+  double sum_b = 0;
+  const double d0 = b.front() - a.front();
+  double sum = 0;
+  double ss = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    sum_a += a[i];
+    sum_b += b[i];
+    const double dev = (b[i] - a[i]) - d0;
+    sum += dev;
+    ss += dev * dev;
+  }
+  s.mean_a = sum_a / n;
+  s.mean_b = sum_b / n;
+  s.mean_diff = d0 + sum / n;
+  if (a.size() < 2 || !std::isfinite(s.mean_diff)) {
+    s.sd = kNaN;
+    s.t975 = a.size() < 2 ? kNaN : t_quantile_975(s.n - 1);
+    s.ci95_low = kNaN;
+    s.ci95_high = kNaN;
+    if (!std::isfinite(s.mean_diff)) {
+      s.mean_a = s.mean_b = s.mean_diff = kNaN;
+    }
+    return s;
+  }
+  s.sd = std::sqrt(std::max(0.0, (ss - sum * sum / n) / (n - 1)));
+  s.t975 = t_quantile_975(s.n - 1);
+  const double half = s.t975 * s.sd / std::sqrt(n);
+  s.ci95_low = s.mean_diff - half;
+  s.ci95_high = s.mean_diff + half;
+  return s;
 }
 
 }  // namespace
@@ -367,6 +493,14 @@ SweepSummary summarise_sweep(const SweepIndex& index, const SweepReportOptions& 
   for (const auto c : key) {
     summary.axes.push_back(index.axes[c]);
   }
+  for (const auto& [g, cols] : groups_of(index)) {
+    const bool keyed = std::any_of(cols.begin(), cols.end(), [&](std::size_t c) {
+      return std::find(key.begin(), key.end(), c) != key.end();
+    });
+    if (!keyed) {
+      summary.pooled.push_back(g);
+    }
+  }
   // Rows in order of first appearance; the points of each.
   std::map<std::vector<std::string>, std::size_t> row_of;
   std::vector<std::vector<std::size_t>> members;
@@ -441,6 +575,283 @@ SweepSummary summarise_sweep(const SweepIndex& index, const SweepReportOptions& 
                      return desc ? y < x : x < y;
                    });
   return summary;
+}
+
+SweepIndex filter_points(const SweepIndex& index, const std::vector<std::string>& where) {
+  if (where.empty()) {
+    return index;
+  }
+  // The filters by axis (in order of first mention), each with its accepted values.
+  std::vector<std::pair<AxisRef, std::vector<std::string>>> filters;
+  for (const auto& text : where) {
+    // Named, not structured bindings: lambdas below capture them (clang 14).
+    auto resolved = resolve_axis(index, "--where", text, "AXIS=VALUE");
+    AxisRef axis = std::move(resolved.first);
+    std::string value = std::move(resolved.second);
+    const auto values = values_of(index, axis);
+    if (std::find(values.begin(), values.end(), value) == values.end()) {
+      throw flag_error(fmt::format("--where '{}': '{}' is not a value of {}; expected one of: {}",
+                                   text, value, axis.name, quoted(values)));
+    }
+    auto it = std::find_if(filters.begin(), filters.end(),
+                           [&](const auto& f) { return f.first.name == axis.name; });
+    if (it == filters.end()) {
+      filters.emplace_back(std::move(axis), std::vector<std::string>{});
+      it = std::prev(filters.end());
+    }
+    it->second.push_back(std::move(value));
+  }
+  SweepIndex out = index;
+  out.points.clear();
+  for (const auto& p : index.points) {
+    const bool keep = std::all_of(filters.begin(), filters.end(), [&](const auto& f) {
+      const auto v = value_of(p, f.first);
+      return std::find(f.second.begin(), f.second.end(), v) != f.second.end();
+    });
+    if (keep) {
+      out.points.push_back(p);
+    }
+  }
+  if (out.points.empty()) {
+    throw flag_error(fmt::format("--where {}: no point of sweep '{}' has all these values",
+                                 join(where, " --where "), index.sweep_name));
+  }
+  return out;
+}
+
+PairedStat paired_stat(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.empty() || a.size() != b.size()) {
+    throw std::invalid_argument(
+        fmt::format("paired_stat: {} values of A and {} of B (need as many, at least one)",
+                    a.size(), b.size()));
+  }
+  return stat_of(a, b);
+}
+
+PairedSummary paired_differences(const SweepIndex& index, const SweepReportOptions& options) {
+  const std::string& text = options.paired;
+  // Named, not structured bindings: lambdas below capture them (clang 14).
+  auto resolved = resolve_axis(index, "--paired", text, "AXIS=A,B");
+  const AxisRef axis = std::move(resolved.first);
+  const std::string rest = std::move(resolved.second);
+  const auto values = values_of(index, axis);
+  const auto known = [&](std::string_view v) {
+    return std::find(values.begin(), values.end(), v) != values.end();
+  };
+  // Values may hold commas: the split at a comma that leaves a value on each side.
+  std::vector<std::pair<std::string, std::string>> splits;
+  for (std::size_t i = rest.find(','); i != std::string::npos; i = rest.find(',', i + 1)) {
+    if (known(rest.substr(0, i)) && known(rest.substr(i + 1))) {
+      splits.emplace_back(rest.substr(0, i), rest.substr(i + 1));
+    }
+  }
+  if (splits.size() != 1) {
+    throw flag_error(fmt::format(
+        "--paired '{}': expected {}=A,B with A and B two of its values: {}{}", text, axis.name,
+        quoted(values), splits.empty() ? "" : " (the comma between A and B is ambiguous)"));
+  }
+  PairedSummary out;
+  out.axis = axis.name;
+  out.value_a = splits.front().first;
+  out.value_b = splits.front().second;
+  if (out.value_a == out.value_b) {
+    throw flag_error(
+        fmt::format("--paired '{}': A and B are the same value; expected two "
+                    "different values of {}: {}",
+                    text, axis.name, quoted(values)));
+  }
+  for (const auto c : axis.group) {
+    out.paths.push_back(index.axes[c]);
+  }
+  const auto in_group = [&](std::size_t c) {
+    return std::find(axis.group.begin(), axis.group.end(), c) != axis.group.end();
+  };
+
+  // The row key: the group_by axes (expanded), else every other axis.
+  std::vector<std::size_t> key;
+  if (options.group_by.empty()) {
+    for (std::size_t c = 0; c < index.axes.size(); ++c) {
+      if (!in_group(c)) {
+        key.push_back(c);
+      }
+    }
+  } else {
+    for (const auto& name : options.group_by) {
+      const auto groups = groups_of(index);
+      std::vector<std::size_t> cols;
+      if (const auto it = std::find(index.axes.begin(), index.axes.end(), name);
+          it != index.axes.end()) {
+        cols.push_back(static_cast<std::size_t>(it - index.axes.begin()));
+      } else if (const auto g = std::find_if(groups.begin(), groups.end(),
+                                             [&](const auto& e) { return e.first == name; });
+                 g != groups.end()) {
+        cols = g->second;
+      } else {
+        throw flag_error(fmt::format("--group-by '{}': not an axis of sweep '{}'; valid axes: {}",
+                                     name, index.sweep_name, valid_axis_names(index)));
+      }
+      for (const auto c : cols) {
+        if (in_group(c)) {
+          throw flag_error(fmt::format(
+              "--group-by '{}' with --paired '{}': the paired axis cannot also key the rows; "
+              "expected another axis",
+              name, text));
+        }
+        if (std::find(key.begin(), key.end(), c) == key.end()) {
+          key.push_back(c);
+        }
+      }
+    }
+  }
+  for (const auto c : key) {
+    out.axes.push_back(index.axes[c]);
+  }
+  for (const auto& [g, cols] : groups_of(index)) {
+    const bool used = std::any_of(cols.begin(), cols.end(), [&](std::size_t c) {
+      return in_group(c) || std::find(key.begin(), key.end(), c) != key.end();
+    });
+    if (!used) {
+      out.pooled.push_back(g);
+    }
+  }
+
+  // Partners: the same values of every axis outside the paired group, and the same replica.
+  const auto describe = [&](const SweepPoint& p) {
+    std::vector<std::string> parts{fmt::format("replica {}", p.replica)};
+    for (std::size_t c = 0; c < index.axes.size(); ++c) {
+      if (!in_group(c)) {
+        parts.push_back(fmt::format("{}={}", index.axes[c], p.axis_values[c]));
+      }
+    }
+    return fmt::format("point {} ({})", p.point, join(parts, ", "));
+  };
+  using Partners = std::map<std::pair<std::vector<std::string>, std::int64_t>, std::size_t>;
+  Partners with_a;
+  Partners with_b;
+  std::vector<std::size_t> order;  // points with A, in point order
+  for (std::size_t i = 0; i < index.points.size(); ++i) {
+    const auto& p = index.points[i];
+    const auto v = value_of(p, axis);
+    if (v != out.value_a && v != out.value_b) {
+      continue;
+    }
+    std::vector<std::string> others;
+    for (std::size_t c = 0; c < index.axes.size(); ++c) {
+      if (!in_group(c)) {
+        others.push_back(p.axis_values[c]);
+      }
+    }
+    auto& side = v == out.value_a ? with_a : with_b;
+    const auto [it, inserted] = side.emplace(std::make_pair(std::move(others), p.replica), i);
+    if (!inserted) {
+      throw flag_error(fmt::format(
+          "--paired '{}': {} and point {} both have {}={} and the same other axis values and "
+          "replica; expected one point for each",
+          text, describe(p), index.points[it->second].point, axis.name, v));
+    }
+    if (v == out.value_a) {
+      order.push_back(i);
+    }
+  }
+  const auto unpaired = [&](const Partners& from, const std::string& has,
+                            const std::string& lacks) {
+    for (const auto& [k, i] : from) {
+      const auto& other = &from == &with_a ? with_b : with_a;
+      if (other.find(k) == other.end()) {
+        throw flag_error(fmt::format(
+            "--paired '{}': {} has {}={} but no point has {}={} with the same other axis values "
+            "and replica; expected every point of A and B to have its partner (a shard's "
+            "index? merge the shards first, or narrow with --where)",
+            text, describe(index.points[i]), axis.name, has, axis.name, lacks));
+      }
+    }
+  };
+  unpaired(with_a, out.value_a, out.value_b);
+  unpaired(with_b, out.value_b, out.value_a);
+
+  // Rows in order of first appearance; the pairs of each (point indices of A and B).
+  std::map<std::vector<std::string>, std::size_t> row_of;
+  std::vector<std::vector<std::pair<std::size_t, std::size_t>>> members;
+  std::vector<std::pair<std::size_t, std::size_t>> all;
+  for (const auto ia : order) {
+    const auto& p = index.points[ia];
+    std::vector<std::string> others;
+    for (std::size_t c = 0; c < index.axes.size(); ++c) {
+      if (!in_group(c)) {
+        others.push_back(p.axis_values[c]);
+      }
+    }
+    const auto ib = with_b.at({others, p.replica});
+    out.pairs_sharing_seed += p.seed == index.points[ib].seed ? 1 : 0;
+    std::vector<std::string> row_values;
+    for (const auto c : key) {
+      row_values.push_back(p.axis_values[c]);
+    }
+    const auto [it, inserted] = row_of.emplace(row_values, out.rows.size());
+    if (inserted) {
+      out.rows.push_back({std::move(row_values), false, 0, {}});
+      members.emplace_back();
+    }
+    members[it->second].emplace_back(ia, ib);
+    all.emplace_back(ia, ib);
+  }
+  out.pairs = static_cast<std::int64_t>(all.size());
+  const auto stats_of = [&](const std::vector<std::pair<std::size_t, std::size_t>>& pairs) {
+    std::vector<PairedStat> stats;
+    for (std::size_t m = 0; m < index.metrics.size(); ++m) {
+      std::vector<double> a;
+      std::vector<double> b;
+      for (const auto& [ia, ib] : pairs) {
+        a.push_back(index.points[ia].metrics.at(m));
+        b.push_back(index.points[ib].metrics.at(m));
+      }
+      stats.push_back(stat_of(a, b));
+    }
+    return stats;
+  };
+  for (std::size_t r = 0; r < out.rows.size(); ++r) {
+    out.rows[r].n = static_cast<std::int64_t>(members[r].size());
+    out.rows[r].stats = stats_of(members[r]);
+  }
+
+  if (!options.sort_by.empty()) {
+    const auto& by = options.sort_by;
+    const auto metric = metric_index(index, by);
+    std::optional<std::size_t> column;
+    for (std::size_t k = 0; k < key.size() && !metric && by != "n" && !column; ++k) {
+      if (index.axes[key[k]] == by || group_of(index, key[k]) == by) {
+        column = k;
+      }
+    }
+    if (!metric && !column && by != "n") {
+      std::vector<std::string> valid = out.axes;
+      valid.emplace_back("n");
+      for (const auto& m : index.metrics) {
+        valid.push_back(m.name);
+      }
+      throw flag_error(
+          fmt::format("--sort '{}' with --paired: expected one of: {}", by, join(valid, ", ")));
+    }
+    const bool desc = options.descending;
+    std::stable_sort(out.rows.begin(), out.rows.end(), [&](const PairedRow& a, const PairedRow& b) {
+      if (column) {
+        const auto& x = a.axis_values[*column];
+        const auto& y = b.axis_values[*column];
+        return desc ? value_less(y, x) : value_less(x, y);
+      }
+      const double x = metric ? a.stats[*metric].mean_diff : static_cast<double>(a.n);
+      const double y = metric ? b.stats[*metric].mean_diff : static_cast<double>(b.n);
+      if (std::isnan(x) || std::isnan(y)) {
+        return !std::isnan(x) && std::isnan(y);
+      }
+      return desc ? y < x : x < y;
+    });
+  }
+  if (out.rows.size() > 1) {
+    PairedRow row{std::vector<std::string>(key.size(), "*"), true, out.pairs, stats_of(all)};
+    out.rows.push_back(std::move(row));
+  }
+  return out;
 }
 
 std::vector<AxisEffect> axis_effects(const SweepIndex& index, std::string_view metric) {
@@ -528,8 +939,166 @@ std::vector<AxisEffect> axis_effects(const SweepIndex& index, std::string_view m
   return effects;
 }
 
-std::string render_sweep(const SweepIndex& index, const SweepReportOptions& options) {
+namespace {
+
+/// "filtered: a = x or y; b = z" for the --where filters; empty without any.
+std::string where_line(const std::vector<std::string>& where) {
+  return where.empty() ? std::string() : fmt::format("filtered (--where): {}\n", join(where, "; "));
+}
+
+std::string pooled_text(const std::vector<std::string>& pooled, std::int64_t replicas) {
+  std::vector<std::string> items = pooled;
+  if (replicas > 1) {
+    items.emplace_back("replicas");
+  }
+  return items.empty() ? std::string("nothing") : join(items, ", ");
+}
+
+std::string render_paired(const SweepIndex& index, const SweepReportOptions& options) {
+  const auto ps = paired_differences(index, options);
+  const auto& metrics = index.metrics;
+  const auto row_label = [&](const PairedRow& row) {
+    if (row.all) {
+      return std::string("all pairs");
+    }
+    std::vector<std::string> parts;
+    for (std::size_t k = 0; k < ps.axes.size(); ++k) {
+      parts.push_back(ps.axes[k] + "=" + row.axis_values[k]);
+    }
+    return parts.empty() ? std::string("all pairs") : join(parts, ", ");
+  };
+
+  if (options.format == "csv") {
+    std::vector<std::string> header;
+    for (const auto& a : ps.axes) {
+      header.push_back(csv_field(a));
+    }
+    for (const auto* name : {"n", "metric", "units", "mean_a", "mean_b", "mean_diff", "sd", "t975",
+                             "ci95_low", "ci95_high"}) {
+      header.emplace_back(name);
+    }
+    std::string out = join(header, ",") + "\n";
+    for (const auto& row : ps.rows) {
+      for (std::size_t m = 0; m < metrics.size(); ++m) {
+        const auto& st = row.stats[m];
+        std::vector<std::string> cells;
+        for (const auto& v : row.axis_values) {
+          cells.push_back(csv_field(v));
+        }
+        cells.push_back(fmt::format("{}", row.n));
+        cells.push_back(csv_field(metrics[m].name));
+        cells.push_back(csv_field(metrics[m].units));
+        for (const double v :
+             {st.mean_a, st.mean_b, st.mean_diff, st.sd, st.t975, st.ci95_low, st.ci95_high}) {
+          cells.push_back(csv_number(v));
+        }
+        out += join(cells, ",") + "\n";
+      }
+    }
+    return out;
+  }
+
+  if (options.format == "json") {
+    const auto strings = [](const std::vector<std::string>& list) {
+      std::vector<std::string> q;
+      for (const auto& v : list) {
+        q.push_back(json_string(v));
+      }
+      return "[" + join(q, ", ") + "]";
+    };
+    std::vector<std::string> items;
+    for (const auto& m : metrics) {
+      items.push_back(fmt::format("{{\"name\": {}, \"units\": {}}}", json_string(m.name),
+                                  json_string(m.units)));
+    }
+    std::string out = fmt::format(
+        "{{\"sweep\": {}, \"points\": {}, \"where\": {}, \"paired\": {{\"axis\": {}, "
+        "\"paths\": {}, \"a\": {}, \"b\": {}}}, \"pairs\": {}, \"pairs_sharing_seed\": {}, "
+        "\"axes\": {}, \"pooled\": {}, \"metrics\": [{}], \"rows\": [",
+        json_string(index.sweep_name), index.points.size(), strings(options.where),
+        json_string(ps.axis), strings(ps.paths), json_string(ps.value_a), json_string(ps.value_b),
+        ps.pairs, ps.pairs_sharing_seed, strings(ps.axes), strings(ps.pooled), join(items, ", "));
+    items.clear();
+    for (const auto& row : ps.rows) {
+      std::vector<std::string> axes;
+      for (std::size_t k = 0; k < ps.axes.size(); ++k) {
+        axes.push_back(json_string(ps.axes[k]) + ": " + json_string(row.axis_values[k]));
+      }
+      std::vector<std::string> stats;
+      for (std::size_t m = 0; m < metrics.size(); ++m) {
+        const auto& st = row.stats[m];
+        stats.push_back(fmt::format(
+            "{}: {{\"mean_a\": {}, \"mean_b\": {}, \"mean_diff\": {}, \"sd\": {}, \"t975\": {}, "
+            "\"ci95_low\": {}, \"ci95_high\": {}}}",
+            json_string(metrics[m].name), json_number(st.mean_a), json_number(st.mean_b),
+            json_number(st.mean_diff), json_number(st.sd), json_number(st.t975),
+            json_number(st.ci95_low), json_number(st.ci95_high)));
+      }
+      items.push_back(fmt::format("{{\"axes\": {{{}}}, \"all\": {}, \"n\": {}, \"stats\": {{{}}}}}",
+                                  join(axes, ", "), row.all ? "true" : "false", row.n,
+                                  join(stats, ", ")));
+    }
+    return out + join(items, ", ") + "]}\n";
+  }
+
+  // Table: a header, then a block per row, one line per metric.
+  std::string out = fmt::format("sweep {}: paired differences B - A over {}: A = {}, B = {}\n",
+                                index.sweep_name, ps.axis, ps.value_a, ps.value_b);
+  out += where_line(options.where);
+  out += fmt::format(
+      "{} pairs: the points with A and with B that share every other axis value and the "
+      "replica; ",
+      ps.pairs);
+  if (ps.pairs_sharing_seed == ps.pairs) {
+    out += "each pair shares its seed (common random numbers)\n";
+  } else {
+    out += fmt::format(
+        "{} of them share their seed (the others do not share random numbers: {} sets the "
+        "seed?)\n",
+        ps.pairs_sharing_seed, ps.axis);
+  }
+  out +=
+      fmt::format("rows: {}; pooled in each row: {}\n",
+                  ps.axes.empty() ? std::string("all pairs")
+                                  : fmt::format("one per combination of {}{}", join(ps.axes, ", "),
+                                                ps.rows.size() > 1 ? ", then all pairs" : ""),
+                  pooled_text(ps.pooled, index.replicas));
+  out +=
+      "mean B - A with its 95 % confidence interval: mean -/+ t(0.975, n-1) x sd / sqrt(n), sd "
+      "the standard deviation of the n differences; - for n = 1\n";
+  const auto num = [](double v, std::string_view spec) {
+    return std::isnan(v) ? std::string("-") : fmt::format(fmt::runtime(spec), v);
+  };
+  for (const auto& row : ps.rows) {
+    std::vector<std::string> pooled = ps.pooled;
+    if (row.all) {
+      pooled.insert(pooled.end(), ps.axes.begin(), ps.axes.end());
+    }
+    out += fmt::format("\n{} (n = {}; pooled: {})\n", row_label(row), row.n,
+                       pooled_text(pooled, index.replicas));
+    std::vector<std::vector<std::string>> cells;
+    cells.push_back({"  metric", "mean A", "mean B", "mean B-A", "sd", "95 % CI of B-A"});
+    for (std::size_t m = 0; m < metrics.size(); ++m) {
+      const auto& st = row.stats[m];
+      cells.push_back(
+          {"  " + with_units(metrics[m].name, metrics[m].units), num(st.mean_a, "{:.6g}"),
+           num(st.mean_b, "{:.6g}"), num(st.mean_diff, "{:+.4g}"), num(st.sd, "{:.3g}"),
+           std::isnan(st.ci95_low) ? std::string("-")
+                                   : fmt::format("[{:+.4g}, {:+.4g}]", st.ci95_low, st.ci95_high)});
+    }
+    out += align(cells, {false, true, true, true, true, true});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render_sweep(const SweepIndex& all_points, const SweepReportOptions& options) {
   check_format(options.format);
+  const auto index = filter_points(all_points, options.where);
+  if (!options.paired.empty()) {
+    return render_paired(index, options);
+  }
   const auto summary = summarise_sweep(index, options);
   std::vector<std::vector<AxisEffect>> effects;
   if (options.format != "csv") {
@@ -574,6 +1143,16 @@ std::string render_sweep(const SweepIndex& index, const SweepReportOptions& opti
         fmt::format("{{\"sweep\": {}, \"points\": {}, \"points_total\": {}, ",
                     json_string(index.sweep_name), index.points.size(), index.points_total);
     std::vector<std::string> items;
+    for (const auto& w : options.where) {
+      items.push_back(json_string(w));
+    }
+    out += "\"where\": [" + join(items, ", ") + "], ";
+    items.clear();
+    for (const auto& a : summary.pooled) {
+      items.push_back(json_string(a));
+    }
+    out += "\"pooled\": [" + join(items, ", ") + "], ";
+    items.clear();
     for (const auto& a : summary.axes) {
       items.push_back(json_string(a));
     }
@@ -630,12 +1209,13 @@ std::string render_sweep(const SweepIndex& index, const SweepReportOptions& opti
   if (!index.shard.empty()) {
     out += fmt::format(", shard {}", index.shard);
   }
-  out += "\n";
+  out += "\n" + where_line(options.where);
   if (options.group_by.empty()) {
-    out += "one row per combination of axis values, replicas pooled;";
+    out += fmt::format("one row per combination of axis values, pooled: {};",
+                       pooled_text({}, index.replicas));
   } else {
-    out +=
-        fmt::format("grouped by: {} (other axes and replicas pooled);", join(summary.axes, ", "));
+    out += fmt::format("grouped by: {}; pooled: {};", join(summary.axes, ", "),
+                       pooled_text(summary.pooled, index.replicas));
   }
   out += " mean ± 95 % confidence half-width (Student t), - for n = 1\n\n";
 

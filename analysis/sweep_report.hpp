@@ -71,7 +71,73 @@ struct SweepReportOptions {
   /// axes, everything else (other axes, replicas) pooled.
   std::vector<std::string> group_by;
   std::string format = "table";  ///< "table", "csv" or "json"
+  /// `--where AXIS=VALUE` filters, applied before anything else: a point is kept when, for
+  /// every axis named, its value is one of the values given for that axis (filters on one
+  /// axis are alternatives, filters on different axes all apply). AXIS is a path or a
+  /// zipped group's name (whose value is its paths' values joined by "; ").
+  std::vector<std::string> where;
+  /// `--paired AXIS=A,B`: paired differences B - A instead of means (paired_differences).
+  /// Empty: not paired.
+  std::string paired;
 };
+
+/// The points of `index` that pass every filter of `where` (SweepReportOptions::where).
+/// Throws InputError naming `--where` and what was expected: "AXIS=VALUE" with a known
+/// axis (the valid ones listed) and one of its values (listed); and at least one point
+/// left.
+SweepIndex filter_points(const SweepIndex& index, const std::vector<std::string>& where);
+
+/// A sample's paired statistics: the n pairs (a_i, b_i) and their differences
+/// d_i = b_i - a_i.
+struct PairedStat {
+  std::int64_t n = 0;
+  double mean_a = 0;
+  double mean_b = 0;
+  double mean_diff = 0;  ///< mean of the d_i (= mean_b - mean_a up to rounding)
+  double sd = 0;    ///< sample standard deviation of the d_i (n - 1 in the divisor); NaN for n = 1
+  double t975 = 0;  ///< t_quantile_975(n - 1); NaN for n = 1
+  /// The two-sided 95 % confidence interval of the mean difference:
+  /// mean_diff -/+ t975 x sd / sqrt(n); NaN for n = 1.
+  double ci95_low = 0;
+  double ci95_high = 0;
+};
+
+/// The statistics of the pairs (a[i], b[i]); a NaN value makes everything but n NaN.
+/// Requires a.size() == b.size() > 0.
+PairedStat paired_stat(const std::vector<double>& a, const std::vector<double>& b);
+
+/// One row of paired differences: the pairs sharing the row's axis values.
+struct PairedRow {
+  std::vector<std::string> axis_values;  ///< parallel to PairedSummary::axes; "*" in the all row
+  bool all = false;                      ///< the row of all pairs
+  std::int64_t n = 0;                    ///< pairs
+  std::vector<PairedStat> stats;         ///< per metric, parallel to SweepIndex::metrics
+};
+
+struct PairedSummary {
+  std::string axis;                ///< as --paired names it: a path or a zipped group's name
+  std::vector<std::string> paths;  ///< the axis columns that change between A and B
+  std::string value_a;
+  std::string value_b;
+  std::int64_t pairs = 0;
+  std::int64_t pairs_sharing_seed = 0;  ///< pairs whose two points have the same seed
+  std::vector<std::string> axes;        ///< the axis paths the rows are keyed by
+  std::vector<std::string> pooled;      ///< axes (paths or group names) pooled in each row
+  /// One row per combination of `axes` among the pairs (in point order, or sorted), then,
+  /// when there is more than one, the row of all pairs.
+  std::vector<PairedRow> rows;
+};
+
+/// Pairs each point whose `paired` axis has value A with the point whose value is B and
+/// whose other axis values and replica are the same (points of one replica share their
+/// seed in a sweep: common random numbers), and summarises the differences B - A of
+/// every metric per row: one row per combination of the other axes (replicas pooled), or
+/// per combination of `group_by` (which may not name the paired axis), then all pairs.
+/// `index` is used as given (filter it first). Throws InputError naming `--paired` and
+/// what was expected for: not AXIS=A,B, an unknown axis (valid ones listed), a value that
+/// is not one of the axis's (its values listed), A equal to B, and a point without its
+/// partner or with two (naming the point); and for unknown group_by or sort_by names.
+PairedSummary paired_differences(const SweepIndex& index, const SweepReportOptions& options);
 
 /// One row of the summary: the points sharing the row's axis values.
 struct SweepRow {
@@ -85,7 +151,8 @@ struct SweepRow {
 };
 
 struct SweepSummary {
-  std::vector<std::string> axes;  ///< the axis paths the rows are keyed by
+  std::vector<std::string> axes;    ///< the axis paths the rows are keyed by
+  std::vector<std::string> pooled;  ///< the other axes (paths or zipped group names), pooled
   std::vector<SweepRow> rows;
 };
 
@@ -114,7 +181,8 @@ struct AxisEffect {
 /// unknown metric.
 std::vector<AxisEffect> axis_effects(const SweepIndex& index, std::string_view metric);
 
-/// The summary in options.format:
+/// The summary in options.format (after options.where's filters; with options.paired, the
+/// paired differences instead, in the formats docs/sweeps.md describes):
 ///  - "table": aligned text, a header line, then per row the axis values, n and each
 ///    metric's "mean ± half-width" (units in the headers, "-" for no interval), then the
 ///    effect of each axis on energy_mwh and emissions_location_t (those present);

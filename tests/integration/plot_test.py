@@ -8,14 +8,18 @@ In a fresh temporary folder:
 1. `footprint run SCENARIOS_DIR/patterson2021.yaml -o TMP/t.h5 -q`, then
    `plot.py run TMP/t.h5 --out TMP/run`: every PNG is a PNG, and every CSV column equals
    the trace's datasets converted here independently with h5py/numpy (time_s / 86400,
-   W / 1e6, g / 1e6 / (interval / 3600 s)), one row per interval, datacenters in scenario
-   order. `--datacenter` keeps only the one named. A copy of the trace with
-   `trace_interval_s` edited to 1800 s checks the t/h conversion is not a division by 1.
+   the UTC date epoch + time_s, W / 1e6, g / 1e6 / (interval / 3600 s)), one row per
+   interval, datacenters in scenario order. `--datacenter` keeps only the one named. A
+   copy of the trace with `trace_interval_s` edited to 1800 s checks the t/h conversion
+   is not a division by 1. A copy with a `power_cap_w` set on one datacenter has its cap
+   column in power.csv. `--overlay` of a copy whose epoch is a day later: the columns of
+   both runs (`A:`, `B:`) over the union of their interval dates, NaN where a run has none.
 2. A small sweep index written here with h5py as docs/sweeps.md lays it out (2 axes,
    2 replicas, one point missing), in index format 1 (a compound /points table) and in
    format 2 (a group of columns along the dimension `point`), then `plot.py sweep` with
    and without `--group-by`: the CSV rows (order, means, 95 % Student-t intervals, n)
-   equal numbers worked out by hand below, for both formats.
+   equal numbers worked out by hand below, for both formats; the axes each value pools
+   are said (printed as they are put in the title).
 3. User errors (missing file, not a trace, wrong kind of file, unknown metric, unknown
    axis) exit with code 2, name the file on stderr and print no traceback.
 
@@ -23,6 +27,7 @@ Prints each check; exits 1 on any failure. Needs Debian's python3-h5py and numpy
 """
 
 import csv
+import datetime
 import math
 import os
 import shutil
@@ -91,15 +96,30 @@ RUN_CSVS = {
 }
 
 
-def expected_run_columns(trace, only=None):
-    """Header and columns each run CSV should hold, computed from the trace here."""
+def utc(seconds):
+    """Seconds since 1970 as the CSV's ISO 8601 UTC text."""
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+
+
+def read_run(trace, only=None):
+    """(interval_s, epoch_s, datacenter order, {dc: {dataset: array}}, {dc: cap W or NaN})."""
     with h5py.File(trace, "r") as f:
         interval_s = float(f.attrs["trace_interval_s"])
+        epoch_s = int(f.attrs["epoch_unix_s"])
         dcs = f["datacenters"]
         order = sorted(dcs, key=lambda n: int(dcs[n].attrs["index"]))
         if only:
             order = [n for n in order if n in only]
         series = {n: {k: dcs[n][k][:] for k in dcs[n]} for n in order}
+        caps = {n: float(dcs[n].attrs["power_cap_w"]) for n in order}
+    return interval_s, epoch_s, order, series, caps
+
+
+def expected_run_columns(trace, only=None):
+    """Header and columns each run CSV should hold, computed from the trace here; the
+    second column (time_utc) is text."""
+    interval_s, epoch_s, order, series, caps = read_run(trace, only)
     convert = {
         "facility_power_mw": lambda d: d["facility_power_w"] / 1e6,
         "it_power_mw": lambda d: d["it_power_w"] / 1e6,
@@ -109,20 +129,63 @@ def expected_run_columns(trace, only=None):
         "emissions_location_t_per_h":
             lambda d: d["emissions_location_g"] / 1e6 / (interval_s / 3600.0),
     }
-    time_d = series[order[0]]["time_s"] / 86400.0
+    time_s = series[order[0]]["time_s"]
+    time_d = time_s / 86400.0
     out = {}
     for stem, cols in RUN_CSVS.items():
-        header, data = ["time_d"], [time_d]
+        header, data = ["time_d", "time_utc"], [time_d, [utc(epoch_s + t) for t in time_s]]
         for suffix, _dataset in cols:
             for n in order:
                 header.append("{}:{}".format(n, suffix))
                 data.append(np.asarray(convert[suffix](series[n]), dtype=np.float64))
+            if suffix == "facility_power_mw":
+                for n in order:
+                    if math.isfinite(caps[n]):
+                        header.append("{}:power_cap_mw".format(n))
+                        data.append(np.full(len(time_s), caps[n] / 1e6))
         out[stem] = (header, data)
     return out, len(time_d), order
 
 
-def check_run_outputs(out_dir, trace, only=None):
-    expected, intervals, order = expected_run_columns(trace, only)
+def expected_overlay_columns(trace_a, trace_b):
+    """Header and columns of each CSV of `plot.py run A --overlay B`: the union of both
+    runs' interval dates, A's columns then B's (prefixed A: and B:), NaN where a run has no
+    interval at that date."""
+    runs = []
+    for tag, trace in (("A", trace_a), ("B", trace_b)):
+        expected, _n, order = expected_run_columns(trace)
+        _interval, epoch_s, _order, series, _caps = read_run(trace)
+        runs.append((tag, expected, epoch_s + series[order[0]]["time_s"], epoch_s))
+    dates = sorted(set(runs[0][2].tolist()) | set(runs[1][2].tolist()))
+    out = {}
+    for stem in RUN_CSVS:
+        header = ["time_d", "time_utc"]
+        data = [[(d - runs[0][3]) / 86400.0 for d in dates], [utc(d) for d in dates]]
+        # In the plotted order: per series, A's datacenters then B's, and after the
+        # facility power, A's caps then B's.
+        suffixes = []
+        for suffix, _dataset in RUN_CSVS[stem]:
+            suffixes.append(suffix)
+            if suffix == "facility_power_mw":
+                suffixes.append("power_cap_mw")
+        for suffix in suffixes:
+            for tag, expected, times, _epoch in runs:
+                at = {float(t): k for k, t in enumerate(times)}
+                for name, values in zip(expected[stem][0][2:], expected[stem][1][2:]):
+                    if name.endswith(":" + suffix):
+                        header.append("{}:{}".format(tag, name))
+                        data.append([float(values[at[d]]) if d in at else math.nan
+                                     for d in dates])
+        out[stem] = (header, data)
+    return out, len(dates)
+
+
+def check_run_outputs(out_dir, trace, only=None, overlay=None):
+    if overlay:
+        expected, intervals = expected_overlay_columns(trace, overlay)
+        order = None
+    else:
+        expected, intervals, order = expected_run_columns(trace, only)
     for stem, (header, data) in expected.items():
         check_png(os.path.join(out_dir, stem + ".png"))
         got_header, rows = read_csv(os.path.join(out_dir, stem + ".csv"))
@@ -130,17 +193,23 @@ def check_run_outputs(out_dir, trace, only=None):
             stem, got_header, header))
         expect(len(rows) == intervals, "{}.csv has {} rows, the trace {} intervals".format(
             stem, len(rows), intervals))
+        for k in range(intervals):
+            expect(rows[k][1] == data[1][k], "{}.csv row {} time_utc {!r} != {!r}".format(
+                stem, k + 1, rows[k][1], data[1][k]))
         exact = 0
         for j, column in enumerate(data):
+            if j == 1:
+                continue  # time_utc, text
             for k in range(intervals):
                 got = float(rows[k][j])
                 want = float(column[k])
                 expect(same(got, want, REL_TOL), "{}.csv row {} column {}: {!r} != {!r}".format(
                     stem, k + 1, header[j], got, want))
                 exact += got == want or (math.isnan(got) and math.isnan(want))
-        cells = intervals * len(data)
+        cells = intervals * (len(data) - 1)
         print("ok   {}.png is a PNG; {}.csv: {} columns x {} rows match the trace "
-              "({} of {} bit-exact)".format(stem, stem, len(data), intervals, exact, cells))
+              "({} of {} numbers bit-exact)".format(stem, stem, len(data), intervals, exact,
+                                                    cells))
     return order
 
 
@@ -373,6 +442,39 @@ def main():
             expect(r.returncode == 0, "plot.py run (1800 s copy) failed: " + r.stderr)
             check_run_outputs(out2, half)
             print("ok   emissions rate follows trace_interval_s (copy edited to 1800 s)")
+            # A power cap on the last datacenter: its cap column, after the facility power.
+            capped = os.path.join(tmp, "t-cap.h5")
+            shutil.copyfile(trace, capped)
+            with h5py.File(capped, "r+") as f:
+                f["datacenters"][only].attrs["power_cap_w"] = np.float64(2.5e6)
+            out3 = os.path.join(tmp, "run-cap")
+            r = run([sys.executable, plot, "run", capped, "--out", out3])
+            expect(r.returncode == 0, "plot.py run (capped copy) failed: " + r.stderr)
+            check_run_outputs(out3, capped)
+            header, rows = read_csv(os.path.join(out3, "power.csv"))
+            cap_column = header.index("{}:power_cap_mw".format(only))
+            expect(float(rows[0][cap_column]) == 2.5, "the cap column holds 2.5 MW")
+            print("ok   a datacenter's power_cap_w (2.5 MW) is drawn and written as {}"
+                  .format(header[cap_column]))
+            # Overlaid: the capped copy with its epoch a day later, over the trace.
+            later = os.path.join(tmp, "t-later.h5")
+            shutil.copyfile(capped, later)
+            with h5py.File(later, "r+") as f:
+                f.attrs["epoch_unix_s"] = np.int64(int(f.attrs["epoch_unix_s"]) + 86400)
+            out4 = os.path.join(tmp, "run-overlay")
+            r = run([sys.executable, plot, "run", trace, "--overlay", later, "--out", out4])
+            expect(r.returncode == 0, "plot.py run --overlay failed: " + r.stderr)
+            check_run_outputs(out4, trace, overlay=later)
+            header, rows = read_csv(os.path.join(out4, "power.csv"))
+            expect(rows[0][header.index("B:{}:facility_power_mw".format(only))] == "nan",
+                   "overlay: B has no interval on the first day")
+            expect(rows[-1][header.index("A:{}:facility_power_mw".format(only))] == "nan",
+                   "overlay: A has no interval on the last day")
+            print("ok   --overlay: both runs' columns over the union of their dates "
+                  "({} rows, NaN where a run has none)".format(len(rows)))
+            check_error(plot, ["run", trace, "--overlay", os.path.join(tmp, "none.h5"), "--out",
+                               os.path.join(tmp, "e8")], os.path.join(tmp, "none.h5"),
+                        "missing overlay trace")
 
         def sweep_mode():
             for version in ("1", "2"):
@@ -389,6 +491,8 @@ def main():
                 stem = os.path.join(out, "energy_mwh_vs_regions_name_us-central_.intensity")
                 check_png(stem + ".png")
                 check_sweep_csv(stem + ".csv", EXPECTED_BY_GRID, numeric_x=True)
+                expect(r.stdout.strip().endswith("pooled: scheduler.policy, replicas"),
+                       "plot.py sweep says what it pools: " + r.stdout)
                 r = run([sys.executable, plot, "sweep", index, "--metric", "energy_mwh",
                          "--axis", AXIS_POLICY, "--group-by", AXIS_GRID, "--out", out])
                 expect(r.returncode == 0, "plot.py sweep --group-by failed ({}): {}".format(
@@ -396,6 +500,10 @@ def main():
                 stem = os.path.join(out, "energy_mwh_vs_scheduler.policy")
                 check_png(stem + ".png")
                 check_sweep_csv(stem + ".csv", EXPECTED_BY_POLICY, numeric_x=False)
+                expect(r.stdout.strip().endswith("pooled: replicas"),
+                       "plot.py sweep --group-by pools the replicas only: " + r.stdout)
+                print("ok   the pooled axes are said (scheduler.policy and replicas; with "
+                      "--group-by, replicas)")
             return index
 
         def errors(index):

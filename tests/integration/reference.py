@@ -40,8 +40,10 @@ MAX_JOBS = 1000
 LISTED = "(listed)"  # the class of jobs the generator did not make
 GENERATED_NAME = re.compile(r"^(.*)-\d{7}$")  # <class>-<7-digit index>
 # Numeric attributes format 2 added, per group kind: not figures (the references predate
-# them). accelerator_counts, an array, is not a number and is left out anyway.
-V2_ONLY_ATTRIBUTES = {"datacenters": {"power_cap_w", "accelerator_counts"}}
+# them). accelerator_counts and accelerator_has_embodied, arrays, are not numbers (a
+# one-type inventory's too: footprint_trace decodes it as a list) and are left out anyway.
+V2_ONLY_ATTRIBUTES = {"datacenters": {"power_cap_w", "accelerator_counts",
+                                      "accelerator_has_embodied"}}
 
 
 # --- Reading the trace: the only code that knows its layout. ---------------------------

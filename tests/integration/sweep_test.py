@@ -9,6 +9,9 @@ Checks:
   * a sweep killed in the middle, rerun, completes and redoes nothing that had finished;
   * points of uneven cost keep both MPI ranks busy (dynamic balancing);
   * replicas get distinct derived seeds, the same for every axis value;
+  * the index's per-site peaks and jobs' emissions; `footprint report --paired` against
+    paired differences computed here from the points, `--where`, and their errors;
+    `footprint compare` of two points against the index;
   * a point's scenario text is complete: `footprint check` accepts it and `footprint run`
     on it writes the point's file byte for byte;
   * bad sweep files: exit code 2, the sweep file's line and column, nothing run;
@@ -17,7 +20,10 @@ Checks:
 The index is read through analysis/footprint_trace.py (format 1 and 2).
 """
 
+import csv
 import filecmp
+import json
+import math
 import os
 import re
 import shutil
@@ -61,6 +67,91 @@ def same_tree(a, b):
     return filecmp.cmp(os.path.join(a, "index.h5"), os.path.join(b, "index.h5"), shallow=False)
 
 
+# t(0.975, 2): the factor of a 95 % interval of the mean of 3 values (NIST/SEMATECH
+# e-Handbook 1.3.6.7.2: 4.303).
+T975_DF2 = 4.302652729749464
+
+
+def check_paired_and_where(exe, index, t):
+    """`footprint report --paired` and `--where` on the replicas sweep (2 failure models x 3
+    replicas, one checkpoint value), against figures computed here from its points."""
+    failures = "failures"
+    a_value, b_value = list(dict.fromkeys(t[failures]))
+    a = t[t[failures] == a_value].sort_values("replica")
+    b = t[t[failures] == b_value].sort_values("replica")
+    check(list(a["seed"]) == list(b["seed"]), "paired points share their seed (common random "
+                                               "numbers)")
+    r = run([exe, "report", index, "--paired", f"{failures}={a_value},{b_value}",
+             "--format", "json"])
+    check(r.returncode == 0, f"report --paired runs ({r.stderr.strip()[-300:]})")
+    if r.returncode != 0:
+        return
+    out = json.loads(r.stdout)
+    check(out["pairs"] == 3 and out["pairs_sharing_seed"] == 3 and len(out["rows"]) == 1,
+          f"--paired: 3 pairs, all sharing their seed, one row ({out['pairs']}, "
+          f"{out['pairs_sharing_seed']}, {len(out['rows'])} rows)")
+    # Directly from the points: d_i = B_i - A_i, mean, sample sd, mean -/+ t x sd / sqrt(3).
+    for metric in ("energy_mwh", "emissions_location_t", "jobs_emissions_market_t", "days"):
+        d = [float(y) - float(x) for x, y in zip(a[metric], b[metric])]
+        mean = sum(d) / 3
+        sd = math.sqrt(sum((x - mean) ** 2 for x in d) / 2)
+        half = T975_DF2 * sd / math.sqrt(3)
+        got = out["rows"][0]["stats"][metric]
+        ok = all(math.isclose(got[k], v, rel_tol=1e-9, abs_tol=1e-9 * abs(mean))
+                 for k, v in (("mean_diff", mean), ("sd", sd), ("ci95_low", mean - half),
+                              ("ci95_high", mean + half), ("t975", T975_DF2)))
+        check(ok, f"--paired {metric}: mean {got['mean_diff']:.6g} sd {got['sd']:.6g} "
+                  f"CI [{got['ci95_low']:.6g}, {got['ci95_high']:.6g}] = direct "
+                  f"{mean:.6g}, {sd:.6g}, [{mean - half:.6g}, {mean + half:.6g}] "
+                  "(relative 1e-9)")
+    # --where: only the points of B, as the direct mean of their energy.
+    r = run([exe, "report", index, "--where", f"{failures}={b_value}", "--format", "csv"])
+    lines = r.stdout.splitlines()
+    check(r.returncode == 0 and len(lines) == 2, f"--where keeps one row ({r.stderr.strip()})")
+    if r.returncode == 0 and len(lines) == 2:
+        row = dict(zip(next(csv.reader([lines[0]])), next(csv.reader([lines[1]]))))
+        mean = sum(float(v) for v in b["energy_mwh"]) / 3
+        check(row["n"] == "3" and math.isclose(float(row["energy_mwh (MWh)"]), mean,
+                                                rel_tol=1e-12),
+              f"--where {failures}=B: n 3, mean energy {row['energy_mwh (MWh)']} = {mean!r}")
+    # --where then --paired; and errors that name the flag.
+    checkpoint = "jobs[name=gpt3].checkpoint"
+    r = run([exe, "report", index, "--where", f"{checkpoint}={t[checkpoint].iloc[0]}",
+             "--paired", f"{failures}={a_value},{b_value}"])
+    check(r.returncode == 0 and "filtered (--where): " + checkpoint in r.stdout
+          and "3 pairs" in r.stdout, "--where then --paired: the table says both")
+    r = run([exe, "report", index, "--paired", f"{failures}={a_value},nothing"])
+    check(r.returncode == 2 and "--paired" in r.stderr and b_value in r.stderr,
+          f"--paired with an unknown value: exit 2, names the flag and the values "
+          f"({r.stderr.strip()[:120]})")
+    r = run([exe, "report", index, "--where", "failure=1"])
+    check(r.returncode == 2 and "--where 'failure=1'" in r.stderr and failures in r.stderr,
+          f"--where with an unknown axis: exit 2, lists the axes ({r.stderr.strip()[:120]})")
+
+
+def check_compare(exe, folder, t):
+    """`footprint compare` of two points of the replicas sweep (replica 0 of each failure
+    model): its site and job figures are the index's, the one job is matched."""
+    a, b = t.iloc[0], t.iloc[3]
+    r = run([exe, "compare", os.path.join(folder, a["file"]), os.path.join(folder, b["file"]),
+             "--format", "json"])
+    check(r.returncode == 0, f"compare of two points runs ({r.stderr.strip()[-200:]})")
+    if r.returncode != 0:
+        return
+    out = json.loads(r.stdout)
+    rows = {(x["scope"], x["metric"]): x for x in out["rows"] if x["name"] in ("total", "matched")}
+    ok = all(math.isclose(rows[("total", m)]["a"], float(a[m]), rel_tol=1e-12)
+             and math.isclose(rows[("total", m)]["b"], float(b[m]), rel_tol=1e-12)
+             for m in ("energy_mwh", "jobs_emissions_location_t", "jobs_emissions_market_t",
+                       "peak_facility_mw", "days"))
+    check(ok, "compare's totals (site and jobs) equal the index's figures of the two points")
+    check(out["matched_jobs"]["jobs"] == 1 and rows[("matched_jobs", "jobs")]["a"] == 1,
+          "compare matches the one job (gpt3), finished in both")
+    r = run([exe, "compare", os.path.join(folder, a["file"]), os.path.join(folder, b["file"])])
+    check(r.returncode == 0 and "B starts the 1 matched jobs" in r.stdout
+          and "jobs (attributed to jobs)" in r.stdout, "compare's table: site and job levels")
+
+
 def main():
     exe, scenarios, sweeps = sys.argv[1:4]
     table4 = os.path.join(scenarios, "sweeps", "table4-pue-region.yaml")
@@ -84,6 +175,16 @@ def main():
               and row["datacenters[name=microsoft-gpt3].region"] == "taiwan-sep-2019"
               and row["jobs[name=gpt3].accelerator"] == "A100",
               "point 23 has the last value of every axis")
+        # The per-site peaks sum to the total peak; the jobs' emissions are at most the site's.
+        sites = [c for c in pts.columns if c.startswith("peak_facility_mw[")]
+        worst = max(abs(sum(float(pts[c][k]) for c in sites) / float(pts["peak_facility_mw"][k])
+                        - 1) for k in range(len(pts)))
+        check(len(sites) == 6 and "peak_facility_mw[microsoft-gpt3]" in sites and worst <= 1e-12,
+              f"index: 6 per-site peak columns summing to peak_facility_mw (worst {worst:.1e})")
+        check(all(float(j) <= float(e) * (1 + 1e-12) for j, e in
+                  zip(pts["jobs_emissions_location_t"], pts["emissions_location_t"]))
+              and "p95_wait_h" in pts.columns,
+              "index: jobs_emissions_location_t <= emissions_location_t; p95_wait_h present")
         # A higher PUE on the same grid and chip: more energy, in proportion for GPT-3.
         e0, e1 = pts["energy_mwh"][0], pts["energy_mwh"][6 * 2 + 0]
         check(e1 > e0, f"PUE 1.40 uses more energy than PUE 1.06 ({e1:.1f} > {e0:.1f} MWh)")
@@ -230,6 +331,8 @@ def main():
         check(len(set(e[:3])) == 3, "replicas differ (failures are random)")
         check(min(e[:3]) > max(e[3:]),
               "MTBF 20000 h costs more energy than 50000 h in every replica")
+        check_paired_and_where(exe, os.path.join(rep, "index.h5"), t)
+        check_compare(exe, rep, t)
 
         # A point's scenario is complete on its own.
         point = os.path.join(ref, "points", "p000013.h5")

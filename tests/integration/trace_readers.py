@@ -436,7 +436,8 @@ def write_format1(src, dst):
         out.attrs["format_version"] = np.bytes_(b"1")
         for name, g in f["datacenters"].items():
             o = out.create_group("datacenters/" + name)
-            copy_attrs(g, o, ("accelerator_types", "accelerator_counts", "power_cap_w") +
+            copy_attrs(g, o, ("accelerator_types", "accelerator_counts",
+                              "accelerator_has_embodied", "power_cap_w") +
                        DESIGN_PEAK_ATTRIBUTES)
             for key, ds in g.items():
                 if key not in ("time", "time_bounds", "nv"):

@@ -87,6 +87,8 @@ struct ReportArgs {
   std::string sort;
   bool descending = false;
   std::vector<std::string> group_by;
+  std::vector<std::string> where;
+  std::string paired;
 };
 
 struct CompareArgs {
@@ -381,6 +383,8 @@ int cmd_report(const ReportArgs& a) {
       o.sort_by = a.sort;
       o.descending = a.descending;
       o.group_by = a.group_by;
+      o.where = a.where;
+      o.paired = a.paired;
       o.format = a.format;
       fmt::print("{}", footprint::analysis::render_sweep(index, o));
       return 0;
@@ -389,8 +393,11 @@ int cmd_report(const ReportArgs& a) {
     throw unreadable(a.trace,
                      fmt::format("not a readable Footprint trace or sweep index: {}", e.what()));
   }
-  if (!a.sort.empty() || !a.group_by.empty()) {
-    throw flag_error("--sort and --group-by apply to a sweep index (DIR/index.h5)");
+  if (!a.sort.empty() || !a.group_by.empty() || !a.where.empty() || !a.paired.empty()) {
+    throw flag_error(fmt::format(
+        "--sort, --group-by, --where and --paired apply to a sweep index (DIR/index.h5); {} is "
+        "a run trace",
+        a.trace));
   }
   const auto r = read_user_trace(a.trace);
   if (a.format == "csv") {
@@ -465,8 +472,19 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "csv", "json"}));
   report_cmd->add_option("--sort", rep.sort, "Sweep: sort rows by this metric or axis");
   report_cmd->add_flag("--descending", rep.descending, "Sweep: sort largest first");
-  report_cmd->add_option("--group-by", rep.group_by,
-                         "Sweep: rows per value of these axes, pooling the others (repeatable)");
+  // One value per occurrence: `--where A=1 DIR/index.h5` leaves the index positional.
+  report_cmd
+      ->add_option("--group-by", rep.group_by,
+                   "Sweep: rows per value of these axes, pooling the others (repeatable)")
+      ->allow_extra_args(false);
+  report_cmd
+      ->add_option("--where", rep.where,
+                   "Sweep: keep only the points with AXIS=VALUE (repeatable; values of one axis "
+                   "are alternatives)")
+      ->allow_extra_args(false);
+  report_cmd->add_option("--paired", rep.paired,
+                         "Sweep: AXIS=A,B: paired differences B - A between points sharing "
+                         "every other axis value and the replica, with 95 % intervals");
 
   CompareArgs cmp;
   auto* compare_cmd = app.add_subcommand("compare", "Compare two traces metric by metric");

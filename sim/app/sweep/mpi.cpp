@@ -171,14 +171,16 @@ MpiSweepSummary run_root(const Sweep& sw, const RunnerOptions& o, int size) {
         --outstanding;
         progress.point_done(msg[1] != 0);
         if (msg[1] == 0) {
-          PointTotals t;
-          t.jobs_finished = msg[2];
           MPI_Status tt;
-          check(MPI_Recv(t.metrics.data(), static_cast<int>(t.metrics.size()), MPI_DOUBLE,
-                         st.MPI_SOURCE, kTotals, MPI_COMM_WORLD, &tt),
+          check(MPI_Probe(st.MPI_SOURCE, kTotals, MPI_COMM_WORLD, &tt), "probe");
+          int n = 0;
+          MPI_Get_count(&tt, MPI_BYTE, &n);
+          std::string bytes(static_cast<std::size_t>(n), '\0');
+          check(MPI_Recv(bytes.data(), n, MPI_BYTE, st.MPI_SOURCE, kTotals, MPI_COMM_WORLD, &tt),
                 "recv");
+          auto t = decode_totals(bytes);
           std::lock_guard lock(mutex);
-          known[static_cast<std::size_t>(msg[0])] = t;
+          known[static_cast<std::size_t>(msg[0])] = std::move(t);
         } else {
           MPI_Status ft;
           check(MPI_Probe(st.MPI_SOURCE, kFailText, MPI_COMM_WORLD, &ft), "probe");
@@ -266,8 +268,9 @@ MpiSweepSummary run_worker(const Sweep& sw, const RunnerOptions& o, int rank, in
     check(MPI_Send(msg.data(), 3, MPI_INT64_T, 0, kDone, MPI_COMM_WORLD), "send");
     if (totals != nullptr) {
       // The doubles travel bit for bit: rank 0's index is the same as a one-process run's.
-      check(MPI_Send(totals->metrics.data(), static_cast<int>(totals->metrics.size()), MPI_DOUBLE,
-                     0, kTotals, MPI_COMM_WORLD),
+      const auto bytes = encode_totals(*totals);
+      check(MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, 0, kTotals,
+                     MPI_COMM_WORLD),
             "send");
     }
     if (f != nullptr) {

@@ -7,8 +7,11 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <map>
 #include <regex>
+#include <stdexcept>
 #include <thread>
 
 #include <fmt/format.h>
@@ -64,12 +67,38 @@ constexpr std::array<Metric, kIndexMetrics> kMetrics{{{"energy_mwh", "MWh"},
                                                       {"pue", "1"},
                                                       {"emissions_location_t", "t"},
                                                       {"emissions_market_t", "t"},
+                                                      {"jobs_emissions_location_t", "t"},
+                                                      {"jobs_emissions_market_t", "t"},
                                                       {"embodied_t", "t"},
                                                       {"device_hours", "h"},
                                                       {"days", "d"},
                                                       {"mean_wait_h", "h"},
+                                                      {"p95_wait_h", "h"},
                                                       {"peak_facility_mw", "MW"},
                                                       {"p99_facility_mw", "MW"}}};
+/// The column `jobs_finished` follows this one.
+constexpr std::string_view kBeforeJobsFinished = "days";
+/// A datacenter's peak facility power: `peak_facility_mw[NAME]`.
+constexpr std::string_view kSitePeakPrefix = "peak_facility_mw[";
+constexpr std::string_view kSitePeakUnits = "MW";
+
+std::string site_peak_column(const std::string& datacenter) {
+  return fmt::format("{}{}]", kSitePeakPrefix, datacenter);
+}
+
+/// The datacenters of `rows`' site peaks, in order of first appearance.
+std::vector<std::string> site_names(const std::vector<IndexRow>& rows) {
+  std::vector<std::string> names;
+  for (const auto& r : rows) {
+    for (const auto& [name, peak] : r.totals.site_peak_mw) {
+      if (std::find(names.begin(), names.end(), name) == names.end()) {
+        names.push_back(name);
+      }
+    }
+  }
+  return names;
+}
+
 constexpr std::size_t kMetricCount = kIndexMetrics;
 
 IndexRow make_row(const Sweep& sw, std::size_t p, const PointTotals& totals) {
@@ -164,12 +193,23 @@ fs::path write_index_rows(const IndexHeader& h, const fs::path& dir,
     for (std::size_t a = 0; a < values.size(); ++a) {
       t.add_string_column(h.axes[a], values[a]);
     }
-    constexpr std::size_t kDaysColumn = 7;
     for (std::size_t m = 0; m < kMetricCount; ++m) {
       t.add_double_column(kMetrics[m].name, metrics[m], kMetrics[m].units);
-      if (m == kDaysColumn) {
+      if (kMetrics[m].name == kBeforeJobsFinished) {
         t.add_int64_column("jobs_finished", finished);
       }
+    }
+    // Each datacenter's peak; NaN at a point whose scenario does not have it.
+    for (const auto& site : site_names(rows)) {
+      std::vector<double> peaks;
+      peaks.reserve(rows.size());
+      for (const auto& r : rows) {
+        const auto& list = r.totals.site_peak_mw;
+        const auto it = std::find_if(list.begin(), list.end(),
+                                     [&](const auto& entry) { return entry.first == site; });
+        peaks.push_back(it != list.end() ? it->second : std::numeric_limits<double>::quiet_NaN());
+      }
+      t.add_double_column(site_peak_column(site), peaks, std::string(kSitePeakUnits));
     }
     t.write_columns(root, "points", "point");
     io::Group links = root.create_group("links");
@@ -200,12 +240,82 @@ PointTotals read_point_totals(const fs::path& file) {
   const auto r = analysis::read_report(file, 0);
   const auto& t = r.totals;
   PointTotals out;
-  out.metrics = {
-      t.energy_mwh,     t.it_energy_mwh, t.pue,  t.emissions_location_t, t.emissions_market_t,
-      t.embodied_t,     t.device_hours,  t.days, r.mean_wait_h,          t.peak_facility_mw,
-      t.p99_facility_mw};
+  out.metrics = {t.energy_mwh,
+                 t.it_energy_mwh,
+                 t.pue,
+                 t.emissions_location_t,
+                 t.emissions_market_t,
+                 t.jobs_emissions_location_t,
+                 t.jobs_emissions_market_t,
+                 t.embodied_t,
+                 t.device_hours,
+                 t.days,
+                 r.mean_wait_h,
+                 t.p95_wait_h,
+                 t.peak_facility_mw,
+                 t.p99_facility_mw};
   out.jobs_finished = r.jobs_finished;
+  for (const auto& d : r.datacenters) {
+    out.site_peak_mw.emplace_back(d.name, d.peak_facility_mw);
+  }
   return out;
+}
+
+namespace {
+
+template <class T>
+void put(std::string& out, const T& v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+template <class T>
+T take(std::string_view& in) {
+  if (in.size() < sizeof(T)) {
+    throw std::invalid_argument("point totals: encoding cut short");
+  }
+  T v{};
+  std::memcpy(&v, in.data(), sizeof v);
+  in.remove_prefix(sizeof v);
+  return v;
+}
+
+}  // namespace
+
+std::string encode_totals(const PointTotals& t) {
+  std::string out;
+  put(out, t.jobs_finished);
+  for (const double m : t.metrics) {
+    put(out, m);
+  }
+  put(out, static_cast<std::uint64_t>(t.site_peak_mw.size()));
+  for (const auto& [name, peak] : t.site_peak_mw) {
+    put(out, peak);
+    put(out, static_cast<std::uint64_t>(name.size()));
+    out += name;
+  }
+  return out;
+}
+
+PointTotals decode_totals(std::string_view in) {
+  PointTotals t;
+  t.jobs_finished = take<std::int64_t>(in);
+  for (double& m : t.metrics) {
+    m = take<double>(in);
+  }
+  const auto sites = take<std::uint64_t>(in);
+  for (std::uint64_t i = 0; i < sites; ++i) {
+    const auto peak = take<double>(in);
+    const auto size = take<std::uint64_t>(in);
+    if (in.size() < size) {
+      throw std::invalid_argument("point totals: encoding cut short");
+    }
+    t.site_peak_mw.emplace_back(std::string(in.substr(0, size)), peak);
+    in.remove_prefix(size);
+  }
+  if (!in.empty()) {
+    throw std::invalid_argument("point totals: bytes left over after the encoding");
+  }
+  return t;
 }
 
 std::optional<Shard> parse_shard(std::string_view text, std::string& why) {
@@ -487,9 +597,23 @@ fs::path merge_shards(const fs::path& dir) {
         row.values.push_back(t.strings(a)[r]);
       }
       for (std::size_t m = 0; m < kMetricCount; ++m) {
-        row.totals.metrics[m] = t.doubles(kMetrics[m].name)[r];
+        // A column an older build's shard lacks: no value.
+        row.totals.metrics[m] = t.has_column(kMetrics[m].name)
+                                    ? t.doubles(kMetrics[m].name)[r]
+                                    : std::numeric_limits<double>::quiet_NaN();
       }
       row.totals.jobs_finished = t.int64s("jobs_finished")[r];
+      for (const auto& column : t.column_names()) {
+        if (column.size() > kSitePeakPrefix.size() + 1 && column.starts_with(kSitePeakPrefix) &&
+            column.back() == ']') {
+          const double peak = t.doubles(column)[r];
+          if (!std::isnan(peak)) {  // NaN: the point has no such datacenter
+            row.totals.site_peak_mw.emplace_back(
+                column.substr(kSitePeakPrefix.size(), column.size() - kSitePeakPrefix.size() - 1),
+                peak);
+          }
+        }
+      }
       rows.push_back(std::move(row));
     }
   }

@@ -47,18 +47,29 @@ struct RunnerOptions {
   bool progress = true;  ///< a progress line on standard error
 };
 
-/// The metric columns of the index, after the axes (docs/sweeps.md), in order; the
-/// integer `jobs_finished` sits after `days`.
-inline constexpr std::size_t kIndexMetrics = 11;
+/// The float64 metric columns of the index, after the axes (docs/sweeps.md), in order;
+/// the integer `jobs_finished` sits after `days`, and each datacenter's peak
+/// (`peak_facility_mw[NAME]`) after them all.
+inline constexpr std::size_t kIndexMetrics = 14;
 
 /// A point's totals as the index holds them, always read back from the point's file.
 struct PointTotals {
   std::array<double, kIndexMetrics> metrics{};
   std::int64_t jobs_finished = 0;
+  /// Each datacenter's peak facility power, MW, in the scenario's order.
+  std::vector<std::pair<std::string, double>> site_peak_mw;
+
+  friend bool operator==(const PointTotals&, const PointTotals&) = default;
 };
 
 /// Reads a point file's totals (throws io::H5Error for a file that is not a trace).
 PointTotals read_point_totals(const std::filesystem::path& file);
+
+/// A point's totals as bytes, to send between the MPI ranks of one build, and back: every
+/// double bit for bit. decode_totals throws std::invalid_argument for bytes that are not
+/// an encoding.
+std::string encode_totals(const PointTotals& t);
+PointTotals decode_totals(std::string_view bytes);
 
 /// Totals of the points run by this process (or sent to it by other ranks), by point.
 using KnownTotals = std::map<std::size_t, PointTotals>;

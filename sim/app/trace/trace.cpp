@@ -194,12 +194,16 @@ void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d
                                       : std::string("economizer-chiller"));
   std::vector<std::string> types;
   std::vector<std::int64_t> counts;
+  std::vector<std::int64_t> has_embodied;
   for (const auto& item : spec.inventory) {
     types.push_back(item.accelerator);
     counts.push_back(item.count);
+    const auto* type = sc.accelerators.find(item.accelerator);
+    has_embodied.push_back(type != nullptr && type->embodied ? 1 : 0);
   }
   a.set(DatacenterAttr::kAcceleratorTypes, std::move(types));
   a.set(DatacenterAttr::kAcceleratorCounts, std::move(counts));
+  a.set(DatacenterAttr::kAcceleratorHasEmbodied, std::move(has_embodied));
   a.set(DatacenterAttr::kPowerCap, spec.power_cap ? units::to_watts(*spec.power_cap)
                                                   : std::numeric_limits<double>::quiet_NaN());
   a.set(DatacenterAttr::kItEnergy, units::to_joules(s.it_energy));

@@ -552,6 +552,23 @@ std::vector<std::string> Node::get_attr_strings(std::string_view name) const {
       [attr](hid_t mem, void* buffer) { return H5Aread(attr, mem, buffer); }, a.space.get(), c);
 }
 
+std::vector<std::int64_t> Node::get_attr_int64s(std::string_view name) const {
+  QuietErrors quiet;
+  const Ctx c{path_, file_, name};
+  const OpenAttr a = open_attr(handle_.get(), name, c);
+  if (a.cls != H5T_INTEGER) {
+    wrong("is not an integer", c);
+  }
+  if (is_unsigned64(a.type.get())) {
+    wrong("is unsigned 64-bit, expected int64", c);
+  }
+  std::vector<std::int64_t> values(a.count);
+  if (!values.empty()) {
+    ok(H5Aread(a.attr.get(), H5T_NATIVE_INT64, values.data()), "read", c);
+  }
+  return values;
+}
+
 std::string Node::get_attr_string(std::string_view name) const {
   auto values = get_attr_strings(name);
   if (values.size() != 1) {

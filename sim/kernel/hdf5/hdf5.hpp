@@ -127,6 +127,8 @@ class Node {
   std::string get_attr_string(std::string_view name) const;
   /// A string attribute of any shape, flattened (a scalar gives one element).
   std::vector<std::string> get_attr_strings(std::string_view name) const;
+  /// An integer attribute of any shape, flattened, as int64 (values must fit).
+  std::vector<std::int64_t> get_attr_int64s(std::string_view name) const;
 
   bool has_attr(std::string_view name) const;
   /// Attribute names, sorted.

@@ -252,6 +252,7 @@ enum class DatacenterAttr : std::uint8_t {
   kCooling,
   kAcceleratorTypes,
   kAcceleratorCounts,
+  kAcceleratorHasEmbodied,
   kPowerCap,
   kItEnergy,
   kEnergy,
@@ -286,6 +287,10 @@ inline constexpr std::array<Field, kDatacenterAttrCount> kDatacenterAttributes{{
      "the inventory's accelerator types (canonical names), in the scenario's order",
      Reduction::kNone},
     {"accelerator_counts", Type::kInt64s, "", "devices of each of `accelerator_types`",
+     Reduction::kNone},
+    {"accelerator_has_embodied", Type::kInt64s, "",
+     "for each of `accelerator_types`, 1 if it has a published embodied figure (`embodied`), "
+     "0 if not (its devices count 0 in `embodied_g`)",
      Reduction::kNone},
     {"power_cap_w", Type::kFloat64, "W", "the datacenter's `power_cap`; NaN without one",
      Reduction::kNone},

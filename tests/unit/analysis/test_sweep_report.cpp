@@ -36,7 +36,10 @@
 
 namespace fs = std::filesystem;
 using footprint::analysis::axis_effects;
+using footprint::analysis::filter_points;
 using footprint::analysis::is_sweep_index;
+using footprint::analysis::paired_differences;
+using footprint::analysis::paired_stat;
 using footprint::analysis::read_sweep_index;
 using footprint::analysis::render_sweep;
 using footprint::analysis::summarise_sweep;
@@ -79,6 +82,7 @@ struct Spoil {
   bool no_axis_groups = false;
   bool axis_not_a_column = false;  ///< `axes` names a column that /points lacks
   std::string shard;               ///< written as the `shard` attribute when not empty
+  bool common_seeds = false;       ///< replica r's seed the same at every combination
 };
 
 /// Writes the fixture index as docs/sweeps.md specifies it.
@@ -106,7 +110,7 @@ void write_index(const fs::path& path, const Spoil& spoil = {}) {
     const std::size_t combo = p / 3;  // replicas vary fastest
     point.push_back(static_cast<std::int64_t>(p));
     replica.push_back(static_cast<std::int64_t>(p % 3));
-    seed.push_back(0x9e3779b97f4a7c15ULL + p);
+    seed.push_back(0x9e3779b97f4a7c15ULL + (spoil.common_seeds ? p % 3 : p));
     file.push_back("points/p" + std::string(5, '0') + std::to_string(p) + ".h5");
     sha.push_back(std::string(63, 'a') + static_cast<char>('0' + p % 10));
     pue.push_back(pue_values[combo / 2]);  // the first axis varies slowest
@@ -662,4 +666,278 @@ TEST_CASE("the table shows units, intervals and the effects", "[analysis][sweep]
   for (const auto w : widths) {
     CHECK(w == widths.front());
   }
+}
+
+// --- --where and --paired ----------------------------------------------------------------
+
+namespace {
+
+/// The message of the InputError `f` throws ("" if it throws nothing or something else).
+template <class F>
+std::string input_error(F&& f) {
+  try {
+    f();
+  } catch (const footprint::InputError& e) {
+    return e.diagnostics().front().message;
+  } catch (...) {
+    return "(another exception)";
+  }
+  return "";
+}
+
+std::size_t metric(const SweepIndex& index, const std::string& name) {
+  for (std::size_t m = 0; m < index.metrics.size(); ++m) {
+    if (index.metrics[m].name == name) {
+      return m;
+    }
+  }
+  FAIL("no metric " << name);
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("where: --where keeps the points with the values given", "[analysis][sweep][where]") {
+  TempDir dir;
+  write_index(dir / "index.h5");
+  const auto index = read_sweep_index(dir / "index.h5");
+  // pue 1.1: combinations c0 and c1, points 0-5.
+  auto kept = filter_points(index, {std::string(kPue) + "=1.1"});
+  REQUIRE(kept.points.size() == 6);
+  CHECK(kept.points.front().point == 0);
+  CHECK(kept.points.back().point == 5);
+  // Two values of one axis are alternatives; values of two axes both apply (a zipped
+  // group's value is its paths' values joined by "; ").
+  CHECK(filter_points(index, {std::string(kPue) + "=1.1", std::string(kPue) + "=1.5"})
+            .points.size() == 12);
+  kept = filter_points(index, {std::string(kPue) + "=1.1", "grid=80 g/kWh; 60 %"});
+  REQUIRE(kept.points.size() == 3);
+  CHECK(kept.points.front().point == 3);
+  // A path of a zipped group filters by its own value.
+  CHECK(filter_points(index, {std::string(kCfe) + "=60 %"}).points.size() == 6);
+
+  // The summary of the filtered points: c1 alone, energy 10, 12, 14 (mean 12).
+  SweepReportOptions o;
+  o.format = "csv";
+  o.where = {std::string(kPue) + "=1.1", "grid=80 g/kWh; 60 %"};
+  const auto rows = parse_csv(render_sweep(index, o));
+  REQUIRE(rows.size() == 1);
+  CHECK(num(rows[0], "energy_mwh (MWh)") == Approx(12).epsilon(kRel));
+  CHECK(num(rows[0], "n") == 3);
+  o.format = "table";
+  CHECK_THAT(render_sweep(index, o),
+             Catch::Contains("sweep test: 3 points of 12 (3 replicas each)\n"
+                             "filtered (--where): datacenters[name=dc].pue=1.1; grid=80 g/kWh; "
+                             "60 %\n"));
+
+  // Errors name the flag and what was expected.
+  CHECK_THAT(input_error([&] { filter_points(index, {"scheduler.policy=fifo"}); }),
+             Catch::Contains("--where 'scheduler.policy=fifo': expected AXIS=VALUE with AXIS one "
+                             "of: datacenters[name=dc].pue, regions[name=r].intensity, "
+                             "regions[name=r].cfe, grid"));
+  CHECK_THAT(input_error([&] { filter_points(index, {std::string(kPue) + "=1.3"}); }),
+             Catch::Contains("'1.3' is not a value of datacenters[name=dc].pue; expected one of: "
+                             "'1.1', '1.5'"));
+  CHECK_THAT(input_error([&] { filter_points(index, {std::string(kPue)}); }),
+             Catch::Contains("expected AXIS=VALUE"));
+}
+
+TEST_CASE("paired differences equal a direct computation from the points",
+          "[analysis][sweep][paired]") {
+  // --paired pue=1.1,1.5 pairs c0 with c2 and c1 with c3, replica by replica:
+  //   energy_mwh   c0 10 11 12 -> c2 14 15 16: differences 4 4 4: mean 4, sd 0
+  //                c1 10 12 14 -> c3 15 15 15: differences 5 3 1: mean 3, sd 2,
+  //                  t(0.975, 2) = 4.30265273, half-width 4.30265273 x 2 / sqrt(3) =
+  //                  4.96827542: [-1.96827542, 7.96827542]
+  //                all six: mean 3.5, sd sqrt(9.5 / 5) = 1.37840488, t(0.975, 5) =
+  //                  2.57058184, half-width 2.57058184 x 1.37840488 / sqrt(6) = 1.44654720:
+  //                  [2.05345280, 4.94654720]
+  //   emissions_location_t  c0 4 4 4 -> c2 5 6 7: 1 2 3; c1 1 1 1 -> c3 1 2 3: 0 1 2;
+  //                all six: mean 1.5, sd 1.04880885, half-width 1.10065739
+  TempDir dir;
+  write_index(dir / "index.h5", Spoil{.common_seeds = true});
+  const auto index = read_sweep_index(dir / "index.h5");
+  SweepReportOptions o;
+  o.paired = std::string(kPue) + "=1.1,1.5";
+  const auto ps = paired_differences(index, o);
+  CHECK(ps.axis == kPue);
+  CHECK(ps.paths == std::vector<std::string>{kPue});
+  CHECK(ps.value_a == "1.1");
+  CHECK(ps.value_b == "1.5");
+  CHECK(ps.pairs == 6);
+  CHECK(ps.pairs_sharing_seed == 6);
+  CHECK(ps.axes == std::vector<std::string>{kIntensity, kCfe});
+  CHECK(ps.pooled.empty());
+  REQUIRE(ps.rows.size() == 3);
+  const auto energy = metric(index, "energy_mwh");
+  const auto location = metric(index, "emissions_location_t");
+
+  const auto& r400 = ps.rows[0];
+  CHECK(r400.axis_values == std::vector<std::string>{"400 g/kWh", "0 %"});
+  CHECK(r400.n == 3);
+  CHECK(r400.stats[energy].mean_a == Approx(11).epsilon(kRel));
+  CHECK(r400.stats[energy].mean_b == Approx(15).epsilon(kRel));
+  CHECK(r400.stats[energy].mean_diff == 4);
+  CHECK(r400.stats[energy].sd == 0);
+  CHECK(r400.stats[energy].ci95_low == 4);
+  CHECK(r400.stats[energy].ci95_high == 4);
+
+  const auto& r80 = ps.rows[1];
+  CHECK(r80.axis_values == std::vector<std::string>{"80 g/kWh", "60 %"});
+  CHECK(r80.stats[energy].mean_diff == Approx(3).epsilon(kRel));
+  CHECK(r80.stats[energy].sd == Approx(2).epsilon(kRel));
+  CHECK(r80.stats[energy].t975 == Approx(4.30265273).epsilon(kRel));
+  CHECK(r80.stats[energy].ci95_low == Approx(-1.96827542).epsilon(kRel));
+  CHECK(r80.stats[energy].ci95_high == Approx(7.96827542).epsilon(kRel));
+  CHECK(r80.stats[location].mean_diff == Approx(1).epsilon(kRel));
+
+  const auto& all = ps.rows[2];
+  CHECK(all.all);
+  CHECK(all.axis_values == std::vector<std::string>{"*", "*"});
+  CHECK(all.n == 6);
+  CHECK(all.stats[energy].mean_diff == Approx(3.5).epsilon(kRel));
+  CHECK(all.stats[energy].sd == Approx(1.37840488).epsilon(kRel));
+  CHECK(all.stats[energy].t975 == Approx(2.57058184).epsilon(kRel));
+  CHECK(all.stats[energy].ci95_low == Approx(2.05345280).epsilon(kRel));
+  CHECK(all.stats[energy].ci95_high == Approx(4.94654720).epsilon(kRel));
+  CHECK(all.stats[location].mean_diff == Approx(1.5).epsilon(kRel));
+  CHECK(all.stats[location].sd == Approx(1.04880885).epsilon(kRel));
+  CHECK(all.stats[location].ci95_high - all.stats[location].mean_diff ==
+        Approx(1.10065739).epsilon(kRel));
+
+  // The same from paired_stat directly, and one pair has no interval.
+  const auto direct = paired_stat({10, 12, 14}, {15, 15, 15});
+  CHECK(direct.ci95_low == r80.stats[energy].ci95_low);
+  const auto one = paired_stat({1}, {3});
+  CHECK(one.mean_diff == 2);
+  CHECK(std::isnan(one.sd));
+  CHECK(std::isnan(one.ci95_low));
+  CHECK(std::isnan(paired_stat({1, std::nan("")}, {3, 4}).mean_diff));
+  CHECK_THROWS_AS(paired_stat({1, 2}, {3}), std::invalid_argument);
+
+  // CSV: one line per row and metric; the all row's axes are "*".
+  o.format = "csv";
+  const auto csv = parse_csv(render_sweep(index, o));
+  REQUIRE(csv.size() == 3 * index.metrics.size());
+  const auto& line = csv[2 * index.metrics.size() + energy];
+  CHECK(line.at(kIntensity) == "*");
+  CHECK(line.at("metric") == "energy_mwh");
+  CHECK(line.at("units") == "MWh");
+  CHECK(num(line, "n") == 6);
+  CHECK(num(line, "mean_diff") == Approx(3.5).epsilon(kRel));
+  CHECK(num(line, "ci95_low") == Approx(2.05345280).epsilon(kRel));
+  CHECK(num(line, "t975") == Approx(2.57058184).epsilon(kRel));
+
+  // JSON.
+  o.format = "json";
+  const auto json = parse_json(render_sweep(index, o));
+  CHECK(json["paired"]["a"].text == "1.1");
+  CHECK(json["pairs"].number == 6);
+  CHECK(json["pairs_sharing_seed"].number == 6);
+  CHECK(json["rows"][2]["all"].boolean);
+  CHECK(json["rows"][1]["stats"]["energy_mwh"]["ci95_high"].number ==
+        Approx(7.96827542).epsilon(kRel));
+  CHECK(json["rows"][0]["stats"]["energy_mwh"]["sd"].number == 0);
+
+  // Table: the pairs, the seeds, the rows and the pooling said.
+  o.format = "table";
+  const auto table = render_sweep(index, o);
+  CHECK_THAT(table, Catch::Contains("paired differences B - A over datacenters[name=dc].pue: "
+                                    "A = 1.1, B = 1.5"));
+  CHECK_THAT(table, Catch::Contains("each pair shares its seed (common random numbers)"));
+  CHECK_THAT(table, Catch::Contains("regions[name=r].intensity=80 g/kWh, regions[name=r].cfe=60 % "
+                                    "(n = 3; pooled: replicas)"));
+  CHECK_THAT(table, Catch::Contains("all pairs (n = 6; pooled: regions[name=r].intensity, "
+                                    "regions[name=r].cfe, replicas)"));
+  CHECK_THAT(table, Catch::Contains("[+2.053, +4.947]"));
+}
+
+TEST_CASE("paired by a zipped group, grouped rows, and filtered first",
+          "[analysis][sweep][paired]") {
+  TempDir dir;
+  write_index(dir / "index.h5");  // seeds differ from point to point
+  const auto index = read_sweep_index(dir / "index.h5");
+  const auto energy = metric(index, "energy_mwh");
+  // grid 400 -> 80 at pue 1.1: c0 10 11 12 -> c1 10 12 14 (0 1 2); at 1.5: c2 14 15 16 ->
+  // c3 15 15 15 (1 0 -1). All: mean 0.5, as by its path (the group changes together).
+  for (const auto& paired : {std::string("grid=400 g/kWh; 0 %,80 g/kWh; 60 %"),
+                             std::string(kIntensity) + "=400 g/kWh,80 g/kWh"}) {
+    SweepReportOptions o;
+    o.paired = paired;
+    const auto ps = paired_differences(index, o);
+    CHECK(ps.paths == std::vector<std::string>{kIntensity, kCfe});
+    CHECK(ps.axes == std::vector<std::string>{kPue});
+    REQUIRE(ps.rows.size() == 3);
+    CHECK(ps.rows[0].stats[energy].mean_diff == Approx(1).epsilon(kRel));
+    CHECK(ps.rows[1].stats[energy].mean_diff == 0);
+    CHECK(ps.rows[2].stats[energy].mean_diff == Approx(0.5).epsilon(kRel));
+    CHECK(ps.pairs_sharing_seed == 0);
+  }
+  // --group-by names the row axes; with a single row there is no "all" row.
+  SweepReportOptions o;
+  o.paired = "grid=400 g/kWh; 0 %,80 g/kWh; 60 %";
+  o.where = {std::string(kPue) + "=1.5"};
+  const auto filtered = filter_points(index, o.where);
+  const auto ps = paired_differences(filtered, o);
+  REQUIRE(ps.rows.size() == 1);
+  CHECK(ps.rows[0].n == 3);
+  CHECK(ps.rows[0].stats[energy].mean_diff == 0);
+  CHECK(ps.rows[0].stats[energy].sd == Approx(1).epsilon(kRel));
+  const auto table = render_sweep(index, o);
+  CHECK_THAT(table, Catch::Contains("0 of them share their seed (the others do not share random "
+                                    "numbers"));
+  CHECK_THAT(table, Catch::Contains("filtered (--where): datacenters[name=dc].pue=1.5"));
+}
+
+TEST_CASE("paired: --paired errors name the flag and what was expected", "[analysis][sweep][paired]") {
+  TempDir dir;
+  write_index(dir / "index.h5");
+  const auto index = read_sweep_index(dir / "index.h5");
+  const auto error = [&](const std::string& paired, const std::vector<std::string>& group_by = {}) {
+    SweepReportOptions o;
+    o.paired = paired;
+    o.group_by = group_by;
+    return input_error([&] { paired_differences(index, o); });
+  };
+  CHECK_THAT(error("scheduler.policy=fifo,carbon-aware"),
+             Catch::Contains("--paired 'scheduler.policy=fifo,carbon-aware': expected AXIS=A,B "
+                             "with AXIS one of: datacenters[name=dc].pue"));
+  CHECK_THAT(error(std::string(kPue) + "=1.1,1.7"),
+             Catch::Contains("expected datacenters[name=dc].pue=A,B with A and B two of its "
+                             "values: '1.1', '1.5'"));
+  CHECK_THAT(error(std::string(kPue) + "=1.1"), Catch::Contains("with A and B two of its values"));
+  CHECK_THAT(error(std::string(kPue) + "=1.1,1.1"), Catch::Contains("A and B are the same value"));
+  CHECK_THAT(error(std::string(kPue) + "=1.1,1.5", {"grid", kPue}),
+             Catch::Contains("--group-by 'datacenters[name=dc].pue' with --paired"));
+  CHECK_THAT(error(std::string(kPue) + "=1.1,1.5", {"grod"}),
+             Catch::Contains("--group-by 'grod': not an axis of sweep 'test'"));
+  // A point without its partner: point 11 (pue 1.5, grid 80, replica 2) missing.
+  auto partial = index;
+  partial.points.pop_back();
+  SweepReportOptions o;
+  o.paired = std::string(kPue) + "=1.1,1.5";
+  CHECK_THAT(input_error([&] { paired_differences(partial, o); }),
+             Catch::Contains("point 5 (replica 2, regions[name=r].intensity=80 g/kWh, "
+                             "regions[name=r].cfe=60 %) has datacenters[name=dc].pue=1.1 but no "
+                             "point has datacenters[name=dc].pue=1.5 with the same other axis "
+                             "values and replica"));
+}
+
+TEST_CASE("grouped rows say which axes are pooled", "[analysis][sweep]") {
+  TempDir dir;
+  write_index(dir / "index.h5");
+  const auto index = read_sweep_index(dir / "index.h5");
+  SweepReportOptions o;
+  o.group_by = {kPue};
+  const auto summary = summarise_sweep(index, o);
+  CHECK(summary.pooled == std::vector<std::string>{"grid"});
+  CHECK_THAT(render_sweep(index, o),
+             Catch::Contains("grouped by: datacenters[name=dc].pue; pooled: grid, replicas;"));
+  o.format = "json";
+  const auto json = parse_json(render_sweep(index, o));
+  CHECK(json["pooled"][0].text == "grid");
+  o.group_by.clear();
+  o.format = "table";
+  CHECK_THAT(render_sweep(index, o),
+             Catch::Contains("one row per combination of axis values, pooled: replicas;"));
 }

@@ -1,9 +1,13 @@
-// Sweep files: expansion into points, key paths, replicas' seeds, shards, core sharing.
+// Sweep files: expansion into points, key paths, replicas' seeds, shards, core sharing;
+// a point's totals as MPI ranks send them.
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -193,4 +197,25 @@ TEST_CASE("Shards take every N-th point; cores go to points first") {
   CHECK(share_cores(3, 8, 0) == std::pair<unsigned, unsigned>{4, 2});
   CHECK(share_cores(10, 4, 2) == std::pair<unsigned, unsigned>{2, 2});
   CHECK(share_cores(0, 4, 0) == std::pair<unsigned, unsigned>{1, 4});
+}
+
+TEST_CASE("A point's totals travel between MPI ranks bit for bit") {
+  PointTotals t;
+  for (std::size_t m = 0; m < t.metrics.size(); ++m) {
+    t.metrics[m] = 0.1 * static_cast<double>(m + 1) / 3;  // not exact in decimal
+  }
+  t.metrics[1] = -0.0;
+  t.metrics[2] = std::numeric_limits<double>::quiet_NaN();
+  t.jobs_finished = 123456789012345;
+  // Names with what a datacenter name may hold (not '/' or '.'): spaces, newlines, UTF-8.
+  t.site_peak_mw = {{"ca-1", 3.25}, {"a b\nc", 1e-300}, {"zürich", 7}, {"", 0}};
+  const auto bytes = encode_totals(t);
+  const auto back = decode_totals(bytes);
+  CHECK(std::memcmp(back.metrics.data(), t.metrics.data(), sizeof(double) * t.metrics.size()) == 0);
+  CHECK(back.jobs_finished == t.jobs_finished);
+  CHECK(back.site_peak_mw == t.site_peak_mw);
+  CHECK(encode_totals(back) == bytes);
+  CHECK_THROWS_AS(decode_totals(bytes.substr(0, bytes.size() - 1)), std::invalid_argument);
+  CHECK_THROWS_AS(decode_totals(bytes + "x"), std::invalid_argument);
+  CHECK_THROWS_AS(decode_totals(""), std::invalid_argument);
 }
