@@ -420,16 +420,25 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   res.totals = totals_of(res);
 
   // Design peaks (docs/cooling.md): every device at full draw, the hottest hour of the
-  // weather year from the epoch; a constant PUE gives IT x PUE.
+  // weather year from the epoch; a constant PUE gives IT x PUE. A device's full draw is its
+  // TDP, or more where a job that may run here is given more per device (a measured
+  // whole-system figure, say).
+  std::vector<units::Watts> most(sc.datacenters.size() * tables->types.size());
+  for (const auto& f : jobs) {
+    for (std::uint32_t c = 0; c < f.candidate_count; ++c) {
+      auto& top = most[tables->candidates[f.first_candidate + c] * tables->types.size() + f.type];
+      top = std::max(top, f.compute_power);
+    }
+  }
   for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
     const auto& spec = sc.datacenters[d];
-    units::Watts full_draw = units::Watts::zero();
-    for (const auto& type : tables->types) {
-      full_draw +=
-          spec.power.running(type.tdp) * static_cast<double>(inventory_of(spec, type.name));
+    units::Watts full = units::Watts::zero();
+    for (std::size_t k = 0; k < tables->types.size(); ++k) {
+      const auto& type = tables->types[k];
+      full += spec.power.running(std::max(type.tdp, most[d * tables->types.size() + k])) *
+              static_cast<double>(inventory_of(spec, type.name));
     }
-    res.design_peaks.push_back(
-        models::design_peak(*world.cooling[d], full_draw, engine::SimTime::zero()));
+    res.design_peaks.push_back(models::design_peak(*world.cooling[d], full, SimTime::zero()));
   }
   return res;
 }

@@ -311,8 +311,9 @@ inline constexpr std::array<Field, kDatacenterAttrCount> kDatacenterAttributes{{
      "99th percentile (nearest rank) of `facility_power_w`, the interval means",
      Reduction::kQuantile},
     {"design_peak_facility_power_w", Type::kFloat64, "W",
-     "design peak: facility power with every device of the inventory at full draw (TDP + "
-     "`host_overhead`) in the hour of the weather year with the largest facility power (IT x "
+     "design peak: facility power with every device of the inventory at full draw (the larger "
+     "of its TDP and the most any job that may run here draws per device, + `host_overhead`) "
+     "in the hour of the weather year with the largest facility power (IT x "
      "PUE with a constant PUE); not capped by `power_cap`",
      Reduction::kMax},
     {"design_peak_time_s", Type::kFloat64, "s",
