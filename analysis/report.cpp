@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <variant>
 #include <vector>
-#include <map>
 
 #include <fmt/format.h>
 
@@ -842,7 +842,8 @@ std::string render_csv(const Report& r) {
       "power_cap_mw,cap_exceeded_s,cap_held_device_hours,value\n";
   for (const auto& j : r.jobs) {
     out += fmt::format(
-        "job,{},{},{},{},{},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},,,,,,,,,\n",
+        "job,{},{},{},{},{},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},,,,,,,,"
+        ",\n",
         csv_field(j.name), csv_field(j.datacenter), csv_field(j.accelerator), j.devices, j.steps,
         j.days, j.device_hours, j.it_energy_mwh, j.energy_mwh, j.emissions_location_t,
         j.emissions_market_t, job_pue(j), j.embodied_t);

@@ -433,6 +433,31 @@ def test_more_devices_than_datacenter(h):
     )
 
 
+def test_power_cap_below_idle_floor(h):
+    # 64 V100 and 32 TPUv3 idle draw 5.04 kW of IT, 5.544 kW at a PUE of 1.1.
+    h.one_edit(
+        "pue: 1.10",
+        "pue: 1.10\n    power_cap: 5 kW",
+        "power_cap:",
+        "5 kW",
+        "datacenters[0].power_cap",
+        [r"draws up to 0\.005544 MW with every device idle", r"cap of 0\.005 MW",
+         r"no job could ever start"],
+    )
+
+
+def test_power_cap_broken_by_one_job(h):
+    # The job alone, with the rest idle, draws 7.788 kW at the facility: above a 7 kW cap
+    # whenever it runs, at a fixed start or at any other.
+    for start, where in [("\n    start: 0 s", "its fixed start"), ("", "any start")]:
+        text = BASE.replace("pue: 1.10", "pue: 1.10\n    power_cap: 7 kW").replace(
+            "power: 300 W", "power: 300 W" + start)
+        line, col = h.where(text, "power_cap:", "7 kW")
+        h.bad_scenario(text, [(line, col, "datacenters[0].power_cap",
+                               [r"job 'job1' alone \(8 V100 from " + where + r"\)",
+                                r"draws 0\.007788 MW", r"above the cap of 0\.007 MW"])])
+
+
 def test_inventory_count_too_large(h):
     h.one_edit(
         "V100: 64,",

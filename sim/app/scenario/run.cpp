@@ -126,8 +126,8 @@ void check_caps(const Scenario& sc, const models::FleetTables& t,
     const auto idle_peak = env.peak(SimTime::zero(), horizon, idle);
     if (units::to_watts(idle_peak) > units::to_watts(*spec.power_cap)) {
       diag.error(line, column, path,
-                 fmt::format("'{}' draws {:.4g} MW with every device idle in its hottest "
-                             "hour, above its cap of {:.4g} MW: no job could ever start",
+                 fmt::format("'{}' draws up to {:.4g} MW with every device idle (its idle "
+                             "floor), above its cap of {:.4g} MW: no job could ever start",
                              spec.name, units::to_watts(idle_peak) / 1e6, cap_mw));
       continue;
     }

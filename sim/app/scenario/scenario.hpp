@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <optional>
 #include <string>
-#include <utility>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "models/accelerators/accelerator.hpp"

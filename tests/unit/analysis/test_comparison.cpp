@@ -272,10 +272,11 @@ TEST_CASE(
                         "    location-based 0.001262 t here, 0.002122 t under backfill: saved "
                         "0.0008592 t (40.50 % less)\n"));
   // Site: 859.2 / 2,121.6 = 40.50 %; energy 0.00828 MWh under both.
-  CHECK_THAT(table, Catch::Contains("  the site (all datacenters, idle draw included): energy "
-                                    "0.00828 MWh here, 0.00828 MWh under backfill\n"
-                                    "    location-based 0.001262 t here, 0.002122 t under backfill: "
-                                    "saved 0.0008592 t (40.50 % less)\n"));
+  CHECK_THAT(table,
+             Catch::Contains("  the site (all datacenters, idle draw included): energy "
+                             "0.00828 MWh here, 0.00828 MWh under backfill\n"
+                             "    location-based 0.001262 t here, 0.002122 t under backfill: "
+                             "saved 0.0008592 t (40.50 % less)\n"));
   // 12,000 s = 3.33 h; 60 s = 0.02 h.
   CHECK_THAT(table, Catch::Contains("  jobs finished 3 here, 3 under backfill; mean wait 3.33 h "
                                     "here, 0.02 h under backfill\n"));
@@ -290,7 +291,8 @@ TEST_CASE(
   CHECK(number(cmp.at("matched_baseline_emissions_market_t")) ==
         Approx(kMatchedBackfill / 1e6).epsilon(kRel));
   CHECK(number(cmp.at("emissions_saved_location_t")) == Approx(859.2 / 1e6).epsilon(kRel));
-  CHECK(number(cmp.at("emissions_saved_location_fraction")) == Approx(859.2 / 2121.6).epsilon(kRel));
+  CHECK(number(cmp.at("emissions_saved_location_fraction")) ==
+        Approx(859.2 / 2121.6).epsilon(kRel));
   CHECK(number(cmp.at("start_delay_h")) == Approx(kDelay / 3600).epsilon(kRel));
   CHECK(number(cmp.at("baseline_energy_mwh")) == Approx(kEnergyBackfill / 3.6e9).epsilon(kRel));
   CHECK(number(cmp.at("site_emissions_saved_market_t")) ==
@@ -307,12 +309,11 @@ TEST_CASE(
   CHECK_THAT(dc_line, Catch::StartsWith("datacenter,dc,,,,,"));
   CHECK(r.datacenters.at(0).pue == Approx(1.2).epsilon(kRel));
   CHECK(r.datacenters.at(0).peak_facility_mw == Approx(720e-6).epsilon(kRel));
-  CHECK_THAT(
-      dc_line.substr(0, dc_line.find('\n')),
-      Catch::EndsWith(fmt::format(",{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},0,,,,,", r.datacenters[0].pue,
-                                  r.datacenters[0].embodied_t, r.datacenters[0].peak_facility_mw,
-                                  r.datacenters[0].p99_facility_mw,
-                                  *r.datacenters[0].design_peak_mw)));
+  CHECK_THAT(dc_line.substr(0, dc_line.find('\n')),
+             Catch::EndsWith(fmt::format(
+                 ",{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},0,,,,,", r.datacenters[0].pue,
+                 r.datacenters[0].embodied_t, r.datacenters[0].peak_facility_mw,
+                 r.datacenters[0].p99_facility_mw, *r.datacenters[0].design_peak_mw)));
   const auto json = analysis::render_json(r);
   CHECK_THAT(json, Catch::Contains("\"comparison\": {\"baseline_policy\": \"backfill\", "
                                    "\"baseline_epoch_s\": 60, "));

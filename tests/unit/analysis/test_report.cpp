@@ -479,13 +479,13 @@ TEST_CASE("report: the design peak beside the simulated peak, its warning, and o
                                                "\"design_peak_warning\": \"\"",
                                                *r.datacenters[0].design_peak_mw)));
   const auto csv = analysis::render_csv(r);
-  CHECK_THAT(csv, Catch::Contains(",peak_facility_mw,p99_facility_mw,design_peak_facility_mw,"
-                                  "design_peak_time_s,design_peak_warning,power_cap_mw,cap_exceeded_s,"
-                                  "cap_held_device_hours,value\n"));
-  CHECK_THAT(csv, Catch::Contains(fmt::format(",{:.17g},{:.17g},{:.17g},18907200,,,,,\n",
-                                              r.datacenters[0].peak_facility_mw,
-                                              r.datacenters[0].p99_facility_mw,
-                                              *r.datacenters[0].design_peak_mw)));
+  CHECK_THAT(csv,
+             Catch::Contains(",peak_facility_mw,p99_facility_mw,design_peak_facility_mw,"
+                             "design_peak_time_s,design_peak_warning,power_cap_mw,cap_exceeded_s,"
+                             "cap_held_device_hours,value\n"));
+  CHECK_THAT(csv, Catch::Contains(fmt::format(
+                      ",{:.17g},{:.17g},{:.17g},18907200,,,,,\n", r.datacenters[0].peak_facility_mw,
+                      r.datacenters[0].p99_facility_mw, *r.datacenters[0].design_peak_mw)));
 
   // A trace written before the design peak: read and printed without it, no error.
   const fs::path old = run.dir / "old.h5";
@@ -515,7 +515,8 @@ TEST_CASE("report: the design peak beside the simulated peak, its warning, and o
                                                     o.datacenters[0].peak_facility_mw, "-")));
   CHECK_THAT(analysis::render_json(o),
              Catch::Contains("\"design_peak_facility_mw\": null, \"design_peak_time_s\": null"));
-  CHECK_THAT(analysis::render_csv(o),
-             Catch::Contains(fmt::format(",{:.17g},{:.17g},,,,,,,\n", o.datacenters[0].peak_facility_mw,
-                                         o.datacenters[0].p99_facility_mw)));
+  CHECK_THAT(
+      analysis::render_csv(o),
+      Catch::Contains(fmt::format(",{:.17g},{:.17g},,,,,,,\n", o.datacenters[0].peak_facility_mw,
+                                  o.datacenters[0].p99_facility_mw)));
 }

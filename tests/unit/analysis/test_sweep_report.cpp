@@ -889,7 +889,8 @@ TEST_CASE("paired by a zipped group, grouped rows, and filtered first",
   CHECK_THAT(table, Catch::Contains("filtered (--where): datacenters[name=dc].pue=1.5"));
 }
 
-TEST_CASE("paired: --paired errors name the flag and what was expected", "[analysis][sweep][paired]") {
+TEST_CASE("paired: --paired errors name the flag and what was expected",
+          "[analysis][sweep][paired]") {
   TempDir dir;
   write_index(dir / "index.h5");
   const auto index = read_sweep_index(dir / "index.h5");
