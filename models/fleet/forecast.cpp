@@ -1,6 +1,7 @@
 #include "models/fleet/forecast.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -38,7 +39,8 @@ CarbonForecast::CarbonForecast(const FleetTables* tables, const std::vector<Data
       rate_(dcs.size()),
       intensity_(dcs.size()),
       prefix_(dcs.size()),
-      hour_segment_(dcs.size()) {
+      hour_segment_(dcs.size()),
+      min_rate_(dcs.size()) {
   const auto ntypes = tables->types.size();
   const SimTime::rep end = std::max<SimTime::rep>(horizon.count(), 1);
   for (std::uint32_t d = 0; d < dcs.size(); ++d) {
@@ -85,23 +87,46 @@ CarbonForecast::CarbonForecast(const FleetTables* tables, const std::vector<Data
       prefix.push_back(prefix.back() + i * marginal * to_s(next - t));
       t = next;
     }
+    auto& levels = min_rate_[d];
+    levels.push_back(rate);
+    for (std::size_t w = 1; 2 * w <= rate.size(); w *= 2) {
+      const auto& prev = levels.back();
+      std::vector<double> next_level(prev.size() - w);
+      for (std::size_t i = 0; i < next_level.size(); ++i) {
+        next_level[i] = std::min(prev[i], prev[i + w]);
+      }
+      levels.push_back(std::move(next_level));
+    }
   }
 }
 
-double CarbonForecast::cumulative(std::uint32_t dc, SimTime::rep t) const {
+std::size_t CarbonForecast::segment_of(std::uint32_t dc, SimTime::rep t) const {
   const auto& times = times_[dc];
   const auto& hours = hour_segment_[dc];
-  // The segment holding t: the last start at or before it (the first for t < 0, the last
-  // past the end), found from the segment of t's hour.
+  // The last start at or before t (the first for t < 0, the last past the end), found
+  // from the segment of t's hour.
   std::size_t k = 0;
   if (t > 0) {
-    const auto h = static_cast<std::size_t>(t / kHour);
-    k = hours[std::min(h, hours.size() - 1)];
+    k = hours[std::min(static_cast<std::size_t>(t / kHour), hours.size() - 1)];
     while (k + 1 < times.size() && times[k + 1] <= t) {
       ++k;
     }
   }
-  return prefix_[dc][k] + rate_[dc][k] * to_s(t - times[k]);
+  return k;
+}
+
+double CarbonForecast::min_rate(std::uint32_t dc, SimTime::rep from, SimTime::rep to) const {
+  const auto i = segment_of(dc, from);
+  const auto k = std::max(i, segment_of(dc, std::max(from, to - 1))) + 1;
+  const auto& levels = min_rate_[dc];
+  const auto level = static_cast<std::size_t>(std::bit_width(k - i) - 1);
+  const std::size_t w = std::size_t{1} << level;
+  return std::min(levels[level][i], levels[level][k - w]);
+}
+
+double CarbonForecast::cumulative(std::uint32_t dc, SimTime::rep t) const {
+  const auto k = segment_of(dc, t);
+  return prefix_[dc][k] + rate_[dc][k] * to_s(t - times_[dc][k]);
 }
 
 double CarbonForecast::weight(std::uint32_t dc, SimTime from, SimTime to) const {
@@ -124,8 +149,8 @@ std::pair<SimTime::rep, SimTime::rep> CarbonForecast::window(std::uint32_t job, 
 }
 
 std::optional<std::pair<SimTime, std::uint32_t>> CarbonForecast::best_start(
-    std::uint32_t job, SimTime now, SimTime epoch, double tolerance,
-    const std::vector<TickRuns>* feasible, SimTime end_by) const {
+    std::uint32_t job, SimTime now, SimTime epoch, double tolerance, const FeasibleRuns& feasible,
+    SimTime end_by) const {
   const auto& j = tables_->jobs[job];
   const auto e = epoch.count();
   const auto [first, last] = window(job, now, epoch, end_by);
@@ -145,7 +170,7 @@ std::optional<std::pair<SimTime, std::uint32_t>> CarbonForecast::best_start(
   std::vector<std::pair<SimTime::rep, std::size_t>> out;
   const auto candidates_of = [&](std::uint32_t c) {
     const auto dc = tables_->candidates[j.first_candidate + c];
-    const TickRuns& runs = feasible != nullptr ? (*feasible)[c] : whole;
+    const TickRuns& runs = feasible ? feasible(c) : whole;
     const auto& times = times_[dc];
     // Breakpoints h with a start crossing (h - e in the window) or an end crossing
     // (h - e - d in it), as two sorted lists merged.
@@ -183,21 +208,49 @@ std::optional<std::pair<SimTime, std::uint32_t>> CarbonForecast::best_start(
     }
     return dc;
   };
+  // The lowest forecast any start in a candidate could have: candidates are visited from
+  // the lowest, and the rest skipped once it is above the best found (beyond a tie).
+  std::vector<std::pair<double, std::uint32_t>> order;
+  order.reserve(j.candidate_count);
   for (std::uint32_t c = 0; c < j.candidate_count; ++c) {
+    const auto dc = tables_->candidates[j.first_candidate + c];
+    order.emplace_back(
+        min_rate(dc, first + e, last + e + std::max<SimTime::rep>(d, 1)) * j.duration.to_seconds(),
+        c);
+  }
+  std::sort(order.begin(), order.end());
+  const auto beyond = [](double bound, double value) {
+    return std::isfinite(value) && bound > value + kTieTolerance * std::fabs(value);
+  };
+  // The lowest forecast over every candidate visited; then, among the starts within a
+  // relative 1e-9 of it (equal forecasts: a typical day repeats, flat hours, two
+  // datacenters on one grid; they differ only by the rounding of the prefix sums, about
+  // 1e-12 relative after a year of hours), the earliest tick, then the lower datacenter
+  // index: the same choice in whatever order the candidates are visited.
+  struct Eval {
+    double w;
+    SimTime::rep s;
+    std::uint32_t dc;
+  };
+  std::vector<Eval> evals;
+  for (const auto& [bound, c] : order) {
+    if (!evals.empty() && beyond(bound, best)) {
+      break;
+    }
     const auto dc = candidates_of(c);
     for (const auto& [s, r] : out) {
       const double w = w_at(dc, s);
-      // Equal forecasts (a typical day repeats; flat hours) differ only by the rounding of
-      // the prefix sums (about 1e-12 relative after a year of hours): within a relative
-      // 1e-9 they tie, and the earlier tick, then the earlier datacenter, wins.
-      const bool tie =
-          std::isfinite(best) && std::fabs(w - best) <= kTieTolerance * std::fabs(best);
-      const bool earlier = best_pick && (s < best_pick->first.count() ||
-                                         (s == best_pick->first.count() && dc < best_pick->second));
-      if (!best_pick || (!tie && w < best) || (tie && earlier)) {
-        best = w;
-        best_pick = {SimTime::ticks(s), dc};
-      }
+      evals.push_back({w, s, dc});
+      best = std::min(best, w);
+    }
+  }
+  for (const auto& v : evals) {
+    if (beyond(v.w, best)) {
+      continue;
+    }
+    if (!best_pick || v.s < best_pick->first.count() ||
+        (v.s == best_pick->first.count() && v.dc < best_pick->second)) {
+      best_pick = {SimTime::ticks(v.s), v.dc};
     }
   }
   if (!best_pick || tolerance <= 0) {
@@ -212,7 +265,10 @@ std::optional<std::pair<SimTime, std::uint32_t>> CarbonForecast::best_start(
   SimTime::rep pick_t = std::numeric_limits<SimTime::rep>::max();
   double pick_w = std::numeric_limits<double>::infinity();
   std::uint32_t pick_dc = best_pick->second;
-  for (std::uint32_t c = 0; c < j.candidate_count; ++c) {
+  for (const auto& [bound, c] : order) {
+    if (beyond(bound, threshold)) {
+      break;
+    }
     const auto dc = candidates_of(c);
     for (std::size_t i = 0; i < out.size(); ++i) {
       const auto [b, run] = out[i];

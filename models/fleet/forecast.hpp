@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -19,6 +20,9 @@ namespace footprint::models {
 /// Dispatch ticks (inclusive ranges [first, last] on the epoch grid) at which a job may be
 /// sent to start in one datacenter: where the plan has room for it.
 using TickRuns = std::vector<std::pair<SimTime::rep, SimTime::rep>>;
+/// The runs of feasible ticks of a job's candidate datacenter `c` (in its candidate order),
+/// asked for only when that datacenter could hold the best start.
+using FeasibleRuns = std::function<const TickRuns&(std::uint32_t c)>;
 
 class CarbonForecast {
  public:
@@ -45,12 +49,14 @@ class CarbonForecast {
   /// relative 1e-9 tie; ties go to the earlier tick, then to the lower datacenter index.
   /// With `tolerance` > 0: the earliest tick at which some candidate's forecast is within
   /// that fraction above the lowest (then the lower forecast, then the lower index).
-  /// `feasible`, when given, holds per candidate datacenter of the job (in its candidate
-  /// order) the runs of ticks within `window` where it may start; returns nullopt when no
-  /// candidate has any. Without it every tick of the window is feasible.
+  /// `feasible`, when given, gives per candidate datacenter of the job the runs of ticks
+  /// within `window` where it may start; returns nullopt when no candidate has any. Without
+  /// it every tick of the window is feasible. Candidates are visited from the lowest
+  /// forecast any start could have (the lowest rate over the window x the duration), and
+  /// those that cannot reach the best found are not looked at.
   [[nodiscard]] std::optional<std::pair<SimTime, std::uint32_t>> best_start(
       std::uint32_t job, SimTime now, SimTime epoch, double tolerance = 0,
-      const std::vector<TickRuns>* feasible = nullptr, SimTime end_by = SimTime::max()) const;
+      const FeasibleRuns& feasible = {}, SimTime end_by = SimTime::max()) const;
 
   /// For a carbon-aware pause at `now` in datacenter `dc`: the first change of the forecast
   /// after `now`, and no later than `limit`, whose forecast location-based intensity (the
@@ -66,6 +72,9 @@ class CarbonForecast {
 
  private:
   [[nodiscard]] double cumulative(std::uint32_t dc, SimTime::rep t) const;
+  /// The lowest rate (g/J per W) of datacenter `dc` over the segments [from, to) touches.
+  [[nodiscard]] double min_rate(std::uint32_t dc, SimTime::rep from, SimTime::rep to) const;
+  [[nodiscard]] std::size_t segment_of(std::uint32_t dc, SimTime::rep t) const;
 
   const FleetTables* tables_;
   std::vector<std::vector<SimTime::rep>> times_;  ///< per datacenter: segment starts
@@ -75,6 +84,8 @@ class CarbonForecast {
   /// per datacenter, per hour of the clock: the segment that starts at the hour (hours are
   /// breakpoints), so that finding a time's segment takes a step or a few.
   std::vector<std::vector<std::uint32_t>> hour_segment_;
+  /// per datacenter: range-minimum tables of rate_, level by level
+  std::vector<std::vector<std::vector<double>>> min_rate_;
 };
 
 struct CarbonPlan {

@@ -130,14 +130,20 @@ bool SchedulerLp::plan(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
   const auto e = cfg_.epoch.count();
   const auto [first, last] = forecast_->window(job, now, cfg_.epoch, cfg_.end_by);
   const auto hold = expected_hold_[job].count();
+  // Each candidate's runs of ticks with room, worked out when the forecast asks for them.
   std::vector<TickRuns> runs(j.candidate_count);
-  bool any = false;
-  for (std::uint32_t c = 0; c < j.candidate_count; ++c) {
+  std::vector<char> known(j.candidate_count, 0);
+  const auto runs_of = [&](std::uint32_t c) -> const TickRuns& {
+    auto& r = runs[c];
+    if (known[c] != 0) {
+      return r;
+    }
+    known[c] = 1;
     const auto dc = tables_->candidates[j.first_candidate + c];
     const auto p = pool_index(dc, j.type);
     const double room = static_cast<double>(dcs_[dc].inventory[j.type] - j.devices);
     if (room < 0) {
-      continue;
+      return r;
     }
     const auto& prof = profile_[p];
     const auto at = [&](SimTime::rep h) {
@@ -154,7 +160,6 @@ bool SchedulerLp::plan(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
     // Starts share hourly buckets: ticks whose first and last bucket are the same fit
     // alike, so the ticks are taken block by block.
     const SimTime::rep span = std::max<SimTime::rep>(hold, 1) - 1;
-    auto& r = runs[c];
     for (SimTime::rep s = first; s <= last;) {
       const SimTime::rep a = (s + e) / kPlanBucket;
       const SimTime::rep b = (s + e + span) / kPlanBucket;
@@ -171,15 +176,13 @@ bool SchedulerLp::plan(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
         } else {
           r.emplace_back(s, until);
         }
-        any = true;
       }
       s = std::max(until, s) + e;
     }
-  }
-  if (!any) {
-    return false;
-  }
-  const auto pick = forecast_->best_start(job, now, cfg_.epoch, cfg_.tolerance, &runs, cfg_.end_by);
+    return r;
+  };
+  const auto pick =
+      forecast_->best_start(job, now, cfg_.epoch, cfg_.tolerance, runs_of, cfg_.end_by);
   if (!pick) {
     return false;
   }
