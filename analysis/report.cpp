@@ -310,8 +310,10 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
       d.design_peak_time_s = g.get_attr_double(key(DatacenterAttr::kDesignPeakTime));
       d.design_peak_warning = g.get_attr_string(key(DatacenterAttr::kDesignPeakWarning));
     }
-    if (const double cap = g.get_attr_double(key(DatacenterAttr::kPowerCap)); !std::isnan(cap)) {
-      d.power_cap_mw = cap / kWattsPerMegawatt;
+    // Format 1 traces have no power_cap_w.
+    if (const auto cap = attr_or_none(g, key(DatacenterAttr::kPowerCap));
+        cap && !std::isnan(*cap)) {
+      d.power_cap_mw = *cap / kWattsPerMegawatt;
       if (g.has_attr(key(DatacenterAttr::kCapExceeded))) {
         d.cap_exceeded_s = g.get_attr_double(key(DatacenterAttr::kCapExceeded));
         d.cap_held_device_hours = g.get_attr_double(key(DatacenterAttr::kCapHeldDeviceHours));
