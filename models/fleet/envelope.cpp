@@ -1,7 +1,6 @@
 #include "models/fleet/envelope.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <limits>
 
 namespace footprint::models {
@@ -44,7 +43,12 @@ FacilityEnvelope::FacilityEnvelope(const CoolingModel* cooling, SimTime horizon,
 }
 
 std::pair<double, double> FacilityEnvelope::range_max(std::size_t i, std::size_t k) const {
-  const auto level = static_cast<std::size_t>(std::bit_width(k - i) - 1);
+  k = std::max(k, i + 1);  // at least one segment
+  // The largest power of two within the range: two overlapping blocks of it cover it.
+  std::size_t level = 0;
+  while ((std::size_t{2} << level) <= k - i) {
+    ++level;
+  }
   const std::size_t w = std::size_t{1} << level;
   return {std::max(a_[level][i], a_[level][k - w]), std::max(b_[level][i], b_[level][k - w])};
 }

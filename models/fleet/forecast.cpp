@@ -1,7 +1,6 @@
 #include "models/fleet/forecast.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -119,7 +118,11 @@ double CarbonForecast::min_rate(std::uint32_t dc, SimTime::rep from, SimTime::re
   const auto i = segment_of(dc, from);
   const auto k = std::max(i, segment_of(dc, std::max(from, to - 1))) + 1;
   const auto& levels = min_rate_[dc];
-  const auto level = static_cast<std::size_t>(std::bit_width(k - i) - 1);
+  // The largest power of two within the range: two overlapping blocks of it cover it.
+  std::size_t level = 0;
+  while ((std::size_t{2} << level) <= k - i) {
+    ++level;
+  }
   const std::size_t w = std::size_t{1} << level;
   return std::min(levels[level][i], levels[level][k - w]);
 }
@@ -153,7 +156,9 @@ std::optional<std::pair<SimTime, std::uint32_t>> CarbonForecast::best_start(
     SimTime end_by) const {
   const auto& j = tables_->jobs[job];
   const auto e = epoch.count();
-  const auto [first, last] = window(job, now, epoch, end_by);
+  const auto span = window(job, now, epoch, end_by);
+  const SimTime::rep first = span.first;
+  const SimTime::rep last = span.second;
   const auto d = j.duration.count();
   const TickRuns whole{{first, last}};
   // The forecast emissions of a start s are linear in s between the times at which s or
@@ -280,7 +285,8 @@ std::optional<std::pair<SimTime, std::uint32_t>> CarbonForecast::best_start(
       if (i > 0 && out[i - 1].second == run) {
         const SimTime::rep a = out[i - 1].first;
         const double w_a = w_at(dc, a);
-        const double steps = static_cast<double>((b - a) / e);
+        const SimTime::rep ticks = (b - a) / e;  // whole ticks between the two
+        const double steps = static_cast<double>(ticks);
         const double frac = (w_a - threshold) / (w_a - w_b);
         s = std::clamp(a + static_cast<SimTime::rep>(std::ceil(frac * steps)) * e, a + e, b);
         while (s < b && w_at(dc, s) > threshold) {

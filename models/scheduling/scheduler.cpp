@@ -128,7 +128,9 @@ bool SchedulerLp::plan(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
   const SimTime now = ctx.now();
   const auto& j = tables_->jobs[job];
   const auto e = cfg_.epoch.count();
-  const auto [first, last] = forecast_->window(job, now, cfg_.epoch, cfg_.end_by);
+  const auto window = forecast_->window(job, now, cfg_.epoch, cfg_.end_by);
+  const SimTime::rep first = window.first;
+  const SimTime::rep last = window.second;
   const auto hold = expected_hold_[job].count();
   // Each candidate's runs of ticks with room, worked out when the forecast asks for them.
   std::vector<TickRuns> runs(j.candidate_count);

@@ -243,7 +243,7 @@ Comparison compare_with(const RunResult& run, const RunResult& base,
 }
 
 RunResult run_once(const Scenario& sc, const RunConfig& config,
-                   std::shared_ptr<const models::FleetTables> tables,
+                   const std::shared_ptr<const models::FleetTables>& tables,
                    std::vector<std::string> names) {
   RunResult res;
   res.seed = config.seed.value_or(sc.seed);
