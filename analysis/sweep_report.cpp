@@ -457,6 +457,27 @@ SweepIndex read_sweep_index(const std::filesystem::path& path) {
   return index;
 }
 
+namespace {
+
+/// The columns an axis name stands for: the axis itself, or a group's paths; empty for a
+/// name that is neither.
+template <class Groups>
+std::vector<std::size_t> axis_columns(const SweepIndex& index, const Groups& groups,
+                                      const std::string& name) {
+  if (const auto it = std::find(index.axes.begin(), index.axes.end(), name);
+      it != index.axes.end()) {
+    return {static_cast<std::size_t>(it - index.axes.begin())};
+  }
+  if (const auto g = std::find_if(groups.begin(), groups.end(),
+                                  [&](const auto& e) { return e.first == name; });
+      g != groups.end()) {
+    return g->second;
+  }
+  return {};
+}
+
+}  // namespace
+
 SweepSummary summarise_sweep(const SweepIndex& index, const SweepReportOptions& options) {
   // The key columns: every axis, or the group_by names expanded (a group to its paths),
   // in the order given, each once.
@@ -468,15 +489,8 @@ SweepSummary summarise_sweep(const SweepIndex& index, const SweepReportOptions& 
   } else {
     const auto groups = groups_of(index);
     for (const auto& name : options.group_by) {
-      std::vector<std::size_t> cols;
-      if (const auto it = std::find(index.axes.begin(), index.axes.end(), name);
-          it != index.axes.end()) {
-        cols.push_back(static_cast<std::size_t>(it - index.axes.begin()));
-      } else if (const auto g = std::find_if(groups.begin(), groups.end(),
-                                             [&](const auto& e) { return e.first == name; });
-                 g != groups.end()) {
-        cols = g->second;
-      } else {
+      const auto cols = axis_columns(index, groups, name);
+      if (cols.empty()) {
         throw InputError(
             Diagnostic{.message = fmt::format("cannot group sweep '{}' by '{}': valid axes: {}",
                                               index.sweep_name, name, valid_axis_names(index))});
@@ -677,16 +691,8 @@ PairedSummary paired_differences(const SweepIndex& index, const SweepReportOptio
     }
   } else {
     for (const auto& name : options.group_by) {
-      const auto groups = groups_of(index);
-      std::vector<std::size_t> cols;
-      if (const auto it = std::find(index.axes.begin(), index.axes.end(), name);
-          it != index.axes.end()) {
-        cols.push_back(static_cast<std::size_t>(it - index.axes.begin()));
-      } else if (const auto g = std::find_if(groups.begin(), groups.end(),
-                                             [&](const auto& e) { return e.first == name; });
-                 g != groups.end()) {
-        cols = g->second;
-      } else {
+      const auto cols = axis_columns(index, groups_of(index), name);
+      if (cols.empty()) {
         throw flag_error(fmt::format("--group-by '{}': not an axis of sweep '{}'; valid axes: {}",
                                      name, index.sweep_name, valid_axis_names(index)));
       }
