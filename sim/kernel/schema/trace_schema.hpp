@@ -441,7 +441,9 @@ inline constexpr std::array<Field, kJobColumnCount> kJobColumns{{
      "without a scheduler)",
      Reduction::kNone},
     {"steps", Type::kInt64, "1",
-     "steps executed (a partial last step counts as one); 0 unless finished", Reduction::kSum},
+     "steps executed (a partial last step counts as one); a job still running at the stop: those "
+     "completed by then",
+     Reduction::kSum},
     {"restarts", Type::kInt64, "1", "failures suffered", Reduction::kSum},
     {"checkpoints", Type::kInt64, "1", "checkpoints completed", Reduction::kSum},
     {"pauses", Type::kInt64, "1", "carbon-aware pauses at checkpoints (`checkpoint.pause_above`)",
@@ -453,7 +455,8 @@ inline constexpr std::array<Field, kJobColumnCount> kJobColumns{{
     {"cap_waited_s", Type::kFloat64, "s", "time spent in them, devices held at idle power",
      Reduction::kSum},
     {"device_hours", Type::kFloat64, "h",
-     "devices x (end_s - start_s) / 3600, checkpoints and restarts included; 0 unless finished",
+     "devices x (end_s - start_s) / 3600, checkpoints and restarts included; a job still running "
+     "at the stop: up to the stop; 0 if it never started",
      Reduction::kSum},
     {"lost_device_hours", Type::kFloat64, "h",
      "device-hours of computation lost to failures (redone)", Reduction::kSum},
@@ -466,7 +469,9 @@ inline constexpr std::array<Field, kJobColumnCount> kJobColumns{{
      Reduction::kSum},
     {"emissions_market_g", Type::kFloat64, "g", "market-based emissions, g CO2e", Reduction::kSum},
     {"embodied_g", Type::kFloat64, "g",
-     "devices x (end_s - start_s) x `embodied` / 5 y; 0 unless finished", Reduction::kSum},
+     "devices x (end_s - start_s) x `embodied` / 5 y; a job still running at the stop: up to the "
+     "stop; 0 if it never started",
+     Reduction::kSum},
 }};
 
 constexpr const Field& field(JobColumn c) {
