@@ -41,7 +41,7 @@ constexpr int kLastMinute = 59;
 constexpr int kLastSecond = 59;
 constexpr int kMonths = 12;
 
-std::vector<Request> with_lengths(std::vector<SimTime> arrivals, const TokenLength& prompt,
+std::vector<Request> with_lengths(const std::vector<SimTime>& arrivals, const TokenLength& prompt,
                                   const TokenLength& output, std::uint64_t seed) {
   engine::RandomStream prompt_rng(seed, kRequestStream, kPromptSub);
   engine::RandomStream output_rng(seed, kRequestStream, kOutputSub);
