@@ -4,9 +4,6 @@
 #include <cmath>
 #include <limits>
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-
 #include "sim/engine/random.hpp"
 
 namespace footprint::models {
@@ -323,26 +320,6 @@ SimTime CarbonForecast::first_time_at_or_below(std::uint32_t dc, SimTime now, Si
     }
   }
   return SimTime::max();
-}
-
-std::vector<CarbonPlan> plan_carbon_aware(const CarbonForecast& forecast, const FleetTables& tables,
-                                          SimTime epoch, double tolerance) {
-  std::vector<CarbonPlan> plans(tables.jobs.size());
-  // Each job's choice depends only on its own submit time, slack and duration and on the
-  // forecast: independent, so computed in parallel (in the caller's task arena).
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, tables.jobs.size(), 1024),
-                    [&](const tbb::blocked_range<std::size_t>& r) {
-                      for (std::size_t j = r.begin(); j != r.end(); ++j) {
-                        const auto& f = tables.jobs[j];
-                        if (f.fixed_start != SimTime::max() || f.slack <= SimTime::zero()) {
-                          continue;
-                        }
-                        const auto pick = forecast.best_start(static_cast<std::uint32_t>(j),
-                                                              f.submit, epoch, tolerance);
-                        plans[j] = {pick->first, pick->second, true};
-                      }
-                    });
-  return plans;
 }
 
 }  // namespace footprint::models

@@ -88,16 +88,4 @@ class CarbonForecast {
   std::vector<std::vector<std::vector<double>>> min_rate_;
 };
 
-struct CarbonPlan {
-  SimTime dispatch;
-  std::uint32_t datacenter = 0;
-  bool planned = false;
-};
-
-/// The carbon-aware choice of every job with slack, made at its submit time, each alone
-/// (without regard to capacity): what the capacity-aware planner starts from, and a test
-/// reference.
-std::vector<CarbonPlan> plan_carbon_aware(const CarbonForecast& forecast, const FleetTables& tables,
-                                          SimTime epoch, double tolerance = 0);
-
 }  // namespace footprint::models

@@ -45,7 +45,6 @@
 namespace footprint::models {
 
 class CarbonForecast;
-struct CarbonPlan;
 
 /// What the scheduler decided for a job.
 struct Dispatch {
