@@ -14,6 +14,7 @@
 #include "sim/kernel/diagnostics/diagnostics.hpp"
 #include "sim/kernel/units/calendar.hpp"
 #include "sim/kernel/units/time_constants.hpp"
+#include "sim/kernel/units/utc.hpp"
 
 namespace footprint::models {
 
@@ -70,36 +71,11 @@ SimTime gap(engine::RandomStream& rng, double mean_gap_s) {
 // ---------------------------------------------------------------------------------------
 // Trace parsing.
 
-/// Exactly `n` decimal digits at text[pos...]; advances pos.
-std::optional<int> digits(std::string_view text, std::size_t& pos, std::size_t n) {
-  if (pos + n > text.size()) {
-    return std::nullopt;
-  }
-  int v = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const char c = text[pos + i];
-    if (c < '0' || c > '9') {
-      return std::nullopt;
-    }
-    v = v * 10 + (c - '0');
-  }
-  pos += n;
-  return v;
-}
-
-bool skip(std::string_view text, std::size_t& pos, char c) {
-  if (pos < text.size() && text[pos] == c) {
-    ++pos;
-    return true;
-  }
-  return false;
-}
-
 /// ".fffffffff" at text[pos...] (if present) as ticks; advances pos. Empty with `error`
 /// set when the fraction is empty or longer than a tick resolves.
 std::optional<std::int64_t> fraction_ticks(std::string_view text, std::size_t& pos,
                                            std::string& error) {
-  if (!skip(text, pos, '.')) {
+  if (!units::scan_char(text, pos, '.')) {
     return 0;
   }
   std::int64_t ticks = 0;
@@ -128,17 +104,17 @@ std::optional<std::int64_t> fraction_ticks(std::string_view text, std::size_t& p
 std::optional<std::int64_t> parse_trace_timestamp(std::string_view text, std::string& error) {
   constexpr std::string_view kExpected = "expected YYYY-MM-DD HH:MM:SS.fffffff";
   std::size_t pos = 0;
-  const auto year = digits(text, pos, 4);
-  const bool dash1 = skip(text, pos, '-');
-  const auto month = digits(text, pos, 2);
-  const bool dash2 = skip(text, pos, '-');
-  const auto day = digits(text, pos, 2);
-  const bool sep = skip(text, pos, ' ') || skip(text, pos, 'T');
-  const auto hour = digits(text, pos, 2);
-  const bool colon1 = skip(text, pos, ':');
-  const auto minute = digits(text, pos, 2);
-  const bool colon2 = skip(text, pos, ':');
-  const auto second = digits(text, pos, 2);
+  const auto year = units::scan_digits(text, pos, 4);
+  const bool dash1 = units::scan_char(text, pos, '-');
+  const auto month = units::scan_digits(text, pos, 2);
+  const bool dash2 = units::scan_char(text, pos, '-');
+  const auto day = units::scan_digits(text, pos, 2);
+  const bool sep = units::scan_char(text, pos, ' ') || units::scan_char(text, pos, 'T');
+  const auto hour = units::scan_digits(text, pos, 2);
+  const bool colon1 = units::scan_char(text, pos, ':');
+  const auto minute = units::scan_digits(text, pos, 2);
+  const bool colon2 = units::scan_char(text, pos, ':');
+  const auto second = units::scan_digits(text, pos, 2);
   if (!year || !dash1 || !month || !dash2 || !day || !sep || !hour || !colon1 || !minute ||
       !colon2 || !second) {
     error = std::string(kExpected);
@@ -148,7 +124,7 @@ std::optional<std::int64_t> parse_trace_timestamp(std::string_view text, std::st
   if (!frac) {
     return std::nullopt;
   }
-  skip(text, pos, 'Z');
+  units::scan_char(text, pos, 'Z');
   if (pos != text.size()) {
     error = fmt::format("unexpected '{}' after the time: {} (no zone, taken as UTC)",
                         text.substr(pos), kExpected);

@@ -19,31 +19,6 @@ constexpr std::size_t kYearDigits = 4;
 constexpr std::size_t kFieldDigits = 2;
 constexpr std::string_view kExpected = "expected ISO-8601 UTC like 2022-01-01T00:00:00Z";
 
-/// Parses exactly `n` decimal digits at text[pos...]; advances pos.
-std::optional<int> digits(std::string_view text, std::size_t& pos, std::size_t n) {
-  if (pos + n > text.size()) {
-    return std::nullopt;
-  }
-  int v = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const char c = text[pos + i];
-    if (c < '0' || c > '9') {
-      return std::nullopt;
-    }
-    v = v * 10 + (c - '0');
-  }
-  pos += n;
-  return v;
-}
-
-bool skip(std::string_view text, std::size_t& pos, char c) {
-  if (pos < text.size() && text[pos] == c) {
-    ++pos;
-    return true;
-  }
-  return false;
-}
-
 struct Fields {
   int year = 0;
   int month = 0;
@@ -55,16 +30,16 @@ struct Fields {
 
 /// ":SS" and an all-zero fraction after it, if present; false (and `error`) otherwise.
 bool read_seconds(std::string_view text, std::size_t& pos, Fields& f, std::string& error) {
-  if (!skip(text, pos, ':')) {
+  if (!scan_char(text, pos, ':')) {
     return true;
   }
-  const auto s = digits(text, pos, kFieldDigits);
+  const auto s = scan_digits(text, pos, kFieldDigits);
   if (!s) {
     error = std::string(kExpected);
     return false;
   }
   f.second = *s;
-  if (!skip(text, pos, '.') && !skip(text, pos, ',')) {
+  if (!scan_char(text, pos, '.') && !scan_char(text, pos, ',')) {
     return true;
   }
   bool any = false;
@@ -84,22 +59,22 @@ bool read_seconds(std::string_view text, std::size_t& pos, Fields& f, std::strin
 
 /// The date and time of day, up to the zone; false (and `error`) when malformed.
 bool read_fields(std::string_view text, std::size_t& pos, Fields& f, std::string& error) {
-  const auto year = digits(text, pos, kYearDigits);
-  const bool dash1 = skip(text, pos, '-');
-  const auto month = digits(text, pos, kFieldDigits);
-  const bool dash2 = skip(text, pos, '-');
-  const auto day = digits(text, pos, kFieldDigits);
+  const auto year = scan_digits(text, pos, kYearDigits);
+  const bool dash1 = scan_char(text, pos, '-');
+  const auto month = scan_digits(text, pos, kFieldDigits);
+  const bool dash2 = scan_char(text, pos, '-');
+  const auto day = scan_digits(text, pos, kFieldDigits);
   if (!year || !dash1 || !month || !dash2 || !day) {
     error = std::string(kExpected);
     return false;
   }
-  if (!skip(text, pos, 'T') && !skip(text, pos, 't') && !skip(text, pos, ' ')) {
+  if (!scan_char(text, pos, 'T') && !scan_char(text, pos, 't') && !scan_char(text, pos, ' ')) {
     error = fmt::format("no time of day: {}", kExpected);
     return false;
   }
-  const auto hour = digits(text, pos, kFieldDigits);
-  const bool colon = skip(text, pos, ':');
-  const auto minute = digits(text, pos, kFieldDigits);
+  const auto hour = scan_digits(text, pos, kFieldDigits);
+  const bool colon = scan_char(text, pos, ':');
+  const auto minute = scan_digits(text, pos, kFieldDigits);
   if (!hour || !colon || !minute) {
     error = std::string(kExpected);
     return false;
@@ -161,6 +136,30 @@ std::string format_utc(std::int64_t t_s) {
   return fmt::format(
       "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", d.year, d.month, d.day, sod / kWholeSecondsPerHour,
       (sod % kWholeSecondsPerHour) / kWholeSecondsPerMinute, sod % kWholeSecondsPerMinute);
+}
+
+std::optional<int> scan_digits(std::string_view text, std::size_t& pos, std::size_t n) {
+  if (pos + n > text.size()) {
+    return std::nullopt;
+  }
+  int v = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = text[pos + i];
+    if (c < '0' || c > '9') {
+      return std::nullopt;
+    }
+    v = v * 10 + (c - '0');
+  }
+  pos += n;
+  return v;
+}
+
+bool scan_char(std::string_view text, std::size_t& pos, char c) {
+  if (pos < text.size() && text[pos] == c) {
+    ++pos;
+    return true;
+  }
+  return false;
 }
 
 }  // namespace footprint::units

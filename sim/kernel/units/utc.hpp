@@ -2,6 +2,7 @@
 // column of a data file (grid series, weather), and the one formatter of their messages.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,5 +19,12 @@ namespace footprint::units {
 
 /// "2022-03-13T07:00:00Z".
 [[nodiscard]] std::string format_utc(std::int64_t t_s);
+
+/// Scanning helpers of the UTC parser, shared with other timestamp formats: exactly `n`
+/// decimal digits at text[pos...], or the character `c` there; each advances `pos` on
+/// success.
+[[nodiscard]] std::optional<int> scan_digits(std::string_view text, std::size_t& pos,
+                                             std::size_t n);
+bool scan_char(std::string_view text, std::size_t& pos, char c);
 
 }  // namespace footprint::units
