@@ -1,0 +1,105 @@
+// One LLM service simulated exactly: its replicas run iteration after iteration under
+// continuous batching (as vLLM's scheduler does: decode tokens first, then chunked prefill
+// within a token budget, then new requests while the batch and the KV cache have room), a
+// full KV cache preempts the latest admitted request, which recomputes later, and each
+// request's arrival, first token, end and share of the energy is recorded. Requests are
+// routed on arrival to the replica holding the fewest (least loaded). docs/serving.md has
+// the rules, the energy boundaries and the limits.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/serving/iteration.hpp"
+#include "models/workloads/requests.hpp"
+#include "sim/engine/integrator.hpp"
+#include "sim/engine/time.hpp"
+
+namespace footprint::models {
+
+struct ServiceConfig {
+  std::int64_t replicas = 1;
+  /// Replicas kept powered and idle beside the serving ones (failover reserve).
+  std::int64_t reserve = 0;
+  /// Host draw per accelerator (CPU, DRAM, NIC share), watts: the datacenter's.
+  double host_watts = 0;
+  /// Width of the per-interval series, and of the bins of mean IT power the service's
+  /// datacenter draws (a divisor of the interval).
+  engine::SimTime interval = engine::SimTime::hours(1);
+  engine::SimTime power_bin = engine::SimTime::minutes(1);
+  /// The run stops here (max: when the last request ends).
+  engine::SimTime until = engine::SimTime::max();
+};
+
+/// What happened to an accepted request. `first_token` and `end` are SimTime::max() when
+/// it did not get that far before the run stopped.
+struct RequestOutcome {
+  engine::SimTime arrival;
+  engine::SimTime first_token = engine::SimTime::max();
+  engine::SimTime end = engine::SimTime::max();
+  std::int64_t prompt_tokens = 0;
+  std::int64_t output_tokens = 0;
+  std::int64_t generated = 0;  ///< output tokens produced (all of them when finished)
+  std::int32_t replica = 0;
+  std::int32_t preemptions = 0;
+  double accelerator_joules = 0;  ///< its share of the iterations it was in
+  double it_joules = 0;           ///< the same with the hosts' draw
+  [[nodiscard]] bool finished() const { return end != engine::SimTime::max(); }
+};
+
+/// One value per interval of each per-interval series.
+struct ServiceSeries {
+  std::vector<double> arrived;             ///< requests
+  std::vector<double> finished;            ///< requests
+  std::vector<double> prompt_tokens;       ///< prefilled (recomputation included)
+  std::vector<double> output_tokens;       ///< generated
+  std::vector<double> batch_seconds;       ///< integral of sequences in iterations, all replicas
+  std::vector<double> kv_token_seconds;    ///< integral of KV-cache tokens held, all replicas
+  std::vector<double> accelerator_joules;  ///< every device of the service, idle included
+  std::vector<double> it_joules;           ///< the same with hosts
+};
+
+struct ServiceResult {
+  std::vector<RequestOutcome> requests;  ///< accepted, in arrival order
+  std::int64_t iterations = 0;
+  std::int64_t preemptions = 0;
+  engine::SimTime end;                  ///< when the run of the service stopped
+  std::int64_t kv_capacity_tokens = 0;  ///< per replica
+  // Energy over [0, end], joules: the accelerators while in iterations; the hosts of the
+  // serving replicas while in iterations; the serving replicas while idle (accelerators
+  // and hosts); the reserve replicas (accelerators and hosts).
+  double accelerator_joules = 0;
+  double host_joules = 0;
+  double idle_joules = 0;
+  double reserve_joules = 0;
+  /// Of `idle_joules` and `reserve_joules`, the accelerators' part.
+  double idle_accelerator_joules = 0;
+  ServiceSeries series;
+  /// Mean IT power of all the service's devices per power bin, watts, over [0, end).
+  std::vector<double> power_bins;
+  [[nodiscard]] double it_joules() const {
+    return accelerator_joules + host_joules + idle_joules + reserve_joules;
+  }
+};
+
+/// Runs `requests` (sorted by arrival; filtered against the model's sequence already) on
+/// `config.replicas` replicas of `model`. Deterministic: no random draws.
+ServiceResult simulate_service(const ServingModel& model, const ServiceConfig& config,
+                               const std::vector<Request>& requests);
+
+/// TTFT and TPOT of the finished requests (TPOT over those with at least 2 output tokens),
+/// percentiles by nearest rank, and goodput: the share of accepted requests that finished
+/// within both objectives (a missing objective always holds).
+struct LatencySummary {
+  double ttft_p50 = 0, ttft_p90 = 0, ttft_p99 = 0;
+  double tpot_p50 = 0, tpot_p90 = 0, tpot_p99 = 0;
+  std::optional<double> goodput;  ///< only with an objective
+  std::int64_t finished = 0;
+};
+LatencySummary summarise_latency(const std::vector<RequestOutcome>& requests,
+                                 std::optional<double> slo_ttft_s,
+                                 std::optional<double> slo_tpot_s);
+
+}  // namespace footprint::models
