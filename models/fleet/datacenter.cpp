@@ -34,10 +34,46 @@ DatacenterLp::DatacenterLp(std::uint32_t index, const FleetTables* tables, Datac
     embodied_rate_ += static_cast<double>(cfg_.inventory[t]) * tables_->types[t].embodied_rate();
   }
   has_weather_ = cooling_->outdoor_temperature_c(SimTime::zero()).has_value();
+  load_watts_.assign(cfg_.loads.size(), 0.0);
+  for (std::size_t l = 0; l < cfg_.loads.size(); ++l) {
+    load_binned_.push_back({bins(cfg_.trace_interval), bins(cfg_.trace_interval),
+                            bins(cfg_.trace_interval), bins(cfg_.trace_interval)});
+  }
+}
+
+void DatacenterLp::on_load(engine::Context<FleetMsg>& ctx, std::uint32_t load, std::uint32_t bin) {
+  const auto& l = cfg_.loads[load];
+  const auto& w = *l.watts;
+  integrate(ctx.now());
+  changed_ = true;
+  if (bin >= w.size()) {
+    load_watts_[load] = 0;
+    --loads_active_;
+    return;
+  }
+  load_watts_[load] = w[bin];
+  // The next bin whose power differs (or the end).
+  std::size_t next = bin + 1;
+  while (next < w.size() && w[next] == w[bin]) {
+    ++next;
+  }
+  ctx.schedule(SimTime::ticks(static_cast<SimTime::rep>(next) * l.bin.count()) - ctx.now(),
+               {FleetMsg::Kind::kLoad, static_cast<std::uint32_t>(next), load, 0});
 }
 
 void DatacenterLp::on_start(engine::Context<FleetMsg>& ctx) {
   intensity_ = carbon_->at(SimTime::zero());
+  for (std::uint32_t l = 0; l < cfg_.loads.size(); ++l) {
+    if (cfg_.loads[l].watts && !cfg_.loads[l].watts->empty()) {
+      ++loads_active_;
+      on_load(ctx, l, 0);
+    }
+  }
+  // Without a scheduler or jobs of its own, the datacenter runs as long as its services.
+  if (cfg_.scheduler == DatacenterConfig::kNoScheduler && fixed_jobs_.empty() &&
+      !cfg_.loads.empty()) {
+    shutdown_ = true;
+  }
   refresh(SimTime::zero());
   for (const auto j : fixed_jobs_) {
     ctx.schedule(tables_->jobs[j].fixed_start, {FleetMsg::Kind::kStart, j, 0, 0});
@@ -367,13 +403,16 @@ void DatacenterLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<
       const auto next = std::min(cooling_->next_change(now), carbon_->next_change(now));
       // Once no job will come any more, the weather and the grid stop being followed: the
       // run ends with the last of the work, not at the end of time.
-      if (next != SimTime::max() && !(shutdown_ && busy_total_ == 0)) {
+      if (next != SimTime::max() && !(shutdown_ && busy_total_ == 0 && loads_active_ == 0)) {
         ctx.schedule(next - now, {FleetMsg::Kind::kSignal, 0, 0, 0});
       }
       break;
     }
     case FleetMsg::Kind::kShutdown:
       shutdown_ = true;
+      break;
+    case FleetMsg::Kind::kLoad:
+      on_load(ctx, m.slot, m.job);
       break;
     default:
       break;
@@ -393,7 +432,11 @@ void DatacenterLp::refresh(SimTime now) {
   if (busy_total_ == 0) {
     jobs_power_ = units::Watts::zero();  // no residue from sums of +/- powers
   }
-  const auto it = cfg_.power.it_power(jobs_power_, tables_->types,
+  double loads = 0;
+  for (const double w : load_watts_) {
+    loads += w;
+  }
+  const auto it = cfg_.power.it_power(jobs_power_ + units::watts(loads), tables_->types,
                                       [&](std::size_t t) { return cfg_.inventory[t] - busy_[t]; });
   const auto fp = cooling_->facility(now, it);
   const double itw = units::to_watts(it);
@@ -423,6 +466,14 @@ void DatacenterLp::refresh(SimTime now) {
   binned(Integrand::kEmissionsLocation).set(now, fac * iloc);
   binned(Integrand::kEmissionsMarket).set(now, fac * imkt);
   binned(Integrand::kBusyDevices).set(now, static_cast<double>(busy_total_));
+  for (std::size_t l = 0; l < load_watts_.size(); ++l) {
+    const double w = load_watts_[l];
+    auto& b = load_binned_[l];
+    b[0].set(now, w);
+    b[1].set(now, w * ratio);
+    b[2].set(now, w * ratio * iloc);
+    b[3].set(now, w * ratio * imkt);
+  }
   if (has_weather_) {
     binned(Integrand::kOutdoorTemperature)
         .set(now, cooling_->outdoor_temperature_c(now).value_or(0.0));
@@ -460,6 +511,29 @@ void DatacenterLp::on_stop(engine::Context<FleetMsg>& ctx) {
   for (auto& b : binned_) {
     b.advance(end);
   }
+  for (auto& lb : load_binned_) {
+    for (auto& b : lb) {
+      b.advance(end);
+    }
+  }
+}
+
+std::vector<LoadOutcome> DatacenterLp::load_outcomes(std::size_t intervals) const {
+  std::vector<LoadOutcome> out;
+  for (const auto& b : load_binned_) {
+    LoadOutcome o;
+    o.it_energy = units::joules(b[0].total());
+    o.energy = units::joules(b[1].total());
+    o.emissions_location = units::grams(b[2].total());
+    o.emissions_market = units::grams(b[3].total());
+    for (std::size_t k = 0; k < intervals; ++k) {
+      o.energy_j.push_back(b[1].bin(k));
+      o.emissions_location_g.push_back(b[2].bin(k));
+      o.emissions_market_g.push_back(b[3].bin(k));
+    }
+    out.push_back(std::move(o));
+  }
+  return out;
 }
 
 double DatacenterLp::series_value(schema::Series s, std::size_t k, double w) const {

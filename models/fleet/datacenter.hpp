@@ -34,6 +34,26 @@ namespace footprint::models {
 
 class CarbonForecast;
 
+/// An LLM service's draw in a datacenter (models/serving): the mean IT power of its
+/// devices per bin from time 0, simulated beforehand. Its devices are not in the
+/// datacenter's inventory (they are set apart); after the last bin they draw nothing here.
+struct ServiceLoad {
+  SimTime bin = SimTime::minutes(1);
+  std::shared_ptr<const std::vector<double>> watts;
+};
+
+/// What a service's load was attributed, as for a job (facility overhead in proportion to
+/// IT power), in all and per trace interval.
+struct LoadOutcome {
+  units::Joules it_energy;
+  units::Joules energy;
+  units::Grams emissions_location;
+  units::Grams emissions_market;
+  std::vector<double> energy_j;  ///< facility energy per trace interval
+  std::vector<double> emissions_location_g;
+  std::vector<double> emissions_market_g;
+};
+
 struct DatacenterConfig {
   std::vector<std::int64_t> inventory;  ///< devices per FleetTables type index
   DevicePower power;
@@ -56,6 +76,8 @@ struct DatacenterConfig {
   const FacilityEnvelope* envelope = nullptr;
   /// How often a job held back by the cap looks again, at the latest.
   SimTime cap_retry = SimTime::minutes(5);
+  /// The services placed here.
+  std::vector<ServiceLoad> loads;
   static constexpr engine::LpId kNoScheduler = 0xffffffffU;
 };
 
@@ -124,6 +146,8 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   [[nodiscard]] const std::vector<JobOutcome>& outcomes() const { return outcomes_; }
   [[nodiscard]] DatacenterTrace trace(std::size_t intervals) const;
   [[nodiscard]] DatacenterSummary summary() const;
+  /// Each load's attribution, in config order, over `intervals` trace intervals.
+  [[nodiscard]] std::vector<LoadOutcome> load_outcomes(std::size_t intervals) const;
 
  private:
   enum class Phase : std::uint8_t { kCompute, kCheckpoint, kRestart, kPause, kCapPause };
@@ -217,6 +241,11 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
     return binned_[static_cast<std::size_t>(i)];
   }
   std::vector<engine::BinnedIntegral> binned_;  ///< by Integrand
+  /// Per load: its IT power now, and its binned IT power, facility power and emissions.
+  std::vector<double> load_watts_;
+  std::vector<std::array<engine::BinnedIntegral, 4>> load_binned_;
+  std::size_t loads_active_ = 0;
+  void on_load(engine::Context<FleetMsg>& ctx, std::uint32_t load, std::uint32_t bin);
   bool has_weather_ = false;
   bool changed_ = false;   ///< this event changed a power or a rate
   bool shutdown_ = false;  ///< no job will come any more

@@ -66,6 +66,7 @@ struct FleetMsg {
     kFailure,     ///< datacenter: a device of a job fails
     kSignal,      ///< datacenter: the grid or the weather changes
     kShutdown,    ///< scheduler -> datacenter: every job has ended
+    kLoad,        ///< datacenter: a service's power changes (slot: the load, job: the bin)
   };
   Kind kind = Kind::kSignal;
   std::uint32_t job = 0;

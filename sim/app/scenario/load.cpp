@@ -148,7 +148,8 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
   sc.text = text;
   MapReader top(root, "", d,
                 {"name", "description", "seed", "trace", "epoch", "horizon", "scheduler",
-                 "failures", "workload", "regions", "datacenters", "jobs", "accelerator_types"});
+                 "failures", "workload", "regions", "datacenters", "jobs", "services",
+                 "accelerator_types"});
   if (!top.valid()) {
     d.throw_if_any();
   }
@@ -160,7 +161,9 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
   const auto regions = parse::read_regions(root, ctx, sc);
   const auto datacenters = parse::read_datacenters(root, ctx, regions, sc);
   parse::read_workload(top, ctx, datacenters, sc);
-  auto jobs = parse::read_jobs(root, ctx, datacenters, !top.has("workload"), sc);
+  parse::read_services(root, ctx, datacenters, sc);
+  auto jobs =
+      parse::read_jobs(root, ctx, datacenters, !top.has("workload") && !top.has("services"), sc);
 
   // Validation of the whole: only once every part has been read without a problem.
   if (d.empty()) {

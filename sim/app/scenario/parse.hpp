@@ -90,6 +90,14 @@ struct JobEntry {
 std::vector<JobEntry> read_jobs(const YAML::Node& root, const Context& ctx,
                                 const NameIndex& datacenters, bool required, Scenario& sc);
 
+/// `model` under `parent` (the keys of jobs[].model); nullopt when absent or bad.
+std::optional<models::ModelShape> read_job_model(const MapReader& parent, Diagnostics& d);
+
+/// services: each LLM service (docs/scenario-format.md, "services[]"); sets apart its
+/// devices in its datacenter's inventory.
+void read_services(const YAML::Node& root, const Context& ctx, const NameIndex& datacenters,
+                   Scenario& sc);
+
 // index_names is a template: defined here.
 template <class T>
 NameIndex index_names(const std::vector<T>& items, const std::vector<YAML::Node>& nodes,

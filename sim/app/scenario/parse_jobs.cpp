@@ -1062,4 +1062,8 @@ std::vector<JobEntry> read_jobs(const YAML::Node& root, const Context& ctx, cons
   return jobs;
 }
 
+std::optional<models::ModelShape> read_job_model(const MapReader& parent, Diagnostics& d) {
+  return read_model(parent, d);
+}
+
 }  // namespace footprint::scenario::parse

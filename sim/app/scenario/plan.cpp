@@ -366,7 +366,7 @@ models::FleetJob fleet_job(const models::TrainingPlan& plan, std::uint32_t type,
 std::int64_t inventory_of(const DatacenterSpec& dc, const std::string& type) {
   for (const auto& i : dc.inventory) {
     if (i.accelerator == type) {
-      return i.count;
+      return i.count - i.services;
     }
   }
   return 0;

@@ -56,7 +56,8 @@ struct JobTiming {
 [[nodiscard]] models::FleetJob fleet_job(const models::TrainingPlan& plan, std::uint32_t type,
                                          std::int64_t devices, const JobTiming& timing);
 
-/// How many devices of `type` datacenter `dc` holds.
+/// How many devices of `type` datacenter `dc` holds for jobs: its inventory, less the
+/// devices set apart for services.
 [[nodiscard]] std::int64_t inventory_of(const DatacenterSpec& dc, const std::string& type);
 
 /// Builds the jobs of the fleet: the scenario's own and those its generator draws.

@@ -6,6 +6,7 @@
 #include <numeric>
 #include <thread>
 
+#include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include <fmt/format.h>
@@ -241,9 +242,110 @@ Comparison compare_with(const RunResult& run, const RunResult& base,
   return c;
 }
 
+/// The requests of service `i`: generated on its own random stream, or read from its file.
+std::vector<models::Request> service_requests(const Scenario& sc, std::size_t i,
+                                              std::uint64_t seed) {
+  const auto& s = sc.services[i];
+  constexpr std::uint64_t kServiceStream = 0x53455256;  // "SERV"
+  const auto stream = engine::RandomStream(seed, kServiceStream, i).next();
+  const SimTime start = to_sim(s.start);
+  switch (s.arrival) {
+    case ServiceSpec::Arrival::kAt:
+      return models::all_at_once(s.count.value_or(0), start + to_sim(s.at), *s.prompt_tokens,
+                                 *s.output_tokens, stream);
+    case ServiceSpec::Arrival::kRate:
+      if (s.count) {
+        return models::poisson(s.rate_per_s, *s.count, start, *s.prompt_tokens,
+                               *s.output_tokens, stream);
+      }
+      return models::poisson_until(s.rate_per_s, to_sim(*sc.horizon), start, *s.prompt_tokens,
+                                   *s.output_tokens, stream);
+    case ServiceSpec::Arrival::kFile: {
+      auto reqs = models::load_request_trace(s.file, start);
+      if (s.limit && static_cast<std::int64_t>(reqs.size()) > *s.limit) {
+        reqs.resize(static_cast<std::size_t>(*s.limit));
+      }
+      return reqs;
+    }
+  }
+  return {};
+}
+
+/// The bins of mean power a service's datacenter draws it in: a minute, or the trace
+/// interval where that is shorter or not a whole number of minutes (their common divisor).
+SimTime power_bin(SimTime interval) {
+  return SimTime::ticks(std::gcd(interval.count(), SimTime::minutes(1).count()));
+}
+
+/// Every service, simulated on its own before the fleet runs (a service depends on nothing
+/// else in the run), concurrently.
+std::vector<ServiceRun> simulate_services(const Scenario& sc, std::uint64_t seed) {
+  std::vector<ServiceRun> out(sc.services.size());
+  const SimTime interval = to_sim(sc.trace_interval);
+  tbb::parallel_for(std::size_t{0}, sc.services.size(), [&](std::size_t i) {
+    const auto& s = sc.services[i];
+    const auto& dc = sc.datacenters[s.datacenter];
+    const auto* chip = sc.accelerators.find(s.accelerator);
+    const models::ServingModel model(s.serving, *chip, models::job_network(*chip, dc.network));
+    auto reqs = service_requests(sc, i, seed);
+    const auto filter = models::filter_by_sequence(reqs, s.serving.model.sequence);
+    models::ServiceConfig cfg;
+    cfg.replicas = s.replicas;
+    cfg.reserve = s.reserve;
+    cfg.host_watts = units::to_watts(dc.power.host_overhead);
+    cfg.interval = interval;
+    cfg.power_bin = power_bin(interval);
+    if (sc.horizon) {
+      cfg.until = to_sim(*sc.horizon);
+    }
+    auto& r = out[i];
+    r.name = s.name;
+    r.datacenter = s.datacenter;
+    r.accelerator = s.accelerator;
+    r.devices_per_replica = s.serving.layout.devices();
+    r.replicas = s.replicas;
+    r.reserve = s.reserve;
+    r.rejected = filter.rejected;
+    r.counts = model.counts();
+    r.weight_bytes_per_device = model.weight_bytes_per_device();
+    r.borrowed_from = model.borrowed_from();
+    if (s.slo_ttft) {
+      r.slo_ttft_s = units::to_seconds(*s.slo_ttft);
+    }
+    if (s.slo_tpot) {
+      r.slo_tpot_s = units::to_seconds(*s.slo_tpot);
+    }
+    r.result = models::simulate_service(model, cfg, reqs);
+    r.latency = models::summarise_latency(r.result.requests, r.slo_ttft_s, r.slo_tpot_s);
+    const double devices = static_cast<double>((s.replicas + s.reserve) * r.devices_per_replica);
+    r.embodied = units::seconds(devices * r.result.end.to_seconds()) * chip->embodied_rate();
+    // The rows the trace keeps: all, or at most request_rows evenly spaced by arrival.
+    const std::size_t n = r.result.requests.size();
+    const auto keep = s.all_request_rows ? n : static_cast<std::size_t>(s.request_rows);
+    if (keep >= n) {
+      r.request_rows.resize(n);
+      std::iota(r.request_rows.begin(), r.request_rows.end(), std::size_t{0});
+    } else if (keep > 0) {
+      for (std::size_t k = 0; k < keep; ++k) {
+        r.request_rows.push_back(k * n / keep);
+      }
+    }
+  });
+  return out;
+}
+
+/// When the last service stops (0 without services).
+SimTime services_end(const std::vector<ServiceRun>& services) {
+  SimTime end = SimTime::zero();
+  for (const auto& s : services) {
+    end = std::max(end, s.result.end);
+  }
+  return end;
+}
+
 RunResult run_once(const Scenario& sc, const RunConfig& config,
                    const std::shared_ptr<const models::FleetTables>& tables,
-                   std::vector<std::string> names) {
+                   std::vector<std::string> names, const std::vector<ServiceRun>& services) {
   RunResult res;
   res.seed = config.seed.value_or(sc.seed);
   res.tables = tables;
@@ -272,7 +374,10 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   scfg.seed = res.seed;
   // Everything is read over the span jobs can run in as planned, or the horizon when one
   // is given (the run stops there).
-  const SimTime span = run_span(*tables, scfg.epoch);
+  // Services run as long as their requests (or to the horizon).
+  const SimTime span = tables->jobs.empty()
+                           ? std::max(SimTime::ticks(1), services_end(services))
+                           : std::max(run_span(*tables, scfg.epoch), services_end(services));
   const SimTime horizon = sc.horizon ? to_sim(*sc.horizon) : span;
   scfg.horizon = std::min(span, horizon);
   scfg.end_by = sc.horizon ? horizon : SimTime::max();
@@ -350,6 +455,14 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
     cfg.power_cap = spec.power_cap;
     cfg.envelope = envelopes[d].get();
     cfg.cap_retry = scfg.epoch;
+    for (const auto& srv : services) {
+      if (srv.datacenter == d) {
+        models::ServiceLoad load;
+        load.bin = power_bin(interval);
+        load.watts = std::make_shared<const std::vector<double>>(srv.result.power_bins);
+        cfg.loads.push_back(std::move(load));
+      }
+    }
     if (forecast && scfg.forecast_error > 0) {
       cfg.forecast = forecast.get();  // pauses see the same forecast errors as start times
     }
@@ -401,6 +514,25 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
     }
     res.datacenters[d] = dcs[d]->trace(res.intervals);
     res.summaries[d] = dcs[d]->summary();
+  }
+  res.services = services;
+  for (std::size_t d = 0; d < dcs.size(); ++d) {
+    auto loads = dcs[d]->load_outcomes(res.intervals);
+    std::size_t k = 0;
+    for (auto& srv : res.services) {
+      if (srv.datacenter == d) {
+        srv.facility = std::move(loads[k++]);
+      }
+    }
+  }
+  // Every service's series cover the run's intervals.
+  for (auto& srv : res.services) {
+    auto& sr = srv.result.series;
+    for (auto* v : {&sr.arrived, &sr.finished, &sr.prompt_tokens, &sr.output_tokens,
+                    &sr.batch_seconds, &sr.kv_token_seconds, &sr.accelerator_joules,
+                    &sr.it_joules}) {
+      v->resize(res.intervals, 0.0);
+    }
   }
   for (const auto* dc : dcs) {
     for (const auto& o : dc->outcomes()) {
@@ -479,21 +611,58 @@ RunResult run_with_comparison(const Scenario& scenario, const RunConfig& config)
   std::vector<std::string> names;
   std::shared_ptr<const models::FleetTables> tables;
   tbb::task_arena arena = run_arena(config);
-  arena.execute([&] { tables = build_fleet(sc, seed, names); });
-  auto res = run_once(sc, config, tables, names);
+  std::vector<ServiceRun> services;
+  arena.execute([&] {
+    tables = build_fleet(sc, seed, names);
+    services = simulate_services(sc, seed);
+  });
+  auto res = run_once(sc, config, tables, names, services);
   res.predicted = std::move(predicted);
   if (sc.baseline) {
     RunConfig baseline = config;
     baseline.scheduler = sc.baseline;
     baseline.progress = nullptr;
     const auto base =
-        run_once(sc, baseline, tables, std::vector<std::string>(res.job_names.size()));
+        run_once(sc, baseline, tables, std::vector<std::string>(res.job_names.size()), services);
     res.comparison = compare_with(res, base, *sc.baseline);
   }
   return res;
 }
 
 }  // namespace
+
+ServiceFigures service_figures(const ServiceRun& s) {
+  ServiceFigures f;
+  const auto& r = s.result;
+  f.requests = static_cast<std::int64_t>(r.requests.size());
+  f.rejected = s.rejected;
+  SimTime first = SimTime::max();
+  SimTime last = SimTime::zero();
+  for (const auto& q : r.requests) {
+    f.prompt_tokens += static_cast<double>(q.prompt_tokens);
+    f.output_tokens += static_cast<double>(q.generated);
+    first = std::min(first, q.arrival);
+    if (q.finished()) {
+      ++f.finished;
+      last = std::max(last, q.end);
+    }
+  }
+  const double span = last > first ? (last - first).to_seconds() : 0.0;
+  f.output_tokens_per_s = span > 0 ? f.output_tokens / span : 0.0;
+  f.energy_j[0] = r.accelerator_joules;
+  f.energy_j[1] = f.energy_j[0] + r.host_joules;
+  f.energy_j[2] = r.it_joules();
+  // The facility boundary: the IT energy with the overhead the datacenter attributed to it.
+  const double it_dc = units::to_joules(s.facility.it_energy);
+  f.energy_j[3] = it_dc > 0 ? f.energy_j[2] * units::to_joules(s.facility.energy) / it_dc : 0.0;
+  f.emissions_location_g = units::to_grams(s.facility.emissions_location);
+  f.emissions_market_g = units::to_grams(s.facility.emissions_market);
+  f.embodied_g = units::to_grams(s.embodied);
+  const double device_hours = static_cast<double>((s.replicas + s.reserve) * s.devices_per_replica) *
+                              r.end.to_seconds() / units::kSecondsPerHour;
+  f.embodied_g_per_device_hour = device_hours > 0 ? f.embodied_g / device_hours : 0.0;
+  return f;
+}
 
 double saved_fraction(units::Grams saved, units::Grams baseline) {
   return baseline > units::Grams::zero() ? saved / baseline

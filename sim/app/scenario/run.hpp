@@ -3,6 +3,7 @@
 // it, and gathers per-job and per-datacenter results.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "models/fleet/datacenter.hpp"
 #include "models/fleet/fleet.hpp"
 #include "models/scheduling/scheduler.hpp"
+#include "models/serving/service.hpp"
 #include "models/topology/fabric.hpp"
 #include "sim/app/scenario/plan.hpp"
 #include "sim/app/scenario/scenario.hpp"
@@ -72,6 +74,55 @@ struct Comparison {
 /// `saved` as a fraction of `baseline`; NaN when the baseline emitted nothing.
 double saved_fraction(units::Grams saved, units::Grams baseline);
 
+/// A service's run (docs/serving.md): the simulated requests and series, and what its
+/// datacenter attributed to its draw.
+struct ServiceRun {
+  std::string name;
+  std::size_t datacenter = 0;
+  std::string accelerator;
+  std::int64_t devices_per_replica = 0;
+  std::int64_t replicas = 0;
+  std::int64_t reserve = 0;
+  std::int64_t rejected = 0;  ///< longer than the model's sequence
+  models::TransformerCounts counts;
+  double weight_bytes_per_device = 0;
+  std::string borrowed_from;  ///< serving constants borrowed (empty: the chip's own)
+  std::optional<double> slo_ttft_s;
+  std::optional<double> slo_tpot_s;
+  models::ServiceResult result;
+  models::LatencySummary latency;
+  /// Attributed by the datacenter: IT energy (equal to result.it_joules()), facility
+  /// energy and emissions, in all and per trace interval.
+  models::LoadOutcome facility;
+  /// Amortised embodied emissions of the service's devices (replicas and reserve) over
+  /// [0, result.end].
+  units::Grams embodied;
+  /// Indices into result.requests of the rows the trace keeps.
+  std::vector<std::size_t> request_rows;
+};
+
+/// What a report says of a service: counts, throughput, energy at four boundaries (each
+/// including the one before), latency and emissions (docs/serving.md, "Energy boundaries").
+struct ServiceFigures {
+  std::int64_t requests = 0;  ///< accepted
+  std::int64_t rejected = 0;
+  std::int64_t finished = 0;
+  double prompt_tokens = 0;  ///< of the accepted requests
+  double output_tokens = 0;  ///< generated
+  /// Output tokens over the time from the first arrival to the last completion.
+  double output_tokens_per_s = 0;
+  /// Joules: the accelerators while in iterations; plus their hosts; plus idle and
+  /// reserve replicas; plus the facility's cooling and overhead (attributed).
+  std::array<double, 4> energy_j{};
+  static constexpr std::array<const char*, 4> kBoundaries{"accelerators", "it", "it_with_reserve",
+                                                          "facility"};
+  double emissions_location_g = 0;
+  double emissions_market_g = 0;
+  double embodied_g = 0;
+  double embodied_g_per_device_hour = 0;
+};
+ServiceFigures service_figures(const ServiceRun& s);
+
 struct RunResult {
   std::uint64_t seed = 0;
   units::Seconds interval;
@@ -98,6 +149,7 @@ struct RunResult {
   std::vector<std::pair<std::size_t, models::PredictedTraining>> predicted;
   /// Data files read: (name as the scenario gives it, resolved path).
   std::vector<std::pair<std::string, std::string>> inputs;
+  std::vector<ServiceRun> services;  ///< in scenario order
   engine::RunStats stats;
 };
 

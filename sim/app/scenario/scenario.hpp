@@ -14,6 +14,8 @@
 #include "models/accelerators/accelerator.hpp"
 #include "models/fleet/power.hpp"
 #include "models/scheduling/policy.hpp"
+#include "models/serving/iteration.hpp"
+#include "models/workloads/requests.hpp"
 #include "models/workloads/training.hpp"
 #include "sim/kernel/units/quantity.hpp"
 
@@ -49,6 +51,9 @@ struct RegionSpec {
 struct InventoryItem {
   std::string accelerator;  ///< canonical library name
   std::int64_t count = 0;
+  /// Of `count`, the devices set apart for the services placed here (replicas and
+  /// reserve): jobs cannot use them (inventory_of() leaves them out).
+  std::int64_t services = 0;
 };
 
 struct CoolingSpec {
@@ -129,6 +134,35 @@ struct TraceJob {
   double mfu = 0.4;
 };
 
+/// An LLM service (docs/scenario-format.md, "services[]"; docs/serving.md).
+struct ServiceSpec {
+  std::string name;
+  std::size_t datacenter = 0;
+  std::string accelerator;  ///< canonical library name
+  models::ServingModelSpec serving;
+  std::int64_t replicas = 1;
+  std::int64_t reserve = 0;
+  // requests: all at once at `at`, Poisson at `rate_per_s` (`count` of them, or until the
+  // horizon), or the rows of `file` (at most `limit`) from `start`.
+  enum class Arrival { kAt, kRate, kFile };
+  Arrival arrival = Arrival::kAt;
+  units::Seconds at;
+  double rate_per_s = 0;
+  std::optional<std::int64_t> count;
+  std::string file;        ///< resolved path
+  std::string file_given;  ///< as the scenario names it
+  std::optional<std::int64_t> limit;
+  units::Seconds start;
+  std::optional<models::TokenLength> prompt_tokens;  ///< not with a file
+  std::optional<models::TokenLength> output_tokens;
+  std::optional<units::Seconds> slo_ttft;
+  std::optional<units::Seconds> slo_tpot;
+  /// Per-request rows written to the trace: at most this many (evenly spaced in arrival
+  /// order), or all of them.
+  std::int64_t request_rows = 10000;
+  bool all_request_rows = false;
+};
+
 struct FailureSpec {
   units::Seconds device_mtbf;  ///< 0: no failures
   units::Seconds restart = units::minutes(30);
@@ -152,6 +186,7 @@ struct Scenario {
   std::vector<JobPlacement> placements;  ///< parallel to jobs
   std::optional<GeneratorSpec> generator;
   std::vector<TraceJob> trace_jobs;  ///< from workload.trace
+  std::vector<ServiceSpec> services;
   models::AcceleratorLibrary accelerators;
 
   std::filesystem::path source;  ///< the file it came from

@@ -37,6 +37,7 @@ constexpr std::string_view kTokenCountUnits[] = {"token", "tokens", "ktokens", "
 constexpr std::string_view kFlopsPerTokenUnits[] = {"FLOP/token", "GFLOP/token", "TFLOP/token"};
 constexpr std::string_view kTokenRateUnits[] = {"tokens/s", "ktokens/s"};
 constexpr std::string_view kEnergyPerTokenUnits[] = {"J/token", "mJ/token", "Wh/token"};
+constexpr std::string_view kEventRateUnits[] = {"/s", "/min", "/h"};
 constexpr std::string_view kDimensionlessUnits[] = {"%"};
 
 struct NamedDimension {
@@ -60,6 +61,7 @@ constexpr NamedDimension kNamedDimensions[] = {
     {kFlopsPerToken, "FLOP per token", "FLOP/token", kFlopsPerTokenUnits},
     {kTokenRate, "token rate", "tokens/s", kTokenRateUnits},
     {kEnergyPerToken, "energy per token", "J/token", kEnergyPerTokenUnits},
+    {kEventRate, "rate", "/s", kEventRateUnits},
     {kDimensionless, "dimensionless", "", kDimensionlessUnits},
 };
 
@@ -350,10 +352,11 @@ Scale parse_unit(std::string_view unit, std::string_view text) {
   }
   const std::string_view num = trim(unit.substr(0, slash));
   const std::string_view den = trim(unit.substr(slash + 1));
-  if (num.empty() || den.empty()) {
+  if (den.empty()) {
     throw UnitError(fmt::format("incomplete unit \"{}\" in \"{}\"", unit, text));
   }
-  const Scale a = parse_term(num, text);
+  // "/s": per unit of time, with nothing counted above the line.
+  const Scale a = num.empty() ? Scale{} : parse_term(num, text);
   const Scale b = parse_term(den, text);
   return Scale{a.dim - b.dim, a.factor / b.factor, a.pow10 - b.pow10};
 }

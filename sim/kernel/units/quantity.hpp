@@ -53,6 +53,8 @@ inline constexpr Dimension kTokenRate{.time = -1, .token = 1};
 inline constexpr Dimension kEnergyPerToken{.energy = 1, .token = -1};
 // Internal only (no scenario key takes it, so dimension_name() spells it "g/s").
 inline constexpr Dimension kCarbonRate{.time = -1, .carbon = 1};
+/// Events per unit of time (requests per second): written "20 /s", "1200 /min", "5 /h".
+inline constexpr Dimension kEventRate{.time = -1};
 
 /// One value of dimension D, stored in SI base units.
 template <Dimension D>
@@ -164,6 +166,7 @@ using FlopsPerToken = Quantity<kFlopsPerToken>;
 using TokenRate = Quantity<kTokenRate>;
 using JoulesPerToken = Quantity<kEnergyPerToken>;
 using CarbonRate = Quantity<kCarbonRate>;  // g CO2e per s (embodied emissions amortised)
+using EventRate = Quantity<kEventRate>;    // per second
 
 // Conversion constants.
 inline constexpr auto kSecondsPerMinute = static_cast<double>(kWholeSecondsPerMinute);

@@ -1,0 +1,355 @@
+// The services section of a scenario file: LLM services, each a model on replicas of a
+// datacenter's accelerators, its engine limits, its requests and its objectives
+// (docs/scenario-format.md, "services[]").
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "models/workloads/step_model.hpp"
+#include "sim/app/scenario/parse.hpp"
+#include "sim/kernel/diagnostics/diagnostics.hpp"
+
+namespace footprint::scenario::parse {
+
+namespace {
+
+/// A token length: a whole number, { mean, sd } (log-normal) or [min, max] (uniform).
+std::optional<models::TokenLength> read_length(const MapReader& r, const std::string& key,
+                                               bool required) {
+  auto& d = r.diagnostics();
+  if (!r.has(key)) {
+    if (required) {
+      r.missing(key);
+    }
+    return std::nullopt;
+  }
+  const auto node = r.get(key);
+  const auto path = r.path(key);
+  constexpr const char* kExpected =
+      "expected a whole number of tokens (>= 1), { mean: M, sd: S } or [min, max]";
+  try {
+    if (node.IsScalar()) {
+      if (const auto n = r.count(key, true, 1)) {
+        return models::TokenLength::fixed(*n);
+      }
+      return std::nullopt;
+    }
+    if (node.IsSequence()) {
+      if (node.size() != 2) {
+        report(d, node, path, kExpected);
+        return std::nullopt;
+      }
+      const auto lo = read_number(d, node[0], path + "[0]");
+      const auto hi = read_number(d, node[1], path + "[1]");
+      if (!lo || !hi) {
+        return std::nullopt;
+      }
+      if (*lo < 1 || *hi < *lo || std::floor(*lo) != *lo || std::floor(*hi) != *hi) {
+        report(d, node, path, "expected [min, max] with whole numbers 1 <= min <= max");
+        return std::nullopt;
+      }
+      return models::TokenLength::uniform(static_cast<std::int64_t>(*lo),
+                                          static_cast<std::int64_t>(*hi));
+    }
+    MapReader m(node, path, d, {"mean", "sd"});
+    if (!m.valid()) {
+      return std::nullopt;
+    }
+    const auto mean = m.number("mean", true, Sign::kPositive);
+    const auto sd = m.number("sd", true, Sign::kNonNegative);
+    if (!mean || !sd) {
+      return std::nullopt;
+    }
+    return models::TokenLength::log_normal(*mean, *sd);
+  } catch (const std::invalid_argument& e) {
+    report(d, node, path, e.what());
+  }
+  return std::nullopt;
+}
+
+void read_precision(const MapReader& r, models::ServingModelSpec& s) {
+  if (!r.has("precision")) {
+    return;
+  }
+  auto& d = r.diagnostics();
+  MapReader p(r.get("precision"), r.path("precision"), d, {"weights", "kv_cache"});
+  if (!p.valid()) {
+    return;
+  }
+  if (const auto w = p.text("weights", false)) {
+    if (*w == "bf16") {
+      s.weights = models::WeightFormat::kBf16;
+    } else if (*w == "fp8") {
+      s.weights = models::WeightFormat::kFp8;
+    } else if (*w == "int8") {
+      s.weights = models::WeightFormat::kInt8;
+    } else if (*w == "int4") {
+      s.weights = models::WeightFormat::kInt4;
+    } else {
+      report(d, p.get("weights"), p.path("weights"),
+             fmt::format("expected bf16, fp8, int8 or int4, got \"{}\"", *w));
+    }
+  }
+  if (const auto k = p.text("kv_cache", false)) {
+    if (*k == "bf16") {
+      s.kv_cache = models::KvFormat::kBf16;
+    } else if (*k == "fp8") {
+      s.kv_cache = models::KvFormat::kFp8;
+    } else {
+      report(d, p.get("kv_cache"), p.path("kv_cache"),
+             fmt::format("expected bf16 or fp8, got \"{}\"", *k));
+    }
+  }
+}
+
+/// replica: { devices, parallelism: { tensor, pipeline, expert } }: tensor x pipeline =
+/// devices (keys left out are 1; a single key left out is the rest of the devices).
+void read_replica(const MapReader& r, models::ServingModelSpec& s) {
+  auto& d = r.diagnostics();
+  if (!r.has("replica")) {
+    r.missing("replica");
+    return;
+  }
+  MapReader rep(r.get("replica"), r.path("replica"), d, {"devices", "parallelism"});
+  if (!rep.valid()) {
+    return;
+  }
+  const auto devices = rep.count("devices", true, 1);
+  std::optional<std::int64_t> tensor;
+  std::optional<std::int64_t> pipeline;
+  if (rep.has("parallelism")) {
+    MapReader par(rep.get("parallelism"), rep.path("parallelism"), d,
+                  {"tensor", "pipeline", "expert"});
+    if (par.valid()) {
+      tensor = par.count("tensor", false, 1);
+      pipeline = par.count("pipeline", false, 1);
+      s.layout.expert = par.count("expert", false, 1).value_or(1);
+      if (par.bad("tensor") || par.bad("pipeline")) {
+        return;
+      }
+    }
+  }
+  if (!devices) {
+    return;
+  }
+  s.layout.tensor = tensor.value_or(pipeline ? *devices / *pipeline : *devices);
+  s.layout.pipeline = pipeline.value_or(*devices / s.layout.tensor);
+  if (s.layout.tensor * s.layout.pipeline != *devices) {
+    report(d, rep.has("parallelism") ? rep.get("parallelism") : rep.node(),
+           rep.path("parallelism"),
+           fmt::format("tensor ({}) x pipeline ({}) = {}, but the replica has {} devices",
+                       s.layout.tensor, s.layout.pipeline, s.layout.tensor * s.layout.pipeline,
+                       *devices));
+  }
+}
+
+/// requests: { arrival: { at | rate | file, start, limit }, count, prompt_tokens,
+/// output_tokens }.
+void read_requests(const MapReader& r, const Context& ctx, ServiceSpec& s) {
+  auto& d = r.diagnostics();
+  if (!r.has("requests")) {
+    r.missing("requests");
+    return;
+  }
+  MapReader q(r.get("requests"), r.path("requests"), d,
+              {"arrival", "count", "prompt_tokens", "output_tokens"});
+  if (!q.valid()) {
+    return;
+  }
+  s.count = q.count("count", false, 0);
+  if (!q.has("arrival")) {
+    q.missing("arrival");
+    return;
+  }
+  MapReader a(q.get("arrival"), q.path("arrival"), d, {"at", "rate", "file", "start", "limit"});
+  if (!a.valid()) {
+    return;
+  }
+  const int kinds = (a.has("at") ? 1 : 0) + (a.has("rate") ? 1 : 0) + (a.has("file") ? 1 : 0);
+  if (kinds != 1) {
+    report(d, a.node(), a.path(), "give one of at (all at once), rate or file");
+    return;
+  }
+  s.start = a.quantity<units::Seconds>("start", false, Sign::kNonNegative)
+                .value_or(units::Seconds::zero());
+  if (a.has("at")) {
+    s.arrival = ServiceSpec::Arrival::kAt;
+    s.at = a.quantity<units::Seconds>("at", true, Sign::kNonNegative)
+               .value_or(units::Seconds::zero());
+    if (!q.has("count")) {
+      report(d, q.node(), q.path("count"), "requests all at once need a count");
+    }
+  } else if (a.has("rate")) {
+    s.arrival = ServiceSpec::Arrival::kRate;
+    if (const auto rate = a.quantity<units::EventRate>("rate", true)) {
+      s.rate_per_s = rate->si();
+    }
+  } else {
+    s.arrival = ServiceSpec::Arrival::kFile;
+    if (const auto f = a.text("file", true)) {
+      s.file_given = *f;
+      s.file = resolve_file(*f, ctx, a, "file");
+    }
+    s.limit = a.count("limit", false, 1);
+    if (q.has("count")) {
+      report(d, q.get("count"), q.path("count"),
+             "a request file gives its own count: use arrival.limit to take its first N");
+    }
+  }
+  if (a.has("limit") && s.arrival != ServiceSpec::Arrival::kFile) {
+    report(d, a.get("limit"), a.path("limit"), "limit applies to a file");
+  }
+  if (s.arrival == ServiceSpec::Arrival::kFile) {
+    for (const char* key : {"prompt_tokens", "output_tokens"}) {
+      if (q.has(key)) {
+        report(d, q.get(key), q.path(key), "a request file gives each request's tokens");
+      }
+    }
+  } else {
+    s.prompt_tokens = read_length(q, "prompt_tokens", true);
+    s.output_tokens = read_length(q, "output_tokens", true);
+  }
+}
+
+void read_slo(const MapReader& r, ServiceSpec& s) {
+  if (!r.has("slo")) {
+    return;
+  }
+  MapReader o(r.get("slo"), r.path("slo"), r.diagnostics(), {"ttft", "tpot"});
+  if (!o.valid()) {
+    return;
+  }
+  s.slo_ttft = o.quantity<units::Seconds>("ttft", false);
+  s.slo_tpot = o.quantity<units::Seconds>("tpot", false);
+  if (!o.has("ttft") && !o.has("tpot")) {
+    report(r.diagnostics(), o.node(), o.path(), "give ttft, tpot or both");
+  }
+}
+
+void read_request_rows(const MapReader& r, ServiceSpec& s) {
+  if (!r.has("request_rows")) {
+    return;
+  }
+  const auto node = r.get("request_rows");
+  if (node.IsScalar() && node.Scalar() == "all") {
+    s.all_request_rows = true;
+    return;
+  }
+  if (const auto n = r.count("request_rows", true, 0)) {
+    s.request_rows = *n;
+  }
+}
+
+ServiceSpec read_service(const YAML::Node& node, std::size_t i, const Context& ctx,
+                         const NameIndex& dcs, Scenario& sc, bool& complete) {
+  auto& d = ctx.d;
+  const auto path = item_path("services", i);
+  MapReader r(node, path, d,
+              {"name", "datacenter", "accelerator", "model", "precision", "replica", "replicas",
+               "reserve", "max_batch", "max_batch_tokens", "memory_utilisation", "requests", "slo",
+               "request_rows"});
+  ServiceSpec s;
+  complete = false;
+  if (!r.valid()) {
+    return s;
+  }
+  const auto before = d.items().size();
+  s.name = r.text("name", true).value_or("");
+  const auto dc = resolve(dcs, r, "datacenter", "datacenter");
+  const models::AcceleratorType* chip = nullptr;
+  if (const auto a = r.text("accelerator", true)) {
+    chip = resolve_accelerator(sc.accelerators, d, r.get("accelerator"), r.path("accelerator"), *a);
+  }
+  if (r.has("model")) {
+    if (const auto shape = read_job_model(r, d)) {
+      if (!shape->transformer) {
+        report(d, r.get("model"), r.path("model"),
+               "a service needs the model's architecture (layers, d_model, d_ff, heads, "
+               "vocabulary, sequence, ...), not only its parameter counts");
+      } else {
+        s.serving.model = *shape->transformer;
+      }
+    }
+  } else {
+    r.missing("model");
+  }
+  read_precision(r, s.serving);
+  read_replica(r, s.serving);
+  s.replicas = r.count("replicas", false, 1).value_or(1);
+  s.reserve = r.count("reserve", false, 0).value_or(0);
+  s.serving.max_batch = r.count("max_batch", false, 1).value_or(256);
+  s.serving.max_batch_tokens = r.count("max_batch_tokens", false, 1).value_or(8192);
+  if (const auto u = r.fraction("memory_utilisation", false)) {
+    if (!(*u > 0)) {
+      report(d, r.get("memory_utilisation"), r.path("memory_utilisation"), "must be positive");
+    }
+    s.serving.memory_utilisation = *u;
+  }
+  read_requests(r, ctx, s);
+  read_slo(r, s);
+  read_request_rows(r, s);
+  if (d.items().size() != before || !dc || chip == nullptr) {
+    return s;
+  }
+  s.datacenter = *dc;
+  s.accelerator = chip->name;
+  // The replica on its chip: the layout divides the model, the weights fit with room for
+  // one sequence's KV cache.
+  try {
+    const auto& spec = sc.datacenters[*dc];
+    const models::ServingModel model(s.serving, *chip, models::job_network(*chip, spec.network));
+    (void)model;
+  } catch (const std::invalid_argument& e) {
+    report(d, r.get("replica"), r.path("replica"), e.what());
+    return s;
+  }
+  if (s.arrival == ServiceSpec::Arrival::kFile && s.file.empty()) {
+    return s;
+  }
+  complete = true;
+  return s;
+}
+
+}  // namespace
+
+void read_services(const YAML::Node& root, const Context& ctx, const NameIndex& datacenters,
+                   Scenario& sc) {
+  auto& d = ctx.d;
+  const auto nodes = list_items(root, "services", false, d);
+  std::vector<ServiceSpec> services;
+  std::vector<bool> complete;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    bool ok = false;
+    services.push_back(read_service(nodes[i], i, ctx, datacenters, sc, ok));
+    complete.push_back(ok);
+  }
+  index_names(services, nodes, "services", d);
+  // Each datacenter must hold every service's replicas and reserve; they are set apart.
+  for (std::size_t i = 0; i < services.size(); ++i) {
+    if (!complete[i]) {
+      continue;
+    }
+    const auto& s = services[i];
+    auto& dc = sc.datacenters[s.datacenter];
+    const std::int64_t need = (s.replicas + s.reserve) * s.serving.layout.devices();
+    auto it = std::find_if(dc.inventory.begin(), dc.inventory.end(),
+                           [&](const InventoryItem& x) { return x.accelerator == s.accelerator; });
+    const std::int64_t free = it == dc.inventory.end() ? 0 : it->count - it->services;
+    if (need > free) {
+      report(d, nodes[i]["replicas"] ? nodes[i]["replicas"] : nodes[i],
+             item_path("services", i) + ".replicas",
+             fmt::format("{} replicas and {} in reserve of {} {} need {} devices, but datacenter "
+                         "{} has {} {} left for them",
+                         s.replicas, s.reserve, s.serving.layout.devices(), s.accelerator, need,
+                         dc.name, free, s.accelerator));
+      continue;
+    }
+    it->services += need;
+  }
+  sc.services = std::move(services);
+}
+
+}  // namespace footprint::scenario::parse
