@@ -299,6 +299,30 @@ class Trace:
             names = sorted(groups, key=lambda n: (int(groups[n].attrs.get("index", 0)), n))
             return {n: decode_attrs(groups[n]) for n in names}
 
+    def services(self):
+        """{service: {"attrs": dict, "series": df, "requests": df}} in scenario order.
+
+        "series": the per-interval series, a DataFrame indexed by UTC time (epoch + time);
+        "requests": the request rows (arrival, first_token, end in seconds from the epoch,
+        NaN where not reached; tokens; energy). Empty without services (docs/serving.md).
+        """
+        with self._file("trace") as f:
+            out = {}
+            if "services" not in f:
+                return out
+            for name, g in f["services"].items():
+                series = {}
+                for key, obj in g.items():
+                    if key in ("time", "time_bounds", "nv") or _is_table(obj):
+                        continue
+                    if isinstance(obj, h5py.Dataset) and obj.ndim == 1:
+                        series[key] = obj[()]
+                index = self.epoch + pd.to_timedelta(g["time"][()], unit="s")
+                frame = pd.DataFrame(series, index=pd.DatetimeIndex(index, name="time"))
+                out[name] = {"attrs": decode_attrs(g), "series": frame,
+                             "requests": _table(g["requests"], self.path)}
+            return out
+
     def predicted(self):
         """{job: {"attrs": dict, "tables": {"expected_step": df, "phases": df}}}.
 

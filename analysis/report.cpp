@@ -1,6 +1,7 @@
 #include "analysis/report.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -453,6 +454,26 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
       r.predicted.push_back(std::move(p));
     }
   }
+  if (root.has("services")) {
+    const auto all = root.open_group("services");
+    for (const auto& name : all.list_in_creation_order()) {
+      const auto g = all.open_group(name);
+      ServiceRow row;
+      row.name = name;
+      for (const auto& a : g.attr_names()) {
+        if (a == "datacenter") {
+          row.datacenter = g.get_attr_string(a);
+        } else if (a == "accelerator") {
+          row.accelerator = g.get_attr_string(a);
+        } else if (a == "serving_constants_from") {
+          row.serving_constants_from = g.get_attr_string(a);
+        } else {
+          row.figures.emplace_back(a, g.get_attr_double(a));
+        }
+      }
+      r.services.push_back(std::move(row));
+    }
+  }
   return r;
 }
 
@@ -644,6 +665,114 @@ std::string render_embodied_note(const Report& r) {
       fmt::join(parts, ", "));
 }
 
+double ServiceRow::get(std::string_view key) const {
+  for (const auto& [k, v] : figures) {
+    if (k == key) {
+      return v;
+    }
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+namespace {
+
+constexpr std::array<const char*, 4> kBoundaries{"accelerators", "it", "it_with_reserve",
+                                                 "facility"};
+
+/// Per finished request, a figure in grams; NaN without finished requests.
+double per_request(const ServiceRow& s, std::string_view key) {
+  const double n = s.get("finished");
+  return n > 0 ? s.get(key) / n : std::numeric_limits<double>::quiet_NaN();
+}
+
+std::string render_services(const Report& r) {
+  if (r.services.empty()) {
+    return {};
+  }
+  std::string out = fmt::format(
+      "\n{:<20}  {:>8}  {:>6}  {:>10}  {:>8}  {:>34}  {:>17}  {:>17}  {:>7}\n", "service",
+      "requests", "reject", "out tok/s", "finished",
+      "J/out token: acc / it / +reserve / fac", "TTFT p50/p99 s", "TPOT p50/p99 ms", "goodput");
+  for (const auto& s : r.services) {
+    const double tokens = s.get("output_tokens");
+    std::string jpt;
+    for (std::size_t b = 0; b < kBoundaries.size(); ++b) {
+      jpt += fmt::format("{}{:.3g}", b ? " / " : "",
+                         s.get(fmt::format("energy_{}_j", kBoundaries[b])) / tokens);
+    }
+    const double goodput = s.get("goodput");
+    out += fmt::format(
+        "{:<20}  {:>8.0f}  {:>6.0f}  {:>10.1f}  {:>8.0f}  {:>34}  {:>8.3f}/{:<8.3f}  {:>8.1f}/{:<8.1f}  "
+        "{:>7}\n",
+        s.name, s.get("requests"), s.get("rejected"), s.get("output_tokens_per_s"),
+        s.get("finished"), jpt, s.get("ttft_p50_s"), s.get("ttft_p99_s"),
+        s.get("tpot_p50_s") * 1e3, s.get("tpot_p99_s") * 1e3,
+        std::isnan(goodput) ? std::string("-") : fmt::format("{:.1f} %", goodput * 100));
+  }
+  out += fmt::format(
+      "J/out token: energy per output token at four boundaries, each including the one before "
+      "(accelerators in iterations; their hosts; idle and reserve replicas; cooling and "
+      "overhead); docs/serving.md\n");
+  for (const auto& s : r.services) {
+    if (!s.serving_constants_from.empty() && s.serving_constants_from != s.accelerator) {
+      out += fmt::format("{}: {} serving constants borrowed from {}\n", s.name, s.accelerator,
+                         s.serving_constants_from);
+    }
+  }
+  return out;
+}
+
+std::string render_services_json(const Report& r) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < r.services.size(); ++i) {
+    const auto& s = r.services[i];
+    const auto boundaries = [&](auto value) {
+      std::string m = "{";
+      for (std::size_t b = 0; b < kBoundaries.size(); ++b) {
+        m += fmt::format("{}\"{}\": {}", b ? ", " : "", kBoundaries[b], json_number(value(b)));
+      }
+      return m + "}";
+    };
+    const double tokens = s.get("output_tokens");
+    const auto energy = [&](std::size_t b) {
+      return s.get(fmt::format("energy_{}_j", kBoundaries[b]));
+    };
+    const auto pct = [&](const char* what) {
+      return fmt::format("{{\"p50\": {}, \"p90\": {}, \"p99\": {}}}",
+                         json_number(s.get(fmt::format("{}_p50_s", what))),
+                         json_number(s.get(fmt::format("{}_p90_s", what))),
+                         json_number(s.get(fmt::format("{}_p99_s", what))));
+    };
+    const double goodput = s.get("goodput");
+    out += fmt::format(
+        "{}{{\"name\": {}, \"datacenter\": {}, \"accelerator\": {}, "
+        "\"serving_constants_from\": {}, \"replicas\": {}, \"reserve\": {}, "
+        "\"devices_per_replica\": {}, \"parameters\": {}, \"active_parameters\": {}, "
+        "\"requests\": {}, \"rejected\": {}, \"finished\": {}, \"preemptions\": {}, "
+        "\"output_tokens\": {}, \"output_tokens_per_s\": {}, \"energy_mwh\": {}, "
+        "\"j_per_output_token\": {}, \"ttft_s\": {}, \"tpot_s\": {}, \"goodput\": {}, "
+        "\"emissions_per_request_g\": {{\"location\": {}, \"market\": {}, \"embodied\": {}}}, "
+        "\"embodied_g_per_device_hour\": {}}}",
+        i ? ", " : "", json_string(s.name), json_string(s.datacenter), json_string(s.accelerator),
+        json_string(s.serving_constants_from), json_number(s.get("replicas")),
+        json_number(s.get("reserve")), json_number(s.get("devices_per_replica")),
+        json_number(s.get("parameters")), json_number(s.get("active_parameters")),
+        json_number(s.get("requests")), json_number(s.get("rejected")),
+        json_number(s.get("finished")), json_number(s.get("preemptions")), json_number(tokens),
+        json_number(s.get("output_tokens_per_s")),
+        boundaries([&](std::size_t b) { return energy(b) / kJoulesPerMwh; }),
+        boundaries([&](std::size_t b) { return energy(b) / tokens; }), pct("ttft"), pct("tpot"),
+        std::isnan(goodput) ? std::string("null") : json_number(goodput),
+        json_number(per_request(s, "emissions_location_g")),
+        json_number(per_request(s, "emissions_market_g")),
+        json_number(per_request(s, "embodied_g")),
+        json_number(s.get("embodied_g_per_device_hour")));
+  }
+  return out + "]";
+}
+
+}  // namespace
+
 std::string render_table(const Report& r) {
   constexpr std::size_t kMaxJobRows = 30;
   std::size_t w = std::string_view("datacenter").size();
@@ -727,6 +856,7 @@ std::string render_table(const Report& r) {
   for (const auto& p : r.predicted) {
     out += render_predicted(p);
   }
+  out += render_services(r);
   return out;
 }
 
@@ -874,6 +1004,13 @@ std::string render_csv(const Report& r) {
     }
   };
   figures("summary", summary_figures(r));
+  for (const auto& srv : r.services) {
+    std::vector<Figure> list;
+    for (const auto& [k, v] : srv.figures) {
+      list.push_back({srv.name + "." + k, v});
+    }
+    figures("service", list);
+  }
   if (r.comparison) {
     figures("comparison", comparison_figures(*r.comparison));
   }
@@ -928,6 +1065,7 @@ std::string render_json(const Report& r) {
   }
   out += "], \"totals\": " + dc(r.totals);
   out += ", \"summary\": " + json_object(summary_figures(r));
+  out += ", \"services\": " + render_services_json(r);
   out += ", \"comparison\": " +
          (r.comparison ? json_object(comparison_figures(*r.comparison)) : std::string("null"));
   return out + "}\n";

@@ -159,6 +159,18 @@ struct ComparisonRow {
   double baseline_mean_wait_h = 0;  ///< over the jobs that started under the baseline
 };
 
+/// A service (the trace's /services; docs/serving.md): its figures as attributes, read by
+/// name. A figure the trace does not hold is NaN.
+struct ServiceRow {
+  std::string name;
+  /// (attribute name, value) in the trace's order.
+  std::vector<std::pair<std::string, double>> figures;
+  std::string datacenter;
+  std::string accelerator;
+  std::string serving_constants_from;
+  [[nodiscard]] double get(std::string_view key) const;
+};
+
 struct Report {
   std::string scenario;
   std::int64_t job_count = 0;  ///< all jobs, even when only the first were read
@@ -174,6 +186,7 @@ struct Report {
   double mean_wait_h = 0;
   std::optional<ComparisonRow> comparison;  ///< with `scheduler.compare`
   std::vector<PredictedRow> predicted;
+  std::vector<ServiceRow> services;
 };
 
 /// Reads a trace file; throws io::H5Error for a file that is not a Footprint trace. With

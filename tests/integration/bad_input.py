@@ -1196,6 +1196,98 @@ def test_accelerator_type_system_keys(h):
         h.bad_scenario(text, [(line, col, key + name, patterns)])
 
 
+# A service appended to BASE (its datacenter gains 8 H100).
+SERVICE = """\
+services:
+  - name: chat
+    datacenter: dc-georgia
+    accelerator: H100
+    model: { architecture: dense, layers: 32, d_model: 4096, d_ff: 14336, ffn: gated, heads: 32,
+             kv_heads: 8, vocabulary: 128256, sequence: 8192, tied_embeddings: false }
+    replica: { devices: 1, parallelism: { tensor: 1 } }
+    replicas: 2
+    max_batch: 64
+    requests:
+      arrival: { rate: 2 /s }
+      count: 50
+      prompt_tokens: 200
+      output_tokens: 100
+    slo: { ttft: 2 s, tpot: 100 ms }
+"""
+SERVICE_BASE = BASE.replace("accelerators: { V100: 64, TPUv3: 32 }",
+                            "accelerators: { V100: 64, TPUv3: 32, H100: 8 }") + SERVICE
+
+
+def service_case(h, old, new, line_has, token, key, patterns):
+    text = SERVICE_BASE.replace(old, new)
+    expect(text != SERVICE_BASE, "test bug: {!r} not in the service".format(old))
+    line, col = h.where(text, line_has, token)
+    h.bad_scenario(text, [(line, col, key, patterns)])
+
+
+def test_service_is_valid(h):
+    path = h.write(SERVICE_BASE)
+    rc, _, stderr = h.run("run", path, "-o", h.out, "-q")
+    expect(rc == 0, "the base service scenario fails (exit {}):\n{}".format(rc, stderr))
+    os.remove(h.out)
+
+
+def test_service_weights_do_not_fit(h):
+    service_case(h, "layers: 32, d_model: 4096, d_ff: 14336", "layers: 126, d_model: 16384, d_ff: 53248",
+                 "replica: {", "devices", "services[0].replica", [r"too much", r"GB"])
+
+
+def test_service_max_batch_zero(h):
+    service_case(h, "max_batch: 64", "max_batch: 0", "max_batch:", "0",
+                 "services[0].max_batch", [r">= 1|at least 1"])
+
+
+def test_service_slo_without_units(h):
+    service_case(h, "ttft: 2 s", "ttft: 2", "slo:", "2,", "services[0].slo.ttft", [r"unit"])
+
+
+def test_service_parallelism_does_not_multiply(h):
+    service_case(h, "replica: { devices: 1, parallelism: { tensor: 1 } }",
+                 "replica: { devices: 4, parallelism: { tensor: 2 } }", "replica:", "{ tensor",
+                 "services[0].replica.parallelism", [r"tensor \(2\) x pipeline \(1\) = 2", r"4 devices"])
+
+
+def test_service_rate_needs_unit(h):
+    service_case(h, "rate: 2 /s", "rate: 2", "arrival:", "2 }", "services[0].requests.arrival.rate",
+                 [r"unit"])
+
+
+def request_file_case(h, rows, line, patterns):
+    """A request file with a bad row: one error at the file's line, exit 2, nothing written."""
+    csv = os.path.join(h.tmp, "requests.csv")
+    with open(csv, "w") as f:
+        f.write("arrival_s,prompt_tokens,output_tokens\n" + rows)
+    text = SERVICE_BASE.replace(
+        "      arrival: { rate: 2 /s }\n      count: 50\n      prompt_tokens: 200\n"
+        "      output_tokens: 100\n", "      arrival: { file: requests.csv }\n")
+    expect(text != SERVICE_BASE, "test bug: the requests block did not change")
+    path = h.write(text)
+    for cmd in ("run", "check"):
+        args = ("run", path, "-o", h.out) if cmd == "run" else ("check", path)
+        stderr = h.bad(*args, out=h.out if cmd == "run" else None)
+        errors = [l for l in stderr.splitlines() if l.startswith(csv + ":{}:".format(line))]
+        expect(errors and all(any(re.search(p, e, re.I) for e in errors) for p in patterns),
+               "{}: no error at {}:{} matching {}\nstderr:\n{}".format(cmd, csv, line, patterns,
+                                                                        stderr))
+
+
+def test_service_request_file_negative_tokens(h):
+    request_file_case(h, "0,100,10\n1,-5,10\n", 3, [r"prompt_tokens|whole number|>= 1"])
+
+
+def test_service_request_file_unsorted(h):
+    request_file_case(h, "5,100,10\n1,100,10\n", 3, [r"backwards|before|order"])
+
+
+def test_service_request_file_bad_timestamp(h):
+    request_file_case(h, "0,100,10\nsoon,100,10\n", 3, [r"arrival_s|number"])
+
+
 CASES = [(name[len("test_"):], fn) for name, fn in list(globals().items()) if name.startswith("test_")]
 
 

@@ -187,6 +187,21 @@ def predicted_figures(predicted):
     return out
 
 
+def service_figures(trace):
+    """services/<name>/<attribute>, services/<name>/series/<s>/..., and the sums of the
+    request rows' columns."""
+    out = {}
+    for name, s in trace.services().items():
+        out.update(prefixed(f"services/{name}", numeric_attrs(s["attrs"])))
+        for col in s["series"].columns:
+            out.update(prefixed(f"services/{name}/series/{col}",
+                                series_figures(s["series"][col].to_numpy(dtype=float))))
+        for col in s["requests"].columns:
+            values = s["requests"][col].to_numpy(dtype=float)
+            out[f"services/{name}/requests/{col}"] = float(np.nansum(values))
+    return out
+
+
 def extract(trace):
     """The reference figures of one trace file, as {"scenario": name, "figures": {...}}."""
     f = footprint_trace.open(trace, "trace")
@@ -199,6 +214,7 @@ def extract(trace):
     if len(names) <= MAX_JOBS:
         figures.update(job_figures(names, columns))
     figures.update(predicted_figures(read_predicted(f)))
+    figures.update(service_figures(f))
     return {"scenario": text(f.attrs["scenario_name"]), "figures": figures}
 
 

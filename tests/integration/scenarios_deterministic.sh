@@ -15,6 +15,8 @@ if [[ -n $keep ]]; then
   rm -f "$keep"/*.h5
 fi
 here=$(cd "$(dirname "$0")" && pwd)
+# Data files scenarios name by a data-folder path (the Azure request trace): ../shared/data.
+export FOOTPRINT_DATA=${FOOTPRINT_DATA:-$(cd "$here/../../.." && pwd)/shared/data}
 refs=$(cd "$here/.." && pwd)/reference
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -568,6 +568,14 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
       full += spec.power.running(std::max(type.tdp, most[d * tables->types.size() + k])) *
               static_cast<double>(inventory_of(spec, type.name));
     }
+    // The services' devices (set apart from the jobs' inventory) at full draw too.
+    for (const auto& srv : services) {
+      if (srv.datacenter == d) {
+        const auto* chip = sc.accelerators.find(srv.accelerator);
+        full += spec.power.running(chip->tdp) *
+                static_cast<double>((srv.replicas + srv.reserve) * srv.devices_per_replica);
+      }
+    }
     res.design_peaks.push_back(models::design_peak(*world.cooling[d], full, SimTime::zero()));
   }
   return res;
@@ -708,6 +716,12 @@ CheckResult check_scenario(const Scenario& sc) {
   check_caps(sc, *fleet, names, envelopes, horizon);
   for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
     build_fabrics(sc, d, *fleet);
+  }
+  // Request files are read as a run reads them (their problems at their lines).
+  for (std::size_t i = 0; i < sc.services.size(); ++i) {
+    if (sc.services[i].arrival == ServiceSpec::Arrival::kFile) {
+      (void)service_requests(sc, i, sc.seed);
+    }
   }
   out.jobs = fleet->jobs.size();
   return out;
