@@ -10,8 +10,11 @@
 // 1-second intervals whose mean batch is full, output tokens per second, GPU energy per
 // output token and power per GPU.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -245,5 +248,533 @@ TEST_CASE("Serving: print the fit (run by hand to refit the table)", "[.servingf
         "{}: memory_efficiency {:.2f}, layer_overhead {:.1f} us, memory_utilisation "
         "{:.3f}\n",
         name, c.memory_efficiency, c.layer_overhead_s * 1e6, c.memory_utilisation);
+  }
+}
+
+// --- Calibration: the table reproduces its runs -----------------------------------------
+
+namespace {
+
+/// The calibration target: every calibration run within this of its published throughput,
+/// J/token and power per GPU with the table's constants. The fit itself (about 2.5 min) is
+/// the hidden [.servingfit] test; this checks, fast, that the table still reproduces what it
+/// was fitted on.
+constexpr double kCalibrationTolerance = 0.10;
+
+}  // namespace
+
+TEST_CASE("Serving: the table's constants reproduce every calibration run within 10 %",
+          "[serving]") {
+  for (const auto& run : calibration_runs()) {
+    const auto choice = serving_calibration(chip(run.chip));
+    REQUIRE(choice.calibration != nullptr);
+    CHECK(choice.borrowed_from.empty());
+    const auto s = simulate(run, *choice.calibration);
+    const double watts = run.joules_per_token * run.tokens_per_s / static_cast<double>(run.tensor);
+    INFO(
+        fmt::format("{} ({}): {:.0f} tok/s vs {:.0f}, {:.4f} J/token vs {:.4f}, {:.0f} W/GPU vs "
+                    "{:.0f}",
+                    run.name, run.source, s.tokens_per_s, run.tokens_per_s, s.joules_per_token,
+                    run.joules_per_token, s.watts_per_device, watts));
+    CHECK(s.tokens_per_s == Approx(run.tokens_per_s).epsilon(kCalibrationTolerance));
+    CHECK(s.joules_per_token == Approx(run.joules_per_token).epsilon(kCalibrationTolerance));
+    CHECK(s.watts_per_device == Approx(watts).epsilon(kCalibrationTolerance));
+  }
+}
+
+// --- Validation: measurements the constants were not fitted on --------------------------
+
+namespace {
+
+// Llama 2 70B (Touvron et al. 2023, "Llama 2", Table 1 and section 2.2; the released
+// config.json): 80 layers, d_model 8192, feed-forward 28672 (SwiGLU), 64 heads of 128, 8
+// key/value heads (GQA), vocabulary 32000, context 4096, untied output layer.
+TransformerSpec llama2_70b() {
+  auto m = llama31(80, 8192, 28672, 64);
+  m.vocabulary = 32000;
+  m.sequence = 4096;
+  return m;
+}
+
+// BLOOM 176B (BigScience 2022, "BLOOM", Table 3): 70 layers, d_model 14336, 112 heads of
+// 128 (multi-head), feed-forward 4 x d_model (GELU, two matrices), vocabulary 250880, tied
+// embeddings, context 2048.
+TransformerSpec bloom176b() {
+  TransformerSpec m;
+  m.decoder_layers = 70;
+  m.d_model = 14336;
+  m.d_ff = 4 * 14336;
+  m.heads = 112;
+  m.vocabulary = 250880;
+  m.sequence = 2048;
+  m.ffn = FfnKind::kTwoMatrix;
+  m.tied_embeddings = true;
+  return m;
+}
+
+// Qwen3-235B-A22B (Qwen team 2025, "Qwen3 Technical Report", Table 2; the released
+// config.json): 94 layers, d_model 4096, 64 query heads of 128 and 4 key/value heads, every
+// feed-forward block a MoE of 128 experts (SwiGLU, hidden 1536), 8 per token, no shared
+// expert, vocabulary 151936, untied output layer, context 40960.
+TransformerSpec qwen3_235b() {
+  TransformerSpec m;
+  m.decoder_layers = 94;
+  m.d_model = 4096;
+  m.heads = 64;
+  m.d_head = 128;
+  m.kv_heads = 4;
+  m.d_ff = 12288;
+  m.experts = 128;
+  m.top_k = 8;
+  m.moe_every = 1;
+  m.expert_d_ff = 1536;
+  m.vocabulary = 151936;
+  m.sequence = 40960;
+  m.ffn = FfnKind::kGated;
+  m.tied_embeddings = false;
+  return m;
+}
+
+/// One validation figure: what was published and what the model predicts for it.
+struct Validation {
+  std::string name;
+  std::string source;
+  double published = 0;
+  double predicted = 0;
+  std::string unit;
+  std::string note;  ///< what the simulated run did (the table's last column)
+  [[nodiscard]] double error() const { return predicted / published - 1; }
+};
+
+// Splitwise (Patel et al., ISCA 2024): the profiling data released with the paper,
+// SplitwiseSim data/perf_model.csv (Mutinifni/splitwise-sim, commit 3780880), TP 8,
+// prompts of 512 tokens, 128 output tokens, FP16 weights, median of the 5 repeats:
+// prompt_time (the prefill of the whole batch) and token_time (the mean decode iteration),
+// ms.
+struct SplitwiseRow {
+  std::int64_t batch;
+  double h100_prompt_ms;
+  double h100_tbt_ms;
+  double a100_prompt_ms;
+  double a100_tbt_ms;
+};
+constexpr std::array<SplitwiseRow, 7> kSplitwiseLlama{{
+    {1, 53.4, 29.8, 94.3, 44.9},
+    {2, 76.9, 30.3, 165.9, 44.6},
+    {4, 132.6, 31.8, 292.3, 45.8},
+    {8, 371.6, 32.5, 767.6, 46.5},
+    {16, 811.9, 34.2, 2084, 50.4},
+    {32, 1552, 38.6, 3525, 53.0},
+    {64, 2936, 50.2, 7554, 71.6},
+}};
+constexpr std::array<SplitwiseRow, 7> kSplitwiseBloom{{
+    {1, 75.5, 36.1, 173.8, 48.8},
+    {2, 131.3, 36.9, 286.8, 50.0},
+    {4, 238.8, 38.1, 528.6, 51.0},
+    {8, 625.0, 38.1, 1322, 53.0},
+    {16, 1313, 40.6, 3510, 57.3},
+    {32, 2522, 45.8, 5782, 65.4},
+    {64, 4996, 64.1, 11252, 96.6},
+}};
+constexpr std::int64_t kSplitwisePrompt = 512;
+constexpr std::int64_t kSplitwiseOutput = 128;
+constexpr std::int64_t kSplitwiseTensor = 8;
+
+struct BatchTimes {
+  double prefill_s = 0;
+  double tbt_s = 0;
+};
+
+/// Splitwise's measurement, simulated as it ran: `batch` requests of 512 prompt tokens
+/// arrive at once and are prefilled in one iteration (the token budget is the whole
+/// batch's prompts); then 127 decode iterations of the whole batch. The prefill time is
+/// when the first tokens come; the TBT the mean time per later token.
+BatchTimes splitwise_batch(const TransformerSpec& m, const std::string& chip_name,
+                           std::int64_t batch) {
+  ServingModelSpec spec;
+  spec.model = m;
+  spec.layout.tensor = kSplitwiseTensor;
+  spec.weights = WeightFormat::kBf16;  // FP16: the same 2 bytes and 16-bit matmuls
+  spec.max_batch = batch;
+  spec.max_batch_tokens = kSplitwisePrompt * batch;
+  const auto& c = chip(chip_name);
+  const ServingModel model(spec, c, job_network(c));
+  const auto reqs = all_at_once(batch, SimTime::zero(), TokenLength::fixed(kSplitwisePrompt),
+                                TokenLength::fixed(kSplitwiseOutput), 1);
+  ServiceConfig cfg;
+  cfg.interval = SimTime::seconds(1);
+  cfg.power_bin = SimTime::seconds(1);
+  const auto res = simulate_service(model, cfg, reqs);
+  BatchTimes t;
+  double tbt = 0;
+  for (const auto& r : res.requests) {
+    REQUIRE(r.finished());
+    t.prefill_s = std::max(t.prefill_s, (r.first_token - r.arrival).to_seconds());
+    tbt += (r.end - r.first_token).to_seconds() / static_cast<double>(kSplitwiseOutput - 1);
+  }
+  t.tbt_s = tbt / static_cast<double>(res.requests.size());
+  return t;
+}
+
+void add_splitwise(std::vector<Validation>& out, const std::string& model_name,
+                   const TransformerSpec& m, const std::array<SplitwiseRow, 7>& rows) {
+  const std::string src =
+      "Splitwise (Patel et al. ISCA 2024), splitwise-sim data/perf_model.csv, " + model_name +
+      " TP8, prompt 512, ";
+  for (const auto& row : rows) {
+    for (const auto* c : {"H100", "A100"}) {
+      const auto t = splitwise_batch(m, c, row.batch);
+      const bool h100 = std::string(c) == "H100";
+      const std::string at = fmt::format("{}, {} TP8, batch {}", model_name, c, row.batch);
+      out.push_back({"Splitwise: prefill, " + at,
+                     src + fmt::format("{}, batch {}: prompt_time", c, row.batch),
+                     (h100 ? row.h100_prompt_ms : row.a100_prompt_ms), t.prefill_s * 1e3, "ms"});
+      out.push_back({"Splitwise: TBT, " + at,
+                     src + fmt::format("{}, batch {}: token_time", c, row.batch),
+                     (h100 ? row.h100_tbt_ms : row.a100_tbt_ms), t.tbt_s * 1e3, "ms"});
+    }
+  }
+}
+
+// TensorRT-LLM performance overview (NVIDIA/TensorRT-LLM
+// docs/source/performance/perf-overview.md, commit 00f3768, the v1.0 page): trtllm-bench
+// throughput, PyTorch backend, every request queued at once, fixed input and output
+// lengths (stdev 0), ModelOpt FP8 checkpoints, "Total Output Throughput (tokens/sec)" of
+// the whole tensor-parallel group, with the page's number of requests per length pair.
+struct TrtRow {
+  std::string model_name;
+  std::string chip;
+  std::int64_t tensor;
+  std::int64_t expert;
+  std::int64_t isl;
+  std::int64_t osl;
+  std::int64_t requests;
+  double tokens_per_s;
+};
+
+/// The page's number of requests for an input/output pair ("Preparing a Dataset").
+std::int64_t trt_requests(std::int64_t isl, std::int64_t osl) {
+  if (isl == 128 && osl == 128) {
+    return 30000;
+  }
+  if ((isl == 128 && osl == 2048) || (isl == 2048 && osl == 128) || (isl == 1000 && osl == 1000) ||
+      (isl == 500 && osl == 2000)) {
+    return 3000;
+  }
+  if (isl == 20000) {
+    return 1000;
+  }
+  return 1500;
+}
+
+std::vector<TrtRow> trt_rows() {
+  std::vector<TrtRow> rows;
+  const auto add = [&](const std::string& m, const std::string& c, std::int64_t tp, std::int64_t ep,
+                       std::int64_t isl, std::int64_t osl, double tps) {
+    rows.push_back({m, c, tp, ep, isl, osl, trt_requests(isl, osl), tps});
+  };
+  // "Llama 3.1 8B" table, H100 TP1 (FP8) and H200 TP1 (FP8) columns.
+  for (const auto& [isl, osl, h100, h200] :
+       std::vector<std::tuple<std::int64_t, std::int64_t, double, double>>{
+           {128, 128, 28312, 27911},
+           {128, 2048, 22714, 26221},
+           {1000, 1000, 15220, 17744},
+           {2048, 128, 3450, 3538},
+           {2048, 2048, 9305, 12194},
+           {5000, 500, 3459, 3902}}) {
+    add("Llama 3.1 8B", "H100", 1, 1, isl, osl, h100);
+    add("Llama 3.1 8B", "H200", 1, 1, isl, osl, h200);
+  }
+  // "Llama 3.3 70B" table (the Llama 3.1 70B architecture), H100 TP2 (FP8).
+  for (const auto& [isl, osl, tps] :
+       std::vector<std::tuple<std::int64_t, std::int64_t, double>>{{128, 128, 6378},
+                                                                   {128, 2048, 6651},
+                                                                   {1000, 1000, 4205},
+                                                                   {2048, 128, 762},
+                                                                   {2048, 2048, 3082},
+                                                                   {5000, 500, 898}}) {
+    add("Llama 3.3 70B", "H100", 2, 1, isl, osl, tps);
+  }
+  // "Llama 3.1 405B" table, H100 TP8 (FP8).
+  for (const auto& [isl, osl, tps] :
+       std::vector<std::tuple<std::int64_t, std::int64_t, double>>{{128, 128, 3627},
+                                                                   {128, 2048, 4340},
+                                                                   {1000, 1000, 2919},
+                                                                   {2048, 128, 453},
+                                                                   {2048, 2048, 2296},
+                                                                   {5000, 500, 610}}) {
+    add("Llama 3.1 405B", "H100", 8, 1, isl, osl, tps);
+  }
+  // "Qwen3-235B-A22B" table, H100 TP8 (FP8); the page runs MoE models with --ep and
+  // attention data parallelism: here tensor 8, expert 8.
+  for (const auto& [isl, osl, tps] : std::vector<std::tuple<std::int64_t, std::int64_t, double>>{
+           {128, 2048, 19658}, {1000, 1000, 14898}, {2048, 2048, 9924}, {5000, 500, 3225}}) {
+    add("Qwen3-235B-A22B", "H100", 8, 8, isl, osl, tps);
+  }
+  return rows;
+}
+
+TransformerSpec trt_model(const std::string& name) {
+  if (name == "Llama 3.1 8B") {
+    return llama8b();
+  }
+  if (name == "Llama 3.3 70B") {
+    return llama70b();
+  }
+  if (name == "Llama 3.1 405B") {
+    return llama405b();
+  }
+  return qwen3_235b();
+}
+
+/// trtllm-bench's run, simulated: every request queued at once, fixed lengths, FP8
+/// weights with an FP8 KV cache (ModelOpt's FP8 checkpoints; an assumption where the page
+/// does not say), the LLM API's default limits (2048 sequences and 8192 tokens per
+/// iteration), 95 % of the memory for the engine (--kv_cache_free_gpu_mem_fraction 0.95,
+/// which the page says it uses in many cases). Throughput: all output tokens over the
+/// whole run, as trtllm-bench reports it.
+double trt_throughput(const TrtRow& row, std::string* note) {
+  ServingModelSpec spec;
+  spec.model = trt_model(row.model_name);
+  spec.layout.tensor = row.tensor;
+  spec.layout.expert = row.expert;
+  spec.weights = WeightFormat::kFp8;
+  spec.kv_cache = KvFormat::kFp8;
+  spec.max_batch = 2048;
+  spec.max_batch_tokens = 8192;
+  spec.memory_utilisation = 0.95;
+  const auto& c = chip(row.chip);
+  const ServingModel model(spec, c, job_network(c));
+  const auto reqs = all_at_once(row.requests, SimTime::zero(), TokenLength::fixed(row.isl),
+                                TokenLength::fixed(row.osl), 1);
+  ServiceConfig cfg;
+  cfg.interval = SimTime::seconds(60);
+  cfg.power_bin = SimTime::seconds(60);
+  const auto res = simulate_service(model, cfg, reqs);
+  double tokens = 0;
+  for (const auto& r : res.requests) {
+    REQUIRE(r.finished());
+    tokens += static_cast<double>(r.output_tokens);
+  }
+  const double span = res.end.to_seconds();
+  double batch_seconds = 0;
+  for (const double b : res.series.batch_seconds) {
+    batch_seconds += b;
+  }
+  double prefilled = 0;
+  for (const double p : res.series.prompt_tokens) {
+    prefilled += p;
+  }
+  const double recomputed =
+      prefilled - static_cast<double>(row.requests) * static_cast<double>(row.isl);
+  const auto& cal = *serving_calibration(c).calibration;
+  *note = fmt::format(
+      "mean batch {:.0f}, KV cache {} tokens, {} preemptions recomputing {:.2g} tokens, "
+      "per-layer overhead {:.0f} % of the time",
+      batch_seconds / span, model.kv_capacity_tokens(), res.preemptions, recomputed,
+      100 * static_cast<double>(res.iterations) * static_cast<double>(spec.model.decoder_layers) *
+          cal.layer_overhead_s / span);
+  return tokens / span;
+}
+
+/// Every validation figure, computed once.
+const std::vector<Validation>& validations() {
+  static const std::vector<Validation> kAll = [] {
+    std::vector<Validation> v;
+    add_splitwise(v, "Llama-2-70B", llama2_70b(), kSplitwiseLlama);
+    add_splitwise(v, "BLOOM-176B", bloom176b(), kSplitwiseBloom);
+    for (const auto& row : trt_rows()) {
+      const std::string at =
+          fmt::format("{} FP8, {} TP{}{}, {}/{}", row.model_name, row.chip, row.tensor,
+                      row.expert > 1 ? fmt::format(" EP{}", row.expert) : "", row.isl, row.osl);
+      v.push_back({"TensorRT-LLM: " + at,
+                   fmt::format("TensorRT-LLM perf-overview.md (v1.0), \"{}\" table, {} TP{} (FP8) "
+                               "column, ISL/OSL {}/{}",
+                               row.model_name, row.chip, row.tensor, row.isl, row.osl),
+                   row.tokens_per_s, 0, "tok/s"});
+      v.back().predicted = trt_throughput(row, &v.back().note);
+    }
+    return v;
+  }();
+  return kAll;
+}
+
+}  // namespace
+
+TEST_CASE("Serving: print the validation table (run by hand)", "[.servingtable]") {
+  fmt::print("| run | published | predicted | error | simulated |\n|---|---|---|---|---|\n");
+  for (const auto& v : validations()) {
+    fmt::print("| {} | {:.4g} {} | {:.4g} {} | {:+.1f} % | {} |\n", v.name, v.published, v.unit,
+               v.predicted, v.unit, 100 * v.error(), v.note);
+  }
+}
+
+// --- Validation: every figure's error, documented and pinned ------------------------------
+
+namespace {
+
+/// The validation target: a figure the model was not fitted on, within 20 %.
+constexpr double kValidationTolerance = 0.20;
+/// Each figure's documented error (docs/serving.md, "Calibration and validation") holds
+/// within this: its bound is the documented error plus 3 points, so a change of the model
+/// that moves a figure shows here, and the documentation follows it.
+constexpr double kErrorPin = 0.03;
+
+constexpr std::string_view kWithin = "";
+constexpr std::string_view kWhyTbtLlama =
+    "Splitwise's 2023 engine decodes slower than vLLM 0.11.1, whose per-layer overhead the "
+    "constants carry: at batch 1 on H100 the model charges 19.5 ms (the weights read in 7.0 ms at "
+    "0.74 of HBM bandwidth, 10.3 ms of per-layer overhead, 2.2 ms of all-reduce latency) against "
+    "29.8 ms measured; from batch 1 to 64 the published TBT grows by 20.4 ms (H100) and 26.7 ms "
+    "(A100) where the model's KV-cache reads and matmuls add 1.4 ms and 2.4 ms; on A100 the "
+    "overhead borrowed from H100 does not grow with the slower chip (A100/H100 TBT at batch 1: "
+    "1.51 measured, 1.23 predicted)";
+constexpr std::string_view kWhyTbtBloom =
+    "Splitwise's 2023 engine, as for Llama-2-70B: BLOOM's larger weights (44 GB per GPU) make the "
+    "weight read, which the model charges correctly within its constants, the larger part, so the "
+    "miss is smaller; it grows with the batch (H100, batch 1 to 64: +28.0 ms published, +8.7 ms "
+    "predicted; A100: +47.8 ms and +14.7 ms)";
+constexpr std::string_view kWhyPrefill =
+    "Splitwise's prefill is slower than the step model's matmul efficiency: at batch 64 on H100 "
+    "it runs at about 19 % of the 16-bit peak (32768 tokens x 2 x 68.5 GFLOP in 2.94 s on 8 "
+    "GPUs), the model at 0.553 of it; and it grows superlinearly from batch 4 to 8 (2.80x on "
+    "H100, 2.63x on A100, for twice the tokens) where the model's grows 1.77x and 1.91x";
+constexpr std::string_view kWhyNoEvict =
+    "the service admits requests as vLLM does (while the prompt fits the KV cache; a full cache "
+    "preempts the latest and recomputes it) where trtllm-bench runs TensorRT-LLM's default "
+    "capacity scheduler, GUARANTEED_NO_EVICT (TensorRT-LLM docs, 'Useful Runtime Options'), which "
+    "admits a request only when its whole sequence fits and never evicts: the simulated run "
+    "recomputes 2.2e6 to 4.6e6 prompt tokens (the [.servingtable] table's last column)";
+
+struct Documented {
+  std::string_view name;
+  double error;  ///< predicted / published - 1
+  std::string_view why;
+};
+constexpr std::array<Documented, 84> kDocumented{{
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 1", -0.365, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 1", -0.345, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 1", -0.223, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 1", -0.466, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 2", -0.118, kWithin},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 2", -0.353, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 2", -0.116, kWithin},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 2", -0.457, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 4", -0.167, kWithin},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 4", -0.381, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 4", -0.083, kWithin},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 4", -0.467, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 8", -0.473, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 8", -0.391, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 8", -0.335, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 8", -0.471, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 16", -0.549, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 16", -0.416, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 16", -0.522, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 16", -0.506, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 32", -0.544, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 32", -0.474, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 32", -0.442, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 32", -0.521, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 64", -0.527, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 64", -0.583, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 64", -0.483, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 64", -0.631, kWhyTbtLlama},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 1", -0.212, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 1", -0.199, kWithin},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 1", -0.102, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 1", -0.172, kWithin},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 2", -0.092, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 2", -0.210, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 2", +0.089, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 2", -0.178, kWithin},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 4", -0.095, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 4", -0.224, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 4", +0.139, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 4", -0.179, kWithin},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 8", -0.344, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 8", -0.209, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 8", -0.106, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 8", -0.191, kWithin},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 16", -0.392, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 16", -0.231, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 16", -0.333, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 16", -0.220, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 32", -0.376, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 32", -0.271, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 32", -0.194, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 32", -0.263, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 64", -0.374, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 64", -0.413, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 64", -0.173, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 64", -0.430, kWhyTbtBloom},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 128/128", +0.105, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 128/128", +0.177, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 128/2048", -0.216, kWhyNoEvict},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 128/2048", -0.095, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 1000/1000", -0.169, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 1000/1000", -0.095, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 2048/128", +0.069, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 2048/128", +0.112, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 2048/2048", -0.173, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 2048/2048", -0.166, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 5000/500", -0.058, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 5000/500", +0.015, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 128/128", +0.054, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 128/2048", -0.215, kWhyNoEvict},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 1000/1000", -0.144, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 2048/128", -0.008, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 2048/2048", -0.194, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 5000/500", -0.102, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 128/128", -0.027, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 128/2048", -0.174, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 1000/1000", -0.224, kWhyNoEvict},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 2048/128", -0.098, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 2048/2048", -0.198, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 5000/500", -0.143, kWithin},
+    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 128/2048", +0.088, kWithin},
+    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 1000/1000", -0.035, kWithin},
+    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 2048/2048", -0.105, kWithin},
+    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 5000/500", +0.112, kWithin},
+}};
+
+const Documented* documented(const std::string& name) {
+  for (const auto& d : kDocumented) {
+    if (d.name == name) {
+      return &d;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("Serving: every validation figure is within its documented error", "[serving]") {
+  std::size_t within = 0;
+  for (const auto& v : validations()) {
+    INFO(fmt::format("{} ({}): predicted {:.4g} {}, published {:.4g} ({:+.1f} %)", v.name, v.source,
+                     v.predicted, v.unit, v.published, 100 * v.error()));
+    const auto* d = documented(v.name);
+    REQUIRE(d != nullptr);
+    INFO(fmt::format("documented {:+.1f} %: {}", 100 * d->error, d->why));
+    CHECK(v.error() == Approx(d->error).margin(kErrorPin));
+    // A miss beyond the validation target says why; a figure within it says nothing.
+    CHECK((std::abs(d->error) > kValidationTolerance) == !d->why.empty());
+    within += std::abs(v.error()) <= kValidationTolerance ? 1U : 0U;
+  }
+  CHECK(kDocumented.size() == validations().size());
+  // How many figures meet the 20 % target (docs/serving.md counts them).
+  CHECK(within == 42U);
+}
+
+TEST_CASE("Serving: TensorRT-LLM's throughput rows are predicted within 23 %", "[serving]") {
+  // The serving constants were fitted on another engine (vLLM 0.11.1); on TensorRT-LLM's
+  // offline throughput rows the model is within 20 % on all but three, which miss by 21.5 to
+  // 22.4 % for the scheduler difference documented with them.
+  for (const auto& v : validations()) {
+    if (v.name.starts_with("TensorRT-LLM")) {
+      INFO(v.name << ": " << 100 * v.error() << " %");
+      CHECK(std::abs(v.error()) <= 0.23);
+    }
   }
 }
