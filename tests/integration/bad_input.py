@@ -1234,7 +1234,7 @@ def test_service_is_valid(h):
 
 def test_service_weights_do_not_fit(h):
     service_case(h, "layers: 32, d_model: 4096, d_ff: 14336", "layers: 126, d_model: 16384, d_ff: 53248",
-                 "replica: {", "devices", "services[0].replica", [r"too much", r"GB"])
+                 "replica: {", "{ devices", "services[0].replica", [r"too much", r"GB"])
 
 
 def test_service_max_batch_zero(h):

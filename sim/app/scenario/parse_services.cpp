@@ -106,7 +106,7 @@ void read_precision(const MapReader& r, models::ServingModelSpec& s) {
 }
 
 /// replica: { devices, parallelism: { tensor, pipeline, expert } }: tensor x pipeline =
-/// devices (keys left out are 1; a single key left out is the rest of the devices).
+/// devices (keys left out are 1; without parallelism, tensor = devices).
 void read_replica(const MapReader& r, models::ServingModelSpec& s) {
   auto& d = r.diagnostics();
   if (!r.has("replica")) {
@@ -135,8 +135,11 @@ void read_replica(const MapReader& r, models::ServingModelSpec& s) {
   if (!devices) {
     return;
   }
-  s.layout.tensor = tensor.value_or(pipeline ? *devices / *pipeline : *devices);
-  s.layout.pipeline = pipeline.value_or(*devices / s.layout.tensor);
+  // Without parallelism, tensor parallelism over the replica; with it, keys left out are 1
+  // (as a training job's).
+  const bool given = rep.has("parallelism");
+  s.layout.tensor = tensor.value_or(given ? 1 : *devices);
+  s.layout.pipeline = pipeline.value_or(1);
   if (s.layout.tensor * s.layout.pipeline != *devices) {
     report(d, rep.has("parallelism") ? rep.get("parallelism") : rep.node(),
            rep.path("parallelism"),
