@@ -437,3 +437,42 @@ TEST_CASE("Service: latency percentiles by nearest rank, and goodput", "[service
   CHECK(std::isnan(none.ttft_p50));
   CHECK(none.goodput.value() == 0);
 }
+
+TEST_CASE("Service: a request ending on an interval's edge keeps the series aligned", "[service]") {
+  const auto chip = h100();
+  const auto model = tiny_model(tiny_spec(), chip);
+  const auto cfg = config(1, 0);  // intervals of 100 ms
+  // One request of 100 + 3 tokens takes a prefill and 2 decode iterations; it arrives so
+  // that it ends, and the run stops, exactly at 100 ms.
+  const SimTime duration = ticks_of(model.cost(prefill(0, 100, true))) +
+                           ticks_of(model.cost(decode(100))) + ticks_of(model.cost(decode(101)));
+  const SimTime edge = SimTime::nanoseconds(100'000'000);
+  const std::vector<Request> reqs{{edge - duration, 100, 3}};
+  const auto r = simulate_service(model, cfg, reqs);
+  REQUIRE(r.requests[0].end == edge);
+  REQUIRE(r.end == edge);
+  // Every series has one value per interval of [0, 100 ms), the same number, and keeps its
+  // counts: what happens at the stop belongs to the last interval.
+  const auto n = r.series.it_joules.size();
+  CHECK(n == 1);
+  CHECK(r.series.arrived.size() == n);
+  CHECK(r.series.finished.size() == n);
+  CHECK(r.series.prompt_tokens.size() == n);
+  CHECK(r.series.output_tokens.size() == n);
+  CHECK(r.series.batch_seconds.size() == n);
+  CHECK(r.series.kv_token_seconds.size() == n);
+  CHECK(r.series.accelerator_joules.size() == n);
+  CHECK(sum(r.series.finished) == 1);
+  CHECK(sum(r.series.output_tokens) == 3);
+  check_energy(r, cfg, model);
+  // A run stopped at 0 with an arrival at 0: its series are as long as one another too.
+  auto at_zero = cfg;
+  at_zero.until = SimTime::zero();
+  const std::vector<Request> first{{SimTime::zero(), 100, 3}};
+  const auto z = simulate_service(model, at_zero, first);
+  CHECK(z.end == SimTime::zero());
+  CHECK(z.it_joules() == 0);
+  CHECK_FALSE(z.requests[0].finished());
+  CHECK(z.series.arrived.size() == z.series.it_joules.size());
+  CHECK(z.series.kv_token_seconds.size() == z.series.it_joules.size());
+}
