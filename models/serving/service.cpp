@@ -34,10 +34,20 @@ class Bins {
     }
   }
   void add(SimTime t, double v) { at(static_cast<std::size_t>(t.count() / w_)) += v; }
+  /// One bin per width of [0, end). A count at `end` itself, when it falls on a bin's
+  /// edge, belongs to the last bin: the run's last interval ends there.
   void resize(SimTime end) {
     const auto n = static_cast<std::size_t>((end.count() + w_ - 1) / w_);
+    if (n > 0 && out_.size() > n) {
+      for (std::size_t k = n; k < out_.size(); ++k) {
+        out_[n - 1] += out_[k];
+      }
+      out_.resize(n);
+    }
     out_.resize(std::max(out_.size(), n), 0.0);
   }
+  [[nodiscard]] std::size_t size() const { return out_.size(); }
+  void pad(std::size_t n) { out_.resize(std::max(out_.size(), n), 0.0); }
 
  private:
   double& at(std::size_t k) {
@@ -174,6 +184,14 @@ class ServiceSim {
     it.spread(SimTime::zero(), stop, all_idle_w);
     for (auto* b : bins_) {
       b->resize(stop);
+    }
+    // A run stopped at 0 with an arrival at 0: the series all as long as the longest.
+    std::size_t intervals = 0;
+    for (auto* b : {&arrived, &finished, &prompt, &output, &batch, &kv, &acc, &it}) {
+      intervals = std::max(intervals, b->size());
+    }
+    for (auto* b : {&arrived, &finished, &prompt, &output, &batch, &kv, &acc, &it}) {
+      b->pad(intervals);
     }
     // Power bins hold joules so far: mean watts per bin.
     const double bin_s = cfg_.power_bin.to_seconds();
