@@ -691,8 +691,8 @@ std::string render_services(const Report& r) {
   }
   std::string out = fmt::format(
       "\n{:<20}  {:>8}  {:>6}  {:>10}  {:>8}  {:>34}  {:>17}  {:>17}  {:>7}\n", "service",
-      "requests", "reject", "out tok/s", "finished",
-      "J/out token: acc / it / +reserve / fac", "TTFT p50/p99 s", "TPOT p50/p99 ms", "goodput");
+      "requests", "reject", "out tok/s", "finished", "J/out token: acc / it / +reserve / fac",
+      "TTFT p50/p99 s", "TPOT p50/p99 ms", "goodput");
   for (const auto& s : r.services) {
     const double tokens = s.get("output_tokens");
     std::string jpt;
@@ -702,11 +702,12 @@ std::string render_services(const Report& r) {
     }
     const double goodput = s.get("goodput");
     out += fmt::format(
-        "{:<20}  {:>8.0f}  {:>6.0f}  {:>10.1f}  {:>8.0f}  {:>34}  {:>8.3f}/{:<8.3f}  {:>8.1f}/{:<8.1f}  "
+        "{:<20}  {:>8.0f}  {:>6.0f}  {:>10.1f}  {:>8.0f}  {:>34}  {:>8.3f}/{:<8.3f}  "
+        "{:>8.1f}/{:<8.1f}  "
         "{:>7}\n",
         s.name, s.get("requests"), s.get("rejected"), s.get("output_tokens_per_s"),
-        s.get("finished"), jpt, s.get("ttft_p50_s"), s.get("ttft_p99_s"),
-        s.get("tpot_p50_s") * 1e3, s.get("tpot_p99_s") * 1e3,
+        s.get("finished"), jpt, s.get("ttft_p50_s"), s.get("ttft_p99_s"), s.get("tpot_p50_s") * 1e3,
+        s.get("tpot_p99_s") * 1e3,
         std::isnan(goodput) ? std::string("-") : fmt::format("{:.1f} %", goodput * 100));
   }
   out += fmt::format(

@@ -146,10 +146,10 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
   Scenario sc;
   sc.source = file_name;
   sc.text = text;
-  MapReader top(root, "", d,
-                {"name", "description", "seed", "trace", "epoch", "horizon", "scheduler",
-                 "failures", "workload", "regions", "datacenters", "jobs", "services",
-                 "accelerator_types"});
+  MapReader top(
+      root, "", d,
+      {"name", "description", "seed", "trace", "epoch", "horizon", "scheduler", "failures",
+       "workload", "regions", "datacenters", "jobs", "services", "accelerator_types"});
   if (!top.valid()) {
     d.throw_if_any();
   }

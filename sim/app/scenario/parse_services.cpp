@@ -141,8 +141,7 @@ void read_replica(const MapReader& r, models::ServingModelSpec& s) {
   s.layout.tensor = tensor.value_or(given ? 1 : *devices);
   s.layout.pipeline = pipeline.value_or(1);
   if (s.layout.tensor * s.layout.pipeline != *devices) {
-    report(d, rep.has("parallelism") ? rep.get("parallelism") : rep.node(),
-           rep.path("parallelism"),
+    report(d, rep.has("parallelism") ? rep.get("parallelism") : rep.node(), rep.path("parallelism"),
            fmt::format("tensor ({}) x pipeline ({}) = {}, but the replica has {} devices",
                        s.layout.tensor, s.layout.pipeline, s.layout.tensor * s.layout.pipeline,
                        *devices));
@@ -180,8 +179,8 @@ void read_requests(const MapReader& r, const Context& ctx, ServiceSpec& s) {
                 .value_or(units::Seconds::zero());
   if (a.has("at")) {
     s.arrival = ServiceSpec::Arrival::kAt;
-    s.at = a.quantity<units::Seconds>("at", true, Sign::kNonNegative)
-               .value_or(units::Seconds::zero());
+    s.at =
+        a.quantity<units::Seconds>("at", true, Sign::kNonNegative).value_or(units::Seconds::zero());
     if (!q.has("count")) {
       report(d, q.node(), q.path("count"), "requests all at once need a count");
     }
@@ -250,10 +249,10 @@ ServiceSpec read_service(const YAML::Node& node, std::size_t i, const Context& c
                          const NameIndex& dcs, Scenario& sc, bool& complete) {
   auto& d = ctx.d;
   const auto path = item_path("services", i);
-  MapReader r(node, path, d,
-              {"name", "datacenter", "accelerator", "model", "precision", "replica", "replicas",
-               "reserve", "max_batch", "max_batch_tokens", "memory_utilisation", "requests", "slo",
-               "request_rows"});
+  MapReader r(
+      node, path, d,
+      {"name", "datacenter", "accelerator", "model", "precision", "replica", "replicas", "reserve",
+       "max_batch", "max_batch_tokens", "memory_utilisation", "requests", "slo", "request_rows"});
   ServiceSpec s;
   complete = false;
   if (!r.valid()) {

@@ -255,8 +255,8 @@ std::vector<models::Request> service_requests(const Scenario& sc, std::size_t i,
                                  *s.output_tokens, stream);
     case ServiceSpec::Arrival::kRate:
       if (s.count) {
-        return models::poisson(s.rate_per_s, *s.count, start, *s.prompt_tokens,
-                               *s.output_tokens, stream);
+        return models::poisson(s.rate_per_s, *s.count, start, *s.prompt_tokens, *s.output_tokens,
+                               stream);
       }
       return models::poisson_until(s.rate_per_s, to_sim(*sc.horizon), start, *s.prompt_tokens,
                                    *s.output_tokens, stream);
@@ -528,9 +528,9 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   // Every service's series cover the run's intervals.
   for (auto& srv : res.services) {
     auto& sr = srv.result.series;
-    for (auto* v : {&sr.arrived, &sr.finished, &sr.prompt_tokens, &sr.output_tokens,
-                    &sr.batch_seconds, &sr.kv_token_seconds, &sr.accelerator_joules,
-                    &sr.it_joules}) {
+    for (auto* v :
+         {&sr.arrived, &sr.finished, &sr.prompt_tokens, &sr.output_tokens, &sr.batch_seconds,
+          &sr.kv_token_seconds, &sr.accelerator_joules, &sr.it_joules}) {
       v->resize(res.intervals, 0.0);
     }
   }
@@ -666,8 +666,9 @@ ServiceFigures service_figures(const ServiceRun& s) {
   f.emissions_location_g = units::to_grams(s.facility.emissions_location);
   f.emissions_market_g = units::to_grams(s.facility.emissions_market);
   f.embodied_g = units::to_grams(s.embodied);
-  const double device_hours = static_cast<double>((s.replicas + s.reserve) * s.devices_per_replica) *
-                              r.end.to_seconds() / units::kSecondsPerHour;
+  const double device_hours =
+      static_cast<double>((s.replicas + s.reserve) * s.devices_per_replica) * r.end.to_seconds() /
+      units::kSecondsPerHour;
   f.embodied_g_per_device_hour = device_hours > 0 ? f.embodied_g / device_hours : 0.0;
   return f;
 }
