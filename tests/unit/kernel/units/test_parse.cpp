@@ -211,7 +211,11 @@ TEST_CASE("malformed, empty and non-finite input is rejected", "[units][parse]")
   CHECK_THROWS_AS(parse_quantity("5e W"), UnitError);
   CHECK_THROWS_AS(parse_quantity("1,5 W"), UnitError);
   CHECK_THROWS_AS(parse_quantity("5 W/"), UnitError);
-  CHECK_THROWS_AS(parse_quantity("5 /s"), UnitError);
+  CHECK_THROWS_AS(parse_quantity("5 /"), UnitError);
+  // A rate has nothing above the line: 5 per second, 5 per minute.
+  CHECK(u::parse_as<u::EventRate>("5 /s").si() == 5.0);
+  CHECK(u::parse_as<u::EventRate>("1200 /min").si() == 20.0);
+  CHECK(u::parse_as<u::EventRate>("7200 /h").si() == 2.0);
   CHECK_THROWS_WITH(
       parse_quantity("5 g/kW/h"),
       R"(unit "g/kW/h" in "5 g/kW/h" has more than one "/" (write one term over one term))");
@@ -232,7 +236,7 @@ TEST_CASE("dimension names and accepted units", "[units][parse]") {
   CHECK(u::dimension_name(u::kTokenCount) == "token count");
   CHECK(u::dimension_name(u::kDimensionless) == "dimensionless");
   CHECK(u::dimension_name(Dimension{.time = -2, .energy = 1}) == "J/s^2");
-  CHECK(u::dimension_name(Dimension{.time = -1}) == "1/s");
+  CHECK(u::dimension_name(Dimension{.time = -1}) == "rate");
   CHECK(u::dimension_name(u::kCarbonRate) == "g/s");
   CHECK(u::dimension_name(Dimension{.time = -1, .byte = 1, .carbon = -1}) == "B/(g*s)");
   CHECK(u::dimension_name(Dimension{.energy = 2, .flop = 1}) == "J^2*FLOP");
