@@ -743,6 +743,11 @@ void write_services(Group& root, const scenario::Scenario& sc, const scenario::R
     t.describe("arrival", "arrival, seconds from the epoch");
     t.describe("first_token", "first output token (NaN: none before the run stopped)");
     t.describe("end", "last output token (NaN: unfinished)");
+    t.describe("prompt_tokens", "prompt tokens");
+    t.describe("output_tokens", "output tokens asked for");
+    t.describe("generated", "output tokens generated before the run stopped");
+    t.describe("replica", "the replica it was routed to (0-based)");
+    t.describe("preemptions", "times its KV cache was taken back (it recomputed after each)");
     t.describe("accelerator_energy", "its share of the iterations it was in, accelerators");
     t.describe("it_energy", "its share of the iterations it was in, with hosts");
     t.write_columns(g, "requests", "request");
