@@ -715,6 +715,16 @@ std::string render_services(const Report& r) {
       "(accelerators in iterations; their hosts; idle and reserve replicas; cooling and "
       "overhead); docs/serving.md\n");
   for (const auto& s : r.services) {
+    out += fmt::format(
+        "{}: per finished request {:.4g} gCO2e location-based, {:.4g} market-based, {:.4g} "
+        "embodied ({:.4g} g per device-hour); energy MWh {:.4g} / {:.4g} / {:.4g} / {:.4g}\n",
+        s.name, per_request(s, "emissions_location_g"), per_request(s, "emissions_market_g"),
+        per_request(s, "embodied_g"), s.get("embodied_g_per_device_hour"),
+        s.get("energy_accelerators_j") / kJoulesPerMwh, s.get("energy_it_j") / kJoulesPerMwh,
+        s.get("energy_it_with_reserve_j") / kJoulesPerMwh,
+        s.get("energy_facility_j") / kJoulesPerMwh);
+  }
+  for (const auto& s : r.services) {
     if (!s.serving_constants_from.empty() && s.serving_constants_from != s.accelerator) {
       out += fmt::format("{}: {} serving constants borrowed from {}\n", s.name, s.accelerator,
                          s.serving_constants_from);
