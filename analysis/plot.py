@@ -7,6 +7,8 @@ Usage:
                                       [--overlay B.h5]
     /usr/bin/python3 analysis/plot.py sweep INDEX.h5 --metric COL --axis AXISPATH --out DIR
                                       [--group-by AXISPATH]
+    /usr/bin/python3 analysis/plot.py scatter INDEX.h5 --x COL --y COL --out DIR
+                                      [--group-by AXIS] [--style-by AXIS] [--label AXIS ...]
 
 `run` reads a trace written by `footprint run` (docs/trace-format.md) and draws four
 figures over time, x the UTC dates of the intervals (the scenario's epoch + time_s), one
@@ -31,14 +33,25 @@ replicas):
 
     DIR/<metric>_vs_<axis>.png   (<axis> sanitised to letters, digits, '.', '-', '_')
 
+`scatter` reads a sweep index and draws one metric against another, one marker per point
+(each replica its own; points where either metric is NaN are left out and counted in the
+title): the trade-off between two outcomes, such as a serving sweep's SLO attainment
+against its energy per output token (docs/serving.md, "The capacity question").
+`--group-by` colours the markers by an axis's value, `--style-by` gives each value of
+another axis its own marker shape, and `--label` (repeatable) writes those axes' values
+beside each marker. AXIS is an axis path or a zipped group's name (whose value is its
+paths' values joined by "; "):
+
+    DIR/<y>_vs_<x>.png           (sanitised as above)
+
 Beside each PNG, a CSV with the same stem holds exactly the data plotted: a header row
 naming each column with its unit, then one row per interval (run; overlaid, per interval
-of either run, NaN where a run has none) or per group and x value (sweep), numbers at
-full precision (Python's repr, which reads back to the same float64; NaN is written
-`nan`).
+of either run, NaN where a run has none), per group and x value (sweep) or per point
+(scatter: point, group, style, label, x, y), numbers at full precision (Python's repr,
+which reads back to the same float64; NaN is written `nan`).
 
 Errors in the input (a missing file, a file that is not a Footprint trace or index, an
-unknown datacenter, metric or axis) are reported on stderr as
+unknown datacenter, metric or axis, no point to draw) are reported on stderr as
 `plot.py: error: FILE: message` with exit code 2.
 
 Reads files with footprint_trace.py (beside this file; format versions 1 and 2). Needs
@@ -651,6 +664,120 @@ def cmd_sweep(args):
     print("wrote", stem + ".png", "and .csv; pooled:", ", ".join(pooled) if pooled else "nothing")
 
 
+def axis_choices(axes, group_of):
+    """The names an AXIS option accepts: the axis paths, then the zipped groups' names."""
+    names = list(axes)
+    for a in axes:
+        if group_of[a] != a and group_of[a] not in names:
+            names.append(group_of[a])
+    return names
+
+
+def axis_values(points, axes, group_of, name):
+    """Each point's value of an axis path, or of a zipped group (its paths' values joined
+    by "; ", as `footprint report --where` spells them)."""
+    paths = [name] if name in axes else [a for a in axes if group_of[a] == name]
+    return ["; ".join(text(points[a].iloc[k]) for a in paths) for k in range(len(points))]
+
+
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
+
+
+def plot_scatter_figure(out_path, rows, x_label, y_label, group_by, style_by, label_by,
+                        left_out):
+    """Draw the scatter figure: a marker per point, coloured by group, shaped by style; the
+    legend (below the axes) names the colours and the shapes apart."""
+    from matplotlib.lines import Line2D
+
+    fig, ax = plt.subplots(figsize=(8, 6))
+    groups = list(dict.fromkeys(r[1] for r in rows))
+    styles = list(dict.fromkeys(r[2] for r in rows))
+    for r in rows:
+        ax.scatter(r[4], r[5], s=48, alpha=0.85, color="C{}".format(groups.index(r[1]) % 10),
+                   marker=MARKERS[styles.index(r[2]) % len(MARKERS)], zorder=3)
+    if label_by:
+        # Points drawn at the same place share one label ("64, 256"), not overprinted ones.
+        at = {}
+        for r in rows:
+            at.setdefault((r[4], r[5]), [])
+            if r[3] not in at[(r[4], r[5])]:
+                at[(r[4], r[5])].append(r[3])
+        for (x, y), labels in at.items():
+            ax.annotate(" | ".join(labels) if len(label_by) > 1 else ", ".join(labels), (x, y),
+                        textcoords="offset points", xytext=(6, 4), fontsize="x-small",
+                        alpha=0.8)
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    ax.grid(True, alpha=0.3)
+    # The legend: the colours in one column, the shapes in the next.
+    columns = []
+    if group_by:
+        columns.append([Line2D([], [], linestyle="none", marker="o", color="C{}".format(i % 10),
+                               label="{} = {}".format(group_by, g))
+                        for i, g in enumerate(groups)])
+    if style_by:
+        columns.append([Line2D([], [], linestyle="none", color="0.35",
+                               marker=MARKERS[i % len(MARKERS)],
+                               label="{} = {}".format(style_by, st))
+                        for i, st in enumerate(styles)])
+    if columns:
+        height = max(len(c) for c in columns)
+        handles = [h for c in columns
+                   for h in c + [Line2D([], [], linestyle="none", label=" ")] * (height - len(c))]
+        ax.legend(handles=handles, fontsize="small", loc="upper center",
+                  bbox_to_anchor=(0.5, -0.13), ncol=len(columns), frameon=False)
+    title = "one marker per point ({})".format(len(rows))
+    if label_by:
+        title += "; beside each: " + ", ".join(label_by)
+    if left_out:
+        title += "; {} left out (NaN)".format(left_out)
+    ax.set_title("\n".join(textwrap.wrap(title, 90)), fontsize="medium")
+    fig.tight_layout()
+    save_figure(fig, out_path)
+
+
+def write_scatter_csv(path, rows, x_name, y_name):
+    """The scatter CSV: one row per point drawn."""
+    write_csv(path, ["point", "group", "style", "label", x_name, y_name],
+              [[str(p), g, st, lab, fmt_float(x), fmt_float(y)] for p, g, st, lab, x, y in rows])
+
+
+def cmd_scatter(args):
+    """`plot.py scatter`: one metric against another, a marker per point of a sweep."""
+    path = args.index
+    points, units, axes, group_of, _replicas = guarded_read(path, "sweep index", load_index,
+                                                            path)
+    metrics = metric_columns(points, axes)
+    x = choose_column(path, "metric (--x)", args.x, metrics)
+    y = choose_column(path, "metric (--y)", args.y, metrics)
+    choices = axis_choices(axes, group_of)
+    group_by = choose_column(path, "--group-by axis", args.group_by, choices) \
+        if args.group_by is not None else None
+    style_by = choose_column(path, "--style-by axis", args.style_by, choices) \
+        if args.style_by is not None else None
+    label_by = [choose_column(path, "--label axis", a, choices) for a in (args.label or [])]
+    n = len(points)
+    gs = axis_values(points, axes, group_of, group_by) if group_by else [""] * n
+    ss = axis_values(points, axes, group_of, style_by) if style_by else [""] * n
+    labels = [axis_values(points, axes, group_of, a) for a in label_by]
+    xs = np.asarray(points[x], dtype=np.float64)
+    ys = np.asarray(points[y], dtype=np.float64)
+    numbers = points["point"] if "point" in points.columns else range(n)
+    rows = [(int(numbers.iloc[k]) if hasattr(numbers, "iloc") else k, gs[k], ss[k],
+             ", ".join(lab[k] for lab in labels), float(xs[k]), float(ys[k]))
+            for k in range(n) if np.isfinite(xs[k]) and np.isfinite(ys[k])]
+    if not rows:
+        raise UserError(path, "no point has both {} and {} (all NaN)".format(x, y))
+    make_out_dir(args.out)
+    stem = os.path.join(args.out, "{}_vs_{}".format(sanitise(y), sanitise(x)))
+    guarded_write(args.out, plot_scatter_figure, stem + ".png", rows,
+                  label_with_unit(x, units.get(x, "")), label_with_unit(y, units.get(y, "")),
+                  group_by, style_by, label_by, n - len(rows))
+    guarded_write(args.out, write_scatter_csv, stem + ".csv", rows, x, y)
+    print("wrote", stem + ".png", "and .csv;", len(rows), "points drawn,", n - len(rows),
+          "left out (NaN)")
+
+
 # ---------------------------------------------------------------------------- main
 
 
@@ -658,7 +785,7 @@ def parse_args(argv):
     """The command line (argparse exits 2 on a usage error)."""
     parser = argparse.ArgumentParser(
         prog="plot.py", description="Plots and CSV data from Footprint traces and sweeps.")
-    sub = parser.add_subparsers(dest="command", metavar="{run,sweep}")
+    sub = parser.add_subparsers(dest="command", metavar="{run,sweep,scatter}")
     sub.required = True
     run = sub.add_parser("run", help="time series of a run trace")
     run.add_argument("trace", metavar="TRACE.h5")
@@ -673,6 +800,15 @@ def parse_args(argv):
     sweep.add_argument("--axis", required=True, metavar="AXISPATH", help="an axis column")
     sweep.add_argument("--group-by", metavar="AXISPATH", help="one line per value of this axis")
     sweep.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    scatter = sub.add_parser("scatter", help="a metric against another, a marker per point")
+    scatter.add_argument("index", metavar="INDEX.h5")
+    scatter.add_argument("--x", required=True, metavar="COL", help="a metric column of /points")
+    scatter.add_argument("--y", required=True, metavar="COL", help="a metric column of /points")
+    scatter.add_argument("--group-by", metavar="AXIS", help="colour by this axis (or group)")
+    scatter.add_argument("--style-by", metavar="AXIS", help="marker shape by this axis")
+    scatter.add_argument("--label", action="append", metavar="AXIS",
+                         help="write this axis's value beside each marker (repeatable)")
+    scatter.add_argument("--out", required=True, metavar="DIR", help="output folder")
     return parser.parse_args(argv)
 
 
@@ -682,6 +818,8 @@ def main(argv=None):
     try:
         if args.command == "run":
             cmd_run(args)
+        elif args.command == "scatter":
+            cmd_scatter(args)
         else:
             cmd_sweep(args)
     except UserError as e:

@@ -591,6 +591,40 @@ SweepSummary summarise_sweep(const SweepIndex& index, const SweepReportOptions& 
   return summary;
 }
 
+SweepIndex select_metrics(const SweepIndex& index, const std::vector<std::string>& names) {
+  if (names.empty()) {
+    return index;
+  }
+  std::vector<std::size_t> keep;
+  for (const auto& name : names) {
+    const auto m = metric_index(index, name);
+    if (!m) {
+      std::vector<std::string> valid;
+      for (const auto& x : index.metrics) {
+        valid.push_back(x.name);
+      }
+      throw flag_error(fmt::format("--metric '{}': not a metric of sweep '{}'; expected one of: {}",
+                                   name, index.sweep_name, quoted(valid)));
+    }
+    if (std::find(keep.begin(), keep.end(), *m) == keep.end()) {
+      keep.push_back(*m);
+    }
+  }
+  SweepIndex out = index;
+  out.metrics.clear();
+  for (const auto m : keep) {
+    out.metrics.push_back(index.metrics[m]);
+  }
+  for (auto& p : out.points) {
+    std::vector<double> values;
+    for (const auto m : keep) {
+      values.push_back(p.metrics.at(m));
+    }
+    p.metrics = std::move(values);
+  }
+  return out;
+}
+
 SweepIndex filter_points(const SweepIndex& index, const std::vector<std::string>& where) {
   if (where.empty()) {
     return index;
@@ -1101,7 +1135,7 @@ std::string render_paired(const SweepIndex& index, const SweepReportOptions& opt
 
 std::string render_sweep(const SweepIndex& all_points, const SweepReportOptions& options) {
   check_format(options.format);
-  const auto index = filter_points(all_points, options.where);
+  const auto index = select_metrics(filter_points(all_points, options.where), options.metrics);
   if (!options.paired.empty()) {
     return render_paired(index, options);
   }

@@ -79,7 +79,15 @@ struct SweepReportOptions {
   /// `--paired AXIS=A,B`: paired differences B - A instead of means (paired_differences).
   /// Empty: not paired.
   std::string paired;
+  /// `--metric NAME` (repeatable): show only these metrics, in this order. Empty: every
+  /// metric of the index.
+  std::vector<std::string> metrics;
 };
+
+/// `index` with only the metrics named (SweepReportOptions::metrics), in that order; all of
+/// them when `names` is empty. Throws InputError naming `--metric` and listing the valid
+/// names for a name that is not a metric of the index.
+SweepIndex select_metrics(const SweepIndex& index, const std::vector<std::string>& names);
 
 /// The points of `index` that pass every filter of `where` (SweepReportOptions::where).
 /// Throws InputError naming `--where` and what was expected: "AXIS=VALUE" with a known

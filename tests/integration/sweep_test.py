@@ -9,8 +9,11 @@ Checks:
   * a sweep killed in the middle, rerun, completes and redoes nothing that had finished;
   * points of uneven cost keep both MPI ranks busy (dynamic balancing);
   * replicas get distinct derived seeds, the same for every axis value;
-  * the index's per-site peaks and jobs' emissions; `footprint report --paired` against
-    paired differences computed here from the points, `--where`, and their errors;
+  * the index's per-site peaks and jobs' emissions; a serving sweep's per-service columns
+    against the point traces' /services attributes, its MPI and shard runs, `report
+    --metric` and `plot.py scatter` (the capacity question, docs/serving.md);
+    `footprint report --paired` against paired differences computed here from the
+    points, `--where`, and their errors;
     `footprint compare` of two points against the index;
   * a point's scenario text is complete: `footprint check` accepts it and `footprint run`
     on it writes the point's file byte for byte;
@@ -152,6 +155,110 @@ def check_compare(exe, folder, t):
           and "jobs (attributed to jobs)" in r.stdout, "compare's table: site and job levels")
 
 
+SERVICE_FIGURES = {  # index column prefix -> units; all but devices are /services attributes
+    "goodput": "1", "ttft_p99_s": "s", "tpot_p99_s": "s", "output_tokens_per_s": "1/s",
+    "j_per_output_token_accelerators": "J", "j_per_output_token_facility": "J", "devices": "",
+}
+
+
+def check_serving(exe, scenarios, tmp):
+    """scenarios/sweeps/serving-capacity.yaml: the per-service index columns are the point
+    traces' figures; the same bytes from MPI ranks and merged shards; report and plot."""
+    sweep = os.path.join(scenarios, "sweeps", "serving-capacity.yaml")
+    ref = os.path.join(tmp, "serving")
+    r = run([exe, "sweep", sweep, "--out", ref, "--threads", "1", "-q"])
+    check(r.returncode == 0, f"serving sweep runs ({r.stderr.strip()[-300:]})")
+    index = footprint_trace.open(os.path.join(ref, "index.h5"), "index")
+    pts = index.points()
+    units = pts.attrs["units"]
+    columns = [f"{f}[chat]" for f in SERVICE_FIGURES]
+    check(len(pts) == 18 and all(c in pts.columns for c in columns)
+          and all(units[f"{f}[chat]"] == u for f, u in SERVICE_FIGURES.items()),
+          f"serving index: 18 rows, the 7 service columns with their units "
+          f"({list(pts.columns)[-8:]})")
+    # Each value is the trace's attribute, copied: equal to 1e-12 relative (they are the
+    # same float64; the tolerance only guards a reader's conversion).
+    worst, nan_mismatch, devices_ok = 0.0, 0, True
+    per_replica = {"H100": 4, "B200": 2}
+    for k in range(len(pts)):
+        row = pts.iloc[k]
+        with h5py.File(os.path.join(ref, row["file"]), "r") as f:
+            a = f["services/chat"].attrs
+            for name in SERVICE_FIGURES:
+                if name == "devices":
+                    want = (int(a["replicas"]) + int(a["reserve"])) * int(a["devices_per_replica"])
+                else:
+                    want = float(a[name])
+                got = float(row[f"{name}[chat]"])
+                if math.isnan(want) or math.isnan(got):
+                    nan_mismatch += math.isnan(want) != math.isnan(got)
+                else:
+                    worst = max(worst, abs(got - want) / max(abs(want), 1e-300))
+        devices_ok = devices_ok and float(row["devices[chat]"]) == (
+            int(row["services[name=chat].replicas"])
+            * per_replica[row["services[name=chat].accelerator"]])
+    check(worst <= 1e-12 and nan_mismatch == 0,
+          f"serving index: every service column equals the point trace's /services/chat "
+          f"figure (worst relative difference {worst:.1e}, tolerance 1e-12)")
+    check(devices_ok, "devices[chat] = replicas x 4 (H100, tensor 4) or x 2 (B200, tensor 2)")
+    # The capacity trade-off the sweep file states: one replica misses the SLO, four meet it
+    # from max_batch 64, and meeting it costs energy per token.
+    rep_ = pts["services[name=chat].replicas"].astype(int)
+    batch = pts["services[name=chat].max_batch"].astype(int)
+    good = pts["goodput[chat]"]
+    jpt = pts["j_per_output_token_facility[chat]"]
+    check(good[rep_ == 1].max() < 0.9 and good[(rep_ == 4) & (batch >= 64)].min() > 0.95,
+          f"one replica misses the SLO (goodput <= {good[rep_ == 1].max():.3f}), four from "
+          f"max_batch 64 meet it (>= {good[(rep_ == 4) & (batch >= 64)].min():.3f})")
+    check(all(jpt[(rep_ == 4) & (batch == b)].min() > jpt[(rep_ == 1) & (batch == b)].max()
+              for b in (64, 256)),
+          "J per output token (facility) higher with 4 replicas than with 1 at the same batch")
+    # The same bytes from 2 MPI ranks (service figures sent between ranks) and merged shards.
+    mpi = os.path.join(tmp, "serving-mpi")
+    r = run(["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2", exe, "sweep",
+             sweep, "--out", mpi, "-q"])
+    check(r.returncode == 0 and same_tree(ref, mpi),
+          f"serving sweep, 2 MPI ranks: identical index and point files ({r.stderr[-200:]})")
+    shards = os.path.join(tmp, "serving-shards")
+    for i in range(3):
+        run([exe, "sweep", sweep, "--out", shards, "--shard", f"{i}/3", "-q"])
+    r = run([exe, "sweep", "--merge", shards])
+    check(r.returncode == 0 and same_tree(ref, shards),
+          "serving sweep, 3 shards merged: identical files (service columns read back)")
+    # footprint report --metric: the service columns, as the index holds them.
+    r = run([exe, "report", os.path.join(ref, "index.h5"), "--format", "csv",
+             "--metric", "goodput[chat]", "--metric", "j_per_output_token_facility[chat]"])
+    rows = list(csv.DictReader(r.stdout.splitlines()))
+    check(r.returncode == 0 and len(rows) == 18
+          and list(rows[0])[-4:] == ["goodput[chat] (1)", "goodput[chat] ci95 (1)",
+                                     "j_per_output_token_facility[chat] (J)",
+                                     "j_per_output_token_facility[chat] ci95 (J)"]
+          and all(float(rw["goodput[chat] (1)"]) == float(good[k]) for k, rw in enumerate(rows)),
+          f"report --metric: the two service columns, one row per point ({r.stderr.strip()})")
+    r = run([exe, "report", os.path.join(ref, "index.h5"), "--metric", "goodput"])
+    check(r.returncode == 2 and "--metric 'goodput'" in r.stderr and "goodput[chat]" in r.stderr,
+          "report --metric with an unknown name: exit 2, lists the metrics")
+    # plot.py scatter: goodput against J per output token, a marker per point.
+    plots = os.path.join(tmp, "serving-plots")
+    plot = str(Path(__file__).resolve().parents[2] / "analysis" / "plot.py")
+    r = run([sys.executable, plot, "scatter", os.path.join(ref, "index.h5"),
+             "--x", "j_per_output_token_facility[chat]", "--y", "goodput[chat]",
+             "--group-by", "accelerator", "--style-by", "services[name=chat].replicas",
+             "--label", "services[name=chat].max_batch", "--out", plots])
+    stem = os.path.join(plots, "goodput_chat_vs_j_per_output_token_facility_chat")
+    ok = r.returncode == 0 and os.path.getsize(stem + ".png") > 10000
+    if ok:
+        with open(stem + ".png", "rb") as f:
+            ok = f.read(8) == b"\x89PNG\r\n\x1a\n"
+        with open(stem + ".csv", newline="") as f:
+            drawn = list(csv.DictReader(f))
+        ok = ok and len(drawn) == 18 and all(
+            float(d["goodput[chat]"]) == float(good[int(d["point"])])
+            and float(d["j_per_output_token_facility[chat]"]) == float(jpt[int(d["point"])])
+            for d in drawn)
+    check(ok, f"plot.py scatter writes the PNG and a CSV of the 18 points ({r.stderr.strip()})")
+
+
 def main():
     exe, scenarios, sweeps = sys.argv[1:4]
     table4 = os.path.join(scenarios, "sweeps", "table4-pue-region.yaml")
@@ -181,6 +288,8 @@ def main():
                         - 1) for k in range(len(pts)))
         check(len(sites) == 6 and "peak_facility_mw[microsoft-gpt3]" in sites and worst <= 1e-12,
               f"index: 6 per-site peak columns summing to peak_facility_mw (worst {worst:.1e})")
+        check(not [c for c in pts.columns if c.startswith(("goodput[", "devices["))],
+              "index of a sweep without services: no service column")
         check(all(float(j) <= float(e) * (1 + 1e-12) for j, e in
                   zip(pts["jobs_emissions_location_t"], pts["emissions_location_t"]))
               and "p95_wait_h" in pts.columns,
@@ -238,6 +347,7 @@ def main():
             m = re.search(r"(\d+) points, 0 complete already, (\d+) run,", r.stdout)
             check(r.returncode == 0 and m is not None and m.group(1) == m.group(2),
                   f"scenarios/sweeps/{name} runs every point ({r.stdout.splitlines()[:1]})")
+        check_serving(exe, scenarios, tmp)
         # GPT-3's design sweep, against arithmetic: at a fixed per-chip throughput the IT
         # energy does not depend on the cluster size or anything else swept; the facility
         # energy is IT x PUE; emissions are energy x intensity (1 g/kWh = 1e-3 t/MWh).

@@ -89,6 +89,7 @@ struct ReportArgs {
   std::vector<std::string> group_by;
   std::vector<std::string> where;
   std::string paired;
+  std::vector<std::string> metrics;
 };
 
 struct CompareArgs {
@@ -386,6 +387,7 @@ int cmd_report(const ReportArgs& a) {
       o.group_by = a.group_by;
       o.where = a.where;
       o.paired = a.paired;
+      o.metrics = a.metrics;
       o.format = a.format;
       fmt::print("{}", footprint::analysis::render_sweep(index, o));
       return 0;
@@ -394,11 +396,12 @@ int cmd_report(const ReportArgs& a) {
     throw unreadable(a.trace,
                      fmt::format("not a readable Footprint trace or sweep index: {}", e.what()));
   }
-  if (!a.sort.empty() || !a.group_by.empty() || !a.where.empty() || !a.paired.empty()) {
-    throw flag_error(fmt::format(
-        "--sort, --group-by, --where and --paired apply to a sweep index (DIR/index.h5); {} is "
-        "a run trace",
-        a.trace));
+  if (!a.sort.empty() || !a.group_by.empty() || !a.where.empty() || !a.paired.empty() ||
+      !a.metrics.empty()) {
+    throw flag_error(
+        fmt::format("--sort, --group-by, --where, --paired and --metric apply to a sweep index "
+                    "(DIR/index.h5); {} is a run trace",
+                    a.trace));
   }
   const auto r = read_user_trace(a.trace);
   if (a.format == "csv") {
@@ -486,6 +489,10 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--paired", rep.paired,
                          "Sweep: AXIS=A,B: paired differences B - A between points sharing "
                          "every other axis value and the replica, with 95 % intervals");
+  report_cmd
+      ->add_option("--metric", rep.metrics,
+                   "Sweep: show only this metric (repeatable, in this order; default: all)")
+      ->allow_extra_args(false);
 
   CompareArgs cmp;
   auto* compare_cmd = app.add_subcommand("compare", "Compare two traces metric by metric");

@@ -11,6 +11,7 @@
 #include <limits>
 #include <map>
 #include <regex>
+#include <span>
 #include <stdexcept>
 #include <thread>
 
@@ -78,21 +79,44 @@ constexpr std::array<Metric, kIndexMetrics> kMetrics{{{"energy_mwh", "MWh"},
                                                       {"p99_facility_mw", "MW"}}};
 /// The column `jobs_finished` follows this one.
 constexpr std::string_view kBeforeJobsFinished = "days";
-/// A datacenter's peak facility power: `peak_facility_mw[NAME]`.
-constexpr std::string_view kSitePeakPrefix = "peak_facility_mw[";
-constexpr std::string_view kSitePeakUnits = "MW";
+/// A column of a part's figure: `FIGURE[NAME]`, one per part of the kind (docs/sweeps.md).
+struct PartColumn {
+  std::string_view figure;
+  std::string_view units;
+};
+constexpr std::array<PartColumn, 1> kDatacenterColumns{{{"peak_facility_mw", "MW"}}};
+/// A service's columns; all but `devices` are the trace's /services/NAME attributes.
+constexpr std::array<PartColumn, 7> kServiceColumns{{{"goodput", "1"},
+                                                     {"ttft_p99_s", "s"},
+                                                     {"tpot_p99_s", "s"},
+                                                     {"output_tokens_per_s", "1/s"},
+                                                     {"j_per_output_token_accelerators", "J"},
+                                                     {"j_per_output_token_facility", "J"},
+                                                     {"devices", ""}}};
+/// By PartKind.
+constexpr std::array<std::span<const PartColumn>, kPartKinds> kPartColumns{kDatacenterColumns,
+                                                                           kServiceColumns};
 
-std::string site_peak_column(const std::string& datacenter) {
-  return fmt::format("{}{}]", kSitePeakPrefix, datacenter);
+std::string part_column(std::string_view figure, std::string_view name) {
+  return fmt::format("{}[{}]", figure, name);
 }
 
-/// The datacenters of `rows`' site peaks, in order of first appearance.
-std::vector<std::string> site_names(const std::vector<IndexRow>& rows) {
+/// The part named by `column` if it is `FIGURE[NAME]` for `figure`.
+std::optional<std::string> part_of_column(std::string_view column, std::string_view figure) {
+  if (column.size() > figure.size() + 2 && column.starts_with(figure) &&
+      column[figure.size()] == '[' && column.back() == ']') {
+    return std::string(column.substr(figure.size() + 1, column.size() - figure.size() - 2));
+  }
+  return std::nullopt;
+}
+
+/// The parts of a kind in `rows`, in order of first appearance.
+std::vector<std::string> part_names(const std::vector<IndexRow>& rows, PartKind kind) {
   std::vector<std::string> names;
   for (const auto& r : rows) {
-    for (const auto& [name, peak] : r.totals.site_peak_mw) {
-      if (std::find(names.begin(), names.end(), name) == names.end()) {
-        names.push_back(name);
+    for (const auto& part : r.totals.of(kind)) {
+      if (std::find(names.begin(), names.end(), part.name) == names.end()) {
+        names.push_back(part.name);
       }
     }
   }
@@ -199,17 +223,25 @@ fs::path write_index_rows(const IndexHeader& h, const fs::path& dir,
         t.add_int64_column("jobs_finished", finished);
       }
     }
-    // Each datacenter's peak; NaN at a point whose scenario does not have it.
-    for (const auto& site : site_names(rows)) {
-      std::vector<double> peaks;
-      peaks.reserve(rows.size());
-      for (const auto& r : rows) {
-        const auto& list = r.totals.site_peak_mw;
-        const auto it = std::find_if(list.begin(), list.end(),
-                                     [&](const auto& entry) { return entry.first == site; });
-        peaks.push_back(it != list.end() ? it->second : std::numeric_limits<double>::quiet_NaN());
+    // Each part's figures, a part's columns together; NaN at a point without the part.
+    for (std::size_t k = 0; k < kPartKinds; ++k) {
+      const auto kind = static_cast<PartKind>(k);
+      for (const auto& name : part_names(rows, kind)) {
+        for (std::size_t fig = 0; fig < kPartColumns[k].size(); ++fig) {
+          std::vector<double> column_values;
+          column_values.reserve(rows.size());
+          for (const auto& r : rows) {
+            const auto& list = r.totals.of(kind);
+            const auto it = std::find_if(list.begin(), list.end(),
+                                         [&](const auto& part) { return part.name == name; });
+            column_values.push_back(it != list.end() ? it->values.at(fig)
+                                                     : std::numeric_limits<double>::quiet_NaN());
+          }
+          const auto& column = kPartColumns[k][fig];
+          t.add_double_column(part_column(column.figure, name), column_values,
+                              std::string(column.units));
+        }
       }
-      t.add_double_column(site_peak_column(site), peaks, std::string(kSitePeakUnits));
     }
     t.write_columns(root, "points", "point");
     io::Group links = root.create_group("links");
@@ -220,6 +252,36 @@ fs::path write_index_rows(const IndexHeader& h, const fs::path& dir,
   }
   out.commit();
   return path;
+}
+
+/// A part named in a shard's columns: the column of each of its kind's figures (empty: the
+/// shard lacks it).
+struct PartInTable {
+  std::string name;
+  std::vector<std::string> columns;
+};
+
+/// By PartKind, the parts whose columns `t` has, in order of first appearance.
+std::array<std::vector<PartInTable>, kPartKinds> parts_of_table(const io::Table& t) {
+  std::array<std::vector<PartInTable>, kPartKinds> out;
+  for (const auto& column : t.column_names()) {
+    for (std::size_t k = 0; k < kPartKinds; ++k) {
+      for (std::size_t f = 0; f < kPartColumns[k].size(); ++f) {
+        const auto name = part_of_column(column, kPartColumns[k][f].figure);
+        if (!name) {
+          continue;
+        }
+        auto it = std::find_if(out[k].begin(), out[k].end(),
+                               [&](const PartInTable& p) { return p.name == *name; });
+        if (it == out[k].end()) {
+          out[k].push_back({*name, std::vector<std::string>(kPartColumns[k].size())});
+          it = std::prev(out[k].end());
+        }
+        it->columns[f] = column;
+      }
+    }
+  }
+  return out;
 }
 
 /// Removes what a killed run left of a point's file (".p000017.h5.tmp-<pid>"): only this
@@ -256,7 +318,16 @@ PointTotals read_point_totals(const fs::path& file) {
                  t.p99_facility_mw};
   out.jobs_finished = r.jobs_finished;
   for (const auto& d : r.datacenters) {
-    out.site_peak_mw.emplace_back(d.name, d.peak_facility_mw);
+    out.of(PartKind::kDatacenter).push_back({d.name, {d.peak_facility_mw}});
+  }
+  for (const auto& s : r.services) {
+    PartFigures part{s.name, {}};
+    for (const auto& column : kServiceColumns) {
+      part.values.push_back(column.figure == "devices" ? (s.get("replicas") + s.get("reserve")) *
+                                                             s.get("devices_per_replica")
+                                                       : s.get(column.figure));
+    }
+    out.of(PartKind::kService).push_back(std::move(part));
   }
   return out;
 }
@@ -287,11 +358,16 @@ std::string encode_totals(const PointTotals& t) {
   for (const double m : t.metrics) {
     put(out, m);
   }
-  put(out, static_cast<std::uint64_t>(t.site_peak_mw.size()));
-  for (const auto& [name, peak] : t.site_peak_mw) {
-    put(out, peak);
-    put(out, static_cast<std::uint64_t>(name.size()));
-    out += name;
+  for (const auto& parts : t.parts) {
+    put(out, static_cast<std::uint64_t>(parts.size()));
+    for (const auto& part : parts) {
+      put(out, static_cast<std::uint64_t>(part.name.size()));
+      out += part.name;
+      put(out, static_cast<std::uint64_t>(part.values.size()));
+      for (const double v : part.values) {
+        put(out, v);
+      }
+    }
   }
   return out;
 }
@@ -302,15 +378,25 @@ PointTotals decode_totals(std::string_view in) {
   for (double& m : t.metrics) {
     m = take<double>(in);
   }
-  const auto sites = take<std::uint64_t>(in);
-  for (std::uint64_t i = 0; i < sites; ++i) {
-    const auto peak = take<double>(in);
-    const auto size = take<std::uint64_t>(in);
-    if (in.size() < size) {
-      throw std::invalid_argument("point totals: encoding cut short");
+  for (auto& parts : t.parts) {
+    const auto count = take<std::uint64_t>(in);
+    for (std::uint64_t i = 0; i < count; ++i) {
+      PartFigures part;
+      const auto size = take<std::uint64_t>(in);
+      if (in.size() < size) {
+        throw std::invalid_argument("point totals: encoding cut short");
+      }
+      part.name = std::string(in.substr(0, size));
+      in.remove_prefix(size);
+      const auto values = take<std::uint64_t>(in);
+      if (in.size() / sizeof(double) < values) {
+        throw std::invalid_argument("point totals: encoding cut short");
+      }
+      for (std::uint64_t v = 0; v < values; ++v) {
+        part.values.push_back(take<double>(in));
+      }
+      parts.push_back(std::move(part));
     }
-    t.site_peak_mw.emplace_back(std::string(in.substr(0, size)), peak);
-    in.remove_prefix(size);
   }
   if (!in.empty()) {
     throw std::invalid_argument("point totals: bytes left over after the encoding");
@@ -586,6 +672,7 @@ fs::path merge_shards(const fs::path& dir) {
       continue;
     }
     const auto t = io::read_table(root, "points");
+    const auto parts = parts_of_table(t);
     for (std::size_t r = 0; r < t.rows(); ++r) {
       IndexRow row;
       row.point = t.int64s("point")[r];
@@ -603,14 +690,18 @@ fs::path merge_shards(const fs::path& dir) {
                                     : std::numeric_limits<double>::quiet_NaN();
       }
       row.totals.jobs_finished = t.int64s("jobs_finished")[r];
-      for (const auto& column : t.column_names()) {
-        if (column.size() > kSitePeakPrefix.size() + 1 && column.starts_with(kSitePeakPrefix) &&
-            column.back() == ']') {
-          const double peak = t.doubles(column)[r];
-          if (!std::isnan(peak)) {  // NaN: the point has no such datacenter
-            row.totals.site_peak_mw.emplace_back(
-                column.substr(kSitePeakPrefix.size(), column.size() - kSitePeakPrefix.size() - 1),
-                peak);
+      for (std::size_t k = 0; k < kPartKinds; ++k) {
+        for (const auto& part : parts[k]) {
+          PartFigures figures{part.name, {}};
+          bool present = false;  // all NaN: the point has no such part
+          for (const auto& column : part.columns) {
+            const double v =
+                column.empty() ? std::numeric_limits<double>::quiet_NaN() : t.doubles(column)[r];
+            present = present || !std::isnan(v);
+            figures.values.push_back(v);
+          }
+          if (present) {
+            row.totals.parts[k].push_back(std::move(figures));
           }
         }
       }

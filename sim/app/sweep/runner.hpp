@@ -48,16 +48,36 @@ struct RunnerOptions {
 };
 
 /// The float64 metric columns of the index, after the axes (docs/sweeps.md), in order;
-/// the integer `jobs_finished` sits after `days`, and each datacenter's peak
-/// (`peak_facility_mw[NAME]`) after them all.
+/// the integer `jobs_finished` sits after `days`, and the parts' columns (`FIGURE[NAME]`:
+/// each datacenter's, then each service's) after them all.
 inline constexpr std::size_t kIndexMetrics = 14;
+
+/// The kinds of named parts of a run with their own index columns `FIGURE[NAME]`, one per
+/// figure of the kind and part (docs/sweeps.md): datacenters (`peak_facility_mw[NAME]`)
+/// and services (`goodput[NAME]`, `ttft_p99_s[NAME]`, ...).
+enum class PartKind : std::size_t { kDatacenter, kService };
+inline constexpr std::size_t kPartKinds = 2;
+
+/// One named part's figures, in the order of its kind's columns.
+struct PartFigures {
+  std::string name;
+  std::vector<double> values;
+
+  friend bool operator==(const PartFigures&, const PartFigures&) = default;
+};
 
 /// A point's totals as the index holds them, always read back from the point's file.
 struct PointTotals {
   std::array<double, kIndexMetrics> metrics{};
   std::int64_t jobs_finished = 0;
-  /// Each datacenter's peak facility power, MW, in the scenario's order.
-  std::vector<std::pair<std::string, double>> site_peak_mw;
+  /// By PartKind, the run's parts in the scenario's order: each datacenter's peak facility
+  /// power (MW); each service's figures.
+  std::array<std::vector<PartFigures>, kPartKinds> parts;
+
+  [[nodiscard]] const std::vector<PartFigures>& of(PartKind k) const {
+    return parts[static_cast<std::size_t>(k)];
+  }
+  std::vector<PartFigures>& of(PartKind k) { return parts[static_cast<std::size_t>(k)]; }
 
   friend bool operator==(const PointTotals&, const PointTotals&) = default;
 };

@@ -42,6 +42,7 @@ using footprint::analysis::paired_differences;
 using footprint::analysis::paired_stat;
 using footprint::analysis::read_sweep_index;
 using footprint::analysis::render_sweep;
+using footprint::analysis::select_metrics;
 using footprint::analysis::summarise_sweep;
 using footprint::analysis::SweepIndex;
 using footprint::analysis::SweepReportOptions;
@@ -740,6 +741,37 @@ TEST_CASE("where: --where keeps the points with the values given", "[analysis][s
                              "'1.1', '1.5'"));
   CHECK_THAT(input_error([&] { filter_points(index, {std::string(kPue)}); }),
              Catch::Contains("expected AXIS=VALUE"));
+}
+
+TEST_CASE("metric: --metric shows only the metrics named, in that order",
+          "[analysis][sweep][metric]") {
+  TempDir dir;
+  write_index(dir / "index.h5");
+  const auto index = read_sweep_index(dir / "index.h5");
+  const auto picked = select_metrics(index, {"pue", "energy_mwh"});
+  REQUIRE(picked.metrics.size() == 2);
+  CHECK(picked.metrics[0].name == "pue");
+  CHECK(picked.metrics[1].name == "energy_mwh");
+  REQUIRE(picked.points.size() == index.points.size());
+  CHECK(picked.points[4].metrics ==
+        std::vector<double>{index.points[4].metrics[2], index.points[4].metrics[0]});
+  CHECK(select_metrics(index, {}).metrics.size() == index.metrics.size());
+
+  // The CSV has their columns only; the effects of the ones that remain.
+  SweepReportOptions o;
+  o.format = "csv";
+  o.metrics = {"energy_mwh"};
+  const auto csv = render_sweep(index, o);
+  CHECK_THAT(csv, Catch::StartsWith(std::string(kPue)) &&
+                      Catch::Contains(",n,energy_mwh (MWh),energy_mwh ci95 (MWh)\n"));
+  CHECK_THAT(csv, !Catch::Contains("pue ("));
+  o.format = "table";
+  const auto table = render_sweep(index, o);
+  CHECK_THAT(table, Catch::Contains("energy_mwh") && !Catch::Contains("emissions_location_t"));
+
+  CHECK_THAT(input_error([&] { select_metrics(index, {"energy"}); }),
+             Catch::Contains("--metric 'energy': not a metric of sweep 'test'; expected one of: "
+                             "'energy_mwh', 'it_energy_mwh'"));
 }
 
 TEST_CASE("paired differences equal a direct computation from the points",

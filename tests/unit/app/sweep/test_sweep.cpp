@@ -208,12 +208,24 @@ TEST_CASE("A point's totals travel between MPI ranks bit for bit") {
   t.metrics[2] = std::numeric_limits<double>::quiet_NaN();
   t.jobs_finished = 123456789012345;
   // Names with what a datacenter name may hold (not '/' or '.'): spaces, newlines, UTF-8.
-  t.site_peak_mw = {{"ca-1", 3.25}, {"a b\nc", 1e-300}, {"zürich", 7}, {"", 0}};
+  t.of(PartKind::kDatacenter) = {
+      {"ca-1", {3.25}}, {"a b\nc", {1e-300}}, {"zürich", {7}}, {"", {0}}};
+  // A service's figures; one a NaN (no SLO), which must come back as the same bits.
+  t.of(PartKind::kService) = {
+      {"chat", {std::numeric_limits<double>::quiet_NaN(), 1.5, 0.07, 1e4, 0.25, 0.5, 8}},
+      {"code", {}}};
   const auto bytes = encode_totals(t);
   const auto back = decode_totals(bytes);
   CHECK(std::memcmp(back.metrics.data(), t.metrics.data(), sizeof(double) * t.metrics.size()) == 0);
   CHECK(back.jobs_finished == t.jobs_finished);
-  CHECK(back.site_peak_mw == t.site_peak_mw);
+  CHECK(back.of(PartKind::kDatacenter) == t.of(PartKind::kDatacenter));
+  REQUIRE(back.of(PartKind::kService).size() == 2);
+  const auto& chat = back.of(PartKind::kService)[0];
+  CHECK(chat.name == "chat");
+  REQUIRE(chat.values.size() == 7);
+  CHECK(std::memcmp(chat.values.data(), t.of(PartKind::kService)[0].values.data(),
+                    sizeof(double) * chat.values.size()) == 0);
+  CHECK(back.of(PartKind::kService)[1] == t.of(PartKind::kService)[1]);
   CHECK(encode_totals(back) == bytes);
   CHECK_THROWS_AS(decode_totals(bytes.substr(0, bytes.size() - 1)), std::invalid_argument);
   CHECK_THROWS_AS(decode_totals(bytes + "x"), std::invalid_argument);
