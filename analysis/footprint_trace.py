@@ -300,10 +300,10 @@ class Trace:
             return {n: decode_attrs(groups[n]) for n in names}
 
     def services(self):
-        """{service: {"attrs": dict, "series": df, "requests": df}} in scenario order.
+        """{service: {"attrs": dict, "series": df, "requests": df}}, by name (HDF5 order).
 
         "series": the per-interval series, a DataFrame indexed by UTC time (epoch + time);
-        "requests": the request rows (arrival, first_token, end in seconds from the epoch,
+        "requests": the request rows (arrival_s, first_token_s, end_s: seconds from the epoch,
         NaN where not reached; tokens; energy). Empty without services (docs/serving.md).
         """
         with self._file("trace") as f:

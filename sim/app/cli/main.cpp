@@ -177,9 +177,10 @@ int cmd_check(const std::string& path, const std::vector<std::string>& data_dirs
   for (const auto& w : checked.warnings) {
     fmt::print(stderr, "{}: warning: {}\n", path, w);
   }
-  fmt::print("{}: ok: scenario \"{}\", {} regions, {} datacenters, {} jobs{}\n", path, sc.name,
-             sc.regions.size(), sc.datacenters.size(), checked.jobs,
-             sc.services.empty() ? std::string() : fmt::format(", {} services", sc.services.size()));
+  fmt::print(
+      "{}: ok: scenario \"{}\", {} regions, {} datacenters, {} jobs{}\n", path, sc.name,
+      sc.regions.size(), sc.datacenters.size(), checked.jobs,
+      sc.services.empty() ? std::string() : fmt::format(", {} services", sc.services.size()));
   return 0;
 }
 

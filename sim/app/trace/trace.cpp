@@ -112,6 +112,7 @@ using ComparisonAttributes = Attributes<ComparisonAttr, schema::kComparisonAttrC
 using RootAttributes = Attributes<RootAttr, schema::kRootAttrCount>;
 using RegionAttributes = Attributes<RegionAttr, schema::kRegionAttrCount>;
 using PredictedAttributes = Attributes<PredictedAttr, schema::kPredictedAttrCount>;
+using ServiceAttributes = Attributes<schema::ServiceAttr, schema::kServiceAttrCount>;
 
 /// The jobs it ran: device-hours held, and the span from the first start to the last end.
 void set_job_span(DatacenterAttributes& a, std::size_t d, const scenario::RunResult& r) {
@@ -347,6 +348,7 @@ class Columns {
 using JobColumns = Columns<JobColumn, schema::kJobColumnCount>;
 using ExpectedStepColumns = Columns<ExpectedStepColumn, schema::kExpectedStepColumnCount>;
 using SimulatedPhaseColumns = Columns<SimulatedPhaseColumn, schema::kSimulatedPhaseColumnCount>;
+using RequestColumns = Columns<schema::RequestColumn, schema::kRequestColumnCount>;
 
 void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunResult& r) {
   const auto n = r.jobs.size();
@@ -610,59 +612,70 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
   }
 }
 
-/// The services (docs/trace-format.md, "/services"): one group each, with its figures as
-/// attributes, its per-interval series and a table of request rows.
+/// The services (docs/trace-format.md, "/services/<name>/"): one group each, with its
+/// figures as attributes, its per-interval series and a table of request rows.
 void write_services(Group& root, const scenario::Scenario& sc, const scenario::RunResult& r) {
   if (r.services.empty()) {
     return;
   }
+  using schema::RequestColumn;
+  using schema::ServiceAttr;
+  using SeriesOf = schema::ServiceSeries;
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  Group all = root.create_group("services");
+  Group all = root.create_group(schema::kServicesGroup);
   const double w = units::to_seconds(r.interval);
   for (const auto& s : r.services) {
     const auto f = scenario::service_figures(s);
     const auto& res = s.result;
-    Group g = all.create_group(s.name);
-    g.set_attr("datacenter", sc.datacenters[s.datacenter].name);
-    g.set_attr("accelerator", s.accelerator);
-    g.set_attr("devices_per_replica", s.devices_per_replica);
-    g.set_attr("replicas", s.replicas);
-    g.set_attr("reserve", s.reserve);
-    g.set_attr("serving_constants_from", s.borrowed_from.empty() ? s.accelerator : s.borrowed_from);
-    g.set_attr("parameters", s.counts.parameters);
-    g.set_attr("active_parameters", s.counts.active_parameters);
-    g.set_attr("weight_bytes_per_device", s.weight_bytes_per_device);
-    g.set_attr("kv_capacity_tokens", res.kv_capacity_tokens);
-    g.set_attr("requests", f.requests);
-    g.set_attr("rejected", f.rejected);
-    g.set_attr("finished", f.finished);
-    g.set_attr("preemptions", res.preemptions);
-    g.set_attr("iterations", res.iterations);
-    g.set_attr("end_s", res.end.to_seconds());
-    g.set_attr("prompt_tokens", f.prompt_tokens);
-    g.set_attr("output_tokens", f.output_tokens);
-    g.set_attr("output_tokens_per_s", f.output_tokens_per_s);
+    ServiceAttributes a(schema::kServiceAttributes);
+    a.set(ServiceAttr::kDatacenter, sc.datacenters[s.datacenter].name);
+    a.set(ServiceAttr::kAccelerator, s.accelerator);
+    a.set(ServiceAttr::kServingConstantsFrom,
+          s.borrowed_from.empty() ? s.accelerator : s.borrowed_from);
+    a.set(ServiceAttr::kDevicesPerReplica, s.devices_per_replica);
+    a.set(ServiceAttr::kReplicas, s.replicas);
+    a.set(ServiceAttr::kReserve, s.reserve);
+    a.set(ServiceAttr::kParameters, s.counts.parameters);
+    a.set(ServiceAttr::kActiveParameters, s.counts.active_parameters);
+    a.set(ServiceAttr::kWeightBytesPerDevice, s.weight_bytes_per_device);
+    a.set(ServiceAttr::kKvCapacity, res.kv_capacity_tokens);
+    a.set(ServiceAttr::kRequests, f.requests);
+    a.set(ServiceAttr::kRejected, f.rejected);
+    a.set(ServiceAttr::kFinished, f.finished);
+    a.set(ServiceAttr::kPreemptions, res.preemptions);
+    a.set(ServiceAttr::kIterations, res.iterations);
+    a.set(ServiceAttr::kEnd, res.end.to_seconds());
+    a.set(ServiceAttr::kPromptTokens, f.prompt_tokens);
+    a.set(ServiceAttr::kOutputTokens, f.output_tokens);
+    a.set(ServiceAttr::kOutputTokensPerS, f.output_tokens_per_s);
+    constexpr std::array<ServiceAttr, 4> kEnergy{
+        ServiceAttr::kEnergyAccelerators, ServiceAttr::kEnergyIt, ServiceAttr::kEnergyItWithReserve,
+        ServiceAttr::kEnergyFacility};
+    constexpr std::array<ServiceAttr, 4> kPerToken{
+        ServiceAttr::kJPerTokenAccelerators, ServiceAttr::kJPerTokenIt,
+        ServiceAttr::kJPerTokenItWithReserve, ServiceAttr::kJPerTokenFacility};
     for (std::size_t b = 0; b < f.energy_j.size(); ++b) {
-      const std::string name = scenario::ServiceFigures::kBoundaries[b];
-      g.set_attr("energy_" + name + "_j", f.energy_j[b]);
-      g.set_attr("j_per_output_token_" + name,
-                 f.output_tokens > 0 ? f.energy_j[b] / f.output_tokens : kNaN);
+      a.set(kEnergy.at(b), f.energy_j[b]);
+      a.set(kPerToken.at(b), f.output_tokens > 0 ? f.energy_j[b] / f.output_tokens : kNaN);
     }
     const auto& l = s.latency;
-    g.set_attr("ttft_p50_s", l.ttft_p50);
-    g.set_attr("ttft_p90_s", l.ttft_p90);
-    g.set_attr("ttft_p99_s", l.ttft_p99);
-    g.set_attr("tpot_p50_s", l.tpot_p50);
-    g.set_attr("tpot_p90_s", l.tpot_p90);
-    g.set_attr("tpot_p99_s", l.tpot_p99);
-    g.set_attr("slo_ttft_s", s.slo_ttft_s.value_or(kNaN));
-    g.set_attr("slo_tpot_s", s.slo_tpot_s.value_or(kNaN));
-    g.set_attr("goodput", l.goodput.value_or(kNaN));
-    g.set_attr("emissions_location_g", f.emissions_location_g);
-    g.set_attr("emissions_market_g", f.emissions_market_g);
-    g.set_attr("embodied_g", f.embodied_g);
-    g.set_attr("embodied_g_per_device_hour", f.embodied_g_per_device_hour);
+    a.set(ServiceAttr::kTtftP50, l.ttft_p50);
+    a.set(ServiceAttr::kTtftP90, l.ttft_p90);
+    a.set(ServiceAttr::kTtftP99, l.ttft_p99);
+    a.set(ServiceAttr::kTpotP50, l.tpot_p50);
+    a.set(ServiceAttr::kTpotP90, l.tpot_p90);
+    a.set(ServiceAttr::kTpotP99, l.tpot_p99);
+    a.set(ServiceAttr::kSloTtft, s.slo_ttft_s.value_or(kNaN));
+    a.set(ServiceAttr::kSloTpot, s.slo_tpot_s.value_or(kNaN));
+    a.set(ServiceAttr::kGoodput, l.goodput.value_or(kNaN));
+    a.set(ServiceAttr::kEmissionsLocation, f.emissions_location_g);
+    a.set(ServiceAttr::kEmissionsMarket, f.emissions_market_g);
+    a.set(ServiceAttr::kEmbodied, f.embodied_g);
+    a.set(ServiceAttr::kEmbodiedPerDeviceHour, f.embodied_g_per_device_hour);
+    Group g = all.create_group(s.name);
+    a.write(g, ServiceAttr::kDatacenter, ServiceAttr::kEmbodiedPerDeviceHour);
 
+    // Series, in the schema's order.
     const auto& ser = res.series;
     const std::size_t n = r.intervals;
     std::vector<double> start(n);
@@ -671,86 +684,57 @@ void write_services(Group& root, const scenario::Scenario& sc, const scenario::R
     }
     const Dataset time = write_time_coordinate(
         g, start, r.interval, fmt::format("seconds since {}", units::format_utc(sc.epoch_unix_s)));
-    const auto put = [&](const char* name, std::vector<double> v, const char* unit,
-                         const char* meaning, const char* method) {
-      v.resize(n, 0.0);
-      Dataset d = g.write_vector(name, v, unit);
-      d.set_attr("long_name", meaning);
-      d.set_attr("cell_methods", method);
-      d.attach_scale(time);
-    };
     const double replicas = static_cast<double>(s.replicas);
     const double cap = static_cast<double>(res.kv_capacity_tokens) * replicas;
-    std::vector<double> batch(n);
-    std::vector<double> kv(n);
-    std::vector<double> power(n);
-    for (std::size_t k = 0; k < n; ++k) {
-      batch[k] = ser.batch_seconds[k] / w / replicas;
-      kv[k] = cap > 0 ? ser.kv_token_seconds[k] / w / cap : 0.0;
-      power[k] = ser.it_joules[k] / w;
+    std::array<std::vector<double>, schema::kServiceSeriesCount> values;
+    const auto at = [&](SeriesOf x) -> std::vector<double>& {
+      return values.at(static_cast<std::size_t>(x));
+    };
+    at(SeriesOf::kArrived) = ser.arrived;
+    at(SeriesOf::kFinished) = ser.finished;
+    at(SeriesOf::kPromptTokens) = ser.prompt_tokens;
+    at(SeriesOf::kOutputTokens) = ser.output_tokens;
+    at(SeriesOf::kAcceleratorEnergy) = ser.accelerator_joules;
+    at(SeriesOf::kItEnergy) = ser.it_joules;
+    at(SeriesOf::kFacilityEnergy) = s.facility.energy_j;
+    at(SeriesOf::kEmissionsLocation) = s.facility.emissions_location_g;
+    at(SeriesOf::kEmissionsMarket) = s.facility.emissions_market_g;
+    for (auto& v : values) {
+      v.resize(n, 0.0);
     }
-    put("arrived", ser.arrived, "1", "requests arrived", "time: sum");
-    put("finished", ser.finished, "1", "requests finished", "time: sum");
-    put("prompt_tokens", ser.prompt_tokens, "1", "prompt tokens prefilled", "time: sum");
-    put("output_tokens", ser.output_tokens, "1", "output tokens generated", "time: sum");
-    put("mean_batch", batch, "1", "sequences per replica in iterations, time mean", "time: mean");
-    put("kv_occupancy", kv, "1", "share of the KV cache held, time mean", "time: mean");
-    put("it_power", power, "W", "IT power of the service's devices, time mean", "time: mean");
-    put("accelerator_energy", ser.accelerator_joules, "J", "accelerator energy", "time: sum");
-    put("it_energy", ser.it_joules, "J", "IT energy (accelerators and hosts)", "time: sum");
-    put("facility_energy", s.facility.energy_j, "J", "facility energy attributed", "time: sum");
-    put("emissions_location", s.facility.emissions_location_g, "g", "location-based emissions",
-        "time: sum");
-    put("emissions_market", s.facility.emissions_market_g, "g", "market-based emissions",
-        "time: sum");
+    for (std::size_t k = 0; k < n; ++k) {
+      at(SeriesOf::kMeanBatch)[k] = ser.batch_seconds[k] / w / replicas;
+      at(SeriesOf::kKvOccupancy)[k] = cap > 0 ? ser.kv_token_seconds[k] / w / cap : 0.0;
+      at(SeriesOf::kItPower)[k] = ser.it_joules[k] / w;
+    }
+    for (std::size_t i = 0; i < schema::kServiceSeriesCount; ++i) {
+      const auto& fld = schema::kServiceSeries[i];
+      Dataset d = g.write_vector(fld.name, values[i], fld.unit);
+      d.set_attr("long_name", plain(fld.meaning));
+      if (const auto m = cell_methods(fld.reduction); !m.empty()) {
+        d.set_attr("cell_methods", m);
+      }
+      d.attach_scale(time);
+    }
 
     // Request rows.
     const auto rows = s.request_rows.size();
-    std::vector<double> arrival(rows);
-    std::vector<double> first(rows);
-    std::vector<double> end(rows);
-    std::vector<std::int64_t> prompt(rows);
-    std::vector<std::int64_t> output(rows);
-    std::vector<std::int64_t> generated(rows);
-    std::vector<std::int64_t> replica(rows);
-    std::vector<std::int64_t> preemptions(rows);
-    std::vector<double> acc(rows);
-    std::vector<double> it(rows);
+    RequestColumns cols(schema::kRequestColumns, rows);
     for (std::size_t k = 0; k < rows; ++k) {
       const auto& q = res.requests[s.request_rows[k]];
-      arrival[k] = q.arrival.to_seconds();
-      first[k] = q.first_token == engine::SimTime::max() ? kNaN : q.first_token.to_seconds();
-      end[k] = q.finished() ? q.end.to_seconds() : kNaN;
-      prompt[k] = q.prompt_tokens;
-      output[k] = q.output_tokens;
-      generated[k] = q.generated;
-      replica[k] = q.replica;
-      preemptions[k] = q.preemptions;
-      acc[k] = q.accelerator_joules;
-      it[k] = q.it_joules;
+      cols.at<double>(RequestColumn::kArrival, k) = q.arrival.to_seconds();
+      cols.at<double>(RequestColumn::kFirstToken, k) =
+          q.first_token == engine::SimTime::max() ? kNaN : q.first_token.to_seconds();
+      cols.at<double>(RequestColumn::kEnd, k) = q.finished() ? q.end.to_seconds() : kNaN;
+      cols.at<std::int64_t>(RequestColumn::kPromptTokens, k) = q.prompt_tokens;
+      cols.at<std::int64_t>(RequestColumn::kOutputTokens, k) = q.output_tokens;
+      cols.at<std::int64_t>(RequestColumn::kGenerated, k) = q.generated;
+      cols.at<std::int64_t>(RequestColumn::kReplica, k) = q.replica;
+      cols.at<std::int64_t>(RequestColumn::kPreemptions, k) = q.preemptions;
+      cols.at<double>(RequestColumn::kAcceleratorEnergy, k) = q.accelerator_joules;
+      cols.at<double>(RequestColumn::kItEnergy, k) = q.it_joules;
     }
-    TableWriter t;
-    t.add_double_column("arrival", std::move(arrival), "s");
-    t.add_double_column("first_token", std::move(first), "s");
-    t.add_double_column("end", std::move(end), "s");
-    t.add_int64_column("prompt_tokens", std::move(prompt), "1");
-    t.add_int64_column("output_tokens", std::move(output), "1");
-    t.add_int64_column("generated", std::move(generated), "1");
-    t.add_int64_column("replica", std::move(replica), "1");
-    t.add_int64_column("preemptions", std::move(preemptions), "1");
-    t.add_double_column("accelerator_energy", std::move(acc), "J");
-    t.add_double_column("it_energy", std::move(it), "J");
-    t.describe("arrival", "arrival, seconds from the epoch");
-    t.describe("first_token", "first output token (NaN: none before the run stopped)");
-    t.describe("end", "last output token (NaN: unfinished)");
-    t.describe("prompt_tokens", "prompt tokens");
-    t.describe("output_tokens", "output tokens asked for");
-    t.describe("generated", "output tokens generated before the run stopped");
-    t.describe("replica", "the replica it was routed to (0-based)");
-    t.describe("preemptions", "times its KV cache was taken back (it recomputed after each)");
-    t.describe("accelerator_energy", "its share of the iterations it was in, accelerators");
-    t.describe("it_energy", "its share of the iterations it was in, with hosts");
-    t.write_columns(g, "requests", "request");
+    std::move(cols).write(g, schema::kRequestsTable, schema::kRequestDimension);
   }
 }
 

@@ -851,12 +851,227 @@ constexpr const Field& field(SimulatedPhaseColumn c) {
   return field(kSimulatedPhaseColumns, c);
 }
 
+// ---------------------------------------------------------------------------------------
+// /services/<name>/: one group per LLM service (docs/serving.md): its figures as attributes,
+// one dataset per series over the time coordinate, and the table `requests` of request rows.
+
+inline constexpr std::string_view kServicesGroup = "services";  ///< one subgroup each
+inline constexpr std::string_view kRequestsTable = "requests";
+inline constexpr std::string_view kRequestDimension = "request";
+
+enum class ServiceAttr : std::uint8_t {
+  kDatacenter,
+  kAccelerator,
+  kServingConstantsFrom,
+  kDevicesPerReplica,
+  kReplicas,
+  kReserve,
+  kParameters,
+  kActiveParameters,
+  kWeightBytesPerDevice,
+  kKvCapacity,
+  kRequests,
+  kRejected,
+  kFinished,
+  kPreemptions,
+  kIterations,
+  kEnd,
+  kPromptTokens,
+  kOutputTokens,
+  kOutputTokensPerS,
+  kEnergyAccelerators,
+  kEnergyIt,
+  kEnergyItWithReserve,
+  kEnergyFacility,
+  kJPerTokenAccelerators,
+  kJPerTokenIt,
+  kJPerTokenItWithReserve,
+  kJPerTokenFacility,
+  kTtftP50,
+  kTtftP90,
+  kTtftP99,
+  kTpotP50,
+  kTpotP90,
+  kTpotP99,
+  kSloTtft,
+  kSloTpot,
+  kGoodput,
+  kEmissionsLocation,
+  kEmissionsMarket,
+  kEmbodied,
+  kEmbodiedPerDeviceHour,
+  kCount
+};
+inline constexpr std::size_t kServiceAttrCount = static_cast<std::size_t>(ServiceAttr::kCount);
+inline constexpr std::array<Field, kServiceAttrCount> kServiceAttributes{{
+    {"datacenter", Type::kString, "", "the datacenter it runs in", Reduction::kNone},
+    {"accelerator", Type::kString, "", "the replicas' accelerator type (canonical name)",
+     Reduction::kNone},
+    {"serving_constants_from", Type::kString, "",
+     "the chip whose serving constants were used (the accelerator itself, or the calibrated chip "
+     "it borrows from)",
+     Reduction::kNone},
+    {"devices_per_replica", Type::kInt64, "", "devices of one replica", Reduction::kNone},
+    {"replicas", Type::kInt64, "", "serving replicas", Reduction::kNone},
+    {"reserve", Type::kInt64, "", "replicas held idle in reserve", Reduction::kNone},
+    {"parameters", Type::kFloat64, "", "the model's parameters", Reduction::kNone},
+    {"active_parameters", Type::kFloat64, "", "parameters used per token", Reduction::kNone},
+    {"weight_bytes_per_device", Type::kFloat64, "B", "weights held by each device",
+     Reduction::kNone},
+    {"kv_capacity_tokens", Type::kInt64, "", "tokens of KV cache one replica holds",
+     Reduction::kNone},
+    {"requests", Type::kInt64, "", "requests accepted (not longer than the model's `sequence`)",
+     Reduction::kSum},
+    {"rejected", Type::kInt64, "", "requests rejected as longer than the model's `sequence`",
+     Reduction::kSum},
+    {"finished", Type::kInt64, "", "accepted requests that finished before the run stopped",
+     Reduction::kSum},
+    {"preemptions", Type::kInt64, "", "times a request's KV cache was taken back (it recomputed)",
+     Reduction::kSum},
+    {"iterations", Type::kInt64, "", "iterations of all replicas", Reduction::kSum},
+    {"end_s", Type::kFloat64, "s",
+     "when the service stopped: its last request's end, or the horizon", Reduction::kMax},
+    {"prompt_tokens", Type::kFloat64, "", "prompt tokens of the accepted requests",
+     Reduction::kSum},
+    {"output_tokens", Type::kFloat64, "", "output tokens generated", Reduction::kSum},
+    {"output_tokens_per_s", Type::kFloat64, "1/s",
+     "`output_tokens` over the time from the first arrival to the last end", Reduction::kRatio},
+    {"energy_accelerators_j", Type::kFloat64, "J",
+     "energy of the replicas' accelerators while in iterations", Reduction::kSum},
+    {"energy_it_j", Type::kFloat64, "J",
+     "`energy_accelerators_j` plus the replicas' hosts while in iterations", Reduction::kSum},
+    {"energy_it_with_reserve_j", Type::kFloat64, "J",
+     "`energy_it_j` plus the serving replicas while idle and the reserve replicas (accelerators "
+     "and hosts)",
+     Reduction::kSum},
+    {"energy_facility_j", Type::kFloat64, "J",
+     "`energy_it_with_reserve_j` plus the cooling and overhead its datacenter attributed to it",
+     Reduction::kSum},
+    {"j_per_output_token_accelerators", Type::kFloat64, "J",
+     "`energy_accelerators_j` / `output_tokens` (NaN without output)", Reduction::kRatio},
+    {"j_per_output_token_it", Type::kFloat64, "J", "`energy_it_j` / `output_tokens`",
+     Reduction::kRatio},
+    {"j_per_output_token_it_with_reserve", Type::kFloat64, "J",
+     "`energy_it_with_reserve_j` / `output_tokens`", Reduction::kRatio},
+    {"j_per_output_token_facility", Type::kFloat64, "J", "`energy_facility_j` / `output_tokens`",
+     Reduction::kRatio},
+    {"ttft_p50_s", Type::kFloat64, "s",
+     "median time to first token of the finished requests (nearest rank)", Reduction::kQuantile},
+    {"ttft_p90_s", Type::kFloat64, "s", "90th percentile of the time to first token",
+     Reduction::kQuantile},
+    {"ttft_p99_s", Type::kFloat64, "s", "99th percentile of the time to first token",
+     Reduction::kQuantile},
+    {"tpot_p50_s", Type::kFloat64, "s",
+     "median time per output token after the first, (end - first token) / (output tokens - 1), of "
+     "the finished requests with 2 output tokens or more",
+     Reduction::kQuantile},
+    {"tpot_p90_s", Type::kFloat64, "s", "90th percentile of the time per output token",
+     Reduction::kQuantile},
+    {"tpot_p99_s", Type::kFloat64, "s", "99th percentile of the time per output token",
+     Reduction::kQuantile},
+    {"slo_ttft_s", Type::kFloat64, "s", "the objective `slo.ttft`; NaN without one",
+     Reduction::kNone},
+    {"slo_tpot_s", Type::kFloat64, "s", "the objective `slo.tpot`; NaN without one",
+     Reduction::kNone},
+    {"goodput", Type::kFloat64, "1",
+     "share of the accepted requests that finished within both objectives; NaN without an "
+     "objective",
+     Reduction::kRatio},
+    {"emissions_location_g", Type::kFloat64, "g CO2e",
+     "location-based emissions attributed to the service (facility energy x intensity)",
+     Reduction::kSum},
+    {"emissions_market_g", Type::kFloat64, "g CO2e",
+     "market-based emissions attributed to the service", Reduction::kSum},
+    {"embodied_g", Type::kFloat64, "g CO2e",
+     "embodied emissions of its devices (replicas and reserve) amortised over `end_s` (0 without a "
+     "published figure)",
+     Reduction::kSum},
+    {"embodied_g_per_device_hour", Type::kFloat64, "g CO2e", "`embodied_g` per device-hour",
+     Reduction::kRatio},
+}};
+
+enum class ServiceSeries : std::uint8_t {
+  kArrived,
+  kFinished,
+  kPromptTokens,
+  kOutputTokens,
+  kMeanBatch,
+  kKvOccupancy,
+  kItPower,
+  kAcceleratorEnergy,
+  kItEnergy,
+  kFacilityEnergy,
+  kEmissionsLocation,
+  kEmissionsMarket,
+  kCount
+};
+inline constexpr std::size_t kServiceSeriesCount = static_cast<std::size_t>(ServiceSeries::kCount);
+inline constexpr std::array<Field, kServiceSeriesCount> kServiceSeries{{
+    {"arrived", Type::kFloat64, "1", "requests that arrived in the interval", Reduction::kSum},
+    {"finished", Type::kFloat64, "1", "requests that finished in the interval", Reduction::kSum},
+    {"prompt_tokens", Type::kFloat64, "1",
+     "prompt tokens prefilled in the interval (recomputation included)", Reduction::kSum},
+    {"output_tokens", Type::kFloat64, "1", "output tokens generated in the interval",
+     Reduction::kSum},
+    {"mean_batch", Type::kFloat64, "1", "time-mean sequences per serving replica in iterations",
+     Reduction::kTimeMean},
+    {"kv_occupancy", Type::kFloat64, "1", "time-mean share of the serving replicas' KV cache held",
+     Reduction::kTimeMean},
+    {"it_power_w", Type::kFloat64, "W",
+     "mean IT power of the service's devices (replicas and reserve, with hosts)",
+     Reduction::kTimeMean},
+    {"accelerator_energy_j", Type::kFloat64, "J",
+     "energy of the service's accelerators (idle included)", Reduction::kSum},
+    {"it_energy_j", Type::kFloat64, "J", "IT energy of the service's devices and hosts",
+     Reduction::kSum},
+    {"facility_energy_j", Type::kFloat64, "J",
+     "`it_energy_j` plus the cooling and overhead attributed to it", Reduction::kSum},
+    {"emissions_location_g", Type::kFloat64, "g",
+     "location-based emissions attributed to the service", Reduction::kSum},
+    {"emissions_market_g", Type::kFloat64, "g", "market-based emissions attributed to the service",
+     Reduction::kSum},
+}};
+
+enum class RequestColumn : std::uint8_t {
+  kArrival,
+  kFirstToken,
+  kEnd,
+  kPromptTokens,
+  kOutputTokens,
+  kGenerated,
+  kReplica,
+  kPreemptions,
+  kAcceleratorEnergy,
+  kItEnergy,
+  kCount
+};
+inline constexpr std::size_t kRequestColumnCount = static_cast<std::size_t>(RequestColumn::kCount);
+inline constexpr std::array<Field, kRequestColumnCount> kRequestColumns{{
+    {"arrival_s", Type::kFloat64, "s", "arrival, s from the epoch", Reduction::kNone},
+    {"first_token_s", Type::kFloat64, "s",
+     "its first output token; NaN if none before the run stopped", Reduction::kNone},
+    {"end_s", Type::kFloat64, "s", "its last output token; NaN if unfinished", Reduction::kNone},
+    {"prompt_tokens", Type::kInt64, "", "prompt tokens", Reduction::kNone},
+    {"output_tokens", Type::kInt64, "", "output tokens asked for", Reduction::kNone},
+    {"generated", Type::kInt64, "", "output tokens generated before the run stopped",
+     Reduction::kNone},
+    {"replica", Type::kInt64, "", "the replica it was routed to, from 0", Reduction::kNone},
+    {"preemptions", Type::kInt64, "",
+     "times its KV cache was taken back (it recomputed after each)", Reduction::kNone},
+    {"accelerator_energy_j", Type::kFloat64, "J",
+     "its share, by tokens, of the accelerator energy of the iterations it was in",
+     Reduction::kSum},
+    {"it_energy_j", Type::kFloat64, "J", "the same with the hosts' draw", Reduction::kSum},
+}};
+
 static_assert(all_named(kRootAttributes) && all_named(kPredictedAttributes) &&
               all_named(kExpectedStepColumns) && all_named(kSimulatedPhaseColumns) &&
               all_named(kDatacenterSeries) && all_named(kDatacenterAttributes) &&
               all_named(kJobColumns) && all_named(kSummaryAttributes) &&
               all_named(kFifoComparisonAttributes) && all_named(kComparisonAttributes) &&
-              all_named(kTimeCoordinates) && all_named(kRegionAttributes));
+              all_named(kTimeCoordinates) && all_named(kRegionAttributes) &&
+              all_named(kServiceAttributes) && all_named(kServiceSeries) &&
+              all_named(kRequestColumns));
 // Each enum's last value names the table's last row: a row added to one but not the other
 // fails here.
 static_assert(field(RootAttr::kInputWarnings).name == "input_warnings");
@@ -869,6 +1084,10 @@ static_assert(field(kTimeCoordinates, TimeCoordinate::kTimeBounds).name == "time
 static_assert(field(kRegionAttributes, RegionAttr::kCfeFraction).name == "cfe_fraction");
 static_assert(field(JobColumn::kEmbodied).name == "embodied_g");
 static_assert(field(SummaryAttr::kEvents).name == "events");
+static_assert(field(kServiceAttributes, ServiceAttr::kEmbodiedPerDeviceHour).name ==
+              "embodied_g_per_device_hour");
+static_assert(field(kServiceSeries, ServiceSeries::kEmissionsMarket).name == "emissions_market_g");
+static_assert(field(kRequestColumns, RequestColumn::kItEnergy).name == "it_energy_j");
 static_assert(field(FifoComparisonAttr::kJobsFinishedFifo).name == "jobs_finished_fifo");
 static_assert(field(ComparisonAttr::kSiteSavedMarket).name == "site_emissions_saved_market_g");
 

@@ -171,3 +171,18 @@ TEST_CASE("docs: /predicted/<job name> attributes and tables are the schema's", 
     check(tables[2], schema::kSimulatedPhaseColumns, kAttributeColumns);
   }
 }
+
+TEST_CASE("docs: /services/<name>/ attributes, series and requests are the schema's",
+          "[schema][docs]") {
+  const auto tables = tables_under("## `/services/<name>/`");
+  REQUIRE(tables.size() == 3);
+  SECTION("attributes") {
+    check(tables[0], schema::kServiceAttributes, kAttributeColumns);
+  }
+  SECTION("series") {
+    check(tables[1], schema::kServiceSeries, {.name = 0, .unit = 1, .meaning = 2});
+  }
+  SECTION("requests") {
+    check(tables[2], schema::kRequestColumns, kAttributeColumns);
+  }
+}
