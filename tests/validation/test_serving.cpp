@@ -778,3 +778,174 @@ TEST_CASE("Serving: TensorRT-LLM's throughput rows are predicted within 23 %", "
     }
   }
 }
+
+// --- Validation: ML.ENERGY v3.0 at the other batch sizes ----------------------------------
+
+namespace {
+
+// ML.ENERGY blog, "LLM Inference Energy: A Longitudinal Analysis" (2026-02-09; repository
+// ml-energy/blog, docs/posts/llm-energy-over-time.md): energy per output token, output
+// throughput and average GPU power against the batch size (max-num-seqs) of Llama 3.1 8B
+// (1 H100), 70B (4 H100) and 405B (8 H100, FP8 in V3), the V3 series (vLLM 0.11.1, the
+// leaderboard v3.0 runs the calibration comes from). Digitised from the SVG path
+// coordinates of the figures llama-energy-per-token-light.svg, llama-throughput-light.svg
+// and llama-power-light.svg against each axis' tick positions and labels (linear axes): the
+// coordinates have 6 decimals, so the error is below 0.01 %; power / throughput reproduces
+// the energy per token within 0.005 % at every point, and the calibration batch sizes
+// reproduce the leaderboard's rows. The figure's power is the replica's; here per GPU.
+struct MlEnergyBatchRow {
+  std::size_t run;  ///< the calibration run of the same model (calibration_runs())
+  std::int64_t batch;
+  double joules_per_token;
+  double tokens_per_s;
+  double watts_per_gpu;
+};
+// The calibration batch sizes (8B 64, 70B 128, 405B 64) are left out: they are fitted.
+constexpr std::array<MlEnergyBatchRow, 25> kMlEnergyBatches{{
+    {0, 16, 0.2627, 1954, 513.3},   {0, 32, 0.1651, 3391, 559.7},   {0, 96, 0.1029, 6260, 644.0},
+    {0, 128, 0.09511, 7037, 669.2}, {0, 192, 0.0837, 8223, 688.3},  {0, 256, 0.07664, 9010, 690.5},
+    {0, 384, 0.07423, 9248, 686.5}, {0, 512, 0.07019, 9806, 688.3}, {0, 768, 0.07135, 9603, 685.1},
+    {1, 16, 2.091, 863, 451.0},     {1, 32, 1.207, 1487, 448.6},    {1, 64, 0.7972, 2511, 500.4},
+    {1, 96, 0.6478, 3244, 525.4},   {1, 192, 0.514, 4461, 573.3},   {1, 256, 0.479, 4915, 588.6},
+    {1, 384, 0.4406, 5319, 585.9},  {1, 512, 0.421, 5921, 623.2},   {1, 768, 0.3896, 6507, 633.8},
+    {1, 1024, 0.3731, 6827, 636.9}, {2, 16, 7.589, 446, 423.0},     {2, 32, 4.765, 786, 468.0},
+    {2, 96, 2.661, 1682, 559.3},    {2, 128, 2.43, 1896, 575.8},    {2, 192, 2.234, 2154, 601.6},
+    {2, 256, 2.063, 2363, 609.4},
+}};
+
+struct MlEnergyBatchFigures {
+  MlEnergyBatchRow row;
+  std::string name;  ///< e.g. "Llama 3.1 8B, 1 H100, batch 16"
+  Steady predicted;
+};
+
+/// Each row simulated with simulate() exactly as its model's calibration run (the same
+/// prompt and output lengths; the blog gives no per-batch output lengths), only the batch
+/// changed, with the table's H100 constants.
+const std::vector<MlEnergyBatchFigures>& mlenergy_batches() {
+  static const std::vector<MlEnergyBatchFigures> kAll = [] {
+    std::vector<MlEnergyBatchFigures> v;
+    const auto runs = calibration_runs();
+    for (const auto& row : kMlEnergyBatches) {
+      auto run = runs[row.run];
+      run.batch = row.batch;
+      const auto& cal = *serving_calibration(chip(run.chip)).calibration;
+      const auto comma = run.name.rfind(", batch");
+      v.push_back({row, fmt::format("{}, batch {}", run.name.substr(0, comma), row.batch),
+                   simulate(run, cal)});
+    }
+    return v;
+  }();
+  return kAll;
+}
+
+}  // namespace
+
+TEST_CASE("Serving: print the ML.ENERGY batch-size table (run by hand)", "[.mlenergyprint]") {
+  fmt::print(
+      "| run | J/token: published | predicted | error | tok/s: published | predicted | error | "
+      "W/GPU: published | predicted | error |\n|---|---|---|---|---|---|---|---|---|---|\n");
+  for (const auto& f : mlenergy_batches()) {
+    const auto& r = f.row;
+    const auto& p = f.predicted;
+    fmt::print(
+        "| {} | {:.4g} | {:.4g} | {:+.1f} % | {:.0f} | {:.0f} | {:+.1f} % | {:.0f} | {:.0f} | "
+        "{:+.1f} % |\n",
+        f.name, r.joules_per_token, p.joules_per_token,
+        100 * (p.joules_per_token / r.joules_per_token - 1), r.tokens_per_s, p.tokens_per_s,
+        100 * (p.tokens_per_s / r.tokens_per_s - 1), r.watts_per_gpu, p.watts_per_device,
+        100 * (p.watts_per_device / r.watts_per_gpu - 1));
+  }
+}
+
+// --- Validation: the ML.ENERGY batch sizes, every figure's error documented and pinned ----
+
+namespace {
+
+constexpr std::string_view kWhySmallBatch =
+    "below the calibration batch the measured iteration is shorter than the model's and the "
+    "measured draw lower: batch / throughput at batch 16 is 8.2 ms measured, 10.7 ms predicted "
+    "(8B; the per-layer overhead fitted at batch 64 to 128 alone is 32 x 129 us = 4.1 ms), "
+    "18.5 ms and 26.0 ms (70B), 35.9 ms and 41.9 ms (405B); the measured power per GPU at batch "
+    "16 is 513 W (8B), 451 W (70B), 423 W (405B), 60 to 73 % of TDP, where the model's "
+    "memory-bound draw (u_mem 0.765, 559 W) keeps it at 535 to 565 W";
+constexpr std::string_view kWhyLargeBatch =
+    "above the calibration batch the measured iteration grows faster with the batch than the "
+    "model's and the measured draw rises toward TDP: 8B batch / throughput from batch 64 to 256 "
+    "grows 12.4 to 28.4 ms measured, 12.4 to 22.7 ms predicted, and the measured throughput stops "
+    "rising from batch 256 (9010 to 9806 tok/s up to 768) where the model's keeps rising (11282 to "
+    "14052); the measured power per GPU reaches 685 to 690 W (8B, batch 192 and up) and 602 to "
+    "609 W (405B, batch 192 and 256), the model's 599 to 613 W and 525 to 526 W";
+
+/// One row's documented errors (predicted / published - 1) and, beyond 20 %, why.
+struct MlEnergyDocumented {
+  std::string_view name;
+  double joules_per_token;
+  double tokens_per_s;
+  double watts_per_gpu;
+  std::string_view why;
+};
+constexpr std::array<MlEnergyDocumented, 25> kMlEnergyDocumented{{
+    {"Llama 3.1 8B, 1 H100, batch 16", +0.444, -0.238, +0.101, kWhySmallBatch},
+    {"Llama 3.1 8B, 1 H100, batch 32", +0.221, -0.165, +0.019, kWhySmallBatch},
+    {"Llama 3.1 8B, 1 H100, batch 96", -0.181, +0.113, -0.089, kWithin},
+    {"Llama 3.1 8B, 1 H100, batch 128", -0.262, +0.198, -0.115, kWhyLargeBatch},
+    {"Llama 3.1 8B, 1 H100, batch 192", -0.308, +0.259, -0.129, kWhyLargeBatch},
+    {"Llama 3.1 8B, 1 H100, batch 256", -0.303, +0.252, -0.127, kWhyLargeBatch},
+    {"Llama 3.1 8B, 1 H100, batch 384", -0.320, +0.298, -0.118, kWhyLargeBatch},
+    {"Llama 3.1 8B, 1 H100, batch 512", -0.305, +0.270, -0.118, kWhyLargeBatch},
+    {"Llama 3.1 8B, 1 H100, batch 768", -0.388, +0.463, -0.105, kWhyLargeBatch},
+    {"Llama 3.1 70B, 4 H100, batch 16", +0.720, -0.287, +0.227, kWhySmallBatch},
+    {"Llama 3.1 70B, 4 H100, batch 32", +0.544, -0.196, +0.242, kWhySmallBatch},
+    {"Llama 3.1 70B, 4 H100, batch 64", +0.260, -0.105, +0.128, kWhySmallBatch},
+    {"Llama 3.1 70B, 4 H100, batch 96", +0.122, -0.033, +0.085, kWithin},
+    {"Llama 3.1 70B, 4 H100, batch 192", -0.093, +0.121, +0.016, kWithin},
+    {"Llama 3.1 70B, 4 H100, batch 256", -0.123, +0.137, -0.003, kWithin},
+    {"Llama 3.1 70B, 4 H100, batch 384", -0.116, +0.142, +0.009, kWithin},
+    {"Llama 3.1 70B, 4 H100, batch 512", -0.116, +0.078, -0.048, kWithin},
+    {"Llama 3.1 70B, 4 H100, batch 768", -0.068, +0.010, -0.059, kWithin},
+    {"Llama 3.1 70B, 4 H100, batch 1024", -0.109, +0.056, -0.059, kWithin},
+    {"Llama 3.1 405B FP8, 8 H100, batch 16", +0.478, -0.144, +0.265, kWhySmallBatch},
+    {"Llama 3.1 405B FP8, 8 H100, batch 32", +0.225, -0.070, +0.140, kWhySmallBatch},
+    {"Llama 3.1 405B FP8, 8 H100, batch 96", -0.136, +0.094, -0.055, kWithin},
+    {"Llama 3.1 405B FP8, 8 H100, batch 128", -0.232, +0.192, -0.084, kWhyLargeBatch},
+    {"Llama 3.1 405B FP8, 8 H100, batch 192", -0.340, +0.324, -0.126, kWhyLargeBatch},
+    {"Llama 3.1 405B FP8, 8 H100, batch 256", -0.364, +0.357, -0.138, kWhyLargeBatch},
+}};
+
+}  // namespace
+
+TEST_CASE("Serving: every ML.ENERGY batch-size figure is within its documented error",
+          "[serving]") {
+  const auto& figures = mlenergy_batches();
+  REQUIRE(figures.size() == kMlEnergyDocumented.size());
+  std::array<std::size_t, 3> within{};
+  for (std::size_t i = 0; i < figures.size(); ++i) {
+    const auto& f = figures[i];
+    const auto& d = kMlEnergyDocumented[i];
+    REQUIRE(f.name == d.name);
+    const std::array<double, 3> error{f.predicted.joules_per_token / f.row.joules_per_token - 1,
+                                      f.predicted.tokens_per_s / f.row.tokens_per_s - 1,
+                                      f.predicted.watts_per_device / f.row.watts_per_gpu - 1};
+    const std::array<double, 3> documented{d.joules_per_token, d.tokens_per_s, d.watts_per_gpu};
+    INFO(fmt::format(
+        "{} (ML.ENERGY blog, llm-energy-over-time, V3, digitised): J/token {:.4g} vs {:.4g}, "
+        "tok/s {:.0f} vs {:.0f}, W/GPU {:.0f} vs {:.0f}; {}",
+        f.name, f.predicted.joules_per_token, f.row.joules_per_token, f.predicted.tokens_per_s,
+        f.row.tokens_per_s, f.predicted.watts_per_device, f.row.watts_per_gpu, d.why));
+    bool miss = false;
+    for (std::size_t k = 0; k < 3; ++k) {
+      // Each bound: the documented error plus 3 points (the digitisation adds < 0.01 %).
+      CHECK(error[k] == Approx(documented[k]).margin(kErrorPin));
+      miss = miss || std::abs(documented[k]) > kValidationTolerance;
+      within[k] += std::abs(error[k]) <= kValidationTolerance ? 1U : 0U;
+    }
+    // A row with a figure beyond the 20 % target says why; a row within it says nothing.
+    CHECK(miss == !d.why.empty());
+  }
+  // How many of the 25 rows meet the 20 % target (docs/serving.md counts them): J/token,
+  // throughput, power per GPU.
+  CHECK(within[0] == 9U);
+  CHECK(within[1] == 16U);
+  CHECK(within[2] == 22U);
+}
