@@ -697,17 +697,23 @@ std::string render_services(const Report& r) {
     const double tokens = s.get("output_tokens");
     std::string jpt;
     for (std::size_t b = 0; b < kBoundaries.size(); ++b) {
-      jpt += fmt::format("{}{:.3g}", b ? " / " : "",
-                         s.get(fmt::format("energy_{}_j", kBoundaries[b])) / tokens);
+      const double j = s.get(fmt::format("energy_{}_j", kBoundaries[b])) / tokens;
+      jpt += fmt::format("{}{}", b ? " / " : "",
+                         std::isfinite(j) ? fmt::format("{:.3g}", j) : std::string("-"));
     }
     const double goodput = s.get("goodput");
+    // A percentile of no request is "-".
+    const auto pair = [](double a, double b, double scale, int digits) {
+      const auto one = [&](double v) {
+        return std::isfinite(v) ? fmt::format("{:.{}f}", v * scale, digits) : std::string("-");
+      };
+      return one(a) + "/" + one(b);
+    };
     out += fmt::format(
-        "{:<20}  {:>8.0f}  {:>6.0f}  {:>10.1f}  {:>8.0f}  {:>34}  {:>8.3f}/{:<8.3f}  "
-        "{:>8.1f}/{:<8.1f}  "
-        "{:>7}\n",
-        s.name, s.get("requests"), s.get("rejected"), s.get("output_tokens_per_s"),
-        s.get("finished"), jpt, s.get("ttft_p50_s"), s.get("ttft_p99_s"), s.get("tpot_p50_s") * 1e3,
-        s.get("tpot_p99_s") * 1e3,
+        "{:<20}  {:>8.0f}  {:>6.0f}  {:>10.1f}  {:>8.0f}  {:>34}  {:>17}  {:>17}  {:>7}\n", s.name,
+        s.get("requests"), s.get("rejected"), s.get("output_tokens_per_s"), s.get("finished"), jpt,
+        pair(s.get("ttft_p50_s"), s.get("ttft_p99_s"), 1.0, 3),
+        pair(s.get("tpot_p50_s"), s.get("tpot_p99_s"), 1e3, 1),
         std::isnan(goodput) ? std::string("-") : fmt::format("{:.1f} %", goodput * 100));
   }
   out += fmt::format(
