@@ -80,7 +80,7 @@ void DatacenterLp::on_start(engine::Context<FleetMsg>& ctx) {
   }
   const auto next =
       std::min(cooling_->next_change(SimTime::zero()), carbon_->next_change(SimTime::zero()));
-  if (next != SimTime::max()) {
+  if (next != SimTime::max() && next <= cfg_.follow_until) {
     ctx.schedule(next, {FleetMsg::Kind::kSignal, 0, 0, 0});
   }
 }
@@ -403,7 +403,8 @@ void DatacenterLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<
       const auto next = std::min(cooling_->next_change(now), carbon_->next_change(now));
       // Once no job will come any more, the weather and the grid stop being followed: the
       // run ends with the last of the work, not at the end of time.
-      if (next != SimTime::max() && !(shutdown_ && busy_total_ == 0 && loads_active_ == 0)) {
+      if (next != SimTime::max() && next <= cfg_.follow_until &&
+          !(shutdown_ && busy_total_ == 0 && loads_active_ == 0)) {
         ctx.schedule(next - now, {FleetMsg::Kind::kSignal, 0, 0, 0});
       }
       break;

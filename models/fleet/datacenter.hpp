@@ -78,6 +78,10 @@ struct DatacenterConfig {
   SimTime cap_retry = SimTime::minutes(5);
   /// The services placed here.
   std::vector<ServiceLoad> loads;
+  /// The grid and the weather are followed no further than this when nothing else ends
+  /// the run here (no scheduler, no jobs of its own): the run's span. Without it such a
+  /// datacenter would follow a repeating series to the end of time.
+  SimTime follow_until = SimTime::max();
   static constexpr engine::LpId kNoScheduler = 0xffffffffU;
 };
 

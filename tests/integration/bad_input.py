@@ -1232,6 +1232,23 @@ def test_service_is_valid(h):
     os.remove(h.out)
 
 
+def test_service_beside_a_datacenter_without_work(h):
+    # A datacenter with neither jobs nor services whose grid follows a repeating series:
+    # the run still ends with the service (it once followed the series to the end of time
+    # and failed with an internal error).
+    text = SERVICE_BASE.replace(
+        "datacenters:\n",
+        "datacenters:\n  - { name: idle, region: ca, pue: 1.1, accelerators: { H100: 8 } }\n").replace(
+        "regions:\n",
+        "regions:\n  - { name: ca, intensity: { profile: us-ciso, repeat: yearly } }\n")
+    text = text.replace("jobs:\n  - name: job1", "jobs_unused:\n  - name: job1", 1)
+    expect(text.count("idle, region: ca") == 1, "test bug: the datacenter was not added")
+    path = h.write(text.split("jobs_unused:")[0] + SERVICE)
+    rc, _, stderr = h.run("run", path, "-o", h.out, "-q")
+    expect(rc == 0, "exit {}:\n{}".format(rc, stderr))
+    os.remove(h.out)
+
+
 def test_service_weights_do_not_fit(h):
     service_case(h, "layers: 32, d_model: 4096, d_ff: 14336", "layers: 126, d_model: 16384, d_ff: 53248",
                  "replica: {", "{ devices", "services[0].replica", [r"too much", r"GB"])

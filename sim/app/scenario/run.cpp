@@ -455,6 +455,9 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
     cfg.power_cap = spec.power_cap;
     cfg.envelope = envelopes[d].get();
     cfg.cap_retry = scfg.epoch;
+    if (!with_scheduler && fixed[d].empty()) {
+      cfg.follow_until = horizon;  // nothing of its own will end the run here
+    }
     for (const auto& srv : services) {
       if (srv.datacenter == d) {
         models::ServiceLoad load;
