@@ -1249,6 +1249,16 @@ def test_service_beside_a_datacenter_without_work(h):
     os.remove(h.out)
 
 
+def test_service_rate_without_count_or_horizon(h):
+    service_case(h, "      count: 50\n", "", "arrival:", "2 /s", "services[0].requests.arrival.rate",
+                 [r"horizon", r"count"])
+
+
+def test_service_too_many_requests(h):
+    service_case(h, "count: 50", "count: 2000000000", "count:", "2000000000",
+                 "services[0].requests.count", [r"at most"])
+
+
 def test_service_weights_do_not_fit(h):
     service_case(h, "layers: 32, d_model: 4096, d_ff: 14336", "layers: 126, d_model: 16384, d_ff: 53248",
                  "replica: {", "{ devices", "services[0].replica", [r"too much", r"GB"])

@@ -216,6 +216,39 @@ void read_requests(const MapReader& r, const Context& ctx, ServiceSpec& s) {
   }
 }
 
+/// A Poisson stream without a count runs to the horizon, which must then be given; and a
+/// service holds at most kMaxRequests requests (each is kept in memory, about 130 bytes).
+void check_request_count(const MapReader& r, const Scenario& sc, const ServiceSpec& s) {
+  if (!r.has("requests") || r.bad("requests")) {
+    return;
+  }
+  constexpr double kMaxRequests = 1e9;
+  auto& d = r.diagnostics();
+  const auto req = r.get("requests");
+  const std::string path = r.path("requests");
+  if (s.count && static_cast<double>(*s.count) > kMaxRequests) {
+    report(d, req["count"], path + ".count",
+           fmt::format("{} requests: a service may have at most {:.0e}", *s.count, kMaxRequests));
+  }
+  if (s.arrival == ServiceSpec::Arrival::kRate && !s.count) {
+    if (!sc.horizon) {
+      report(d, req["arrival"]["rate"], path + ".arrival.rate",
+             "a rate without a count runs until the horizon: give requests.count or a top-level "
+             "horizon");
+    } else if (s.rate_per_s *
+                   std::max(0.0, units::to_seconds(*sc.horizon) - units::to_seconds(s.start)) >
+               kMaxRequests) {
+      report(
+          d, req["arrival"]["rate"], path + ".arrival.rate",
+          fmt::format("{:g} /s until the horizon is about {:.3g} requests: a service may have at "
+                      "most {:.0e}",
+                      s.rate_per_s,
+                      s.rate_per_s * (units::to_seconds(*sc.horizon) - units::to_seconds(s.start)),
+                      kMaxRequests));
+    }
+  }
+}
+
 void read_slo(const MapReader& r, ServiceSpec& s) {
   if (!r.has("slo")) {
     return;
@@ -291,6 +324,7 @@ ServiceSpec read_service(const YAML::Node& node, std::size_t i, const Context& c
     s.serving.memory_utilisation = *u;
   }
   read_requests(r, ctx, s);
+  check_request_count(r, sc, s);
   read_slo(r, s);
   read_request_rows(r, s);
   if (d.items().size() != before || !dc || chip == nullptr) {
