@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <optional>
 #include <limits>
 #include <queue>
 #include <stdexcept>
@@ -113,16 +114,16 @@ class ServiceSim {
 
   ServiceResult run() {
     auto& s = res_.series;
-    Bins arrived(cfg_.interval, s.arrived);
-    Bins finished(cfg_.interval, s.finished);
-    Bins prompt(cfg_.interval, s.prompt_tokens);
-    Bins output(cfg_.interval, s.output_tokens);
-    Bins batch(cfg_.interval, s.batch_seconds);
-    Bins kv(cfg_.interval, s.kv_token_seconds);
-    Bins acc(cfg_.interval, s.accelerator_joules);
-    Bins it(cfg_.interval, s.it_joules);
-    Bins power(cfg_.power_bin, res_.power_bins);
-    bins_ = {&arrived, &finished, &prompt, &output, &batch, &kv, &acc, &it, &power};
+    bins_.emplace(SeriesBins{{cfg_.interval, s.arrived},
+                             {cfg_.interval, s.finished},
+                             {cfg_.interval, s.prompt_tokens},
+                             {cfg_.interval, s.output_tokens},
+                             {cfg_.interval, s.batch_seconds},
+                             {cfg_.interval, s.kv_token_seconds},
+                             {cfg_.interval, s.accelerator_joules},
+                             {cfg_.interval, s.it_joules},
+                             {cfg_.power_bin, res_.power_bins}});
+    auto& [arrived, finished, prompt, output, batch, kv, acc, it, power] = *bins_;
 
     using Ev = std::pair<SimTime::rep, std::uint32_t>;  // (iteration end, replica)
     std::priority_queue<Ev, std::vector<Ev>, std::greater<>> ends;
@@ -160,7 +161,7 @@ class ServiceSim {
     for (std::uint32_t r = 0; r < replicas_.size(); ++r) {
       auto& rep = replicas_[r];
       if (rep.busy) {
-        account(r, rep.start, std::min(rep.end, stop), stop);
+        account(r, rep.start, std::min(rep.end, stop));
         rep.busy_total += std::min(rep.end, stop) - rep.start;
       }
     }
@@ -182,7 +183,7 @@ class ServiceSim {
     power.spread(SimTime::zero(), stop, all_idle_w);
     acc.spread(SimTime::zero(), stop, idle_acc * static_cast<double>(cfg_.replicas + cfg_.reserve));
     it.spread(SimTime::zero(), stop, all_idle_w);
-    for (auto* b : bins_) {
+    for (auto* b : {&arrived, &finished, &prompt, &output, &batch, &kv, &acc, &it, &power}) {
       b->resize(stop);
     }
     // A run stopped at 0 with an arrival at 0: the series all as long as the longest.
@@ -305,7 +306,7 @@ class ServiceSim {
   }
 
   /// Energy and series of replica r's iteration over [a, b) (b < its end when cut short).
-  void account(std::uint32_t r, SimTime a, SimTime b, SimTime /*stop*/) {
+  void account(std::uint32_t r, SimTime a, SimTime b) {
     auto& rep = replicas_[r];
     const double full = (rep.end - rep.start).to_seconds();
     const double frac = full > 0 ? (b - a).to_seconds() / full : 0.0;
@@ -326,18 +327,18 @@ class ServiceSim {
     if (dur > 0) {
       // Above the idle draw that run() spreads over the whole span.
       const double extra = (acc_j + host_j) / dur - model_.idle_watts() - host_per_replica_;
-      bins_[8]->spread(a, b, extra);
-      bins_[6]->spread(a, b, acc_j / dur - model_.idle_watts());
-      bins_[7]->spread(a, b, extra);
-      bins_[4]->spread(a, b, static_cast<double>(rep.batch.size()));
-      bins_[5]->spread(a, b, static_cast<double>(rep.kv_used));
+      bins_->power.spread(a, b, extra);
+      bins_->acc.spread(a, b, acc_j / dur - model_.idle_watts());
+      bins_->it.spread(a, b, extra);
+      bins_->batch.spread(a, b, static_cast<double>(rep.batch.size()));
+      bins_->kv.spread(a, b, static_cast<double>(rep.kv_used));
     }
   }
 
   /// Replica r's iteration ends at `now`.
   void complete(std::uint32_t r, SimTime now) {
     auto& rep = replicas_[r];
-    account(r, rep.start, rep.end, now);
+    account(r, rep.start, rep.end);
     rep.busy_total += rep.end - rep.start;
     rep.busy = false;
     for (const auto& [i, n] : rep.batch) {
@@ -346,19 +347,19 @@ class ServiceSim {
       const bool was_prefill = l.prefilled < l.target;
       if (was_prefill) {
         l.prefilled += n;
-        bins_[2]->add(now, static_cast<double>(n));
+        bins_->prompt.add(now, static_cast<double>(n));
         if (l.prefilled < l.target) {
           continue;  // more chunks to come
         }
       }
       ++o.generated;
-      bins_[3]->add(now, 1.0);
+      bins_->output.add(now, 1.0);
       if (o.generated == 1) {
         o.first_token = now;
       }
       if (o.generated >= o.output_tokens) {
         o.end = now;
-        bins_[1]->add(now, 1.0);
+        bins_->finished.add(now, 1.0);
         rep.kv_used -= l.kv;
         l.kv = 0;
         rep.running.erase(std::find(rep.running.begin(), rep.running.end(), i));
@@ -374,7 +375,11 @@ class ServiceSim {
   std::vector<Live> live_;
   ServiceResult res_;
   double host_per_replica_ = 0;
-  std::vector<Bins*> bins_;
+  /// The per-interval series and the power bins, while run() runs.
+  struct SeriesBins {
+    Bins arrived, finished, prompt, output, batch, kv, acc, it, power;
+  };
+  std::optional<SeriesBins> bins_;
 };
 
 double percentile(std::vector<double>& v, double p) {
