@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "models/workloads/collectives.hpp"
+
 namespace footprint::models {
 
 namespace {
@@ -71,40 +73,6 @@ const ServingCalibration* find_row(std::string_view chip) {
     }
   }
   return nullptr;
-}
-
-/// Ring all-reduce of `bytes` over `n` ranks, within the scale-up domain where it fits
-/// (the rest over the scale-out fabric).
-double all_reduce_s(const JobNetwork& net, double eta, double bytes, std::int64_t n) {
-  if (n <= 1 || bytes <= 0) {
-    return 0;
-  }
-  const double a = static_cast<double>(std::min(n, std::max<std::int64_t>(1, net.scale_up_domain)));
-  const double b = std::ceil(static_cast<double>(n) / a);
-  double t = 0;
-  if (a > 1) {
-    t += 2 * (a - 1) / a * bytes / (eta * units::to_bytes_per_second(net.scale_up_bandwidth)) +
-         2 * (a - 1) * units::to_seconds(net.scale_up_latency);
-  }
-  if (b > 1) {
-    t += 2 * (b - 1) / b * (bytes / a) /
-             (eta * units::to_bytes_per_second(net.scale_out_bandwidth)) +
-         2 * (b - 1) * units::to_seconds(net.scale_out_latency);
-  }
-  return t;
-}
-
-/// All-to-all: each of `n` members sends `bytes` spread evenly over the group.
-double all_to_all_s(const JobNetwork& net, double eta, double bytes, std::int64_t n) {
-  if (n <= 1 || bytes <= 0) {
-    return 0;
-  }
-  const bool inside = n <= net.scale_up_domain;
-  const double bw =
-      units::to_bytes_per_second(inside ? net.scale_up_bandwidth : net.scale_out_bandwidth);
-  const double nn = static_cast<double>(n);
-  return (nn - 1) / nn * bytes / (eta * bw) +
-         units::to_seconds(inside ? net.scale_up_latency : net.scale_out_latency);
 }
 
 std::int64_t d_head_of(const TransformerSpec& m) {
@@ -359,28 +327,23 @@ IterationCost ServingModel::cost(const IterationLoad& load) const {
     seconds += s;
     active_joules += s * (idle + span * u);
   }
-  // Communication: tensor all-reduces of the tokens' activations; expert all-to-alls.
+  // Communication: tensor all-reduces of the tokens' activations; expert all-to-alls
+  // (the step model's collectives, on the replica's tensor and expert groups).
   double comm = 0;
   if (n > 0) {
+    const Collectives net(network_, network_eta_);
     const double act = n * static_cast<double>(spec_.model.d_model) * kActivationBytes;
+    const Group tensor{l.tensor, 1};
     if (l.expert > 1) {
       const double dense_blocks = layers_ * kAllReducesPerLayer - moe_layers_;
-      comm += dense_blocks * all_reduce_s(network_, network_eta_, act, l.tensor);
+      comm += dense_blocks * net.all_reduce(act, tensor);
       comm += moe_layers_ * kAllToAllsPerMoeLayer *
-              all_to_all_s(network_, network_eta_, act * top_k_ / static_cast<double>(l.expert),
-                           l.expert);
+              net.all_to_all(act * top_k_ / static_cast<double>(l.expert), Group{l.expert, 1});
     } else {
-      comm += layers_ * kAllReducesPerLayer * all_reduce_s(network_, network_eta_, act, l.tensor);
+      comm += layers_ * kAllReducesPerLayer * net.all_reduce(act, tensor);
     }
-    if (l.pipeline > 1) {
-      const double hop =
-          units::to_seconds(l.devices() <= network_.scale_up_domain ? network_.scale_up_latency
-                                                                    : network_.scale_out_latency);
-      const double hop_bw = units::to_bytes_per_second(l.devices() <= network_.scale_up_domain
-                                                           ? network_.scale_up_bandwidth
-                                                           : network_.scale_out_bandwidth);
-      comm += static_cast<double>(l.pipeline - 1) * (act / (network_eta_ * hop_bw) + hop);
-    }
+    // Stage to stage: stages are `tensor` device ids apart.
+    comm += static_cast<double>(l.pipeline - 1) * net.point_to_point(act, l.tensor);
   }
   seconds += comm;
   active_joules += comm * (idle + span * comm_utilisation_);

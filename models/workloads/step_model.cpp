@@ -1,5 +1,7 @@
 #include "models/workloads/step_model.hpp"
 
+#include "models/workloads/collectives.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -177,12 +179,6 @@ std::span<const PhasePower> power_table() {
 
 // --- Collectives --------------------------------------------------------------------------
 
-/// A group of devices in device-id order: `size` members `stride` ids apart.
-struct Group {
-  std::int64_t size = 1;
-  std::int64_t stride = 1;
-};
-
 /// How the layout places its groups: tensor ranks fastest, then context, then data (the
 /// expert group is `expert` consecutive data replicas), then pipeline stages (Megatron's
 /// tensor-context-expert-data-pipeline order).
@@ -200,109 +196,6 @@ Placement place(const ParallelLayout& l) {
   p.pipeline_step = {2, l.tensor * l.context * l.data};
   return p;
 }
-
-/// Collective costs on a JobNetwork: hierarchical (reduce-scatter inside each scale-up
-/// domain, all-reduce across domains over the scale-out fabric on each member's own NIC,
-/// all-gather back inside), with achievable bandwidth eta x link.
-class Collectives {
- public:
-  Collectives(const JobNetwork& net, double eta) : net_(net), eta_(eta) {}
-
-  [[nodiscard]] double all_reduce(double bytes, Group g) const {
-    if (g.size <= 1 || bytes <= 0) {
-      return 0;
-    }
-    const auto [a, b] = split(g);
-    double t = 0;
-    if (a > 1) {
-      t += 2 * (a - 1) / a * bytes / (eta_ * up(a)) +
-           2 * (a - 1) * units::to_seconds(net_.scale_up_latency);
-    }
-    if (b > 1) {
-      t += 2 * (b - 1) / b * (bytes / a) / (eta_ * out()) +
-           2 * (b - 1) * units::to_seconds(net_.scale_out_latency);
-    }
-    return t;
-  }
-  /// All-gather (or reduce-scatter) of `bytes` gathered in all: half an all-reduce.
-  [[nodiscard]] double all_gather(double bytes, Group g) const { return all_reduce(bytes, g) / 2; }
-
-  /// Each member scatters `bytes` evenly over the group (and receives as much).
-  [[nodiscard]] double all_to_all(double bytes, Group g) const {
-    if (g.size <= 1 || bytes <= 0) {
-      return 0;
-    }
-    const auto [a, b] = split(g);
-    const double n = static_cast<double>(g.size);
-    double t = (a - 1) / n * bytes / (eta_ * up(a));
-    if (net_.torus_dimensions > 0 && b == 1) {
-      // Bisection of the group's slice of the torus: a cut across its longest side L
-      // crosses 2 a / L links per direction (wrap-around), and half of every member's
-      // bytes cross it: time = bytes L / (8 link) per direction (Jouppi et al. 2020 on
-      // torus bisection).
-      const double dims = spanned_dimensions(a);
-      const double side = std::pow(a, 1.0 / dims);
-      const double link =
-          units::to_bytes_per_second(net_.scale_up_bandwidth) / (2.0 * net_.torus_dimensions);
-      constexpr double kBisectionShare = 8.0;
-      t = std::max(t, bytes * side / (kBisectionShare * eta_ * link));
-    }
-    if (b > 1) {
-      t = std::max(t, (n - a) / n * bytes / (eta_ * out()));
-    }
-    return t + units::to_seconds(b > 1 ? net_.scale_out_latency : net_.scale_up_latency);
-  }
-
-  /// One transfer of `bytes` between devices `distance` ids apart.
-  [[nodiscard]] double point_to_point(double bytes, std::int64_t distance) const {
-    if (bytes <= 0) {
-      return 0;
-    }
-    if (distance < net_.scale_up_domain) {
-      const double bw =
-          net_.torus_dimensions > 0
-              ? units::to_bytes_per_second(net_.scale_up_bandwidth) / (2.0 * net_.torus_dimensions)
-              : units::to_bytes_per_second(net_.scale_up_bandwidth);
-      return bytes / (eta_ * bw) + units::to_seconds(net_.scale_up_latency);
-    }
-    return bytes / (eta_ * out()) + units::to_seconds(net_.scale_out_latency);
-  }
-
- private:
-  /// Members per scale-up domain (a) and domains (b).
-  [[nodiscard]] std::pair<double, double> split(Group g) const {
-    const std::int64_t a =
-        g.stride >= net_.scale_up_domain
-            ? 1
-            : std::min(g.size, std::max<std::int64_t>(1, net_.scale_up_domain / g.stride));
-    const std::int64_t b = (g.size + a - 1) / a;
-    return {static_cast<double>(a), static_cast<double>(b)};
-  }
-  /// Dimensions of the torus a group of `a` chips spans: 1 within one side of the pod's
-  /// cube, 2 within a face, else all (chips are taken side first).
-  [[nodiscard]] double spanned_dimensions(double a) const {
-    const double d = net_.torus_dimensions;
-    const double side = std::round(std::pow(static_cast<double>(net_.scale_up_domain), 1.0 / d));
-    double dims = 1;
-    while (dims < d && a > std::pow(side, dims)) {
-      dims += 1;
-    }
-    return dims;
-  }
-  /// Bandwidth per member inside a domain: all of a switch port's; on a torus, the links
-  /// of the dimensions the group spans (a ring in each direction of each).
-  [[nodiscard]] double up(double a) const {
-    const double bw = units::to_bytes_per_second(net_.scale_up_bandwidth);
-    if (net_.torus_dimensions == 0) {
-      return bw;
-    }
-    return bw * spanned_dimensions(a) / net_.torus_dimensions;
-  }
-  [[nodiscard]] double out() const { return units::to_bytes_per_second(net_.scale_out_bandwidth); }
-
-  const JobNetwork& net_;
-  double eta_;
-};
 
 /// Weights of the multi-head K and V projections per layer (0 for latent attention).
 double kv_projection(const TransformerSpec& m) {
