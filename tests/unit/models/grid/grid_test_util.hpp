@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
+#include "../../temp_dir.hpp"
+
 namespace footprint::grid_test {
 
 /// ../shared/data/grid, or empty (with a WARN) when the shared folder is absent.
@@ -25,32 +27,7 @@ inline std::optional<std::filesystem::path> shared_grid_dir() {
   return dir;
 }
 
-/// A fresh directory under the system's temporary directory, removed on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "footprint-grid-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) {
-      throw std::runtime_error("mkdtemp failed");
-    }
-    path_ = tmpl;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  [[nodiscard]] std::filesystem::path write(const std::string& name,
-                                            const std::string& text) const {
-    const auto p = path_ / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = test_util::TempDir;
 
 /// The rows of a CSV file split on commas, header first.
 inline std::vector<std::vector<std::string>> read_csv_rows(const std::filesystem::path& p) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
+#include "../../temp_dir.hpp"
 #include "models/workloads/requests.hpp"
 #include "sim/kernel/diagnostics/diagnostics.hpp"
 
@@ -43,33 +44,7 @@ Moments moments(const std::vector<double>& xs) {
   return {mean, std::sqrt(ss / static_cast<double>(xs.size() - 1))};
 }
 
-/// A fresh directory under the system's temporary directory, removed on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "footprint-requests-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) {
-      throw std::runtime_error("mkdtemp failed");
-    }
-    path_ = tmpl;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  [[nodiscard]] std::filesystem::path write(const std::string& name,
-                                            const std::string& text) const {
-    const auto p = path_ / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = test_util::TempDir;
 
 /// The messages of the InputError that `f` throws ("line:column: path: message" each).
 template <class F>
