@@ -1315,6 +1315,61 @@ def test_service_request_file_bad_timestamp(h):
     request_file_case(h, "0,100,10\nsoon,100,10\n", 3, [r"arrival_s|number"])
 
 
+def test_service_profile_unknown(h):
+    service_case(h, "rate: 2 /s }", "rate: 2 /s, profile: azure-chat }", "arrival:", "azure-chat",
+                 "services[0].requests.arrival.profile", [r"unknown load profile", r"azure-chat"])
+
+
+def test_service_profile_without_rate(h):
+    text = SERVICE_BASE.replace("arrival: { rate: 2 /s }", "arrival: { at: 0 s, profile: flat }")
+    expect(text != SERVICE_BASE, "test bug")
+    line, col = h.where(text, "arrival:", "flat")
+    h.bad_scenario(text, [(line, col, "services[0].requests.arrival.profile",
+                           [r"shapes a rate"])])
+
+
+def profile_file_case(h, csv_text, arrival_extra, expected_in_file, expected_in_scenario):
+    csv = os.path.join(h.tmp, "load.csv")
+    with open(csv, "w") as f:
+        f.write(csv_text)
+    text = SERVICE_BASE.replace("arrival: { rate: 2 /s }",
+                                "arrival: { rate: 2 /s, profile: { file: load.csv } }" + arrival_extra)
+    expect(text != SERVICE_BASE, "test bug")
+    path = h.write(text)
+    for cmd in ("run", "check"):
+        args = ("run", path, "-o", h.out) if cmd == "run" else ("check", path)
+        stderr = h.bad(*args, out=h.out if cmd == "run" else None)
+        for line, pattern in expected_in_file:
+            prefix = csv + (":{}:".format(line) if line else ": ")
+            errors = [l for l in stderr.splitlines() if l.startswith(prefix)]
+            expect(any(re.search(pattern, e, re.I) for e in errors),
+                   "{}: no error at {}:{} matching {!r}\nstderr:\n{}".format(cmd, csv, line,
+                                                                         pattern, stderr))
+        for key, pattern in expected_in_scenario:
+            errors = [l for l in stderr.splitlines() if l.startswith(path + ":") and key in l]
+            expect(any(re.search(pattern, e, re.I) for e in errors),
+                   "{}: no error at {} matching {!r}\nstderr:\n{}".format(cmd, key, pattern, stderr))
+
+
+def test_service_profile_does_not_cover_the_day(h):
+    rows = "".join("{},1\n".format(k) for k in range(24) if k not in (3, 4))
+    profile_file_case(h, "hour,multiplier\n" + rows, "", [(None, r"hours 3, 4 missing")], [])
+
+
+def test_service_profile_timed_shorter_than_the_horizon(h):
+    # Without a count the rate runs to the horizon; the profile's hour ends before it.
+    csv = "timestamp_utc,multiplier\n2022-01-01T00:00:00Z,1\n2022-01-01T00:30:00Z,2\n"
+    csv_path = os.path.join(h.tmp, "load.csv")
+    with open(csv_path, "w") as f:
+        f.write(csv)
+    text = SERVICE_BASE.replace("arrival: { rate: 2 /s }",
+                                "arrival: { rate: 2 /s, profile: { file: load.csv } }")
+    text = "horizon: 2 h\n" + text.replace("      count: 50\n", "")
+    line, col = h.where(text, "arrival:", "load.csv")
+    h.bad_scenario(text, [(line, col, "services[0].requests.arrival.profile.file",
+                           [r"covers", r"horizon"])])
+
+
 CASES = [(name[len("test_"):], fn) for name, fn in list(globals().items()) if name.startswith("test_")]
 
 

@@ -8,9 +8,11 @@
 
 #include <fmt/format.h>
 
+#include "models/workloads/load_profile.hpp"
 #include "models/workloads/step_model.hpp"
 #include "sim/app/scenario/parse.hpp"
 #include "sim/kernel/diagnostics/diagnostics.hpp"
+#include "sim/kernel/units/utc.hpp"
 
 namespace footprint::scenario::parse {
 
@@ -148,7 +150,71 @@ void read_replica(const MapReader& r, models::ServingModelSpec& s) {
   }
 }
 
-/// requests: { arrival: { at | rate | file, start, limit }, count, prompt_tokens,
+/// arrival.profile: a built-in daily profile's name, { profile: NAME } or { file: X.csv }
+/// (hour-of-day or timestamped multipliers of the rate), read here.
+void read_load_profile(const MapReader& a, const Context& ctx, ServiceSpec& s) {
+  if (!a.has("profile")) {
+    return;
+  }
+  auto& d = a.diagnostics();
+  const auto node = a.get("profile");
+  std::string name;
+  std::string path = a.path("profile");
+  YAML::Node at = node;
+  if (node.IsScalar()) {
+    name = node.Scalar();
+  } else {
+    MapReader p(node, path, d, {"profile", "file"});
+    if (!p.valid()) {
+      return;
+    }
+    const auto prof = p.text("profile", false);
+    const auto file = p.text("file", false);
+    if (prof && file) {
+      report(d, node, path, "give profile or file, not both");
+      return;
+    }
+    if (!prof && !file) {
+      report(d, node, path,
+             "missing required key \"profile\" (built in) or \"file\" (a CSV of multipliers)");
+      return;
+    }
+    if (file) {
+      const auto resolved = resolve_file(*file, ctx, p, "file");
+      if (resolved.empty()) {
+        return;
+      }
+      try {
+        s.profile = models::load_load_profile_csv(resolved);
+        s.profile_given = *file;
+        s.profile_file = resolved;
+      } catch (const InputError& e) {
+        for (const auto& item : e.diagnostics()) {
+          d.add(item);
+        }
+      }
+      s.profile_path = p.path("file");
+      return;
+    }
+    name = *prof;
+    at = p.get("profile");
+    path = p.path("profile");
+  }
+  s.profile_path = path;
+  if (auto b = models::builtin_load_profile(name)) {
+    s.profile = std::move(*b);
+    return;
+  }
+  const auto names = models::builtin_load_profile_names();
+  const auto hint = closest_match(name, names);
+  report(
+      d, at, path,
+      hint.empty()
+          ? fmt::format("unknown load profile \"{}\" (built in: {})", name, fmt::join(names, ", "))
+          : fmt::format("unknown load profile \"{}\" (did you mean \"{}\"?)", name, hint));
+}
+
+/// requests: { arrival: { at | rate | file, start, limit, profile }, count, prompt_tokens,
 /// output_tokens }.
 void read_requests(const MapReader& r, const Context& ctx, ServiceSpec& s) {
   auto& d = r.diagnostics();
@@ -166,7 +232,8 @@ void read_requests(const MapReader& r, const Context& ctx, ServiceSpec& s) {
     q.missing("arrival");
     return;
   }
-  MapReader a(q.get("arrival"), q.path("arrival"), d, {"at", "rate", "file", "start", "limit"});
+  MapReader a(q.get("arrival"), q.path("arrival"), d,
+              {"at", "rate", "file", "start", "limit", "profile"});
   if (!a.valid()) {
     return;
   }
@@ -189,6 +256,7 @@ void read_requests(const MapReader& r, const Context& ctx, ServiceSpec& s) {
     if (const auto rate = a.quantity<units::EventRate>("rate", true)) {
       s.rate_per_s = rate->si();
     }
+    read_load_profile(a, ctx, s);
   } else {
     s.arrival = ServiceSpec::Arrival::kFile;
     if (const auto f = a.text("file", true)) {
@@ -200,6 +268,9 @@ void read_requests(const MapReader& r, const Context& ctx, ServiceSpec& s) {
       report(d, q.get("count"), q.path("count"),
              "a request file gives its own count: use arrival.limit to take its first N");
     }
+  }
+  if (a.has("profile") && s.arrival != ServiceSpec::Arrival::kRate) {
+    report(d, a.get("profile"), a.path("profile"), "a profile shapes a rate: give rate with it");
   }
   if (a.has("limit") && s.arrival != ServiceSpec::Arrival::kFile) {
     report(d, a.get("limit"), a.path("limit"), "limit applies to a file");
@@ -231,11 +302,33 @@ void check_request_count(const MapReader& r, const Scenario& sc, const ServiceSp
            fmt::format("{} requests: a service may have at most {:.0e}", *s.count, kMaxRequests));
   }
   if (s.arrival == ServiceSpec::Arrival::kRate && !s.count) {
+    if (s.profile && sc.horizon &&
+        !s.profile->covers(
+            sc.epoch_unix_s + static_cast<std::int64_t>(std::floor(units::to_seconds(s.start))),
+            sc.epoch_unix_s +
+                static_cast<std::int64_t>(std::ceil(units::to_seconds(*sc.horizon))))) {
+      auto at = req["arrival"]["profile"];
+      for (const char* k : {"file", "profile"}) {
+        if (at.IsMap() && at[k]) {
+          at = at[k];
+          break;
+        }
+      }
+      report(d, at, s.profile_path,
+             fmt::format(
+                 "the profile covers {} to {}, but the requests run from {} to the "
+                 "horizon, {}: give a profile that covers them",
+                 units::format_utc(s.profile->first_s()), units::format_utc(s.profile->end_s()),
+                 units::format_utc(sc.epoch_unix_s +
+                                   static_cast<std::int64_t>(units::to_seconds(s.start))),
+                 units::format_utc(sc.epoch_unix_s +
+                                   static_cast<std::int64_t>(units::to_seconds(*sc.horizon)))));
+    }
     if (!sc.horizon) {
       report(d, req["arrival"]["rate"], path + ".arrival.rate",
              "a rate without a count runs until the horizon: give requests.count or a top-level "
              "horizon");
-    } else if (s.rate_per_s *
+    } else if (s.rate_per_s * (s.profile ? s.profile->mean() : 1.0) *
                    std::max(0.0, units::to_seconds(*sc.horizon) - units::to_seconds(s.start)) >
                kMaxRequests) {
       report(
@@ -363,6 +456,11 @@ void read_services(const YAML::Node& root, const Context& ctx, const NameIndex& 
     complete.push_back(ok);
   }
   index_names(services, nodes, "services", d);
+  for (const auto& s : services) {
+    if (!s.profile_file.empty()) {
+      sc.inputs.emplace_back(s.profile_given, s.profile_file);
+    }
+  }
   // Each datacenter must hold every service's replicas and reserve; they are set apart.
   for (std::size_t i = 0; i < services.size(); ++i) {
     if (!complete[i]) {

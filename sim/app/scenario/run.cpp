@@ -254,6 +254,18 @@ std::vector<models::Request> service_requests(const Scenario& sc, std::size_t i,
       return models::all_at_once(s.count.value_or(0), start + to_sim(s.at), *s.prompt_tokens,
                                  *s.output_tokens, stream);
     case ServiceSpec::Arrival::kRate:
+      if (s.profile) {
+        try {
+          return models::poisson_profiled(s.rate_per_s, *s.profile, sc.epoch_unix_s, s.count,
+                                          s.count ? SimTime::max() : to_sim(*sc.horizon), start,
+                                          *s.prompt_tokens, *s.output_tokens, stream);
+        } catch (const std::out_of_range& e) {
+          throw InputError(Diagnostic{
+              .file = sc.source.string(),
+              .path = s.profile_path,
+              .message = fmt::format("{}: the {} requests need more of it", e.what(), *s.count)});
+        }
+      }
       if (s.count) {
         return models::poisson(s.rate_per_s, *s.count, start, *s.prompt_tokens, *s.output_tokens,
                                stream);

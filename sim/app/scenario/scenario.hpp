@@ -15,6 +15,7 @@
 #include "models/fleet/power.hpp"
 #include "models/scheduling/policy.hpp"
 #include "models/serving/iteration.hpp"
+#include "models/workloads/load_profile.hpp"
 #include "models/workloads/requests.hpp"
 #include "models/workloads/training.hpp"
 #include "sim/kernel/units/quantity.hpp"
@@ -153,6 +154,12 @@ struct ServiceSpec {
   std::string file_given;  ///< as the scenario names it
   std::optional<std::int64_t> limit;
   units::Seconds start;
+  /// arrival.profile: the rate's multipliers over time (with a rate only); where it came
+  /// from (a file as named and resolved, empty for a built-in one) and its key path.
+  std::optional<models::LoadProfile> profile;
+  std::string profile_given;
+  std::string profile_file;
+  std::string profile_path;
   std::optional<models::TokenLength> prompt_tokens;  ///< not with a file
   std::optional<models::TokenLength> output_tokens;
   std::optional<units::Seconds> slo_ttft;
