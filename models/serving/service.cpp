@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "models/grid/carbon.hpp"
+
 namespace footprint::models {
 
 using engine::SimTime;
@@ -68,34 +70,90 @@ struct Live {
   std::int64_t kv = 0;         ///< KV-cache tokens held
 };
 
+/// A replica serves (active), is loading its model (starting), finishes what it holds
+/// before parking (draining), or is parked (scaled in).
+enum class State : std::uint8_t { kActive, kStarting, kDraining, kParked };
+
 struct Replica {
   std::deque<std::uint32_t> waiting;
   std::vector<std::uint32_t> running;  ///< in admission order
   std::int64_t kv_used = 0;
+  std::int64_t inbound = 0;  ///< routed here, still on the network
   bool busy = false;
-  SimTime busy_since;
   SimTime busy_total;
   // The iteration in flight: who is in it and with how many tokens (prefill chunk, or 1).
   std::vector<std::pair<std::uint32_t, std::int64_t>> batch;
   SimTime start;
   SimTime end;
   IterationCost cost;
+  std::uint32_t site = 0;
+  State state = State::kActive;
+  SimTime since;  ///< when it last parked or woke
+  SimTime parked_total;
+  [[nodiscard]] std::size_t held() const {
+    return running.size() + waiting.size() + static_cast<std::size_t>(inbound);
+  }
+};
+
+struct Site {
+  SiteConfig cfg;
+  std::uint32_t first = 0;  ///< its replicas: [first, first + cfg.replicas)
+  double host_per_replica = 0;
+  double idle_w = 0;        ///< an awake idle replica, accelerators and hosts
+  double parked_w = 0;      ///< a parked replica
+  double parked_acc_w = 0;  ///< of which the accelerators
+  double window_batch = 0;  ///< sequence-seconds in iterations since the last window
 };
 
 class ServiceSim {
  public:
   ServiceSim(const ServingModel& model, const ServiceConfig& cfg, const std::vector<Request>& reqs)
-      : model_(model),
-        cfg_(cfg),
-        reqs_(reqs),
-        replicas_(static_cast<std::size_t>(cfg.replicas)),
-        live_(reqs.size()) {
-    if (cfg.replicas < 1 || cfg.reserve < 0) {
-      throw std::invalid_argument("a service needs at least 1 replica and a reserve of 0 or more");
+      : model_(model), cfg_(cfg), reqs_(reqs), live_(reqs.size()) {
+    std::vector<SiteConfig> sites = cfg.sites;
+    if (sites.empty()) {
+      sites.push_back({cfg.replicas, cfg.reserve, cfg.host_watts, 0.0, SimTime::zero(), nullptr});
+      sites.back().parked_watts =
+          (model.idle_watts() / static_cast<double>(model.devices()) + cfg.host_watts);
     }
     if (cfg.interval.count() <= 0 || cfg.power_bin.count() <= 0 ||
         cfg.interval.count() % cfg.power_bin.count() != 0) {
       throw std::invalid_argument("the power bin must divide the trace interval");
+    }
+    if (cfg.autoscale) {
+      const auto& a = *cfg.autoscale;
+      if (a.min < 1 || a.max < a.min || !(a.target > 0) || a.window.count() <= 0 ||
+          a.startup < SimTime::zero()) {
+        throw std::invalid_argument(
+            "autoscale needs 1 <= min <= max, a target > 0, a window > 0 and a startup >= 0");
+      }
+    }
+    const double devices = static_cast<double>(model.devices());
+    for (const auto& sc : sites) {
+      if (sc.replicas < 1 || sc.reserve < 0) {
+        throw std::invalid_argument(
+            "a service needs at least 1 replica and a reserve of 0 or more at each site");
+      }
+      if (cfg.routing == Routing::kLowestCarbon && sites.size() > 1 && sc.carbon == nullptr) {
+        throw std::invalid_argument("lowest-carbon routing needs each site's carbon signal");
+      }
+      Site site;
+      site.cfg = sc;
+      site.first = static_cast<std::uint32_t>(replicas_.size());
+      site.host_per_replica = sc.host_watts * devices;
+      site.idle_w = model.idle_watts() + site.host_per_replica;
+      site.parked_w = sc.parked_watts * devices;
+      site.parked_acc_w = std::min(site.parked_w, model.idle_watts());
+      const auto sid = static_cast<std::uint32_t>(sites_.size());
+      const std::int64_t awake =
+          cfg.autoscale ? std::min(cfg.autoscale->min, sc.replicas) : sc.replicas;
+      for (std::int64_t k = 0; k < sc.replicas; ++k) {
+        Replica r;
+        r.site = sid;
+        r.state = k < awake ? State::kActive : State::kParked;
+        replicas_.push_back(std::move(r));
+      }
+      sites_.push_back(site);
+      res_.sites.emplace_back();
     }
     res_.requests.resize(reqs.size());
     for (std::size_t i = 0; i < reqs.size(); ++i) {
@@ -109,7 +167,6 @@ class ServiceSim {
       }
     }
     res_.kv_capacity_tokens = model.kv_capacity_tokens();
-    host_per_replica_ = cfg.host_watts * static_cast<double>(model.devices());
   }
 
   ServiceResult run() {
@@ -122,38 +179,85 @@ class ServiceSim {
                              {cfg_.interval, s.kv_token_seconds},
                              {cfg_.interval, s.accelerator_joules},
                              {cfg_.interval, s.it_joules},
-                             {cfg_.power_bin, res_.power_bins}});
-    auto& [arrived, finished, prompt, output, batch, kv, acc, it, power] = *bins_;
+                             {cfg_.interval, s.replica_seconds},
+                             {}});
+    auto& [arrived, finished, prompt, output, batch, kv, acc, it, awake, power] = *bins_;
+    for (auto& sr : res_.sites) {
+      power.emplace_back(cfg_.power_bin, sr.power_bins);
+    }
 
-    using Ev = std::pair<SimTime::rep, std::uint32_t>;  // (iteration end, replica)
-    std::priority_queue<Ev, std::vector<Ev>, std::greater<>> ends;
+    using Ev = std::pair<SimTime::rep, std::uint32_t>;  // (time, replica or request)
+    using MinHeap = std::priority_queue<Ev, std::vector<Ev>, std::greater<>>;
+    MinHeap ends;        // iterations ending
+    MinHeap ready;       // replicas done starting
+    MinHeap deliveries;  // requests reaching their site (request index; replica in live)
+    const SimTime window = cfg_.autoscale ? cfg_.autoscale->window : SimTime::max();
+    SimTime next_tick = window;
     std::size_t next = 0;
     SimTime last = SimTime::zero();
+    const auto top = [](const MinHeap& h) {
+      return h.empty() ? SimTime::max() : SimTime::ticks(h.top().first);
+    };
     while (true) {
-      const SimTime t_end = ends.empty() ? SimTime::max() : SimTime::ticks(ends.top().first);
+      const SimTime t_end = top(ends);
+      const SimTime t_ready = top(ready);
+      const SimTime t_del = top(deliveries);
       const SimTime t_arr = next < reqs_.size() ? reqs_[next].arrival : SimTime::max();
-      const SimTime now = std::min(t_end, t_arr);
+      // Autoscaling ticks only while anything else is still to come.
+      SimTime soonest = std::min({t_end, t_ready, t_del, t_arr});
+      const bool tick = next_tick <= soonest && soonest != SimTime::max();
+      const SimTime now = tick ? next_tick : soonest;
       if (now == SimTime::max() || now > cfg_.until) {
         break;
       }
-      last = now;
-      if (t_end <= t_arr) {
-        // Iterations end before arrivals at the same instant.
+      last = std::max(last, now);
+      // At one instant: iterations end, replicas become ready, the autoscaler looks,
+      // requests reach their sites, then new requests arrive.
+      if (t_end == now && !tick) {
         const auto r = ends.top().second;
         ends.pop();
         complete(r, now);
         if (begin(r, now)) {
           ends.emplace(replicas_[r].end.count(), r);
+        } else {
+          maybe_park(r, now);
         }
+        continue;
+      }
+      if (t_ready == now && !tick) {
+        const auto r = ready.top().second;
+        ready.pop();
+        if (replicas_[r].state == State::kStarting) {
+          replicas_[r].state = State::kActive;
+        }
+        continue;
+      }
+      if (tick) {
+        scale(now, ready);
+        next_tick = now + window;
+        continue;
+      }
+      if (t_del == now) {
+        const auto i = deliveries.top().second;
+        deliveries.pop();
+        const auto r = static_cast<std::uint32_t>(res_.requests[i].replica);
+        --replicas_[r].inbound;
+        deliver(r, i, now, ends);
         continue;
       }
       const auto i = static_cast<std::uint32_t>(next++);
       arrived.add(now, 1.0);
-      const auto r = route();
-      replicas_[r].waiting.push_back(i);
-      res_.requests[i].replica = static_cast<std::int32_t>(r);
-      if (!replicas_[r].busy && begin(r, now)) {
-        ends.emplace(replicas_[r].end.count(), r);
+      const auto r = route(now);
+      auto& o = res_.requests[i];
+      o.replica = static_cast<std::int32_t>(r);
+      o.site = static_cast<std::int32_t>(replicas_[r].site);
+      ++res_.sites[replicas_[r].site].requests;
+      const SimTime lat = sites_[replicas_[r].site].cfg.latency;
+      if (lat == SimTime::zero()) {
+        deliver(r, i, now, ends);
+      } else {
+        ++replicas_[r].inbound;
+        deliveries.emplace((now + lat).count(), i);
       }
     }
     // Stop: at the horizon, with what is in flight cut there; else at the last event.
@@ -164,56 +268,269 @@ class ServiceSim {
         account(r, rep.start, std::min(rep.end, stop));
         rep.busy_total += std::min(rep.end, stop) - rep.start;
       }
+      if (rep.state == State::kParked) {
+        parked_until(r, stop);
+      } else {
+        awake.spread(std::min(rep.since, stop), stop, 1.0);
+        res_.sites[rep.site].replica_seconds += (stop - std::min(rep.since, stop)).to_seconds();
+      }
     }
     res_.end = stop;
-    // Idle serving replicas and the reserve, at idle with their hosts.
+    // Idle serving replicas and the reserve, at idle with their hosts (parked ones at
+    // their parked draw: parked_until() spread the difference).
     const double idle_acc = model_.idle_watts();
-    const double idle_w = idle_acc + host_per_replica_;
     const double span_s = stop.to_seconds();
     for (const auto& rep : replicas_) {
-      const double idle_s = span_s - rep.busy_total.to_seconds();
-      res_.idle_joules += idle_w * idle_s;
-      res_.idle_accelerator_joules += idle_acc * idle_s;
+      const auto& site = sites_[rep.site];
+      auto& sr = res_.sites[rep.site];
+      const double parked_s = rep.parked_total.to_seconds();
+      const double idle_s = span_s - rep.busy_total.to_seconds() - parked_s;
+      sr.idle_joules += site.idle_w * idle_s + site.parked_w * parked_s;
+      sr.idle_accelerator_joules += idle_acc * idle_s + site.parked_acc_w * parked_s;
     }
-    const double reserve = static_cast<double>(cfg_.reserve);
-    res_.reserve_joules = reserve * idle_w * span_s;
-    res_.idle_accelerator_joules += reserve * idle_acc * span_s;
-    // Every device at idle over the whole span; iterations added what they draw above it.
-    const double all_idle_w = idle_w * static_cast<double>(cfg_.replicas + cfg_.reserve);
-    power.spread(SimTime::zero(), stop, all_idle_w);
-    acc.spread(SimTime::zero(), stop, idle_acc * static_cast<double>(cfg_.replicas + cfg_.reserve));
-    it.spread(SimTime::zero(), stop, all_idle_w);
-    for (auto* b : {&arrived, &finished, &prompt, &output, &batch, &kv, &acc, &it, &power}) {
+    for (std::size_t k = 0; k < sites_.size(); ++k) {
+      const auto& site = sites_[k];
+      auto& sr = res_.sites[k];
+      const double reserve = static_cast<double>(site.cfg.reserve);
+      sr.reserve_joules = reserve * site.idle_w * span_s;
+      sr.idle_accelerator_joules += reserve * idle_acc * span_s;
+      // Every device at idle over the whole span; iterations and parking added the rest.
+      const double all = static_cast<double>(site.cfg.replicas + site.cfg.reserve);
+      power[k].spread(SimTime::zero(), stop, site.idle_w * all);
+      acc.spread(SimTime::zero(), stop, idle_acc * all);
+      it.spread(SimTime::zero(), stop, site.idle_w * all);
+      res_.accelerator_joules += sr.accelerator_joules;
+      res_.host_joules += sr.host_joules;
+      res_.idle_joules += sr.idle_joules;
+      res_.reserve_joules += sr.reserve_joules;
+      res_.idle_accelerator_joules += sr.idle_accelerator_joules;
+    }
+    for (auto* b : {&arrived, &finished, &prompt, &output, &batch, &kv, &acc, &it, &awake}) {
       b->resize(stop);
     }
     // A run stopped at 0 with an arrival at 0: the series all as long as the longest.
     std::size_t intervals = 0;
-    for (auto* b : {&arrived, &finished, &prompt, &output, &batch, &kv, &acc, &it}) {
+    for (auto* b : {&arrived, &finished, &prompt, &output, &batch, &kv, &acc, &it, &awake}) {
       intervals = std::max(intervals, b->size());
     }
-    for (auto* b : {&arrived, &finished, &prompt, &output, &batch, &kv, &acc, &it}) {
+    for (auto* b : {&arrived, &finished, &prompt, &output, &batch, &kv, &acc, &it, &awake}) {
       b->pad(intervals);
     }
-    // Power bins hold joules so far: mean watts per bin.
+    // Power bins hold joules so far: mean watts per bin; the service's are the sites' sum.
     const double bin_s = cfg_.power_bin.to_seconds();
-    for (auto& p : res_.power_bins) {
-      p /= bin_s;
+    for (std::size_t k = 0; k < sites_.size(); ++k) {
+      power[k].resize(stop);
+      auto& bins = res_.sites[k].power_bins;
+      for (auto& p : bins) {
+        p /= bin_s;
+      }
+      res_.power_bins.resize(std::max(res_.power_bins.size(), bins.size()), 0.0);
+      for (std::size_t j = 0; j < bins.size(); ++j) {
+        res_.power_bins[j] += bins[j];
+      }
     }
     return std::move(res_);
   }
 
  private:
-  std::uint32_t route() const {
-    std::uint32_t best = 0;
+  /// Request i reaches replica r at `now` (a draining one still takes what was sent).
+  void deliver(std::uint32_t r, std::uint32_t i, SimTime now,
+               std::priority_queue<std::pair<SimTime::rep, std::uint32_t>,
+                                   std::vector<std::pair<SimTime::rep, std::uint32_t>>,
+                                   std::greater<>>& ends) {
+    auto& rep = replicas_[r];
+    rep.waiting.push_back(i);
+    if (!rep.busy && begin(r, now)) {
+      ends.emplace(rep.end.count(), r);
+    }
+  }
+
+  [[nodiscard]] bool takes(const Replica& rep) const { return rep.state == State::kActive; }
+
+  /// The least-loaded replica of site k that takes requests (lowest index on ties), and
+  /// its load; {UINT32_MAX, SIZE_MAX} when none does.
+  [[nodiscard]] std::pair<std::uint32_t, std::size_t> least_loaded(std::size_t k) const {
+    std::uint32_t best = UINT32_MAX;
     std::size_t load = SIZE_MAX;
-    for (std::uint32_t r = 0; r < replicas_.size(); ++r) {
-      const auto l = replicas_[r].running.size() + replicas_[r].waiting.size();
+    const auto& site = sites_[k];
+    for (std::uint32_t r = site.first;
+         r < site.first + static_cast<std::uint32_t>(site.cfg.replicas); ++r) {
+      if (!takes(replicas_[r])) {
+        continue;
+      }
+      const auto l = replicas_[r].held();
       if (l < load) {
         load = l;
         best = r;
       }
     }
+    return {best, load};
+  }
+
+  std::uint32_t route(SimTime now) const {
+    if (sites_.size() == 1) {
+      return least_loaded(0).first;
+    }
+    // Candidates: the sites within the budget (the nearest always).
+    SimTime nearest = SimTime::max();
+    for (const auto& site : sites_) {
+      nearest = std::min(nearest, site.cfg.latency);
+    }
+    std::vector<std::size_t> order;
+    for (std::size_t k = 0; k < sites_.size(); ++k) {
+      if (sites_[k].cfg.latency <= std::max(nearest, cfg_.latency_budget)) {
+        order.push_back(k);
+      }
+    }
+    std::vector<double> key(sites_.size(), 0.0);
+    if (cfg_.routing == Routing::kLowestCarbon) {
+      for (const auto k : order) {
+        key[k] = sites_[k].cfg.carbon->at(now).location.si();
+      }
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      if (key[a] != key[b]) {
+        return key[a] < key[b];
+      }
+      return sites_[a].cfg.latency < sites_[b].cfg.latency;
+    });
+    const auto max_batch = static_cast<std::size_t>(model_.spec().max_batch);
+    for (const auto k : order) {
+      const auto [r, load] = least_loaded(k);
+      if (r != UINT32_MAX && load < max_batch) {
+        return r;
+      }
+    }
+    // No room within the budget: the least loaded there, by requests held per replica.
+    std::uint32_t best = UINT32_MAX;
+    double best_ratio = std::numeric_limits<double>::infinity();
+    for (const auto k : order) {
+      const auto [r, load] = least_loaded(k);
+      const double ratio = static_cast<double>(load);
+      if (r != UINT32_MAX && ratio < best_ratio) {
+        best_ratio = ratio;
+        best = r;
+      }
+    }
+    if (best == UINT32_MAX) {
+      // Every replica within the budget is starting or draining: the nearest site's first
+      // awake one.
+      for (const auto k : order) {
+        for (std::uint32_t r = sites_[k].first;
+             r < sites_[k].first + static_cast<std::uint32_t>(sites_[k].cfg.replicas); ++r) {
+          if (replicas_[r].state != State::kParked) {
+            return r;
+          }
+        }
+      }
+      return sites_[order.front()].first;
+    }
     return best;
+  }
+
+  /// The autoscaler's look at `now`: each site's replicas to desired.
+  template <class Heap>
+  void scale(SimTime now, Heap& ready) {
+    const auto& a = *cfg_.autoscale;
+    const double max_batch = static_cast<double>(model_.spec().max_batch);
+    constexpr double kTolerance = 0.1;  // Kubernetes HPA's default
+    for (std::size_t k = 0; k < sites_.size(); ++k) {
+      auto& site = sites_[k];
+      const auto first = site.first;
+      const auto last = first + static_cast<std::uint32_t>(site.cfg.replicas);
+      std::int64_t active = 0;
+      std::int64_t starting = 0;
+      for (auto r = first; r < last; ++r) {
+        active += replicas_[r].state == State::kActive ? 1 : 0;
+        starting += replicas_[r].state == State::kStarting ? 1 : 0;
+      }
+      const double occupancy =
+          site.window_batch / (a.window.to_seconds() * max_batch *
+                               static_cast<double>(std::max<std::int64_t>(1, active)));
+      site.window_batch = 0;
+      const std::int64_t current = active + starting;
+      const double ratio = occupancy / a.target;
+      if (std::abs(ratio - 1) <= kTolerance) {
+        continue;
+      }
+      const std::int64_t hi = std::min(a.max, site.cfg.replicas);
+      const std::int64_t desired = std::clamp<std::int64_t>(
+          static_cast<std::int64_t>(std::ceil(static_cast<double>(current) * ratio)),
+          std::min(a.min, hi), hi);
+      auto& sr = res_.sites[k];
+      for (std::int64_t need = desired - current; need > 0; --need) {
+        // Draining replicas first (they are loaded), then parked ones (they start).
+        std::uint32_t pick = UINT32_MAX;
+        for (auto r = first; r < last && pick == UINT32_MAX; ++r) {
+          if (replicas_[r].state == State::kDraining) {
+            pick = r;
+          }
+        }
+        if (pick != UINT32_MAX) {
+          replicas_[pick].state = State::kActive;
+          continue;
+        }
+        for (auto r = first; r < last && pick == UINT32_MAX; ++r) {
+          if (replicas_[r].state == State::kParked) {
+            pick = r;
+          }
+        }
+        if (pick == UINT32_MAX) {
+          break;
+        }
+        wake(pick, now);
+        replicas_[pick].state = State::kStarting;
+        ready.emplace((now + a.startup).count(), pick);
+        ++sr.scale_ups;
+      }
+      for (std::int64_t excess = current - desired; excess > 0 && active > 1; --excess) {
+        // The active replica holding least (the highest index on ties) drains.
+        std::uint32_t pick = UINT32_MAX;
+        std::size_t load = SIZE_MAX;
+        for (auto r = first; r < last; ++r) {
+          if (replicas_[r].state == State::kActive && replicas_[r].held() <= load) {
+            load = replicas_[r].held();
+            pick = r;
+          }
+        }
+        if (pick == UINT32_MAX) {
+          break;
+        }
+        replicas_[pick].state = State::kDraining;
+        --active;
+        ++sr.scale_downs;
+        maybe_park(pick, now);
+      }
+    }
+  }
+
+  /// A draining replica with nothing left parks.
+  void maybe_park(std::uint32_t r, SimTime now) {
+    auto& rep = replicas_[r];
+    if (rep.state != State::kDraining || rep.busy || rep.held() > 0) {
+      return;
+    }
+    bins_->awake.spread(rep.since, now, 1.0);
+    res_.sites[rep.site].replica_seconds += (now - rep.since).to_seconds();
+    rep.state = State::kParked;
+    rep.since = now;
+  }
+
+  /// A parked replica wakes at `now`: its parked time is counted.
+  void wake(std::uint32_t r, SimTime now) { parked_until(r, now); }
+
+  /// Counts replica r's parking from `since` to `now` (and restarts its awake time there).
+  void parked_until(std::uint32_t r, SimTime now) {
+    auto& rep = replicas_[r];
+    const auto& site = sites_[rep.site];
+    if (now > rep.since) {
+      rep.parked_total += now - rep.since;
+      const double diff = site.parked_w - site.idle_w;
+      bins_->power[rep.site].spread(rep.since, now, diff);
+      bins_->acc.spread(rep.since, now, site.parked_acc_w - model_.idle_watts());
+      bins_->it.spread(rep.since, now, diff);
+    }
+    rep.since = now;
   }
 
   /// Frees request i's KV cache and takes it out of the running set (by value).
@@ -308,13 +625,15 @@ class ServiceSim {
   /// Energy and series of replica r's iteration over [a, b) (b < its end when cut short).
   void account(std::uint32_t r, SimTime a, SimTime b) {
     auto& rep = replicas_[r];
+    auto& site = sites_[rep.site];
+    auto& sr = res_.sites[rep.site];
     const double full = (rep.end - rep.start).to_seconds();
     const double frac = full > 0 ? (b - a).to_seconds() / full : 0.0;
     const double dur = (b - a).to_seconds();
     const double acc_j = rep.cost.accelerator_joules * frac;
-    const double host_j = host_per_replica_ * dur;
-    res_.accelerator_joules += acc_j;
-    res_.host_joules += host_j;
+    const double host_j = site.host_per_replica * dur;
+    sr.accelerator_joules += acc_j;
+    sr.host_joules += host_j;
     std::int64_t tokens = 0;
     for (const auto& [i, n] : rep.batch) {
       tokens += n;
@@ -324,10 +643,11 @@ class ServiceSim {
       res_.requests[i].accelerator_joules += acc_j * share;
       res_.requests[i].it_joules += (acc_j + host_j) * share;
     }
+    site.window_batch += static_cast<double>(rep.batch.size()) * dur;
     if (dur > 0) {
       // Above the idle draw that run() spreads over the whole span.
-      const double extra = (acc_j + host_j) / dur - model_.idle_watts() - host_per_replica_;
-      bins_->power.spread(a, b, extra);
+      const double extra = (acc_j + host_j) / dur - model_.idle_watts() - site.host_per_replica;
+      bins_->power[rep.site].spread(a, b, extra);
       bins_->acc.spread(a, b, acc_j / dur - model_.idle_watts());
       bins_->it.spread(a, b, extra);
       bins_->batch.spread(a, b, static_cast<double>(rep.batch.size()));
@@ -335,12 +655,14 @@ class ServiceSim {
     }
   }
 
-  /// Replica r's iteration ends at `now`.
+  /// Replica r's iteration ends at `now` (at its site; the user sees tokens one network
+  /// latency later).
   void complete(std::uint32_t r, SimTime now) {
     auto& rep = replicas_[r];
     account(r, rep.start, rep.end);
     rep.busy_total += rep.end - rep.start;
     rep.busy = false;
+    const SimTime seen = now + sites_[rep.site].cfg.latency;
     for (const auto& [i, n] : rep.batch) {
       auto& l = live_[i];
       auto& o = res_.requests[i];
@@ -355,10 +677,10 @@ class ServiceSim {
       ++o.generated;
       bins_->output.add(now, 1.0);
       if (o.generated == 1) {
-        o.first_token = now;
+        o.first_token = seen;
       }
       if (o.generated >= o.output_tokens) {
-        o.end = now;
+        o.end = seen;
         bins_->finished.add(now, 1.0);
         rep.kv_used -= l.kv;
         l.kv = 0;
@@ -372,12 +694,13 @@ class ServiceSim {
   const ServiceConfig& cfg_;
   const std::vector<Request>& reqs_;
   std::vector<Replica> replicas_;
+  std::vector<Site> sites_;
   std::vector<Live> live_;
   ServiceResult res_;
-  double host_per_replica_ = 0;
-  /// The per-interval series and the power bins, while run() runs.
+  /// The per-interval series and the power bins (one per site), while run() runs.
   struct SeriesBins {
-    Bins arrived, finished, prompt, output, batch, kv, acc, it, power;
+    Bins arrived, finished, prompt, output, batch, kv, acc, it, awake;
+    std::vector<Bins> power;
   };
   std::optional<SeriesBins> bins_;
 };

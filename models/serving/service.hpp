@@ -19,7 +19,53 @@
 
 namespace footprint::models {
 
+class CarbonSignal;
+
+/// One datacenter of a service (a site): its replicas, its hosts, what its parked devices
+/// draw, how far it is from the service's users, and its grid (for carbon-aware routing).
+struct SiteConfig {
+  /// Serving replicas; with autoscaling, the most the site may run (its devices set apart).
+  std::int64_t replicas = 1;
+  std::int64_t reserve = 0;
+  double host_watts = 0;  ///< per accelerator
+  /// What each device of a parked (scaled-in) replica draws with its host share, watts:
+  /// the datacenter's idle or sleep power.
+  double parked_watts = 0;
+  /// One-way network latency from the service's users to the datacenter: a request
+  /// reaches it this much after it is sent, and each token reaches the user this much
+  /// after it is made.
+  engine::SimTime latency;
+  const CarbonSignal* carbon = nullptr;  ///< needed by lowest-carbon routing
+};
+
+/// Autoscaling of each site's replicas between min and max, on the rule of Kubernetes'
+/// horizontal pod autoscaler: every window, desired = ceil(awake x occupancy / target),
+/// where occupancy is the mean batch (sequences in iterations) over max_batch of the
+/// site's awake replicas over the window; no change within 10 % of the target. New
+/// replicas serve after `startup` (drawing idle power meanwhile); surplus ones stop taking
+/// requests, finish those they hold, then park.
+struct AutoscaleConfig {
+  std::int64_t min = 1;
+  std::int64_t max = 1;
+  double target = 0.7;
+  engine::SimTime window = engine::SimTime::minutes(1);
+  engine::SimTime startup = engine::SimTime::minutes(2);
+};
+
+/// Across sites: the nearest within the latency budget that has room (a replica holding
+/// fewer than max_batch requests), or the lowest-carbon one within the budget that has
+/// room; without room anywhere within the budget, the least loaded within it. Within a
+/// site: the least loaded replica.
+enum class Routing { kNearest, kLowestCarbon };
+
 struct ServiceConfig {
+  /// The sites; empty: one site of `replicas`, `reserve` and `host_watts` below.
+  std::vector<SiteConfig> sites;
+  std::optional<AutoscaleConfig> autoscale;
+  Routing routing = Routing::kNearest;
+  /// One-way latency a site may be from the users and still take requests (the nearest
+  /// site always may).
+  engine::SimTime latency_budget = engine::SimTime::max();
   std::int64_t replicas = 1;
   /// Replicas kept powered and idle beside the serving ones (failover reserve).
   std::int64_t reserve = 0;
@@ -42,7 +88,8 @@ struct RequestOutcome {
   std::int64_t prompt_tokens = 0;
   std::int64_t output_tokens = 0;
   std::int64_t generated = 0;  ///< output tokens produced (all of them when finished)
-  std::int32_t replica = 0;
+  std::int32_t replica = 0;    ///< over all sites, site by site
+  std::int32_t site = 0;
   std::int32_t preemptions = 0;
   double accelerator_joules = 0;  ///< its share of the iterations it was in
   double it_joules = 0;           ///< the same with the hosts' draw
@@ -59,6 +106,25 @@ struct ServiceSeries {
   std::vector<double> kv_token_seconds;    ///< integral of KV-cache tokens held, all replicas
   std::vector<double> accelerator_joules;  ///< every device of the service, idle included
   std::vector<double> it_joules;           ///< the same with hosts
+  std::vector<double> replica_seconds;     ///< integral of awake serving replicas (not parked)
+};
+
+/// What one site of a service drew (the ServiceResult's totals are their sums).
+struct SiteResult {
+  std::int64_t requests = 0;  ///< routed here
+  double accelerator_joules = 0;
+  double host_joules = 0;
+  double idle_joules = 0;  ///< awake but not in an iteration, and parked
+  double reserve_joules = 0;
+  double idle_accelerator_joules = 0;
+  double replica_seconds = 0;  ///< awake serving replicas over time
+  std::int64_t scale_ups = 0;
+  std::int64_t scale_downs = 0;
+  /// Mean IT power of the site's devices per power bin, watts, over [0, end).
+  std::vector<double> power_bins;
+  [[nodiscard]] double it_joules() const {
+    return accelerator_joules + host_joules + idle_joules + reserve_joules;
+  }
 };
 
 struct ServiceResult {
@@ -79,13 +145,14 @@ struct ServiceResult {
   ServiceSeries series;
   /// Mean IT power of all the service's devices per power bin, watts, over [0, end).
   std::vector<double> power_bins;
+  std::vector<SiteResult> sites;
   [[nodiscard]] double it_joules() const {
     return accelerator_joules + host_joules + idle_joules + reserve_joules;
   }
 };
 
 /// Runs `requests` (sorted by arrival; filtered against the model's sequence already) on
-/// `config.replicas` replicas of `model`. Deterministic: no random draws.
+/// the replicas of `model` at each site of `config`. Deterministic: no random draws.
 ServiceResult simulate_service(const ServingModel& model, const ServiceConfig& config,
                                const std::vector<Request>& requests);
 

@@ -34,8 +34,31 @@ struct BuiltinLoad {
   const char* source;
 };
 
+// BurstGPT (Wang et al. 2024, "BurstGPT: A Real-world Workload Dataset to Optimize LLM
+// Serving Systems", arXiv 2401.17644; github.com/HPMLL/BurstGPT): 5.29 million requests to
+// an Azure OpenAI GPT-3.5 and GPT-4 service over 121 days (2024-01-01 to 04-30). The mean
+// requests per hour of the day over those days, as printed by
+// github.com/ctdunlap32/data-center-flexibility-resource-adequacy (MIT),
+// archive/regression_baseline_burstgpt_validation.txt, commit 690f15d ("Average requests by
+// hour of day": 1733 1277 1384 1663 1296 987 1086 1001 993 1140 1754 2192 2248 2315 2405
+// 2410 2457 2339 2290 2346 2139 2318 2116 1815), each divided by their mean (1821.0). The
+// trace's hours count from 0:00:00 of its first day in a zone it does not state; lowest at
+// 05:00-08:00 and highest at 14:00-17:00, they read as the users' local time: give the
+// users' utc_offset. docs/serving.md, "Daily load".
+constexpr double kBurstMean = 1821.0;
 // clang-format off
-constexpr std::array<BuiltinLoad, 0> kBuiltins{{
+constexpr std::array<BuiltinLoad, 2> kBuiltins{{
+    {"burstgpt",
+     {1733 / kBurstMean, 1277 / kBurstMean, 1384 / kBurstMean, 1663 / kBurstMean,
+      1296 / kBurstMean, 987 / kBurstMean, 1086 / kBurstMean, 1001 / kBurstMean,
+      993 / kBurstMean, 1140 / kBurstMean, 1754 / kBurstMean, 2192 / kBurstMean,
+      2248 / kBurstMean, 2315 / kBurstMean, 2405 / kBurstMean, 2410 / kBurstMean,
+      2457 / kBurstMean, 2339 / kBurstMean, 2290 / kBurstMean, 2346 / kBurstMean,
+      2139 / kBurstMean, 2318 / kBurstMean, 2116 / kBurstMean, 1815 / kBurstMean},
+     "BurstGPT 2024 mean requests by hour of day (Wang et al. 2024), local hours"},
+    {"flat",
+     {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+     "a constant rate (every hour 1)"},
 }};
 // clang-format on
 
@@ -84,6 +107,19 @@ LoadProfile LoadProfile::timed(std::vector<std::int64_t> t_s, std::vector<double
   return p;
 }
 
+LoadProfile LoadProfile::with_utc_offset(std::int64_t offset_s) const {
+  if (!daily_) {
+    throw std::invalid_argument("a timestamped load profile is in UTC already: no utc_offset");
+  }
+  if (offset_s <= -kDay || offset_s >= kDay) {
+    throw std::invalid_argument(
+        fmt::format("utc_offset {} s: expected less than a day either way", offset_s));
+  }
+  LoadProfile p = *this;
+  p.offset_s_ = offset_s;
+  return p;
+}
+
 bool LoadProfile::covers(std::int64_t from_s, std::int64_t to_s) const {
   return daily_ || (from_s >= t_s_.front() && to_s <= end_s_);
 }
@@ -98,9 +134,10 @@ std::int64_t LoadProfile::end_s() const {
 
 LoadProfile::Step LoadProfile::at(std::int64_t u) const {
   if (daily_) {
-    const std::int64_t day = u - ((u % kDay) + kDay) % kDay;  // floor to the day
-    const std::int64_t h = (u - day) / kHour;
-    return {value_[static_cast<std::size_t>(h)], day + (h + 1) * kHour};
+    const std::int64_t local = u + offset_s_;
+    const std::int64_t day = local - ((local % kDay) + kDay) % kDay;  // floor to the day
+    const std::int64_t h = (local - day) / kHour;
+    return {value_[static_cast<std::size_t>(h)], day + (h + 1) * kHour - offset_s_};
   }
   if (u < t_s_.front() || u >= end_s_) {
     throw std::out_of_range(fmt::format("the load profile ({}) covers {} to {}, not {}", source_,

@@ -29,6 +29,11 @@ class LoadProfile {
   static LoadProfile timed(std::vector<std::int64_t> t_s, std::vector<double> value,
                            std::int64_t end_s, std::string source);
 
+  /// A daily profile whose hours are a local clock `offset_s` ahead of UTC (UTC-5 h:
+  /// -18000): hour h of the profile then holds over [h:00 - offset, h+1:00 - offset) UTC.
+  /// std::invalid_argument for a timed profile (its timestamps are UTC already).
+  [[nodiscard]] LoadProfile with_utc_offset(std::int64_t offset_s) const;
+
   /// Whether the profile gives a multiplier at every time of [from_s, to_s).
   [[nodiscard]] bool covers(std::int64_t from_s, std::int64_t to_s) const;
   /// The first and last covered unix seconds (a daily profile: the whole range).
@@ -53,6 +58,7 @@ class LoadProfile {
   std::vector<std::int64_t> t_s_;
   std::vector<double> value_;
   std::int64_t end_s_ = 0;
+  std::int64_t offset_s_ = 0;  ///< local clock minus UTC, daily profiles
   std::string source_;
 };
 

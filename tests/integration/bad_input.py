@@ -1370,6 +1370,55 @@ def test_service_profile_timed_shorter_than_the_horizon(h):
                            [r"covers", r"horizon"])])
 
 
+# The service in two datacenters: a second region and datacenter with 8 H100 of its own.
+FLEET_SERVICE_BASE = SERVICE_BASE.replace(
+    "datacenters:\n", "datacenters:\n  - name: dc-oregon\n    region: oregon\n    pue: 1.1\n"
+    "    accelerators: { H100: 8 }\n").replace(
+    "regions:\n", "regions:\n  - name: oregon\n    intensity: 0.1 kg/kWh\n").replace(
+    "    datacenter: dc-georgia\n    accelerator: H100\n",
+    "    datacenters: [dc-georgia, dc-oregon]\n    accelerator: H100\n"
+    "    latency: { dc-georgia: 10 ms, dc-oregon: 30 ms }\n"
+    "    routing: { policy: lowest-carbon, budget: 50 ms }\n").replace(
+    "    replicas: 2\n", "    replicas: { dc-georgia: 2, dc-oregon: 2 }\n")
+
+
+def fleet_service_case(h, old, new, line_has, token, key, patterns):
+    text = FLEET_SERVICE_BASE.replace(old, new)
+    expect(text != FLEET_SERVICE_BASE, "test bug: {!r} not in the service".format(old))
+    line, col = h.where(text, line_has, token)
+    h.bad_scenario(text, [(line, col, key, patterns)])
+
+
+def test_fleet_service_is_valid(h):
+    expect("dc-oregon: 2" in FLEET_SERVICE_BASE, "test bug: the fleet base did not change")
+    path = h.write(FLEET_SERVICE_BASE)
+    rc, _, stderr = h.run("run", path, "-o", h.out, "-q")
+    expect(rc == 0, "the two-datacenter service fails (exit {}):\n{}".format(rc, stderr))
+    os.remove(h.out)
+
+
+def test_fleet_service_replicas_name_an_unlisted_datacenter(h):
+    fleet_service_case(h, "dc-oregon: 2 }", "dc-orgeon: 2 }", "replicas:", "dc-orgeon",
+                       "services[0].replicas.dc-orgeon",
+                       [r"not one of the service's datacenters", r"did you mean \"dc-oregon\""])
+
+
+def test_fleet_service_autoscale_min_above_max(h):
+    fleet_service_case(h, "    replicas: { dc-georgia: 2, dc-oregon: 2 }\n",
+                       "    autoscale: { min: 4, max: 2, target: 70 % }\n", "autoscale:", "4",
+                       "services[0].autoscale.min", [r"min \(4\) is above max \(2\)"])
+
+
+def test_fleet_service_budget_without_unit(h):
+    fleet_service_case(h, "budget: 50 ms", "budget: 50", "routing:", "50 }",
+                       "services[0].routing.budget", [r"unit"])
+
+
+def test_fleet_service_latency_without_unit(h):
+    fleet_service_case(h, "dc-oregon: 30 ms", "dc-oregon: 30", "latency:", "30 }",
+                       "services[0].latency.dc-oregon", [r"unit"])
+
+
 CASES = [(name[len("test_"):], fn) for name, fn in list(globals().items()) if name.startswith("test_")]
 
 

@@ -161,12 +161,37 @@ void read_load_profile(const MapReader& a, const Context& ctx, ServiceSpec& s) {
   std::string name;
   std::string path = a.path("profile");
   YAML::Node at = node;
+  std::optional<std::int64_t> offset_s;
+  YAML::Node offset_at;
+  std::string offset_path;
+  // A daily profile in the users' local time, shifted to UTC.
+  const auto shift = [&](models::LoadProfile p) -> std::optional<models::LoadProfile> {
+    if (!offset_s) {
+      return p;
+    }
+    try {
+      return p.with_utc_offset(*offset_s);
+    } catch (const std::invalid_argument& e) {
+      report(d, offset_at, offset_path, e.what());
+      return std::nullopt;
+    }
+  };
   if (node.IsScalar()) {
     name = node.Scalar();
   } else {
-    MapReader p(node, path, d, {"profile", "file"});
+    MapReader p(node, path, d, {"profile", "file", "utc_offset"});
     if (!p.valid()) {
       return;
+    }
+    if (p.has("utc_offset")) {
+      const auto off = p.quantity<units::Seconds>("utc_offset", false, Sign::kAny);
+      if (off) {
+        offset_s = static_cast<std::int64_t>(std::llround(units::to_seconds(*off)));
+        offset_at = p.get("utc_offset");
+        offset_path = p.path("utc_offset");
+      } else {
+        return;
+      }
     }
     const auto prof = p.text("profile", false);
     const auto file = p.text("file", false);
@@ -185,7 +210,7 @@ void read_load_profile(const MapReader& a, const Context& ctx, ServiceSpec& s) {
         return;
       }
       try {
-        s.profile = models::load_load_profile_csv(resolved);
+        s.profile = shift(models::load_load_profile_csv(resolved));
         s.profile_given = *file;
         s.profile_file = resolved;
       } catch (const InputError& e) {
@@ -202,7 +227,7 @@ void read_load_profile(const MapReader& a, const Context& ctx, ServiceSpec& s) {
   }
   s.profile_path = path;
   if (auto b = models::builtin_load_profile(name)) {
-    s.profile = std::move(*b);
+    s.profile = shift(std::move(*b));
     return;
   }
   const auto names = models::builtin_load_profile_names();
@@ -371,14 +396,208 @@ void read_request_rows(const MapReader& r, ServiceSpec& s) {
   }
 }
 
+/// A per-datacenter value: one for every site (a scalar) or a map naming the service's
+/// datacenters; `read` reads one value at (node, path). Sites a map leaves out get
+/// `fallback` (nullopt: an error).
+template <class T, class Read>
+void read_per_site(const MapReader& r, const std::string& key, const Scenario& sc,
+                   std::vector<ServiceSite>& sites, T ServiceSite::*field,
+                   std::optional<T> fallback, Read read) {
+  if (!r.has(key)) {
+    return;
+  }
+  auto& d = r.diagnostics();
+  const auto node = r.get(key);
+  if (!node.IsMap()) {
+    if (const auto v = read(node, r.path(key))) {
+      for (auto& site : sites) {
+        site.*field = *v;
+      }
+    }
+    return;
+  }
+  std::vector<bool> given(sites.size(), false);
+  std::vector<std::string> names;
+  for (const auto& site : sites) {
+    names.push_back(sc.datacenters[site.datacenter].name);
+  }
+  for (const auto& kv : node) {
+    const auto name = kv.first.as<std::string>();
+    const auto path = r.path(key) + "." + name;
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      const auto hint = closest_match(name, names);
+      report(d, kv.first, path,
+             fmt::format("{} is not one of the service's datacenters ({}){}", name,
+                         fmt::join(names, ", "),
+                         hint.empty() ? "" : fmt::format("; did you mean \"{}\"?", hint)));
+      continue;
+    }
+    const auto k = static_cast<std::size_t>(it - names.begin());
+    given[k] = true;
+    if (const auto v = read(kv.second, path)) {
+      sites[k].*field = *v;
+    }
+  }
+  for (std::size_t k = 0; k < sites.size(); ++k) {
+    if (!given[k]) {
+      if (fallback) {
+        sites[k].*field = *fallback;
+      } else {
+        report(d, node, r.path(key), fmt::format("no {} given for datacenter {}", key, names[k]));
+      }
+    }
+  }
+}
+
+/// datacenter: NAME, or datacenters: [NAME, ...]; then replicas, reserve and latency, each
+/// one value or a map by datacenter; autoscale; routing.
+void read_sites(const MapReader& r, const NameIndex& dcs, const Scenario& sc, ServiceSpec& s) {
+  auto& d = r.diagnostics();
+  if (r.has("datacenter") && r.has("datacenters")) {
+    report(d, r.get("datacenters"), r.path("datacenters"),
+           "give datacenter (one) or datacenters (a list), not both");
+    return;
+  }
+  if (r.has("datacenters")) {
+    const auto list = r.get("datacenters");
+    if (!list.IsSequence() || list.size() == 0) {
+      report(d, list, r.path("datacenters"), "expected a list of datacenter names");
+      return;
+    }
+    for (std::size_t k = 0; k < list.size(); ++k) {
+      const auto path = fmt::format("{}[{}]", r.path("datacenters"), k);
+      if (!list[k].IsScalar()) {
+        report(d, list[k], path, "expected a datacenter name");
+        continue;
+      }
+      const auto idx = resolve_name(dcs, d, list[k], path, "datacenter", list[k].Scalar());
+      if (!idx) {
+        continue;
+      }
+      if (std::any_of(s.sites.begin(), s.sites.end(),
+                      [&](const ServiceSite& x) { return x.datacenter == *idx; })) {
+        report(d, list[k], path, fmt::format("{} is listed twice", list[k].Scalar()));
+        continue;
+      }
+      s.sites.push_back({*idx, 1, 0, units::Seconds::zero()});
+    }
+    if (s.sites.size() != list.size()) {
+      s.sites.clear();
+      return;
+    }
+  } else if (const auto dc = resolve(dcs, r, "datacenter", "datacenter")) {
+    s.sites.push_back({*dc, 1, 0, units::Seconds::zero()});
+  } else {
+    if (!r.has("datacenter")) {
+      r.missing("datacenter");
+    }
+    return;
+  }
+  const auto count = [&](std::int64_t min) {
+    return [&d, min](const YAML::Node& n, const std::string& path) -> std::optional<std::int64_t> {
+      const auto v = read_number(d, n, path);
+      if (!v) {
+        return std::nullopt;
+      }
+      if (*v < static_cast<double>(min) || std::floor(*v) != *v) {
+        report(d, n, path, fmt::format("expected a whole number >= {}", min));
+        return std::nullopt;
+      }
+      return static_cast<std::int64_t>(*v);
+    };
+  };
+  if (r.has("autoscale") && r.has("replicas")) {
+    report(d, r.get("replicas"), r.path("replicas"),
+           "with autoscale, give the replicas' bounds there (min, max), not replicas");
+  } else {
+    read_per_site<std::int64_t>(r, "replicas", sc, s.sites, &ServiceSite::replicas, std::nullopt,
+                                count(1));
+  }
+  read_per_site<std::int64_t>(r, "reserve", sc, s.sites, &ServiceSite::reserve, 0, count(0));
+  read_per_site<units::Seconds>(
+      r, "latency", sc, s.sites, &ServiceSite::latency, units::Seconds::zero(),
+      [&d](const YAML::Node& n, const std::string& path) -> std::optional<units::Seconds> {
+        if (!n.IsScalar()) {
+          report(d, n, path, "expected a latency with its unit (35 ms)");
+          return std::nullopt;
+        }
+        try {
+          const auto v = units::parse_as<units::Seconds>(n.Scalar());
+          if (v < units::Seconds::zero()) {
+            report(d, n, path, "a latency cannot be negative");
+            return std::nullopt;
+          }
+          return v;
+        } catch (const units::UnitError& e) {
+          report(d, n, path, e.what());
+          return std::nullopt;
+        }
+      });
+  if (r.has("autoscale")) {
+    MapReader a(r.get("autoscale"), r.path("autoscale"), d,
+                {"min", "max", "target", "window", "startup"});
+    if (a.valid()) {
+      models::AutoscaleConfig c;
+      const auto lo = a.count("min", true, 1);
+      const auto hi = a.count("max", true, 1);
+      if (const auto t = a.fraction("target", false)) {
+        if (!(*t > 0)) {
+          report(d, a.get("target"), a.path("target"), "expected a target above 0 %");
+        }
+        c.target = *t;
+      }
+      if (const auto w = a.quantity<units::Seconds>("window", false)) {
+        c.window = engine::SimTime::from_seconds(units::to_seconds(*w));
+      }
+      if (const auto st = a.quantity<units::Seconds>("startup", false, Sign::kNonNegative)) {
+        c.startup = engine::SimTime::from_seconds(units::to_seconds(*st));
+      }
+      if (lo && hi && *lo > *hi) {
+        report(d, a.get("min"), a.path("min"), fmt::format("min ({}) is above max ({})", *lo, *hi));
+      } else if (lo && hi) {
+        c.min = *lo;
+        c.max = *hi;
+        for (auto& site : s.sites) {
+          site.replicas = *hi;
+        }
+        s.autoscale = c;
+      }
+    }
+  }
+  if (r.has("routing")) {
+    MapReader ro(r.get("routing"), r.path("routing"), d, {"policy", "budget"});
+    if (ro.valid()) {
+      if (const auto p = ro.text("policy", false)) {
+        if (*p == "nearest") {
+          s.routing = models::Routing::kNearest;
+        } else if (*p == "lowest-carbon") {
+          s.routing = models::Routing::kLowestCarbon;
+        } else {
+          report(d, ro.get("policy"), ro.path("policy"),
+                 fmt::format("expected nearest or lowest-carbon, got \"{}\"", *p));
+        }
+      }
+      s.latency_budget = ro.quantity<units::Seconds>("budget", false, Sign::kNonNegative);
+    }
+  }
+  s.datacenter = s.sites.empty() ? 0 : s.sites.front().datacenter;
+  s.replicas = 0;
+  s.reserve = 0;
+  for (const auto& site : s.sites) {
+    s.replicas += site.replicas;
+    s.reserve += site.reserve;
+  }
+}
+
 ServiceSpec read_service(const YAML::Node& node, std::size_t i, const Context& ctx,
                          const NameIndex& dcs, Scenario& sc, bool& complete) {
   auto& d = ctx.d;
   const auto path = item_path("services", i);
-  MapReader r(
-      node, path, d,
-      {"name", "datacenter", "accelerator", "model", "precision", "replica", "replicas", "reserve",
-       "max_batch", "max_batch_tokens", "memory_utilisation", "requests", "slo", "request_rows"});
+  MapReader r(node, path, d,
+              {"name", "datacenter", "datacenters", "accelerator", "model", "precision", "replica",
+               "replicas", "reserve", "autoscale", "latency", "routing", "max_batch",
+               "max_batch_tokens", "memory_utilisation", "requests", "slo", "request_rows"});
   ServiceSpec s;
   complete = false;
   if (!r.valid()) {
@@ -386,7 +605,7 @@ ServiceSpec read_service(const YAML::Node& node, std::size_t i, const Context& c
   }
   const auto before = d.items().size();
   s.name = r.text("name", true).value_or("");
-  const auto dc = resolve(dcs, r, "datacenter", "datacenter");
+  read_sites(r, dcs, sc, s);
   const models::AcceleratorType* chip = nullptr;
   if (const auto a = r.text("accelerator", true)) {
     chip = resolve_accelerator(sc.accelerators, d, r.get("accelerator"), r.path("accelerator"), *a);
@@ -406,8 +625,6 @@ ServiceSpec read_service(const YAML::Node& node, std::size_t i, const Context& c
   }
   read_precision(r, s.serving);
   read_replica(r, s.serving);
-  s.replicas = r.count("replicas", false, 1).value_or(1);
-  s.reserve = r.count("reserve", false, 0).value_or(0);
   s.serving.max_batch = r.count("max_batch", false, 1).value_or(256);
   s.serving.max_batch_tokens = r.count("max_batch_tokens", false, 1).value_or(8192);
   if (const auto u = r.fraction("memory_utilisation", false)) {
@@ -420,15 +637,14 @@ ServiceSpec read_service(const YAML::Node& node, std::size_t i, const Context& c
   check_request_count(r, sc, s);
   read_slo(r, s);
   read_request_rows(r, s);
-  if (d.items().size() != before || !dc || chip == nullptr) {
+  if (d.items().size() != before || s.sites.empty() || chip == nullptr) {
     return s;
   }
-  s.datacenter = *dc;
   s.accelerator = chip->name;
   // The replica on its chip: the layout divides the model, the weights fit with room for
   // one sequence's KV cache.
   try {
-    const auto& spec = sc.datacenters[*dc];
+    const auto& spec = sc.datacenters[s.datacenter];
     const models::ServingModel model(s.serving, *chip, models::job_network(*chip, spec.network));
     (void)model;
   } catch (const std::invalid_argument& e) {
@@ -467,21 +683,25 @@ void read_services(const YAML::Node& root, const Context& ctx, const NameIndex& 
       continue;
     }
     const auto& s = services[i];
-    auto& dc = sc.datacenters[s.datacenter];
-    const std::int64_t need = (s.replicas + s.reserve) * s.serving.layout.devices();
-    auto it = std::find_if(dc.inventory.begin(), dc.inventory.end(),
-                           [&](const InventoryItem& x) { return x.accelerator == s.accelerator; });
-    const std::int64_t free = it == dc.inventory.end() ? 0 : it->count - it->services;
-    if (need > free) {
-      report(d, nodes[i]["replicas"] ? nodes[i]["replicas"] : nodes[i],
-             item_path("services", i) + ".replicas",
-             fmt::format("{} replicas and {} in reserve of {} {} need {} devices, but datacenter "
-                         "{} has {} {} left for them",
-                         s.replicas, s.reserve, s.serving.layout.devices(), s.accelerator, need,
-                         dc.name, free, s.accelerator));
-      continue;
+    for (const auto& site : s.sites) {
+      auto& dc = sc.datacenters[site.datacenter];
+      const std::int64_t need = (site.replicas + site.reserve) * s.serving.layout.devices();
+      auto it = std::find_if(dc.inventory.begin(), dc.inventory.end(), [&](const InventoryItem& x) {
+        return x.accelerator == s.accelerator;
+      });
+      const std::int64_t free = it == dc.inventory.end() ? 0 : it->count - it->services;
+      if (need > free) {
+        const char* key = s.autoscale ? "autoscale" : "replicas";
+        report(d, nodes[i][key] ? nodes[i][key] : nodes[i], item_path("services", i) + "." + key,
+               fmt::format("{} {} and {} in reserve of {} {} need {} devices, but datacenter {} "
+                           "has {} {} left for them",
+                           site.replicas, s.autoscale ? "replicas at most" : "replicas",
+                           site.reserve, s.serving.layout.devices(), s.accelerator, need, dc.name,
+                           free, s.accelerator));
+        continue;
+      }
+      it->services += need;
     }
-    it->services += need;
   }
   sc.services = std::move(services);
 }

@@ -289,22 +289,76 @@ SimTime power_bin(SimTime interval) {
   return SimTime::ticks(std::gcd(interval.count(), SimTime::minutes(1).count()));
 }
 
+/// `into` += `more`, interval by interval.
+void add_outcome(models::LoadOutcome& into, const models::LoadOutcome& more) {
+  into.it_energy += more.it_energy;
+  into.energy += more.energy;
+  into.emissions_location += more.emissions_location;
+  into.emissions_market += more.emissions_market;
+  for (auto [a, b] : {std::pair{&into.energy_j, &more.energy_j},
+                      std::pair{&into.emissions_location_g, &more.emissions_location_g},
+                      std::pair{&into.emissions_market_g, &more.emissions_market_g}}) {
+    a->resize(std::max(a->size(), b->size()), 0.0);
+    for (std::size_t k = 0; k < b->size(); ++k) {
+      (*a)[k] += (*b)[k];
+    }
+  }
+}
+
 /// Every service, simulated on its own before the fleet runs (a service depends on nothing
-/// else in the run), concurrently.
+/// else in the run but the grids it may route by), concurrently.
 std::vector<ServiceRun> simulate_services(const Scenario& sc, std::uint64_t seed) {
   std::vector<ServiceRun> out(sc.services.size());
   const SimTime interval = to_sim(sc.trace_interval);
+  std::vector<std::vector<models::Request>> requests(sc.services.size());
+  std::vector<models::RequestFilter> filters(sc.services.size());
+  tbb::parallel_for(std::size_t{0}, sc.services.size(), [&](std::size_t i) {
+    requests[i] = service_requests(sc, i, seed);
+    filters[i] = models::filter_by_sequence(requests[i], sc.services[i].serving.model.sequence);
+  });
+  // Carbon-aware routing reads the sites' grids at the requests' arrivals.
+  std::optional<World> world;
+  SimTime last_arrival = SimTime::zero();
+  bool by_carbon = false;
+  for (std::size_t i = 0; i < sc.services.size(); ++i) {
+    const auto& s = sc.services[i];
+    if (s.routing == models::Routing::kLowestCarbon && s.sites.size() > 1) {
+      by_carbon = true;
+      if (!requests[i].empty()) {
+        last_arrival = std::max(last_arrival, requests[i].back().arrival);
+      }
+    }
+  }
+  if (by_carbon) {
+    std::vector<std::string> warnings;  // the run's own build of the world reports them
+    world = build_world(sc, sc.horizon ? to_sim(*sc.horizon) : last_arrival + SimTime::ticks(1),
+                        warnings);
+  }
   tbb::parallel_for(std::size_t{0}, sc.services.size(), [&](std::size_t i) {
     const auto& s = sc.services[i];
     const auto& dc = sc.datacenters[s.datacenter];
     const auto* chip = sc.accelerators.find(s.accelerator);
     const models::ServingModel model(s.serving, *chip, models::job_network(*chip, dc.network));
-    auto reqs = service_requests(sc, i, seed);
-    const auto filter = models::filter_by_sequence(reqs, s.serving.model.sequence);
+    const auto& reqs = requests[i];
     models::ServiceConfig cfg;
-    cfg.replicas = s.replicas;
-    cfg.reserve = s.reserve;
-    cfg.host_watts = units::to_watts(dc.power.host_overhead);
+    for (const auto& site : s.sites) {
+      const auto& spec = sc.datacenters[site.datacenter];
+      models::SiteConfig c;
+      c.replicas = site.replicas;
+      c.reserve = site.reserve;
+      c.host_watts = units::to_watts(spec.power.host_overhead);
+      c.parked_watts = spec.power.idle_draw ? units::to_watts(spec.power.idle(*chip)) : 0.0;
+      c.latency = to_sim(site.latency);
+      if (world) {
+        c.carbon = world->carbon[spec.region].get();
+      }
+      cfg.sites.push_back(c);
+    }
+    cfg.autoscale = s.autoscale;
+    cfg.routing = s.routing;
+    if (s.latency_budget) {
+      cfg.latency_budget = to_sim(*s.latency_budget);
+    }
     cfg.interval = interval;
     cfg.power_bin = power_bin(interval);
     if (sc.horizon) {
@@ -317,7 +371,11 @@ std::vector<ServiceRun> simulate_services(const Scenario& sc, std::uint64_t seed
     r.devices_per_replica = s.serving.layout.devices();
     r.replicas = s.replicas;
     r.reserve = s.reserve;
-    r.rejected = filter.rejected;
+    r.autoscaled = s.autoscale.has_value();
+    for (const auto& site : s.sites) {
+      r.sites.push_back({site.datacenter, site.replicas, site.reserve, {}});
+    }
+    r.rejected = filters[i].rejected;
     r.counts = model.counts();
     r.weight_bytes_per_device = model.weight_bytes_per_device();
     r.borrowed_from = model.borrowed_from();
@@ -471,11 +529,13 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
       cfg.follow_until = horizon;  // nothing of its own will end the run here
     }
     for (const auto& srv : services) {
-      if (srv.datacenter == d) {
-        models::ServiceLoad load;
-        load.bin = power_bin(interval);
-        load.watts = std::make_shared<const std::vector<double>>(srv.result.power_bins);
-        cfg.loads.push_back(std::move(load));
+      for (std::size_t k = 0; k < srv.sites.size(); ++k) {
+        if (srv.sites[k].datacenter == d) {
+          models::ServiceLoad load;
+          load.bin = power_bin(interval);
+          load.watts = std::make_shared<const std::vector<double>>(srv.result.sites[k].power_bins);
+          cfg.loads.push_back(std::move(load));
+        }
       }
     }
     if (forecast && scfg.forecast_error > 0) {
@@ -533,11 +593,20 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   res.services = services;
   for (std::size_t d = 0; d < dcs.size(); ++d) {
     auto loads = dcs[d]->load_outcomes(res.intervals);
-    std::size_t k = 0;
+    std::size_t j = 0;
     for (auto& srv : res.services) {
-      if (srv.datacenter == d) {
-        srv.facility = std::move(loads[k++]);
+      for (auto& site : srv.sites) {
+        if (site.datacenter == d) {
+          site.facility = std::move(loads[j++]);
+        }
       }
+    }
+  }
+  // A service's facility figures: its sites' together.
+  for (auto& srv : res.services) {
+    srv.facility = srv.sites.front().facility;
+    for (std::size_t k = 1; k < srv.sites.size(); ++k) {
+      add_outcome(srv.facility, srv.sites[k].facility);
     }
   }
   // Every service's series cover the run's intervals.
@@ -545,7 +614,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
     auto& sr = srv.result.series;
     for (auto* v :
          {&sr.arrived, &sr.finished, &sr.prompt_tokens, &sr.output_tokens, &sr.batch_seconds,
-          &sr.kv_token_seconds, &sr.accelerator_joules, &sr.it_joules}) {
+          &sr.kv_token_seconds, &sr.accelerator_joules, &sr.it_joules, &sr.replica_seconds}) {
       v->resize(res.intervals, 0.0);
     }
   }
@@ -585,10 +654,12 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
     }
     // The services' devices (set apart from the jobs' inventory) at full draw too.
     for (const auto& srv : services) {
-      if (srv.datacenter == d) {
-        const auto* chip = sc.accelerators.find(srv.accelerator);
-        full += spec.power.running(chip->tdp) *
-                static_cast<double>((srv.replicas + srv.reserve) * srv.devices_per_replica);
+      for (const auto& site : srv.sites) {
+        if (site.datacenter == d) {
+          const auto* chip = sc.accelerators.find(srv.accelerator);
+          full += spec.power.running(chip->tdp) *
+                  static_cast<double>((site.replicas + site.reserve) * srv.devices_per_replica);
+        }
       }
     }
     res.design_peaks.push_back(models::design_peak(*world.cooling[d], full, SimTime::zero()));

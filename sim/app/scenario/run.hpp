@@ -76,9 +76,19 @@ double saved_fraction(units::Grams saved, units::Grams baseline);
 
 /// A service's run (docs/serving.md): the simulated requests and series, and what its
 /// datacenter attributed to its draw.
+/// One datacenter of a service: what its replicas drew there was attributed by it.
+struct ServiceSiteRun {
+  std::size_t datacenter = 0;
+  std::int64_t replicas = 0;  ///< with autoscaling, the most it may run
+  std::int64_t reserve = 0;
+  models::LoadOutcome facility;
+};
+
 struct ServiceRun {
   std::string name;
-  std::size_t datacenter = 0;
+  std::size_t datacenter = 0;  ///< the first site's
+  std::vector<ServiceSiteRun> sites;
+  bool autoscaled = false;
   std::string accelerator;
   std::int64_t devices_per_replica = 0;
   std::int64_t replicas = 0;
@@ -91,8 +101,8 @@ struct ServiceRun {
   std::optional<double> slo_tpot_s;
   models::ServiceResult result;
   models::LatencySummary latency;
-  /// Attributed by the datacenter: IT energy (equal to result.it_joules()), facility
-  /// energy and emissions, in all and per trace interval.
+  /// Attributed by the datacenters (the sites' together): IT energy (equal to
+  /// result.it_joules()), facility energy and emissions, in all and per trace interval.
   models::LoadOutcome facility;
   /// Amortised embodied emissions of the service's devices (replicas and reserve) over
   /// [0, result.end].

@@ -15,6 +15,7 @@
 #include "models/fleet/power.hpp"
 #include "models/scheduling/policy.hpp"
 #include "models/serving/iteration.hpp"
+#include "models/serving/service.hpp"
 #include "models/workloads/load_profile.hpp"
 #include "models/workloads/requests.hpp"
 #include "models/workloads/training.hpp"
@@ -136,13 +137,27 @@ struct TraceJob {
 };
 
 /// An LLM service (docs/scenario-format.md, "services[]"; docs/serving.md).
-struct ServiceSpec {
-  std::string name;
+/// One datacenter of a service: its replicas (with autoscaling, the most it may run), its
+/// reserve, and its one-way network latency from the service's users.
+struct ServiceSite {
   std::size_t datacenter = 0;
-  std::string accelerator;  ///< canonical library name
-  models::ServingModelSpec serving;
   std::int64_t replicas = 1;
   std::int64_t reserve = 0;
+  units::Seconds latency;
+};
+
+struct ServiceSpec {
+  std::string name;
+  /// The first site's datacenter (the only one of a service in one datacenter).
+  std::size_t datacenter = 0;
+  std::vector<ServiceSite> sites;
+  std::optional<models::AutoscaleConfig> autoscale;
+  models::Routing routing = models::Routing::kNearest;
+  std::optional<units::Seconds> latency_budget;
+  std::string accelerator;  ///< canonical library name
+  models::ServingModelSpec serving;
+  std::int64_t replicas = 1;  ///< over every site (with autoscaling, the most)
+  std::int64_t reserve = 0;   ///< over every site
   // requests: all at once at `at`, Poisson at `rate_per_s` (`count` of them, or until the
   // horizon), or the rows of `file` (at most `limit`) from `start`.
   enum class Arrival { kAt, kRate, kFile };

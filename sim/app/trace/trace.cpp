@@ -628,7 +628,11 @@ void write_services(Group& root, const scenario::Scenario& sc, const scenario::R
     const auto f = scenario::service_figures(s);
     const auto& res = s.result;
     ServiceAttributes a(schema::kServiceAttributes);
-    a.set(ServiceAttr::kDatacenter, sc.datacenters[s.datacenter].name);
+    std::vector<std::string> site_names;
+    for (const auto& site : s.sites) {
+      site_names.push_back(sc.datacenters[site.datacenter].name);
+    }
+    a.set(ServiceAttr::kDatacenter, fmt::format("{}", fmt::join(site_names, ", ")));
     a.set(ServiceAttr::kAccelerator, s.accelerator);
     a.set(ServiceAttr::kServingConstantsFrom,
           s.borrowed_from.empty() ? s.accelerator : s.borrowed_from);
@@ -672,8 +676,16 @@ void write_services(Group& root, const scenario::Scenario& sc, const scenario::R
     a.set(ServiceAttr::kEmissionsMarket, f.emissions_market_g);
     a.set(ServiceAttr::kEmbodied, f.embodied_g);
     a.set(ServiceAttr::kEmbodiedPerDeviceHour, f.embodied_g_per_device_hour);
+    std::int64_t ups = 0;
+    std::int64_t downs = 0;
+    for (const auto& sr : res.sites) {
+      ups += sr.scale_ups;
+      downs += sr.scale_downs;
+    }
+    a.set(ServiceAttr::kScaleUps, ups);
+    a.set(ServiceAttr::kScaleDowns, downs);
     Group g = all.create_group(s.name);
-    a.write(g, ServiceAttr::kDatacenter, ServiceAttr::kEmbodiedPerDeviceHour);
+    a.write(g, ServiceAttr::kDatacenter, ServiceAttr::kScaleDowns);
 
     // Series, in the schema's order.
     const auto& ser = res.series;
@@ -684,8 +696,7 @@ void write_services(Group& root, const scenario::Scenario& sc, const scenario::R
     }
     const Dataset time = write_time_coordinate(
         g, start, r.interval, fmt::format("seconds since {}", units::format_utc(sc.epoch_unix_s)));
-    const double replicas = static_cast<double>(s.replicas);
-    const double cap = static_cast<double>(res.kv_capacity_tokens) * replicas;
+    const double cap = static_cast<double>(res.kv_capacity_tokens);
     std::array<std::vector<double>, schema::kServiceSeriesCount> values;
     const auto at = [&](SeriesOf x) -> std::vector<double>& {
       return values.at(static_cast<std::size_t>(x));
@@ -703,8 +714,12 @@ void write_services(Group& root, const scenario::Scenario& sc, const scenario::R
       v.resize(n, 0.0);
     }
     for (std::size_t k = 0; k < n; ++k) {
-      at(SeriesOf::kMeanBatch)[k] = ser.batch_seconds[k] / w / replicas;
-      at(SeriesOf::kKvOccupancy)[k] = cap > 0 ? ser.kv_token_seconds[k] / w / cap : 0.0;
+      // Over the awake replicas (all of them without autoscaling).
+      const double awake = k < ser.replica_seconds.size() ? ser.replica_seconds[k] : 0.0;
+      at(SeriesOf::kMeanBatch)[k] = awake > 0 ? ser.batch_seconds[k] / awake : 0.0;
+      at(SeriesOf::kKvOccupancy)[k] =
+          awake > 0 && cap > 0 ? ser.kv_token_seconds[k] / awake / cap : 0.0;
+      at(SeriesOf::kReplicas)[k] = awake / w;
       at(SeriesOf::kItPower)[k] = ser.it_joules[k] / w;
     }
     for (std::size_t i = 0; i < schema::kServiceSeriesCount; ++i) {
@@ -730,6 +745,7 @@ void write_services(Group& root, const scenario::Scenario& sc, const scenario::R
       cols.at<std::int64_t>(RequestColumn::kOutputTokens, k) = q.output_tokens;
       cols.at<std::int64_t>(RequestColumn::kGenerated, k) = q.generated;
       cols.at<std::int64_t>(RequestColumn::kReplica, k) = q.replica;
+      cols.at<std::int64_t>(RequestColumn::kSite, k) = q.site;
       cols.at<std::int64_t>(RequestColumn::kPreemptions, k) = q.preemptions;
       cols.at<double>(RequestColumn::kAcceleratorEnergy, k) = q.accelerator_joules;
       cols.at<double>(RequestColumn::kItEnergy, k) = q.it_joules;

@@ -900,11 +900,16 @@ enum class ServiceAttr : std::uint8_t {
   kEmissionsMarket,
   kEmbodied,
   kEmbodiedPerDeviceHour,
+  kScaleUps,
+  kScaleDowns,
   kCount
 };
 inline constexpr std::size_t kServiceAttrCount = static_cast<std::size_t>(ServiceAttr::kCount);
 inline constexpr std::array<Field, kServiceAttrCount> kServiceAttributes{{
-    {"datacenter", Type::kString, "", "the datacenter it runs in", Reduction::kNone},
+    {"datacenter", Type::kString, "",
+     "the datacenter it runs in; with several, their names in the scenario's order, joined by "
+     "\", \"",
+     Reduction::kNone},
     {"accelerator", Type::kString, "", "the replicas' accelerator type (canonical name)",
      Reduction::kNone},
     {"serving_constants_from", Type::kString, "",
@@ -912,7 +917,9 @@ inline constexpr std::array<Field, kServiceAttrCount> kServiceAttributes{{
      "it borrows from)",
      Reduction::kNone},
     {"devices_per_replica", Type::kInt64, "", "devices of one replica", Reduction::kNone},
-    {"replicas", Type::kInt64, "", "serving replicas", Reduction::kNone},
+    {"replicas", Type::kInt64, "",
+     "serving replicas, every datacenter's together (with `autoscale`, the most it may run)",
+     Reduction::kNone},
     {"reserve", Type::kInt64, "", "replicas held idle in reserve", Reduction::kNone},
     {"parameters", Type::kFloat64, "", "the model's parameters", Reduction::kNone},
     {"active_parameters", Type::kFloat64, "", "parameters used per token", Reduction::kNone},
@@ -988,6 +995,10 @@ inline constexpr std::array<Field, kServiceAttrCount> kServiceAttributes{{
      Reduction::kSum},
     {"embodied_g_per_device_hour", Type::kFloat64, "g CO2e", "`embodied_g` per device-hour",
      Reduction::kRatio},
+    {"scale_ups", Type::kInt64, "", "replicas the autoscaler started (0 without `autoscale`)",
+     Reduction::kSum},
+    {"scale_downs", Type::kInt64, "", "replicas the autoscaler drained to park them",
+     Reduction::kSum},
 }};
 
 enum class ServiceSeries : std::uint8_t {
@@ -997,6 +1008,7 @@ enum class ServiceSeries : std::uint8_t {
   kOutputTokens,
   kMeanBatch,
   kKvOccupancy,
+  kReplicas,
   kItPower,
   kAcceleratorEnergy,
   kItEnergy,
@@ -1013,9 +1025,13 @@ inline constexpr std::array<Field, kServiceSeriesCount> kServiceSeries{{
      "prompt tokens prefilled in the interval (recomputation included)", Reduction::kSum},
     {"output_tokens", Type::kFloat64, "1", "output tokens generated in the interval",
      Reduction::kSum},
-    {"mean_batch", Type::kFloat64, "1", "time-mean sequences per serving replica in iterations",
+    {"mean_batch", Type::kFloat64, "1",
+     "time-mean sequences in iterations per awake serving replica (not parked)",
      Reduction::kTimeMean},
-    {"kv_occupancy", Type::kFloat64, "1", "time-mean share of the serving replicas' KV cache held",
+    {"kv_occupancy", Type::kFloat64, "1",
+     "time-mean share of the awake serving replicas' KV cache held", Reduction::kTimeMean},
+    {"replicas", Type::kFloat64, "1",
+     "time-mean serving replicas awake (serving, starting or draining; not parked)",
      Reduction::kTimeMean},
     {"it_power_w", Type::kFloat64, "W",
      "mean IT power of the service's devices (replicas and reserve, with hosts)",
@@ -1040,6 +1056,7 @@ enum class RequestColumn : std::uint8_t {
   kOutputTokens,
   kGenerated,
   kReplica,
+  kSite,
   kPreemptions,
   kAcceleratorEnergy,
   kItEnergy,
@@ -1055,7 +1072,11 @@ inline constexpr std::array<Field, kRequestColumnCount> kRequestColumns{{
     {"output_tokens", Type::kInt64, "", "output tokens asked for", Reduction::kNone},
     {"generated", Type::kInt64, "", "output tokens generated before the run stopped",
      Reduction::kNone},
-    {"replica", Type::kInt64, "", "the replica it was routed to, from 0", Reduction::kNone},
+    {"replica", Type::kInt64, "",
+     "the replica it was routed to, from 0, over every datacenter in the order of `datacenter`",
+     Reduction::kNone},
+    {"site", Type::kInt64, "",
+     "the datacenter it was routed to, its position in `datacenter`, from 0", Reduction::kNone},
     {"preemptions", Type::kInt64, "",
      "times its KV cache was taken back (it recomputed after each)", Reduction::kNone},
     {"accelerator_energy_j", Type::kFloat64, "J",
@@ -1084,8 +1105,7 @@ static_assert(field(kTimeCoordinates, TimeCoordinate::kTimeBounds).name == "time
 static_assert(field(kRegionAttributes, RegionAttr::kCfeFraction).name == "cfe_fraction");
 static_assert(field(JobColumn::kEmbodied).name == "embodied_g");
 static_assert(field(SummaryAttr::kEvents).name == "events");
-static_assert(field(kServiceAttributes, ServiceAttr::kEmbodiedPerDeviceHour).name ==
-              "embodied_g_per_device_hour");
+static_assert(field(kServiceAttributes, ServiceAttr::kScaleDowns).name == "scale_downs");
 static_assert(field(kServiceSeries, ServiceSeries::kEmissionsMarket).name == "emissions_market_g");
 static_assert(field(kRequestColumns, RequestColumn::kItEnergy).name == "it_energy_j");
 static_assert(field(FifoComparisonAttr::kJobsFinishedFifo).name == "jobs_finished_fifo");

@@ -205,3 +205,35 @@ TEST_CASE("Load profile CSV files: hour of day and timestamped", "[models][load]
                Catch::Contains(":3:1: timestamp_utc: 2024-05-13T00:00:00Z does not follow"));
   }
 }
+
+TEST_CASE("Built-in daily profiles average 1; BurstGPT's hours as published", "[models][load]") {
+  const auto names = models::builtin_load_profile_names();
+  REQUIRE(names == std::vector<std::string>{"burstgpt", "flat"});
+  for (const auto& n : names) {
+    const auto p = models::builtin_load_profile(n);
+    REQUIRE(p);
+    CHECK(p->mean() == Approx(1.0).epsilon(1e-12));
+  }
+  // BurstGPT (Wang et al. 2024) mean requests by hour as printed: 987 at 05:00 (the
+  // lowest), 2457 at 16:00 (the highest), over a mean of 1821.0.
+  const auto b = *models::builtin_load_profile("burstgpt");
+  CHECK(b.at(5 * 3600).multiplier == Approx(987.0 / 1821.0).epsilon(1e-15));
+  CHECK(b.at(16 * 3600).multiplier == Approx(2457.0 / 1821.0).epsilon(1e-15));
+  CHECK_FALSE(models::builtin_load_profile("burst"));
+}
+
+TEST_CASE("utc_offset moves a daily profile's local hours to UTC", "[models][load]") {
+  // Local hours 12-23 at 1.5; at UTC-5 (local = UTC - 5 h) local noon is 17:00 UTC.
+  const auto p = LoadProfile::daily(halves(0.5, 1.5), "t").with_utc_offset(-5 * 3600);
+  CHECK(p.at(kEpoch + 16 * 3600 + 3599).multiplier == 0.5);  // 11:59:59 local
+  CHECK(p.at(kEpoch + 17 * 3600).multiplier == 1.5);         // 12:00 local
+  CHECK(p.at(kEpoch + 17 * 3600).end_s == kEpoch + 18 * 3600);
+  // Local 23:00-24:00 is 04:00-05:00 UTC the next day; local midnight, 05:00 UTC, is 0.5.
+  CHECK(p.at(kEpoch + kDay + 4 * 3600).multiplier == 1.5);
+  CHECK(p.at(kEpoch + kDay + 5 * 3600).multiplier == 0.5);
+  CHECK(p.mean() == Approx(1.0));
+  const auto t = LoadProfile::timed({kEpoch, kEpoch + 60}, {1.0, 1.0}, kEpoch + 120, "t");
+  CHECK_THROWS_AS(t.with_utc_offset(3600), std::invalid_argument);
+  CHECK_THROWS_AS(LoadProfile::daily(halves(1, 1), "t").with_utc_offset(kDay),
+                  std::invalid_argument);
+}
