@@ -467,6 +467,8 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
           row.accelerator = g.get_attr_string(a);
         } else if (a == "serving_constants_from") {
           row.serving_constants_from = g.get_attr_string(a);
+        } else if (a == "fidelity") {
+          row.fidelity = g.get_attr_string(a);
         } else {
           row.figures.emplace_back(a, g.get_attr_double(a));
         }
@@ -769,7 +771,8 @@ std::string render_services_json(const Report& r) {
         "\"output_tokens\": {}, \"output_tokens_per_s\": {}, \"energy_mwh\": {}, "
         "\"j_per_output_token\": {}, \"ttft_s\": {}, \"tpot_s\": {}, \"goodput\": {}, "
         "\"emissions_per_request_g\": {{\"location\": {}, \"market\": {}, \"embodied\": {}}}, "
-        "\"embodied_g_per_device_hour\": {}}}",
+        "\"embodied_g_per_device_hour\": {}, \"scale_ups\": {}, \"scale_downs\": {}, "
+        "\"fidelity\": {}}}",
         i ? ", " : "", json_string(s.name), json_string(s.datacenter), json_string(s.accelerator),
         json_string(s.serving_constants_from), json_number(s.get("replicas")),
         json_number(s.get("reserve")), json_number(s.get("devices_per_replica")),
@@ -782,8 +785,9 @@ std::string render_services_json(const Report& r) {
         std::isnan(goodput) ? std::string("null") : json_number(goodput),
         json_number(per_request(s, "emissions_location_g")),
         json_number(per_request(s, "emissions_market_g")),
-        json_number(per_request(s, "embodied_g")),
-        json_number(s.get("embodied_g_per_device_hour")));
+        json_number(per_request(s, "embodied_g")), json_number(s.get("embodied_g_per_device_hour")),
+        json_number(s.get("scale_ups")), json_number(s.get("scale_downs")),
+        s.fidelity.empty() ? std::string("null") : json_string(s.fidelity));
   }
   return out + "]";
 }

@@ -168,6 +168,7 @@ struct ServiceRow {
   std::string datacenter;
   std::string accelerator;
   std::string serving_constants_from;
+  std::string fidelity;  ///< "iteration" or "request"; empty in traces written before it
   [[nodiscard]] double get(std::string_view key) const;
 };
 

@@ -86,6 +86,11 @@ struct Replica {
   SimTime start;
   SimTime end;
   IterationCost cost;
+  /// A decode segment (Fidelity::kRequest): `seg_k` iterations of `seg_tau` ticks each,
+  /// each costing `seg_unit`; seg_k = 1 for a single iteration.
+  std::int64_t seg_k = 1;
+  SimTime::rep seg_tau = 0;
+  IterationCost seg_unit;
   std::uint32_t site = 0;
   State state = State::kActive;
   SimTime since;  ///< when it last parked or woke
@@ -216,6 +221,9 @@ class ServiceSim {
       if (t_end == now && !tick) {
         const auto r = ends.top().second;
         ends.pop();
+        if (!replicas_[r].busy || replicas_[r].end != now) {
+          continue;  // a segment cut short ends earlier: this end no longer holds
+        }
         complete(r, now);
         if (begin(r, now)) {
           ends.emplace(replicas_[r].end.count(), r);
@@ -342,7 +350,86 @@ class ServiceSim {
     rep.waiting.push_back(i);
     if (!rep.busy && begin(r, now)) {
       ends.emplace(rep.end.count(), r);
+    } else if (rep.busy && rep.seg_k > 1 && !full(rep) && cut(r, now)) {
+      ends.emplace(rep.end.count(), r);
     }
+  }
+
+  /// No request can join the batch before one of its requests ends.
+  [[nodiscard]] bool full(const Replica& rep) const {
+    return static_cast<std::int64_t>(rep.running.size()) >= model_.spec().max_batch;
+  }
+
+  /// Ends replica r's decode segment at its first iteration boundary after `now` (where
+  /// an iteration would have admitted the newcomer); true when that moves its end.
+  bool cut(std::uint32_t r, SimTime now) {
+    auto& rep = replicas_[r];
+    const SimTime::rep done = (now - rep.start).count();
+    const std::int64_t j = std::max<std::int64_t>(1, (done + rep.seg_tau - 1) / rep.seg_tau);
+    if (j >= rep.seg_k) {
+      return false;
+    }
+    const std::int64_t drop = rep.seg_k - j;
+    for (auto& [i, n] : rep.batch) {
+      live_[i].kv -= drop;
+      rep.kv_used -= drop;
+      n = j;
+    }
+    res_.iterations -= drop;
+    rep.seg_k = j;
+    rep.cost.seconds = rep.seg_unit.seconds * static_cast<double>(j);
+    rep.cost.accelerator_joules = rep.seg_unit.accelerator_joules * static_cast<double>(j);
+    rep.end = rep.start + SimTime::ticks(rep.seg_tau * j);
+    return true;
+  }
+
+  /// Fidelity::kRequest: replica r's next work as one decode segment, when it only decodes
+  /// (nothing waiting that could join, every running request past its prompt, the cache
+  /// and the token budget room for the segment); false to form an exact iteration instead.
+  bool segment(std::uint32_t r, SimTime now) {
+    auto& rep = replicas_[r];
+    if ((!rep.waiting.empty() && !full(rep)) || rep.running.empty() ||
+        static_cast<std::int64_t>(rep.running.size()) > model_.spec().max_batch_tokens) {
+      return false;
+    }
+    std::int64_t k = std::numeric_limits<std::int64_t>::max();
+    double context = 0;
+    for (const auto i : rep.running) {
+      const auto& l = live_[i];
+      if (l.prefilled < l.target) {
+        return false;
+      }
+      const auto& o = res_.requests[i];
+      k = std::min(k, o.output_tokens - o.generated);
+      context += static_cast<double>(l.kv);
+    }
+    const auto b = static_cast<std::int64_t>(rep.running.size());
+    k = std::min(k, (model_.kv_capacity_tokens() - rep.kv_used) / b);
+    if (k < 2) {
+      return false;
+    }
+    // The middle iteration's cost: the context grows by b per iteration.
+    IterationLoad load;
+    load.decode_tokens = b;
+    load.decode_context = context + static_cast<double>(b) * static_cast<double>(k - 1) / 2.0;
+    rep.seg_unit = model_.cost(load);
+    rep.seg_tau = std::max<SimTime::rep>(
+        1, std::llround(rep.seg_unit.seconds * static_cast<double>(SimTime::kTicksPerSecond)));
+    rep.seg_k = k;
+    rep.batch.clear();
+    for (const auto i : rep.running) {
+      rep.batch.emplace_back(i, k);
+      live_[i].kv += k;
+    }
+    rep.kv_used += b * k;
+    rep.cost.seconds = rep.seg_unit.seconds * static_cast<double>(k);
+    rep.cost.accelerator_joules = rep.seg_unit.accelerator_joules * static_cast<double>(k);
+    rep.start = now;
+    rep.end = now + SimTime::ticks(rep.seg_tau * k);
+    rep.busy = true;
+    res_.iterations += k;
+    ++res_.scheduled;
+    return true;
   }
 
   [[nodiscard]] bool takes(const Replica& rep) const { return rep.state == State::kActive; }
@@ -550,6 +637,10 @@ class ServiceSim {
   /// Forms replica r's next iteration at `now`; false when it has nothing to do.
   bool begin(std::uint32_t r, SimTime now) {
     auto& rep = replicas_[r];
+    rep.seg_k = 1;
+    if (cfg_.fidelity == Fidelity::kRequest && segment(r, now)) {
+      return true;
+    }
     rep.batch.clear();
     const std::int64_t cap = model_.kv_capacity_tokens();
     std::int64_t budget = model_.spec().max_batch_tokens;
@@ -604,6 +695,7 @@ class ServiceSim {
             1, std::llround(rep.cost.seconds * static_cast<double>(SimTime::kTicksPerSecond))));
     rep.busy = true;
     ++res_.iterations;
+    ++res_.scheduled;
     return true;
   }
 
@@ -651,7 +743,11 @@ class ServiceSim {
       bins_->acc.spread(a, b, acc_j / dur - model_.idle_watts());
       bins_->it.spread(a, b, extra);
       bins_->batch.spread(a, b, static_cast<double>(rep.batch.size()));
-      bins_->kv.spread(a, b, static_cast<double>(rep.kv_used));
+      // A segment holds its middle iteration's cache on average.
+      const double kv = static_cast<double>(rep.kv_used) - static_cast<double>(rep.batch.size()) *
+                                                               static_cast<double>(rep.seg_k - 1) /
+                                                               2.0;
+      bins_->kv.spread(a, b, kv);
     }
   }
 
@@ -674,9 +770,10 @@ class ServiceSim {
           continue;  // more chunks to come
         }
       }
-      ++o.generated;
-      bins_->output.add(now, 1.0);
-      if (o.generated == 1) {
+      const std::int64_t made = was_prefill ? 1 : n;  // a segment's decode makes n tokens
+      o.generated += made;
+      bins_->output.add(now, static_cast<double>(made));
+      if (o.generated == made) {
         o.first_token = seen;
       }
       if (o.generated >= o.output_tokens) {

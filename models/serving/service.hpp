@@ -58,7 +58,15 @@ struct AutoscaleConfig {
 /// site: the least loaded replica.
 enum class Routing { kNearest, kLowestCarbon };
 
+/// How finely a replica's work is simulated. kIteration: every iteration, exactly.
+/// kRequest: iterations that only decode run as one segment until the first of their
+/// requests ends (each at the cost of the segment's middle iteration), cut at the next
+/// iteration boundary when a request reaches the replica; prefill and admission
+/// iterations stay exact (docs/serving.md, "Fidelity").
+enum class Fidelity { kIteration, kRequest };
+
 struct ServiceConfig {
+  Fidelity fidelity = Fidelity::kIteration;
   /// The sites; empty: one site of `replicas`, `reserve` and `host_watts` below.
   std::vector<SiteConfig> sites;
   std::optional<AutoscaleConfig> autoscale;
@@ -130,6 +138,9 @@ struct SiteResult {
 struct ServiceResult {
   std::vector<RequestOutcome> requests;  ///< accepted, in arrival order
   std::int64_t iterations = 0;
+  /// Iterations and decode segments begun: the work the simulation scheduled (equal to
+  /// `iterations` at Fidelity::kIteration).
+  std::int64_t scheduled = 0;
   std::int64_t preemptions = 0;
   engine::SimTime end;                  ///< when the run of the service stopped
   std::int64_t kv_capacity_tokens = 0;  ///< per replica

@@ -1419,6 +1419,11 @@ def test_fleet_service_latency_without_unit(h):
                        "services[0].latency.dc-oregon", [r"unit"])
 
 
+def test_service_fidelity_unknown(h):
+    service_case(h, "    max_batch: 64\n", "    max_batch: 64\n    fidelity: fast\n", "fidelity:",
+                 "fast", "services[0].fidelity", [r"expected iteration or request"])
+
+
 CASES = [(name[len("test_"):], fn) for name, fn in list(globals().items()) if name.startswith("test_")]
 
 

@@ -594,10 +594,11 @@ ServiceSpec read_service(const YAML::Node& node, std::size_t i, const Context& c
                          const NameIndex& dcs, Scenario& sc, bool& complete) {
   auto& d = ctx.d;
   const auto path = item_path("services", i);
-  MapReader r(node, path, d,
-              {"name", "datacenter", "datacenters", "accelerator", "model", "precision", "replica",
-               "replicas", "reserve", "autoscale", "latency", "routing", "max_batch",
-               "max_batch_tokens", "memory_utilisation", "requests", "slo", "request_rows"});
+  MapReader r(
+      node, path, d,
+      {"name", "datacenter", "datacenters", "accelerator", "model", "precision", "replica",
+       "replicas", "reserve", "autoscale", "latency", "routing", "max_batch", "max_batch_tokens",
+       "memory_utilisation", "requests", "slo", "request_rows", "fidelity"});
   ServiceSpec s;
   complete = false;
   if (!r.valid()) {
@@ -632,6 +633,16 @@ ServiceSpec read_service(const YAML::Node& node, std::size_t i, const Context& c
       report(d, r.get("memory_utilisation"), r.path("memory_utilisation"), "must be positive");
     }
     s.serving.memory_utilisation = *u;
+  }
+  if (const auto f = r.text("fidelity", false)) {
+    if (*f == "iteration") {
+      s.fidelity = models::Fidelity::kIteration;
+    } else if (*f == "request") {
+      s.fidelity = models::Fidelity::kRequest;
+    } else {
+      report(d, r.get("fidelity"), r.path("fidelity"),
+             fmt::format("expected iteration or request, got \"{}\"", *f));
+    }
   }
   read_requests(r, ctx, s);
   check_request_count(r, sc, s);

@@ -355,6 +355,7 @@ std::vector<ServiceRun> simulate_services(const Scenario& sc, std::uint64_t seed
       cfg.sites.push_back(c);
     }
     cfg.autoscale = s.autoscale;
+    cfg.fidelity = s.fidelity;
     cfg.routing = s.routing;
     if (s.latency_budget) {
       cfg.latency_budget = to_sim(*s.latency_budget);
@@ -372,6 +373,7 @@ std::vector<ServiceRun> simulate_services(const Scenario& sc, std::uint64_t seed
     r.replicas = s.replicas;
     r.reserve = s.reserve;
     r.autoscaled = s.autoscale.has_value();
+    r.fidelity = s.fidelity;
     for (const auto& site : s.sites) {
       r.sites.push_back({site.datacenter, site.replicas, site.reserve, {}});
     }

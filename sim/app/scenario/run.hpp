@@ -89,6 +89,7 @@ struct ServiceRun {
   std::size_t datacenter = 0;  ///< the first site's
   std::vector<ServiceSiteRun> sites;
   bool autoscaled = false;
+  models::Fidelity fidelity = models::Fidelity::kIteration;
   std::string accelerator;
   std::int64_t devices_per_replica = 0;
   std::int64_t replicas = 0;

@@ -684,8 +684,10 @@ void write_services(Group& root, const scenario::Scenario& sc, const scenario::R
     }
     a.set(ServiceAttr::kScaleUps, ups);
     a.set(ServiceAttr::kScaleDowns, downs);
+    a.set(ServiceAttr::kFidelity,
+          std::string(s.fidelity == models::Fidelity::kRequest ? "request" : "iteration"));
     Group g = all.create_group(s.name);
-    a.write(g, ServiceAttr::kDatacenter, ServiceAttr::kScaleDowns);
+    a.write(g, ServiceAttr::kDatacenter, ServiceAttr::kFidelity);
 
     // Series, in the schema's order.
     const auto& ser = res.series;

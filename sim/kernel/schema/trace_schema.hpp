@@ -902,6 +902,7 @@ enum class ServiceAttr : std::uint8_t {
   kEmbodiedPerDeviceHour,
   kScaleUps,
   kScaleDowns,
+  kFidelity,
   kCount
 };
 inline constexpr std::size_t kServiceAttrCount = static_cast<std::size_t>(ServiceAttr::kCount);
@@ -999,6 +1000,9 @@ inline constexpr std::array<Field, kServiceAttrCount> kServiceAttributes{{
      Reduction::kSum},
     {"scale_downs", Type::kInt64, "", "replicas the autoscaler drained to park them",
      Reduction::kSum},
+    {"fidelity", Type::kString, "",
+     "`iteration` (every iteration simulated) or `request` (decode runs as segments)",
+     Reduction::kNone},
 }};
 
 enum class ServiceSeries : std::uint8_t {
@@ -1105,7 +1109,7 @@ static_assert(field(kTimeCoordinates, TimeCoordinate::kTimeBounds).name == "time
 static_assert(field(kRegionAttributes, RegionAttr::kCfeFraction).name == "cfe_fraction");
 static_assert(field(JobColumn::kEmbodied).name == "embodied_g");
 static_assert(field(SummaryAttr::kEvents).name == "events");
-static_assert(field(kServiceAttributes, ServiceAttr::kScaleDowns).name == "scale_downs");
+static_assert(field(kServiceAttributes, ServiceAttr::kFidelity).name == "fidelity");
 static_assert(field(kServiceSeries, ServiceSeries::kEmissionsMarket).name == "emissions_market_g");
 static_assert(field(kRequestColumns, RequestColumn::kItEnergy).name == "it_energy_j");
 static_assert(field(FifoComparisonAttr::kJobsFinishedFifo).name == "jobs_finished_fifo");
