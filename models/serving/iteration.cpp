@@ -149,6 +149,12 @@ ServingModel::ServingModel(const ServingModelSpec& spec, const AcceleratorType& 
   init();
 }
 
+double ServingModel::kv_transfer_seconds(std::int64_t tokens) const {
+  const double bytes = kv_per_token_ * static_cast<double>(std::max<std::int64_t>(0, tokens));
+  return bytes / (network_eta_ * units::to_bytes_per_second(network_.scale_out_bandwidth)) +
+         units::to_seconds(network_.scale_out_latency);
+}
+
 double ServingModel::idle_watts() const {
   return units::to_watts(chip_.idle) * static_cast<double>(devices());
 }

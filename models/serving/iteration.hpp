@@ -125,6 +125,10 @@ class ServingModel {
   [[nodiscard]] ComputeFormat compute() const { return compute_; }
   /// Idle draw of the replica's accelerators, watts.
   [[nodiscard]] double idle_watts() const;
+  /// Seconds to send `tokens` of KV cache to another replica of the same layout over the
+  /// scale-out fabric: each device its own shard over its own link, at the step model's
+  /// network efficiency, plus one scale-out latency (disaggregated prefill and decode).
+  [[nodiscard]] double kv_transfer_seconds(std::int64_t tokens) const;
 
  private:
   void init();

@@ -73,6 +73,8 @@ struct Live {
 /// A replica serves (active), is loading its model (starting), finishes what it holds
 /// before parking (draining), or is parked (scaled in).
 enum class State : std::uint8_t { kActive, kStarting, kDraining, kParked };
+/// Co-located (both phases), or one pool of a disaggregated service.
+enum class Role : std::uint8_t { kBoth, kPrefill, kDecode };
 
 struct Replica {
   std::deque<std::uint32_t> waiting;
@@ -93,6 +95,7 @@ struct Replica {
   IterationCost seg_unit;
   std::uint32_t site = 0;
   State state = State::kActive;
+  Role role = Role::kBoth;
   SimTime since;  ///< when it last parked or woke
   SimTime parked_total;
   [[nodiscard]] std::size_t held() const {
@@ -123,6 +126,15 @@ class ServiceSim {
     if (cfg.interval.count() <= 0 || cfg.power_bin.count() <= 0 ||
         cfg.interval.count() % cfg.power_bin.count() != 0) {
       throw std::invalid_argument("the power bin must divide the trace interval");
+    }
+    if (cfg.disaggregated) {
+      const auto& g = *cfg.disaggregated;
+      if (g.prefill < 1 || g.decode < 1 || sites.size() != 1 || cfg.autoscale) {
+        throw std::invalid_argument(
+            "disaggregated serving needs one datacenter, at least 1 prefill and 1 decode "
+            "replica, and no autoscaling");
+      }
+      sites.front().replicas = g.prefill + g.decode;
     }
     if (cfg.autoscale) {
       const auto& a = *cfg.autoscale;
@@ -155,6 +167,9 @@ class ServiceSim {
         Replica r;
         r.site = sid;
         r.state = k < awake ? State::kActive : State::kParked;
+        if (cfg.disaggregated) {
+          r.role = k < cfg.disaggregated->prefill ? Role::kPrefill : Role::kDecode;
+        }
         replicas_.push_back(std::move(r));
       }
       sites_.push_back(site);
@@ -225,6 +240,10 @@ class ServiceSim {
           continue;  // a segment cut short ends earlier: this end no longer holds
         }
         complete(r, now);
+        for (const auto& h : handoffs_) {
+          deliveries.push(h);
+        }
+        handoffs_.clear();
         if (begin(r, now)) {
           ends.emplace(replicas_[r].end.count(), r);
         } else {
@@ -436,13 +455,14 @@ class ServiceSim {
 
   /// The least-loaded replica of site k that takes requests (lowest index on ties), and
   /// its load; {UINT32_MAX, SIZE_MAX} when none does.
-  [[nodiscard]] std::pair<std::uint32_t, std::size_t> least_loaded(std::size_t k) const {
+  [[nodiscard]] std::pair<std::uint32_t, std::size_t> least_loaded(
+      std::size_t k, Role skip = Role::kDecode) const {
     std::uint32_t best = UINT32_MAX;
     std::size_t load = SIZE_MAX;
     const auto& site = sites_[k];
     for (std::uint32_t r = site.first;
          r < site.first + static_cast<std::uint32_t>(site.cfg.replicas); ++r) {
-      if (!takes(replicas_[r])) {
+      if (!takes(replicas_[r]) || replicas_[r].role == skip) {
         continue;
       }
       const auto l = replicas_[r].held();
@@ -671,6 +691,21 @@ class ServiceSim {
            static_cast<std::int64_t>(rep.running.size()) < model_.spec().max_batch) {
       const auto i = rep.waiting.front();
       auto& l = live_[i];
+      if (l.prefilled >= l.target) {
+        // Its prompt's cache came from a prefill replica: it takes that room and decodes.
+        if (rep.kv_used + l.target + 1 > cap) {
+          break;
+        }
+        rep.waiting.pop_front();
+        rep.running.push_back(i);
+        l.kv = l.target;
+        rep.kv_used += l.target + 1;
+        add_to_load(load, l, 1, true);
+        l.kv += 1;
+        rep.batch.emplace_back(i, 1);
+        budget -= 1;
+        continue;
+      }
       const std::int64_t need = std::min(l.target - l.prefilled, budget);
       if (rep.kv_used + need > cap) {
         break;
@@ -776,6 +811,18 @@ class ServiceSim {
       if (o.generated == made) {
         o.first_token = seen;
       }
+      if (rep.role == Role::kPrefill && o.generated < o.output_tokens) {
+        // Disaggregated: the cache leaves for a decode replica over the fabric.
+        rep.kv_used -= l.kv;
+        l.kv = 0;
+        rep.running.erase(std::find(rep.running.begin(), rep.running.end(), i));
+        const auto d = least_loaded(rep.site, Role::kPrefill).first;
+        ++replicas_[d].inbound;
+        o.replica = static_cast<std::int32_t>(d);
+        handoffs_.emplace_back(
+            (now + SimTime::from_seconds(model_.kv_transfer_seconds(l.target))).count(), i);
+        continue;
+      }
       if (o.generated >= o.output_tokens) {
         o.end = seen;
         bins_->finished.add(now, 1.0);
@@ -794,6 +841,9 @@ class ServiceSim {
   std::vector<Site> sites_;
   std::vector<Live> live_;
   ServiceResult res_;
+  /// Requests whose cache complete() sent to a decode replica: (arrival there, request),
+  /// moved to the deliveries by run().
+  std::vector<std::pair<SimTime::rep, std::uint32_t>> handoffs_;
   /// The per-interval series and the power bins (one per site), while run() runs.
   struct SeriesBins {
     Bins arrived, finished, prompt, output, batch, kv, acc, it, awake;

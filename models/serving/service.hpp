@@ -65,8 +65,18 @@ enum class Routing { kNearest, kLowestCarbon };
 /// iterations stay exact (docs/serving.md, "Fidelity").
 enum class Fidelity { kIteration, kRequest };
 
+/// Disaggregated prefill and decode (Splitwise, DistServe): `prefill` replicas take the
+/// requests and run their prompts; each finished prompt's KV cache goes over the scale-out
+/// fabric to the least-loaded of `decode` replicas, which generate the rest.
+struct Disaggregation {
+  std::int64_t prefill = 1;
+  std::int64_t decode = 1;
+};
+
 struct ServiceConfig {
   Fidelity fidelity = Fidelity::kIteration;
+  /// One site only, without autoscaling; its replicas are the two pools (prefill first).
+  std::optional<Disaggregation> disaggregated;
   /// The sites; empty: one site of `replicas`, `reserve` and `host_watts` below.
   std::vector<SiteConfig> sites;
   std::optional<AutoscaleConfig> autoscale;

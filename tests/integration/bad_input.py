@@ -1424,6 +1424,12 @@ def test_service_fidelity_unknown(h):
                  "fast", "services[0].fidelity", [r"expected iteration or request"])
 
 
+def test_service_disaggregated_with_replicas(h):
+    service_case(h, "    max_batch: 64\n", "    max_batch: 64\n    disaggregated: { prefill: 1, decode: 1 }\n",
+                 "disaggregated:", "{ prefill", "services[0].disaggregated",
+                 [r"not with replicas"])
+
+
 CASES = [(name[len("test_"):], fn) for name, fn in list(globals().items()) if name.startswith("test_")]
 
 

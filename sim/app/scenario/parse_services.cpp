@@ -594,11 +594,11 @@ ServiceSpec read_service(const YAML::Node& node, std::size_t i, const Context& c
                          const NameIndex& dcs, Scenario& sc, bool& complete) {
   auto& d = ctx.d;
   const auto path = item_path("services", i);
-  MapReader r(
-      node, path, d,
-      {"name", "datacenter", "datacenters", "accelerator", "model", "precision", "replica",
-       "replicas", "reserve", "autoscale", "latency", "routing", "max_batch", "max_batch_tokens",
-       "memory_utilisation", "requests", "slo", "request_rows", "fidelity"});
+  MapReader r(node, path, d,
+              {"name",      "datacenter", "datacenters",  "accelerator",      "model",
+               "precision", "replica",    "replicas",     "reserve",          "autoscale",
+               "latency",   "routing",    "max_batch",    "max_batch_tokens", "memory_utilisation",
+               "requests",  "slo",        "request_rows", "fidelity",         "disaggregated"});
   ServiceSpec s;
   complete = false;
   if (!r.valid()) {
@@ -633,6 +633,27 @@ ServiceSpec read_service(const YAML::Node& node, std::size_t i, const Context& c
       report(d, r.get("memory_utilisation"), r.path("memory_utilisation"), "must be positive");
     }
     s.serving.memory_utilisation = *u;
+  }
+  if (r.has("disaggregated")) {
+    MapReader g(r.get("disaggregated"), r.path("disaggregated"), d, {"prefill", "decode"});
+    if (g.valid()) {
+      const auto pre = g.count("prefill", true, 1);
+      const auto dec = g.count("decode", true, 1);
+      const char* clash = r.has("replicas")    ? "replicas"
+                          : r.has("autoscale") ? "autoscale"
+                          : s.sites.size() > 1 ? "datacenters"
+                                               : nullptr;
+      if (clash != nullptr) {
+        report(d, r.get("disaggregated"), r.path("disaggregated"),
+               fmt::format("disaggregated pools are their own replicas, in one datacenter and "
+                           "not autoscaled: not with {}",
+                           clash));
+      } else if (pre && dec) {
+        s.disaggregated = models::Disaggregation{*pre, *dec};
+        s.sites.front().replicas = *pre + *dec;
+        s.replicas = *pre + *dec;
+      }
+    }
   }
   if (const auto f = r.text("fidelity", false)) {
     if (*f == "iteration") {

@@ -356,6 +356,7 @@ std::vector<ServiceRun> simulate_services(const Scenario& sc, std::uint64_t seed
     }
     cfg.autoscale = s.autoscale;
     cfg.fidelity = s.fidelity;
+    cfg.disaggregated = s.disaggregated;
     cfg.routing = s.routing;
     if (s.latency_budget) {
       cfg.latency_budget = to_sim(*s.latency_budget);
@@ -374,6 +375,7 @@ std::vector<ServiceRun> simulate_services(const Scenario& sc, std::uint64_t seed
     r.reserve = s.reserve;
     r.autoscaled = s.autoscale.has_value();
     r.fidelity = s.fidelity;
+    r.prefill_replicas = s.disaggregated ? s.disaggregated->prefill : 0;
     for (const auto& site : s.sites) {
       r.sites.push_back({site.datacenter, site.replicas, site.reserve, {}});
     }

@@ -90,6 +90,7 @@ struct ServiceRun {
   std::vector<ServiceSiteRun> sites;
   bool autoscaled = false;
   models::Fidelity fidelity = models::Fidelity::kIteration;
+  std::int64_t prefill_replicas = 0;  ///< of `replicas`, the prefill pool (0: co-located)
   std::string accelerator;
   std::int64_t devices_per_replica = 0;
   std::int64_t replicas = 0;

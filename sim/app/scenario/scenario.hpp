@@ -155,6 +155,7 @@ struct ServiceSpec {
   models::Routing routing = models::Routing::kNearest;
   std::optional<units::Seconds> latency_budget;
   models::Fidelity fidelity = models::Fidelity::kIteration;
+  std::optional<models::Disaggregation> disaggregated;
   std::string accelerator;  ///< canonical library name
   models::ServingModelSpec serving;
   std::int64_t replicas = 1;  ///< over every site (with autoscaling, the most)

@@ -686,8 +686,9 @@ void write_services(Group& root, const scenario::Scenario& sc, const scenario::R
     a.set(ServiceAttr::kScaleDowns, downs);
     a.set(ServiceAttr::kFidelity,
           std::string(s.fidelity == models::Fidelity::kRequest ? "request" : "iteration"));
+    a.set(ServiceAttr::kPrefillReplicas, s.prefill_replicas);
     Group g = all.create_group(s.name);
-    a.write(g, ServiceAttr::kDatacenter, ServiceAttr::kFidelity);
+    a.write(g, ServiceAttr::kDatacenter, ServiceAttr::kPrefillReplicas);
 
     // Series, in the schema's order.
     const auto& ser = res.series;

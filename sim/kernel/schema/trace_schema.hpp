@@ -903,6 +903,7 @@ enum class ServiceAttr : std::uint8_t {
   kScaleUps,
   kScaleDowns,
   kFidelity,
+  kPrefillReplicas,
   kCount
 };
 inline constexpr std::size_t kServiceAttrCount = static_cast<std::size_t>(ServiceAttr::kCount);
@@ -1002,6 +1003,10 @@ inline constexpr std::array<Field, kServiceAttrCount> kServiceAttributes{{
      Reduction::kSum},
     {"fidelity", Type::kString, "",
      "`iteration` (every iteration simulated) or `request` (decode runs as segments)",
+     Reduction::kNone},
+    {"prefill_replicas", Type::kInt64, "",
+     "of `replicas`, the prefill pool of a disaggregated service (replicas 0 to "
+     "prefill_replicas - 1); 0 when prefill and decode share replicas",
      Reduction::kNone},
 }};
 
@@ -1109,7 +1114,7 @@ static_assert(field(kTimeCoordinates, TimeCoordinate::kTimeBounds).name == "time
 static_assert(field(kRegionAttributes, RegionAttr::kCfeFraction).name == "cfe_fraction");
 static_assert(field(JobColumn::kEmbodied).name == "embodied_g");
 static_assert(field(SummaryAttr::kEvents).name == "events");
-static_assert(field(kServiceAttributes, ServiceAttr::kFidelity).name == "fidelity");
+static_assert(field(kServiceAttributes, ServiceAttr::kPrefillReplicas).name == "prefill_replicas");
 static_assert(field(kServiceSeries, ServiceSeries::kEmissionsMarket).name == "emissions_market_g");
 static_assert(field(kRequestColumns, RequestColumn::kItEnergy).name == "it_energy_j");
 static_assert(field(FifoComparisonAttr::kJobsFinishedFifo).name == "jobs_finished_fifo");
