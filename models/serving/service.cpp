@@ -1,11 +1,13 @@
 #include "models/serving/service.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <deque>
 #include <limits>
 #include <optional>
 #include <queue>
+#include <set>
 #include <stdexcept>
 #include <utility>
 
@@ -111,6 +113,9 @@ struct Site {
   double parked_w = 0;      ///< a parked replica
   double parked_acc_w = 0;  ///< of which the accelerators
   double window_batch = 0;  ///< sequence-seconds in iterations since the last window
+  /// The serving (active) replicas by (requests held, index): the least loaded first. Pool
+  /// 0 takes arrivals (co-located or prefill replicas), pool 1 the decode replicas.
+  std::array<std::set<std::pair<std::size_t, std::uint32_t>>, 2> pools;
 };
 
 class ServiceSim {
@@ -174,6 +179,9 @@ class ServiceSim {
       }
       sites_.push_back(site);
       res_.sites.emplace_back();
+      for (auto r = site.first; r < static_cast<std::uint32_t>(replicas_.size()); ++r) {
+        enter(r);
+      }
     }
     res_.requests.resize(reqs.size());
     for (std::size_t i = 0; i < reqs.size(); ++i) {
@@ -239,7 +247,9 @@ class ServiceSim {
         if (!replicas_[r].busy || replicas_[r].end != now) {
           continue;  // a segment cut short ends earlier: this end no longer holds
         }
+        leave(r);
         complete(r, now);
+        enter(r);
         for (const auto& h : handoffs_) {
           deliveries.push(h);
         }
@@ -256,6 +266,7 @@ class ServiceSim {
         ready.pop();
         if (replicas_[r].state == State::kStarting) {
           replicas_[r].state = State::kActive;
+          enter(r);
         }
         continue;
       }
@@ -280,12 +291,14 @@ class ServiceSim {
       o.site = static_cast<std::int32_t>(replicas_[r].site);
       ++res_.sites[replicas_[r].site].requests;
       const SimTime lat = sites_[replicas_[r].site].cfg.latency;
+      leave(r);
       if (lat == SimTime::zero()) {
         deliver(r, i, now, ends);
       } else {
         ++replicas_[r].inbound;
         deliveries.emplace((now + lat).count(), i);
       }
+      enter(r);
     }
     // Stop: at the horizon, with what is in flight cut there; else at the last event.
     const SimTime stop = cfg_.until != SimTime::max() ? cfg_.until : last;
@@ -457,21 +470,29 @@ class ServiceSim {
   /// its load; {UINT32_MAX, SIZE_MAX} when none does.
   [[nodiscard]] std::pair<std::uint32_t, std::size_t> least_loaded(
       std::size_t k, Role skip = Role::kDecode) const {
-    std::uint32_t best = UINT32_MAX;
-    std::size_t load = SIZE_MAX;
-    const auto& site = sites_[k];
-    for (std::uint32_t r = site.first;
-         r < site.first + static_cast<std::uint32_t>(site.cfg.replicas); ++r) {
-      if (!takes(replicas_[r]) || replicas_[r].role == skip) {
-        continue;
-      }
-      const auto l = replicas_[r].held();
-      if (l < load) {
-        load = l;
-        best = r;
-      }
+    const auto& pool = sites_[k].pools[skip == Role::kPrefill ? 1 : 0];
+    if (pool.empty()) {
+      return {UINT32_MAX, SIZE_MAX};
     }
-    return {best, load};
+    return {pool.begin()->second, pool.begin()->first};
+  }
+
+  [[nodiscard]] static std::size_t pool_of(const Replica& rep) {
+    return rep.role == Role::kDecode ? 1 : 0;
+  }
+  /// A serving replica joins its pool at its load; leave() takes it out before its load or
+  /// its state changes (a replica not serving is in no pool).
+  void enter(std::uint32_t r) {
+    const auto& rep = replicas_[r];
+    if (takes(rep)) {
+      sites_[rep.site].pools[pool_of(rep)].emplace(rep.held(), r);
+    }
+  }
+  void leave(std::uint32_t r) {
+    const auto& rep = replicas_[r];
+    if (takes(rep)) {
+      sites_[rep.site].pools[pool_of(rep)].erase({rep.held(), r});
+    }
   }
 
   std::uint32_t route(SimTime now) const {
@@ -575,6 +596,7 @@ class ServiceSim {
         }
         if (pick != UINT32_MAX) {
           replicas_[pick].state = State::kActive;
+          enter(pick);
           continue;
         }
         for (auto r = first; r < last && pick == UINT32_MAX; ++r) {
@@ -603,6 +625,7 @@ class ServiceSim {
         if (pick == UINT32_MAX) {
           break;
         }
+        leave(pick);
         replicas_[pick].state = State::kDraining;
         --active;
         ++sr.scale_downs;
@@ -817,7 +840,9 @@ class ServiceSim {
         l.kv = 0;
         rep.running.erase(std::find(rep.running.begin(), rep.running.end(), i));
         const auto d = least_loaded(rep.site, Role::kPrefill).first;
+        leave(d);
         ++replicas_[d].inbound;
+        enter(d);
         o.replica = static_cast<std::int32_t>(d);
         handoffs_.emplace_back(
             (now + SimTime::from_seconds(model_.kv_transfer_seconds(l.target))).count(), i);
