@@ -390,6 +390,7 @@ std::vector<ServiceRun> simulate_services(const Scenario& sc, std::uint64_t seed
       r.slo_tpot_s = units::to_seconds(*s.slo_tpot);
     }
     r.result = models::simulate_service(model, cfg, reqs);
+    requests[i] = {};  // the outcomes hold what the run needs of them
     r.latency = models::summarise_latency(r.result.requests, r.slo_ttft_s, r.slo_tpot_s);
     const double devices = static_cast<double>((s.replicas + s.reserve) * r.devices_per_replica);
     r.embodied = units::seconds(devices * r.result.end.to_seconds()) * chip->embodied_rate();
@@ -419,7 +420,7 @@ SimTime services_end(const std::vector<ServiceRun>& services) {
 
 RunResult run_once(const Scenario& sc, const RunConfig& config,
                    const std::shared_ptr<const models::FleetTables>& tables,
-                   std::vector<std::string> names, const std::vector<ServiceRun>& services) {
+                   std::vector<std::string> names, std::vector<ServiceRun> services) {
   RunResult res;
   res.seed = config.seed.value_or(sc.seed);
   res.tables = tables;
@@ -594,7 +595,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
     res.datacenters[d] = dcs[d]->trace(res.intervals);
     res.summaries[d] = dcs[d]->summary();
   }
-  res.services = services;
+  res.services = std::move(services);
   for (std::size_t d = 0; d < dcs.size(); ++d) {
     auto loads = dcs[d]->load_outcomes(res.intervals);
     std::size_t j = 0;
@@ -657,7 +658,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
               static_cast<double>(inventory_of(spec, type.name));
     }
     // The services' devices (set apart from the jobs' inventory) at full draw too.
-    for (const auto& srv : services) {
+    for (const auto& srv : res.services) {
       for (const auto& site : srv.sites) {
         if (site.datacenter == d) {
           const auto* chip = sc.accelerators.find(srv.accelerator);
@@ -714,7 +715,10 @@ RunResult run_with_comparison(const Scenario& scenario, const RunConfig& config)
     tables = build_fleet(sc, seed, names);
     services = simulate_services(sc, seed);
   });
-  auto res = run_once(sc, config, tables, names, services);
+  // The services' results are large (a row per request): moved into the run's result,
+  // copied only when a baseline run needs them too.
+  auto res = sc.baseline ? run_once(sc, config, tables, names, services)
+                         : run_once(sc, config, tables, names, std::move(services));
   res.predicted = std::move(predicted);
   if (sc.baseline) {
     RunConfig baseline = config;
