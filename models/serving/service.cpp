@@ -120,8 +120,8 @@ struct Site {
 
 class ServiceSim {
  public:
-  ServiceSim(const ServingModel& model, const ServiceConfig& cfg, const std::vector<Request>& reqs)
-      : model_(model), cfg_(cfg), reqs_(reqs), live_(reqs.size()) {
+  ServiceSim(const ServingModel& model, const ServiceConfig& cfg, RequestSource& source)
+      : model_(model), cfg_(cfg), source_(source) {
     std::vector<SiteConfig> sites = cfg.sites;
     if (sites.empty()) {
       sites.push_back({cfg.replicas, cfg.reserve, cfg.host_watts, 0.0, SimTime::zero(), nullptr});
@@ -183,17 +183,10 @@ class ServiceSim {
         enter(r);
       }
     }
-    res_.requests.resize(reqs.size());
-    for (std::size_t i = 0; i < reqs.size(); ++i) {
-      auto& o = res_.requests[i];
-      o.arrival = reqs[i].arrival;
-      o.prompt_tokens = reqs[i].prompt_tokens;
-      o.output_tokens = reqs[i].output_tokens;
-      live_[i].target = reqs[i].prompt_tokens;
-      if (i > 0 && reqs[i].arrival < reqs[i - 1].arrival) {
-        throw std::invalid_argument("requests must be sorted by arrival");
-      }
+    if (cfg.streaming && cfg.streaming->row_stride < 1) {
+      throw std::invalid_argument("a streamed service keeps every n-th row: n >= 1");
     }
+    pending_ = source_.next();
     res_.kv_capacity_tokens = model.kv_capacity_tokens();
   }
 
@@ -221,7 +214,6 @@ class ServiceSim {
     MinHeap deliveries;  // requests reaching their site (request index; replica in live)
     const SimTime window = cfg_.autoscale ? cfg_.autoscale->window : SimTime::max();
     SimTime next_tick = window;
-    std::size_t next = 0;
     SimTime last = SimTime::zero();
     const auto top = [](const MinHeap& h) {
       return h.empty() ? SimTime::max() : SimTime::ticks(h.top().first);
@@ -230,7 +222,7 @@ class ServiceSim {
       const SimTime t_end = top(ends);
       const SimTime t_ready = top(ready);
       const SimTime t_del = top(deliveries);
-      const SimTime t_arr = next < reqs_.size() ? reqs_[next].arrival : SimTime::max();
+      const SimTime t_arr = pending_ ? pending_->arrival : SimTime::max();
       // Autoscaling ticks only while anything else is still to come.
       SimTime soonest = std::min({t_end, t_ready, t_del, t_arr});
       const bool tick = next_tick <= soonest && soonest != SimTime::max();
@@ -278,15 +270,19 @@ class ServiceSim {
       if (t_del == now) {
         const auto i = deliveries.top().second;
         deliveries.pop();
-        const auto r = static_cast<std::uint32_t>(res_.requests[i].replica);
+        const auto r = static_cast<std::uint32_t>(outs_[i].replica);
         --replicas_[r].inbound;
         deliver(r, i, now, ends);
         continue;
       }
-      const auto i = static_cast<std::uint32_t>(next++);
+      const auto i = admit(*pending_);
+      pending_ = source_.next();
+      if (pending_ && pending_->arrival < now) {
+        throw std::invalid_argument("requests must be sorted by arrival");
+      }
       arrived.add(now, 1.0);
       const auto r = route(now);
-      auto& o = res_.requests[i];
+      auto& o = outs_[i];
       o.replica = static_cast<std::int32_t>(r);
       o.site = static_cast<std::int32_t>(replicas_[r].site);
       ++res_.sites[replicas_[r].site].requests;
@@ -299,6 +295,11 @@ class ServiceSim {
         deliveries.emplace((now + lat).count(), i);
       }
       enter(r);
+    }
+    // Requests the horizon leaves unstarted are accepted and unfinished.
+    while (pending_) {
+      (void)admit(*pending_);
+      pending_ = source_.next();
     }
     // Stop: at the horizon, with what is in flight cut there; else at the last event.
     const SimTime stop = cfg_.until != SimTime::max() ? cfg_.until : last;
@@ -316,6 +317,36 @@ class ServiceSim {
       }
     }
     res_.end = stop;
+    if (cfg_.streaming) {
+      // What is still in flight at the stop, then the rows in arrival order.
+      std::vector<std::uint32_t> open;
+      std::vector<bool> freed(outs_.size(), false);
+      for (const auto f : free_) {
+        freed[f] = true;
+      }
+      for (std::uint32_t i = 0; i < outs_.size(); ++i) {
+        if (!freed[i]) {
+          open.push_back(i);
+        }
+      }
+      std::sort(open.begin(), open.end(),
+                [&](std::uint32_t a, std::uint32_t b) { return index_[a] < index_[b]; });
+      for (const auto i : open) {
+        retire(i);
+      }
+      std::sort(rows_.begin(), rows_.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      res_.requests.reserve(rows_.size());
+      for (auto& [k, o] : rows_) {
+        res_.requests.push_back(o);
+      }
+      res_.streamed = true;
+    } else {
+      for (const auto& o : outs_) {
+        fold(o);
+      }
+      res_.requests = std::move(outs_);
+    }
     // Idle serving replicas and the reserve, at idle with their hosts (parked ones at
     // their parked draw: parked_until() spread the difference).
     const double idle_acc = model_.idle_watts();
@@ -403,7 +434,7 @@ class ServiceSim {
     }
     const std::int64_t drop = rep.seg_k - j;
     for (auto& [i, n] : rep.batch) {
-      live_[i].kv -= drop;
+      lives_[i].kv -= drop;
       rep.kv_used -= drop;
       n = j;
     }
@@ -427,11 +458,11 @@ class ServiceSim {
     std::int64_t k = std::numeric_limits<std::int64_t>::max();
     double context = 0;
     for (const auto i : rep.running) {
-      const auto& l = live_[i];
+      const auto& l = lives_[i];
       if (l.prefilled < l.target) {
         return false;
       }
-      const auto& o = res_.requests[i];
+      const auto& o = outs_[i];
       k = std::min(k, o.output_tokens - o.generated);
       context += static_cast<double>(l.kv);
     }
@@ -451,7 +482,7 @@ class ServiceSim {
     rep.batch.clear();
     for (const auto i : rep.running) {
       rep.batch.emplace_back(i, k);
-      live_[i].kv += k;
+      lives_[i].kv += k;
     }
     rep.kv_used += b * k;
     rep.cost.seconds = rep.seg_unit.seconds * static_cast<double>(k);
@@ -666,14 +697,14 @@ class ServiceSim {
   /// Frees request i's KV cache and takes it out of the running set (by value).
   void preempt(Replica& rep, std::size_t pos) {
     const auto i = rep.running[pos];
-    auto& l = live_[i];
+    auto& l = lives_[i];
     rep.kv_used -= l.kv;
     l.kv = 0;
     l.prefilled = 0;
-    l.target = reqs_[i].prompt_tokens + res_.requests[i].generated;
+    l.target = outs_[i].prompt_tokens + outs_[i].generated;
     rep.running.erase(rep.running.begin() + static_cast<std::ptrdiff_t>(pos));
     rep.waiting.push_front(i);
-    ++res_.requests[i].preemptions;
+    ++outs_[i].preemptions;
     ++res_.preemptions;
   }
 
@@ -692,7 +723,7 @@ class ServiceSim {
     // of a prefill. A full cache preempts the latest admitted (possibly this one).
     for (std::size_t pos = 0; pos < rep.running.size() && budget > 0;) {
       const auto i = rep.running[pos];
-      auto& l = live_[i];
+      auto& l = lives_[i];
       const bool decode = l.prefilled >= l.target;
       const std::int64_t need = decode ? 1 : std::min(l.target - l.prefilled, budget);
       while (rep.kv_used + need > cap && rep.running.size() > pos + 1) {
@@ -713,7 +744,7 @@ class ServiceSim {
     while (!rep.waiting.empty() && budget > 0 &&
            static_cast<std::int64_t>(rep.running.size()) < model_.spec().max_batch) {
       const auto i = rep.waiting.front();
-      auto& l = live_[i];
+      auto& l = lives_[i];
       if (l.prefilled >= l.target) {
         // Its prompt's cache came from a prefill replica: it takes that room and decodes.
         if (rep.kv_used + l.target + 1 > cap) {
@@ -790,8 +821,8 @@ class ServiceSim {
     }
     for (const auto& [i, n] : rep.batch) {
       const double share = static_cast<double>(n) / static_cast<double>(tokens);
-      res_.requests[i].accelerator_joules += acc_j * share;
-      res_.requests[i].it_joules += (acc_j + host_j) * share;
+      outs_[i].accelerator_joules += acc_j * share;
+      outs_[i].it_joules += (acc_j + host_j) * share;
     }
     site.window_batch += static_cast<double>(rep.batch.size()) * dur;
     if (dur > 0) {
@@ -818,8 +849,8 @@ class ServiceSim {
     rep.busy = false;
     const SimTime seen = now + sites_[rep.site].cfg.latency;
     for (const auto& [i, n] : rep.batch) {
-      auto& l = live_[i];
-      auto& o = res_.requests[i];
+      auto& l = lives_[i];
+      auto& o = outs_[i];
       const bool was_prefill = l.prefilled < l.target;
       if (was_prefill) {
         l.prefilled += n;
@@ -854,17 +885,92 @@ class ServiceSim {
         rep.kv_used -= l.kv;
         l.kv = 0;
         rep.running.erase(std::find(rep.running.begin(), rep.running.end(), i));
+        if (cfg_.streaming) {
+          retire(i);
+        }
       }
     }
     rep.batch.clear();
   }
 
+  /// A slot for request q (in arrival order): its outcome and its state while served.
+  std::uint32_t admit(const Request& q) {
+    std::uint32_t i = 0;
+    if (!free_.empty()) {
+      i = free_.back();
+      free_.pop_back();
+    } else {
+      i = static_cast<std::uint32_t>(outs_.size());
+      if (outs_.size() == std::numeric_limits<std::uint32_t>::max()) {
+        throw std::length_error("more than 2^32 requests in flight");
+      }
+      outs_.emplace_back();
+      lives_.emplace_back();
+      index_.emplace_back();
+    }
+    outs_[i] = RequestOutcome{};
+    outs_[i].arrival = q.arrival;
+    outs_[i].prompt_tokens = q.prompt_tokens;
+    outs_[i].output_tokens = q.output_tokens;
+    lives_[i] = Live{};
+    lives_[i].target = q.prompt_tokens;
+    index_[i] = arrivals_++;
+    return i;
+  }
+
+  /// Streaming: request i's outcome folded into the summaries (and kept as a row when its
+  /// arrival index is a multiple of the row stride); its slot freed.
+  void retire(std::uint32_t i) {
+    const auto& o = outs_[i];
+    auto& t = res_.totals;
+    if (o.finished()) {
+      const double first = (o.first_token - o.arrival).to_seconds();
+      t.ttft_s.push_back(first);
+      double per_token = 0;
+      if (o.output_tokens > 1) {
+        per_token = (o.end - o.first_token).to_seconds() / static_cast<double>(o.output_tokens - 1);
+        t.tpot_s.push_back(per_token);
+      }
+      const auto& st = *cfg_.streaming;
+      if ((!st.slo_ttft_s || first <= *st.slo_ttft_s) &&
+          (!st.slo_tpot_s || per_token <= *st.slo_tpot_s)) {
+        ++t.good;
+      }
+    }
+    if (index_[i] % static_cast<std::uint64_t>(cfg_.streaming->row_stride) == 0) {
+      rows_.emplace_back(index_[i], o);
+    }
+    fold(o);
+    free_.push_back(i);
+  }
+
+  /// The totals of one accepted request.
+  void fold(const RequestOutcome& o) {
+    auto& t = res_.totals;
+    ++t.accepted;
+    t.prompt_tokens += static_cast<double>(o.prompt_tokens);
+    t.generated += static_cast<double>(o.generated);
+    t.first_arrival = std::min(t.first_arrival, o.arrival);
+    if (o.finished()) {
+      ++t.finished;
+      t.last_end = std::max(t.last_end, o.end);
+    }
+  }
+
   const ServingModel& model_;
   const ServiceConfig& cfg_;
-  const std::vector<Request>& reqs_;
+  RequestSource& source_;
+  std::optional<Request> pending_;  ///< the next arrival, not yet admitted
+  std::uint64_t arrivals_ = 0;
   std::vector<Replica> replicas_;
   std::vector<Site> sites_;
-  std::vector<Live> live_;
+  /// Per slot (a request being served; streaming reuses the slots of ended requests): its
+  /// outcome so far, its serving state, its arrival index.
+  std::vector<RequestOutcome> outs_;
+  std::vector<Live> lives_;
+  std::vector<std::uint64_t> index_;
+  std::vector<std::uint32_t> free_;
+  std::vector<std::pair<std::uint64_t, RequestOutcome>> rows_;  ///< streaming: kept rows
   ServiceResult res_;
   /// Requests whose cache complete() sent to a decode replica: (arrival there, request),
   /// moved to the deliveries by run().
@@ -891,9 +997,15 @@ double percentile(std::vector<double>& v, double p) {
 }  // namespace
 
 ServiceResult simulate_service(const ServingModel& model, const ServiceConfig& config,
-                               const std::vector<Request>& requests) {
+                               RequestSource& requests) {
   ServiceSim sim(model, config, requests);
   return sim.run();
+}
+
+ServiceResult simulate_service(const ServingModel& model, const ServiceConfig& config,
+                               const std::vector<Request>& requests) {
+  VectorSource source(requests);
+  return simulate_service(model, config, source);
 }
 
 LatencySummary summarise_latency(const std::vector<RequestOutcome>& requests,
@@ -931,6 +1043,26 @@ LatencySummary summarise_latency(const std::vector<RequestOutcome>& requests,
   if (slo_ttft_s || slo_tpot_s) {
     s.goodput =
         requests.empty() ? 0.0 : static_cast<double>(good) / static_cast<double>(requests.size());
+  }
+  return s;
+}
+
+LatencySummary summarise_latency(RequestTotals& totals, bool with_objectives) {
+  LatencySummary s;
+  s.finished = totals.finished;
+  constexpr double kP50 = 0.50;
+  constexpr double kP90 = 0.90;
+  constexpr double kP99 = 0.99;
+  s.ttft_p50 = percentile(totals.ttft_s, kP50);
+  s.ttft_p90 = percentile(totals.ttft_s, kP90);
+  s.ttft_p99 = percentile(totals.ttft_s, kP99);
+  s.tpot_p50 = percentile(totals.tpot_s, kP50);
+  s.tpot_p90 = percentile(totals.tpot_s, kP90);
+  s.tpot_p99 = percentile(totals.tpot_s, kP99);
+  if (with_objectives) {
+    s.goodput = totals.accepted == 0
+                    ? 0.0
+                    : static_cast<double>(totals.good) / static_cast<double>(totals.accepted);
   }
   return s;
 }

@@ -73,8 +73,21 @@ struct Disaggregation {
   std::int64_t decode = 1;
 };
 
+/// A service with more requests than are worth keeping one by one: each request's outcome
+/// is folded into the latency lists and the totals when it ends, and only every
+/// `row_stride`-th request (by arrival) is kept as a row; memory grows with the requests in
+/// flight (and 16 bytes per finished request for the percentiles), not with all of them.
+struct Streaming {
+  std::int64_t row_stride = 1;
+  /// The objectives goodput is counted against (none: every finished request counts).
+  std::optional<double> slo_ttft_s;
+  std::optional<double> slo_tpot_s;
+};
+
 struct ServiceConfig {
   Fidelity fidelity = Fidelity::kIteration;
+  /// Without: every request's outcome is kept (ServiceResult::requests, in arrival order).
+  std::optional<Streaming> streaming;
   /// One site only, without autoscaling; its replicas are the two pools (prefill first).
   std::optional<Disaggregation> disaggregated;
   /// The sites; empty: one site of `replicas`, `reserve` and `host_watts` below.
@@ -145,8 +158,27 @@ struct SiteResult {
   }
 };
 
+/// What every accepted request came to, together (both ways of keeping them).
+struct RequestTotals {
+  std::int64_t accepted = 0;
+  std::int64_t finished = 0;
+  double prompt_tokens = 0;
+  double generated = 0;
+  engine::SimTime first_arrival = engine::SimTime::max();
+  engine::SimTime last_end = engine::SimTime::zero();
+  // Streaming only: the finished requests' TTFT, their TPOT (those with 2 output tokens or
+  // more), in the order they ended, and how many met both objectives.
+  std::vector<double> ttft_s;
+  std::vector<double> tpot_s;
+  std::int64_t good = 0;
+};
+
 struct ServiceResult {
-  std::vector<RequestOutcome> requests;  ///< accepted, in arrival order
+  /// Accepted, in arrival order: all of them, or with ServiceConfig::streaming the kept
+  /// rows only (`streamed`).
+  std::vector<RequestOutcome> requests;
+  bool streamed = false;
+  RequestTotals totals;
   std::int64_t iterations = 0;
   /// Iterations and decode segments begun: the work the simulation scheduled (equal to
   /// `iterations` at Fidelity::kIteration).
@@ -176,6 +208,9 @@ struct ServiceResult {
 /// the replicas of `model` at each site of `config`. Deterministic: no random draws.
 ServiceResult simulate_service(const ServingModel& model, const ServiceConfig& config,
                                const std::vector<Request>& requests);
+/// The same, the requests drawn from `requests` as the simulation reaches them.
+ServiceResult simulate_service(const ServingModel& model, const ServiceConfig& config,
+                               RequestSource& requests);
 
 /// TTFT and TPOT of the finished requests (TPOT over those with at least 2 output tokens),
 /// percentiles by nearest rank, and goodput: the share of accepted requests that finished
@@ -189,5 +224,8 @@ struct LatencySummary {
 LatencySummary summarise_latency(const std::vector<RequestOutcome>& requests,
                                  std::optional<double> slo_ttft_s,
                                  std::optional<double> slo_tpot_s);
+/// The same from a streamed service's totals (goodput against the objectives it was run
+/// with).
+LatencySummary summarise_latency(RequestTotals& totals, bool with_objectives);
 
 }  // namespace footprint::models

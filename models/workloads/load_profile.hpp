@@ -87,4 +87,38 @@ std::vector<Request> poisson_profiled(double rate_per_s, const LoadProfile& prof
                                       const TokenLength& prompt, const TokenLength& output,
                                       std::uint64_t seed);
 
+/// The Poisson processes above (constant rate: poisson() and poisson_until(); with a
+/// profile: poisson_profiled()) drawn one request at a time, the same requests on the same
+/// streams of `seed`, with those longer than `sequence` (when > 0) rejected and counted,
+/// as filter_by_sequence() does.
+class PoissonSource final : public RequestSource {
+ public:
+  /// `profile` null: a constant rate. With `count`, that many arrivals; else every arrival
+  /// in (start, until].
+  PoissonSource(double rate_per_s, const LoadProfile* profile, std::int64_t epoch_unix_s,
+                std::optional<std::int64_t> count, engine::SimTime until, engine::SimTime start,
+                TokenLength prompt, TokenLength output, std::uint64_t seed, std::int64_t sequence);
+  std::optional<Request> next() override;
+  [[nodiscard]] std::int64_t rejected() const { return rejected_; }
+
+ private:
+  std::optional<engine::SimTime> arrival();
+
+  double rate_;
+  const LoadProfile* profile_;
+  std::int64_t epoch_;
+  std::optional<std::int64_t> count_;
+  engine::SimTime until_;
+  engine::SimTime t_;
+  TokenLength prompt_;
+  TokenLength output_;
+  engine::RandomStream arrivals_;
+  engine::RandomStream prompts_;
+  engine::RandomStream outputs_;
+  std::int64_t sequence_;
+  std::int64_t drawn_ = 0;
+  std::int64_t rejected_ = 0;
+  bool done_ = false;
+};
+
 }  // namespace footprint::models

@@ -282,7 +282,7 @@ std::vector<Request> poisson(double rate_per_s, std::int64_t count, SimTime star
     t += g;
     arrivals.push_back(t);
   }
-  return with_lengths(std::move(arrivals), prompt, output, seed);
+  return with_lengths(arrivals, prompt, output, seed);
 }
 
 std::vector<Request> poisson_until(double rate_per_s, SimTime until, SimTime start,
@@ -306,7 +306,7 @@ std::vector<Request> poisson_until(double rate_per_s, SimTime until, SimTime sta
     t += g;
     arrivals.push_back(t);
   }
-  return with_lengths(std::move(arrivals), prompt, output, seed);
+  return with_lengths(arrivals, prompt, output, seed);
 }
 
 std::vector<Request> poisson_profiled(double rate_per_s, const LoadProfile& profile,
@@ -367,6 +367,99 @@ std::vector<Request> poisson_profiled(double rate_per_s, const LoadProfile& prof
     arrivals.push_back(t);
   }
   return with_lengths(arrivals, prompt, output, seed);
+}
+
+PoissonSource::PoissonSource(double rate_per_s, const LoadProfile* profile,
+                             std::int64_t epoch_unix_s, std::optional<std::int64_t> count,
+                             SimTime until, SimTime start, TokenLength prompt, TokenLength output,
+                             std::uint64_t seed, std::int64_t sequence)
+    : rate_(rate_per_s),
+      profile_(profile),
+      epoch_(epoch_unix_s),
+      count_(count),
+      until_(until),
+      t_(start),
+      prompt_(prompt),
+      output_(output),
+      arrivals_(seed, kRequestStream, kArrivalSub),
+      prompts_(seed, kRequestStream, kPromptSub),
+      outputs_(seed, kRequestStream, kOutputSub),
+      sequence_(sequence) {
+  check_rate(rate_per_s);
+  if (count && *count < 0) {
+    throw std::invalid_argument(fmt::format("{} requests: expected a count >= 0", *count));
+  }
+  if (!count && until < start) {
+    throw std::invalid_argument(
+        fmt::format("Poisson requests until {} s, before their start {} s: expected until >= "
+                    "start",
+                    until.to_seconds(), start.to_seconds()));
+  }
+}
+
+std::optional<SimTime> PoissonSource::arrival() {
+  if (done_ || (count_ && drawn_ == *count_)) {
+    done_ = true;
+    return std::nullopt;
+  }
+  if (profile_ == nullptr) {
+    // As poisson() and poisson_until().
+    const SimTime g = gap(arrivals_, 1.0 / rate_);
+    if (count_) {
+      if (g > SimTime::max() - t_) {
+        throw engine::TimeError("Poisson arrivals beyond the simulator's range of about 292 years");
+      }
+    } else if (g > until_ - t_) {
+      done_ = true;
+      return std::nullopt;
+    }
+    t_ += g;
+    ++drawn_;
+    return t_;
+  }
+  // As poisson_profiled().
+  const SimTime::rep per_s = SimTime::kTicksPerSecond;
+  double need = arrivals_.exponential(1.0);
+  for (;;) {
+    if (!count_ && t_ >= until_) {
+      done_ = true;
+      return std::nullopt;
+    }
+    const std::int64_t u = epoch_ + t_.count() / per_s;
+    const auto step = profile_->at(u);
+    const std::int64_t step_end_s = step.end_s - epoch_;
+    if (step_end_s > SimTime::max().count() / per_s) {
+      throw engine::TimeError("Poisson arrivals beyond the simulator's range of about 292 years");
+    }
+    const SimTime end = SimTime::ticks(step_end_s * per_s);
+    const double rate = rate_ * step.multiplier;
+    const double room = rate * (end - t_).to_seconds();
+    if (rate > 0 && need <= room) {
+      t_ = std::min(end, t_ + SimTime::from_seconds(need / rate));
+      break;
+    }
+    need -= room;
+    t_ = end;
+  }
+  if (!count_ && t_ > until_) {
+    done_ = true;
+    return std::nullopt;
+  }
+  ++drawn_;
+  return t_;
+}
+
+std::optional<Request> PoissonSource::next() {
+  while (const auto t = arrival()) {
+    const std::int64_t p = prompt_.draw(prompts_);
+    const std::int64_t o = output_.draw(outputs_);
+    if (sequence_ > 0 && p + o > sequence_) {
+      ++rejected_;
+      continue;
+    }
+    return Request{*t, p, o};
+  }
+  return std::nullopt;
 }
 
 std::vector<Request> load_request_trace(const std::filesystem::path& path, SimTime start) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <variant>
 #include <vector>
 
@@ -18,6 +19,36 @@ struct Request {
   engine::SimTime arrival;         ///< simulated time the request arrives
   std::int64_t prompt_tokens = 0;  ///< >= 1
   std::int64_t output_tokens = 0;  ///< >= 1
+};
+
+/// Requests in arrival order, one at a time (a service draws them as its simulation
+/// reaches them, so that a day of them need not be held at once).
+class RequestSource {
+ public:
+  RequestSource() = default;
+  RequestSource(const RequestSource&) = delete;
+  RequestSource& operator=(const RequestSource&) = delete;
+  RequestSource(RequestSource&&) = delete;
+  RequestSource& operator=(RequestSource&&) = delete;
+  virtual ~RequestSource() = default;
+  /// The next request; nullopt when there are no more.
+  virtual std::optional<Request> next() = 0;
+};
+
+/// The requests of a vector, in its order.
+class VectorSource final : public RequestSource {
+ public:
+  explicit VectorSource(const std::vector<Request>& requests) : requests_(requests) {}
+  std::optional<Request> next() override {
+    if (next_ == requests_.size()) {
+      return std::nullopt;
+    }
+    return requests_[next_++];
+  }
+
+ private:
+  const std::vector<Request>& requests_;
+  std::size_t next_ = 0;
 };
 
 /// The length in tokens of a prompt or of an output: fixed, log-normal, or uniform

@@ -16,6 +16,7 @@
 #include "models/fleet/forecast.hpp"
 #include "models/grid/carbon.hpp"
 #include "models/grid/series_carbon.hpp"
+#include "models/workloads/load_profile.hpp"
 #include "models/workloads/step_sim.hpp"
 #include "sim/app/scenario/plan.hpp"
 #include "sim/app/scenario/world.hpp"
@@ -289,6 +290,24 @@ SimTime power_bin(SimTime interval) {
   return SimTime::ticks(std::gcd(interval.count(), SimTime::minutes(1).count()));
 }
 
+/// A Poisson service expecting more requests than this, in a run with a horizon, is
+/// streamed: its requests are drawn as the simulation reaches them and its outcomes folded
+/// as they end (docs/serving.md, "Fidelity"), so that memory follows the requests in
+/// flight, not the day's.
+constexpr double kStreamAbove = 2e6;
+
+/// The requests service s expects when it is to be streamed; 0 when it is not.
+double streamed_requests(const Scenario& sc, const ServiceSpec& s) {
+  if (s.arrival != ServiceSpec::Arrival::kRate || !sc.horizon) {
+    return 0.0;
+  }
+  const double expected =
+      s.count ? static_cast<double>(*s.count)
+              : s.rate_per_s * (s.profile ? s.profile->mean() : 1.0) *
+                    std::max(0.0, units::to_seconds(*sc.horizon) - units::to_seconds(s.start));
+  return expected > kStreamAbove ? expected : 0.0;
+}
+
 /// `into` += `more`, interval by interval.
 void add_outcome(models::LoadOutcome& into, const models::LoadOutcome& more) {
   into.it_energy += more.it_energy;
@@ -312,7 +331,14 @@ std::vector<ServiceRun> simulate_services(const Scenario& sc, std::uint64_t seed
   const SimTime interval = to_sim(sc.trace_interval);
   std::vector<std::vector<models::Request>> requests(sc.services.size());
   std::vector<models::RequestFilter> filters(sc.services.size());
+  std::vector<double> streamed(sc.services.size(), 0.0);  // > 0: expected requests
+  for (std::size_t i = 0; i < sc.services.size(); ++i) {
+    streamed[i] = streamed_requests(sc, sc.services[i]);
+  }
   tbb::parallel_for(std::size_t{0}, sc.services.size(), [&](std::size_t i) {
+    if (streamed[i] > 0) {
+      return;  // drawn as the simulation reaches them
+    }
     requests[i] = service_requests(sc, i, seed);
     filters[i] = models::filter_by_sequence(requests[i], sc.services[i].serving.model.sequence);
   });
@@ -389,14 +415,33 @@ std::vector<ServiceRun> simulate_services(const Scenario& sc, std::uint64_t seed
     if (s.slo_tpot) {
       r.slo_tpot_s = units::to_seconds(*s.slo_tpot);
     }
-    r.result = models::simulate_service(model, cfg, reqs);
-    requests[i] = {};  // the outcomes hold what the run needs of them
-    r.latency = models::summarise_latency(r.result.requests, r.slo_ttft_s, r.slo_tpot_s);
+    if (streamed[i] > 0) {
+      const double keep = s.all_request_rows ? streamed[i] : static_cast<double>(s.request_rows);
+      cfg.streaming = models::Streaming{
+          std::max<std::int64_t>(
+              1, static_cast<std::int64_t>(std::ceil(streamed[i] / std::max(1.0, keep)))),
+          r.slo_ttft_s, r.slo_tpot_s};
+      constexpr std::uint64_t kServiceStream = 0x53455256;  // "SERV", as service_requests()
+      models::PoissonSource source(s.rate_per_s, s.profile ? &*s.profile : nullptr, sc.epoch_unix_s,
+                                   s.count, s.count ? SimTime::max() : to_sim(*sc.horizon),
+                                   to_sim(s.start), *s.prompt_tokens, *s.output_tokens,
+                                   engine::RandomStream(seed, kServiceStream, i).next(),
+                                   s.serving.model.sequence);
+      r.result = models::simulate_service(model, cfg, source);
+      r.rejected = source.rejected();
+      r.latency = models::summarise_latency(r.result.totals, r.slo_ttft_s || r.slo_tpot_s);
+    } else {
+      r.result = models::simulate_service(model, cfg, reqs);
+      requests[i] = {};  // the outcomes hold what the run needs of them
+      r.latency = models::summarise_latency(r.result.requests, r.slo_ttft_s, r.slo_tpot_s);
+    }
     const double devices = static_cast<double>((s.replicas + s.reserve) * r.devices_per_replica);
     r.embodied = units::seconds(devices * r.result.end.to_seconds()) * chip->embodied_rate();
-    // The rows the trace keeps: all, or at most request_rows evenly spaced by arrival.
+    // The rows the trace keeps: all, or at most request_rows evenly spaced by arrival (a
+    // streamed service kept its rows already).
     const std::size_t n = r.result.requests.size();
-    const auto keep = s.all_request_rows ? n : static_cast<std::size_t>(s.request_rows);
+    const auto keep =
+        s.all_request_rows || r.result.streamed ? n : static_cast<std::size_t>(s.request_rows);
     if (keep >= n) {
       r.request_rows.resize(n);
       std::iota(r.request_rows.begin(), r.request_rows.end(), std::size_t{0});
@@ -717,10 +762,14 @@ RunResult run_with_comparison(const Scenario& scenario, const RunConfig& config)
   });
   // The services' results are large (a row per request): moved into the run's result,
   // copied only when a baseline run needs them too.
-  auto res = sc.baseline ? run_once(sc, config, tables, names, services)
-                         : run_once(sc, config, tables, names, std::move(services));
+  if (!sc.baseline) {
+    auto res = run_once(sc, config, tables, names, std::move(services));
+    res.predicted = std::move(predicted);
+    return res;
+  }
+  auto res = run_once(sc, config, tables, names, services);
   res.predicted = std::move(predicted);
-  if (sc.baseline) {
+  {
     RunConfig baseline = config;
     baseline.scheduler = sc.baseline;
     baseline.progress = nullptr;
@@ -736,19 +785,14 @@ RunResult run_with_comparison(const Scenario& scenario, const RunConfig& config)
 ServiceFigures service_figures(const ServiceRun& s) {
   ServiceFigures f;
   const auto& r = s.result;
-  f.requests = static_cast<std::int64_t>(r.requests.size());
+  const auto& t = r.totals;
+  f.requests = t.accepted;
   f.rejected = s.rejected;
-  SimTime first = SimTime::max();
-  SimTime last = SimTime::zero();
-  for (const auto& q : r.requests) {
-    f.prompt_tokens += static_cast<double>(q.prompt_tokens);
-    f.output_tokens += static_cast<double>(q.generated);
-    first = std::min(first, q.arrival);
-    if (q.finished()) {
-      ++f.finished;
-      last = std::max(last, q.end);
-    }
-  }
+  f.prompt_tokens = t.prompt_tokens;
+  f.output_tokens = t.generated;
+  f.finished = t.finished;
+  const SimTime first = t.first_arrival;
+  const SimTime last = t.last_end;
   const double span = last > first ? (last - first).to_seconds() : 0.0;
   f.output_tokens_per_s = span > 0 ? f.output_tokens / span : 0.0;
   f.energy_j[0] = r.accelerator_joules;

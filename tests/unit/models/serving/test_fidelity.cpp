@@ -168,3 +168,55 @@ TEST_CASE("Fidelity: print the comparison (run by hand)", "[.fidelityprint]") {
         pct(f.joules, e.joules), f.scheduled, e.scheduled, f.seconds, e.seconds);
   }
 }
+
+TEST_CASE("Streaming keeps the same figures with every n-th request as a row",
+          "[service][streaming]") {
+  const AcceleratorLibrary lib;
+  const auto chip = *lib.find("H100");
+  for (const auto& c : cases()) {
+    ServingModelSpec spec;
+    spec.model = c.model;
+    spec.layout.tensor = c.tensor;
+    spec.max_batch = c.max_batch;
+    const ServingModel model(spec, chip, job_network(chip));
+    auto cfg = c.cfg;
+    cfg.fidelity = Fidelity::kRequest;
+    cfg.until = SimTime::minutes(5);  // some requests left unfinished or unstarted
+    const auto all = simulate_service(model, cfg, c.requests);
+    auto st = cfg;
+    st.streaming = Streaming{7, 2.0, 0.1};
+    auto one = simulate_service(model, st, c.requests);
+    INFO(c.name);
+    CHECK_FALSE(all.streamed);
+    CHECK(one.streamed);
+    // Totals, energy, series: the same numbers.
+    CHECK(one.totals.accepted == all.totals.accepted);
+    CHECK(one.totals.accepted == static_cast<std::int64_t>(c.requests.size()));
+    CHECK(one.totals.finished == all.totals.finished);
+    CHECK(one.totals.prompt_tokens == all.totals.prompt_tokens);
+    CHECK(one.totals.generated == all.totals.generated);
+    CHECK(one.totals.first_arrival == all.totals.first_arrival);
+    CHECK(one.totals.last_end == all.totals.last_end);
+    CHECK(one.it_joules() == all.it_joules());
+    CHECK(one.series.it_joules == all.series.it_joules);
+    // Latency: the same percentiles and goodput from the folded lists.
+    const auto a = summarise_latency(all.requests, 2.0, 0.1);
+    const auto b = summarise_latency(one.totals, true);
+    CHECK(b.finished == a.finished);
+    CHECK(b.ttft_p50 == a.ttft_p50);
+    CHECK(b.ttft_p99 == a.ttft_p99);
+    CHECK(b.tpot_p90 == a.tpot_p90);
+    CHECK(b.goodput == a.goodput);
+    // Rows: requests 0, 7, 14, ... in arrival order, each as the full run has it.
+    REQUIRE(one.requests.size() == (c.requests.size() + 6) / 7);
+    for (std::size_t k = 0; k < one.requests.size(); ++k) {
+      const auto& x = one.requests[k];
+      const auto& y = all.requests[7 * k];
+      CHECK(x.arrival == y.arrival);
+      CHECK(x.end == y.end);
+      CHECK(x.first_token == y.first_token);
+      CHECK(x.generated == y.generated);
+      CHECK(x.accelerator_joules == y.accelerator_joules);
+    }
+  }
+}

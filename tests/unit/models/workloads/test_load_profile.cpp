@@ -237,3 +237,54 @@ TEST_CASE("utc_offset moves a daily profile's local hours to UTC", "[models][loa
   CHECK_THROWS_AS(LoadProfile::daily(halves(1, 1), "t").with_utc_offset(kDay),
                   std::invalid_argument);
 }
+
+TEST_CASE("A Poisson source draws the vector functions' requests one by one, filtered",
+          "[models][load]") {
+  const auto prompt = TokenLength::log_normal(1000, 900);
+  const auto output = TokenLength::log_normal(250, 250);
+  const auto drain = [](models::PoissonSource& src) {
+    std::vector<models::Request> out;
+    while (const auto q = src.next()) {
+      out.push_back(*q);
+    }
+    return out;
+  };
+  const auto same = [](const std::vector<models::Request>& a,
+                       const std::vector<models::Request>& b) {
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      REQUIRE(a[i].arrival == b[i].arrival);
+      REQUIRE(a[i].prompt_tokens == b[i].prompt_tokens);
+      REQUIRE(a[i].output_tokens == b[i].output_tokens);
+    }
+  };
+  const std::int64_t sequence = 2048;
+  SECTION("a count at a constant rate") {
+    auto v = models::poisson(20, 5000, SimTime::seconds(3), prompt, output, kSeed);
+    const auto f = models::filter_by_sequence(v, sequence);
+    models::PoissonSource src(20, nullptr, kEpoch, 5000, SimTime::max(), SimTime::seconds(3),
+                              prompt, output, kSeed, sequence);
+    same(drain(src), v);
+    CHECK(src.rejected() == f.rejected);
+    CHECK(f.rejected > 0);
+  }
+  SECTION("until a time at a constant rate") {
+    auto v =
+        models::poisson_until(20, SimTime::minutes(10), SimTime::zero(), prompt, output, kSeed);
+    const auto f = models::filter_by_sequence(v, sequence);
+    models::PoissonSource src(20, nullptr, kEpoch, std::nullopt, SimTime::minutes(10),
+                              SimTime::zero(), prompt, output, kSeed, sequence);
+    same(drain(src), v);
+    CHECK(src.rejected() == f.rejected);
+  }
+  SECTION("until a time with a profile") {
+    const auto p = *models::builtin_load_profile("burstgpt");
+    auto v = models::poisson_profiled(20, p, kEpoch, std::nullopt, SimTime::hours(3),
+                                      SimTime::zero(), prompt, output, kSeed);
+    const auto f = models::filter_by_sequence(v, sequence);
+    models::PoissonSource src(20, &p, kEpoch, std::nullopt, SimTime::hours(3), SimTime::zero(),
+                              prompt, output, kSeed, sequence);
+    same(drain(src), v);
+    CHECK(src.rejected() == f.rejected);
+  }
+}
