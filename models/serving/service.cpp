@@ -187,6 +187,7 @@ class ServiceSim {
       throw std::invalid_argument("a streamed service keeps every n-th row: n >= 1");
     }
     pending_ = source_.next();
+    carbon_cache_.resize(sites_.size());
     res_.kv_capacity_tokens = model.kv_capacity_tokens();
   }
 
@@ -239,9 +240,9 @@ class ServiceSim {
         if (!replicas_[r].busy || replicas_[r].end != now) {
           continue;  // a segment cut short ends earlier: this end no longer holds
         }
-        leave(r);
+        const auto before = replicas_[r].held();
         complete(r, now);
-        enter(r);
+        reposition(r, before);
         for (const auto& h : handoffs_) {
           deliveries.push(h);
         }
@@ -519,11 +520,32 @@ class ServiceSim {
       sites_[rep.site].pools[pool_of(rep)].emplace(rep.held(), r);
     }
   }
+  /// Replica r's load changed from `before` (its state did not): its place in its pool.
+  void reposition(std::uint32_t r, std::size_t before) {
+    const auto& rep = replicas_[r];
+    if (takes(rep) && rep.held() != before) {
+      auto& pool = sites_[rep.site].pools[pool_of(rep)];
+      pool.erase({before, r});
+      pool.emplace(rep.held(), r);
+    }
+  }
   void leave(std::uint32_t r) {
     const auto& rep = replicas_[r];
     if (takes(rep)) {
       sites_[rep.site].pools[pool_of(rep)].erase({rep.held(), r});
     }
+  }
+
+  /// Site k's location-based intensity at `now`, read from its grid once per step of it.
+  double intensity(std::size_t k, SimTime now) const {
+    auto& c = carbon_cache_[k];
+    if (now < c.from || now >= c.until) {
+      const auto* grid = sites_[k].cfg.carbon;
+      c.value = grid->at(now).location.si();
+      c.from = now;
+      c.until = grid->next_change(now);
+    }
+    return c.value;
   }
 
   std::uint32_t route(SimTime now) const {
@@ -535,16 +557,18 @@ class ServiceSim {
     for (const auto& site : sites_) {
       nearest = std::min(nearest, site.cfg.latency);
     }
-    std::vector<std::size_t> order;
+    auto& order = order_;  // scratch, kept between calls
+    order.clear();
     for (std::size_t k = 0; k < sites_.size(); ++k) {
       if (sites_[k].cfg.latency <= std::max(nearest, cfg_.latency_budget)) {
         order.push_back(k);
       }
     }
-    std::vector<double> key(sites_.size(), 0.0);
+    auto& key = key_;
+    key.assign(sites_.size(), 0.0);
     if (cfg_.routing == Routing::kLowestCarbon) {
       for (const auto k : order) {
-        key[k] = sites_[k].cfg.carbon->at(now).location.si();
+        key[k] = intensity(k, now);
       }
     }
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -971,6 +995,15 @@ class ServiceSim {
   std::vector<std::uint64_t> index_;
   std::vector<std::uint32_t> free_;
   std::vector<std::pair<std::uint64_t, RequestOutcome>> rows_;  ///< streaming: kept rows
+  // route()'s scratch and each site's grid intensity over [from, until).
+  mutable std::vector<std::size_t> order_;
+  mutable std::vector<double> key_;
+  struct CarbonCache {
+    SimTime from = SimTime::max();
+    SimTime until = SimTime::max();
+    double value = 0;
+  };
+  mutable std::vector<CarbonCache> carbon_cache_;
   ServiceResult res_;
   /// Requests whose cache complete() sent to a decode replica: (arrival there, request),
   /// moved to the deliveries by run().
