@@ -772,7 +772,7 @@ std::string render_services_json(const Report& r) {
         "\"j_per_output_token\": {}, \"ttft_s\": {}, \"tpot_s\": {}, \"goodput\": {}, "
         "\"emissions_per_request_g\": {{\"location\": {}, \"market\": {}, \"embodied\": {}}}, "
         "\"embodied_g_per_device_hour\": {}, \"scale_ups\": {}, \"scale_downs\": {}, "
-        "\"fidelity\": {}}}",
+        "\"parked_device_hours\": {}, \"fidelity\": {}}}",
         i ? ", " : "", json_string(s.name), json_string(s.datacenter), json_string(s.accelerator),
         json_string(s.serving_constants_from), json_number(s.get("replicas")),
         json_number(s.get("reserve")), json_number(s.get("devices_per_replica")),
@@ -787,6 +787,7 @@ std::string render_services_json(const Report& r) {
         json_number(per_request(s, "emissions_market_g")),
         json_number(per_request(s, "embodied_g")), json_number(s.get("embodied_g_per_device_hour")),
         json_number(s.get("scale_ups")), json_number(s.get("scale_downs")),
+        json_number(s.get("parked_device_hours")),
         s.fidelity.empty() ? std::string("null") : json_string(s.fidelity));
   }
   return out + "]";

@@ -358,6 +358,7 @@ class ServiceSim {
       const double parked_s = rep.parked_total.to_seconds();
       const double idle_s = span_s - rep.busy_total.to_seconds() - parked_s;
       sr.idle_joules += site.idle_w * idle_s + site.parked_w * parked_s;
+      sr.parked_replica_seconds += parked_s;
       sr.idle_accelerator_joules += idle_acc * idle_s + site.parked_acc_w * parked_s;
     }
     for (std::size_t k = 0; k < sites_.size(); ++k) {

@@ -148,7 +148,8 @@ struct SiteResult {
   double idle_joules = 0;  ///< awake but not in an iteration, and parked
   double reserve_joules = 0;
   double idle_accelerator_joules = 0;
-  double replica_seconds = 0;  ///< awake serving replicas over time
+  double replica_seconds = 0;         ///< awake serving replicas over time
+  double parked_replica_seconds = 0;  ///< parked (scaled-in) replicas over time
   std::int64_t scale_ups = 0;
   std::int64_t scale_downs = 0;
   /// Mean IT power of the site's devices per power bin, watts, over [0, end).

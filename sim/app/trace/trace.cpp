@@ -687,8 +687,14 @@ void write_services(Group& root, const scenario::Scenario& sc, const scenario::R
     a.set(ServiceAttr::kFidelity,
           std::string(s.fidelity == models::Fidelity::kRequest ? "request" : "iteration"));
     a.set(ServiceAttr::kPrefillReplicas, s.prefill_replicas);
+    double parked_s = 0;
+    for (const auto& sr : res.sites) {
+      parked_s += sr.parked_replica_seconds;
+    }
+    a.set(ServiceAttr::kParkedDeviceHours,
+          parked_s * static_cast<double>(s.devices_per_replica) / units::kSecondsPerHour);
     Group g = all.create_group(s.name);
-    a.write(g, ServiceAttr::kDatacenter, ServiceAttr::kPrefillReplicas);
+    a.write(g, ServiceAttr::kDatacenter, ServiceAttr::kParkedDeviceHours);
 
     // Series, in the schema's order.
     const auto& ser = res.series;

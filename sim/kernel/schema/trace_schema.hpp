@@ -904,6 +904,7 @@ enum class ServiceAttr : std::uint8_t {
   kScaleDowns,
   kFidelity,
   kPrefillReplicas,
+  kParkedDeviceHours,
   kCount
 };
 inline constexpr std::size_t kServiceAttrCount = static_cast<std::size_t>(ServiceAttr::kCount);
@@ -1008,6 +1009,10 @@ inline constexpr std::array<Field, kServiceAttrCount> kServiceAttributes{{
      "of `replicas`, the prefill pool of a disaggregated service (replicas 0 to "
      "prefill_replicas - 1); 0 when prefill and decode share replicas",
      Reduction::kNone},
+    {"parked_device_hours", Type::kFloat64, "h",
+     "device-hours of replicas the autoscaler kept parked: what the service left idle for "
+     "other work",
+     Reduction::kSum},
 }};
 
 enum class ServiceSeries : std::uint8_t {

@@ -244,6 +244,8 @@ TEST_CASE("Fleet service: autoscaling follows the load up and down", "[service][
   const double idle_w = model.idle_watts() + 50 * devices;
   CHECK(s.idle_joules < 8 * idle_w * span);
   CHECK(s.idle_joules > 7 * 30 * devices * span);
-  // Replica-seconds from the series equal the site's count.
+  // Replica-seconds from the series equal the site's count; every replica is awake or
+  // parked all the time.
   CHECK(sum(awake) == Approx(s.replica_seconds).epsilon(1e-12));
+  CHECK(s.replica_seconds + s.parked_replica_seconds == Approx(8 * span).epsilon(1e-12));
 }
