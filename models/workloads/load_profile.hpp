@@ -87,10 +87,10 @@ std::vector<Request> poisson_profiled(double rate_per_s, const LoadProfile& prof
                                       const TokenLength& prompt, const TokenLength& output,
                                       std::uint64_t seed);
 
-/// The Poisson processes above (constant rate: poisson() and poisson_until(); with a
-/// profile: poisson_profiled()) drawn one request at a time, the same requests on the same
-/// streams of `seed`, with those longer than `sequence` (when > 0) rejected and counted,
-/// as filter_by_sequence() does.
+/// The Poisson processes (constant rate: poisson() and poisson_until(); with a profile:
+/// poisson_profiled(), which all drain one) drawn one request at a time on the streams of
+/// `seed`, with those longer than `sequence` (when > 0) rejected and counted, as
+/// filter_by_sequence() does.
 class PoissonSource final : public RequestSource {
  public:
   /// `profile` null: a constant rate. With `count`, that many arrivals; else every arrival

@@ -263,110 +263,41 @@ std::vector<Request> all_at_once(std::int64_t count, SimTime start, const TokenL
                       seed);
 }
 
+namespace {
+
+/// Every request `source` gives, in order.
+std::vector<Request> drain(PoissonSource& source) {
+  std::vector<Request> out;
+  while (auto q = source.next()) {
+    out.push_back(*q);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<Request> poisson(double rate_per_s, std::int64_t count, SimTime start,
                              const TokenLength& prompt, const TokenLength& output,
                              std::uint64_t seed) {
-  const double mean_gap_s = check_rate(rate_per_s);
-  if (count < 0) {
-    throw std::invalid_argument(fmt::format("{} requests: expected a count >= 0", count));
-  }
-  engine::RandomStream rng(seed, kRequestStream, kArrivalSub);
-  std::vector<SimTime> arrivals;
-  arrivals.reserve(static_cast<std::size_t>(count));
-  SimTime t = start;
-  for (std::int64_t i = 0; i < count; ++i) {
-    const SimTime g = gap(rng, mean_gap_s);
-    if (g > SimTime::max() - t) {
-      throw engine::TimeError("Poisson arrivals beyond the simulator's range of about 292 years");
-    }
-    t += g;
-    arrivals.push_back(t);
-  }
-  return with_lengths(arrivals, prompt, output, seed);
+  PoissonSource source(rate_per_s, nullptr, 0, count, SimTime::max(), start, prompt, output, seed,
+                       0);
+  return drain(source);
 }
 
 std::vector<Request> poisson_until(double rate_per_s, SimTime until, SimTime start,
                                    const TokenLength& prompt, const TokenLength& output,
                                    std::uint64_t seed) {
-  const double mean_gap_s = check_rate(rate_per_s);
-  if (until < start) {
-    throw std::invalid_argument(
-        fmt::format("Poisson requests until {} s, before their start {} s: expected until >= "
-                    "start",
-                    until.to_seconds(), start.to_seconds()));
-  }
-  engine::RandomStream rng(seed, kRequestStream, kArrivalSub);
-  std::vector<SimTime> arrivals;
-  SimTime t = start;
-  for (;;) {
-    const SimTime g = gap(rng, mean_gap_s);
-    if (g > until - t) {
-      break;
-    }
-    t += g;
-    arrivals.push_back(t);
-  }
-  return with_lengths(arrivals, prompt, output, seed);
+  PoissonSource source(rate_per_s, nullptr, 0, std::nullopt, until, start, prompt, output, seed, 0);
+  return drain(source);
 }
 
 std::vector<Request> poisson_profiled(double rate_per_s, const LoadProfile& profile,
                                       std::int64_t epoch_unix_s, std::optional<std::int64_t> count,
                                       SimTime until, SimTime start, const TokenLength& prompt,
                                       const TokenLength& output, std::uint64_t seed) {
-  check_rate(rate_per_s);
-  if (count && *count < 0) {
-    throw std::invalid_argument(fmt::format("{} requests: expected a count >= 0", *count));
-  }
-  if (!count && until < start) {
-    throw std::invalid_argument(
-        fmt::format("Poisson requests until {} s, before their start {} s: expected until >= "
-                    "start",
-                    until.to_seconds(), start.to_seconds()));
-  }
-  // Unit-rate arrivals E_1 < E_2 < ... of the cumulative intensity
-  // L(t) = rate x integral of m from start to t, mapped back through L step by step: each
-  // step of the profile is a stretch of constant rate (rate x m).
-  engine::RandomStream rng(seed, kRequestStream, kArrivalSub);
-  std::vector<SimTime> arrivals;
-  if (count) {
-    arrivals.reserve(static_cast<std::size_t>(*count));
-  }
-  const SimTime::rep per_s = SimTime::kTicksPerSecond;
-  SimTime t = start;
-  for (;;) {
-    if (count && static_cast<std::int64_t>(arrivals.size()) == *count) {
-      break;
-    }
-    double need = rng.exponential(1.0);  // of L still to cover before the next arrival
-    bool past = false;                   // beyond `until` (without a count)
-    for (;;) {
-      if (!count && t >= until) {
-        past = true;
-        break;
-      }
-      // The step holding t (the profile's steps start on whole unix seconds).
-      const std::int64_t u = epoch_unix_s + t.count() / per_s;
-      const auto step = profile.at(u);  // throws std::out_of_range beyond a timed profile
-      const std::int64_t step_end_s = step.end_s - epoch_unix_s;
-      if (step_end_s > SimTime::max().count() / per_s) {
-        throw engine::TimeError("Poisson arrivals beyond the simulator's range of about 292 years");
-      }
-      const SimTime end = SimTime::ticks(step_end_s * per_s);
-      const double rate = rate_per_s * step.multiplier;
-      const double room = rate * (end - t).to_seconds();
-      if (rate > 0 && need <= room) {
-        t = std::min(end, t + SimTime::from_seconds(need / rate));
-        break;
-      }
-      need -= room;
-      t = end;
-    }
-    if (past || (!count && t > until)) {
-      break;
-    }
-    arrivals.push_back(t);
-  }
-  return with_lengths(arrivals, prompt, output, seed);
+  PoissonSource source(rate_per_s, &profile, epoch_unix_s, count, until, start, prompt, output,
+                       seed, 0);
+  return drain(source);
 }
 
 PoissonSource::PoissonSource(double rate_per_s, const LoadProfile* profile,

@@ -238,7 +238,7 @@ TEST_CASE("utc_offset moves a daily profile's local hours to UTC", "[models][loa
                   std::invalid_argument);
 }
 
-TEST_CASE("A Poisson source draws the vector functions' requests one by one, filtered",
+TEST_CASE("A Poisson source rejects what filter_by_sequence removes, and keeps the rest",
           "[models][load]") {
   const auto prompt = TokenLength::log_normal(1000, 900);
   const auto output = TokenLength::log_normal(250, 250);
