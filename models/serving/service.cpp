@@ -65,6 +65,22 @@ class Bins {
   std::vector<double>& out_;
 };
 
+/// A finished request's TTFT and TPOT (with 2 output tokens or more) into `t`'s lists, and
+/// whether it met both objectives (a missing objective always holds).
+void add_latency(RequestTotals& t, const RequestOutcome& o, std::optional<double> slo_ttft_s,
+                 std::optional<double> slo_tpot_s) {
+  const double first = (o.first_token - o.arrival).to_seconds();
+  t.ttft_s.push_back(first);
+  double per_token = 0;
+  if (o.output_tokens > 1) {
+    per_token = (o.end - o.first_token).to_seconds() / static_cast<double>(o.output_tokens - 1);
+    t.tpot_s.push_back(per_token);
+  }
+  if ((!slo_ttft_s || first <= *slo_ttft_s) && (!slo_tpot_s || per_token <= *slo_tpot_s)) {
+    ++t.good;
+  }
+}
+
 struct Live {
   std::int64_t target =
       0;  ///< tokens to prefill: the prompt, or prompt + generated after preemption
@@ -947,20 +963,8 @@ class ServiceSim {
   /// arrival index is a multiple of the row stride); its slot freed.
   void retire(std::uint32_t i) {
     const auto& o = outs_[i];
-    auto& t = res_.totals;
     if (o.finished()) {
-      const double first = (o.first_token - o.arrival).to_seconds();
-      t.ttft_s.push_back(first);
-      double per_token = 0;
-      if (o.output_tokens > 1) {
-        per_token = (o.end - o.first_token).to_seconds() / static_cast<double>(o.output_tokens - 1);
-        t.tpot_s.push_back(per_token);
-      }
-      const auto& st = *cfg_.streaming;
-      if ((!st.slo_ttft_s || first <= *st.slo_ttft_s) &&
-          (!st.slo_tpot_s || per_token <= *st.slo_tpot_s)) {
-        ++t.good;
-      }
+      add_latency(res_.totals, o, cfg_.streaming->slo_ttft_s, cfg_.streaming->slo_tpot_s);
     }
     if (index_[i] % static_cast<std::uint64_t>(cfg_.streaming->row_stride) == 0) {
       rows_.emplace_back(index_[i], o);
@@ -1045,40 +1049,15 @@ ServiceResult simulate_service(const ServingModel& model, const ServiceConfig& c
 LatencySummary summarise_latency(const std::vector<RequestOutcome>& requests,
                                  std::optional<double> slo_ttft_s,
                                  std::optional<double> slo_tpot_s) {
-  LatencySummary s;
-  std::vector<double> ttft;
-  std::vector<double> tpot;
-  std::int64_t good = 0;
+  RequestTotals t;
+  t.accepted = static_cast<std::int64_t>(requests.size());
   for (const auto& r : requests) {
-    if (!r.finished()) {
-      continue;
-    }
-    ++s.finished;
-    const double first = (r.first_token - r.arrival).to_seconds();
-    ttft.push_back(first);
-    double per_token = 0;
-    if (r.output_tokens > 1) {
-      per_token = (r.end - r.first_token).to_seconds() / static_cast<double>(r.output_tokens - 1);
-      tpot.push_back(per_token);
-    }
-    if ((!slo_ttft_s || first <= *slo_ttft_s) && (!slo_tpot_s || per_token <= *slo_tpot_s)) {
-      ++good;
+    if (r.finished()) {
+      ++t.finished;
+      add_latency(t, r, slo_ttft_s, slo_tpot_s);
     }
   }
-  constexpr double kP50 = 0.50;
-  constexpr double kP90 = 0.90;
-  constexpr double kP99 = 0.99;
-  s.ttft_p50 = percentile(ttft, kP50);
-  s.ttft_p90 = percentile(ttft, kP90);
-  s.ttft_p99 = percentile(ttft, kP99);
-  s.tpot_p50 = percentile(tpot, kP50);
-  s.tpot_p90 = percentile(tpot, kP90);
-  s.tpot_p99 = percentile(tpot, kP99);
-  if (slo_ttft_s || slo_tpot_s) {
-    s.goodput =
-        requests.empty() ? 0.0 : static_cast<double>(good) / static_cast<double>(requests.size());
-  }
-  return s;
+  return summarise_latency(t, slo_ttft_s || slo_tpot_s);
 }
 
 LatencySummary summarise_latency(RequestTotals& totals, bool with_objectives) {

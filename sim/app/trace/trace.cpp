@@ -678,19 +678,17 @@ void write_services(Group& root, const scenario::Scenario& sc, const scenario::R
     a.set(ServiceAttr::kEmbodiedPerDeviceHour, f.embodied_g_per_device_hour);
     std::int64_t ups = 0;
     std::int64_t downs = 0;
+    double parked_s = 0;
     for (const auto& sr : res.sites) {
       ups += sr.scale_ups;
       downs += sr.scale_downs;
+      parked_s += sr.parked_replica_seconds;
     }
     a.set(ServiceAttr::kScaleUps, ups);
     a.set(ServiceAttr::kScaleDowns, downs);
     a.set(ServiceAttr::kFidelity,
           std::string(s.fidelity == models::Fidelity::kRequest ? "request" : "iteration"));
     a.set(ServiceAttr::kPrefillReplicas, s.prefill_replicas);
-    double parked_s = 0;
-    for (const auto& sr : res.sites) {
-      parked_s += sr.parked_replica_seconds;
-    }
     a.set(ServiceAttr::kParkedDeviceHours,
           parked_s * static_cast<double>(s.devices_per_replica) / units::kSecondsPerHour);
     Group g = all.create_group(s.name);
