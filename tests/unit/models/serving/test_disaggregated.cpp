@@ -15,29 +15,18 @@
 #include "models/workloads/requests.hpp"
 #include "models/workloads/step_model.hpp"
 #include "models/workloads/transformer.hpp"
+#include "serving_fixtures.hpp"
 
 using namespace footprint::models;
 using footprint::engine::SimTime;
 namespace units = footprint::units;
 
+using footprint::test_util::llama_70b;
+using footprint::test_util::sum;
+
 namespace {
 
 constexpr double kRelative = 1e-12;
-
-/// Llama 3.1 70B (Meta's config.json).
-TransformerSpec llama_70b() {
-  TransformerSpec m;
-  m.decoder_layers = 80;
-  m.d_model = 8192;
-  m.d_ff = 28672;
-  m.ffn = FfnKind::kGated;
-  m.heads = 64;
-  m.kv_heads = 8;
-  m.vocabulary = 128256;
-  m.sequence = 8192;
-  m.tied_embeddings = false;
-  return m;
-}
 
 ServingModel model_70b() {
   const AcceleratorLibrary lib;
@@ -55,10 +44,6 @@ ServiceConfig base() {
   cfg.interval = SimTime::minutes(1);
   cfg.power_bin = SimTime::seconds(10);
   return cfg;
-}
-
-double sum(const std::vector<double>& v) {
-  return std::accumulate(v.begin(), v.end(), 0.0);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "models/workloads/requests.hpp"
 #include "models/workloads/step_model.hpp"
 #include "models/workloads/transformer.hpp"
+#include "serving_fixtures.hpp"
 
 using namespace footprint::models;
 using footprint::engine::SimTime;
@@ -24,21 +25,6 @@ namespace {
 
 /// The agreement asked of the fast level (issue 17): latency percentiles and energy.
 constexpr double kAgreement = 0.05;
-
-/// Llama 3.1 (Meta's config.json): SwiGLU, 8 KV heads, vocabulary 128256, untied.
-TransformerSpec llama(std::int64_t layers, std::int64_t d, std::int64_t dff, std::int64_t heads) {
-  TransformerSpec m;
-  m.decoder_layers = layers;
-  m.d_model = d;
-  m.d_ff = dff;
-  m.ffn = FfnKind::kGated;
-  m.heads = heads;
-  m.kv_heads = 8;
-  m.vocabulary = 128256;
-  m.sequence = 8192;
-  m.tied_embeddings = false;
-  return m;
-}
 
 struct Case {
   std::string name;
@@ -58,14 +44,18 @@ struct Figures {
   double seconds = 0;  ///< wall time of the simulation
 };
 
-Figures run(const Case& c, Fidelity f) {
-  const AcceleratorLibrary lib;
-  const auto chip = *lib.find("H100");
+/// The case's replica on H100 with the table's calibrated constants.
+ServingModel model_of(const Case& c) {
+  const auto chip = footprint::test_util::h100();
   ServingModelSpec spec;
   spec.model = c.model;
   spec.layout.tensor = c.tensor;
   spec.max_batch = c.max_batch;
-  const ServingModel model(spec, chip, job_network(chip));
+  return {spec, chip, job_network(chip)};
+}
+
+Figures run(const Case& c, Fidelity f) {
+  const auto model = model_of(c);
   auto cfg = c.cfg;
   cfg.fidelity = f;
   const auto t0 = std::chrono::steady_clock::now();
@@ -98,15 +88,15 @@ std::vector<Case> cases() {
   std::vector<Case> v;
   // Chat on 70B (4 x TP4) at about 60 % of its throughput: prompts 1000 +- 800, outputs
   // 250 +- 250 (log-normal), 6 requests a second for 10 minutes.
-  v.push_back({"70B chat, 4 replicas, 6 /s", llama(80, 8192, 28672, 64), 4, 128, replicas(4),
+  v.push_back({"70B chat, 4 replicas, 6 /s", footprint::test_util::llama_70b(), 4, 128, replicas(4),
                poisson(6.0, 3600, SimTime::zero(), TokenLength::log_normal(1000, 800),
                        TokenLength::log_normal(250, 250), 11)});
   // 8B on one H100 near saturation: 20 /s of short prompts and long outputs.
-  v.push_back({"8B, 1 replica, 20 /s", llama(32, 4096, 14336, 32), 1, 256, replicas(1),
+  v.push_back({"8B, 1 replica, 20 /s", footprint::test_util::llama_8b(), 1, 256, replicas(1),
                poisson(20.0, 6000, SimTime::zero(), TokenLength::log_normal(224, 112),
                        TokenLength::log_normal(396, 396), 12)});
   // Every request at once, as the ML.ENERGY benchmark sends them, on 8B at batch 64.
-  v.push_back({"8B, all at once, batch 64", llama(32, 4096, 14336, 32), 1, 64, replicas(1),
+  v.push_back({"8B, all at once, batch 64", footprint::test_util::llama_8b(), 1, 64, replicas(1),
                all_at_once(2000, SimTime::zero(), TokenLength::log_normal(224, 112),
                            TokenLength::log_normal(396, 396), 13)});
   return v;
@@ -171,14 +161,8 @@ TEST_CASE("Fidelity: print the comparison (run by hand)", "[.fidelityprint]") {
 
 TEST_CASE("Streaming keeps the same figures with every n-th request as a row",
           "[service][streaming]") {
-  const AcceleratorLibrary lib;
-  const auto chip = *lib.find("H100");
   for (const auto& c : cases()) {
-    ServingModelSpec spec;
-    spec.model = c.model;
-    spec.layout.tensor = c.tensor;
-    spec.max_batch = c.max_batch;
-    const ServingModel model(spec, chip, job_network(chip));
+    const auto model = model_of(c);
     auto cfg = c.cfg;
     cfg.fidelity = Fidelity::kRequest;
     cfg.until = SimTime::minutes(5);  // some requests left unfinished or unstarted

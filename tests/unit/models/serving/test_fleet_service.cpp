@@ -16,41 +16,25 @@
 #include "models/workloads/requests.hpp"
 #include "models/workloads/step_model.hpp"
 #include "models/workloads/transformer.hpp"
+#include "serving_fixtures.hpp"
 
 using namespace footprint::models;
 using footprint::engine::SimTime;
 namespace units = footprint::units;
 
+using footprint::test_util::h100;
+using footprint::test_util::slow_calibration;
+using footprint::test_util::sum;
+using footprint::test_util::tiny;
+
 namespace {
 
 constexpr double kRelative = 1e-12;
 
-AcceleratorType h100() {
-  const AcceleratorLibrary lib;
-  return *lib.find("H100");
-}
-
-/// About 2 ms per iteration of the tiny model (1 ms per layer, 2 layers).
-ServingCalibration slow_calibration() {
-  ServingCalibration c;
-  c.chip = "H100";
-  c.memory_efficiency = 0.5;
-  c.layer_overhead_s = 1e-3;
-  c.memory_utilisation = 0.5;
-  c.source = "test";
-  return c;
-}
-
+/// About 2 ms per iteration (1 ms per layer, 2 layers).
 ServingModel tiny_model(std::int64_t max_batch) {
-  TransformerSpec m;
-  m.decoder_layers = 2;
-  m.d_model = 64;
-  m.d_ff = 256;
-  m.heads = 4;
-  m.vocabulary = 1000;
-  m.sequence = 1024;
   ServingModelSpec s;
-  s.model = m;
+  s.model = tiny();
   s.max_batch = max_batch;
   s.max_batch_tokens = 4096;
   const auto chip = h100();
@@ -79,10 +63,6 @@ ServiceConfig two_sites(double budget_ms, const CarbonSignal* a = nullptr,
 
 std::vector<Request> load(std::int64_t count, double rate) {
   return poisson(rate, count, SimTime::zero(), TokenLength::fixed(50), TokenLength::fixed(20), 3);
-}
-
-double sum(const std::vector<double>& v) {
-  return std::accumulate(v.begin(), v.end(), 0.0);
 }
 
 /// Requests' energy + idle + reserve = the total, site by site and in all; the power bins

@@ -14,18 +14,18 @@
 #include "models/serving/iteration.hpp"
 #include "models/workloads/step_model.hpp"
 #include "models/workloads/transformer.hpp"
+#include "serving_fixtures.hpp"
 
 using namespace footprint::models;
 namespace units = footprint::units;
 
+using footprint::test_util::h100;
+using footprint::test_util::llama_70b;
+using footprint::test_util::llama_8b;
+
 namespace {
 
 constexpr double kRelative = 1e-12;
-
-AcceleratorType h100() {
-  const AcceleratorLibrary lib;
-  return *lib.find("H100");
-}
 
 /// Round serving constants, so that the hand arithmetic is plain: half of HBM bandwidth,
 /// 10 us per layer, memory-bound draw at half of the span above idle.
@@ -37,37 +37,6 @@ ServingCalibration round_calibration() {
   c.memory_utilisation = 0.5;
   c.source = "test";
   return c;
-}
-
-/// Llama 3.1 8B (Meta's config.json): 32 layers, d 4096, SwiGLU 14336, 32 heads, 8 KV
-/// heads, vocabulary 128256, untied embeddings.
-TransformerSpec llama_8b() {
-  TransformerSpec m;
-  m.decoder_layers = 32;
-  m.d_model = 4096;
-  m.d_ff = 14336;
-  m.ffn = FfnKind::kGated;
-  m.heads = 32;
-  m.kv_heads = 8;
-  m.vocabulary = 128256;
-  m.sequence = 8192;
-  m.tied_embeddings = false;
-  return m;
-}
-
-/// Llama 3.1 70B: 80 layers, d 8192, SwiGLU 28672, 64 heads, 8 KV heads, untied.
-TransformerSpec llama_70b() {
-  TransformerSpec m;
-  m.decoder_layers = 80;
-  m.d_model = 8192;
-  m.d_ff = 28672;
-  m.ffn = FfnKind::kGated;
-  m.heads = 64;
-  m.kv_heads = 8;
-  m.vocabulary = 128256;
-  m.sequence = 8192;
-  m.tied_embeddings = false;
-  return m;
 }
 
 /// Llama 3.1 70B's parameters by hand: embeddings 2 x V d (untied); per layer Q and O

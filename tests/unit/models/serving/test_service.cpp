@@ -17,45 +17,20 @@
 #include "models/workloads/requests.hpp"
 #include "models/workloads/step_model.hpp"
 #include "models/workloads/transformer.hpp"
+#include "serving_fixtures.hpp"
 
 using namespace footprint::models;
 using footprint::engine::SimTime;
 namespace units = footprint::units;
 
+using footprint::test_util::h100;
+using footprint::test_util::slow_calibration;
+using footprint::test_util::sum;
+using footprint::test_util::tiny;
+
 namespace {
 
 constexpr double kRelative = 1e-12;
-
-AcceleratorType h100() {
-  const AcceleratorLibrary lib;
-  return *lib.find("H100");
-}
-
-/// Serving constants with a 1 ms overhead per layer, so that each iteration of the tiny
-/// model takes about 2 ms.
-ServingCalibration slow_calibration() {
-  ServingCalibration c;
-  c.chip = "H100";
-  c.memory_efficiency = 0.5;
-  c.layer_overhead_s = 1e-3;
-  c.memory_utilisation = 0.5;
-  c.source = "test";
-  return c;
-}
-
-/// 2 layers, d 64, 4 heads of 16, two-matrix d_ff 256, vocabulary 1000, tied: 162304
-/// parameters (64000 embedding, 2 x (4 x 64^2 + 2 x 64 x 256)). KV cache per token:
-/// keys and values of 64 x 2 bytes x 2 layers = 512 bytes.
-TransformerSpec tiny() {
-  TransformerSpec m;
-  m.decoder_layers = 2;
-  m.d_model = 64;
-  m.d_ff = 256;
-  m.heads = 4;
-  m.vocabulary = 1000;
-  m.sequence = 1024;
-  return m;
-}
 
 ServingModelSpec tiny_spec(std::int64_t max_batch_tokens = 8192, std::int64_t max_batch = 256) {
   ServingModelSpec s;
@@ -90,10 +65,6 @@ IterationLoad decode(std::int64_t context) {
   load.decode_tokens = 1;
   load.decode_context = static_cast<double>(context);
   return load;
-}
-
-double sum(const std::vector<double>& v) {
-  return std::accumulate(v.begin(), v.end(), 0.0);
 }
 
 /// The energy identities every run keeps: requests' shares plus idle and reserve make the
