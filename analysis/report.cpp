@@ -383,6 +383,10 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
   r.jobs_finished = summary.get_attr_int64(key(SummaryAttr::kJobsFinished));
   r.restarts = summary.get_attr_int64(key(SummaryAttr::kRestarts));
   r.lost_device_hours = summary.get_attr_double(key(SummaryAttr::kLostDeviceHours));
+  if (summary.has_attr(key(SummaryAttr::kPreemptions))) {  // written since services lend
+    r.preemptions = summary.get_attr_int64(key(SummaryAttr::kPreemptions));
+    r.borrowed_device_hours = summary.get_attr_double(key(SummaryAttr::kBorrowedDeviceHours));
+  }
   if (summary.has_attr(
           key(SummaryAttr::kPauses))) {  // traces written before pauses existed lack them
     r.pauses = summary.get_attr_int64(key(SummaryAttr::kPauses));
@@ -733,6 +737,13 @@ std::string render_services(const Report& r) {
         s.get("energy_facility_j") / kJoulesPerMwh);
   }
   for (const auto& s : r.services) {
+    const double lent = s.get("lent_device_hours");
+    if (lent > 0) {
+      out += fmt::format("{}: parked {:.4g} device-hours, of which {:.4g} lent to training\n",
+                         s.name, s.get("parked_device_hours"), lent);
+    }
+  }
+  for (const auto& s : r.services) {
     if (!s.serving_constants_from.empty() && s.serving_constants_from != s.accelerator) {
       out += fmt::format("{}: {} serving constants borrowed from {}\n", s.name, s.accelerator,
                          s.serving_constants_from);
@@ -772,7 +783,7 @@ std::string render_services_json(const Report& r) {
         "\"j_per_output_token\": {}, \"ttft_s\": {}, \"tpot_s\": {}, \"goodput\": {}, "
         "\"emissions_per_request_g\": {{\"location\": {}, \"market\": {}, \"embodied\": {}}}, "
         "\"embodied_g_per_device_hour\": {}, \"scale_ups\": {}, \"scale_downs\": {}, "
-        "\"parked_device_hours\": {}, \"fidelity\": {}}}",
+        "\"parked_device_hours\": {}, \"lent_device_hours\": {}, \"fidelity\": {}}}",
         i ? ", " : "", json_string(s.name), json_string(s.datacenter), json_string(s.accelerator),
         json_string(s.serving_constants_from), json_number(s.get("replicas")),
         json_number(s.get("reserve")), json_number(s.get("devices_per_replica")),
@@ -787,7 +798,7 @@ std::string render_services_json(const Report& r) {
         json_number(per_request(s, "emissions_market_g")),
         json_number(per_request(s, "embodied_g")), json_number(s.get("embodied_g_per_device_hour")),
         json_number(s.get("scale_ups")), json_number(s.get("scale_downs")),
-        json_number(s.get("parked_device_hours")),
+        json_number(s.get("parked_device_hours")), json_number(s.get("lent_device_hours")),
         s.fidelity.empty() ? std::string("null") : json_string(s.fidelity));
   }
   return out + "]";
@@ -871,6 +882,10 @@ std::string render_table(const Report& r) {
   if (r.pauses > 0) {
     out += fmt::format("; pauses {} ({:.4g} h)", r.pauses, r.paused_h);
   }
+  if (r.borrowed_device_hours > 0) {
+    out += fmt::format("; {:.4g} device-hours on services' parked devices, preempted {} times",
+                       r.borrowed_device_hours, r.preemptions);
+  }
   out += '\n';
   if (r.comparison) {
     out += render_comparison(*r.comparison, r);
@@ -909,6 +924,8 @@ std::vector<Figure> summary_figures(const Report& r) {
           {"mean_wait_h", r.mean_wait_h},
           {"restarts", r.restarts},
           {"lost_device_hours", r.lost_device_hours},
+          {"borrowed_device_hours", r.borrowed_device_hours},
+          {"preemptions", r.preemptions},
           {"pauses", r.pauses},
           {"paused_h", r.paused_h}};
 }

@@ -182,6 +182,9 @@ struct Report {
   std::int64_t jobs_finished = 0;
   std::int64_t restarts = 0;
   double lost_device_hours = 0;
+  /// Device-hours jobs held on services' parked devices, and the times they were taken back.
+  double borrowed_device_hours = 0;
+  std::int64_t preemptions = 0;
   std::int64_t pauses = 0;  ///< carbon-aware pauses at checkpoints, all jobs
   double paused_h = 0;
   double mean_wait_h = 0;

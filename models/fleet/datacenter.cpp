@@ -39,6 +39,46 @@ DatacenterLp::DatacenterLp(std::uint32_t index, const FleetTables* tables, Datac
     load_binned_.push_back({bins(cfg_.trace_interval), bins(cfg_.trace_interval),
                             bins(cfg_.trace_interval), bins(cfg_.trace_interval)});
   }
+  borrowed_.assign(tables_->types.size(), 0);
+  scratch_.assign(tables_->types.size(), 0);
+  lender_parked_.assign(cfg_.lenders.size(), 0);
+  lender_lent_.assign(cfg_.lenders.size(), 0);
+  lender_device_s_.assign(cfg_.lenders.size(), 0.0);
+  load_lent_w_.assign(cfg_.loads.size(), 0.0);
+  load_lent_binned_.assign(cfg_.loads.size(), bins(cfg_.trace_interval));
+}
+
+void DatacenterLp::on_lend(engine::Context<FleetMsg>& ctx, std::uint32_t l, std::size_t k) {
+  const auto& sched = *cfg_.lenders[l].devices;
+  integrate(ctx.now());
+  lender_parked_[l] = sched[k].second;
+  reassign(ctx.now());
+  if (k + 1 < sched.size()) {
+    ctx.schedule(sched[k + 1].first - ctx.now(),
+                 {FleetMsg::Kind::kLend, static_cast<std::uint32_t>(k + 1), l, 0});
+  }
+}
+
+void DatacenterLp::reassign(SimTime now) {
+  if (cfg_.lenders.empty()) {
+    return;
+  }
+  const double dt = (now - lent_since_).to_seconds();
+  for (std::size_t l = 0; l < cfg_.lenders.size(); ++l) {
+    lender_device_s_[l] += static_cast<double>(lender_lent_[l]) * dt;
+  }
+  lent_since_ = now;
+  scratch_ = borrowed_;
+  for (std::size_t l = 0; l < cfg_.lenders.size(); ++l) {
+    const auto& lender = cfg_.lenders[l];
+    auto& left = scratch_[lender.type];
+    // (Briefly more than is parked when a preemption lands at the instant of the change.)
+    lender_lent_[l] = std::min(left, lender_parked_[l]);
+    left -= lender_lent_[l];
+    load_lent_w_[lender.load] =
+        static_cast<double>(lender_lent_[l]) * units::to_watts(lender.parked);
+  }
+  changed_ = true;
 }
 
 void DatacenterLp::on_load(engine::Context<FleetMsg>& ctx, std::uint32_t load, std::uint32_t bin) {
@@ -63,6 +103,17 @@ void DatacenterLp::on_load(engine::Context<FleetMsg>& ctx, std::uint32_t load, s
 
 void DatacenterLp::on_start(engine::Context<FleetMsg>& ctx) {
   intensity_ = carbon_->at(SimTime::zero());
+  for (std::uint32_t l = 0; l < cfg_.lenders.size(); ++l) {
+    const auto& sched = *cfg_.lenders[l].devices;
+    if (sched.empty()) {
+      continue;
+    }
+    if (sched.front().first == SimTime::zero()) {
+      on_lend(ctx, l, 0);
+    } else {
+      ctx.schedule(sched.front().first, {FleetMsg::Kind::kLend, 0, l, 0});
+    }
+  }
   for (std::uint32_t l = 0; l < cfg_.loads.size(); ++l) {
     if (cfg_.loads[l].watts && !cfg_.loads[l].watts->empty()) {
       ++loads_active_;
@@ -146,7 +197,7 @@ bool DatacenterLp::cap_allows(const Slot& s, SimTime now) const {
   if (cfg_.power.idle_draw) {
     for (std::size_t t = 0; t < tables_->types.size(); ++t) {
       it += cfg_.power.idle_bound(tables_->types[t]) *
-            static_cast<double>(cfg_.inventory[t] - busy_[t]);
+            static_cast<double>(cfg_.inventory[t] - busy_[t] + borrowed_[t]);
     }
   }
   const auto peak = cfg_.envelope->peak(now, end, it);
@@ -180,7 +231,8 @@ void DatacenterLp::begin_compute(engine::Context<FleetMsg>& ctx, std::uint32_t s
   arm(ctx, slot, ctx.now() + (boundary(j, s.step + 1) - boundary(j, s.step)));
 }
 
-void DatacenterLp::start_job(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
+void DatacenterLp::start_job(engine::Context<FleetMsg>& ctx, std::uint32_t job,
+                             std::int64_t borrowed) {
   const auto& j = tables_->jobs[job];
   std::uint32_t slot = 0;
   if (free_slots_.empty()) {
@@ -197,28 +249,105 @@ void DatacenterLp::start_job(engine::Context<FleetMsg>& ctx, std::uint32_t job) 
   s.job = job;
   s.active = true;
   s.power_since = ctx.now();
-  s.outcome = outcomes_.size();
-  outcomes_.push_back({});
-  auto& o = outcomes_.back();
-  o.job = job;
-  o.datacenter = index_;
-  o.start = units::seconds(ctx.now().to_seconds());
-  s.pause_budget = std::max(SimTime::zero(), j.slack - (ctx.now() - j.submit));
-  s.plan_end = ctx.now() + planned_runtime(j);
+  s.run_start = ctx.now();
+  s.borrowed = borrowed;
+  const auto resumed = suspended_.find(job);
+  const bool resuming = resumed != suspended_.end();
+  if (resuming) {
+    const auto& r = resumed->second;
+    s.outcome = r.outcome;
+    s.step = r.ckpt_step;
+    s.ckpt_step = r.ckpt_step;
+    s.pause_budget = r.pause_budget;
+    s.failures = r.failures;
+    suspended_.erase(resumed);
+    s.plan_end = ctx.now() + planned_runtime(j) - boundary(j, s.step);
+  } else {
+    s.outcome = outcomes_.size();
+    outcomes_.push_back({});
+    auto& o = outcomes_.back();
+    o.job = job;
+    o.datacenter = index_;
+    o.start = units::seconds(ctx.now().to_seconds());
+    s.pause_budget = std::max(SimTime::zero(), j.slack - (ctx.now() - j.submit));
+    s.plan_end = ctx.now() + planned_runtime(j);
+    if (cfg_.device_mtbf > units::Seconds::zero()) {
+      // One failure stream per job, keyed by the job: independent of what else runs.
+      s.failures = ctx.substream(job);
+    }
+  }
   s.full = cfg_.power.running(j.compute_power) * static_cast<double>(j.devices);
   full_power_ += s.full;
   integrate(ctx.now());
   busy_[j.type] += j.devices;
   busy_total_ += j.devices;
+  borrowed_[j.type] += borrowed;
   changed_ = true;
+  reassign(ctx.now());
   if (cfg_.device_mtbf > units::Seconds::zero()) {
-    // One failure stream per job, keyed by the job: independent of what else runs.
-    s.failures = ctx.substream(job);
     const units::Seconds mean = cfg_.device_mtbf / static_cast<double>(j.devices);
     s.next_failure = ctx.now().checked_add(
         SimTime::from_seconds(s.failures.exponential(units::to_seconds(mean))));
   }
+  if (resuming) {
+    // Reading the checkpoint back takes about as long as writing it, devices held idle.
+    s.phase = Phase::kRestart;
+    s.phase_start = ctx.now();
+    set_power(s, cfg_.power.held_idle(tables_->types[j.type]) * static_cast<double>(j.devices),
+              ctx.now());
+    arm(ctx, slot, ctx.now() + j.checkpoint_duration);
+    return;
+  }
   begin_compute(ctx, slot);
+}
+
+void DatacenterLp::close_run(Slot& s, SimTime now) {
+  const auto& j = tables_->jobs[s.job];
+  auto& o = outcomes_[s.outcome];
+  const double held_s = now.to_seconds() - s.run_start.to_seconds();
+  o.device_hours += static_cast<double>(j.devices) * held_s / units::kSecondsPerHour;
+  o.borrowed_device_hours += static_cast<double>(s.borrowed) * held_s / units::kSecondsPerHour;
+  o.embodied += units::seconds(static_cast<double>(j.devices) * held_s) *
+                tables_->types[j.type].embodied_rate();
+  s.run_start = now;
+}
+
+void DatacenterLp::preempt(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
+  const auto it = std::find_if(slots_.begin(), slots_.end(),
+                               [&](const Slot& s) { return s.active && s.job == job; });
+  if (it == slots_.end()) {
+    return;  // it ended first; its report is on its way
+  }
+  const auto slot = static_cast<std::uint32_t>(it - slots_.begin());
+  auto& s = *it;
+  const auto& j = tables_->jobs[job];
+  const SimTime now = ctx.now();
+  auto& o = outcomes_[s.outcome];
+  // The work since the last checkpoint is lost, as after a failure.
+  SimTime lost = boundary(j, s.step) - boundary(j, s.ckpt_step);
+  if (s.phase == Phase::kCompute) {
+    lost += now - s.phase_start;
+  }
+  o.lost_device_hours += static_cast<double>(j.devices) * lost.to_hours();
+  ++o.preemptions;
+  if (s.phase == Phase::kPause) {
+    end_pause(s, now);
+  }
+  if (s.phase == Phase::kCapPause) {
+    end_cap_pause(s, now);
+  }
+  close_run(s, now);
+  set_power(s, units::Watts::zero(), now);
+  s.active = false;
+  full_power_ -= s.full;
+  ++s.gen;
+  busy_[j.type] -= j.devices;
+  busy_total_ -= j.devices;
+  borrowed_[j.type] -= s.borrowed;
+  reassign(now);
+  suspended_[job] = Suspended{s.outcome, s.ckpt_step, s.pause_budget, s.failures};
+  free_slots_.push_back(slot);
+  ctx.send(cfg_.scheduler, cfg_.report_delay, {FleetMsg::Kind::kPreempted, job, index_, 0});
 }
 
 void DatacenterLp::finish(engine::Context<FleetMsg>& ctx, std::uint32_t slot) {
@@ -230,13 +359,14 @@ void DatacenterLp::finish(engine::Context<FleetMsg>& ctx, std::uint32_t slot) {
   ++s.gen;
   busy_[j.type] -= j.devices;
   busy_total_ -= j.devices;
+  if (s.borrowed > 0) {
+    borrowed_[j.type] -= s.borrowed;
+    reassign(ctx.now());
+  }
   auto& o = outcomes_[s.outcome];
   o.end = units::seconds(ctx.now().to_seconds());
   o.steps = s.step;
-  const double held_s = units::to_seconds(o.end - o.start);
-  o.device_hours = static_cast<double>(j.devices) * held_s / units::kSecondsPerHour;
-  o.embodied = units::seconds(static_cast<double>(j.devices) * held_s) *
-               tables_->types[j.type].embodied_rate();
+  close_run(s, ctx.now());
   free_slots_.push_back(slot);
   ++finished_;
   if (cfg_.scheduler == DatacenterConfig::kNoScheduler && finished_ == fixed_jobs_.size()) {
@@ -383,7 +513,13 @@ void DatacenterLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<
   const auto& m = e.payload;
   switch (m.kind) {
     case FleetMsg::Kind::kStart:
-      start_job(ctx, m.job);
+      start_job(ctx, m.job, m.slot);
+      break;
+    case FleetMsg::Kind::kPreempt:
+      preempt(ctx, m.job);
+      break;
+    case FleetMsg::Kind::kLend:
+      on_lend(ctx, m.slot, m.job);
       break;
     case FleetMsg::Kind::kPhaseEnd:
     case FleetMsg::Kind::kFailure:
@@ -434,11 +570,12 @@ void DatacenterLp::refresh(SimTime now) {
     jobs_power_ = units::Watts::zero();  // no residue from sums of +/- powers
   }
   double loads = 0;
-  for (const double w : load_watts_) {
-    loads += w;
+  for (std::size_t l = 0; l < load_watts_.size(); ++l) {
+    loads += load_watts_[l] - load_lent_w_[l];
   }
-  const auto it = cfg_.power.it_power(jobs_power_ + units::watts(loads), tables_->types,
-                                      [&](std::size_t t) { return cfg_.inventory[t] - busy_[t]; });
+  const auto it = cfg_.power.it_power(
+      jobs_power_ + units::watts(loads), tables_->types,
+      [&](std::size_t t) { return cfg_.inventory[t] - busy_[t] + borrowed_[t]; });
   const auto fp = cooling_->facility(now, it);
   const double itw = units::to_watts(it);
   const double fac = units::to_watts(fp.total());
@@ -468,7 +605,10 @@ void DatacenterLp::refresh(SimTime now) {
   binned(Integrand::kEmissionsMarket).set(now, fac * imkt);
   binned(Integrand::kBusyDevices).set(now, static_cast<double>(busy_total_));
   for (std::size_t l = 0; l < load_watts_.size(); ++l) {
-    const double w = load_watts_[l];
+    const double w = load_watts_[l] - load_lent_w_[l];
+    if (!cfg_.lenders.empty()) {
+      load_lent_binned_[l].set(now, load_lent_w_[l]);
+    }
     auto& b = load_binned_[l];
     b[0].set(now, w);
     b[1].set(now, w * ratio);
@@ -493,15 +633,14 @@ void DatacenterLp::on_stop(engine::Context<FleetMsg>& ctx) {
       if (s.phase == Phase::kCapPause) {
         end_cap_pause(s, now);
       }
-      const auto& j = tables_->jobs[s.job];
-      auto& o = outcomes_[s.outcome];
-      const double held_s = now.to_seconds() - units::to_seconds(o.start);
-      o.steps = s.step;
-      o.device_hours = static_cast<double>(j.devices) * held_s / units::kSecondsPerHour;
-      o.embodied = units::seconds(static_cast<double>(j.devices) * held_s) *
-                   tables_->types[j.type].embodied_rate();
+      outcomes_[s.outcome].steps = s.step;
+      close_run(s, now);
     }
   }
+  for (const auto& [job, r] : suspended_) {
+    outcomes_[r.outcome].steps = r.ckpt_step;
+  }
+  reassign(now);  // lent device-seconds up to the stop
   if (over_cap_) {
     cap_exceeded_ += now - over_since_;
     over_cap_ = false;
@@ -517,12 +656,25 @@ void DatacenterLp::on_stop(engine::Context<FleetMsg>& ctx) {
       b.advance(end);
     }
   }
+  for (auto& b : load_lent_binned_) {
+    b.advance(end);
+  }
 }
 
 std::vector<LoadOutcome> DatacenterLp::load_outcomes(std::size_t intervals) const {
   std::vector<LoadOutcome> out;
-  for (const auto& b : load_binned_) {
+  for (std::size_t l = 0; l < load_binned_.size(); ++l) {
+    const auto& b = load_binned_[l];
     LoadOutcome o;
+    for (std::size_t k = 0; k < cfg_.lenders.size(); ++k) {
+      if (cfg_.lenders[k].load == l) {
+        o.lent_device_s += lender_device_s_[k];
+        o.lent_it_energy = units::joules(load_lent_binned_[l].total());
+        for (std::size_t i = 0; i < intervals; ++i) {
+          o.lent_it_j.push_back(load_lent_binned_[l].bin(i));
+        }
+      }
+    }
     o.it_energy = units::joules(b[0].total());
     o.energy = units::joules(b[1].total());
     o.emissions_location = units::grams(b[2].total());

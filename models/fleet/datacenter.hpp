@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "models/cooling/cooling.hpp"
@@ -42,9 +43,22 @@ struct ServiceLoad {
   std::shared_ptr<const std::vector<double>> watts;
 };
 
+/// A service site's parked devices that jobs here may borrow (models/fleet/README.md, "One
+/// fleet"): while a job holds them they draw the job's power, not their parked draw, which
+/// leaves the service's load (and its attribution) for the job's.
+struct Lender {
+  std::uint32_t type = 0;  ///< FleetTables type index
+  std::uint32_t load = 0;  ///< the load (index into DatacenterConfig::loads) they are part of
+  units::Watts parked;     ///< per parked device, in the load's power
+  std::shared_ptr<const DeviceSchedule> devices;  ///< parked devices over time
+};
+
 /// What a service's load was attributed, as for a job (facility overhead in proportion to
-/// IT power), in all and per trace interval.
+/// IT power), in all and per trace interval; with a lender, what it lent.
 struct LoadOutcome {
+  double lent_device_s = 0;       ///< devices lent to jobs x time
+  units::Joules lent_it_energy;   ///< their parked draw while lent (left out of it_energy)
+  std::vector<double> lent_it_j;  ///< the same per trace interval
   units::Joules it_energy;
   units::Joules energy;
   units::Grams emissions_location;
@@ -78,6 +92,8 @@ struct DatacenterConfig {
   SimTime cap_retry = SimTime::minutes(5);
   /// The services placed here.
   std::vector<ServiceLoad> loads;
+  /// Their parked devices that jobs may borrow (at most one lender per load).
+  std::vector<Lender> lenders;
   /// The grid and the weather are followed no further than this when nothing else ends
   /// the run here (no scheduler, no jobs of its own): the run's span. Without it such a
   /// datacenter would follow a repeating series to the end of time.
@@ -94,12 +110,14 @@ struct JobOutcome {
   std::int64_t steps = 0;
   std::int64_t restarts = 0;
   std::int64_t checkpoints = 0;
-  std::int64_t pauses = 0;       ///< carbon-aware pauses at checkpoints
-  units::Seconds paused;         ///< time spent in them (devices held, idle)
-  std::int64_t cap_pauses = 0;   ///< waits for the power cap after running past its plan
-  units::Seconds cap_paused;     ///< time spent in them (devices held, idle)
-  double device_hours = 0;       ///< held, from start to end
-  double lost_device_hours = 0;  ///< compute redone after failures
+  std::int64_t pauses = 0;           ///< carbon-aware pauses at checkpoints
+  units::Seconds paused;             ///< time spent in them (devices held, idle)
+  std::int64_t preemptions = 0;      ///< stopped because a service took its borrowed devices back
+  std::int64_t cap_pauses = 0;       ///< waits for the power cap after running past its plan
+  units::Seconds cap_paused;         ///< time spent in them (devices held, idle)
+  double device_hours = 0;           ///< held, from start to end
+  double lost_device_hours = 0;      ///< compute redone after failures and preemptions
+  double borrowed_device_hours = 0;  ///< of device_hours, on devices borrowed from services
   units::Joules it_energy;
   units::Joules energy;  ///< facility energy attributed to the job
   units::Grams emissions_location;
@@ -173,10 +191,28 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
     double c_mkt0 = 0;
     SimTime power_since;
     engine::RandomStream failures;
-    std::size_t outcome = 0;  ///< index into outcomes_
+    std::size_t outcome = 0;    ///< index into outcomes_
+    std::int64_t borrowed = 0;  ///< of its devices, lent by services
+    SimTime run_start;          ///< when it started or last resumed
+  };
+  /// A preempted job, waiting to resume from its last checkpoint.
+  struct Suspended {
+    std::size_t outcome = 0;
+    std::int64_t ckpt_step = 0;
+    SimTime pause_budget;
+    engine::RandomStream failures;
   };
 
-  void start_job(engine::Context<FleetMsg>& ctx, std::uint32_t job);
+  /// Starts `job` (or resumes it after a preemption), `borrowed` of its devices lent.
+  void start_job(engine::Context<FleetMsg>& ctx, std::uint32_t job, std::int64_t borrowed);
+  /// A service takes back the devices `job` borrowed: it stops and keeps its last checkpoint.
+  void preempt(engine::Context<FleetMsg>& ctx, std::uint32_t job);
+  /// Counts the devices a slot held since it started (or resumed) up to `now`.
+  void close_run(Slot& s, SimTime now);
+  /// Lender l's parked devices take the value of entry k of its schedule.
+  void on_lend(engine::Context<FleetMsg>& ctx, std::uint32_t l, std::size_t k);
+  /// Borrowed devices are assigned to lenders in order, each up to what it has parked.
+  void reassign(SimTime now);
   void set_power(Slot& s, units::Watts p, SimTime now);
   void arm(engine::Context<FleetMsg>& ctx, std::uint32_t slot, SimTime phase_end);
   void begin_compute(engine::Context<FleetMsg>& ctx, std::uint32_t slot);
@@ -249,6 +285,17 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   std::vector<double> load_watts_;
   std::vector<std::array<engine::BinnedIntegral, 4>> load_binned_;
   std::size_t loads_active_ = 0;
+  /// Lending: borrowed devices per type; per lender its parked and lent devices; per load
+  /// the parked draw of its lent devices (binned too); lent device-seconds per lender.
+  std::vector<std::int64_t> borrowed_;
+  std::vector<std::int64_t> lender_parked_;
+  std::vector<std::int64_t> lender_lent_;
+  std::vector<double> lender_device_s_;
+  std::vector<double> load_lent_w_;
+  std::vector<engine::BinnedIntegral> load_lent_binned_;
+  SimTime lent_since_;
+  std::vector<std::int64_t> scratch_;
+  std::unordered_map<std::uint32_t, Suspended> suspended_;
   void on_load(engine::Context<FleetMsg>& ctx, std::uint32_t load, std::uint32_t bin);
   bool has_weather_ = false;
   bool changed_ = false;   ///< this event changed a power or a rate

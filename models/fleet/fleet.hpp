@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/accelerators/accelerator.hpp"
@@ -47,6 +48,11 @@ struct FleetJob {
   return j.duration + SimTime::ticks(checkpoints * j.checkpoint_duration.count());
 }
 
+/// Devices over time, as (from when, how many) in time order: a step function, 0 before the
+/// first entry. Services' parked devices that training may borrow (models/fleet/README.md,
+/// "One fleet").
+using DeviceSchedule = std::vector<std::pair<SimTime, std::int64_t>>;
+
 struct FleetTables {
   std::vector<AcceleratorType> types;
   std::vector<FleetJob> jobs;
@@ -67,10 +73,13 @@ struct FleetMsg {
     kSignal,      ///< datacenter: the grid or the weather changes
     kShutdown,    ///< scheduler -> datacenter: every job has ended
     kLoad,        ///< datacenter: a service's power changes (slot: the load, job: the bin)
+    kLend,        ///< scheduler (slot: pool) or datacenter (slot: lender): parked devices change
+    kPreempt,     ///< scheduler -> datacenter: stop this job, its lent devices are taken back
+    kPreempted,   ///< datacenter -> scheduler: this job stopped (resumes from its checkpoint)
   };
   Kind kind = Kind::kSignal;
   std::uint32_t job = 0;
-  std::uint32_t slot = 0;  ///< datacenter: the job's slot
+  std::uint32_t slot = 0;  ///< datacenter: the job's slot; kStart: the devices it borrows
   std::uint32_t gen = 0;   ///< datacenter: the slot's generation (stale timers are ignored)
 };
 

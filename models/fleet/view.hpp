@@ -10,6 +10,7 @@
 
 #include "models/cooling/cooling.hpp"
 #include "models/fleet/envelope.hpp"
+#include "models/fleet/fleet.hpp"
 #include "models/fleet/power.hpp"
 #include "models/grid/carbon.hpp"
 #include "models/topology/fabric.hpp"
@@ -30,6 +31,9 @@ struct DatacenterView {
   /// Per type: the network fabric its devices sit on, when the datacenter declares a
   /// topology (jobs then get compact blocks of it); null: devices are only counted.
   std::vector<std::shared_ptr<const Fabric>> fabrics;
+  /// Per type: the services' parked devices jobs may borrow over time (empty: none). Not
+  /// with a fabric (they are not in it).
+  std::vector<DeviceSchedule> lendable;
 };
 
 }  // namespace footprint::models

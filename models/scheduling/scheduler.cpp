@@ -39,7 +39,14 @@ SchedulerLp::SchedulerLp(const FleetTables* tables, std::vector<DatacenterView> 
       queued_(dcs_.size() * ntypes_, 0),
       jobs_power_(dcs_.size(), units::Watts::zero()),
       expected_end_(tables->jobs.size(), 0),
-      dispatch_(tables->jobs.size()) {
+      dispatch_(tables->jobs.size()),
+      lend_schedule_(dcs_.size() * ntypes_, nullptr),
+      lend_next_(dcs_.size() * ntypes_, 0),
+      lend_now_(dcs_.size() * ntypes_, 0),
+      borrowed_(dcs_.size() * ntypes_, 0),
+      borrowers_(dcs_.size() * ntypes_),
+      own_of_(tables->jobs.size(), 0),
+      borrowed_of_(tables->jobs.size(), 0) {
   for (std::uint32_t d = 0; d < dcs_.size(); ++d) {
     dcs_[d].inventory.resize(ntypes_, 0);
     dcs_[d].fabrics.resize(ntypes_);
@@ -47,6 +54,9 @@ SchedulerLp::SchedulerLp(const FleetTables* tables, std::vector<DatacenterView> 
       free_[pool_index(d, t)] = dcs_[d].inventory[t];
       if (dcs_[d].fabrics[t]) {
         alloc_[pool_index(d, t)] = std::make_unique<Allocator>(*dcs_[d].fabrics[t]);
+      } else if (t < dcs_[d].lendable.size() && !dcs_[d].lendable[t].empty()) {
+        lend_schedule_[pool_index(d, t)] = &dcs_[d].lendable[t];
+        lend_pools_.push_back(pool_index(d, t));
       }
     }
   }
@@ -217,6 +227,50 @@ void SchedulerLp::on_start(engine::Context<FleetMsg>& ctx) {
   if (!scheduled_.empty()) {
     ctx.schedule(tables_->jobs[scheduled_.front()].submit, {FleetMsg::Kind::kArrival, 0, 0, 0});
   }
+  update_lend(ctx);
+}
+
+void SchedulerLp::update_lend(engine::Context<FleetMsg>& ctx) {
+  const SimTime::rep ahead = ctx.now().count() + cfg_.epoch.count();
+  if (lend_pools_.empty() || ahead < lend_due_) {
+    return;
+  }
+  lend_due_ = std::numeric_limits<SimTime::rep>::max();
+  bool rose = false;
+  for (const auto p : lend_pools_) {
+    const auto& sched = *lend_schedule_[p];
+    auto& k = lend_next_[p];
+    const auto before = lend_now_[p];
+    while (k < sched.size() && sched[k].first.count() <= ahead) {
+      lend_now_[p] = sched[k].second;
+      ++k;
+    }
+    if (k < sched.size()) {
+      lend_due_ = std::min(lend_due_, sched[k].first.count());
+    }
+    rose = rose || lend_now_[p] > before;
+    // Taken back: the borrowers that started last stop, until the rest fit.
+    auto& b = borrowers_[p];
+    while (borrowed_[p] > lend_now_[p] && !b.empty()) {
+      const auto job = b.back();
+      b.pop_back();
+      borrowed_[p] -= borrowed_of_[job];
+      borrowed_of_[job] = 0;
+      ctx.send(dcs_[dispatch_[job].datacenter].lp, cfg_.epoch,
+               {FleetMsg::Kind::kPreempt, job, 0, 0});
+    }
+  }
+  if (rose) {
+    ensure_tick(ctx);
+  }
+  if (lend_due_ != std::numeric_limits<SimTime::rep>::max()) {
+    // The next change is looked at one epoch before it holds.
+    const SimTime::rep at = lend_due_ - cfg_.epoch.count();
+    if (at != lend_wake_) {
+      lend_wake_ = at;
+      ctx.schedule(SimTime::ticks(at) - ctx.now(), {FleetMsg::Kind::kLend, 0, 0, 0});
+    }
+  }
 }
 
 void SchedulerLp::ensure_tick(engine::Context<FleetMsg>& ctx) {
@@ -346,7 +400,7 @@ bool SchedulerLp::fits_power(std::uint32_t dc, std::size_t p, const FleetJob& j,
   return units::to_watts(peak) <= units::to_watts(*v.power_cap) * (1 + kCapTolerance);
 }
 
-bool SchedulerLp::room(std::size_t p, const FleetJob& j, SimTime now) {
+std::int64_t SchedulerLp::reserved_for_fixed(std::size_t p, const FleetJob& j, SimTime now) const {
   // Devices that fixed-start jobs will take before this job would end stay free for them
   // (conservatively: as if nothing running ended before).
   std::int64_t reserved = 0;
@@ -359,7 +413,19 @@ bool SchedulerLp::room(std::size_t p, const FleetJob& j, SimTime now) {
     }
     reserved += f.devices;
   }
-  if (free_[p] - reserved < j.devices) {
+  return reserved;
+}
+
+std::int64_t SchedulerLp::own_part(std::size_t p, const FleetJob& j, SimTime now) const {
+  return std::clamp<std::int64_t>(free_[p] - reserved_for_fixed(p, j, now), 0, j.devices);
+}
+
+bool SchedulerLp::room(std::size_t p, const FleetJob& j, SimTime now) {
+  std::int64_t avail = free_[p] - reserved_for_fixed(p, j, now);
+  if (lend_schedule_[p] != nullptr) {
+    avail += lend_now_[p] - borrowed_[p];
+  }
+  if (avail < j.devices) {
     return false;
   }
   if (!alloc_[p]) {
@@ -376,7 +442,8 @@ bool SchedulerLp::room(std::size_t p, const FleetJob& j, SimTime now) {
   return true;
 }
 
-void SchedulerLp::take(std::uint32_t dc, std::uint32_t job, SimTime expected_start) {
+void SchedulerLp::take(std::uint32_t dc, std::uint32_t job, SimTime expected_start,
+                       std::int64_t own) {
   const auto& j = tables_->jobs[job];
   const auto p = pool_index(dc, j.type);
   if (alloc_[p]) {
@@ -386,7 +453,13 @@ void SchedulerLp::take(std::uint32_t dc, std::uint32_t job, SimTime expected_sta
       held_.emplace(job, std::move(*block));
     }
   }
-  free_[p] -= j.devices;
+  free_[p] -= own;
+  own_of_[job] = own;
+  borrowed_of_[job] = j.devices - own;
+  if (borrowed_of_[job] > 0) {
+    borrowed_[p] += borrowed_of_[job];
+    borrowers_[p].push_back(job);
+  }
   jobs_power_[dc] += units::watts(static_cast<double>(j.devices) *
                                   units::to_watts(dcs_[dc].power.running(j.compute_power)));
   expected_end_[job] = (expected_start + j.duration).count();
@@ -403,19 +476,30 @@ void SchedulerLp::release(std::uint32_t dc, std::uint32_t job) {
       held_.erase(it);
     }
   }
-  free_[p] += j.devices;
+  free_[p] += own_of_[job];
+  if (borrowed_of_[job] > 0) {
+    borrowed_[p] -= borrowed_of_[job];
+    auto& b = borrowers_[p];
+    b.erase(std::find(b.begin(), b.end(), job));
+  }
+  own_of_[job] = 0;
+  borrowed_of_[job] = 0;
   jobs_power_[dc] -= units::watts(static_cast<double>(j.devices) *
                                   units::to_watts(dcs_[dc].power.running(j.compute_power)));
   pools_[p].running.erase({expected_end_[job], job});
 }
 
 void SchedulerLp::start(engine::Context<FleetMsg>& ctx, std::uint32_t dc, std::uint32_t job) {
-  queued_[pool_index(dc, tables_->jobs[job].type)] -= tables_->jobs[job].devices;
-  take(dc, job, ctx.now() + cfg_.epoch);
+  const auto p = pool_index(dc, tables_->jobs[job].type);
+  queued_[p] -= tables_->jobs[job].devices;
+  const auto own = own_part(p, tables_->jobs[job], ctx.now());
+  take(dc, job, ctx.now() + cfg_.epoch, own);
   book(job, pool_index(dc, tables_->jobs[job].type), (ctx.now() + cfg_.epoch).count());
   dispatch_[job].dispatch = units::seconds(ctx.now().to_seconds());
   dispatch_[job].datacenter = dc;
-  ctx.send(dcs_[dc].lp, cfg_.epoch, {FleetMsg::Kind::kStart, job, 0, 0});
+  ctx.send(dcs_[dc].lp, cfg_.epoch,
+           {FleetMsg::Kind::kStart, job,
+            static_cast<std::uint32_t>(tables_->jobs[job].devices - own), 0});
 }
 
 void SchedulerLp::tick(engine::Context<FleetMsg>& ctx) {
@@ -458,7 +542,7 @@ void SchedulerLp::tick(engine::Context<FleetMsg>& ctx) {
       std::int64_t avail = free_[p];
       SimTime::rep shadow = std::numeric_limits<SimTime::rep>::max();
       for (const auto& [end, job] : pool.running) {
-        avail += tables_->jobs[job].devices;
+        avail += own_of_[job];  // borrowed devices go back to their service
         if (avail >= head.devices) {
           shadow = end;
           break;
@@ -476,7 +560,9 @@ void SchedulerLp::tick(engine::Context<FleetMsg>& ctx) {
           continue;
         }
         const bool ends_before = (now + cfg_.epoch + j.duration).count() <= shadow;
-        if (!ends_before && j.devices > extra) {
+        // Only the pool's own devices can delay the head (borrowed ones are not its).
+        const auto own = own_part(p, j, now);
+        if (!ends_before && own > extra) {
           continue;
         }
         if (!fits_power(dc, p, j, now)) {
@@ -485,7 +571,7 @@ void SchedulerLp::tick(engine::Context<FleetMsg>& ctx) {
           continue;
         }
         if (!ends_before) {
-          extra -= j.devices;
+          extra -= own;
         }
         start(ctx, dc, job);
         pool.queue[k] = std::numeric_limits<std::uint32_t>::max();  // taken
@@ -514,6 +600,7 @@ void SchedulerLp::tick(engine::Context<FleetMsg>& ctx) {
 
 void SchedulerLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<FleetMsg>& e) {
   const auto& m = e.payload;
+  update_lend(ctx);  // before any decision: the lent devices as they will be an epoch on
   switch (m.kind) {
     case FleetMsg::Kind::kArrival:
       arrive(ctx);
@@ -532,7 +619,7 @@ void SchedulerLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<F
       const auto dc = tables_->candidates[tables_->jobs[m.job].first_candidate];
       ++pools_[pool_index(dc, tables_->jobs[m.job].type)].fixed_next;
       dispatch_[m.job].datacenter = dc;
-      take(dc, m.job, ctx.now());
+      take(dc, m.job, ctx.now(), tables_->jobs[m.job].devices);
       break;
     }
     case FleetMsg::Kind::kDone:
@@ -546,6 +633,22 @@ void SchedulerLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<F
         ensure_tick(ctx);
       }
       break;
+    case FleetMsg::Kind::kPreempted: {
+      // Back to the head of its pool's queue, to resume from its last checkpoint.
+      const auto dc = dispatch_[m.job].datacenter;
+      const auto& j = tables_->jobs[m.job];
+      release(dc, m.job);
+      const auto p = pool_index(dc, j.type);
+      auto& pool = pools_[p];
+      if (pool.head > 0) {
+        pool.queue[--pool.head] = m.job;
+      } else {
+        pool.queue.insert(pool.queue.begin(), m.job);
+      }
+      queued_[p] += j.devices;
+      ensure_tick(ctx);
+      break;
+    }
     default:
       break;
   }

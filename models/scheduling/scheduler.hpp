@@ -20,6 +20,15 @@
 //    and waiting buys carbon, not queueing. Jobs without slack (or with no room within it)
 //    join the queue at once and are booked from then.
 //
+// Borrowed devices (models/fleet/README.md, "One fleet"): where services lend their parked
+// devices, a job that does not fit on the pool's own free devices may take lent ones for
+// the rest. When a service takes devices back (it scales up), the jobs on them that started
+// last are preempted until the borrowed ones fit again: each stops, loses the work since its
+// last checkpoint, and rejoins the head of its pool's queue, to resume from that checkpoint.
+// The scheduler learns of each change one epoch ahead (its decisions take effect an epoch
+// later, so it looks at the lent devices an epoch ahead), which lets the preemption land
+// when the service takes the devices.
+//
 // Power caps hold at every instant: a job starts only if the cooling model's envelope over
 // its planned run keeps the facility under the cap with every held device at full draw;
 // a job that runs past its plan is checked again by its datacenter at each checkpoint.
@@ -99,9 +108,18 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   void tick(engine::Context<FleetMsg>& ctx);
   void ensure_tick(engine::Context<FleetMsg>& ctx);
   bool fits_power(std::uint32_t dc, std::size_t p, const FleetJob& j, SimTime now) const;
-  void take(std::uint32_t dc, std::uint32_t job, SimTime expected_start);
+  /// Job takes its devices in dc, `own` of them the pool's (the rest borrowed).
+  void take(std::uint32_t dc, std::uint32_t job, SimTime expected_start, std::int64_t own);
   void start(engine::Context<FleetMsg>& ctx, std::uint32_t dc, std::uint32_t job);
   void release(std::uint32_t dc, std::uint32_t job);
+  /// Lent devices: brings each pool's count to what holds one epoch from now, preempting
+  /// borrowers where it fell below what they hold, and arms the next look.
+  void update_lend(engine::Context<FleetMsg>& ctx);
+  /// Devices of pool p that fixed-start jobs will take before a job starting now would end.
+  [[nodiscard]] std::int64_t reserved_for_fixed(std::size_t p, const FleetJob& j,
+                                                SimTime now) const;
+  /// Of `j`'s devices if it started now in pool p: how many would be the pool's own.
+  [[nodiscard]] std::int64_t own_part(std::size_t p, const FleetJob& j, SimTime now) const;
   /// Whether `j` can start in pool `p` now: enough free devices and, with a fabric, a block.
   [[nodiscard]] bool room(std::size_t p, const FleetJob& j, SimTime now);
   [[nodiscard]] std::size_t pool_index(std::uint32_t dc, std::uint32_t type) const {
@@ -139,6 +157,19 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   std::vector<std::int64_t> cap_blocked_;
   SimTime::rep cap_blocked_since_ = 0;
   std::vector<double> cap_held_;
+  /// Lending, per pool: the schedule, its next entry to apply, lent devices (one epoch
+  /// ahead), those borrowed by running jobs, and the borrowers in start order.
+  std::vector<const DeviceSchedule*> lend_schedule_;
+  std::vector<std::size_t> lend_next_;
+  std::vector<std::int64_t> lend_now_;
+  std::vector<std::int64_t> borrowed_;
+  std::vector<std::vector<std::uint32_t>> borrowers_;
+  std::vector<std::size_t> lend_pools_;  ///< pools with a schedule
+  SimTime::rep lend_due_ = 0;            ///< the earliest change not yet applied
+  SimTime::rep lend_wake_ = -1;          ///< time of the next scheduled look, or -1
+  /// Per job while running: its own and its borrowed devices (0 once preempted).
+  std::vector<std::int64_t> own_of_;
+  std::vector<std::int64_t> borrowed_of_;
 };
 
 }  // namespace footprint::models

@@ -195,6 +195,9 @@ class ServiceSim {
       }
       sites_.push_back(site);
       res_.sites.emplace_back();
+      if (cfg.autoscale) {
+        res_.sites.back().parked.emplace_back(SimTime::zero(), sc.replicas - awake);
+      }
       for (auto r = site.first; r < static_cast<std::uint32_t>(replicas_.size()); ++r) {
         enter(r);
       }
@@ -712,6 +715,7 @@ class ServiceSim {
     if (rep.state != State::kDraining || rep.busy || rep.held() > 0) {
       return;
     }
+    note_parked(rep.site, now, +1);
     bins_->awake.spread(rep.since, now, 1.0);
     res_.sites[rep.site].replica_seconds += (now - rep.since).to_seconds();
     rep.state = State::kParked;
@@ -719,7 +723,20 @@ class ServiceSim {
   }
 
   /// A parked replica wakes at `now`: its parked time is counted.
-  void wake(std::uint32_t r, SimTime now) { parked_until(r, now); }
+  void wake(std::uint32_t r, SimTime now) {
+    note_parked(replicas_[r].site, now, -1);
+    parked_until(r, now);
+  }
+
+  /// Site k's parked replicas change by `delta` at `now` (changes at one time merge).
+  void note_parked(std::uint32_t k, SimTime now, std::int64_t delta) {
+    auto& p = res_.sites[k].parked;
+    if (!p.empty() && p.back().first == now) {
+      p.back().second += delta;
+    } else {
+      p.emplace_back(now, (p.empty() ? 0 : p.back().second) + delta);
+    }
+  }
 
   /// Counts replica r's parking from `since` to `now` (and restarts its awake time there).
   void parked_until(std::uint32_t r, SimTime now) {

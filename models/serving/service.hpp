@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/serving/iteration.hpp"
@@ -50,6 +51,9 @@ struct AutoscaleConfig {
   double target = 0.7;
   engine::SimTime window = engine::SimTime::minutes(1);
   engine::SimTime startup = engine::SimTime::minutes(2);
+  /// Parked replicas' devices may be borrowed by training jobs in their datacenter, which
+  /// yield them when the site scales up (read by the fleet, not by the service itself).
+  bool lend = false;
 };
 
 /// Across sites: the nearest within the latency budget that has room (a replica holding
@@ -152,6 +156,9 @@ struct SiteResult {
   double parked_replica_seconds = 0;  ///< parked (scaled-in) replicas over time
   std::int64_t scale_ups = 0;
   std::int64_t scale_downs = 0;
+  /// With autoscaling: the parked replicas over time, as (from when, how many) in time
+  /// order, the first at time 0: what the site could lend to training (models/fleet).
+  std::vector<std::pair<engine::SimTime, std::int64_t>> parked;
   /// Mean IT power of the site's devices per power bin, watts, over [0, end).
   std::vector<double> power_bins;
   [[nodiscard]] double it_joules() const {

@@ -1409,6 +1409,26 @@ def test_fleet_service_autoscale_min_above_max(h):
                        "services[0].autoscale.min", [r"min \(4\) is above max \(2\)"])
 
 
+def test_fleet_service_lend_not_a_boolean(h):
+    fleet_service_case(h, "    replicas: { dc-georgia: 2, dc-oregon: 2 }\n",
+                       "    autoscale: { min: 1, max: 2, lend: yes please }\n", "autoscale:",
+                       "yes please", "services[0].autoscale.lend", [r"expected true or false"])
+
+
+def test_fleet_service_lend_with_a_topology(h):
+    # Jobs in a datacenter with a topology get blocks of its fabric; a service's devices are
+    # not in it, so they cannot be lent there.
+    text = FLEET_SERVICE_BASE.replace(
+        "    replicas: { dc-georgia: 2, dc-oregon: 2 }\n",
+        "    autoscale: { min: 1, max: 2, lend: true }\n").replace(
+        "    accelerators: { H100: 8 }\n",
+        "    accelerators: { H100: 8 }\n    topology: { kind: fat-tree }\n")
+    expect("fat-tree" in text and "lend: true" in text, "test bug: the base did not change")
+    line, col = h.where(text, "autoscale:", "true")
+    h.bad_scenario(text, [(line, col, "services[0].autoscale.lend",
+                           [r"dc-oregon declares a topology"])])
+
+
 def test_fleet_service_budget_without_unit(h):
     fleet_service_case(h, "budget: 50 ms", "budget: 50", "routing:", "50 }",
                        "services[0].routing.budget", [r"unit"])

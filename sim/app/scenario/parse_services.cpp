@@ -536,7 +536,7 @@ void read_sites(const MapReader& r, const NameIndex& dcs, const Scenario& sc, Se
       });
   if (r.has("autoscale")) {
     MapReader a(r.get("autoscale"), r.path("autoscale"), d,
-                {"min", "max", "target", "window", "startup"});
+                {"min", "max", "target", "window", "startup", "lend"});
     if (a.valid()) {
       models::AutoscaleConfig c;
       const auto lo = a.count("min", true, 1);
@@ -552,6 +552,26 @@ void read_sites(const MapReader& r, const NameIndex& dcs, const Scenario& sc, Se
       }
       if (const auto st = a.quantity<units::Seconds>("startup", false, Sign::kNonNegative)) {
         c.startup = engine::SimTime::from_seconds(units::to_seconds(*st));
+      }
+      if (const auto lend = a.text("lend", false)) {
+        if (*lend == "true" || *lend == "false") {
+          c.lend = *lend == "true";
+        } else {
+          report(d, a.get("lend"), a.path("lend"),
+                 fmt::format("expected true or false (whether training may borrow parked "
+                             "replicas' devices), got '{}'",
+                             *lend));
+        }
+        for (const auto& site : s.sites) {
+          const auto& dc = sc.datacenters[site.datacenter];
+          if (c.lend && !dc.topology.kind.empty()) {
+            report(d, a.get("lend"), a.path("lend"),
+                   fmt::format("datacenter {} declares a topology: jobs there get blocks of its "
+                               "fabric, which the services' devices are not part of; lending "
+                               "needs a datacenter without one",
+                               dc.name));
+          }
+        }
       }
       if (lo && hi && *lo > *hi) {
         report(d, a.get("min"), a.path("min"), fmt::format("min ({}) is above max ({})", *lo, *hi));

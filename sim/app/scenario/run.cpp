@@ -310,13 +310,16 @@ double streamed_requests(const Scenario& sc, const ServiceSpec& s) {
 
 /// `into` += `more`, interval by interval.
 void add_outcome(models::LoadOutcome& into, const models::LoadOutcome& more) {
+  into.lent_device_s += more.lent_device_s;
+  into.lent_it_energy += more.lent_it_energy;
   into.it_energy += more.it_energy;
   into.energy += more.energy;
   into.emissions_location += more.emissions_location;
   into.emissions_market += more.emissions_market;
-  for (auto [a, b] : {std::pair{&into.energy_j, &more.energy_j},
-                      std::pair{&into.emissions_location_g, &more.emissions_location_g},
-                      std::pair{&into.emissions_market_g, &more.emissions_market_g}}) {
+  for (auto [a, b] :
+       {std::pair{&into.lent_it_j, &more.lent_it_j}, std::pair{&into.energy_j, &more.energy_j},
+        std::pair{&into.emissions_location_g, &more.emissions_location_g},
+        std::pair{&into.emissions_market_g, &more.emissions_market_g}}) {
     a->resize(std::max(a->size(), b->size()), 0.0);
     for (std::size_t k = 0; k < b->size(); ++k) {
       (*a)[k] += (*b)[k];
@@ -400,6 +403,7 @@ std::vector<ServiceRun> simulate_services(const Scenario& sc, std::uint64_t seed
     r.replicas = s.replicas;
     r.reserve = s.reserve;
     r.autoscaled = s.autoscale.has_value();
+    r.lends = s.autoscale && s.autoscale->lend;
     r.fidelity = s.fidelity;
     r.prefill_replicas = s.disaggregated ? s.disaggregated->prefill : 0;
     for (const auto& site : s.sites) {
@@ -452,6 +456,99 @@ std::vector<ServiceRun> simulate_services(const Scenario& sc, std::uint64_t seed
     }
   });
   return out;
+}
+
+/// Per datacenter: the parked devices of the services that lend them, one lender per
+/// (service, site), in the order the datacenter's loads are built (service by service,
+/// site by site).
+std::vector<std::vector<models::Lender>> lenders_of(const Scenario& sc,
+                                                    const models::FleetTables& t,
+                                                    const std::vector<ServiceRun>& services) {
+  std::vector<std::vector<models::Lender>> out(sc.datacenters.size());
+  std::vector<std::uint32_t> loads(sc.datacenters.size(), 0);
+  for (const auto& srv : services) {
+    for (std::size_t k = 0; k < srv.sites.size(); ++k) {
+      const auto d = srv.sites[k].datacenter;
+      const auto load = loads[d]++;
+      const auto type = std::find_if(t.types.begin(), t.types.end(),
+                                     [&](const auto& x) { return x.name == srv.accelerator; });
+      const auto& parked = srv.result.sites[k].parked;
+      if (!srv.lends || type == t.types.end() || parked.empty()) {
+        continue;
+      }
+      models::DeviceSchedule devices;
+      for (const auto& [at, replicas] : parked) {
+        devices.emplace_back(at, replicas * srv.devices_per_replica);
+      }
+      // Nothing is lent once the service has stopped.
+      if (srv.result.end > devices.back().first) {
+        devices.emplace_back(srv.result.end, 0);
+      }
+      const auto& spec = sc.datacenters[d];
+      models::Lender l;
+      l.type = static_cast<std::uint32_t>(type - t.types.begin());
+      l.load = load;
+      l.parked = spec.power.idle_draw ? spec.power.idle(*type) : units::Watts::zero();
+      l.devices = std::make_shared<const models::DeviceSchedule>(std::move(devices));
+      out[d].push_back(std::move(l));
+    }
+  }
+  return out;
+}
+
+/// The sum of step functions.
+models::DeviceSchedule sum_schedules(const std::vector<const models::DeviceSchedule*>& parts) {
+  std::vector<SimTime> times;
+  for (const auto* p : parts) {
+    for (const auto& e : *p) {
+      times.push_back(e.first);
+    }
+  }
+  std::sort(times.begin(), times.end());
+  times.erase(std::unique(times.begin(), times.end()), times.end());
+  models::DeviceSchedule out;
+  std::vector<std::size_t> next(parts.size(), 0);
+  std::vector<std::int64_t> value(parts.size(), 0);
+  for (const auto t : times) {
+    std::int64_t total = 0;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      const auto& p = *parts[i];
+      while (next[i] < p.size() && p[next[i]].first <= t) {
+        value[i] = p[next[i]++].second;
+      }
+      total += value[i];
+    }
+    out.emplace_back(t, total);
+  }
+  return out;
+}
+
+/// What a service lent to jobs is the jobs': its parked draw while lent, at the IT boundary
+/// and in the per-interval series, and the embodied emissions of the devices lent.
+void hand_over_lent(ServiceRun& srv, const models::AcceleratorType& chip, const Scenario& sc) {
+  srv.lent_device_s = srv.facility.lent_device_s;
+  if (srv.lent_device_s <= 0) {
+    return;
+  }
+  auto& r = srv.result;
+  for (std::size_t k = 0; k < srv.sites.size(); ++k) {
+    const auto& lent = srv.sites[k].facility;
+    // The accelerators' part of a parked device's draw (the rest is its host's share).
+    const auto& spec = sc.datacenters[srv.sites[k].datacenter];
+    const double parked_w = units::to_watts(spec.power.idle(chip));
+    const double acc_share =
+        parked_w > 0 ? std::min(parked_w, units::to_watts(chip.idle)) / parked_w : 0.0;
+    const double lent_j = units::to_joules(lent.lent_it_energy);
+    r.idle_joules -= lent_j;
+    r.idle_accelerator_joules -= lent_j * acc_share;
+    r.sites[k].idle_joules -= lent_j;
+    r.sites[k].idle_accelerator_joules -= lent_j * acc_share;
+    for (std::size_t i = 0; i < lent.lent_it_j.size() && i < r.series.it_joules.size(); ++i) {
+      r.series.it_joules[i] -= lent.lent_it_j[i];
+      r.series.accelerator_joules[i] -= lent.lent_it_j[i] * acc_share;
+    }
+  }
+  srv.embodied -= units::seconds(srv.lent_device_s) * chip.embodied_rate();
 }
 
 /// When the last service stops (0 without services).
@@ -528,6 +625,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   std::vector<models::DatacenterView> views;
   std::vector<const models::DatacenterLp*> dcs;
   models::SchedulerLp* scheduler = nullptr;
+  auto lenders = lenders_of(sc, *tables, services);
   if (with_scheduler) {
     for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
       const auto& spec = sc.datacenters[d];
@@ -542,6 +640,18 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
       v.carbon = world.carbon[spec.region].get();
       v.power = spec.power;
       v.fabrics = build_fabrics(sc, d, *tables);
+      v.lendable.resize(tables->types.size());
+      for (std::uint32_t t = 0; t < tables->types.size(); ++t) {
+        std::vector<const models::DeviceSchedule*> parts;
+        for (const auto& l : lenders[d]) {
+          if (l.type == t) {
+            parts.push_back(l.devices.get());
+          }
+        }
+        if (!parts.empty()) {
+          v.lendable[t] = sum_schedules(parts);
+        }
+      }
       views.push_back(std::move(v));
     }
     scheduler = &sim.emplace<models::SchedulerLp>(tables.get(), views, scfg, scheduled, fixed_all);
@@ -588,6 +698,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
         }
       }
     }
+    cfg.lenders = std::move(lenders[d]);
     if (forecast && scfg.forecast_error > 0) {
       cfg.forecast = forecast.get();  // pauses see the same forecast errors as start times
     }
@@ -652,7 +763,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
       }
     }
   }
-  // A service's facility figures: its sites' together.
+  // A service's facility figures: its sites' together; what it lent is the jobs'.
   for (auto& srv : res.services) {
     srv.facility = srv.sites.front().facility;
     for (std::size_t k = 1; k < srv.sites.size(); ++k) {
@@ -667,6 +778,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
           &sr.kv_token_seconds, &sr.accelerator_joules, &sr.it_joules, &sr.replica_seconds}) {
       v->resize(res.intervals, 0.0);
     }
+    hand_over_lent(srv, *sc.accelerators.find(srv.accelerator), sc);
   }
   for (const auto* dc : dcs) {
     for (const auto& o : dc->outcomes()) {

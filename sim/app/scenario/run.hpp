@@ -89,6 +89,11 @@ struct ServiceRun {
   std::size_t datacenter = 0;  ///< the first site's
   std::vector<ServiceSiteRun> sites;
   bool autoscaled = false;
+  /// Its parked devices may be borrowed by jobs (autoscale.lend).
+  bool lends = false;
+  /// Devices x time lent to jobs, over every site (their share of the energy, emissions and
+  /// embodied emissions is the jobs'; taken out of the service's figures after the run).
+  double lent_device_s = 0;
   models::Fidelity fidelity = models::Fidelity::kIteration;
   std::int64_t prefill_replicas = 0;  ///< of `replicas`, the prefill pool (0: co-located)
   std::string accelerator;

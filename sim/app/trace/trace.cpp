@@ -374,6 +374,7 @@ void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunRe
       cols.at<std::int64_t>(JobColumn::kPods, j) = r.dispatches.empty() ? 0 : r.dispatches[j].pods;
       cols.at<std::int64_t>(JobColumn::kSteps, j) = o.steps;
       cols.at<std::int64_t>(JobColumn::kRestarts, j) = o.restarts;
+      cols.at<std::int64_t>(JobColumn::kPreemptions, j) = o.preemptions;
       cols.at<std::int64_t>(JobColumn::kCheckpoints, j) = o.checkpoints;
       cols.at<std::int64_t>(JobColumn::kPauses, j) = o.pauses;
       cols.at<double>(JobColumn::kPaused, j) = units::to_seconds(o.paused);
@@ -381,6 +382,7 @@ void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunRe
       cols.at<double>(JobColumn::kCapWaited, j) = units::to_seconds(o.cap_paused);
       cols.at<double>(JobColumn::kDeviceHours, j) = o.device_hours;
       cols.at<double>(JobColumn::kLostDeviceHours, j) = o.lost_device_hours;
+      cols.at<double>(JobColumn::kBorrowedDeviceHours, j) = o.borrowed_device_hours;
       cols.at<double>(JobColumn::kFlops, j) = f.flops;
       cols.at<double>(JobColumn::kItEnergy, j) = units::to_joules(o.it_energy);
       cols.at<double>(JobColumn::kEnergy, j) = units::to_joules(o.energy);
@@ -466,16 +468,20 @@ void write_summary(Group& root, const scenario::RunResult& r) {
   SummaryAttributes a(schema::kSummaryAttributes);
   double dh = 0;
   double lost = 0;
+  double borrowed = 0;
   double job_embodied = 0;
   double makespan = 0;
   std::int64_t restarts = 0;
+  std::int64_t preemptions = 0;
   std::int64_t pauses = 0;
   double paused_s = 0;
   for (const auto& o : r.jobs) {
     dh += o.device_hours;
     lost += o.lost_device_hours;
+    borrowed += o.borrowed_device_hours;
     job_embodied += units::to_grams(o.embodied);
     restarts += o.restarts;
+    preemptions += o.preemptions;
     pauses += o.pauses;
     paused_s += units::to_seconds(o.paused);
     makespan = std::max(makespan, units::to_seconds(o.end));
@@ -488,7 +494,9 @@ void write_summary(Group& root, const scenario::RunResult& r) {
   set_totals(a, r.totals);
   a.set(SummaryAttr::kDeviceHours, dh);
   a.set(SummaryAttr::kLostDeviceHours, lost);
+  a.set(SummaryAttr::kBorrowedDeviceHours, borrowed);
   a.set(SummaryAttr::kRestarts, restarts);
+  a.set(SummaryAttr::kPreemptions, preemptions);
   a.set(SummaryAttr::kPauses, pauses);
   a.set(SummaryAttr::kPaused, paused_s);
   a.set(SummaryAttr::kEmbodiedJobs, job_embodied);
@@ -691,8 +699,9 @@ void write_services(Group& root, const scenario::Scenario& sc, const scenario::R
     a.set(ServiceAttr::kPrefillReplicas, s.prefill_replicas);
     a.set(ServiceAttr::kParkedDeviceHours,
           parked_s * static_cast<double>(s.devices_per_replica) / units::kSecondsPerHour);
+    a.set(ServiceAttr::kLentDeviceHours, s.lent_device_s / units::kSecondsPerHour);
     Group g = all.create_group(s.name);
-    a.write(g, ServiceAttr::kDatacenter, ServiceAttr::kParkedDeviceHours);
+    a.write(g, ServiceAttr::kDatacenter, ServiceAttr::kLentDeviceHours);
 
     // Series, in the schema's order.
     const auto& ser = res.series;

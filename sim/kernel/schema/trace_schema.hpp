@@ -404,6 +404,7 @@ enum class JobColumn : std::uint8_t {
   kPods,
   kSteps,
   kRestarts,
+  kPreemptions,
   kCheckpoints,
   kPauses,
   kPaused,
@@ -411,6 +412,7 @@ enum class JobColumn : std::uint8_t {
   kCapWaited,
   kDeviceHours,
   kLostDeviceHours,
+  kBorrowedDeviceHours,
   kFlops,
   kItEnergy,
   kEnergy,
@@ -445,6 +447,10 @@ inline constexpr std::array<Field, kJobColumnCount> kJobColumns{{
      "completed by then",
      Reduction::kSum},
     {"restarts", Type::kInt64, "1", "failures suffered", Reduction::kSum},
+    {"preemptions", Type::kInt64, "1",
+     "times a service took back the parked devices it had lent the job (`autoscale.lend`); each "
+     "resumes from the last checkpoint",
+     Reduction::kSum},
     {"checkpoints", Type::kInt64, "1", "checkpoints completed", Reduction::kSum},
     {"pauses", Type::kInt64, "1", "carbon-aware pauses at checkpoints (`checkpoint.pause_above`)",
      Reduction::kSum},
@@ -455,11 +461,15 @@ inline constexpr std::array<Field, kJobColumnCount> kJobColumns{{
     {"cap_waited_s", Type::kFloat64, "s", "time spent in them, devices held at idle power",
      Reduction::kSum},
     {"device_hours", Type::kFloat64, "h",
-     "devices x (end_s - start_s) / 3600, checkpoints and restarts included; a job still running "
-     "at the stop: up to the stop; 0 if it never started",
+     "devices x the time it held them (end_s - start_s, less the time it waited after "
+     "preemptions), checkpoints and restarts included; a job still running at the stop: up to "
+     "the stop; 0 if it never started",
      Reduction::kSum},
     {"lost_device_hours", Type::kFloat64, "h",
-     "device-hours of computation lost to failures (redone)", Reduction::kSum},
+     "device-hours of computation lost to failures and preemptions (redone)", Reduction::kSum},
+    {"borrowed_device_hours", Type::kFloat64, "h",
+     "of `device_hours`, those on devices borrowed from services' parked replicas",
+     Reduction::kSum},
     {"flops", Type::kFloat64, "FLOP",
      "total work (workload jobs: `mfu` x peak x devices x duration)", Reduction::kSum},
     {"it_energy_j", Type::kFloat64, "J",
@@ -469,8 +479,8 @@ inline constexpr std::array<Field, kJobColumnCount> kJobColumns{{
      Reduction::kSum},
     {"emissions_market_g", Type::kFloat64, "g", "market-based emissions, g CO2e", Reduction::kSum},
     {"embodied_g", Type::kFloat64, "g",
-     "devices x (end_s - start_s) x `embodied` / 5 y; a job still running at the stop: up to the "
-     "stop; 0 if it never started",
+     "`device_hours` x 3600 x `embodied` / 5 y (its devices, borrowed ones included, over the "
+     "time it held them); 0 if it never started",
      Reduction::kSum},
 }};
 
@@ -496,7 +506,9 @@ enum class SummaryAttr : std::uint8_t {
   kJobsFinished,
   kDeviceHours,
   kLostDeviceHours,
+  kBorrowedDeviceHours,
   kRestarts,
+  kPreemptions,
   kPauses,
   kPaused,
   kEmbodiedJobs,
@@ -531,7 +543,10 @@ inline constexpr std::array<Field, kSummaryAttrCount> kSummaryAttributes{{
     {"device_hours", Type::kFloat64, "h", "sum of `/jobs` `device_hours`", Reduction::kSum},
     {"lost_device_hours", Type::kFloat64, "h", "sum of `/jobs` `lost_device_hours`",
      Reduction::kSum},
+    {"borrowed_device_hours", Type::kFloat64, "h", "sum of `/jobs` `borrowed_device_hours`",
+     Reduction::kSum},
     {"restarts", Type::kInt64, "", "sum of `/jobs` `restarts`", Reduction::kSum},
+    {"preemptions", Type::kInt64, "", "sum of `/jobs` `preemptions`", Reduction::kSum},
     {"pauses", Type::kInt64, "", "sum of `/jobs` `pauses` (carbon-aware pauses at checkpoints)",
      Reduction::kSum},
     {"paused_s", Type::kFloat64, "s", "sum of `/jobs` `paused_s`", Reduction::kSum},
@@ -905,6 +920,7 @@ enum class ServiceAttr : std::uint8_t {
   kFidelity,
   kPrefillReplicas,
   kParkedDeviceHours,
+  kLentDeviceHours,
   kCount
 };
 inline constexpr std::size_t kServiceAttrCount = static_cast<std::size_t>(ServiceAttr::kCount);
@@ -1012,6 +1028,10 @@ inline constexpr std::array<Field, kServiceAttrCount> kServiceAttributes{{
     {"parked_device_hours", Type::kFloat64, "h",
      "device-hours of replicas the autoscaler kept parked: what the service left idle for "
      "other work",
+     Reduction::kSum},
+    {"lent_device_hours", Type::kFloat64, "h",
+     "of `parked_device_hours`, those lent to training jobs (`autoscale.lend`); their energy, "
+     "emissions and embodied emissions are the jobs'",
      Reduction::kSum},
 }};
 
