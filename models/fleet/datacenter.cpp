@@ -190,7 +190,11 @@ bool DatacenterLp::cap_allows(const Slot& s, SimTime now) const {
   if (end <= s.plan_end) {
     return true;  // within the plan the scheduler checked
   }
-  units::Watts it = full_power_ + cap_waiting_idle_;
+  units::Watts it = full_power_ + cap_waiting_idle_ + cfg_.services_full;
+  for (std::size_t t = 0; t < tables_->types.size(); ++t) {
+    // Borrowed devices draw as their jobs (in full_power_), not as the services' reserve.
+    it -= cfg_.power.running(tables_->types[t].tdp) * static_cast<double>(borrowed_[t]);
+  }
   if (s.phase == Phase::kCapPause) {
     it += s.full - cfg_.power.held_idle(tables_->types[j.type]) * static_cast<double>(j.devices);
   }

@@ -88,6 +88,8 @@ struct DatacenterConfig {
   /// (held, idle) while the stretch would break the cap.
   std::optional<units::Watts> power_cap;
   const FacilityEnvelope* envelope = nullptr;
+  /// The services' devices here at full draw, which the cap keeps room for (DatacenterView).
+  units::Watts services_full;
   /// How often a job held back by the cap looks again, at the latest.
   SimTime cap_retry = SimTime::minutes(5);
   /// The services placed here.

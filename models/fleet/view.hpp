@@ -23,6 +23,9 @@ struct DatacenterView {
   engine::LpId lp = 0;
   std::vector<std::int64_t> inventory;    ///< per type
   std::optional<units::Watts> power_cap;  ///< facility power; none: no cap
+  /// The services' devices here at full draw (TDP and host): a cap keeps room for them, as a
+  /// service may scale up at any time (those lent to jobs count as the jobs').
+  units::Watts services_full;
   /// With a power cap: the cooling model's envelope that starts are planned against.
   const FacilityEnvelope* envelope = nullptr;
   const CoolingModel* cooling = nullptr;

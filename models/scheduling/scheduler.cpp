@@ -377,9 +377,13 @@ bool SchedulerLp::fits_power(std::uint32_t dc, std::size_t p, const FleetJob& j,
   const SimTime end = begin + planned_runtime(j);
   auto jobs = jobs_power_[dc] + units::watts(static_cast<double>(j.devices) *
                                              units::to_watts(v.power.running(j.compute_power)));
+  // Room for the services' devices at full draw, but for those borrowed (drawing as jobs).
+  jobs += v.services_full - v.power.running(tables_->types[j.type].tdp) *
+                                static_cast<double>(j.devices - own_part(p, j, now));
   units::Watts idle = units::Watts::zero();
   for (std::uint32_t t = 0; t < ntypes_; ++t) {
     const auto q = pool_index(dc, t);
+    jobs -= v.power.running(tables_->types[t].tdp) * static_cast<double>(borrowed_[q]);
     std::int64_t free = free_[q] - (q == p ? j.devices : 0);
     const auto& pool = pools_[q];
     for (std::size_t k = pool.fixed_next; k < pool.fixed.size(); ++k) {

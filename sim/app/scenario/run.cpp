@@ -99,6 +99,22 @@ units::Watts full_draw(const models::DevicePower& power, const std::vector<std::
   return w;
 }
 
+/// The services' devices in datacenter d at full draw (TDP with their hosts), replicas and
+/// reserve: what a power cap keeps room for, since a service may scale up at any time.
+units::Watts services_full_draw(const Scenario& sc, std::size_t d) {
+  units::Watts w = units::Watts::zero();
+  for (const auto& s : sc.services) {
+    const auto* chip = sc.accelerators.find(s.accelerator);
+    for (const auto& site : s.sites) {
+      if (site.datacenter == d) {
+        w += sc.datacenters[d].power.running(chip->tdp) *
+             static_cast<double>((site.replicas + site.reserve) * s.serving.layout.devices());
+      }
+    }
+  }
+  return w;
+}
+
 /// Power caps that no schedule can keep: an idle floor above the cap, or a fixed-start job
 /// that breaks it alone (with the rest idle) at some instant of its planned run, or a
 /// scheduled job that breaks it alone at every instant. Throws InputError listing them.
@@ -115,7 +131,9 @@ void check_caps(const Scenario& sc, const models::FleetTables& t,
     const auto& env = *envelopes[d];
     const double cap_mw = units::to_watts(*spec.power_cap) / 1e6;
     std::vector<std::int64_t> inventory;
-    units::Watts idle = units::Watts::zero();
+    // The idle floor, with room kept for the services' devices at full draw.
+    const auto services = services_full_draw(sc, d);
+    units::Watts idle = services;
     for (const auto& type : t.types) {
       inventory.push_back(inventory_of(spec, type.name));
       if (spec.power.idle_draw) {
@@ -128,8 +146,14 @@ void check_caps(const Scenario& sc, const models::FleetTables& t,
     if (units::to_watts(idle_peak) > units::to_watts(*spec.power_cap)) {
       diag.error(line, column, path,
                  fmt::format("'{}' draws up to {:.4g} MW with every device idle (its idle "
-                             "floor), above its cap of {:.4g} MW: no job could ever start",
-                             spec.name, units::to_watts(idle_peak) / 1e6, cap_mw));
+                             "floor){}, above its cap of {:.4g} MW: no job could ever start",
+                             spec.name, units::to_watts(idle_peak) / 1e6,
+                             services > units::Watts::zero()
+                                 ? fmt::format(" and its services' {:.4g} MW of devices at full "
+                                               "draw (they may scale up at any time)",
+                                               units::to_watts(services) / 1e6)
+                                 : std::string(),
+                             cap_mw));
       continue;
     }
     std::size_t reported = 0;
@@ -139,10 +163,15 @@ void check_caps(const Scenario& sc, const models::FleetTables& t,
       if (f.candidate_count != 1 || t.candidates[f.first_candidate] != d) {
         continue;
       }
+      // Devices beyond the datacenter's own are borrowed from services (autoscale.lend):
+      // they draw as the job's instead of as the services' devices at full draw.
+      const auto borrowed = std::max<std::int64_t>(0, f.devices - inventory[f.type]);
       const auto job_w =
           (spec.power.running(f.compute_power) -
            (spec.power.idle_draw ? spec.power.idle(t.types[f.type]) : units::Watts::zero())) *
-          static_cast<double>(f.devices);
+              static_cast<double>(f.devices - borrowed) +
+          (spec.power.running(f.compute_power) - spec.power.running(t.types[f.type].tdp)) *
+              static_cast<double>(borrowed);
       const bool fixed = f.fixed_start != SimTime::max();
       const auto peak =
           fixed ? env.peak(f.fixed_start, f.fixed_start + models::planned_runtime(f), idle + job_w)
@@ -613,7 +642,8 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
       inventory.push_back(inventory_of(spec, type.name));
     }
     envelopes[d] = std::make_unique<models::FacilityEnvelope>(
-        world.cooling[d].get(), horizon, full_draw(spec.power, inventory, *tables));
+        world.cooling[d].get(), horizon,
+        full_draw(spec.power, inventory, *tables) + services_full_draw(sc, d));
   }
   check_caps(sc, *tables, res.job_names, envelopes, horizon);
   res.inputs = world.files;
@@ -635,6 +665,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
         v.inventory.push_back(inventory_of(spec, type.name));
       }
       v.power_cap = spec.power_cap;
+      v.services_full = services_full_draw(sc, d);
       v.envelope = envelopes[d].get();
       v.cooling = world.cooling[d].get();
       v.carbon = world.carbon[spec.region].get();
@@ -683,6 +714,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
     }
     cfg.pause_at_checkpoints = scfg.policy == models::Policy::kCarbonAware;
     cfg.power_cap = spec.power_cap;
+    cfg.services_full = services_full_draw(sc, d);
     cfg.envelope = envelopes[d].get();
     cfg.cap_retry = scfg.epoch;
     if (!with_scheduler && fixed[d].empty()) {
@@ -815,15 +847,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
               static_cast<double>(inventory_of(spec, type.name));
     }
     // The services' devices (set apart from the jobs' inventory) at full draw too.
-    for (const auto& srv : res.services) {
-      for (const auto& site : srv.sites) {
-        if (site.datacenter == d) {
-          const auto* chip = sc.accelerators.find(srv.accelerator);
-          full += spec.power.running(chip->tdp) *
-                  static_cast<double>((site.replicas + site.reserve) * srv.devices_per_replica);
-        }
-      }
-    }
+    full += services_full_draw(sc, d);
     res.design_peaks.push_back(models::design_peak(*world.cooling[d], full, SimTime::zero()));
   }
   return res;

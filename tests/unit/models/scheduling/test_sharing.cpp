@@ -182,3 +182,40 @@ TEST_CASE("When the service takes back part of what it lent, only the last borro
   CHECK(r.services[0].lent_device_s / kHour ==
         Approx(r.jobs[0].borrowed_device_hours + r.jobs[1].borrowed_device_hours).epsilon(1e-12));
 }
+
+TEST_CASE("A power cap keeps room for the services' devices at full draw, lent ones counted once",
+          "[scheduling][sharing]") {
+  test_util::TempDir dir;
+  const auto profile = dir.write("load.csv", load_profile(40)).string();
+  // PUE 1, so the cap is on IT power. An H100 at full draw: 700 W TDP + 100 W host; a job's
+  // device: 500 W + 100 W host. The service's 8 devices take 6.4 kW of any cap.
+  const double full_w = units::to_watts(models::AcceleratorLibrary().find("H100")->tdp) + 100;
+  REQUIRE(full_w == 800);
+  const auto with_cap = [&](const std::string& cap, const std::string& devices,
+                            const std::string& lend) {
+    auto y = shared_scenario(
+        profile, lend, "16", "2",
+        "  - { name: a, type: training, datacenter: dc, accelerator: H100, devices: " + devices +
+            ", work: 2 h, mfu: 0.3, power: 500 W, submit: 0 s }\n");
+    y.replace(y.find("pue: 1.0,"), 9, "pue: 1.0, power_cap: " + cap + ",");
+    return run(y);
+  };
+  // 8 devices of its own: 8 x 600 W + 6.4 kW = 11.2 kW with nothing idle. Under a cap
+  // below that, no schedule could start it: an input error before the run.
+  CHECK_THROWS_WITH(with_cap("11.1 kW", "8", "false"),
+                    Catch::Contains("job 'a' alone (8 H100 from any start) draws 0.0112 MW"));
+  const auto fits = with_cap("11.3 kW", "8", "false");
+  REQUIRE(fits.started[0]);
+  CHECK(units::to_seconds(fits.jobs[0].start) == kMinute);
+  // 12 devices, 4 borrowed: 12 x 600 W + (8 - 4) x 800 W = 10.4 kW; were the borrowed ones
+  // counted as the service's as well, 13.6 kW.
+  const auto borrows = with_cap("10.5 kW", "12", "true");
+  REQUIRE(borrows.started[0]);
+  CHECK(units::to_seconds(borrows.jobs[0].start) == kMinute);
+  CHECK(borrows.jobs[0].borrowed_device_hours > 0);
+  CHECK_THROWS_WITH(with_cap("10.3 kW", "12", "true"),
+                    Catch::Contains("job 'a' alone (12 H100 from any start) draws 0.0104 MW"));
+  for (const auto* r : {&fits, &borrows}) {
+    CHECK(units::to_seconds(r->summaries[0].cap_exceeded) == 0);
+  }
+}
