@@ -275,13 +275,15 @@ JobClass read_job_class(const YAML::Node& node, const std::string& path, Diagnos
   return jc;
 }
 
-/// workload.generator: { count, span, classes: [...] }.
+/// workload.generator: { count, span, start, classes: [...] }.
 GeneratorSpec read_generator(const MapReader& w, const models::AcceleratorLibrary& lib) {
   Diagnostics& d = w.diagnostics();
-  MapReader g(w.get("generator"), w.path("generator"), d, {"count", "span", "classes"});
+  MapReader g(w.get("generator"), w.path("generator"), d, {"count", "span", "start", "classes"});
   GeneratorSpec spec;
   spec.count = g.count("count", true, 1).value_or(0);
   spec.span = g.quantity<units::Seconds>("span", true).value_or(units::days(1));
+  spec.start =
+      g.quantity<units::Seconds>("start", false, Sign::kNonNegative).value_or(units::seconds(0));
   const auto classes = g.get("classes");
   if (!classes.IsDefined()) {
     if (g.valid()) {

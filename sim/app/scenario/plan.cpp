@@ -209,6 +209,7 @@ void add_generated_jobs(const Scenario& sc, std::uint64_t seed, models::FleetTab
   const auto& g = *sc.generator;
   const std::vector<double> sums = arrival_sums(seed, g.count);
   const double span = units::to_seconds(g.span);
+  const double start = units::to_seconds(g.start);
   for (const auto& c : g.classes) {
     for (const auto& name : c.accelerators) {
       type_index(t, *sc.accelerators.find(name));
@@ -222,8 +223,8 @@ void add_generated_jobs(const Scenario& sc, std::uint64_t seed, models::FleetTab
   constexpr std::size_t kGrain = 4096;
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, count, kGrain), [&](const auto& range) {
     for (std::size_t i = range.begin(); i != range.end(); ++i) {
-      t.jobs[first + i] =
-          draw_job(sc, t, seed, i, units::seconds(span * sums[i] / sums.back()), class_of[i]);
+      t.jobs[first + i] = draw_job(
+          sc, t, seed, i, units::seconds(start + span * sums[i] / sums.back()), class_of[i]);
       names[first + i] = fmt::format("{}-{:07d}", g.classes[class_of[i]].name, i);
     }
   });

@@ -120,6 +120,7 @@ struct JobClass {
 struct GeneratorSpec {
   std::int64_t count = 0;
   units::Seconds span;
+  units::Seconds start;  ///< submit times fall in (start, start + span)
   std::vector<JobClass> classes;
 };
 
