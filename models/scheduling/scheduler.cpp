@@ -44,9 +44,7 @@ SchedulerLp::SchedulerLp(const FleetTables* tables, std::vector<DatacenterView> 
       lend_next_(dcs_.size() * ntypes_, 0),
       lend_now_(dcs_.size() * ntypes_, 0),
       borrowed_(dcs_.size() * ntypes_, 0),
-      borrowers_(dcs_.size() * ntypes_),
-      own_of_(tables->jobs.size(), 0),
-      borrowed_of_(tables->jobs.size(), 0) {
+      borrowers_(dcs_.size() * ntypes_) {
   for (std::uint32_t d = 0; d < dcs_.size(); ++d) {
     dcs_[d].inventory.resize(ntypes_, 0);
     dcs_[d].fabrics.resize(ntypes_);
@@ -254,8 +252,9 @@ void SchedulerLp::update_lend(engine::Context<FleetMsg>& ctx) {
     while (borrowed_[p] > lend_now_[p] && !b.empty()) {
       const auto job = b.back();
       b.pop_back();
-      borrowed_[p] -= borrowed_of_[job];
-      borrowed_of_[job] = 0;
+      auto& loan = loans_.at(job);
+      borrowed_[p] -= loan.borrowed;
+      loan.borrowed = 0;
       ctx.send(dcs_[dispatch_[job].datacenter].lp, cfg_.epoch,
                {FleetMsg::Kind::kPreempt, job, 0, 0});
     }
@@ -458,10 +457,9 @@ void SchedulerLp::take(std::uint32_t dc, std::uint32_t job, SimTime expected_sta
     }
   }
   free_[p] -= own;
-  own_of_[job] = own;
-  borrowed_of_[job] = j.devices - own;
-  if (borrowed_of_[job] > 0) {
-    borrowed_[p] += borrowed_of_[job];
+  if (own < j.devices) {
+    loans_[job] = {own, j.devices - own};
+    borrowed_[p] += j.devices - own;
     borrowers_[p].push_back(job);
   }
   jobs_power_[dc] += units::watts(static_cast<double>(j.devices) *
@@ -480,14 +478,18 @@ void SchedulerLp::release(std::uint32_t dc, std::uint32_t job) {
       held_.erase(it);
     }
   }
-  free_[p] += own_of_[job];
-  if (borrowed_of_[job] > 0) {
-    borrowed_[p] -= borrowed_of_[job];
-    auto& b = borrowers_[p];
-    b.erase(std::find(b.begin(), b.end(), job));
+  const auto loan = loans_.find(job);
+  if (loan == loans_.end()) {
+    free_[p] += j.devices;
+  } else {
+    free_[p] += loan->second.own;
+    if (loan->second.borrowed > 0) {
+      borrowed_[p] -= loan->second.borrowed;
+      auto& b = borrowers_[p];
+      b.erase(std::find(b.begin(), b.end(), job));
+    }
+    loans_.erase(loan);
   }
-  own_of_[job] = 0;
-  borrowed_of_[job] = 0;
   jobs_power_[dc] -= units::watts(static_cast<double>(j.devices) *
                                   units::to_watts(dcs_[dc].power.running(j.compute_power)));
   pools_[p].running.erase({expected_end_[job], job});
@@ -546,7 +548,7 @@ void SchedulerLp::tick(engine::Context<FleetMsg>& ctx) {
       std::int64_t avail = free_[p];
       SimTime::rep shadow = std::numeric_limits<SimTime::rep>::max();
       for (const auto& [end, job] : pool.running) {
-        avail += own_of_[job];  // borrowed devices go back to their service
+        avail += own_of(job);  // borrowed devices go back to their service
         if (avail >= head.devices) {
           shadow = end;
           break;

@@ -167,9 +167,18 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   std::vector<std::size_t> lend_pools_;  ///< pools with a schedule
   SimTime::rep lend_due_ = 0;            ///< the earliest change not yet applied
   SimTime::rep lend_wake_ = -1;          ///< time of the next scheduled look, or -1
-  /// Per job while running: its own and its borrowed devices (0 once preempted).
-  std::vector<std::int64_t> own_of_;
-  std::vector<std::int64_t> borrowed_of_;
+  /// Jobs running on borrowed devices: their own devices and the borrowed ones (0 once
+  /// preempted, until the report of its stop releases the own ones). Others use their own.
+  struct Loan {
+    std::int64_t own = 0;
+    std::int64_t borrowed = 0;
+  };
+  std::unordered_map<std::uint32_t, Loan> loans_;
+  /// The devices of running job `job` that are its pool's own.
+  [[nodiscard]] std::int64_t own_of(std::uint32_t job) const {
+    const auto it = loans_.find(job);
+    return it == loans_.end() ? tables_->jobs[job].devices : it->second.own;
+  }
 };
 
 }  // namespace footprint::models

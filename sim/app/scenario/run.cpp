@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <thread>
 
@@ -525,29 +526,21 @@ std::vector<std::vector<models::Lender>> lenders_of(const Scenario& sc,
   return out;
 }
 
-/// The sum of step functions.
+/// The sum of step functions: each part's changes, merged in time order.
 models::DeviceSchedule sum_schedules(const std::vector<const models::DeviceSchedule*>& parts) {
-  std::vector<SimTime> times;
+  std::map<SimTime, std::int64_t> changes;
   for (const auto* p : parts) {
-    for (const auto& e : *p) {
-      times.push_back(e.first);
+    std::int64_t before = 0;
+    for (const auto& [at, devices] : *p) {
+      changes[at] += devices - before;
+      before = devices;
     }
   }
-  std::sort(times.begin(), times.end());
-  times.erase(std::unique(times.begin(), times.end()), times.end());
   models::DeviceSchedule out;
-  std::vector<std::size_t> next(parts.size(), 0);
-  std::vector<std::int64_t> value(parts.size(), 0);
-  for (const auto t : times) {
-    std::int64_t total = 0;
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-      const auto& p = *parts[i];
-      while (next[i] < p.size() && p[next[i]].first <= t) {
-        value[i] = p[next[i]++].second;
-      }
-      total += value[i];
-    }
-    out.emplace_back(t, total);
+  std::int64_t total = 0;
+  for (const auto& [at, delta] : changes) {
+    total += delta;
+    out.emplace_back(at, total);
   }
   return out;
 }
