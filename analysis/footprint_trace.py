@@ -272,6 +272,34 @@ class Trace:
         frame.attrs["metadata"] = metadata
         return frame
 
+    def supply(self, name):
+        """A datacenter's hourly supply accounting (docs/trace-format.md,
+        "/datacenters/<name>/supply"): a DataFrame indexed by UTC time (epoch + time), with
+        df.attrs["units"] and df.attrs["metadata"] (the 24/7 score and totals); None for a
+        datacenter without a `supply` (and in traces written before it)."""
+        with self._file("trace") as f:
+            groups = self._group(f, "datacenters")
+            if name not in groups:
+                raise TraceError(self.path, "no datacenter {!r}; the trace has: {}".format(
+                    name, ", ".join(sorted(groups))))
+            if "supply" not in groups[name]:
+                return None
+            g = groups[name]["supply"]
+            columns, units = {}, {}
+            for key, ds in g.items():
+                if not isinstance(ds, h5py.Dataset) or key in DATACENTER_COORDINATES \
+                        or ds.ndim != 1:
+                    continue
+                columns[key] = np.asarray(ds[()], dtype=np.float64)
+                units[key] = text(ds.attrs["units"]) if "units" in ds.attrs else ""
+            start = np.asarray(g["time"][()], dtype=np.float64)
+            metadata = decode_attrs(g)
+        index = pd.DatetimeIndex(self.epoch + pd.to_timedelta(start, unit="s"), name="time")
+        frame = pd.DataFrame(columns, index=index)
+        frame.attrs["units"] = units
+        frame.attrs["metadata"] = metadata
+        return frame
+
     def jobs(self):
         """The /jobs table, one row per job, indexed by the row number (`job`)."""
         with self._file("trace") as f:

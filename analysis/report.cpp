@@ -321,6 +321,20 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
       }
     }
     d.device_hours = g.get_attr_double(key(DatacenterAttr::kDeviceHours));
+    if (g.has(schema::kSupplyGroup)) {
+      using schema::SupplyAttr;
+      const auto s = g.open_group(schema::kSupplyGroup);
+      const auto get = [&](SupplyAttr a) { return s.get_attr_double(key(a)); };
+      DatacenterRow::Supply sup;
+      sup.cfe_score = get(SupplyAttr::kCfeScore);
+      sup.generated_mwh = get(SupplyAttr::kCleanGenerated) / kJoulesPerMwh;
+      sup.import_mwh = get(SupplyAttr::kImport) / kJoulesPerMwh;
+      sup.surplus_mwh = get(SupplyAttr::kSurplus) / kJoulesPerMwh;
+      sup.peak_import_mw = get(SupplyAttr::kPeakImport) / kWattsPerMegawatt;
+      sup.market_annual_t = get(SupplyAttr::kEmissionsMarketAnnual) / kGramsPerTonne;
+      sup.market_hourly_t = get(SupplyAttr::kEmissionsMarketHourly) / kGramsPerTonne;
+      d.supply = sup;
+    }
     if (std::isnan(d.embodied_t)) {
       ++without_embodied;
     } else {
@@ -873,6 +887,18 @@ std::string render_table(const Report& r) {
                          *d.cap_exceeded_s, *d.cap_held_device_hours);
     }
     out += '\n';
+  }
+  for (const auto& d : r.datacenters) {
+    if (!d.supply) {
+      continue;
+    }
+    const auto& s = *d.supply;
+    out += fmt::format(
+        "supply of {}: 24/7 CFE {:.1f} %; carbon-free generated {:.4g} MWh, surplus {:.4g} MWh; "
+        "grid import {:.4g} MWh (peak {:.4g} MW); tCO2e location {:.4g}, market annual matching "
+        "{:.4g}, hourly matching {:.4g}\n",
+        d.name, 100 * s.cfe_score, s.generated_mwh, s.surplus_mwh, s.import_mwh, s.peak_import_mw,
+        d.emissions_location_t, s.market_annual_t, s.market_hourly_t);
   }
   out += render_embodied_note(r);
   out += fmt::format(

@@ -72,6 +72,19 @@ struct DatacenterRow {
   /// before them, without a cap, and for the total.
   std::optional<double> cap_exceeded_s;
   std::optional<double> cap_held_device_hours;
+  /// With a `supply` (docs/grid.md, "Energy supply"): the 24/7 CFE score, MWh generated
+  /// carbon-free, imported and surplus, the peak hourly import (MW) and market-based
+  /// emissions with annual and hourly matching (t).
+  struct Supply {
+    double cfe_score = 0;
+    double generated_mwh = 0;
+    double import_mwh = 0;
+    double surplus_mwh = 0;
+    double peak_import_mw = 0;
+    double market_annual_t = 0;
+    double market_hourly_t = 0;
+  };
+  std::optional<Supply> supply;
   // Job-level figures, from /jobs: the jobs that started here (for the total: all jobs).
   std::int64_t jobs_finished = 0;
   double jobs_energy_mwh = 0;  ///< facility energy attributed to the jobs

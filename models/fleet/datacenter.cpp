@@ -46,6 +46,9 @@ DatacenterLp::DatacenterLp(std::uint32_t index, const FleetTables* tables, Datac
   lender_device_s_.assign(cfg_.lenders.size(), 0.0);
   load_lent_w_.assign(cfg_.loads.size(), 0.0);
   load_lent_binned_.assign(cfg_.loads.size(), bins(cfg_.trace_interval));
+  if (cfg_.hourly) {
+    hourly_.assign(2, bins(SimTime::hours(1)));
+  }
 }
 
 void DatacenterLp::on_lend(engine::Context<FleetMsg>& ctx, std::uint32_t l, std::size_t k) {
@@ -608,6 +611,10 @@ void DatacenterLp::refresh(SimTime now) {
   binned(Integrand::kEmissionsLocation).set(now, fac * iloc);
   binned(Integrand::kEmissionsMarket).set(now, fac * imkt);
   binned(Integrand::kBusyDevices).set(now, static_cast<double>(busy_total_));
+  if (!hourly_.empty()) {
+    hourly_[0].set(now, fac);
+    hourly_[1].set(now, fac * iloc);
+  }
   for (std::size_t l = 0; l < load_watts_.size(); ++l) {
     const double w = load_watts_[l] - load_lent_w_[l];
     if (!cfg_.lenders.empty()) {
@@ -663,6 +670,22 @@ void DatacenterLp::on_stop(engine::Context<FleetMsg>& ctx) {
   for (auto& b : load_lent_binned_) {
     b.advance(end);
   }
+  if (!hourly_.empty()) {
+    const auto h = SimTime::hours(1).count();
+    const SimTime hour_end = SimTime::ticks(((now.count() + h - 1) / h) * h);
+    for (auto& b : hourly_) {
+      b.advance(hour_end);
+    }
+  }
+}
+
+DatacenterLp::Hourly DatacenterLp::hourly(std::size_t hours) const {
+  Hourly out;
+  for (std::size_t k = 0; k < hours && !hourly_.empty(); ++k) {
+    out.energy_j.push_back(hourly_[0].bin(k));
+    out.emissions_location_g.push_back(hourly_[1].bin(k));
+  }
+  return out;
 }
 
 std::vector<LoadOutcome> DatacenterLp::load_outcomes(std::size_t intervals) const {

@@ -96,6 +96,9 @@ struct DatacenterConfig {
   std::vector<ServiceLoad> loads;
   /// Their parked devices that jobs may borrow (at most one lender per load).
   std::vector<Lender> lenders;
+  /// Also integrate the facility's energy and location-based emissions per hour from time 0
+  /// (for the supply accounting, models/grid/supply.hpp).
+  bool hourly = false;
   /// The grid and the weather are followed no further than this when nothing else ends
   /// the run here (no scheduler, no jobs of its own): the run's span. Without it such a
   /// datacenter would follow a repeating series to the end of time.
@@ -172,6 +175,13 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   [[nodiscard]] DatacenterSummary summary() const;
   /// Each load's attribution, in config order, over `intervals` trace intervals.
   [[nodiscard]] std::vector<LoadOutcome> load_outcomes(std::size_t intervals) const;
+  /// With DatacenterConfig::hourly: the facility's energy (J) and location-based emissions
+  /// (g) in each of the first `hours` hours.
+  struct Hourly {
+    std::vector<double> energy_j;
+    std::vector<double> emissions_location_g;
+  };
+  [[nodiscard]] Hourly hourly(std::size_t hours) const;
 
  private:
   enum class Phase : std::uint8_t { kCompute, kCheckpoint, kRestart, kPause, kCapPause };
@@ -295,6 +305,8 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   std::vector<double> lender_device_s_;
   std::vector<double> load_lent_w_;
   std::vector<engine::BinnedIntegral> load_lent_binned_;
+  /// With cfg_.hourly: facility power and location-based emission rate, binned by hour.
+  std::vector<engine::BinnedIntegral> hourly_;
   SimTime lent_since_;
   std::vector<std::int64_t> scratch_;
   std::unordered_map<std::uint32_t, Suspended> suspended_;

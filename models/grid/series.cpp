@@ -372,6 +372,13 @@ EmissionFactors EmissionFactors::ipcc_ar5_median() {
   return f;
 }
 
+EmissionFactors EmissionFactors::carbon_free_share() {
+  EmissionFactors f;
+  f.g_per_kwh = {{"COL", 0.0}, {"NG", 0.0},  {"OIL", 0.0}, {"OTH", 0.0},
+                 {"NUC", 1.0}, {"WAT", 1.0}, {"WND", 1.0}, {"SUN", 1.0}};
+  return f;
+}
+
 TimeSeries load_intensity_csv(const std::filesystem::path& path, const SeriesOptions& options,
                               std::vector<std::string>& warnings) {
   return load_value_column(path, options, warnings, "gco2_per_kwh", 0.0,
@@ -383,6 +390,12 @@ TimeSeries load_cfe_fraction_csv(const std::filesystem::path& path, const Series
                                  std::vector<std::string>& warnings) {
   return load_value_column(path, options, warnings, "cfe_fraction", 0.0, 1.0,
                            "a fraction from 0 to 1 (empty for a gap)");
+}
+
+TimeSeries load_generation_csv(const std::filesystem::path& path, std::string_view column,
+                               const SeriesOptions& options, std::vector<std::string>& warnings) {
+  return load_value_column(path, options, warnings, column, 0.0, std::numeric_limits<double>::max(),
+                           "a non-negative generation in MW (empty for a gap)");
 }
 
 TimeSeries load_fuelmix_csv(const std::filesystem::path& path, const EmissionFactors& factors,

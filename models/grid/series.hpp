@@ -60,6 +60,10 @@ struct EmissionFactors {
   /// (assumption: EIA-930 "other" is mostly biomass, waste and geothermal; AR5's dedicated
   /// biomass median). docs/grid.md has the table and the alternatives.
   [[nodiscard]] static EmissionFactors ipcc_ar5_median();
+  /// 1 for the carbon-free fuels (WND, SUN, WAT, NUC), 0 for the others (OIL, NG, COL, and
+  /// OTH, which mixes geothermal with biomass and waste): with load_fuelmix_csv, a series of
+  /// the grid's carbon-free share (docs/grid.md, "Energy supply").
+  [[nodiscard]] static EmissionFactors carbon_free_share();
 };
 
 /// Reads `timestamp_utc,<value_column>` (other columns ignored, columns found by name).
@@ -75,6 +79,12 @@ struct EmissionFactors {
 [[nodiscard]] TimeSeries load_cfe_fraction_csv(const std::filesystem::path& path,
                                                const SeriesOptions& options,
                                                std::vector<std::string>& warnings);
+
+/// As load_intensity_csv, for a generation column in MW or MWh per hour (`mw`, or a
+/// fuel-mix file's `SUN_mwh`), non-negative.
+[[nodiscard]] TimeSeries load_generation_csv(const std::filesystem::path& path,
+                                             std::string_view column, const SeriesOptions& options,
+                                             std::vector<std::string>& warnings);
 
 /// Reads the `*_fuelmix.csv` format: `timestamp_utc` and one `<FUEL>_mwh` column per fuel
 /// (every column ending in "_mwh" is a fuel; each needs a factor). The intensity of a row is

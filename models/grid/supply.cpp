@@ -17,6 +17,9 @@ SupplyResult account_supply(const SupplyInputs& in) {
     throw std::invalid_argument("supply accounting: hourly inputs of different lengths");
   }
   std::optional<BatterySpec> bat = in.battery;
+  if (bat && bat->capacity_mwh == 0) {
+    bat.reset();  // no storage
+  }
   double one_way = 1;
   double energy = 0;  ///< MWh stored
   double clean = 0;   ///< of which carbon-free
@@ -33,6 +36,10 @@ SupplyResult account_supply(const SupplyInputs& in) {
     clean = energy;  // it starts charged with carbon-free energy
   }
   SupplyResult r;
+  r.load_mwh = in.load_mwh;
+  r.clean_mw = in.clean_mw;
+  r.grid_cfe = in.grid_cfe;
+  r.intensity = in.intensity;
   for (auto* v : {&r.clean_used_mwh, &r.charge_mwh, &r.discharge_mwh, &r.import_mwh, &r.surplus_mwh,
                   &r.soc, &r.cfe_score}) {
     v->assign(n, 0.0);

@@ -38,12 +38,12 @@ enum class BatteryDispatch : std::uint8_t {
 };
 
 struct BatterySpec {
-  double capacity_mwh = 0;
+  double capacity_mwh = 0;   ///< 0: no battery
   double power_mw = 0;       ///< charge and discharge limit
   double efficiency = 0.85;  ///< round trip, in (0, 1]
   double soc_min = 0;        ///< fractions of capacity, 0 <= min <= max <= 1
   double soc_max = 1;
-  double initial_soc = 0.5;  ///< at the start, clamped to [soc_min, soc_max]
+  double initial_soc = 0;  ///< at the start, clamped to [soc_min, soc_max]: empty
   BatteryDispatch dispatch = BatteryDispatch::kCarbon;
   double threshold_g_per_kwh = 0;  ///< kCarbon
   double peak_mw = 0;              ///< kPeak
@@ -60,6 +60,12 @@ struct SupplyInputs {
 
 /// Per hour, MWh unless said; and the totals.
 struct SupplyResult {
+  // The inputs, as used: the load, the generation (MWh in the hour), the grid's share and
+  // intensity.
+  std::vector<double> load_mwh;
+  std::vector<double> clean_mw;
+  std::vector<double> grid_cfe;
+  std::vector<double> intensity;
   std::vector<double> clean_used_mwh;  ///< generation used at once
   std::vector<double> charge_mwh;      ///< into the battery (before losses)
   std::vector<double> discharge_mwh;   ///< delivered by the battery

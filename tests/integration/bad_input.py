@@ -1450,6 +1450,79 @@ def test_service_disaggregated_with_replicas(h):
                  [r"not with replicas"])
 
 
+# A datacenter with a supply (scenarios/supply-247.yaml, shortened to two days).
+SUPPLY_BASE = """name: supply
+epoch: 2022-06-01T00:00:00Z
+horizon: 2 d
+regions:
+  - { name: virginia, intensity: { profile: us-pjm, repeat: yearly } }
+datacenters:
+  - name: va-1
+    region: virginia
+    pue: 1.1
+    accelerators: { H100: 64 }
+    supply:
+      solar: { profile: us-pjm-solar, capacity: 1 MW }
+      wind: { profile: us-pjm-wind, capacity: 1 MW }
+      battery: { capacity: 4 MWh, power: 1 MW, soc: [10 %, 90 %], dispatch: carbon }
+jobs:
+  - { name: a, type: training, datacenter: va-1, accelerator: H100, devices: 64,
+      work: 2 d, mfu: 0.4, power: 600 W, start: 0 s }
+"""
+
+
+def supply_case(h, old, new, line_has, token, key, patterns):
+    text = SUPPLY_BASE.replace(old, new)
+    expect(text != SUPPLY_BASE, "test bug: {!r} not in the supply".format(old))
+    line, col = h.where(text, line_has, token)
+    h.bad_scenario(text, [(line, col, key, patterns)])
+
+
+def test_supply_is_valid(h):
+    path = h.write(SUPPLY_BASE)
+    rc, _, stderr = h.run("run", path, "-o", h.out, "-q")
+    expect(rc == 0, "the supply scenario fails (exit {}):\n{}".format(rc, stderr))
+    os.remove(h.out)
+
+
+def test_supply_negative_capacity(h):
+    supply_case(h, "capacity: 1 MW }\n      wind", "capacity: -1 MW }\n      wind", "solar:",
+                "-1 MW", "datacenters[0].supply.solar.capacity", [r"negative|>= 0|at least 0"])
+
+
+def test_supply_soc_reversed(h):
+    supply_case(h, "soc: [10 %, 90 %]", "soc: [90 %, 10 %]", "battery:", "[90 %",
+                "datacenters[0].supply.battery.soc", [r"min <= max"])
+
+
+def test_supply_soc_above_one(h):
+    supply_case(h, "soc: [10 %, 90 %]", "soc: [10 %, 120 %]", "battery:", "[10 %",
+                "datacenters[0].supply.battery.soc", [r"100 %"])
+
+
+def test_supply_with_region_cfe(h):
+    # Placed at the supply's mapping (its first key).
+    supply_case(h, "repeat: yearly } }", "repeat: yearly }, cfe: { annual: 50 % } }", "solar:",
+                "solar", "datacenters[0].supply", [r"market-based accounting", r"give one"])
+
+
+def test_supply_series_short_of_the_run(h):
+    # A generation file of one day for a two-day run, without repeat.
+    csv_path = os.path.join(h.tmp, "wind.csv")
+    with open(csv_path, "w") as f:
+        f.write("timestamp_utc,mw\n")
+        for k in range(24):
+            f.write("2022-06-01T{:02d}:00:00Z,{}\n".format(k, 0.5))
+    text = SUPPLY_BASE.replace("wind: { profile: us-pjm-wind, capacity: 1 MW }",
+                               "wind: { file: wind.csv }")
+    path = h.write(text)
+    for cmd in ("check", "run"):
+        args = ("run", path, "-o", h.out) if cmd == "run" else ("check", path)
+        stderr = h.bad(*args, out=h.out if cmd == "run" else None)
+        expect("datacenters[0].supply" in stderr and re.search(r"cover|end", stderr),
+               "{}: no error about the short wind file:\n{}".format(cmd, stderr))
+
+
 CASES = [(name[len("test_"):], fn) for name, fn in list(globals().items()) if name.startswith("test_")]
 
 

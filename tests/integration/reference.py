@@ -145,6 +145,21 @@ def datacenter_figures(datacenters):
     return out
 
 
+def supply_figures(trace):
+    """datacenters/<name>/supply/<attribute> and .../supply/series/<s>/...: the hourly supply
+    accounting of the datacenters that have one."""
+    out = {}
+    for name in trace.datacenters():
+        frame = trace.supply(name)
+        if frame is None:
+            continue
+        out.update(prefixed(f"datacenters/{name}/supply", numeric_attrs(frame.attrs["metadata"])))
+        for s in frame.columns:
+            out.update(prefixed(f"datacenters/{name}/supply/series/{s}",
+                                series_figures(frame[s].to_numpy(dtype=float))))
+    return out
+
+
 def job_class(name):
     match = GENERATED_NAME.match(name)
     return match.group(1) if match else LISTED
@@ -209,6 +224,7 @@ def extract(trace):
     for group, attrs in read_summary(f).items():
         figures.update(prefixed(group, attrs))
     figures.update(datacenter_figures(read_datacenters(f)))
+    figures.update(supply_figures(f))
     names, columns = read_jobs(f)
     figures.update(class_figures(names, columns))
     if len(names) <= MAX_JOBS:

@@ -335,7 +335,7 @@ NameIndex read_regions(const YAML::Node& root, const Context& ctx, Scenario& sc)
   const auto nodes = list_items(root, "regions", true, d);
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     MapReader r(nodes[i], item_path("regions", i), d,
-                {"name", "intensity", "market_intensity", "cfe"});
+                {"name", "intensity", "market_intensity", "cfe", "grid_cfe"});
     RegionSpec reg;
     reg.name = r.text("name", true).value_or("");
     if (r.has("intensity") && r.get("intensity").IsMap()) {
@@ -359,6 +359,7 @@ NameIndex read_regions(const YAML::Node& root, const Context& ctx, Scenario& sc)
         report(d, cr.node(), cr.path(), "give market_intensity or cfe, not both");
       }
     }
+    reg.grid_cfe = r.fraction("grid_cfe", false);
     sc.regions.push_back(std::move(reg));
   }
   return index_names(sc.regions, nodes, "regions", d);
@@ -517,6 +518,180 @@ void read_inventory(const MapReader& r, const models::AcceleratorLibrary& lib,
 
 }  // namespace
 
+namespace {
+
+constexpr double kWattsPerMegawatt = 1e6;
+
+/// supply.solar or supply.wind: { profile | file, capacity, capacity_factor, repeat, max_gap }.
+std::optional<GenerationSpec> read_generation(const MapReader& s, const std::string& key,
+                                              const Context& ctx) {
+  if (!s.has(key)) {
+    return std::nullopt;
+  }
+  Diagnostics& d = s.diagnostics();
+  MapReader g(s.get(key), s.path(key), d,
+              {"profile", "file", "capacity", "capacity_factor", "repeat", "max_gap"});
+  if (!g.valid()) {
+    return std::nullopt;
+  }
+  GenerationSpec gen;
+  gen.key_path = g.path();
+  gen.capacity = g.quantity<units::Watts>("capacity", false, Sign::kNonNegative);
+  gen.capacity_factor = g.fraction("capacity_factor", false);
+  if (gen.capacity_factor && !(*gen.capacity_factor > 0)) {
+    report(d, g.get("capacity_factor"), g.path("capacity_factor"),
+           "expected a capacity factor above 0 %");
+  }
+  if (g.has("file") || g.has("profile")) {
+    SeriesSource src;
+    src.key_path = g.path();
+    const auto file = g.text("file", false);
+    const auto profile = g.text("profile", false);
+    if (file && profile) {
+      report(d, g.node(), g.path(), "give file or profile, not both");
+      return gen;
+    }
+    if (file) {
+      src.given = *file;
+      src.file = resolve_file(*file, ctx, g, "file");
+    }
+    if (profile) {
+      src.profile = *profile;
+      const std::string suffix = "-" + key;
+      if (src.profile.size() <= suffix.size() ||
+          src.profile.compare(src.profile.size() - suffix.size(), suffix.size(), suffix) != 0) {
+        report(d, g.get("profile"), g.path("profile"),
+               fmt::format("a built-in {} shape is named <region>{} (us-pjm{}), got \"{}\"", key,
+                           suffix, suffix, src.profile));
+      }
+    }
+    if (const auto rep = g.text("repeat", false)) {
+      if (*rep == "yearly") {
+        src.repeat_yearly = true;
+      } else if (*rep != "none") {
+        report(d, g.get("repeat"), g.path("repeat"),
+               fmt::format("expected \"yearly\" or \"none\", got \"{}\"", *rep));
+      }
+    }
+    if (const auto gap = g.quantity<units::Seconds>("max_gap", false, Sign::kNonNegative)) {
+      src.max_gap = *gap;
+    }
+    gen.source = src;
+  }
+  if (!gen.capacity && (!gen.source || gen.source->file.empty())) {
+    report(d, g.node(), g.path(),
+           "missing required key \"capacity\" (a shape is scaled to it; only a file in MW "
+           "goes without)");
+  }
+  return gen;
+}
+
+/// datacenters[i].supply: { solar, wind, firm, battery }.
+std::optional<SupplySpec> read_supply(const MapReader& r, const Context& ctx,
+                                      const std::optional<units::Watts>& power_cap) {
+  if (!r.has("supply")) {
+    return std::nullopt;
+  }
+  Diagnostics& d = r.diagnostics();
+  MapReader s(r.get("supply"), r.path("supply"), d, {"solar", "wind", "firm", "battery"});
+  if (!s.valid()) {
+    return std::nullopt;
+  }
+  SupplySpec sup;
+  sup.key_path = s.path();
+  sup.solar = read_generation(s, "solar", ctx);
+  sup.wind = read_generation(s, "wind", ctx);
+  sup.firm =
+      s.quantity<units::Watts>("firm", false, Sign::kNonNegative).value_or(units::Watts::zero());
+  if (s.has("battery")) {
+    MapReader b(
+        s.get("battery"), s.path("battery"), d,
+        {"capacity", "power", "efficiency", "soc", "initial_soc", "dispatch", "threshold", "peak"});
+    if (b.valid()) {
+      models::BatterySpec bat;
+      bat.capacity_mwh =
+          units::to_joules(b.quantity<units::Joules>("capacity", true, Sign::kNonNegative)
+                               .value_or(units::Joules{})) /
+          units::kJoulesPerMegawattHour;
+      bat.power_mw = units::to_watts(b.quantity<units::Watts>("power", true, Sign::kNonNegative)
+                                         .value_or(units::Watts{})) /
+                     kWattsPerMegawatt;
+      if (const auto e = b.fraction("efficiency", false)) {
+        if (!(*e > 0)) {
+          report(d, b.get("efficiency"), b.path("efficiency"),
+                 "expected a round-trip efficiency above 0 %");
+        }
+        bat.efficiency = *e;
+      }
+      if (b.has("soc")) {
+        const auto soc = b.get("soc");
+        bool ok = soc.IsSequence() && soc.size() == 2;
+        std::array<double, 2> v{0, 1};
+        for (std::size_t k = 0; ok && k < 2; ++k) {
+          try {
+            const auto text = soc[k].as<std::string>();
+            const auto q = units::parse_quantity(text);
+            ok = q.dim == units::Dimension{};
+            v.at(k) = q.si_value;
+          } catch (const std::exception&) {  // not text, or not a number
+            ok = false;
+          }
+        }
+        if (!ok) {
+          report(d, soc, b.path("soc"), "expected [min, max] state of charge, as fractions or %");
+        } else if (v[0] < 0 || v[1] > 1 || v[0] > v[1]) {
+          report(d, soc, b.path("soc"),
+                 fmt::format("expected 0 <= min <= max <= 100 %, got [{:g} %, {:g} %]", v[0] * 100,
+                             v[1] * 100));
+        } else {
+          bat.soc_min = v[0];
+          bat.soc_max = v[1];
+        }
+      }
+      if (const auto init = b.fraction("initial_soc", false)) {
+        bat.initial_soc = *init;
+      }
+      const auto dispatch = b.text("dispatch", false).value_or("carbon");
+      if (dispatch == "carbon") {
+        bat.dispatch = models::BatteryDispatch::kCarbon;
+        bat.threshold_g_per_kwh = -1;  // the run's mean intensity, filled in by the run
+        if (const auto t =
+                b.quantity<units::CarbonIntensity>("threshold", false, Sign::kNonNegative)) {
+          bat.threshold_g_per_kwh = t->si() * units::kJoulesPerKilowattHour;
+        }
+        if (b.has("peak")) {
+          report(d, b.get("peak"), b.path("peak"), "peak is for dispatch: peak");
+        }
+      } else if (dispatch == "peak") {
+        bat.dispatch = models::BatteryDispatch::kPeak;
+        if (const auto pk = b.quantity<units::Watts>("peak", false)) {
+          bat.peak_mw = units::to_watts(*pk) / kWattsPerMegawatt;
+        } else if (power_cap) {
+          bat.peak_mw = units::to_watts(*power_cap) / kWattsPerMegawatt;
+        } else {
+          report(d, b.node(), b.path(),
+                 "dispatch: peak needs a peak (the grid import to stay under) or the "
+                 "datacenter's power_cap");
+        }
+        if (b.has("threshold")) {
+          report(d, b.get("threshold"), b.path("threshold"), "threshold is for dispatch: carbon");
+        }
+      } else {
+        report(d, b.get("dispatch"), b.path("dispatch"),
+               fmt::format("expected carbon or peak, got \"{}\"", dispatch));
+      }
+      if (bat.capacity_mwh > 0 && !(bat.power_mw > 0) && b.has("power") && !b.bad("power")) {
+        report(d, b.get("power"), b.path("power"),
+               "a battery with a capacity needs a power above 0 MW (a capacity of 0 is none)");
+      }
+      sup.battery = bat;
+    }
+  }
+  return sup;
+}
+
+}  // namespace
+
 NameIndex read_datacenters(const YAML::Node& root, const Context& ctx, const NameIndex& regions,
                            Scenario& sc) {
   Diagnostics& d = ctx.d;
@@ -524,7 +699,7 @@ NameIndex read_datacenters(const YAML::Node& root, const Context& ctx, const Nam
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     MapReader r(nodes[i], item_path("datacenters", i), d,
                 {"name", "region", "pue", "cooling", "accelerators", "power_cap", "idle",
-                 "sleep_power", "host_overhead", "topology", "network"});
+                 "sleep_power", "host_overhead", "topology", "network", "supply"});
     DatacenterSpec dc;
     dc.name = r.text("name", true).value_or("");
     if (dc.name.find_first_of("/.") != std::string::npos) {
@@ -540,6 +715,16 @@ NameIndex read_datacenters(const YAML::Node& root, const Context& ctx, const Nam
     read_topology(r, dc.topology);
     read_network(r, dc.network);
     read_inventory(r, sc.accelerators, dc.inventory);
+    dc.supply = read_supply(r, ctx, dc.power_cap);
+    if (dc.supply && dc.region < sc.regions.size()) {
+      const auto& reg = sc.regions[dc.region];
+      if (reg.cfe_annual || reg.cfe_hourly || reg.market_intensity) {
+        report(d, r.get("supply"), r.path("supply"),
+               fmt::format("region {} already gives market-based accounting (cfe or "
+                           "market_intensity): a supply accounts for it hour by hour; give one",
+                           reg.name));
+      }
+    }
     sc.datacenters.push_back(std::move(dc));
   }
   return index_names(sc.datacenters, nodes, "datacenters", d);

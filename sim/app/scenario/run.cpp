@@ -573,6 +573,56 @@ void hand_over_lent(ServiceRun& srv, const models::AcceleratorType& chip, const 
   srv.embodied -= units::seconds(srv.lent_device_s) * chip.embodied_rate();
 }
 
+/// Each datacenter's supply, hour by hour over the run (docs/grid.md, "Energy supply").
+void account_supplies(const Scenario& sc, const World& world,
+                      const std::vector<const models::DatacenterLp*>& dcs, SimTime::rep stop,
+                      RunResult& res) {
+  const auto hour = SimTime::hours(1).count();
+  const auto hours = static_cast<std::size_t>((stop + hour - 1) / hour);
+  res.supply.assign(sc.datacenters.size(), std::nullopt);
+  res.supply_hours = hours;
+  for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
+    const auto& spec = sc.datacenters[d];
+    if (!spec.supply || !world.supply[d]) {
+      continue;
+    }
+    const auto& sig = *world.supply[d];
+    const auto& carbon = *world.carbon[spec.region];
+    const auto h = dcs[d]->hourly(hours);
+    models::SupplyInputs in;
+    for (std::size_t k = 0; k < hours; ++k) {
+      const auto t0 = SimTime::ticks(static_cast<SimTime::rep>(k) * hour);
+      const std::int64_t unix =
+          sc.epoch_unix_s + static_cast<std::int64_t>(k) * units::kWholeSecondsPerHour;
+      const double kwh = h.energy_j[k] / units::kJoulesPerKilowattHour;
+      in.load_mwh.push_back(h.energy_j[k] / units::kJoulesPerMegawattHour);
+      in.intensity.push_back(kwh > 0 ? h.emissions_location_g[k] / kwh
+                                     : carbon.at(t0).location.si() * units::kJoulesPerKilowattHour);
+      in.grid_cfe.push_back(sig.grid_cfe ? sig.grid_cfe->value_at(unix) : sig.grid_cfe_constant);
+      constexpr double kWattsPerMegawatt = 1e6;
+      double clean = units::to_watts(spec.supply->firm) / kWattsPerMegawatt;
+      if (sig.solar) {
+        clean += sig.solar->value_at(unix) * sig.solar_mw;
+      }
+      if (sig.wind) {
+        clean += sig.wind->value_at(unix) * sig.wind_mw;
+      }
+      in.clean_mw.push_back(clean);
+    }
+    in.battery = spec.supply->battery;
+    if (in.battery && in.battery->dispatch == models::BatteryDispatch::kCarbon &&
+        in.battery->threshold_g_per_kwh < 0) {
+      // By default the battery discharges while the grid is dirtier than its mean.
+      double sum = 0;
+      for (const double v : in.intensity) {
+        sum += v;
+      }
+      in.battery->threshold_g_per_kwh = hours > 0 ? sum / static_cast<double>(hours) : 0.0;
+    }
+    res.supply[d] = models::account_supply(in);
+  }
+}
+
 /// When the last service stops (0 without services).
 SimTime services_end(const std::vector<ServiceRun>& services) {
   SimTime end = SimTime::zero();
@@ -724,6 +774,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
       }
     }
     cfg.lenders = std::move(lenders[d]);
+    cfg.hourly = spec.supply.has_value();
     if (forecast && scfg.forecast_error > 0) {
       cfg.forecast = forecast.get();  // pauses see the same forecast errors as start times
     }
@@ -819,6 +870,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
     res.dispatches.resize(jobs.size());
   }
   res.totals = totals_of(res);
+  account_supplies(sc, world, dcs, stop, res);
 
   // Design peaks (docs/cooling.md): every device at full draw, the hottest hour of the
   // weather year from the epoch; a constant PUE gives IT x PUE. A device's full draw is its

@@ -156,6 +156,10 @@ struct RunResult {
   /// device of its inventory at full draw (TDP + host overhead) in the hour of the weather
   /// year (from the epoch) where that power is largest (docs/cooling.md, "Design peak").
   std::vector<models::DesignPeak> design_peaks;
+  /// Per datacenter with a `supply`: its hourly accounting from time 0 (docs/grid.md,
+  /// "Energy supply"), over `supply_hours` hours.
+  std::vector<std::optional<models::SupplyResult>> supply;
+  std::size_t supply_hours = 0;
   Totals totals;
   /// With `scheduler.compare`: the baseline's run and the figures compared with it (the
   /// site level: `totals` against `comparison->totals`).

@@ -13,6 +13,7 @@
 
 #include "models/accelerators/accelerator.hpp"
 #include "models/fleet/power.hpp"
+#include "models/grid/supply.hpp"
 #include "models/scheduling/policy.hpp"
 #include "models/serving/iteration.hpp"
 #include "models/serving/service.hpp"
@@ -48,6 +49,33 @@ struct RegionSpec {
   std::optional<units::CarbonIntensity> market_intensity;
   std::optional<double> cfe_annual;
   std::optional<SeriesSource> cfe_hourly;
+  /// The grid's carbon-free share, for supply accounting where the intensity has no fuel mix
+  /// (a constant or a file of intensities); with a fuel-mix file or a built-in profile the
+  /// share comes from it.
+  std::optional<double> grid_cfe;
+};
+
+/// A carbon-free generation source of a datacenter's supply: a shape (a built-in region's,
+/// the region's own fuel mix, or a CSV in MW) and what it is scaled to.
+struct GenerationSpec {
+  /// profile: a built-in shape ("us-pjm-solar"); file: a CSV (`timestamp_utc,mw`); neither:
+  /// the datacenter's region's own (its fuel-mix file, or its built-in profile's shape).
+  std::optional<SeriesSource> source;
+  /// Nameplate capacity; with it, the shape is scaled to capacity x capacity_factor on
+  /// average (a file without it is taken in MW as it is).
+  std::optional<units::Watts> capacity;
+  std::optional<double> capacity_factor;
+  std::string key_path;
+};
+
+/// `supply`: carbon-free generation contracted or on site, and a battery (docs/grid.md,
+/// "Energy supply").
+struct SupplySpec {
+  std::optional<GenerationSpec> solar;
+  std::optional<GenerationSpec> wind;
+  units::Watts firm;  ///< constant carbon-free supply (nuclear, hydro, geothermal contracts)
+  std::optional<models::BatterySpec> battery;
+  std::string key_path;
 };
 
 struct InventoryItem {
@@ -84,6 +112,7 @@ struct DatacenterSpec {
   /// `network`: the datacenter's scale-up domain and bandwidths, where they differ from
   /// its chips' usual system (the step model's network for the jobs that run here).
   models::NetworkOverride network;
+  std::optional<SupplySpec> supply;
 };
 
 /// A scheduled training job beyond TrainingJobSpec: when and where it may run.

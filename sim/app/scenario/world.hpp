@@ -4,20 +4,35 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "models/cooling/cooling.hpp"
 #include "models/grid/carbon.hpp"
+#include "models/grid/series_carbon.hpp"
 #include "sim/app/scenario/scenario.hpp"
 #include "sim/engine/time.hpp"
 
 namespace footprint::scenario {
 
+/// What a datacenter's supply accounting reads (docs/grid.md, "Energy supply"): its solar
+/// and wind generation (a series x a scale, MW) and its grid's carbon-free share.
+struct SupplySignals {
+  std::optional<models::detail::RepeatingSeries> solar;
+  double solar_mw = 1;  ///< MW per unit of the solar series
+  std::optional<models::detail::RepeatingSeries> wind;
+  double wind_mw = 1;
+  std::optional<models::detail::RepeatingSeries> grid_cfe;  ///< none: grid_cfe_constant
+  double grid_cfe_constant = 0;
+};
+
 struct World {
   std::vector<std::shared_ptr<const models::CarbonSignal>> carbon;   ///< per region
   std::vector<std::shared_ptr<const models::CoolingModel>> cooling;  ///< per datacenter
+  /// Per datacenter with a `supply`.
+  std::vector<std::optional<SupplySignals>> supply;
   /// Data files read: (name as the scenario gives it, resolved path).
   std::vector<std::pair<std::string, std::string>> files;
 };

@@ -84,7 +84,11 @@ struct PartColumn {
   std::string_view figure;
   std::string_view units;
 };
-constexpr std::array<PartColumn, 1> kDatacenterColumns{{{"peak_facility_mw", "MW"}}};
+/// A datacenter's columns; the last three are its supply's (NaN without one).
+constexpr std::array<PartColumn, 4> kDatacenterColumns{{{"peak_facility_mw", "MW"},
+                                                        {"cfe_score", "1"},
+                                                        {"emissions_market_annual_t", "t"},
+                                                        {"emissions_market_hourly_t", "t"}}};
 /// A service's columns; all but `devices` are the trace's /services/NAME attributes.
 constexpr std::array<PartColumn, 7> kServiceColumns{{{"goodput", "1"},
                                                      {"ttft_p99_s", "s"},
@@ -318,7 +322,12 @@ PointTotals read_point_totals(const fs::path& file) {
                  t.p99_facility_mw};
   out.jobs_finished = r.jobs_finished;
   for (const auto& d : r.datacenters) {
-    out.of(PartKind::kDatacenter).push_back({d.name, {d.peak_facility_mw}});
+    constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+    out.of(PartKind::kDatacenter)
+        .push_back({d.name,
+                    {d.peak_facility_mw, d.supply ? d.supply->cfe_score : kNaN,
+                     d.supply ? d.supply->market_annual_t : kNaN,
+                     d.supply ? d.supply->market_hourly_t : kNaN}});
   }
   for (const auto& s : r.services) {
     PartFigures part{s.name, {}};

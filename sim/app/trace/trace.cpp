@@ -113,6 +113,7 @@ using RootAttributes = Attributes<RootAttr, schema::kRootAttrCount>;
 using RegionAttributes = Attributes<RegionAttr, schema::kRegionAttrCount>;
 using PredictedAttributes = Attributes<PredictedAttr, schema::kPredictedAttrCount>;
 using ServiceAttributes = Attributes<schema::ServiceAttr, schema::kServiceAttrCount>;
+using SupplyAttributes = Attributes<schema::SupplyAttr, schema::kSupplyAttrCount>;
 
 /// The jobs it ran: device-hours held, and the span from the first start to the last end.
 void set_job_span(DatacenterAttributes& a, std::size_t d, const scenario::RunResult& r) {
@@ -182,6 +183,71 @@ Dataset write_time_coordinate(Group& g, const std::vector<double>& start, units:
   return time;
 }
 
+/// /datacenters/<name>/supply: the hourly supply accounting (docs/grid.md, "Energy supply").
+void write_supply(Group& dc, const scenario::Scenario& sc, const scenario::DatacenterSpec& spec,
+                  const models::SupplyResult& s, std::size_t hours) {
+  using schema::SupplyAttr;
+  using schema::SupplySeries;
+  constexpr double kJPerMwh = units::kJoulesPerMegawattHour;
+  constexpr double kWPerMw = 1e6;
+  SupplyAttributes a(schema::kSupplyAttributes);
+  a.set(SupplyAttr::kCfeScore, s.score);
+  a.set(SupplyAttr::kLoad, s.total_load_mwh * kJPerMwh);
+  a.set(SupplyAttr::kCleanGenerated, s.total_clean_mwh * kJPerMwh);
+  double used = 0;
+  for (const double v : s.clean_used_mwh) {
+    used += v;
+  }
+  a.set(SupplyAttr::kCleanUsed, used * kJPerMwh);
+  a.set(SupplyAttr::kImport, s.total_import_mwh * kJPerMwh);
+  a.set(SupplyAttr::kSurplus, s.total_surplus_mwh * kJPerMwh);
+  a.set(SupplyAttr::kBatteryCapacity,
+        spec.supply->battery ? spec.supply->battery->capacity_mwh * kJPerMwh : 0.0);
+  a.set(SupplyAttr::kPeakImport, s.peak_import_mw * kWPerMw);
+  a.set(SupplyAttr::kEmissionsLocation, s.emissions_location_g);
+  a.set(SupplyAttr::kEmissionsMarketAnnual, s.emissions_market_annual_g);
+  a.set(SupplyAttr::kEmissionsMarketHourly, s.emissions_market_hourly_g);
+  Group g = dc.create_group(schema::kSupplyGroup);
+  a.write(g, SupplyAttr::kCfeScore, SupplyAttr::kEmissionsMarketHourly);
+  std::vector<double> start(hours);
+  for (std::size_t k = 0; k < hours; ++k) {
+    start[k] = static_cast<double>(k) * units::kSecondsPerHour;
+  }
+  const Dataset time =
+      write_time_coordinate(g, start, units::hours(1),
+                            fmt::format("seconds since {}", units::format_utc(sc.epoch_unix_s)));
+  const auto joules = [&](const std::vector<double>& mwh) {
+    std::vector<double> out(mwh.size());
+    std::transform(mwh.begin(), mwh.end(), out.begin(), [&](double v) { return v * kJPerMwh; });
+    return out;
+  };
+  std::array<std::vector<double>, schema::kSupplySeriesCount> values;
+  const auto at = [&](SupplySeries x) -> std::vector<double>& {
+    return values.at(static_cast<std::size_t>(x));
+  };
+  at(SupplySeries::kLoad) = joules(s.load_mwh);
+  at(SupplySeries::kCleanGenerated) = joules(s.clean_mw);
+  at(SupplySeries::kCleanUsed) = joules(s.clean_used_mwh);
+  at(SupplySeries::kCharge) = joules(s.charge_mwh);
+  at(SupplySeries::kDischarge) = joules(s.discharge_mwh);
+  at(SupplySeries::kImport) = joules(s.import_mwh);
+  at(SupplySeries::kSurplus) = joules(s.surplus_mwh);
+  at(SupplySeries::kSoc) = s.soc;
+  at(SupplySeries::kGridCfe) = s.grid_cfe;
+  at(SupplySeries::kCfeScore) = s.cfe_score;
+  at(SupplySeries::kIntensity) = s.intensity;
+  for (std::size_t i = 0; i < schema::kSupplySeriesCount; ++i) {
+    const auto& f = schema::kSupplySeries[i];
+    values[i].resize(hours, 0.0);
+    Dataset series = g.write_vector(f.name, values[i], f.unit);
+    series.set_attr("long_name", plain(f.meaning));
+    if (const auto m = cell_methods(f.reduction); !m.empty()) {
+      series.set_attr("cell_methods", m);
+    }
+    series.attach_scale(time);
+  }
+}
+
 void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d,
                       const scenario::RunResult& r) {
   const auto& spec = sc.datacenters[d];
@@ -242,6 +308,9 @@ void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d
     series.attach_scale(time);
   }
   a.write(g, schema::kFirstDatacenterTotal, DatacenterAttr::kLastEnd);
+  if (d < r.supply.size() && r.supply[d]) {
+    write_supply(g, sc, spec, *r.supply[d], r.supply_hours);
+  }
 }
 
 /// Where a series comes from, as `source` says it.
@@ -503,8 +572,26 @@ void write_summary(Group& root, const scenario::RunResult& r) {
   a.set(SummaryAttr::kEmbodiedFleet, fleet_embodied);
   a.set(SummaryAttr::kMakespan, makespan);
   a.set(SummaryAttr::kEvents, r.stats.events);
+  double cfe = 0;
+  double load = 0;
+  double annual = 0;
+  double hourly = 0;
+  for (std::size_t d = 0; d < r.summaries.size(); ++d) {
+    if (d < r.supply.size() && r.supply[d]) {
+      cfe += r.supply[d]->total_cfe_mwh;
+      load += r.supply[d]->total_load_mwh;
+      annual += r.supply[d]->emissions_market_annual_g;
+      hourly += r.supply[d]->emissions_market_hourly_g;
+    } else {
+      annual += units::to_grams(r.summaries[d].emissions_market);
+      hourly += units::to_grams(r.summaries[d].emissions_market);
+    }
+  }
+  a.set(SummaryAttr::kCfeScore, load > 0 ? cfe / load : std::numeric_limits<double>::quiet_NaN());
+  a.set(SummaryAttr::kEmissionsMarketAnnual, annual);
+  a.set(SummaryAttr::kEmissionsMarketHourly, hourly);
   Group s = root.create_group(schema::kSummaryGroup);
-  a.write(s, SummaryAttr::kJobs, SummaryAttr::kEvents);
+  a.write(s, SummaryAttr::kJobs, SummaryAttr::kEmissionsMarketHourly);
   if (r.comparison) {
     write_comparison(s, r.totals, *r.comparison);
   }

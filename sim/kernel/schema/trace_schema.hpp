@@ -515,6 +515,9 @@ enum class SummaryAttr : std::uint8_t {
   kEmbodiedFleet,
   kMakespan,
   kEvents,
+  kCfeScore,
+  kEmissionsMarketAnnual,
+  kEmissionsMarketHourly,
   kCount
 };
 inline constexpr std::size_t kSummaryAttrCount = static_cast<std::size_t>(SummaryAttr::kCount);
@@ -558,6 +561,18 @@ inline constexpr std::array<Field, kSummaryAttrCount> kSummaryAttributes{{
     {"events", Type::kUInt64, "",
      "simulation events processed (job starts, steps, checkpoints, failures, scheduler "
      "decisions and messages, grid and weather changes)",
+     Reduction::kSum},
+    {"cfe_score", Type::kFloat64, "1",
+     "the 24/7 carbon-free score over the datacenters with a `supply` (their carbon-free MWh "
+     "over their load, hour by hour); NaN without one",
+     Reduction::kRatio},
+    {"emissions_market_annual_g", Type::kFloat64, "g CO2e",
+     "market-based emissions with annual matching of each `supply` (`emissions_market_g` of "
+     "the datacenters without one)",
+     Reduction::kSum},
+    {"emissions_market_hourly_g", Type::kFloat64, "g CO2e",
+     "market-based emissions with hourly matching of each `supply` (`emissions_market_g` of "
+     "the datacenters without one)",
      Reduction::kSum},
 }};
 
@@ -1082,6 +1097,96 @@ inline constexpr std::array<Field, kServiceSeriesCount> kServiceSeries{{
      Reduction::kSum},
 }};
 
+// ---------------------------------------------------------------------------------------
+// /datacenters/<name>/supply: a datacenter's energy supply hour by hour (datacenters with a
+// `supply` only), its own hourly `time` coordinate from the epoch.
+
+inline constexpr std::string_view kSupplyGroup = "supply";
+
+enum class SupplyAttr : std::uint8_t {
+  kCfeScore,
+  kLoad,
+  kCleanGenerated,
+  kCleanUsed,
+  kImport,
+  kSurplus,
+  kBatteryCapacity,
+  kPeakImport,
+  kEmissionsLocation,
+  kEmissionsMarketAnnual,
+  kEmissionsMarketHourly,
+  kCount
+};
+inline constexpr std::size_t kSupplyAttrCount = static_cast<std::size_t>(SupplyAttr::kCount);
+inline constexpr std::array<Field, kSupplyAttrCount> kSupplyAttributes{{
+    {"cfe_score", Type::kFloat64, "1",
+     "the 24/7 carbon-free score: the load's carbon-free share summed hour by hour (supply "
+     "used, battery discharge of carbon-free energy, and the grid's carbon-free share of the "
+     "rest) over the load",
+     Reduction::kRatio},
+    {"load_j", Type::kFloat64, "J", "the facility's energy (its `energy_j`)", Reduction::kSum},
+    {"clean_generated_j", Type::kFloat64, "J",
+     "carbon-free energy generated (solar, wind, firm), used or not", Reduction::kSum},
+    {"clean_used_j", Type::kFloat64, "J", "of it, used in the hour it was generated",
+     Reduction::kSum},
+    {"grid_import_j", Type::kFloat64, "J", "energy from the grid (for the load and for charging)",
+     Reduction::kSum},
+    {"surplus_j", Type::kFloat64, "J", "generation neither used nor stored: exported or curtailed",
+     Reduction::kSum},
+    {"battery_capacity_j", Type::kFloat64, "J", "the battery's capacity (0 without one)",
+     Reduction::kSum},
+    {"peak_grid_import_w", Type::kFloat64, "W", "the highest hourly mean grid import",
+     Reduction::kMax},
+    {"emissions_location_g", Type::kFloat64, "g",
+     "the load x the grid's hourly intensity (the datacenter's `emissions_location_g`)",
+     Reduction::kSum},
+    {"emissions_market_annual_g", Type::kFloat64, "g",
+     "market-based with annual matching: location-based x (1 - min(1, generated / load))",
+     Reduction::kSum},
+    {"emissions_market_hourly_g", Type::kFloat64, "g",
+     "market-based with hourly matching: each hour's grid import x its intensity", Reduction::kSum},
+}};
+
+constexpr const Field& field(SupplyAttr a) {
+  return field(kSupplyAttributes, a);
+}
+
+enum class SupplySeries : std::uint8_t {
+  kLoad,
+  kCleanGenerated,
+  kCleanUsed,
+  kCharge,
+  kDischarge,
+  kImport,
+  kSurplus,
+  kSoc,
+  kGridCfe,
+  kCfeScore,
+  kIntensity,
+  kCount
+};
+inline constexpr std::size_t kSupplySeriesCount = static_cast<std::size_t>(SupplySeries::kCount);
+inline constexpr std::array<Field, kSupplySeriesCount> kSupplySeries{{
+    {"load_j", Type::kFloat64, "J", "the facility's energy in the hour", Reduction::kSum},
+    {"clean_generated_j", Type::kFloat64, "J", "carbon-free generation in the hour",
+     Reduction::kSum},
+    {"clean_used_j", Type::kFloat64, "J", "generation used in the hour", Reduction::kSum},
+    {"battery_charge_j", Type::kFloat64, "J", "energy into the battery (before its losses)",
+     Reduction::kSum},
+    {"battery_discharge_j", Type::kFloat64, "J", "energy the battery delivered", Reduction::kSum},
+    {"grid_import_j", Type::kFloat64, "J", "energy from the grid", Reduction::kSum},
+    {"surplus_j", Type::kFloat64, "J", "generation exported or curtailed", Reduction::kSum},
+    {"battery_soc", Type::kFloat64, "1", "the battery's state of charge at the hour's end",
+     Reduction::kNone},
+    {"grid_cfe", Type::kFloat64, "1", "the grid's carbon-free share in the hour",
+     Reduction::kTimeMean},
+    {"cfe_score", Type::kFloat64, "1", "the hour's carbon-free share of its load",
+     Reduction::kNone},
+    {"intensity_g_per_kwh", Type::kFloat64, "g/kWh",
+     "the grid's location-based intensity, weighted by the load within the hour",
+     Reduction::kTimeMean},
+}};
+
 enum class RequestColumn : std::uint8_t {
   kArrival,
   kFirstToken,
@@ -1126,7 +1231,8 @@ static_assert(all_named(kRootAttributes) && all_named(kPredictedAttributes) &&
               all_named(kFifoComparisonAttributes) && all_named(kComparisonAttributes) &&
               all_named(kTimeCoordinates) && all_named(kRegionAttributes) &&
               all_named(kServiceAttributes) && all_named(kServiceSeries) &&
-              all_named(kRequestColumns));
+              all_named(kRequestColumns) && all_named(kSupplyAttributes) &&
+              all_named(kSupplySeries));
 // Each enum's last value names the table's last row: a row added to one but not the other
 // fails here.
 static_assert(field(RootAttr::kInputWarnings).name == "input_warnings");
@@ -1138,7 +1244,7 @@ static_assert(field(DatacenterAttr::kLastEnd).name == "last_end_s");
 static_assert(field(kTimeCoordinates, TimeCoordinate::kTimeBounds).name == "time_bounds");
 static_assert(field(kRegionAttributes, RegionAttr::kCfeFraction).name == "cfe_fraction");
 static_assert(field(JobColumn::kEmbodied).name == "embodied_g");
-static_assert(field(SummaryAttr::kEvents).name == "events");
+static_assert(field(SummaryAttr::kEmissionsMarketHourly).name == "emissions_market_hourly_g");
 static_assert(field(kServiceAttributes, ServiceAttr::kPrefillReplicas).name == "prefill_replicas");
 static_assert(field(kServiceSeries, ServiceSeries::kEmissionsMarket).name == "emissions_market_g");
 static_assert(field(kRequestColumns, RequestColumn::kItEnergy).name == "it_energy_j");

@@ -129,6 +129,21 @@ TEST_CASE("docs: /datacenters/<name>/ attributes and series are the schema's", "
   }
 }
 
+TEST_CASE("docs: /datacenters/<name>/supply attributes and series are the schema's",
+          "[schema][docs]") {
+  const auto tables = tables_under("## `/datacenters/<name>/supply`");
+  REQUIRE(tables.size() == 3);
+  SECTION("attributes") {
+    check(tables[0], schema::kSupplyAttributes, kAttributeColumns);
+  }
+  SECTION("time coordinate") {
+    check(tables[1], schema::kTimeCoordinates, kAttributeColumns);
+  }
+  SECTION("series") {
+    check(tables[2], schema::kSupplySeries, {.name = 0, .unit = 1, .meaning = 2});
+  }
+}
+
 TEST_CASE("docs: /regions/<name>/ attributes are the schema's", "[schema][docs]") {
   const auto tables = tables_under("## `/regions/<name>/`");
   REQUIRE(tables.size() == 1);
