@@ -291,6 +291,15 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
     DatacenterRow d;
     d.name = name;
     d.region = g.get_attr_string(key(DatacenterAttr::kRegion));
+    if (root.has(schema::kRegionsGroup)) {
+      const auto regions = root.open_group(schema::kRegionsGroup);
+      if (regions.has(d.region)) {
+        const auto rg = regions.open_group(d.region);
+        if (rg.has_attr(key(schema::RegionAttr::kIntensityKind))) {
+          d.marginal = rg.get_attr_string(key(schema::RegionAttr::kIntensityKind)) == "marginal";
+        }
+      }
+    }
     d.it_energy_mwh = g.get_attr_double(key(DatacenterAttr::kItEnergy)) / kJoulesPerMwh;
     d.energy_mwh = g.get_attr_double(key(DatacenterAttr::kEnergy)) / kJoulesPerMwh;
     d.pue = d.it_energy_mwh > 0 ? d.energy_mwh / d.it_energy_mwh : 0.0;
@@ -887,6 +896,14 @@ std::string render_table(const Report& r) {
                          *d.cap_exceeded_s, *d.cap_held_device_hours);
     }
     out += '\n';
+  }
+  for (const auto& d : r.datacenters) {
+    if (d.marginal) {
+      out += fmt::format(
+          "signal of {}: its location-based figures (loc tCO2e, and its jobs' and services') "
+          "use region {}'s marginal intensity, not the grid's average\n",
+          d.name, d.region);
+    }
   }
   for (const auto& d : r.datacenters) {
     if (!d.supply) {

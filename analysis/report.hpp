@@ -41,6 +41,9 @@ struct JobRow {
 struct DatacenterRow {
   std::string name;
   std::string region;
+  /// Its region's intensity is a marginal-emissions series (`kind: marginal`), not the
+  /// grid's average: the location-based figures are marginal ones.
+  bool marginal = false;
   /// From the first start to the last end of the jobs that finished here; 0 when none did
   /// (a job still running at the stop does not stretch it to the horizon).
   double days = 0;

@@ -1506,6 +1506,16 @@ def test_supply_with_region_cfe(h):
                 "solar", "datacenters[0].supply", [r"market-based accounting", r"give one"])
 
 
+def test_intensity_kind_unknown(h):
+    supply_case(h, "repeat: yearly } }", "repeat: yearly, kind: marginl } }", "name: virginia",
+                "marginl", "regions[0].intensity.kind", [r"expected average or marginal"])
+
+
+def test_intensity_kind_marginal_with_a_profile(h):
+    supply_case(h, "repeat: yearly } }", "repeat: yearly, kind: marginal } }", "name: virginia",
+                "marginal", "regions[0].intensity.kind", [r"average intensities", r"a file"])
+
+
 def test_supply_series_short_of_the_run(h):
     # A generation file of one day for a two-day run, without repeat.
     csv_path = os.path.join(h.tmp, "wind.csv")

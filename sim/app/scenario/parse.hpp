@@ -61,8 +61,9 @@ std::string resolve_file(const std::string& name, const Context& ctx, const MapR
                          const std::string& key);
 
 /// A series: { file: F | profile: P, repeat: yearly|none, max_gap: D }.
+/// `intensity`: a region's intensity, which may say `kind: average | marginal`.
 std::optional<SeriesSource> read_series(const MapReader& parent, const std::string& key,
-                                        const Context& ctx);
+                                        const Context& ctx, bool intensity = false);
 
 // The sections, in the order load.cpp reads them.
 

@@ -120,9 +120,9 @@ std::string resolve_file(const std::string& name, const Context& ctx, const MapR
 }
 
 std::optional<SeriesSource> read_series(const MapReader& parent, const std::string& key,
-                                        const Context& ctx) {
+                                        const Context& ctx, bool intensity) {
   MapReader r(parent.get(key), parent.path(key), parent.diagnostics(),
-              {"file", "profile", "repeat", "max_gap"});
+              {"file", "profile", "repeat", "max_gap", "kind"});
   if (!r.valid()) {
     return std::nullopt;
   }
@@ -157,6 +157,21 @@ std::optional<SeriesSource> read_series(const MapReader& parent, const std::stri
   }
   if (const auto gap = r.quantity<units::Seconds>("max_gap", false, Sign::kNonNegative)) {
     s.max_gap = *gap;
+  }
+  if (const auto kind = r.text("kind", false)) {
+    if (!intensity) {
+      report(r.diagnostics(), r.get("kind"), r.path("kind"),
+             "kind (average or marginal) is for a region's intensity series");
+    } else if (*kind == "marginal") {
+      s.marginal = true;
+      if (profile) {
+        report(r.diagnostics(), r.get("kind"), r.path("kind"),
+               "the built-in profiles are average intensities: a marginal signal is a file");
+      }
+    } else if (*kind != "average") {
+      report(r.diagnostics(), r.get("kind"), r.path("kind"),
+             fmt::format("expected average or marginal, got \"{}\"", *kind));
+    }
   }
   return s;
 }

@@ -339,7 +339,7 @@ NameIndex read_regions(const YAML::Node& root, const Context& ctx, Scenario& sc)
     RegionSpec reg;
     reg.name = r.text("name", true).value_or("");
     if (r.has("intensity") && r.get("intensity").IsMap()) {
-      reg.series = read_series(r, "intensity", ctx);
+      reg.series = read_series(r, "intensity", ctx, true);
     } else {
       const auto gross = r.quantity<units::CarbonIntensity>("intensity", true, Sign::kNonNegative);
       reg.intensity = gross.value_or(units::CarbonIntensity::zero());

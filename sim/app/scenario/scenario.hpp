@@ -35,6 +35,8 @@ struct SeriesSource {
   std::string file;     ///< resolved path, empty for a profile
   std::string profile;  ///< built-in profile name, empty for a file
   bool repeat_yearly = false;
+  /// `kind: marginal`: a marginal-emissions series (an intensity only; reports say so).
+  bool marginal = false;
   units::Seconds max_gap = units::hours(1);
   std::string key_path;  ///< for messages
 };

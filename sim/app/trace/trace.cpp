@@ -327,6 +327,8 @@ void write_regions(Group& root, const scenario::Scenario& sc) {
     RegionAttributes a(schema::kRegionAttributes);
     a.set(RegionAttr::kIndex, static_cast<std::int64_t>(i));
     a.set(RegionAttr::kSignal, std::string(reg.series ? "series" : "constant"));
+    a.set(RegionAttr::kIntensityKind,
+          std::string(reg.series && reg.series->marginal ? "marginal" : "average"));
     a.set(RegionAttr::kSource, reg.series ? source_of(*reg.series) : std::string("scenario"));
     a.set(RegionAttr::kIntensity, reg.series ? kNaN : units::to_grams_per_kwh(reg.intensity));
     std::string market = "location";

@@ -351,6 +351,7 @@ constexpr const Field& field(DatacenterAttr a) {
 enum class RegionAttr : std::uint8_t {
   kIndex,
   kSignal,
+  kIntensityKind,
   kSource,
   kIntensity,
   kMarketSignal,
@@ -367,6 +368,11 @@ inline constexpr std::array<Field, kRegionAttrCount> kRegionAttributes{{
     {"signal", Type::kString, "",
      "location-based intensity: `constant` (`intensity`) or `series` (`intensity: { file }` or "
      "`{ profile }`)",
+     Reduction::kNone},
+    {"intensity_kind", Type::kString, "",
+     "`average` (the grid's mean intensity: every built-in profile, and files by default) or "
+     "`marginal` (`intensity: { file, kind: marginal }`): the signal behind the location-based "
+     "figures",
      Reduction::kNone},
     {"source", Type::kString, "",
      "`scenario` for a constant; the file as the scenario names it; or `built-in:<profile>`",
@@ -386,6 +392,10 @@ inline constexpr std::array<Field, kRegionAttrCount> kRegionAttributes{{
      "the annual carbon-free fraction; NaN unless `market_signal` is `annual-cfe`",
      Reduction::kNone},
 }};
+
+constexpr const Field& field(RegionAttr a) {
+  return field(kRegionAttributes, a);
+}
 
 // ---------------------------------------------------------------------------------------
 // /jobs: a table (a group of columns along the dimension `job`), one row per job, columns
