@@ -138,6 +138,17 @@ def _strings(array):
     return out
 
 
+def _series(g):
+    """({name: float64 array}, {name: unit}) of a group's 1-D series, coordinates left out."""
+    columns, units = {}, {}
+    for key, ds in g.items():
+        if not isinstance(ds, h5py.Dataset) or key in DATACENTER_COORDINATES or ds.ndim != 1:
+            continue
+        columns[key] = np.asarray(ds[()], dtype=np.float64)
+        units[key] = text(ds.attrs["units"]) if "units" in ds.attrs else ""
+    return columns, units
+
+
 def _table(obj, path, row_dimension=None):
     """A table as a DataFrame: a compound dataset (format 1) or a group (format 2).
 
@@ -250,13 +261,7 @@ class Trace:
                 raise TraceError(self.path, "no datacenter {!r}; the trace has: {}".format(
                     name, ", ".join(sorted(groups))))
             g = groups[name]
-            columns, units = {}, {}
-            for key, ds in g.items():
-                if not isinstance(ds, h5py.Dataset) or key in DATACENTER_COORDINATES \
-                        or ds.ndim != 1:
-                    continue
-                columns[key] = np.asarray(ds[()], dtype=np.float64)
-                units[key] = text(ds.attrs["units"]) if "units" in ds.attrs else ""
+            columns, units = _series(g)
             metadata = decode_attrs(g)
         if "time_s" not in columns:
             raise TraceError(self.path, "datacenter {!r} has no dataset 'time_s'".format(name))
@@ -285,13 +290,7 @@ class Trace:
             if "supply" not in groups[name]:
                 return None
             g = groups[name]["supply"]
-            columns, units = {}, {}
-            for key, ds in g.items():
-                if not isinstance(ds, h5py.Dataset) or key in DATACENTER_COORDINATES \
-                        or ds.ndim != 1:
-                    continue
-                columns[key] = np.asarray(ds[()], dtype=np.float64)
-                units[key] = text(ds.attrs["units"]) if "units" in ds.attrs else ""
+            columns, units = _series(g)
             start = np.asarray(g["time"][()], dtype=np.float64)
             metadata = decode_attrs(g)
         index = pd.DatetimeIndex(self.epoch + pd.to_timedelta(start, unit="s"), name="time")

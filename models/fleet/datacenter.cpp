@@ -308,6 +308,21 @@ void DatacenterLp::start_job(engine::Context<FleetMsg>& ctx, std::uint32_t job,
   begin_compute(ctx, slot);
 }
 
+void DatacenterLp::roll_back(Slot& s, SimTime now) {
+  const auto& j = tables_->jobs[s.job];
+  SimTime lost = boundary(j, s.step) - boundary(j, s.ckpt_step);
+  if (s.phase == Phase::kCompute) {
+    lost += now - s.phase_start;
+  }
+  outcomes_[s.outcome].lost_device_hours += static_cast<double>(j.devices) * lost.to_hours();
+  if (s.phase == Phase::kPause) {
+    end_pause(s, now);
+  }
+  if (s.phase == Phase::kCapPause) {
+    end_cap_pause(s, now);
+  }
+}
+
 void DatacenterLp::close_run(Slot& s, SimTime now) {
   const auto& j = tables_->jobs[s.job];
   auto& o = outcomes_[s.outcome];
@@ -329,20 +344,9 @@ void DatacenterLp::preempt(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
   auto& s = *it;
   const auto& j = tables_->jobs[job];
   const SimTime now = ctx.now();
-  auto& o = outcomes_[s.outcome];
   // The work since the last checkpoint is lost, as after a failure.
-  SimTime lost = boundary(j, s.step) - boundary(j, s.ckpt_step);
-  if (s.phase == Phase::kCompute) {
-    lost += now - s.phase_start;
-  }
-  o.lost_device_hours += static_cast<double>(j.devices) * lost.to_hours();
-  ++o.preemptions;
-  if (s.phase == Phase::kPause) {
-    end_pause(s, now);
-  }
-  if (s.phase == Phase::kCapPause) {
-    end_cap_pause(s, now);
-  }
+  roll_back(s, now);
+  ++outcomes_[s.outcome].preemptions;
   close_run(s, now);
   set_power(s, units::Watts::zero(), now);
   s.active = false;
@@ -392,19 +396,8 @@ void DatacenterLp::on_timer(engine::Context<FleetMsg>& ctx, std::uint32_t slot,
   const auto idle = cfg_.power.held_idle(tables_->types[j.type]) * static_cast<double>(j.devices);
   if (kind == FleetMsg::Kind::kFailure) {
     // Roll back to the last checkpoint; the work since then is redone.
-    auto& o = outcomes_[s.outcome];
-    SimTime lost = boundary(j, s.step) - boundary(j, s.ckpt_step);
-    if (s.phase == Phase::kCompute) {
-      lost += now - s.phase_start;
-    }
-    o.lost_device_hours += static_cast<double>(j.devices) * lost.to_hours();
-    ++o.restarts;
-    if (s.phase == Phase::kPause) {
-      end_pause(s, now);
-    }
-    if (s.phase == Phase::kCapPause) {
-      end_cap_pause(s, now);
-    }
+    roll_back(s, now);
+    ++outcomes_[s.outcome].restarts;
     s.step = s.ckpt_step;
     const units::Seconds mean = cfg_.device_mtbf / static_cast<double>(j.devices);
     s.next_failure =

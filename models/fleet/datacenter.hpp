@@ -219,6 +219,9 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   void start_job(engine::Context<FleetMsg>& ctx, std::uint32_t job, std::int64_t borrowed);
   /// A service takes back the devices `job` borrowed: it stops and keeps its last checkpoint.
   void preempt(engine::Context<FleetMsg>& ctx, std::uint32_t job);
+  /// The work since the last checkpoint is lost (counted; a pause or a wait for the cap
+  /// ends): after a failure or a preemption.
+  void roll_back(Slot& s, SimTime now);
   /// Counts the devices a slot held since it started (or resumed) up to `now`.
   void close_run(Slot& s, SimTime now);
   /// Lender l's parked devices take the value of entry k of its schedule.

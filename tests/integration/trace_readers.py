@@ -585,6 +585,30 @@ def check_old_design_peak(footprint, path):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def check_supply(path, trace):
+    """Each /datacenters/<name>/supply: xarray's hourly load sums to the group's load_j and
+    the datacenter's energy_j; footprint_trace's frame has the same values. The count."""
+    count = 0
+    for dc in trace.datacenters():
+        frame = trace.supply(dc)
+        if frame is None:
+            continue
+        ds = open_xr(path, "datacenters/{}/supply".format(dc))
+        total = math.fsum(float(v) for v in ds["load_j"].values)
+        for what, want in (("load_j", float(ds.attrs["load_j"])),
+                           ("energy_j", float(trace.datacenter(dc).attrs["metadata"]["energy_j"]))):
+            rel = abs(total - want) / max(abs(total), abs(want), 1e-300)
+            expect(rel <= ENERGY_RELATIVE, "{} supply: hourly load sums to {!r} J, {} {!r} J"
+                   .format(dc, total, what, want))
+        expect(list(frame["load_j"]) == [float(v) for v in ds["load_j"].values],
+               "{} supply: footprint_trace and xarray differ".format(dc))
+        expect(str(ds["time"].dtype).startswith("datetime64"),
+               "{} supply: time is {} (not decoded)".format(dc, ds["time"].dtype))
+        ds.close()
+        count += 1
+    return count
+
+
 def check_trace(footprint, path):
     name = os.path.basename(path)
     trace = footprint_trace.open(path, "trace")
@@ -626,6 +650,10 @@ def check_trace(footprint, path):
                                                           ENERGY_RELATIVE))
     ok("{}: facility energy summed with xarray = report total = /summary energy_j ({:.6g} J)"
        .format(name, total))
+    supplies = check_supply(path, trace)
+    if supplies:
+        ok("{}: {} supply groups: hourly load summed with xarray = the group's load_j = the "
+           "datacenter's energy_j; footprint_trace reads the same hours".format(name, supplies))
     baseline = check_comparison(summary, report)
     if baseline is not None:
         ok("{}: the report's comparison with {} = /summary/comparison in the units of its "
