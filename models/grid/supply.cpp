@@ -99,6 +99,7 @@ SupplyResult account_supply(const SupplyInputs& in) {
     r.cfe_score[h] = load > 0 ? cfe / load : 0.0;
     r.total_load_mwh += load;
     r.total_clean_mwh += gen;
+    r.total_clean_used_mwh += direct;
     r.total_import_mwh += import;
     r.total_surplus_mwh += surplus;
     r.total_cfe_mwh += cfe;

@@ -74,7 +74,8 @@ struct SupplyResult {
   std::vector<double> soc;             ///< state of charge at the hour's end, fraction
   std::vector<double> cfe_score;       ///< the hour's carbon-free share of its load
   double total_load_mwh = 0;
-  double total_clean_mwh = 0;  ///< generated
+  double total_clean_mwh = 0;       ///< generated
+  double total_clean_used_mwh = 0;  ///< generated and used at once
   double total_import_mwh = 0;
   double total_surplus_mwh = 0;
   double total_cfe_mwh = 0;  ///< carbon-free energy serving the load

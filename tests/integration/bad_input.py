@@ -1218,18 +1218,29 @@ SERVICE_BASE = BASE.replace("accelerators: { V100: 64, TPUv3: 32 }",
                             "accelerators: { V100: 64, TPUv3: 32, H100: 8 }") + SERVICE
 
 
-def service_case(h, old, new, line_has, token, key, patterns):
-    text = SERVICE_BASE.replace(old, new)
-    expect(text != SERVICE_BASE, "test bug: {!r} not in the service".format(old))
+def edited_case(h, base, old, new, line_has, token, key, patterns):
+    """`base` with `old` replaced by `new`: one error at the line holding `line_has`, at
+    `token`, under `key`, matching every pattern."""
+    text = base.replace(old, new)
+    expect(text != base, "test bug: {!r} not in the base scenario".format(old))
     line, col = h.where(text, line_has, token)
     h.bad_scenario(text, [(line, col, key, patterns)])
 
 
-def test_service_is_valid(h):
-    path = h.write(SERVICE_BASE)
+def runs_clean(h, base, what):
+    """The base of a group of cases runs (exit 0), so that each case fails for its edit."""
+    path = h.write(base)
     rc, _, stderr = h.run("run", path, "-o", h.out, "-q")
-    expect(rc == 0, "the base service scenario fails (exit {}):\n{}".format(rc, stderr))
+    expect(rc == 0, "the {} scenario fails (exit {}):\n{}".format(what, rc, stderr))
     os.remove(h.out)
+
+
+def service_case(h, old, new, line_has, token, key, patterns):
+    edited_case(h, SERVICE_BASE, old, new, line_has, token, key, patterns)
+
+
+def test_service_is_valid(h):
+    runs_clean(h, SERVICE_BASE, "base service")
 
 
 def test_service_beside_a_datacenter_without_work(h):
@@ -1383,18 +1394,12 @@ FLEET_SERVICE_BASE = SERVICE_BASE.replace(
 
 
 def fleet_service_case(h, old, new, line_has, token, key, patterns):
-    text = FLEET_SERVICE_BASE.replace(old, new)
-    expect(text != FLEET_SERVICE_BASE, "test bug: {!r} not in the service".format(old))
-    line, col = h.where(text, line_has, token)
-    h.bad_scenario(text, [(line, col, key, patterns)])
+    edited_case(h, FLEET_SERVICE_BASE, old, new, line_has, token, key, patterns)
 
 
 def test_fleet_service_is_valid(h):
     expect("dc-oregon: 2" in FLEET_SERVICE_BASE, "test bug: the fleet base did not change")
-    path = h.write(FLEET_SERVICE_BASE)
-    rc, _, stderr = h.run("run", path, "-o", h.out, "-q")
-    expect(rc == 0, "the two-datacenter service fails (exit {}):\n{}".format(rc, stderr))
-    os.remove(h.out)
+    runs_clean(h, FLEET_SERVICE_BASE, "two-datacenter service")
 
 
 def test_fleet_service_replicas_name_an_unlisted_datacenter(h):
@@ -1472,17 +1477,11 @@ jobs:
 
 
 def supply_case(h, old, new, line_has, token, key, patterns):
-    text = SUPPLY_BASE.replace(old, new)
-    expect(text != SUPPLY_BASE, "test bug: {!r} not in the supply".format(old))
-    line, col = h.where(text, line_has, token)
-    h.bad_scenario(text, [(line, col, key, patterns)])
+    edited_case(h, SUPPLY_BASE, old, new, line_has, token, key, patterns)
 
 
 def test_supply_is_valid(h):
-    path = h.write(SUPPLY_BASE)
-    rc, _, stderr = h.run("run", path, "-o", h.out, "-q")
-    expect(rc == 0, "the supply scenario fails (exit {}):\n{}".format(rc, stderr))
-    os.remove(h.out)
+    runs_clean(h, SUPPLY_BASE, "supply")
 
 
 def test_supply_negative_capacity(h):

@@ -194,11 +194,7 @@ void write_supply(Group& dc, const scenario::Scenario& sc, const scenario::Datac
   a.set(SupplyAttr::kCfeScore, s.score);
   a.set(SupplyAttr::kLoad, s.total_load_mwh * kJPerMwh);
   a.set(SupplyAttr::kCleanGenerated, s.total_clean_mwh * kJPerMwh);
-  double used = 0;
-  for (const double v : s.clean_used_mwh) {
-    used += v;
-  }
-  a.set(SupplyAttr::kCleanUsed, used * kJPerMwh);
+  a.set(SupplyAttr::kCleanUsed, s.total_clean_used_mwh * kJPerMwh);
   a.set(SupplyAttr::kImport, s.total_import_mwh * kJPerMwh);
   a.set(SupplyAttr::kSurplus, s.total_surplus_mwh * kJPerMwh);
   a.set(SupplyAttr::kBatteryCapacity,
