@@ -38,6 +38,8 @@ constexpr std::string_view kFlopsPerTokenUnits[] = {"FLOP/token", "GFLOP/token",
 constexpr std::string_view kTokenRateUnits[] = {"tokens/s", "ktokens/s"};
 constexpr std::string_view kEnergyPerTokenUnits[] = {"J/token", "mJ/token", "Wh/token"};
 constexpr std::string_view kEventRateUnits[] = {"/s", "/min", "/h"};
+constexpr std::string_view kWaterVolumeUnits[] = {"L", "mL", "kL", "ML", "gal"};
+constexpr std::string_view kWaterIntensityUnits[] = {"L/kWh", "L/MWh", "mL/kWh", "gal/MWh", "L/J"};
 constexpr std::string_view kDimensionlessUnits[] = {"%"};
 
 struct NamedDimension {
@@ -62,6 +64,8 @@ constexpr NamedDimension kNamedDimensions[] = {
     {kTokenRate, "token rate", "tokens/s", kTokenRateUnits},
     {kEnergyPerToken, "energy per token", "J/token", kEnergyPerTokenUnits},
     {kEventRate, "rate", "/s", kEventRateUnits},
+    {kWaterVolume, "water volume", "L", kWaterVolumeUnits},
+    {kWaterIntensity, "water intensity", "L/J", kWaterIntensityUnits},
     {kDimensionless, "dimensionless", "", kDimensionlessUnits},
 };
 
@@ -80,7 +84,8 @@ std::string formula(const Dimension& d) {
     int exponent;
     std::string_view symbol;
   };
-  const std::array<Axis, 6> axes = {{{d.energy, "J"},
+  const std::array<Axis, 7> axes = {{{d.water, "L"},
+                                     {d.energy, "J"},
                                      {d.flop, "FLOP"},
                                      {d.byte, "B"},
                                      {d.carbon, "g"},
@@ -151,6 +156,8 @@ constexpr BaseUnit kBaseUnits[] = {
     {"lb", kCarbonMass, kGramsPerPound, 0, Prefixes::kNone},
     {"token", kTokenCount, 1.0, 0, Prefixes::kSi},
     {"tokens", kTokenCount, 1.0, 0, Prefixes::kSi},
+    {"L", kWaterVolume, 1.0, 0, Prefixes::kSi},
+    {"gal", kWaterVolume, kLitresPerGallon, 0, Prefixes::kNone},
     {"%", kDimensionless, 1.0, -2, Prefixes::kNone},
 };
 

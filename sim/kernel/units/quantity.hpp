@@ -22,16 +22,17 @@ struct Dimension {
   int byte = 0;    // B
   int carbon = 0;  // g CO2e
   int token = 0;   // token
+  int water = 0;   // L (litres of water, withdrawn or consumed)
 
   constexpr bool operator==(const Dimension&) const = default;
   [[nodiscard]] constexpr bool dimensionless() const { return *this == Dimension{}; }
 
   friend constexpr Dimension operator+(const Dimension& a, const Dimension& b) {
-    return Dimension{a.time + b.time, a.energy + b.energy, a.flop + b.flop,
-                     a.byte + b.byte, a.carbon + b.carbon, a.token + b.token};
+    return Dimension{a.time + b.time,     a.energy + b.energy, a.flop + b.flop,  a.byte + b.byte,
+                     a.carbon + b.carbon, a.token + b.token,   a.water + b.water};
   }
   friend constexpr Dimension operator-(const Dimension& a) {
-    return Dimension{-a.time, -a.energy, -a.flop, -a.byte, -a.carbon, -a.token};
+    return Dimension{-a.time, -a.energy, -a.flop, -a.byte, -a.carbon, -a.token, -a.water};
   }
   friend constexpr Dimension operator-(const Dimension& a, const Dimension& b) { return a + -b; }
 };
@@ -55,6 +56,9 @@ inline constexpr Dimension kEnergyPerToken{.energy = 1, .token = -1};
 inline constexpr Dimension kCarbonRate{.time = -1, .carbon = 1};
 /// Events per unit of time (requests per second): written "20 /s", "1200 /min", "5 /h".
 inline constexpr Dimension kEventRate{.time = -1};
+/// Water: a volume in litres, and litres per joule of electricity ("0.3 L/kWh": a WUE).
+inline constexpr Dimension kWaterVolume{.water = 1};
+inline constexpr Dimension kWaterIntensity{.energy = -1, .water = 1};
 
 /// One value of dimension D, stored in SI base units.
 template <Dimension D>
@@ -167,6 +171,8 @@ using TokenRate = Quantity<kTokenRate>;
 using JoulesPerToken = Quantity<kEnergyPerToken>;
 using CarbonRate = Quantity<kCarbonRate>;  // g CO2e per s (embodied emissions amortised)
 using EventRate = Quantity<kEventRate>;    // per second
+using Litres = Quantity<kWaterVolume>;
+using WaterIntensity = Quantity<kWaterIntensity>;  // L per J
 
 // Conversion constants.
 inline constexpr auto kSecondsPerMinute = static_cast<double>(kWholeSecondsPerMinute);
@@ -407,6 +413,22 @@ constexpr CarbonRate grams_per_second(double g_per_s) {
 }
 constexpr double to_grams_per_second(CarbonRate r) {
   return r.si();
+}
+
+// Water.
+/// The US gallon.
+inline constexpr double kLitresPerGallon = 3.785411784;
+constexpr Litres litres(double l) {
+  return Litres::from_si(l);
+}
+constexpr double to_litres(Litres v) {
+  return v.si();
+}
+constexpr WaterIntensity litres_per_kwh(double l_per_kwh) {
+  return WaterIntensity::from_si(l_per_kwh / kJoulesPerKilowattHour);
+}
+constexpr double to_litres_per_kwh(WaterIntensity w) {
+  return w.si() * kJoulesPerKilowattHour;
 }
 
 // Carbon intensity of electricity.

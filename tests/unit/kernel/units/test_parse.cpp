@@ -70,6 +70,27 @@ TEST_CASE("carbon intensities agree across units", "[units][parse]") {
   CHECK(dim("945.78 lb/MWh") == u::kCarbonIntensity);
 }
 
+TEST_CASE("water volumes and water intensities parse in litres", "[units][parse]") {
+  // A WUE of 0.3 L/kWh is 0.3 / 3.6e6 L/J; Macknick et al. publish gal/MWh (1 US gallon =
+  // 3.785411784 L exactly).
+  CHECK(si("5 L") == 5.0);
+  CHECK(si("250 mL") == 0.25);
+  CHECK(si("2 kL") == 2000.0);
+  CHECK(si("1.5 ML") == 1.5e6);
+  CHECK(si("10 gal") == Approx(37.85411784).epsilon(1e-15));
+  CHECK(dim("5 L") == u::kWaterVolume);
+  CHECK(dim("10 gal") == u::kWaterVolume);
+  CHECK(si("0.3 L/kWh") == Approx(0.3 / 3.6e6).epsilon(1e-15));
+  CHECK(si("0.3 L/kWh") == Approx(u::litres_per_kwh(0.3).si()).epsilon(1e-15));
+  CHECK(si("300 L/MWh") == Approx(si("0.3 L/kWh")).epsilon(1e-15));
+  CHECK(si("687 gal/MWh") == Approx(687 * 3.785411784 / 3.6e9).epsilon(1e-15));
+  CHECK(dim("0.3 L/kWh") == u::kWaterIntensity);
+  CHECK(u::to_litres_per_kwh(u::litres_per_kwh(0.55)) == Approx(0.55).epsilon(1e-15));
+  // A water intensity is per energy, not per power.
+  CHECK_THROWS_AS(parse_as<u::WaterIntensity>("0.3 L/kW"), UnitError);
+  CHECK_THROWS_AS(parse_as<u::Litres>("0.3 L/kWh"), UnitError);
+}
+
 TEST_CASE("aliases and prefixes", "[units][parse]") {
   CHECK(si("45.6 TFLOPS") == 4.56e13);
   CHECK(dim("45.6 TFLOPS") == u::kFlopRate);
