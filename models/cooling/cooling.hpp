@@ -19,6 +19,10 @@ struct FacilityPower {
   units::Watts cooling;
   units::Watts distribution;  ///< losses in power conversion and distribution
   units::Watts fixed;         ///< load-independent overhead (lighting, offices, idle plant)
+  /// Heat the chiller rejects outdoors: the heat it removes plus its compressor's work; not
+  /// a draw (not in total()). 0 while the economizer carries the load, and for models
+  /// without a chiller. A cooling tower evaporates water in proportion to it (water.hpp).
+  units::Watts chiller_heat;
   [[nodiscard]] units::Watts total() const { return it + cooling + distribution + fixed; }
 };
 
@@ -51,7 +55,8 @@ class ConstantPue final : public CoolingModel {
  public:
   explicit ConstantPue(double pue) : pue_(pue) {}
   [[nodiscard]] FacilityPower facility(engine::SimTime /*t*/, units::Watts it) const override {
-    return {it, units::Watts::zero(), units::Watts::zero(), it * (pue_ - 1.0)};
+    return {it, units::Watts::zero(), units::Watts::zero(), it * (pue_ - 1.0),
+            units::Watts::zero()};
   }
   [[nodiscard]] engine::SimTime next_change(engine::SimTime /*t*/) const override {
     return engine::SimTime::max();

@@ -136,10 +136,13 @@ FacilityPower EconomizerChiller::facility(engine::SimTime t, units::Watts it) co
   const double dry_bulb = weather_.dry_bulb_at(now);
   const double m = mechanical_fraction(dry_bulb, weather_.dew_point_at(now));
   units::Watts cooling = it * p_.fan_pump_fraction;
+  units::Watts chiller_heat;
   if (m > 0.0) {
-    cooling += it * (m / cop(dry_bulb));
+    const units::Watts compressor = it * (m / cop(dry_bulb));
+    cooling += compressor;
+    chiller_heat = it * m + compressor;
   }
-  return {it, cooling, it * distribution_per_it_, p_.fixed_overhead};
+  return {it, cooling, it * distribution_per_it_, p_.fixed_overhead, chiller_heat};
 }
 
 engine::SimTime EconomizerChiller::next_change(engine::SimTime t) const {

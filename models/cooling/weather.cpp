@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
@@ -14,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "models/cooling/builtin_weather.hpp"
+#include "models/cooling/psychrometrics.hpp"
 #include "sim/kernel/csv/csv.hpp"
 #include "sim/kernel/diagnostics/diagnostics.hpp"
 #include "sim/kernel/units/calendar.hpp"
@@ -115,6 +117,17 @@ WeatherSeries::WeatherSeries(std::string source, std::vector<double> dry_bulb_c,
   check(rel_humidity_pct_, "relative humidity");
 }
 
+WeatherSeries WeatherSeries::without_humidity(std::string source, std::vector<double> dry_bulb_c) {
+  const std::size_t n = dry_bulb_c.size();
+  WeatherSeries w(std::move(source), std::move(dry_bulb_c), std::vector<double>(n, 0.0),
+                  std::vector<double>(n, 0.0));
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::fill(w.dew_point_c_.begin(), w.dew_point_c_.end(), nan);
+  std::fill(w.rel_humidity_pct_.begin(), w.rel_humidity_pct_.end(), nan);
+  w.has_humidity_ = false;
+  return w;
+}
+
 double WeatherSeries::annual_mean_dry_bulb_c() const {
   return std::accumulate(dry_bulb_c_.begin(), dry_bulb_c_.end(), 0.0) /
          static_cast<double>(dry_bulb_c_.size());
@@ -175,11 +188,16 @@ struct HourValues {
 };
 
 /// The values of a row, within their physical ranges; nullopt (and problems) otherwise.
+/// `index`: the columns of timestamp, dry bulb, dew point and humidity; the last two may be
+/// absent (kAbsent), and are then derived from each other, or NaN when neither is given.
+constexpr std::size_t kAbsent = static_cast<std::size_t>(-1);
 std::optional<HourValues> row_values(const csv::Row& row, const std::array<std::size_t, 4>& index,
                                      Diagnostics& diag) {
   std::array<std::optional<double>, 3> v{};
   for (std::size_t k = 0; k < v.size(); ++k) {
-    v[k] = csv::read_number(row, row.cells[index[k + 1]], kColumns[k + 1], "a number", diag);
+    if (index[k + 1] != kAbsent) {
+      v[k] = csv::read_number(row, row.cells[index[k + 1]], kColumns[k + 1], "a number", diag);
+    }
   }
   const auto before = diag.items().size();
   const auto col = [&](std::size_t k) { return row.cells[index[k]].column; };
@@ -201,11 +219,26 @@ std::optional<HourValues> row_values(const csv::Row& row, const std::array<std::
   if (v[2] && (*v[2] < 0.0 || *v[2] > kMaxHumidityPct)) {
     diag.error(row.line, col(3), std::string(kHumidityColumn),
                fmt::format("relative humidity {} % is outside 0 .. 100 %", *v[2]));
+  } else if (v[2] && !v[1] && *v[2] <= 0.0) {
+    diag.error(row.line, col(3), std::string(kHumidityColumn),
+               "relative humidity 0 % has no dew point: the file gives no dew_point_c, so "
+               "humidity must be above 0 %");
   }
-  if (!v[0] || !v[1] || !v[2] || diag.items().size() != before) {
+  const bool given_dew = index[2] != kAbsent;
+  const bool given_rh = index[3] != kAbsent;
+  if (!v[0] || (given_dew && !v[1]) || (given_rh && !v[2]) || diag.items().size() != before) {
     return std::nullopt;
   }
-  return HourValues{*v[0], *v[1], *v[2]};
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  HourValues out{*v[0], v[1].value_or(nan), v[2].value_or(nan)};
+  if (!given_dew && given_rh) {
+    out.dew = psychrometrics::dew_point_from_relative_humidity(out.dry, out.rh);
+  } else if (given_dew && !given_rh) {
+    constexpr double kFullPct = 100.0;
+    out.rh = std::min(kFullPct, kFullPct * psychrometrics::saturation_pressure_pa(out.dew) /
+                                    psychrometrics::saturation_pressure_pa(out.dry));
+  }
+  return out;
 }
 
 /// The hours of the typical year no row gave, if every row's time could be read.
@@ -236,12 +269,18 @@ WeatherSeries load_weather_csv(const std::filesystem::path& path) {
   Diagnostics diag(file);
   const auto table = csv::Table::read(
       path, diag,
-      fmt::format("{}, {}, {} and {}, then {} hourly rows", kTimestampColumn, kDryBulbColumn,
-                  kDewPointColumn, kHumidityColumn, kTypicalYearHours));
+      fmt::format("{} and {}, with {} or {} (or both; neither: no humidity), then {} hourly "
+                  "rows",
+                  kTimestampColumn, kDryBulbColumn, kDewPointColumn, kHumidityColumn,
+                  kTypicalYearHours));
   std::array<std::size_t, 4> index{};
-  for (std::size_t r = 0; r < kColumns.size(); ++r) {
+  for (std::size_t r = 0; r < 2; ++r) {
     index[r] = table.column(kColumns[r], diag).value_or(0);
   }
+  for (std::size_t r = 2; r < kColumns.size(); ++r) {
+    index[r] = table.optional_column(kColumns[r], diag).value_or(kAbsent);
+  }
+  const bool humidity = index[2] != kAbsent || index[3] != kAbsent;
   diag.throw_if_any();
 
   CappedDiagnostics capped(diag);
@@ -294,6 +333,9 @@ WeatherSeries load_weather_csv(const std::filesystem::path& path) {
   capped.take(whole);
   capped.close();
   diag.throw_if_any();
+  if (!humidity) {
+    return WeatherSeries::without_humidity(file, std::move(dry));
+  }
   return WeatherSeries(file, std::move(dry), std::move(dew), std::move(rh));
 }
 

@@ -44,6 +44,13 @@ struct WeatherSeries {
   WeatherSeries(std::string source, std::vector<double> dry_bulb_c, std::vector<double> dew_point_c,
                 std::vector<double> rel_humidity_pct, std::string not_for_extremes = {});
 
+  /// Dry bulb only (a file with neither dew point nor humidity): dew_point_at() and
+  /// rel_humidity_at() are NaN and has_humidity() is false. Same checks as above.
+  [[nodiscard]] static WeatherSeries without_humidity(std::string source,
+                                                      std::vector<double> dry_bulb_c);
+  /// Whether dew point and relative humidity are known.
+  [[nodiscard]] bool has_humidity() const { return has_humidity_; }
+
   /// Where the series came from: a file path, or "builtin:<name>".
   [[nodiscard]] const std::string& source() const { return source_; }
   /// Why the series' hottest hours are not real extremes, so that a design peak computed
@@ -75,6 +82,7 @@ struct WeatherSeries {
   std::vector<double> dew_point_c_;
   std::vector<double> rel_humidity_pct_;
   std::string not_for_extremes_;
+  bool has_humidity_ = true;
 };
 
 /// Reads an hourly typical-year CSV in the format of ../shared/data/weather: a header row
@@ -87,6 +95,9 @@ struct WeatherSeries {
 ///   dry_bulb_c                 -90 .. 60
 ///   dew_point_c                at most dry_bulb_c + 0.5 (measurement tolerance)
 ///   rel_humidity_pct           0 .. 100
+/// Humidity is optional: with only rel_humidity_pct the dew point is derived from it (and
+/// from the dry bulb, by the ASHRAE saturation pressure), with only dew_point_c the
+/// relative humidity; with neither, the series has no humidity (has_humidity() false).
 /// There must be exactly 8760 data rows, one per hour. Blank lines are skipped; cells are
 /// split at commas, without quoting. Every problem found (missing column, unreadable cell,
 /// value out of range, duplicate or missing hour, wrong row count, empty or unreadable

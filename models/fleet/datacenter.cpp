@@ -104,8 +104,20 @@ void DatacenterLp::on_load(engine::Context<FleetMsg>& ctx, std::uint32_t load, s
                {FleetMsg::Kind::kLoad, static_cast<std::uint32_t>(next), load, 0});
 }
 
+/// The next time the grid, the weather or the grid's water may change.
+SimTime DatacenterLp::next_signal(SimTime t) const {
+  auto next = std::min(cooling_->next_change(t), carbon_->next_change(t));
+  if (cfg_.grid_water) {
+    next = std::min(next, cfg_.grid_water->next_change(t));
+  }
+  return next;
+}
+
 void DatacenterLp::on_start(engine::Context<FleetMsg>& ctx) {
   intensity_ = carbon_->at(SimTime::zero());
+  if (cfg_.grid_water) {
+    grid_water_now_ = cfg_.grid_water->at(SimTime::zero());
+  }
   for (std::uint32_t l = 0; l < cfg_.lenders.size(); ++l) {
     const auto& sched = *cfg_.lenders[l].devices;
     if (sched.empty()) {
@@ -132,8 +144,7 @@ void DatacenterLp::on_start(engine::Context<FleetMsg>& ctx) {
   for (const auto j : fixed_jobs_) {
     ctx.schedule(tables_->jobs[j].fixed_start, {FleetMsg::Kind::kStart, j, 0, 0});
   }
-  const auto next =
-      std::min(cooling_->next_change(SimTime::zero()), carbon_->next_change(SimTime::zero()));
+  const auto next = next_signal(SimTime::zero());
   if (next != SimTime::max() && next <= cfg_.follow_until) {
     ctx.schedule(next, {FleetMsg::Kind::kSignal, 0, 0, 0});
   }
@@ -158,6 +169,10 @@ void DatacenterLp::set_power(Slot& s, units::Watts p, SimTime now) {
     o.energy += units::joules(w * (c_ratio_.integral() - s.c_ratio0));
     o.emissions_location += units::grams(w * (c_loc_.integral() - s.c_loc0));
     o.emissions_market += units::grams(w * (c_mkt_.integral() - s.c_mkt0));
+    if (cfg_.onsite_water) {
+      o.water_onsite += units::litres(w * (c_won_.integral() - s.c_won0));
+      o.water_offsite += units::litres(w * (c_woff_.integral() - s.c_woff0));
+    }
   }
   jobs_power_ += p - s.it_power;
   s.it_power = p;
@@ -165,6 +180,8 @@ void DatacenterLp::set_power(Slot& s, units::Watts p, SimTime now) {
   s.c_ratio0 = c_ratio_.integral();
   s.c_loc0 = c_loc_.integral();
   s.c_mkt0 = c_mkt_.integral();
+  s.c_won0 = c_won_.integral();
+  s.c_woff0 = c_woff_.integral();
 }
 
 void DatacenterLp::arm(engine::Context<FleetMsg>& ctx, std::uint32_t slot, SimTime phase_end) {
@@ -536,7 +553,10 @@ void DatacenterLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<
       integrate(now);
       changed_ = true;
       intensity_ = carbon_->at(now);
-      const auto next = std::min(cooling_->next_change(now), carbon_->next_change(now));
+      if (cfg_.grid_water) {
+        grid_water_now_ = cfg_.grid_water->at(now);
+      }
+      const auto next = next_signal(now);
       // Once no job will come any more, the weather and the grid stop being followed: the
       // run ends with the last of the work, not at the end of time.
       if (next != SimTime::max() && next <= cfg_.follow_until &&
@@ -563,6 +583,8 @@ void DatacenterLp::integrate(SimTime now) {
   c_ratio_.advance(now);
   c_loc_.advance(now);
   c_mkt_.advance(now);
+  c_won_.advance(now);
+  c_woff_.advance(now);
 }
 
 void DatacenterLp::refresh(SimTime now) {
@@ -595,6 +617,14 @@ void DatacenterLp::refresh(SimTime now) {
   c_ratio_.set(now, ratio);
   c_loc_.set(now, ratio * iloc);
   c_mkt_.set(now, ratio * imkt);
+  if (cfg_.onsite_water) {
+    const double onsite = cfg_.onsite_water->litres_per_second(now, fp);
+    const double offsite = fac * grid_water_now_.si();
+    c_won_.set(now, itw > 0 ? onsite / itw : 0.0);
+    c_woff_.set(now, ratio * grid_water_now_.si());
+    binned(Integrand::kWaterOnsite).set(now, onsite);
+    binned(Integrand::kWaterOffsite).set(now, offsite);
+  }
   binned(Integrand::kItPower).set(now, itw);
   binned(Integrand::kFacilityPower).set(now, fac);
   binned(Integrand::kCoolingPower).set(now, units::to_watts(fp.cooling));
@@ -743,6 +773,16 @@ double DatacenterLp::series_value(schema::Series s, std::size_t k, double w) con
       return bin(Integrand::kBusyDevices) / w;
     case Series::kOutdoorTemperature:
       return has_weather_ ? bin(Integrand::kOutdoorTemperature) / w : kNaN;
+    case Series::kWaterOnsite:
+      return cfg_.onsite_water ? bin(Integrand::kWaterOnsite) : kNaN;
+    case Series::kWaterOffsite:
+      return cfg_.onsite_water ? bin(Integrand::kWaterOffsite) : kNaN;
+    case Series::kWue: {
+      const double it = bin(Integrand::kItPower);
+      return cfg_.onsite_water && it > 0
+                 ? bin(Integrand::kWaterOnsite) / it * units::kJoulesPerKilowattHour
+                 : kNaN;
+    }
     case Series::kCount:
       break;
   }
@@ -775,6 +815,10 @@ DatacenterSummary DatacenterLp::summary() const {
   s.power_cap = cfg_.power_cap;
   s.cap_exceeded = units::seconds(cap_exceeded_.to_seconds());
   s.cap_paused_device_s = cap_paused_device_s_;
+  if (cfg_.onsite_water) {
+    s.water_onsite = units::litres(binned(Integrand::kWaterOnsite).total());
+    s.water_offsite = units::litres(binned(Integrand::kWaterOffsite).total());
+  }
   return s;
 }
 

@@ -21,10 +21,12 @@
 #include <vector>
 
 #include "models/cooling/cooling.hpp"
+#include "models/cooling/water.hpp"
 #include "models/fleet/envelope.hpp"
 #include "models/fleet/fleet.hpp"
 #include "models/fleet/power.hpp"
 #include "models/grid/carbon.hpp"
+#include "models/grid/water.hpp"
 #include "sim/engine/integrator.hpp"
 #include "sim/engine/random.hpp"
 #include "sim/engine/simulation.hpp"
@@ -103,6 +105,9 @@ struct DatacenterConfig {
   /// the run here (no scheduler, no jobs of its own): the run's span. Without it such a
   /// datacenter would follow a repeating series to the end of time.
   SimTime follow_until = SimTime::max();
+  /// Water (both or neither): on site for cooling, and the grid's water per kWh (off site).
+  std::shared_ptr<const OnsiteWater> onsite_water;
+  std::shared_ptr<const GridWater> grid_water;
   static constexpr engine::LpId kNoScheduler = 0xffffffffU;
 };
 
@@ -128,6 +133,10 @@ struct JobOutcome {
   units::Grams emissions_location;
   units::Grams emissions_market;
   units::Grams embodied;  ///< amortised embodied emissions of the devices held
+  /// Water attributed to the job, as its facility energy is (its datacenter with `water`):
+  /// on site in proportion to its IT power, off site for its facility energy.
+  units::Litres water_onsite;
+  units::Litres water_offsite;
 
   [[nodiscard]] bool finished() const { return end > units::Seconds::zero(); }
 };
@@ -158,6 +167,9 @@ struct DatacenterSummary {
   /// Devices x time of jobs that had devices to start but were held back by the cap (from
   /// the scheduler; 0 without one).
   double cap_held_device_s = 0;
+  /// With water: on site and off site.
+  units::Litres water_onsite;
+  units::Litres water_offsite;
 };
 
 class DatacenterLp final : public engine::Process<FleetMsg> {
@@ -201,6 +213,8 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
     double c_ratio0 = 0;    ///< running integrals at the current power's start
     double c_loc0 = 0;
     double c_mkt0 = 0;
+    double c_won0 = 0;
+    double c_woff0 = 0;
     SimTime power_since;
     engine::RandomStream failures;
     std::size_t outcome = 0;    ///< index into outcomes_
@@ -248,6 +262,7 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   [[nodiscard]] double series_value(schema::Series s, std::size_t k, double w) const;
   void integrate(SimTime now);
   void refresh(SimTime now);
+  [[nodiscard]] SimTime next_signal(SimTime t) const;
 
   std::uint32_t index_;
   const FleetTables* tables_;
@@ -275,6 +290,9 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   engine::PiecewiseIntegral c_ratio_;  ///< facility power per IT watt while loaded
   engine::PiecewiseIntegral c_loc_;    ///< ratio x location intensity (g/J)
   engine::PiecewiseIntegral c_mkt_;
+  engine::PiecewiseIntegral c_won_;   ///< on-site water per IT watt (L/J) while loaded
+  engine::PiecewiseIntegral c_woff_;  ///< ratio x grid water intensity (L/J)
+  units::WaterIntensity grid_water_now_;
   /// What is integrated per trace interval; the series are derived from these.
   enum class Integrand : std::uint8_t {
     kItPower,
@@ -287,6 +305,8 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
     kEmissionsMarket,
     kBusyDevices,
     kOutdoorTemperature,  ///< degrees Celsius; only with weather
+    kWaterOnsite,         ///< L/s; only with water
+    kWaterOffsite,
     kCount
   };
   [[nodiscard]] engine::BinnedIntegral& binned(Integrand i) {

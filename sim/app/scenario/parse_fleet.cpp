@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "models/grid/water.hpp"
 #include "sim/app/scenario/parse.hpp"
 #include "sim/engine/time.hpp"
 #include "sim/kernel/units/utc.hpp"
@@ -335,7 +336,8 @@ NameIndex read_regions(const YAML::Node& root, const Context& ctx, Scenario& sc)
   const auto nodes = list_items(root, "regions", true, d);
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     MapReader r(nodes[i], item_path("regions", i), d,
-                {"name", "intensity", "market_intensity", "cfe", "grid_cfe"});
+                {"name", "intensity", "market_intensity", "cfe", "grid_cfe", "water_intensity",
+                 "water_factors"});
     RegionSpec reg;
     reg.name = r.text("name", true).value_or("");
     if (r.has("intensity") && r.get("intensity").IsMap()) {
@@ -360,6 +362,22 @@ NameIndex read_regions(const YAML::Node& root, const Context& ctx, Scenario& sc)
       }
     }
     reg.grid_cfe = r.fraction("grid_cfe", false);
+    reg.water_intensity =
+        r.quantity<units::WaterIntensity>("water_intensity", false, Sign::kNonNegative);
+    reg.water_key_path = r.path();
+    if (r.has("water_factors")) {
+      const auto known = models::macknick_2012_water_consumption();
+      std::vector<std::string> codes;
+      for (const auto& [code, v] : known.g_per_kwh) {
+        codes.push_back(code);
+      }
+      MapReader wf(r.get("water_factors"), r.path("water_factors"), d, codes);
+      for (const auto& code : codes) {
+        if (const auto q = wf.quantity<units::WaterIntensity>(code, false, Sign::kNonNegative)) {
+          reg.water_factors[code] = units::to_litres_per_kwh(*q);
+        }
+      }
+    }
     sc.regions.push_back(std::move(reg));
   }
   return index_names(sc.regions, nodes, "regions", d);
@@ -586,6 +604,60 @@ std::optional<GenerationSpec> read_generation(const MapReader& s, const std::str
   return gen;
 }
 
+/// datacenters[i].water: { wue: X L/kWh } or { tower: { cycles: N } }.
+std::optional<WaterSpec> read_water(const MapReader& r, const CoolingSpec& cooling) {
+  if (!r.has("water")) {
+    return std::nullopt;
+  }
+  Diagnostics& d = r.diagnostics();
+  MapReader w(r.get("water"), r.path("water"), d, {"wue", "tower"});
+  if (!w.valid()) {
+    return std::nullopt;
+  }
+  WaterSpec spec;
+  spec.key_path = w.path();
+  if (w.has("wue") == w.has("tower")) {
+    report(d, w.node(), w.path(),
+           "give wue (litres per kWh of IT energy) or tower (a cooling tower: { cycles: N }), "
+           "one of them");
+    return std::nullopt;
+  }
+  if (w.has("wue")) {
+    spec.on_site = WaterSpec::OnSite::kWue;
+    const auto q = w.quantity<units::WaterIntensity>("wue", true, Sign::kNonNegative);
+    if (!q) {
+      return std::nullopt;
+    }
+    spec.wue = *q;
+    return spec;
+  }
+  spec.on_site = WaterSpec::OnSite::kTower;
+  MapReader t(w.get("tower"), w.path("tower"), d, {"cycles"});
+  if (!t.valid()) {
+    return std::nullopt;
+  }
+  const auto cycles = t.number("cycles", true);
+  if (!cycles) {
+    return std::nullopt;
+  }
+  constexpr double kMaxCycles = 100;
+  if (!(*cycles > 1) || *cycles > kMaxCycles) {
+    report(d, t.get("cycles"), t.path("cycles"),
+           fmt::format("cycles of concentration must be above 1 and at most {:g} (blowdown is "
+                       "evaporation / (cycles - 1)), got {:g}",
+                       kMaxCycles, *cycles));
+    return std::nullopt;
+  }
+  spec.cycles = *cycles;
+  if (cooling.model != CoolingSpec::Model::kEconomizerChiller) {
+    report(d, w.get("tower"), w.path("tower"),
+           "a cooling tower rejects the chiller's heat and follows the weather: it needs "
+           "cooling: { model: economizer-chiller, weather: ... } (with a constant PUE, give wue)");
+    return std::nullopt;
+  }
+  return spec;
+}
+
 /// datacenters[i].supply: { solar, wind, firm, battery }.
 std::optional<SupplySpec> read_supply(const MapReader& r, const Context& ctx,
                                       const std::optional<units::Watts>& power_cap) {
@@ -699,7 +771,7 @@ NameIndex read_datacenters(const YAML::Node& root, const Context& ctx, const Nam
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     MapReader r(nodes[i], item_path("datacenters", i), d,
                 {"name", "region", "pue", "cooling", "accelerators", "power_cap", "idle",
-                 "sleep_power", "host_overhead", "topology", "network", "supply"});
+                 "sleep_power", "host_overhead", "topology", "network", "supply", "water"});
     DatacenterSpec dc;
     dc.name = r.text("name", true).value_or("");
     if (dc.name.find_first_of("/.") != std::string::npos) {
@@ -716,6 +788,7 @@ NameIndex read_datacenters(const YAML::Node& root, const Context& ctx, const Nam
     read_network(r, dc.network);
     read_inventory(r, sc.accelerators, dc.inventory);
     dc.supply = read_supply(r, ctx, dc.power_cap);
+    dc.water = read_water(r, dc.cooling);
     if (dc.supply && dc.region < sc.regions.size()) {
       const auto& reg = sc.regions[dc.region];
       if (reg.cfe_annual || reg.cfe_hourly || reg.market_intensity) {

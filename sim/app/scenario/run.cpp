@@ -775,6 +775,10 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
     }
     cfg.lenders = std::move(lenders[d]);
     cfg.hourly = spec.supply.has_value();
+    if (d < world.onsite_water.size() && world.onsite_water[d]) {
+      cfg.onsite_water = world.onsite_water[d];
+      cfg.grid_water = world.grid_water[d];
+    }
     if (forecast && scfg.forecast_error > 0) {
       cfg.forecast = forecast.get();  // pauses see the same forecast errors as start times
     }
@@ -894,6 +898,11 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
     // The services' devices (set apart from the jobs' inventory) at full draw too.
     full += services_full_draw(sc, d);
     res.design_peaks.push_back(models::design_peak(*world.cooling[d], full, SimTime::zero()));
+    res.water.push_back(
+        d < world.onsite_water.size() && world.onsite_water[d] && world.grid_water[d]
+            ? fmt::format("on site: {}; off site: {}", world.onsite_water[d]->describe(),
+                          world.grid_water[d]->source())
+            : std::string());
   }
   return res;
 }

@@ -156,6 +156,9 @@ struct RunResult {
   /// device of its inventory at full draw (TDP + host overhead) in the hour of the weather
   /// year (from the epoch) where that power is largest (docs/cooling.md, "Design peak").
   std::vector<models::DesignPeak> design_peaks;
+  /// Per datacenter: how its water is counted ("on site: ...; off site: ..."), empty
+  /// without `water`.
+  std::vector<std::string> water;
   /// Per datacenter with a `supply`: its hourly accounting from time 0 (docs/grid.md,
   /// "Energy supply"), over `supply_hours` hours.
   std::vector<std::optional<models::SupplyResult>> supply;

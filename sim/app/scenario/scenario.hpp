@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,6 +56,21 @@ struct RegionSpec {
   /// (a constant or a file of intensities); with a fuel-mix file or a built-in profile the
   /// share comes from it.
   std::optional<double> grid_cfe;
+  /// Off-site water: a constant intensity where the intensity has no fuel mix, and per-fuel
+  /// overrides of the consumption factors (models/grid/water.hpp) where it has one.
+  std::optional<units::WaterIntensity> water_intensity;
+  std::map<std::string, double, std::less<>> water_factors;  ///< L/kWh by fuel code
+  std::string water_key_path;  ///< regions[i], for errors found when the world is built
+};
+
+/// `water`: on-site cooling water (docs/cooling.md, "Water"); off-site water follows from
+/// the region.
+struct WaterSpec {
+  enum class OnSite { kWue, kTower };
+  OnSite on_site = OnSite::kWue;
+  units::WaterIntensity wue;  ///< kWue: litres per kWh of IT energy
+  double cycles = 0;          ///< kTower: cycles of concentration
+  std::string key_path;       ///< datacenters[i].water
 };
 
 /// A carbon-free generation source of a datacenter's supply: a shape (a built-in region's,
@@ -115,6 +131,7 @@ struct DatacenterSpec {
   /// its chips' usual system (the step model's network for the jobs that run here).
   models::NetworkOverride network;
   std::optional<SupplySpec> supply;
+  std::optional<WaterSpec> water;
 };
 
 /// A scheduled training job beyond TrainingJobSpec: when and where it may run.

@@ -6,11 +6,13 @@
 #include <fmt/format.h>
 
 #include "models/cooling/economizer.hpp"
+#include "models/cooling/water.hpp"
 #include "models/cooling/weather.hpp"
 #include "models/grid/builtin_profiles.hpp"
 #include "models/grid/builtin_supply.hpp"
 #include "models/grid/series.hpp"
 #include "models/grid/series_carbon.hpp"
+#include "models/grid/water.hpp"
 #include "sim/kernel/diagnostics/diagnostics.hpp"
 #include "sim/kernel/units/calendar.hpp"
 #include "sim/kernel/units/time_constants.hpp"
@@ -202,6 +204,90 @@ SupplySignals supply_signals(const Scenario& sc, std::size_t i, engine::SimTime 
   return out;
 }
 
+/// Each datacenter's on-site water (towers built with the cooling) and its region's
+/// off-site water intensity, for the datacenters with `water`.
+void build_water(const Scenario& sc, engine::SimTime horizon,
+                 const std::vector<std::shared_ptr<const models::OnsiteWater>>& tower_of,
+                 World& world, std::vector<std::string>& warnings, Diagnostics& d,
+                 std::vector<InputError>& file_errors) {
+  world.onsite_water.resize(sc.datacenters.size());
+  world.grid_water.resize(sc.datacenters.size());
+  std::vector<std::shared_ptr<const models::GridWater>> of_region(sc.regions.size());
+  std::vector<bool> tried(sc.regions.size(), false);
+  for (std::size_t r = 0; r < sc.regions.size(); ++r) {
+    const auto& reg = sc.regions[r];
+    const bool fuelmix =
+        reg.series && !reg.series->file.empty() && looks_like_fuel_mix(reg.series->file);
+    if (!reg.water_factors.empty() && !fuelmix) {
+      d.error(reg.water_key_path + ".water_factors",
+              "water_factors weigh the fuel mix, and this region's intensity has none (a "
+              "fuel-mix file, *_fuelmix.csv): give water_intensity");
+    }
+    if (reg.water_intensity && fuelmix) {
+      d.error(reg.water_key_path + ".water_intensity",
+              "the region's intensity is a fuel mix, whose water intensity follows from it: "
+              "give water_factors to change a fuel's factor, not water_intensity");
+    }
+  }
+  for (std::size_t i = 0; i < sc.datacenters.size(); ++i) {
+    const auto& dc = sc.datacenters[i];
+    if (!dc.water) {
+      continue;
+    }
+    if (dc.water->on_site == WaterSpec::OnSite::kTower) {
+      world.onsite_water[i] = tower_of[i];
+    } else {
+      world.onsite_water[i] = std::make_shared<models::ConstantWue>(dc.water->wue);
+    }
+    if (dc.region >= sc.regions.size()) {
+      continue;
+    }
+    const auto r = dc.region;
+    const auto& reg = sc.regions[r];
+    if (!tried[r]) {
+      tried[r] = true;
+      const bool fuelmix =
+          reg.series && !reg.series->file.empty() && looks_like_fuel_mix(reg.series->file);
+      if (fuelmix) {
+        auto factors = models::macknick_2012_water_consumption();
+        for (const auto& [code, v] : reg.water_factors) {
+          factors.g_per_kwh[code] = v;
+        }
+        models::SeriesOptions opt;
+        opt.max_gap_s = static_cast<std::int64_t>(units::to_seconds(reg.series->max_gap));
+        try {
+          auto series = models::load_fuelmix_csv(reg.series->file, factors, opt, warnings);
+          auto gw = std::make_shared<models::GridWater>(
+              sc.epoch_unix_s, std::move(series),
+              reg.series->repeat_yearly ? models::Repeat::yearly : models::Repeat::none, horizon);
+          const auto hydro = factors.g_per_kwh.at("WAT");
+          gw->set_source(
+              fmt::format("fuel mix of {} x Macknick et al. 2012 consumption medians (hydro {}){}",
+                          reg.series->given,
+                          hydro > 0 ? fmt::format("{:g} L/kWh", hydro) : std::string("excluded"),
+                          reg.water_factors.empty() ? "" : ", with the region's water_factors"));
+          of_region[r] = std::move(gw);
+        } catch (const InputError& e) {
+          file_errors.push_back(placed(e, d, reg.water_key_path + ".intensity"));
+        } catch (const std::exception& e) {
+          d.error(reg.water_key_path + ".intensity", e.what());
+        }
+      } else if (reg.water_intensity) {
+        of_region[r] = std::make_shared<models::GridWater>(
+            *reg.water_intensity,
+            fmt::format("{:g} L/kWh (given)", units::to_litres_per_kwh(*reg.water_intensity)));
+      } else {
+        d.error(dc.water->key_path,
+                fmt::format("off-site water (at the power plants) needs region {}'s fuel mix, "
+                            "and its intensity has none (a constant or a built-in profile): "
+                            "give regions[{}].water_intensity (L/kWh)",
+                            reg.name, r));
+      }
+    }
+    world.grid_water[i] = of_region[r];
+  }
+}
+
 }  // namespace
 
 World build_world(const Scenario& sc, engine::SimTime horizon, std::vector<std::string>& warnings) {
@@ -252,6 +338,7 @@ World build_world(const Scenario& sc, engine::SimTime horizon, std::vector<std::
       world.carbon.push_back(std::make_shared<models::ConstantCarbon>(constant));
     }
   }
+  std::vector<std::shared_ptr<const models::OnsiteWater>> tower_of(sc.datacenters.size());
   for (std::size_t i = 0; i < sc.datacenters.size(); ++i) {
     const auto& dc = sc.datacenters[i];
     if (dc.cooling.model == CoolingSpec::Model::kConstant || !dc.cooling.weather) {
@@ -279,6 +366,21 @@ World build_world(const Scenario& sc, engine::SimTime horizon, std::vector<std::
         weather = models::load_weather_csv(w.file);
       }
       if (weather) {
+        if (!weather->has_humidity()) {
+          warnings.push_back(fmt::format(
+              "{}: weather {} has no humidity (neither dew_point_c nor rel_humidity_pct): the "
+              "economizer's dew-point limit is not applied",
+              path, weather->source()));
+        }
+        if (dc.water && dc.water->on_site == WaterSpec::OnSite::kTower) {
+          try {
+            tower_of[i] = std::make_shared<models::CoolingTower>(
+                *weather, sc.epoch_unix_s,
+                models::CoolingTowerParameters{.cycles = dc.water->cycles});
+          } catch (const std::exception& e) {
+            d.error(dc.water->key_path + ".tower", e.what());
+          }
+        }
         world.cooling.push_back(
             std::make_shared<models::EconomizerChiller>(std::move(*weather), sc.epoch_unix_s));
         continue;
@@ -302,6 +404,7 @@ World build_world(const Scenario& sc, engine::SimTime horizon, std::vector<std::
       }
     }
   }
+  build_water(sc, horizon, tower_of, world, warnings, d, file_errors);
   // Every problem, of the scenario and of its data files, together.
   std::vector<Diagnostic> all = d.items();
   for (const auto& e : file_errors) {

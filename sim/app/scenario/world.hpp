@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "models/cooling/cooling.hpp"
+#include "models/cooling/water.hpp"
 #include "models/grid/carbon.hpp"
 #include "models/grid/series_carbon.hpp"
+#include "models/grid/water.hpp"
 #include "sim/app/scenario/scenario.hpp"
 #include "sim/engine/time.hpp"
 
@@ -33,6 +35,10 @@ struct World {
   std::vector<std::shared_ptr<const models::CoolingModel>> cooling;  ///< per datacenter
   /// Per datacenter with a `supply`.
   std::vector<std::optional<SupplySignals>> supply;
+  /// Per datacenter with `water`: its on-site water and its region's off-site water
+  /// intensity (null for the others).
+  std::vector<std::shared_ptr<const models::OnsiteWater>> onsite_water;
+  std::vector<std::shared_ptr<const models::GridWater>> grid_water;
   /// Data files read: (name as the scenario gives it, resolved path).
   std::vector<std::pair<std::string, std::string>> files;
 };

@@ -269,6 +269,7 @@ void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d
   a.set(DatacenterAttr::kAcceleratorHasEmbodied, std::move(has_embodied));
   a.set(DatacenterAttr::kPowerCap, spec.power_cap ? units::to_watts(*spec.power_cap)
                                                   : std::numeric_limits<double>::quiet_NaN());
+  a.set(DatacenterAttr::kWater, d < r.water.size() ? r.water[d] : std::string());
   a.set(DatacenterAttr::kItEnergy, units::to_joules(s.it_energy));
   a.set(DatacenterAttr::kEnergy, units::to_joules(s.energy));
   a.set(DatacenterAttr::kEmissionsLocation, units::to_grams(s.emissions_location));
@@ -286,6 +287,12 @@ void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d
         (s.cap_held_device_s + s.cap_paused_device_s) / units::kSecondsPerHour);
   a.set(DatacenterAttr::kCoolingEnergy, sum(t[Series::kCoolingEnergy]));
   set_job_span(a, d, r);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double it_kwh = units::to_joules(s.it_energy) / units::kJoulesPerKilowattHour;
+  a.set(DatacenterAttr::kWaterOnsite, spec.water ? units::to_litres(s.water_onsite) : nan);
+  a.set(DatacenterAttr::kWaterOffsite, spec.water ? units::to_litres(s.water_offsite) : nan);
+  a.set(DatacenterAttr::kWue,
+        spec.water && it_kwh > 0 ? units::to_litres(s.water_onsite) / it_kwh : nan);
 
   Group g = parent.create_group(spec.name);
   const auto before_series =
@@ -303,7 +310,7 @@ void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d
     }
     series.attach_scale(time);
   }
-  a.write(g, schema::kFirstDatacenterTotal, DatacenterAttr::kLastEnd);
+  a.write(g, schema::kFirstDatacenterTotal, DatacenterAttr::kWue);
   if (d < r.supply.size() && r.supply[d]) {
     write_supply(g, sc, spec, *r.supply[d], r.supply_hours);
   }
@@ -456,6 +463,10 @@ void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunRe
       cols.at<double>(JobColumn::kEmissionsLocation, j) = units::to_grams(o.emissions_location);
       cols.at<double>(JobColumn::kEmissionsMarket, j) = units::to_grams(o.emissions_market);
       cols.at<double>(JobColumn::kEmbodied, j) = units::to_grams(o.embodied);
+      const bool water = r.started[j] && sc.datacenters[o.datacenter].water.has_value();
+      cols.at<double>(JobColumn::kWaterOnsite, j) = water ? units::to_litres(o.water_onsite) : kNaN;
+      cols.at<double>(JobColumn::kWaterOffsite, j) =
+          water ? units::to_litres(o.water_offsite) : kNaN;
     }
   });
   std::move(cols).write(root, schema::kJobsTable, schema::kJobDimension);
@@ -531,7 +542,7 @@ void write_comparison(Group& summary, const scenario::Totals& run, const scenari
 
 /// /summary: the run's totals and sums over its jobs; /summary/comparison when the run was
 /// compared with a baseline.
-void write_summary(Group& root, const scenario::RunResult& r) {
+void write_summary(Group& root, const scenario::Scenario& sc, const scenario::RunResult& r) {
   SummaryAttributes a(schema::kSummaryAttributes);
   double dh = 0;
   double lost = 0;
@@ -588,8 +599,21 @@ void write_summary(Group& root, const scenario::RunResult& r) {
   a.set(SummaryAttr::kCfeScore, load > 0 ? cfe / load : std::numeric_limits<double>::quiet_NaN());
   a.set(SummaryAttr::kEmissionsMarketAnnual, annual);
   a.set(SummaryAttr::kEmissionsMarketHourly, hourly);
+  bool any_water = false;
+  double onsite = 0;
+  double offsite = 0;
+  for (std::size_t d = 0; d < r.summaries.size(); ++d) {
+    if (sc.datacenters[d].water) {
+      any_water = true;
+      onsite += units::to_litres(r.summaries[d].water_onsite);
+      offsite += units::to_litres(r.summaries[d].water_offsite);
+    }
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  a.set(SummaryAttr::kWaterOnsite, any_water ? onsite : nan);
+  a.set(SummaryAttr::kWaterOffsite, any_water ? offsite : nan);
   Group s = root.create_group(schema::kSummaryGroup);
-  a.write(s, SummaryAttr::kJobs, SummaryAttr::kEmissionsMarketHourly);
+  a.write(s, SummaryAttr::kJobs, SummaryAttr::kWaterOffsite);
   if (r.comparison) {
     write_comparison(s, r.totals, *r.comparison);
   }
@@ -899,7 +923,7 @@ void write_trace(AtomicOutput& output, const scenario::Scenario& sc, const scena
     write_predicted(root, r);
     write_services(root, sc, r);
 
-    write_summary(root, r);
+    write_summary(root, sc, r);
     f.close();
   }
   output.commit();

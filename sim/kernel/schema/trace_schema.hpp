@@ -165,6 +165,9 @@ enum class Series : std::uint8_t {
   kEmissionsMarket,
   kBusyDevices,
   kOutdoorTemperature,
+  kWaterOnsite,
+  kWaterOffsite,
+  kWue,
   kCount
 };
 inline constexpr std::size_t kSeriesCount = static_cast<std::size_t>(Series::kCount);
@@ -201,6 +204,16 @@ inline constexpr std::array<Field, kSeriesCount> kDatacenterSeries{{
      Reduction::kTimeMean},
     {"outdoor_temperature_c", Type::kFloat64, "degC",
      "time-mean outdoor dry bulb; NaN with a constant PUE (no weather)", Reduction::kTimeMean},
+    {"water_onsite_l", Type::kFloat64, "L",
+     "water withdrawn on site for cooling (`water`: a WUE x IT energy, or a cooling tower's "
+     "make-up); NaN without `water`",
+     Reduction::kSum},
+    {"water_offsite_l", Type::kFloat64, "L",
+     "water consumed at the power plants for the facility's energy (its region's water "
+     "intensity x facility energy); NaN without `water`",
+     Reduction::kSum},
+    {"wue_l_per_kwh", Type::kFloat64, "L/kWh",
+     "`water_onsite_l` over IT energy in kWh; NaN without `water` or IT energy", Reduction::kRatio},
 }};
 
 constexpr const Field& field(Series s) {
@@ -254,6 +267,7 @@ enum class DatacenterAttr : std::uint8_t {
   kAcceleratorCounts,
   kAcceleratorHasEmbodied,
   kPowerCap,
+  kWater,
   kItEnergy,
   kEnergy,
   kEmissionsLocation,
@@ -270,6 +284,9 @@ enum class DatacenterAttr : std::uint8_t {
   kDeviceHours,
   kFirstStart,
   kLastEnd,
+  kWaterOnsite,
+  kWaterOffsite,
+  kWue,
   kCount
 };
 inline constexpr std::size_t kDatacenterAttrCount =
@@ -293,6 +310,10 @@ inline constexpr std::array<Field, kDatacenterAttrCount> kDatacenterAttributes{{
      "0 if not (its devices count 0 in `embodied_g`)",
      Reduction::kNone},
     {"power_cap_w", Type::kFloat64, "W", "the datacenter's `power_cap`; NaN without one",
+     Reduction::kNone},
+    {"water", Type::kString, "",
+     "how its water is counted: on site (`wue X L/kWh` or the cooling tower's cycles) and off "
+     "site (the region's fuel mix and factors, or its `water_intensity`); empty without `water`",
      Reduction::kNone},
     {"it_energy_j", Type::kFloat64, "J", "sum of `it_energy_j`", Reduction::kSum},
     {"energy_j", Type::kFloat64, "J", "sum of `facility_energy_j`", Reduction::kSum},
@@ -339,6 +360,13 @@ inline constexpr std::array<Field, kDatacenterAttrCount> kDatacenterAttributes{{
      Reduction::kMin},
     {"last_end_s", Type::kFloat64, "s",
      "last end of a job here (an unfinished job counts as ending at `horizon_s`)", Reduction::kMax},
+    {"water_onsite_l", Type::kFloat64, "L", "sum of `water_onsite_l`; NaN without `water`",
+     Reduction::kSum},
+    {"water_offsite_l", Type::kFloat64, "L", "sum of `water_offsite_l`; NaN without `water`",
+     Reduction::kSum},
+    {"wue_l_per_kwh", Type::kFloat64, "L/kWh",
+     "`water_onsite_l` over `it_energy_j` in kWh: the run's WUE; NaN without `water`",
+     Reduction::kRatio},
 }};
 
 constexpr const Field& field(DatacenterAttr a) {
@@ -429,6 +457,8 @@ enum class JobColumn : std::uint8_t {
   kEmissionsLocation,
   kEmissionsMarket,
   kEmbodied,
+  kWaterOnsite,
+  kWaterOffsite,
   kCount
 };
 inline constexpr std::size_t kJobColumnCount = static_cast<std::size_t>(JobColumn::kCount);
@@ -492,6 +522,14 @@ inline constexpr std::array<Field, kJobColumnCount> kJobColumns{{
      "`device_hours` x 3600 x `embodied` / 5 y (its devices, borrowed ones included, over the "
      "time it held them); 0 if it never started",
      Reduction::kSum},
+    {"water_onsite_l", Type::kFloat64, "L",
+     "on-site water attributed to the job, in proportion to its IT power as facility overhead "
+     "is; NaN where its datacenter has no `water`",
+     Reduction::kSum},
+    {"water_offsite_l", Type::kFloat64, "L",
+     "off-site water of its facility energy (`energy_j` x its region's water intensity); NaN "
+     "where its datacenter has no `water`",
+     Reduction::kSum},
 }};
 
 constexpr const Field& field(JobColumn c) {
@@ -528,6 +566,8 @@ enum class SummaryAttr : std::uint8_t {
   kCfeScore,
   kEmissionsMarketAnnual,
   kEmissionsMarketHourly,
+  kWaterOnsite,
+  kWaterOffsite,
   kCount
 };
 inline constexpr std::size_t kSummaryAttrCount = static_cast<std::size_t>(SummaryAttr::kCount);
@@ -584,6 +624,12 @@ inline constexpr std::array<Field, kSummaryAttrCount> kSummaryAttributes{{
      "market-based emissions with hourly matching of each `supply` (`emissions_market_g` of "
      "the datacenters without one)",
      Reduction::kSum},
+    {"water_onsite_l", Type::kFloat64, "L",
+     "on-site water of the datacenters with `water` (sum of their `water_onsite_l`); NaN "
+     "without one",
+     Reduction::kSum},
+    {"water_offsite_l", Type::kFloat64, "L",
+     "off-site water of the datacenters with `water`; NaN without one", Reduction::kSum},
 }};
 
 constexpr const Field& field(SummaryAttr a) {

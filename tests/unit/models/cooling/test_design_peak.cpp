@@ -53,7 +53,8 @@ class Stuck final : public footprint::models::CoolingModel {
  public:
   [[nodiscard]] footprint::models::FacilityPower facility(SimTime /*t*/,
                                                           units::Watts it) const override {
-    return {it, units::Watts::zero(), units::Watts::zero(), units::Watts::zero()};
+    return {it, units::Watts::zero(), units::Watts::zero(), units::Watts::zero(),
+            units::Watts::zero()};
   }
   [[nodiscard]] SimTime next_change(SimTime t) const override { return t; }
 };
