@@ -330,6 +330,15 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
       }
     }
     d.device_hours = g.get_attr_double(key(DatacenterAttr::kDeviceHours));
+    // Added to format 2 with water: absent from the traces written before it, NaN without.
+    if (const auto onsite = attr_or_none(g, key(DatacenterAttr::kWaterOnsite));
+        onsite && !std::isnan(*onsite)) {
+      d.water =
+          DatacenterRow::Water{.onsite_l = *onsite,
+                               .offsite_l = g.get_attr_double(key(DatacenterAttr::kWaterOffsite)),
+                               .wue_l_per_kwh = g.get_attr_double(key(DatacenterAttr::kWue)),
+                               .how = g.get_attr_string(key(DatacenterAttr::kWater))};
+    }
     if (g.has(schema::kSupplyGroup)) {
       using schema::SupplyAttr;
       const auto s = g.open_group(schema::kSupplyGroup);
@@ -916,6 +925,20 @@ std::string render_table(const Report& r) {
         "{:.4g}, hourly matching {:.4g}\n",
         d.name, 100 * s.cfe_score, s.generated_mwh, s.surplus_mwh, s.import_mwh, s.peak_import_mw,
         d.emissions_location_t, s.market_annual_t, s.market_hourly_t);
+  }
+  for (const auto& d : r.datacenters) {
+    if (!d.water) {
+      continue;
+    }
+    const auto& water = *d.water;
+    constexpr double kLitresPerCubicMetre = 1000.0;
+    constexpr double kKwhPerMwh = 1000.0;
+    out += fmt::format(
+        "water of {}: on site {:.4g} m3 (WUE {:.3g} L/kWh of IT energy), off site {:.4g} m3 "
+        "({:.3g} L/kWh of facility energy); {}\n",
+        d.name, water.onsite_l / kLitresPerCubicMetre, water.wue_l_per_kwh,
+        water.offsite_l / kLitresPerCubicMetre,
+        d.energy_mwh > 0 ? water.offsite_l / (d.energy_mwh * kKwhPerMwh) : 0.0, water.how);
   }
   out += render_embodied_note(r);
   out += fmt::format(

@@ -88,6 +88,15 @@ struct DatacenterRow {
     double market_hourly_t = 0;
   };
   std::optional<Supply> supply;
+  /// With `water` (docs/cooling.md, "Water"): litres on site and off site, the run's WUE
+  /// (L per kWh of IT energy), and how each was counted.
+  struct Water {
+    double onsite_l = 0;
+    double offsite_l = 0;
+    double wue_l_per_kwh = 0;
+    std::string how;
+  };
+  std::optional<Water> water;
   // Job-level figures, from /jobs: the jobs that started here (for the total: all jobs).
   std::int64_t jobs_finished = 0;
   double jobs_energy_mwh = 0;  ///< facility energy attributed to the jobs

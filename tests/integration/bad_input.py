@@ -12,6 +12,7 @@ leftover temporary one) afterwards. Standard library only.
 
 import os
 import re
+import time
 import shutil
 import subprocess
 import sys
@@ -1530,6 +1531,82 @@ def test_supply_series_short_of_the_run(h):
         stderr = h.bad(*args, out=h.out if cmd == "run" else None)
         expect("datacenters[0].supply" in stderr and re.search(r"cover|end", stderr),
                "{}: no error about the short wind file:\n{}".format(cmd, stderr))
+
+
+# A datacenter with water (a cooling tower) in a region given a water intensity, two days.
+WATER_BASE = """name: water
+epoch: 2022-07-01T00:00:00Z
+horizon: 2 d
+regions:
+  - { name: virginia, intensity: { profile: us-pjm, repeat: yearly }, water_intensity: 1.8 L/kWh }
+datacenters:
+  - name: va-1
+    region: virginia
+    cooling: { model: economizer-chiller, weather: { profile: us-va-leesburg } }
+    accelerators: { H100: 64 }
+    water: { tower: { cycles: 6 } }
+jobs:
+  - { name: a, type: training, datacenter: va-1, accelerator: H100, devices: 64,
+      work: 2 d, mfu: 0.4, power: 600 W, start: 0 s }
+"""
+
+
+def water_case(h, old, new, line_has, token, key, patterns):
+    edited_case(h, WATER_BASE, old, new, line_has, token, key, patterns)
+
+
+def test_water_is_valid(h):
+    runs_clean(h, WATER_BASE, "water")
+
+
+def test_water_tower_with_a_constant_pue(h):
+    water_case(h, "cooling: { model: economizer-chiller, weather: { profile: us-va-leesburg } }",
+               "pue: 1.2", "water:", "{ cycles", "datacenters[0].water.tower",
+               [r"economizer-chiller", r"give wue"])
+
+
+def test_water_tower_cycles_one(h):
+    water_case(h, "cycles: 6", "cycles: 1", "water:", "1 }", "datacenters[0].water.tower.cycles",
+               [r"above 1"])
+
+
+def test_water_wue_and_tower(h):
+    water_case(h, "water: { tower: { cycles: 6 } }",
+               "water: { wue: 0.3 L/kWh, tower: { cycles: 6 } }", "water:", "{ wue",
+               "datacenters[0].water", [r"one of them"])
+
+
+def test_water_negative_wue(h):
+    water_case(h, "water: { tower: { cycles: 6 } }", "water: { wue: -0.3 L/kWh }", "water:",
+               "-0.3", "datacenters[0].water.wue", [r"negative|>= 0|at least 0"])
+
+
+def test_water_wue_without_unit(h):
+    water_case(h, "water: { tower: { cycles: 6 } }", "water: { wue: 0.3 L }", "water:",
+               "0.3 L", "datacenters[0].water.wue", [r"L/kWh|water intensity"])
+
+
+def test_water_builtin_region_without_water_intensity(h):
+    water_case(h, ", water_intensity: 1.8 L/kWh }", " }", "water:", "{ tower",
+               "datacenters[0].water", [r"fuel mix", r"water_intensity"])
+
+
+def test_water_factors_unknown_fuel(h):
+    water_case(h, ", water_intensity: 1.8 L/kWh }", ", water_factors: { HYD: 17 L/kWh } }",
+               "name: virginia", "HYD", "regions[0].water_factors.HYD", [r"WAT"])
+
+
+def test_water_tower_weather_without_humidity(h):
+    # A typical year with a dry bulb only: the economizer runs (warned), the tower cannot.
+    csv_path = os.path.join(h.tmp, "dry.csv")
+    with open(csv_path, "w") as f:
+        f.write("timestamp_utc_nominal2022,dry_bulb_c\n")
+        t = 1640995200
+        for k in range(8760):
+            f.write("{},{}\n".format(
+                time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t + 3600 * k)), 20.0))
+    water_case(h, "weather: { profile: us-va-leesburg }", "weather: { file: dry.csv }", "water:",
+               "{ cycles", "datacenters[0].water.tower", [r"no humidity", r"dew_point_c"])
 
 
 CASES = [(name[len("test_"):], fn) for name, fn in list(globals().items()) if name.startswith("test_")]

@@ -616,6 +616,14 @@ std::optional<WaterSpec> read_water(const MapReader& r, const CoolingSpec& cooli
   }
   WaterSpec spec;
   spec.key_path = w.path();
+  const auto mark = [](const YAML::Node& n) {
+    return n.Mark().line >= 0 ? std::pair<int, int>{n.Mark().line + 1, n.Mark().column + 1}
+                              : std::pair<int, int>{0, 0};
+  };
+  spec.at = mark(w.node());
+  if (w.has("tower")) {
+    spec.tower_at = mark(w.get("tower"));
+  }
   if (w.has("wue") == w.has("tower")) {
     report(d, w.node(), w.path(),
            "give wue (litres per kWh of IT energy) or tower (a cooling tower: { cycles: N }), "

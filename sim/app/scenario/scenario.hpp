@@ -71,6 +71,10 @@ struct WaterSpec {
   units::WaterIntensity wue;  ///< kWue: litres per kWh of IT energy
   double cycles = 0;          ///< kTower: cycles of concentration
   std::string key_path;       ///< datacenters[i].water
+  /// Line and column of `water` and of its `tower` (0: unknown), for errors found when the
+  /// world is built (weather without humidity, a region without a water intensity).
+  std::pair<int, int> at{0, 0};
+  std::pair<int, int> tower_at{0, 0};
 };
 
 /// A carbon-free generation source of a datacenter's supply: a shape (a built-in region's,

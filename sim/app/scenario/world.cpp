@@ -208,7 +208,8 @@ SupplySignals supply_signals(const Scenario& sc, std::size_t i, engine::SimTime 
 /// off-site water intensity, for the datacenters with `water`.
 void build_water(const Scenario& sc, engine::SimTime horizon,
                  const std::vector<std::shared_ptr<const models::OnsiteWater>>& tower_of,
-                 World& world, std::vector<std::string>& warnings, Diagnostics& d,
+                 const std::vector<bool>& region_failed, World& world,
+                 std::vector<std::string>& warnings, Diagnostics& d,
                  std::vector<InputError>& file_errors) {
   world.onsite_water.resize(sc.datacenters.size());
   world.grid_water.resize(sc.datacenters.size());
@@ -244,7 +245,7 @@ void build_water(const Scenario& sc, engine::SimTime horizon,
     }
     const auto r = dc.region;
     const auto& reg = sc.regions[r];
-    if (!tried[r]) {
+    if (!tried[r] && !region_failed[r]) {  // a failed intensity is reported once, there
       tried[r] = true;
       const bool fuelmix =
           reg.series && !reg.series->file.empty() && looks_like_fuel_mix(reg.series->file);
@@ -277,7 +278,7 @@ void build_water(const Scenario& sc, engine::SimTime horizon,
             *reg.water_intensity,
             fmt::format("{:g} L/kWh (given)", units::to_litres_per_kwh(*reg.water_intensity)));
       } else {
-        d.error(dc.water->key_path,
+        d.error(dc.water->at.first, dc.water->at.second, dc.water->key_path,
                 fmt::format("off-site water (at the power plants) needs region {}'s fuel mix, "
                             "and its intensity has none (a constant or a built-in profile): "
                             "give regions[{}].water_intensity (L/kWh)",
@@ -294,6 +295,7 @@ World build_world(const Scenario& sc, engine::SimTime horizon, std::vector<std::
   World world;
   Diagnostics d(sc.source.string());
   std::vector<InputError> file_errors;
+  std::vector<bool> region_failed(sc.regions.size(), false);  // its intensity could not be read
   for (std::size_t r = 0; r < sc.regions.size(); ++r) {
     const auto& reg = sc.regions[r];
     const auto path = fmt::format("regions[{}]", r);
@@ -323,7 +325,8 @@ World build_world(const Scenario& sc, engine::SimTime horizon, std::vector<std::
         market = models::MarketAccounting::hourly(
             load_series(*reg.cfe_hourly, sc, true, world, warnings, d));
       }
-      if (series.t_s.empty()) {
+      if (series.t_s.empty()) {  // reported where it was read
+        region_failed[r] = true;
         world.carbon.push_back(std::make_shared<models::ConstantCarbon>(constant));
         continue;
       }
@@ -332,9 +335,11 @@ World build_world(const Scenario& sc, engine::SimTime horizon, std::vector<std::
           reg.series->repeat_yearly ? models::Repeat::yearly : models::Repeat::none, horizon));
     } catch (const InputError& e) {
       file_errors.push_back(placed(e, d, path + ".intensity"));
+      region_failed[r] = true;
       world.carbon.push_back(std::make_shared<models::ConstantCarbon>(constant));
     } catch (const std::exception& e) {
       d.error(path + ".intensity", e.what());
+      region_failed[r] = true;
       world.carbon.push_back(std::make_shared<models::ConstantCarbon>(constant));
     }
   }
@@ -378,7 +383,8 @@ World build_world(const Scenario& sc, engine::SimTime horizon, std::vector<std::
                 *weather, sc.epoch_unix_s,
                 models::CoolingTowerParameters{.cycles = dc.water->cycles});
           } catch (const std::exception& e) {
-            d.error(dc.water->key_path + ".tower", e.what());
+            d.error(dc.water->tower_at.first, dc.water->tower_at.second,
+                    dc.water->key_path + ".tower", e.what());
           }
         }
         world.cooling.push_back(
@@ -404,7 +410,7 @@ World build_world(const Scenario& sc, engine::SimTime horizon, std::vector<std::
       }
     }
   }
-  build_water(sc, horizon, tower_of, world, warnings, d, file_errors);
+  build_water(sc, horizon, tower_of, region_failed, world, warnings, d, file_errors);
   // Every problem, of the scenario and of its data files, together.
   std::vector<Diagnostic> all = d.items();
   for (const auto& e : file_errors) {
