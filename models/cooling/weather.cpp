@@ -277,8 +277,17 @@ WeatherSeries load_weather_csv(const std::filesystem::path& path) {
   for (std::size_t r = 0; r < 2; ++r) {
     index[r] = table.column(kColumns[r], diag).value_or(0);
   }
+  std::vector<std::string> names;
+  for (const auto& c : table.header()) {
+    names.emplace_back(c.text);
+  }
   for (std::size_t r = 2; r < kColumns.size(); ++r) {
     index[r] = table.optional_column(kColumns[r], diag).value_or(kAbsent);
+    // An optional column is absent, but a header name is close to it: a misspelling, not a
+    // file without humidity; reported as a missing column, with the suggestion.
+    if (index[r] == kAbsent && !closest_match(kColumns[r], names).empty()) {
+      (void)table.column(kColumns[r], diag);
+    }
   }
   const bool humidity = index[2] != kAbsent || index[3] != kAbsent;
   diag.throw_if_any();

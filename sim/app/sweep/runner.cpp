@@ -84,11 +84,15 @@ struct PartColumn {
   std::string_view figure;
   std::string_view units;
 };
-/// A datacenter's columns; the last three are its supply's (NaN without one).
-constexpr std::array<PartColumn, 4> kDatacenterColumns{{{"peak_facility_mw", "MW"},
+/// A datacenter's columns; then three of its supply's (NaN without one) and three of its
+/// water (NaN without `water`).
+constexpr std::array<PartColumn, 7> kDatacenterColumns{{{"peak_facility_mw", "MW"},
                                                         {"cfe_score", "1"},
                                                         {"emissions_market_annual_t", "t"},
-                                                        {"emissions_market_hourly_t", "t"}}};
+                                                        {"emissions_market_hourly_t", "t"},
+                                                        {"water_onsite_m3", "m3"},
+                                                        {"water_offsite_m3", "m3"},
+                                                        {"wue_l_per_kwh", "L/kWh"}}};
 /// A service's columns; all but `devices` are the trace's /services/NAME attributes.
 constexpr std::array<PartColumn, 7> kServiceColumns{{{"goodput", "1"},
                                                      {"ttft_p99_s", "s"},
@@ -323,11 +327,15 @@ PointTotals read_point_totals(const fs::path& file) {
   out.jobs_finished = r.jobs_finished;
   for (const auto& d : r.datacenters) {
     constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+    constexpr double kLitresPerCubicMetre = 1000.0;
     out.of(PartKind::kDatacenter)
         .push_back({d.name,
                     {d.peak_facility_mw, d.supply ? d.supply->cfe_score : kNaN,
                      d.supply ? d.supply->market_annual_t : kNaN,
-                     d.supply ? d.supply->market_hourly_t : kNaN}});
+                     d.supply ? d.supply->market_hourly_t : kNaN,
+                     d.water ? d.water->onsite_l / kLitresPerCubicMetre : kNaN,
+                     d.water ? d.water->offsite_l / kLitresPerCubicMetre : kNaN,
+                     d.water ? d.water->wue_l_per_kwh : kNaN}});
   }
   for (const auto& s : r.services) {
     PartFigures part{s.name, {}};

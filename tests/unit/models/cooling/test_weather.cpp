@@ -1,6 +1,7 @@
 // Weather series: the typical-year time mapping, the CSV loader on the shared files, and
 // every kind of bad file.
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "helpers.hpp"
+#include "models/cooling/psychrometrics.hpp"
 #include "models/cooling/weather.hpp"
 #include "sim/kernel/diagnostics/diagnostics.hpp"
 
@@ -19,6 +21,7 @@ using footprint::models::typical_year_hour;
 using footprint::models::unix_utc_seconds;
 using footprint::models::WeatherSeries;
 namespace t = footprint::models::test;
+namespace psy = footprint::models::psychrometrics;
 
 namespace {
 
@@ -249,8 +252,10 @@ TEST_CASE("Bad weather files: each problem is an InputError naming file and line
     CHECK(d[0].message.find("dewpoint_c") != std::string::npos);
   }
   SECTION("every missing column is listed") {
+    // The timestamp and the dry bulb; humidity is optional (dew point, relative humidity
+    // or neither), unless a header name is close to one of its columns (above).
     const auto d = problems(dir.write("header-only.csv", {"a,b,c"}));
-    CHECK(d.size() == 4);
+    CHECK(d.size() == 2);
   }
   SECTION("non-numeric cell") {
     auto lines = valid;
@@ -380,5 +385,56 @@ TEST_CASE("Bad weather files: each problem is an InputError naming file and line
     const auto d = problems(dir.write("many.csv", lines));
     REQUIRE(d.size() == 201);
     CHECK(d.back().message == "and 800 more problem(s) not listed");
+  }
+}
+
+TEST_CASE("Humidity columns are optional: either gives the other, neither gives none",
+          "[cooling][weather]") {
+  t::TempDir dir;
+  const auto valid = t::valid_weather_csv();
+  // Drop columns 5 (dew point) and 6 (humidity) of every line, keeping the rest.
+  const auto without = [&](std::size_t drop) {
+    std::vector<std::string> out;
+    for (const auto& line : valid) {
+      std::vector<std::string> cells;
+      std::size_t start = 0;
+      for (std::size_t end = line.find(',');; end = line.find(',', start)) {
+        cells.push_back(line.substr(start, end - start));
+        if (end == std::string::npos) {
+          break;
+        }
+        start = end + 1;
+      }
+      std::string joined;
+      for (std::size_t c = 0; c < cells.size(); ++c) {
+        if (c == drop || (drop == 56 && (c == 5 || c == 6))) {
+          continue;
+        }
+        joined += (joined.empty() ? "" : ",") + cells[c];
+      }
+      out.push_back(joined);
+    }
+    return out;
+  };
+  const auto full = load_weather_csv(dir.write("full.csv", valid));
+  const auto rh_only = load_weather_csv(dir.write("rh.csv", without(5)));
+  const auto dew_only = load_weather_csv(dir.write("dew.csv", without(6)));
+  const auto neither = load_weather_csv(dir.write("dry.csv", without(56)));
+  CHECK(rh_only.has_humidity());
+  CHECK(dew_only.has_humidity());
+  CHECK_FALSE(neither.has_humidity());
+  for (std::size_t h = 0; h < kTypicalYearHours; h += 97) {
+    // The file's dew point (dry bulb - 5 C) and humidity (70 %) are not consistent with
+    // each other: each derived value follows from the column that was kept, through the
+    // saturation pressure: p_ws(dew point) = humidity x p_ws(dry bulb).
+    const double dry = full.dry_bulb_c()[h];
+    CHECK(psy::saturation_pressure_pa(rh_only.dew_point_c()[h]) ==
+          Approx(0.70 * psy::saturation_pressure_pa(dry)).epsilon(1e-5));
+    CHECK(dew_only.dew_point_c()[h] == full.dew_point_c()[h]);
+    CHECK(dew_only.rel_humidity_pct()[h] ==
+          Approx(100.0 * psy::saturation_pressure_pa(dry - 5.0) / psy::saturation_pressure_pa(dry))
+              .epsilon(1e-12));
+    CHECK(std::isnan(neither.dew_point_c()[h]));
+    CHECK(neither.dry_bulb_c()[h] == dry);
   }
 }
