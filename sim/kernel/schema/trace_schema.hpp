@@ -429,6 +429,8 @@ enum class JobColumn : std::uint8_t {
   kEmissionsLocation,
   kEmissionsMarket,
   kEmbodied,
+  kPowerLimit,
+  kClock,
   kCount
 };
 inline constexpr std::size_t kJobColumnCount = static_cast<std::size_t>(JobColumn::kCount);
@@ -492,6 +494,13 @@ inline constexpr std::array<Field, kJobColumnCount> kJobColumns{{
      "`device_hours` x 3600 x `embodied` / 5 y (its devices, borrowed ones included, over the "
      "time it held them); 0 if it never started",
      Reduction::kSum},
+    {"power_limit_w", Type::kFloat64, "W",
+     "its devices' power limit (its own `power_limit`, else its datacenter's); NaN: none",
+     Reduction::kNone},
+    {"clock", Type::kFloat64, "1",
+     "relative clock under the limit (predicted jobs: of the slowest limited phase); 1 when "
+     "none binds",
+     Reduction::kNone},
 }};
 
 constexpr const Field& field(JobColumn c) {
@@ -763,6 +772,8 @@ enum class PredictedAttr : std::uint8_t {
   kMaxStep,
   kDroppedTokenFraction,
   kMfu,
+  kSlackSavingBubble,
+  kSlackSavingCommunication,
   kCount
 };
 inline constexpr std::size_t kPredictedAttrCount = static_cast<std::size_t>(PredictedAttr::kCount);
@@ -832,6 +843,15 @@ inline constexpr std::array<Field, kPredictedAttrCount> kPredictedAttributes{{
      "simulated: model FLOPs utilisation of the run: `flops_per_step` x the steps simulated / "
      "(devices x `seconds` x the chip's dense peak in `compute`)",
      Reduction::kRatio},
+    {"slack_saving_bubble_j", Type::kFloat64, "J",
+     "energy the job's devices would save over its expected steps by running their compute at "
+     "one lower clock stretched over the pipeline bubble, the step time kept (an upper bound: "
+     "docs/power-limits.md)",
+     Reduction::kSum},
+    {"slack_saving_communication_j", Type::kFloat64, "J",
+     "energy they would save over its expected steps with the clock lowered in the "
+     "communication phases, their time kept (an upper bound: their power above idle)",
+     Reduction::kSum},
 }};
 
 constexpr const Field& field(PredictedAttr a) {
