@@ -458,6 +458,30 @@ def test_power_cap_broken_by_one_job(h):
                                 r"draws 0\.007788 MW", r"above the cap of 0\.007 MW"])])
 
 
+def test_power_limit_out_of_range(h):
+    # docs/power-limits.md: a limit lies in (idle, TDP] of the device; the V100's idle is
+    # 45 W (15 % of its 300 W TDP). One located error each, at the key's value.
+    runs_clean(h, BASE.replace("power: 300 W", "power: 300 W\n    power_limit: 200 W"),
+               "power-limited")
+    h.one_edit("power: 300 W", "power: 300 W\n    power_limit: 40 W", "power_limit:", "40 W",
+               "jobs[0].power_limit",
+               [r"40 W is not above the V100 idle power of 45 W", r"could not run"])
+    h.one_edit("power: 300 W", "power: 300 W\n    power_limit: 45 W", "power_limit:", "45 W",
+               "jobs[0].power_limit", [r"45 W is not above the V100 idle power of 45 W"])
+    h.one_edit("power: 300 W", "power: 300 W\n    power_limit: 350 W", "power_limit:", "350 W",
+               "jobs[0].power_limit", [r"350 W is above the V100 TDP of 300 W"])
+    # A datacenter's limit is checked against every type of its inventory: 350 W is within
+    # the TPU v3's 450 W but above the V100's 300 W.
+    h.one_edit("pue: 1.10", "pue: 1.10\n    power_limit: 350 W", "power_limit:", "350 W",
+               "datacenters[0].power_limit", [r"350 W is above the V100 TDP of 300 W"])
+    h.one_edit("pue: 1.10", "pue: 1.10\n    power_limit: 50 W", "power_limit:", "50 W",
+               "datacenters[0].power_limit",
+               [r"50 W is not above the TPUv3 idle power of 67\.5 W"])
+    # A number without a unit, as everywhere.
+    h.one_edit("power: 300 W", "power: 300 W\n    power_limit: 200", "power_limit:", "200",
+               "jobs[0].power_limit", [r"unit"])
+
+
 def test_inventory_count_too_large(h):
     h.one_edit(
         "V100: 64,",
