@@ -1267,6 +1267,35 @@ def test_service_is_valid(h):
     runs_clean(h, SERVICE_BASE, "base service")
 
 
+def test_service_power_limit(h):
+    # A service's own limit, checked against its chip (the H100: idle 100 W, TDP 700 W); the
+    # datacenter's applies to it too, so the datacenter's range covers the H100 as well.
+    runs_clean(h, SERVICE_BASE.replace("    max_batch: 64\n", "    max_batch: 64\n"
+                                       "    power_limit: 400 W\n"), "power-limited service")
+    runs_clean(h, SERVICE_BASE.replace("pue: 1.10", "pue: 1.10\n    power_limit: 200 W"),
+               "service in a power-limited datacenter")
+    service_case(h, "    max_batch: 64\n", "    max_batch: 64\n    power_limit: 90 W\n",
+                 "power_limit:", "90 W", "services[0].power_limit",
+                 [r"90 W is not above the H100 idle power of 100 W"])
+    service_case(h, "    max_batch: 64\n", "    max_batch: 64\n    power_limit: 800 W\n",
+                 "power_limit:", "800 W", "services[0].power_limit",
+                 [r"800 W is above the H100 TDP of 700 W"])
+    service_case(h, "pue: 1.10", "pue: 1.10\n    power_limit: 80 W", "power_limit:", "80 W",
+                 "datacenters[0].power_limit", [r"80 W is not above the H100 idle power of 100 W"])
+
+
+def test_datacenter_power_limit_with_a_workload(h):
+    # The workload's trace and generated jobs are not limited: a datacenter that may run them
+    # cannot say power_limit.
+    with open(os.path.join(h.tmp, "jobs.csv"), "w", encoding="utf-8") as f:
+        f.write("name,submit_s,accelerator,devices,duration_s\na,0,V100,8,3600\n")
+    text = (BASE[: BASE.index("jobs:")] + "workload:\n  trace: { file: jobs.csv }\n").replace(
+        "pue: 1.10", "pue: 1.10\n    power_limit: 200 W")
+    line, col = h.where(text, "power_limit:", "200 W")
+    h.bad_scenario(text, [(line, col, "datacenters[0].power_limit",
+                           [r"may also run the workload's jobs"])])
+
+
 def test_service_beside_a_datacenter_without_work(h):
     # A datacenter with neither jobs nor services whose grid follows a repeating series:
     # the run still ends with the service (it once followed the series to the end of time

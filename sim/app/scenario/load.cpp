@@ -54,27 +54,23 @@ void estimate_predicted_steps(const Scenario& sc, std::vector<JobEntry>& jobs, D
   }
 }
 
-/// A datacenter's power_limit applies to the jobs listed under `jobs` only: the workload's
-/// trace and generated jobs and the services would run there at full clock.
+/// A datacenter's power_limit applies to the jobs listed under `jobs` and to services: the
+/// workload's trace and generated jobs would run there at full clock.
 void check_datacenter_limits(const Scenario& sc, Diagnostics& d) {
-  const bool workload = sc.generator.has_value() || !sc.trace_jobs.empty();
+  if (!sc.generator.has_value() && sc.trace_jobs.empty()) {
+    return;
+  }
   for (std::size_t i = 0; i < sc.datacenters.size(); ++i) {
     const auto& dc = sc.datacenters[i];
     if (!dc.power_limit) {
       continue;
     }
-    const bool services =
-        std::any_of(dc.inventory.begin(), dc.inventory.end(),
-                    [](const InventoryItem& item) { return item.services > 0; });
-    if (!workload && !services) {
-      continue;
-    }
     d.error(dc.power_limit_at.first, dc.power_limit_at.second,
             parse::item_path("datacenters", i) + ".power_limit",
-            fmt::format("a datacenter's power limit applies to the jobs listed under `jobs` "
-                        "only, and \"{}\" also runs {}: give power_limit to the listed jobs "
-                        "instead",
-                        dc.name, services ? "services" : "the workload's jobs"));
+            fmt::format("a datacenter's power limit applies to the jobs listed under `jobs` and "
+                        "to services, and \"{}\" may also run the workload's jobs: give "
+                        "power_limit to the listed jobs and services instead",
+                        dc.name));
   }
 }
 
