@@ -814,8 +814,11 @@ void write_services(Group& root, const scenario::Scenario& sc, const scenario::R
     a.set(ServiceAttr::kParkedDeviceHours,
           parked_s * static_cast<double>(s.devices_per_replica) / units::kSecondsPerHour);
     a.set(ServiceAttr::kLentDeviceHours, s.lent_device_s / units::kSecondsPerHour);
+    const auto index = static_cast<std::size_t>(&s - r.services.data());
+    const auto& limit = sc.services.at(index).serving.power_limit;
+    a.set(ServiceAttr::kPowerLimit, limit ? units::to_watts(*limit) : kNaN);
     Group g = all.create_group(s.name);
-    a.write(g, ServiceAttr::kDatacenter, ServiceAttr::kLentDeviceHours);
+    a.write(g, ServiceAttr::kDatacenter, ServiceAttr::kPowerLimit);
 
     // Series, in the schema's order.
     const auto& ser = res.series;

@@ -966,6 +966,7 @@ enum class ServiceAttr : std::uint8_t {
   kPrefillReplicas,
   kParkedDeviceHours,
   kLentDeviceHours,
+  kPowerLimit,
   kCount
 };
 inline constexpr std::size_t kServiceAttrCount = static_cast<std::size_t>(ServiceAttr::kCount);
@@ -1078,6 +1079,9 @@ inline constexpr std::array<Field, kServiceAttrCount> kServiceAttributes{{
      "of `parked_device_hours`, those lent to training jobs (`autoscale.lend`); their energy, "
      "emissions and embodied emissions are the jobs'",
      Reduction::kSum},
+    {"power_limit_w", Type::kFloat64, "W",
+     "its devices' power limit (its own `power_limit`, else its datacenters'); NaN: none",
+     Reduction::kNone},
 }};
 
 enum class ServiceSeries : std::uint8_t {
