@@ -34,13 +34,13 @@ struct FrequencyConstants {
 
 /// The calibration point, as published (see the header comment).
 struct ZeusPoint {
-  double tdp_w = 250;                       ///< V100 PCIe
-  double idle_fraction = 0.15;              ///< the library's assumed idle / TDP
-  double limit_w = 150;                     ///< 60 % of TDP
+  double tdp_w = 250;                             ///< V100 PCIe
+  double idle_fraction = 0.15;                    ///< the library's assumed idle / TDP
+  double limit_w = 150;                           ///< 60 % of TDP
   double unlimited_power_w = 222.43902320007504;  ///< average draw at the 250 W limit
-  double limited_power_w = 145.4588996130261;    ///< average draw at the 150 W limit
+  double limited_power_w = 145.4588996130261;     ///< average draw at the 150 W limit
   double unlimited_epoch_s = 3603.5966666666664;  ///< time per epoch at 250 W
-  double limited_epoch_s = 4243.256666666667;    ///< time per epoch at 150 W
+  double limited_epoch_s = 4243.256666666667;     ///< time per epoch at 150 W
 };
 
 /// Fits the constants on one point: h from the draw, k from the time (compute-bound).
@@ -52,10 +52,10 @@ const FrequencyConstants& calibrated_frequency_constants();
 
 /// A device (or one phase of a step) under a power limit.
 struct UnderLimit {
-  bool limited = false;   ///< the limit binds: the clock is lowered
-  double frequency = 1;   ///< relative clock f in (0, 1]
-  double time_factor = 1; ///< duration under the limit / at full clock
-  units::Watts power;     ///< average draw under the limit
+  bool limited = false;    ///< the limit binds: the clock is lowered
+  double frequency = 1;    ///< relative clock f in (0, 1]
+  double time_factor = 1;  ///< duration under the limit / at full clock
+  units::Watts power;      ///< average draw under the limit
 };
 
 /// Draw at relative clock f of a device drawing `full` at full clock, `idle` when idle.

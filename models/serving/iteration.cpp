@@ -325,9 +325,9 @@ IterationCost ServingModel::cost(const IterationLoad& load) const {
   // Under a power limit: the draw it allows, and the clock at which a draw above it fits.
   const auto& limit = spec_.power_limit;
   const auto allowed = [&](double watts) {
-    return limit ? std::min(watts, units::to_watts(under_limit(units::watts(watts), 0.0,
-                                                                chip_.idle, *limit)
-                                                        .power))
+    return limit ? std::min(watts,
+                            units::to_watts(
+                                under_limit(units::watts(watts), 0.0, chip_.idle, *limit).power))
                  : watts;
   };
   for (const auto& term : terms) {

@@ -106,8 +106,8 @@ std::int64_t predicted_steps(const TrainingJobSpec& job);
 /// Derives the plan. `type` must be the job's accelerator. Under a power limit a job given
 /// as `throughput`, `mfu` or `power` is compute-bound throughout: its rate falls with the
 /// clock the limit sets from its unlimited power (models/accelerators/frequency.hpp); a
-/// predicted job's phases are limited when its step is estimated (limit_phases). Throws std::invalid_argument
-/// when the spec cannot give a plan (the scenario loader checks this first).
+/// predicted job's phases are limited when its step is estimated (limit_phases). Throws
+/// std::invalid_argument when the spec cannot give a plan (the scenario loader checks this first).
 TrainingPlan plan_training(const TrainingJobSpec& job, const AcceleratorType& type);
 
 }  // namespace footprint::models

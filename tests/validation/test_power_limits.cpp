@@ -60,9 +60,9 @@ struct Ratios {
 /// limit, compute-bound throughout as in the calibration.
 Ratios model(const ZeusRow& r) {
   const auto& base = unlimited(r.batch);
-  const auto u = models::under_limit(units::watts(base.power_w), 1.0,
-                                     units::watts(kIdleFraction * kV100PcieTdpW),
-                                     units::watts(r.limit_w));
+  const auto u =
+      models::under_limit(units::watts(base.power_w), 1.0,
+                          units::watts(kIdleFraction * kV100PcieTdpW), units::watts(r.limit_w));
   return {u.time_factor, u.time_factor * units::to_watts(u.power) / base.power_w};
 }
 
@@ -100,7 +100,7 @@ TEST_CASE("Zeus V100 ResNet-50 batch 128 at 150 W: the calibration point", "[pow
   // Exact but for the rows' rounding here (to 1e-6 s and W; the fit reads them unrounded).
   CHECK(m.time == Approx(x.time).epsilon(1e-7));
   CHECK(m.energy == Approx(x.energy).epsilon(1e-7));
-  CHECK(x.time == Approx(1.178).margin(0.0005));  // the issue's 1.178x
+  CHECK(x.time == Approx(1.178).margin(0.0005));    // the issue's 1.178x
   CHECK(x.energy == Approx(0.770).margin(0.0005));  // and 0.770x
 }
 
@@ -126,8 +126,7 @@ TEST_CASE("Zeus V100 ResNet-50: the other limits and batch sizes", "[power-limit
   }
 }
 
-TEST_CASE("Zeus V100 ResNet-50: the limit with the least energy (a known miss)",
-          "[power-limits]") {
+TEST_CASE("Zeus V100 ResNet-50: the limit with the least energy (a known miss)", "[power-limits]") {
   // Measured: 150 W for batches 128 and 256. The model's energy falls all the way down the
   // swept range (its minimum, at h L = k P_s / (k - 1), is below 100 W): it has no voltage
   // floor, under which power falls only linearly with the clock.

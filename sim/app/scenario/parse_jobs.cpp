@@ -1025,8 +1025,7 @@ bool read_job_power_limit(const MapReader& r, const Scenario& sc, const JobPlace
       report(r.diagnostics(), r.get(key), r.path(key),
              fmt::format("datacenter \"{}\" limits devices to {} but \"{}\" to {}; a job has "
                          "one power limit: give the job its own power_limit",
-                         first.name, show(first.power_limit), other.name,
-                         show(other.power_limit)));
+                         first.name, show(first.power_limit), other.name, show(other.power_limit)));
       job.power_limit.reset();
       return false;
     }
@@ -1038,11 +1037,30 @@ JobEntry read_job(const YAML::Node& node, std::size_t i, const Context& ctx, con
                   const Scenario& sc) {
   Diagnostics& d = ctx.d;
   MapReader r(node, item_path("jobs", i), d,
-              {"name",       "type",         "datacenter",      "accelerator", "devices",
-               "model",      "work",         "batch",           "steps",       "throughput",
-               "mfu",        "power",        "utilisation",     "start",       "submit",
-               "slack",      "datacenters",  "checkpoint",      "parallelism", "precision",
-               "stragglers", "routing_skew", "gradient_overlap", "power_limit"});
+              {"name",
+               "type",
+               "datacenter",
+               "accelerator",
+               "devices",
+               "model",
+               "work",
+               "batch",
+               "steps",
+               "throughput",
+               "mfu",
+               "power",
+               "utilisation",
+               "start",
+               "submit",
+               "slack",
+               "datacenters",
+               "checkpoint",
+               "parallelism",
+               "precision",
+               "stragglers",
+               "routing_skew",
+               "gradient_overlap",
+               "power_limit"});
   JobEntry jn;
   jn.node = node;
   auto& job = jn.spec;

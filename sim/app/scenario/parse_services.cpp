@@ -637,8 +637,7 @@ void read_service_power_limit(const MapReader& r, const Scenario& sc,
       report(r.diagnostics(), r.get(key), r.path(key),
              fmt::format("its datacenters limit devices differently (\"{}\" and \"{}\"); a "
                          "service has one power limit: give the service its own power_limit",
-                         sc.datacenters[s.sites.front().datacenter].name,
-                         sc.datacenters[dc].name));
+                         sc.datacenters[s.sites.front().datacenter].name, sc.datacenters[dc].name));
       s.serving.power_limit.reset();
       return;
     }
@@ -650,10 +649,10 @@ ServiceSpec read_service(const YAML::Node& node, std::size_t i, const Context& c
   auto& d = ctx.d;
   const auto path = item_path("services", i);
   MapReader r(node, path, d,
-              {"name",      "datacenter", "datacenters",  "accelerator",      "model",
-               "precision", "replica",    "replicas",     "reserve",          "autoscale",
-               "latency",   "routing",    "max_batch",    "max_batch_tokens", "memory_utilisation",
-               "requests",  "slo",        "request_rows", "fidelity",         "disaggregated",
+              {"name",       "datacenter", "datacenters",  "accelerator",      "model",
+               "precision",  "replica",    "replicas",     "reserve",          "autoscale",
+               "latency",    "routing",    "max_batch",    "max_batch_tokens", "memory_utilisation",
+               "requests",   "slo",        "request_rows", "fidelity",         "disaggregated",
                "power_limit"});
   ServiceSpec s;
   complete = false;

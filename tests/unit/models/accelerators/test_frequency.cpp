@@ -85,8 +85,8 @@ TEST_CASE("stretching work over slack saves dynamic energy", "[frequency]") {
   const FrequencyConstants c{.exponent = 3, .headroom = 1};
   // 2 s at 300 W (idle 50) then 2 s of slack: f = 0.5; (2/0.5) x (50 + 250 x 0.125) = 325 J
   // against 2 x 300 + 2 x 50 = 700 J: 375 J = 2 x 250 x (1 - 0.25).
-  const auto s = stretch_saving(units::seconds(2), units::watts(300), units::watts(50),
-                                units::seconds(2), c);
+  const auto s =
+      stretch_saving(units::seconds(2), units::watts(300), units::watts(50), units::seconds(2), c);
   CHECK(units::to_joules(s) == Approx(375).epsilon(kTight));
   CHECK(units::to_joules(stretch_saving(units::seconds(2), units::watts(300), units::watts(50),
                                         units::Seconds::zero(), c)) == 0.0);

@@ -18,12 +18,11 @@ namespace {
 constexpr double kTight = 1e-12;  // floating point only
 
 std::vector<models::StepPhase> phases() {
-  return {{"compute", units::seconds(1.0), units::watts(300), models::PhaseScaling::kStraggler},
-          {"elementwise", units::seconds(0.2), units::watts(300),
-           models::PhaseScaling::kStraggler},
-          {"tensor-allreduce", units::seconds(0.3), units::watts(150),
-           models::PhaseScaling::kFixed},
-          {"bubble", units::seconds(0.5), units::watts(45), models::PhaseScaling::kFixed}};
+  return {
+      {"compute", units::seconds(1.0), units::watts(300), models::PhaseScaling::kStraggler},
+      {"elementwise", units::seconds(0.2), units::watts(300), models::PhaseScaling::kStraggler},
+      {"tensor-allreduce", units::seconds(0.3), units::watts(150), models::PhaseScaling::kFixed},
+      {"bubble", units::seconds(0.5), units::watts(45), models::PhaseScaling::kFixed}};
 }
 
 }  // namespace
