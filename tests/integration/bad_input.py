@@ -1284,6 +1284,20 @@ def test_service_power_limit(h):
                  "datacenters[0].power_limit", [r"80 W is not above the H100 idle power of 100 W"])
 
 
+def test_job_datacenters_with_different_power_limits(h):
+    # A job has one duration: the datacenters it may run in must give it the same limit
+    # (or it gives its own, which then holds in each of them).
+    two = BASE.replace("jobs:\n", "  - name: dc-two\n    region: georgia\n    pue: 1.10\n"
+                       "    accelerators: { V100: 64 }\n    power_limit: 200 W\njobs:\n").replace(
+        "    datacenter: dc-georgia\n", "    datacenters: [dc-georgia, dc-two]\n")
+    runs_clean(h, two.replace("power: 300 W", "power: 300 W\n    power_limit: 250 W"),
+               "own limit over two datacenters")
+    line, col = h.where(two, "datacenters: [", "[")
+    h.bad_scenario(two, [(line, col, "jobs[0].datacenters",
+                          [r'datacenter "dc-georgia" limits devices to none but "dc-two" to 200 W',
+                           r"give the job its own power_limit"])])
+
+
 def test_datacenter_power_limit_with_a_workload(h):
     # The workload's trace and generated jobs are not limited: a datacenter that may run them
     # cannot say power_limit.
