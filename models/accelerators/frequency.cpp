@@ -7,19 +7,19 @@
 namespace footprint::models {
 
 FrequencyConstants fit_frequency_constants(const ZeusPoint& p) {
-  const double idle = p.idle_fraction * p.tdp_w;
-  if (!(idle < p.limited_power_w && p.limited_power_w < p.unlimited_power_w &&
-        p.limited_power_w <= p.limit_w && p.limited_epoch_s > p.unlimited_epoch_s)) {
+  const units::Watts idle = p.tdp * p.idle_fraction;
+  if (!(idle < p.limited_power && p.limited_power < p.unlimited_power &&
+        p.limited_power <= p.limit && p.limited_epoch > p.unlimited_epoch)) {
     throw std::invalid_argument(
         "the calibration point needs idle < limited draw < unlimited draw, limited draw <= "
         "limit, and a longer time under the limit");
   }
   FrequencyConstants c;
-  c.headroom = (p.limited_power_w - idle) / (p.limit_w - idle);
+  c.headroom = (p.limited_power - idle) / (p.limit - idle);
   // Compute-bound throughout: time x 1/f, so f = unlimited time / limited time, and the
   // draw P_s + (P_1 - P_s) f^k is the measured limited draw.
-  const double f = p.unlimited_epoch_s / p.limited_epoch_s;
-  c.exponent = std::log((p.limited_power_w - idle) / (p.unlimited_power_w - idle)) / std::log(f);
+  const double f = p.unlimited_epoch / p.limited_epoch;
+  c.exponent = std::log((p.limited_power - idle) / (p.unlimited_power - idle)) / std::log(f);
   return c;
 }
 

@@ -34,13 +34,13 @@ struct FrequencyConstants {
 
 /// The calibration point, as published (see the header comment).
 struct ZeusPoint {
-  double tdp_w = 250;                             ///< V100 PCIe
-  double idle_fraction = 0.15;                    ///< the library's assumed idle / TDP
-  double limit_w = 150;                           ///< 60 % of TDP
-  double unlimited_power_w = 222.43902320007504;  ///< average draw at the 250 W limit
-  double limited_power_w = 145.4588996130261;     ///< average draw at the 150 W limit
-  double unlimited_epoch_s = 3603.5966666666664;  ///< time per epoch at 250 W
-  double limited_epoch_s = 4243.256666666667;     ///< time per epoch at 150 W
+  units::Watts tdp = units::watts(250);    ///< V100 PCIe
+  double idle_fraction = 0.15;             ///< the library's assumed idle / TDP
+  units::Watts limit = units::watts(150);  ///< 60 % of TDP
+  units::Watts unlimited_power = units::watts(222.43902320007504);      ///< average at 250 W
+  units::Watts limited_power = units::watts(145.4588996130261);         ///< average at 150 W
+  units::Seconds unlimited_epoch = units::seconds(3603.5966666666664);  ///< per epoch at 250 W
+  units::Seconds limited_epoch = units::seconds(4243.256666666667);     ///< per epoch at 150 W
 };
 
 /// Fits the constants on one point: h from the draw, k from the time (compute-bound).

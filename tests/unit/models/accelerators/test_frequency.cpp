@@ -30,13 +30,12 @@ TEST_CASE("the fit reproduces its calibration point", "[frequency]") {
   // ln(3603.597 / 4243.257) = -0.53830 / -0.16340 = 3.2942.
   CHECK(c.headroom == Approx(0.959635).epsilon(1e-5));
   CHECK(c.exponent == Approx(3.29425).epsilon(1e-5));
-  const auto u = under_limit(units::watts(p.unlimited_power_w), 1.0,
-                             units::watts(p.idle_fraction * p.tdp_w), units::watts(p.limit_w));
+  const auto u = under_limit(p.unlimited_power, 1.0, p.tdp * p.idle_fraction, p.limit);
   REQUIRE(u.limited);
-  CHECK(u.time_factor == Approx(p.limited_epoch_s / p.unlimited_epoch_s).epsilon(kTight));
-  CHECK(units::to_watts(u.power) == Approx(p.limited_power_w).epsilon(kTight));
+  CHECK(u.time_factor == Approx(p.limited_epoch / p.unlimited_epoch).epsilon(kTight));
+  CHECK(units::to_watts(u.power) == Approx(units::to_watts(p.limited_power)).epsilon(kTight));
   // The figures: 1.178x the time for 0.770x the energy.
-  const double energy = u.time_factor * units::to_watts(u.power) / p.unlimited_power_w;
+  const double energy = u.time_factor * (u.power / p.unlimited_power);
   CHECK(u.time_factor == Approx(1.178).margin(0.0005));
   CHECK(energy == Approx(0.770).margin(0.0005));
 }
@@ -77,7 +76,7 @@ TEST_CASE("limits at or below idle are refused", "[frequency]") {
   CHECK_THROWS_AS(under_limit(units::watts(600), 1.5, units::watts(100), units::watts(300)),
                   std::invalid_argument);
   ZeusPoint bad;
-  bad.limited_epoch_s = bad.unlimited_epoch_s;
+  bad.limited_epoch = bad.unlimited_epoch;
   CHECK_THROWS_AS(fit_frequency_constants(bad), std::invalid_argument);
 }
 
