@@ -717,9 +717,9 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
     }
     const auto slack = models::slack_saving(p.phases, chip.idle);
     const double device_steps = devices * static_cast<double>(job.steps);
-    a.set(PredictedAttr::kSlackSavingBubble, units::to_joules(slack.bubble) * device_steps);
+    a.set(PredictedAttr::kSlackSavingBubble, units::to_joules(slack.bubble * device_steps));
     a.set(PredictedAttr::kSlackSavingCommunication,
-          units::to_joules(slack.communication) * device_steps);
+          units::to_joules(slack.communication * device_steps));
     a.write(g, PredictedAttr::kSlackSavingBubble, PredictedAttr::kSlackSavingCommunication);
     ExpectedStepColumns e(schema::kExpectedStepColumns, p.phases.size());
     for (std::size_t i = 0; i < p.phases.size(); ++i) {
