@@ -153,6 +153,62 @@ TEST_CASE("Zeus V100 ResNet-50: the limit with the least energy (a known miss)",
   }
 }
 
+TEST_CASE("Zeus A40 ResNet-50 batch 128: another GPU's sweep", "[power-limits]") {
+  // The same trace folder, summary_power_a40.csv (imagenet, resnet50, batch 128, adadelta):
+  // an A40 (300 W TDP; idle taken as the library's 15 %, 45 W), limits 100-300 W. The model
+  // takes the A40's figures and the 300 W row as the unlimited point; nothing is refitted.
+  // From 175 W (58 % of TDP) up, time within 3.4 %; energy up to 11 % high (the A40 averages
+  // well below a limit it does not reach: 216 W at 250 W, which the model, drawing the
+  // allowed draw, does not follow). Below, the A40's voltage floor: -25 % to -57 %.
+  struct Row {
+    double limit_w, epoch_s, power_w, time_error, energy_error;
+  };
+  constexpr double kTdpW = 300;
+  constexpr double kUnlimitedS = 3739.5;
+  constexpr double kUnlimitedW = 244.26058546458663;
+  constexpr Row kRows[] = {
+      {100, 11009.39, 114.70916054489874, -0.492, -0.567},
+      {125, 9375.09, 125.06183716668464, -0.467, -0.481},
+      {150, 6147.46, 144.2607231260645, -0.252, -0.244},
+      {175, 4463.24, 160.86341752430866, -0.034, +0.019},
+      {200, 3992.39, 179.22631615034337, +0.024, +0.107},
+      {225, 3862.42, 198.38104893564224, +0.011, +0.110},
+      {250, 3804.21, 216.21927459289037, -0.013, +0.103},
+      {275, 3777.29, 230.7632940180274, -0.010, +0.048},
+  };
+  double least_measured = 2;
+  double least_measured_w = 0;
+  double least_model = 2;
+  double least_model_w = 0;
+  for (const auto& r : kRows) {
+    const auto u =
+        models::under_limit(units::watts(kUnlimitedW), 1.0, units::watts(kIdleFraction * kTdpW),
+                            units::watts(r.limit_w));
+    const double time = r.epoch_s / kUnlimitedS;
+    const double energy = time * r.power_w / kUnlimitedW;
+    const double model_energy = u.time_factor * units::to_watts(u.power) / kUnlimitedW;
+    INFO(r.limit_w << " W: time " << time << " measured, " << u.time_factor << " model; energy "
+                   << energy << " measured, " << model_energy << " model");
+    CHECK(u.time_factor / time - 1 == Approx(r.time_error).margin(kPinTolerance));
+    CHECK(model_energy / energy - 1 == Approx(r.energy_error).margin(kPinTolerance));
+    if (r.limit_w >= 175) {
+      CHECK(std::fabs(u.time_factor / time - 1) <= 0.05);
+      CHECK(std::fabs(model_energy / energy - 1) <= 0.12);
+    }
+    if (energy < least_measured) {
+      least_measured = energy;
+      least_measured_w = r.limit_w;
+    }
+    if (model_energy < least_model) {
+      least_model = model_energy;
+      least_model_w = r.limit_w;
+    }
+  }
+  // The least energy: measured at 200 W (0.783x; 175 W gives 0.786x), the model's at 100 W.
+  CHECK(least_measured_w == 200);
+  CHECK(least_model_w == 100);
+}
+
 TEST_CASE("Perseus A100 GPT-3 175B frontier at matched time", "[power-limits]") {
   // Chung et al., SOSP 2024 ("Perseus"), artifact ml-energy/zeus,
   // sosp24_data/emulation/iteration_time_energy/a100_sxm/gpt3-175b_bf16_mb12.csv (time,
