@@ -273,6 +273,13 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
     j.energy_mwh = job_energy[i] / kJoulesPerMwh;
     j.emissions_location_t = job_location[i] / kGramsPerTonne;
     j.emissions_market_t = job_market[i] / kGramsPerTonne;
+    if (jobs.has_column(key(JobColumn::kPowerLimit))) {
+      const double limit = jobs.doubles(key(JobColumn::kPowerLimit))[i];
+      if (!std::isnan(limit)) {
+        j.power_limit_w = limit;
+        j.clock = jobs.doubles(key(JobColumn::kClock))[i];
+      }
+    }
     r.jobs.push_back(std::move(j));
   }
   const auto dcs = root.open_group(schema::kDatacentersGroup);
@@ -463,6 +470,12 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
       p.expected_mfu = optional_double(PredictedAttr::kExpectedMfu);
       p.error_band = optional_double(PredictedAttr::kErrorBand);
       p.borrowed_from = string_or_empty(PredictedAttr::kBorrowedFrom);
+      if (const auto b = optional_double(PredictedAttr::kSlackSavingBubble)) {
+        p.slack_saving_bubble_mwh = *b / kJoulesPerMwh;
+      }
+      if (const auto c = optional_double(PredictedAttr::kSlackSavingCommunication)) {
+        p.slack_saving_communication_mwh = *c / kJoulesPerMwh;
+      }
       if (g.has(schema::kPhasesTable)) {
         p.mean_step_s = g.get_attr_double(key(PredictedAttr::kMeanStep));
         p.dropped_token_fraction = g.get_attr_double(key(PredictedAttr::kDroppedTokenFraction));
@@ -564,6 +577,16 @@ std::string render_predicted(const PredictedRow& p) {
   }
   if (!model.empty()) {
     out += fmt::format("  {}\n", fmt::join(model, "; "));
+  }
+  if (p.slack_saving_bubble_mwh && p.slack_saving_communication_mwh) {
+    const double saved = *p.slack_saving_bubble_mwh + *p.slack_saving_communication_mwh;
+    out += fmt::format(
+        "  lower clocks in its slack, step time kept: up to {:.4g} MWh saved (bubble {:.4g}, "
+        "communication {:.4g}){}\n",
+        saved, *p.slack_saving_bubble_mwh, *p.slack_saving_communication_mwh,
+        p.energy_mwh > 0
+            ? fmt::format(", {:.3g} % of its accelerators' energy", saved / p.energy_mwh * kPercent)
+            : std::string{});
   }
   if (p.phase_energy_mwh.size() != p.phases.size()) {
     // Traces written before the energy per phase: time only.
@@ -953,6 +976,12 @@ std::string render_table(const Report& r) {
                        r.borrowed_device_hours, r.preemptions);
   }
   out += '\n';
+  for (const auto& j : r.jobs) {
+    if (j.power_limit_w) {
+      out += fmt::format("power limit of {}: {:g} W per device, clock {:.3f} of full\n", j.name,
+                         *j.power_limit_w, j.clock);
+    }
+  }
   if (r.comparison) {
     out += render_comparison(*r.comparison, r);
   }

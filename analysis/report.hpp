@@ -36,6 +36,9 @@ struct JobRow {
   double emissions_location_t = 0;
   double emissions_market_t = 0;
   double embodied_t = 0;  ///< NaN when its accelerator has no published embodied figure
+  /// Its devices' power limit, W; nullopt: none (or a trace written before limits).
+  std::optional<double> power_limit_w;
+  double clock = 1;  ///< relative clock under the limit
 };
 
 struct DatacenterRow {
@@ -141,6 +144,10 @@ struct PredictedRow {
   double dropped_token_fraction = 0;
   std::optional<double> mfu;  ///< of the simulated run, a fraction
   double energy_mwh = 0;      ///< simulated: all devices, accelerators only
+  /// Lower clocks in the bubble and in communication, the step time kept: the energy they
+  /// would save at most (nullopt in traces written before them).
+  std::optional<double> slack_saving_bubble_mwh;
+  std::optional<double> slack_saving_communication_mwh;
   std::vector<std::string> phases;
   std::vector<double> phase_seconds;  ///< whole run
   std::vector<double> phase_fraction;

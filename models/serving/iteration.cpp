@@ -1,5 +1,7 @@
 #include "models/serving/iteration.hpp"
 
+#include "models/accelerators/frequency.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -320,8 +322,16 @@ IterationCost ServingModel::cost(const IterationLoad& load) const {
   const double u_mem = cal_.memory_utilisation;
   double seconds = 0;
   double active_joules = 0;  // per active device
+  // Under a power limit: the draw it allows, and the clock at which a draw above it fits.
+  const auto& limit = spec_.power_limit;
+  const auto allowed = [&](double watts) {
+    return limit ? std::min(watts,
+                            units::to_watts(
+                                under_limit(units::watts(watts), 0.0, chip_.idle, *limit).power))
+                 : watts;
+  };
   for (const auto& term : terms) {
-    const double s = std::max(term.compute, term.memory);
+    double s = std::max(term.compute, term.memory);
     if (s <= 0) {
       continue;
     }
@@ -330,8 +340,14 @@ IterationCost ServingModel::cost(const IterationLoad& load) const {
     const double u = term.compute >= term.memory
                          ? compute_utilisation_
                          : u_mem + (compute_utilisation_ - u_mem) * term.compute / term.memory;
+    double watts = idle + span * u;
+    if (limit) {
+      const auto lowered = under_limit(units::watts(watts), 1.0, chip_.idle, *limit);
+      s = std::max(term.compute / lowered.frequency, term.memory);
+      watts = units::to_watts(lowered.power);
+    }
     seconds += s;
-    active_joules += s * (idle + span * u);
+    active_joules += s * watts;
   }
   // Communication: tensor all-reduces of the tokens' activations; expert all-to-alls
   // (the step model's collectives, on the replica's tensor and expert groups).
@@ -352,10 +368,10 @@ IterationCost ServingModel::cost(const IterationLoad& load) const {
     comm += static_cast<double>(l.pipeline - 1) * net.point_to_point(act, l.tensor);
   }
   seconds += comm;
-  active_joules += comm * (idle + span * comm_utilisation_);
+  active_joules += comm * allowed(idle + span * comm_utilisation_);
   const double overhead = layers_ * cal_.layer_overhead_s;
   seconds += overhead;
-  active_joules += overhead * (idle + span * u_mem);
+  active_joules += overhead * allowed(idle + span * u_mem);
   // One stage works at a time: its tensor ranks as above, the other stages' devices idle.
   const double stages = static_cast<double>(l.pipeline);
   IterationCost c;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -71,6 +72,9 @@ struct ServingModelSpec {
   std::int64_t max_batch_tokens = 8192;  ///< tokens per iteration
   /// Fraction of device memory the engine may use (vLLM's gpu_memory_utilization).
   double memory_utilisation = 0.9;
+  /// Per device (docs/power-limits.md): a draw above what it allows lowers the clock; the
+  /// compute of a roofline term slows with it, its memory traffic and the network do not.
+  std::optional<units::Watts> power_limit;
 };
 
 /// What an iteration holds. Prefill chunks: `prefill_tokens` new prompt tokens in all,

@@ -1,5 +1,7 @@
 #include "models/workloads/training.hpp"
 
+#include "models/accelerators/frequency.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -54,6 +56,7 @@ TrainingPlan plan_predicted(const TrainingJobSpec& job) {
   p.throughput = p.flops / (n * duration);
   // The same energy as the phases, drawn at a constant average power.
   p.device_power = energy / (n * duration);
+  p.clock = pr.clock;
   return p;
 }
 
@@ -71,6 +74,15 @@ TrainingPlan plan_training(const TrainingJobSpec& job, const AcceleratorType& ty
   } else {
     throw std::invalid_argument("job " + job.name + ": neither throughput nor mfu is given");
   }
+  const units::Watts full_power = job.power ? *job.power : type.power_at(job.utilisation);
+  const units::FlopRate unlimited_rate = p.throughput;
+  p.device_power = full_power;
+  if (job.power_limit) {
+    const auto u = under_limit(full_power, 1.0, type.idle, *job.power_limit);
+    p.throughput = p.throughput / u.time_factor;
+    p.device_power = u.power;
+    p.clock = u.frequency;
+  }
   const auto n = static_cast<double>(job.devices);
   const auto fleet_rate = p.throughput * n;
   const units::FlopsPerToken flops_per_token =
@@ -86,8 +98,13 @@ TrainingPlan plan_training(const TrainingJobSpec& job, const AcceleratorType& ty
       p.duration = p.flops / fleet_rate;
       break;
     case WorkKind::kDuration:
+      // The work of that duration at full clock; a limit stretches it.
       p.duration = job.work_duration;
       p.flops = fleet_rate * p.duration;
+      if (p.clock < 1) {
+        p.flops = unlimited_rate * n * job.work_duration;
+        p.duration = p.flops / fleet_rate;
+      }
       break;
   }
   if (!p.tokens && job.model.active_parameters > 0) {
@@ -110,7 +127,6 @@ TrainingPlan plan_training(const TrainingJobSpec& job, const AcceleratorType& ty
     p.steps_exact = nearest;
   }
   p.steps = static_cast<std::int64_t>(std::ceil(p.steps_exact));
-  p.device_power = job.power ? *job.power : type.power_at(job.utilisation);
   return p;
 }
 

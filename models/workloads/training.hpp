@@ -48,6 +48,9 @@ struct PredictedTraining {
   double mfu = 0;             ///< of the expected step (StepEstimate::mfu)
   double error_band = 0;      ///< the calibration's step-time error band, as a fraction
   std::string borrowed_from;  ///< "H100 BF16" when the constants are borrowed, else empty
+  /// Under a power limit: the clock of the slowest limited phase (1: none limited); the
+  /// phases above are then those under the limit.
+  double clock = 1;
   /// Set by a run from the step-by-step simulation; without it (footprint check) the plan
   /// uses the expected step.
   std::optional<StepSimResult> simulated;
@@ -71,6 +74,8 @@ struct TrainingJobSpec {
   std::optional<double> mfu;                  ///< achieved fraction of peak
   std::optional<units::Watts> power;          ///< measured average per device
   double utilisation = 1.0;                   ///< of the compute phase, when power is modelled
+  /// Per device: the job's `power_limit`, else its datacenter's (docs/power-limits.md).
+  std::optional<units::Watts> power_limit;
   units::Seconds start;
   std::optional<PredictedTraining> predicted;  ///< throughput and power from the step model
 };
@@ -90,13 +95,19 @@ struct TrainingPlan {
   double steps_exact = 0;     ///< may be fractional: the last step is partial
   std::int64_t steps = 0;     ///< executed steps: ceil(steps_exact)
   units::Watts device_power;  ///< average per device while running
+  /// Relative clock under the job's power limit (1: none, or it does not bind); for a
+  /// predicted job, that of its slowest limited phase.
+  double clock = 1;
 };
 
 /// Steps of a predicted job: its tokens over the tokens per step, rounded up.
 std::int64_t predicted_steps(const TrainingJobSpec& job);
 
-/// Derives the plan. `type` must be the job's accelerator. Throws std::invalid_argument
-/// when the spec cannot give a plan (the scenario loader checks this first).
+/// Derives the plan. `type` must be the job's accelerator. Under a power limit a job given
+/// as `throughput`, `mfu` or `power` is compute-bound throughout: its rate falls with the
+/// clock the limit sets from its unlimited power (models/accelerators/frequency.hpp); a
+/// predicted job's phases are limited when its step is estimated (limit_phases). Throws
+/// std::invalid_argument when the spec cannot give a plan (the scenario loader checks this first).
 TrainingPlan plan_training(const TrainingJobSpec& job, const AcceleratorType& type);
 
 }  // namespace footprint::models

@@ -459,6 +459,30 @@ def test_power_cap_broken_by_one_job(h):
                                 r"draws 0\.007788 MW", r"above the cap of 0\.007 MW"])])
 
 
+def test_power_limit_out_of_range(h):
+    # docs/power-limits.md: a limit lies in (idle, TDP] of the device; the V100's idle is
+    # 45 W (15 % of its 300 W TDP). One located error each, at the key's value.
+    runs_clean(h, BASE.replace("power: 300 W", "power: 300 W\n    power_limit: 200 W"),
+               "power-limited")
+    h.one_edit("power: 300 W", "power: 300 W\n    power_limit: 40 W", "power_limit:", "40 W",
+               "jobs[0].power_limit",
+               [r"40 W is not above the V100 idle power of 45 W", r"could not run"])
+    h.one_edit("power: 300 W", "power: 300 W\n    power_limit: 45 W", "power_limit:", "45 W",
+               "jobs[0].power_limit", [r"45 W is not above the V100 idle power of 45 W"])
+    h.one_edit("power: 300 W", "power: 300 W\n    power_limit: 350 W", "power_limit:", "350 W",
+               "jobs[0].power_limit", [r"350 W is above the V100 TDP of 300 W"])
+    # A datacenter's limit is checked against every type of its inventory: 350 W is within
+    # the TPU v3's 450 W but above the V100's 300 W.
+    h.one_edit("pue: 1.10", "pue: 1.10\n    power_limit: 350 W", "power_limit:", "350 W",
+               "datacenters[0].power_limit", [r"350 W is above the V100 TDP of 300 W"])
+    h.one_edit("pue: 1.10", "pue: 1.10\n    power_limit: 50 W", "power_limit:", "50 W",
+               "datacenters[0].power_limit",
+               [r"50 W is not above the TPUv3 idle power of 67\.5 W"])
+    # A number without a unit, as everywhere.
+    h.one_edit("power: 300 W", "power: 300 W\n    power_limit: 200", "power_limit:", "200",
+               "jobs[0].power_limit", [r"unit"])
+
+
 def test_inventory_count_too_large(h):
     h.one_edit(
         "V100: 64,",
@@ -1242,6 +1266,49 @@ def service_case(h, old, new, line_has, token, key, patterns):
 
 def test_service_is_valid(h):
     runs_clean(h, SERVICE_BASE, "base service")
+
+
+def test_service_power_limit(h):
+    # A service's own limit, checked against its chip (the H100: idle 100 W, TDP 700 W); the
+    # datacenter's applies to it too, so the datacenter's range covers the H100 as well.
+    runs_clean(h, SERVICE_BASE.replace("    max_batch: 64\n", "    max_batch: 64\n"
+                                       "    power_limit: 400 W\n"), "power-limited service")
+    runs_clean(h, SERVICE_BASE.replace("pue: 1.10", "pue: 1.10\n    power_limit: 200 W"),
+               "service in a power-limited datacenter")
+    service_case(h, "    max_batch: 64\n", "    max_batch: 64\n    power_limit: 90 W\n",
+                 "power_limit:", "90 W", "services[0].power_limit",
+                 [r"90 W is not above the H100 idle power of 100 W"])
+    service_case(h, "    max_batch: 64\n", "    max_batch: 64\n    power_limit: 800 W\n",
+                 "power_limit:", "800 W", "services[0].power_limit",
+                 [r"800 W is above the H100 TDP of 700 W"])
+    service_case(h, "pue: 1.10", "pue: 1.10\n    power_limit: 80 W", "power_limit:", "80 W",
+                 "datacenters[0].power_limit", [r"80 W is not above the H100 idle power of 100 W"])
+
+
+def test_job_datacenters_with_different_power_limits(h):
+    # A job has one duration: the datacenters it may run in must give it the same limit
+    # (or it gives its own, which then holds in each of them).
+    two = BASE.replace("jobs:\n", "  - name: dc-two\n    region: georgia\n    pue: 1.10\n"
+                       "    accelerators: { V100: 64 }\n    power_limit: 200 W\njobs:\n").replace(
+        "    datacenter: dc-georgia\n", "    datacenters: [dc-georgia, dc-two]\n")
+    runs_clean(h, two.replace("power: 300 W", "power: 300 W\n    power_limit: 250 W"),
+               "own limit over two datacenters")
+    line, col = h.where(two, "datacenters: [", "[")
+    h.bad_scenario(two, [(line, col, "jobs[0].datacenters",
+                          [r'datacenter "dc-georgia" limits devices to none but "dc-two" to 200 W',
+                           r"give the job its own power_limit"])])
+
+
+def test_datacenter_power_limit_with_a_workload(h):
+    # The workload's trace and generated jobs are not limited: a datacenter that may run them
+    # cannot say power_limit.
+    with open(os.path.join(h.tmp, "jobs.csv"), "w", encoding="utf-8") as f:
+        f.write("name,submit_s,accelerator,devices,duration_s\na,0,V100,8,3600\n")
+    text = (BASE[: BASE.index("jobs:")] + "workload:\n  trace: { file: jobs.csv }\n").replace(
+        "pue: 1.10", "pue: 1.10\n    power_limit: 200 W")
+    line, col = h.where(text, "power_limit:", "200 W")
+    h.bad_scenario(text, [(line, col, "datacenters[0].power_limit",
+                           [r"may also run the workload's jobs"])])
 
 
 def test_service_beside_a_datacenter_without_work(h):

@@ -54,6 +54,26 @@ void estimate_predicted_steps(const Scenario& sc, std::vector<JobEntry>& jobs, D
   }
 }
 
+/// A datacenter's power_limit applies to the jobs listed under `jobs` and to services: the
+/// workload's trace and generated jobs would run there at full clock.
+void check_datacenter_limits(const Scenario& sc, Diagnostics& d) {
+  if (!sc.generator.has_value() && sc.trace_jobs.empty()) {
+    return;
+  }
+  for (std::size_t i = 0; i < sc.datacenters.size(); ++i) {
+    const auto& dc = sc.datacenters[i];
+    if (!dc.power_limit) {
+      continue;
+    }
+    d.error(dc.power_limit_at.first, dc.power_limit_at.second,
+            parse::item_path("datacenters", i) + ".power_limit",
+            fmt::format("a datacenter's power limit applies to the jobs listed under `jobs` and "
+                        "to services, and \"{}\" may also run the workload's jobs: give "
+                        "power_limit to the listed jobs and services instead",
+                        dc.name));
+  }
+}
+
 /// The devices of each (datacenter, type) that fixed-start jobs take and give back.
 struct Use {
   double t;
@@ -167,6 +187,7 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
 
   // Validation of the whole: only once every part has been read without a problem.
   if (d.empty()) {
+    check_datacenter_limits(sc, d);
     estimate_predicted_steps(sc, jobs, d);
     Uses uses;
     check_plans(sc, jobs, d, uses);

@@ -55,6 +55,11 @@ const models::AcceleratorType* resolve_accelerator(const models::AcceleratorLibr
                                                    const std::string& path,
                                                    const std::string& name);
 
+/// What is wrong with `limit` as a power limit of `type` (at or below its idle power, or
+/// above its TDP); nullopt when nothing is.
+std::optional<std::string> power_limit_problem(units::Watts limit,
+                                               const models::AcceleratorType& type);
+
 /// A data file: absolute as is; relative against the scenario's folder, then the data
 /// folders. The first that exists, or empty (with a problem at `key` of `r`).
 std::string resolve_file(const std::string& name, const Context& ctx, const MapReader& r,

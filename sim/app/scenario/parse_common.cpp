@@ -73,6 +73,23 @@ std::optional<std::size_t> resolve(const NameIndex& names, const MapReader& r,
   return resolve_name(names, r.diagnostics(), r.get(key), r.path(key), what, *name);
 }
 
+std::optional<std::string> power_limit_problem(units::Watts limit,
+                                               const models::AcceleratorType& type) {
+  if (limit <= type.idle) {
+    return fmt::format(
+        "{:g} W is not above the {} idle power of {:g} W: a device limited there "
+        "could not run",
+        units::to_watts(limit), type.name, units::to_watts(type.idle));
+  }
+  if (limit > type.tdp) {
+    return fmt::format(
+        "{:g} W is above the {} TDP of {:g} W: the limit goes from the idle power "
+        "(exclusive) to the TDP",
+        units::to_watts(limit), type.name, units::to_watts(type.tdp));
+  }
+  return std::nullopt;
+}
+
 const models::AcceleratorType* resolve_accelerator(const models::AcceleratorLibrary& lib,
                                                    Diagnostics& d, const YAML::Node& at,
                                                    const std::string& path,

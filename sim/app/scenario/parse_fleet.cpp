@@ -770,6 +770,29 @@ std::optional<SupplySpec> read_supply(const MapReader& r, const Context& ctx,
   return sup;
 }
 
+/// `power_limit`: per device, within (idle, TDP] of every type of the inventory.
+void read_power_limit(const MapReader& r, const models::AcceleratorLibrary& lib,
+                      DatacenterSpec& dc) {
+  dc.power_limit = r.quantity<units::Watts>("power_limit", false, Sign::kPositive);
+  if (!dc.power_limit) {
+    return;
+  }
+  const auto at = r.get("power_limit");
+  if (at.Mark().line >= 0) {
+    dc.power_limit_at = {at.Mark().line + 1, at.Mark().column + 1};
+  }
+  for (const auto& item : dc.inventory) {
+    const auto* type = lib.find(item.accelerator);
+    if (type == nullptr) {
+      continue;
+    }
+    if (const auto problem = power_limit_problem(*dc.power_limit, *type)) {
+      report(r.diagnostics(), at, r.path("power_limit"), *problem);
+      return;  // one error for the key
+    }
+  }
+}
+
 }  // namespace
 
 NameIndex read_datacenters(const YAML::Node& root, const Context& ctx, const NameIndex& regions,
@@ -777,9 +800,10 @@ NameIndex read_datacenters(const YAML::Node& root, const Context& ctx, const Nam
   Diagnostics& d = ctx.d;
   const auto nodes = list_items(root, "datacenters", true, d);
   for (std::size_t i = 0; i < nodes.size(); ++i) {
-    MapReader r(nodes[i], item_path("datacenters", i), d,
-                {"name", "region", "pue", "cooling", "accelerators", "power_cap", "idle",
-                 "sleep_power", "host_overhead", "topology", "network", "supply", "water"});
+    MapReader r(
+        nodes[i], item_path("datacenters", i), d,
+        {"name", "region", "pue", "cooling", "accelerators", "power_cap", "idle", "sleep_power",
+         "host_overhead", "topology", "network", "supply", "water", "power_limit"});
     DatacenterSpec dc;
     dc.name = r.text("name", true).value_or("");
     if (dc.name.find_first_of("/.") != std::string::npos) {
@@ -795,6 +819,7 @@ NameIndex read_datacenters(const YAML::Node& root, const Context& ctx, const Nam
     read_topology(r, dc.topology);
     read_network(r, dc.network);
     read_inventory(r, sc.accelerators, dc.inventory);
+    read_power_limit(r, sc.accelerators, dc);
     dc.supply = read_supply(r, ctx, dc.power_cap);
     dc.water = read_water(r, dc.cooling);
     if (dc.supply && dc.region < sc.regions.size()) {

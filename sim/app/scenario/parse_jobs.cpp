@@ -990,15 +990,77 @@ void check_peak(const MapReader& r, const TrainingJobSpec& job,
   }
 }
 
+/// `power_limit`: the job's own, within (idle, TDP] of its device; else that of the
+/// datacenters it may run in, which must agree (a job has one duration). False on a problem.
+bool read_job_power_limit(const MapReader& r, const Scenario& sc, const JobPlacement& place,
+                          const models::AcceleratorType* type, TrainingJobSpec& job) {
+  if (r.has("power_limit")) {
+    job.power_limit = r.quantity<units::Watts>("power_limit", false, Sign::kPositive);
+    if (!job.power_limit) {
+      return false;
+    }
+    if (type) {
+      if (const auto problem = power_limit_problem(*job.power_limit, *type)) {
+        report(r.diagnostics(), r.get("power_limit"), r.path("power_limit"), *problem);
+        return false;
+      }
+    }
+    return true;
+  }
+  for (std::size_t k = 0; k < place.datacenters.size(); ++k) {
+    const auto dc = place.datacenters[k];
+    if (dc >= sc.datacenters.size()) {
+      continue;
+    }
+    const auto& limit = sc.datacenters[dc].power_limit;
+    if (k == 0) {
+      job.power_limit = limit;
+    } else if (limit != job.power_limit) {
+      const std::string key = r.has("datacenters") ? "datacenters" : "datacenter";
+      const auto& first = sc.datacenters[place.datacenters.front()];
+      const auto& other = sc.datacenters[dc];
+      const auto show = [](const std::optional<units::Watts>& l) {
+        return l ? fmt::format("{:g} W", units::to_watts(*l)) : std::string("none");
+      };
+      report(r.diagnostics(), r.get(key), r.path(key),
+             fmt::format("datacenter \"{}\" limits devices to {} but \"{}\" to {}; a job has "
+                         "one power limit: give the job its own power_limit",
+                         first.name, show(first.power_limit), other.name, show(other.power_limit)));
+      job.power_limit.reset();
+      return false;
+    }
+  }
+  return true;
+}
+
 JobEntry read_job(const YAML::Node& node, std::size_t i, const Context& ctx, const NameIndex& dcs,
                   const Scenario& sc) {
   Diagnostics& d = ctx.d;
   MapReader r(node, item_path("jobs", i), d,
-              {"name",       "type",         "datacenter",      "accelerator", "devices",
-               "model",      "work",         "batch",           "steps",       "throughput",
-               "mfu",        "power",        "utilisation",     "start",       "submit",
-               "slack",      "datacenters",  "checkpoint",      "parallelism", "precision",
-               "stragglers", "routing_skew", "gradient_overlap"});
+              {"name",
+               "type",
+               "datacenter",
+               "accelerator",
+               "devices",
+               "model",
+               "work",
+               "batch",
+               "steps",
+               "throughput",
+               "mfu",
+               "power",
+               "utilisation",
+               "start",
+               "submit",
+               "slack",
+               "datacenters",
+               "checkpoint",
+               "parallelism",
+               "precision",
+               "stragglers",
+               "routing_skew",
+               "gradient_overlap",
+               "power_limit"});
   JobEntry jn;
   jn.node = node;
   auto& job = jn.spec;
@@ -1042,6 +1104,7 @@ JobEntry read_job(const YAML::Node& node, std::size_t i, const Context& ctx, con
   if (type && devices && !jn.place.datacenters.empty()) {
     ok = check_job_fits(r, sc, jn.place, *type, *devices, ok);
   }
+  ok = read_job_power_limit(r, sc, jn.place, type, job) && ok;
   jn.complete = ok;
   return jn;
 }

@@ -610,15 +610,50 @@ void read_sites(const MapReader& r, const NameIndex& dcs, const Scenario& sc, Se
   }
 }
 
+/// `power_limit`: the service's own, within (idle, TDP] of its chip; else its datacenters',
+/// which must agree (one replica model serves every site).
+void read_service_power_limit(const MapReader& r, const Scenario& sc,
+                              const models::AcceleratorType* chip, ServiceSpec& s) {
+  if (r.has("power_limit")) {
+    s.serving.power_limit = r.quantity<units::Watts>("power_limit", false, Sign::kPositive);
+    if (s.serving.power_limit && chip) {
+      if (const auto problem = power_limit_problem(*s.serving.power_limit, *chip)) {
+        report(r.diagnostics(), r.get("power_limit"), r.path("power_limit"), *problem);
+        s.serving.power_limit.reset();
+      }
+    }
+    return;
+  }
+  for (std::size_t k = 0; k < s.sites.size(); ++k) {
+    const auto dc = s.sites[k].datacenter;
+    if (dc >= sc.datacenters.size()) {
+      continue;
+    }
+    const auto& limit = sc.datacenters[dc].power_limit;
+    if (k == 0) {
+      s.serving.power_limit = limit;
+    } else if (limit != s.serving.power_limit) {
+      const std::string key = r.has("datacenters") ? "datacenters" : "datacenter";
+      report(r.diagnostics(), r.get(key), r.path(key),
+             fmt::format("its datacenters limit devices differently (\"{}\" and \"{}\"); a "
+                         "service has one power limit: give the service its own power_limit",
+                         sc.datacenters[s.sites.front().datacenter].name, sc.datacenters[dc].name));
+      s.serving.power_limit.reset();
+      return;
+    }
+  }
+}
+
 ServiceSpec read_service(const YAML::Node& node, std::size_t i, const Context& ctx,
                          const NameIndex& dcs, Scenario& sc, bool& complete) {
   auto& d = ctx.d;
   const auto path = item_path("services", i);
   MapReader r(node, path, d,
-              {"name",      "datacenter", "datacenters",  "accelerator",      "model",
-               "precision", "replica",    "replicas",     "reserve",          "autoscale",
-               "latency",   "routing",    "max_batch",    "max_batch_tokens", "memory_utilisation",
-               "requests",  "slo",        "request_rows", "fidelity",         "disaggregated"});
+              {"name",       "datacenter", "datacenters",  "accelerator",      "model",
+               "precision",  "replica",    "replicas",     "reserve",          "autoscale",
+               "latency",    "routing",    "max_batch",    "max_batch_tokens", "memory_utilisation",
+               "requests",   "slo",        "request_rows", "fidelity",         "disaggregated",
+               "power_limit"});
   ServiceSpec s;
   complete = false;
   if (!r.valid()) {
@@ -685,6 +720,7 @@ ServiceSpec read_service(const YAML::Node& node, std::size_t i, const Context& c
              fmt::format("expected iteration or request, got \"{}\"", *f));
     }
   }
+  read_service_power_limit(r, sc, chip, s);
   read_requests(r, ctx, s);
   check_request_count(r, sc, s);
   read_slo(r, s);

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "models/workloads/power_limit.hpp"
 #include "models/workloads/step_model.hpp"
 #include "sim/engine/random.hpp"
 #include "sim/kernel/diagnostics/diagnostics.hpp"
@@ -320,6 +321,15 @@ void estimate_predicted_step(models::TrainingJobSpec& job, const Scenario& sc,
   p.phases = est.phases;
   p.flops_per_step = est.flops_per_step;
   p.mfu = est.mfu;
+  if (job.power_limit) {
+    // The layout is chosen at full clock; the limit then slows the phases above it.
+    p.clock = models::limit_phases(p.phases, chip.idle, *job.power_limit);
+    units::Seconds limited;
+    for (const auto& ph : p.phases) {
+      limited += ph.duration;
+    }
+    p.mfu = est.mfu * (est.step_duration / limited);
+  }
   p.error_band = est.error_band;
   p.borrowed_from = est.borrowed_from;
 }

@@ -130,6 +130,10 @@ struct DatacenterSpec {
   /// after parsing (a cap no schedule can keep).
   std::pair<int, int> power_cap_at{0, 0};
   models::DevicePower power;  ///< idle draw, sleep, host overhead
+  /// `power_limit`: per device, for the jobs that run here and give none of their own
+  /// (docs/power-limits.md); its line and column (0: unknown).
+  std::optional<units::Watts> power_limit;
+  std::pair<int, int> power_limit_at{0, 0};
   TopologySpec topology;
   /// `network`: the datacenter's scale-up domain and bandwidths, where they differ from
   /// its chips' usual system (the step model's network for the jobs that run here).

@@ -17,6 +17,8 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include "models/workloads/power_limit.hpp"
+#include "models/workloads/training.hpp"
 #include "models/workloads/transformer.hpp"
 #include "sim/kernel/hash/sha256.hpp"
 #include "sim/kernel/hdf5/hdf5.hpp"
@@ -467,8 +469,29 @@ void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunRe
       cols.at<double>(JobColumn::kWaterOnsite, j) = water ? units::to_litres(o.water_onsite) : kNaN;
       cols.at<double>(JobColumn::kWaterOffsite, j) =
           water ? units::to_litres(o.water_offsite) : kNaN;
+      cols.at<double>(JobColumn::kPowerLimit, j) = kNaN;
+      cols.at<double>(JobColumn::kClock, j) = 1.0;
     }
   });
+  // The listed jobs come first in the fleet's table (plan.cpp); only they have limits.
+  for (std::size_t j = 0; j < sc.jobs.size() && j < n; ++j) {
+    const auto& spec = sc.jobs[j];
+    if (!spec.power_limit) {
+      continue;
+    }
+    cols.at<double>(JobColumn::kPowerLimit, j) = units::to_watts(*spec.power_limit);
+    double clock = 1;
+    if (spec.predicted) {
+      for (const auto& [id, p] : r.predicted) {
+        if (id == j) {
+          clock = p.clock;
+        }
+      }
+    } else {
+      clock = models::plan_training(spec, *sc.accelerators.find(spec.accelerator)).clock;
+    }
+    cols.at<double>(JobColumn::kClock, j) = clock;
+  }
   std::move(cols).write(root, schema::kJobsTable, schema::kJobDimension);
 }
 
@@ -716,6 +739,12 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
       }
       std::move(t).write(g, schema::kPhasesTable, schema::kPhaseDimension);
     }
+    const auto slack = models::slack_saving(p.phases, chip.idle);
+    const double device_steps = devices * static_cast<double>(job.steps);
+    a.set(PredictedAttr::kSlackSavingBubble, units::to_joules(slack.bubble * device_steps));
+    a.set(PredictedAttr::kSlackSavingCommunication,
+          units::to_joules(slack.communication * device_steps));
+    a.write(g, PredictedAttr::kSlackSavingBubble, PredictedAttr::kSlackSavingCommunication);
     ExpectedStepColumns e(schema::kExpectedStepColumns, p.phases.size());
     for (std::size_t i = 0; i < p.phases.size(); ++i) {
       const auto& ph = p.phases[i];
@@ -809,8 +838,11 @@ void write_services(Group& root, const scenario::Scenario& sc, const scenario::R
     a.set(ServiceAttr::kParkedDeviceHours,
           parked_s * static_cast<double>(s.devices_per_replica) / units::kSecondsPerHour);
     a.set(ServiceAttr::kLentDeviceHours, s.lent_device_s / units::kSecondsPerHour);
+    const auto index = static_cast<std::size_t>(&s - r.services.data());
+    const auto& limit = sc.services.at(index).serving.power_limit;
+    a.set(ServiceAttr::kPowerLimit, limit ? units::to_watts(*limit) : kNaN);
     Group g = all.create_group(s.name);
-    a.write(g, ServiceAttr::kDatacenter, ServiceAttr::kLentDeviceHours);
+    a.write(g, ServiceAttr::kDatacenter, ServiceAttr::kPowerLimit);
 
     // Series, in the schema's order.
     const auto& ser = res.series;

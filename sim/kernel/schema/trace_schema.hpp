@@ -459,6 +459,8 @@ enum class JobColumn : std::uint8_t {
   kEmbodied,
   kWaterOnsite,
   kWaterOffsite,
+  kPowerLimit,
+  kClock,
   kCount
 };
 inline constexpr std::size_t kJobColumnCount = static_cast<std::size_t>(JobColumn::kCount);
@@ -530,6 +532,13 @@ inline constexpr std::array<Field, kJobColumnCount> kJobColumns{{
      "off-site water of its facility energy (`energy_j` x its region's water intensity); NaN "
      "where its datacenter has no `water`",
      Reduction::kSum},
+    {"power_limit_w", Type::kFloat64, "W",
+     "its devices' power limit (its own `power_limit`, else its datacenter's); NaN: none",
+     Reduction::kNone},
+    {"clock", Type::kFloat64, "1",
+     "relative clock under the limit (predicted jobs: of the slowest limited phase); 1 when "
+     "none binds",
+     Reduction::kNone},
 }};
 
 constexpr const Field& field(JobColumn c) {
@@ -809,6 +818,8 @@ enum class PredictedAttr : std::uint8_t {
   kMaxStep,
   kDroppedTokenFraction,
   kMfu,
+  kSlackSavingBubble,
+  kSlackSavingCommunication,
   kCount
 };
 inline constexpr std::size_t kPredictedAttrCount = static_cast<std::size_t>(PredictedAttr::kCount);
@@ -878,6 +889,15 @@ inline constexpr std::array<Field, kPredictedAttrCount> kPredictedAttributes{{
      "simulated: model FLOPs utilisation of the run: `flops_per_step` x the steps simulated / "
      "(devices x `seconds` x the chip's dense peak in `compute`)",
      Reduction::kRatio},
+    {"slack_saving_bubble_j", Type::kFloat64, "J",
+     "energy the job's devices would save over its expected steps by running their compute at "
+     "one lower clock stretched over the pipeline bubble, the step time kept (an upper bound: "
+     "docs/power-limits.md)",
+     Reduction::kSum},
+    {"slack_saving_communication_j", Type::kFloat64, "J",
+     "energy they would save over its expected steps with the clock lowered in the "
+     "communication phases, their time kept (an upper bound: their power above idle)",
+     Reduction::kSum},
 }};
 
 constexpr const Field& field(PredictedAttr a) {
@@ -992,6 +1012,7 @@ enum class ServiceAttr : std::uint8_t {
   kPrefillReplicas,
   kParkedDeviceHours,
   kLentDeviceHours,
+  kPowerLimit,
   kCount
 };
 inline constexpr std::size_t kServiceAttrCount = static_cast<std::size_t>(ServiceAttr::kCount);
@@ -1104,6 +1125,9 @@ inline constexpr std::array<Field, kServiceAttrCount> kServiceAttributes{{
      "of `parked_device_hours`, those lent to training jobs (`autoscale.lend`); their energy, "
      "emissions and embodied emissions are the jobs'",
      Reduction::kSum},
+    {"power_limit_w", Type::kFloat64, "W",
+     "its devices' power limit (its own `power_limit`, else its datacenters'); NaN: none",
+     Reduction::kNone},
 }};
 
 enum class ServiceSeries : std::uint8_t {

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "models/accelerators/accelerator.hpp"
+#include "models/accelerators/frequency.hpp"
 #include "models/serving/iteration.hpp"
 #include "models/workloads/step_model.hpp"
 #include "models/workloads/transformer.hpp"
@@ -346,4 +347,45 @@ TEST_CASE("Serving model: a MoE layer's tokens touch more experts the more they 
         Approx((dense_bytes + touched * expert_bytes * 16 + 64 * kv_per_token) / bw + overhead)
             .epsilon(1e-12));
   CHECK(c64.seconds > 3 * (c1.seconds - overhead));
+}
+
+TEST_CASE("Serving model: a power limit slows compute-bound prefill, not memory-bound decode",
+          "[serving][power_limit]") {
+  // docs/power-limits.md: each roofline term at a draw above what the limit allows runs at
+  // the clock that gives the allowed draw; its compute time x 1 / clock, its memory time kept.
+  const AcceleratorType chip = h100();
+  const auto cal = round_calibration();
+  auto spec = spec_of(llama_8b(), 1);
+  const ServingModel free(spec, chip, job_network(chip), cal);
+  spec.power_limit = units::watts(400);
+  const ServingModel limited(spec, chip, job_network(chip), cal);
+  const auto& c = calibrated_frequency_constants();
+  // The H100: idle 100 W, TDP 700 W. Allowed at 400 W: 100 + 300 h = 387.9 W.
+  const double allowed = 100 + 300 * c.headroom;
+  // A small decode iteration: memory-bound, near the memory draw, 100 + 600 x 0.5 = 400 W
+  // (its small compute share adds a little): capped at the allowed draw, the same time.
+  IterationLoad decode;
+  decode.decode_tokens = 8;
+  decode.decode_context = 8 * 1000;
+  const auto fd = free.cost(decode);
+  const auto ld = limited.cost(decode);
+  CHECK(ld.seconds == Approx(fd.seconds).epsilon(kRelative));
+  CHECK(ld.accelerator_joules < fd.accelerator_joules);
+  // A long prefill: compute-bound at the compute draw, slowed by 1 / f on its matmuls.
+  IterationLoad prefill;
+  prefill.prefill_tokens = 8192;
+  prefill.prefill_context = 8192.0 * 8193.0 / 2.0;
+  prefill.prefill_last = 1;
+  const auto fp = free.cost(prefill);
+  const auto lp = limited.cost(prefill);
+  const double p_compute = units::to_watts(chip.power_at(0.917));  // the step model's H100 u
+  const double f = std::pow((allowed - 100) / (p_compute - 100), 1 / c.exponent);
+  CHECK(lp.seconds > fp.seconds);
+  CHECK(lp.seconds < fp.seconds / f * (1 + 1e-9));  // overhead and memory terms keep their time
+  CHECK(lp.seconds > fp.seconds * (0.95 / f));      // mostly compute
+  // A limit that binds nowhere (at the TDP: allowed 676 W, above the 650 W compute draw).
+  spec.power_limit = units::watts(700);
+  const ServingModel loose(spec, chip, job_network(chip), cal);
+  CHECK(loose.cost(prefill).seconds == fp.seconds);
+  CHECK(loose.cost(prefill).accelerator_joules == fp.accelerator_joules);
 }
