@@ -148,6 +148,12 @@ std::optional<std::int64_t> parse_trace_timestamp(std::string_view text, std::st
   const std::int64_t s = units::days_from_civil(*year, *month, *day) * units::kWholeSecondsPerDay +
                          *hour * units::kWholeSecondsPerHour +
                          *minute * units::kWholeSecondsPerMinute + *second;
+  // Ticks since 1970 must fit simulated time's integer (about 1678 to 2262).
+  constexpr std::int64_t kMaxSeconds = SimTime::max().count() / SimTime::kTicksPerSecond - 1;
+  if (s > kMaxSeconds || s < -kMaxSeconds) {
+    error = fmt::format("year {} is outside the years simulated time can hold (1678-2261)", *year);
+    return std::nullopt;
+  }
   return s * SimTime::kTicksPerSecond + *frac;
 }
 

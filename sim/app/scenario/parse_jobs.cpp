@@ -561,7 +561,7 @@ void read_attention(const MapReader& r, Diagnostics& d, models::TransformerSpec&
     report(d, r.get("kv_heads"), r.path("kv_heads"),
            "kv_heads is for multi-head attention (grouped-query); attention kind mla has no "
            "key/value heads: remove it");
-  } else if (t.heads > 0 && t.heads % t.kv_heads != 0) {
+  } else if (t.heads > 0 && t.kv_heads > 0 && t.heads % t.kv_heads != 0) {
     report(d, r.get("kv_heads"), r.path("kv_heads"),
            fmt::format("kv_heads ({}) does not divide heads ({})", t.kv_heads, t.heads));
   }

@@ -100,7 +100,8 @@ std::optional<std::vector<Step>> parse_path(const std::string& path, std::string
 }
 
 std::string scalar_of(const YAML::Node& n) {
-  return n.IsScalar() ? n.Scalar() : std::string{};
+  // A const node's missing key is an invalid node: IsDefined() is false, IsScalar() throws.
+  return n.IsDefined() && n.IsScalar() ? n.Scalar() : std::string{};
 }
 
 /// How a problem names the node that `display` spells (the root has no display path).
