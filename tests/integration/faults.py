@@ -106,7 +106,8 @@ def test_disk_full_run(h):
 def test_disk_full_sweep(h):
     out = os.path.join(h.tmp, "sweep")
     sweep = os.path.join(h.sweeps, "replicas.yaml")
-    for limit in (16 * 1024, 2 * 1024 * 1024):  # the points fail; the points pass, the index may
+    # 4 KiB: the points fail; 16 KiB: the points pass, the index fails; 2 MiB: all pass.
+    for limit in (4 * 1024, 16 * 1024, 2 * 1024 * 1024):
         rc, _, err = h.run("sweep", sweep, "--out", out, "-q", "--threads", "2", fsize=limit)
         h.no_crash(rc, err, "sweep with a full disk (limit {})".format(limit))
         if rc == 0:

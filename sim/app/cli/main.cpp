@@ -139,9 +139,9 @@ void install_stop_handlers() {
 void refuse_output_over_input(const fs::path& out, const std::string& scenario) {
   std::error_code ec;
   if (fs::exists(out, ec) && fs::equivalent(out, scenario, ec)) {
-    throw footprint::io::OutputPathError(fmt::format(
-        "output path '{}' is the scenario file '{}'; choose another output", out.string(),
-        scenario));
+    throw footprint::io::OutputPathError(
+        fmt::format("output path '{}' is the scenario file '{}'; choose another output",
+                    out.string(), scenario));
   }
 }
 

@@ -294,9 +294,8 @@ std::array<std::vector<PartInTable>, kPartKinds> parts_of_table(const io::Table&
   return out;
 }
 
-/// Removes what a killed run left of a point's file (".p000017.h5.tmp-<pid>"): only this
-/// point's, which no other process writes.
-/// Removes the temporaries of `out` left by processes that no longer run (a killed
+/// Removes what a killed run left of a point's file (".p000017.h5.tmp-<pid>-<n>"): the
+/// temporaries of `out` left by processes that no longer run (a killed
 /// sweep): `.<name>.tmp-<pid>[-<n>]` whose pid is gone. Another live sweep's temporary
 /// into the same folder is its own and stays.
 void remove_stale_temporaries(const fs::path& out) {

@@ -15,12 +15,12 @@
 #include <utility>
 #include <variant>
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
-#include <fcntl.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -1582,8 +1582,10 @@ struct PendingSlot {
   std::atomic<int> state{0};
   std::array<char, kPendingPathMax> path{};
 };
-std::array<PendingSlot, kPendingSlots> g_pending;  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
-std::atomic<unsigned> g_temp_serial{0};  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
+// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables)
+std::array<PendingSlot, kPendingSlots> g_pending;
+// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables)
+std::atomic<unsigned> g_temp_serial{0};
 static_assert(std::atomic<int>::is_always_lock_free);
 
 int list_pending(const fs::path& temp) {

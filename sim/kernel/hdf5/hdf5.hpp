@@ -373,7 +373,7 @@ class AtomicOutput {
   AtomicOutput& operator=(const AtomicOutput&) = delete;
   ~AtomicOutput();
 
-  /// `.<name>.tmp-<pid>` next to the final path.
+  /// `.<name>.tmp-<pid>-<n>` next to the final path.
   const std::filesystem::path& temp_path() const noexcept { return temp_; }
   const std::filesystem::path& final_path() const noexcept { return final_; }
   bool committed() const noexcept { return committed_; }
