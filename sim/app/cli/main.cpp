@@ -495,6 +495,7 @@ int main(int argc, char** argv) {
   constexpr int kHeapTopPad = 64 << 20;
   mallopt(M_TOP_PAD, kHeapTopPad);
   footprint::io::skip_hdf5_exit_handler();  // before any other HDF5 call
+  install_stop_handlers();
   CLI::App app{
       "Footprint: a parallel discrete-event simulator of ML datacenters' energy and emissions"};
   app.require_subcommand(0, 1);
@@ -618,7 +619,6 @@ int main(int argc, char** argv) {
     allow_threads.emplace(tbb::global_control::max_allowed_parallelism, requested);
   }
 
-  install_stop_handlers();
   try {
     if (*run_cmd) {
       return cmd_run(run);
