@@ -212,7 +212,13 @@ def test_sigterm_at_any_moment(h):
 def test_sigterm_sweep(h):
     out = os.path.join(h.tmp, "sweep")
     p = h.start("sweep", os.path.join(h.sweeps, "slow.yaml"), "--out", out, "-q", "--threads", "2")
-    time.sleep(1.5)
+    # Signalled as soon as the first point is complete: the others are in flight.
+    points = os.path.join(out, "points")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and p.poll() is None:
+        if os.path.isdir(points) and any(n.endswith(".h5") for n in os.listdir(points)):
+            break
+        time.sleep(0.01)
     expect(p.poll() is None, "the sweep ended before the signal")
     p.send_signal(signal.SIGTERM)
     p.communicate(timeout=60)
