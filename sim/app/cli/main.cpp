@@ -2,10 +2,12 @@
 //
 // Exit codes: 0 success; 1 a failure while running (the machine's, or a bug: "internal
 // error"); 2 bad input (flags, scenario or data files, traces given to report, output
-// paths). Library code throws typed errors; main() hands every one to
+// paths); 130 or 143 stopped by SIGINT or SIGTERM (128 + the signal), with every
+// temporary output file removed. Library code throws typed errors; main() hands every one to
 // cli::describe_failure (errors.hpp), the one place that turns them into messages and
 // exit codes.
 #include <malloc.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -98,6 +100,51 @@ struct CompareArgs {
   std::string format = "table";
 };
 
+/// The most threads a flag may ask for: the larger of 1024 and 64 per hardware thread.
+/// Far above anything useful (results do not depend on it), and far below the counts at
+/// which oneTBB itself fails (65,537 crashed it).
+unsigned max_threads() {
+  constexpr unsigned kFloor = 1024;
+  constexpr unsigned kPerCore = 64;
+  return std::max(kFloor, kPerCore * std::max(1U, std::thread::hardware_concurrency()));
+}
+
+/// 0 (all cores) up to max_threads(); CLI11 names the flag in its message (exit 2).
+CLI::Range thread_range() {
+  return CLI::Range(0U, max_threads());
+}
+
+/// SIGINT and SIGTERM: remove every temporary output file and exit with 128 + the signal.
+/// The handler touches no state of its own; the temporaries' list it reads is kept by
+/// io::AtomicOutput for this purpose (sim/kernel/hdf5/hdf5.hpp).
+extern "C" void on_stop_signal(int sig) {
+  footprint::io::remove_pending_temporaries();
+  constexpr char kMessage[] = "footprint: stopped by a signal; temporary files removed\n";
+  const ssize_t written = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  (void)written;
+  constexpr int kSignalExitBase = 128;
+  ::_exit(kSignalExitBase + sig);
+}
+
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;  // NOLINT(cppcoreguidelines-pro-type-union-access)
+  sigemptyset(&sa.sa_mask);
+  for (const int sig : {SIGINT, SIGTERM}) {
+    ::sigaction(sig, &sa, nullptr);
+  }
+}
+
+/// The output must not be the scenario itself (`-o scenario.yaml --force`).
+void refuse_output_over_input(const fs::path& out, const std::string& scenario) {
+  std::error_code ec;
+  if (fs::exists(out, ec) && fs::equivalent(out, scenario, ec)) {
+    throw footprint::io::OutputPathError(
+        fmt::format("output path '{}' is the scenario file '{}'; choose another output",
+                    out.string(), scenario));
+  }
+}
+
 void add_phold(CLI::App& bench, footprint::bench::PholdConfig& c, bool& json) {
   auto* phold = bench.add_subcommand("phold", "Run the PHOLD engine benchmark");
   phold->add_option("--lps", c.lps, "Number of logical processes")
@@ -120,7 +167,9 @@ void add_phold(CLI::App& bench, footprint::bench::PholdConfig& c, bool& json) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   phold->add_option("--seed", c.seed, "Random seed")->capture_default_str();
-  phold->add_option("--threads", c.threads, "Worker threads (0: all cores)")->capture_default_str();
+  phold->add_option("--threads", c.threads, "Worker threads (0: all cores)")
+      ->capture_default_str()
+      ->check(thread_range());
   phold->add_flag("--json", json, "Print one JSON object instead of a key=value line");
 }
 
@@ -189,7 +238,9 @@ int cmd_run(const RunArgs& a) {
   const auto sc = footprint::scenario::load_scenario(a.scenario, load_options(a.data_dirs));
   const fs::path out =
       a.output ? fs::path(*a.output) : fs::path(fs::path(a.scenario).stem().string() + ".h5");
-  // Checked before running: an existing file (without --force) or a bad folder.
+  // Checked before running: the scenario itself, an existing file (without --force), a
+  // device, a bad folder or a name too long.
+  refuse_output_over_input(out, a.scenario);
   footprint::io::AtomicOutput output(out, a.force);
   Progress progress(!a.quiet);
   footprint::scenario::RunConfig rc;
@@ -443,6 +494,8 @@ int main(int argc, char** argv) {
   // docs/performance.md). Keeping 64 MiB of slack at the top of the heap avoids it.
   constexpr int kHeapTopPad = 64 << 20;
   mallopt(M_TOP_PAD, kHeapTopPad);
+  footprint::io::skip_hdf5_exit_handler();  // before any other HDF5 call
+  install_stop_handlers();
   CLI::App app{
       "Footprint: a parallel discrete-event simulator of ML datacenters' energy and emissions"};
   app.require_subcommand(0, 1);
@@ -453,7 +506,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("scenario", run.scenario, "Scenario file (YAML)")->required();
   run_cmd->add_option("-o,--output", run.output, "Trace file to write (default: <scenario>.h5)");
   run_cmd->add_option("--threads", run.threads, "Worker threads (0: all cores)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(thread_range());
   run_cmd->add_option("--seed", run.seed, "Random seed (overrides the scenario's)");
   run_cmd->add_flag("--force", run.force, "Replace an existing output file");
   run_cmd->add_option("--data-dir", run.data_dirs,
@@ -510,11 +564,13 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("-o,--out", swa.out, "Output folder (created if missing)");
   sweep_cmd->add_option("--merge", swa.merge, "Join DIR's shard indexes into DIR/index.h5");
   sweep_cmd->add_option("--threads", swa.threads, "Cores to use (0: all, or shared by MPI ranks)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(thread_range());
   sweep_cmd
       ->add_option("--point-threads", swa.point_threads,
                    "Engine threads per point (0: one per point when points outnumber cores)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(thread_range());
   sweep_cmd->add_option("--shard", swa.shard,
                         "Run shard I of N (I from 0); default from SLURM_ARRAY_TASK_* when set");
   sweep_cmd->add_option("--data-dir", swa.data_dirs, "Folder to search for relative data paths");
@@ -543,7 +599,8 @@ int main(int argc, char** argv) {
                    "Mean straggler slowdown per device and step")
       ->capture_default_str();
   steps_cmd->add_option("--threads", steps.threads, "Worker threads (0: all cores)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(thread_range());
   steps_cmd->add_option("--seed", steps.seed, "Random seed")->capture_default_str();
 
   try {

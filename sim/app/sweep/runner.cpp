@@ -1,9 +1,11 @@
 #include "sim/app/sweep/runner.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -292,13 +294,26 @@ std::array<std::vector<PartInTable>, kPartKinds> parts_of_table(const io::Table&
   return out;
 }
 
-/// Removes what a killed run left of a point's file (".p000017.h5.tmp-<pid>"): only this
-/// point's, which no other process writes.
+/// Removes what a killed run left of a point's file (".p000017.h5.tmp-<pid>-<n>"): the
+/// temporaries of `out` left by processes that no longer run (a killed
+/// sweep): `.<name>.tmp-<pid>[-<n>]` whose pid is gone. Another live sweep's temporary
+/// into the same folder is its own and stays.
 void remove_stale_temporaries(const fs::path& out) {
   const std::string prefix = fmt::format(".{}.tmp-", out.filename().string());
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(out.parent_path(), ec)) {
-    if (e.path().filename().string().rfind(prefix, 0) == 0) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) {
+      continue;
+    }
+    const std::string rest = name.substr(prefix.size());
+    const std::string digits = rest.substr(0, rest.find('-'));
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos ||
+        digits.size() > 9) {
+      continue;  // not a name of ours
+    }
+    const auto pid = static_cast<pid_t>(std::stol(digits));
+    if (pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) {
       fs::remove(e.path(), ec);
     }
   }

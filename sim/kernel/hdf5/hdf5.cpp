@@ -2,6 +2,8 @@
 #include "sim/kernel/hdf5/hdf5.hpp"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <bit>
 #include <cerrno>
 #include <cstring>
@@ -13,6 +15,7 @@
 #include <utility>
 #include <variant>
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
@@ -1568,6 +1571,61 @@ Table read_table(const Group& group, std::string_view name, std::size_t max_rows
 
 // ---------------------------------------------------------------------- AtomicOutput
 
+namespace {
+
+// The temporaries a signal handler must remove: a fixed table, since the handler may
+// neither allocate nor lock. A slot is free (0), being filled (1) or listed (2); the
+// handler reads listed slots only.
+constexpr std::size_t kPendingSlots = 256;
+constexpr std::size_t kPendingPathMax = 4096;
+struct PendingSlot {
+  std::atomic<int> state{0};
+  std::array<char, kPendingPathMax> path{};
+};
+// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables)
+std::array<PendingSlot, kPendingSlots> g_pending;
+// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables)
+std::atomic<unsigned> g_temp_serial{0};
+static_assert(std::atomic<int>::is_always_lock_free);
+
+int list_pending(const fs::path& temp) {
+  const std::string& s = temp.native();
+  if (s.size() >= kPendingPathMax) {
+    return -1;
+  }
+  for (std::size_t i = 0; i < kPendingSlots; ++i) {
+    int expected = 0;
+    if (g_pending[i].state.compare_exchange_strong(expected, 1)) {
+      std::copy(s.begin(), s.end(), g_pending[i].path.begin());
+      g_pending[i].path[s.size()] = '\0';
+      g_pending[i].state.store(2);
+      return static_cast<int>(i);
+    }
+  }
+  return -1;  // a full table: the file is still removed by the destructor, not by a signal
+}
+
+void unlist_pending(int& slot) {
+  if (slot >= 0) {
+    g_pending[static_cast<std::size_t>(slot)].state.store(0);
+    slot = -1;
+  }
+}
+
+}  // namespace
+
+void remove_pending_temporaries() noexcept {
+  for (auto& slot : g_pending) {
+    if (slot.state.load() == 2) {
+      ::unlink(slot.path.data());
+    }
+  }
+}
+
+void skip_hdf5_exit_handler() noexcept {
+  H5dont_atexit();
+}
+
 AtomicOutput::AtomicOutput(std::filesystem::path final_path, bool force)
     : final_(std::move(final_path)), force_(force) {
   if (final_.empty() || !final_.has_filename()) {
@@ -1603,13 +1661,31 @@ AtomicOutput::AtomicOutput(std::filesystem::path final_path, bool force)
                                       std::strerror(errno)));
   }
 
-  temp_ = dir / fmt::format(".{}.tmp-{}", final_.filename().string(), ::getpid());
-  if (fs::exists(fs::symlink_status(temp_, ec))) {
+  // --force replaces a file, never a device, a pipe or a socket (nor what a link points to).
+  if (fs::exists(final_status) && !fs::is_regular_file(final_status)) {
     throw OutputPathError(fmt::format(
-        "temporary file '{}' already exists (another writer of '{}' in this process, or "
-        "left over from a crashed run; remove it if stale)",
-        temp_.string(), final_.string()));
+        "output path '{}' exists and is not a regular file; --force replaces only regular files",
+        final_.string()));
   }
+
+  temp_ = dir / fmt::format(".{}.tmp-{}-{}", final_.filename().string(), ::getpid(),
+                            g_temp_serial.fetch_add(1));
+  // Created now, exclusively: a name too long for the filesystem, or any other reason the
+  // temporary cannot exist, shows before the run rather than after it.
+  const int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);  // NOLINT
+  if (fd < 0) {
+    const int err = errno;
+    if (err == ENAMETOOLONG) {
+      throw OutputPathError(fmt::format(
+          "output path '{}' is too long for its filesystem (the temporary '{}' cannot be "
+          "created: {})",
+          final_.string(), temp_.string(), std::strerror(err)));
+    }
+    throw OutputPathError(fmt::format("cannot create the temporary file '{}' for '{}': {}",
+                                      temp_.string(), final_.string(), std::strerror(err)));
+  }
+  ::close(fd);
+  slot_ = list_pending(temp_);
 }
 
 AtomicOutput::~AtomicOutput() {
@@ -1617,6 +1693,7 @@ AtomicOutput::~AtomicOutput() {
     std::error_code ec;
     fs::remove(temp_, ec);
   }
+  unlist_pending(slot_);
 }
 
 void AtomicOutput::commit() {
@@ -1631,6 +1708,7 @@ void AtomicOutput::commit() {
     if (::link(temp_.c_str(), final_.c_str()) == 0) {
       committed_ = true;
       fs::remove(temp_, ec);
+      unlist_pending(slot_);
       return;
     }
     if (errno == EEXIST) {
@@ -1648,6 +1726,7 @@ void AtomicOutput::commit() {
                                       final_.string(), ec.message()));
   }
   committed_ = true;
+  unlist_pending(slot_);
 }
 
 }  // namespace footprint::io

@@ -355,16 +355,25 @@ class OutputPathError : public InputError {
 /// the final name on commit(), so a reader never sees a half-written file and a failed
 /// run leaves nothing under the final name. The destructor removes the temporary file if
 /// commit() was not called. Close the file written to temp_path() before commit().
+///
+/// The temporary's name is unique per process and per AtomicOutput
+/// (`.<name>.tmp-<pid>-<n>`) and is created (empty, O_EXCL) by the constructor, so two
+/// writers of the same output, in one process or two, never share a temporary, and a
+/// name the filesystem cannot hold fails before anything runs. Until commit or
+/// destruction, the temporary's path is also listed where remove_pending_temporaries()
+/// (for a signal handler) finds it.
 class AtomicOutput {
  public:
   /// Checks the destination before anything is written: throws OutputExistsError if
-  /// `final_path` exists and !force, OutputPathError if its directory is unusable.
+  /// `final_path` exists and !force, OutputPathError if its directory is unusable, if
+  /// `final_path` exists and is not a regular file (a device, a pipe: never replaced, even
+  /// with force), or if the temporary cannot be created there (a name too long).
   AtomicOutput(std::filesystem::path final_path, bool force);
   AtomicOutput(const AtomicOutput&) = delete;
   AtomicOutput& operator=(const AtomicOutput&) = delete;
   ~AtomicOutput();
 
-  /// `.<name>.tmp-<pid>` next to the final path.
+  /// `.<name>.tmp-<pid>-<n>` next to the final path.
   const std::filesystem::path& temp_path() const noexcept { return temp_; }
   const std::filesystem::path& final_path() const noexcept { return final_; }
   bool committed() const noexcept { return committed_; }
@@ -378,6 +387,20 @@ class AtomicOutput {
   std::filesystem::path temp_;
   bool force_;
   bool committed_ = false;
+  int slot_ = -1;  ///< where remove_pending_temporaries() finds temp_ (-1: not listed)
 };
+
+/// Removes the temporary file of every AtomicOutput neither committed nor destroyed yet.
+/// Async-signal-safe (atomic loads and unlink(2) only): meant for a SIGINT/SIGTERM handler
+/// that then calls _exit. The list it reads is the one piece of process-wide mutable
+/// state in this layer, a fixed table of paths that exists for this handler alone.
+void remove_pending_temporaries() noexcept;
+
+/// Keeps HDF5 from closing its files again at process exit; call it first in main(),
+/// before any other HDF5 call. A file whose close failed (a disk full while flushing) is
+/// left in HDF5 1.10's table half torn down, and HDF5's exit handler would close it again
+/// and crash. Every File closes itself (RAII) before exit, so the handler has nothing
+/// else to do.
+void skip_hdf5_exit_handler() noexcept;
 
 }  // namespace footprint::io

@@ -14,6 +14,7 @@
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
@@ -755,6 +756,62 @@ TEST_CASE("AtomicOutput publishes the file only on commit", "[io][atomic]") {
       }
       fs::permissions(ro, fs::perms::owner_all);
     }
+  }
+}
+
+TEST_CASE("AtomicOutput's temporaries are unique, created first and removable by a signal",
+          "[io][atomic]") {
+  TempDir dir;
+  const auto final_path = dir / "run.h5";
+
+  SECTION("two writers of one output in one process do not share a temporary") {
+    AtomicOutput a(final_path, true);
+    AtomicOutput b(final_path, true);
+    CHECK(a.temp_path() != b.temp_path());
+    CHECK(fs::exists(a.temp_path()));  // created by the constructor, empty
+    CHECK(fs::exists(b.temp_path()));
+    write_sample(a.temp_path(), 1.0);
+    write_sample(b.temp_path(), 2.0);
+    a.commit();
+    b.commit();  // the last rename wins; the file is whole either way
+    CHECK(File::open_read(final_path).root().has("results/jobs"));
+    CHECK(directory_entries(dir.path()) == std::vector<std::string>{"run.h5"});
+  }
+
+  SECTION("remove_pending_temporaries removes uncommitted temporaries only") {
+    { std::ofstream(dir / "done.h5") << "x"; }
+    AtomicOutput done(dir / "done.h5", true);
+    write_sample(done.temp_path(), 1.0);
+    done.commit();
+    AtomicOutput pending(final_path, false);
+    write_sample(pending.temp_path(), 1.0);
+    footprint::io::remove_pending_temporaries();
+    CHECK_FALSE(fs::exists(pending.temp_path()));
+    CHECK(directory_entries(dir.path()) == std::vector<std::string>{"done.h5"});
+  }
+
+  SECTION("force never replaces what is not a regular file") {
+    REQUIRE(::mkfifo(final_path.c_str(), 0600) == 0);
+    try {
+      AtomicOutput out(final_path, true);
+      FAIL("no exception");
+    } catch (const OutputPathError& e) {
+      CHECK_THAT(e.what(),
+                 Catch::Contains(final_path.string()) && Catch::Contains("not a regular file"));
+    }
+    CHECK(fs::is_fifo(final_path));
+    CHECK(directory_entries(dir.path()) == std::vector<std::string>{"run.h5"});
+  }
+
+  SECTION("a name too long for the filesystem fails in the constructor") {
+    const auto too_long = dir / (std::string(250, 'x') + ".h5");
+    try {
+      AtomicOutput out(too_long, false);
+      FAIL("no exception");
+    } catch (const OutputPathError& e) {
+      CHECK_THAT(e.what(), Catch::Contains(too_long.string()) && Catch::Contains("too long"));
+    }
+    CHECK(directory_entries(dir.path()).empty());
   }
 }
 
