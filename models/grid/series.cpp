@@ -381,9 +381,8 @@ EmissionFactors EmissionFactors::carbon_free_share() {
 
 TimeSeries load_intensity_csv(const std::filesystem::path& path, const SeriesOptions& options,
                               std::vector<std::string>& warnings) {
-  return load_value_column(path, options, warnings, "gco2_per_kwh", 0.0,
-                           std::numeric_limits<double>::max(),
-                           "a non-negative intensity in g CO2e/kWh (empty for a gap)");
+  return load_value_column(path, options, warnings, "gco2_per_kwh", 0.0, kMaxIntensityGPerKwh,
+                           "a non-negative intensity in g CO2e/kWh, at most 1e5 (empty for a gap)");
 }
 
 TimeSeries load_cfe_fraction_csv(const std::filesystem::path& path, const SeriesOptions& options,
@@ -394,8 +393,8 @@ TimeSeries load_cfe_fraction_csv(const std::filesystem::path& path, const Series
 
 TimeSeries load_generation_csv(const std::filesystem::path& path, std::string_view column,
                                const SeriesOptions& options, std::vector<std::string>& warnings) {
-  return load_value_column(path, options, warnings, column, 0.0, std::numeric_limits<double>::max(),
-                           "a non-negative generation in MW (empty for a gap)");
+  return load_value_column(path, options, warnings, column, 0.0, kMaxGenerationMw,
+                           "a non-negative generation in MW, at most 1e7 (empty for a gap)");
 }
 
 TimeSeries load_fuelmix_csv(const std::filesystem::path& path, const EmissionFactors& factors,
@@ -454,10 +453,13 @@ TimeSeries load_fuelmix_csv(const std::filesystem::path& path, const EmissionFac
         continue;
       }
       const auto v = csv::parse_number(cell.text);
-      if (!v || *v < 0.0) {
-        diag.error(row.line, cell.column, f.name,
-                   fmt::format("'{}' {}: expected a non-negative generation in MWh", cell.text,
-                               v ? "is negative" : "is not a number"));
+      if (!v || *v < 0.0 || *v > kMaxGenerationMw) {
+        diag.error(
+            row.line, cell.column, f.name,
+            fmt::format("'{}' {}: expected a non-negative generation in MWh, at most {:g}",
+                        cell.text,
+                        !v ? "is not a number" : (*v < 0.0 ? "is negative" : "is out of range"),
+                        kMaxGenerationMw));
         ok = false;
         continue;
       }

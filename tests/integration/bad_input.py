@@ -523,7 +523,7 @@ def test_job_beyond_simulated_time(h):
         "start:",
         "300 y",
         "jobs[0].start",
-        [r"past the limit of simulated time"],
+        [r"out of range", r"simulated time"],
     )
 
 
@@ -1674,6 +1674,93 @@ def test_water_tower_weather_without_humidity(h):
                 time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t + 3600 * k)), 20.0))
     water_case(h, "weather: { profile: us-va-leesburg }", "weather: { file: dry.csv }", "water:",
                "{ cycles", "datacenters[0].water.tower", [r"no humidity", r"dew_point_c"])
+
+
+# ---------------------------------------------------------------------- edges of input
+# (issue 19, item 4): values beyond what the run can represent are located input errors,
+# found by check as by run.
+
+
+def test_durations_beyond_simulated_time(h):
+    text = h.edit("trace: { interval: 1 h }\n", "trace: { interval: 1 h }\nhorizon: 1e300 s\n")
+    line, col = h.where(text, "horizon:", "1e300 s")
+    h.bad_scenario(text, [(line, col, "horizon", [r"out of range", r"9\.2e9 s", r"simulated time"])])
+    text = h.edit("work: 1 d", "work: 1e12 s")
+    line, col = h.where(text, "work:", "1e12 s")
+    h.bad_scenario(text, [(line, col, "jobs[0].work", [r"out of range", r"simulated time"])])
+
+
+def test_job_trace_beyond_simulated_time(h):
+    # submit_s within the column's bound, but the job would end past simulated time.
+    with open(os.path.join(h.tmp, "jobs.csv"), "w", encoding="utf-8") as f:
+        f.write("name,submit_s,accelerator,devices,duration_s\na,9.2e9,V100,8,3600\n")
+    path = h.write(BASE[: BASE.index("jobs:")] + "workload:\n  trace: { file: jobs.csv }\n")
+    csv = os.path.join(h.tmp, "jobs.csv")
+    for cmd in ("check", "run"):
+        args = (cmd, path) if cmd == "check" else (cmd, path, "-o", h.out)
+        stderr = h.bad(*args, out=h.out if cmd == "run" else None)
+        expect(re.search(re.escape(csv + ":2:16: error: duration_s: ") + r".*past the end of "
+                         r"simulated time", stderr), "{}: got\n{}".format(cmd, stderr))
+    os.remove(csv)
+
+
+def test_values_that_would_overflow(h):
+    h.one_edit("power: 300 W", "power: 1e308 W", "power:", "1e308 W", "jobs[0].power",
+               [r"out of range", r"1 MW per device"])
+    h.one_edit("power: 300 W", "power: 2 MW", "power:", "2 MW", "jobs[0].power",
+               [r"out of range", r"1 MW per device"])
+    h.one_edit("intensity: 0.431 kg/kWh", "intensity: 1e300 kg/kWh", "intensity:",
+               "1e300 kg/kWh", "regions[0].intensity", [r"out of range", r"1e5 g/kWh"])
+    rows = ["timestamp_utc,gco2_per_kwh"]
+    rows += ["2022-01-01T{:02d}:00:00Z,{}".format(k, "1e308" if k == 3 else "400")
+             for k in range(24)]
+    h.write("\n".join(rows) + "\n", "grid.csv")
+    text = h.edit("intensity: 0.431 kg/kWh", "intensity: { file: grid.csv }")
+    text = h.edit("seed: 1\n", "seed: 1\nepoch: 2022-01-01T00:00:00Z\n", text)
+    text = h.edit("work: 1 d", "work: 2 h", text)
+    path = h.write(text)
+    csv = os.path.join(h.tmp, "grid.csv")
+    for args in (("check", path), ("run", path, "-o", h.out)):
+        stderr = h.bad(*args, out=h.out)
+        expect(re.search(re.escape(csv + ":5:22: error: gco2_per_kwh: ") + r".*out of range.*"
+                         r"at most 1e5", stderr), "{}: got\n{}".format(args[0], stderr))
+
+
+def test_trace_too_large_for_memory(h):
+    # 2.6e9 intervals of 1 ms over 30 days: hundreds of GB, refused before running.
+    text = h.edit("trace: { interval: 1 h }", "trace: { interval: 1 ms }\nhorizon: 30 d")
+    line, col = h.where(text, "interval:", "1 ms")
+    h.bad_scenario(text, [(line, col, "trace.interval",
+                           [r"2\.592e\+09 intervals", r"GB of memory", r"available"])])
+
+
+def test_below_one_tick(h):
+    text = h.edit("trace: { interval: 1 h }\n", "trace: { interval: 1 h }\nhorizon: 1e-10 s\n")
+    line, col = h.where(text, "horizon:", "1e-10 s")
+    h.bad_scenario(text, [(line, col, "horizon", [r"below one tick", r"1 ns"])])
+    h.one_edit("work: 1 d", "work: 1e-12 s", "work:", "1e-12 s", "jobs[0].work",
+               [r"out of range", r"1 ns"])
+    h.one_edit("work: 1 d", "work: 1e-3 FLOP", "work:", "1e-3 FLOP", "jobs[0].work",
+               [r"less than one tick", r"never end"])
+
+
+def test_seeds_are_exact(h):
+    for seed in ["-1", "18446744073709551616", "1.5", "1e3", "0x10"]:
+        text = h.edit("seed: 1", "seed: " + seed)
+        line, col = h.where(text, "seed:", seed)
+        h.bad_scenario(text, [(line, col, "seed", [re.escape(seed), r"2\^64 - 1"])])
+    path = h.write(BASE)
+    for seed in ["-1", "18446744073709551616", "1.5"]:
+        stderr = h.bad("run", path, "-o", h.out, "--seed", seed, out=h.out)
+        expect("--seed" in stderr and "2^64 - 1" in stderr, "--seed {}: got\n{}".format(seed, stderr))
+    # The largest seed, kept exactly (2^64 - 1 is not a double).
+    text = h.edit("seed: 1", "seed: 18446744073709551615")
+    path = h.write(text)
+    rc, _, stderr = h.run("run", path, "-o", h.out, "-q")
+    expect(rc == 0, "seed 2^64 - 1 refused:\n" + stderr)
+    rc, stdout, stderr = h.run("report", h.out)
+    expect("seed 18446744073709551615" in stdout, "seed not kept exactly:\n" + stdout + stderr)
+    os.remove(h.out)
 
 
 CASES = [(name[len("test_"):], fn) for name, fn in list(globals().items()) if name.startswith("test_")]

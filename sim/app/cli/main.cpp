@@ -33,6 +33,7 @@
 #include "sim/app/scenario/run.hpp"
 #include "sim/app/scenario/scenario.hpp"
 #include "sim/app/scenario/world.hpp"
+#include "sim/app/scenario/yaml_reader.hpp"
 #include "sim/app/sweep/mpi.hpp"
 #include "sim/app/sweep/runner.hpp"
 #include "sim/app/sweep/sweep.hpp"
@@ -53,6 +54,16 @@ namespace fs = std::filesystem;
 /// A problem with the command line itself (no file to point at).
 footprint::InputError flag_error(std::string message) {
   return footprint::InputError(footprint::Diagnostic{.message = std::move(message)});
+}
+
+/// --seed: a whole number 0..2^64-1 read exactly (scenario::parse_seed), checked before
+/// CLI11 converts it (which would take -1 or 2^64 silently).
+CLI::Validator seed_rule() {
+  return {[](std::string& s) {
+            std::string why;
+            return footprint::scenario::parse_seed(s, why) ? std::string() : s + ": " + why;
+          },
+          "SEED"};
 }
 
 std::string version_line() {
@@ -119,7 +130,7 @@ void add_phold(CLI::App& bench, footprint::bench::PholdConfig& c, bool& json) {
   phold->add_option("--mean", c.mean, "Mean delay of an event, lookahead included (time units)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  phold->add_option("--seed", c.seed, "Random seed")->capture_default_str();
+  phold->add_option("--seed", c.seed, "Random seed")->check(seed_rule())->capture_default_str();
   phold->add_option("--threads", c.threads, "Worker threads (0: all cores)")->capture_default_str();
   phold->add_flag("--json", json, "Print one JSON object instead of a key=value line");
 }
@@ -454,7 +465,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("-o,--output", run.output, "Trace file to write (default: <scenario>.h5)");
   run_cmd->add_option("--threads", run.threads, "Worker threads (0: all cores)")
       ->capture_default_str();
-  run_cmd->add_option("--seed", run.seed, "Random seed (overrides the scenario's)");
+  run_cmd->add_option("--seed", run.seed, "Random seed (overrides the scenario's)")
+      ->check(seed_rule());
   run_cmd->add_flag("--force", run.force, "Replace an existing output file");
   run_cmd->add_option("--data-dir", run.data_dirs,
                       "Folder to search for relative data paths (repeatable; also FOOTPRINT_DATA)");
@@ -544,7 +556,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   steps_cmd->add_option("--threads", steps.threads, "Worker threads (0: all cores)")
       ->capture_default_str();
-  steps_cmd->add_option("--seed", steps.seed, "Random seed")->capture_default_str();
+  steps_cmd->add_option("--seed", steps.seed, "Random seed")
+      ->check(seed_rule())
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);

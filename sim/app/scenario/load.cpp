@@ -1,7 +1,10 @@
 // Reading a scenario file: YAML -> Scenario, with every problem collected. The sections
 // are read in order (parse_*.cpp), then the whole is validated: the jobs' plans against
 // simulated time and the fixed starts against each datacenter's inventory.
+#include <unistd.h>
+
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -15,6 +18,7 @@
 #include "sim/app/scenario/plan.hpp"
 #include "sim/app/scenario/scenario.hpp"
 #include "sim/engine/time.hpp"
+#include "sim/kernel/schema/trace_schema.hpp"
 
 namespace footprint::scenario {
 namespace {
@@ -104,6 +108,13 @@ void check_plans(const Scenario& sc, const std::vector<JobEntry>& jobs, Diagnost
                            start_fits ? "end" : "start", start_fits ? e : s));
         continue;
       }
+      if (units::to_seconds(plan.duration) < kOneTickSeconds) {
+        report(d, jobs[i].node["work"], parse::item_path("jobs", i) + ".work",
+               fmt::format("the job would run {:g} s, less than one tick of simulated time "
+                           "(1 ns): it would never end",
+                           units::to_seconds(plan.duration)));
+        continue;
+      }
       if (!jobs[i].place.fixed_start) {
         continue;
       }
@@ -139,6 +150,79 @@ void check_concurrent_use(const Scenario& sc, Uses& uses, Diagnostics& d) {
       }
     }
   }
+}
+
+/// The memory this machine has available now, in bytes (MemAvailable, else the free
+/// physical pages); 0 when unknown.
+double available_memory_bytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  double kb = 0;
+  std::string unit;
+  while (in >> key >> kb >> unit) {
+    if (key == "MemAvailable:") {
+      return kb * 1024.0;
+    }
+  }
+#if defined(_SC_AVPHYS_PAGES) && defined(_SC_PAGESIZE)
+  const long pages = sysconf(_SC_AVPHYS_PAGES);
+  const long page = sysconf(_SC_PAGESIZE);
+  if (pages > 0 && page > 0) {
+    return static_cast<double>(pages) * static_cast<double>(page);
+  }
+#endif
+  return 0;
+}
+
+/// The trace's memory: per trace interval and datacenter, each series of the trace and,
+/// while running, about as many binned integrals (models/fleet/datacenter.hpp), 8 bytes
+/// each. Over the horizon, or without one over the listed and traced jobs' latest ends (a
+/// lower bound: a queue can stretch a run). Refused, at trace.interval, when it exceeds
+/// the memory available: the run would end in an allocation failure after running.
+void check_trace_memory(const Scenario& sc, const std::vector<JobEntry>& jobs,
+                        const YAML::Node& root, Diagnostics& d) {
+  double span = 0;
+  if (sc.horizon) {
+    span = units::to_seconds(*sc.horizon);
+  } else {
+    for (const auto& j : jobs) {
+      if (!j.complete) {
+        continue;
+      }
+      try {
+        const auto plan = models::plan_training(j.spec, *sc.accelerators.find(j.spec.accelerator));
+        const double start =
+            j.place.fixed_start
+                ? units::to_seconds(j.spec.start)
+                : units::to_seconds(j.place.submit.value_or(units::Seconds::zero()));
+        span = std::max(span, start + units::to_seconds(plan.duration));
+      } catch (const std::exception&) {
+        // reported by check_plans
+      }
+    }
+    for (const auto& t : sc.trace_jobs) {
+      span = std::max(span, units::to_seconds(t.submit) + units::to_seconds(t.slack) +
+                                units::to_seconds(t.duration));
+    }
+  }
+  const double interval = units::to_seconds(sc.trace_interval);
+  if (!(span > 0) || !(interval > 0)) {
+    return;
+  }
+  const double intervals = std::ceil(span / interval);
+  const double dcs = static_cast<double>(std::max<std::size_t>(1, sc.datacenters.size()));
+  const double bytes = intervals * dcs * 2.0 * static_cast<double>(schema::kSeriesCount) * 8.0;
+  const double available = available_memory_bytes();
+  if (available <= 0 || bytes <= available) {
+    return;
+  }
+  const auto tr = root["trace"];
+  const auto at = tr.IsMap() && tr["interval"].IsDefined() ? tr["interval"] : root;
+  report(d, at, "trace.interval",
+         fmt::format("{:g} intervals of {:g} s over {:g} s in {:g} datacenter(s) need about "
+                     "{:.3g} GB of memory, and {:.3g} GB is available: give a longer "
+                     "trace.interval (or a shorter horizon)",
+                     intervals, interval, span, dcs, bytes / 1e9, available / 1e9));
 }
 
 }  // namespace
@@ -192,6 +276,7 @@ Scenario parse_scenario_tree(const YAML::Node& root, const std::string& text,
     Uses uses;
     check_plans(sc, jobs, d, uses);
     check_concurrent_use(sc, uses, d);
+    check_trace_memory(sc, jobs, root, d);
   }
   d.throw_if_any();
   for (auto& j : jobs) {

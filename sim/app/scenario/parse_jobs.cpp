@@ -789,6 +789,13 @@ bool read_work(const MapReader& r, TrainingJobSpec& job) {
       job.work_kind = WorkKind::kTokens;
       job.work_tokens = units::Tokens::from_si(p.si_value);
     } else if (p.dim == units::kDuration) {
+      if (p.si_value < kOneTickSeconds || p.si_value > Bound<units::Seconds>::kSi) {
+        report(r.diagnostics(), r.get("work"), r.path("work"),
+               fmt::format("\"{}\" is out of range: a duration of work is from 1 ns (one tick "
+                           "of simulated time) to {}",
+                           *s, Bound<units::Seconds>::kText));
+        return false;
+      }
       job.work_kind = WorkKind::kDuration;
       job.work_duration = units::Seconds::from_si(p.si_value);
     } else {
@@ -1096,7 +1103,7 @@ JobEntry read_job(const YAML::Node& node, std::size_t i, const Context& ctx, con
   if (type) {
     check_peak(r, job, *type);
   }
-  job.power = r.quantity<units::Watts>("power", false);
+  job.power = r.device_power("power", false);
   if (const auto u = r.fraction("utilisation", false)) {
     job.utilisation = *u;
   }

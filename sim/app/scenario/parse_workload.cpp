@@ -110,6 +110,15 @@ TraceJob read_trace_row(const csv::Row& row, const TraceColumns& c, const Scenar
   if (c.slack) {
     j.slack = units::seconds(trace_number(row, *c.slack, "slack_s", 0, kMaxTraceSeconds, 0.0, fd));
   }
+  // Its latest end must be a time too: a job may wait its slack, then runs its duration.
+  const double latest =
+      units::to_seconds(j.submit) + units::to_seconds(j.slack) + units::to_seconds(j.duration);
+  if (std::isfinite(latest) && latest > kMaxTraceSeconds) {
+    fd.error(row.line, row.cells[c.duration].column, "duration_s",
+             fmt::format("submit_s + slack_s + duration_s is {:.10g} s, past the end of simulated "
+                         "time ({:g} s, about 291 years: int64 nanoseconds)",
+                         latest, kMaxTraceSeconds));
+  }
   if (c.utilisation) {
     j.utilisation = trace_number(row, *c.utilisation, "utilisation", 0, 1, 1.0, fd);
   }
