@@ -1763,6 +1763,53 @@ def test_seeds_are_exact(h):
     os.remove(h.out)
 
 
+
+def expect_only(h, path, stderr, head, cmd):
+    """`head` (PATH:LINE:COL: error: ...) is on stderr, and it is the one problem."""
+    expect(head in stderr, "{}: no {!r} in\n{}".format(cmd, head, stderr))
+    expect(len(h.error_lines(path, stderr)) == 1, "{}: follow-on errors:\n{}".format(cmd, stderr))
+    h.check_summary(path, stderr, cmd)
+
+
+def test_second_yaml_document(h):
+    # Broken or not, a second document is an error at its line, not ignored.
+    for extra, line in [("---\nname: other\n", 22), ("---\nfoo: [1,\n", None), ("---\n", 22)]:
+        text = BASE + extra
+        path = h.write(text)
+        for args in (("check", path), ("run", path, "-o", h.out)):
+            stderr = h.bad(*args, out=h.out)
+            if line is None:
+                expect(re.search(r"^{}:2[34]:\d+: error: YAML syntax error: ".format(
+                    re.escape(path)), stderr, re.M), "no syntax error:\n" + stderr)
+                h.check_summary(path, stderr, args[0])
+            else:
+                expect_only(h, path, stderr, "{}:{}:1: error: a second YAML document".format(
+                    path, line), args[0])
+
+
+def test_unterminated_quote_reported_once(h):
+    for old, new, key in [("name: small", 'name: "small', "name"),
+                          ("work: 1 d", "work: '1 d", "jobs[0].work")]:
+        text = h.edit(old, new)
+        line, col = h.where(text, new, new.split(": ")[1])
+        path = h.write(text)
+        for args in (("check", path), ("run", path, "-o", h.out)):
+            stderr = h.bad(*args, out=h.out)
+            expect_only(h, path, stderr, "{}:{}:{}: error: {}: YAML syntax error: a quoted "
+                        "string is not closed".format(path, line, col, key), args[0])
+
+
+def test_scenario_not_utf8(h):
+    text = h.edit("name: small", "name: sm\udcffall")
+    path = os.path.join(h.tmp, "latin.yaml")
+    with open(path, "wb") as f:
+        f.write(text.encode("utf-8", "surrogateescape"))
+    for args in (("check", path), ("run", path, "-o", h.out)):
+        stderr = h.bad(*args, out=h.out)
+        expect_only(h, path, stderr, "{}:1:9: error: byte 0xFF is not UTF-8".format(path),
+                    args[0])
+
+
 CASES = [(name[len("test_"):], fn) for name, fn in list(globals().items()) if name.startswith("test_")]
 
 

@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -225,18 +226,166 @@ void check_trace_memory(const Scenario& sc, const std::vector<JobEntry>& jobs,
                      intervals, interval, span, dcs, bytes / 1e9, available / 1e9));
 }
 
+/// The length of the valid UTF-8 sequence at the start of `s`, or 0 when it is not one
+/// (overlong forms, surrogates and code points above U+10FFFF are not).
+std::size_t utf8_sequence(std::string_view s) {
+  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned c = b(0);
+  if (c < 0x80) {
+    return 1;
+  }
+  std::size_t n = 0;
+  unsigned lo = 0x80;
+  unsigned hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    lo = c == 0xE0 ? 0xA0 : 0x80;
+    hi = c == 0xED ? 0x9F : 0xBF;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    lo = c == 0xF0 ? 0x90 : 0x80;
+    hi = c == 0xF4 ? 0x8F : 0xBF;
+  } else {
+    return 0;
+  }
+  if (s.size() < n || b(1) < lo || b(1) > hi) {
+    return 0;
+  }
+  for (std::size_t i = 2; i < n; ++i) {
+    if (b(i) < 0x80 || b(i) > 0xBF) {
+      return 0;
+    }
+  }
+  return n;
+}
+
+/// Every line holding bytes that are not UTF-8 is reported once, at its first such byte:
+/// names and texts end up in the trace's UTF-8 strings.
+void check_utf8(const std::string& text, Diagnostics& d) {
+  int line = 1;
+  int column = 1;
+  int reported = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = utf8_sequence(std::string_view(text).substr(i));
+    if (n == 0) {
+      if (reported != line) {
+        d.error(line, column, "",
+                fmt::format("byte 0x{:02X} is not UTF-8: a scenario file is UTF-8 text",
+                            static_cast<unsigned char>(text[i])));
+        reported = line;
+      }
+      ++i;
+      ++column;
+      continue;
+    }
+    if (text[i] == '\n') {
+      ++line;
+      column = 0;
+    }
+    i += n;
+    ++column;
+  }
+}
+
+/// Where a quoted scalar that starts at `line`:`column` (1-based) of `text` ends; false
+/// when its closing quote is missing. yaml-cpp reads an unclosed quote to the end of the
+/// file as one long string, and the keys it swallowed are then reported as missing.
+bool quote_closes(const std::string& text, int line, int column) {
+  std::size_t pos = 0;
+  for (int l = 1; l < line; ++l) {
+    pos = text.find('\n', pos);
+    if (pos == std::string::npos) {
+      return true;
+    }
+    ++pos;
+  }
+  pos += static_cast<std::size_t>(column - 1);
+  if (pos >= text.size() || (text[pos] != '"' && text[pos] != '\'')) {
+    return true;  // not where a quote opens: nothing to say
+  }
+  const char q = text[pos];
+  for (std::size_t i = pos + 1; i < text.size(); ++i) {
+    if (q == '"' && text[i] == '\\') {
+      ++i;
+    } else if (text[i] == q) {
+      if (q == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+        ++i;  // '' is a quote inside a single-quoted string
+      } else {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/// Reports each quoted scalar under `n` whose quote is never closed.
+void check_quotes(const YAML::Node& n, const std::string& path, const std::string& text,
+                  Diagnostics& d) {
+  if (n.IsScalar()) {
+    if (n.Tag() == "!" && n.Mark().line >= 0 &&
+        !quote_closes(text, n.Mark().line + 1, n.Mark().column + 1)) {
+      report(d, n, path,
+             "YAML syntax error: a quoted string is not closed (its closing quote is missing)");
+    }
+  } else if (n.IsSequence()) {
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      check_quotes(n[i], parse::item_path(path, i), text, d);
+    }
+  } else if (n.IsMap()) {
+    for (const auto& kv : n) {
+      const auto key = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
+      const auto p = path.empty() ? key : path + "." + key;
+      check_quotes(kv.first, p, text, d);
+      check_quotes(kv.second, p, text, d);
+    }
+  }
+}
+
 }  // namespace
 
 Scenario parse_scenario(const std::string& text, const std::string& file_name,
                         const LoadOptions& options) {
-  YAML::Node root;
+  // Syntax first, and alone: a syntax error's echoes (keys it hid reported missing) would
+  // only mislead.
+  Diagnostics d(file_name);
+  check_utf8(text, d);
+  std::vector<YAML::Node> docs;
   try {
-    root = YAML::Load(text);
+    docs = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
-    Diagnostics d(file_name);
     d.error(e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg);
     d.throw_if_any();
   }
+  if (docs.size() > 1) {
+    // The second document's first node, or else the line of its "---".
+    int line = docs[1].Mark().line + 1;
+    int column = docs[1].Mark().column + 1;
+    if (line <= 0) {
+      line = 0;
+      column = 1;
+      std::istringstream lines(text);
+      std::string l;
+      int seen = 0;
+      for (int k = 1; std::getline(lines, l); ++k) {
+        if (l.starts_with("---") && ++seen == (text.starts_with("---") ? 2 : 1)) {
+          line = k;
+          break;
+        }
+      }
+    }
+    d.error(line, column, "",
+            fmt::format("a second YAML document: a scenario file holds one (a line \"---\" "
+                        "starts another){}",
+                        docs.size() > 2 ? fmt::format(", and this file holds {}", docs.size())
+                                        : std::string()));
+  }
+  const YAML::Node root = docs.empty() ? YAML::Node() : docs.front();
+  if (!docs.empty()) {
+    check_quotes(root, "", text, d);
+  }
+  d.throw_if_any();
   return parse_scenario_tree(root, text, file_name, options);
 }
 
