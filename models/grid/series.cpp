@@ -130,7 +130,7 @@ TimeSeries load_series(
     const auto v = read(row, diag, ok);
     if (!t) {
       diag.error(row.line, tc.column, "timestamp_utc",
-                 fmt::format("bad timestamp '{}': {}", tc.text, why));
+                 fmt::format("bad timestamp '{}': {}", csv::shown(tc.text), why));
       continue;
     }
     if (const auto it = seen.find(*t); it != seen.end()) {
@@ -284,13 +284,13 @@ TimeSeries load_value_column(const std::filesystem::path& path, const SeriesOpti
     const auto v = csv::parse_number(cell.text);
     if (!v) {
       diag.error(row.line, cell.column, std::string(column),
-                 fmt::format("'{}' is not a number: expected {}", cell.text, expected));
+                 fmt::format("'{}' is not a number: expected {}", csv::shown(cell.text), expected));
       ok = false;
       return std::nullopt;
     }
     if (*v < lo || *v > hi) {
       diag.error(row.line, cell.column, std::string(column),
-                 fmt::format("{} is {}: expected {}", cell.text,
+                 fmt::format("{} is {}: expected {}", csv::shown(cell.text),
                              *v < 0.0 ? "negative" : "out of range", expected));
       ok = false;
       return std::nullopt;
@@ -428,6 +428,13 @@ TimeSeries load_fuelmix_csv(const std::filesystem::path& path, const EmissionFac
         ok = false;
         continue;
       }
+      if (std::any_of(fuels.begin(), fuels.end(),
+                      [&](const Fuel& f) { return csv::same_name(f.name, name); })) {
+        diag.error(table.header_line(), table.header()[i].column, std::string(name),
+                   fmt::format("column '{}' appears more than once", csv::shown(name)));
+        ok = false;
+        continue;
+      }
       fuels.push_back({i, std::string(name), it->second});
     }
     if (fuels.empty() && ok) {
@@ -457,7 +464,7 @@ TimeSeries load_fuelmix_csv(const std::filesystem::path& path, const EmissionFac
         diag.error(
             row.line, cell.column, f.name,
             fmt::format("'{}' {}: expected a non-negative generation in MWh, at most {:g}",
-                        cell.text,
+                        csv::shown(cell.text),
                         !v ? "is not a number" : (*v < 0.0 ? "is negative" : "is out of range"),
                         kMaxGenerationMw));
         ok = false;

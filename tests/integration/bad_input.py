@@ -1810,6 +1810,81 @@ def test_scenario_not_utf8(h):
                     args[0])
 
 
+
+def csv_case(h, name, content, text):
+    """Writes the CSV `name` (bytes or text) and the scenario `text`; returns both paths."""
+    csv = os.path.join(h.tmp, name)
+    with open(csv, "wb") as f:
+        f.write(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return csv, h.write(text)
+
+
+JOB_TRACE = BASE[: BASE.index("jobs:")] + "workload:\n  trace: { file: jobs.csv }\n"
+GRID_SCENARIO = (BASE.replace("intensity: 0.431 kg/kWh", "intensity: { file: grid.csv }")
+                 .replace("seed: 1\n", "seed: 1\nepoch: 2022-01-01T00:00:00Z\n")
+                 .replace("work: 1 d", "work: 2 h"))
+
+
+def grid_rows(header, value):
+    return header + "\n" + "".join("2022-01-01T{:02d}:00:00Z,{}\n".format(k, value(k))
+                                   for k in range(24))
+
+
+def test_csv_duplicate_columns(h):
+    cases = [
+        ("jobs.csv", "name,submit_s,accelerator,devices,duration_s,slack_s,slack_s\n"
+         "a,0,V100,8,3600,0,0\n", JOB_TRACE, ":1:"),
+        ("jobs.csv", "name,submit_s,accelerator,devices,duration_s,name\na,0,V100,8,3600,a\n",
+         JOB_TRACE, ":1:"),
+        ("grid.csv", grid_rows("timestamp_utc,gco2_per_kwh,GCO2_per_kwh", lambda k: "400,400"),
+         GRID_SCENARIO, ":1:"),
+        ("grid.csv", grid_rows("timestamp_utc,NG_mwh,NG_mwh", lambda k: "5,5"), GRID_SCENARIO,
+         ":1:"),
+    ]
+    for name, content, text, where in cases:
+        csv, path = csv_case(h, name, content, text)
+        stderr = h.bad("check", path)
+        expect(re.search(re.escape(csv + where) + r"\d+: error: .*appears more than once", stderr),
+               "{}: no duplicate-column error in\n{}".format(content.splitlines()[0], stderr))
+
+
+def test_csv_byte_order_mark(h):
+    bom = b"\xef\xbb\xbf"
+    for name, content, text in [
+        ("jobs.csv", bom + b"name,submit_s,accelerator,devices,duration_s\na,0,V100,8,3600\n",
+         JOB_TRACE),
+        ("grid.csv", bom + grid_rows("timestamp_utc,gco2_per_kwh", lambda k: "400").encode(),
+         GRID_SCENARIO),
+    ]:
+        _, path = csv_case(h, name, content, text)
+        rc, _, stderr = h.run("check", path)
+        expect(rc == 0, "{} with a byte-order mark refused:\n{}".format(name, stderr))
+
+
+def test_csv_long_cell_truncated(h):
+    big = "x" * 1000000
+    csv, path = csv_case(h, "jobs.csv", "name,submit_s,accelerator,devices,duration_s\n"
+                         "a,{},V100,8,3600\n".format(big), JOB_TRACE)
+    stderr = h.bad("check", path)
+    expect(re.search(re.escape(csv) + r":2:3: error: submit_s: 'x{60}\.\.\. \(1000000 characters\)'",
+                     stderr), "not truncated:\n" + stderr[:2000])
+    expect(len(stderr) < 2000, "{} characters on stderr".format(len(stderr)))
+
+
+def test_csv_near_miss_of_optional_column(h):
+    csv, path = csv_case(h, "jobs.csv", "name,submit_s,accelerator,devices,duration_s,slak_s\n"
+                         "a,0,V100,8,3600,60\n", JOB_TRACE)
+    for args in (("check", path), ("run", path, "-o", h.out)):
+        stderr = h.bad(*args, out=h.out)
+        expect(re.search(re.escape(csv) + r":1:46: error: slak_s: unknown column 'slak_s': "
+                         r"did you mean 'slack_s'\?", stderr), "got\n" + stderr)
+    # A column far from every known one is ignored, as before.
+    csv, path = csv_case(h, "jobs.csv", "name,submit_s,accelerator,devices,duration_s,owner\n"
+                         "a,0,V100,8,3600,ann\n", JOB_TRACE)
+    rc, _, stderr = h.run("check", path)
+    expect(rc == 0, "an unrelated extra column refused:\n" + stderr)
+
+
 CASES = [(name[len("test_"):], fn) for name, fn in list(globals().items()) if name.startswith("test_")]
 
 

@@ -32,6 +32,9 @@ std::optional<TraceColumns> trace_columns(const csv::Table& table, Diagnostics& 
   const auto accelerator = table.column("accelerator", fd);
   const auto devices = table.column("devices", fd);
   const auto duration = table.column("duration_s", fd);
+  table.check_near_misses({"name", "submit_s", "accelerator", "devices", "duration_s",
+                           "datacenters", "slack_s", "utilisation", "mfu"},
+                          {"datacenters", "slack_s", "utilisation", "mfu"}, fd);
   TraceColumns c{.datacenters = table.optional_column("datacenters", fd),
                  .slack = table.optional_column("slack_s", fd),
                  .utilisation = table.optional_column("utilisation", fd),
@@ -76,7 +79,8 @@ std::vector<std::size_t> trace_datacenters(const csv::Row& row, const csv::Cell&
     if (const auto it = dc_index.find(dn); it != dc_index.end()) {
       out.push_back(it->second);
     } else {
-      fd.error(row.line, cell.column, "datacenters", fmt::format("unknown datacenter \"{}\"", dn));
+      fd.error(row.line, cell.column, "datacenters",
+               fmt::format("unknown datacenter \"{}\"", csv::shown(dn)));
     }
     if (next == std::string_view::npos) {
       return out;
@@ -130,7 +134,7 @@ TraceJob read_trace_row(const csv::Row& row, const TraceColumns& c, const Scenar
     j.accelerator = t->name;
   } else {
     fd.error(row.line, acc.column, "accelerator",
-             fmt::format("unknown accelerator \"{}\"", acc.text));
+             fmt::format("unknown accelerator \"{}\"", csv::shown(acc.text)));
   }
   if (c.datacenters && !row.cells[*c.datacenters].text.empty()) {
     j.datacenters = trace_datacenters(row, row.cells[*c.datacenters], dc_index, fd);
@@ -166,9 +170,9 @@ void read_job_trace(const MapReader& w, const Context& ctx, const NameIndex& dc_
         auto job = read_trace_row(row, *columns, sc, dc_index, fd);
         const auto [first, fresh] = lines.emplace(job.name, row.line);
         if (!fresh && !job.name.empty()) {
-          fd.error(
-              row.line, row.cells[columns->name].column, "name",
-              fmt::format("duplicate job name \"{}\" (also line {})", job.name, first->second));
+          fd.error(row.line, row.cells[columns->name].column, "name",
+                   fmt::format("duplicate job name \"{}\" (also line {})", csv::shown(job.name),
+                               first->second));
         }
         sc.trace_jobs.push_back(std::move(job));
       }

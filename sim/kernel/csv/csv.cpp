@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <ranges>
 #include <sstream>
 #include <system_error>
 #include <utility>
@@ -151,6 +152,30 @@ std::optional<std::size_t> Table::column(std::string_view name, Diagnostics& dia
   return std::nullopt;
 }
 
+void Table::check_near_misses(const std::vector<std::string>& known,
+                              const std::vector<std::string>& optional, Diagnostics& diag) const {
+  const auto in = [](std::string_view name, auto&& names) {
+    return std::any_of(names.begin(), names.end(),
+                       [&](const auto& n) { return same_name(name, n); });
+  };
+  std::vector<std::string> absent;
+  for (const auto& o : optional) {
+    if (!in(o, header_ | std::views::transform([](const Cell& c) { return c.text; }))) {
+      absent.push_back(o);
+    }
+  }
+  for (const auto& c : header_) {
+    if (c.text.empty() || in(c.text, known)) {
+      continue;
+    }
+    const std::string guess = closest_match(c.text, absent);
+    if (!guess.empty()) {
+      diag.error(header_line_, c.column, std::string(shown(c.text)),
+                 fmt::format("unknown column '{}': did you mean '{}'?", shown(c.text), guess));
+    }
+  }
+}
+
 bool Table::complete(const Row& row, Diagnostics& diag) const {
   if (row.cells.size() >= header_.size()) {
     return true;
@@ -159,6 +184,17 @@ bool Table::complete(const Row& row, Diagnostics& diag) const {
              fmt::format("expected {} comma-separated fields as in the header, found {}",
                          header_.size(), row.cells.size()));
   return false;
+}
+
+std::string shown(std::string_view text) {
+  if (text.size() <= kShownCharacters) {
+    return std::string(text);
+  }
+  std::size_t n = kShownCharacters;
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0U) == 0x80U) {
+    --n;  // not inside a UTF-8 sequence
+  }
+  return fmt::format("{}... ({} characters)", text.substr(0, n), text.size());
 }
 
 bool same_name(std::string_view a, std::string_view b) {
@@ -194,7 +230,7 @@ std::optional<double> read_number(const Row& row, const Cell& cell, std::string_
   const auto v = parse_number(cell.text);
   if (!v) {
     diag.error(row.line, cell.column, std::string(key),
-               fmt::format("'{}' is not a number: expected {}", cell.text, expected));
+               fmt::format("'{}' is not a number: expected {}", shown(cell.text), expected));
   }
   return v;
 }
