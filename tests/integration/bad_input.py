@@ -1885,6 +1885,27 @@ def test_csv_near_miss_of_optional_column(h):
     expect(rc == 0, "an unrelated extra column refused:\n" + stderr)
 
 
+
+def test_duration_and_power_need_no_rate(h):
+    # "184,320 GPU-hours at 400 W": a duration and a power, no invented mfu or throughput;
+    # the job's FLOPs are unknown (NaN in the trace, null in JSON).
+    import json
+    text = h.edit("    throughput: 20 TFLOP/s\n", "")
+    path = h.write(text)
+    rc, _, stderr = h.run("run", path, "-o", h.out, "-q")
+    expect(rc == 0, "a duration and a power refused (exit {}):\n{}".format(rc, stderr))
+    rc, stdout, stderr = h.run("report", h.out, "--format", "json")
+    expect(rc == 0, "report failed:\n" + stderr)
+    job = json.loads(stdout)["jobs"][0]
+    expect(job["flops"] is None and abs(job["days"] - 1) < 1e-9,
+           "flops {} days {}".format(job["flops"], job["days"]))
+    os.remove(h.out)
+    # A FLOP count still needs a rate.
+    text = h.edit("    throughput: 20 TFLOP/s\n", "", h.edit("work: 1 d", "work: 1e21 FLOP"))
+    line, col = h.where(text, "- name: job1", "name")
+    h.bad_scenario(text, [(line, col, "jobs[0]", [r'missing required key "throughput"'])])
+
+
 CASES = [(name[len("test_"):], fn) for name, fn in list(globals().items()) if name.startswith("test_")]
 
 

@@ -878,12 +878,17 @@ bool read_job_rate(const MapReader& r, TrainingJobSpec& job, bool has_model, boo
   // "Missing" means absent: a rate given but bad is reported once, where it is.
   const bool given = r.has("throughput") || r.has("mfu");
   const bool predict = has_model && job.model.transformer && !given;
+  // A duration of work (with a power, as published footprints are given) needs no rate:
+  // its FLOPs are then unknown (NaN in the trace).
+  const bool duration_only =
+      job.work_kind == WorkKind::kDuration && r.has("work") && !r.bad("work") && !predict;
   if (job.throughput && job.mfu) {
     report(d, r.node(), r.path(), "give throughput or mfu, not both");
-  } else if (!given && !predict && r.valid() && !r.bad("model")) {
+  } else if (!given && !predict && !duration_only && r.valid() && !r.bad("model")) {
     report(d, r.node(), r.path(),
            "missing required key \"throughput\" (achieved FLOP/s per device) or \"mfu\", "
-           "or the model's architecture (d_model, layers, ...) to predict it");
+           "or the model's architecture (d_model, layers, ...) to predict it, or work as a "
+           "duration");
     ok = false;
   }
   for (const char* key :
