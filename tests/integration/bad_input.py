@@ -1883,6 +1883,8 @@ def test_csv_near_miss_of_optional_column(h):
                          "a,0,V100,8,3600,ann\n", JOB_TRACE)
     rc, _, stderr = h.run("check", path)
     expect(rc == 0, "an unrelated extra column refused:\n" + stderr)
+    expect(re.search(r"warning: " + re.escape(csv) + r":1:46: column 'owner' is not a job-trace "
+                     r"column .*: ignored", stderr), "no warning for 'owner':\n" + stderr)
 
 
 

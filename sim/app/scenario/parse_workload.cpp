@@ -26,15 +26,26 @@ struct TraceColumns {
   std::optional<std::size_t> mfu;
 };
 
-std::optional<TraceColumns> trace_columns(const csv::Table& table, Diagnostics& fd) {
+/// The columns of `table`; a column that is none of them is a warning in `warnings`
+/// (ignored), or an error when it is a near miss of an optional one ("slak_s").
+std::optional<TraceColumns> trace_columns(const csv::Table& table, Diagnostics& fd,
+                                          const std::string& file,
+                                          std::vector<std::string>& warnings) {
   const auto name = table.column("name", fd);
   const auto submit = table.column("submit_s", fd);
   const auto accelerator = table.column("accelerator", fd);
   const auto devices = table.column("devices", fd);
   const auto duration = table.column("duration_s", fd);
-  table.check_near_misses({"name", "submit_s", "accelerator", "devices", "duration_s",
-                           "datacenters", "slack_s", "utilisation", "mfu"},
-                          {"datacenters", "slack_s", "utilisation", "mfu"}, fd);
+  const auto ignored =
+      table.check_near_misses({"name", "submit_s", "accelerator", "devices", "duration_s",
+                               "datacenters", "slack_s", "utilisation", "mfu"},
+                              {"datacenters", "slack_s", "utilisation", "mfu"}, fd);
+  for (const auto& cell : ignored) {
+    warnings.push_back(fmt::format(
+        "{}:{}:{}: column '{}' is not a job-trace column (name, submit_s, accelerator, devices, "
+        "duration_s, datacenters, slack_s, utilisation, mfu): ignored",
+        file, table.header_line(), cell.column, csv::shown(cell.text)));
+  }
   TraceColumns c{.datacenters = table.optional_column("datacenters", fd),
                  .slack = table.optional_column("slack_s", fd),
                  .utilisation = table.optional_column("utilisation", fd),
@@ -161,7 +172,7 @@ void read_job_trace(const MapReader& w, const Context& ctx, const NameIndex& dc_
   try {
     const auto table = csv::Table::read(
         file, fd, "name,submit_s,accelerator,devices,duration_s[,datacenters,slack_s,...]");
-    if (const auto columns = trace_columns(table, fd)) {
+    if (const auto columns = trace_columns(table, fd, file, sc.warnings)) {
       std::map<std::string, int> lines;  // job name -> the line that first gave it
       for (const auto& row : table.rows()) {
         if (!table.complete(row, fd)) {

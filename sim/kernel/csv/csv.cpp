@@ -152,8 +152,10 @@ std::optional<std::size_t> Table::column(std::string_view name, Diagnostics& dia
   return std::nullopt;
 }
 
-void Table::check_near_misses(const std::vector<std::string>& known,
-                              const std::vector<std::string>& optional, Diagnostics& diag) const {
+std::vector<Cell> Table::check_near_misses(const std::vector<std::string>& known,
+                                           const std::vector<std::string>& optional,
+                                           Diagnostics& diag) const {
+  std::vector<Cell> ignored;
   const auto in = [](std::string_view name, auto&& names) {
     return std::any_of(names.begin(), names.end(),
                        [&](const auto& n) { return same_name(name, n); });
@@ -172,8 +174,11 @@ void Table::check_near_misses(const std::vector<std::string>& known,
     if (!guess.empty()) {
       diag.error(header_line_, c.column, std::string(shown(c.text)),
                  fmt::format("unknown column '{}': did you mean '{}'?", shown(c.text), guess));
+    } else {
+      ignored.push_back(c);
     }
   }
+  return ignored;
 }
 
 bool Table::complete(const Row& row, Diagnostics& diag) const {

@@ -59,8 +59,10 @@ class Table {
   /// `optional` the header lacks ("slak_s" for "slack_s") is reported with its suggestion:
   /// read as an unknown column, the optional one would silently take its default. (A near
   /// miss of a required column is reported by column() as missing, with the suggestion.)
-  void check_near_misses(const std::vector<std::string>& known,
-                         const std::vector<std::string>& optional, Diagnostics& diag) const;
+  /// Returns the other columns that are none of `known` (the ones a loader ignores).
+  std::vector<Cell> check_near_misses(const std::vector<std::string>& known,
+                                      const std::vector<std::string>& optional,
+                                      Diagnostics& diag) const;
 
   /// False, and a problem reported, when `row` has fewer cells than the header.
   bool complete(const Row& row, Diagnostics& diag) const;
