@@ -5,7 +5,6 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
-#include <ranges>
 #include <sstream>
 #include <system_error>
 #include <utility>
@@ -156,13 +155,14 @@ std::vector<Cell> Table::check_near_misses(const std::vector<std::string>& known
                                            const std::vector<std::string>& optional,
                                            Diagnostics& diag) const {
   std::vector<Cell> ignored;
-  const auto in = [](std::string_view name, auto&& names) {
+  const auto in = [](std::string_view name, const std::vector<std::string>& names) {
     return std::any_of(names.begin(), names.end(),
-                       [&](const auto& n) { return same_name(name, n); });
+                       [&](const std::string& n) { return same_name(name, n); });
   };
   std::vector<std::string> absent;
   for (const auto& o : optional) {
-    if (!in(o, header_ | std::views::transform([](const Cell& c) { return c.text; }))) {
+    if (std::none_of(header_.begin(), header_.end(),
+                     [&](const Cell& c) { return same_name(c.text, o); })) {
       absent.push_back(o);
     }
   }
