@@ -1159,13 +1159,13 @@ std::string render_json(const Report& r) {
     out += fmt::format(
         "{}{{\"name\": {}, \"datacenter\": {}, \"accelerator\": {}, \"devices\": {}, "
         "\"steps\": {}, \"start_s\": {}, \"end_s\": {}, \"days\": {:.17g}, "
-        "\"device_hours\": {:.17g}, \"flops\": {:.17g}, \"it_energy_mwh\": {:.17g}, "
+        "\"device_hours\": {:.17g}, \"flops\": {}, \"it_energy_mwh\": {:.17g}, "
         "\"energy_mwh\": {:.17g}, \"pue\": {:.17g}, \"emissions_location_t\": {:.17g}, "
         "\"emissions_market_t\": {:.17g}, \"embodied_t\": {}, \"finished\": {}, "
         "\"submit_s\": {:.17g}, \"wait_s\": {}, \"restarts\": {}}}",
         i ? ", " : "", json_string(j.name), json_string(j.datacenter), json_string(j.accelerator),
         j.devices, j.steps, json_number(j.start_s), json_number(j.end_s), j.days, j.device_hours,
-        j.flops, j.it_energy_mwh, j.energy_mwh, job_pue(j), j.emissions_location_t,
+        json_number(j.flops), j.it_energy_mwh, j.energy_mwh, job_pue(j), j.emissions_location_t,
         j.emissions_market_t, json_number(j.embodied_t), j.finished ? "true" : "false", j.submit_s,
         json_number(j.wait_s), j.restarts);
   }

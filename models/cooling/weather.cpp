@@ -170,12 +170,12 @@ std::optional<std::int64_t> row_time(const csv::Row& row, const csv::Cell& cell,
   const auto t = units::parse_utc_timestamp(cell.text, why);
   if (!t) {
     diag.error(row.line, cell.column, std::string(kTimestampColumn),
-               fmt::format("bad timestamp '{}': {}", cell.text, why));
+               fmt::format("bad timestamp '{}': {}", csv::shown(cell.text), why));
     return std::nullopt;
   }
   if (floor_div(*t, kWholeSecondsPerHour) * kWholeSecondsPerHour != *t) {
     diag.error(row.line, cell.column, std::string(kTimestampColumn),
-               fmt::format("'{}' is not on the hour: the series is hourly", cell.text));
+               fmt::format("'{}' is not on the hour: the series is hourly", csv::shown(cell.text)));
     return std::nullopt;
   }
   return t;

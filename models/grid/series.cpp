@@ -130,7 +130,7 @@ TimeSeries load_series(
     const auto v = read(row, diag, ok);
     if (!t) {
       diag.error(row.line, tc.column, "timestamp_utc",
-                 fmt::format("bad timestamp '{}': {}", tc.text, why));
+                 fmt::format("bad timestamp '{}': {}", csv::shown(tc.text), why));
       continue;
     }
     if (const auto it = seen.find(*t); it != seen.end()) {
@@ -284,13 +284,13 @@ TimeSeries load_value_column(const std::filesystem::path& path, const SeriesOpti
     const auto v = csv::parse_number(cell.text);
     if (!v) {
       diag.error(row.line, cell.column, std::string(column),
-                 fmt::format("'{}' is not a number: expected {}", cell.text, expected));
+                 fmt::format("'{}' is not a number: expected {}", csv::shown(cell.text), expected));
       ok = false;
       return std::nullopt;
     }
     if (*v < lo || *v > hi) {
       diag.error(row.line, cell.column, std::string(column),
-                 fmt::format("{} is {}: expected {}", cell.text,
+                 fmt::format("{} is {}: expected {}", csv::shown(cell.text),
                              *v < 0.0 ? "negative" : "out of range", expected));
       ok = false;
       return std::nullopt;
@@ -381,9 +381,8 @@ EmissionFactors EmissionFactors::carbon_free_share() {
 
 TimeSeries load_intensity_csv(const std::filesystem::path& path, const SeriesOptions& options,
                               std::vector<std::string>& warnings) {
-  return load_value_column(path, options, warnings, "gco2_per_kwh", 0.0,
-                           std::numeric_limits<double>::max(),
-                           "a non-negative intensity in g CO2e/kWh (empty for a gap)");
+  return load_value_column(path, options, warnings, "gco2_per_kwh", 0.0, kMaxIntensityGPerKwh,
+                           "a non-negative intensity in g CO2e/kWh, at most 1e5 (empty for a gap)");
 }
 
 TimeSeries load_cfe_fraction_csv(const std::filesystem::path& path, const SeriesOptions& options,
@@ -394,8 +393,8 @@ TimeSeries load_cfe_fraction_csv(const std::filesystem::path& path, const Series
 
 TimeSeries load_generation_csv(const std::filesystem::path& path, std::string_view column,
                                const SeriesOptions& options, std::vector<std::string>& warnings) {
-  return load_value_column(path, options, warnings, column, 0.0, std::numeric_limits<double>::max(),
-                           "a non-negative generation in MW (empty for a gap)");
+  return load_value_column(path, options, warnings, column, 0.0, kMaxGenerationMw,
+                           "a non-negative generation in MW, at most 1e7 (empty for a gap)");
 }
 
 TimeSeries load_fuelmix_csv(const std::filesystem::path& path, const EmissionFactors& factors,
@@ -429,6 +428,13 @@ TimeSeries load_fuelmix_csv(const std::filesystem::path& path, const EmissionFac
         ok = false;
         continue;
       }
+      if (std::any_of(fuels.begin(), fuels.end(),
+                      [&](const Fuel& f) { return csv::same_name(f.name, name); })) {
+        diag.error(table.header_line(), table.header()[i].column, std::string(name),
+                   fmt::format("column '{}' appears more than once", csv::shown(name)));
+        ok = false;
+        continue;
+      }
       fuels.push_back({i, std::string(name), it->second});
     }
     if (fuels.empty() && ok) {
@@ -454,10 +460,13 @@ TimeSeries load_fuelmix_csv(const std::filesystem::path& path, const EmissionFac
         continue;
       }
       const auto v = csv::parse_number(cell.text);
-      if (!v || *v < 0.0) {
-        diag.error(row.line, cell.column, f.name,
-                   fmt::format("'{}' {}: expected a non-negative generation in MWh", cell.text,
-                               v ? "is negative" : "is not a number"));
+      if (!v || *v < 0.0 || *v > kMaxGenerationMw) {
+        diag.error(
+            row.line, cell.column, f.name,
+            fmt::format("'{}' {}: expected a non-negative generation in MWh, at most {:g}",
+                        csv::shown(cell.text),
+                        !v ? "is not a number" : (*v < 0.0 ? "is negative" : "is out of range"),
+                        kMaxGenerationMw));
         ok = false;
         continue;
       }

@@ -66,6 +66,12 @@ struct EmissionFactors {
   [[nodiscard]] static EmissionFactors carbon_free_share();
 };
 
+/// Upper bounds of a grid file's values (docs/grid.md): beyond them a run's sums overflow,
+/// and no grid comes near them (coal, the dirtiest fuel, is about 1,000 g/kWh; the world's
+/// grids together generate about 3e6 MW).
+inline constexpr double kMaxIntensityGPerKwh = 1e5;
+inline constexpr double kMaxGenerationMw = 1e7;
+
 /// Reads `timestamp_utc,<value_column>` (other columns ignored, columns found by name).
 /// Timestamps: ISO-8601 UTC, "YYYY-MM-DDTHH:MM[:SS]" followed by "Z" or "+00:00" (a space
 /// may replace the "T"); intervals may be irregular. An empty value is a gap. Appends one

@@ -206,7 +206,7 @@ LoadProfile load_load_profile_csv(const std::filesystem::path& path) {
     const auto m = csv::read_number(row, mc, "multiplier", kMultiplier, diag);
     if (m && *m < 0) {
       diag.error(row.line, mc.column, "multiplier",
-                 fmt::format("{} is negative: expected {}", mc.text, kMultiplier));
+                 fmt::format("{} is negative: expected {}", csv::shown(mc.text), kMultiplier));
     }
     if (hour_col) {
       const auto& hc = row.cells[*hour_col];
@@ -216,7 +216,7 @@ LoadProfile load_load_profile_csv(const std::filesystem::path& path) {
       }
       if (*h < 0 || *h > kHoursPerDay - 1 || std::floor(*h) != *h) {
         diag.error(row.line, hc.column, "hour",
-                   fmt::format("{}: expected a whole hour from 0 to 23", hc.text));
+                   fmt::format("{}: expected a whole hour from 0 to 23", csv::shown(hc.text)));
         continue;
       }
       const auto k = static_cast<std::size_t>(*h);
@@ -238,8 +238,8 @@ LoadProfile load_load_profile_csv(const std::filesystem::path& path) {
     }
     if (!times.empty() && *t <= times.back()) {
       diag.error(row.line, tc.column, "timestamp_utc",
-                 fmt::format("{} does not follow the row before ({}): times must increase", tc.text,
-                             units::format_utc(times.back())));
+                 fmt::format("{} does not follow the row before ({}): times must increase",
+                             csv::shown(tc.text), units::format_utc(times.back())));
       continue;
     }
     times.push_back(*t);

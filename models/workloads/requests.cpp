@@ -193,7 +193,8 @@ std::optional<std::int64_t> read_tokens(const csv::Row& row, const csv::Cell& ce
   const auto [p, ec] = std::from_chars(cell.text.data(), end, v);
   if (cell.text.empty() || ec != std::errc() || p != end) {
     diag.error(row.line, cell.column, std::string(key),
-               fmt::format("'{}' is not a whole number: expected a token count >= 1", cell.text));
+               fmt::format("'{}' is not a whole number: expected a token count >= 1",
+                           csv::shown(cell.text)));
     return std::nullopt;
   }
   if (v < 1) {
@@ -434,14 +435,14 @@ std::vector<Request> load_request_trace(const std::filesystem::path& path, SimTi
     const auto o = read_tokens(row, row.cells[*output_col], names.output, diag);
     if (!t) {
       diag.error(row.line, tc.column, std::string(names.time),
-                 fmt::format("bad time '{}': {}", tc.text, why));
+                 fmt::format("bad time '{}': {}", csv::shown(tc.text), why));
       continue;
     }
     if (latest && *t < *latest) {
       diag.error(row.line, tc.column, std::string(names.time),
                  fmt::format("time goes backwards: '{}' is before line {}'s; expected "
                              "non-decreasing times (the file is not sorted)",
-                             tc.text, latest_line));
+                             csv::shown(tc.text), latest_line));
       continue;
     }
     latest = *t;

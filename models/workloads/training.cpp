@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace footprint::models {
@@ -71,14 +72,20 @@ TrainingPlan plan_training(const TrainingJobSpec& job, const AcceleratorType& ty
     p.throughput = *job.throughput;
   } else if (job.mfu) {
     p.throughput = type.peak * *job.mfu;
+  } else if (job.work_kind == WorkKind::kDuration) {
+    // A duration and a power, as published footprints give them: the FLOPs are unknown.
+    p.throughput = units::FlopRate::from_si(std::numeric_limits<double>::quiet_NaN());
   } else {
     throw std::invalid_argument("job " + job.name + ": neither throughput nor mfu is given");
   }
+  const bool rate_known = !std::isnan(units::to_flops_per_second(p.throughput));
+  double time_factor = 1;  // how much a power limit stretches the job's time
   const units::Watts full_power = job.power ? *job.power : type.power_at(job.utilisation);
   const units::FlopRate unlimited_rate = p.throughput;
   p.device_power = full_power;
   if (job.power_limit) {
     const auto u = under_limit(full_power, 1.0, type.idle, *job.power_limit);
+    time_factor = u.time_factor;
     p.throughput = p.throughput / u.time_factor;
     p.device_power = u.power;
     p.clock = u.frequency;
@@ -101,7 +108,9 @@ TrainingPlan plan_training(const TrainingJobSpec& job, const AcceleratorType& ty
       // The work of that duration at full clock; a limit stretches it.
       p.duration = job.work_duration;
       p.flops = fleet_rate * p.duration;
-      if (p.clock < 1) {
+      if (!rate_known) {
+        p.duration = job.work_duration * time_factor;  // NaN FLOPs: not derived from them
+      } else if (p.clock < 1) {
         p.flops = unlimited_rate * n * job.work_duration;
         p.duration = p.flops / fleet_rate;
       }

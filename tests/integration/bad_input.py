@@ -523,7 +523,7 @@ def test_job_beyond_simulated_time(h):
         "start:",
         "300 y",
         "jobs[0].start",
-        [r"past the limit of simulated time"],
+        [r"out of range", r"simulated time"],
     )
 
 
@@ -1674,6 +1674,238 @@ def test_water_tower_weather_without_humidity(h):
                 time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t + 3600 * k)), 20.0))
     water_case(h, "weather: { profile: us-va-leesburg }", "weather: { file: dry.csv }", "water:",
                "{ cycles", "datacenters[0].water.tower", [r"no humidity", r"dew_point_c"])
+
+
+# ---------------------------------------------------------------------- edges of input
+# (issue 19, item 4): values beyond what the run can represent are located input errors,
+# found by check as by run.
+
+
+def test_durations_beyond_simulated_time(h):
+    text = h.edit("trace: { interval: 1 h }\n", "trace: { interval: 1 h }\nhorizon: 1e300 s\n")
+    line, col = h.where(text, "horizon:", "1e300 s")
+    h.bad_scenario(text, [(line, col, "horizon", [r"out of range", r"9\.2e9 s", r"simulated time"])])
+    text = h.edit("work: 1 d", "work: 1e12 s")
+    line, col = h.where(text, "work:", "1e12 s")
+    h.bad_scenario(text, [(line, col, "jobs[0].work", [r"out of range", r"simulated time"])])
+
+
+def test_job_trace_beyond_simulated_time(h):
+    # submit_s within the column's bound, but the job would end past simulated time.
+    with open(os.path.join(h.tmp, "jobs.csv"), "w", encoding="utf-8") as f:
+        f.write("name,submit_s,accelerator,devices,duration_s\na,9.2e9,V100,8,3600\n")
+    path = h.write(BASE[: BASE.index("jobs:")] + "workload:\n  trace: { file: jobs.csv }\n")
+    csv = os.path.join(h.tmp, "jobs.csv")
+    for cmd in ("check", "run"):
+        args = (cmd, path) if cmd == "check" else (cmd, path, "-o", h.out)
+        stderr = h.bad(*args, out=h.out if cmd == "run" else None)
+        expect(re.search(re.escape(csv + ":2:16: error: duration_s: ") + r".*past the end of "
+                         r"simulated time", stderr), "{}: got\n{}".format(cmd, stderr))
+    os.remove(csv)
+
+
+def test_values_that_would_overflow(h):
+    h.one_edit("power: 300 W", "power: 1e308 W", "power:", "1e308 W", "jobs[0].power",
+               [r"out of range", r"1 MW per device"])
+    h.one_edit("power: 300 W", "power: 2 MW", "power:", "2 MW", "jobs[0].power",
+               [r"out of range", r"1 MW per device"])
+    h.one_edit("intensity: 0.431 kg/kWh", "intensity: 1e300 kg/kWh", "intensity:",
+               "1e300 kg/kWh", "regions[0].intensity", [r"out of range", r"1e5 g/kWh"])
+    rows = ["timestamp_utc,gco2_per_kwh"]
+    rows += ["2022-01-01T{:02d}:00:00Z,{}".format(k, "1e308" if k == 3 else "400")
+             for k in range(24)]
+    h.write("\n".join(rows) + "\n", "grid.csv")
+    text = h.edit("intensity: 0.431 kg/kWh", "intensity: { file: grid.csv }")
+    text = h.edit("seed: 1\n", "seed: 1\nepoch: 2022-01-01T00:00:00Z\n", text)
+    text = h.edit("work: 1 d", "work: 2 h", text)
+    path = h.write(text)
+    csv = os.path.join(h.tmp, "grid.csv")
+    for args in (("check", path), ("run", path, "-o", h.out)):
+        stderr = h.bad(*args, out=h.out)
+        expect(re.search(re.escape(csv + ":5:22: error: gco2_per_kwh: ") + r".*out of range.*"
+                         r"at most 1e5", stderr), "{}: got\n{}".format(args[0], stderr))
+
+
+def test_trace_too_large_for_memory(h):
+    # 2.6e9 intervals of 1 ms over 30 days: hundreds of GB, refused before running.
+    text = h.edit("trace: { interval: 1 h }", "trace: { interval: 1 ms }\nhorizon: 30 d")
+    line, col = h.where(text, "interval:", "1 ms")
+    h.bad_scenario(text, [(line, col, "trace.interval",
+                           [r"2\.592e\+09 intervals", r"GB of memory", r"available"])])
+
+
+def test_below_one_tick(h):
+    text = h.edit("trace: { interval: 1 h }\n", "trace: { interval: 1 h }\nhorizon: 1e-10 s\n")
+    line, col = h.where(text, "horizon:", "1e-10 s")
+    h.bad_scenario(text, [(line, col, "horizon", [r"below one tick", r"1 ns"])])
+    h.one_edit("work: 1 d", "work: 1e-12 s", "work:", "1e-12 s", "jobs[0].work",
+               [r"out of range", r"1 ns"])
+    h.one_edit("work: 1 d", "work: 1e-3 FLOP", "work:", "1e-3 FLOP", "jobs[0].work",
+               [r"less than one tick", r"never end"])
+
+
+def test_seeds_are_exact(h):
+    for seed in ["-1", "18446744073709551616", "1.5", "1e3", "0x10"]:
+        text = h.edit("seed: 1", "seed: " + seed)
+        line, col = h.where(text, "seed:", seed)
+        h.bad_scenario(text, [(line, col, "seed", [re.escape(seed), r"2\^64 - 1"])])
+    path = h.write(BASE)
+    for seed in ["-1", "18446744073709551616", "1.5"]:
+        stderr = h.bad("run", path, "-o", h.out, "--seed", seed, out=h.out)
+        expect("--seed" in stderr and "2^64 - 1" in stderr, "--seed {}: got\n{}".format(seed, stderr))
+    # The largest seed, kept exactly (2^64 - 1 is not a double).
+    text = h.edit("seed: 1", "seed: 18446744073709551615")
+    path = h.write(text)
+    rc, _, stderr = h.run("run", path, "-o", h.out, "-q")
+    expect(rc == 0, "seed 2^64 - 1 refused:\n" + stderr)
+    rc, stdout, stderr = h.run("report", h.out)
+    expect("seed 18446744073709551615" in stdout, "seed not kept exactly:\n" + stdout + stderr)
+    os.remove(h.out)
+
+
+
+def expect_only(h, path, stderr, head, cmd):
+    """`head` (PATH:LINE:COL: error: ...) is on stderr, and it is the one problem."""
+    expect(head in stderr, "{}: no {!r} in\n{}".format(cmd, head, stderr))
+    expect(len(h.error_lines(path, stderr)) == 1, "{}: follow-on errors:\n{}".format(cmd, stderr))
+    h.check_summary(path, stderr, cmd)
+
+
+def test_second_yaml_document(h):
+    # Broken or not, a second document is an error at its line, not ignored.
+    for extra, line in [("---\nname: other\n", 22), ("---\nfoo: [1,\n", None), ("---\n", 22)]:
+        text = BASE + extra
+        path = h.write(text)
+        for args in (("check", path), ("run", path, "-o", h.out)):
+            stderr = h.bad(*args, out=h.out)
+            if line is None:
+                expect(re.search(r"^{}:2[34]:\d+: error: YAML syntax error: ".format(
+                    re.escape(path)), stderr, re.M), "no syntax error:\n" + stderr)
+                h.check_summary(path, stderr, args[0])
+            else:
+                expect_only(h, path, stderr, "{}:{}:1: error: a second YAML document".format(
+                    path, line), args[0])
+
+
+def test_unterminated_quote_reported_once(h):
+    for old, new, key in [("name: small", 'name: "small', "name"),
+                          ("work: 1 d", "work: '1 d", "jobs[0].work")]:
+        text = h.edit(old, new)
+        line, col = h.where(text, new, new.split(": ")[1])
+        path = h.write(text)
+        for args in (("check", path), ("run", path, "-o", h.out)):
+            stderr = h.bad(*args, out=h.out)
+            expect_only(h, path, stderr, "{}:{}:{}: error: {}: YAML syntax error: a quoted "
+                        "string is not closed".format(path, line, col, key), args[0])
+
+
+def test_scenario_not_utf8(h):
+    text = h.edit("name: small", "name: sm\udcffall")
+    path = os.path.join(h.tmp, "latin.yaml")
+    with open(path, "wb") as f:
+        f.write(text.encode("utf-8", "surrogateescape"))
+    for args in (("check", path), ("run", path, "-o", h.out)):
+        stderr = h.bad(*args, out=h.out)
+        expect_only(h, path, stderr, "{}:1:9: error: byte 0xFF is not UTF-8".format(path),
+                    args[0])
+
+
+
+def csv_case(h, name, content, text):
+    """Writes the CSV `name` (bytes or text) and the scenario `text`; returns both paths."""
+    csv = os.path.join(h.tmp, name)
+    with open(csv, "wb") as f:
+        f.write(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return csv, h.write(text)
+
+
+JOB_TRACE = BASE[: BASE.index("jobs:")] + "workload:\n  trace: { file: jobs.csv }\n"
+GRID_SCENARIO = (BASE.replace("intensity: 0.431 kg/kWh", "intensity: { file: grid.csv }")
+                 .replace("seed: 1\n", "seed: 1\nepoch: 2022-01-01T00:00:00Z\n")
+                 .replace("work: 1 d", "work: 2 h"))
+
+
+def grid_rows(header, value):
+    return header + "\n" + "".join("2022-01-01T{:02d}:00:00Z,{}\n".format(k, value(k))
+                                   for k in range(24))
+
+
+def test_csv_duplicate_columns(h):
+    cases = [
+        ("jobs.csv", "name,submit_s,accelerator,devices,duration_s,slack_s,slack_s\n"
+         "a,0,V100,8,3600,0,0\n", JOB_TRACE, ":1:"),
+        ("jobs.csv", "name,submit_s,accelerator,devices,duration_s,name\na,0,V100,8,3600,a\n",
+         JOB_TRACE, ":1:"),
+        ("grid.csv", grid_rows("timestamp_utc,gco2_per_kwh,GCO2_per_kwh", lambda k: "400,400"),
+         GRID_SCENARIO, ":1:"),
+        ("grid.csv", grid_rows("timestamp_utc,NG_mwh,NG_mwh", lambda k: "5,5"), GRID_SCENARIO,
+         ":1:"),
+    ]
+    for name, content, text, where in cases:
+        csv, path = csv_case(h, name, content, text)
+        stderr = h.bad("check", path)
+        expect(re.search(re.escape(csv + where) + r"\d+: error: .*appears more than once", stderr),
+               "{}: no duplicate-column error in\n{}".format(content.splitlines()[0], stderr))
+
+
+def test_csv_byte_order_mark(h):
+    bom = b"\xef\xbb\xbf"
+    for name, content, text in [
+        ("jobs.csv", bom + b"name,submit_s,accelerator,devices,duration_s\na,0,V100,8,3600\n",
+         JOB_TRACE),
+        ("grid.csv", bom + grid_rows("timestamp_utc,gco2_per_kwh", lambda k: "400").encode(),
+         GRID_SCENARIO),
+    ]:
+        _, path = csv_case(h, name, content, text)
+        rc, _, stderr = h.run("check", path)
+        expect(rc == 0, "{} with a byte-order mark refused:\n{}".format(name, stderr))
+
+
+def test_csv_long_cell_truncated(h):
+    big = "x" * 1000000
+    csv, path = csv_case(h, "jobs.csv", "name,submit_s,accelerator,devices,duration_s\n"
+                         "a,{},V100,8,3600\n".format(big), JOB_TRACE)
+    stderr = h.bad("check", path)
+    expect(re.search(re.escape(csv) + r":2:3: error: submit_s: 'x{60}\.\.\. \(1000000 characters\)'",
+                     stderr), "not truncated:\n" + stderr[:2000])
+    expect(len(stderr) < 2000, "{} characters on stderr".format(len(stderr)))
+
+
+def test_csv_near_miss_of_optional_column(h):
+    csv, path = csv_case(h, "jobs.csv", "name,submit_s,accelerator,devices,duration_s,slak_s\n"
+                         "a,0,V100,8,3600,60\n", JOB_TRACE)
+    for args in (("check", path), ("run", path, "-o", h.out)):
+        stderr = h.bad(*args, out=h.out)
+        expect(re.search(re.escape(csv) + r":1:46: error: slak_s: unknown column 'slak_s': "
+                         r"did you mean 'slack_s'\?", stderr), "got\n" + stderr)
+    # A column far from every known one is ignored, as before.
+    csv, path = csv_case(h, "jobs.csv", "name,submit_s,accelerator,devices,duration_s,owner\n"
+                         "a,0,V100,8,3600,ann\n", JOB_TRACE)
+    rc, _, stderr = h.run("check", path)
+    expect(rc == 0, "an unrelated extra column refused:\n" + stderr)
+    expect(re.search(r"warning: " + re.escape(csv) + r":1:46: column 'owner' is not a job-trace "
+                     r"column .*: ignored", stderr), "no warning for 'owner':\n" + stderr)
+
+
+
+def test_duration_and_power_need_no_rate(h):
+    # "184,320 GPU-hours at 400 W": a duration and a power, no invented mfu or throughput;
+    # the job's FLOPs are unknown (NaN in the trace, null in JSON).
+    import json
+    text = h.edit("    throughput: 20 TFLOP/s\n", "")
+    path = h.write(text)
+    rc, _, stderr = h.run("run", path, "-o", h.out, "-q")
+    expect(rc == 0, "a duration and a power refused (exit {}):\n{}".format(rc, stderr))
+    rc, stdout, stderr = h.run("report", h.out, "--format", "json")
+    expect(rc == 0, "report failed:\n" + stderr)
+    job = json.loads(stdout)["jobs"][0]
+    expect(job["flops"] is None and abs(job["days"] - 1) < 1e-9,
+           "flops {} days {}".format(job["flops"], job["days"]))
+    os.remove(h.out)
+    # A FLOP count still needs a rate.
+    text = h.edit("    throughput: 20 TFLOP/s\n", "", h.edit("work: 1 d", "work: 1e21 FLOP"))
+    line, col = h.where(text, "- name: job1", "name")
+    h.bad_scenario(text, [(line, col, "jobs[0]", [r'missing required key "throughput"'])])
 
 
 CASES = [(name[len("test_"):], fn) for name, fn in list(globals().items()) if name.startswith("test_")]

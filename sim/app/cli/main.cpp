@@ -35,6 +35,7 @@
 #include "sim/app/scenario/run.hpp"
 #include "sim/app/scenario/scenario.hpp"
 #include "sim/app/scenario/world.hpp"
+#include "sim/app/scenario/yaml_reader.hpp"
 #include "sim/app/sweep/mpi.hpp"
 #include "sim/app/sweep/runner.hpp"
 #include "sim/app/sweep/sweep.hpp"
@@ -55,6 +56,16 @@ namespace fs = std::filesystem;
 /// A problem with the command line itself (no file to point at).
 footprint::InputError flag_error(std::string message) {
   return footprint::InputError(footprint::Diagnostic{.message = std::move(message)});
+}
+
+/// --seed: a whole number 0..2^64-1 read exactly (scenario::parse_seed), checked before
+/// CLI11 converts it (which would take -1 or 2^64 silently).
+CLI::Validator seed_rule() {
+  return {[](std::string& s) {
+            std::string why;
+            return footprint::scenario::parse_seed(s, why) ? std::string() : s + ": " + why;
+          },
+          "SEED"};
 }
 
 std::string version_line() {
@@ -166,7 +177,7 @@ void add_phold(CLI::App& bench, footprint::bench::PholdConfig& c, bool& json) {
   phold->add_option("--mean", c.mean, "Mean delay of an event, lookahead included (time units)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  phold->add_option("--seed", c.seed, "Random seed")->capture_default_str();
+  phold->add_option("--seed", c.seed, "Random seed")->check(seed_rule())->capture_default_str();
   phold->add_option("--threads", c.threads, "Worker threads (0: all cores)")
       ->capture_default_str()
       ->check(thread_range());
@@ -508,7 +519,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--threads", run.threads, "Worker threads (0: all cores)")
       ->capture_default_str()
       ->check(thread_range());
-  run_cmd->add_option("--seed", run.seed, "Random seed (overrides the scenario's)");
+  run_cmd->add_option("--seed", run.seed, "Random seed (overrides the scenario's)")
+      ->check(seed_rule());
   run_cmd->add_flag("--force", run.force, "Replace an existing output file");
   run_cmd->add_option("--data-dir", run.data_dirs,
                       "Folder to search for relative data paths (repeatable; also FOOTPRINT_DATA)");
@@ -601,7 +613,9 @@ int main(int argc, char** argv) {
   steps_cmd->add_option("--threads", steps.threads, "Worker threads (0: all cores)")
       ->capture_default_str()
       ->check(thread_range());
-  steps_cmd->add_option("--seed", steps.seed, "Random seed")->capture_default_str();
+  steps_cmd->add_option("--seed", steps.seed, "Random seed")
+      ->check(seed_rule())
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);

@@ -30,8 +30,8 @@ void read_settings(const MapReader& top, Scenario& sc) {
     sc.name = *name;
   }
   top.text("description", false);
-  if (const auto seed = top.count("seed", false, 0)) {
-    sc.seed = static_cast<std::uint64_t>(*seed);
+  if (const auto seed = top.seed("seed", false)) {
+    sc.seed = *seed;
   }
   if (top.has("trace")) {
     MapReader tr(top.get("trace"), "trace", d, {"interval"});
@@ -54,6 +54,13 @@ void read_settings(const MapReader& top, Scenario& sc) {
     }
   }
   sc.horizon = top.quantity<units::Seconds>("horizon", false);
+  if (sc.horizon && units::to_seconds(*sc.horizon) < kOneTickSeconds) {
+    report(d, top.get("horizon"), "horizon",
+           fmt::format("{:g} s is below one tick of simulated time (1 ns): the run would have "
+                       "no trace interval",
+                       units::to_seconds(*sc.horizon)));
+    sc.horizon.reset();
+  }
 }
 
 namespace {
@@ -226,8 +233,8 @@ namespace {
 /// replaces the base's; without a base, tdp and peak are required.
 void read_accelerator_figures(const MapReader& r, bool have_base, models::AcceleratorType& t) {
   const bool need = !have_base;
-  const auto tdp = r.quantity<units::Watts>("tdp", need);
-  const auto idle = r.quantity<units::Watts>("idle", false, Sign::kNonNegative);
+  const auto tdp = r.device_power("tdp", need);
+  const auto idle = r.device_power("idle", false, Sign::kNonNegative);
   const auto peak = r.quantity<units::FlopRate>("peak", need);
   const auto peak_fp8 = r.quantity<units::FlopRate>("peak_fp8", false);
   const auto mem = r.quantity<units::Bytes>("memory", false);
@@ -455,8 +462,8 @@ void read_idle(const MapReader& r, models::DevicePower& power) {
     if (*idle == "off") {
       power.idle_draw = false;
     } else if (*idle == "sleep") {
-      power.sleep_power = r.quantity<units::Watts>("sleep_power", true, Sign::kNonNegative)
-                              .value_or(units::Watts::zero());
+      power.sleep_power =
+          r.device_power("sleep_power", true, Sign::kNonNegative).value_or(units::Watts::zero());
     } else if (*idle != "draw") {
       report(d, r.get("idle"), r.path("idle"),
              fmt::format("expected \"draw\" (idle accelerators draw idle power), \"sleep\" "
@@ -467,8 +474,8 @@ void read_idle(const MapReader& r, models::DevicePower& power) {
   if (r.has("sleep_power") && !power.sleep_power) {
     report(d, r.get("sleep_power"), r.path("sleep_power"), "applies with idle: sleep");
   }
-  power.host_overhead = r.quantity<units::Watts>("host_overhead", false, Sign::kNonNegative)
-                            .value_or(units::Watts::zero());
+  power.host_overhead =
+      r.device_power("host_overhead", false, Sign::kNonNegative).value_or(units::Watts::zero());
 }
 
 void read_topology(const MapReader& r, TopologySpec& topology) {

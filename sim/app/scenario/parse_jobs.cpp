@@ -789,6 +789,13 @@ bool read_work(const MapReader& r, TrainingJobSpec& job) {
       job.work_kind = WorkKind::kTokens;
       job.work_tokens = units::Tokens::from_si(p.si_value);
     } else if (p.dim == units::kDuration) {
+      if (p.si_value < kOneTickSeconds || p.si_value > Bound<units::Seconds>::kSi) {
+        report(r.diagnostics(), r.get("work"), r.path("work"),
+               fmt::format("\"{}\" is out of range: a duration of work is from 1 ns (one tick "
+                           "of simulated time) to {}",
+                           *s, Bound<units::Seconds>::kText));
+        return false;
+      }
       job.work_kind = WorkKind::kDuration;
       job.work_duration = units::Seconds::from_si(p.si_value);
     } else {
@@ -871,12 +878,17 @@ bool read_job_rate(const MapReader& r, TrainingJobSpec& job, bool has_model, boo
   // "Missing" means absent: a rate given but bad is reported once, where it is.
   const bool given = r.has("throughput") || r.has("mfu");
   const bool predict = has_model && job.model.transformer && !given;
+  // A duration of work (with a power, as published footprints are given) needs no rate:
+  // its FLOPs are then unknown (NaN in the trace).
+  const bool duration_only =
+      job.work_kind == WorkKind::kDuration && r.has("work") && !r.bad("work") && !predict;
   if (job.throughput && job.mfu) {
     report(d, r.node(), r.path(), "give throughput or mfu, not both");
-  } else if (!given && !predict && r.valid() && !r.bad("model")) {
+  } else if (!given && !predict && !duration_only && r.valid() && !r.bad("model")) {
     report(d, r.node(), r.path(),
            "missing required key \"throughput\" (achieved FLOP/s per device) or \"mfu\", "
-           "or the model's architecture (d_model, layers, ...) to predict it");
+           "or the model's architecture (d_model, layers, ...) to predict it, or work as a "
+           "duration");
     ok = false;
   }
   for (const char* key :
@@ -1096,7 +1108,7 @@ JobEntry read_job(const YAML::Node& node, std::size_t i, const Context& ctx, con
   if (type) {
     check_peak(r, job, *type);
   }
-  job.power = r.quantity<units::Watts>("power", false);
+  job.power = r.device_power("power", false);
   if (const auto u = r.fraction("utilisation", false)) {
     job.utilisation = *u;
   }

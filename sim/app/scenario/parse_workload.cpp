@@ -26,12 +26,26 @@ struct TraceColumns {
   std::optional<std::size_t> mfu;
 };
 
-std::optional<TraceColumns> trace_columns(const csv::Table& table, Diagnostics& fd) {
+/// The columns of `table`; a column that is none of them is a warning in `warnings`
+/// (ignored), or an error when it is a near miss of an optional one ("slak_s").
+std::optional<TraceColumns> trace_columns(const csv::Table& table, Diagnostics& fd,
+                                          const std::string& file,
+                                          std::vector<std::string>& warnings) {
   const auto name = table.column("name", fd);
   const auto submit = table.column("submit_s", fd);
   const auto accelerator = table.column("accelerator", fd);
   const auto devices = table.column("devices", fd);
   const auto duration = table.column("duration_s", fd);
+  const auto ignored =
+      table.check_near_misses({"name", "submit_s", "accelerator", "devices", "duration_s",
+                               "datacenters", "slack_s", "utilisation", "mfu"},
+                              {"datacenters", "slack_s", "utilisation", "mfu"}, fd);
+  for (const auto& cell : ignored) {
+    warnings.push_back(fmt::format(
+        "{}:{}:{}: column '{}' is not a job-trace column (name, submit_s, accelerator, devices, "
+        "duration_s, datacenters, slack_s, utilisation, mfu): ignored",
+        file, table.header_line(), cell.column, csv::shown(cell.text)));
+  }
   TraceColumns c{.datacenters = table.optional_column("datacenters", fd),
                  .slack = table.optional_column("slack_s", fd),
                  .utilisation = table.optional_column("utilisation", fd),
@@ -76,7 +90,8 @@ std::vector<std::size_t> trace_datacenters(const csv::Row& row, const csv::Cell&
     if (const auto it = dc_index.find(dn); it != dc_index.end()) {
       out.push_back(it->second);
     } else {
-      fd.error(row.line, cell.column, "datacenters", fmt::format("unknown datacenter \"{}\"", dn));
+      fd.error(row.line, cell.column, "datacenters",
+               fmt::format("unknown datacenter \"{}\"", csv::shown(dn)));
     }
     if (next == std::string_view::npos) {
       return out;
@@ -110,6 +125,15 @@ TraceJob read_trace_row(const csv::Row& row, const TraceColumns& c, const Scenar
   if (c.slack) {
     j.slack = units::seconds(trace_number(row, *c.slack, "slack_s", 0, kMaxTraceSeconds, 0.0, fd));
   }
+  // Its latest end must be a time too: a job may wait its slack, then runs its duration.
+  const double latest =
+      units::to_seconds(j.submit) + units::to_seconds(j.slack) + units::to_seconds(j.duration);
+  if (std::isfinite(latest) && latest > kMaxTraceSeconds) {
+    fd.error(row.line, row.cells[c.duration].column, "duration_s",
+             fmt::format("submit_s + slack_s + duration_s is {:.10g} s, past the end of simulated "
+                         "time ({:g} s, about 291 years: int64 nanoseconds)",
+                         latest, kMaxTraceSeconds));
+  }
   if (c.utilisation) {
     j.utilisation = trace_number(row, *c.utilisation, "utilisation", 0, 1, 1.0, fd);
   }
@@ -121,7 +145,7 @@ TraceJob read_trace_row(const csv::Row& row, const TraceColumns& c, const Scenar
     j.accelerator = t->name;
   } else {
     fd.error(row.line, acc.column, "accelerator",
-             fmt::format("unknown accelerator \"{}\"", acc.text));
+             fmt::format("unknown accelerator \"{}\"", csv::shown(acc.text)));
   }
   if (c.datacenters && !row.cells[*c.datacenters].text.empty()) {
     j.datacenters = trace_datacenters(row, row.cells[*c.datacenters], dc_index, fd);
@@ -148,7 +172,7 @@ void read_job_trace(const MapReader& w, const Context& ctx, const NameIndex& dc_
   try {
     const auto table = csv::Table::read(
         file, fd, "name,submit_s,accelerator,devices,duration_s[,datacenters,slack_s,...]");
-    if (const auto columns = trace_columns(table, fd)) {
+    if (const auto columns = trace_columns(table, fd, file, sc.warnings)) {
       std::map<std::string, int> lines;  // job name -> the line that first gave it
       for (const auto& row : table.rows()) {
         if (!table.complete(row, fd)) {
@@ -157,9 +181,9 @@ void read_job_trace(const MapReader& w, const Context& ctx, const NameIndex& dc_
         auto job = read_trace_row(row, *columns, sc, dc_index, fd);
         const auto [first, fresh] = lines.emplace(job.name, row.line);
         if (!fresh && !job.name.empty()) {
-          fd.error(
-              row.line, row.cells[columns->name].column, "name",
-              fmt::format("duplicate job name \"{}\" (also line {})", job.name, first->second));
+          fd.error(row.line, row.cells[columns->name].column, "name",
+                   fmt::format("duplicate job name \"{}\" (also line {})", csv::shown(job.name),
+                               first->second));
         }
         sc.trace_jobs.push_back(std::move(job));
       }

@@ -636,6 +636,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
                    const std::shared_ptr<const models::FleetTables>& tables,
                    std::vector<std::string> names, std::vector<ServiceRun> services) {
   RunResult res;
+  res.warnings = sc.warnings;
   res.seed = config.seed.value_or(sc.seed);
   res.tables = tables;
   res.job_names = std::move(names);
@@ -1023,6 +1024,7 @@ RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
 
 CheckResult check_scenario(const Scenario& sc) {
   CheckResult out;
+  out.warnings = sc.warnings;
   std::vector<std::string> names;
   const auto fleet = build_fleet(sc, sc.seed, names);
   // The same horizon a run checks its series against.

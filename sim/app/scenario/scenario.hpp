@@ -253,6 +253,9 @@ struct Scenario {
   std::string name;
   std::uint64_t seed = 0;
   units::Seconds trace_interval = units::hours(1);
+  /// Found while reading, reported by check and run ("FILE:LINE:COL: ..."): a job trace's
+  /// columns that no job-trace column resembles, which are ignored.
+  std::vector<std::string> warnings;
   std::int64_t epoch_unix_s = 0;  ///< UTC time of simulated time 0
   std::optional<units::Seconds> horizon;
   models::SchedulerConfig scheduler;

@@ -56,6 +56,33 @@ bool is_yaml_non_finite(std::string_view s) {
 
 }  // namespace
 
+std::optional<std::uint64_t> parse_seed(std::string_view text, std::string& why) {
+  while (!text.empty() && text.front() == ' ') {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && text.back() == ' ') {
+    text.remove_suffix(1);
+  }
+  const bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
+                                                   [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits) {
+    why = "expected a whole number from 0 to 18446744073709551615 (2^64 - 1) in decimal digits";
+    return std::nullopt;
+  }
+  std::uint64_t v = 0;
+  const auto* end = text.data() + text.size();
+  const auto r = std::from_chars(text.data(), end, v);
+  if (r.ec == std::errc::result_out_of_range) {
+    why = "is above 18446744073709551615 (2^64 - 1), the largest seed";
+    return std::nullopt;
+  }
+  if (r.ec != std::errc{} || r.ptr != end) {
+    why = "expected a whole number from 0 to 18446744073709551615 (2^64 - 1) in decimal digits";
+    return std::nullopt;
+  }
+  return v;
+}
+
 std::optional<double> read_number(Diagnostics& d, const YAML::Node& node, const std::string& path) {
   if (!node.IsScalar()) {
     report(d, node, path, "expected a number");
@@ -164,6 +191,21 @@ bool MapReader::check_sign(const std::string& key, double v, Sign sign) const {
   return true;
 }
 
+bool MapReader::check_bound(const std::string& key, const std::string& given, double v, double max,
+                            const char* max_text) const {
+  if (std::fabs(v) <= max) {
+    return true;
+  }
+  report(*d_, get(key), path(key),
+         fmt::format("\"{}\" is out of range: at most {} is accepted", given, max_text));
+  return false;
+}
+
+std::optional<units::Watts> MapReader::device_power(const std::string& key, bool required,
+                                                    Sign sign) const {
+  return quantity_within<units::Watts>(key, required, sign, kMaxDevicePowerW, "1 MW per device");
+}
+
 std::optional<double> MapReader::number(const std::string& key, bool required, Sign sign) const {
   if (!scalar(key, required)) {
     return std::nullopt;
@@ -192,6 +234,19 @@ std::optional<std::int64_t> MapReader::count(const std::string& key, bool requir
     return std::nullopt;
   }
   return i;
+}
+
+std::optional<std::uint64_t> MapReader::seed(const std::string& key, bool required) const {
+  const auto s = scalar(key, required);
+  if (!s) {
+    return std::nullopt;
+  }
+  std::string why;
+  const auto v = parse_seed(*s, why);
+  if (!v) {
+    report(*d_, get(key), path(key), fmt::format("\"{}\": {}", *s, why));
+  }
+  return v;
 }
 
 std::optional<double> MapReader::fraction(const std::string& key, bool required) const {

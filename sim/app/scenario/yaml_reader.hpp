@@ -25,10 +25,50 @@ void report(Diagnostics& d, const YAML::Node& node, const std::string& path, std
 /// and is skipped when the value was bad: one mistake gives one error, not its echoes.
 bool has_problem(const Diagnostics& d, const std::string& path);
 
+/// A random seed: a whole number from 0 to 2^64 - 1 written in decimal digits, read
+/// exactly (no sign, fraction, exponent or rounding). Nullopt, with `why` set, otherwise.
+std::optional<std::uint64_t> parse_seed(std::string_view text, std::string& why);
+
 /// A bare number that must be finite; nullopt (and a diagnostic) otherwise.
 std::optional<double> read_number(Diagnostics& d, const YAML::Node& node, const std::string& path);
 
 enum class Sign { kAny, kPositive, kNonNegative };
+
+/// The largest magnitude a scenario may give a quantity of type Q (in SI units), and how
+/// a message says it: beyond these, results overflow (or, for times, leave simulated time:
+/// int64 nanoseconds). Documented in docs/scenario-format.md, "Upper bounds".
+template <class Q>
+struct Bound {
+  static constexpr double kSi = 1e30;
+  static constexpr const char* kText = "1e30 in SI units";
+};
+template <>
+struct Bound<units::Seconds> {
+  static constexpr double kSi = 9.2e9;
+  static constexpr const char* kText =
+      "9.2e9 s (about 291 years: simulated time is int64 nanoseconds)";
+};
+template <>
+struct Bound<units::Watts> {
+  static constexpr double kSi = 1e12;
+  static constexpr const char* kText = "1 TW";
+};
+template <>
+struct Bound<units::CarbonIntensity> {
+  static constexpr double kSi = 1e5 / 3.6e6;  // 1e5 g/kWh, in g/J
+  static constexpr const char* kText = "1e5 g/kWh";
+};
+template <>
+struct Bound<units::WaterIntensity> {
+  static constexpr double kSi = 1e4 / 3.6e6;  // 1e4 L/kWh, in L/J
+  static constexpr const char* kText = "1e4 L/kWh";
+};
+
+/// One tick of simulated time: a shorter duration would round to nothing.
+inline constexpr double kOneTickSeconds = 1e-9;
+
+/// The largest power of one device (a job's `power`, an accelerator's `tdp` and `idle`).
+inline constexpr double kMaxDevicePowerW = 1e6;
 
 class MapReader {
  public:
@@ -53,6 +93,11 @@ class MapReader {
   /// A whole number >= `min`.
   std::optional<std::int64_t> count(const std::string& key, bool required,
                                     std::int64_t min = 0) const;
+  /// The power of one device: a quantity in W of at most kMaxDevicePowerW.
+  std::optional<units::Watts> device_power(const std::string& key, bool required,
+                                           Sign sign = Sign::kPositive) const;
+  /// A seed (parse_seed).
+  std::optional<std::uint64_t> seed(const std::string& key, bool required) const;
   /// A fraction in [0, 1], written 0.19 or "19 %".
   std::optional<double> fraction(const std::string& key, bool required) const;
 
@@ -60,13 +105,20 @@ class MapReader {
   template <class Q>
   std::optional<Q> quantity(const std::string& key, bool required,
                             Sign sign = Sign::kPositive) const {
+    return quantity_within<Q>(key, required, sign, Bound<Q>::kSi, Bound<Q>::kText);
+  }
+
+  /// The same, at most `max` (SI units) in magnitude; `max_text` says it with its unit.
+  template <class Q>
+  std::optional<Q> quantity_within(const std::string& key, bool required, Sign sign, double max,
+                                   const char* max_text) const {
     const auto s = scalar(key, required);
     if (!s) {
       return std::nullopt;
     }
     try {
       Q q = units::parse_as<Q>(*s);
-      if (!check_sign(key, q.si(), sign)) {
+      if (!check_sign(key, q.si(), sign) || !check_bound(key, *s, q.si(), max, max_text)) {
         return std::nullopt;
       }
       return q;
@@ -79,6 +131,9 @@ class MapReader {
  private:
   std::optional<std::string> scalar(const std::string& key, bool required) const;
   bool check_sign(const std::string& key, double v, Sign sign) const;
+  /// False, and a problem reported, when |v| > `max` (`max_text` says it with its unit).
+  bool check_bound(const std::string& key, const std::string& given, double v, double max,
+                   const char* max_text) const;
 
   YAML::Node node_;
   std::string path_;

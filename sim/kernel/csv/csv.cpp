@@ -151,6 +151,36 @@ std::optional<std::size_t> Table::column(std::string_view name, Diagnostics& dia
   return std::nullopt;
 }
 
+std::vector<Cell> Table::check_near_misses(const std::vector<std::string>& known,
+                                           const std::vector<std::string>& optional,
+                                           Diagnostics& diag) const {
+  std::vector<Cell> ignored;
+  const auto in = [](std::string_view name, const std::vector<std::string>& names) {
+    return std::any_of(names.begin(), names.end(),
+                       [&](const std::string& n) { return same_name(name, n); });
+  };
+  std::vector<std::string> absent;
+  for (const auto& o : optional) {
+    if (std::none_of(header_.begin(), header_.end(),
+                     [&](const Cell& c) { return same_name(c.text, o); })) {
+      absent.push_back(o);
+    }
+  }
+  for (const auto& c : header_) {
+    if (c.text.empty() || in(c.text, known)) {
+      continue;
+    }
+    const std::string guess = closest_match(c.text, absent);
+    if (!guess.empty()) {
+      diag.error(header_line_, c.column, std::string(shown(c.text)),
+                 fmt::format("unknown column '{}': did you mean '{}'?", shown(c.text), guess));
+    } else {
+      ignored.push_back(c);
+    }
+  }
+  return ignored;
+}
+
 bool Table::complete(const Row& row, Diagnostics& diag) const {
   if (row.cells.size() >= header_.size()) {
     return true;
@@ -159,6 +189,17 @@ bool Table::complete(const Row& row, Diagnostics& diag) const {
              fmt::format("expected {} comma-separated fields as in the header, found {}",
                          header_.size(), row.cells.size()));
   return false;
+}
+
+std::string shown(std::string_view text) {
+  if (text.size() <= kShownCharacters) {
+    return std::string(text);
+  }
+  std::size_t n = kShownCharacters;
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0U) == 0x80U) {
+    --n;  // not inside a UTF-8 sequence
+  }
+  return fmt::format("{}... ({} characters)", text.substr(0, n), text.size());
 }
 
 bool same_name(std::string_view a, std::string_view b) {
@@ -194,7 +235,7 @@ std::optional<double> read_number(const Row& row, const Cell& cell, std::string_
   const auto v = parse_number(cell.text);
   if (!v) {
     diag.error(row.line, cell.column, std::string(key),
-               fmt::format("'{}' is not a number: expected {}", cell.text, expected));
+               fmt::format("'{}' is not a number: expected {}", shown(cell.text), expected));
   }
   return v;
 }

@@ -55,6 +55,15 @@ class Table {
   /// The same for an optional column: nullopt, and nothing reported, when it is absent.
   std::optional<std::size_t> optional_column(std::string_view name, Diagnostics& diag) const;
 
+  /// Each column of the header that is none of `known` but a near miss of one of
+  /// `optional` the header lacks ("slak_s" for "slack_s") is reported with its suggestion:
+  /// read as an unknown column, the optional one would silently take its default. (A near
+  /// miss of a required column is reported by column() as missing, with the suggestion.)
+  /// Returns the other columns that are none of `known` (the ones a loader ignores).
+  std::vector<Cell> check_near_misses(const std::vector<std::string>& known,
+                                      const std::vector<std::string>& optional,
+                                      Diagnostics& diag) const;
+
   /// False, and a problem reported, when `row` has fewer cells than the header.
   bool complete(const Row& row, Diagnostics& diag) const;
 
@@ -64,6 +73,11 @@ class Table {
   std::vector<Cell> header_;
   std::vector<Row> rows_;
 };
+
+/// At most kShownCharacters of `text`, then "...": a cell as a message echoes it (a bad cell
+/// may be megabytes long).
+inline constexpr std::size_t kShownCharacters = 60;
+[[nodiscard]] std::string shown(std::string_view text);
 
 /// Whether two column names are the same name (case-insensitive, as Table::column matches).
 [[nodiscard]] bool same_name(std::string_view a, std::string_view b);

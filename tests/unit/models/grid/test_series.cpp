@@ -11,6 +11,7 @@
 
 #include "grid_test_util.hpp"
 #include "models/grid/series.hpp"
+#include "sim/kernel/csv/csv.hpp"
 #include "sim/kernel/diagnostics/diagnostics.hpp"
 
 namespace m = footprint::models;
@@ -523,4 +524,25 @@ TEST_CASE("CFE fraction files must hold fractions", "[grid][series]") {
   const auto bad = tmp.write(
       "bad.csv", "timestamp_utc,cfe_fraction\n2022-01-01T00:00:00Z,1.5\n2022-01-01T01:00:00Z,1\n");
   CHECK_THROWS_AS(m::load_cfe_fraction_csv(bad, {}, warnings), InputError);
+}
+
+TEST_CASE("csv: echoed cells are cut at 60 characters, and near misses of optional columns",
+          "[grid][csv]") {
+  using footprint::csv::shown;
+  CHECK(shown("400") == "400");
+  CHECK(shown(std::string(60, 'x')) == std::string(60, 'x'));
+  CHECK(shown(std::string(10'000'000, 'x')) == std::string(60, 'x') + "... (10000000 characters)");
+  // Never inside a UTF-8 sequence: 59 ASCII bytes then a two-byte letter.
+  CHECK(shown(std::string(59, 'x') + "\xC3\xA9tail") ==
+        std::string(59, 'x') + "... (65 characters)");
+
+  const auto table =
+      footprint::csv::Table::parse("\xEF\xBB\xBFname,submit_s,slak_s,owner\na,0,5,ann\n");
+  footprint::Diagnostics d("jobs.csv");
+  CHECK(table.header().front().text == "name");  // the byte-order mark is skipped
+  table.check_near_misses({"name", "submit_s", "slack_s", "mfu"}, {"slack_s", "mfu"}, d);
+  REQUIRE(d.items().size() == 1);  // slak_s; owner is far from every known name
+  CHECK(d.items()[0].line == 1);
+  CHECK(d.items()[0].column == 15);
+  CHECK(d.items()[0].message.find("did you mean 'slack_s'") != std::string::npos);
 }
