@@ -168,18 +168,30 @@ bool SchedulerLp::plan(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
       return h > now_bucket ? std::max(at(h), at(h - kPersistence)) : at(h);
     };
     // Starts share hourly buckets: ticks whose first and last bucket are the same fit
-    // alike, so the ticks are taken block by block.
+    // alike, so the ticks are taken block by block. Both buckets only move forward with
+    // the start, so the peak over them is a sliding maximum: each bucket is read once,
+    // whatever the job's length (a deque of buckets with decreasing bookings, the front
+    // the peak).
     const SimTime::rep span = std::max<SimTime::rep>(hold, 1) - 1;
+    window_.clear();
+    SimTime::rep pushed = (first + e) / kPlanBucket;  // the next bucket to enter the window
     for (SimTime::rep s = first; s <= last;) {
       const SimTime::rep a = (s + e) / kPlanBucket;
       const SimTime::rep b = (s + e + span) / kPlanBucket;
       // The last tick with the same buckets.
       const SimTime::rep until = std::min({last, ((a + 1) * kPlanBucket - e - 1) / e * e,
                                            ((b + 1) * kPlanBucket - e - span - 1) / e * e});
-      double peak = 0;
-      for (SimTime::rep h = a; h <= b; ++h) {
-        peak = std::max(peak, booked(h));
+      for (; pushed <= b; ++pushed) {
+        const double v = booked(pushed);
+        while (!window_.empty() && window_.back().second <= v) {
+          window_.pop_back();
+        }
+        window_.emplace_back(pushed, v);
       }
+      while (window_.front().first < a) {
+        window_.pop_front();
+      }
+      const double peak = std::max(0.0, window_.front().second);
       if (peak <= room + kBookingTolerance) {
         if (!r.empty() && r.back().second == s - e) {
           r.back().second = until;
@@ -582,11 +594,18 @@ void SchedulerLp::tick(engine::Context<FleetMsg>& ctx) {
         start(ctx, dc, job);
         pool.queue[k] = std::numeric_limits<std::uint32_t>::max();  // taken
       }
-      // Drop taken entries behind the head, and compact the consumed front now and then.
+      // Close the gaps the taken jobs left, within the window looked at: the waiting ones
+      // (the head first) move up to the window's end in their order and the head follows
+      // them, so that a decision costs the window, not the queue behind it. The consumed
+      // front is compacted now and then, below.
       const auto taken = std::numeric_limits<std::uint32_t>::max();
-      pool.queue.erase(std::remove(pool.queue.begin() + static_cast<std::ptrdiff_t>(pool.head) + 1,
-                                   pool.queue.end(), taken),
-                       pool.queue.end());
+      std::size_t w = stop;
+      for (std::size_t k = stop; k-- > pool.head;) {
+        if (pool.queue[k] != taken) {
+          pool.queue[--w] = pool.queue[k];
+        }
+      }
+      pool.head = w;
     }
   }
   for (auto& pool : pools_) {

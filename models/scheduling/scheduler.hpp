@@ -35,6 +35,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -153,6 +154,9 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   };
   std::vector<Booking> booking_;        ///< per job
   std::vector<SimTime> expected_hold_;  ///< per job: planned runtime plus expected failures
+  /// Planning's sliding maximum over hourly buckets: (bucket, booked devices), the
+  /// bookings decreasing from the front (kept to reuse its storage).
+  std::deque<std::pair<SimTime::rep, double>> window_;
   /// Power caps: per datacenter, devices held back at the last tick, since when.
   std::vector<std::int64_t> cap_blocked_;
   SimTime::rep cap_blocked_since_ = 0;
