@@ -719,7 +719,7 @@ std::optional<SupplySpec> read_supply(const MapReader& r, const Context& ctx,
             const auto text = soc[k].as<std::string>();
             const auto q = units::parse_quantity(text);
             ok = q.dim == units::Dimension{};
-            v.at(k) = q.si_value;
+            v.at(k) = q.value_si;
           } catch (const std::exception&) {  // not text, or not a number
             ok = false;
           }

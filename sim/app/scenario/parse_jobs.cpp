@@ -777,19 +777,19 @@ bool read_work(const MapReader& r, TrainingJobSpec& job) {
   }
   try {
     const auto p = units::parse_quantity(*s);
-    if (!(p.si_value > 0)) {
+    if (!(p.value_si > 0)) {
       report(r.diagnostics(), r.get("work"), r.path("work"),
              fmt::format("must be positive, got \"{}\"", *s));
       return false;
     }
     if (p.dim == units::kFlopCount) {
       job.work_kind = WorkKind::kFlops;
-      job.work_flops = units::Flops::from_si(p.si_value);
+      job.work_flops = units::Flops::from_si(p.value_si);
     } else if (p.dim == units::kTokenCount) {
       job.work_kind = WorkKind::kTokens;
-      job.work_tokens = units::Tokens::from_si(p.si_value);
+      job.work_tokens = units::Tokens::from_si(p.value_si);
     } else if (p.dim == units::kDuration) {
-      if (p.si_value < kOneTickSeconds || p.si_value > Bound<units::Seconds>::kSi) {
+      if (p.value_si < kOneTickSeconds || p.value_si > Bound<units::Seconds>::kSi) {
         report(r.diagnostics(), r.get("work"), r.path("work"),
                fmt::format("\"{}\" is out of range: a duration of work is from 1 ns (one tick "
                            "of simulated time) to {}",
@@ -797,7 +797,7 @@ bool read_work(const MapReader& r, TrainingJobSpec& job) {
         return false;
       }
       job.work_kind = WorkKind::kDuration;
-      job.work_duration = units::Seconds::from_si(p.si_value);
+      job.work_duration = units::Seconds::from_si(p.value_si);
     } else {
       report(r.diagnostics(), r.get("work"), r.path("work"),
              fmt::format("expected a FLOP count (\"3.14e23 FLOP\"), a token count "

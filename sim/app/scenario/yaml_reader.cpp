@@ -262,7 +262,7 @@ std::optional<double> MapReader::fraction(const std::string& key, bool required)
              fmt::format("expected a fraction (0.19 or \"19 %\"), got \"{}\"", *s));
       return std::nullopt;
     }
-    v = p.si_value;
+    v = p.value_si;
   } catch (const units::UnitError& e) {
     report(*d_, get(key), path(key), e.what());
     return std::nullopt;

@@ -499,7 +499,7 @@ Parsed parse_quantity(std::string_view text) {
 double parse_si(std::string_view text, const Dimension& expected) {
   Parsed p = parse_quantity(text);
   if (p.dim == expected) {
-    return p.si_value;
+    return p.value_si;
   }
   const std::string want =
       fmt::format("{} (units: {})", describe(expected), accepted_units(expected));
@@ -510,17 +510,17 @@ double parse_si(std::string_view text, const Dimension& expected) {
       fmt::format("expected {}, got \"{}\", which is {}", want, trim(text), describe(p.dim)));
 }
 
-std::string format_si(double si_value, const Dimension& dim) {
+std::string format_si(double value_si, const Dimension& dim) {
   // Shortest round-trip digits; scientific notation outside [1e-3, 1e7).
-  const double magnitude = std::fabs(si_value);
+  const double magnitude = std::fabs(value_si);
   std::string number;
-  if (std::isfinite(si_value) && si_value != 0.0 && (magnitude < 1e-3 || magnitude >= 1e7)) {
+  if (std::isfinite(value_si) && value_si != 0.0 && (magnitude < 1e-3 || magnitude >= 1e7)) {
     std::array<char, 64> buf{};
     const auto [ptr, ec] =
-        std::to_chars(buf.data(), buf.data() + buf.size(), si_value, std::chars_format::scientific);
+        std::to_chars(buf.data(), buf.data() + buf.size(), value_si, std::chars_format::scientific);
     number.assign(buf.data(), ec == std::errc() ? ptr : buf.data());
   } else {
-    number = fmt::format("{}", si_value);
+    number = fmt::format("{}", value_si);
   }
   const NamedDimension* n = find_named(dim);
   const std::string symbol = n != nullptr ? std::string(n->si_symbol) : formula(dim);

@@ -44,7 +44,7 @@ std::span<const std::string_view> unit_examples(const Dimension& dim);
 std::string accepted_units(const Dimension& dim);
 
 struct Parsed {
-  double si_value = 0.0;  // in SI base units: s, J, J/s, FLOP, B, g, g/J, token
+  double value_si = 0.0;  // in SI base units: s, J, J/s, FLOP, B, g, g/J, token
   Dimension dim{};
   std::string unit;  // the unit expression as written; empty for a bare number
 };
@@ -71,7 +71,7 @@ Q parse_as(std::string_view text) {
 
 /// A value in SI base units with its SI unit, for messages: "310 W", "1278720 s",
 /// "4.56e+13 FLOP/s", "0.19". Shortest round-trip digits, scientific outside [1e-3, 1e7).
-std::string format_si(double si_value, const Dimension& dim);
+std::string format_si(double value_si, const Dimension& dim);
 
 template <Dimension D>
 std::string format_si(Quantity<D> q) {

@@ -14,7 +14,7 @@ using u::UnitError;
 namespace {
 
 double si(std::string_view text) {
-  return parse_quantity(text).si_value;
+  return parse_quantity(text).value_si;
 }
 Dimension dim(std::string_view text) {
   return parse_quantity(text).dim;
@@ -142,7 +142,7 @@ TEST_CASE("number forms and spacing", "[units][parse]") {
   CHECK(si("0 W") == 0.0);
   // A bare number is dimensionless and keeps no unit.
   const u::Parsed bare = parse_quantity("0.75");
-  CHECK(bare.si_value == 0.75);
+  CHECK(bare.value_si == 0.75);
   CHECK(bare.dim == u::kDimensionless);
   CHECK(bare.unit.empty());
   CHECK(parse_quantity("45.6 TFLOP/s").unit == "TFLOP/s");
