@@ -1,19 +1,24 @@
 // libFuzzer harness: trace files read back, as `footprint report` and `footprint compare`
 // read them (analysis::read_user_trace, and for a sweep index the report's index branch),
-// then rendered in every format and compared with themselves. The first byte picks the mode
-// (tests/fuzz/README.md, "Trace files"):
-//  * even: the rest of the input is the file's bytes, given to libhdf5 as they are;
-//  * odd: a valid file (the second byte picks a whole trace or sweep index of the seeds) is
-//    rewritten through the HDF5 API by the operations the remaining bytes spell (an
+// then rendered in every format and compared with themselves. Each input starts from a
+// valid file of seeds/trace-files/ (a trace and a sweep index written by footprint; the
+// second byte picks it); the first byte picks what is done to it (tests/fuzz/README.md,
+// "Trace files"):
+//  * even: damage, as a disk or a copy leaves it: runs of bytes zeroed and the file cut
+//    short, by the 6-byte operations that follow;
+//  * odd: the file rewritten through the HDF5 API by the operations that follow (an
 //    attribute removed or given another type, shape or value; a dataset removed, retyped,
 //    resized, made 2-D or a group; a group removed), so that every file is one libhdf5
 //    reads safely and only Footprint's own checks are under test.
+// With FOOTPRINT_FUZZ_TRACE_RAW set, an input is instead the file's bytes as they are: for
+// hunting in libhdf5 by hand, not in the tests (libhdf5 crashes on crafted files).
 // An input may only end in an InputError (what the CLI prints, located, with exit code 2)
 // or an io::H5Error (the trace-reading error the CLI turns into one).
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -34,26 +39,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// The valid files of the structural mode: the whole traces and sweep index among the
-/// seeds (seeds/trace/raw-*.bin but the truncated ones), without their mode byte, by name.
+/// The valid files every input starts from: seeds/trace-files/*, by name.
 const std::vector<std::vector<char>>& base_files() {
   static const std::vector<std::vector<char>> files = [] {
     std::vector<fs::path> paths;
-    for (const auto& e : fs::directory_iterator(FOOTPRINT_SOURCE_DIR "/tests/fuzz/seeds/trace")) {
-      const std::string name = e.path().filename().string();
-      if (name.starts_with("raw-") && name.find("truncated") == std::string::npos) {
-        paths.push_back(e.path());
-      }
+    for (const auto& e :
+         fs::directory_iterator(FOOTPRINT_SOURCE_DIR "/tests/fuzz/seeds/trace-files")) {
+      paths.push_back(e.path());
     }
     std::sort(paths.begin(), paths.end());
     std::vector<std::vector<char>> out;
     for (const auto& p : paths) {
       std::ifstream in(p, std::ios::binary);
-      std::vector<char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-      if (!bytes.empty()) {
-        bytes.erase(bytes.begin());  // the mode byte
-        out.push_back(std::move(bytes));
-      }
+      out.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
     return out;
   }();
@@ -257,6 +255,27 @@ void mutate(hid_t file, Bytes& in) {
   }
 }
 
+/// Damage as storage leaves it: each operation is a kind byte, a 24-bit offset and a
+/// 16-bit length (little-endian); even kinds zero `length` bytes from the offset, odd
+/// kinds cut the file at the offset. At most 4 operations.
+void damage(std::vector<char>& file, Bytes& in) {
+  for (int op = 0; op < 4 && !in.empty() && !file.empty(); ++op) {
+    const std::uint8_t kind = in.next();
+    std::size_t offset = in.next();
+    offset |= static_cast<std::size_t>(in.next()) << 8U;
+    offset |= static_cast<std::size_t>(in.next()) << 16U;
+    std::size_t length = in.next();
+    length |= static_cast<std::size_t>(in.next()) << 8U;
+    offset %= file.size();
+    if ((kind & 1U) == 0) {
+      std::fill_n(file.begin() + static_cast<std::ptrdiff_t>(offset),
+                  std::min(length, file.size() - offset), '\0');
+    } else {
+      file.resize(offset);
+    }
+  }
+}
+
 /// What `footprint report` and `footprint compare` do with the file.
 void read_as_cli(const fs::path& path) {
   using namespace footprint;
@@ -294,23 +313,26 @@ extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size == 0) {
-    return 0;
-  }
+  static const bool raw = std::getenv("FOOTPRINT_FUZZ_TRACE_RAW") != nullptr;
   const auto path = footprint::fuzz::input_file(".h5");
-  if ((data[0] & 1U) == 0) {
-    footprint::fuzz::write_input_to(data + 1, size - 1, path);
+  const auto& bases = base_files();
+  if (raw) {
+    footprint::fuzz::write_input_to(data, size, path);
+  } else if (size < 2 || bases.empty()) {
+    return 0;
+  } else if ((data[0] & 1U) == 0) {
+    std::vector<char> file = bases[data[1] % bases.size()];
+    Bytes in(data + 2, size - 2);
+    damage(file, in);
+    footprint::fuzz::write_input_to(reinterpret_cast<const std::uint8_t*>(file.data()), file.size(),
+                                    path);
   } else {
-    const auto& bases = base_files();
-    if (bases.empty() || size < 2) {
-      return 0;
-    }
     const auto& base = bases[data[1] % bases.size()];
     footprint::fuzz::write_input_to(reinterpret_cast<const std::uint8_t*>(base.data()), base.size(),
                                     path);
     const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
     if (file < 0) {
-      __builtin_trap();  // a seed trace libhdf5 cannot open: the harness is broken
+      __builtin_trap();  // a seed file libhdf5 cannot open: the harness is broken
     }
     Bytes in(data + 2, size - 2);
     mutate(file, in);
