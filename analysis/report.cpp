@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <type_traits>
 #include <variant>
 #include <vector>
@@ -16,6 +17,7 @@
 
 #include "analysis/text_format.hpp"
 
+#include "sim/kernel/diagnostics/diagnostics.hpp"
 #include "sim/kernel/hdf5/hdf5.hpp"
 #include "sim/kernel/schema/trace_schema.hpp"
 #include "sim/kernel/units/quantity.hpp"
@@ -526,6 +528,24 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
     }
   }
   return r;
+}
+
+Report read_user_trace(const std::filesystem::path& trace) {
+  const auto unreadable = [&](std::string message) {
+    return InputError(Diagnostic{.file = trace.string(), .message = std::move(message)});
+  };
+  std::error_code ec;
+  if (!std::filesystem::exists(trace, ec)) {
+    throw unreadable("no such file");
+  }
+  if (std::filesystem::is_directory(trace, ec)) {
+    throw unreadable("is a directory, not a trace file");
+  }
+  try {
+    return read_report(trace);
+  } catch (const io::H5Error& e) {
+    throw unreadable(fmt::format("not a readable Footprint trace: {}", e.what()));
+  }
 }
 
 std::string render_predicted(const PredictedRow& p) {

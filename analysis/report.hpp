@@ -231,6 +231,12 @@ struct Report {
 Report read_report(const std::filesystem::path& trace,
                    std::size_t max_jobs = static_cast<std::size_t>(-1));
 
+/// Reads a trace the user named (`footprint report`, `footprint compare`): what
+/// read_report reads, with every problem of the file (missing, a folder, unreadable by
+/// HDF5, not a Footprint trace, a format or schema it does not match) an InputError naming
+/// the file. The fuzz harness footprint_fuzz_trace calls this (tests/fuzz/README.md).
+Report read_user_trace(const std::filesystem::path& trace);
+
 std::string render_table(const Report& r);
 /// The table's note on embodied emissions: the accelerator types without a published
 /// embodied figure and the datacenters that have them; empty when there are none.

@@ -430,15 +430,6 @@ void require_file(const std::string& path) {
   }
 }
 
-/// Reads a trace given on the command line: one HDF5 cannot read is bad input.
-footprint::analysis::Report read_user_trace(const std::string& path) {
-  try {
-    return footprint::analysis::read_report(path);
-  } catch (const footprint::io::H5Error& e) {
-    throw unreadable(path, fmt::format("not a readable Footprint trace: {}", e.what()));
-  }
-}
-
 int cmd_report(const ReportArgs& a) {
   require_file(a.trace);
   try {
@@ -466,7 +457,7 @@ int cmd_report(const ReportArgs& a) {
                     "(DIR/index.h5); {} is a run trace",
                     a.trace));
   }
-  const auto r = read_user_trace(a.trace);
+  const auto r = footprint::analysis::read_user_trace(a.trace);
   if (a.format == "csv") {
     fmt::print("{}", footprint::analysis::render_csv(r));
   } else if (a.format == "json") {
@@ -480,8 +471,8 @@ int cmd_report(const ReportArgs& a) {
 int cmd_compare(const CompareArgs& a) {
   require_file(a.a);
   require_file(a.b);
-  const auto ra = read_user_trace(a.a);
-  const auto rb = read_user_trace(a.b);
+  const auto ra = footprint::analysis::read_user_trace(a.a);
+  const auto rb = footprint::analysis::read_user_trace(a.b);
   fmt::print("{}", footprint::analysis::render_compare(ra, rb, a.a, a.b, a.format));
   return 0;
 }

@@ -7,6 +7,7 @@
 #include <bit>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <numeric>
@@ -19,6 +20,8 @@
 #include <fmt/format.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <unistd.h>
@@ -349,9 +352,39 @@ herr_t collect_attr_name(hid_t /*loc*/, const char* name, const H5A_info_t* /*in
   return collect_name(name, *static_cast<std::vector<std::string>*>(data));
 }
 
+// A link's creation order and name, for list_in_creation_order.
+herr_t collect_link_order(hid_t /*group*/, const char* name, const H5L_info_t* info,
+                          void* data) noexcept {
+  try {
+    static_cast<std::vector<std::pair<std::int64_t, std::string>>*>(data)->emplace_back(
+        info->corder_valid ? info->corder : 0, name);
+  } catch (...) {
+    return -1;
+  }
+  return 0;
+}
+
 herr_t collect_link_name(hid_t /*group*/, const char* name, const H5L_info_t* /*info*/,
                          void* data) noexcept {
   return collect_name(name, *static_cast<std::vector<std::string>*>(data));
+}
+
+// The most a dataset of a file can hold, by its file's size: deflate (the only filter
+// Footprint writes with) expands its input at most 1032 times, so a dataset claiming more
+// (an extent of 2^40 elements whose chunks were never written reads back as fill values)
+// cannot be one Footprint wrote, and is refused before anything is allocated for it.
+constexpr std::uint64_t kMaxDeflateRatio = 1032;
+
+void check_extent(hid_t dataset, std::size_t count, std::size_t element_bytes, const Ctx& c) {
+  Handle file = own(H5Iget_file_id(dataset), "get the file of", c);
+  hsize_t file_bytes = 0;
+  ok(H5Fget_filesize(file.get(), &file_bytes), "get the size of the file of", c);
+  const std::uint64_t limit = kMaxDeflateRatio * std::max<std::uint64_t>(file_bytes, 1);
+  if (element_bytes > 0 && count > limit / element_bytes) {
+    wrong(fmt::format("claims {} elements of {} bytes, more than a file of {} bytes can hold",
+                      count, element_bytes, file_bytes),
+          c);
+  }
 }
 
 // Opens a 1-D dataset's type and space and checks the type class.
@@ -376,11 +409,99 @@ OpenData open_vector(hid_t dataset, H5T_class_t expected, std::string_view what,
     wrong(fmt::format("is not a {} dataset", what), c);
   }
   d.count = npoints(d.space.get(), c);
+  check_extent(dataset, d.count, std::max<std::size_t>(1, H5Tget_size(d.type.get())), c);
   return d;
 }
 
 bool is_unsigned64(hid_t type) {
   return H5Tget_sign(type) == H5T_SGN_NONE && H5Tget_size(type) >= 8;
+}
+
+// Global heap collections (where variable-length strings live) carry no checksum in any
+// HDF5 file format, and libhdf5 1.10 trusts their object headers: an object of index 0 and
+// size 0 (zeroed bytes) makes its parser loop forever, and an object running past the
+// collection makes it read outside its buffer. So before libhdf5 opens a file for reading,
+// every collection in it is found by its header ("GCOL", version 1, three zero bytes, a
+// size of at least 4 KiB that fits in the file; a chance match in compressed data has
+// odds of about 2^-56 per byte) and its object list is walked as libhdf5 walks it: each
+// object must advance the walk and end inside the collection.
+constexpr std::size_t kGlobalHeapHeader = 16;     // signature, version, reserved, size
+constexpr std::size_t kGlobalHeapObjHeader = 16;  // index, references, reserved, size
+constexpr std::size_t kGlobalHeapMinSize = 4096;
+
+std::uint64_t little_endian(const unsigned char* p, std::size_t bytes) {
+  std::uint64_t v = 0;
+  for (std::size_t i = bytes; i > 0; --i) {
+    v = (v << 8U) | p[i - 1];
+  }
+  return v;
+}
+
+// Where the collection at `at` (its header already matched) is damaged; empty if it is not.
+std::string global_heap_damage(std::span<const unsigned char> file, std::size_t at) {
+  const std::uint64_t size = little_endian(file.data() + at + 8, 8);
+  if (size > file.size() - at) {
+    return fmt::format("its size, {} bytes, runs past the end of the file", size);
+  }
+  const std::size_t end = at + static_cast<std::size_t>(size);
+  std::size_t p = at + kGlobalHeapHeader;
+  while (p < end) {
+    if (end - p < kGlobalHeapObjHeader) {
+      return {};  // too small for an object: free space, as libhdf5 reads it
+    }
+    const auto index = little_endian(file.data() + p, 2);
+    const std::uint64_t object = little_endian(file.data() + p + 8, 8);
+    // libhdf5's step: the header and the object padded to 8 bytes; for index 0 (free
+    // space) the size already includes the header.
+    const std::uint64_t step =
+        index > 0 ? kGlobalHeapObjHeader + ((object + 7U) & ~std::uint64_t{7}) : object;
+    if (step < kGlobalHeapObjHeader || object > end - p || step > end - p) {
+      return fmt::format("object {} at byte {} has a size of {} bytes, which {}", index, p, object,
+                         step < kGlobalHeapObjHeader ? "does not cover its own header"
+                                                     : "runs past the collection");
+    }
+    p += static_cast<std::size_t>(step);
+  }
+  return {};
+}
+
+// Throws H5Error naming the first damaged global heap collection of the file at `path`.
+void check_global_heaps(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return;  // libhdf5 reports why it cannot open the file
+  }
+  struct stat st {};
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+  void* map =
+      regular ? ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0)
+              : MAP_FAILED;
+  ::close(fd);
+  if (map == MAP_FAILED) {
+    return;
+  }
+  const std::span<const unsigned char> file(static_cast<const unsigned char*>(map),
+                                            static_cast<std::size_t>(st.st_size));
+  struct Unmap {
+    std::span<const unsigned char> file;
+    ~Unmap() { ::munmap(const_cast<unsigned char*>(file.data()), file.size()); }
+  } unmap{file};
+  constexpr std::array<unsigned char, 8> kSignature = {'G', 'C', 'O', 'L', 1, 0, 0, 0};
+  const std::boyer_moore_horspool_searcher searcher(kSignature.begin(), kSignature.end());
+  for (auto it = std::search(file.begin(), file.end(), searcher); it != file.end();
+       it = std::search(it + 1, file.end(), searcher)) {
+    const auto at = static_cast<std::size_t>(it - file.begin());
+    if (file.size() - at < kGlobalHeapHeader ||
+        little_endian(file.data() + at + 8, 8) < kGlobalHeapMinSize) {
+      continue;  // not a collection's header
+    }
+    if (auto damage = global_heap_damage(file, at); !damage.empty()) {
+      throw H5Error(fmt::format(
+          "HDF5: file '{}' is damaged: the global heap collection at byte {} (where strings "
+          "are stored) is corrupt: {}",
+          path, at, damage));
+    }
+  }
 }
 
 }  // namespace
@@ -592,7 +713,10 @@ std::vector<std::string> Node::attr_names() const {
   QuietErrors quiet;
   const Ctx c{path_, file_};
   std::vector<std::string> names;
-  ok(H5Aiterate2(handle_.get(), H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_attr_name, &names),
+  // Native order, sorted here: libhdf5 1.10 sorts other orders in a table that, when
+  // reading the file fails halfway (an incorrect checksum), it frees whole, entries never
+  // filled included (a crash on a damaged file; tests/fuzz/README.md, "Trace files").
+  ok(H5Aiterate2(handle_.get(), H5_INDEX_NAME, H5_ITER_NATIVE, nullptr, collect_attr_name, &names),
      "list the attributes of", c);
   std::sort(names.begin(), names.end());
   return names;
@@ -742,9 +866,17 @@ std::vector<std::string> Group::list_in_creation_order() const {
   if ((flags & H5P_CRT_ORDER_INDEXED) == 0) {
     return list();
   }
-  std::vector<std::string> names;
-  ok(H5Literate(handle_.get(), H5_INDEX_CRT_ORDER, H5_ITER_INC, nullptr, collect_link_name, &names),
+  // Native order, sorted here (as in attr_names).
+  std::vector<std::pair<std::int64_t, std::string>> links;
+  ok(H5Literate(handle_.get(), H5_INDEX_CRT_ORDER, H5_ITER_NATIVE, nullptr, collect_link_order,
+                &links),
      "list the members of", c);
+  std::sort(links.begin(), links.end());
+  std::vector<std::string> names;
+  names.reserve(links.size());
+  for (auto& link : links) {
+    names.push_back(std::move(link.second));
+  }
   return names;
 }
 
@@ -766,7 +898,8 @@ std::vector<std::string> Group::list() const {
   QuietErrors quiet;
   const Ctx c{path_, file_};
   std::vector<std::string> names;
-  ok(H5Literate(handle_.get(), H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_link_name, &names),
+  // Native order, sorted here (as in attr_names).
+  ok(H5Literate(handle_.get(), H5_INDEX_NAME, H5_ITER_NATIVE, nullptr, collect_link_name, &names),
      "list the members of", c);
   std::sort(names.begin(), names.end());
   return names;
@@ -1015,6 +1148,7 @@ File File::open_read(const std::filesystem::path& path) {
   QuietErrors quiet;
   const std::string name = path.string();
   const Ctx c{"/", name};
+  check_global_heaps(name);
   Handle fapl = own(H5Pcreate(H5P_FILE_ACCESS), "create file access list for", c);
   ok(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "set close degree for", c);
   const hid_t id = H5Fopen(name.c_str(), H5F_ACC_RDONLY, fapl.get());
@@ -1368,6 +1502,7 @@ Table read_table(const Group& group, std::string_view name, std::size_t max_rows
         wrong("is not a 1-D column", c);
       }
       const std::size_t total = npoints(space.get(), c);
+      check_extent(ds, total, std::max<std::size_t>(1, H5Tget_size(type.get())), c);
       if (first) {
         table.rows_ = std::min(total, max_rows);
         first = false;
@@ -1657,8 +1792,9 @@ AtomicOutput::AtomicOutput(std::filesystem::path final_path, bool force)
     throw OutputPathError(fmt::format("output directory '{}' is not a directory", dir.string()));
   }
   if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-    throw OutputPathError(fmt::format("output directory '{}' is not writable: {}", dir.string(),
-                                      std::strerror(errno)));
+    throw OutputPathError(
+        fmt::format("cannot write '{}': output directory '{}' is not writable: {}", final_.string(),
+                    dir.string(), std::strerror(errno)));
   }
 
   // --force replaces a file, never a device, a pipe or a socket (nor what a link points to).

@@ -228,7 +228,9 @@ class File {
  public:
   /// Creates (or truncates) a file for byte-reproducible writing.
   static File create(const std::filesystem::path& path);
-  /// Opens an existing file read-only.
+  /// Opens an existing file read-only. Its global heap collections (where variable-length
+  /// strings are stored, without checksums) are checked first: libhdf5 loops forever on
+  /// some damaged ones, so a damaged one throws H5Error naming its offset instead.
   static File open_read(const std::filesystem::path& path);
 
   File(File&&) noexcept = default;
