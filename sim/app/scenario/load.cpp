@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "sim/app/scenario/parse.hpp"
@@ -320,6 +321,45 @@ bool quote_closes(const std::string& text, int line, int column) {
   return false;
 }
 
+/// Counts a YAML stream's documents from the parser's events, and keeps the mark of the
+/// second document's first node (line -1 when it has none) and of the latest node.
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  int documents = 0;
+  YAML::Mark second = YAML::Mark::null_mark();
+  YAML::Mark last = YAML::Mark::null_mark();
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    ++documents;
+    last = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override { node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override { node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                const std::string& /*value*/) override {
+    node(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& /*tag*/,
+                       YAML::anchor_t /*anchor*/, YAML::EmitterStyle::value /*style*/) override {
+    node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                  YAML::EmitterStyle::value /*style*/) override {
+    node(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void node(const YAML::Mark& mark) {
+    last = mark;
+    if (documents == 2 && second.line < 0) {
+      second = mark;
+    }
+  }
+};
+
 /// Reports each quoted scalar under `n` whose quote is never closed.
 void check_quotes(const YAML::Node& n, const std::string& path, const std::string& text,
                   Diagnostics& d) {
@@ -351,17 +391,30 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name,
   // only mislead.
   Diagnostics d(file_name);
   check_utf8(text, d);
-  std::vector<YAML::Node> docs;
+  // The documents are counted by the parser's events rather than built (yaml-cpp's LoadAll
+  // never returns on some malformed text, a lone "," among them: its parser stops advancing
+  // and LoadAll adds empty documents without end). A document consumes at least one byte,
+  // so more passes than bytes mean the parser is stuck.
+  DocumentCounter counter;
   try {
-    docs = YAML::LoadAll(text);
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    std::size_t passes = 0;
+    while (parser.HandleNextDocument(counter)) {
+      if (++passes > text.size() + 1) {
+        d.error(counter.last.line + 1, counter.last.column + 1, "",
+                "YAML syntax error: the text from here on is no YAML (the parser cannot go on)");
+        d.throw_if_any();
+      }
+    }
   } catch (const YAML::Exception& e) {
     d.error(e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg);
     d.throw_if_any();
   }
-  if (docs.size() > 1) {
+  if (counter.documents > 1) {
     // The second document's first node, or else the line of its "---".
-    int line = docs[1].Mark().line + 1;
-    int column = docs[1].Mark().column + 1;
+    int line = counter.second.line + 1;
+    int column = counter.second.column + 1;
     if (line <= 0) {
       line = 0;
       column = 1;
@@ -378,11 +431,18 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name,
     d.error(line, column, "",
             fmt::format("a second YAML document: a scenario file holds one (a line \"---\" "
                         "starts another){}",
-                        docs.size() > 2 ? fmt::format(", and this file holds {}", docs.size())
-                                        : std::string()));
+                        counter.documents > 2
+                            ? fmt::format(", and this file holds {}", counter.documents)
+                            : std::string()));
   }
-  const YAML::Node root = docs.empty() ? YAML::Node() : docs.front();
-  if (!docs.empty()) {
+  YAML::Node root;
+  if (counter.documents > 0) {
+    try {
+      root = YAML::Load(text);  // the first document (the count above found no error in it)
+    } catch (const YAML::Exception& e) {
+      d.error(e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg);
+      d.throw_if_any();
+    }
     check_quotes(root, "", text, d);
   }
   d.throw_if_any();
