@@ -14,7 +14,6 @@ and Slurm cannot start, it fails with the daemons' logs.
 
   slurm_sweep.py FOOTPRINT_BINARY SCENARIOS_DIR
 """
-import filecmp
 import os
 import shutil
 import socket
@@ -23,21 +22,10 @@ import sys
 import tempfile
 import time
 
+from sweep_test import same_tree  # the same byte-for-byte comparison of two sweeps
+
 SKIP = 77
 DAEMONS = ("munged", "slurmctld", "slurmd", "sbatch", "srun", "sinfo")
-
-
-def same_tree(a, b):
-    """Whether folders a and b hold the same point files and index, byte for byte."""
-    pa = sorted(os.listdir(os.path.join(a, "points")))
-    pb = sorted(os.listdir(os.path.join(b, "points")))
-    if pa != pb:
-        return False
-    for name in pa:
-        if not filecmp.cmp(os.path.join(a, "points", name), os.path.join(b, "points", name),
-                           shallow=False):
-            return False
-    return filecmp.cmp(os.path.join(a, "index.h5"), os.path.join(b, "index.h5"), shallow=False)
 
 
 def free_port():
