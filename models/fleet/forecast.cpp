@@ -30,13 +30,7 @@ double to_s(SimTime::rep ticks) {
 
 CarbonForecast::CarbonForecast(const FleetTables* tables, const std::vector<DatacenterView>& dcs,
                                SimTime horizon, double error, std::uint64_t seed)
-    : tables_(tables),
-      times_(dcs.size()),
-      rate_(dcs.size()),
-      intensity_(dcs.size()),
-      prefix_(dcs.size()),
-      hour_segment_(dcs.size()),
-      min_rate_(dcs.size()) {
+    : tables_(tables), class_of_(dcs.size(), 0) {
   const auto ntypes = tables->types.size();
   const SimTime::rep end = std::max<SimTime::rep>(horizon.count(), 1);
   for (std::uint32_t d = 0; d < dcs.size(); ++d) {
@@ -52,11 +46,11 @@ CarbonForecast::CarbonForecast(const FleetTables* tables, const std::vector<Data
     // One error per hour of the clock, drawn in order whatever the segments are.
     SimTime::rep noise_hour = -1;
     double factor = 1.0;
-    auto& times = times_[d];
-    auto& rate = rate_[d];
-    auto& intensity = intensity_[d];
-    auto& prefix = prefix_[d];
-    prefix.push_back(0.0);
+    std::vector<SimTime::rep> times;
+    std::vector<double> rate;
+    std::vector<double> intensity;
+    std::vector<double> prefix{0.0};
+    std::vector<std::uint32_t> hours;
     SimTime::rep t = 0;
     while (t < end) {
       const SimTime at = SimTime::ticks(t);
@@ -75,7 +69,7 @@ CarbonForecast::CarbonForecast(const FleetTables* tables, const std::vector<Data
           std::min({v.carbon->next_change(at).count(), v.cooling->next_change(at).count(),
                     (t / kHour + 1) * kHour, end});
       if (t % kHour == 0) {
-        hour_segment_[d].push_back(static_cast<std::uint32_t>(times.size()));
+        hours.push_back(static_cast<std::uint32_t>(times.size()));
       }
       times.push_back(t);
       intensity.push_back(i);
@@ -83,8 +77,18 @@ CarbonForecast::CarbonForecast(const FleetTables* tables, const std::vector<Data
       prefix.push_back(prefix.back() + i * marginal * to_s(next - t));
       t = next;
     }
-    auto& levels = min_rate_[d];
-    levels.push_back(rate);
+    // A datacenter whose forecast is another's (one region's grid and weather, the same
+    // marginal PUE, no forecast error) shares it: jobs are planned once per class.
+    const auto same = std::find_if(times_.begin(), times_.end(), [&](const auto& other) {
+      const auto c = static_cast<std::size_t>(&other - times_.data());
+      return other == times && rate_[c] == rate && intensity_[c] == intensity;
+    });
+    if (same != times_.end()) {
+      class_of_[d] = static_cast<std::uint32_t>(same - times_.begin());
+      continue;
+    }
+    class_of_[d] = static_cast<std::uint32_t>(times_.size());
+    std::vector<std::vector<double>> levels{rate};
     for (std::size_t w = 1; 2 * w <= rate.size(); w *= 2) {
       const auto& prev = levels.back();
       std::vector<double> next_level(prev.size() - w);
@@ -93,12 +97,19 @@ CarbonForecast::CarbonForecast(const FleetTables* tables, const std::vector<Data
       }
       levels.push_back(std::move(next_level));
     }
+    times_.push_back(std::move(times));
+    rate_.push_back(std::move(rate));
+    intensity_.push_back(std::move(intensity));
+    prefix_.push_back(std::move(prefix));
+    hour_segment_.push_back(std::move(hours));
+    min_rate_.push_back(std::move(levels));
   }
 }
 
 std::size_t CarbonForecast::segment_of(std::uint32_t dc, SimTime::rep t) const {
-  const auto& times = times_[dc];
-  const auto& hours = hour_segment_[dc];
+  const auto f = class_of_[dc];
+  const auto& times = times_[f];
+  const auto& hours = hour_segment_[f];
   // The last start at or before t (the first for t < 0, the last past the end), found
   // from the segment of t's hour.
   std::size_t k = 0;
@@ -114,7 +125,7 @@ std::size_t CarbonForecast::segment_of(std::uint32_t dc, SimTime::rep t) const {
 double CarbonForecast::min_rate(std::uint32_t dc, SimTime::rep from, SimTime::rep to) const {
   const auto i = segment_of(dc, from);
   const auto k = std::max(i, segment_of(dc, std::max(from, to - 1))) + 1;
-  const auto& levels = min_rate_[dc];
+  const auto& levels = min_rate_[class_of_[dc]];
   // The largest power of two within the range: two overlapping blocks of it cover it.
   std::size_t level = 0;
   while ((std::size_t{2} << level) <= k - i) {
@@ -126,7 +137,8 @@ double CarbonForecast::min_rate(std::uint32_t dc, SimTime::rep from, SimTime::re
 
 double CarbonForecast::cumulative(std::uint32_t dc, SimTime::rep t) const {
   const auto k = segment_of(dc, t);
-  return prefix_[dc][k] + rate_[dc][k] * to_s(t - times_[dc][k]);
+  const auto f = class_of_[dc];
+  return prefix_[f][k] + rate_[f][k] * to_s(t - times_[f][k]);
 }
 
 double CarbonForecast::weight(std::uint32_t dc, SimTime from, SimTime to) const {
@@ -158,6 +170,77 @@ std::optional<std::pair<SimTime, std::uint32_t>> CarbonForecast::best_start(
   const SimTime::rep last = span.second;
   const auto d = j.duration.count();
   const TickRuns whole{{first, last}};
+  const auto runs_of = [&](std::uint32_t c) -> const TickRuns& {
+    return feasible ? feasible(c) : whole;
+  };
+  const auto contains = [](const TickRuns& runs, SimTime::rep s) {
+    const auto it = std::upper_bound(runs.begin(), runs.end(), s,
+                                     [](SimTime::rep t, const auto& r) { return t < r.first; });
+    return it != runs.begin() && std::prev(it)->second >= s;
+  };
+  // Candidates with one forecast (a class) are looked at together: the ticks where any of
+  // them has room, with the forecast once. A start chosen in a class goes to the lowest
+  // index among its candidates with room at that tick, so that the choice is the one a
+  // visit of every candidate in index order would make.
+  struct Group {
+    std::uint32_t forecast = 0;
+    std::uint32_t dc = 0;  ///< the first candidate's datacenter (forecasts read through it)
+    double bound = 0;      ///< the lowest forecast any start could have
+    std::vector<std::uint32_t> members;  ///< candidate indices, in order
+    TickRuns runs;                       ///< the union of the members' runs
+  };
+  std::vector<Group> groups;
+  for (std::uint32_t c = 0; c < j.candidate_count; ++c) {
+    const auto dc = tables_->candidates[j.first_candidate + c];
+    const auto f = class_of_[dc];
+    auto g =
+        std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.forecast == f; });
+    if (g == groups.end()) {
+      groups.push_back({f,
+                        dc,
+                        min_rate(dc, first + e, last + e + std::max<SimTime::rep>(d, 1)) *
+                            j.duration.to_seconds(),
+                        {},
+                        {}});
+      g = std::prev(groups.end());
+    }
+    g->members.push_back(c);
+  }
+  // The union of a group's runs, its members asked for in order until every tick of the
+  // window has room in one of them.
+  std::vector<std::pair<SimTime::rep, SimTime::rep>> pieces;
+  const auto unite = [&](Group& g) {
+    if (g.members.size() == 1) {
+      g.runs = runs_of(g.members.front());
+      return;
+    }
+    pieces.clear();
+    for (const auto c : g.members) {
+      const auto& r = runs_of(c);
+      pieces.insert(pieces.end(), r.begin(), r.end());
+      if (r.size() == 1 && r.front().first <= first && r.front().second >= last) {
+        break;  // this one has room throughout
+      }
+    }
+    std::sort(pieces.begin(), pieces.end());
+    g.runs.clear();
+    for (const auto& [a, b] : pieces) {
+      if (!g.runs.empty() && a <= g.runs.back().second + e) {
+        g.runs.back().second = std::max(g.runs.back().second, b);
+      } else {
+        g.runs.emplace_back(a, b);
+      }
+    }
+  };
+  // The datacenter of group g that takes a start at tick s: its first member with room.
+  const auto member_at = [&](const Group& g, SimTime::rep s) {
+    for (const auto c : g.members) {
+      if (contains(runs_of(c), s)) {
+        return tables_->candidates[j.first_candidate + c];
+      }
+    }
+    return g.dc;  // not reached: s is in the union
+  };
   // The forecast emissions of a start s are linear in s between the times at which s or
   // s + duration crosses a breakpoint of the forecast; on the tick grid the minimum over a
   // run of feasible ticks is at a tick next to one of those, or at an end of the run.
@@ -167,13 +250,12 @@ std::optional<std::pair<SimTime, std::uint32_t>> CarbonForecast::best_start(
     const SimTime begin = SimTime::ticks(s + e);
     return weight(dc, begin, begin + j.duration);
   };
-  // The candidate ticks of one datacenter, in order, each with the run it lies in.
+  // The candidate ticks of one group, in order, each with the run it lies in.
   std::vector<SimTime::rep> crossings;
   std::vector<std::pair<SimTime::rep, std::size_t>> out;
-  const auto candidates_of = [&](std::uint32_t c) {
-    const auto dc = tables_->candidates[j.first_candidate + c];
-    const TickRuns& runs = feasible ? feasible(c) : whole;
-    const auto& times = times_[dc];
+  const auto candidates_of = [&](const Group& g) {
+    const TickRuns& runs = g.runs;
+    const auto& times = times_[g.forecast];
     // Breakpoints h with a start crossing (h - e in the window) or an end crossing
     // (h - e - d in it), as two sorted lists merged.
     crossings.clear();
@@ -208,23 +290,28 @@ std::optional<std::pair<SimTime, std::uint32_t>> CarbonForecast::best_start(
         out.emplace_back(b, r);
       }
     }
-    return dc;
+    return g.dc;
   };
-  // The lowest forecast any start in a candidate could have: candidates are visited from
-  // the lowest, and the rest skipped once it is above the best found (beyond a tie).
-  std::vector<std::pair<double, std::uint32_t>> order;
-  order.reserve(j.candidate_count);
-  for (std::uint32_t c = 0; c < j.candidate_count; ++c) {
-    const auto dc = tables_->candidates[j.first_candidate + c];
-    order.emplace_back(
-        min_rate(dc, first + e, last + e + std::max<SimTime::rep>(d, 1)) * j.duration.to_seconds(),
-        c);
+  // Groups are visited from the lowest bound, and the rest skipped once it is above the
+  // best found (beyond a tie).
+  std::vector<std::pair<double, std::size_t>> order;
+  order.reserve(groups.size());
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    order.emplace_back(groups[g].bound, g);
   }
   std::sort(order.begin(), order.end());
+  std::vector<char> united(groups.size(), 0);
+  const auto visit = [&](std::size_t g) {
+    if (united[g] == 0) {
+      united[g] = 1;
+      unite(groups[g]);
+    }
+    return candidates_of(groups[g]);
+  };
   const auto beyond = [](double bound, double value) {
     return std::isfinite(value) && bound > value + kTieTolerance * std::fabs(value);
   };
-  // The lowest forecast over every candidate visited; then, among the starts within a
+  // The lowest forecast over every group visited; then, among the starts within a
   // relative 1e-9 of it (equal forecasts: a typical day repeats, flat hours, two
   // datacenters on one grid; they differ only by the rounding of the prefix sums, about
   // 1e-12 relative after a year of hours), the earliest tick, then the lower datacenter
@@ -232,17 +319,17 @@ std::optional<std::pair<SimTime, std::uint32_t>> CarbonForecast::best_start(
   struct Eval {
     double w;
     SimTime::rep s;
-    std::uint32_t dc;
+    std::size_t group;
   };
   std::vector<Eval> evals;
-  for (const auto& [bound, c] : order) {
+  for (const auto& [bound, g] : order) {
     if (!evals.empty() && beyond(bound, best)) {
       break;
     }
-    const auto dc = candidates_of(c);
+    const auto dc = visit(g);
     for (const auto& [s, r] : out) {
       const double w = w_at(dc, s);
-      evals.push_back({w, s, dc});
+      evals.push_back({w, s, g});
       best = std::min(best, w);
     }
   }
@@ -250,15 +337,18 @@ std::optional<std::pair<SimTime, std::uint32_t>> CarbonForecast::best_start(
     if (beyond(v.w, best)) {
       continue;
     }
-    if (!best_pick || v.s < best_pick->first.count() ||
-        (v.s == best_pick->first.count() && v.dc < best_pick->second)) {
-      best_pick = {SimTime::ticks(v.s), v.dc};
+    if (best_pick && v.s > best_pick->first.count()) {
+      continue;
+    }
+    const auto dc = member_at(groups[v.group], v.s);
+    if (!best_pick || v.s < best_pick->first.count() || dc < best_pick->second) {
+      best_pick = {SimTime::ticks(v.s), dc};
     }
   }
   if (!best_pick || tolerance <= 0) {
     return best_pick;
   }
-  // Under a tolerance: per candidate, the first tick at or below the threshold. Between
+  // Under a tolerance: per group, the first tick at or below the threshold. Between
   // consecutive candidate ticks of one run the forecast is linear on the tick grid (a
   // breakpoint between them would have made its neighbouring ticks candidates), so the
   // first tick is found by interpolation on the first segment that reaches it, then
@@ -267,11 +357,11 @@ std::optional<std::pair<SimTime, std::uint32_t>> CarbonForecast::best_start(
   SimTime::rep pick_t = std::numeric_limits<SimTime::rep>::max();
   double pick_w = std::numeric_limits<double>::infinity();
   std::uint32_t pick_dc = best_pick->second;
-  for (const auto& [bound, c] : order) {
+  for (const auto& [bound, g] : order) {
     if (beyond(bound, threshold)) {
       break;
     }
-    const auto dc = candidates_of(c);
+    const auto dc = visit(g);
     for (std::size_t i = 0; i < out.size(); ++i) {
       const auto [b, run] = out[i];
       const double w_b = w_at(dc, b);
@@ -297,7 +387,7 @@ std::optional<std::pair<SimTime, std::uint32_t>> CarbonForecast::best_start(
       if (s < pick_t || (s == pick_t && w < pick_w)) {
         pick_t = s;
         pick_w = w;
-        pick_dc = dc;
+        pick_dc = member_at(groups[g], s);
       }
       break;
     }
@@ -310,8 +400,8 @@ std::optional<std::pair<SimTime, std::uint32_t>> CarbonForecast::best_start(
 
 SimTime CarbonForecast::first_time_at_or_below(std::uint32_t dc, SimTime now, SimTime limit,
                                                units::CarbonIntensity threshold) const {
-  const auto& times = times_[dc];
-  const auto& v = intensity_[dc];
+  const auto& times = times_[class_of_[dc]];
+  const auto& v = intensity_[class_of_[dc]];
   for (auto k = static_cast<std::size_t>(std::upper_bound(times.begin(), times.end(), now.count()) -
                                          times.begin());
        k < times.size() && times[k] <= limit.count(); ++k) {

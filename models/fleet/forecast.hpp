@@ -67,8 +67,11 @@ class CarbonForecast {
 
   /// The forecast's breakpoints of datacenter `dc` (segment starts, the first at 0).
   [[nodiscard]] const std::vector<SimTime::rep>& breakpoints(std::uint32_t dc) const {
-    return times_[dc];
+    return times_[class_of_[dc]];
   }
+  /// Datacenters with the same forecast (equal rates and intensities at equal times) have
+  /// the same class: the lowest index among the distinct forecasts, by first appearance.
+  [[nodiscard]] std::uint32_t forecast_class(std::uint32_t dc) const { return class_of_[dc]; }
 
  private:
   [[nodiscard]] double cumulative(std::uint32_t dc, SimTime::rep t) const;
@@ -77,14 +80,16 @@ class CarbonForecast {
   [[nodiscard]] std::size_t segment_of(std::uint32_t dc, SimTime::rep t) const;
 
   const FleetTables* tables_;
-  std::vector<std::vector<SimTime::rep>> times_;  ///< per datacenter: segment starts
-  std::vector<std::vector<double>> rate_;         ///< per datacenter, per segment: g/J
-  std::vector<std::vector<double>> intensity_;    ///< per datacenter, per segment: forecast g/J
-  std::vector<std::vector<double>> prefix_;       ///< per datacenter: cumulative g/W at starts
-  /// per datacenter, per hour of the clock: the segment that starts at the hour (hours are
-  /// breakpoints), so that finding a time's segment takes a step or a few.
+  std::vector<std::uint32_t> class_of_;  ///< per datacenter: its forecast's index below
+  // Per distinct forecast:
+  std::vector<std::vector<SimTime::rep>> times_;  ///< segment starts
+  std::vector<std::vector<double>> rate_;         ///< per segment: g/J
+  std::vector<std::vector<double>> intensity_;    ///< per segment: forecast g/J
+  std::vector<std::vector<double>> prefix_;       ///< cumulative g/W at segment starts
+  /// per hour of the clock: the segment that starts at the hour (hours are breakpoints),
+  /// so that finding a time's segment takes a step or a few.
   std::vector<std::vector<std::uint32_t>> hour_segment_;
-  /// per datacenter: range-minimum tables of rate_, level by level
+  /// range-minimum tables of rate_, level by level
   std::vector<std::vector<std::vector<double>>> min_rate_;
 };
 

@@ -320,7 +320,12 @@ void SchedulerLp::arrive(engine::Context<FleetMsg>& ctx) {
 std::uint32_t SchedulerLp::place(std::uint32_t job, SimTime now,
                                  std::optional<std::uint32_t> planned) const {
   const auto& j = tables_->jobs[job];
-  const auto room = [&](std::uint32_t dc) { return free_[pool_index(dc, j.type)] >= j.devices; };
+  // Room now: free devices beyond what the pool's queue already waits for (a job joining
+  // a queue starts after the jobs in it, however many devices are free).
+  const auto room = [&](std::uint32_t dc) {
+    const auto p = pool_index(dc, j.type);
+    return free_[p] - queued_[p] >= j.devices;
+  };
   // (Placement counts devices; whether a compact block exists is checked at dispatch.)
   if (planned && room(*planned)) {
     return *planned;

@@ -5,6 +5,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -108,10 +109,41 @@ void add_listed_jobs(const Scenario& sc, models::FleetTables& t, std::vector<std
   }
 }
 
+/// Candidate lists already in FleetTables::candidates, by a hash of their datacenters:
+/// jobs with the same list share it (a generated fleet's million jobs have a few dozen
+/// distinct lists, each of up to every datacenter).
+class CandidateLists {
+ public:
+  /// Job `f`'s list was just appended at its first_candidate: points it at an earlier
+  /// identical list instead, if there is one, and drops the copy.
+  void share(models::FleetTables& t, models::FleetJob& f) {
+    const auto begin = t.candidates.begin() + f.first_candidate;
+    std::uint64_t h = kFnvOffset;
+    for (auto it = begin; it != t.candidates.end(); ++it) {
+      h = (h ^ *it) * kFnvPrime;
+    }
+    auto& same_hash = lists_[h];
+    for (const auto& [first, count] : same_hash) {
+      if (count == f.candidate_count &&
+          std::equal(begin, t.candidates.end(), t.candidates.begin() + first)) {
+        t.candidates.erase(begin, t.candidates.end());
+        f.first_candidate = first;
+        return;
+      }
+    }
+    same_hash.emplace_back(f.first_candidate, f.candidate_count);
+  }
+
+ private:
+  static constexpr std::uint64_t kFnvOffset = 14695981039346656037ULL;
+  static constexpr std::uint64_t kFnvPrime = 1099511628211ULL;
+  std::unordered_map<std::uint64_t, std::vector<std::pair<std::uint32_t, std::uint32_t>>> lists_;
+};
+
 /// Sets the candidates of job `f`: each datacenter `listed` with enough of its type.
 template <class Listed>
 void add_candidates(const Scenario& sc, models::FleetTables& t, models::FleetJob& f,
-                    const Listed& listed) {
+                    CandidateLists& lists, const Listed& listed) {
   const auto& type_name = t.types[f.type].name;
   f.first_candidate = static_cast<std::uint32_t>(t.candidates.size());
   for (std::size_t dc = 0; dc < sc.datacenters.size(); ++dc) {
@@ -120,18 +152,20 @@ void add_candidates(const Scenario& sc, models::FleetTables& t, models::FleetJob
     }
   }
   f.candidate_count = static_cast<std::uint32_t>(t.candidates.size()) - f.first_candidate;
+  lists.share(t, f);
 }
 
 /// The jobs of the job trace: each may run in every datacenter it lists (all, if none)
 /// that has enough of its type.
-void add_trace_jobs(const Scenario& sc, models::FleetTables& t, std::vector<std::string>& names) {
+void add_trace_jobs(const Scenario& sc, models::FleetTables& t, std::vector<std::string>& names,
+                    CandidateLists& lists) {
   Diagnostics trace_diag(sc.source.string());
   for (const auto& tj : sc.trace_jobs) {
     const auto& type = *sc.accelerators.find(tj.accelerator);
     const JobTiming timing{.submit = to_sim(tj.submit), .slack = to_sim(tj.slack)};
     auto f = fleet_job(duration_plan(type, tj.devices, tj.duration, tj.mfu, tj.utilisation),
                        type_index(t, type), tj.devices, timing);
-    add_candidates(sc, t, f, [&](std::size_t dc) {
+    add_candidates(sc, t, f, lists, [&](std::size_t dc) {
       return tj.datacenters.empty() ||
              std::find(tj.datacenters.begin(), tj.datacenters.end(), dc) != tj.datacenters.end();
     });
@@ -206,7 +240,7 @@ models::FleetJob draw_job(const Scenario& sc, const models::FleetTables& t, std:
 
 /// The generator's jobs, each a candidate of every datacenter with enough of its type.
 void add_generated_jobs(const Scenario& sc, std::uint64_t seed, models::FleetTables& t,
-                        std::vector<std::string>& names) {
+                        std::vector<std::string>& names, CandidateLists& lists) {
   const auto& g = *sc.generator;
   const std::vector<double> sums = arrival_sums(seed, g.count);
   const double span = units::to_seconds(g.span);
@@ -232,7 +266,7 @@ void add_generated_jobs(const Scenario& sc, std::uint64_t seed, models::FleetTab
   Diagnostics d(sc.source.string());
   for (std::size_t i = 0; i < count; ++i) {
     auto& f = t.jobs[first + i];
-    add_candidates(sc, t, f, [](std::size_t) { return true; });
+    add_candidates(sc, t, f, lists, [](std::size_t) { return true; });
     if (f.candidate_count == 0 && d.empty()) {
       d.error(fmt::format("workload.generator.classes[{}]", class_of[i]),
               fmt::format("a job of {} {} devices fits in no datacenter", f.devices,
@@ -393,9 +427,10 @@ std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::
     }
   }
   add_listed_jobs(sc, *t, names);
-  add_trace_jobs(sc, *t, names);
+  CandidateLists lists;
+  add_trace_jobs(sc, *t, names, lists);
   if (sc.generator) {
-    add_generated_jobs(sc, seed, *t, names);
+    add_generated_jobs(sc, seed, *t, names, lists);
   }
   check_failures_allow_progress(sc, *t, names);
   return t;

@@ -236,6 +236,50 @@ jobs:
   CHECK(units::to_grams(r.jobs[2].emissions_location) == Approx(2400).epsilon(1e-9));
 }
 
+TEST_CASE("Datacenters with one forecast are planned together, each start in the first with room",
+          "[scheduling][planner]") {
+  // The case above in two identical datacenters of one region (one forecast class) and
+  // four jobs. Each plan looks at the class once, over the ticks where either has room,
+  // and a start goes to the lower index with room at that tick: a to dc-1 at 10:00, b to
+  // dc-2 at 10:00 (dc-1 is booked), c to dc-1 at 12:00 and d to dc-2 at 12:00, both
+  // starting 2 min late as b did above (512 g each).
+  TempDir dir;
+  std::string csv = "timestamp_utc,gco2_per_kwh\n";
+  for (int h = 0; h < 72; ++h) {
+    csv += fmt::format("{},{}\n", units::format_utc(kJan2022 + 3600LL * h),
+                       h >= 10 && h < 14 ? 100 : 500);
+  }
+  const auto path = dir.write("grid.csv", csv);
+  std::string jobs;
+  for (const char* name : {"a", "b", "c", "d"}) {
+    jobs += fmt::format(
+        "  - {{ name: {}, type: training, datacenters: [dc-1, dc-2], accelerator: V100, "
+        "devices: 8, work: 2 h, mfu: 0.3, power: 300 W, submit: 0 s, slack: 24 h }}\n",
+        name);
+  }
+  const auto r = run(fmt::format(R"(
+name: planned-class
+epoch: 2022-01-01T00:00:00Z
+scheduler: {{ policy: carbon-aware, epoch: 1 min }}
+regions: [ {{ name: r, intensity: {{ file: {} }} }} ]
+datacenters:
+  - {{ name: dc-1, region: r, pue: 1.0, idle: off, accelerators: {{ V100: 8 }} }}
+  - {{ name: dc-2, region: r, pue: 1.0, idle: off, accelerators: {{ V100: 8 }} }}
+jobs:
+{})",
+                                 path, jobs));
+  REQUIRE(r.jobs.size() == 4);
+  const std::uint32_t dcs[] = {0, 1, 0, 1};
+  const double starts[] = {10 * 3600.0, 10 * 3600.0, 12 * 3600.0 + 120, 12 * 3600.0 + 120};
+  const double grams[] = {480, 480, 512, 512};
+  for (std::size_t k = 0; k < 4; ++k) {
+    CAPTURE(k);
+    CHECK(r.jobs[k].datacenter == dcs[k]);
+    CHECK(units::to_seconds(r.jobs[k].start) == starts[k]);
+    CHECK(units::to_grams(r.jobs[k].emissions_location) == Approx(grams[k]).epsilon(1e-9));
+  }
+}
+
 namespace {
 
 /// A typical-year weather file at 20 C, dry, except `hot` (first-day UTC hours) at 40 C.

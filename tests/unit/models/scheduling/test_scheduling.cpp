@@ -63,6 +63,33 @@ TEST_CASE("FIFO keeps submit order, and EASY backfill starts a short job in a ga
         Approx(units::to_joules(fifo.totals.jobs_energy)).epsilon(1e-12));
 }
 
+TEST_CASE("A job joins no queue behind others while another candidate has room", "[scheduling]") {
+  // dc-a has 16 V100s: a (12 devices, 10 h) runs there and b (8, listed only there) waits
+  // for it, with 4 devices free. c (4 devices, a or b) arrives next: dc-a's 4 free devices
+  // are b's to wait for, so c starts at once in dc-b (4 devices, all free), not behind b.
+  for (const std::string policy : {"fifo", "backfill", "carbon-aware"}) {
+    CAPTURE(policy);
+    const auto r = run(fmt::format(R"(
+name: room
+scheduler: {{ policy: {}, epoch: 1 min }}
+regions: [ {{ name: r, intensity: 100 g/kWh }} ]
+datacenters:
+  - {{ name: dc-a, region: r, pue: 1.0, idle: off, accelerators: {{ V100: 16 }} }}
+  - {{ name: dc-b, region: r, pue: 1.0, idle: off, accelerators: {{ V100: 4 }} }}
+jobs:
+  - {{ name: a, type: training, datacenter: dc-a, accelerator: V100, devices: 12, work: 10 h, mfu: 0.3, power: 300 W, submit: 0 s }}
+  - {{ name: b, type: training, datacenter: dc-a, accelerator: V100, devices: 8, work: 1 h, mfu: 0.3, power: 300 W, submit: 1 h }}
+  - {{ name: c, type: training, datacenters: [dc-a, dc-b], accelerator: V100, devices: 4, work: 12 h, mfu: 0.3, power: 300 W, submit: 2 h }}
+)",
+                                   policy));
+    REQUIRE(r.jobs.size() == 3);
+    CHECK(r.jobs[2].datacenter == 1);
+    CHECK(units::to_seconds(r.jobs[2].start) == 2 * 3600 + 60);
+    // b starts when a's end is reported (one tick late) and dispatched (the next tick).
+    CHECK(units::to_seconds(r.jobs[1].start) == 60 + 36000 + 120);
+  }
+}
+
 TEST_CASE("A power cap makes jobs wait rather than exceed it", "[scheduling]") {
   // Each job draws 8 x 300 W = 2.4 kW; the cap of 3 kW allows one at a time.
   std::string y = queue_scenario("fifo");
