@@ -243,9 +243,19 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
   Report r;
   r.scenario = root.get_attr_string(key(RootAttr::kScenarioName));
   r.seed = root.get_attr_uint64(key(RootAttr::kSeed));
-  // Every row is read: the job-level figures are over all jobs; `jobs` keeps the first
-  // max_jobs.
-  const auto jobs = io::read_table(root, schema::kJobsTable);
+  // The job-level figures are over all jobs: their columns are read whole; the other
+  // columns only for the first max_jobs rows (`head`), the rows the report lists.
+  const std::string_view figure_columns[] = {key(JobColumn::kDatacenter),
+                                             key(JobColumn::kStart),
+                                             key(JobColumn::kEnd),
+                                             key(JobColumn::kWait),
+                                             key(JobColumn::kFinished),
+                                             key(JobColumn::kEnergy),
+                                             key(JobColumn::kEmissionsLocation),
+                                             key(JobColumn::kEmissionsMarket)};
+  const auto jobs =
+      io::read_table(root, schema::kJobsTable, static_cast<std::size_t>(-1), figure_columns);
+  const auto head = io::read_table(root, schema::kJobsTable, max_jobs);
   const auto& job_datacenter = jobs.strings(key(JobColumn::kDatacenter));
   const auto& job_start = jobs.doubles(key(JobColumn::kStart));
   const auto& job_end = jobs.doubles(key(JobColumn::kEnd));
@@ -254,32 +264,32 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
   const auto& job_energy = jobs.doubles(key(JobColumn::kEnergy));
   const auto& job_location = jobs.doubles(key(JobColumn::kEmissionsLocation));
   const auto& job_market = jobs.doubles(key(JobColumn::kEmissionsMarket));
-  for (std::size_t i = 0; i < std::min(jobs.rows(), max_jobs); ++i) {
+  for (std::size_t i = 0; i < head.rows(); ++i) {
     JobRow j;
-    j.name = jobs.strings(key(JobColumn::kName))[i];
+    j.name = head.strings(key(JobColumn::kName))[i];
     j.datacenter = job_datacenter[i];
-    j.accelerator = jobs.strings(key(JobColumn::kAccelerator))[i];
-    j.devices = jobs.int64s(key(JobColumn::kDevices))[i];
-    j.steps = jobs.int64s(key(JobColumn::kSteps))[i];
-    j.submit_s = jobs.doubles(key(JobColumn::kSubmit))[i];
+    j.accelerator = head.strings(key(JobColumn::kAccelerator))[i];
+    j.devices = head.int64s(key(JobColumn::kDevices))[i];
+    j.steps = head.int64s(key(JobColumn::kSteps))[i];
+    j.submit_s = head.doubles(key(JobColumn::kSubmit))[i];
     j.start_s = job_start[i];
     j.end_s = job_end[i];
     j.wait_s = job_wait[i];
     j.finished = job_finished[i] != 0;
-    j.restarts = jobs.int64s(key(JobColumn::kRestarts))[i];
+    j.restarts = head.int64s(key(JobColumn::kRestarts))[i];
     j.days = j.finished ? (j.end_s - j.start_s) / kSecondsPerDay : 0.0;
-    j.embodied_t = jobs.doubles(key(JobColumn::kEmbodied))[i] / kGramsPerTonne;
-    j.device_hours = jobs.doubles(key(JobColumn::kDeviceHours))[i];
-    j.flops = jobs.doubles(key(JobColumn::kFlops))[i];
-    j.it_energy_mwh = jobs.doubles(key(JobColumn::kItEnergy))[i] / kJoulesPerMwh;
+    j.embodied_t = head.doubles(key(JobColumn::kEmbodied))[i] / kGramsPerTonne;
+    j.device_hours = head.doubles(key(JobColumn::kDeviceHours))[i];
+    j.flops = head.doubles(key(JobColumn::kFlops))[i];
+    j.it_energy_mwh = head.doubles(key(JobColumn::kItEnergy))[i] / kJoulesPerMwh;
     j.energy_mwh = job_energy[i] / kJoulesPerMwh;
     j.emissions_location_t = job_location[i] / kGramsPerTonne;
     j.emissions_market_t = job_market[i] / kGramsPerTonne;
-    if (jobs.has_column(key(JobColumn::kPowerLimit))) {
-      const double limit = jobs.doubles(key(JobColumn::kPowerLimit))[i];
+    if (head.has_column(key(JobColumn::kPowerLimit))) {
+      const double limit = head.doubles(key(JobColumn::kPowerLimit))[i];
       if (!std::isnan(limit)) {
         j.power_limit_w = limit;
-        j.clock = jobs.doubles(key(JobColumn::kClock))[i];
+        j.clock = head.doubles(key(JobColumn::kClock))[i];
       }
     }
     r.jobs.push_back(std::move(j));

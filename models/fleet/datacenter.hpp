@@ -183,6 +183,8 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   void on_stop(engine::Context<FleetMsg>& ctx) override;
 
   [[nodiscard]] const std::vector<JobOutcome>& outcomes() const { return outcomes_; }
+  /// The outcomes, taken over once the run has stopped (outcomes() is empty after).
+  [[nodiscard]] std::vector<JobOutcome> take_outcomes() { return std::move(outcomes_); }
   [[nodiscard]] DatacenterTrace trace(std::size_t intervals) const;
   [[nodiscard]] DatacenterSummary summary() const;
   /// Each load's attribution, in config order, over `intervals` trace intervals.

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -259,9 +260,11 @@ int cmd_run(const RunArgs& a) {
   rc.seed = a.seed;
   rc.progress = [&](double f) { progress(f); };
   const auto t1 = std::chrono::steady_clock::now();
-  const auto result = footprint::scenario::run_scenario(sc, rc);
+  // Held until written, then released before the trace is read back for the report.
+  auto result =
+      std::make_unique<footprint::scenario::RunResult>(footprint::scenario::run_scenario(sc, rc));
   const auto t2 = std::chrono::steady_clock::now();
-  for (const auto& w : result.warnings) {
+  for (const auto& w : result->warnings) {
     fmt::print(stderr, "{}: warning: {}\n", a.scenario, w);
   }
   // Writing compresses in parallel: within this run's threads.
@@ -269,8 +272,10 @@ int cmd_run(const RunArgs& a) {
       a.threads != 0 ? a.threads : std::max(1U, std::thread::hardware_concurrency());
   tbb::task_arena arena(static_cast<int>(threads));
   arena.execute([&] {
-    footprint::io::write_trace(output, sc, result, {footprint::kVersion, footprint::kGitCommit});
+    footprint::io::write_trace(output, sc, *result, {footprint::kVersion, footprint::kGitCommit});
   });
+  const auto stats = result->stats;
+  result.reset();
   const auto t3 = std::chrono::steady_clock::now();
   // The printed table shows the first jobs only: read just those.
   constexpr std::size_t kPrintedJobs = 30;
@@ -278,12 +283,12 @@ int cmd_run(const RunArgs& a) {
   const auto t4 = std::chrono::steady_clock::now();
   if (!a.quiet) {
     fmt::print("{}\n", footprint::analysis::render_table(report));
-    fmt::print("engine: {}\n", footprint::engine::describe(result.stats));
+    fmt::print("engine: {}\n", footprint::engine::describe(stats));
     fmt::print(
         "timing: load {:.3f} s, run {:.3f} s (engine {:.3f} s), write {:.3f} s, "
         "report {:.3f} s\n",
         std::chrono::duration<double>(t1 - t0).count(),
-        std::chrono::duration<double>(t2 - t1).count(), result.stats.wall_s,
+        std::chrono::duration<double>(t2 - t1).count(), stats.wall_s,
         std::chrono::duration<double>(t3 - t2).count(),
         std::chrono::duration<double>(t4 - t3).count());
   }

@@ -575,7 +575,7 @@ void hand_over_lent(ServiceRun& srv, const models::AcceleratorType& chip, const 
 
 /// Each datacenter's supply, hour by hour over the run (docs/grid.md, "Energy supply").
 void account_supplies(const Scenario& sc, const World& world,
-                      const std::vector<const models::DatacenterLp*>& dcs, SimTime::rep stop,
+                      const std::vector<models::DatacenterLp*>& dcs, SimTime::rep stop,
                       RunResult& res) {
   const auto hour = SimTime::hours(1).count();
   const auto hours = static_cast<std::size_t>((stop + hour - 1) / hour);
@@ -697,7 +697,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
       {.seed = res.seed, .lookahead = with_scheduler ? scfg.epoch : SimTime::max()});
   const engine::LpId first_dc = with_scheduler ? 1 : 0;
   std::vector<models::DatacenterView> views;
-  std::vector<const models::DatacenterLp*> dcs;
+  std::vector<models::DatacenterLp*> dcs;
   models::SchedulerLp* scheduler = nullptr;
   auto lenders = lenders_of(sc, *tables, services);
   if (with_scheduler) {
@@ -826,8 +826,10 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   // read the main thread's closure in a way ThreadSanitizer cannot see ordered
   // (sim/engine/tsan.hpp).
   for (std::size_t d = 0; d < dcs.size(); ++d) {
-    for (const auto& o : dcs[d]->outcomes()) {
+    // Taken over, not copied: a fleet's outcomes are a large part of its memory.
+    for (const auto& o : dcs[d]->take_outcomes()) {
       res.jobs[o.job] = o;
+      res.started[o.job] = true;
     }
     res.datacenters[d] = dcs[d]->trace(res.intervals);
     res.summaries[d] = dcs[d]->summary();
@@ -860,11 +862,6 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
       v->resize(res.intervals, 0.0);
     }
     hand_over_lent(srv, *sc.accelerators.find(srv.accelerator), sc);
-  }
-  for (const auto* dc : dcs) {
-    for (const auto& o : dc->outcomes()) {
-      res.started[o.job] = true;
-    }
   }
   if (scheduler) {
     res.dispatches = scheduler->dispatches();

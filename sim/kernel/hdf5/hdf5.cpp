@@ -1482,13 +1482,17 @@ void read_first(hid_t ds, hid_t mem_type, std::size_t n, std::size_t total, void
 
 }  // namespace
 
-Table read_table(const Group& group, std::string_view name, std::size_t max_rows) {
+Table read_table(const Group& group, std::string_view name, std::size_t max_rows,
+                 std::span<const std::string_view> only) {
   if (group.is_group(name)) {
-    // A group of columns: every 1-D dataset, in creation order.
+    // A group of columns: every 1-D dataset (or those asked for), in creation order.
     const Group g = group.open_group(name);
     Table table;
     bool first = true;
     for (const auto& column : g.list_in_creation_order()) {
+      if (!only.empty() && std::find(only.begin(), only.end(), column) == only.end()) {
+        continue;
+      }
       if (g.is_group(column)) {
         continue;
       }

@@ -321,7 +321,8 @@ class Table {
   const std::vector<std::string>& strings(std::string_view name) const;
 
  private:
-  friend Table read_table(const Group& group, std::string_view name, std::size_t max_rows);
+  friend Table read_table(const Group& group, std::string_view name, std::size_t max_rows,
+                          std::span<const std::string_view> only);
   using Values = std::variant<std::vector<double>, std::vector<std::int64_t>,
                               std::vector<std::uint64_t>, std::vector<std::string>>;
   const Values& column(std::string_view name, ColumnType wanted) const;
@@ -335,9 +336,11 @@ class Table {
 /// Reads the table `name` of `group`: a group of 1-D column datasets (write_columns; column
 /// order is creation order) or a 1-D compound dataset (write). Columns are floats (read as
 /// double), signed integers (int64), unsigned integers (uint64) or strings; other types
-/// throw H5Error. With `max_rows`, only the first rows are read.
+/// throw H5Error. With `max_rows`, only the first rows are read; with `only`, of a group of
+/// columns only the columns named (the rest are not read; a compound dataset is read whole).
 Table read_table(const Group& group, std::string_view name,
-                 std::size_t max_rows = static_cast<std::size_t>(-1));
+                 std::size_t max_rows = static_cast<std::size_t>(-1),
+                 std::span<const std::string_view> only = {});
 
 /// The output file exists and overwriting was not requested (input: the user's path).
 class OutputExistsError : public InputError {
