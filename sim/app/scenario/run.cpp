@@ -949,13 +949,14 @@ RunResult run_with_comparison(const Scenario& scenario, const RunConfig& config)
     services = simulate_services(sc, seed);
   });
   // The services' results are large (a row per request): moved into the run's result,
-  // copied only when a baseline run needs them too.
+  // copied only when a baseline run needs them too. The job names (a generated fleet's
+  // million) are moved, never copied.
   if (!sc.baseline) {
-    auto res = run_once(sc, config, tables, names, std::move(services));
+    auto res = run_once(sc, config, tables, std::move(names), std::move(services));
     res.predicted = std::move(predicted);
     return res;
   }
-  auto res = run_once(sc, config, tables, names, services);
+  auto res = run_once(sc, config, tables, std::move(names), services);
   res.predicted = std::move(predicted);
   {
     RunConfig baseline = config;
