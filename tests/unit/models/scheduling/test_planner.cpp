@@ -63,6 +63,17 @@ class TempDir {
 constexpr std::int64_t kJan2020 = 1577836800;  // 2020-01-01T00:00:00Z
 constexpr std::int64_t kJan2022 = 1640995200;  // 2022-01-01T00:00:00Z
 
+/// Three days of hourly intensity from 2022-01-01: 500 g/kWh except 10:00-14:00 on the
+/// first day (100 g/kWh), written as grid.csv in `dir`; its path.
+std::string clean_hours_grid(const TempDir& dir) {
+  std::string csv = "timestamp_utc,gco2_per_kwh\n";
+  for (int h = 0; h < 72; ++h) {
+    csv += fmt::format("{},{}\n", units::format_utc(kJan2022 + 3600LL * h),
+                       h >= 10 && h < 14 ? 100 : 500);
+  }
+  return dir.write("grid.csv", csv);
+}
+
 /// The emissions weight of 1 W over [from, to) straight from the signal: the integral of
 /// its location-based intensity x `pue`, change by change (g/W).
 double direct(const models::CarbonSignal& c, double pue, SimTime from, SimTime to) {
@@ -209,12 +220,7 @@ TEST_CASE("Carbon-aware plans respect capacity: a case computed by hand", "[sche
   // one epoch late and b is dispatched at the next tick, so b runs 118 min at 100 g/kWh
   // and 2 min at 500: 4.8 kWh x (118 x 100 + 2 x 500) / 120 = 512 g.
   TempDir dir;
-  std::string csv = "timestamp_utc,gco2_per_kwh\n";
-  for (int h = 0; h < 72; ++h) {
-    csv += fmt::format("{},{}\n", units::format_utc(kJan2022 + 3600LL * h),
-                       h >= 10 && h < 14 ? 100 : 500);
-  }
-  const auto path = dir.write("grid.csv", csv);
+  const auto path = clean_hours_grid(dir);
   const auto r = run(fmt::format(R"(
 name: planned
 epoch: 2022-01-01T00:00:00Z
@@ -244,12 +250,7 @@ TEST_CASE("Datacenters with one forecast are planned together, each start in the
   // dc-2 at 10:00 (dc-1 is booked), c to dc-1 at 12:00 and d to dc-2 at 12:00, both
   // starting 2 min late as b did above (512 g each).
   TempDir dir;
-  std::string csv = "timestamp_utc,gco2_per_kwh\n";
-  for (int h = 0; h < 72; ++h) {
-    csv += fmt::format("{},{}\n", units::format_utc(kJan2022 + 3600LL * h),
-                       h >= 10 && h < 14 ? 100 : 500);
-  }
-  const auto path = dir.write("grid.csv", csv);
+  const auto path = clean_hours_grid(dir);
   std::string jobs;
   for (const char* name : {"a", "b", "c", "d"}) {
     jobs += fmt::format(
