@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -244,7 +245,8 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
   r.scenario = root.get_attr_string(key(RootAttr::kScenarioName));
   r.seed = root.get_attr_uint64(key(RootAttr::kSeed));
   // The job-level figures are over all jobs: their columns are read whole; the other
-  // columns only for the first max_jobs rows (`head`), the rows the report lists.
+  // columns only for the first max_jobs rows (`head`), the rows the report lists, unless
+  // it lists them all.
   const std::string_view figure_columns[] = {key(JobColumn::kDatacenter),
                                              key(JobColumn::kStart),
                                              key(JobColumn::kEnd),
@@ -253,9 +255,15 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
                                              key(JobColumn::kEnergy),
                                              key(JobColumn::kEmissionsLocation),
                                              key(JobColumn::kEmissionsMarket)};
-  const auto jobs =
-      io::read_table(root, schema::kJobsTable, static_cast<std::size_t>(-1), figure_columns);
-  const auto head = io::read_table(root, schema::kJobsTable, max_jobs);
+  // Listing every row (`footprint report`): the whole table, read once.
+  const bool all_rows = max_jobs == static_cast<std::size_t>(-1);
+  const auto jobs = io::read_table(root, schema::kJobsTable, static_cast<std::size_t>(-1),
+                                   all_rows ? std::span<const std::string_view>{} : figure_columns);
+  std::optional<io::Table> first_rows;
+  if (!all_rows) {
+    first_rows = io::read_table(root, schema::kJobsTable, max_jobs);
+  }
+  const io::Table& head = all_rows ? jobs : *first_rows;
   const auto& job_datacenter = jobs.strings(key(JobColumn::kDatacenter));
   const auto& job_start = jobs.doubles(key(JobColumn::kStart));
   const auto& job_end = jobs.doubles(key(JobColumn::kEnd));
