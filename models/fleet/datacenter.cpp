@@ -162,7 +162,7 @@ void DatacenterLp::set_power(Slot& s, units::Watts p, SimTime now) {
   // Close the attribution of the slot's previous power, then switch.
   integrate(now);
   changed_ = true;
-  auto& o = outcomes_[s.outcome];
+  auto& o = outcome(s.outcome);
   const double w = units::to_watts(s.it_power);
   if (w != 0) {
     o.it_energy += units::joules(w * engine::ticks_to_seconds((now - s.power_since).count()));
@@ -240,7 +240,7 @@ void DatacenterLp::begin_compute(engine::Context<FleetMsg>& ctx, std::uint32_t s
       s.phase_start = ctx.now();
       full_power_ -= s.full;
       cap_waiting_idle_ += held_idle;
-      ++outcomes_[s.outcome].cap_pauses;
+      ++outcome(s.outcome).cap_pauses;
       set_power(s, held_idle, ctx.now());
     }
     arm(ctx, slot, std::min(cooling_->next_change(ctx.now()), ctx.now() + cfg_.cap_retry));
@@ -287,9 +287,14 @@ void DatacenterLp::start_job(engine::Context<FleetMsg>& ctx, std::uint32_t job,
     suspended_.erase(resumed);
     s.plan_end = ctx.now() + planned_runtime(j) - boundary(j, s.step);
   } else {
-    s.outcome = outcomes_.size();
-    outcomes_.push_back({});
-    auto& o = outcomes_.back();
+    if (cfg_.outcomes.empty()) {
+      s.outcome = outcomes_.size();
+      outcomes_.push_back({});
+    } else {
+      s.outcome = job;
+      cfg_.outcomes[job] = {};
+    }
+    auto& o = outcome(s.outcome);
     o.job = job;
     o.datacenter = index_;
     o.start = units::seconds(ctx.now().to_seconds());
@@ -331,7 +336,7 @@ void DatacenterLp::roll_back(Slot& s, SimTime now) {
   if (s.phase == Phase::kCompute) {
     lost += now - s.phase_start;
   }
-  outcomes_[s.outcome].lost_device_hours += static_cast<double>(j.devices) * lost.to_hours();
+  outcome(s.outcome).lost_device_hours += static_cast<double>(j.devices) * lost.to_hours();
   if (s.phase == Phase::kPause) {
     end_pause(s, now);
   }
@@ -342,7 +347,7 @@ void DatacenterLp::roll_back(Slot& s, SimTime now) {
 
 void DatacenterLp::close_run(Slot& s, SimTime now) {
   const auto& j = tables_->jobs[s.job];
-  auto& o = outcomes_[s.outcome];
+  auto& o = outcome(s.outcome);
   const double held_s = now.to_seconds() - s.run_start.to_seconds();
   o.device_hours += static_cast<double>(j.devices) * held_s / units::kSecondsPerHour;
   o.borrowed_device_hours += static_cast<double>(s.borrowed) * held_s / units::kSecondsPerHour;
@@ -363,7 +368,7 @@ void DatacenterLp::preempt(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
   const SimTime now = ctx.now();
   // The work since the last checkpoint is lost, as after a failure.
   roll_back(s, now);
-  ++outcomes_[s.outcome].preemptions;
+  ++outcome(s.outcome).preemptions;
   close_run(s, now);
   set_power(s, units::Watts::zero(), now);
   s.active = false;
@@ -391,7 +396,7 @@ void DatacenterLp::finish(engine::Context<FleetMsg>& ctx, std::uint32_t slot) {
     borrowed_[j.type] -= s.borrowed;
     reassign(ctx.now());
   }
-  auto& o = outcomes_[s.outcome];
+  auto& o = outcome(s.outcome);
   o.end = units::seconds(ctx.now().to_seconds());
   o.steps = s.step;
   close_run(s, ctx.now());
@@ -414,7 +419,7 @@ void DatacenterLp::on_timer(engine::Context<FleetMsg>& ctx, std::uint32_t slot,
   if (kind == FleetMsg::Kind::kFailure) {
     // Roll back to the last checkpoint; the work since then is redone.
     roll_back(s, now);
-    ++outcomes_[s.outcome].restarts;
+    ++outcome(s.outcome).restarts;
     s.step = s.ckpt_step;
     const units::Seconds mean = cfg_.device_mtbf / static_cast<double>(j.devices);
     s.next_failure =
@@ -446,7 +451,7 @@ void DatacenterLp::on_timer(engine::Context<FleetMsg>& ctx, std::uint32_t slot,
     }
     case Phase::kCheckpoint:
       s.ckpt_step = s.step;
-      ++outcomes_[s.outcome].checkpoints;
+      ++outcome(s.outcome).checkpoints;
       if (maybe_pause(ctx, slot)) {
         return;
       }
@@ -466,11 +471,12 @@ void DatacenterLp::on_timer(engine::Context<FleetMsg>& ctx, std::uint32_t slot,
 bool DatacenterLp::maybe_pause(engine::Context<FleetMsg>& ctx, std::uint32_t slot) {
   auto& s = slots_[slot];
   const auto& j = tables_->jobs[s.job];
-  if (!cfg_.pause_at_checkpoints || !j.pause_above || s.pause_budget <= SimTime::zero()) {
+  if (!cfg_.pause_at_checkpoints || j.pause_above == kNeverPause ||
+      s.pause_budget <= SimTime::zero()) {
     return false;
   }
   const SimTime now = ctx.now();
-  const auto threshold = *j.pause_above;
+  const auto threshold = j.pause_above;
   if (carbon_->at(now).location <= threshold) {
     return false;
   }
@@ -498,7 +504,7 @@ bool DatacenterLp::maybe_pause(engine::Context<FleetMsg>& ctx, std::uint32_t slo
   }
   s.phase = Phase::kPause;
   s.phase_start = now;  // devices stay held and idle, as while checkpointing
-  ++outcomes_[s.outcome].pauses;
+  ++outcome(s.outcome).pauses;
   arm(ctx, slot, t);
   return true;
 }
@@ -506,7 +512,7 @@ bool DatacenterLp::maybe_pause(engine::Context<FleetMsg>& ctx, std::uint32_t slo
 void DatacenterLp::end_cap_pause(Slot& s, SimTime now) {
   const auto& j = tables_->jobs[s.job];
   const SimTime waited = now - s.phase_start;
-  outcomes_[s.outcome].cap_paused += units::seconds(waited.to_seconds());
+  outcome(s.outcome).cap_paused += units::seconds(waited.to_seconds());
   cap_paused_device_s_ += static_cast<double>(j.devices) * waited.to_seconds();
   full_power_ += s.full;
   cap_waiting_idle_ -=
@@ -516,7 +522,7 @@ void DatacenterLp::end_cap_pause(Slot& s, SimTime now) {
 void DatacenterLp::end_pause(Slot& s, SimTime now) {
   const SimTime paused = now - s.phase_start;
   s.pause_budget = std::max(SimTime::zero(), s.pause_budget - paused);
-  outcomes_[s.outcome].paused += units::seconds(paused.to_seconds());
+  outcome(s.outcome).paused += units::seconds(paused.to_seconds());
 }
 
 void DatacenterLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<FleetMsg>& e) {
@@ -667,12 +673,12 @@ void DatacenterLp::on_stop(engine::Context<FleetMsg>& ctx) {
       if (s.phase == Phase::kCapPause) {
         end_cap_pause(s, now);
       }
-      outcomes_[s.outcome].steps = s.step;
+      outcome(s.outcome).steps = s.step;
       close_run(s, now);
     }
   }
   for (const auto& [job, r] : suspended_) {
-    outcomes_[r.outcome].steps = r.ckpt_step;
+    outcome(r.outcome).steps = r.ckpt_step;
   }
   reassign(now);  // lent device-seconds up to the stop
   if (over_cap_) {
@@ -682,8 +688,14 @@ void DatacenterLp::on_stop(engine::Context<FleetMsg>& ctx) {
   // Integrate to the end of the interval that holds the stop time.
   const auto w = cfg_.trace_interval.count();
   const SimTime end = SimTime::ticks(((now.count() + w - 1) / w) * w);
-  for (auto& b : binned_) {
-    b.advance(end);
+  for (std::size_t i = 0; i < binned_.size(); ++i) {
+    const auto integrand = static_cast<Integrand>(i);
+    const bool water =
+        integrand == Integrand::kWaterOnsite || integrand == Integrand::kWaterOffsite;
+    // Water never set is left untouched: no bins held (its series are NaN without it).
+    if (!water || cfg_.onsite_water) {
+      binned_[i].advance(end);
+    }
   }
   for (auto& lb : load_binned_) {
     for (auto& b : lb) {
@@ -739,9 +751,20 @@ std::vector<LoadOutcome> DatacenterLp::load_outcomes(std::size_t intervals) cons
   return out;
 }
 
-double DatacenterLp::series_value(schema::Series s, std::size_t k, double w) const {
+DatacenterTrace::DatacenterTrace(Bins bins, double interval_s, bool weather, bool water)
+    : bins_(std::move(bins)), interval_s_(interval_s), weather_(weather), water_(water) {
+  for (const auto& b : bins_) {
+    if (b.size() != bins_[0].size()) {
+      throw std::invalid_argument("DatacenterTrace: integrands of different lengths");
+    }
+  }
+}
+
+double DatacenterTrace::value(schema::Series s, std::size_t k) const {
   using schema::Series;
-  const auto bin = [&](Integrand i) { return binned(i).bin(k); };
+  using Integrand = TraceIntegrand;
+  const double w = interval_s_;
+  const auto bin = [&](Integrand i) { return this->bin(i, k); };
   switch (s) {
     case Series::kTime:
       return static_cast<double>(k) * w;
@@ -772,16 +795,15 @@ double DatacenterLp::series_value(schema::Series s, std::size_t k, double w) con
     case Series::kBusyDevices:
       return bin(Integrand::kBusyDevices) / w;
     case Series::kOutdoorTemperature:
-      return has_weather_ ? bin(Integrand::kOutdoorTemperature) / w : kNaN;
+      return weather_ ? bin(Integrand::kOutdoorTemperature) / w : kNaN;
     case Series::kWaterOnsite:
-      return cfg_.onsite_water ? bin(Integrand::kWaterOnsite) : kNaN;
+      return water_ ? bin(Integrand::kWaterOnsite) : kNaN;
     case Series::kWaterOffsite:
-      return cfg_.onsite_water ? bin(Integrand::kWaterOffsite) : kNaN;
+      return water_ ? bin(Integrand::kWaterOffsite) : kNaN;
     case Series::kWue: {
       const double it = bin(Integrand::kItPower);
-      return cfg_.onsite_water && it > 0
-                 ? bin(Integrand::kWaterOnsite) / it * units::kJoulesPerKilowattHour
-                 : kNaN;
+      return water_ && it > 0 ? bin(Integrand::kWaterOnsite) / it * units::kJoulesPerKilowattHour
+                              : kNaN;
     }
     case Series::kCount:
       break;
@@ -789,17 +811,33 @@ double DatacenterLp::series_value(schema::Series s, std::size_t k, double w) con
   return kNaN;
 }
 
+std::vector<double> DatacenterTrace::operator[](schema::Series s) const {
+  std::vector<double> out(intervals());
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    out[k] = value(s, k);
+  }
+  return out;
+}
+
 DatacenterTrace DatacenterLp::trace(std::size_t intervals) const {
-  DatacenterTrace t;
-  const double w = cfg_.trace_interval.to_seconds();
-  for (std::size_t s = 0; s < schema::kSeriesCount; ++s) {
-    auto& values = t.series[s];
-    values.reserve(intervals);
+  DatacenterTrace::Bins bins;
+  for (std::size_t i = 0; i < kTraceIntegrandCount; ++i) {
+    bins[i].resize(intervals);
     for (std::size_t k = 0; k < intervals; ++k) {
-      values.push_back(series_value(static_cast<schema::Series>(s), k, w));
+      bins[i][k] = binned_[i].bin(k);
     }
   }
-  return t;
+  return {std::move(bins), cfg_.trace_interval.to_seconds(), has_weather_,
+          cfg_.onsite_water != nullptr};
+}
+
+DatacenterTrace DatacenterLp::take_trace(std::size_t intervals) {
+  DatacenterTrace::Bins bins;
+  for (std::size_t i = 0; i < kTraceIntegrandCount; ++i) {
+    bins[i] = binned_[i].take_bins(intervals);
+  }
+  return {std::move(bins), cfg_.trace_interval.to_seconds(), has_weather_,
+          cfg_.onsite_water != nullptr};
 }
 
 DatacenterSummary DatacenterLp::summary() const {

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -70,6 +71,37 @@ struct LoadOutcome {
   std::vector<double> emissions_market_g;
 };
 
+/// What a job did.
+struct JobOutcome {
+  std::uint32_t job = 0;
+  std::uint32_t datacenter = 0;
+  units::Seconds start;
+  units::Seconds end;  ///< 0 while unfinished
+  std::int64_t steps = 0;
+  // Counts of events in one job's run: 32 bits (a fleet holds ten million outcomes).
+  std::int32_t restarts = 0;
+  std::int32_t checkpoints = 0;
+  std::int32_t pauses = 0;           ///< carbon-aware pauses at checkpoints
+  std::int32_t preemptions = 0;      ///< stopped because a service took its borrowed devices back
+  std::int32_t cap_pauses = 0;       ///< waits for the power cap after running past its plan
+  units::Seconds paused;             ///< time spent in pauses (devices held, idle)
+  units::Seconds cap_paused;         ///< time spent in cap waits (devices held, idle)
+  double device_hours = 0;           ///< held, from start to end
+  double lost_device_hours = 0;      ///< compute redone after failures and preemptions
+  double borrowed_device_hours = 0;  ///< of device_hours, on devices borrowed from services
+  units::Joules it_energy;
+  units::Joules energy;  ///< facility energy attributed to the job
+  units::Grams emissions_location;
+  units::Grams emissions_market;
+  units::Grams embodied;  ///< amortised embodied emissions of the devices held
+  /// Water attributed to the job, as its facility energy is (its datacenter with `water`):
+  /// on site in proportion to its IT power, off site for its facility energy.
+  units::Litres water_onsite;
+  units::Litres water_offsite;
+
+  [[nodiscard]] bool finished() const { return end > units::Seconds::zero(); }
+};
+
 struct DatacenterConfig {
   std::vector<std::int64_t> inventory;  ///< devices per FleetTables type index
   DevicePower power;
@@ -98,6 +130,11 @@ struct DatacenterConfig {
   std::vector<ServiceLoad> loads;
   /// Their parked devices that jobs may borrow (at most one lender per load).
   std::vector<Lender> lenders;
+  /// A store of every job's outcome by job id, shared by the run's datacenters, each
+  /// writing only the jobs it starts (a job runs in one datacenter): no gathering, and no
+  /// second copy, after the run. An entry's `job` is its id once the job has started.
+  /// Empty: the datacenter keeps its own, in the order its jobs started (outcomes()).
+  std::span<JobOutcome> outcomes;
   /// Also integrate the facility's energy and location-based emissions per hour from time 0
   /// (for the supply accounting, models/grid/supply.hpp).
   bool hourly = false;
@@ -111,47 +148,52 @@ struct DatacenterConfig {
   static constexpr engine::LpId kNoScheduler = 0xffffffffU;
 };
 
-/// What a job did.
-struct JobOutcome {
-  std::uint32_t job = 0;
-  std::uint32_t datacenter = 0;
-  units::Seconds start;
-  units::Seconds end;  ///< 0 while unfinished
-  std::int64_t steps = 0;
-  std::int64_t restarts = 0;
-  std::int64_t checkpoints = 0;
-  std::int64_t pauses = 0;           ///< carbon-aware pauses at checkpoints
-  units::Seconds paused;             ///< time spent in them (devices held, idle)
-  std::int64_t preemptions = 0;      ///< stopped because a service took its borrowed devices back
-  std::int64_t cap_pauses = 0;       ///< waits for the power cap after running past its plan
-  units::Seconds cap_paused;         ///< time spent in them (devices held, idle)
-  double device_hours = 0;           ///< held, from start to end
-  double lost_device_hours = 0;      ///< compute redone after failures and preemptions
-  double borrowed_device_hours = 0;  ///< of device_hours, on devices borrowed from services
-  units::Joules it_energy;
-  units::Joules energy;  ///< facility energy attributed to the job
-  units::Grams emissions_location;
-  units::Grams emissions_market;
-  units::Grams embodied;  ///< amortised embodied emissions of the devices held
-  /// Water attributed to the job, as its facility energy is (its datacenter with `water`):
-  /// on site in proportion to its IT power, off site for its facility energy.
-  units::Litres water_onsite;
-  units::Litres water_offsite;
-
-  [[nodiscard]] bool finished() const { return end > units::Seconds::zero(); }
+/// What a datacenter integrates per trace interval; its series are derived from these.
+enum class TraceIntegrand : std::uint8_t {
+  kItPower,
+  kFacilityPower,
+  kCoolingPower,
+  kOverheadPower,
+  kIntensityLocation,  ///< g/J
+  kIntensityMarket,
+  kEmissionsLocation,  ///< facility power x intensity, g/s
+  kEmissionsMarket,
+  kBusyDevices,
+  kOutdoorTemperature,  ///< degrees Celsius; only with weather
+  kWaterOnsite,         ///< L/s; only with water
+  kWaterOffsite,
+  kCount
 };
+inline constexpr std::size_t kTraceIntegrandCount =
+    static_cast<std::size_t>(TraceIntegrand::kCount);
 
-/// One value per trace interval of each series of schema::kDatacenterSeries (`kTime` is
-/// the interval's start), in the units the schema gives.
-struct DatacenterTrace {
-  std::array<std::vector<double>, schema::kSeriesCount> series;
+/// A datacenter's trace: each integrand's integral over each trace interval, from which
+/// each series of schema::kDatacenterSeries (`kTime` is the interval's start, the units
+/// are the schema's) is derived when asked for, one at a time: a long trace of many
+/// datacenters is held once, not once per series.
+class DatacenterTrace {
+ public:
+  using Bins = std::array<std::vector<double>, kTraceIntegrandCount>;
+  DatacenterTrace() = default;
+  /// `bins`: per integrand, one integral per interval (value x seconds), all of one
+  /// length; `interval_s`: the interval's width; `weather`, `water`: whether the
+  /// temperature and the water series are defined (NaN otherwise).
+  DatacenterTrace(Bins bins, double interval_s, bool weather, bool water);
 
-  [[nodiscard]] std::vector<double>& operator[](schema::Series s) {
-    return series[static_cast<std::size_t>(s)];
+  [[nodiscard]] std::size_t intervals() const { return bins_[0].size(); }
+  /// Series `s` in interval `k`.
+  [[nodiscard]] double value(schema::Series s, std::size_t k) const;
+  /// Series `s` over every interval.
+  [[nodiscard]] std::vector<double> operator[](schema::Series s) const;
+
+ private:
+  [[nodiscard]] double bin(TraceIntegrand i, std::size_t k) const {
+    return bins_[static_cast<std::size_t>(i)][k];
   }
-  [[nodiscard]] const std::vector<double>& operator[](schema::Series s) const {
-    return series[static_cast<std::size_t>(s)];
-  }
+  Bins bins_;
+  double interval_s_ = 1;
+  bool weather_ = false;
+  bool water_ = false;
 };
 
 struct DatacenterSummary {
@@ -182,10 +224,13 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   void on_event(engine::Context<FleetMsg>& ctx, const engine::Event<FleetMsg>& e) override;
   void on_stop(engine::Context<FleetMsg>& ctx) override;
 
+  /// The outcomes of its jobs in the order they started (empty with DatacenterConfig::outcomes).
   [[nodiscard]] const std::vector<JobOutcome>& outcomes() const { return outcomes_; }
-  /// The outcomes, taken over once the run has stopped (outcomes() is empty after).
-  [[nodiscard]] std::vector<JobOutcome> take_outcomes() { return std::move(outcomes_); }
+  /// The trace over `intervals` trace intervals, copied (the datacenter keeps its own).
   [[nodiscard]] DatacenterTrace trace(std::size_t intervals) const;
+  /// The same, taken over once the run has stopped: summary() must come first, trace()
+  /// and summary() are empty after.
+  [[nodiscard]] DatacenterTrace take_trace(std::size_t intervals);
   [[nodiscard]] DatacenterSummary summary() const;
   /// Each load's attribution, in config order, over `intervals` trace intervals.
   [[nodiscard]] std::vector<LoadOutcome> load_outcomes(std::size_t intervals) const;
@@ -219,7 +264,7 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
     double c_woff0 = 0;
     SimTime power_since;
     engine::RandomStream failures;
-    std::size_t outcome = 0;    ///< index into outcomes_
+    std::size_t outcome = 0;    ///< index into outcomes_, or the job (cfg_.outcomes)
     std::int64_t borrowed = 0;  ///< of its devices, lent by services
     SimTime run_start;          ///< when it started or last resumed
   };
@@ -261,7 +306,6 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   void end_cap_pause(Slot& s, SimTime now);
   [[nodiscard]] SimTime boundary(const FleetJob& j, std::int64_t step) const;
   /// The value of series `s` in interval k (of width `w` seconds), from the integrals.
-  [[nodiscard]] double series_value(schema::Series s, std::size_t k, double w) const;
   void integrate(SimTime now);
   void refresh(SimTime now);
   [[nodiscard]] SimTime next_signal(SimTime t) const;
@@ -275,7 +319,10 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
 
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
-  std::vector<JobOutcome> outcomes_;
+  std::vector<JobOutcome> outcomes_;  ///< without cfg_.outcomes
+  [[nodiscard]] JobOutcome& outcome(std::size_t i) {
+    return cfg_.outcomes.empty() ? outcomes_[i] : cfg_.outcomes[i];
+  }
   std::vector<std::int64_t> busy_;  ///< per type
   std::int64_t busy_total_ = 0;
   units::Watts jobs_power_;  ///< sum of active slots' IT power
@@ -295,22 +342,7 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   engine::PiecewiseIntegral c_won_;   ///< on-site water per IT watt (L/J) while loaded
   engine::PiecewiseIntegral c_woff_;  ///< ratio x grid water intensity (L/J)
   units::WaterIntensity grid_water_now_;
-  /// What is integrated per trace interval; the series are derived from these.
-  enum class Integrand : std::uint8_t {
-    kItPower,
-    kFacilityPower,
-    kCoolingPower,
-    kOverheadPower,
-    kIntensityLocation,  ///< g/J
-    kIntensityMarket,
-    kEmissionsLocation,  ///< facility power x intensity, g/s
-    kEmissionsMarket,
-    kBusyDevices,
-    kOutdoorTemperature,  ///< degrees Celsius; only with weather
-    kWaterOnsite,         ///< L/s; only with water
-    kWaterOffsite,
-    kCount
-  };
+  using Integrand = TraceIntegrand;
   [[nodiscard]] engine::BinnedIntegral& binned(Integrand i) {
     return binned_[static_cast<std::size_t>(i)];
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -17,9 +18,13 @@ namespace footprint::models {
 
 using engine::SimTime;
 
-/// A job as the fleet runs it: everything derived before the run.
+/// FleetJob::pause_above of a job that never pauses.
+inline constexpr units::CarbonIntensity kNeverPause =
+    units::grams_per_kwh(std::numeric_limits<double>::infinity());
+
+/// A job as the fleet runs it: everything derived before the run (a fleet holds millions:
+/// 112 bytes each).
 struct FleetJob {
-  std::uint32_t type = 0;  ///< index into FleetTables::types
   std::int64_t devices = 0;
   SimTime submit;                        ///< when it may start
   SimTime slack;                         ///< how much later than submit it may be made to start
@@ -32,8 +37,9 @@ struct FleetJob {
   SimTime checkpoint_interval = SimTime::max();  ///< compute time between checkpoints
   SimTime checkpoint_duration;
   /// Pause at a checkpoint while the grid's (location-based) intensity is above this,
-  /// within the job's slack (DatacenterConfig::pause_at_checkpoints); none: never.
-  std::optional<units::CarbonIntensity> pause_above;
+  /// within the job's slack (DatacenterConfig::pause_at_checkpoints); kNeverPause: never.
+  units::CarbonIntensity pause_above = kNeverPause;
+  std::uint32_t type = 0;             ///< index into FleetTables::types
   std::uint32_t first_candidate = 0;  ///< datacenters it may run in: candidates[first ..
   std::uint32_t candidate_count = 0;  ///<   first + count)
 };

@@ -38,7 +38,6 @@ SchedulerLp::SchedulerLp(const FleetTables* tables, std::vector<DatacenterView> 
       alloc_(dcs_.size() * ntypes_),
       queued_(dcs_.size() * ntypes_, 0),
       jobs_power_(dcs_.size(), units::Watts::zero()),
-      expected_end_(tables->jobs.size(), 0),
       dispatch_(tables->jobs.size()),
       lend_schedule_(dcs_.size() * ntypes_, nullptr),
       lend_next_(dcs_.size() * ntypes_, 0),
@@ -81,10 +80,10 @@ void SchedulerLp::set_forecast(const CarbonForecast* forecast) {
   forecast_ = forecast;
   profile_.assign(pools_.size(), {});
   booking_.assign(tables_->jobs.size(), {});
-  expected_hold_.resize(tables_->jobs.size());
-  for (std::size_t j = 0; j < tables_->jobs.size(); ++j) {
-    expected_hold_[j] = expected_hold(tables_->jobs[j], cfg_.device_mtbf_s, cfg_.restart);
-  }
+}
+
+SimTime SchedulerLp::hold_of(std::uint32_t job) const {
+  return expected_hold(tables_->jobs[job], cfg_.device_mtbf_s, cfg_.restart);
 }
 
 void SchedulerLp::add_profile(std::size_t p, SimTime::rep from, SimTime::rep to, double devices) {
@@ -109,14 +108,15 @@ void SchedulerLp::book(std::uint32_t job, std::size_t p, SimTime::rep from) {
   }
   const auto devices = static_cast<double>(tables_->jobs[job].devices);
   auto& b = booking_[job];
-  if (b.to >= 0) {
+  const auto hold = hold_of(job).count();
+  if (b.from >= 0) {
     if (b.pool == p && b.from == from) {
       return;
     }
-    add_profile(b.pool, b.from, b.to, -devices);
+    add_profile(b.pool, b.from, b.from + hold, -devices);
   }
-  b = {p, from, from + expected_hold_[job].count()};
-  add_profile(p, b.from, b.to, devices);
+  b = {from, static_cast<std::uint32_t>(p)};
+  add_profile(p, from, from + hold, devices);
 }
 
 void SchedulerLp::unbook(std::uint32_t job, SimTime::rep from) {
@@ -124,12 +124,12 @@ void SchedulerLp::unbook(std::uint32_t job, SimTime::rep from) {
     return;
   }
   auto& b = booking_[job];
-  if (b.to < 0) {
+  if (b.from < 0) {
     return;
   }
-  add_profile(b.pool, std::max(from, b.from), b.to,
+  add_profile(b.pool, std::max(from, b.from), b.from + hold_of(job).count(),
               -static_cast<double>(tables_->jobs[job].devices));
-  b.to = -1;
+  b.from = -1;
 }
 
 bool SchedulerLp::plan(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
@@ -139,7 +139,7 @@ bool SchedulerLp::plan(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
   const auto window = forecast_->window(job, now, cfg_.epoch, cfg_.end_by);
   const SimTime::rep first = window.first;
   const SimTime::rep last = window.second;
-  const auto hold = expected_hold_[job].count();
+  const auto hold = hold_of(job).count();
   // Each candidate's runs of ticks with room, worked out when the forecast asks for them.
   std::vector<TickRuns> runs(j.candidate_count);
   std::vector<char> known(j.candidate_count, 0);
@@ -372,7 +372,6 @@ std::uint32_t SchedulerLp::place(std::uint32_t job, SimTime now,
 }
 
 void SchedulerLp::enqueue(engine::Context<FleetMsg>& ctx, std::uint32_t job, std::uint32_t dc) {
-  dispatch_[job].eligible = units::seconds(ctx.now().to_seconds());
   dispatch_[job].datacenter = dc;
   const auto p = pool_index(dc, tables_->jobs[job].type);
   pools_[p].queue.push_back(job);
@@ -469,7 +468,7 @@ void SchedulerLp::take(std::uint32_t dc, std::uint32_t job, SimTime expected_sta
   if (alloc_[p]) {
     auto block = alloc_[p]->allocate(j.devices);
     if (block) {
-      dispatch_[job].pods = static_cast<std::int64_t>(block->pods.size());
+      dispatch_[job].pods = static_cast<std::uint32_t>(block->pods.size());
       held_.emplace(job, std::move(*block));
     }
   }
@@ -481,8 +480,9 @@ void SchedulerLp::take(std::uint32_t dc, std::uint32_t job, SimTime expected_sta
   }
   jobs_power_[dc] += units::watts(static_cast<double>(j.devices) *
                                   units::to_watts(dcs_[dc].power.running(j.compute_power)));
-  expected_end_[job] = (expected_start + j.duration).count();
-  pools_[p].running.emplace(expected_end_[job], job);
+  const auto end = (expected_start + j.duration).count();
+  expected_end_[job] = end;
+  pools_[p].running.emplace(end, job);
 }
 
 void SchedulerLp::release(std::uint32_t dc, std::uint32_t job) {
@@ -509,7 +509,10 @@ void SchedulerLp::release(std::uint32_t dc, std::uint32_t job) {
   }
   jobs_power_[dc] -= units::watts(static_cast<double>(j.devices) *
                                   units::to_watts(dcs_[dc].power.running(j.compute_power)));
-  pools_[p].running.erase({expected_end_[job], job});
+  if (const auto e = expected_end_.find(job); e != expected_end_.end()) {
+    pools_[p].running.erase({e->second, job});
+    expected_end_.erase(e);
+  }
 }
 
 void SchedulerLp::start(engine::Context<FleetMsg>& ctx, std::uint32_t dc, std::uint32_t job) {
@@ -518,7 +521,6 @@ void SchedulerLp::start(engine::Context<FleetMsg>& ctx, std::uint32_t dc, std::u
   const auto own = own_part(p, tables_->jobs[job], ctx.now());
   take(dc, job, ctx.now() + cfg_.epoch, own);
   book(job, pool_index(dc, tables_->jobs[job].type), (ctx.now() + cfg_.epoch).count());
-  dispatch_[job].dispatch = units::seconds(ctx.now().to_seconds());
   dispatch_[job].datacenter = dc;
   ctx.send(dcs_[dc].lp, cfg_.epoch,
            {FleetMsg::Kind::kStart, job,

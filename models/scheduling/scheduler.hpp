@@ -58,12 +58,8 @@ class CarbonForecast;
 
 /// What the scheduler decided for a job.
 struct Dispatch {
-  /// When it joined a queue; negative until then.
-  units::Seconds eligible = units::seconds(-1);
-  /// When it was sent to start (start = dispatch + epoch); negative until then.
-  units::Seconds dispatch = units::seconds(-1);
-  std::uint32_t datacenter = 0;
-  std::int64_t pods = 0;  ///< pods its block spans (0 without a topology)
+  std::uint32_t datacenter = 0;  ///< where it was placed
+  std::uint32_t pods = 0;        ///< pods its block spans (0 without a topology)
 };
 
 class SchedulerLp final : public engine::Process<FleetMsg> {
@@ -77,6 +73,8 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   void on_event(engine::Context<FleetMsg>& ctx, const engine::Event<FleetMsg>& e) override;
 
   [[nodiscard]] const std::vector<Dispatch>& dispatches() const { return dispatch_; }
+  /// The same, taken over once the run has stopped (dispatches() is empty after).
+  [[nodiscard]] std::vector<Dispatch> take_dispatches() { return std::move(dispatch_); }
   /// Per datacenter: device-seconds of jobs that had devices to start but were held back
   /// by the power cap.
   [[nodiscard]] const std::vector<double>& cap_held_device_s() const { return cap_held_; }
@@ -140,20 +138,22 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   std::vector<std::unique_ptr<Allocator>> alloc_;       ///< per pool, with a fabric
   std::unordered_map<std::uint32_t, Allocation> held_;  ///< running jobs' blocks
   std::vector<std::int64_t> queued_;                    ///< per pool: devices wanted by queued jobs
-  std::vector<units::Watts> jobs_power_;    ///< per datacenter: IT power of running jobs
-  std::vector<SimTime::rep> expected_end_;  ///< per job, while running
+  std::vector<units::Watts> jobs_power_;  ///< per datacenter: IT power of running jobs
+  /// Running jobs' expected ends (a few thousand at a time, of millions of jobs).
+  std::unordered_map<std::uint32_t, SimTime::rep> expected_end_;
   std::vector<Dispatch> dispatch_;
   SimTime::rep tick_at_ = -1;  ///< time of the next scheduled tick, or -1
   const CarbonForecast* forecast_ = nullptr;
   /// Carbon-aware: per pool, devices booked per hour of simulated time (hourly means).
   std::vector<std::vector<double>> profile_;
+  /// A job's booking: from `from` for its expected hold (hold_of) in pool `pool`.
   struct Booking {
-    std::size_t pool = 0;
-    SimTime::rep from = 0;
-    SimTime::rep to = -1;  ///< -1: none
+    SimTime::rep from = -1;  ///< -1: none
+    std::uint32_t pool = 0;
   };
-  std::vector<Booking> booking_;        ///< per job
-  std::vector<SimTime> expected_hold_;  ///< per job: planned runtime plus expected failures
+  std::vector<Booking> booking_;  ///< per job
+  /// A job's expected hold: its planned runtime plus expected failures.
+  [[nodiscard]] SimTime hold_of(std::uint32_t job) const;
   /// Planning's sliding maximum over hourly buckets: (bucket, booked devices), the
   /// bookings decreasing from the front (kept to reuse its storage).
   std::deque<std::pair<SimTime::rep, double>> window_;

@@ -99,11 +99,22 @@ class BinnedIntegral {
       const auto k = static_cast<std::size_t>(a / w);
       const SimTime::rep bin_end = (static_cast<SimTime::rep>(k) + 1) * w;
       const SimTime::rep seg_end = b < bin_end ? b : bin_end;
-      if (bins_.size() <= k) {
-        bins_.resize(k + 1);
+      while (touched_ <= k) {
+        // Time has left the open bin: only its value is kept (a double, not the
+        // compensated pair: half the memory of a long trace).
+        if (touched_ > 0) {
+          if (closed_.size() == closed_.capacity()) {
+            // Grown by an eighth, not doubled: a year of 5-minute bins in a hundred
+            // datacenters would otherwise hold up to twice what it needs.
+            closed_.reserve(closed_.capacity() + closed_.capacity() / kGrowth + kMinGrowth);
+          }
+          closed_.push_back(open_.value());
+        }
+        open_ = CompensatedSum{};
+        ++touched_;
       }
       if (value_ != 0) {
-        bins_[k].add(value_ * ticks_to_seconds(seg_end - a));
+        open_.add(value_ * ticks_to_seconds(seg_end - a));
       }
       a = seg_end;
     }
@@ -115,26 +126,50 @@ class BinnedIntegral {
   [[nodiscard]] SimTime origin() const { return origin_; }
   [[nodiscard]] SimTime width() const { return width_; }
   /// Bins touched so far (a bin is touched once time has entered it).
-  [[nodiscard]] std::size_t size() const { return bins_.size(); }
+  [[nodiscard]] std::size_t size() const { return touched_; }
   /// Integral over bin k, in value x seconds (0 for a bin not reached yet).
   [[nodiscard]] double bin(std::size_t k) const {
-    return k < bins_.size() ? bins_[k].value() : 0.0;
+    if (k < closed_.size()) {
+      return closed_[k];
+    }
+    return k + 1 == touched_ ? open_.value() : 0.0;
   }
   /// Sum over all bins (compensated).
   [[nodiscard]] double total() const {
     CompensatedSum s;
-    for (const auto& b : bins_) {
-      s.add(b.value());
+    for (const double b : closed_) {
+      s.add(b);
+    }
+    if (touched_ > 0) {
+      s.add(open_.value());
     }
     return s.value();
+  }
+  /// The first `n` bins' integrals (0 past the last touched), leaving this integral empty
+  /// (no bins touched, as at its origin).
+  [[nodiscard]] std::vector<double> take_bins(std::size_t n) {
+    std::vector<double> out = std::move(closed_);
+    if (touched_ > 0) {
+      out.push_back(open_.value());
+    }
+    out.resize(n, 0.0);
+    closed_ = {};
+    open_ = CompensatedSum{};
+    touched_ = 0;
+    last_ = origin_;
+    return out;
   }
 
  private:
   SimTime origin_;
   SimTime width_;
   SimTime last_;
+  static constexpr std::size_t kGrowth = 8;       ///< capacity grows by 1/kGrowth
+  static constexpr std::size_t kMinGrowth = 256;  ///< and at least this many bins
   double value_;
-  std::vector<CompensatedSum> bins_;
+  std::vector<double> closed_;  ///< bins time has left
+  CompensatedSum open_;         ///< the last bin touched, while time is in it
+  std::size_t touched_ = 0;     ///< bins touched: closed_ and the open one
 };
 
 }  // namespace footprint::engine

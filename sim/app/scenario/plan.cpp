@@ -45,7 +45,7 @@ std::uint32_t type_index(models::FleetTables& t, const models::AcceleratorType& 
 /// finish (the run would end at the limit of simulated time): an input error, with the
 /// numbers, instead.
 void check_failures_allow_progress(const Scenario& sc, const models::FleetTables& t,
-                                   const std::vector<std::string>& names) {
+                                   const JobNames& names) {
   if (sc.failures.device_mtbf <= units::Seconds::zero()) {
     return;
   }
@@ -83,7 +83,7 @@ void check_failures_allow_progress(const Scenario& sc, const models::FleetTables
 }
 
 /// The scenario's listed jobs, with the datacenters they list.
-void add_listed_jobs(const Scenario& sc, models::FleetTables& t, std::vector<std::string>& names) {
+void add_listed_jobs(const Scenario& sc, models::FleetTables& t, JobNames& names) {
   for (std::size_t j = 0; j < sc.jobs.size(); ++j) {
     const auto& spec = sc.jobs[j];
     const auto& place = sc.placements[j];
@@ -157,7 +157,7 @@ void add_candidates(const Scenario& sc, models::FleetTables& t, models::FleetJob
 
 /// The jobs of the job trace: each may run in every datacenter it lists (all, if none)
 /// that has enough of its type.
-void add_trace_jobs(const Scenario& sc, models::FleetTables& t, std::vector<std::string>& names,
+void add_trace_jobs(const Scenario& sc, models::FleetTables& t, JobNames& names,
                     CandidateLists& lists) {
   Diagnostics trace_diag(sc.source.string());
   for (const auto& tj : sc.trace_jobs) {
@@ -240,7 +240,7 @@ models::FleetJob draw_job(const Scenario& sc, const models::FleetTables& t, std:
 
 /// The generator's jobs, each a candidate of every datacenter with enough of its type.
 void add_generated_jobs(const Scenario& sc, std::uint64_t seed, models::FleetTables& t,
-                        std::vector<std::string>& names, CandidateLists& lists) {
+                        JobNames& names, CandidateLists& lists) {
   const auto& g = *sc.generator;
   const std::vector<double> sums = arrival_sums(seed, g.count);
   const double span = units::to_seconds(g.span);
@@ -253,14 +253,12 @@ void add_generated_jobs(const Scenario& sc, std::uint64_t seed, models::FleetTab
   const std::size_t first = t.jobs.size();
   const auto count = static_cast<std::size_t>(g.count);
   t.jobs.resize(first + count);
-  names.resize(first + count);
   std::vector<std::uint32_t> class_of(count);
   constexpr std::size_t kGrain = 4096;
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, count, kGrain), [&](const auto& range) {
     for (std::size_t i = range.begin(); i != range.end(); ++i) {
       t.jobs[first + i] = draw_job(
           sc, t, seed, i, units::seconds(start + span * sums[i] / sums.back()), class_of[i]);
-      names[first + i] = fmt::format("{}-{:07d}", g.classes[class_of[i]].name, i);
     }
   });
   Diagnostics d(sc.source.string());
@@ -274,6 +272,11 @@ void add_generated_jobs(const Scenario& sc, std::uint64_t seed, models::FleetTab
     }
   }
   d.throw_if_any();
+  std::vector<std::string> classes;
+  for (const auto& c : g.classes) {
+    classes.push_back(c.name);
+  }
+  names.add_generated(std::move(classes), std::move(class_of));
 }
 
 bool same_override(const models::NetworkOverride& a, const models::NetworkOverride& b) {
@@ -309,6 +312,37 @@ std::string no_layout_message(const models::NoLayoutFits& e, const models::Layou
 }
 
 }  // namespace
+
+void JobNames::push_back(std::string name) {
+  given_.emplace_back(size_, std::move(name));
+  ++size_;
+}
+
+void JobNames::add_generated(std::vector<std::string> classes,
+                             std::vector<std::uint32_t> class_of) {
+  const std::size_t count = class_of.size();
+  generated_.push_back({size_, std::move(classes), std::move(class_of)});
+  size_ += count;
+}
+
+std::string JobNames::operator[](std::size_t j) const {
+  if (j >= size_) {
+    throw std::out_of_range(fmt::format("job {}: there are {} jobs", j, size_));
+  }
+  // Given names and generated ranges each lie in increasing job order.
+  const auto given = std::lower_bound(given_.begin(), given_.end(), j,
+                                      [](const auto& g, std::size_t id) { return g.first < id; });
+  if (given != given_.end() && given->first == j) {
+    return given->second;
+  }
+  for (const auto& g : generated_) {
+    if (j >= g.first && j < g.first + g.class_of.size()) {
+      const std::size_t i = j - g.first;
+      return fmt::format("{}-{:07d}", g.classes[g.class_of[i]], i);
+    }
+  }
+  throw std::logic_error(fmt::format("job {}: neither given nor generated", j));
+}
 
 void estimate_predicted_step(models::TrainingJobSpec& job, const Scenario& sc,
                              std::span<const std::size_t> candidates) {
@@ -403,7 +437,7 @@ models::FleetJob fleet_job(const models::TrainingPlan& plan, std::uint32_t type,
   if (timing.checkpoint_interval) {
     f.checkpoint_interval = to_sim(*timing.checkpoint_interval);
     f.checkpoint_duration = to_sim(timing.checkpoint_duration);
-    f.pause_above = timing.pause_above;
+    f.pause_above = timing.pause_above.value_or(models::kNeverPause);
   }
   return f;
 }
@@ -418,7 +452,7 @@ std::int64_t inventory_of(const DatacenterSpec& dc, const std::string& type) {
 }
 
 std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::uint64_t seed,
-                                                       std::vector<std::string>& names) {
+                                                       JobNames& names) {
   auto t = std::make_shared<models::FleetTables>();
   // Every type in an inventory has an index, so that datacenters can count them.
   for (const auto& dc : sc.datacenters) {

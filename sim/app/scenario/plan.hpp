@@ -9,6 +9,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/fleet/fleet.hpp"
@@ -60,9 +61,36 @@ struct JobTiming {
 /// devices set apart for services.
 [[nodiscard]] std::int64_t inventory_of(const DatacenterSpec& dc, const std::string& type);
 
+/// The jobs' names by job id. Given names (listed jobs, a job trace's rows) are held;
+/// a generated job's name, "<class>-<ordinal>", is made when asked for: a fleet of ten
+/// million generated jobs holds a class index per job, not ten million strings.
+class JobNames {
+ public:
+  /// The next job's given name.
+  void push_back(std::string name);
+  /// `class_of.size()` generated jobs next: the i-th is "<classes[class_of[i]]>-<i>", the
+  /// ordinal written with at least seven digits.
+  void add_generated(std::vector<std::string> classes, std::vector<std::uint32_t> class_of);
+
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  /// Job `j`'s name; throws std::out_of_range past size().
+  [[nodiscard]] std::string operator[](std::size_t j) const;
+
+ private:
+  struct Generated {
+    std::size_t first = 0;  ///< job id of the first
+    std::vector<std::string> classes;
+    std::vector<std::uint32_t> class_of;
+  };
+  /// Given names, with the job id of each (in increasing order).
+  std::vector<std::pair<std::size_t, std::string>> given_;
+  std::vector<Generated> generated_;
+  std::size_t size_ = 0;
+};
+
 /// Builds the jobs of the fleet: the scenario's own and those its generator draws.
 /// Throws InputError when a generated job cannot fit anywhere.
 std::shared_ptr<const models::FleetTables> build_fleet(const Scenario& sc, std::uint64_t seed,
-                                                       std::vector<std::string>& names);
+                                                       JobNames& names);
 
 }  // namespace footprint::scenario

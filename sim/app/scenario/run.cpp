@@ -119,8 +119,7 @@ units::Watts services_full_draw(const Scenario& sc, std::size_t d) {
 /// Power caps that no schedule can keep: an idle floor above the cap, or a fixed-start job
 /// that breaks it alone (with the rest idle) at some instant of its planned run, or a
 /// scheduled job that breaks it alone at every instant. Throws InputError listing them.
-void check_caps(const Scenario& sc, const models::FleetTables& t,
-                const std::vector<std::string>& names,
+void check_caps(const Scenario& sc, const models::FleetTables& t, const JobNames& names,
                 const std::vector<std::unique_ptr<models::FacilityEnvelope>>& envelopes,
                 SimTime horizon) {
   Diagnostics diag(sc.source.string());
@@ -633,8 +632,8 @@ SimTime services_end(const std::vector<ServiceRun>& services) {
 }
 
 RunResult run_once(const Scenario& sc, const RunConfig& config,
-                   const std::shared_ptr<const models::FleetTables>& tables,
-                   std::vector<std::string> names, std::vector<ServiceRun> services) {
+                   const std::shared_ptr<const models::FleetTables>& tables, JobNames names,
+                   std::vector<ServiceRun> services) {
   RunResult res;
   res.warnings = sc.warnings;
   res.seed = config.seed.value_or(sc.seed);
@@ -740,9 +739,14 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   if (with_scheduler) {
     weights.push_back(1.0);
   }
+  // The jobs' outcomes by job id, written by the datacenter each starts in; `job` marks
+  // those that started.
+  constexpr auto kNotStarted = std::numeric_limits<std::uint32_t>::max();
+  res.jobs.assign(jobs.size(), models::JobOutcome{.job = kNotStarted});
   for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
     const auto& spec = sc.datacenters[d];
     models::DatacenterConfig cfg;
+    cfg.outcomes = res.jobs;
     double devices = 0;
     for (const auto& type : tables->types) {
       cfg.inventory.push_back(inventory_of(spec, type.name));
@@ -817,22 +821,22 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   const auto stop = sim.now().count();
   res.intervals = static_cast<std::size_t>((stop + w - 1) / w);
   res.horizon = static_cast<double>(res.intervals) * res.interval;
-  res.jobs.resize(jobs.size());
   res.started.assign(jobs.size(), false);
+  for (std::size_t j = 0; j < res.jobs.size(); ++j) {
+    if (res.jobs[j].job == kNotStarted) {
+      res.jobs[j] = models::JobOutcome{};
+    } else {
+      res.started[j] = true;
+    }
+  }
   res.datacenters.resize(dcs.size());
   res.summaries.resize(dcs.size());
-  // Each datacenter's results are its own, and each job ran in one datacenter. Gathered
-  // on this thread: a few tenths of a second for the fleet year, and a oneTBB loop here
+  // Each datacenter's results are its own. Gathered on this thread: a oneTBB loop here
   // read the main thread's closure in a way ThreadSanitizer cannot see ordered
   // (sim/engine/tsan.hpp).
   for (std::size_t d = 0; d < dcs.size(); ++d) {
-    // Taken over, not copied: a fleet's outcomes are a large part of its memory.
-    for (const auto& o : dcs[d]->take_outcomes()) {
-      res.jobs[o.job] = o;
-      res.started[o.job] = true;
-    }
-    res.datacenters[d] = dcs[d]->trace(res.intervals);
     res.summaries[d] = dcs[d]->summary();
+    res.datacenters[d] = dcs[d]->take_trace(res.intervals);
   }
   res.services = std::move(services);
   for (std::size_t d = 0; d < dcs.size(); ++d) {
@@ -864,7 +868,7 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
     hand_over_lent(srv, *sc.accelerators.find(srv.accelerator), sc);
   }
   if (scheduler) {
-    res.dispatches = scheduler->dispatches();
+    res.dispatches = scheduler->take_dispatches();
     for (std::size_t d = 0; d < dcs.size(); ++d) {
       res.summaries[d].cap_held_device_s = scheduler->cap_held_device_s()[d];
     }
@@ -940,7 +944,7 @@ RunResult run_with_comparison(const Scenario& scenario, const RunConfig& config)
     predicted.emplace_back(j, p);
   }
   const Scenario& sc = simulated ? *simulated : scenario;
-  std::vector<std::string> names;
+  JobNames names;
   std::shared_ptr<const models::FleetTables> tables;
   tbb::task_arena arena = run_arena(config);
   std::vector<ServiceRun> services;
@@ -949,8 +953,8 @@ RunResult run_with_comparison(const Scenario& scenario, const RunConfig& config)
     services = simulate_services(sc, seed);
   });
   // The services' results are large (a row per request): moved into the run's result,
-  // copied only when a baseline run needs them too. The job names (a generated fleet's
-  // million) are moved, never copied.
+  // copied only when a baseline run needs them too. The job names are moved (generated
+  // ones are made when asked for: a copy for the baseline is small).
   if (!sc.baseline) {
     auto res = run_once(sc, config, tables, std::move(names), std::move(services));
     res.predicted = std::move(predicted);
@@ -962,8 +966,7 @@ RunResult run_with_comparison(const Scenario& scenario, const RunConfig& config)
     RunConfig baseline = config;
     baseline.scheduler = sc.baseline;
     baseline.progress = nullptr;
-    const auto base =
-        run_once(sc, baseline, tables, std::vector<std::string>(res.job_names.size()), services);
+    const auto base = run_once(sc, baseline, tables, res.job_names, services);
     res.comparison = compare_with(res, base, *sc.baseline);
   }
   return res;
@@ -1023,7 +1026,7 @@ RunResult run_scenario(const Scenario& scenario, const RunConfig& config) {
 CheckResult check_scenario(const Scenario& sc) {
   CheckResult out;
   out.warnings = sc.warnings;
-  std::vector<std::string> names;
+  JobNames names;
   const auto fleet = build_fleet(sc, sc.seed, names);
   // The same horizon a run checks its series against.
   const auto span = run_span(*fleet, sc.scheduler.epoch);

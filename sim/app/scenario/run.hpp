@@ -146,7 +146,7 @@ struct RunResult {
   std::size_t intervals = 0;
   units::Seconds horizon;  ///< intervals x interval
   std::shared_ptr<const models::FleetTables> tables;
-  std::vector<std::string> job_names;                ///< by job id
+  JobNames job_names;                                ///< by job id
   std::vector<models::JobOutcome> jobs;              ///< by job id (end_s 0: not finished)
   std::vector<bool> started;                         ///< by job id
   std::vector<models::Dispatch> dispatches;          ///< by job id (scheduled jobs)

@@ -305,7 +305,8 @@ void write_datacenter(Group& parent, const scenario::Scenario& sc, std::size_t d
                             fmt::format("seconds since {}", units::format_utc(sc.epoch_unix_s)));
   for (std::size_t i = 0; i < schema::kSeriesCount; ++i) {
     const auto& f = schema::kDatacenterSeries[i];
-    Dataset series = g.write_vector(f.name, t.series[i], f.unit);
+    // One series at a time: derived from the datacenter's integrals, written, released.
+    Dataset series = g.write_vector(f.name, t[static_cast<Series>(i)], f.unit);
     series.set_attr("long_name", plain(f.meaning));
     if (const auto m = cell_methods(f.reduction); !m.empty()) {
       series.set_attr("cell_methods", m);
@@ -421,78 +422,173 @@ class Columns {
   std::array<Column, N> columns_;
 };
 
-using JobColumns = Columns<JobColumn, schema::kJobColumnCount>;
 using ExpectedStepColumns = Columns<ExpectedStepColumn, schema::kExpectedStepColumnCount>;
 using SimulatedPhaseColumns = Columns<SimulatedPhaseColumn, schema::kSimulatedPhaseColumnCount>;
 using RequestColumns = Columns<schema::RequestColumn, schema::kRequestColumnCount>;
 
+/// /jobs, written a column at a time (a fleet of ten million jobs would otherwise hold its
+/// whole table twice: the run's outcomes and the columns built from them).
 void write_jobs(Group& root, const scenario::Scenario& sc, const scenario::RunResult& r) {
   const auto n = r.jobs.size();
-  JobColumns cols(schema::kJobColumns, n);
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  // Rows are independent: gathered in parallel (in the caller's oneTBB arena).
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 8192), [&](const auto& range) {
-    for (std::size_t j = range.begin(); j != range.end(); ++j) {
-      const auto& f = r.tables->jobs[j];
-      const auto& o = r.jobs[j];
-      const double submit = f.submit.to_seconds();
-      cols.at<std::string>(JobColumn::kName, j) = r.job_names[j];
-      cols.at<std::string>(JobColumn::kDatacenter, j) =
-          r.started[j] ? sc.datacenters[o.datacenter].name : std::string();
-      cols.at<std::string>(JobColumn::kAccelerator, j) = r.tables->types[f.type].name;
-      cols.at<std::int64_t>(JobColumn::kDevices, j) = f.devices;
-      cols.at<double>(JobColumn::kSubmit, j) = submit;
-      cols.at<double>(JobColumn::kStart, j) = r.started[j] ? units::to_seconds(o.start) : kNaN;
-      cols.at<double>(JobColumn::kEnd, j) = o.finished() ? units::to_seconds(o.end) : kNaN;
-      cols.at<double>(JobColumn::kWait, j) =
-          r.started[j] ? units::to_seconds(o.start) - submit : kNaN;
-      cols.at<std::int64_t>(JobColumn::kFinished, j) = o.finished() ? 1 : 0;
-      cols.at<std::int64_t>(JobColumn::kPods, j) = r.dispatches.empty() ? 0 : r.dispatches[j].pods;
-      cols.at<std::int64_t>(JobColumn::kSteps, j) = o.steps;
-      cols.at<std::int64_t>(JobColumn::kRestarts, j) = o.restarts;
-      cols.at<std::int64_t>(JobColumn::kPreemptions, j) = o.preemptions;
-      cols.at<std::int64_t>(JobColumn::kCheckpoints, j) = o.checkpoints;
-      cols.at<std::int64_t>(JobColumn::kPauses, j) = o.pauses;
-      cols.at<double>(JobColumn::kPaused, j) = units::to_seconds(o.paused);
-      cols.at<std::int64_t>(JobColumn::kCapWaits, j) = o.cap_pauses;
-      cols.at<double>(JobColumn::kCapWaited, j) = units::to_seconds(o.cap_paused);
-      cols.at<double>(JobColumn::kDeviceHours, j) = o.device_hours;
-      cols.at<double>(JobColumn::kLostDeviceHours, j) = o.lost_device_hours;
-      cols.at<double>(JobColumn::kBorrowedDeviceHours, j) = o.borrowed_device_hours;
-      cols.at<double>(JobColumn::kFlops, j) = f.flops;
-      cols.at<double>(JobColumn::kItEnergy, j) = units::to_joules(o.it_energy);
-      cols.at<double>(JobColumn::kEnergy, j) = units::to_joules(o.energy);
-      cols.at<double>(JobColumn::kEmissionsLocation, j) = units::to_grams(o.emissions_location);
-      cols.at<double>(JobColumn::kEmissionsMarket, j) = units::to_grams(o.emissions_market);
-      cols.at<double>(JobColumn::kEmbodied, j) = units::to_grams(o.embodied);
-      const bool water = r.started[j] && sc.datacenters[o.datacenter].water.has_value();
-      cols.at<double>(JobColumn::kWaterOnsite, j) = water ? units::to_litres(o.water_onsite) : kNaN;
-      cols.at<double>(JobColumn::kWaterOffsite, j) =
-          water ? units::to_litres(o.water_offsite) : kNaN;
-      cols.at<double>(JobColumn::kPowerLimit, j) = kNaN;
-      cols.at<double>(JobColumn::kClock, j) = 1.0;
-    }
-  });
   // The listed jobs come first in the fleet's table (plan.cpp); only they have limits.
-  for (std::size_t j = 0; j < sc.jobs.size() && j < n; ++j) {
+  const std::size_t listed = std::min(sc.jobs.size(), n);
+  std::vector<double> power_limit(listed, kNaN);
+  std::vector<double> clock(listed, 1.0);
+  for (std::size_t j = 0; j < listed; ++j) {
     const auto& spec = sc.jobs[j];
     if (!spec.power_limit) {
       continue;
     }
-    cols.at<double>(JobColumn::kPowerLimit, j) = units::to_watts(*spec.power_limit);
-    double clock = 1;
+    power_limit[j] = units::to_watts(*spec.power_limit);
     if (spec.predicted) {
       for (const auto& [id, p] : r.predicted) {
         if (id == j) {
-          clock = p.clock;
+          clock[j] = p.clock;
         }
       }
     } else {
-      clock = models::plan_training(spec, *sc.accelerators.find(spec.accelerator)).clock;
+      clock[j] = models::plan_training(spec, *sc.accelerators.find(spec.accelerator)).clock;
     }
-    cols.at<double>(JobColumn::kClock, j) = clock;
   }
-  std::move(cols).write(root, schema::kJobsTable, schema::kJobDimension);
+  const auto text = [&](JobColumn c, std::size_t j) -> std::string {
+    const auto& o = r.jobs[j];
+    switch (c) {
+      case JobColumn::kName:
+        return r.job_names[j];
+      case JobColumn::kDatacenter:
+        return r.started[j] ? sc.datacenters[o.datacenter].name : std::string();
+      case JobColumn::kAccelerator:
+        return r.tables->types[r.tables->jobs[j].type].name;
+      default:
+        break;
+    }
+    throw std::logic_error(fmt::format("/jobs column {}: not a string", index_of(c)));
+  };
+  const auto integer = [&](JobColumn c, std::size_t j) -> std::int64_t {
+    const auto& o = r.jobs[j];
+    switch (c) {
+      case JobColumn::kDevices:
+        return r.tables->jobs[j].devices;
+      case JobColumn::kFinished:
+        return o.finished() ? 1 : 0;
+      case JobColumn::kPods:
+        return r.dispatches.empty() ? 0 : r.dispatches[j].pods;
+      case JobColumn::kSteps:
+        return o.steps;
+      case JobColumn::kRestarts:
+        return o.restarts;
+      case JobColumn::kPreemptions:
+        return o.preemptions;
+      case JobColumn::kCheckpoints:
+        return o.checkpoints;
+      case JobColumn::kPauses:
+        return o.pauses;
+      case JobColumn::kCapWaits:
+        return o.cap_pauses;
+      default:
+        break;
+    }
+    throw std::logic_error(fmt::format("/jobs column {}: not an integer", index_of(c)));
+  };
+  const auto number = [&](JobColumn c, std::size_t j) -> double {
+    const auto& f = r.tables->jobs[j];
+    const auto& o = r.jobs[j];
+    const bool water = r.started[j] && sc.datacenters[o.datacenter].water.has_value();
+    switch (c) {
+      case JobColumn::kSubmit:
+        return f.submit.to_seconds();
+      case JobColumn::kStart:
+        return r.started[j] ? units::to_seconds(o.start) : kNaN;
+      case JobColumn::kEnd:
+        return o.finished() ? units::to_seconds(o.end) : kNaN;
+      case JobColumn::kWait:
+        return r.started[j] ? units::to_seconds(o.start) - f.submit.to_seconds() : kNaN;
+      case JobColumn::kPaused:
+        return units::to_seconds(o.paused);
+      case JobColumn::kCapWaited:
+        return units::to_seconds(o.cap_paused);
+      case JobColumn::kDeviceHours:
+        return o.device_hours;
+      case JobColumn::kLostDeviceHours:
+        return o.lost_device_hours;
+      case JobColumn::kBorrowedDeviceHours:
+        return o.borrowed_device_hours;
+      case JobColumn::kFlops:
+        return f.flops;
+      case JobColumn::kItEnergy:
+        return units::to_joules(o.it_energy);
+      case JobColumn::kEnergy:
+        return units::to_joules(o.energy);
+      case JobColumn::kEmissionsLocation:
+        return units::to_grams(o.emissions_location);
+      case JobColumn::kEmissionsMarket:
+        return units::to_grams(o.emissions_market);
+      case JobColumn::kEmbodied:
+        return units::to_grams(o.embodied);
+      case JobColumn::kWaterOnsite:
+        return water ? units::to_litres(o.water_onsite) : kNaN;
+      case JobColumn::kWaterOffsite:
+        return water ? units::to_litres(o.water_offsite) : kNaN;
+      case JobColumn::kPowerLimit:
+        return j < listed ? power_limit[j] : kNaN;
+      case JobColumn::kClock:
+        return j < listed ? clock[j] : 1.0;
+      default:
+        break;
+    }
+    throw std::logic_error(fmt::format("/jobs column {}: not a number", index_of(c)));
+  };
+  // Rows are independent: each column is gathered in parallel (in the caller's oneTBB
+  // arena), written, and released before the next.
+  const auto gather = [n](auto& values, auto&& value_of) {
+    values.resize(n);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 8192), [&](const auto& range) {
+      for (std::size_t j = range.begin(); j != range.end(); ++j) {
+        values[j] = value_of(j);
+      }
+    });
+  };
+  io::ColumnWriter w(root, schema::kJobsTable, schema::kJobDimension, n);
+  for (std::size_t i = 0; i < schema::kJobColumnCount; ++i) {
+    const auto& f = schema::kJobColumns[i];
+    const auto c = static_cast<JobColumn>(i);
+    switch (f.type) {
+      case schema::Type::kString: {
+        // Strings a block of rows at a time: a column of ten million is 0.3-0.6 GB.
+        w.write(
+            f.name,
+            [&](std::size_t first, std::span<std::string> out) {
+              tbb::parallel_for(tbb::blocked_range<std::size_t>(0, out.size(), 8192),
+                                [&](const auto& range) {
+                                  for (std::size_t k = range.begin(); k != range.end(); ++k) {
+                                    out[k] = text(c, first + k);
+                                  }
+                                });
+            },
+            {}, plain(f.meaning));
+        break;
+      }
+      case schema::Type::kInt64: {
+        std::vector<std::int64_t> values;
+        gather(values, [&](std::size_t j) { return integer(c, j); });
+        w.write(f.name, std::span<const std::int64_t>(values), f.unit, plain(f.meaning));
+        break;
+      }
+      case schema::Type::kFloat64:
+      case schema::Type::kUInt64: {
+        std::vector<double> values;
+        gather(values, [&](std::size_t j) { return number(c, j); });
+        w.write(f.name, std::span<const double>(values), f.unit, plain(f.meaning));
+        break;
+      }
+      case schema::Type::kStrings:
+      case schema::Type::kInt64s:
+      case schema::Type::kFloat64x2:
+        throw std::logic_error(fmt::format("trace column {}: no such column type", f.name));
+    }
+  }
+  std::move(w).finish();
 }
 
 void set_totals(SummaryAttributes& a, const scenario::Totals& t) {

@@ -1064,6 +1064,36 @@ Dataset Group::write_strings(std::string_view name, std::span<const std::string>
   return d;
 }
 
+Dataset Group::write_strings(std::string_view name, std::size_t count,
+                             const StringBlockFill& fill) {
+  QuietErrors quiet;
+  std::string path = child_path(name);
+  const Ctx c{path, file_};
+  Handle type = vlen_string_type(c);
+  Dataset d = create_chunked(name, type.get(), count, sizeof(hvl_t));
+  // Whole chunks per block: each chunk is written (and compressed) once.
+  constexpr std::size_t kBlockRows = 1 << 16;
+  const std::size_t per_chunk = chunk_elements(count, sizeof(hvl_t));
+  const std::size_t block = std::max<std::size_t>(1, kBlockRows / per_chunk) * per_chunk;
+  Handle file_space = own(H5Dget_space(d.handle().get()), "get the dataspace of", c);
+  std::vector<std::string> rows;
+  for (std::size_t first = 0; first < count; first += block) {
+    rows.assign(std::min(block, count - first), std::string());
+    fill(first, rows);
+    check_no_nul(fmt::format("{} (rows from {})", path, first), rows);
+    const auto ptrs = c_strings(rows);
+    const hsize_t start[1] = {first};
+    const hsize_t size[1] = {rows.size()};
+    ok(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, size, nullptr),
+       "select rows of", c);
+    Handle memory = own(H5Screate_simple(1, size, nullptr), "create dataspace for", c);
+    ok(H5Dwrite(d.handle().get(), type.get(), memory.get(), file_space.get(), H5P_DEFAULT,
+                ptrs.data()),
+       "write", c);
+  }
+  return d;
+}
+
 Dataset Group::write_matrix(std::string_view name, std::span<const double> values, std::size_t rows,
                             std::size_t cols, std::string_view units) {
   QuietErrors quiet;
@@ -1257,58 +1287,108 @@ void TableWriter::describe(std::string_view column, std::string text) {
   throw std::invalid_argument(fmt::format("table has no column '{}' to describe", column));
 }
 
+ColumnWriter::ColumnWriter(Group& parent, std::string_view name, std::string_view dimension,
+                           std::size_t rows, bool own_coordinate)
+    : group_(parent.create_group(name)), dimension_(dimension), rows_(rows) {
+  if (!own_coordinate) {
+    std::vector<std::int64_t> numbers(rows_);
+    std::iota(numbers.begin(), numbers.end(), std::int64_t{0});
+    scale_.emplace(group_.write_vector(dimension, std::span<const std::int64_t>(numbers), "1"));
+    scale_->set_attr("long_name", "row number");
+    scale_->make_scale(dimension);
+  }
+}
+
+void ColumnWriter::check(std::string_view name, std::size_t size) const {
+  if (size != rows_) {
+    throw std::invalid_argument(
+        fmt::format("{}: column '{}' has {} rows, the table {}", group_.path(), name, size, rows_));
+  }
+  if (name == dimension_ && scale_) {
+    throw std::invalid_argument(
+        fmt::format("{}: column '{}' is the dimension, already written", group_.path(), name));
+  }
+}
+
+void ColumnWriter::add(Dataset d, std::string_view name, std::string_view description) {
+  if (!description.empty()) {
+    d.set_attr("long_name", std::string(description));
+  }
+  if (name == dimension_) {
+    d.make_scale(dimension_);
+    scale_.emplace(std::move(d));
+  } else {
+    data_.push_back(std::move(d));
+  }
+}
+
+void ColumnWriter::write(std::string_view name, std::span<const double> values,
+                         std::string_view units, std::string_view description) {
+  check(name, values.size());
+  add(group_.write_vector(name, values, units), name, description);
+}
+
+void ColumnWriter::write(std::string_view name, std::span<const std::int64_t> values,
+                         std::string_view units, std::string_view description) {
+  check(name, values.size());
+  add(group_.write_vector(name, values, units), name, description);
+}
+
+void ColumnWriter::write(std::string_view name, std::span<const std::uint64_t> values,
+                         std::string_view units, std::string_view description) {
+  check(name, values.size());
+  add(group_.write_vector(name, values, units), name, description);
+}
+
+void ColumnWriter::write(std::string_view name, std::span<const std::string> values,
+                         std::string_view units, std::string_view description) {
+  check(name, values.size());
+  Dataset d = group_.write_strings(name, values);
+  if (!units.empty()) {
+    d.set_attr("units", std::string(units));
+  }
+  add(std::move(d), name, description);
+}
+
+void ColumnWriter::write(std::string_view name, const Group::StringBlockFill& fill,
+                         std::string_view units, std::string_view description) {
+  check(name, rows_);
+  Dataset d = group_.write_strings(name, rows_, fill);
+  if (!units.empty()) {
+    d.set_attr("units", std::string(units));
+  }
+  add(std::move(d), name, description);
+}
+
+Group ColumnWriter::finish() && {
+  if (!scale_) {
+    throw std::invalid_argument(
+        fmt::format("{}: no column '{}' was written", group_.path(), dimension_));
+  }
+  for (auto& d : data_) {
+    d.attach_scale(*scale_);
+  }
+  data_.clear();
+  return std::move(group_);
+}
+
 Group TableWriter::write_columns(Group& group, std::string_view name,
                                  std::string_view dimension) const {
   if (columns_.empty()) {
     throw std::invalid_argument(fmt::format("table '{}' has no columns", name));
   }
-  Group g = group.create_group(name);
-  const auto write_column = [&](const Column& column) {
-    return std::visit(
+  const bool own_coordinate =
+      std::any_of(columns_.begin(), columns_.end(),
+                  [&](const Column& column) { return column.name == dimension; });
+  ColumnWriter w(group, name, dimension, rows_, own_coordinate);
+  for (const auto& column : columns_) {
+    std::visit(
         [&](const auto& values) {
-          using V = std::decay_t<decltype(values)>;
-          if constexpr (std::is_same_v<V, std::vector<std::string>>) {
-            Dataset d = g.write_strings(column.name, values);
-            if (!column.units.empty()) {
-              d.set_attr("units", column.units);
-            }
-            return d;
-          } else if constexpr (std::is_same_v<V, std::vector<std::uint64_t>>) {
-            return g.write_vector(column.name, std::span(values), column.units);
-          } else {
-            return g.write_vector(column.name, std::span(values), column.units);
-          }
+          w.write(column.name, std::span(values), column.units, column.description);
         },
         column.values);
-  };
-  std::optional<Dataset> scale;
-  const auto own_coordinate =
-      std::find_if(columns_.begin(), columns_.end(),
-                   [&](const Column& column) { return column.name == dimension; });
-  if (own_coordinate == columns_.end()) {
-    std::vector<std::int64_t> rows(rows_);
-    std::iota(rows.begin(), rows.end(), std::int64_t{0});
-    scale.emplace(g.write_vector(dimension, std::span<const std::int64_t>(rows), "1"));
-    scale->set_attr("long_name", "row number");
-    scale->make_scale(dimension);
   }
-  std::vector<Dataset> data;
-  for (const auto& column : columns_) {
-    Dataset d = write_column(column);
-    if (!column.description.empty()) {
-      d.set_attr("long_name", column.description);
-    }
-    if (column.name == dimension) {
-      d.make_scale(dimension);
-      scale.emplace(std::move(d));
-    } else {
-      data.push_back(std::move(d));
-    }
-  }
-  for (auto& d : data) {
-    d.attach_scale(*scale);
-  }
-  return g;
+  return std::move(w).finish();
 }
 
 Dataset TableWriter::write(Group& group, std::string_view name) const {

@@ -39,6 +39,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -199,6 +201,10 @@ class Group : public Node {
                        std::string_view units);
   /// A 1-D dataset of variable-length UTF-8 strings, compressed like a vector, no `units`.
   Dataset write_strings(std::string_view name, std::span<const std::string> values);
+  /// The same for `count` strings made a block of rows at a time: `fill(first, out)` sets
+  /// the out.size() rows from row `first`. Only a block is held, not the column.
+  using StringBlockFill = std::function<void(std::size_t, std::span<std::string>)>;
+  Dataset write_strings(std::string_view name, std::size_t count, const StringBlockFill& fill);
   /// A row-major rows x cols float64 dataset (for example interval bounds), with `units`.
   Dataset write_matrix(std::string_view name, std::span<const double> values, std::size_t rows,
                        std::size_t cols, std::string_view units);
@@ -247,6 +253,45 @@ class File {
       : handle_(std::move(handle)), path_(std::move(path)) {}
   Handle handle_;
   std::filesystem::path path_;
+};
+
+/// Writes a table as a group of 1-D column datasets one column at a time, so that only one
+/// column need be held: the layout of TableWriter::write_columns, which uses it. Columns
+/// are written in the order given and must each have `rows` elements; finish() attaches
+/// the dimension's coordinate to them. Throws std::invalid_argument on misuse.
+class ColumnWriter {
+ public:
+  /// Creates group `name` in `parent`. Unless `own_coordinate` (a column called
+  /// `dimension` will be written), an int64 column `dimension` holding the row numbers
+  /// 0..rows-1 is written first as the dimension's coordinate.
+  ColumnWriter(Group& parent, std::string_view name, std::string_view dimension, std::size_t rows,
+               bool own_coordinate = false);
+
+  /// Column `name` with `units` (none if empty) and `description` (its `long_name`, none
+  /// if empty).
+  void write(std::string_view name, std::span<const double> values, std::string_view units,
+             std::string_view description);
+  void write(std::string_view name, std::span<const std::int64_t> values, std::string_view units,
+             std::string_view description);
+  void write(std::string_view name, std::span<const std::uint64_t> values, std::string_view units,
+             std::string_view description);
+  void write(std::string_view name, std::span<const std::string> values, std::string_view units,
+             std::string_view description);
+  /// A string column made a block of rows at a time (Group::write_strings).
+  void write(std::string_view name, const Group::StringBlockFill& fill, std::string_view units,
+             std::string_view description);
+
+  /// Attaches the coordinate to every other column; returns the group.
+  Group finish() &&;
+
+ private:
+  void check(std::string_view name, std::size_t size) const;
+  void add(Dataset d, std::string_view name, std::string_view description);
+  Group group_;
+  std::string dimension_;
+  std::size_t rows_;
+  std::optional<Dataset> scale_;
+  std::vector<Dataset> data_;
 };
 
 enum class ColumnType { float64, int64, uint64, string };

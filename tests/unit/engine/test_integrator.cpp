@@ -1,3 +1,4 @@
+#include <array>
 #include <catch2/catch.hpp>
 
 #include "sim/engine/integrator.hpp"
@@ -51,4 +52,39 @@ TEST_CASE("BinnedIntegral with an offset origin and an exact boundary", "[integr
   CHECK(b.bin(0) == 10.0);
   CHECK(b.bin(1) == 8.0);
   CHECK_THROWS_AS(BinnedIntegral(SimTime::zero(), SimTime::zero()), UsageError);
+}
+
+TEST_CASE("BinnedIntegral keeps a closed bin's compensated value and hands its bins over",
+          "[integrator]") {
+  // A bin of many small segments: each closed bin keeps the compensated sum's value, the
+  // open one its pair, and taking them over gives both, padded with zeros.
+  // Segments of 0.1 s, the value 0.1 + 1e-17 k in the k-th; the reference sums each bin's
+  // 100 (the last: 50) products in long double.
+  BinnedIntegral b(SimTime::zero(), SimTime::seconds(10), 0.1);
+  std::array<long double, 3> expected{};
+  for (int k = 1; k <= 250; ++k) {
+    expected[static_cast<std::size_t>((k - 1) / 100)] +=
+        static_cast<long double>(0.1 + 1e-17 * (k - 1)) * 0.1L;
+    b.set(SimTime::ticks(SimTime::kTicksPerSecond / 10 * k), 0.1 + 1e-17 * k);
+  }
+  REQUIRE(b.size() == 3);
+  for (std::size_t k = 0; k < 3; ++k) {
+    CHECK(b.bin(k) == Approx(static_cast<double>(expected[k])).epsilon(1e-15));
+  }
+  CHECK(b.total() ==
+        Approx(static_cast<double>(expected[0] + expected[1] + expected[2])).epsilon(1e-15));
+  const double open = b.bin(2);
+  const double closed = b.bin(1);
+  const auto bins = b.take_bins(5);
+  REQUIRE(bins.size() == 5);
+  CHECK(bins[1] == closed);
+  CHECK(bins[2] == open);
+  CHECK(bins[3] == 0.0);
+  CHECK(bins[4] == 0.0);
+  CHECK(b.size() == 0);
+  CHECK(b.total() == 0.0);
+  // Fewer than touched: the first ones.
+  BinnedIntegral c(SimTime::zero(), SimTime::seconds(1), 2.0);
+  c.advance(SimTime::seconds(4));
+  CHECK(c.take_bins(2) == std::vector<double>{2.0, 2.0});
 }

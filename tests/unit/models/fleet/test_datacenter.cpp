@@ -111,12 +111,12 @@ TEST_CASE("A datacenter integrates jobs exactly per job and per interval", "[mod
           Approx(5).epsilon(1e-12));  // 10 devices for half the hour
     for (std::size_t k = 0; k < 3; ++k) {
       // Energy conservation in every interval: facility = IT x PUE.
-      CHECK(tr[schema::Series::kFacilityEnergy][k] ==
-            Approx(1.5 * tr[schema::Series::kItEnergy][k]).epsilon(1e-12));
-      CHECK(tr[schema::Series::kPue][k] == Approx(1.5).epsilon(1e-12));
-      CHECK(tr[schema::Series::kIntensityLocation][k] == Approx(400).epsilon(1e-12));
-      CHECK(tr[schema::Series::kEmissionsMarket][k] ==
-            Approx(tr[schema::Series::kFacilityEnergy][k] / 3.6e6 * 100).epsilon(1e-12));
+      CHECK(tr.value(schema::Series::kFacilityEnergy, k) ==
+            Approx(1.5 * tr.value(schema::Series::kItEnergy, k)).epsilon(1e-12));
+      CHECK(tr.value(schema::Series::kPue, k) == Approx(1.5).epsilon(1e-12));
+      CHECK(tr.value(schema::Series::kIntensityLocation, k) == Approx(400).epsilon(1e-12));
+      CHECK(tr.value(schema::Series::kEmissionsMarket, k) ==
+            Approx(tr.value(schema::Series::kFacilityEnergy, k) / 3.6e6 * 100).epsilon(1e-12));
     }
     // Per-job and per-interval accounts agree.
     CHECK(sum(tr[schema::Series::kFacilityEnergy]) ==

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 
 #include <fmt/format.h>
@@ -255,9 +256,10 @@ jobs:
   REQUIRE(t[schema::Series::kTime].size() > 100);
   for (std::size_t k = 0; k < t[schema::Series::kTime].size(); ++k) {
     INFO("interval " << k);
-    CHECK(t[schema::Series::kFacilityEnergy][k] ==
-          Approx(t[schema::Series::kItEnergy][k] + t[schema::Series::kCoolingEnergy][k] +
-                 t[schema::Series::kOverheadEnergy][k])
+    CHECK(t.value(schema::Series::kFacilityEnergy, k) ==
+          Approx(t.value(schema::Series::kItEnergy, k) +
+                 t.value(schema::Series::kCoolingEnergy, k) +
+                 t.value(schema::Series::kOverheadEnergy, k))
               .epsilon(1e-12));
   }
   // Phoenix in July: the chiller runs in the afternoon, so some intervals' PUE is well
@@ -474,4 +476,38 @@ TEST_CASE("With forecast errors, pauses follow the scheduler's hourly forecast",
   INFO("seeds tried: " << seed);
   CHECK(early_resume);
   std::filesystem::remove(path);
+}
+
+TEST_CASE("Generated jobs are named by class and ordinal after the listed ones", "[scheduling]") {
+  // Names are made when asked for (scenario::JobNames): the listed job's as given, the
+  // generator's "<class>-<ordinal>" with seven digits, each of the class the draw chose.
+  const auto r = run(R"(
+name: names
+epoch: 2022-07-01T00:00:00Z
+trace: { interval: 1 h }
+regions: [ { name: r, intensity: 400 g/kWh } ]
+datacenters:
+  - { name: dc, region: r, cooling: { model: constant, pue: 1.1 }, accelerators: { H100: 64 } }
+jobs:
+  - { name: first, type: training, datacenter: dc, accelerator: H100, devices: 8, work: 1 h, mfu: 0.4, submit: 0 s }
+workload:
+  generator:
+    count: 12
+    span: 1 d
+    classes:
+      - { name: small, weight: 0.5, devices: [8, 8], duration: [1 h, 1 h], accelerators: [H100], mfu: 0.4 }
+      - { name: large, weight: 0.5, devices: [16, 16], duration: [2 h, 2 h], accelerators: [H100], mfu: 0.4 }
+)");
+  REQUIRE(r.job_names.size() == 13);
+  CHECK(r.job_names[0] == "first");
+  std::size_t small = 0;
+  for (std::size_t j = 1; j < 13; ++j) {
+    const auto devices = r.tables->jobs[j].devices;
+    const std::string cls = devices == 8 ? "small" : "large";
+    CHECK(r.job_names[j] == fmt::format("{}-{:07d}", cls, j - 1));
+    small += devices == 8 ? 1 : 0;
+  }
+  CHECK(small > 0);
+  CHECK(small < 12);
+  CHECK_THROWS_AS(r.job_names[13], std::out_of_range);
 }
