@@ -49,6 +49,14 @@ DatacenterLp::DatacenterLp(std::uint32_t index, const FleetTables* tables, Datac
   if (cfg_.hourly) {
     hourly_.assign(2, bins(SimTime::hours(1)));
   }
+  if (cfg_.expected_intervals > 0) {
+    const std::size_t room = cfg_.expected_intervals + cfg_.expected_intervals / 8;
+    for (std::size_t i = 0; i < kTraceIntegrandCount; ++i) {
+      if (traced(i)) {
+        binned_[i].reserve(room);
+      }
+    }
+  }
 }
 
 void DatacenterLp::on_lend(engine::Context<FleetMsg>& ctx, std::uint32_t l, std::size_t k) {
@@ -162,7 +170,7 @@ void DatacenterLp::set_power(Slot& s, units::Watts p, SimTime now) {
   // Close the attribution of the slot's previous power, then switch.
   integrate(now);
   changed_ = true;
-  auto& o = outcome(s.outcome);
+  auto& o = s.out;
   const double w = units::to_watts(s.it_power);
   if (w != 0) {
     o.it_energy += units::joules(w * engine::ticks_to_seconds((now - s.power_since).count()));
@@ -199,7 +207,7 @@ bool DatacenterLp::cap_allows(const Slot& s, SimTime now) const {
   }
   // The stretch of compute up to the next checkpoint (or the end), bounded above by a
   // checkpoint interval and one step.
-  const auto& j = tables_->jobs[s.job];
+  const auto& j = s.spec;
   SimTime stretch = j.duration - boundary(j, s.step);
   if (j.checkpoint_interval != SimTime::max()) {
     const SimTime since = boundary(j, s.step) - boundary(j, s.ckpt_step);
@@ -230,7 +238,7 @@ bool DatacenterLp::cap_allows(const Slot& s, SimTime now) const {
 
 void DatacenterLp::begin_compute(engine::Context<FleetMsg>& ctx, std::uint32_t slot) {
   auto& s = slots_[slot];
-  const auto& j = tables_->jobs[s.job];
+  const auto& j = s.spec;
   const auto held_idle =
       cfg_.power.held_idle(tables_->types[j.type]) * static_cast<double>(j.devices);
   if (!cap_allows(s, ctx.now())) {
@@ -240,7 +248,7 @@ void DatacenterLp::begin_compute(engine::Context<FleetMsg>& ctx, std::uint32_t s
       s.phase_start = ctx.now();
       full_power_ -= s.full;
       cap_waiting_idle_ += held_idle;
-      ++outcome(s.outcome).cap_pauses;
+      ++s.out.cap_pauses;
       set_power(s, held_idle, ctx.now());
     }
     arm(ctx, slot, std::min(cooling_->next_change(ctx.now()), ctx.now() + cfg_.cap_retry));
@@ -271,6 +279,7 @@ void DatacenterLp::start_job(engine::Context<FleetMsg>& ctx, std::uint32_t job,
   s = Slot{};
   s.gen = gen;
   s.job = job;
+  s.spec = j;
   s.active = true;
   s.power_since = ctx.now();
   s.run_start = ctx.now();
@@ -280,6 +289,7 @@ void DatacenterLp::start_job(engine::Context<FleetMsg>& ctx, std::uint32_t job,
   if (resuming) {
     const auto& r = resumed->second;
     s.outcome = r.outcome;
+    s.out = outcome(r.outcome);
     s.step = r.ckpt_step;
     s.ckpt_step = r.ckpt_step;
     s.pause_budget = r.pause_budget;
@@ -292,9 +302,8 @@ void DatacenterLp::start_job(engine::Context<FleetMsg>& ctx, std::uint32_t job,
       outcomes_.push_back({});
     } else {
       s.outcome = job;
-      cfg_.outcomes[job] = {};
     }
-    auto& o = outcome(s.outcome);
+    auto& o = s.out;
     o.job = job;
     o.datacenter = index_;
     o.start = units::seconds(ctx.now().to_seconds());
@@ -331,12 +340,12 @@ void DatacenterLp::start_job(engine::Context<FleetMsg>& ctx, std::uint32_t job,
 }
 
 void DatacenterLp::roll_back(Slot& s, SimTime now) {
-  const auto& j = tables_->jobs[s.job];
+  const auto& j = s.spec;
   SimTime lost = boundary(j, s.step) - boundary(j, s.ckpt_step);
   if (s.phase == Phase::kCompute) {
     lost += now - s.phase_start;
   }
-  outcome(s.outcome).lost_device_hours += static_cast<double>(j.devices) * lost.to_hours();
+  s.out.lost_device_hours += static_cast<double>(j.devices) * lost.to_hours();
   if (s.phase == Phase::kPause) {
     end_pause(s, now);
   }
@@ -346,8 +355,8 @@ void DatacenterLp::roll_back(Slot& s, SimTime now) {
 }
 
 void DatacenterLp::close_run(Slot& s, SimTime now) {
-  const auto& j = tables_->jobs[s.job];
-  auto& o = outcome(s.outcome);
+  const auto& j = s.spec;
+  auto& o = s.out;
   const double held_s = now.to_seconds() - s.run_start.to_seconds();
   o.device_hours += static_cast<double>(j.devices) * held_s / units::kSecondsPerHour;
   o.borrowed_device_hours += static_cast<double>(s.borrowed) * held_s / units::kSecondsPerHour;
@@ -368,7 +377,7 @@ void DatacenterLp::preempt(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
   const SimTime now = ctx.now();
   // The work since the last checkpoint is lost, as after a failure.
   roll_back(s, now);
-  ++outcome(s.outcome).preemptions;
+  ++s.out.preemptions;
   close_run(s, now);
   set_power(s, units::Watts::zero(), now);
   s.active = false;
@@ -378,6 +387,7 @@ void DatacenterLp::preempt(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
   busy_total_ -= j.devices;
   borrowed_[j.type] -= s.borrowed;
   reassign(now);
+  outcome(s.outcome) = s.out;
   suspended_[job] = Suspended{s.outcome, s.ckpt_step, s.pause_budget, s.failures};
   free_slots_.push_back(slot);
   ctx.send(cfg_.scheduler, cfg_.report_delay, {FleetMsg::Kind::kPreempted, job, index_, 0});
@@ -385,7 +395,7 @@ void DatacenterLp::preempt(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
 
 void DatacenterLp::finish(engine::Context<FleetMsg>& ctx, std::uint32_t slot) {
   auto& s = slots_[slot];
-  const auto& j = tables_->jobs[s.job];
+  const auto& j = s.spec;
   set_power(s, units::Watts::zero(), ctx.now());
   s.active = false;
   full_power_ -= s.full;
@@ -396,10 +406,11 @@ void DatacenterLp::finish(engine::Context<FleetMsg>& ctx, std::uint32_t slot) {
     borrowed_[j.type] -= s.borrowed;
     reassign(ctx.now());
   }
-  auto& o = outcome(s.outcome);
+  auto& o = s.out;
   o.end = units::seconds(ctx.now().to_seconds());
   o.steps = s.step;
   close_run(s, ctx.now());
+  outcome(s.outcome) = s.out;
   free_slots_.push_back(slot);
   ++finished_;
   if (cfg_.scheduler == DatacenterConfig::kNoScheduler && finished_ == fixed_jobs_.size()) {
@@ -413,13 +424,13 @@ void DatacenterLp::finish(engine::Context<FleetMsg>& ctx, std::uint32_t slot) {
 void DatacenterLp::on_timer(engine::Context<FleetMsg>& ctx, std::uint32_t slot,
                             FleetMsg::Kind kind) {
   auto& s = slots_[slot];
-  const auto& j = tables_->jobs[s.job];
+  const auto& j = s.spec;
   const SimTime now = ctx.now();
   const auto idle = cfg_.power.held_idle(tables_->types[j.type]) * static_cast<double>(j.devices);
   if (kind == FleetMsg::Kind::kFailure) {
     // Roll back to the last checkpoint; the work since then is redone.
     roll_back(s, now);
-    ++outcome(s.outcome).restarts;
+    ++s.out.restarts;
     s.step = s.ckpt_step;
     const units::Seconds mean = cfg_.device_mtbf / static_cast<double>(j.devices);
     s.next_failure =
@@ -451,7 +462,7 @@ void DatacenterLp::on_timer(engine::Context<FleetMsg>& ctx, std::uint32_t slot,
     }
     case Phase::kCheckpoint:
       s.ckpt_step = s.step;
-      ++outcome(s.outcome).checkpoints;
+      ++s.out.checkpoints;
       if (maybe_pause(ctx, slot)) {
         return;
       }
@@ -470,7 +481,7 @@ void DatacenterLp::on_timer(engine::Context<FleetMsg>& ctx, std::uint32_t slot,
 
 bool DatacenterLp::maybe_pause(engine::Context<FleetMsg>& ctx, std::uint32_t slot) {
   auto& s = slots_[slot];
-  const auto& j = tables_->jobs[s.job];
+  const auto& j = s.spec;
   if (!cfg_.pause_at_checkpoints || j.pause_above == kNeverPause ||
       s.pause_budget <= SimTime::zero()) {
     return false;
@@ -504,15 +515,15 @@ bool DatacenterLp::maybe_pause(engine::Context<FleetMsg>& ctx, std::uint32_t slo
   }
   s.phase = Phase::kPause;
   s.phase_start = now;  // devices stay held and idle, as while checkpointing
-  ++outcome(s.outcome).pauses;
+  ++s.out.pauses;
   arm(ctx, slot, t);
   return true;
 }
 
 void DatacenterLp::end_cap_pause(Slot& s, SimTime now) {
-  const auto& j = tables_->jobs[s.job];
+  const auto& j = s.spec;
   const SimTime waited = now - s.phase_start;
-  outcome(s.outcome).cap_paused += units::seconds(waited.to_seconds());
+  s.out.cap_paused += units::seconds(waited.to_seconds());
   cap_paused_device_s_ += static_cast<double>(j.devices) * waited.to_seconds();
   full_power_ += s.full;
   cap_waiting_idle_ -=
@@ -522,7 +533,7 @@ void DatacenterLp::end_cap_pause(Slot& s, SimTime now) {
 void DatacenterLp::end_pause(Slot& s, SimTime now) {
   const SimTime paused = now - s.phase_start;
   s.pause_budget = std::max(SimTime::zero(), s.pause_budget - paused);
-  outcome(s.outcome).paused += units::seconds(paused.to_seconds());
+  s.out.paused += units::seconds(paused.to_seconds());
 }
 
 void DatacenterLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<FleetMsg>& e) {
@@ -583,6 +594,14 @@ void DatacenterLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<
   if (changed_) {
     refresh(now);
   }
+}
+
+bool DatacenterLp::traced(std::size_t i) const {
+  const auto integrand = static_cast<Integrand>(i);
+  if (integrand == Integrand::kWaterOnsite || integrand == Integrand::kWaterOffsite) {
+    return cfg_.onsite_water != nullptr;
+  }
+  return integrand != Integrand::kOutdoorTemperature || has_weather_;
 }
 
 void DatacenterLp::integrate(SimTime now) {
@@ -673,8 +692,9 @@ void DatacenterLp::on_stop(engine::Context<FleetMsg>& ctx) {
       if (s.phase == Phase::kCapPause) {
         end_cap_pause(s, now);
       }
-      outcome(s.outcome).steps = s.step;
+      s.out.steps = s.step;
       close_run(s, now);
+      outcome(s.outcome) = s.out;
     }
   }
   for (const auto& [job, r] : suspended_) {
@@ -689,12 +709,13 @@ void DatacenterLp::on_stop(engine::Context<FleetMsg>& ctx) {
   const auto w = cfg_.trace_interval.count();
   const SimTime end = SimTime::ticks(((now.count() + w - 1) / w) * w);
   for (std::size_t i = 0; i < binned_.size(); ++i) {
-    const auto integrand = static_cast<Integrand>(i);
-    const bool water =
-        integrand == Integrand::kWaterOnsite || integrand == Integrand::kWaterOffsite;
-    // Water never set is left untouched: no bins held (its series are NaN without it).
-    if (!water || cfg_.onsite_water) {
+    // Water without `water` and the temperature without weather are never set: left
+    // untouched, no bins held (their series are NaN).
+    if (i >= kTraceIntegrandCount || traced(i)) {
       binned_[i].advance(end);
+      // Room for the open bin too, here on the thread that grew the bins: take_trace then
+      // hands them over in place, with no copy made in another thread's allocator arena.
+      binned_[i].reserve(binned_[i].size());
     }
   }
   for (auto& lb : load_binned_) {
@@ -753,8 +774,14 @@ std::vector<LoadOutcome> DatacenterLp::load_outcomes(std::size_t intervals) cons
 
 DatacenterTrace::DatacenterTrace(Bins bins, double interval_s, bool weather, bool water)
     : bins_(std::move(bins)), interval_s_(interval_s), weather_(weather), water_(water) {
-  for (const auto& b : bins_) {
-    if (b.size() != bins_[0].size()) {
+  for (std::size_t i = 0; i < kTraceIntegrandCount; ++i) {
+    const auto& b = bins_[i];
+    const auto integrand = static_cast<TraceIntegrand>(i);
+    const bool optional = (integrand == TraceIntegrand::kOutdoorTemperature && !weather_) ||
+                          ((integrand == TraceIntegrand::kWaterOnsite ||
+                            integrand == TraceIntegrand::kWaterOffsite) &&
+                           !water_);
+    if (b.size() != bins_[0].size() && !(optional && b.empty())) {
       throw std::invalid_argument("DatacenterTrace: integrands of different lengths");
     }
   }
@@ -822,6 +849,9 @@ std::vector<double> DatacenterTrace::operator[](schema::Series s) const {
 DatacenterTrace DatacenterLp::trace(std::size_t intervals) const {
   DatacenterTrace::Bins bins;
   for (std::size_t i = 0; i < kTraceIntegrandCount; ++i) {
+    if (!traced(i)) {
+      continue;
+    }
     bins[i].resize(intervals);
     for (std::size_t k = 0; k < intervals; ++k) {
       bins[i][k] = binned_[i].bin(k);
@@ -834,7 +864,9 @@ DatacenterTrace DatacenterLp::trace(std::size_t intervals) const {
 DatacenterTrace DatacenterLp::take_trace(std::size_t intervals) {
   DatacenterTrace::Bins bins;
   for (std::size_t i = 0; i < kTraceIntegrandCount; ++i) {
-    bins[i] = binned_[i].take_bins(intervals);
+    if (traced(i)) {
+      bins[i] = binned_[i].take_bins(intervals);
+    }
   }
   return {std::move(bins), cfg_.trace_interval.to_seconds(), has_weather_,
           cfg_.onsite_water != nullptr};

@@ -106,6 +106,9 @@ struct DatacenterConfig {
   std::vector<std::int64_t> inventory;  ///< devices per FleetTables type index
   DevicePower power;
   SimTime trace_interval = SimTime::hours(1);
+  /// Trace intervals the run is expected to last: the series' bins are reserved for them
+  /// (and an eighth more) at the start; 0 grows them as the run goes.
+  std::size_t expected_intervals = 0;
   units::Seconds device_mtbf;  ///< 0: no failures
   SimTime restart;             ///< delay after a failure before computing again
   /// Where completions are reported, and with which delay (the scheduler's epoch);
@@ -177,7 +180,8 @@ class DatacenterTrace {
   DatacenterTrace() = default;
   /// `bins`: per integrand, one integral per interval (value x seconds), all of one
   /// length; `interval_s`: the interval's width; `weather`, `water`: whether the
-  /// temperature and the water series are defined (NaN otherwise).
+  /// temperature and the water series are defined (NaN otherwise; their bins may then be
+  /// empty).
   DatacenterTrace(Bins bins, double interval_s, bool weather, bool water);
 
   [[nodiscard]] std::size_t intervals() const { return bins_[0].size(); }
@@ -267,6 +271,12 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
     std::size_t outcome = 0;    ///< index into outcomes_, or the job (cfg_.outcomes)
     std::int64_t borrowed = 0;  ///< of its devices, lent by services
     SimTime run_start;          ///< when it started or last resumed
+    // The job and its outcome so far, copied in while it runs: a step touches the slot
+    // only, not the run's job table and outcome store (hundreds of MB at ten times the
+    // fleet year, one cache miss or more per event). The outcome goes back to the store
+    // when the job ends, is preempted or the run stops.
+    FleetJob spec;
+    JobOutcome out;
   };
   /// A preempted job, waiting to resume from its last checkpoint.
   struct Suspended {
@@ -308,6 +318,9 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
   /// The value of series `s` in interval k (of width `w` seconds), from the integrals.
   void integrate(SimTime now);
   void refresh(SimTime now);
+  /// Whether trace integrand i is kept: the water ones only with `water`, the outdoor
+  /// temperature only with weather (the others' series are NaN: no bins are held).
+  [[nodiscard]] bool traced(std::size_t i) const;
   [[nodiscard]] SimTime next_signal(SimTime t) const;
 
   std::uint32_t index_;

@@ -207,8 +207,20 @@ std::optional<std::pair<SimTime, std::uint32_t>> CarbonForecast::best_start(
     g->members.push_back(c);
   }
   // The union of a group's runs, its members asked for in order until every tick of the
-  // window has room in one of them.
+  // window has room in one of them (the union can then grow no more: the members not
+  // asked for are not worked out at all).
   std::vector<std::pair<SimTime::rep, SimTime::rep>> pieces;
+  const auto merge = [&](Group& g) {
+    std::sort(pieces.begin(), pieces.end());
+    g.runs.clear();
+    for (const auto& [a, b] : pieces) {
+      if (!g.runs.empty() && a <= g.runs.back().second + e) {
+        g.runs.back().second = std::max(g.runs.back().second, b);
+      } else {
+        g.runs.emplace_back(a, b);
+      }
+    }
+  };
   const auto unite = [&](Group& g) {
     if (g.members.size() == 1) {
       g.runs = runs_of(g.members.front());
@@ -221,16 +233,15 @@ std::optional<std::pair<SimTime, std::uint32_t>> CarbonForecast::best_start(
       if (r.size() == 1 && r.front().first <= first && r.front().second >= last) {
         break;  // this one has room throughout
       }
-    }
-    std::sort(pieces.begin(), pieces.end());
-    g.runs.clear();
-    for (const auto& [a, b] : pieces) {
-      if (!g.runs.empty() && a <= g.runs.back().second + e) {
-        g.runs.back().second = std::max(g.runs.back().second, b);
-      } else {
-        g.runs.emplace_back(a, b);
+      if (!r.empty()) {
+        merge(g);
+        if (g.runs.size() == 1 && g.runs.front().first <= first && g.runs.front().second >= last) {
+          return;  // together they have room throughout
+        }
+        pieces = g.runs;  // merged: the next member's runs join fewer pieces
       }
     }
+    merge(g);
   };
   // The datacenter of group g that takes a start at tick s: its first member with room.
   const auto member_at = [&](const Group& g, SimTime::rep s) {

@@ -141,14 +141,17 @@ bool SchedulerLp::plan(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
   const SimTime::rep last = window.second;
   const auto hold = hold_of(job).count();
   // Each candidate's runs of ticks with room, worked out when the forecast asks for them.
-  std::vector<TickRuns> runs(j.candidate_count);
-  std::vector<char> known(j.candidate_count, 0);
+  if (plan_runs_.size() < j.candidate_count) {
+    plan_runs_.resize(j.candidate_count);
+  }
+  plan_known_.assign(j.candidate_count, 0);
   const auto runs_of = [&](std::uint32_t c) -> const TickRuns& {
-    auto& r = runs[c];
-    if (known[c] != 0) {
+    auto& r = plan_runs_[c];
+    if (plan_known_[c] != 0) {
       return r;
     }
-    known[c] = 1;
+    plan_known_[c] = 1;
+    r.clear();
     const auto dc = tables_->candidates[j.first_candidate + c];
     const auto p = pool_index(dc, j.type);
     const double room = static_cast<double>(dcs_[dc].inventory[j.type] - j.devices);

@@ -157,6 +157,10 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   /// Planning's sliding maximum over hourly buckets: (bucket, booked devices), the
   /// bookings decreasing from the front (kept to reuse its storage).
   std::deque<std::pair<SimTime::rep, double>> window_;
+  /// Planning's runs of ticks with room per candidate, and which are worked out (kept to
+  /// reuse their storage from one plan to the next).
+  std::vector<std::vector<std::pair<SimTime::rep, SimTime::rep>>> plan_runs_;
+  std::vector<char> plan_known_;
   /// Power caps: per datacenter, devices held back at the last tick, since when.
   std::vector<std::int64_t> cap_blocked_;
   SimTime::rep cap_blocked_since_ = 0;

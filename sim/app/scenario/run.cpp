@@ -742,6 +742,14 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   // The jobs' outcomes by job id, written by the datacenter each starts in; `job` marks
   // those that started.
   constexpr auto kNotStarted = std::numeric_limits<std::uint32_t>::max();
+  // When the run should end: the last job's submit time and duration, or the horizon.
+  double expected_end = 0;
+  for (const auto& f : jobs) {
+    expected_end = std::max(expected_end, (f.submit + f.duration).to_seconds());
+  }
+  if (sc.horizon) {
+    expected_end = units::to_seconds(*sc.horizon);
+  }
   res.jobs.assign(jobs.size(), models::JobOutcome{.job = kNotStarted});
   for (std::size_t d = 0; d < sc.datacenters.size(); ++d) {
     const auto& spec = sc.datacenters[d];
@@ -754,6 +762,8 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
     }
     cfg.power = spec.power;
     cfg.trace_interval = interval;
+    cfg.expected_intervals =
+        static_cast<std::size_t>(std::ceil(expected_end / interval.to_seconds())) + 1;
     cfg.device_mtbf = sc.failures.device_mtbf;
     cfg.restart = to_sim(sc.failures.restart);
     if (with_scheduler) {
@@ -797,15 +807,12 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
 
   engine::RunOptions ro;
   ro.threads = config.threads;
+  // One scheduler LP whose work per window varies with the jobs arriving: four chunks per
+  // thread let the other threads take the datacenters' chunks meanwhile (the month of
+  // ten times the fleet year: engine 7.5 s with one chunk per thread, 5.2 s with four).
+  ro.chunks_per_thread = 4;
   if (sc.horizon) {
     ro.until = to_sim(*sc.horizon);
-  }
-  double expected_end = 0;
-  for (const auto& f : jobs) {
-    expected_end = std::max(expected_end, (f.submit + f.duration).to_seconds());
-  }
-  if (sc.horizon) {
-    expected_end = units::to_seconds(*sc.horizon);
   }
   if (config.progress && expected_end > 0) {
     ro.progress = [&](SimTime now, const engine::RunStats& /*stats*/) {

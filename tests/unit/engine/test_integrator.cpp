@@ -88,3 +88,30 @@ TEST_CASE("BinnedIntegral keeps a closed bin's compensated value and hands its b
   c.advance(SimTime::seconds(4));
   CHECK(c.take_bins(2) == std::vector<double>{2.0, 2.0});
 }
+
+TEST_CASE("Reserved bins are handed over in place, others copied once at their length",
+          "[integrator]") {
+  // Reserved for 1,000 bins and run over 600: the bins taken are the reserved buffer
+  // itself (its capacity), the open bin included. Without room for the length asked for,
+  // they are copied once into a buffer of exactly that length.
+  BinnedIntegral b(SimTime::zero(), SimTime::seconds(1), 3.0);
+  b.reserve(1000);
+  b.advance(SimTime::ticks(SimTime::kTicksPerSecond * 599 + 1));
+  REQUIRE(b.size() == 600);
+  const auto in_place = b.take_bins(600);
+  CHECK(in_place.capacity() == 1000);
+  REQUIRE(in_place.size() == 600);
+  CHECK(in_place[0] == 3.0);
+  CHECK(in_place[598] == 3.0);
+  CHECK(in_place[599] == Approx(3.0 / static_cast<double>(SimTime::kTicksPerSecond)));
+  // Grown as it went (by an eighth, under 2,000 bins): 2,000 asked for do not fit.
+  BinnedIntegral c(SimTime::zero(), SimTime::seconds(1), 3.0);
+  c.advance(SimTime::ticks(SimTime::kTicksPerSecond * 599 + 1));
+  const auto copied = c.take_bins(2000);
+  CHECK(copied.capacity() == 2000);
+  CHECK(copied == [&] {
+    auto v = in_place;
+    v.resize(2000, 0.0);
+    return v;
+  }());
+}

@@ -225,13 +225,13 @@ struct GossipRun {
 /// 97 tokens, each passed on 2,000 times to a random LP (about 2,000 windows). LPs 0 and
 /// 1 do 5,000 rounds of work per event, the others one. The partition starts equal and may
 /// move every 64 windows, each time from LP costs sampled in 4 of them.
-GossipRun run_costly_lp0(std::uint64_t seed, unsigned threads) {
+GossipRun run_costly_lp0(std::uint64_t seed, unsigned threads, unsigned chunks_per_thread = 1) {
   eng::Simulation<Token> sim({.seed = seed, .lookahead = SimTime::ticks(1000)});
   std::vector<const Gossip*> lps;
   for (int i = 0; i < 97; ++i) {
     lps.push_back(&sim.emplace<Gossip>(1, 2000, i < 2 ? 5000 : 1));
   }
-  sim.run({.threads = threads, .rebalance_every = 64});
+  sim.run({.threads = threads, .rebalance_every = 64, .chunks_per_thread = chunks_per_thread});
   GossipRun out;
   std::uint64_t total = 0;
   for (const auto* lp : lps) {
@@ -244,7 +244,8 @@ GossipRun run_costly_lp0(std::uint64_t seed, unsigned threads) {
 }
 
 std::pair<std::uint64_t, std::uint64_t> run_gossip(std::uint64_t seed, unsigned threads,
-                                                   bool skewed_weights = false) {
+                                                   bool skewed_weights = false,
+                                                   unsigned chunks_per_thread = 1) {
   eng::Simulation<Token> sim({.seed = seed, .lookahead = SimTime::ticks(1000)});
   std::vector<const Gossip*> lps;
   for (int i = 0; i < 97; ++i) {
@@ -255,7 +256,7 @@ std::pair<std::uint64_t, std::uint64_t> run_gossip(std::uint64_t seed, unsigned 
     w[0] = 500.0;  // LP 0 alone in the first chunk
     sim.set_weights(w);
   }
-  sim.run({.threads = threads});
+  sim.run({.threads = threads, .chunks_per_thread = chunks_per_thread});
   std::uint64_t h = 0;
   std::uint64_t total = 0;
   for (const auto* lp : lps) {
@@ -299,6 +300,29 @@ TEST_CASE("Measured LP costs move the partition, not the results", "[engine][det
     // Equal weights put LPs 0 and 1 and a third or half of the rest in the first chunk:
     // most of the measured cost. Moving the boundaries puts LPs 0 and 1 in chunks of their
     // own or together alone, lighter by far more than the 2 % that a move needs.
+    CHECK(r.rebalances >= 1);
+  }
+}
+
+TEST_CASE("Chunks taken by whichever thread is free give the same results",
+          "[engine][determinism]") {
+  // Several chunks per thread, taken as threads come free (RunOptions::chunks_per_thread),
+  // with even LPs and with two LPs 5,000 times costlier than the rest: the results of the
+  // serial path, and the measured costs still move the boundaries.
+  for (std::uint64_t seed : {1ULL, 5ULL}) {
+    const auto ref = run_gossip(seed, 1);
+    CHECK(ref.second == 97ULL * 1023ULL);
+    for (unsigned threads : {2U, 3U, 8U}) {
+      for (unsigned chunks : {2U, 4U, 64U}) {
+        CHECK(run_gossip(seed, threads, false, chunks) == ref);
+        CHECK(run_gossip(seed, threads, true, chunks) == ref);
+      }
+    }
+  }
+  const auto ref = run_costly_lp0(4, 1);
+  for (unsigned chunks : {2U, 4U}) {
+    const auto r = run_costly_lp0(4, 2, chunks);
+    CHECK(r == ref);
     CHECK(r.rebalances >= 1);
   }
 }

@@ -157,3 +157,29 @@ TEST_CASE("Idle accelerators and hosts sleep at the sleep power with idle: sleep
   CHECK(r.trace[schema::Series::kItPower][0] == Approx(1550).epsilon(1e-12));
   CHECK(units::to_joules(r.outcomes[0].it_energy) == Approx(1500.0 * 3600).epsilon(1e-12));
 }
+
+TEST_CASE("A trace without weather or water holds no bins for them", "[models]") {
+  // Bins of one value per interval (value x seconds, 1 h intervals). Without weather and
+  // water, their integrands may be empty and their series are NaN; any other integrand of
+  // another length is an error.
+  using models::TraceIntegrand;
+  models::DatacenterTrace::Bins bins;
+  for (std::size_t i = 0; i < models::kTraceIntegrandCount; ++i) {
+    const auto integrand = static_cast<TraceIntegrand>(i);
+    if (integrand != TraceIntegrand::kOutdoorTemperature &&
+        integrand != TraceIntegrand::kWaterOnsite && integrand != TraceIntegrand::kWaterOffsite) {
+      bins[i] = {3600.0 * 1000, 3600.0 * 2000};
+    }
+  }
+  const models::DatacenterTrace t(bins, 3600, false, false);
+  CHECK(t.intervals() == 2);
+  CHECK(t.value(schema::Series::kItPower, 1) == Approx(2000).epsilon(1e-12));
+  CHECK(std::isnan(t.value(schema::Series::kOutdoorTemperature, 0)));
+  CHECK(std::isnan(t.value(schema::Series::kWaterOnsite, 1)));
+  CHECK(std::isnan(t.value(schema::Series::kWue, 1)));
+  // With water declared, its bins must be there.
+  CHECK_THROWS_AS(models::DatacenterTrace(bins, 3600, false, true), std::invalid_argument);
+  auto short_bins = bins;
+  short_bins[static_cast<std::size_t>(TraceIntegrand::kCoolingPower)].pop_back();
+  CHECK_THROWS_AS(models::DatacenterTrace(short_bins, 3600, false, false), std::invalid_argument);
+}

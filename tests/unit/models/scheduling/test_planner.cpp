@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -408,4 +409,122 @@ jobs:
     const auto r = scenario::run_scenario(sc, {.threads = 2});
     CHECK(units::to_seconds(r.jobs[0].end) == Approx(365 * 86400.0).epsilon(1e-12));
   }
+}
+
+TEST_CASE("A class's members are asked for their runs only until together they cover the window",
+          "[scheduling][planner]") {
+  // Six datacenters with one forecast (one grid, one PUE): one class. Each job's candidate
+  // runs are drawn at random within its window. The choice is the brute force over every
+  // (tick, member with room at it): the lowest forecast within the forecast's tie tolerance
+  // (1e-9), then the earliest tick, then the lowest index. Members are asked for their runs
+  // only until their union covers the window: where members 0 and 1 cover half of it each,
+  // no other is asked; where member k alone covers it, none after k.
+  const auto series = five_minute_series();
+  const models::SeriesCarbon carbon(kJan2020, series, models::MarketAccounting::location_based(),
+                                    models::Repeat::none);
+  const models::ConstantPue cooling(1.1);
+  constexpr std::uint32_t kMembers = 6;
+  models::FleetTables t;
+  t.types.push_back(models::AcceleratorType{});
+  for (std::uint32_t d = 0; d < kMembers; ++d) {
+    t.candidates.push_back(d);
+  }
+  const SimTime epoch = SimTime::minutes(5);
+  const auto e = epoch.count();
+  for (int k = 0; k < 40; ++k) {
+    models::FleetJob f;
+    f.devices = 1;
+    f.submit = SimTime::from_seconds(3600.0 * 11.7 * k + 301.0);
+    f.duration = SimTime::from_seconds(3600.0 * (0.5 + (k % 5)));
+    f.slack = SimTime::from_seconds(3600.0 * (2 + 3 * (k % 4)));
+    f.candidate_count = kMembers;
+    t.jobs.push_back(f);
+  }
+  std::vector<models::DatacenterView> views(kMembers);
+  for (auto& v : views) {
+    v.inventory = {1};
+    v.cooling = &cooling;
+    v.carbon = &carbon;
+  }
+  const models::CarbonForecast f(&t, views, SimTime::days(28), 0.0, 1);
+  std::uint64_t state = 12345;
+  const auto draw = [&state](std::uint64_t n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % n;
+  };
+  int halves = 0;
+  for (std::uint32_t j = 0; j < t.jobs.size(); ++j) {
+    INFO("job " << j);
+    const auto& job = t.jobs[j];
+    const auto [first, last] = f.window(j, job.submit, epoch);
+    const auto ticks = static_cast<std::uint64_t>((last - first) / e + 1);
+    // Per member: a few random runs of ticks (sorted, apart), or the whole window.
+    std::vector<models::TickRuns> runs(kMembers);
+    for (std::uint32_t c = 0; c < kMembers; ++c) {
+      if (draw(5) == 0) {
+        runs[c] = {{first, last}};
+        continue;
+      }
+      for (SimTime::rep s = first + static_cast<SimTime::rep>(draw(ticks)) * e; s <= last;) {
+        const SimTime::rep until = std::min(last, s + static_cast<SimTime::rep>(draw(12)) * e);
+        runs[c].emplace_back(s, until);
+        s = until + static_cast<SimTime::rep>(2 + draw(ticks / 2 + 1)) * e;
+      }
+    }
+    const bool split = j % 3 == 0 && ticks >= 2;
+    if (split) {
+      const SimTime::rep mid = first + static_cast<SimTime::rep>(ticks / 2) * e;
+      runs[0] = {{first, mid - e}};
+      runs[1] = {{mid, last}};
+      ++halves;
+    }
+    std::vector<int> asked(kMembers, 0);
+    const models::FeasibleRuns feasible = [&](std::uint32_t c) -> const models::TickRuns& {
+      ++asked[c];
+      return runs[c];
+    };
+    // The brute force.
+    double best = INFINITY;
+    for (std::uint32_t c = 0; c < kMembers; ++c) {
+      for (const auto& [a, b] : runs[c]) {
+        for (auto s = a; s <= b; s += e) {
+          const SimTime begin = SimTime::ticks(s + e);
+          best = std::min(best, f.weight(c, begin, begin + job.duration));
+        }
+      }
+    }
+    std::optional<std::pair<SimTime::rep, std::uint32_t>> expect;
+    for (std::uint32_t c = 0; c < kMembers; ++c) {
+      for (const auto& [a, b] : runs[c]) {
+        for (auto s = a; s <= b; s += e) {
+          const SimTime begin = SimTime::ticks(s + e);
+          if (f.weight(c, begin, begin + job.duration) <= best + 1e-9 * std::fabs(best) &&
+              (!expect || std::make_pair(s, c) < *expect)) {
+            expect = std::make_pair(s, c);
+          }
+        }
+      }
+    }
+    REQUIRE(expect);
+    const auto pick = f.best_start(j, job.submit, epoch, 0, feasible);
+    REQUIRE(pick);
+    CHECK(pick->first.count() == expect->first);
+    CHECK(pick->second == expect->second);
+    std::uint32_t last_asked = 0;
+    for (std::uint32_t c = 0; c < kMembers; ++c) {
+      if (asked[c] > 0) {
+        last_asked = c;
+      }
+    }
+    if (split) {
+      CHECK(last_asked <= 1);
+    }
+    for (std::uint32_t c = 0; c < kMembers; ++c) {
+      if (runs[c].size() == 1 && runs[c].front().first == first && runs[c].front().second == last) {
+        CHECK(last_asked <= c);
+        break;
+      }
+    }
+  }
+  CHECK(halves >= 10);
 }
