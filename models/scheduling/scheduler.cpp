@@ -177,6 +177,7 @@ bool SchedulerLp::plan(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
     // the peak).
     const SimTime::rep span = std::max<SimTime::rep>(hold, 1) - 1;
     window_.clear();
+    std::size_t head = 0;                             // window_[head..] is the deque
     SimTime::rep pushed = (first + e) / kPlanBucket;  // the next bucket to enter the window
     for (SimTime::rep s = first; s <= last;) {
       const SimTime::rep a = (s + e) / kPlanBucket;
@@ -186,15 +187,15 @@ bool SchedulerLp::plan(engine::Context<FleetMsg>& ctx, std::uint32_t job) {
                                            ((b + 1) * kPlanBucket - e - span - 1) / e * e});
       for (; pushed <= b; ++pushed) {
         const double v = booked(pushed);
-        while (!window_.empty() && window_.back().second <= v) {
+        while (window_.size() > head && window_.back().second <= v) {
           window_.pop_back();
         }
         window_.emplace_back(pushed, v);
       }
-      while (window_.front().first < a) {
-        window_.pop_front();
+      while (window_[head].first < a) {
+        ++head;
       }
-      const double peak = std::max(0.0, window_.front().second);
+      const double peak = std::max(0.0, window_[head].second);
       if (peak <= room + kBookingTolerance) {
         if (!r.empty() && r.back().second == s - e) {
           r.back().second = until;

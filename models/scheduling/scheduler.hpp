@@ -35,7 +35,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -155,8 +154,9 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   /// A job's expected hold: its planned runtime plus expected failures.
   [[nodiscard]] SimTime hold_of(std::uint32_t job) const;
   /// Planning's sliding maximum over hourly buckets: (bucket, booked devices), the
-  /// bookings decreasing from the front (kept to reuse its storage).
-  std::deque<std::pair<SimTime::rep, double>> window_;
+  /// bookings decreasing from the front, a deque as a vector and a head index (kept to
+  /// reuse its storage).
+  std::vector<std::pair<SimTime::rep, double>> window_;
   /// Planning's runs of ticks with room per candidate, and which are worked out (kept to
   /// reuse their storage from one plan to the next).
   std::vector<std::vector<std::pair<SimTime::rep, SimTime::rep>>> plan_runs_;
