@@ -15,6 +15,9 @@ engine::BinnedIntegral bins(SimTime w) {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 /// Relative margin within which a facility power is at its cap.
 constexpr double kCapTolerance = 1e-9;
+/// Bins reserved beyond the expected intervals, as a fraction 1/this: jobs that wait or
+/// fail take the run past its plan.
+constexpr std::size_t kExpectedIntervalsMargin = 8;
 }  // namespace
 
 DatacenterLp::DatacenterLp(std::uint32_t index, const FleetTables* tables, DatacenterConfig config,
@@ -50,7 +53,8 @@ DatacenterLp::DatacenterLp(std::uint32_t index, const FleetTables* tables, Datac
     hourly_.assign(2, bins(SimTime::hours(1)));
   }
   if (cfg_.expected_intervals > 0) {
-    const std::size_t room = cfg_.expected_intervals + cfg_.expected_intervals / 8;
+    const std::size_t room =
+        cfg_.expected_intervals + cfg_.expected_intervals / kExpectedIntervalsMargin;
     for (std::size_t i = 0; i < kTraceIntegrandCount; ++i) {
       if (traced(i)) {
         binned_[i].reserve(room);
@@ -597,11 +601,7 @@ void DatacenterLp::on_event(engine::Context<FleetMsg>& ctx, const engine::Event<
 }
 
 bool DatacenterLp::traced(std::size_t i) const {
-  const auto integrand = static_cast<Integrand>(i);
-  if (integrand == Integrand::kWaterOnsite || integrand == Integrand::kWaterOffsite) {
-    return cfg_.onsite_water != nullptr;
-  }
-  return integrand != Integrand::kOutdoorTemperature || has_weather_;
+  return has_series(static_cast<Integrand>(i), has_weather_, cfg_.onsite_water != nullptr);
 }
 
 void DatacenterLp::integrate(SimTime now) {
@@ -776,11 +776,7 @@ DatacenterTrace::DatacenterTrace(Bins bins, double interval_s, bool weather, boo
     : bins_(std::move(bins)), interval_s_(interval_s), weather_(weather), water_(water) {
   for (std::size_t i = 0; i < kTraceIntegrandCount; ++i) {
     const auto& b = bins_[i];
-    const auto integrand = static_cast<TraceIntegrand>(i);
-    const bool optional = (integrand == TraceIntegrand::kOutdoorTemperature && !weather_) ||
-                          ((integrand == TraceIntegrand::kWaterOnsite ||
-                            integrand == TraceIntegrand::kWaterOffsite) &&
-                           !water_);
+    const bool optional = !has_series(static_cast<TraceIntegrand>(i), weather_, water_);
     if (b.size() != bins_[0].size() && !(optional && b.empty())) {
       throw std::invalid_argument("DatacenterTrace: integrands of different lengths");
     }

@@ -170,6 +170,20 @@ enum class TraceIntegrand : std::uint8_t {
 inline constexpr std::size_t kTraceIntegrandCount =
     static_cast<std::size_t>(TraceIntegrand::kCount);
 
+/// Whether integrand `i` has a series: the outdoor temperature only with weather, the
+/// water ones only with water (their series are NaN otherwise, and no bins are kept).
+[[nodiscard]] constexpr bool has_series(TraceIntegrand i, bool weather, bool water) {
+  switch (i) {
+    case TraceIntegrand::kOutdoorTemperature:
+      return weather;
+    case TraceIntegrand::kWaterOnsite:
+    case TraceIntegrand::kWaterOffsite:
+      return water;
+    default:
+      return true;
+  }
+}
+
 /// A datacenter's trace: each integrand's integral over each trace interval, from which
 /// each series of schema::kDatacenterSeries (`kTime` is the interval's start, the units
 /// are the schema's) is derived when asked for, one at a time: a long trace of many

@@ -226,22 +226,19 @@ std::optional<std::pair<SimTime, std::uint32_t>> CarbonForecast::best_start(
       g.runs = runs_of(g.members.front());
       return;
     }
-    pieces.clear();
+    g.runs.clear();
     for (const auto c : g.members) {
       const auto& r = runs_of(c);
-      pieces.insert(pieces.end(), r.begin(), r.end());
-      if (r.size() == 1 && r.front().first <= first && r.front().second >= last) {
-        break;  // this one has room throughout
+      if (r.empty()) {
+        continue;
       }
-      if (!r.empty()) {
-        merge(g);
-        if (g.runs.size() == 1 && g.runs.front().first <= first && g.runs.front().second >= last) {
-          return;  // together they have room throughout
-        }
-        pieces = g.runs;  // merged: the next member's runs join fewer pieces
+      pieces = g.runs;  // merged so far: the member's runs join fewer pieces
+      pieces.insert(pieces.end(), r.begin(), r.end());
+      merge(g);
+      if (g.runs.size() == 1 && g.runs.front().first <= first && g.runs.front().second >= last) {
+        return;  // together they have room throughout
       }
     }
-    merge(g);
   };
   // The datacenter of group g that takes a start at tick s: its first member with room.
   const auto member_at = [&](const Group& g, SimTime::rep s) {

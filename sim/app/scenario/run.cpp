@@ -810,7 +810,8 @@ RunResult run_once(const Scenario& sc, const RunConfig& config,
   // One scheduler LP whose work per window varies with the jobs arriving: four chunks per
   // thread let the other threads take the datacenters' chunks meanwhile (the month of
   // ten times the fleet year: engine 7.5 s with one chunk per thread, 5.2 s with four).
-  ro.chunks_per_thread = 4;
+  constexpr unsigned kChunksPerThread = 4;
+  ro.chunks_per_thread = kChunksPerThread;
   if (sc.horizon) {
     ro.until = to_sim(*sc.horizon);
   }
