@@ -240,6 +240,7 @@ class DatacenterLp final : public engine::Process<FleetMsg> {
 
   void on_start(engine::Context<FleetMsg>& ctx) override;
   void on_event(engine::Context<FleetMsg>& ctx, const engine::Event<FleetMsg>& e) override;
+  void prefetch(const engine::Event<FleetMsg>& next) const override;
   void on_stop(engine::Context<FleetMsg>& ctx) override;
 
   /// The outcomes of its jobs in the order they started (empty with DatacenterConfig::outcomes).

@@ -322,7 +322,7 @@ void SchedulerLp::arrive(engine::Context<FleetMsg>& ctx) {
 }
 
 std::uint32_t SchedulerLp::place(std::uint32_t job, SimTime now,
-                                 std::optional<std::uint32_t> planned) const {
+                                 std::optional<std::uint32_t> planned) {
   const auto& j = tables_->jobs[job];
   // Room now: free devices beyond what the pool's queue already waits for (a job joining
   // a queue starts after the jobs in it, however many devices are free).
@@ -339,6 +339,20 @@ std::uint32_t SchedulerLp::place(std::uint32_t job, SimTime now,
   // whose queue holds the least demand for its size.
   std::optional<std::uint32_t> best;
   double best_score = std::numeric_limits<double>::infinity();
+  // Datacenters with one forecast (a class) have the same emissions for a start: each
+  // class's is worked out once.
+  class_weight_.clear();
+  const auto weight_of = [&](std::uint32_t dc) {
+    const auto f = forecast_->forecast_class(dc);
+    for (const auto& [g, w] : class_weight_) {
+      if (g == f) {
+        return w;
+      }
+    }
+    const SimTime begin = SimTime::ticks(ceil_to(now.count(), cfg_.epoch.count())) + cfg_.epoch;
+    class_weight_.emplace_back(f, forecast_->weight(dc, begin, begin + j.duration));
+    return class_weight_.back().second;
+  };
   for (std::uint32_t c = 0; c < j.candidate_count; ++c) {
     const auto dc = tables_->candidates[j.first_candidate + c];
     if (!room(dc)) {
@@ -346,8 +360,7 @@ std::uint32_t SchedulerLp::place(std::uint32_t job, SimTime now,
     }
     double score = -static_cast<double>(free_[pool_index(dc, j.type)]);
     if (forecast_ != nullptr) {
-      const SimTime begin = SimTime::ticks(ceil_to(now.count(), cfg_.epoch.count())) + cfg_.epoch;
-      score = forecast_->weight(dc, begin, begin + j.duration);
+      score = weight_of(dc);
     }
     if (score < best_score) {
       best_score = score;
@@ -631,6 +644,20 @@ void SchedulerLp::tick(engine::Context<FleetMsg>& ctx) {
     // The facility's power changes with the weather, not only with events: look again.
     tick_at_ = now.count() + cfg_.epoch.count();
     ctx.schedule(cfg_.epoch, {FleetMsg::Kind::kTick, 0, 0, 0});
+  }
+}
+
+void SchedulerLp::prefetch(const engine::Event<FleetMsg>& next) const {
+  // A job's end, preemption or planned start reads its entries in the per-job tables:
+  // millions of jobs, ending in an order of their own.
+  const auto& m = next.payload;
+  if (m.kind == FleetMsg::Kind::kDone || m.kind == FleetMsg::Kind::kPreempted ||
+      m.kind == FleetMsg::Kind::kEligible) {
+    __builtin_prefetch(&tables_->jobs[m.job]);
+    __builtin_prefetch(&dispatch_[m.job]);
+    if (!booking_.empty()) {
+      __builtin_prefetch(&booking_[m.job]);
+    }
   }
 }
 

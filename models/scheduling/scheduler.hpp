@@ -70,6 +70,7 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
 
   void on_start(engine::Context<FleetMsg>& ctx) override;
   void on_event(engine::Context<FleetMsg>& ctx, const engine::Event<FleetMsg>& e) override;
+  void prefetch(const engine::Event<FleetMsg>& next) const override;
 
   [[nodiscard]] const std::vector<Dispatch>& dispatches() const { return dispatch_; }
   /// The same, taken over once the run has stopped (dispatches() is empty after).
@@ -102,7 +103,7 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   void enqueue(engine::Context<FleetMsg>& ctx, std::uint32_t job, std::uint32_t dc);
   /// Where a job joins a queue (see the .cpp for the rule).
   [[nodiscard]] std::uint32_t place(std::uint32_t job, SimTime now,
-                                    std::optional<std::uint32_t> planned) const;
+                                    std::optional<std::uint32_t> planned);
   void tick(engine::Context<FleetMsg>& ctx);
   void ensure_tick(engine::Context<FleetMsg>& ctx);
   bool fits_power(std::uint32_t dc, std::size_t p, const FleetJob& j, SimTime now) const;
@@ -161,6 +162,8 @@ class SchedulerLp final : public engine::Process<FleetMsg> {
   /// reuse their storage from one plan to the next).
   std::vector<std::vector<std::pair<SimTime::rep, SimTime::rep>>> plan_runs_;
   std::vector<char> plan_known_;
+  /// Placement's emissions of a start per forecast class (kept to reuse its storage).
+  std::vector<std::pair<std::uint32_t, double>> class_weight_;
   /// Power caps: per datacenter, devices held back at the last tick, since when.
   std::vector<std::int64_t> cap_blocked_;
   SimTime::rep cap_blocked_since_ = 0;

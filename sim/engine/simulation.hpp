@@ -103,6 +103,12 @@ class Process {
   virtual void on_start(Context<Payload>& ctx) { static_cast<void>(ctx); }
   /// Called for each event, in the LP's total order.
   virtual void on_event(Context<Payload>& ctx, const Event<Payload>& event) = 0;
+  /// A hint, called before on_event(): `next` is the event this LP handles after the one
+  /// about to be handled, in the same window (if nothing earlier is sent to it before; not
+  /// called when the LP has no further event in the window). A process whose state is too
+  /// large for the cache may start loading what `next` will touch, so that the load
+  /// overlaps the current event's work. Must not change anything.
+  virtual void prefetch(const Event<Payload>& next) const { static_cast<void>(next); }
   /// Called once when the run stops, with now() = the stop time. No sends.
   virtual void on_stop(Context<Payload>& ctx) { static_cast<void>(ctx); }
 };
@@ -333,6 +339,9 @@ class Simulation {
       EventT ev = std::move(q.back());
       q.pop_back();
       ctx.now_ = ev.time;
+      if (!q.empty() && q.front().time.count() < wend) {
+        procs_[id]->prefetch(q.front());
+      }
       procs_[id]->on_event(ctx, ev);
       ++n;
     }

@@ -82,6 +82,49 @@ TEST_CASE("Events at the same time arrive in (sender, sequence) order", "[engine
   }
 }
 
+namespace {
+/// Records the events it is told come next, beside those it handles.
+class Hinted final : public eng::Process<Msg> {
+ public:
+  std::vector<int> at_start;  // tags sent to itself at start, one second apart
+  std::vector<int> got;
+  mutable std::vector<int> hinted;
+  void on_start(Context<Msg>& ctx) override {
+    for (std::size_t i = 0; i < at_start.size(); ++i) {
+      ctx.schedule(SimTime::seconds(static_cast<std::int64_t>(i) * apart_s), Msg{at_start[i]});
+    }
+  }
+  void on_event(Context<Msg>& /*ctx*/, const Event<Msg>& e) override {
+    got.push_back(e.payload.tag);
+  }
+  void prefetch(const Event<Msg>& next) const override { hinted.push_back(next.payload.tag); }
+  std::int64_t apart_s = 1;
+};
+}  // namespace
+
+TEST_CASE("A process is told its next event in the window before handling the current one",
+          "[engine]") {
+  for (unsigned threads : {1U, 2U}) {
+    // One window holds all three events: the second and third are announced, in order.
+    auto sim = make_sim(SimTime::seconds(10));
+    auto& a = sim.emplace<Hinted>();
+    sim.emplace<Hinted>();
+    a.at_start = {1, 2, 3};
+    sim.run({.threads = threads});
+    CHECK(a.got == std::vector<int>{1, 2, 3});
+    CHECK(a.hinted == std::vector<int>{2, 3});
+    // Events a window apart: none is announced across the boundary.
+    auto sim2 = make_sim(SimTime::seconds(1));
+    auto& b = sim2.emplace<Hinted>();
+    sim2.emplace<Hinted>();
+    b.apart_s = 5;
+    b.at_start = {1, 2};
+    sim2.run({.threads = threads});
+    CHECK(b.got == std::vector<int>{1, 2});
+    CHECK(b.hinted.empty());
+  }
+}
+
 TEST_CASE("A message sent with delay exactly the lookahead lands on the window boundary",
           "[engine]") {
   for (unsigned threads : {1U, 2U, 4U}) {

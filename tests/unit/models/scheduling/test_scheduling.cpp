@@ -2,8 +2,11 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -510,4 +513,49 @@ workload:
   CHECK(small > 0);
   CHECK(small < 12);
   CHECK_THROWS_AS(r.job_names[13], std::out_of_range);
+}
+
+TEST_CASE("A generated job's candidates are every datacenter with enough of its type",
+          "[scheduling]") {
+  // Lists are worked out once per type and size and shared (scenario/plan.cpp): each must
+  // still be exactly the datacenters, in order, that hold at least the job's devices.
+  const auto r = run(R"(
+name: candidates
+epoch: 2022-07-01T00:00:00Z
+trace: { interval: 1 h }
+regions: [ { name: r, intensity: 400 g/kWh } ]
+datacenters:
+  - { name: a, region: r, cooling: { model: constant, pue: 1.1 }, accelerators: { H100: 64, A100: 16 } }
+  - { name: b, region: r, cooling: { model: constant, pue: 1.1 }, accelerators: { H100: 16 } }
+  - { name: c, region: r, cooling: { model: constant, pue: 1.1 }, accelerators: { A100: 64 } }
+  - { name: d, region: r, cooling: { model: constant, pue: 1.1 }, accelerators: { H100: 32, A100: 32 } }
+workload:
+  generator:
+    count: 300
+    span: 1 d
+    classes:
+      - { name: any, weight: 1, devices: [8, 64], duration: [1 h, 2 h], accelerators: [H100, A100], mfu: 0.4 }
+)");
+  const std::map<std::string, std::vector<std::int64_t>> inventory = {{"H100", {64, 16, 0, 32}},
+                                                                      {"A100", {16, 0, 64, 32}}};
+  std::map<std::pair<std::uint32_t, std::int64_t>, std::uint32_t> first_of;
+  std::size_t sizes = 0;
+  REQUIRE(r.tables->jobs.size() == 300);
+  for (const auto& j : r.tables->jobs) {
+    const auto& inv = inventory.at(r.tables->types[j.type].name);
+    std::vector<std::uint32_t> expected;
+    for (std::uint32_t dc = 0; dc < inv.size(); ++dc) {
+      if (inv[dc] >= j.devices) {
+        expected.push_back(dc);
+      }
+    }
+    const std::vector<std::uint32_t> got(
+        r.tables->candidates.begin() + j.first_candidate,
+        r.tables->candidates.begin() + j.first_candidate + j.candidate_count);
+    CHECK(got == expected);
+    const auto [it, added] = first_of.emplace(std::pair{j.type, j.devices}, j.first_candidate);
+    sizes += added ? 1 : 0;
+    CHECK(it->second == j.first_candidate);  // one list per type and size
+  }
+  CHECK(sizes > 20);  // log-uniform sizes from 8 to 64 on two types: many pairs met
 }
