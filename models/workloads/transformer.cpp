@@ -36,6 +36,9 @@ constexpr double kSgdMomentumBytes = 8;
 // inputs under FP8 compute.
 constexpr double kHalfBytes = 2;
 constexpr double kFp8Bytes = 1;
+/// The dropout mask of materialised attention scores: one byte per score (PyTorch keeps a
+/// boolean mask).
+constexpr double kDropoutMaskBytes = 1;
 /// Layer-norm inputs per layer: before attention and before the feed-forward block.
 constexpr double kLayerNorms = 2;
 
@@ -121,6 +124,10 @@ void validate(const TransformerSpec& s) {
                                 "); give d_head");
   }
   validate_attention(s);
+  if (!(s.attention_dropout >= 0 && s.attention_dropout < 1)) {
+    throw std::invalid_argument("TransformerSpec.attention_dropout must be in [0, 1) (got " +
+                                std::to_string(s.attention_dropout) + ")");
+  }
   if (s.encoder_layers == 0 && s.target_sequence != 0) {
     throw std::invalid_argument(
         spec_error("target_sequence", s.target_sequence,
@@ -395,9 +402,14 @@ TransformerCounts count_transformer(const TransformerSpec& spec) {
   if (b.encoder_decoder) {
     pairs += decoder_layers * b.decoder_tokens * b.encoder_tokens;
   }
+  const double full_pairs =
+      pairs + decoder_layers * (b.decoder_tokens * b.decoder_tokens - causal(b.decoder_tokens));
   // Per token and context position: the scores Q K^T and the weighted sum of V.
   c.forward_attention_flops_per_sequence =
       kFlopsPerMultiplyAdd * (b.score_width + b.value_width) * pairs;
+  c.full_attention_pairs_per_sequence = full_pairs;
+  c.full_forward_attention_flops_per_sequence =
+      kFlopsPerMultiplyAdd * (b.score_width + b.value_width) * full_pairs;
 
   c.training_flops_per_token =
       kTrainingOverForward *
@@ -448,7 +460,17 @@ double activation_bytes_per_token(const TransformerSpec& spec, bool moe_layer, b
   } else {
     ffn += hidden(spec.ffn, as_double(spec.d_ff));
   }
-  return kLayerNorms * kHalfBytes * b.d + attention * (cross_attention ? 2 : 1) + ffn;
+  // Materialised scores kept for the backward pass without recomputation (Korthikanti et
+  // al. 2022, section 4.1: the softmax output, and with dropout its mask and output, per
+  // head and key; selective recomputation recomputes exactly these): the keys of a block
+  // taken as the whole sequence.
+  double scores = 0;
+  if (spec.scores == AttentionScores::kMaterialised && recompute == Recompute::kNone) {
+    const double per_key =
+        kHalfBytes + (spec.attention_dropout > 0 ? kDropoutMaskBytes + kHalfBytes : 0.0);
+    scores = per_key * as_double(spec.heads) * as_double(spec.sequence);
+  }
+  return kLayerNorms * kHalfBytes * b.d + (attention + scores) * (cross_attention ? 2 : 1) + ffn;
 }
 
 std::int64_t shard_degree(const ParallelLayout& layout, const TrainingPrecision& precision) {

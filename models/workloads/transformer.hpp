@@ -21,6 +21,15 @@ enum class FfnKind { kTwoMatrix, kGated };
 /// dimensions per head for the decoupled rotary position embedding.
 enum class AttentionKind { kMultiHead, kLatent };
 
+/// Where attention's query-key scores go. kFused: FlashAttention-style kernels (Dao et al.
+/// 2022) keep them on chip and skip the masked half of causal attention. kMaterialised:
+/// a batched matmul writes every score (the masked half too) to device memory, a softmax
+/// kernel (scale, mask and softmax fused, as Megatron-LM's) reads and rewrites them, and,
+/// with attention dropout, a dropout kernel reads them again and writes them with a
+/// one-byte mask; the backward pass reads and writes them once more per kernel. So ran
+/// Megatron-LM, Megatron-DeepSpeed and DeepSpeed before FlashAttention (2022).
+enum class AttentionScores { kFused, kMaterialised };
+
 /// A transformer. Decoder-only: `decoder_layers` > 0, `encoder_layers` = 0. Encoder-decoder:
 /// both > 0; each decoder layer then also has cross-attention over the encoder's output.
 struct TransformerSpec {
@@ -39,6 +48,10 @@ struct TransformerSpec {
   std::int64_t q_rank = 0;
   std::int64_t kv_rank = 0;
   std::int64_t rope_dim = 0;
+  AttentionScores scores = AttentionScores::kFused;
+  /// Attention dropout probability, in [0, 1): with materialised scores, more than 0 adds
+  /// the dropout kernel's traffic (and, kept for the backward pass, its output and mask).
+  double attention_dropout = 0;
   std::int64_t vocabulary = 0;
   std::int64_t sequence = 0;         ///< tokens per sequence (encoder input, or the decoder's)
   std::int64_t target_sequence = 0;  ///< encoder-decoder: decoder tokens (0: = sequence)
@@ -95,6 +108,12 @@ struct TransformerCounts {
   /// computed by fused attention kernels).
   double forward_matmul_flops_per_sequence = 0;
   double forward_attention_flops_per_sequence = 0;
+  /// Query-key pairs of one sequence over every attention block, each head counted once,
+  /// all of them: s^2 per block of s tokens, the masked half of causal attention included
+  /// (what materialised scores compute and store; per head, so scores = heads x this).
+  double full_attention_pairs_per_sequence = 0;
+  /// forward_attention_flops_per_sequence over the full pairs (materialised scores).
+  double full_forward_attention_flops_per_sequence = 0;
   /// Training (forward + backward = 3 x forward) FLOPs per token, all kinds.
   double training_flops_per_token = 0;
 };

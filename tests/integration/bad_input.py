@@ -1112,6 +1112,26 @@ def test_architecture_kv_heads_with_mla(h):
                      [r"kv_heads is for multi-head attention", r"mla"])
 
 
+def test_architecture_attention_scores(h):
+    # Materialised scores with dropout run; an unknown kind of scores, a dropout of 1 and
+    # materialised scores in a service are one located error each.
+    runs_clean(h, predicted().replace(
+        "heads: 16,", "heads: 16,\n             attention: { kind: mha, scores: materialised, "
+        "dropout: 0.1 },"), "materialised scores")
+    text = predicted().replace(
+        "heads: 16,", "heads: 16,\n             attention: { kind: mha, scores: flash },")
+    only_error(h, text, "scores: flash", "flash", "jobs[0].model.attention.scores",
+               [r'expected "fused" or "materialised", got "flash"'])
+    text = predicted().replace(
+        "heads: 16,", "heads: 16,\n             attention: { kind: mha, dropout: 1 },")
+    only_value_error(h, text, "dropout: 1", "jobs[0].model.attention.dropout",
+                     [r"a dropout probability must be below 1"])
+    service_case(h, "kv_heads: 8,", "kv_heads: 8,\n             attention: { kind: mha, scores: "
+                 "materialised },", "scores: materialised", "materialised",
+                 "services[0].model.attention.scores",
+                 [r"materialised scores apply to training jobs"])
+
+
 def test_architecture_top_k_above_experts(h):
     text = predicted().replace("architecture: dense", "architecture: moe").replace(
         "parameters: 1.3e9 }", "experts: 8, top_k: 9 }")

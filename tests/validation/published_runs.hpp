@@ -101,6 +101,11 @@ struct PublishedRun {
   double value;           ///< as published: TFLOP/s per device, tokens/s, or MFU fraction
   FlopCount count;        ///< how the source counts FLOPs for that figure
   std::string_view note;  ///< assumptions, anything not published, conversions
+  /// Attention scores written to device memory (kernels before FlashAttention), with the
+  /// framework's attention dropout: Megatron-LM's default 0.1 where the run's scripts do
+  /// not set it.
+  bool materialised_scores = false;
+  double attention_dropout = 0;
 };
 
 // clang-format off
@@ -136,7 +141,8 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .figure = Figure::kTflopsPerDevice, .value = 137.0, .count = FlopCount::kNarayanan2021,
      .note = "compute: the SC21 scripts pass --fp16 (fp16 mixed precision, not bf16); A100 dense "
              "fp16 and bf16 tensor peaks are both 312 TFLOP/s, so the row is usable as bf16. "
-             "Microbatch 16 from run_table_1.sh. Aggregate 4.4 PFLOP/s."},
+             "Microbatch 16 from run_table_1.sh. Aggregate 4.4 PFLOP/s.",
+     .materialised_scores = true, .attention_dropout = 0.1},
     {.name = "Narayanan 2021 Table 1: 3.6B on 64 A100",
      .source = "Narayanan et al. SC21 (arXiv 2104.04473) Table 1, row 3.6B (32 heads, h 3072, 30 "
                "layers, TP 2, PP 1, 64 GPUs, batch 512); layout: NVIDIA/Megatron-LM "
@@ -151,7 +157,8 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .figure = Figure::kTflopsPerDevice, .value = 138.0, .count = FlopCount::kNarayanan2021,
      .note = "compute: the SC21 scripts pass --fp16 (fp16 mixed precision, not bf16); A100 dense "
              "fp16 and bf16 tensor peaks are both 312 TFLOP/s, so the row is usable as bf16. "
-             "Microbatch 16 from run_table_1.sh. Aggregate 8.8 PFLOP/s."},
+             "Microbatch 16 from run_table_1.sh. Aggregate 8.8 PFLOP/s.",
+     .materialised_scores = true, .attention_dropout = 0.1},
     {.name = "Narayanan 2021 Table 1: 7.5B on 128 A100",
      .source = "Narayanan et al. SC21 (arXiv 2104.04473) Table 1, row 7.5B (32 heads, h 4096, 36 "
                "layers, TP 4, PP 1, 128 GPUs, batch 512); layout: NVIDIA/Megatron-LM "
@@ -166,7 +173,8 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .figure = Figure::kTflopsPerDevice, .value = 142.0, .count = FlopCount::kNarayanan2021,
      .note = "compute: the SC21 scripts pass --fp16 (fp16 mixed precision, not bf16); A100 dense "
              "fp16 and bf16 tensor peaks are both 312 TFLOP/s, so the row is usable as bf16. "
-             "Microbatch 16 from run_table_1.sh. Aggregate 18.2 PFLOP/s."},
+             "Microbatch 16 from run_table_1.sh. Aggregate 18.2 PFLOP/s.",
+     .materialised_scores = true, .attention_dropout = 0.1},
     {.name = "Narayanan 2021 Table 1: 18.4B on 256 A100",
      .source = "Narayanan et al. SC21 (arXiv 2104.04473) Table 1, row 18.4B (48 heads, h 6144, 40 "
                "layers, TP 8, PP 1, 256 GPUs, batch 1024); layout: NVIDIA/Megatron-LM "
@@ -181,7 +189,8 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .figure = Figure::kTflopsPerDevice, .value = 135.0, .count = FlopCount::kNarayanan2021,
      .note = "compute: the SC21 scripts pass --fp16 (fp16 mixed precision, not bf16); A100 dense "
              "fp16 and bf16 tensor peaks are both 312 TFLOP/s, so the row is usable as bf16. "
-             "Microbatch 8 from run_table_1.sh. Aggregate 34.6 PFLOP/s."},
+             "Microbatch 8 from run_table_1.sh. Aggregate 34.6 PFLOP/s.",
+     .materialised_scores = true, .attention_dropout = 0.1},
     {.name = "Narayanan 2021 Table 1: 39.1B on 512 A100",
      .source = "Narayanan et al. SC21 (arXiv 2104.04473) Table 1, row 39.1B (64 heads, h 8192, 48 "
                "layers, TP 8, PP 2, 512 GPUs, batch 1536); layout: NVIDIA/Megatron-LM "
@@ -198,7 +207,8 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
              "fp16 and bf16 tensor peaks are both 312 TFLOP/s, so the row is usable as bf16. "
              "run_table_1.sh sets no --num-layers-per-virtual-pipeline-stage for this size, so "
              "the non-interleaved 1F1B schedule is assumed (virtual_stages 1). Microbatch 4 from "
-             "run_table_1.sh. Aggregate 70.7 PFLOP/s."},
+             "run_table_1.sh. Aggregate 70.7 PFLOP/s.",
+     .materialised_scores = true, .attention_dropout = 0.1},
     {.name = "Narayanan 2021 Table 1: 76.1B on 1024 A100",
      .source = "Narayanan et al. SC21 (arXiv 2104.04473) Table 1, row 76.1B (80 heads, h 10240, "
                "60 layers, TP 8, PP 4, 1024 GPUs, batch 1792); layout: NVIDIA/Megatron-LM "
@@ -214,7 +224,8 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .note = "compute: the SC21 scripts pass --fp16 (fp16 mixed precision, not bf16); A100 dense "
              "fp16 and bf16 tensor peaks are both 312 TFLOP/s, so the row is usable as bf16. "
              "Interleaved schedule: --num-layers-per-virtual-pipeline-stage 5 (15 layers per "
-             "stage, 3 chunks). Microbatch 2 from run_table_1.sh. Aggregate 143.4 PFLOP/s."},
+             "stage, 3 chunks). Microbatch 2 from run_table_1.sh. Aggregate 143.4 PFLOP/s.",
+     .materialised_scores = true, .attention_dropout = 0.1},
     {.name = "Narayanan 2021 Table 1: 145.6B on 1536 A100",
      .source = "Narayanan et al. SC21 (arXiv 2104.04473) Table 1, row 145.6B (96 heads, h 12288, "
                "80 layers, TP 8, PP 8, 1536 GPUs, batch 2304); layout: NVIDIA/Megatron-LM "
@@ -230,7 +241,8 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .note = "compute: the SC21 scripts pass --fp16 (fp16 mixed precision, not bf16); A100 dense "
              "fp16 and bf16 tensor peaks are both 312 TFLOP/s, so the row is usable as bf16. "
              "Interleaved schedule: --num-layers-per-virtual-pipeline-stage 5 (10 layers per "
-             "stage, 2 chunks). Microbatch 2 from run_table_1.sh. Aggregate 227.3 PFLOP/s."},
+             "stage, 2 chunks). Microbatch 2 from run_table_1.sh. Aggregate 227.3 PFLOP/s.",
+     .materialised_scores = true, .attention_dropout = 0.1},
     {.name = "Narayanan 2021 Table 1: 310.1B on 1920 A100",
      .source = "Narayanan et al. SC21 (arXiv 2104.04473) Table 1, row 310.1B (128 heads, h 16384, "
                "96 layers, TP 8, PP 16, 1920 GPUs, batch 2160); layout: NVIDIA/Megatron-LM "
@@ -246,7 +258,8 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .note = "compute: the SC21 scripts pass --fp16 (fp16 mixed precision, not bf16); A100 dense "
              "fp16 and bf16 tensor peaks are both 312 TFLOP/s, so the row is usable as bf16. "
              "Interleaved schedule: --num-layers-per-virtual-pipeline-stage 3 (6 layers per "
-             "stage, 2 chunks). Microbatch 1 from run_table_1.sh. Aggregate 297.6 PFLOP/s."},
+             "stage, 2 chunks). Microbatch 1 from run_table_1.sh. Aggregate 297.6 PFLOP/s.",
+     .materialised_scores = true, .attention_dropout = 0.1},
     {.name = "Narayanan 2021 Table 1: 529.6B on 2520 A100",
      .source = "Narayanan et al. SC21 (arXiv 2104.04473) Table 1, row 529.6B (128 heads, h 20480, "
                "105 layers, TP 8, PP 35, 2520 GPUs, batch 2520); layout: NVIDIA/Megatron-LM "
@@ -262,7 +275,8 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .note = "compute: the SC21 scripts pass --fp16 (fp16 mixed precision, not bf16); A100 dense "
              "fp16 and bf16 tensor peaks are both 312 TFLOP/s, so the row is usable as bf16. "
              "Interleaved schedule: --num-layers-per-virtual-pipeline-stage 1 (3 layers per "
-             "stage, 3 chunks). Microbatch 1 from run_table_1.sh. Aggregate 410.8 PFLOP/s."},
+             "stage, 3 chunks). Microbatch 1 from run_table_1.sh. Aggregate 410.8 PFLOP/s.",
+     .materialised_scores = true, .attention_dropout = 0.1},
     {.name = "Narayanan 2021 Table 1: 1008B on 3072 A100",
      .source = "Narayanan et al. SC21 (arXiv 2104.04473) Table 1, row 1008B (160 heads, h 25600, "
                "128 layers, TP 8, PP 64, 3072 GPUs, batch 3072); layout: NVIDIA/Megatron-LM "
@@ -279,7 +293,8 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
              "fp16 and bf16 tensor peaks are both 312 TFLOP/s, so the row is usable as bf16. "
              "run_table_1.sh sets no --num-layers-per-virtual-pipeline-stage for this size, so "
              "the non-interleaved 1F1B schedule is assumed (virtual_stages 1). Microbatch 1 from "
-             "run_table_1.sh. Aggregate 500.7 PFLOP/s."},
+             "run_table_1.sh. Aggregate 500.7 PFLOP/s.",
+     .materialised_scores = true, .attention_dropout = 0.1},
 
     // NVIDIA/Megatron-LM README, section "Training Speed and Scalability" (Megatron-Core r0.8.0
     // era): weak scaling of GPT models on up to 6144 H100, vocabulary 131,072, sequence 4096,
@@ -648,7 +663,8 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .note = "Measured iteration time 104.70 s at GBS 2048 (equivalently 19.561 samples/s = 104.3 "
              "tokens/s/GPU). The BLOOM paper rounds this to 'about 150 TFLOP/s'. Pipeline "
              "partition 'type:transformer|embedding' (first and last stage hold 5 blocks + "
-             "embedding, the others 6)."},
+             "embedding, the others 6).",
+     .materialised_scores = true, .attention_dropout = 0.1},
 
     // Smith et al. 2022, "Using DeepSpeed and Megatron to Train Megatron-Turing NLG 530B" (arXiv
     // 2201.11990), section 2 (system): 105 layers, hidden 20480, 128 heads, d_ff 4 h, sequence
@@ -674,7 +690,8 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
              "(0), no interleaving (1), full recomputation (consistent with the 96-coefficient "
              "FLOP count reproducing 126), ZeRO-1 optimizer sharding over the data-parallel ranks "
              "(DeepSpeed; cli99/llm-analysis models it as ZeRO-3 instead), bf16 (A100 fp16 and "
-             "bf16 peaks are equal). TP 8 x PP 35 also as in llm-analysis run_train.sh."},
+             "bf16 peaks are equal). TP 8 x PP 35 also as in llm-analysis run_train.sh.",
+     .materialised_scores = true, .attention_dropout = 0.1},
     {.name = "MT-NLG 530B on 2800 A100",
      .source = "Smith et al. 2022 (arXiv 2201.11990) section 2.4: 350 DGX A100 nodes, batch 1920, "
                "50.2 s per iteration, 121 TFLOP/s per GPU",
@@ -690,7 +707,8 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
              "(0), no interleaving (1), full recomputation (consistent with the 96-coefficient "
              "FLOP count reproducing 121), ZeRO-1 optimizer sharding over the data-parallel ranks "
              "(DeepSpeed; cli99/llm-analysis models it as ZeRO-3 instead), bf16 (A100 fp16 and "
-             "bf16 peaks are equal). TP 8 x PP 35 also as in llm-analysis run_train.sh."},
+             "bf16 peaks are equal). TP 8 x PP 35 also as in llm-analysis run_train.sh.",
+     .materialised_scores = true, .attention_dropout = 0.1},
     {.name = "MT-NLG 530B on 3360 A100",
      .source = "Smith et al. 2022 (arXiv 2201.11990) section 2.4: 420 DGX A100 nodes, batch 1920, "
                "44.4 s per iteration, 113 TFLOP/s per GPU",
@@ -706,7 +724,8 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
              "(0), no interleaving (1), full recomputation (consistent with the 96-coefficient "
              "FLOP count reproducing 113), ZeRO-1 optimizer sharding over the data-parallel ranks "
              "(DeepSpeed; cli99/llm-analysis models it as ZeRO-3 instead), bf16 (A100 fp16 and "
-             "bf16 peaks are equal). TP 8 x PP 35 also as in llm-analysis run_train.sh."},
+             "bf16 peaks are equal). TP 8 x PP 35 also as in llm-analysis run_train.sh.",
+     .materialised_scores = true, .attention_dropout = 0.1},
 
     // Dubey et al. 2024, "The Llama 3 Herd of Models" (arXiv 2407.21783). Architecture Table 3:
     // 405B = 126 layers, d_model 16384, FFN 53248 (SwiGLU), 128 heads, 8 KV heads, vocabulary

@@ -528,14 +528,35 @@ std::optional<models::FfnKind> read_ffn_kind(const MapReader& r, Diagnostics& d,
   return std::nullopt;
 }
 
-/// kv_heads, and attention: { kind: mha | mla, q_rank, kv_rank, rope_dim }. Read after
-/// heads: kv_heads must divide them (not checked again when heads was bad).
+/// attention.scores (fused | materialised) and attention.dropout (a probability below 1).
+void read_attention_scores(const MapReader& ar, Diagnostics& d, models::TransformerSpec& t) {
+  if (const auto scores = ar.text("scores", false)) {
+    if (*scores == "materialised" || *scores == "materialized") {
+      t.scores = models::AttentionScores::kMaterialised;
+    } else if (*scores != "fused") {
+      report(d, ar.get("scores"), ar.path("scores"),
+             fmt::format("expected \"fused\" or \"materialised\", got \"{}\"", *scores));
+    }
+  }
+  if (const auto p = ar.fraction("dropout", false)) {
+    if (*p >= 1) {
+      report(d, ar.get("dropout"), ar.path("dropout"),
+             fmt::format("a dropout probability must be below 1, got {}", *p));
+    } else {
+      t.attention_dropout = *p;
+    }
+  }
+}
+
+/// kv_heads, and attention: { kind: mha | mla, q_rank, kv_rank, rope_dim, scores, dropout }.
+/// Read after heads: kv_heads must divide them (not checked again when heads was bad).
 void read_attention(const MapReader& r, Diagnostics& d, models::TransformerSpec& t) {
   t.kv_heads = count_or_zero(r, "kv_heads", false, 1);
   if (r.has("attention")) {
     MapReader ar(r.get("attention"), r.path("attention"), d,
-                 {"kind", "q_rank", "kv_rank", "rope_dim"});
+                 {"kind", "q_rank", "kv_rank", "rope_dim", "scores", "dropout"});
     if (ar.valid()) {
+      read_attention_scores(ar, d, t);
       const auto kind = ar.text("kind", true);
       if (kind && *kind == "mla") {
         t.attention = models::AttentionKind::kLatent;

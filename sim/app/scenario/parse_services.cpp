@@ -672,6 +672,11 @@ ServiceSpec read_service(const YAML::Node& node, std::size_t i, const Context& c
         report(d, r.get("model"), r.path("model"),
                "a service needs the model's architecture (layers, d_model, d_ff, heads, "
                "vocabulary, sequence, ...), not only its parameter counts");
+      } else if (shape->transformer->scores == models::AttentionScores::kMaterialised) {
+        const YAML::Node attention = r.get("model")["attention"];
+        report(d, attention["scores"], r.path("model") + ".attention.scores",
+               "a service's attention is modelled with fused kernels (paged attention keeps "
+               "no scores in memory): materialised scores apply to training jobs");
       } else {
         s.serving.model = *shape->transformer;
       }

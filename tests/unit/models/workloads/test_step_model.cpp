@@ -261,3 +261,47 @@ TEST_CASE("Step model: power by phase from the chip's table", "[step_model]") {
   CHECK(e.error_band > 0);
   CHECK(e.borrowed_from.empty());
 }
+
+TEST_CASE("Step model: materialised attention scores are charged as traffic and full products",
+          "[step_model]") {
+  // gpt_like on one device: 64 sequences of 512 tokens, 8 heads, 8 layers; 1 TB/s of HBM.
+  const auto chip = test_chip();
+  const auto net = network_without_latency(chip);
+  auto in = gpt_like();
+  const auto fused = estimate_step_with(in, chip, net, test_calibration());
+  in.model.scores = AttentionScores::kMaterialised;
+  const auto plain = estimate_step_with(in, chip, net, test_calibration());
+  in.model.attention_dropout = 0.1;
+  const auto dropout = estimate_step_with(in, chip, net, test_calibration());
+
+  // Every query-key pair is computed: s^2 against s (s + 1) / 2.
+  const double s = 512;
+  CHECK(phase_s(plain, "attention") ==
+        Approx(phase_s(fused, "attention") * s * s / (s * (s + 1) / 2)).epsilon(kRelative));
+  CHECK(phase_s(plain, "compute") == Approx(phase_s(fused, "compute")).epsilon(kRelative));
+  // Element-wise: 4 passes over 2 bytes per score (5 with dropout's mask and output), for
+  // heads x s scores per token and layer, 8 layers, 64 x 512 tokens, at 1 TB/s.
+  const double scores = 8.0 * s * 8 * 64 * s;
+  CHECK(phase_s(plain, "elementwise") - phase_s(fused, "elementwise") ==
+        Approx(4 * 2 * scores / 1e12).epsilon(1e-9));
+  CHECK(phase_s(dropout, "elementwise") - phase_s(fused, "elementwise") ==
+        Approx(4 * 5 * scores / 1e12).epsilon(1e-9));
+  // Kept for the backward pass without recomputation: 5 bytes per score of a layer, per
+  // token; none with selective recomputation (it recomputes exactly these).
+  const double per_token_layer = 5.0 * 8 * s;
+  CHECK(dropout.memory.activations - fused.memory.activations ==
+        Approx(per_token_layer * 8 * 64 * s).epsilon(1e-9));
+  in.precision.recompute = Recompute::kSelective;
+  const auto selective = estimate_step_with(in, chip, net, test_calibration());
+  in.model.scores = AttentionScores::kFused;
+  const auto selective_fused = estimate_step_with(in, chip, net, test_calibration());
+  CHECK(selective.memory.activations == Approx(selective_fused.memory.activations));
+}
+
+TEST_CASE("Step model: attention dropout is a probability below 1", "[step_model]") {
+  auto in = gpt_like();
+  in.model.attention_dropout = 1.0;
+  CHECK_THROWS_WITH(count_transformer(in.model), Catch::Contains("attention_dropout"));
+  in.model.attention_dropout = -0.1;
+  CHECK_THROWS_WITH(count_transformer(in.model), Catch::Contains("attention_dropout"));
+}
