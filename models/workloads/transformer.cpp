@@ -430,11 +430,47 @@ double TrainingPrecision::optimizer_bytes() const {
   throw std::invalid_argument("TrainingPrecision.optimizer is not a known optimizer");
 }
 
+namespace {
+
+/// Recompute::kDots: the layer's input and, in 16 bits, the output of every matmul with
+/// the weights: Q, K and V (the latent attention's expanded widths), the attention's output
+/// projection, the feed-forward block's up projections (two for a gated block) and its
+/// down projection, for each expert a token uses. Scores, softmax, activations and layer
+/// norms are recomputed.
+double dots_bytes_per_token(const TransformerSpec& spec, const Blocks& b, bool moe_layer,
+                            bool cross_attention) {
+  double kv_width = 0;
+  if (spec.attention == AttentionKind::kLatent) {
+    kv_width = b.score_width + b.value_width;
+  } else {
+    kv_width = 2 * b.kv_heads * (b.d_attn / as_double(spec.heads));
+  }
+  const double attention = kHalfBytes * (b.score_width + kv_width + b.d);
+  const auto ffn = [&](FfnKind kind, double width) {
+    const double ups = kind == FfnKind::kGated ? 2 : 1;
+    return kHalfBytes * (ups * width + b.d);
+  };
+  double feed_forward = 0;
+  if (moe_layer) {
+    const FfnKind kind = spec.expert_ffn.value_or(spec.ffn);
+    const double width = as_double(spec.expert_d_ff > 0 ? spec.expert_d_ff : spec.d_ff);
+    feed_forward = ffn(kind, width) * as_double(spec.top_k + spec.shared_experts);
+  } else {
+    feed_forward = ffn(spec.ffn, as_double(spec.d_ff));
+  }
+  return kHalfBytes * b.d + attention * (cross_attention ? 2 : 1) + feed_forward;
+}
+
+}  // namespace
+
 double activation_bytes_per_token(const TransformerSpec& spec, bool moe_layer, bool cross_attention,
                                   ComputeFormat compute, Recompute recompute) {
   const Blocks b = blocks(spec);
   if (recompute == Recompute::kFull) {
     return kHalfBytes * b.d;
+  }
+  if (recompute == Recompute::kDots) {
+    return dots_bytes_per_token(spec, b, moe_layer, cross_attention);
   }
   const double linear_input = compute == ComputeFormat::kFp8 ? kFp8Bytes : kHalfBytes;
   double kv_width = 0;

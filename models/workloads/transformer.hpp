@@ -156,8 +156,11 @@ enum class ComputeFormat { k16Bit, kFp8 };
 
 /// Activation recomputation: none; selective (Korthikanti et al. 2022: the attention
 /// products are recomputed in the backward pass); full (each layer's forward pass is run
-/// again in the backward pass, only its input kept).
-enum class Recompute { kNone, kSelective, kFull };
+/// again in the backward pass, only its input kept); dots (the outputs of the matmuls with
+/// the weights are kept, with the layer's input, and everything else is recomputed: the
+/// attention products, the element-wise work, the expert dispatch; JAX's
+/// checkpoint_dots_with_no_batch_dims, MaxText's remat_policy "minimal").
+enum class Recompute { kNone, kSelective, kFull, kDots };
 
 /// What is sharded over the data-parallel replicas: nothing; the optimizer state (ZeRO
 /// stage 1, Rajbhandari et al. 2020); optimizer state and gradients (stage 2); and the

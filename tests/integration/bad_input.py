@@ -1013,7 +1013,7 @@ def test_predicted_precision_values(h):
         (predicted(), "{ shard: optimizer, shard_optimizer: true }", "shard_optimizer: true",
          "shard_optimizer", [r"give shard or shard_optimizer", r"not both"]),
         (predicted(), "{ recompute: partial }", "recompute: partial", "recompute",
-         [r'expected none, selective or full \(or true = full, false = none\), got "partial"']),
+         [r'expected none, selective, full or dots \(or true = full, false = none\), got "partial"']),
         (predicted(), "{ shard: zero3 }", "shard: zero3", "shard",
          [r'expected none, optimizer, gradients or parameters', r'got "zero3"']),
         (predicted().replace("data: 1, tensor: 8,", "data: 2, tensor: 4,"),
@@ -1118,6 +1118,8 @@ def test_architecture_attention_scores(h):
     runs_clean(h, predicted().replace(
         "heads: 16,", "heads: 16,\n             attention: { kind: mha, scores: materialised, "
         "dropout: 0.1 },"), "materialised scores")
+    runs_clean(h, predicted().replace("    batch: 1048576 tokens\n", "    batch: 1048576 tokens\n"
+                                      "    precision: { recompute: dots }\n"), "recompute dots")
     text = predicted().replace(
         "heads: 16,", "heads: 16,\n             attention: { kind: mha, scores: flash },")
     only_error(h, text, "scores: flash", "flash", "jobs[0].model.attention.scores",

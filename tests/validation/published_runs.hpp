@@ -584,14 +584,14 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .expert_d_ff = 0, .shared_experts = 0, .dense_layers = 0, .moe_every = 0, .mla = false,
      .q_rank = 0, .kv_rank = 0, .rope_dim = 0, .devices = 64, .data = 16, .tensor = 4,
      .pipeline = 1, .context = 1, .expert = 1, .virtual_stages = 1, .microbatch = 24,
-     .recompute = "", .shard = "parameters", .shard_group = 0, .batch_sequences = 384.0,
+     .recompute = "dots", .shard = "parameters", .shard_group = 0, .batch_sequences = 384.0,
      .figure = Figure::kMfu, .value = 0.7147, .count = FlopCount::kMaxText,
      .note = "global_parameter_scale=32: 32 layers, emb 8192, mlp 28672, 64 heads of 128. 32b.sh "
              "at commit 8c3d2e65: per_device_batch_size=6, ici_tensor_parallelism=4, "
              "remat_policy=minimal. Another stored version of 32b.sh (0d9779a5) has "
              "per_device_batch_size=7; which one produced the README row is not recorded. Batch = "
              "per_device_batch_size x chips = 384; microbatch = sequences per FSDP rank (no "
-             "gradient accumulation). remat_policy=minimal (saves chosen matmul outputs) has no counterpart among none/selective/full: recorded as not published (""). Same row: 328 "
+             "gradient accumulation). remat_policy=minimal (saves the outputs of the matmuls with the weights, recomputes the rest): recompute 'dots'. Same row: 328 "
              "TFLOP/s/chip. The MaxText FLOP formula changed over 2024 (PaLM-style 6N + causal "
              "attention before, matmul count with non-causal attention after); for these shapes "
              "the two differ by < 1.5 %."},
@@ -604,13 +604,13 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .expert_d_ff = 0, .shared_experts = 0, .dense_layers = 0, .moe_every = 0, .mla = false,
      .q_rank = 0, .kv_rank = 0, .rope_dim = 0, .devices = 128, .data = 16, .tensor = 8,
      .pipeline = 1, .context = 1, .expert = 1, .virtual_stages = 1, .microbatch = 8,
-     .recompute = "", .shard = "parameters", .shard_group = 0, .batch_sequences = 128.0,
+     .recompute = "dots", .shard = "parameters", .shard_group = 0, .batch_sequences = 128.0,
      .figure = Figure::kMfu, .value = 0.6868, .count = FlopCount::kMaxText,
      .note = "global_parameter_scale=128: 64 layers, emb 8192, mlp 57344, 128 heads of 128. "
              "128b.sh at commits 5431d43a and 07775101 (same values): per_device_batch_size=1, "
              "ici_tensor_parallelism=8, remat_policy=minimal. Batch = per_device_batch_size x "
              "chips = 128; microbatch = sequences per FSDP rank (no gradient accumulation). "
-             "remat_policy=minimal (saves chosen matmul outputs) has no counterpart among none/selective/full: recorded as not published (""). Same row: 315 TFLOP/s/chip. The "
+             "remat_policy=minimal (saves the outputs of the matmuls with the weights, recomputes the rest): recompute 'dots'. Same row: 315 TFLOP/s/chip. The "
              "MaxText FLOP formula changed over 2024 (PaLM-style 6N + causal attention before, "
              "matmul count with non-causal attention after); for these shapes the two differ by < "
              "1.5 %."},
@@ -1023,13 +1023,13 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .expert_d_ff = 0, .shared_experts = 0, .dense_layers = 0, .moe_every = 0, .mla = false,
      .q_rank = 0, .kv_rank = 0, .rope_dim = 0, .devices = 64, .data = 16, .tensor = 4,
      .pipeline = 1, .context = 1, .expert = 1, .virtual_stages = 1, .microbatch = 12,
-     .recompute = "", .shard = "parameters", .shard_group = 0, .batch_sequences = 192.0,
+     .recompute = "dots", .shard = "parameters", .shard_group = 0, .batch_sequences = 192.0,
      .figure = Figure::kMfu, .value = 0.7031, .count = FlopCount::kMaxText,
      .note = "global_parameter_scale=64: 64 layers, emb 8192, mlp 28672, 64 heads of 128. 64b.sh "
              "at commit 3d048f7b: per_device_batch_size=3, ici_tensor_parallelism=4, "
              "remat_policy=minimal. Batch = per_device_batch_size x chips = 192; microbatch = "
              "sequences per FSDP rank (no gradient accumulation). remat_policy=minimal recorded "
-             "as 'selective'. Same row: 323 TFLOP/s/chip. The MaxText FLOP formula changed over "
+             "as recompute 'dots'. Same row: 323 TFLOP/s/chip. The MaxText FLOP formula changed over "
              "2024 (PaLM-style 6N + causal attention before, matmul count with non-causal "
              "attention after); for these shapes the two differ by < 1.5 %."},
     {.name = "MaxText 512B on v5p-1024 (512 TPU v5p chips)",

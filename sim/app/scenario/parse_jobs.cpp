@@ -349,7 +349,7 @@ void read_compute(const MapReader& pr, const models::AcceleratorType& chip,
   }
 }
 
-/// precision.recompute: none | selective | full; a YAML boolean is accepted too (true:
+/// precision.recompute: none | selective | full | dots; a YAML boolean is accepted too (true:
 /// full, false: none).
 void read_recompute(const MapReader& pr, models::TrainingPrecision& prec) {
   if (!given(pr, "recompute")) {
@@ -363,15 +363,17 @@ void read_recompute(const MapReader& pr, models::TrainingPrecision& prec) {
     prec.recompute = models::Recompute::kSelective;
   } else if (s == "full") {
     prec.recompute = models::Recompute::kFull;
+  } else if (s == "dots") {
+    prec.recompute = models::Recompute::kDots;
   } else {
     try {
       prec.recompute = n.as<bool>() ? models::Recompute::kFull : models::Recompute::kNone;
     } catch (const YAML::Exception&) {
       report(pr.diagnostics(), n, pr.path("recompute"),
-             n.IsScalar() ? fmt::format("expected none, selective or full (or true = full, "
-                                        "false = none), got \"{}\"",
+             n.IsScalar() ? fmt::format("expected none, selective, full or dots (or true = "
+                                        "full, false = none), got \"{}\"",
                                         s)
-                          : std::string("expected none, selective or full"));
+                          : std::string("expected none, selective, full or dots"));
     }
   }
 }

@@ -761,6 +761,8 @@ std::string recompute_name(models::Recompute r) {
       return "selective";
     case models::Recompute::kFull:
       return "full";
+    case models::Recompute::kDots:
+      return "dots";
   }
   throw std::logic_error("trace: unknown recompute");
 }

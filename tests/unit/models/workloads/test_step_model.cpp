@@ -305,3 +305,29 @@ TEST_CASE("Step model: attention dropout is a probability below 1", "[step_model
   in.model.attention_dropout = -0.1;
   CHECK_THROWS_WITH(count_transformer(in.model), Catch::Contains("attention_dropout"));
 }
+
+TEST_CASE("Step model: recompute dots keeps the matmuls' outputs and recomputes the rest",
+          "[step_model]") {
+  const auto chip = test_chip();
+  const auto net = network_without_latency(chip);
+  auto in = gpt_like();
+  const auto none = estimate_step_with(in, chip, net, test_calibration());
+  in.precision.recompute = Recompute::kDots;
+  const auto dots = estimate_step_with(in, chip, net, test_calibration());
+  in.precision.recompute = Recompute::kFull;
+  const auto full = estimate_step_with(in, chip, net, test_calibration());
+  // Matmuls with the weights once (3 passes), attention products again (4 of 3),
+  // element-wise traffic again (6 passes of 4), as full recomputation does.
+  CHECK(phase_s(dots, "compute") == Approx(phase_s(none, "compute")).epsilon(kRelative));
+  CHECK(phase_s(dots, "attention") ==
+        Approx(phase_s(none, "attention") * 4 / 3).epsilon(kRelative));
+  CHECK(phase_s(dots, "elementwise") == Approx(phase_s(full, "elementwise")).epsilon(kRelative));
+  // Kept per token and layer: the input (2 d) and 2 bytes per output of Q, K, V (3 d), the
+  // output projection (d), the up projection (d_ff) and the down projection (d): 2 (6 d +
+  // d_ff) = 2 (6144 + 4096) bytes, over 8 layers and 64 x 512 tokens in one microbatch.
+  const double per_token = 2.0 * (6 * 1024 + 4096);
+  const double full_per_token = 2.0 * 1024;
+  CHECK(dots.memory.activations - full.memory.activations ==
+        Approx((per_token - full_per_token) * 8 * 64 * 512).epsilon(1e-9));
+  CHECK(dots.memory.activations < none.memory.activations);
+}
