@@ -463,6 +463,15 @@ double dots_bytes_per_token(const TransformerSpec& spec, const Blocks& b, bool m
 
 }  // namespace
 
+double materialised_score_bytes_per_token(const TransformerSpec& spec) {
+  if (spec.scores != AttentionScores::kMaterialised) {
+    return 0;
+  }
+  const double per_key =
+      kHalfBytes + (spec.attention_dropout > 0 ? kDropoutMaskBytes + kHalfBytes : 0.0);
+  return per_key * as_double(spec.heads) * as_double(spec.sequence);
+}
+
 double activation_bytes_per_token(const TransformerSpec& spec, bool moe_layer, bool cross_attention,
                                   ComputeFormat compute, Recompute recompute) {
   const Blocks b = blocks(spec);
@@ -500,12 +509,8 @@ double activation_bytes_per_token(const TransformerSpec& spec, bool moe_layer, b
   // al. 2022, section 4.1: the softmax output, and with dropout its mask and output, per
   // head and key; selective recomputation recomputes exactly these): the keys of a block
   // taken as the whole sequence.
-  double scores = 0;
-  if (spec.scores == AttentionScores::kMaterialised && recompute == Recompute::kNone) {
-    const double per_key =
-        kHalfBytes + (spec.attention_dropout > 0 ? kDropoutMaskBytes + kHalfBytes : 0.0);
-    scores = per_key * as_double(spec.heads) * as_double(spec.sequence);
-  }
+  const double scores =
+      recompute == Recompute::kNone ? materialised_score_bytes_per_token(spec) : 0.0;
   return kLayerNorms * kHalfBytes * b.d + (attention + scores) * (cross_attention ? 2 : 1) + ffn;
 }
 

@@ -196,6 +196,11 @@ struct TrainingPrecision {
 /// With FP8 compute the linear layers keep their inputs in FP8 (1 byte). With full
 /// recomputation only the layer's input is kept (2 d). A decoder layer of an
 /// encoder-decoder has a second attention block.
+/// Bytes per token of one attention block's materialised scores as kept for the backward
+/// pass: per head and key (the whole sequence) the softmax output, 2 bytes, and with
+/// attention dropout its 1-byte mask and 2-byte output; 0 with fused scores.
+double materialised_score_bytes_per_token(const TransformerSpec& spec);
+
 double activation_bytes_per_token(const TransformerSpec& spec, bool moe_layer, bool cross_attention,
                                   ComputeFormat compute, Recompute recompute);
 

@@ -296,6 +296,9 @@ TEST_CASE("Step model: materialised attention scores are charged as traffic and 
   in.model.scores = AttentionScores::kFused;
   const auto selective_fused = estimate_step_with(in, chip, net, test_calibration());
   CHECK(selective.memory.activations == Approx(selective_fused.memory.activations));
+  // ... and runs the softmax and dropout once more: 6 passes over the 5 bytes of a score.
+  CHECK(phase_s(selective, "elementwise") - phase_s(selective_fused, "elementwise") ==
+        Approx(6 * 5 * scores / 1e12).epsilon(1e-9));
 }
 
 TEST_CASE("Step model: attention dropout is a probability below 1", "[step_model]") {
