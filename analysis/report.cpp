@@ -481,6 +481,8 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
       p.virtual_stages = int64_or(PredictedAttr::kVirtualStages, 1);
       p.compute = string_or_empty(PredictedAttr::kCompute);
       p.recompute = string_or_empty(PredictedAttr::kRecompute);
+      p.attention_scores = string_or_empty(PredictedAttr::kAttentionScores);
+      p.attention_dropout = optional_double(PredictedAttr::kAttentionDropout).value_or(0.0);
       p.shard = string_or_empty(PredictedAttr::kShard);
       p.shard_group = int64_or(PredictedAttr::kShardGroup, 0);
       if (g.has_attr(key(PredictedAttr::kParameters))) {
@@ -587,6 +589,9 @@ std::string render_predicted(const PredictedRow& p) {
     out += fmt::format("  compute {}, recompute {}, shard {}", p.compute, p.recompute, p.shard);
     if (p.shard != "none" && p.shard_group > 0) {
       out += fmt::format(" in groups of {} devices", p.shard_group);
+    }
+    if (p.attention_scores == "materialised") {
+      out += fmt::format(", attention scores materialised (dropout {:g})", p.attention_dropout);
     }
     out += '\n';
   }

@@ -129,8 +129,11 @@ struct PredictedRow {
   std::int64_t data = 1, tensor = 1, pipeline = 1, expert = 1, microbatches = 1;
   std::int64_t context = 1, virtual_stages = 1;
   bool auto_layout = false;
-  std::string compute;           ///< "bf16", "fp16" or "fp8"; empty when the trace has no precision
-  std::string recompute;         ///< "none", "selective" or "full"
+  std::string compute;    ///< "bf16", "fp16" or "fp8"; empty when the trace has no precision
+  std::string recompute;  ///< "none", "selective", "full" or "dots"
+  /// "fused" or "materialised"; empty in traces written before it was.
+  std::string attention_scores;
+  double attention_dropout = 0;
   std::string shard;             ///< "none", "optimizer", "gradients" or "parameters"
   std::int64_t shard_group = 0;  ///< devices per sharding group; 0: all
   /// The architecture's parameters, all and per token; 0 in traces written before they were.

@@ -805,6 +805,10 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
     a.set(PredictedAttr::kAutoLayout, static_cast<std::int64_t>(p.auto_layout ? 1 : 0));
     a.set(PredictedAttr::kCompute, models::compute_format_name(chip, p.precision.compute));
     a.set(PredictedAttr::kRecompute, recompute_name(p.precision.recompute));
+    a.set(PredictedAttr::kAttentionScores,
+          std::string(p.model.scores == models::AttentionScores::kMaterialised ? "materialised"
+                                                                               : "fused"));
+    a.set(PredictedAttr::kAttentionDropout, p.model.attention_dropout);
     a.set(PredictedAttr::kShard, shard_name(p.precision.shard));
     a.set(PredictedAttr::kShardGroup, p.precision.shard_group);
     const models::TransformerCounts counts = models::count_transformer(p.model);

@@ -802,6 +802,8 @@ enum class PredictedAttr : std::uint8_t {
   kAutoLayout,
   kCompute,
   kRecompute,
+  kAttentionScores,
+  kAttentionDropout,
   kShard,
   kShardGroup,
   kParameters,
@@ -846,9 +848,15 @@ inline constexpr std::array<Field, kPredictedAttrCount> kPredictedAttributes{{
      "V100, `bf16` elsewhere), or `fp8`",
      Reduction::kNone},
     {"recompute", Type::kString, "",
-     "activation recomputation: `none`, `selective` (attention's products) or `full` (each "
-     "layer's forward pass)",
+     "activation recomputation: `none`, `selective` (attention's products), `full` (each "
+     "layer's forward pass) or `dots` (all but the matmuls with the weights)",
      Reduction::kNone},
+    {"attention_scores", Type::kString, "",
+     "where attention's scores go: `fused` (kept on chip) or `materialised` (written to device "
+     "memory and read back by softmax and dropout kernels)",
+     Reduction::kNone},
+    {"attention_dropout", Type::kFloat64, "",
+     "the attention dropout probability (work only with materialised scores)", Reduction::kNone},
     {"shard", Type::kString, "",
      "what is sharded over the data-parallel replicas: `none`, `optimizer` (its state, ZeRO 1), "
      "`gradients` (and the optimizer state, ZeRO 2) or `parameters` (all three, ZeRO 3 / FSDP)",
