@@ -42,8 +42,8 @@ Both format versions give the same frames, values and units, with these rules:
   (PREDICTED_ATTRIBUTES first, in the file's order, then any other). Fields added to format
   2 later (docs/trace-format.md, "Additions to format 2": `context`, `virtual_stages`,
   `compute`, `recompute`, `attention_scores`, `attention_dropout`, `shard`, `shard_group`,
-  `expected_mfu`, `error_band`, `borrowed_from`, `mfu`; the tables' `energy_j` and `energy_fraction`) are absent from
-  traces written before them: missing from `predicted()`'s dicts and frames, NaN (None for
+  `expected_mfu`, `error_band`, `borrowed_from`, `mfu`; the tables' `energy_j` and
+  `energy_fraction`) are absent from traces written before them: missing from `predicted()`'s dicts and frames, NaN (None for
   text) in `predicted_jobs()`. MFU and the error band are fractions (0.4 = 40 %);
   `energy_j` of `phases` is J over the run, all the job's devices, and sums to the job's
   `energy_j`; `energy_j` of `expected_step` is J per step.

@@ -485,25 +485,22 @@ StepEstimate estimate(const StepModelInput& in, const AcceleratorType& chip,
   const double tokens_mb_rank = tokens_mb / static_cast<double>(l.context);
   const double layers_stage =
       std::ceil(static_cast<double>(counts.layers) / static_cast<double>(l.pipeline));
-  // Selective recomputation runs materialised scores' softmax and dropout again in the
-  // backward pass (full and dots already repeat all of the forward's traffic).
   // Attention blocks per layer: one, and the decoder's cross-attention in an encoder-decoder.
   const double attention_blocks =
       1.0 + (m.encoder_layers > 0
                  ? static_cast<double>(m.decoder_layers) / static_cast<double>(counts.layers)
                  : 0.0);
+  // Selective recomputation runs materialised scores' softmax and dropout again in the
+  // backward pass (full and dots already repeat all of the forward's traffic).
   const double score_replay =
       prec.recompute == Recompute::kSelective
           ? kRecomputedTrafficPasses * materialised_score_bytes_per_token(m) * attention_blocks
           : 0.0;
   const double t_elementwise = (traffic_passes * activation_per_token + score_replay) *
                                layers_stage * tokens_mb_rank / tensor * mb / hbm;
-  // Blocks per layer that end in a tensor-parallel collective: attention and feed-forward,
-  // and cross-attention in the decoder of an encoder-decoder.
-  const double blocks_per_layer =
-      2.0 + (m.encoder_layers > 0
-                 ? static_cast<double>(m.decoder_layers) / static_cast<double>(counts.layers)
-                 : 0.0);
+  // Blocks per layer that end in a tensor-parallel collective: the attention blocks and
+  // the feed-forward block.
+  const double blocks_per_layer = attention_blocks + 1.0;
   double t_tensor = 0;
   if (l.tensor > 1) {
     const double bytes = tokens_mb_rank * static_cast<double>(m.d_model) * kActivationBytes;

@@ -407,7 +407,6 @@ TransformerCounts count_transformer(const TransformerSpec& spec) {
   // Per token and context position: the scores Q K^T and the weighted sum of V.
   c.forward_attention_flops_per_sequence =
       kFlopsPerMultiplyAdd * (b.score_width + b.value_width) * pairs;
-  c.full_attention_pairs_per_sequence = full_pairs;
   c.full_forward_attention_flops_per_sequence =
       kFlopsPerMultiplyAdd * (b.score_width + b.value_width) * full_pairs;
 
@@ -432,6 +431,15 @@ double TrainingPrecision::optimizer_bytes() const {
 
 namespace {
 
+/// Width of the keys and values one token keeps: the latent attention's expanded keys (as
+/// wide as the queries) and values, or 2 x kv_heads x d_head.
+double kept_kv_width(const TransformerSpec& spec, const Blocks& b) {
+  if (spec.attention == AttentionKind::kLatent) {
+    return b.score_width + b.value_width;
+  }
+  return 2 * b.kv_heads * (b.d_attn / as_double(spec.heads));
+}
+
 /// Recompute::kDots: the layer's input and, in 16 bits, the output of every matmul with
 /// the weights: Q, K and V (the latent attention's expanded widths), the attention's output
 /// projection, the feed-forward block's up projections (two for a gated block) and its
@@ -439,13 +447,7 @@ namespace {
 /// norms are recomputed.
 double dots_bytes_per_token(const TransformerSpec& spec, const Blocks& b, bool moe_layer,
                             bool cross_attention) {
-  double kv_width = 0;
-  if (spec.attention == AttentionKind::kLatent) {
-    kv_width = b.score_width + b.value_width;
-  } else {
-    kv_width = 2 * b.kv_heads * (b.d_attn / as_double(spec.heads));
-  }
-  const double attention = kHalfBytes * (b.score_width + kv_width + b.d);
+  const double attention = kHalfBytes * (b.score_width + kept_kv_width(spec, b) + b.d);
   const auto ffn = [&](FfnKind kind, double width) {
     const double ups = kind == FfnKind::kGated ? 2 : 1;
     return kHalfBytes * (ups * width + b.d);
@@ -482,12 +484,7 @@ double activation_bytes_per_token(const TransformerSpec& spec, bool moe_layer, b
     return dots_bytes_per_token(spec, b, moe_layer, cross_attention);
   }
   const double linear_input = compute == ComputeFormat::kFp8 ? kFp8Bytes : kHalfBytes;
-  double kv_width = 0;
-  if (spec.attention == AttentionKind::kLatent) {
-    kv_width = b.score_width + b.value_width;  // keys as wide as the queries, and values
-  } else {
-    kv_width = 2 * b.kv_heads * (b.d_attn / as_double(spec.heads));
-  }
+  const double kv_width = kept_kv_width(spec, b);
   const double attention =
       linear_input * b.d + kHalfBytes * (b.score_width + kv_width) + linear_input * b.d_attn;
   const auto hidden = [&](FfnKind kind, double width) {

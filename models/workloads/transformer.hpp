@@ -108,11 +108,9 @@ struct TransformerCounts {
   /// computed by fused attention kernels).
   double forward_matmul_flops_per_sequence = 0;
   double forward_attention_flops_per_sequence = 0;
-  /// Query-key pairs of one sequence over every attention block, each head counted once,
-  /// all of them: s^2 per block of s tokens, the masked half of causal attention included
-  /// (what materialised scores compute and store; per head, so scores = heads x this).
-  double full_attention_pairs_per_sequence = 0;
-  /// forward_attention_flops_per_sequence over the full pairs (materialised scores).
+  /// forward_attention_flops_per_sequence over every query-key pair, the masked half of the
+  /// decoder's causal self-attention included (s^2 per block of s tokens: what materialised
+  /// scores compute).
   double full_forward_attention_flops_per_sequence = 0;
   /// Training (forward + backward = 3 x forward) FLOPs per token, all kinds.
   double training_flops_per_token = 0;
@@ -196,13 +194,13 @@ struct TrainingPrecision {
 /// With FP8 compute the linear layers keep their inputs in FP8 (1 byte). With full
 /// recomputation only the layer's input is kept (2 d). A decoder layer of an
 /// encoder-decoder has a second attention block.
+double activation_bytes_per_token(const TransformerSpec& spec, bool moe_layer, bool cross_attention,
+                                  ComputeFormat compute, Recompute recompute);
+
 /// Bytes per token of one attention block's materialised scores as kept for the backward
 /// pass: per head and key (the whole sequence) the softmax output, 2 bytes, and with
 /// attention dropout its 1-byte mask and 2-byte output; 0 with fused scores.
 double materialised_score_bytes_per_token(const TransformerSpec& spec);
-
-double activation_bytes_per_token(const TransformerSpec& spec, bool moe_layer, bool cross_attention,
-                                  ComputeFormat compute, Recompute recompute);
 
 /// Devices over which the weights of `layout` are sharded (1 without sharding): the
 /// shard group, or all data x context replicas.

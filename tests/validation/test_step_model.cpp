@@ -112,6 +112,15 @@ double predicted_s(const Measured& r, const ChipCalibration& cal, std::string* p
   return units::to_seconds(e.step_duration);
 }
 
+/// A run from before FlashAttention: scores materialised, with the attention dropout of
+/// Megatron-LM's default (0.1).
+TransformerSpec before_flash_attention(TransformerSpec m) {
+  constexpr double kAttentionDropout = 0.1;
+  m.scores = AttentionScores::kMaterialised;
+  m.attention_dropout = kAttentionDropout;
+  return m;
+}
+
 TransformerSpec gpt3() {
   // Brown et al. 2020, Table 2.1 and section 2.1: 96 layers, d_model 12288, 96 heads of
   // 128, d_ff = 4 d_model, context 2048; GPT-2's BPE vocabulary (50257).
@@ -123,11 +132,9 @@ TransformerSpec gpt3() {
   m.d_head = 128;
   m.vocabulary = 50257;
   m.sequence = 2048;
-  // 2020, before FlashAttention: scores materialised; attention dropout as GPT-2's 0.1 (an
-  // assumption: the paper does not give it).
-  m.scores = AttentionScores::kMaterialised;
-  m.attention_dropout = 0.1;
-  return m;
+  // 2020, before FlashAttention: attention dropout as GPT-2's 0.1 (an assumption: the paper
+  // does not give it).
+  return before_flash_attention(m);
 }
 
 TransformerSpec gshard600b() {
@@ -196,11 +203,8 @@ TransformerSpec megatron(std::int64_t layers, std::int64_t d, std::int64_t heads
   m.heads = heads;
   m.vocabulary = 51200;
   m.sequence = 1024;
-  // Megatron-LM 2019: scores materialised (its fused kernel is scale, mask and softmax),
-  // attention dropout 0.1 (its default).
-  m.scores = AttentionScores::kMaterialised;
-  m.attention_dropout = 0.1;
-  return m;
+  // Megatron-LM 2019 (its fused kernel is scale, mask and softmax; dropout its default).
+  return before_flash_attention(m);
 }
 
 // --- Patterson et al. 2021's runs (V100, TPU v3) ----------------------------------------
