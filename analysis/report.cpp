@@ -483,6 +483,11 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
       p.recompute = string_or_empty(PredictedAttr::kRecompute);
       p.attention_scores = string_or_empty(PredictedAttr::kAttentionScores);
       p.attention_dropout = optional_double(PredictedAttr::kAttentionDropout).value_or(0.0);
+      p.routing_groups = int64_or(PredictedAttr::kRoutingGroups, 0);
+      p.routing_group_limit = int64_or(PredictedAttr::kRoutingGroupLimit, 0);
+      p.dispatch_copies = string_or_empty(PredictedAttr::kDispatchCopies);
+      p.dispatch_format = string_or_empty(PredictedAttr::kDispatchFormat);
+      p.dispatch_overlap = optional_double(PredictedAttr::kDispatchOverlap).value_or(0.0);
       p.shard = string_or_empty(PredictedAttr::kShard);
       p.shard_group = int64_or(PredictedAttr::kShardGroup, 0);
       if (g.has_attr(key(PredictedAttr::kParameters))) {
@@ -594,6 +599,16 @@ std::string render_predicted(const PredictedRow& p) {
       out += fmt::format(", attention scores materialised (dropout {:g})", p.attention_dropout);
     }
     out += '\n';
+  }
+  if (p.routing_groups > 0 || p.dispatch_copies == "per_domain" || p.dispatch_format == "fp8" ||
+      p.dispatch_overlap > 0) {
+    out += fmt::format(
+        "  experts: routing {}; dispatch {}, {}, {:g} % overlapped\n",
+        p.routing_groups > 0
+            ? fmt::format("within {} of {} groups", p.routing_group_limit, p.routing_groups)
+            : std::string("unlimited"),
+        p.dispatch_copies == "per_domain" ? "once per domain" : "a copy per expert",
+        p.dispatch_format.empty() ? "bf16" : p.dispatch_format, p.dispatch_overlap * 100);
   }
   if (p.parameters > 0) {
     out += fmt::format("  parameters {:.4g} total, {:.4g} active per token\n", p.parameters,

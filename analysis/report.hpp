@@ -134,6 +134,11 @@ struct PredictedRow {
   /// "fused" or "materialised"; empty in traces written before it was.
   std::string attention_scores;
   double attention_dropout = 0;
+  /// Group-limited routing (0: none) and the expert dispatch; empty / 0 in traces written
+  /// before they were.
+  std::int64_t routing_groups = 0, routing_group_limit = 0;
+  std::string dispatch_copies, dispatch_format;
+  double dispatch_overlap = 0;
   std::string shard;             ///< "none", "optimizer", "gradients" or "parameters"
   std::int64_t shard_group = 0;  ///< devices per sharding group; 0: all
   /// The architecture's parameters, all and per token; 0 in traces written before they were.

@@ -72,6 +72,24 @@ class Collectives {
     return t + units::to_seconds(b > 1 ? net_.scale_out_latency : net_.scale_up_latency);
   }
 
+  /// An all-to-all forwarded inside the scale-up domains: each member's copies (`bytes` in
+  /// all, to members spread evenly over the group) cross the scale-out network once per
+  /// remote domain (`remote_bytes`) and reach their members over the scale-up links,
+  /// directly inside the sender's domain or forwarded by the receiving peer: (a - 1) / a of
+  /// `bytes` per member whichever domain they go to. The two networks run concurrently. A
+  /// group within one domain, or on a torus, is an ordinary all_to_all.
+  [[nodiscard]] double forwarded_all_to_all(double bytes, double remote_bytes, Group g) const {
+    const auto [a, b] = split(g);
+    if (b == 1 || net_.torus_dimensions > 0) {
+      return all_to_all(bytes, g);
+    }
+    const double t = std::max((a - 1) / a * bytes / (eta_ * up(a)), remote_bytes / (eta_ * out()));
+    return t + units::to_seconds(net_.scale_out_latency);
+  }
+
+  /// Members per scale-up domain and domains of a group.
+  [[nodiscard]] std::pair<double, double> members_and_domains(Group g) const { return split(g); }
+
   /// One transfer of `bytes` between devices `distance` ids apart.
   [[nodiscard]] double point_to_point(double bytes, std::int64_t distance) const {
     if (bytes <= 0) {

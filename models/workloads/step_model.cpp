@@ -36,6 +36,9 @@ constexpr double kTensorCollectivesPerBlock = 2.0;
 /// backward (Lepikhin et al. 2021, section 2.2); full recomputation repeats the forward two.
 constexpr double kAllToAllsPerMoeLayer = 4.0;
 constexpr double kAllToAllsPerForward = 2.0;
+/// FP8 dispatch: a byte per value and an FP32 scale per 128 (DeepSeek-V3 report, sec. 3.3.2's
+/// 1 x 128 activation tiles).
+constexpr double kFp8DispatchBytes = 1.0 + 4.0 / 128.0;
 /// Ring attention (Liu et al. 2023): each of the c ranks passes its key and value blocks
 /// round the ring, c - 1 transfers per layer in the forward pass, and keys, values and
 /// their gradients in the backward (twice the bytes): 3 x in all (4 with full recompute).
@@ -385,6 +388,47 @@ JobNetwork job_network(const AcceleratorType& chip, const NetworkOverride& overr
 
 namespace {
 
+/// Expected distinct holders, of `holders` that hold `items` / `holders` items each, of `k`
+/// items drawn without replacement from `items`: holders x (1 - P(a holder gets none)).
+double expected_holders(double items, double holders, double k) {
+  double none = 1.0;
+  const double elsewhere = items - items / holders;
+  for (double i = 0; i < k; i += 1) {
+    none *= std::max(0.0, elsewhere - i) / (items - i);
+  }
+  return holders * (1.0 - none);
+}
+
+}  // namespace
+
+double remote_domains_per_token(const TransformerSpec& model, std::int64_t domains) {
+  if (domains <= 1 || model.experts == 0) {
+    return 0;
+  }
+  const double b = static_cast<double>(domains);
+  const double e = static_cast<double>(model.experts);
+  const double k = static_cast<double>(model.top_k);
+  // Unlimited routing: top_k experts drawn from all of them.
+  double hits = expected_holders(e, b, k);
+  const std::int64_t groups = model.routing_groups;
+  if (groups > 0) {
+    const double g = static_cast<double>(groups);
+    const double limit = static_cast<double>(model.routing_group_limit);
+    if (groups % domains == 0) {
+      // Each domain holds groups / domains whole groups: the token's at most `limit`.
+      hits = std::min(hits, expected_holders(g, b, limit));
+    } else if (domains % groups == 0) {
+      // Each group spans domains / groups domains: top_k drawn from the limit's groups.
+      const double spanned = limit * b / g;
+      hits = expected_holders(limit * e / g, spanned, k);
+    }
+    // Groups that straddle domains unevenly: the limit is not used (docs/models.md).
+  }
+  return hits * (b - 1) / b;
+}
+
+namespace {
+
 StepEstimate estimate(const StepModelInput& in, const AcceleratorType& chip,
                       const JobNetwork& network, const CalibrationChoice& choice) {
   const ChipCalibration& cal = *choice.calibration;
@@ -519,12 +563,32 @@ StepEstimate estimate(const StepModelInput& in, const AcceleratorType& chip,
   }
   double t_all_to_all = 0;
   if (m.experts > 0 && l.expert > 1) {
-    const double bytes = tokens_mb_rank / tensor * static_cast<double>(m.top_k) *
-                         static_cast<double>(m.d_model) * kActivationBytes;
+    // Values each member sends per all-to-all: its tokens' top_k copies of d_model.
+    const double values = tokens_mb_rank / tensor * static_cast<double>(m.d_model);
+    const double remote =
+        in.dispatch.per_domain
+            ? remote_domains_per_token(
+                  m, static_cast<std::int64_t>(net.members_and_domains(g.expert).second))
+            : 0.0;
+    const auto one = [&](double value_bytes) {
+      const double bytes = values * static_cast<double>(m.top_k) * value_bytes;
+      return in.dispatch.per_domain
+                 ? net.forwarded_all_to_all(bytes, values * remote * value_bytes, g.expert)
+                 : net.all_to_all(bytes, g.expert);
+    };
+    const double dispatch_bytes =
+        in.dispatch.format == ComputeFormat::kFp8 ? kFp8DispatchBytes : kActivationBytes;
+    // The forward's dispatch in its format; its combine and the backward's two in 16 bits;
+    // recomputation replays the forward's two.
+    const double per_layer =
+        one(dispatch_bytes) + (kAllToAllsPerMoeLayer - 1.0) * one(kActivationBytes) +
+        (replay ? one(dispatch_bytes) + (kAllToAllsPerForward - 1.0) * one(kActivationBytes) : 0.0);
     const double moe_layers_stage =
         std::ceil(static_cast<double>(counts.moe_layers) / static_cast<double>(l.pipeline));
-    const double per_layer = kAllToAllsPerMoeLayer + (replay ? kAllToAllsPerForward : 0.0);
-    t_all_to_all = moe_layers_stage * per_layer * mb * net.all_to_all(bytes, g.expert);
+    t_all_to_all = moe_layers_stage * mb * per_layer;
+    // Overlapped with another microbatch's computation, as far as there is computation.
+    t_all_to_all -=
+        std::min(in.dispatch.overlap * t_all_to_all, t_compute + t_attention + t_expert);
   }
   double t_p2p = 0;
   double t_bubble = 0;

@@ -99,6 +99,20 @@ struct NetworkOverride {
 /// override does not give one.
 JobNetwork job_network(const AcceleratorType& chip, const NetworkOverride& override = {});
 
+/// How a MoE layer's tokens travel to their experts and back: the all-to-all phase.
+struct ExpertDispatch {
+  /// Each token is sent once to every scale-up domain holding one of its experts and
+  /// forwarded to them inside it (DeepSeek-V3's kernels, DeepSeek-V3 report sec. 3.2.2),
+  /// rather than once per expert (false: Megatron's all-to-all dispatcher).
+  bool per_domain = false;
+  /// The forward dispatch's format: 16-bit, or FP8 with an FP32 scale per 128 values
+  /// (DeepSeek-V3 report sec. 3.3.3); the combine and the backward pass stay 16-bit.
+  ComputeFormat format = ComputeFormat::k16Bit;
+  /// Fraction of the all-to-all run while another microbatch computes (DualPipe, DeepSeek-V3
+  /// report sec. 3.2.1), hidden up to the time of the step's matmuls and attention.
+  double overlap = 0;
+};
+
 struct StepModelInput {
   TransformerSpec model;
   ParallelLayout layout;
@@ -106,7 +120,13 @@ struct StepModelInput {
   double tokens_per_step = 0;  ///< global batch, tokens
   /// Fraction of the data-parallel gradient reduction hidden behind the backward pass.
   double gradient_overlap = 0;
+  ExpertDispatch dispatch;
 };
+
+/// Expected scale-up domains other than the sender's that one token's top_k experts lie in,
+/// with the experts spread evenly over `domains` domains, under the model's group-limited
+/// routing if it has one (docs/models.md, "all-to-all").
+double remote_domains_per_token(const TransformerSpec& model, std::int64_t domains);
 
 /// One step's expected phases (stragglers and imbalance come from step_sim) and what
 /// they imply.

@@ -39,6 +39,7 @@ struct PredictedTraining {
   bool auto_layout = false;  ///< some key was searched: the layout was chosen by auto_layout()
   TrainingPrecision precision;
   double gradient_overlap = 0;
+  ExpertDispatch dispatch;    ///< how MoE tokens reach their experts
   double straggler_mean = 0;  ///< mean slowdown per device and step (step_sim)
   double routing_skew = 0;    ///< MoE popularity skew (step_sim)
   /// The expected step (no stragglers, balanced experts): phases and their power.

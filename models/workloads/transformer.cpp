@@ -95,6 +95,35 @@ void validate_attention(const TransformerSpec& s) {
   }
 }
 
+/// routing_groups and routing_group_limit: none, or groups dividing the experts and a limit
+/// in [1, groups] whose groups hold at least top_k experts.
+void validate_routing(const TransformerSpec& s) {
+  require_non_negative("routing_groups", s.routing_groups);
+  require_non_negative("routing_group_limit", s.routing_group_limit);
+  if (s.routing_groups == 0 && s.routing_group_limit == 0) {
+    return;
+  }
+  if (s.experts == 0) {
+    throw std::invalid_argument("TransformerSpec.routing_groups is for a model with experts");
+  }
+  if (s.routing_groups == 0 || s.experts % s.routing_groups != 0) {
+    throw std::invalid_argument("TransformerSpec.routing_groups (" +
+                                std::to_string(s.routing_groups) + ") must divide experts (" +
+                                std::to_string(s.experts) + ")");
+  }
+  if (s.routing_group_limit < 1 || s.routing_group_limit > s.routing_groups) {
+    throw std::invalid_argument("TransformerSpec.routing_group_limit (" +
+                                std::to_string(s.routing_group_limit) + ") must be 1 to " +
+                                std::to_string(s.routing_groups));
+  }
+  if (s.routing_group_limit * (s.experts / s.routing_groups) < s.top_k) {
+    throw std::invalid_argument("TransformerSpec.routing_group_limit (" +
+                                std::to_string(s.routing_group_limit) + ") groups of " +
+                                std::to_string(s.experts / s.routing_groups) +
+                                " experts hold fewer than top_k (" + std::to_string(s.top_k) + ")");
+  }
+}
+
 /// shared_experts and dense_layers, with experts > 0.
 void validate_expert_layers(const TransformerSpec& s) {
   require_non_negative("shared_experts", s.shared_experts);
@@ -149,6 +178,7 @@ void validate(const TransformerSpec& s) {
           std::to_string(s.capacity_factor) + ")");
     }
   }
+  validate_routing(s);
 }
 
 double ffn_weights(FfnKind kind) {

@@ -75,6 +75,14 @@ struct TransformerSpec {
   /// sub-layers"), so its experts are two-matrix.
   std::optional<FfnKind> expert_ffn;
   double capacity_factor = 1.0;  ///< expert capacity = factor x tokens x top_k / experts
+  /// Group-limited routing (DeepSeek-V2's device-limited and DeepSeek-V3's node-limited
+  /// routing; Hugging Face configs' n_group and topk_group): a MoE layer's experts lie in
+  /// `routing_groups` equal groups and each token's top_k are chosen within at most
+  /// `routing_group_limit` of them. 0 and 0: no limit. It changes no FLOP or parameter; a
+  /// dispatch that sends each token once per scale-up domain (step_model.hpp,
+  /// ExpertDispatch) crosses the scale-out network to fewer domains.
+  std::int64_t routing_groups = 0;
+  std::int64_t routing_group_limit = 0;
 };
 
 /// What the architecture implies. Parameter counts leave out biases and layer norms

@@ -1141,6 +1141,32 @@ def test_architecture_top_k_above_experts(h):
                [r"top_k \(9\) exceeds experts \(8\)"])
 
 
+def test_architecture_routing_and_dispatch(h):
+    # Group-limited routing and the expert dispatch run; each mistake is one located error.
+    moe = predicted().replace("architecture: dense", "architecture: moe").replace(
+        "parameters: 1.3e9 }", "experts: 8, top_k: 2,\n             routing: { groups: 4, limit: 2 } }")
+    ok = moe.replace("    batch: 1048576 tokens\n", "    batch: 1048576 tokens\n"
+                     "    dispatch: { copies: per_domain, format: fp8, overlap: 100 % }\n")
+    runs_clean(h, ok, "routing and dispatch")
+    only_value_error(h, ok.replace("groups: 4,", "groups: 3,"), "groups: 3",
+                     "jobs[0].model.routing.groups", [r"3 groups do not divide the 8 experts"])
+    only_value_error(h, ok.replace("limit: 2 }", "limit: 5 }"), "limit: 5",
+                     "jobs[0].model.routing.limit", [r"a limit of 5 groups exceeds the 4 groups"])
+    only_value_error(h, ok.replace("groups: 4, limit: 2", "groups: 8, limit: 1"), "limit: 1",
+                     "jobs[0].model.routing.limit",
+                     [r"the limit's groups hold 1 experts \(1 x 1\), fewer than top_k \(2\)"])
+    only_error(h, ok.replace("per_domain", "per_node"), "per_node", "per_node",
+               "jobs[0].dispatch.copies", [r'expected per_expert or per_domain, got "per_node"'])
+    only_error(h, ok.replace("format: fp8", "format: fp4"), "fp4", "fp4", "jobs[0].dispatch.format",
+               [r'expected bf16, fp16 or fp8, got "fp4"'])
+    only_value_error(h, ok.replace("overlap: 100 %", "overlap: 150 %"), "overlap: 150 %",
+                     "jobs[0].dispatch.overlap",
+                     [r"must be a fraction in \[0, 1\], got 1\.5"])
+    dense = predicted().replace("    batch: 1048576 tokens\n", "    batch: 1048576 tokens\n"
+                                "    dispatch: { overlap: 50 % }\n")
+    only_error(h, dense, "dispatch:", "{", "jobs[0].dispatch", [r"applies to architecture: moe"])
+
+
 def test_architecture_new_keys_are_valid(h):
     # Grouped-query attention, latent attention, shared experts, dense layers and the
     # swiglu spelling: a valid scenario each.

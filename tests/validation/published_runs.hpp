@@ -106,6 +106,15 @@ struct PublishedRun {
   /// not set it.
   bool materialised_scores = false;
   double attention_dropout = 0;
+  /// Group-limited routing (Hugging Face configs' n_group and topk_group; 0: none).
+  std::int64_t routing_groups = 0;
+  std::int64_t routing_group_limit = 0;
+  /// How the expert all-to-all runs: each token sent once per node and forwarded inside it
+  /// (DeepSeek-V3's kernels, DeepEP, Megatron's flex dispatcher), the forward dispatch in FP8,
+  /// and the share of it overlapped with another microbatch's computation.
+  bool dispatch_per_node = false;
+  bool dispatch_fp8 = false;
+  double dispatch_overlap = 0;
 };
 
 // clang-format off
@@ -861,7 +870,13 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
              "3072 and any stalls), not a steady-state step measurement. data 128 = 2048 / PP 16. "
              "DualPipe is bidirectional and keeps two copies of each stage's parameters; "
              "virtual_stages 1 and microbatch 0 because the report gives neither. MTP module not "
-             "modelled."},
+             "modelled. Routing node-limited to 4 of 8 groups (section 2.1.2; config.json n_group "
+             "8, topk_group 4), each token sent once per node over InfiniBand and forwarded over "
+             "NVLink (3.2.2), dispatch in FP8 and combine in BF16 (3.3.3), the all-to-all "
+             "overlapped with computation by DualPipe (3.2.1: 'both all-to-all and PP "
+             "communication can be fully hidden'): overlap 1.",
+     .routing_groups = 8, .routing_group_limit = 4, .dispatch_per_node = true,
+     .dispatch_fp8 = true, .dispatch_overlap = 1.0},
 
     // Blackwell rows: Megatron-Bridge 25.11 tables "System: DGX-B200" and "System: DGX-GB200"
     // (docs/performance-summary.md and -archive.md; MoE rows are force-balanced and
@@ -904,7 +919,11 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .figure = Figure::kTokensPerSecondPerDevice, .value = 2139.0, .count = FlopCount::kNone,
      .note = "MXFP8 (32x32 scaling blocks). Same row: 557 Model TFLOP/s/GPU. Trained with the MTP "
              "module (not modelled). Recompute 'selective' = recompute_modules [mla_up_proj] in "
-             "the stored B200 V1 preset. Token routing force-balanced. shard 'optimizer' assumed."},
+             "the stored B200 V1 preset. Token routing force-balanced. shard 'optimizer' assumed. Routing groups 8, limit 4 as "
+             "config.json; dispatch per node (moe_flex_dispatcher_backend in every stored "
+             "DeepSeek-V3 preset; the expert group lies inside one NVLink domain, so it changes "
+             "nothing); the all-to-all overlap is not in the 25.11 table and left at 0.",
+     .routing_groups = 8, .routing_group_limit = 4, .dispatch_per_node = true},
     {.name = "Megatron-Bridge 25.11: Qwen3-235B-A22B MXFP8 on 64 B200",
      .source = "NVIDIA-NeMo/Megatron-Bridge docs/performance-summary.md, 25.11, System DGX-B200, "
                "row Qwen3_235B_a22B: 64 GPUs, FP8-MX, GBS 1024, MBS 1, seq 4096, FSDP 0, TP 1, PP "
@@ -965,7 +984,11 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .figure = Figure::kTokensPerSecondPerDevice, .value = 3139.0, .count = FlopCount::kNone,
      .note = "Same row: 782 Model TFLOP/s/GPU. Without the MTP module. Recompute 'selective' = "
              "recompute_modules [mla_up_proj] in the stored GB200 BF16 preset. Token routing "
-             "force-balanced. shard 'optimizer' assumed."},
+             "force-balanced. shard 'optimizer' assumed. Routing groups 8, limit 4 as "
+             "config.json; dispatch per node (moe_flex_dispatcher_backend in every stored "
+             "DeepSeek-V3 preset; the expert group lies inside one NVLink domain, so it changes "
+             "nothing); the all-to-all overlap is not in the 25.11 table and left at 0.",
+     .routing_groups = 8, .routing_group_limit = 4, .dispatch_per_node = true},
     {.name = "Megatron-Bridge 25.11: DeepSeek-V3 MXFP8 on 256 GB200",
      .source = "NVIDIA-NeMo/Megatron-Bridge docs/performance-summary.md, 25.11, System DGX-GB200, "
                "row DeepSeekV3 (w/o MTP), FP8-MX: 256 GPUs, GBS 4096, MBS 1, seq 4096, FSDP 0, TP "
@@ -981,7 +1004,11 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .note = "MXFP8. Same row: 1003 Model TFLOP/s/GPU. Without MTP. The stored (later) GB200 "
              "FP8_MX preset uses PP 4 / EP 64 and full-iteration CUDA graphs; the 25.11 table's "
              "PP 8 / EP 32 is used here. Recompute assumed 'selective' (mla_up_proj in every "
-             "stored GB200 DeepSeek preset). shard 'optimizer' assumed."},
+             "stored GB200 DeepSeek preset). shard 'optimizer' assumed. Routing groups 8, limit 4 as "
+             "config.json; dispatch per node (moe_flex_dispatcher_backend in every stored "
+             "DeepSeek-V3 preset; the expert group lies inside one NVLink domain, so it changes "
+             "nothing); the all-to-all overlap is not in the 25.11 table and left at 0.",
+     .routing_groups = 8, .routing_group_limit = 4, .dispatch_per_node = true},
     {.name = "Megatron-Bridge 25.11: Qwen3-235B-A22B BF16 on 256 GB200",
      .source = "NVIDIA-NeMo/Megatron-Bridge docs/performance-summary.md, 25.11, System DGX-GB200, "
                "row Qwen3_235B_a22B: 256 GPUs, BF16, GBS 8192, MBS 1, seq 4096, FSDP 0, TP 1, PP "

@@ -447,6 +447,36 @@ void read_precision(const MapReader& r, Diagnostics& d, const models::Accelerato
   read_sharding(pr, r, p);
 }
 
+/// dispatch: { copies: per_expert | per_domain, format: bf16 | fp8, overlap }: how a MoE
+/// job's tokens reach their experts (step_model.hpp, ExpertDispatch).
+void read_dispatch(const MapReader& r, Diagnostics& d, models::PredictedTraining& p) {
+  if (p.model.experts == 0) {
+    report(d, r.get("dispatch"), r.path("dispatch"), "applies to architecture: moe");
+    return;
+  }
+  MapReader dr(r.get("dispatch"), r.path("dispatch"), d, {"copies", "format", "overlap"});
+  if (!dr.valid()) {
+    return;
+  }
+  if (const auto c = dr.text("copies", false)) {
+    if (*c == "per_domain") {
+      p.dispatch.per_domain = true;
+    } else if (*c != "per_expert") {
+      report(d, dr.get("copies"), dr.path("copies"),
+             fmt::format("expected per_expert or per_domain, got \"{}\"", *c));
+    }
+  }
+  if (const auto f = dr.text("format", false)) {
+    if (*f == "fp8") {
+      p.dispatch.format = models::ComputeFormat::kFp8;
+    } else if (*f != "bf16" && *f != "fp16") {
+      report(d, dr.get("format"), dr.path("format"),
+             fmt::format("expected bf16, fp16 or fp8, got \"{}\"", *f));
+    }
+  }
+  p.dispatch.overlap = dr.fraction("overlap", false).value_or(0);
+}
+
 /// parallelism, precision, stragglers, routing_skew, gradient_overlap of a job whose
 /// throughput the step model predicts; its expected step is estimated once the scenario
 /// has been validated (plan.hpp).
@@ -473,6 +503,9 @@ bool read_predicted(const MapReader& r, Diagnostics& d, TrainingJobSpec& job,
     report(d, r.get("routing_skew"), r.path("routing_skew"), "applies to architecture: moe");
   }
   p.gradient_overlap = r.fraction("gradient_overlap", false).value_or(0);
+  if (r.has("dispatch")) {
+    read_dispatch(r, d, p);
+  }
   if (d.items().size() != before) {
     return false;
   }
@@ -607,12 +640,44 @@ void read_transformer_options(const MapReader& r, Diagnostics& d, models::Transf
   }
 }
 
+/// routing: { groups, limit }: group-limited routing, groups dividing the experts, a limit
+/// of 1 to groups whose groups hold at least top_k experts.
+void read_routing(const MapReader& r, Diagnostics& d, models::TransformerSpec& t) {
+  MapReader rr(r.get("routing"), r.path("routing"), d, {"groups", "limit"});
+  if (!rr.valid()) {
+    return;
+  }
+  t.routing_groups = count_or_zero(rr, "groups", true, 1);
+  t.routing_group_limit = count_or_zero(rr, "limit", true, 1);
+  if (t.routing_groups == 0 || t.experts == 0 || r.bad("experts")) {
+    return;
+  }
+  if (t.experts % t.routing_groups != 0) {
+    report(d, rr.get("groups"), rr.path("groups"),
+           fmt::format("{} groups do not divide the {} experts", t.routing_groups, t.experts));
+    return;
+  }
+  if (t.routing_group_limit == 0) {
+    return;
+  }
+  if (t.routing_group_limit > t.routing_groups) {
+    report(d, rr.get("limit"), rr.path("limit"),
+           fmt::format("a limit of {} groups exceeds the {} groups", t.routing_group_limit,
+                       t.routing_groups));
+  } else if (!r.bad("top_k") && t.routing_group_limit * (t.experts / t.routing_groups) < t.top_k) {
+    report(d, rr.get("limit"), rr.path("limit"),
+           fmt::format("the limit's groups hold {} experts ({} x {}), fewer than top_k ({})",
+                       t.routing_group_limit * (t.experts / t.routing_groups),
+                       t.routing_group_limit, t.experts / t.routing_groups, t.top_k));
+  }
+}
+
 /// experts, top_k, moe_every, expert_d_ff, expert_ffn, shared_experts, dense_layers,
 /// capacity_factor: for architecture: moe only (not reported again when the architecture
 /// itself was bad). Read after the layers: dense_layers must leave MoE layers in each stack.
 void read_experts(const MapReader& r, Diagnostics& d, bool moe, models::TransformerSpec& t) {
   for (const char* key : {"experts", "top_k", "moe_every", "expert_d_ff", "expert_ffn",
-                          "shared_experts", "dense_layers", "capacity_factor"}) {
+                          "shared_experts", "dense_layers", "capacity_factor", "routing"}) {
     if (!moe && r.has(key) && !r.bad("architecture")) {
       report(d, r.get(key), r.path(key), "experts belong to architecture: moe");
     }
@@ -630,6 +695,9 @@ void read_experts(const MapReader& r, Diagnostics& d, bool moe, models::Transfor
   if (r.has("top_k") && !r.bad("top_k") && t.experts > 0 && t.top_k > t.experts) {
     report(d, r.get("top_k"), r.path("top_k"),
            fmt::format("top_k ({}) exceeds experts ({})", t.top_k, t.experts));
+  }
+  if (r.has("routing")) {
+    read_routing(r, d, t);
   }
   const std::int64_t shortest =
       t.encoder_layers > 0 ? std::min(t.encoder_layers, t.decoder_layers) : t.decoder_layers;
@@ -773,7 +841,8 @@ std::optional<models::ModelShape> read_model(const MapReader& job, Diagnostics& 
                "expert_ffn",
                "shared_experts",
                "dense_layers",
-               "capacity_factor"});
+               "capacity_factor",
+               "routing"});
   if (!r.valid()) {
     return std::nullopt;
   }
@@ -915,7 +984,7 @@ bool read_job_rate(const MapReader& r, TrainingJobSpec& job, bool has_model, boo
     ok = false;
   }
   for (const char* key :
-       {"parallelism", "precision", "stragglers", "routing_skew", "gradient_overlap"}) {
+       {"parallelism", "precision", "stragglers", "routing_skew", "gradient_overlap", "dispatch"}) {
     if (r.has(key) && !predict && !r.bad("model") && !r.bad("throughput") && !r.bad("mfu")) {
       report(d, r.get(key), r.path(key),
              "applies to a job whose throughput is predicted from its architecture (model: "
@@ -1095,6 +1164,7 @@ JobEntry read_job(const YAML::Node& node, std::size_t i, const Context& ctx, con
                "stragglers",
                "routing_skew",
                "gradient_overlap",
+               "dispatch",
                "power_limit"});
   JobEntry jn;
   jn.node = node;

@@ -367,7 +367,8 @@ void estimate_predicted_step(models::TrainingJobSpec& job, const Scenario& sc,
   const auto& home = sc.datacenters[first];
   // An unsupported chip or format is the reason, before its network or its layouts.
   (void)models::require_calibration(chip, p.precision.compute);
-  models::StepModelInput in{p.model, p.layout, p.precision, p.tokens_per_step, p.gradient_overlap};
+  models::StepModelInput in{p.model,           p.layout,           p.precision,
+                            p.tokens_per_step, p.gradient_overlap, p.dispatch};
   const auto net = models::job_network(chip, home.network);
   if (p.auto_layout) {
     try {

@@ -809,6 +809,12 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
           std::string(p.model.scores == models::AttentionScores::kMaterialised ? "materialised"
                                                                                : "fused"));
     a.set(PredictedAttr::kAttentionDropout, p.model.attention_dropout);
+    a.set(PredictedAttr::kRoutingGroups, p.model.routing_groups);
+    a.set(PredictedAttr::kRoutingGroupLimit, p.model.routing_group_limit);
+    a.set(PredictedAttr::kDispatchCopies,
+          std::string(p.dispatch.per_domain ? "per_domain" : "per_expert"));
+    a.set(PredictedAttr::kDispatchFormat, models::compute_format_name(chip, p.dispatch.format));
+    a.set(PredictedAttr::kDispatchOverlap, p.dispatch.overlap);
     a.set(PredictedAttr::kShard, shard_name(p.precision.shard));
     a.set(PredictedAttr::kShardGroup, p.precision.shard_group);
     const models::TransformerCounts counts = models::count_transformer(p.model);

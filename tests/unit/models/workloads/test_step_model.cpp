@@ -334,3 +334,96 @@ TEST_CASE("Step model: recompute dots keeps the matmuls' outputs and recomputes 
         Approx((per_token - full_per_token) * 8 * 64 * 512).epsilon(1e-9));
   CHECK(dots.memory.activations < none.memory.activations);
 }
+
+namespace {
+
+/// gpt_like() with 32 experts of d_ff 4096 in every layer, top-4, spread over 32 devices:
+/// four scale-up domains of 8.
+StepModelInput moe_like() {
+  auto in = gpt_like();
+  in.model.experts = 32;
+  in.model.top_k = 4;
+  in.model.moe_every = 1;
+  in.layout.data = 32;
+  in.layout.expert = 32;
+  return in;
+}
+
+}  // namespace
+
+TEST_CASE("Step model: remote domains a token's experts lie in", "[step_model]") {
+  auto m = moe_like().model;
+  // 4 of 32 experts over 4 domains of 8: 4 (1 - C(24,4) / C(32,4)) domains hit, 3/4 remote.
+  const double hits = 4 * (1 - 24.0 * 23 * 22 * 21 / (32.0 * 31 * 30 * 29));
+  CHECK(remote_domains_per_token(m, 4) == Approx(hits * 3 / 4).epsilon(kRelative));
+  CHECK(remote_domains_per_token(m, 1) == 0);
+  // Four groups, one per domain, a token's experts in one of them: one domain, 3/4 remote.
+  m.routing_groups = 4;
+  m.routing_group_limit = 1;
+  CHECK(remote_domains_per_token(m, 4) == Approx(0.75).epsilon(kRelative));
+  // Two groups of two domains each, one per token: top-4 of its group's 16 experts over 2
+  // domains, 2 (1 - C(8,4) / C(16,4)) hit.
+  m.routing_groups = 2;
+  CHECK(remote_domains_per_token(m, 4) ==
+        Approx(2 * (1 - 1680.0 / 43680) * 3 / 4).epsilon(kRelative));
+  // DeepSeek-V3: 256 experts, top-8 within 4 of 8 groups, one group per node of 8: 4 nodes,
+  // 3.5 of them remote (DeepSeek-V3 report, sec. 2.1.2: "at most 4 nodes").
+  TransformerSpec v3 = m;
+  v3.experts = 256;
+  v3.top_k = 8;
+  v3.routing_groups = 8;
+  v3.routing_group_limit = 4;
+  CHECK(remote_domains_per_token(v3, 8) == Approx(3.5).epsilon(kRelative));
+}
+
+TEST_CASE("Step model: the expert dispatch's copies, format and overlap", "[step_model]") {
+  const auto chip = test_chip();
+  const auto net = network_without_latency(chip);
+  auto in = moe_like();
+  const auto per_expert = estimate_step_with(in, chip, net, test_calibration());
+  const double full = phase_s(per_expert, "all-to-all");
+  // By hand: 1024 tokens per device and microbatch, 4 copies of 1024 values of 2 bytes, 3/4
+  // of them to the other three domains at 10 GB/s (the scale-up share, 7/32 at 100 GB/s, is
+  // less); 4 all-to-alls in each of the 8 MoE layers.
+  const double bytes = 1024.0 * 4 * 1024 * 2;
+  CHECK(full == Approx(4 * 8 * 0.75 * bytes / 10e9).epsilon(kRelative));
+
+  // Once per domain: the scale-out bytes fall from 3 copies per token to the remote domains.
+  in.dispatch.per_domain = true;
+  const auto per_domain = estimate_step_with(in, chip, net, test_calibration());
+  CHECK(phase_s(per_domain, "all-to-all") ==
+        Approx(full * remote_domains_per_token(in.model, 4) / 3).epsilon(kRelative));
+
+  // FP8 dispatch: the forward's dispatch at 1 + 4/128 bytes a value, the other three at 2.
+  in.dispatch.per_domain = false;
+  in.dispatch.format = ComputeFormat::kFp8;
+  const auto fp8 = estimate_step_with(in, chip, net, test_calibration());
+  CHECK(phase_s(fp8, "all-to-all") == Approx(full * (1.03125 + 3 * 2) / 8).epsilon(kRelative));
+
+  // Overlapped: hidden behind the matmuls and attention, as far as they go.
+  in.dispatch.format = ComputeFormat::k16Bit;
+  const double computing = phase_s(per_expert, "compute") + phase_s(per_expert, "attention") +
+                           phase_s(per_expert, "expert-compute");
+  for (const double overlap : {0.25, 1.0}) {
+    in.dispatch.overlap = overlap;
+    const auto e = estimate_step_with(in, chip, net, test_calibration());
+    INFO("overlap " << overlap << ", all-to-all " << full << " s, computing " << computing << " s");
+    CHECK(phase_s(e, "all-to-all") ==
+          Approx(full - std::min(overlap * full, computing)).epsilon(kRelative));
+  }
+}
+
+TEST_CASE("Step model: group-limited routing is checked", "[step_model]") {
+  auto m = moe_like().model;
+  m.routing_groups = 3;  // does not divide 32
+  m.routing_group_limit = 1;
+  CHECK_THROWS_WITH(count_transformer(m), Catch::Contains("must divide experts"));
+  m.routing_groups = 16;
+  m.routing_group_limit = 1;  // 2 experts, fewer than top-4
+  CHECK_THROWS_WITH(count_transformer(m), Catch::Contains("fewer than top_k"));
+  m.routing_groups = 8;
+  m.routing_group_limit = 9;
+  CHECK_THROWS_WITH(count_transformer(m), Catch::Contains("must be 1 to 8"));
+  m.routing_group_limit = 2;
+  CHECK_NOTHROW(count_transformer(m));
+}
