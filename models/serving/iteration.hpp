@@ -63,6 +63,13 @@ struct ServingChoice {
 ServingChoice serving_calibration(const AcceleratorType& chip);
 std::span<const ServingCalibration> builtin_serving_calibrations();
 
+/// When a waiting request joins the batch. kPrompt (vLLM): while its prompt's cache fits; a
+/// full cache then preempts the latest admitted request and recomputes it later.
+/// kWholeSequence (TensorRT-LLM's default capacity scheduler, GUARANTEED_NO_EVICT): only
+/// when its prompt and all its output tokens fit beside the whole sequences of the running
+/// requests; nothing is ever preempted.
+enum class Admission : std::uint8_t { kPrompt, kWholeSequence };
+
 struct ServingModelSpec {
   TransformerSpec model;
   ReplicaLayout layout;
@@ -70,6 +77,7 @@ struct ServingModelSpec {
   KvFormat kv_cache = KvFormat::kBf16;
   std::int64_t max_batch = 256;          ///< sequences per iteration
   std::int64_t max_batch_tokens = 8192;  ///< tokens per iteration
+  Admission admission = Admission::kPrompt;
   /// Fraction of device memory the engine may use (vLLM's gpu_memory_utilization).
   double memory_utilisation = 0.9;
   /// Per device (docs/power-limits.md): a draw above what it allows lowers the clock; the

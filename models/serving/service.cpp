@@ -86,6 +86,8 @@ struct Live {
       0;  ///< tokens to prefill: the prompt, or prompt + generated after preemption
   std::int64_t prefilled = 0;  ///< of target
   std::int64_t kv = 0;         ///< KV-cache tokens held
+  /// Admission::kWholeSequence: the cache tokens reserved for its whole sequence.
+  std::int64_t reserved = 0;
 };
 
 /// A replica serves (active), is loading its model (starting), finishes what it holds
@@ -98,7 +100,8 @@ struct Replica {
   std::deque<std::uint32_t> waiting;
   std::vector<std::uint32_t> running;  ///< in admission order
   std::int64_t kv_used = 0;
-  std::int64_t inbound = 0;  ///< routed here, still on the network
+  std::int64_t kv_reserved = 0;  ///< Admission::kWholeSequence: the running requests' sum
+  std::int64_t inbound = 0;      ///< routed here, still on the network
   bool busy = false;
   SimTime busy_total;
   // The iteration in flight: who is in it and with how many tokens (prefill chunk, or 1).
@@ -434,7 +437,7 @@ class ServiceSim {
     rep.waiting.push_back(i);
     if (!rep.busy && begin(r, now)) {
       ends.emplace(rep.end.count(), r);
-    } else if (rep.busy && rep.seg_k > 1 && !full(rep) && cut(r, now)) {
+    } else if (rep.busy && rep.seg_k > 1 && admits_waiting(rep) && cut(r, now)) {
       ends.emplace(rep.end.count(), r);
     }
   }
@@ -442,6 +445,36 @@ class ServiceSim {
   /// No request can join the batch before one of its requests ends.
   [[nodiscard]] bool full(const Replica& rep) const {
     return static_cast<std::int64_t>(rep.running.size()) >= model_.spec().max_batch;
+  }
+
+  /// Admission::kWholeSequence: the cache request i reserves on `rep`, its whole sequence
+  /// (its prompt and first token on a disaggregated prefill replica), at most the whole
+  /// cache: a request longer than the cache runs alone, and may still preempt.
+  [[nodiscard]] std::int64_t reservation(const Replica& rep, std::uint32_t i) const {
+    const auto& o = outs_[i];
+    const std::int64_t tokens =
+        o.prompt_tokens + (rep.role == Role::kPrefill ? 1 : o.output_tokens);
+    return std::min(tokens, model_.kv_capacity_tokens());
+  }
+  /// Whether the reservation of request i fits beside the running requests' (always, under
+  /// Admission::kPrompt).
+  [[nodiscard]] bool reservation_fits(const Replica& rep, std::uint32_t i) const {
+    return model_.spec().admission == Admission::kPrompt ||
+           rep.kv_reserved + reservation(rep, i) <= model_.kv_capacity_tokens();
+  }
+  /// The first waiting request could join the batch at the next iteration boundary.
+  [[nodiscard]] bool admits_waiting(const Replica& rep) const {
+    return !rep.waiting.empty() && !full(rep) && reservation_fits(rep, rep.waiting.front());
+  }
+  void reserve(Replica& rep, std::uint32_t i) {
+    if (model_.spec().admission == Admission::kWholeSequence) {
+      lives_[i].reserved = reservation(rep, i);
+      rep.kv_reserved += lives_[i].reserved;
+    }
+  }
+  void release(Replica& rep, std::uint32_t i) {
+    rep.kv_reserved -= lives_[i].reserved;
+    lives_[i].reserved = 0;
   }
 
   /// Ends replica r's decode segment at its first iteration boundary after `now` (where
@@ -472,7 +505,7 @@ class ServiceSim {
   /// and the token budget room for the segment); false to form an exact iteration instead.
   bool segment(std::uint32_t r, SimTime now) {
     auto& rep = replicas_[r];
-    if ((!rep.waiting.empty() && !full(rep)) || rep.running.empty() ||
+    if (admits_waiting(rep) || rep.running.empty() ||
         static_cast<std::int64_t>(rep.running.size()) > model_.spec().max_batch_tokens) {
       return false;
     }
@@ -760,6 +793,7 @@ class ServiceSim {
     l.kv = 0;
     l.prefilled = 0;
     l.target = outs_[i].prompt_tokens + outs_[i].generated;
+    release(rep, i);
     rep.running.erase(rep.running.begin() + static_cast<std::ptrdiff_t>(pos));
     rep.waiting.push_front(i);
     ++outs_[i].preemptions;
@@ -805,9 +839,10 @@ class ServiceSim {
       auto& l = lives_[i];
       if (l.prefilled >= l.target) {
         // Its prompt's cache came from a prefill replica: it takes that room and decodes.
-        if (rep.kv_used + l.target + 1 > cap) {
+        if (rep.kv_used + l.target + 1 > cap || !reservation_fits(rep, i)) {
           break;
         }
+        reserve(rep, i);
         rep.waiting.pop_front();
         rep.running.push_back(i);
         l.kv = l.target;
@@ -819,9 +854,10 @@ class ServiceSim {
         continue;
       }
       const std::int64_t need = std::min(l.target - l.prefilled, budget);
-      if (rep.kv_used + need > cap) {
+      if (rep.kv_used + need > cap || !reservation_fits(rep, i)) {
         break;
       }
+      reserve(rep, i);
       rep.waiting.pop_front();
       rep.running.push_back(i);
       rep.kv_used += need;
@@ -927,6 +963,7 @@ class ServiceSim {
         // Disaggregated: the cache leaves for a decode replica over the fabric.
         rep.kv_used -= l.kv;
         l.kv = 0;
+        release(rep, i);
         rep.running.erase(std::find(rep.running.begin(), rep.running.end(), i));
         const auto d = least_loaded(rep.site, Role::kPrefill).first;
         leave(d);
@@ -942,6 +979,7 @@ class ServiceSim {
         bins_->finished.add(now, 1.0);
         rep.kv_used -= l.kv;
         l.kv = 0;
+        release(rep, i);
         rep.running.erase(std::find(rep.running.begin(), rep.running.end(), i));
         if (cfg_.streaming) {
           retire(i);

@@ -1316,6 +1316,15 @@ def test_service_is_valid(h):
     runs_clean(h, SERVICE_BASE, "base service")
 
 
+def test_service_admission(h):
+    # TensorRT-LLM's admission runs; an unknown policy is one located error.
+    runs_clean(h, SERVICE_BASE.replace("    max_batch: 64\n", "    max_batch: 64\n"
+                                       "    admission: whole_sequence\n"), "whole-sequence admission")
+    service_case(h, "    max_batch: 64\n", "    max_batch: 64\n    admission: no_evict\n",
+                 "admission: no_evict", "no_evict", "services[0].admission",
+                 [r'expected prompt or whole_sequence, got "no_evict"'])
+
+
 def test_service_power_limit(h):
     # A service's own limit, checked against its chip (the H100: idle 100 W, TDP 700 W); the
     # datacenter's applies to it too, so the datacenter's range covers the H100 as well.

@@ -543,6 +543,9 @@ double trt_throughput(const TrtRow& row, std::string* note) {
   spec.max_batch = 2048;
   spec.max_batch_tokens = 8192;
   spec.memory_utilisation = 0.95;
+  // TensorRT-LLM's default capacity scheduler, GUARANTEED_NO_EVICT (TensorRT-LLM docs,
+  // "Useful Runtime Options"), which trtllm-bench keeps.
+  spec.admission = Admission::kWholeSequence;
   const auto& c = chip(row.chip);
   const ServingModel model(spec, c, job_network(c));
   const auto reqs = all_at_once(row.requests, SimTime::zero(), TokenLength::fixed(row.isl),
@@ -639,12 +642,6 @@ constexpr std::string_view kWhyPrefill =
     "it runs at about 19 % of the 16-bit peak (32768 tokens x 2 x 68.5 GFLOP in 2.94 s on 8 "
     "GPUs), the model at 0.553 of it; and it grows superlinearly from batch 4 to 8 (2.80x on "
     "H100, 2.63x on A100, for twice the tokens) where the model's grows 1.77x and 1.91x";
-constexpr std::string_view kWhyNoEvict =
-    "the service admits requests as vLLM does (while the prompt fits the KV cache; a full cache "
-    "preempts the latest and recomputes it) where trtllm-bench runs TensorRT-LLM's default "
-    "capacity scheduler, GUARANTEED_NO_EVICT (TensorRT-LLM docs, 'Useful Runtime Options'), which "
-    "admits a request only when its whole sequence fits and never evicts: the simulated run "
-    "recomputes 2.2e6 to 4.6e6 prompt tokens (the [.servingtable] table's last column)";
 
 struct Documented {
   std::string_view name;
@@ -710,32 +707,32 @@ constexpr std::array<Documented, 84> kDocumented{{
     {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 64", -0.430, kWhyTbtBloom},
     {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 128/128", +0.105, kWithin},
     {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 128/128", +0.177, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 128/2048", -0.216, kWhyNoEvict},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 128/2048", -0.095, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 1000/1000", -0.169, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 1000/1000", -0.095, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 2048/128", +0.069, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 128/2048", -0.181, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 128/2048", -0.056, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 1000/1000", -0.099, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 1000/1000", -0.030, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 2048/128", +0.068, kWithin},
     {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 2048/128", +0.112, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 2048/2048", -0.173, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 2048/2048", -0.166, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 5000/500", -0.058, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 5000/500", +0.015, kWithin},
-    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 128/128", +0.054, kWithin},
-    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 128/2048", -0.215, kWhyNoEvict},
-    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 1000/1000", -0.144, kWithin},
-    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 2048/128", -0.008, kWithin},
-    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 2048/2048", -0.194, kWithin},
-    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 5000/500", -0.102, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 2048/2048", -0.155, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 2048/2048", -0.119, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 5000/500", -0.043, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 5000/500", +0.042, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 128/128", +0.057, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 128/2048", -0.096, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 1000/1000", +0.017, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 2048/128", +0.018, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 2048/2048", -0.173, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 5000/500", -0.061, kWithin},
     {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 128/128", -0.027, kWithin},
-    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 128/2048", -0.174, kWithin},
-    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 1000/1000", -0.224, kWhyNoEvict},
-    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 2048/128", -0.098, kWithin},
-    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 2048/2048", -0.198, kWithin},
-    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 5000/500", -0.143, kWithin},
-    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 128/2048", +0.088, kWithin},
-    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 1000/1000", -0.035, kWithin},
-    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 2048/2048", -0.105, kWithin},
-    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 5000/500", +0.112, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 128/2048", +0.052, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 1000/1000", -0.037, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 2048/128", -0.086, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 2048/2048", -0.067, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 5000/500", -0.100, kWithin},
+    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 128/2048", -0.096, kWithin},
+    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 1000/1000", -0.061, kWithin},
+    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 2048/2048", -0.163, kWithin},
+    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 5000/500", +0.135, kWithin},
 }};
 
 const Documented* documented(const std::string& name) {
@@ -764,17 +761,17 @@ TEST_CASE("Serving: every validation figure is within its documented error", "[s
   }
   CHECK(kDocumented.size() == validations().size());
   // How many figures meet the 20 % target (docs/serving.md counts them).
-  CHECK(within == 40U);
+  CHECK(within == 43U);
 }
 
-TEST_CASE("Serving: TensorRT-LLM's throughput rows are predicted within 23 %", "[serving]") {
+TEST_CASE("Serving: TensorRT-LLM's throughput rows are predicted within 20 %", "[serving]") {
   // The serving constants were fitted on another engine (vLLM 0.11.1); on TensorRT-LLM's
-  // offline throughput rows the model is within 20 % on all but three, which miss by 21.5 to
-  // 22.4 % for the scheduler difference documented with them.
+  // offline throughput rows, run with its default capacity scheduler (admission:
+  // whole_sequence), the model is within 20 % on all 28.
   for (const auto& v : validations()) {
     if (v.name.starts_with("TensorRT-LLM")) {
       INFO(v.name << ": " << 100 * v.error() << " %");
-      CHECK(std::abs(v.error()) <= 0.23);
+      CHECK(std::abs(v.error()) <= kValidationTolerance);
     }
   }
 }

@@ -648,12 +648,13 @@ ServiceSpec read_service(const YAML::Node& node, std::size_t i, const Context& c
                          const NameIndex& dcs, Scenario& sc, bool& complete) {
   auto& d = ctx.d;
   const auto path = item_path("services", i);
-  MapReader r(node, path, d,
-              {"name",       "datacenter", "datacenters",  "accelerator",      "model",
-               "precision",  "replica",    "replicas",     "reserve",          "autoscale",
-               "latency",    "routing",    "max_batch",    "max_batch_tokens", "memory_utilisation",
-               "requests",   "slo",        "request_rows", "fidelity",         "disaggregated",
-               "power_limit"});
+  MapReader r(
+      node, path, d,
+      {"name",        "datacenter", "datacenters",  "accelerator",      "model",
+       "precision",   "replica",    "replicas",     "reserve",          "autoscale",
+       "latency",     "routing",    "max_batch",    "max_batch_tokens", "memory_utilisation",
+       "requests",    "slo",        "request_rows", "fidelity",         "disaggregated",
+       "power_limit", "admission"});
   ServiceSpec s;
   complete = false;
   if (!r.valid()) {
@@ -688,6 +689,14 @@ ServiceSpec read_service(const YAML::Node& node, std::size_t i, const Context& c
   read_replica(r, s.serving);
   s.serving.max_batch = r.count("max_batch", false, 1).value_or(256);
   s.serving.max_batch_tokens = r.count("max_batch_tokens", false, 1).value_or(8192);
+  if (const auto a = r.text("admission", false)) {
+    if (*a == "whole_sequence") {
+      s.serving.admission = models::Admission::kWholeSequence;
+    } else if (*a != "prompt") {
+      report(d, r.get("admission"), r.path("admission"),
+             fmt::format("expected prompt or whole_sequence, got \"{}\"", *a));
+    }
+  }
   if (const auto u = r.fraction("memory_utilisation", false)) {
     if (!(*u > 0)) {
       report(d, r.get("memory_utilisation"), r.path("memory_utilisation"), "must be positive");

@@ -258,6 +258,45 @@ TEST_CASE("Service: a full KV cache preempts, and every request still finishes",
   check_energy(r, cfg, model);
 }
 
+TEST_CASE("Service: whole-sequence admission never preempts and holds what fits", "[service]") {
+  // The cache of the case above (3000 tokens) with TensorRT-LLM's GUARANTEED_NO_EVICT: a
+  // request of 200 + 300 tokens joins only when its 500 fit beside the running requests'
+  // whole sequences, so at most 6 run at once and nothing is recomputed.
+  auto chip = h100();
+  chip.memory = units::Bytes::from_si(324608.0 + 588288.0 + 3000.0 * 512);
+  auto spec = tiny_spec(256, 16);
+  spec.memory_utilisation = 1.0;
+  spec.admission = Admission::kWholeSequence;
+  const auto model = tiny_model(spec, chip);
+  REQUIRE(model.kv_capacity_tokens() == 3000);
+  const std::vector<Request> reqs =
+      all_at_once(40, SimTime::zero(), TokenLength::fixed(200), TokenLength::fixed(300), 1);
+  for (const auto fidelity : {Fidelity::kIteration, Fidelity::kRequest}) {
+    auto cfg = config(1, 0);
+    cfg.fidelity = fidelity;
+    const auto r = simulate_service(model, cfg, reqs);
+    INFO("fidelity " << (fidelity == Fidelity::kRequest ? "request" : "iteration"));
+    CHECK(r.preemptions == 0);
+    for (const auto& q : r.requests) {
+      CHECK(q.finished());
+      CHECK(q.preemptions == 0);
+    }
+    CHECK(sum(r.series.prompt_tokens) == 40 * 200);  // no prompt prefilled twice
+    CHECK(sum(r.series.output_tokens) == 40 * 300);
+    const double interval_s = cfg.interval.to_seconds();
+    double peak_batch = 0;
+    for (const double b : r.series.batch_seconds) {
+      peak_batch = std::max(peak_batch, b / interval_s);
+    }
+    CHECK(peak_batch <= 6 * (1 + 1e-12));
+    CHECK(peak_batch > 5);  // and 6 do run together
+    // Requests join in arrival order, six at a time: the seventh's first token comes after
+    // the first's last.
+    CHECK(r.requests[6].first_token > r.requests[0].end);
+    check_energy(r, cfg, model);
+  }
+}
+
 TEST_CASE("Service: requests go to the least loaded replica", "[service]") {
   const auto chip = h100();
   const auto model = tiny_model(tiny_spec(), chip);
