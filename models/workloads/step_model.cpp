@@ -576,13 +576,13 @@ StepEstimate estimate(const StepModelInput& in, const AcceleratorType& chip,
                  ? net.forwarded_all_to_all(bytes, values * remote * value_bytes, g.expert)
                  : net.all_to_all(bytes, g.expert);
     };
-    const double dispatch_bytes =
-        in.dispatch.format == ComputeFormat::kFp8 ? kFp8DispatchBytes : kActivationBytes;
+    const double dispatch =
+        one(in.dispatch.format == ComputeFormat::kFp8 ? kFp8DispatchBytes : kActivationBytes);
+    const double in_16_bits = one(kActivationBytes);
     // The forward's dispatch in its format; its combine and the backward's two in 16 bits;
     // recomputation replays the forward's two.
-    const double per_layer =
-        one(dispatch_bytes) + (kAllToAllsPerMoeLayer - 1.0) * one(kActivationBytes) +
-        (replay ? one(dispatch_bytes) + (kAllToAllsPerForward - 1.0) * one(kActivationBytes) : 0.0);
+    const double per_layer = dispatch + (kAllToAllsPerMoeLayer - 1.0) * in_16_bits +
+                             (replay ? dispatch + (kAllToAllsPerForward - 1.0) * in_16_bits : 0.0);
     const double moe_layers_stage =
         std::ceil(static_cast<double>(counts.moe_layers) / static_cast<double>(l.pipeline));
     t_all_to_all = moe_layers_stage * mb * per_layer;
