@@ -23,6 +23,7 @@ constexpr double kActivationBytes = 2.0;
 /// gradients): 3 passes (Kaplan et al. 2020, section 2.1); full recomputation runs the
 /// forward pass once more.
 constexpr double kTrainingPasses = 3.0;
+constexpr double kForwardPass = 1.0;
 constexpr double kRecomputedPass = 1.0;
 /// Weights are read once per pass: forward, backward for data, backward for weights.
 constexpr double kWeightReadsPerMicrobatch = 3.0;
@@ -53,6 +54,15 @@ constexpr double kContextTransfersPerLayer = 3.0;
 /// and writes 4, dropout 5; backward 6 and 5), and 30 against 29 with full recomputation.
 constexpr double kActivationTrafficPasses = 4.0;
 constexpr double kRecomputedTrafficPasses = 2.0;
+/// The loss over the vocabulary, bound by memory traffic: Megatron-Core's vocab-parallel
+/// cross-entropy (megatron/core/tensor_parallel/cross_entropy.py) counted kernel by kernel
+/// in bytes per logit. Forward: the 16-bit logits cast to 32 bits (read 2, write 4), their
+/// maximum (read 4), its subtraction (read 4, write 4), exp (4, 4), the sum (4), the
+/// division to the softmax kept for the backward pass (4, 4); backward: the product with
+/// the loss gradient (4, 4) and the cast back to 16 bits (4, 2). 52 bytes per logit of the
+/// output tokens, the vocabulary split over the tensor ranks; recomputation does not repeat
+/// it (the output layer is not in the recomputed layers).
+constexpr double kLossBytesPerLogit = 52.0;
 /// Keys and values: two tensors.
 constexpr double kKeyAndValue = 2.0;
 /// Optimizer update: read parameters, gradients and state, write parameters and state.
@@ -86,27 +96,27 @@ constexpr double kMemoryEfficiency = 0.8;
 std::span<const ChipCalibration> calibration_table() {
   using enum ComputeFormat;
   static const std::array<ChipCalibration, 9> kTable{{
-      {"V100", k16Bit, 0.6324, 0.6324, kMemoryEfficiency, 0.95, 0.090,
+      {"V100", k16Bit, 0.6509, 0.6509, kMemoryEfficiency, 0.70, 0.045,
        "Shoeybi et al. 2019 (Megatron-LM): 1 V100, 1.2B GPT-2, 39 TFLOP/s; 512 V100, 8.3B, "
        "15.1 PFLOP/s"},
-      {"TPUv3", k16Bit, 0.3628, 0.3628, kMemoryEfficiency, 0.70, 0.065,
+      {"TPUv3", k16Bit, 0.3629, 0.3629, kMemoryEfficiency, 0.70, 0.070,
        "Raffel et al. 2020 (T5-11B) on 512 TPU v3 at 45.6 TFLOP/s per chip (Patterson et al. "
        "2021, Table 4)"},
-      {"A100", k16Bit, 0.6275, 0.6275, kMemoryEfficiency, 0.65, 0.210,
+      {"A100", k16Bit, 0.6395, 0.6395, kMemoryEfficiency, 0.55, 0.205,
        "Narayanan et al. 2021 (SC21), Table 1: ten GPT runs on 32 to 3072 A100"},
-      {"H100", k16Bit, 0.5533, 0.5533, kMemoryEfficiency, 1.00, 1.110,
+      {"H100", k16Bit, 0.5396, 0.5396, kMemoryEfficiency, 1.00, 1.155,
        "Megatron-LM README, Megatron-Core r0.8.0 weak-scaling table: nine GPT runs on 48 to "
        "6144 H100"},
-      {"H100", kFp8, 0.5881, 0.5881, kMemoryEfficiency, 0.65, 0.110,
+      {"H100", kFp8, 0.5845, 0.5845, kMemoryEfficiency, 0.70, 0.110,
        "NeMo 24.07 performance summary: GPT-3 175B on 512 H100; Megatron-Bridge 25.11: "
        "Llama 3.1 405B on 1024 H100"},
-      {"B200", kFp8, 0.5281, 0.5281, kMemoryEfficiency, 0.70, 0.585,
+      {"B200", kFp8, 0.5395, 0.5395, kMemoryEfficiency, 0.70, 0.560,
        "Megatron-Bridge 25.11: Llama 3.1 405B on 128 B200"},
-      {"GB200", kFp8, 0.5167, 0.5167, kMemoryEfficiency, 0.70, 0.275,
+      {"GB200", kFp8, 0.5252, 0.5252, kMemoryEfficiency, 0.70, 0.245,
        "Megatron-Bridge 25.11: Llama 3.1 405B on 256 GB200"},
-      {"TPUv4", k16Bit, 0.6249, 0.6249, kMemoryEfficiency, 0.70, 0.280,
+      {"TPUv4", k16Bit, 0.6088, 0.6088, kMemoryEfficiency, 0.70, 0.300,
        "Chowdhery et al. 2022 (PaLM 540B), section 4: 6144 TPU v4, 238.3k tokens/s"},
-      {"TPUv5p", k16Bit, 0.9049, 0.9049, kMemoryEfficiency, 1.00, 0.155,
+      {"TPUv5p", k16Bit, 0.8968, 0.8968, kMemoryEfficiency, 1.00, 0.160,
        "MaxText README v5p table: 32B on 64, 128B on 128, 1024B on 2048 TPU v5p"},
   }};
   return kTable;
@@ -540,8 +550,18 @@ StepEstimate estimate(const StepModelInput& in, const AcceleratorType& chip,
       prec.recompute == Recompute::kSelective
           ? kRecomputedTrafficPasses * materialised_score_bytes_per_token(m) * attention_blocks
           : 0.0;
-  const double t_elementwise = (traffic_passes * activation_per_token + score_replay) *
-                               layers_stage * tokens_mb_rank / tensor * mb / hbm;
+  // The last stage's loss: over its output tokens (the decoder's in an encoder-decoder).
+  const double output_share =
+      static_cast<double>(m.encoder_layers > 0
+                              ? (m.target_sequence > 0 ? m.target_sequence : m.sequence)
+                              : m.sequence) /
+      static_cast<double>(counts.tokens_per_sequence);
+  const double loss_bytes = kLossBytesPerLogit * static_cast<double>(m.vocabulary) * output_share *
+                            tokens_mb_rank / tensor * mb;
+  const double t_elementwise = ((traffic_passes * activation_per_token + score_replay) *
+                                    layers_stage * tokens_mb_rank / tensor * mb +
+                                loss_bytes) /
+                               hbm;
   // Blocks per layer that end in a tensor-parallel collective: the attention blocks and
   // the feed-forward block.
   const double blocks_per_layer = attention_blocks + 1.0;
@@ -613,6 +633,7 @@ StepEstimate estimate(const StepModelInput& in, const AcceleratorType& chip,
   const double expert_grads = expert_params_device * prec.gradient_bytes;
   double t_gradients = 0;
   double t_gather = 0;
+  double t_regather = 0;
   const double compute_span = t_compute + t_attention + t_expert;
   if (prec.shard == Sharding::kNone || degree == 1) {
     t_gradients = net.all_reduce(dense_grads, g.data_context);
@@ -626,13 +647,23 @@ StepEstimate estimate(const StepModelInput& in, const AcceleratorType& chip,
       const double gathers = kParameterGathersPerStep + (full ? 1.0 : 0.0);
       t_gather = std::max(0.0, gathers * net.all_gather(dense_params, shard) - compute_span);
     } else {
-      t_gradients += net.all_gather(dense_params, shard);
+      t_regather = net.all_gather(dense_params, shard);
     }
   }
   if (expert_grads > 0) {
     t_gradients += net.all_reduce(expert_grads, g.expert_replicas);
   }
-  t_gradients *= 1.0 - in.gradient_overlap;
+  // What overlaps: gradients accumulate over the microbatches and are reduced bucket by
+  // bucket while the last microbatch's backward pass (recomputation included) makes the
+  // rest of them; the gathered parameters arrive while the next step's first microbatch runs
+  // forward (PyTorch DDP, Li et al. 2020, sec. 3.2.3 and 3.2.4; Megatron's
+  // --overlap-grad-reduce and --overlap-param-gather): the share `gradient_overlap` of each,
+  // up to the length of that microbatch's pass.
+  const double microbatch_forward = compute_span / mm_passes / mb;
+  const double microbatch_backward = microbatch_forward * (mm_passes - kForwardPass);
+  t_gradients -= std::min(in.gradient_overlap * t_gradients, microbatch_backward);
+  t_regather -= std::min(in.gradient_overlap * t_regather, microbatch_forward);
+  t_gradients += t_regather;
   const double params_device = dense_params_device + expert_params_device;
   const double updated = prec.shard >= Sharding::kOptimizer
                              ? params_device / static_cast<double>(degree)

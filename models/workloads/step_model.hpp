@@ -118,7 +118,9 @@ struct StepModelInput {
   ParallelLayout layout;
   TrainingPrecision precision;
   double tokens_per_step = 0;  ///< global batch, tokens
-  /// Fraction of the data-parallel gradient reduction hidden behind the backward pass.
+  /// Fraction of the data-parallel gradient reduction hidden behind the last microbatch's
+  /// backward pass, and of a sharded optimizer's parameter all-gather behind the first
+  /// microbatch's forward pass, each at most that pass's length.
   double gradient_overlap = 0;
   ExpertDispatch dispatch;
 };

@@ -626,22 +626,22 @@ constexpr double kErrorPin = 0.03;
 constexpr std::string_view kWithin = "";
 constexpr std::string_view kWhyTbtLlama =
     "Splitwise's 2023 engine decodes slower than vLLM 0.11.1, whose per-layer overhead the "
-    "constants carry: at batch 1 on H100 the model charges 19.5 ms (the weights read in 7.0 ms at "
-    "0.74 of HBM bandwidth, 10.3 ms of per-layer overhead, 2.2 ms of all-reduce latency) against "
+    "constants carry: at batch 1 on H100 the model charges 19.6 ms (the weights read in 6.9 ms at "
+    "0.75 of HBM bandwidth, 10.5 ms of per-layer overhead, 2.2 ms of all-reduce latency) against "
     "29.8 ms measured; from batch 1 to 64 the published TBT grows by 20.4 ms (H100) and 26.7 ms "
-    "(A100) where the model's KV-cache reads and matmuls add 1.4 ms and 2.4 ms; on A100 the "
+    "(A100) where the model's KV-cache reads and matmuls add 1.4 ms and 3.2 ms; on A100 the "
     "overhead borrowed from H100 does not grow with the slower chip (A100/H100 TBT at batch 1: "
     "1.51 measured, 1.23 predicted)";
 constexpr std::string_view kWhyTbtBloom =
     "Splitwise's 2023 engine, as for Llama-2-70B: BLOOM's larger weights (44 GB per GPU) make the "
     "weight read, which the model charges correctly within its constants, the larger part, so the "
-    "miss is smaller; it grows with the batch (H100, batch 1 to 64: +28.0 ms published, +8.7 ms "
-    "predicted; A100: +47.8 ms and +14.7 ms)";
+    "miss is smaller; it grows with the batch (H100, batch 1 to 64: +28.0 ms published, +8.6 ms "
+    "predicted; A100: +47.8 ms and +15.6 ms)";
 constexpr std::string_view kWhyPrefill =
     "Splitwise's prefill is slower than the step model's matmul efficiency: at batch 64 on H100 "
     "it runs at about 19 % of the 16-bit peak (32768 tokens x 2 x 68.5 GFLOP in 2.94 s on 8 "
-    "GPUs), the model at 0.553 of it; and it grows superlinearly from batch 4 to 8 (2.80x on "
-    "H100, 2.63x on A100, for twice the tokens) where the model's grows 1.77x and 1.91x";
+    "GPUs), the model at 0.540 of it; and it grows superlinearly from batch 4 to 8 (2.80x on "
+    "H100, 2.63x on A100, for twice the tokens) where the model's grows 1.77x and 1.90x";
 
 struct Documented {
   std::string_view name;
@@ -649,90 +649,90 @@ struct Documented {
   std::string_view why;
 };
 constexpr std::array<Documented, 84> kDocumented{{
-    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 1", -0.365, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 1", -0.345, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 1", -0.262, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 1", -0.466, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 2", -0.118, kWithin},
-    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 2", -0.353, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 2", -0.160, kWithin},
-    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 2", -0.457, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 4", -0.167, kWithin},
-    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 4", -0.381, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 4", -0.133, kWithin},
-    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 4", -0.467, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 8", -0.473, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 8", -0.391, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 8", -0.373, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 8", -0.471, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 16", -0.549, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 16", -0.416, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 16", -0.522, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 16", -0.506, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 32", -0.544, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 32", -0.474, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 32", -0.475, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 32", -0.521, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 64", -0.527, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 64", -0.583, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 64", -0.514, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 64", -0.631, kWhyTbtLlama},
-    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 1", -0.212, kWhyPrefill},
-    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 1", -0.199, kWithin},
-    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 1", -0.179, kWithin},
-    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 1", -0.172, kWithin},
-    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 2", -0.092, kWithin},
-    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 2", -0.210, kWhyTbtBloom},
-    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 2", -0.004, kWithin},
-    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 2", -0.178, kWithin},
-    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 4", -0.095, kWithin},
-    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 4", -0.224, kWhyTbtBloom},
-    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 4", +0.038, kWithin},
-    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 4", -0.179, kWithin},
-    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 8", -0.344, kWhyPrefill},
-    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 8", -0.209, kWhyTbtBloom},
-    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 8", -0.186, kWithin},
-    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 8", -0.191, kWithin},
-    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 16", -0.392, kWhyPrefill},
-    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 16", -0.231, kWhyTbtBloom},
-    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 16", -0.394, kWhyPrefill},
-    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 16", -0.220, kWhyTbtBloom},
-    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 32", -0.376, kWhyPrefill},
-    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 32", -0.271, kWhyTbtBloom},
-    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 32", -0.268, kWhyPrefill},
-    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 32", -0.263, kWhyTbtBloom},
-    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 64", -0.374, kWhyPrefill},
-    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 64", -0.413, kWhyTbtBloom},
-    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 64", -0.249, kWhyPrefill},
-    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 64", -0.430, kWhyTbtBloom},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 128/128", +0.105, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 128/128", +0.177, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 128/2048", -0.181, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 128/2048", -0.056, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 1000/1000", -0.099, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 1000/1000", -0.030, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 2048/128", +0.068, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 2048/128", +0.112, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 2048/2048", -0.155, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 2048/2048", -0.119, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 5000/500", -0.043, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 5000/500", +0.042, kWithin},
-    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 128/128", +0.057, kWithin},
-    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 128/2048", -0.096, kWithin},
-    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 1000/1000", +0.017, kWithin},
-    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 2048/128", +0.018, kWithin},
-    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 2048/2048", -0.173, kWithin},
-    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 5000/500", -0.061, kWithin},
-    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 128/128", -0.027, kWithin},
-    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 128/2048", +0.052, kWithin},
-    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 1000/1000", -0.037, kWithin},
-    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 2048/128", -0.086, kWithin},
-    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 2048/2048", -0.067, kWithin},
-    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 5000/500", -0.100, kWithin},
-    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 128/2048", -0.096, kWithin},
-    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 1000/1000", -0.061, kWithin},
-    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 2048/2048", -0.163, kWithin},
-    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 5000/500", +0.135, kWithin},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 1", -0.354, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 1", -0.342, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 1", -0.246, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 1", -0.465, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 2", -0.103, kWithin},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 2", -0.350, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 2", -0.142, kWithin},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 2", -0.456, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 4", -0.152, kWithin},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 4", -0.378, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 4", -0.114, kWithin},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 4", -0.465, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 8", -0.464, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 8", -0.388, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 8", -0.358, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 8", -0.468, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 16", -0.541, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 16", -0.413, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 16", -0.540, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 16", -0.502, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 32", -0.536, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 32", -0.472, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 32", -0.463, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 32", -0.513, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 64", -0.518, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 64", -0.581, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 64", -0.502, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 64", -0.620, kWhyTbtLlama},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 1", -0.196, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 1", -0.201, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 1", -0.171, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 1", -0.176, kWithin},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 2", -0.074, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 2", -0.212, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 2", 0.005, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 2", -0.183, kWithin},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 4", -0.076, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 4", -0.226, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 4", 0.048, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 4", -0.184, kWithin},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 8", -0.330, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 8", -0.211, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 8", -0.179, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 8", -0.194, kWithin},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 16", -0.379, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 16", -0.233, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 16", -0.388, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 16", -0.221, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 32", -0.363, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 32", -0.274, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 32", -0.261, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 32", -0.260, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 64", -0.361, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 64", -0.416, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 64", -0.242, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 64", -0.422, kWhyTbtBloom},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 128/128", 0.101, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 128/128", 0.172, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 128/2048", -0.178, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 128/2048", -0.054, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 1000/1000", -0.096, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 1000/1000", -0.028, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 2048/128", 0.065, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 2048/128", 0.108, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 2048/2048", -0.151, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 2048/2048", -0.115, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 5000/500", -0.041, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 5000/500", 0.042, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 128/128", 0.061, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 128/2048", -0.090, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 1000/1000", 0.019, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 2048/128", 0.022, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 2048/2048", -0.168, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 5000/500", -0.058, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 128/128", -0.006, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 128/2048", 0.064, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 1000/1000", -0.022, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 2048/128", -0.066, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 2048/2048", -0.053, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 5000/500", -0.084, kWithin},
+    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 128/2048", -0.083, kWithin},
+    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 1000/1000", -0.043, kWithin},
+    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 2048/2048", -0.152, kWithin},
+    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 5000/500", 0.165, kWithin},
 }};
 
 const Documented* documented(const std::string& name) {
@@ -862,17 +862,17 @@ namespace {
 constexpr std::string_view kWhySmallBatch =
     "below the calibration batch the measured iteration is shorter than the model's and the "
     "measured draw lower: batch / throughput at batch 16 is 8.2 ms measured, 10.7 ms predicted "
-    "(8B; the per-layer overhead fitted at batch 64 to 128 alone is 32 x 129 us = 4.1 ms), "
+    "(8B; the per-layer overhead fitted at batch 64 to 128 alone is 32 x 132 us = 4.2 ms), "
     "18.5 ms and 26.0 ms (70B), 35.9 ms and 41.9 ms (405B); the measured power per GPU at batch "
     "16 is 513 W (8B), 451 W (70B), 423 W (405B), 60 to 73 % of TDP, where the model's "
-    "memory-bound draw (u_mem 0.765, 559 W) keeps it at 535 to 565 W";
+    "memory-bound draw (u_mem 0.762, 557 W) keeps it at 534 to 564 W";
 constexpr std::string_view kWhyLargeBatch =
     "above the calibration batch the measured iteration grows faster with the batch than the "
     "model's and the measured draw rises toward TDP: 8B batch / throughput from batch 64 to 256 "
-    "grows 12.4 to 28.4 ms measured, 12.4 to 22.7 ms predicted, and the measured throughput stops "
-    "rising from batch 256 (9010 to 9806 tok/s up to 768) where the model's keeps rising (11282 to "
-    "14052); the measured power per GPU reaches 685 to 690 W (8B, batch 192 and up) and 602 to "
-    "609 W (405B, batch 192 and 256), the model's 599 to 613 W and 525 to 526 W";
+    "grows 12.4 to 28.4 ms measured, 12.4 to 22.9 ms predicted, and the measured throughput stops "
+    "rising from batch 256 (9010 to 9806 tok/s up to 768) where the model's keeps rising (11167 to "
+    "13853); the measured power per GPU reaches 685 to 690 W (8B, batch 192 and up) and 602 to "
+    "609 W (405B, batch 192 and 256), the model's 599 to 614 W and 529 W";
 
 /// One row's documented errors (predicted / published - 1) and, beyond 20 %, why.
 struct MlEnergyDocumented {
@@ -883,31 +883,31 @@ struct MlEnergyDocumented {
   std::string_view why;
 };
 constexpr std::array<MlEnergyDocumented, 25> kMlEnergyDocumented{{
-    {"Llama 3.1 8B, 1 H100, batch 16", +0.444, -0.238, +0.101, kWhySmallBatch},
-    {"Llama 3.1 8B, 1 H100, batch 32", +0.221, -0.165, +0.019, kWhySmallBatch},
-    {"Llama 3.1 8B, 1 H100, batch 96", -0.181, +0.113, -0.089, kWithin},
-    {"Llama 3.1 8B, 1 H100, batch 128", -0.262, +0.198, -0.115, kWhyLargeBatch},
-    {"Llama 3.1 8B, 1 H100, batch 192", -0.308, +0.259, -0.129, kWhyLargeBatch},
-    {"Llama 3.1 8B, 1 H100, batch 256", -0.303, +0.252, -0.127, kWhyLargeBatch},
-    {"Llama 3.1 8B, 1 H100, batch 384", -0.320, +0.298, -0.118, kWhyLargeBatch},
-    {"Llama 3.1 8B, 1 H100, batch 512", -0.305, +0.270, -0.118, kWhyLargeBatch},
-    {"Llama 3.1 8B, 1 H100, batch 768", -0.388, +0.463, -0.105, kWhyLargeBatch},
-    {"Llama 3.1 70B, 4 H100, batch 16", +0.720, -0.287, +0.227, kWhySmallBatch},
-    {"Llama 3.1 70B, 4 H100, batch 32", +0.544, -0.196, +0.242, kWhySmallBatch},
-    {"Llama 3.1 70B, 4 H100, batch 64", +0.260, -0.105, +0.128, kWhySmallBatch},
-    {"Llama 3.1 70B, 4 H100, batch 96", +0.122, -0.033, +0.085, kWithin},
-    {"Llama 3.1 70B, 4 H100, batch 192", -0.093, +0.121, +0.016, kWithin},
-    {"Llama 3.1 70B, 4 H100, batch 256", -0.123, +0.137, -0.003, kWithin},
-    {"Llama 3.1 70B, 4 H100, batch 384", -0.116, +0.142, +0.009, kWithin},
-    {"Llama 3.1 70B, 4 H100, batch 512", -0.116, +0.078, -0.048, kWithin},
-    {"Llama 3.1 70B, 4 H100, batch 768", -0.068, +0.010, -0.059, kWithin},
-    {"Llama 3.1 70B, 4 H100, batch 1024", -0.109, +0.056, -0.059, kWithin},
-    {"Llama 3.1 405B FP8, 8 H100, batch 16", +0.478, -0.144, +0.265, kWhySmallBatch},
-    {"Llama 3.1 405B FP8, 8 H100, batch 32", +0.225, -0.070, +0.140, kWhySmallBatch},
-    {"Llama 3.1 405B FP8, 8 H100, batch 96", -0.136, +0.094, -0.055, kWithin},
-    {"Llama 3.1 405B FP8, 8 H100, batch 128", -0.232, +0.192, -0.084, kWhyLargeBatch},
-    {"Llama 3.1 405B FP8, 8 H100, batch 192", -0.340, +0.324, -0.126, kWhyLargeBatch},
-    {"Llama 3.1 405B FP8, 8 H100, batch 256", -0.364, +0.357, -0.138, kWhyLargeBatch},
+    {"Llama 3.1 8B, 1 H100, batch 16", +0.439, -0.237, +0.098, kWhySmallBatch},
+    {"Llama 3.1 8B, 1 H100, batch 32", +0.217, -0.165, +0.017, kWhySmallBatch},
+    {"Llama 3.1 8B, 1 H100, batch 96", -0.181, +0.111, -0.090, kWithin},
+    {"Llama 3.1 8B, 1 H100, batch 128", -0.260, +0.195, -0.116, kWhyLargeBatch},
+    {"Llama 3.1 8B, 1 H100, batch 192", -0.305, +0.253, -0.129, kWhyLargeBatch},
+    {"Llama 3.1 8B, 1 H100, batch 256", -0.296, +0.239, -0.128, kWhyLargeBatch},
+    {"Llama 3.1 8B, 1 H100, batch 384", -0.314, +0.285, -0.118, kWhyLargeBatch},
+    {"Llama 3.1 8B, 1 H100, batch 512", -0.298, +0.256, -0.118, kWhyLargeBatch},
+    {"Llama 3.1 8B, 1 H100, batch 768", -0.379, +0.443, -0.104, kWhyLargeBatch},
+    {"Llama 3.1 70B, 4 H100, batch 16", +0.717, -0.287, +0.224, kWhySmallBatch},
+    {"Llama 3.1 70B, 4 H100, batch 32", +0.542, -0.196, +0.240, kWhySmallBatch},
+    {"Llama 3.1 70B, 4 H100, batch 64", +0.262, -0.108, +0.126, kWhySmallBatch},
+    {"Llama 3.1 70B, 4 H100, batch 96", +0.126, -0.037, +0.085, kWithin},
+    {"Llama 3.1 70B, 4 H100, batch 192", -0.085, +0.111, +0.017, kWithin},
+    {"Llama 3.1 70B, 4 H100, batch 256", -0.107, +0.117, -0.003, kWithin},
+    {"Llama 3.1 70B, 4 H100, batch 384", -0.103, +0.126, +0.010, kWithin},
+    {"Llama 3.1 70B, 4 H100, batch 512", -0.099, +0.058, -0.047, kWithin},
+    {"Llama 3.1 70B, 4 H100, batch 768", -0.048, -0.010, -0.058, kWithin},
+    {"Llama 3.1 70B, 4 H100, batch 1024", -0.084, +0.028, -0.058, kWithin},
+    {"Llama 3.1 405B FP8, 8 H100, batch 16", +0.473, -0.143, +0.263, kWhySmallBatch},
+    {"Llama 3.1 405B FP8, 8 H100, batch 32", +0.220, -0.066, +0.140, kWhySmallBatch},
+    {"Llama 3.1 405B FP8, 8 H100, batch 96", -0.141, +0.104, -0.052, kWithin},
+    {"Llama 3.1 405B FP8, 8 H100, batch 128", -0.236, +0.204, -0.080, kWhyLargeBatch},
+    {"Llama 3.1 405B FP8, 8 H100, batch 192", -0.345, +0.343, -0.121, kWhyLargeBatch},
+    {"Llama 3.1 405B FP8, 8 H100, batch 256", -0.368, +0.375, -0.131, kWhyLargeBatch},
 }};
 
 }  // namespace
@@ -943,6 +943,6 @@ TEST_CASE("Serving: every ML.ENERGY batch-size figure is within its documented e
   // How many of the 25 rows meet the 20 % target (docs/serving.md counts them): J/token,
   // throughput, power per GPU.
   CHECK(within[0] == 9U);
-  CHECK(within[1] == 16U);
+  CHECK(within[1] == 15U);
   CHECK(within[2] == 22U);
 }

@@ -40,10 +40,12 @@ namespace {
 
 constexpr double kTera = 1e12;
 constexpr double kPaperFlopsPerParameterToken = 6.0;
-/// Data-parallel gradient reduction overlapped with the backward pass: half, an
-/// assumption, the same for every calibration and validation run (PyTorch DDP and
-/// Megatron's distributed optimizer reduce in buckets while the backward pass goes on).
-constexpr double kDataParallelOverlap = 0.5;
+/// Data-parallel gradient reduction overlapped with the last microbatch's backward pass, and
+/// ZeRO's parameter all-gather with the next first forward pass, as far as those passes
+/// last: all of it, the same for every calibration and validation run (PyTorch DDP and
+/// Megatron's distributed optimizer reduce in buckets while the backward pass goes on; the
+/// step model bounds the hidden part by the pass's length).
+constexpr double kDataParallelOverlap = 1.0;
 /// eta_net where a calibration has one run only.
 constexpr double kDefaultNetworkEfficiency = 0.7;
 constexpr double kCalibrationTolerance = 0.10;
@@ -595,37 +597,34 @@ struct KnownMiss {
   std::string_view why;
 };
 constexpr double kMissPin = 0.03;
-constexpr std::array<KnownMiss, 15> kKnownMisses{{
-    {"MT-NLG 530B on 3360 A100", -0.205,
+constexpr std::array<KnownMiss, 13> kKnownMisses{{
+    {"MT-NLG 530B on 3360 A100", -0.202,
      "DeepSpeed's pipeline engine loses more with fewer microbatches than the 1F1B bubble: from "
      "2240 to 3360 GPUs (batch 1920, 240 to 160 microbatches per pipeline) the GPU-seconds per "
      "step grow 11.5 % measured, 6.4 % predicted; the microbatch size is not published"},
-    {"Megatron-Core r0.8.0 weak scaling: 1.7B on 48 H100", -0.216,
-     "small model: per-layer costs the model does not charge (kernel launches and synchronisation) "
-     "weigh most where each layer's matmuls are smallest"},
-    {"Megatron-Core r0.8.0 weak scaling: 16B on 192 H100", 0.101,
-     "not found: Megatron-Core overlaps the tensor-parallel collectives the model charges in full, "
-     "but with them wholly hidden and the fit redone this run still misses by more than 10 %"},
-    {"Megatron-Core r0.8.0 weak scaling: 32B on 384 H100", 0.216,
-     "not found: Megatron-Core overlaps the tensor-parallel collectives the model charges in full, "
-     "but with them wholly hidden and the fit redone this run still misses by more than 10 %"},
-    {"MaxText 1024B on v5p-4096 (2048 TPU v5p chips)", 0.152,
+    {"Megatron-Core r0.8.0 weak scaling: 1.7B on 48 H100", -0.138,
+     "not found; the loss over the 131,072-entry vocabulary is charged (it was -21.6 % without) "
+     "and the gradients' reduction is hidden in the last microbatch's backward pass; candidates "
+     "are per-kernel costs the model does not charge (launches, synchronisation, the embedding's "
+     "gradient), which weigh most where each layer's matmuls are smallest (d_model 2048)"},
+    {"MaxText 1024B on v5p-4096 (2048 TPU v5p chips)", 0.159,
      "remat_policy full: the model charges the recomputed forward pass (a third more matmul time) "
      "and the tensor-parallel all-reduces (16 % of the predicted step) in full; the runs of the "
      "same fit with remat_policy minimal ('dots') are 6 to 7 % fast, so the recomputation as "
      "charged costs more than MaxText's"},
-    {"Llama 3 405B on 8192 H100, TP8 CP1 PP16, seq 8192", 0.370,
+    {"Llama 3 405B on 8192 H100, TP8 CP1 PP16, seq 8192", 0.405,
      "by this model's activation accounting the interleaved schedule fits only with full "
      "recomputation (2 virtual stages without it need 100 GB of activations): the fastest layout "
-     "that fits is plain 1F1B without recomputation, whose bubble (5.1 s of 15.9 s) the run's "
-     "interleaved schedule did not have; interleaved with full recomputation is +42 % (the run's "
-     "memory savings are not published); FLOPs counted as 6N, which the paper does not confirm"},
-    {"Llama 3 405B on 16384 H100, TP8 CP1 PP16, seq 8192", 0.465,
+     "that fits is plain 1F1B without recomputation, whose bubble (5.2 s of 16.3 s) the run's "
+     "interleaved schedule did not have; 4 interleaved stages with full recomputation are +45 % "
+     "(the run's memory savings are not published); FLOPs counted as 6N, which the paper does not "
+     "confirm"},
+    {"Llama 3 405B on 16384 H100, TP8 CP1 PP16, seq 8192", 0.495,
      "by this model's activation accounting the published layout fits only with full "
      "recomputation, so it charges a recomputed forward pass and a bubble the run did not have "
      "(the run's schedule and memory savings are not published); FLOPs counted as 6N, which the "
      "paper does not confirm"},
-    {"Llama 3 405B on 16384 H100, TP8 CP16 PP16, seq 131072", 1.106,
+    {"Llama 3 405B on 16384 H100, TP8 CP16 PP16, seq 131072", 1.153,
      "by this model's activation accounting the published layout fits only with full "
      "recomputation, so it charges a recomputed forward pass and a bubble the run did not have "
      "(the run's schedule and memory savings are not published); FLOPs counted as 6N, which the "
@@ -636,15 +635,15 @@ constexpr std::array<KnownMiss, 15> kKnownMisses{{
      "needs 193 GB per device by this model's activation accounting (no layout key is left to "
      "search): the run's selective recomputation of chosen modules keeps less than the model's "
      "'selective', which saves nothing beyond fused attention"},
-    {"Megatron-Bridge 25.11: DeepSeek-V3 MXFP8 on 256 B200", -0.520,
+    {"Megatron-Bridge 25.11: DeepSeek-V3 MXFP8 on 256 B200", -0.478,
      "MoE costs the model does not charge in the expected step: token permutation, grouped matmuls "
      "of about 128 tokens per expert far below the dense efficiency, the router, and load "
      "imbalance (step_sim samples imbalance in runs, not here)"},
-    {"Megatron-Bridge 25.11: Qwen3-235B-A22B MXFP8 on 64 B200", -0.584,
+    {"Megatron-Bridge 25.11: Qwen3-235B-A22B MXFP8 on 64 B200", -0.556,
      "MoE costs the model does not charge in the expected step: token permutation, grouped matmuls "
      "of about 128 tokens per expert far below the dense efficiency, the router, and load "
      "imbalance (step_sim samples imbalance in runs, not here)"},
-    {"Megatron-Bridge 25.11: DeepSeek-V3 MXFP8 on 256 GB200", -0.270,
+    {"Megatron-Bridge 25.11: DeepSeek-V3 MXFP8 on 256 GB200", -0.244,
      "MoE costs the model does not charge in the expected step: token permutation, grouped matmuls "
      "of about 128 tokens per expert far below the dense efficiency, the router, and load "
      "imbalance (step_sim samples imbalance in runs, not here)"},
@@ -652,10 +651,10 @@ constexpr std::array<KnownMiss, 15> kKnownMisses{{
      std::numeric_limits<double>::quiet_NaN(),
      "needs 311 GB per device by this model: the run offloads activations to host memory, which "
      "the model does not represent"},
-    {"MaxText 22B on v4-128 (64 TPU v4 chips)", 0.276,
+    {"MaxText 22B on v4-128 (64 TPU v4 chips)", 0.296,
      "architecture inferred from a 2023 MaxText config (low confidence); TPU v4 is calibrated on "
      "one run (PaLM)"},
-    {"MaxText 52B on v4-384 (192 TPU v4 chips)", 0.250,
+    {"MaxText 52B on v4-384 (192 TPU v4 chips)", 0.257,
      "architecture inferred from a 2023 MaxText config (low confidence); TPU v4 is calibrated on "
      "one run (PaLM)"},
 }};
