@@ -551,11 +551,8 @@ StepEstimate estimate(const StepModelInput& in, const AcceleratorType& chip,
           ? kRecomputedTrafficPasses * materialised_score_bytes_per_token(m) * attention_blocks
           : 0.0;
   // The last stage's loss: over its output tokens (the decoder's in an encoder-decoder).
-  const double output_share =
-      static_cast<double>(m.encoder_layers > 0
-                              ? (m.target_sequence > 0 ? m.target_sequence : m.sequence)
-                              : m.sequence) /
-      static_cast<double>(counts.tokens_per_sequence);
+  const double output_share = static_cast<double>(counts.decoder_tokens_per_sequence) /
+                              static_cast<double>(counts.tokens_per_sequence);
   const double loss_bytes = kLossBytesPerLogit * static_cast<double>(m.vocabulary) * output_share *
                             tokens_mb_rank / tensor * mb;
   const double t_elementwise = ((traffic_passes * activation_per_token + score_replay) *

@@ -386,6 +386,7 @@ TransformerCounts count_transformer(const TransformerSpec& spec) {
   c.dense_ffn_layers = c.layers - c.moe_layers;
   const std::int64_t decoder_sequence =
       spec.target_sequence > 0 ? spec.target_sequence : spec.sequence;
+  c.decoder_tokens_per_sequence = decoder_sequence;
   c.tokens_per_sequence = b.encoder_decoder ? spec.sequence + decoder_sequence : spec.sequence;
 
   const double encoder_layers = as_double(spec.encoder_layers);

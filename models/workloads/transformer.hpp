@@ -102,6 +102,9 @@ struct TransformerCounts {
   std::int64_t layers = 0;  ///< encoder + decoder layers
   /// Tokens per sequence: sequence (+ target_sequence for an encoder-decoder).
   std::int64_t tokens_per_sequence = 0;
+  /// The decoder's tokens per sequence (target_sequence, else sequence): those that get
+  /// logits and a loss.
+  std::int64_t decoder_tokens_per_sequence = 0;
   /// Forward FLOPs of one sequence, by kind: matmuls with the weights, 2 per weight per
   /// token that uses it (the output logits, 2 x d_model x vocabulary per output token,
   /// even with tied embeddings; the embedding lookup is free; a MoE block counts its
