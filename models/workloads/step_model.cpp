@@ -254,7 +254,7 @@ ExpertShare expert_share(const TransformerSpec& m) {
   // Routed experts only: shared experts are replicated like dense weights and their work
   // is dense work (in dense_parameters and the rest of the matmul FLOPs).
   const auto moe = [&](std::int64_t layers) { return moe_layers_in_stack(m, layers); };
-  const double target = static_cast<double>(m.target_sequence > 0 ? m.target_sequence : m.sequence);
+  const double target = static_cast<double>(decoder_sequence(m));
   const double enc_tokens = static_cast<double>(m.sequence);
   const double dec_tokens = m.encoder_layers > 0 ? target : static_cast<double>(m.sequence);
   constexpr double kFlopsPerMac = 2.0;
@@ -736,15 +736,14 @@ std::vector<ParallelLayout> candidate_layouts(const TransformerSpec& model, std:
                                               const LayoutRequest& r) {
   std::vector<ParallelLayout> out;
   const std::int64_t layers = model.encoder_layers + model.decoder_layers;
-  const std::int64_t decoder_sequence =
-      model.target_sequence > 0 ? model.target_sequence : model.sequence;
+  const std::int64_t decoder_tokens = decoder_sequence(model);
   const std::int64_t max_tensor = r.tensor ? *r.tensor : std::min(kMaxTensor, scale_up_domain);
   for (const std::int64_t t : divisors(devices, max_tensor)) {
     if (!allowed(r.tensor, t) || model.heads % t != 0) {
       continue;
     }
     for (const std::int64_t c : divisors(devices / t, r.context ? *r.context : kMaxContext)) {
-      if (!allowed(r.context, c) || model.sequence % c != 0 || decoder_sequence % c != 0) {
+      if (!allowed(r.context, c) || model.sequence % c != 0 || decoder_tokens % c != 0) {
         continue;
       }
       for (const std::int64_t p : divisors(devices / (t * c), layers)) {

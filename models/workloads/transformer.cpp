@@ -242,7 +242,7 @@ Blocks blocks(const TransformerSpec& s) {
   b.embedding = as_double(s.vocabulary) * b.d;
   if (b.encoder_decoder) {
     b.encoder_tokens = as_double(s.sequence);
-    b.decoder_tokens = as_double(s.target_sequence > 0 ? s.target_sequence : s.sequence);
+    b.decoder_tokens = as_double(decoder_sequence(s));
   } else {
     b.decoder_tokens = as_double(s.sequence);
   }
@@ -311,8 +311,8 @@ void validate(const TransformerSpec& s, const ParallelLayout& p, const TrainingP
     throw std::invalid_argument(layout_error("virtual_stages (" + std::to_string(p.virtual_stages) +
                                              ") needs pipeline > 1"));
   }
-  const std::int64_t decoder_sequence = s.target_sequence > 0 ? s.target_sequence : s.sequence;
-  if (s.sequence % p.context != 0 || decoder_sequence % p.context != 0) {
+  const std::int64_t decoder_tokens = decoder_sequence(s);
+  if (s.sequence % p.context != 0 || decoder_tokens % p.context != 0) {
     throw std::invalid_argument(layout_error("context (" + std::to_string(p.context) +
                                              ") does not divide the sequence (" +
                                              std::to_string(s.sequence) + ")"));
@@ -384,10 +384,9 @@ TransformerCounts count_transformer(const TransformerSpec& spec) {
   c.layers = spec.encoder_layers + spec.decoder_layers;
   c.moe_layers = moe_encoder + moe_decoder;
   c.dense_ffn_layers = c.layers - c.moe_layers;
-  const std::int64_t decoder_sequence =
-      spec.target_sequence > 0 ? spec.target_sequence : spec.sequence;
-  c.decoder_tokens_per_sequence = decoder_sequence;
-  c.tokens_per_sequence = b.encoder_decoder ? spec.sequence + decoder_sequence : spec.sequence;
+  c.decoder_tokens_per_sequence = decoder_sequence(spec);
+  c.tokens_per_sequence =
+      b.encoder_decoder ? spec.sequence + c.decoder_tokens_per_sequence : spec.sequence;
 
   const double encoder_layers = as_double(spec.encoder_layers);
   const double decoder_layers = as_double(spec.decoder_layers);

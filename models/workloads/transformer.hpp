@@ -132,6 +132,12 @@ struct TransformerCounts {
 /// top_k > experts, ...).
 TransformerCounts count_transformer(const TransformerSpec& spec);
 
+/// The decoder's tokens per sequence: target_sequence when given (an encoder-decoder),
+/// else sequence.
+[[nodiscard]] inline std::int64_t decoder_sequence(const TransformerSpec& s) {
+  return s.target_sequence > 0 ? s.target_sequence : s.sequence;
+}
+
 /// The MoE feed-forward blocks of a stack of `stack_layers` layers (0 without experts):
 /// (stack_layers - dense_layers) / moe_every, at least 0.
 std::int64_t moe_layers_in_stack(const TransformerSpec& spec, std::int64_t stack_layers);
