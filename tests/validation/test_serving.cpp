@@ -626,12 +626,12 @@ constexpr double kErrorPin = 0.03;
 constexpr std::string_view kWithin = "";
 constexpr std::string_view kWhyTbtLlama =
     "Splitwise's 2023 engine decodes slower than vLLM 0.11.1, whose per-layer overhead the "
-    "constants carry: at batch 1 on H100 the model charges 19.6 ms (the weights read in 6.9 ms at "
-    "0.75 of HBM bandwidth, 10.5 ms of per-layer overhead, 2.2 ms of all-reduce latency) against "
+    "constants carry: at batch 1 on H100 the model charges 19.9 ms (the weights read in 6.9 ms at "
+    "0.75 of HBM bandwidth, 10.8 ms of per-layer overhead, 2.2 ms of all-reduce latency) against "
     "29.8 ms measured; from batch 1 to 64 the published TBT grows by 20.4 ms (H100) and 26.7 ms "
     "(A100) where the model's KV-cache reads and matmuls add 1.4 ms and 3.2 ms; on A100 the "
     "overhead borrowed from H100 does not grow with the slower chip (A100/H100 TBT at batch 1: "
-    "1.51 measured, 1.23 predicted)";
+    "1.51 measured, 1.22 predicted)";
 constexpr std::string_view kWhyTbtBloom =
     "Splitwise's 2023 engine, as for Llama-2-70B: BLOOM's larger weights (44 GB per GPU) make the "
     "weight read, which the model charges correctly within its constants, the larger part, so the "
@@ -640,8 +640,8 @@ constexpr std::string_view kWhyTbtBloom =
 constexpr std::string_view kWhyPrefill =
     "Splitwise's prefill is slower than the step model's matmul efficiency: at batch 64 on H100 "
     "it runs at about 19 % of the 16-bit peak (32768 tokens x 2 x 68.5 GFLOP in 2.94 s on 8 "
-    "GPUs), the model at 0.540 of it; and it grows superlinearly from batch 4 to 8 (2.80x on "
-    "H100, 2.63x on A100, for twice the tokens) where the model's grows 1.77x and 1.90x";
+    "GPUs), the model at 0.587 of it; and it grows superlinearly from batch 4 to 8 (2.80x on "
+    "H100, 2.63x on A100, for twice the tokens) where the model's grows 1.76x and 1.90x";
 
 struct Documented {
   std::string_view name;
@@ -649,90 +649,90 @@ struct Documented {
   std::string_view why;
 };
 constexpr std::array<Documented, 84> kDocumented{{
-    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 1", -0.354, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 1", -0.342, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 1", -0.246, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 1", -0.465, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 2", -0.103, kWithin},
-    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 2", -0.350, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 2", -0.142, kWithin},
-    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 2", -0.456, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 4", -0.152, kWithin},
-    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 4", -0.378, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 4", -0.114, kWithin},
-    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 4", -0.465, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 8", -0.464, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 8", -0.388, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 8", -0.358, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 8", -0.468, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 16", -0.541, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 16", -0.413, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 16", -0.540, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 16", -0.502, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 32", -0.536, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 32", -0.472, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 32", -0.463, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 32", -0.513, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 64", -0.518, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 64", -0.581, kWhyTbtLlama},
-    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 64", -0.502, kWhyPrefill},
-    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 64", -0.620, kWhyTbtLlama},
-    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 1", -0.196, kWithin},
-    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 1", -0.201, kWhyTbtBloom},
-    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 1", -0.171, kWithin},
-    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 1", -0.176, kWithin},
-    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 2", -0.074, kWithin},
-    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 2", -0.212, kWhyTbtBloom},
-    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 2", 0.005, kWithin},
-    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 2", -0.183, kWithin},
-    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 4", -0.076, kWithin},
-    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 4", -0.226, kWhyTbtBloom},
-    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 4", 0.048, kWithin},
-    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 4", -0.184, kWithin},
-    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 8", -0.330, kWhyPrefill},
-    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 8", -0.211, kWhyTbtBloom},
-    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 8", -0.179, kWithin},
-    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 8", -0.194, kWithin},
-    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 16", -0.379, kWhyPrefill},
-    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 16", -0.233, kWhyTbtBloom},
-    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 16", -0.388, kWhyPrefill},
-    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 16", -0.221, kWhyTbtBloom},
-    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 32", -0.363, kWhyPrefill},
-    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 32", -0.274, kWhyTbtBloom},
-    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 32", -0.261, kWhyPrefill},
-    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 32", -0.260, kWhyTbtBloom},
-    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 64", -0.361, kWhyPrefill},
-    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 64", -0.416, kWhyTbtBloom},
-    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 64", -0.242, kWhyPrefill},
-    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 64", -0.422, kWhyTbtBloom},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 128/128", 0.101, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 128/128", 0.172, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 128/2048", -0.178, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 128/2048", -0.054, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 1000/1000", -0.096, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 1000/1000", -0.028, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 2048/128", 0.065, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 2048/128", 0.108, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 2048/2048", -0.151, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 2048/2048", -0.115, kWithin},
-    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 5000/500", -0.041, kWithin},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 1", -0.375, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 1", -0.334, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 1", -0.249, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 1", -0.459, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 2", -0.131, kWithin},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 2", -0.342, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 2", -0.146, kWithin},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 2", -0.451, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 4", -0.189, kWithin},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 4", -0.370, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 4", -0.120, kWithin},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 4", -0.460, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 8", -0.491, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 8", -0.381, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 8", -0.364, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 8", -0.463, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 16", -0.566, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 16", -0.407, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 16", -0.544, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 16", -0.497, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 32", -0.563, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 32", -0.466, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 32", -0.468, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 32", -0.508, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, H100 TP8, batch 64", -0.547, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, H100 TP8, batch 64", -0.577, kWhyTbtLlama},
+    {"Splitwise: prefill, Llama-2-70B, A100 TP8, batch 64", -0.507, kWhyPrefill},
+    {"Splitwise: TBT, Llama-2-70B, A100 TP8, batch 64", -0.617, kWhyTbtLlama},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 1", -0.238, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 1", -0.196, kWithin},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 1", -0.178, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 1", -0.172, kWithin},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 2", -0.122, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 2", -0.206, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 2", -0.003, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 2", -0.179, kWithin},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 4", -0.131, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 4", -0.221, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 4", 0.038, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 4", -0.180, kWithin},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 8", -0.373, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 8", -0.206, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 8", -0.187, kWithin},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 8", -0.190, kWithin},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 16", -0.420, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 16", -0.228, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 16", -0.394, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 16", -0.217, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 32", -0.405, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 32", -0.270, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 32", -0.268, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 32", -0.257, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, H100 TP8, batch 64", -0.404, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, H100 TP8, batch 64", -0.413, kWhyTbtBloom},
+    {"Splitwise: prefill, BLOOM-176B, A100 TP8, batch 64", -0.250, kWhyPrefill},
+    {"Splitwise: TBT, BLOOM-176B, A100 TP8, batch 64", -0.420, kWhyTbtBloom},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 128/128", 0.099, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 128/128", 0.170, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 128/2048", -0.182, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 128/2048", -0.057, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 1000/1000", -0.098, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 1000/1000", -0.030, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 2048/128", 0.064, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 2048/128", 0.107, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 2048/2048", -0.154, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 2048/2048", -0.117, kWithin},
+    {"TensorRT-LLM: Llama 3.1 8B FP8, H100 TP1, 5000/500", -0.042, kWithin},
     {"TensorRT-LLM: Llama 3.1 8B FP8, H200 TP1, 5000/500", 0.042, kWithin},
-    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 128/128", 0.061, kWithin},
-    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 128/2048", -0.090, kWithin},
-    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 1000/1000", 0.019, kWithin},
-    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 2048/128", 0.022, kWithin},
-    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 2048/2048", -0.168, kWithin},
-    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 5000/500", -0.058, kWithin},
-    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 128/128", -0.006, kWithin},
-    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 128/2048", 0.064, kWithin},
-    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 1000/1000", -0.022, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 128/128", 0.060, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 128/2048", -0.096, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 1000/1000", 0.015, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 2048/128", 0.023, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 2048/2048", -0.172, kWithin},
+    {"TensorRT-LLM: Llama 3.3 70B FP8, H100 TP2, 5000/500", -0.057, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 128/128", -0.007, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 128/2048", 0.059, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 1000/1000", -0.025, kWithin},
     {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 2048/128", -0.066, kWithin},
-    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 2048/2048", -0.053, kWithin},
+    {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 2048/2048", -0.057, kWithin},
     {"TensorRT-LLM: Llama 3.1 405B FP8, H100 TP8, 5000/500", -0.084, kWithin},
-    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 128/2048", -0.083, kWithin},
-    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 1000/1000", -0.043, kWithin},
-    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 2048/2048", -0.152, kWithin},
-    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 5000/500", 0.165, kWithin},
+    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 128/2048", -0.089, kWithin},
+    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 1000/1000", -0.048, kWithin},
+    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 2048/2048", -0.158, kWithin},
+    {"TensorRT-LLM: Qwen3-235B-A22B FP8, H100 TP8 EP8, 5000/500", 0.162, kWithin},
 }};
 
 const Documented* documented(const std::string& name) {
@@ -861,18 +861,18 @@ namespace {
 
 constexpr std::string_view kWhySmallBatch =
     "below the calibration batch the measured iteration is shorter than the model's and the "
-    "measured draw lower: batch / throughput at batch 16 is 8.2 ms measured, 10.7 ms predicted "
-    "(8B; the per-layer overhead fitted at batch 64 to 128 alone is 32 x 132 us = 4.2 ms), "
-    "18.5 ms and 26.0 ms (70B), 35.9 ms and 41.9 ms (405B); the measured power per GPU at batch "
+    "measured draw lower: batch / throughput at batch 16 is 8.2 ms measured, 10.8 ms predicted "
+    "(8B; the per-layer overhead fitted at batch 64 to 128 alone is 32 x 134.5 us = 4.3 ms), "
+    "18.5 ms and 26.2 ms (70B), 35.9 ms and 42.2 ms (405B); the measured power per GPU at batch "
     "16 is 513 W (8B), 451 W (70B), 423 W (405B), 60 to 73 % of TDP, where the model's "
-    "memory-bound draw (u_mem 0.762, 557 W) keeps it at 534 to 564 W";
+    "memory-bound draw (u_mem 0.765, 559 W) keeps it at 536 to 565 W";
 constexpr std::string_view kWhyLargeBatch =
     "above the calibration batch the measured iteration grows faster with the batch than the "
     "model's and the measured draw rises toward TDP: 8B batch / throughput from batch 64 to 256 "
-    "grows 12.4 to 28.4 ms measured, 12.4 to 22.9 ms predicted, and the measured throughput stops "
-    "rising from batch 256 (9010 to 9806 tok/s up to 768) where the model's keeps rising (11167 to "
-    "13853); the measured power per GPU reaches 685 to 690 W (8B, batch 192 and up) and 602 to "
-    "609 W (405B, batch 192 and 256), the model's 599 to 614 W and 529 W";
+    "grows 12.4 to 28.4 ms measured, 12.4 to 22.1 ms predicted, and the measured throughput stops "
+    "rising from batch 256 (9010 to 9806 tok/s up to 768) where the model's keeps rising (11564 to "
+    "14511); the measured power per GPU reaches 685 to 690 W (8B, batch 192 and up) and 602 to "
+    "609 W (405B, batch 192 and 256), the model's 598 to 612 W and 530 W";
 
 /// One row's documented errors (predicted / published - 1) and, beyond 20 %, why.
 struct MlEnergyDocumented {
@@ -883,31 +883,31 @@ struct MlEnergyDocumented {
   std::string_view why;
 };
 constexpr std::array<MlEnergyDocumented, 25> kMlEnergyDocumented{{
-    {"Llama 3.1 8B, 1 H100, batch 16", +0.439, -0.237, +0.098, kWhySmallBatch},
-    {"Llama 3.1 8B, 1 H100, batch 32", +0.217, -0.165, +0.017, kWhySmallBatch},
-    {"Llama 3.1 8B, 1 H100, batch 96", -0.181, +0.111, -0.090, kWithin},
-    {"Llama 3.1 8B, 1 H100, batch 128", -0.260, +0.195, -0.116, kWhyLargeBatch},
-    {"Llama 3.1 8B, 1 H100, batch 192", -0.305, +0.253, -0.129, kWhyLargeBatch},
-    {"Llama 3.1 8B, 1 H100, batch 256", -0.296, +0.239, -0.128, kWhyLargeBatch},
-    {"Llama 3.1 8B, 1 H100, batch 384", -0.314, +0.285, -0.118, kWhyLargeBatch},
-    {"Llama 3.1 8B, 1 H100, batch 512", -0.298, +0.256, -0.118, kWhyLargeBatch},
-    {"Llama 3.1 8B, 1 H100, batch 768", -0.379, +0.443, -0.104, kWhyLargeBatch},
-    {"Llama 3.1 70B, 4 H100, batch 16", +0.717, -0.287, +0.224, kWhySmallBatch},
-    {"Llama 3.1 70B, 4 H100, batch 32", +0.542, -0.196, +0.240, kWhySmallBatch},
-    {"Llama 3.1 70B, 4 H100, batch 64", +0.262, -0.108, +0.126, kWhySmallBatch},
-    {"Llama 3.1 70B, 4 H100, batch 96", +0.126, -0.037, +0.085, kWithin},
-    {"Llama 3.1 70B, 4 H100, batch 192", -0.085, +0.111, +0.017, kWithin},
-    {"Llama 3.1 70B, 4 H100, batch 256", -0.107, +0.117, -0.003, kWithin},
-    {"Llama 3.1 70B, 4 H100, batch 384", -0.103, +0.126, +0.010, kWithin},
-    {"Llama 3.1 70B, 4 H100, batch 512", -0.099, +0.058, -0.047, kWithin},
-    {"Llama 3.1 70B, 4 H100, batch 768", -0.048, -0.010, -0.058, kWithin},
-    {"Llama 3.1 70B, 4 H100, batch 1024", -0.084, +0.028, -0.058, kWithin},
-    {"Llama 3.1 405B FP8, 8 H100, batch 16", +0.473, -0.143, +0.263, kWhySmallBatch},
-    {"Llama 3.1 405B FP8, 8 H100, batch 32", +0.220, -0.066, +0.140, kWhySmallBatch},
-    {"Llama 3.1 405B FP8, 8 H100, batch 96", -0.141, +0.104, -0.052, kWithin},
-    {"Llama 3.1 405B FP8, 8 H100, batch 128", -0.236, +0.204, -0.080, kWhyLargeBatch},
-    {"Llama 3.1 405B FP8, 8 H100, batch 192", -0.345, +0.343, -0.121, kWhyLargeBatch},
-    {"Llama 3.1 405B FP8, 8 H100, batch 256", -0.368, +0.375, -0.131, kWhyLargeBatch},
+    {"Llama 3.1 8B, 1 H100, batch 16", +0.453, -0.243, +0.100, kWhySmallBatch},
+    {"Llama 3.1 8B, 1 H100, batch 32", +0.225, -0.169, +0.018, kWhySmallBatch},
+    {"Llama 3.1 8B, 1 H100, batch 96", -0.186, +0.116, -0.091, kWithin},
+    {"Llama 3.1 8B, 1 H100, batch 128", -0.268, +0.206, -0.118, kWhyLargeBatch},
+    {"Llama 3.1 8B, 1 H100, batch 192", -0.319, +0.276, -0.132, kWhyLargeBatch},
+    {"Llama 3.1 8B, 1 H100, batch 256", -0.322, +0.283, -0.129, kWhyLargeBatch},
+    {"Llama 3.1 8B, 1 H100, batch 384", -0.342, +0.338, -0.120, kWhyLargeBatch},
+    {"Llama 3.1 8B, 1 H100, batch 512", -0.328, +0.311, -0.120, kWhyLargeBatch},
+    {"Llama 3.1 8B, 1 H100, batch 768", -0.409, +0.511, -0.106, kWhyLargeBatch},
+    {"Llama 3.1 70B, 4 H100, batch 16", +0.733, -0.293, +0.227, kWhySmallBatch},
+    {"Llama 3.1 70B, 4 H100, batch 32", +0.552, -0.201, +0.241, kWhySmallBatch},
+    {"Llama 3.1 70B, 4 H100, batch 64", +0.261, -0.108, +0.125, kWhySmallBatch},
+    {"Llama 3.1 70B, 4 H100, batch 96", +0.117, -0.031, +0.082, kWithin},
+    {"Llama 3.1 70B, 4 H100, batch 192", -0.109, +0.135, +0.012, kWithin},
+    {"Llama 3.1 70B, 4 H100, batch 256", -0.150, +0.167, -0.007, kWithin},
+    {"Llama 3.1 70B, 4 H100, batch 384", -0.148, +0.179, +0.005, kWithin},
+    {"Llama 3.1 70B, 4 H100, batch 512", -0.149, +0.114, -0.051, kWithin},
+    {"Llama 3.1 70B, 4 H100, batch 768", -0.104, +0.046, -0.062, kWithin},
+    {"Llama 3.1 70B, 4 H100, batch 1024", -0.147, +0.099, -0.063, kWithin},
+    {"Llama 3.1 405B FP8, 8 H100, batch 16", +0.491, -0.150, +0.267, kWhySmallBatch},
+    {"Llama 3.1 405B FP8, 8 H100, batch 32", +0.234, -0.074, +0.143, kWhySmallBatch},
+    {"Llama 3.1 405B FP8, 8 H100, batch 96", -0.133, +0.095, -0.050, kWithin},
+    {"Llama 3.1 405B FP8, 8 H100, batch 128", -0.230, +0.197, -0.078, kWhyLargeBatch},
+    {"Llama 3.1 405B FP8, 8 H100, batch 192", -0.340, +0.335, -0.119, kWhyLargeBatch},
+    {"Llama 3.1 405B FP8, 8 H100, batch 256", -0.364, +0.368, -0.130, kWhyLargeBatch},
 }};
 
 }  // namespace
@@ -943,6 +943,6 @@ TEST_CASE("Serving: every ML.ENERGY batch-size figure is within its documented e
   // How many of the 25 rows meet the 20 % target (docs/serving.md counts them): J/token,
   // throughput, power per GPU.
   CHECK(within[0] == 9U);
-  CHECK(within[1] == 15U);
+  CHECK(within[1] == 14U);
   CHECK(within[2] == 22U);
 }
