@@ -239,7 +239,8 @@ struct DeviceMemory {
 /// (key and value projections over min(tensor, kv_heads) ranks: with fewer key/value heads
 /// than tensor ranks they are replicated); experts over expert x tensor x pipeline.
 /// Pipeline stages hold contiguous layers (encoder, then decoder), as evenly as possible
-/// (the first layers % pipeline stages one more); the first stage also holds the input
+/// (the layers % pipeline left over one each to the stages after the first, the last stage
+/// last, as Llama 3 balanced its pipeline); the first stage also holds the input
 /// embedding, the last the output projection (a copy of the embedding when tied and
 /// pipeline > 1, as Megatron-LM keeps). Sharding divides optimizer state (kOptimizer and
 /// up), gradients (kGradients and up) and parameters (kParameters, which then keeps two

@@ -430,7 +430,7 @@ TEST_CASE("Latent attention, grouped-query attention, shared experts, dense laye
   s.kv_heads = 1;
   auto c = count_transformer(s);
   CHECK(c.parameters == 2 * (192 + 512) + 800);
-  CHECK(c.forward_attention_flops_per_sequence == 2 * 2 * 8 * 2 * (16 * 17 / 2));  // causal
+  CHECK(c.forward_attention_flops_per_sequence == 2 * 2 * 8 * 2 * (16.0 * 17 / 2));  // causal
   // Latent, rope_dim 2, q_rank 3, kv_rank 5: scores 2 x (4 + 2) = 12 wide, values 8.
   // Query 8 x 3 + 3 x 12 = 60; key/value 8 x 5 + 8 x 2 + 5 x 8 + 5 x 8 = 136; output
   // 8 x 8 = 64: 260 per layer. Parameters 2 x (260 + 512) + 800 = 2344. Forward matmul
@@ -526,6 +526,24 @@ TEST_CASE("GPT-3 on tensor 8 x pipeline 16 with Adam: memory of the first stage"
   CHECK(sgd.optimizer_bytes() == 8);
   const DeviceMemory one = device_memory(gpt3(), ParallelLayout{}, adam, 1);
   CHECK(one.parameters + one.gradients + one.optimizer == 16 * 174'563'733'504.0);
+}
+
+TEST_CASE("Uneven pipeline stages: the layers left over go to the stages after the first",
+          "[models][transformer]") {
+  // GPT-3's 96 layers on 14 stages: 6 each and 12 left over, one each to stages 1 to 12;
+  // stages 0 and 13 hold 6 (as Llama 3 balanced its pipeline). The most loaded device is
+  // then stage 1: 7 layers x 1,811,939,328 / tensor 8 = 1,585,446,912 weights, and 7 layers
+  // x 13 microbatches in flight x 100,663,296 bytes of activations (b = 1 sequence), 34.5 GB;
+  // stage 0 holds 6 layers and the embedding (1,436,149,248 weights) and 6 x 14 layers'
+  // activations, 31.4 GB. Had stage 0 taken a 7th layer it would need 36.5 GB.
+  const ParallelLayout layout{
+      .data = 8, .tensor = 8, .pipeline = 14, .expert = 1, .microbatches = 192};
+  TrainingPrecision adam;
+  const DeviceMemory m = device_memory(gpt3(), layout, adam, 1536);
+  CHECK(m.parameters == 2 * 1'585'446'912.0);
+  CHECK(m.optimizer == 12 * 1'585'446'912.0);
+  CHECK(m.activations == 100'663'296.0 * 7 * 13);
+  CHECK(m.total() == Approx(34.53e9).epsilon(0.001));
 }
 
 TEST_CASE("MoE memory: experts split over expert x tensor, ZeRO over their replicas",
