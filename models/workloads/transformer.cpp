@@ -585,13 +585,11 @@ DeviceMemory device_memory(const TransformerSpec& spec, const ParallelLayout& la
   const std::int64_t stages = layout.pipeline;
   const std::int64_t per_stage = counts.layers / stages;
   const std::int64_t with_one_more = counts.layers % stages;
-  // The layers left over go one each to the stages after the first, the last stage last:
-  // the first stage keeps the most microbatches in flight and the input embedding, the last
-  // the output projection (Dubey et al. 2024, sec. 3.3.2: Llama 3's first and last stages
-  // hold one layer fewer).
-  const auto one_more = [&](std::int64_t stage) {
-    return stage > 0 && (stage < stages - 1 ? stage <= with_one_more : with_one_more == stages - 1);
-  };
+  // The layers left over go one each to stages 1, 2, ..., so the last stage takes one only
+  // when every stage after the first does: the first stage keeps the most microbatches in
+  // flight and the input embedding, the last the output projection (Dubey et al. 2024,
+  // sec. 3.3.2: Llama 3's first and last stages hold one layer fewer).
+  const auto one_more = [&](std::int64_t stage) { return stage >= 1 && stage <= with_one_more; };
   // Interleaving keeps more microbatches in flight on the first stage (Korthikanti et al.
   // 2022, section 4.2.3): L (1 + (p - 1) / (p v)) layers' worth instead of L.
   const double interleave =

@@ -53,8 +53,6 @@ constexpr double kDefaultNetworkEfficiency = 0.7;
 /// eta_mem is fitted (with eta_mm and eta_net) where a calibration has at least two runs
 /// per fitted constant; elsewhere it keeps the table's assumed value.
 constexpr std::size_t kRunsToFitMemory = 6;
-/// The lower end of eta_mem's search.
-constexpr double kMemoryLow = 0.20;
 constexpr double kCalibrationTolerance = 0.10;
 constexpr double kValidationTolerance = 0.20;
 
@@ -563,30 +561,36 @@ ChipCalibration best_network(const std::vector<const Measured*>& rows, ChipCalib
 }
 
 Fit fit(const std::vector<const Measured*>& rows, const ChipCalibration& table) {
-  ChipCalibration best = best_network(rows, table);
-  if (rows.size() >= kRunsToFitMemory) {
-    // eta_mem on a grid of 0.05 in [kMemoryLow, 1], then of 0.01 around the best.
-    constexpr double kCoarse = 0.05;
-    constexpr double kFine = 0.01;
+  ChipCalibration best;
+  if (rows.size() < kRunsToFitMemory) {
+    best = best_network(rows, table);
+  } else {
+    // eta_mem in hundredths: every kCoarse from kLow to kWhole (0.20 to 1), then each hundredth
+    // within kCoarse of the best.
+    constexpr int kLow = 20;
+    constexpr int kCoarse = 5;
+    constexpr int kWhole = 100;
     double best_sse = std::numeric_limits<double>::infinity();
-    const auto at = [&](double mem) {
+    int best_hundredths = kLow;
+    const auto at = [&](int hundredths) {
       ChipCalibration cal = table;
-      cal.memory_efficiency = mem;
+      cal.memory_efficiency = hundredths / static_cast<double>(kWhole);
       const ChipCalibration c = best_network(rows, cal);
       const double sse = sum_squared_log_error(rows, c);
       if (sse < best_sse) {
         best_sse = sse;
         best = c;
+        best_hundredths = hundredths;
       }
     };
-    for (int i = 0; kMemoryLow + kCoarse * i <= 1.0 + 1e-9; ++i) {
-      at(kMemoryLow + kCoarse * i);
+    for (int h = kLow; h <= kWhole; h += kCoarse) {
+      at(h);
     }
-    const double centre = best.memory_efficiency;
-    for (int i = -4; i <= 4; ++i) {
-      const double mem = std::round((centre + kFine * i) * 100) / 100;
-      if (i != 0 && mem >= kMemoryLow && mem <= 1.0) {
-        at(mem);
+    const int centre = best_hundredths;
+    for (int h = std::max(kLow, centre - kCoarse + 1); h <= std::min(kWhole, centre + kCoarse - 1);
+         ++h) {
+      if (h != centre) {
+        at(h);
       }
     }
   }
