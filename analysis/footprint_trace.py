@@ -43,7 +43,7 @@ Both format versions give the same frames, values and units, with these rules:
   2 later (docs/trace-format.md, "Additions to format 2": `context`, `virtual_stages`,
   `compute`, `recompute`, `attention_scores`, `attention_dropout`, `routing_groups`,
   `routing_group_limit`, `dispatch_copies`, `dispatch_format`, `dispatch_overlap`, `shard`,
-  `shard_group`,
+  `shard_group`, `offload_layers`,
   `expected_mfu`, `error_band`, `borrowed_from`, `mfu`; the tables' `energy_j` and
   `energy_fraction`) are absent from traces written before them: missing from `predicted()`'s dicts and frames, NaN (None for
   text) in `predicted_jobs()`. MFU and the error band are fractions (0.4 = 40 %);
@@ -77,7 +77,7 @@ PREDICTED_ATTRIBUTES = (
     "job", "data", "tensor", "pipeline", "expert", "microbatches", "context",
     "virtual_stages", "auto_layout", "compute", "recompute", "attention_scores",
     "attention_dropout", "routing_groups", "routing_group_limit", "dispatch_copies",
-    "dispatch_format", "dispatch_overlap", "shard", "shard_group",
+    "dispatch_format", "dispatch_overlap", "shard", "shard_group", "offload_layers",
     "parameters", "active_parameters", "flops_per_step", "tokens_per_step",
     "expected_step_s", "expected_mfu", "error_band", "borrowed_from", "seconds", "energy_j",
     "mean_step_s", "max_step_s", "dropped_token_fraction", "mfu")

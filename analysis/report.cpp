@@ -490,6 +490,7 @@ Report read_report(const std::filesystem::path& trace, std::size_t max_jobs) {
       p.dispatch_overlap = optional_double(PredictedAttr::kDispatchOverlap).value_or(0.0);
       p.shard = string_or_empty(PredictedAttr::kShard);
       p.shard_group = int64_or(PredictedAttr::kShardGroup, 0);
+      p.offload_layers = int64_or(PredictedAttr::kOffloadLayers, 0);
       if (g.has_attr(key(PredictedAttr::kParameters))) {
         p.parameters = g.get_attr_double(key(PredictedAttr::kParameters));
         p.active_parameters = g.get_attr_double(key(PredictedAttr::kActiveParameters));
@@ -594,6 +595,10 @@ std::string render_predicted(const PredictedRow& p) {
     out += fmt::format("  compute {}, recompute {}, shard {}", p.compute, p.recompute, p.shard);
     if (p.shard != "none" && p.shard_group > 0) {
       out += fmt::format(" in groups of {} devices", p.shard_group);
+    }
+    if (p.offload_layers > 0) {
+      out += fmt::format(", activations of {} layers a stage offloaded to host memory",
+                         p.offload_layers);
     }
     if (p.attention_scores == "materialised") {
       out += fmt::format(", attention scores materialised (dropout {:g})", p.attention_dropout);

@@ -139,8 +139,9 @@ struct PredictedRow {
   std::int64_t routing_groups = 0, routing_group_limit = 0;
   std::string dispatch_copies, dispatch_format;
   double dispatch_overlap = 0;
-  std::string shard;             ///< "none", "optimizer", "gradients" or "parameters"
-  std::int64_t shard_group = 0;  ///< devices per sharding group; 0: all
+  std::string shard;                ///< "none", "optimizer", "gradients" or "parameters"
+  std::int64_t shard_group = 0;     ///< devices per sharding group; 0: all
+  std::int64_t offload_layers = 0;  ///< layers a stage offloads to host memory; 0: none
   /// The architecture's parameters, all and per token; 0 in traces written before they were.
   double parameters = 0;
   double active_parameters = 0;

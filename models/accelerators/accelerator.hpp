@@ -41,6 +41,11 @@ struct AcceleratorType {
   /// for GPUs a rail-optimised fat-tree with one NIC per GPU), per direction; 0 when the
   /// library has no figure.
   units::ByteRate scale_out_bandwidth = units::ByteRate::zero();
+  /// The host memory of the device's usual system, per device (the system's CPU memory
+  /// over its devices), and each device's link to it, per direction: where offloaded
+  /// activations go (`offload_layers`). 0 when the library has no figure.
+  units::Bytes host_memory = units::Bytes::zero();
+  units::ByteRate host_link_bandwidth = units::ByteRate::zero();
   /// A short description of the scale-up domain, e.g. "NVLink 4, NVSwitch, 8 GPUs".
   std::string scale_up;
   /// Embodied emissions of the chip, when a published figure exists.

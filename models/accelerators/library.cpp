@@ -22,7 +22,9 @@
 //          NVLink 130 TB/s). NVLink figures are totals of both directions. Systems:
 //          DGX-1 (8 V100 on a hybrid cube mesh, 4 x 100 Gb/s EDR InfiniBand), DGX A100
 //          (8 x 200 Gb/s ConnectX-6 for 8 GPUs), DGX H100 and DGX B200 (8 x 400 Gb/s
-//          ConnectX-7 for 8 GPUs). Sparse figures are halved here to dense ones.
+//          ConnectX-7 for 8 GPUs); host memory: DGX A100 640 GB, DGX H100, H200 and B200 2 TB,
+//          GB200 NVL72 17 TB LPDDR5X (18.4 TB/s), NVLink-C2C 900 GB/s per Grace CPU and its
+//          two GPUs. Sparse figures are halved here to dense ones.
 //   [R24]  The Register, "Nvidia turns up the AI heat with 1,200W Blackwell GPUs",
 //          18 March 2024, reporting NVIDIA's GTC 2024 figures: a Blackwell GPU at 1000 W
 //          air-cooled (HGX B200) and 1200 W liquid-cooled (GB200); the GB200 superchip
@@ -86,6 +88,14 @@ AcceleratorType with_system(AcceleratorType t, std::optional<double> fp8_tflops,
   return t;
 }
 
+/// The host memory of the type's usual system per device and each device's link to it,
+/// per direction.
+AcceleratorType with_host(AcceleratorType t, double host_gb, double link_gb_s) {
+  t.host_memory = units::bytes(host_gb * kGiga);
+  t.host_link_bandwidth = units::gigabytes_per_second(link_gb_s);
+  return t;
+}
+
 std::vector<AcceleratorType> make_library() {
   constexpr double kTdpV2 = 280;
   constexpr double kTdpV3 = 450;
@@ -118,6 +128,17 @@ std::vector<AcceleratorType> make_library() {
   constexpr double kIciV2 = 4 * 62.0;
   constexpr double kIciV4 = 6 * 50.0;
   constexpr double kDcnAssumed = kDcn5p;
+  // Host memory per device and the host link per direction [NV]: DGX A100 640 GB, DGX H100,
+  // DGX H200 and DGX B200 have 2 TB of CPU memory for 8 GPUs, each GPU on PCIe 4.0 x16
+  // (A100: 32 GB/s a direction) or 5.0 x16 (64 GB/s); GB200 NVL72: 17 TB of LPDDR5X for 72
+  // GPUs (480 GB per Grace CPU, 240 GB for each of its two GPUs) at 18.4 TB/s (256 GB/s a
+  // GPU), each Grace joined to its two GPUs by NVLink-C2C at 900 GB/s both directions
+  // together: 225 GB/s a GPU and direction if the two GPUs share it evenly (an assumption).
+  constexpr double kDgxHostGb = 2000.0 / 8;
+  constexpr double kPcie4 = 32;
+  constexpr double kPcie5 = 64;
+  constexpr double kGraceHostGb = 480.0 / 2;
+  constexpr double kC2cPerGpu = 900.0 / 2 / 2;
   return {
       with_system(
           make("TPUv2", {"TPU v2", "tpu-v2"}, kTdpV2, kAssumedIdleFraction * kTdpV2, 46, 16 * kGibi,
@@ -146,29 +167,38 @@ std::vector<AcceleratorType> make_library() {
                32 * kGiga, 900, 9.78, "[NV] V100 SXM2 32 GB, DGX-1; [P21] TDP, peak; [LC] 9.78 kg"),
           std::nullopt, 8, kNvlink2, kDgx1Edr,
           "NVLink 2, hybrid cube mesh (not all-to-all), 8 GPUs"),
-      with_system(make("A100", {"A100-SXM", "A100-80GB"}, kTdpA100, kAssumedIdleFraction * kTdpA100,
-                       312, 80 * kGiga, 2039, std::nullopt, "[NV] A100 SXM 80 GB, DGX A100"),
-                  std::nullopt, 8, kNvlink3, kNic200, "NVLink 3, NVSwitch, 8 GPUs"),
-      with_system(
-          make("H100", {"H100-SXM"}, kTdpH100, kH100CheckpointW, 989, 80 * kGiga, 3350, 14.65,
-               "[NV] H100 SXM, DGX H100; idle = draw while checkpointing; [LC] 14.65 kg"),
-          1979, 8, kNvlink4, kNic400, "NVLink 4, NVSwitch, 8 GPUs"),
+      with_host(with_system(make("A100", {"A100-SXM", "A100-80GB"}, kTdpA100,
+                                 kAssumedIdleFraction * kTdpA100, 312, 80 * kGiga, 2039,
+                                 std::nullopt, "[NV] A100 SXM 80 GB, DGX A100"),
+                            std::nullopt, 8, kNvlink3, kNic200, "NVLink 3, NVSwitch, 8 GPUs"),
+                kDgxHostGb, kPcie4),
+      with_host(
+          with_system(
+              make("H100", {"H100-SXM"}, kTdpH100, kH100CheckpointW, 989, 80 * kGiga, 3350, 14.65,
+                   "[NV] H100 SXM, DGX H100; idle = draw while checkpointing; [LC] 14.65 kg"),
+              1979, 8, kNvlink4, kNic400, "NVLink 4, NVSwitch, 8 GPUs"),
+          kDgxHostGb, kPcie5),
       with_system(
           make("H800", {"H800-SXM", "H800-SXM5"}, kTdpH100, kAssumedIdleFraction * kTdpH100, 989,
                80 * kGiga, 3350, std::nullopt, "[NV] H800 SXM5; [DS3] IB 50 GB/s per GPU"),
           1979, 8, kNvlinkH800, kNic400, "NVLink 4 (400 GB/s), NVSwitch, 8 GPUs"),
-      with_system(make("H200", {"H200-SXM"}, kTdpH100, kAssumedIdleFraction * kTdpH100, 989,
-                       141 * kGiga, 4800, std::nullopt, "[NV] H200 SXM"),
-                  1979, 8, kNvlink4, kNic400, "NVLink 4, NVSwitch, 8 GPUs"),
-      with_system(
-          make("B200", {"B200-SXM", "HGX B200"}, kTdpB200, kAssumedIdleFraction * kTdpB200, 2250,
-               180 * kGiga, 8000, std::nullopt, "[NV] HGX/DGX B200, per GPU; [R24] 1000 W"),
-          4500, 8, kNvlink5, kNic400, "NVLink 5, NVSwitch, 8 GPUs"),
-      with_system(make("GB200", {"GB200-NVL72", "GB200 NVL72"}, kTdpGB200,
-                       kAssumedIdleFraction * kTdpGB200, 2500, 186 * kGiga, 8000, std::nullopt,
-                       "[NV] GB200 NVL72, per GPU; [R24] 1200 W per GPU (Grace CPU not "
-                       "counted); scale-out 400 Gb/s assumed"),
-                  5000, 72, kNvlink5, kNic400, "NVLink 5, NVLink Switch trays, 72 GPUs (NVL72)"),
+      with_host(with_system(make("H200", {"H200-SXM"}, kTdpH100, kAssumedIdleFraction * kTdpH100,
+                                 989, 141 * kGiga, 4800, std::nullopt, "[NV] H200 SXM, DGX H200"),
+                            1979, 8, kNvlink4, kNic400, "NVLink 4, NVSwitch, 8 GPUs"),
+                kDgxHostGb, kPcie5),
+      with_host(with_system(make("B200", {"B200-SXM", "HGX B200"}, kTdpB200,
+                                 kAssumedIdleFraction * kTdpB200, 2250, 180 * kGiga, 8000,
+                                 std::nullopt, "[NV] HGX/DGX B200, per GPU; [R24] 1000 W"),
+                            4500, 8, kNvlink5, kNic400, "NVLink 5, NVSwitch, 8 GPUs"),
+                kDgxHostGb, kPcie5),
+      with_host(with_system(
+                    make("GB200", {"GB200-NVL72", "GB200 NVL72"}, kTdpGB200,
+                         kAssumedIdleFraction * kTdpGB200, 2500, 186 * kGiga, 8000, std::nullopt,
+                         "[NV] GB200 NVL72, per GPU; [R24] 1200 W per GPU (Grace CPU not "
+                         "counted); scale-out 400 Gb/s assumed; host link: NVLink-C2C shared "
+                         "evenly by two GPUs assumed"),
+                    5000, 72, kNvlink5, kNic400, "NVLink 5, NVLink Switch trays, 72 GPUs (NVL72)"),
+                kGraceHostGb, kC2cPerGpu),
       with_system(make("MI300X", {"MI300X-OAM", "Instinct MI300X"}, kTbpMI300X,
                        kAssumedIdleFraction * kTbpMI300X, 1307.4, 192 * kGiga, 5300, std::nullopt,
                        "[AMD] MI300X; scale-out 400 Gb/s assumed"),

@@ -271,9 +271,12 @@ ExpertShare expert_share(const TransformerSpec& m) {
 std::string memory_text(const DeviceMemory& m) {
   return fmt::format(
       "{:.1f} GB (parameters {:.1f}, gradients {:.1f}, optimizer {:.1f}, "
-      "activations {:.1f})",
+      "activations {:.1f}){}",
       m.total() / kGiga, m.parameters / kGiga, m.gradients / kGiga, m.optimizer / kGiga,
-      m.activations / kGiga);
+      m.activations / kGiga,
+      m.offloaded > 0 ? fmt::format(" and {:.1f} GB of offloaded activations in host memory",
+                                    m.offloaded / kGiga)
+                      : std::string());
 }
 
 std::string layout_text(const ParallelLayout& l) {
@@ -460,6 +463,24 @@ StepEstimate estimate(const StepModelInput& in, const AcceleratorType& chip,
   est.error_band = cal.calibration_error;
   est.borrowed_from = choice.borrowed_from;
   const double device_bytes = units::to_bytes(est.device_memory);
+  const double host_link = chip.host_link_bandwidth.si();
+  if (prec.offload_layers > 0 && (host_link <= 0 || chip.host_memory.si() <= 0)) {
+    throw std::invalid_argument(
+        fmt::format("offload_layers needs the host memory and host link of the {}'s system, "
+                    "and the library has no figure for them (accelerator_types: host_memory, "
+                    "host_link_bandwidth)",
+                    chip.name));
+  }
+  if (est.memory.offloaded > chip.host_memory.si()) {
+    const double over = est.memory.offloaded - chip.host_memory.si();
+    DoesNotFit e(fmt::format("the layout needs {} per device but a {}'s system has {:.1f} GB "
+                             "of host memory per device: {:.1f} GB too much",
+                             memory_text(est.memory), chip.name, chip.host_memory.si() / kGiga,
+                             over / kGiga),
+                 over);
+    e.memory = est.memory;
+    throw e;
+  }
   if (est.memory.total() > device_bytes) {
     DoesNotFit e(fmt::format("the layout needs {} per device but a {} has {:.1f} GB: {:.1f} GB "
                              "too much",
@@ -517,21 +538,20 @@ StepEstimate estimate(const StepModelInput& in, const AcceleratorType& chip,
   const double t_expert = std::max(t_expert_flops, t_expert_mem);
 
   // Element-wise traffic over the activations of the stage's layers, per microbatch.
-  double activation_per_token = 0;  // mean over the layers, bytes
-  {
+  // Mean over the layers of the bytes a layer keeps per token, with a recomputation setting.
+  const auto mean_kept_per_token = [&](Recompute recompute) {
     const std::int64_t moe = counts.moe_layers;
     const std::int64_t cross = m.encoder_layers > 0 ? m.decoder_layers : 0;
-    const double n_layers = static_cast<double>(counts.layers);
     const auto bytes = [&](bool is_moe, bool is_cross) {
-      return activation_bytes_per_token(m, is_moe, is_cross, prec.compute, Recompute::kNone);
+      return activation_bytes_per_token(m, is_moe, is_cross, prec.compute, recompute);
     };
     // Cross-attention layers are the decoder's; MoE layers are counted as not crossing.
-    activation_per_token =
-        (static_cast<double>(moe) * bytes(true, false) +
-         static_cast<double>(cross) * bytes(false, true) +
-         static_cast<double>(counts.layers - moe - cross) * bytes(false, false)) /
-        n_layers;
-  }
+    return (static_cast<double>(moe) * bytes(true, false) +
+            static_cast<double>(cross) * bytes(false, true) +
+            static_cast<double>(counts.layers - moe - cross) * bytes(false, false)) /
+           static_cast<double>(counts.layers);
+  };
+  const double activation_per_token = mean_kept_per_token(Recompute::kNone);
   const double traffic_passes =
       kActivationTrafficPasses + (replay ? kRecomputedTrafficPasses : 0.0);
 
@@ -663,6 +683,16 @@ StepEstimate estimate(const StepModelInput& in, const AcceleratorType& chip,
   t_gradients -= std::min(in.gradient_overlap * t_gradients, microbatch_backward);
   t_regather -= std::min(in.gradient_overlap * t_regather, microbatch_forward);
   t_gradients += t_regather;
+  // Offloaded activations: copied to host memory in the forward pass and back in the
+  // backward, each microbatch's behind its own pass; only the excess is charged.
+  double t_offload = 0;
+  if (prec.offload_layers > 0) {
+    const double bytes = static_cast<double>(prec.offload_layers) *
+                         mean_kept_per_token(prec.recompute) * tokens_mb_rank / tensor;
+    const double copy = bytes / host_link;
+    t_offload =
+        mb * (std::max(0.0, copy - microbatch_forward) + std::max(0.0, copy - microbatch_backward));
+  }
   const double params_device = dense_params_device + expert_params_device;
   const double updated = prec.shard >= Sharding::kOptimizer
                              ? params_device / static_cast<double>(degree)
@@ -694,6 +724,7 @@ StepEstimate estimate(const StepModelInput& in, const AcceleratorType& chip,
   add("bubble", t_bubble, idle, PhaseScaling::kFixed);
   add("parameter-allgather", t_gather, p_comm, PhaseScaling::kFixed);
   add("gradient-allreduce", t_gradients, p_comm, PhaseScaling::kFixed);
+  add("host-offload", t_offload, p_comm, PhaseScaling::kFixed);
   add("optimizer", t_optimizer, p_comm, PhaseScaling::kFixed);
   est.achieved_flops_per_device = est.flops_per_step / (n * units::to_seconds(est.step_duration));
   est.mfu = est.achieved_flops_per_device / peak_mm;

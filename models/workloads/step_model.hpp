@@ -133,8 +133,9 @@ double remote_domains_per_token(const TransformerSpec& model, std::int64_t domai
 /// One step's expected phases (stragglers and imbalance come from step_sim) and what
 /// they imply.
 struct StepEstimate {
-  /// compute, attention, expert-compute, tensor-comm, context-comm, pipeline-p2p,
-  /// all-to-all, bubble, parameter-allgather, gradient-reduce, optimizer (those with time)
+  /// compute, attention, expert-compute, elementwise, tensor-allreduce, context-exchange,
+  /// pipeline-p2p, all-to-all, bubble, parameter-allgather, gradient-allreduce,
+  /// host-offload, optimizer (those with time)
   std::vector<StepPhase> phases;
   units::Seconds step_duration;
   /// By the architecture: training FLOPs per token x tokens (no recomputation).

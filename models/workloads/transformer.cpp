@@ -333,6 +333,12 @@ void validate(const TransformerSpec& s, const ParallelLayout& p, const TrainingP
         layout_error("pipeline x virtual_stages (" + std::to_string(p.pipeline * p.virtual_stages) +
                      ") exceeds the layers (" + std::to_string(layers) + ")"));
   }
+  if (precision.offload_layers < 0 || precision.offload_layers >= layers / p.pipeline) {
+    throw std::invalid_argument(
+        layout_error("offload_layers (" + std::to_string(precision.offload_layers) +
+                     ") must be 0 or more and below the layers of the smallest pipeline stage (" +
+                     std::to_string(layers / p.pipeline) + ")"));
+  }
   if (s.experts == 0) {
     if (p.expert != 1) {
       throw std::invalid_argument(layout_error("expert (" + std::to_string(p.expert) +
@@ -597,6 +603,7 @@ DeviceMemory device_memory(const TransformerSpec& spec, const ParallelLayout& la
           ? 1.0 + as_double(stages - 1) / (as_double(stages) * as_double(layout.virtual_stages))
           : 1.0;
   DeviceMemory most;
+  double most_offloaded = 0;
   std::int64_t next_layer = 0;
   for (std::int64_t stage = 0; stage < stages; ++stage) {
     const std::int64_t stage_layers = per_stage + (one_more(stage) ? 1 : 0);
@@ -604,13 +611,20 @@ DeviceMemory device_memory(const TransformerSpec& spec, const ParallelLayout& la
     double experts = 0;
     double largest_layer = 0;
     double activations_per_microbatch = 0;
+    double offloaded_per_microbatch = 0;
+    double copy_buffer = 0;  // the largest offloaded layer's, while it is copied
     for (std::int64_t i = next_layer; i < next_layer + stage_layers; ++i) {
       const Layer l = layer(spec, b, i);
       const double here = (l.dense - l.kv) / tensor + l.kv / kv_split;
       dense_here += here;
       experts += l.experts;
       largest_layer = std::max(largest_layer, here + l.experts / expert_split);
-      activations_per_microbatch += activation_bytes(l);
+      if (i - next_layer < precision.offload_layers) {
+        offloaded_per_microbatch += activation_bytes(l);
+        copy_buffer = std::max(copy_buffer, activation_bytes(l));
+      } else {
+        activations_per_microbatch += activation_bytes(l);
+      }
     }
     next_layer += stage_layers;
     if (stage == 0) {
@@ -636,12 +650,15 @@ DeviceMemory device_memory(const TransformerSpec& spec, const ParallelLayout& la
     m.optimizer = (dense_here / (sharded(Sharding::kOptimizer) ? degree : 1.0) +
                    experts_here / (sharded(Sharding::kOptimizer) ? expert_degree : 1.0)) *
                   precision.optimizer_bytes();
-    m.activations =
-        activations_per_microbatch * as_double(in_flight) * (stage == 0 ? interleave : 1.0);
+    const double microbatches_kept = as_double(in_flight) * (stage == 0 ? interleave : 1.0);
+    m.activations = activations_per_microbatch * microbatches_kept + copy_buffer;
+    m.offloaded = offloaded_per_microbatch * microbatches_kept;
     if (stage == 0 || m.total() > most.total()) {
       most = m;
     }
+    most_offloaded = std::max(most_offloaded, m.offloaded);
   }
+  most.offloaded = most_offloaded;  // host memory: the stage that offloads the most
   return most;
 }
 

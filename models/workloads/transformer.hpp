@@ -196,6 +196,10 @@ struct TrainingPrecision {
   /// Data-parallel devices per sharding group (hybrid sharding: sharded within a group,
   /// replicated across groups, as PaLM per pod); 0: all of them (data x context).
   std::int64_t shard_group = 0;
+  /// Layers of each pipeline stage (its first ones) whose kept activations wait in host
+  /// memory between their forward and backward passes, copied out and back over the host
+  /// link (Megatron-Core's cpu_offloading_num_layers); fewer than the stage's layers.
+  std::int64_t offload_layers = 0;
 };
 
 /// Bytes of activations one layer keeps per token for its backward pass, before sequence
@@ -232,6 +236,10 @@ struct DeviceMemory {
   double gradients = 0;
   double optimizer = 0;
   double activations = 0;
+  /// Host memory the offloaded activations take (offload_layers), on the stage that
+  /// offloads the most (the first, which keeps the most microbatches); not device memory.
+  double offloaded = 0;
+  /// Device memory; `offloaded` is not in it.
   [[nodiscard]] double total() const { return parameters + gradients + optimizer + activations; }
 };
 
@@ -251,10 +259,13 @@ struct DeviceMemory {
 /// Transformer Models", with sequence parallelism whenever t > 1):
 /// activation_bytes_per_token() x s b / t for each layer; stage i keeps min(pipeline - i,
 /// microbatches) microbatches in flight, x (1 + (pipeline - 1) / (pipeline x virtual_stages)) under
-/// the interleaved schedule (ibid., section 4.2.3). `sequences_per_step` is the global batch in
+/// the interleaved schedule (ibid., section 4.2.3). With `offload_layers` N, the first N
+/// layers of each stage keep their activations in host memory (`offloaded`, for the same
+/// microbatches in flight) but for one layer's of one microbatch, the largest of them, in
+/// device memory while it is copied. `sequences_per_step` is the global batch in
 /// sequences. Throws std::invalid_argument for a layout that does not divide the model (see
 /// ParallelLayout; also pipeline x virtual_stages > layers, context not dividing the
-/// sequence) or a batch that is not positive.
+/// sequence, offload_layers not below every stage's layers) or a batch that is not positive.
 DeviceMemory device_memory(const TransformerSpec& spec, const ParallelLayout& layout,
                            const TrainingPrecision& precision, double sequences_per_step);
 

@@ -1021,9 +1021,34 @@ def test_predicted_precision_values(h):
          [r"shard_group \(3\) does not divide data x context = 2 x 1 = 2"]),
         (predicted(), "{ shard_group: 2 }", "shard_group: 2", "shard_group",
          [r"applies with shard: optimizer, gradients or parameters"]),
+        (predicted(), "{ offload_layers: 4 }", "offload_layers: 4", "offload_layers",
+         [r"V100 has no host memory or host link figure to offload to",
+          r"host_memory and host_link_bandwidth in accelerator_types"]),
+        (a100, "{ offload_layers: 24 }", "offload_layers: 24", "offload_layers",
+         [r"offload_layers \(24\) must be below the layers of the smallest of the 1 pipeline "
+          r"stages \(24\)"]),
+        (a100, "{ offload_layers: -1 }", "offload_layers: -1", "offload_layers",
+         [r"must be at least 0, got -1"]),
     ]:
         text = base.replace("    batch:", "    precision: " + precision + "\n    batch:")
         only_value_error(h, text, key_and_value, "jobs[0].precision." + key, patterns)
+
+
+def test_predicted_offload(h):
+    # Offloading on a chip whose system has host memory: accepted, and a scenario's own type
+    # may give the figures a built-in one lacks.
+    a100 = predicted().replace("{ V100: 64, TPUv3: 32 }", "{ A100: 64, TPUv3: 32 }").replace(
+        "accelerator: V100", "accelerator: A100")
+    text = a100.replace("    batch:", "    precision: { offload_layers: 12 }\n    batch:")
+    rc, _, stderr = h.run("check", h.write(text))
+    expect(rc == 0, "offload_layers: 12 on A100 fails (exit {}):\n{}".format(rc, stderr))
+    own = ("accelerator_types:\n  - { name: V100, base: V100, host_memory: 64 GB, "
+           "host_link_bandwidth: 16 GB/s }\n")
+    text = own + predicted().replace("    batch:",
+                                     "    precision: { offload_layers: 12 }\n    batch:")
+    rc, _, stderr = h.run("check", h.write(text))
+    expect(rc == 0, "offload_layers with a type's own host figures fails (exit {}):\n{}".format(
+        rc, stderr))
 
 
 def test_datacenter_network(h):
@@ -1234,6 +1259,8 @@ accelerator_types:
     scale_up_domain: 8
     scale_up_bandwidth: 200 GB/s
     scale_out_bandwidth: 50 GB/s
+    host_memory: 256 GB
+    host_link_bandwidth: 64 GB/s
 """
 
 
@@ -1263,6 +1290,9 @@ def test_accelerator_type_system_keys(h):
          "scale_up_bandwidth", [r"expected a bandwidth", r"power"]),
         ("scale_out_bandwidth: 50 GB/s", "scale_out_bandwidth: -50 GB/s",
          "scale_out_bandwidth", [r"must be positive"]),
+        ("host_memory: 256 GB", "host_memory: 256 GB/s", "host_memory", [r"expected"]),
+        ("host_link_bandwidth: 64 GB/s", "host_link_bandwidth: 64 W", "host_link_bandwidth",
+         [r"expected a bandwidth", r"power"]),
     ]:
         text = accel_scenario(h, old, new)
         line, col = h.where(text, new, new.split(": ", 1)[1])

@@ -115,6 +115,9 @@ struct PublishedRun {
   bool dispatch_per_node = false;
   bool dispatch_fp8 = false;
   double dispatch_overlap = 0;
+  /// Layers per pipeline stage whose activations are offloaded to host memory
+  /// (Megatron-Core's cpu_offloading_num_layers; 0: none).
+  std::int64_t offload_layers = 0;
 };
 
 // clang-format off
@@ -975,7 +978,8 @@ inline constexpr std::array<PublishedRun, 50> kPublishedRuns{{
      .figure = Figure::kTokensPerSecondPerDevice, .value = 4312.0, .count = FlopCount::kNone,
      .note = "Megatron-FSDP over all 64 GPUs. Same row: 1937 Model TFLOP/s/GPU. The stored GB200 "
              "FP8_CS V2 preset also sets cpu_offloading_num_layers=40 (activations of 40 of 80 "
-             "layers offloaded to Grace memory), which the struct cannot express."},
+             "layers offloaded to Grace memory): offload_layers 40.",
+     .offload_layers = 40},
     {.name = "Megatron-Bridge 25.11: DeepSeek-V3 BF16 on 256 GB200",
      .source = "NVIDIA-NeMo/Megatron-Bridge docs/performance-summary.md, 25.11, System DGX-GB200, "
                "row DeepSeekV3 (w/o MTP in the archive copy), BF16: 256 GPUs, GBS 4096, MBS 1, "

@@ -229,7 +229,8 @@ void read_failures(const MapReader& top, Scenario& sc) {
 namespace {
 
 /// tdp, idle, peak, peak_fp8, memory, memory_bandwidth, scale_up_domain,
-/// scale_up_bandwidth, scale_out_bandwidth, embodied, service_life, source: each given one
+/// scale_up_bandwidth, scale_out_bandwidth, host_memory, host_link_bandwidth, embodied,
+/// service_life, source: each given one
 /// replaces the base's; without a base, tdp and peak are required.
 void read_accelerator_figures(const MapReader& r, bool have_base, models::AcceleratorType& t) {
   const bool need = !have_base;
@@ -242,6 +243,8 @@ void read_accelerator_figures(const MapReader& r, bool have_base, models::Accele
   const auto domain = r.count("scale_up_domain", false, 1);
   const auto up_bw = r.quantity<units::ByteRate>("scale_up_bandwidth", false);
   const auto out_bw = r.quantity<units::ByteRate>("scale_out_bandwidth", false);
+  const auto host_mem = r.quantity<units::Bytes>("host_memory", false);
+  const auto host_bw = r.quantity<units::ByteRate>("host_link_bandwidth", false);
   const auto emb = r.quantity<units::Grams>("embodied", false, Sign::kNonNegative);
   const auto life = r.quantity<units::Seconds>("service_life", false);
   const auto source = r.text("source", false);
@@ -274,6 +277,12 @@ void read_accelerator_figures(const MapReader& r, bool have_base, models::Accele
   }
   if (out_bw) {
     t.scale_out_bandwidth = *out_bw;
+  }
+  if (host_mem) {
+    t.host_memory = *host_mem;
+  }
+  if (host_bw) {
+    t.host_link_bandwidth = *host_bw;
   }
   if (emb) {
     t.embodied = *emb;
@@ -328,7 +337,7 @@ void read_accelerator_types(const YAML::Node& root, Diagnostics& d,
     MapReader r(items[i], item_path("accelerator_types", i), d,
                 {"name", "base", "aliases", "tdp", "idle", "peak", "peak_fp8", "memory",
                  "memory_bandwidth", "scale_up_domain", "scale_up_bandwidth", "scale_out_bandwidth",
-                 "embodied", "service_life", "source"});
+                 "host_memory", "host_link_bandwidth", "embodied", "service_life", "source"});
     if (!r.valid()) {
       continue;
     }

@@ -431,13 +431,44 @@ void read_sharding(const MapReader& pr, const MapReader& r, models::PredictedTra
   }
 }
 
+/// precision.offload_layers: layers of each pipeline stage whose activations wait in host
+/// memory; the chip's system must have host memory and a host link, and with a fixed
+/// pipeline every stage must keep at least one layer's on the device.
+void read_offload(const MapReader& pr, const MapReader& r, const models::AcceleratorType& chip,
+                  models::PredictedTraining& p) {
+  const auto n = pr.count("offload_layers", false, 0);
+  if (!n || *n == 0) {
+    return;
+  }
+  Diagnostics& d = pr.diagnostics();
+  p.precision.offload_layers = *n;
+  if (chip.host_memory <= units::Bytes::zero() ||
+      chip.host_link_bandwidth <= units::ByteRate::zero()) {
+    report(d, pr.get("offload_layers"), pr.path("offload_layers"),
+           fmt::format("{} has no host memory or host link figure to offload to; give "
+                       "host_memory and host_link_bandwidth in accelerator_types",
+                       chip.name));
+    return;
+  }
+  const auto pipeline = p.request.pipeline;
+  if (pipeline && !r.bad("parallelism")) {
+    const std::int64_t smallest = models::count_transformer(p.model).layers / *pipeline;
+    if (smallest >= 1 && *n >= smallest) {
+      report(d, pr.get("offload_layers"), pr.path("offload_layers"),
+             fmt::format("offload_layers ({}) must be below the layers of the smallest of the "
+                         "{} pipeline stages ({})",
+                         *n, *pipeline, smallest));
+    }
+  }
+}
+
 /// precision: { compute, weights, optimizer, recompute, shard, shard_optimizer,
-/// shard_group }. Read after the layout: shard_group must divide it.
+/// shard_group, offload_layers }. Read after the layout: shard_group must divide it.
 void read_precision(const MapReader& r, Diagnostics& d, const models::AcceleratorType& chip,
                     const models::AcceleratorLibrary& lib, models::PredictedTraining& p) {
-  MapReader pr(
-      r.get("precision"), r.path("precision"), d,
-      {"compute", "weights", "optimizer", "recompute", "shard", "shard_optimizer", "shard_group"});
+  MapReader pr(r.get("precision"), r.path("precision"), d,
+               {"compute", "weights", "optimizer", "recompute", "shard", "shard_optimizer",
+                "shard_group", "offload_layers"});
   if (!pr.valid()) {
     return;
   }
@@ -445,6 +476,7 @@ void read_precision(const MapReader& r, Diagnostics& d, const models::Accelerato
   read_number_formats(pr, d, p.precision);
   read_recompute(pr, p.precision);
   read_sharding(pr, r, p);
+  read_offload(pr, r, chip, p);
 }
 
 /// dispatch: { copies: per_expert | per_domain, format: bf16 | fp8, overlap }: how a MoE

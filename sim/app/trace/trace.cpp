@@ -817,6 +817,7 @@ void write_predicted(Group& root, const scenario::RunResult& r) {
     a.set(PredictedAttr::kDispatchOverlap, p.dispatch.overlap);
     a.set(PredictedAttr::kShard, shard_name(p.precision.shard));
     a.set(PredictedAttr::kShardGroup, p.precision.shard_group);
+    a.set(PredictedAttr::kOffloadLayers, p.precision.offload_layers);
     const models::TransformerCounts counts = models::count_transformer(p.model);
     a.set(PredictedAttr::kParameters, counts.parameters);
     a.set(PredictedAttr::kActiveParameters, counts.active_parameters);

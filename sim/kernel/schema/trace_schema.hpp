@@ -788,7 +788,7 @@ constexpr const Field& field(ComparisonAttr a) {
 // with the `phases` table). Rows added to format 2 after its first traces (readers find
 // them missing in those: docs/trace-format.md, "Additions to format 2"): kParameters and
 // kActiveParameters; kContext, kVirtualStages, kCompute..kShardGroup, kExpectedMfu,
-// kErrorBand, kBorrowedFrom and kMfu.
+// kErrorBand, kBorrowedFrom and kMfu; kOffloadLayers.
 
 enum class PredictedAttr : std::uint8_t {
   kJob,
@@ -811,6 +811,7 @@ enum class PredictedAttr : std::uint8_t {
   kDispatchOverlap,
   kShard,
   kShardGroup,
+  kOffloadLayers,
   kParameters,
   kActiveParameters,
   kFlopsPerStep,
@@ -885,6 +886,10 @@ inline constexpr std::array<Field, kPredictedAttrCount> kPredictedAttributes{{
      Reduction::kNone},
     {"shard_group", Type::kInt64, "",
      "data-parallel devices per sharding group (hybrid sharding); 0: all of them",
+     Reduction::kNone},
+    {"offload_layers", Type::kInt64, "",
+     "layers of each pipeline stage whose activations wait in host memory between their "
+     "forward and backward passes (0: none)",
      Reduction::kNone},
     {"parameters", Type::kFloat64, "", "the architecture's parameters, all", Reduction::kNone},
     {"active_parameters", Type::kFloat64, "",

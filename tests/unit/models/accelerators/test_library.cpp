@@ -274,7 +274,7 @@ TEST_CASE("docs/scenario-format.md's table lists the library as it is", "[accele
     const auto& r = rows[i];
     const auto& t = lib[i];
     INFO(t.name);
-    REQUIRE(r.size() == 14);
+    REQUIRE(r.size() == 16);
     CHECK(unquote(r[0]) == t.name);
     CHECK(names_in(r[1]) == t.aliases);
     CHECK(close(si<units::Watts>(r[2]), t.tdp.si()));
@@ -287,7 +287,9 @@ TEST_CASE("docs/scenario-format.md's table lists the library as it is", "[accele
     CHECK(r[9] == std::to_string(t.scale_up_domain));
     CHECK(close(si<units::ByteRate>(r[10]), t.scale_up_bandwidth.si()));
     CHECK(close(si<units::ByteRate>(r[11]), t.scale_out_bandwidth.si()));
-    CHECK(close(si<units::Grams>(r[12]), t.embodied ? t.embodied->si() : 0.0));
-    CHECK(r[13] == t.source);
+    CHECK(close(si<units::Bytes>(r[12]), t.host_memory.si()));
+    CHECK(close(si<units::ByteRate>(r[13]), t.host_link_bandwidth.si()));
+    CHECK(close(si<units::Grams>(r[14]), t.embodied ? t.embodied->si() : 0.0));
+    CHECK(r[15] == t.source);
   }
 }

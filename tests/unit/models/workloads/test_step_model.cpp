@@ -263,6 +263,47 @@ TEST_CASE("Step model: sharding divides state and adds gathers", "[step_model]")
       Catch::Matchers::Contains("shard_group (3) does not divide data x context (8)"));
 }
 
+TEST_CASE("Step model: offloaded activations cost only the copies' excess over their pass",
+          "[step_model]") {
+  auto chip = test_chip();
+  auto in = gpt_like();
+  in.layout = {.data = 8, .microbatches = 2};
+  const auto net = network_without_latency(chip);
+  const auto kept = estimate_step_with(in, chip, net, test_calibration());
+  in.precision.offload_layers = 2;
+  // No host memory figure: an error that names the chip.
+  CHECK_THROWS_WITH(estimate_step_with(in, chip, net, test_calibration()),
+                    Catch::Matchers::Contains("TestChip"));
+  chip.host_memory = units::Bytes::from_si(100e9);
+  chip.host_link_bandwidth = units::ByteRate::from_si(1e12);
+  const auto fast = estimate_step_with(in, chip, net, test_calibration());
+  // A fast link hides the copies: the step is unchanged; 2 of the 8 layers' activations
+  // (the 8 sequences of a replica, 4 a microbatch) are in host memory, one layer's copy on
+  // the device.
+  CHECK(phase_s(fast, "host-offload") == 0);
+  CHECK(units::to_seconds(fast.step_duration) ==
+        Approx(units::to_seconds(kept.step_duration)).epsilon(kRelative));
+  const double per_token =
+      activation_bytes_per_token(in.model, false, false, ComputeFormat::k16Bit, Recompute::kNone);
+  const double layer_mb = per_token * 4 * 512;
+  CHECK(fast.memory.offloaded == Approx(2 * layer_mb).epsilon(kRelative));
+  CHECK(fast.memory.activations == Approx(kept.memory.activations - layer_mb).epsilon(kRelative));
+  // A slow link (1 GB/s): each microbatch's copy out beyond its forward pass and back beyond
+  // its backward pass is charged, at communication power.
+  chip.host_link_bandwidth = units::ByteRate::from_si(1e9);
+  const auto slow = estimate_step_with(in, chip, net, test_calibration());
+  const double span = phase_s(slow, "compute") + phase_s(slow, "attention");
+  const double forward = span / 3.0 / 2.0;
+  const double copy = 2 * layer_mb / 1e9;
+  REQUIRE(copy > 2 * forward);
+  CHECK(phase_s(slow, "host-offload") ==
+        Approx(2 * ((copy - forward) + (copy - 2 * forward))).epsilon(1e-9));
+  // Host memory too small for the offloaded activations: does not fit, saying so.
+  chip.host_memory = units::Bytes::from_si(layer_mb);
+  CHECK_THROWS_WITH(estimate_step_with(in, chip, net, test_calibration()),
+                    Catch::Matchers::Contains("of host memory per device"));
+}
+
 TEST_CASE("Step model: more tensor ranks than key/value heads replicate K and V", "[step_model]") {
   const auto chip = test_chip();
   auto in = gpt_like();

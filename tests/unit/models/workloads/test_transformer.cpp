@@ -546,6 +546,35 @@ TEST_CASE("Uneven pipeline stages: the layers left over go to the stages after t
   CHECK(m.total() == Approx(34.53e9).epsilon(0.001));
 }
 
+TEST_CASE("Offloaded activations wait in host memory, one layer's copy on the device",
+          "[models][transformer]") {
+  // The layout above with the first 3 layers of each stage offloaded. Stage 1 (7 layers, 13
+  // microbatches in flight) keeps 4 layers x 13 microbatches on the device and one layer of
+  // one microbatch being copied: 53 x 100,663,296 bytes; it stays the most loaded (stage 0:
+  // 3 x 14 + 1 = 43 layer-microbatches and fewer weights). Host memory is the stage that
+  // offloads the most: stage 0, 3 layers x 14 microbatches.
+  const ParallelLayout layout{
+      .data = 8, .tensor = 8, .pipeline = 14, .expert = 1, .microbatches = 192};
+  TrainingPrecision adam;
+  adam.offload_layers = 3;
+  const DeviceMemory m = device_memory(gpt3(), layout, adam, 1536);
+  CHECK(m.parameters == 2 * 1'585'446'912.0);
+  CHECK(m.activations == 100'663'296.0 * (4 * 13 + 1));
+  CHECK(m.offloaded == 100'663'296.0 * 3 * 14);
+  // Weights, gradients and Adam's state (2 + 2 + 12 bytes a weight) and the activations:
+  // 30.7 GB against 34.5 GB without offloading.
+  CHECK(m.total() == 16 * 1'585'446'912.0 + 100'663'296.0 * 53);
+  // Every stage keeps at least one layer on the device: the smallest holds 6.
+  adam.offload_layers = 5;
+  CHECK_NOTHROW(device_memory(gpt3(), layout, adam, 1536));
+  adam.offload_layers = 6;
+  CHECK_THROWS_WITH(device_memory(gpt3(), layout, adam, 1536),
+                    Catch::Matchers::Contains("offload_layers (6) must be 0 or more and below "
+                                              "the layers of the smallest pipeline stage (6)"));
+  adam.offload_layers = -1;
+  CHECK_THROWS_AS(device_memory(gpt3(), layout, adam, 1536), std::invalid_argument);
+}
+
 TEST_CASE("MoE memory: experts split over expert x tensor, ZeRO over their replicas",
           "[models][transformer]") {
   // small_moe on data 2, tensor 2, pipeline 2, expert 2, 4 microbatches, 16 sequences
