@@ -1029,6 +1029,9 @@ def test_predicted_precision_values(h):
           r"stages \(24\)"]),
         (a100, "{ offload_layers: -1 }", "offload_layers: -1", "offload_layers",
          [r"must be at least 0, got -1"]),
+        (a100.replace("data: 1, tensor: 8,", "data: auto, tensor: auto, pipeline: auto,"),
+         "{ offload_layers: 24 }", "offload_layers: 24", "offload_layers",
+         [r"offload_layers \(24\) must be below the model's layers \(24\)"]),
     ]:
         text = base.replace("    batch:", "    precision: " + precision + "\n    batch:")
         only_value_error(h, text, key_and_value, "jobs[0].precision." + key, patterns)

@@ -432,8 +432,9 @@ void read_sharding(const MapReader& pr, const MapReader& r, models::PredictedTra
 }
 
 /// precision.offload_layers: layers of each pipeline stage whose activations wait in host
-/// memory; the chip's system must have host memory and a host link, and with a fixed
-/// pipeline every stage must keep at least one layer's on the device.
+/// memory; the chip's system must have host memory and a host link, and every stage must
+/// keep at least one layer's on the device (with the pipeline searched, the model's layers
+/// bound it).
 void read_offload(const MapReader& pr, const MapReader& r, const models::AcceleratorType& chip,
                   models::PredictedTraining& p) {
   const auto n = pr.count("offload_layers", false, 0);
@@ -450,14 +451,19 @@ void read_offload(const MapReader& pr, const MapReader& r, const models::Acceler
                        chip.name));
     return;
   }
-  const auto pipeline = p.request.pipeline;
-  if (pipeline && !r.bad("parallelism")) {
-    const std::int64_t smallest = models::count_transformer(p.model).layers / *pipeline;
+  // With the pipeline searched (auto), a stage holds at most every layer.
+  const auto pipeline = p.request.pipeline.value_or(1);
+  if (!r.bad("parallelism")) {
+    const std::int64_t smallest = models::count_transformer(p.model).layers / pipeline;
     if (smallest >= 1 && *n >= smallest) {
       report(d, pr.get("offload_layers"), pr.path("offload_layers"),
-             fmt::format("offload_layers ({}) must be below the layers of the smallest of the "
-                         "{} pipeline stages ({})",
-                         *n, *pipeline, smallest));
+             p.request.pipeline
+                 ? fmt::format("offload_layers ({}) must be below the layers of the smallest of "
+                               "the {} pipeline stages ({})",
+                               *n, pipeline, smallest)
+                 : fmt::format("offload_layers ({}) must be below the model's layers ({}), "
+                               "which one pipeline stage holds at most",
+                               *n, smallest));
     }
   }
 }
