@@ -471,25 +471,24 @@ StepEstimate estimate(const StepModelInput& in, const AcceleratorType& chip,
                     "host_link_bandwidth)",
                     chip.name));
   }
-  if (est.memory.offloaded > chip.host_memory.si()) {
-    const double over = est.memory.offloaded - chip.host_memory.si();
-    DoesNotFit e(fmt::format("the layout needs {} per device but a {}'s system has {:.1f} GB "
-                             "of host memory per device: {:.1f} GB too much",
-                             memory_text(est.memory), chip.name, chip.host_memory.si() / kGiga,
-                             over / kGiga),
-                 over);
+  // "The layout needs <memory> per device but <what is available>: <excess> too much", in
+  // device memory or, for offloaded activations, in the system's host memory.
+  const auto check_fits = [&](double needed, double available, bool host) {
+    if (needed <= available) {
+      return;
+    }
+    const std::string what =
+        host ? fmt::format("a {}'s system has {:.1f} GB of host memory per device", chip.name,
+                           available / kGiga)
+             : fmt::format("a {} has {:.1f} GB", chip.name, available / kGiga);
+    DoesNotFit e(fmt::format("the layout needs {} per device but {}: {:.1f} GB too much",
+                             memory_text(est.memory), what, (needed - available) / kGiga),
+                 needed - available);
     e.memory = est.memory;
     throw e;
-  }
-  if (est.memory.total() > device_bytes) {
-    DoesNotFit e(fmt::format("the layout needs {} per device but a {} has {:.1f} GB: {:.1f} GB "
-                             "too much",
-                             memory_text(est.memory), chip.name, device_bytes / kGiga,
-                             (est.memory.total() - device_bytes) / kGiga),
-                 est.memory.total() - device_bytes);
-    e.memory = est.memory;
-    throw e;
-  }
+  };
+  check_fits(est.memory.offloaded, chip.host_memory.si(), true);
+  check_fits(est.memory.total(), device_bytes, false);
   const double n = static_cast<double>(devices);
   const double peak16 = chip.peak.si();
   const double peak_mm = matmul_peak(chip, prec.compute).si();

@@ -40,6 +40,11 @@ TransformerSpec gpt3() {
   return s;
 }
 
+/// GPT-3 on 14 pipeline stages, tensor 8, data 8, 192 microbatches: 96 layers do not divide
+/// over 14 stages.
+constexpr ParallelLayout kGpt3On14Stages{
+    .data = 8, .tensor = 8, .pipeline = 14, .expert = 1, .microbatches = 192};
+
 /// T5 v1.0 (Raffel et al. 2020): ReLU two-matrix feed-forward, tied embeddings, the
 /// 32128-token SentencePiece vocabulary, 512-token inputs.
 TransformerSpec t5(std::int64_t layers, std::int64_t d_model, std::int64_t d_ff, std::int64_t heads,
@@ -536,10 +541,8 @@ TEST_CASE("Uneven pipeline stages: the layers left over go to the stages after t
   // x 13 microbatches in flight x 100,663,296 bytes of activations (b = 1 sequence), 34.5 GB;
   // stage 0 holds 6 layers and the embedding (1,436,149,248 weights) and 6 x 14 layers'
   // activations, 31.4 GB. Had stage 0 taken a 7th layer it would need 36.5 GB.
-  const ParallelLayout layout{
-      .data = 8, .tensor = 8, .pipeline = 14, .expert = 1, .microbatches = 192};
   TrainingPrecision adam;
-  const DeviceMemory m = device_memory(gpt3(), layout, adam, 1536);
+  const DeviceMemory m = device_memory(gpt3(), kGpt3On14Stages, adam, 1536);
   CHECK(m.parameters == 2 * 1'585'446'912.0);
   CHECK(m.optimizer == 12 * 1'585'446'912.0);
   CHECK(m.activations == 100'663'296.0 * 7 * 13);
@@ -553,8 +556,7 @@ TEST_CASE("Offloaded activations wait in host memory, one layer's copy on the de
   // one microbatch being copied: 53 x 100,663,296 bytes; it stays the most loaded (stage 0:
   // 3 x 14 + 1 = 43 layer-microbatches and fewer weights). Host memory is the stage that
   // offloads the most: stage 0, 3 layers x 14 microbatches.
-  const ParallelLayout layout{
-      .data = 8, .tensor = 8, .pipeline = 14, .expert = 1, .microbatches = 192};
+  const ParallelLayout layout = kGpt3On14Stages;
   TrainingPrecision adam;
   adam.offload_layers = 3;
   const DeviceMemory m = device_memory(gpt3(), layout, adam, 1536);
